@@ -1,0 +1,48 @@
+# Loopdesk: `make run` for a local demo, `make test` for the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test lint translations compile-translations worker clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* >/dev/null
+
+compile-translations: $(MO_FILES)
+
+run: $(VENV)/.installed compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed compile-translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+# Extract every string, merge it into each catalog, compile.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+		--no-location --sort-output --project Loopdesk -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations
+
+worker: $(VENV)/.installed
+	$(FLASK) worker
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,85 @@
+"""Send one outbox e-mail; safe to run twice (a retried job never sends twice)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_mail import Message
+from sqlalchemy import or_, update
+
+from jobs.context import in_app_context
+from jobs.queue import DEFAULT_RETRY_INTERVALS
+from webapp.extensions import db, mail
+from webapp.models import OutboxMessage, OutboxStatus, utcnow
+
+# A send that has not finished within this time is taken to have died with its worker.
+SEND_LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = len(DEFAULT_RETRY_INTERVALS) + 1
+_SENDABLE = (OutboxStatus.PENDING, OutboxStatus.QUEUED, OutboxStatus.RETRYING)
+
+
+def _claim(message_id: int) -> bool:
+    """Mark the message as being sent by this worker; False if someone else has it or it is done."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            or_(
+                OutboxMessage.status.in_(_SENDABLE),
+                (OutboxMessage.status == OutboxStatus.SENDING)
+                & (OutboxMessage.relayed_at < now - SEND_LEASE),
+            ),
+        )
+        .values(
+            status=OutboxStatus.SENDING,
+            attempts=OutboxMessage.attempts + 1,
+            relayed_at=now,
+        )
+    ).rowcount
+    db.session.commit()
+    return bool(claimed)
+
+
+@in_app_context
+def send_outbox_message(message_id: int) -> str:
+    """Deliver outbox row `message_id` by SMTP and record the outcome."""
+    if not _claim(message_id):
+        return "skipped"
+    message = db.session.get(OutboxMessage, message_id)
+    if not current_app.config.get("MAIL_SERVER"):
+        message.status = OutboxStatus.NOT_SENT
+        message.last_error = None
+        db.session.commit()
+        return "not sent: no SMTP server configured"
+    try:
+        mail.send(_to_mail_message(message))
+    except Exception as exc:
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.status = (
+            OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.RETRYING
+        )
+        db.session.commit()
+        raise
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.last_error = None
+    db.session.commit()
+    return "sent"
+
+
+def _to_mail_message(message: OutboxMessage) -> Message:
+    domain = current_app.config["LOOPDESK_BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
+    return Message(
+        subject=message.subject,
+        recipients=[message.to_address],
+        body=message.body_text,
+        html=message.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers={
+            # Stable per outbox row: receivers can de-duplicate even a resend.
+            "Message-ID": f"<outbox-{message.id}@{domain or 'loopdesk'}>",
+            "Content-Language": message.locale,
+        },
+    )

@@ -1,0 +1,51 @@
+"""Where jobs go: an RQ queue on Redis, or straight into this process.
+
+Jobs take ids, never ORM objects, so the same function runs identically in
+an RQ worker (another process, maybe another machine) and in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Retry
+
+log = logging.getLogger(__name__)
+
+# Back-off between attempts: 10 s, 1 min, 5 min, 15 min, 1 h.
+DEFAULT_RETRY_INTERVALS = [10, 60, 300, 900, 3600]
+
+
+def redis_connection() -> Redis:
+    """The app's Redis connection, made once per app."""
+    connection = current_app.extensions.get("loopdesk_redis")
+    if connection is None:
+        connection = Redis.from_url(
+            current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+        )
+        current_app.extensions["loopdesk_redis"] = connection
+    return connection
+
+
+def get_queue() -> Queue:
+    return Queue(current_app.config["RQ_QUEUE"], connection=redis_connection())
+
+
+def enqueue(func: Callable, *args, job_id: str | None = None, retries: bool = True):
+    """Run `func(*args)` as a job: on RQ when configured, otherwise now, in-process.
+
+    In-process, a failing job is logged and not raised: the caller's work is
+    already committed and the job's own bookkeeping (e.g. the outbox status)
+    records the failure for a later retry.
+    """
+    if current_app.config.get("REDIS_URL"):
+        retry = Retry(max=len(DEFAULT_RETRY_INTERVALS), interval=DEFAULT_RETRY_INTERVALS)
+        return get_queue().enqueue(func, *args, job_id=job_id, retry=retry if retries else None)
+    try:
+        func(*args)
+    except Exception:
+        log.exception("in-process job %s failed", getattr(func, "__name__", func))
+    return None

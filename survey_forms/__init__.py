@@ -1,0 +1,1 @@
+"""Feedback form definitions, validation, the step engine and scoring (pure Python)."""

@@ -1,0 +1,251 @@
+"""Shared fixtures: a migrated database (PostgreSQL or SQLite), the app, clients and people.
+
+Set TEST_DATABASE_URL / TEST_REDIS_URL to run against real PostgreSQL and Redis
+(`.ci/run` does); otherwise a SQLite file and in-process jobs are used.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from tests.helpers import PASSWORD, TEST_REDIS_URL, csrf_token
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import Role, Team, User
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _sqlalchemy_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return _sqlalchemy_url(TEST_DATABASE_URL)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "loopdesk-test.db")
+
+
+def base_config(database_url: str, instance_path: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": TEST_REDIS_URL,
+        "RQ_QUEUE": "loopdesk-test",
+        "RATELIMIT_STORAGE_URI": TEST_REDIS_URL or "memory://",
+        "MAIL_SERVER": None,
+        "LOOPDESK_BASE_URL": "http://loopdesk.test",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def _migrated_database(database_url: str, tmp_path_factory) -> str:
+    """Reset the test database once per session and migrate it to head."""
+    import flask_migrate
+
+    if database_url.startswith("postgresql"):
+        engine = create_engine(database_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(base_config(database_url, str(tmp_path_factory.mktemp("instance"))))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Per-test config overrides; override this fixture in a module to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(_migrated_database: str, app_config: dict, tmp_path) -> Iterator[Flask]:
+    config = {**base_config(_migrated_database, str(tmp_path)), **app_config}
+    os.environ["LOOPDESK_INSTANCE_PATH"] = str(tmp_path / "instance")
+    app = create_app(config)
+    if app.config.get("REDIS_URL"):
+        from jobs import redis_connection
+
+        with app.app_context():
+            redis_connection().flushdb()
+    with app.app_context():
+        _empty_all_tables()
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Without this, requests would reuse the test's app context and share its
+    `g` (cached locale) and database session, hiding real bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def post_form(app: Flask, client: FlaskClient) -> Callable:
+    """POST a form the way a browser does, with the page's CSRF token."""
+
+    def post(url: str, data: dict | None = None, htmx: bool = False, **kwargs):
+        data = dict(data or {})
+        headers = dict(kwargs.pop("headers", {}))
+        token = csrf_token(app, client)
+        if htmx:
+            headers.update({"HX-Request": "true", "X-CSRFToken": token})
+        else:
+            data.setdefault("csrf_token", token)
+        return client.post(url, data=data, headers=headers, **kwargs)
+
+    return post
+
+
+@pytest.fixture
+def create_user(app: Flask) -> Callable[..., User]:
+    def create(
+        email: str = "agent@example.com",
+        name: str = "Ada Agent",
+        role: Role = Role.AGENT,
+        locale: str = "en",
+        timezone: str = "Europe/Warsaw",
+        languages: list[str] | None = None,
+        password: str = PASSWORD,
+        active: bool = True,
+    ) -> User:
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            locale=locale,
+            timezone=timezone,
+            languages=languages or [locale],
+            active=active,
+        )
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return create
+
+
+@pytest.fixture
+def agent(create_user) -> User:
+    return create_user()
+
+
+@pytest.fixture
+def admin(create_user) -> User:
+    return create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def team(app: Flask) -> Team:
+    team = Team(slug="care", name="Customer Care")
+    db.session.add(team)
+    db.session.commit()
+    return team
+
+
+@pytest.fixture
+def login(post_form) -> Callable:
+    def do_login(user: User, password: str = PASSWORD, **kwargs):
+        return post_form("/login", {"email": user.email, "password": password}, **kwargs)
+
+    return do_login
+
+
+@pytest.fixture
+def run_jobs(app: Flask) -> Callable[[], int]:
+    """Run queued jobs to completion: a real RQ worker in burst mode, or nothing in-process."""
+
+    def run() -> int:
+        if not app.config.get("REDIS_URL"):
+            return 0
+        from rq import SimpleWorker
+
+        from jobs import get_queue, redis_connection
+
+        worker = SimpleWorker([get_queue()], connection=redis_connection())
+        worker.work(burst=True)
+        return worker.successful_job_count
+
+    return run
+
+
+class RecordingSMTPHandler:
+    """aiosmtpd handler that keeps every message it receives, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse = 0  # refuse this many deliveries with a temporary error first
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 Try again later"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[RecordingSMTPHandler]:
+    """A real SMTP server on a free local port; `.messages` holds what arrived."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_config(smtp_server) -> dict:
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}

@@ -1,0 +1,39 @@
+"""Helpers for tests: CSRF tokens, visible text, service requirements."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "correct horse battery"
+
+
+def require_redis() -> str:
+    """The test Redis URL; in CI a missing Redis is a failure, never a silent skip."""
+    if TEST_REDIS_URL:
+        return TEST_REDIS_URL
+    if IN_CI:
+        pytest.fail("TEST_REDIS_URL is not set in CI")
+    pytest.skip("needs a real Redis: set TEST_REDIS_URL")
+
+
+def csrf_token(app: Flask, client: FlaskClient) -> str:
+    """A valid CSRF token for `client`'s session, as the page would embed it."""
+    with client.session_transaction() as session:
+        raw = session.setdefault("csrf_token", secrets.token_hex(20))
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def text_of(response) -> str:
+    """The visible text of an HTML response, tags stripped, whitespace folded."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

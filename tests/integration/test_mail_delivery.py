@@ -1,0 +1,116 @@
+"""E-mail reaches a real SMTP server, once, through in-process jobs or a real RQ worker."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import require_redis
+from webapp.extensions import db
+from webapp.models import OutboxMessage, OutboxStatus
+from webapp.outbox import relay_pending
+from webapp.people import create_staff_member
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app_config(smtp_config) -> dict:
+    return smtp_config
+
+
+def _invite(email="new@example.com", locale="pl") -> OutboxMessage:
+    create_staff_member(email=email, name="Nowa Agentka", locale=locale)
+    db.session.commit()
+    return db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == email))
+
+
+def test_invitation_arrives_in_polish(app, smtp_server, run_jobs):
+    message = _invite()
+    run_jobs()
+    assert len(smtp_server.messages) == 1
+    received = smtp_server.messages[0]
+    assert received["Subject"] == "Zaproszenie do Loopdesku"
+    assert received["To"] == "new@example.com"
+    assert received["Content-Language"] == "pl"
+    body = received.get_body(("plain",)).get_content()
+    assert "Nowa Agentka" in body and "/set-password/" in body
+    assert received.get_body(("html",)) is not None
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.SENT
+    assert message.sent_at is not None
+    assert message.attempts == 1
+
+
+def test_a_retried_send_job_does_not_send_twice(app, smtp_server, run_jobs):
+    from jobs.mail import send_outbox_message
+
+    message = _invite()
+    run_jobs()
+    assert send_outbox_message(message.id) == "skipped"
+    assert send_outbox_message(message.id) == "skipped"
+    assert len(smtp_server.messages) == 1
+
+
+def test_smtp_refusal_is_recorded_and_retried_once_delivered(app, smtp_server, run_jobs):
+    from jobs.mail import send_outbox_message
+
+    smtp_server.refuse = 1
+    message = _invite()
+    if app.config.get("REDIS_URL"):
+        run_jobs()  # the first attempt fails; RQ schedules a retry with back-off
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.RETRYING
+    assert "451" in message.last_error
+    assert smtp_server.messages == []
+    # The retry (RQ's, after the back-off interval) runs the same job again.
+    assert send_outbox_message(message.id) == "sent"
+    assert send_outbox_message(message.id) == "skipped"
+    assert len(smtp_server.messages) == 1
+    db.session.refresh(message)
+    assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
+
+
+def test_real_rq_worker_process_delivers_in_burst_mode(app, smtp_server, tmp_path):
+    redis_url = require_redis()
+    _invite(locale="ru")
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_server.port),
+        "LOOPDESK_INSTANCE_PATH": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [m["Subject"] for m in smtp_server.messages] == ["Приглашение в Loopdesk"]
+
+
+def test_nothing_is_lost_while_redis_is_unreachable(app, smtp_server, run_jobs):
+    redis_url = require_redis()
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    app.extensions.pop("loopdesk_redis", None)
+    message = _invite()
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.PENDING
+    assert smtp_server.messages == []
+
+    app.config["REDIS_URL"] = redis_url  # Redis is back
+    app.extensions.pop("loopdesk_redis", None)
+    assert relay_pending() == 1
+    assert relay_pending() == 0  # relayed exactly once
+    run_jobs()
+    assert len(smtp_server.messages) == 1

@@ -1,0 +1,60 @@
+"""Loopdesk web application: the factory that binds extensions, blueprints and commands."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp.config import PROJECT_ROOT, from_environment
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create a configured Loopdesk app; `config` overrides the environment."""
+    instance_path = os.environ.get("LOOPDESK_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    overrides = dict(config or {})
+    app.config.from_mapping(
+        from_environment(app.instance_path, generate_secret=not overrides.get("SECRET_KEY"))
+    )
+    app.config.from_mapping(overrides)
+
+    proxies = int(os.environ.get("LOOPDESK_PROXY_COUNT", "0"))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from webapp import cli, errors, templating
+
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from webapp import i18n, outbox, security
+    from webapp.extensions import csrf, db, htmx, limiter, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    outbox.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.admin import bp as admin_bp
+    from webapp.auth import bp as auth_bp
+    from webapp.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")

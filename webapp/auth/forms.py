@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from webapp.people import TIMEZONE_CHOICES, language_choices
+
+MIN_PASSWORD = 10
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me logged in"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(
+                min=MIN_PASSWORD,
+                max=200,
+                message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The two passwords do not match."))],
+    )
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
+    )
+    locale = SelectField(_l("Interface language"))
+    timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES)
+    languages = SelectMultipleField(_l("Languages you answer customers in"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()
+        self.languages.choices = language_choices()

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp.auth import bp
+from webapp.auth.forms import LoginForm, ProfileForm, SetPasswordForm
+from webapp.extensions import db, limiter
+from webapp.main.views import safe_next
+from webapp.people import find_user_by_email, user_from_password_token
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user and user.active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome back, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(request.args.get("next")), code=303)
+        # One message for every failure: do not reveal which accounts exist.
+        form.password.errors.append(_("Wrong e-mail or password."))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def set_password(token: str):
+    user = user_from_password_token(token)
+    if user is None:
+        return render_template("auth/link_expired.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.commit()
+        logout_user()
+        login_user(user)
+        flash(_("Your password is set. Welcome to Loopdesk!"), "success")
+        return redirect(url_for("main.index"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/set_password.html", form=form, user=user), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.locale = form.locale.data
+        current_user.timezone = form.timezone.data
+        current_user.languages = form.languages.data
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.profile"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/profile.html", form=form), status

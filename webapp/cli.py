@@ -1,0 +1,84 @@
+"""`flask --app wsgi …` commands for admins and operators."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import Role, User
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (default: the part before @).")
+@click.password_option(help="Password (prompted when omitted).")
+def create_admin(email: str, name: str | None, password: str) -> None:
+    """Create an administrator account, or make an existing account an admin."""
+    from webapp.people import create_staff_member, find_user_by_email
+
+    if len(password) < 10:
+        raise click.UsageError("Use a password of at least 10 characters.")
+    user = find_user_by_email(email)
+    if user is None:
+        user = create_staff_member(
+            email=email, name=name or email.split("@")[0], role=Role.ADMIN, password=password
+        )
+        action = "created"
+    else:
+        user.role = Role.ADMIN
+        user.active = True
+        user.set_password(password)
+        action = "updated"
+    db.session.commit()
+    click.echo(f"Administrator {user.email} {action}.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed a database without any accounts.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo data (idempotent) and print the demo logins."""
+    from webapp.demo import demo_logins, seed_demo
+
+    has_users = db.session.scalar(select(func.count(User.id))) > 0
+    if if_empty and has_users:
+        click.echo("Demo data: the database already has accounts, nothing added.")
+    else:
+        click.echo("Demo data loaded." if seed_demo() else "Demo data: already there.")
+    base = current_app.config["LOOPDESK_BASE_URL"]
+    click.echo(f"\n  Loopdesk is at {base}\n  Demo logins (e-mail / password / role):")
+    for email, password, role in demo_logins():
+        click.echo(f"    {email:<24} {password:<16} {role}")
+    click.echo("")
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """Inspect and relay the outbox."""
+
+
+@outbox_group.command("relay")
+def outbox_relay() -> None:
+    """Hand every pending message to the job queue (safe to run any time)."""
+    from webapp.outbox import relay_pending
+
+    click.echo(f"relayed {relay_pending()} message(s)")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker with the scheduler for this app's queue (needs REDIS_URL)."""
+    from rq import Worker
+
+    from jobs import get_queue, redis_connection
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.UsageError("REDIS_URL is not set: without Redis, jobs run in the web process.")
+    Worker([get_queue()], connection=redis_connection()).work(with_scheduler=True, burst=burst)
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_admin, seed_demo_command, outbox_group, worker):
+        app.cli.add_command(command)

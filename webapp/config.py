@@ -1,0 +1,81 @@
+"""Configuration read from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+LANGUAGES = ("en", "pl", "ru", "sl")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in `instance/`, creating it on first use.
+
+    A generated key survives restarts (sessions stay valid) without ever being
+    a constant in the source tree.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_environment(instance_path: str, *, generate_secret: bool = True) -> dict:
+    """Build the app config from environment variables.
+
+    `generate_secret=False` is for callers that bring their own SECRET_KEY.
+    """
+    env = os.environ
+    secret_key = env.get("SECRET_KEY") or (
+        instance_secret_key(instance_path) if generate_secret else None
+    )
+    database_url = env.get("DATABASE_URL")
+    if not database_url:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        database_url = "sqlite:///" + str(Path(instance_path) / "loopdesk.db")
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url.removeprefix("postgres://")
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    redis_url = env.get("REDIS_URL") or None
+    return {
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": env.get("RQ_QUEUE", "loopdesk"),
+        "LOOPDESK_BASE_URL": env.get("LOOPDESK_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Loopdesk <loopdesk@localhost>"),
+        # Flask-Mail would silently drop mail under TESTING; our tests use a real SMTP server.
+        "MAIL_SUPPRESS_SEND": False,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": env.get("LOOPDESK_TIMEZONE", "UTC"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "LANGUAGES": LANGUAGES,
+    }

@@ -1,0 +1,51 @@
+"""One place for htmx-aware responses: page-or-fragment rendering and HX-* headers."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, make_response, render_template
+from htmx_flask import request
+
+
+def render_page_or_partial(page_template: str, partial_template: str, **context) -> Response:
+    """Render the page for a normal request, only the partial for an htmx request.
+
+    The page template includes the same partial, so both paths show the same
+    markup; `Vary: HX-Request` keeps caches from mixing the two.
+    """
+    template = partial_template if request.htmx and not request.htmx.boosted else page_template
+    response = make_response(render_template(template, **context))
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+def with_htmx_headers(
+    response: Response,
+    *,
+    trigger: dict | str | None = None,
+    retarget: str | None = None,
+    reswap: str | None = None,
+    redirect: str | None = None,
+) -> Response:
+    """Set htmx response headers; event payloads are JSON-encoded here, nowhere else."""
+    if trigger is not None:
+        response.headers["HX-Trigger"] = (
+            trigger if isinstance(trigger, str) else json.dumps(trigger)
+        )
+    if retarget:
+        response.headers["HX-Retarget"] = retarget
+    if reswap:
+        response.headers["HX-Reswap"] = reswap
+    if redirect:
+        response.headers["HX-Redirect"] = redirect
+    return response
+
+
+def redirect_for_htmx_or_browser(location: str) -> Response:
+    """Redirect a normal request with 303, an htmx request with HX-Redirect."""
+    if request.htmx:
+        return with_htmx_headers(make_response("", 204), redirect=location)
+    response = make_response("", 303)
+    response.headers["Location"] = location
+    return response

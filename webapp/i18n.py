@@ -1,0 +1,70 @@
+"""Locale and timezone negotiation, and the Babel formatting helpers templates use.
+
+Locale order: explicit choice (profile, then cookie) > Accept-Language > `en`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel import Locale
+from flask import Flask, current_app, request
+from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
+from flask_login import current_user
+
+from webapp.extensions import babel
+from webapp.models.types import utcnow
+
+LOCALE_COOKIE = "loopdesk_lang"
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def supported_locales() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def normalise_locale(value: str | None) -> str | None:
+    """Return `value` if it is one of our languages (case-insensitive), else None."""
+    if not value:
+        return None
+    value = value.strip().lower().replace("_", "-").split("-")[0]
+    return value if value in supported_locales() else None
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        chosen = normalise_locale(current_user.locale)
+        if chosen:
+            return chosen
+    chosen = normalise_locale(request.cookies.get(LOCALE_COOKIE))
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(supported_locales()) or "en"
+
+
+def select_timezone() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def language_name(code: str) -> str:
+    """The language's own name, e.g. 'polski' for pl, capitalised for a menu."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def relative_time(value: datetime | None) -> str:
+    """'3 minutes ago' / 'in 2 hours' in the viewer's language."""
+    if value is None:
+        return ""
+    return format_timedelta(value - utcnow(), add_direction=True, granularity="minute")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["timeago"] = relative_time
+    app.jinja_env.globals["language_name"] = language_name
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select, text
+
+from webapp.extensions import db
+from webapp.i18n import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, normalise_locale
+from webapp.main import bp
+from webapp.models import OutboxMessage, Team, User
+from webapp.security import staff_required
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("main.dashboard"))
+
+
+@bp.get("/dashboard")
+@staff_required
+def dashboard():
+    counts = {
+        "agents": db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))),
+        "teams": db.session.scalar(select(func.count(Team.id))),
+        "messages": db.session.scalar(select(func.count(OutboxMessage.id))),
+    }
+    return render_template("main/dashboard.html", counts=counts)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after a form: no open redirects."""
+    if not target:
+        return url_for("main.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.index")
+    return target
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen language in a cookie and, for staff, in their profile."""
+    locale = normalise_locale(request.form.get("language")) or "en"
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")), code=303)
+    response.set_cookie(
+        LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_MAX_AGE, samesite="Lax", httponly=True
+    )
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and dependencies, for load balancers and `make run` users."""
+    report: dict = {"status": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+        report["database"] = "ok"
+    except Exception as exc:  # report, do not raise: this endpoint must answer
+        report["database"] = f"error: {type(exc).__name__}"
+        report["status"] = "degraded"
+        db.session.rollback()
+    if current_app.config.get("REDIS_URL"):
+        from jobs import redis_connection
+
+        try:
+            redis_connection().ping()
+            report["redis"] = "ok"
+        except Exception as exc:
+            report["redis"] = f"error: {type(exc).__name__}"
+            report["status"] = "degraded"
+    else:
+        report["redis"] = "not configured (jobs run in-process)"
+    return jsonify(report), 200 if report["status"] == "ok" else 503

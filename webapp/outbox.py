@@ -1,0 +1,146 @@
+"""The one mail path: template → outbox row (same transaction) → job → SMTP.
+
+`queue_email` only adds a row to the current session; nothing leaves the
+process unless that transaction commits. After a commit the new rows are
+relayed to the job queue; a row whose relay failed (Redis down) stays
+`pending` and is picked up by `relay_pending` later, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from webapp.extensions import db
+from webapp.models import OutboxMessage, OutboxStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+_STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Waiting"),
+    OutboxStatus.QUEUED: _l("Queued"),
+    OutboxStatus.SENDING: _l("Sending"),
+    OutboxStatus.SENT: _l("Sent"),
+    OutboxStatus.RETRYING: _l("Will retry"),
+    OutboxStatus.FAILED: _l("Failed"),
+    OutboxStatus.NOT_SENT: _l("Not sent (no SMTP server)"),
+}
+_NEW_IDS = "loopdesk_outbox_new_ids"
+
+
+def queue_email(
+    to: str,
+    template: str,
+    locale: str,
+    context: dict | None = None,
+    message_key: str | None = None,
+) -> OutboxMessage:
+    """Render `email/<template>.*` in `locale` and add it to the outbox (no commit).
+
+    `message_key` makes the message idempotent: writing the same key twice is
+    a unique-constraint error, so one event never produces two e-mails.
+    """
+    context = dict(context or {}, base_url=current_app.config["LOOPDESK_BASE_URL"])
+    with force_locale(locale):
+        subject = render_template(f"email/{template}.subject.txt", **context).strip()
+        body_text = render_template(f"email/{template}.txt", **context)
+        body_html = render_template(f"email/{template}.html", **context)
+    message = OutboxMessage(
+        message_key=message_key or f"{template}:{uuid.uuid4()}",
+        channel="email",
+        template=template,
+        locale=locale,
+        to_address=to,
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        status=OutboxStatus.PENDING,
+    )
+    db.session.add(message)
+    return message
+
+
+def status_label(status: str) -> str:
+    """The delivery status as staff read it, in their language."""
+    return str(_STATUS_LABELS.get(status, status))
+
+
+def relay(message_ids: list[int]) -> int:
+    """Hand committed outbox rows to the job queue, each exactly once.
+
+    A row is claimed with a conditional UPDATE (pending → queued), so several
+    relays running at once never enqueue the same row twice. If the queue is
+    unreachable the claim is undone and the row waits for `relay_pending`.
+    """
+    from jobs import enqueue
+    from jobs.mail import send_outbox_message
+
+    relayed = 0
+    for message_id in message_ids:
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.QUEUED, relayed_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        try:
+            enqueue(send_outbox_message, message_id)
+        except Exception:  # the queue is down: keep the row for the next relay
+            log.warning("outbox %s: queue unavailable, will retry", message_id, exc_info=True)
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(status=OutboxStatus.PENDING, relayed_at=None)
+            )
+            db.session.commit()
+            continue
+        relayed += 1
+    return relayed
+
+
+def relay_pending(limit: int = 500) -> int:
+    """Relay every row still pending, oldest first (periodic safety net)."""
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    return relay(list(ids))
+
+
+def _remember_new_messages(session: Session, flush_context) -> None:
+    # In after_flush, session.new still lists the rows just inserted, ids assigned.
+    new_ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    if new_ids:
+        session.info.setdefault(_NEW_IDS, set()).update(new_ids)
+
+
+def _relay_after_commit(session: Session) -> None:
+    ids = session.info.pop(_NEW_IDS, None)
+    if not ids:
+        return
+    app = current_app._get_current_object()
+    # A fresh app context gives a fresh session: this one is finishing its commit.
+    with app.app_context():
+        relay(sorted(ids))
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_NEW_IDS, None)
+
+
+def init_app(app: Flask) -> None:
+    if not getattr(init_app, "_listening", False):
+        event.listen(Session, "after_flush", _remember_new_messages)
+        event.listen(Session, "after_commit", _relay_after_commit)
+        event.listen(Session, "after_rollback", _forget_after_rollback)
+        init_app._listening = True

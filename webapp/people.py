@@ -1,0 +1,122 @@
+"""Operations on staff accounts: create agents, invitations, password links."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from webapp.extensions import db
+from webapp.external_urls import external_url
+from webapp.i18n import language_name
+from webapp.models import Role, Team, TeamMembership, User
+from webapp.outbox import queue_email
+
+TIMEZONE_CHOICES = [
+    SelectChoice(tz, tz.replace("_", " "))
+    for tz in sorted(available_timezones())
+    if ("/" in tz and not tz.startswith(("Etc/", "SystemV/"))) or tz == "UTC"
+]
+PASSWORD_LINK_MAX_AGE = 3 * 24 * 3600  # invitations are valid for three days
+_PASSWORD_SALT = "loopdesk-set-password"  # noqa: S105  (a salt, not a secret)
+
+
+class EmailTaken(ValueError):
+    """Another account already uses this e-mail address."""
+
+
+def language_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(code, language_name(code), render_kw={"lang": code})
+        for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def create_staff_member(
+    *,
+    email: str,
+    name: str,
+    role: Role = Role.AGENT,
+    locale: str = "en",
+    timezone: str = "UTC",
+    languages: list[str] | None = None,
+    team_ids: list[int] | None = None,
+    password: str | None = None,
+    invited_by: User | None = None,
+) -> User:
+    """Create an account; without a password, e-mail an invitation to set one.
+
+    The invitation goes through the outbox in the same transaction, so the
+    account and its e-mail are committed together or not at all.
+    """
+    if find_user_by_email(email):
+        raise EmailTaken(email)
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        role=role,
+        locale=locale,
+        timezone=timezone,
+        languages=languages or [locale],
+    )
+    # An unusable random password until the invitee sets their own.
+    user.set_password(password or _random_password())
+    db.session.add(user)
+    for team in db.session.scalars(select(Team).where(Team.id.in_(team_ids or []))):
+        db.session.add(TeamMembership(team=team, user=user))
+    db.session.flush()
+    if password is None:
+        queue_email(
+            user.email,
+            "staff_invitation",
+            locale=user.locale,
+            context={
+                "name": user.name,
+                "inviter": invited_by.name if invited_by else "Loopdesk",
+                "link": password_link(user),
+            },
+            message_key=f"staff_invitation:{user.id}",
+        )
+    return user
+
+
+def _random_password() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_PASSWORD_SALT)
+
+
+def password_link(user: User) -> str:
+    """An expiring link that lets `user` set a password once.
+
+    The token carries a fingerprint of the current password hash, so it stops
+    working as soon as it has been used.
+    """
+    token = _serializer().dumps({"id": user.id, "pw": user.password_hash[-12:]})
+    return external_url("auth.set_password", token=token)
+
+
+def user_from_password_token(token: str) -> User | None:
+    try:
+        data = _serializer().loads(token, max_age=PASSWORD_LINK_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
+        return None
+    return user

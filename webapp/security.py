@@ -1,0 +1,65 @@
+"""Who may do what: session login, role checks and response security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from webapp.extensions import db, login_manager
+from webapp.models import Role, User
+
+
+def role_required(*roles: Role) -> Callable:
+    """Require a logged-in staff member with one of `roles` (admins pass every check).
+
+    Anonymous visitors are sent to the login page; a logged-in user without the
+    role gets a 403 page, never a redirect back to login (that would loop).
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role != Role.ADMIN and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required(Role.AGENT, Role.ADMIN)
+admin_required = role_required(Role.ADMIN)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'self'",
+    )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    app.after_request(_security_headers)

@@ -1,0 +1,1 @@
+"""Declarative ticket lifecycle, SLA clocks and routing (pure Python, no Flask)."""
