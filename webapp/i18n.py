@@ -42,6 +42,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(supported_locales()) or "en"
 
 
+def adopt_chosen_locale(user) -> None:
+    """At login, keep the language the visitor just picked with the switcher.
+
+    The cookie is the latest explicit choice on this device; copying it into
+    the profile keeps the two in agreement instead of flipping the language
+    back the moment the user logs in.
+    """
+    chosen = normalise_locale(request.cookies.get(LOCALE_COOKIE))
+    if chosen and chosen != user.locale:
+        user.locale = chosen
+
+
 def select_timezone() -> str | None:
     if current_user and current_user.is_authenticated:
         return current_user.timezone

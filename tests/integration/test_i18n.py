@@ -88,3 +88,11 @@ def test_dates_follow_the_viewers_locale_and_timezone(app, create_user):
             format_datetime(moment, "full")
             == "wtorek, 1 grudnia 2026 05:30:00 czas wschodnioamerykański standardowy"
         )
+
+
+def test_language_chosen_before_login_is_kept_after_login(client, post_form, login, agent):
+    post_form("/language", {"language": "sl", "next": "/login"})
+    login(agent)
+    db.session.refresh(agent)
+    assert agent.locale == "sl"
+    assert '<html lang="sl">' in client.get("/dashboard").get_data(as_text=True)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm, ProfileForm, SetPasswordForm
 from webapp.extensions import db, limiter
+from webapp.i18n import adopt_chosen_locale
 from webapp.main.views import safe_next
 from webapp.people import find_user_by_email, user_from_password_token
 
@@ -26,6 +27,8 @@ def login():
         user = find_user_by_email(form.email.data)
         if user and user.active and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
+            adopt_chosen_locale(user)
+            db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")), code=303)
         # One message for every failure: do not reveal which accounts exist.
