@@ -1,0 +1,659 @@
+"""Load and validate a workflow definition (YAML) into plain, immutable data.
+
+Every problem is reported, each with its path and, when the YAML gives one,
+its line: `transitions[3].dest: unknown state 'reslved'`. Nothing in a
+definition is executed; guards and actions are names checked against
+`workflow.registry`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from workflow import conditions
+from workflow.calendars import BusinessCalendar, validate_calendar_dict
+from workflow.durations import Duration, DurationError, parse_duration
+from workflow.registry import ACTIONS, GUARDS, PRIORITIES, ROLES
+
+MAX_DEFINITION_BYTES = 256 * 1024
+LANGUAGES = ("en", "pl", "ru", "sl")
+CATEGORIES = ("open", "waiting", "resolved", "closed")
+CLOCKS = ("running", "paused", "stopped")
+CLOCK_BY_CATEGORY = {
+    "open": "running",
+    "waiting": "paused",
+    "resolved": "stopped",
+    "closed": "stopped",
+}
+STRATEGIES = ("round_robin", "least_loaded", "manual")
+ROUTING_FIELDS = {
+    "form",
+    "locale",
+    "channel",
+    "answers",
+    "score",
+    "metadata",
+    "customer",
+    "priority",
+    "team",
+    "labels",
+    "subject",
+}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOP_LEVEL = {
+    "name",
+    "description",
+    "initial",
+    "states",
+    "transitions",
+    "sla",
+    "routing",
+    "automations",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.path}: {self.message}{where}" if self.path else f"{self.message}{where}"
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    name: str
+    param: Any = None
+
+
+@dataclass(frozen=True)
+class StateDef:
+    name: str
+    labels: Mapping[str, str]
+    category: str
+    clock: str
+    on_enter: tuple[ActionRef, ...] = ()
+    final: bool = False
+
+    def label(self, locale: str) -> str:
+        return self.labels.get(locale) or self.labels.get("en") or self.name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[str]
+    guards: tuple[str, ...] = ()
+    after: tuple[ActionRef, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, locale: str) -> str:
+        return self.labels.get(locale) or self.labels.get("en") or self.trigger.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    name: str
+    when: Mapping | None
+    calendar: str
+    first_response: Duration | None
+    resolution: Duration | None
+    warn_at: float  # fraction of the target, e.g. 0.75
+    on_breach: tuple[ActionRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteTarget:
+    team: str | None = None
+    priority: str | None = None
+    labels: tuple[str, ...] = ()
+    assign: str = "manual"
+    overflow_team: str | None = None
+    watchers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    name: str
+    when: Mapping | None
+    target: RouteTarget
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    name: str
+    initial: str
+    states: Mapping[str, StateDef]
+    transitions: tuple[TransitionDef, ...]
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
+    policies: tuple[SlaPolicy, ...] = ()
+    rules: tuple[RoutingRule, ...] = ()
+    default_route: RouteTarget = RouteTarget()
+    automations: tuple[Mapping, ...] = ()
+
+    def teams_named(self) -> set[str]:
+        """Every team slug the definition refers to (checked against the database at publish)."""
+        targets = [r.target for r in self.rules] + [self.default_route]
+        names = {t.team for t in targets if t.team} | {
+            t.overflow_team for t in targets if t.overflow_team
+        }
+        for policy in self.policies:
+            names |= {a.param for a in policy.on_breach if a.name == "assign_team"}
+        return names
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    definition: WorkflowDefinition | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.definition is not None and not self.problems
+
+
+class WorkflowError(ValueError):
+    """A definition that does not load; `problems` lists why."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_definition(text: str) -> LoadResult:
+    """Parse YAML text and validate it; never raises on bad input."""
+    if len(text.encode("utf-8", "ignore")) > MAX_DEFINITION_BYTES:
+        return LoadResult(
+            None, (Problem("", f"the document is larger than {MAX_DEFINITION_BYTES // 1024} KB"),)
+        )
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1
+                return LoadResult(
+                    None, (Problem("", "YAML aliases (*name) are not allowed", line),)
+                )
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        return LoadResult(None, (Problem("", f"YAML syntax error at {where}: {exc.problem}"),))
+    except yaml.YAMLError as exc:
+        return LoadResult(None, (Problem("", f"YAML error: {exc}"),))
+    lines = _line_index(root)
+    definition, problems = parse_definition(data)
+    located = tuple(Problem(p.path, p.message, _line_for(lines, p.path)) for p in problems)
+    return LoadResult(definition if not located else None, located)
+
+
+def load_definition_or_raise(text: str) -> WorkflowDefinition:
+    result = load_definition(text)
+    if not result.ok:
+        raise WorkflowError(result.problems)
+    return result.definition
+
+
+def parse_definition(data: Any) -> tuple[WorkflowDefinition | None, list[Problem]]:
+    """Validate already-parsed data; returns the definition only when there is no problem."""
+    if not isinstance(data, Mapping):
+        return None, [Problem("", "the document must be a mapping with states and transitions")]
+    checker = _Checker()
+    definition = checker.check(data)
+    return (definition if not checker.problems else None), checker.problems
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    # -- top level -------------------------------------------------------
+    def check(self, data: Mapping) -> WorkflowDefinition:
+        for key in sorted(set(map(str, data)) - _TOP_LEVEL):
+            self.add(key, f"unknown section (expected one of {', '.join(sorted(_TOP_LEVEL))})")
+        states = self.states(data.get("states"))
+        initial = data.get("initial") or (next(iter(states)) if states else "")
+        if states and initial not in states:
+            self.add("initial", f"unknown state '{initial}'")
+        transitions = self.transitions(data.get("transitions"), states)
+        if states and initial in states:
+            self.graph(states, transitions, initial)
+        sla = data.get("sla") or {}
+        if not isinstance(sla, Mapping):
+            self.add("sla", "must be a mapping with calendars and policies")
+            sla = {}
+        calendars = self.calendars(sla.get("calendars"))
+        policies = self.policies(sla.get("policies"), calendars)
+        routing = data.get("routing") or {}
+        if not isinstance(routing, Mapping):
+            self.add("routing", "must be a mapping with rules and a default")
+            routing = {}
+        rules = self.rules(routing.get("rules"))
+        default = self.target(routing.get("default") or {}, "routing.default")
+        automations = self.automations(data.get("automations"))
+        return WorkflowDefinition(
+            name=str(data.get("name") or "workflow"),
+            initial=initial,
+            states=states,
+            transitions=tuple(transitions),
+            calendars=calendars,
+            policies=tuple(policies),
+            rules=tuple(rules),
+            default_route=default,
+            automations=tuple(automations),
+        )
+
+    # -- states and transitions -----------------------------------------
+    def states(self, raw: Any) -> dict[str, StateDef]:
+        if not isinstance(raw, Mapping) or not raw:
+            self.add("states", "must list at least one state")
+            return {}
+        states = {}
+        for name, spec in raw.items():
+            path = f"states.{name}"
+            if not isinstance(name, str) or not _NAME.match(name):
+                self.add(path, "a state name uses lowercase letters, digits and _")
+                continue
+            spec = spec or {}
+            if not isinstance(spec, Mapping):
+                self.add(path, "must be a mapping (label, category, …)")
+                continue
+            self.unknown_keys(spec, path, {"label", "category", "clock", "on_enter", "final"})
+            category = spec.get("category", "open")
+            if category not in CATEGORIES:
+                self.add(
+                    f"{path}.category",
+                    f"'{category}' is not a category (use {', '.join(CATEGORIES)})",
+                )
+                category = "open"
+            clock = spec.get("clock", CLOCK_BY_CATEGORY[category])
+            if clock not in CLOCKS:
+                self.add(
+                    f"{path}.clock", f"'{clock}' is not a clock setting (use {', '.join(CLOCKS)})"
+                )
+                clock = CLOCK_BY_CATEGORY[category]
+            states[name] = StateDef(
+                name=name,
+                labels=self.labels(spec.get("label"), f"{path}.label", name),
+                category=category,
+                clock=clock,
+                on_enter=self.actions(spec.get("on_enter"), f"{path}.on_enter"),
+                final=bool(spec.get("final", False)),
+            )
+        return states
+
+    def transitions(self, raw: Any, states: Mapping[str, StateDef]) -> list[TransitionDef]:
+        if not isinstance(raw, list) or not raw:
+            self.add("transitions", "must list at least one transition")
+            return []
+        result, seen = [], {}
+        for index, spec in enumerate(raw):
+            path = f"transitions[{index}]"
+            if not isinstance(spec, Mapping):
+                self.add(path, "must be a mapping with trigger, source and dest")
+                continue
+            self.unknown_keys(
+                spec, path, {"trigger", "source", "dest", "roles", "guards", "after", "label"}
+            )
+            trigger = spec.get("trigger")
+            if not isinstance(trigger, str) or not _NAME.match(trigger):
+                self.add(f"{path}.trigger", "missing or not a name (lowercase letters, digits, _)")
+                continue
+            raw_sources = spec.get("source")
+            if raw_sources == "*":
+                sources = tuple(states)
+            else:
+                sources = tuple(raw_sources) if isinstance(raw_sources, list) else (raw_sources,)
+            for source in sources:
+                if source not in states:
+                    self.add(f"{path}.source", f"unknown state '{source}'")
+            dest = spec.get("dest")
+            if dest not in states:
+                self.add(f"{path}.dest", f"unknown state '{dest}'")
+            roles = spec.get("roles", ["agent", "admin"])
+            if not isinstance(roles, list) or not roles:
+                self.add(f"{path}.roles", "must be a non-empty list")
+                roles = []
+            for role in roles:
+                if role not in ROLES:
+                    self.add(f"{path}.roles", f"unknown role '{role}' (use {', '.join(ROLES)})")
+            guards = spec.get("guards") or []
+            if not isinstance(guards, list):
+                self.add(f"{path}.guards", "must be a list of guard names")
+                guards = []
+            for guard in guards:
+                if guard not in GUARDS:
+                    self.add(
+                        f"{path}.guards",
+                        f"unknown guard '{guard}' (known: {', '.join(sorted(GUARDS))})",
+                    )
+            for source in sources:
+                key = (trigger, source)
+                if key in seen and seen[key][1] == tuple(guards):
+                    self.add(
+                        path,
+                        f"duplicates transitions[{seen[key][0]}] ('{trigger}' from '{source}')",
+                    )
+                seen.setdefault(key, (index, tuple(guards)))
+            result.append(
+                TransitionDef(
+                    trigger=trigger,
+                    sources=sources,
+                    dest=str(dest),
+                    roles=frozenset(r for r in roles if r in ROLES),
+                    guards=tuple(guards),
+                    after=self.actions(spec.get("after"), f"{path}.after"),
+                    labels=self.labels(spec.get("label"), f"{path}.label", trigger, required=False),
+                )
+            )
+        return result
+
+    def graph(
+        self, states: Mapping[str, StateDef], transitions: list[TransitionDef], initial: str
+    ) -> None:
+        outgoing: dict[str, set[str]] = {name: set() for name in states}
+        for t in transitions:
+            for source in t.sources:
+                if source in outgoing and t.dest in states:
+                    outgoing[source].add(t.dest)
+        reached, queue = {initial}, deque([initial])
+        while queue:
+            for nxt in outgoing[queue.popleft()] - reached:
+                reached.add(nxt)
+                queue.append(nxt)
+        for name, state in states.items():
+            if name not in reached:
+                self.add(f"states.{name}", f"unreachable from '{initial}'")
+            if not state.final and not (outgoing[name] - {name}):
+                self.add(f"states.{name}", "no way out and not final")
+
+    # -- SLA ---------------------------------------------------------------
+    def calendars(self, raw: Any) -> dict[str, BusinessCalendar]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            self.add("sla.calendars", "must map calendar names to calendars")
+            return {}
+        calendars = {}
+        for name, spec in raw.items():
+            path = f"sla.calendars.{name}"
+            if not isinstance(spec, Mapping):
+                self.add(path, "must be a mapping (timezone, weekly_hours, …)")
+                continue
+            messages = validate_calendar_dict(spec)
+            for message in messages:
+                sub, _, text = message.partition(": ")
+                self.add(f"{path}.{sub}" if text else path, text or message)
+            if not messages:
+                calendars[str(name)] = BusinessCalendar.from_dict({"name": str(name), **spec})
+        return calendars
+
+    def policies(self, raw: Any, calendars: Mapping[str, BusinessCalendar]) -> list[SlaPolicy]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.add("sla.policies", "must be a list of policies")
+            return []
+        result, names = [], set()
+        for index, spec in enumerate(raw):
+            path = f"sla.policies[{index}]"
+            if not isinstance(spec, Mapping):
+                self.add(path, "must be a mapping (name, when, first_response, resolution, …)")
+                continue
+            self.unknown_keys(
+                spec,
+                path,
+                {
+                    "name",
+                    "when",
+                    "calendar",
+                    "first_response",
+                    "resolution",
+                    "warn_at",
+                    "on_breach",
+                },
+            )
+            name = str(spec.get("name") or f"policy {index + 1}")
+            if name in names:
+                self.add(f"{path}.name", f"'{name}' is used by another policy")
+            names.add(name)
+            when = self.condition(spec.get("when"), f"{path}.when")
+            calendar = spec.get("calendar")
+            if calendar is None:
+                calendar = next(iter(calendars), "")
+            if calendar not in calendars:
+                self.add(f"{path}.calendar", f"unknown calendar '{calendar}'")
+            first = self.duration(spec.get("first_response"), f"{path}.first_response")
+            resolution = self.duration(spec.get("resolution"), f"{path}.resolution")
+            if first is None and resolution is None:
+                self.add(path, "needs first_response or resolution (or both)")
+            result.append(
+                SlaPolicy(
+                    name=name,
+                    when=when,
+                    calendar=str(calendar),
+                    first_response=first,
+                    resolution=resolution,
+                    warn_at=self.fraction(spec.get("warn_at", "75%"), f"{path}.warn_at"),
+                    on_breach=self.actions(spec.get("on_breach"), f"{path}.on_breach"),
+                )
+            )
+        return result
+
+    def duration(self, raw: Any, path: str) -> Duration | None:
+        if raw is None:
+            return None
+        try:
+            return parse_duration(str(raw))
+        except DurationError as exc:
+            self.add(path, str(exc))
+            return None
+
+    def fraction(self, raw: Any, path: str) -> float:
+        text = str(raw).strip()
+        try:
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            value = -1.0
+        if not 0 < value < 1:
+            self.add(path, f"'{raw}' is not a share of the target (use e.g. 75%)")
+            return 0.75
+        return value
+
+    # -- routing -------------------------------------------------------------
+    def rules(self, raw: Any) -> list[RoutingRule]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.add("routing.rules", "must be a list of rules")
+            return []
+        result = []
+        for index, spec in enumerate(raw):
+            path = f"routing.rules[{index}]"
+            if not isinstance(spec, Mapping):
+                self.add(path, "must be a mapping with when and set")
+                continue
+            self.unknown_keys(spec, path, {"name", "when", "set"})
+            if "when" not in spec:
+                self.add(f"{path}.when", "missing (use routing.default for the fallback)")
+            result.append(
+                RoutingRule(
+                    name=str(spec.get("name") or f"rule {index + 1}"),
+                    when=self.condition(spec.get("when"), f"{path}.when"),
+                    target=self.target(spec.get("set") or {}, f"{path}.set"),
+                )
+            )
+        return result
+
+    def target(self, spec: Any, path: str) -> RouteTarget:
+        if not isinstance(spec, Mapping):
+            self.add(path, "must be a mapping (team, priority, labels, assign)")
+            return RouteTarget()
+        self.unknown_keys(
+            spec, path, {"team", "priority", "labels", "assign", "overflow_team", "watchers"}
+        )
+        priority = spec.get("priority")
+        if priority is not None and priority not in PRIORITIES:
+            self.add(
+                f"{path}.priority", f"'{priority}' is not a priority (use {', '.join(PRIORITIES)})"
+            )
+        assign = spec.get("assign", "manual")
+        if assign not in STRATEGIES:
+            self.add(
+                f"{path}.assign", f"'{assign}' is not a strategy (use {', '.join(STRATEGIES)})"
+            )
+        labels = spec.get("labels") or []
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            self.add(f"{path}.labels", "must be a list of label names")
+            labels = []
+        watchers = spec.get("watchers") or []
+        if not isinstance(watchers, list) or not all(isinstance(x, str) for x in watchers):
+            self.add(f"{path}.watchers", "must be a list of e-mail addresses")
+            watchers = []
+        return RouteTarget(
+            team=spec.get("team"),
+            priority=priority if priority in PRIORITIES else None,
+            labels=tuple(labels),
+            assign=assign if assign in STRATEGIES else "manual",
+            overflow_team=spec.get("overflow_team"),
+            watchers=tuple(watchers),
+        )
+
+    def automations(self, raw: Any) -> list[Mapping]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.add("automations", "must be a list of rules (on, when, do)")
+            return []
+        result = []
+        for index, spec in enumerate(raw):
+            path = f"automations[{index}]"
+            if not isinstance(spec, Mapping) or not isinstance(spec.get("on"), str):
+                self.add(path, "needs 'on: <event>' and 'do: [actions]'")
+                continue
+            self.unknown_keys(spec, path, {"name", "on", "when", "do"})
+            when = self.condition(spec.get("when"), f"{path}.when")
+            actions = self.actions(spec.get("do"), f"{path}.do")
+            if not actions:
+                self.add(f"{path}.do", "must list at least one action")
+            result.append({"name": spec.get("name"), "on": spec["on"], "when": when, "do": actions})
+        return result
+
+    # -- shared pieces -------------------------------------------------------
+    def condition(self, raw: Any, path: str) -> Mapping | None:
+        if raw is None:
+            return None
+        problems = conditions.validate_condition(raw, path, ROUTING_FIELDS)
+        for message in problems:
+            where, _, text = message.partition(": ")
+            self.add(where, text)
+        return raw if not problems else None
+
+    def actions(self, raw: Any, path: str) -> tuple[ActionRef, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.add(path, "must be a list of actions")
+            return ()
+        result = []
+        for index, item in enumerate(raw):
+            where = f"{path}[{index}]"
+            if isinstance(item, str):
+                name, param = item, None
+            elif isinstance(item, Mapping) and len(item) == 1:
+                name, param = next(iter(item.items()))
+            else:
+                self.add(where, "an action is a name or {name: parameter}")
+                continue
+            if name not in ACTIONS:
+                self.add(where, f"unknown action '{name}' (known: {', '.join(sorted(ACTIONS))})")
+                continue
+            problem = ACTIONS[name](param)
+            if problem:
+                self.add(where, f"{name} {problem}")
+                continue
+            result.append(ActionRef(str(name), _frozen(param)))
+        return tuple(result)
+
+    def labels(
+        self, raw: Any, path: str, fallback: str, required: bool = True
+    ) -> Mapping[str, str]:
+        if raw is None:
+            return {"en": fallback.replace("_", " ").capitalize()} if required else {}
+        if isinstance(raw, str):
+            return {"en": raw}
+        if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
+            self.add(path, "must be a text or a mapping of language to text")
+            return {}
+        for lang in raw:
+            if lang not in LANGUAGES:
+                self.add(f"{path}.{lang}", f"unknown language (use {', '.join(LANGUAGES)})")
+        if required and "en" not in raw:
+            self.add(f"{path}.en", "missing: the English label is the fallback for other languages")
+        return dict(raw)
+
+    def unknown_keys(self, spec: Mapping, path: str, allowed: set[str]) -> None:
+        for key in sorted(set(map(str, spec)) - allowed):
+            self.add(f"{path}.{key}", f"unknown key (expected one of {', '.join(sorted(allowed))})")
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def action_params(action: ActionRef) -> Any:
+    """The action's parameter as plain data again (mappings were frozen for hashing)."""
+    if isinstance(action.param, tuple) and all(
+        isinstance(p, tuple) and len(p) == 2 for p in action.param
+    ):
+        return {k: v for k, v in action.param}
+    return action.param
+
+
+# -- line numbers for problems ------------------------------------------------
+def _line_index(root: yaml.Node | None) -> dict[str, int]:
+    index: dict[str, int] = {}
+
+    def walk(node: yaml.Node, path: str) -> None:
+        index.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                sub = f"{path}.{key.value}" if path else str(key.value)
+                index.setdefault(sub, key.start_mark.line + 1)
+                walk(value, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, f"{path}[{i}]")
+
+    if root is not None:
+        walk(root, "")
+    return index
+
+
+def _line_for(index: Mapping[str, int], path: str) -> int | None:
+    while path:
+        if path in index:
+            return index[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        if cut <= 0:
+            break
+        path = path[:cut]
+    return index.get(path) if path else None

@@ -1,0 +1,102 @@
+"""The vetted names a workflow definition may use: guards and actions.
+
+A definition refers to these by name only; an unknown name is a validation
+error. Guards are pure functions of a ticket's facts (a plain mapping the web
+layer builds). Actions are only *named and checked* here; the web layer
+executes them after the state change, inside the same database transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+ROLES = ("agent", "admin", "assignee", "customer", "system")
+
+Facts = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    check: Callable[[Facts], bool]
+    refusal: str  # shown when the guard blocks a move (English; the web layer translates)
+
+
+GUARDS: dict[str, Guard] = {
+    g.name: g
+    for g in (
+        Guard("has_assignee", lambda f: bool(f.get("assignee_id")), "the ticket has no assignee"),
+        Guard("has_team", lambda f: bool(f.get("team_id")), "the ticket has no team"),
+        Guard(
+            "has_public_reply",
+            lambda f: int(f.get("public_reply_count") or 0) > 0,
+            "nobody has replied to the customer yet",
+        ),
+        Guard(
+            "has_customer_email",
+            lambda f: bool(f.get("customer_email")),
+            "the customer left no e-mail address",
+        ),
+        Guard(
+            "no_open_tasks",
+            lambda f: int(f.get("open_task_count") or 0) == 0,
+            "the ticket still has open tasks",
+        ),
+        Guard("has_due_date", lambda f: bool(f.get("due_at")), "no due date is set"),
+    )
+}
+
+
+def _no_params(value: Any) -> str | None:
+    return None if value in (None, {}, True) else "takes no parameters"
+
+
+def _text_param(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "needs a name (text)"
+
+
+def _priority_param(value: Any) -> str | None:
+    return None if value in PRIORITIES else f"needs one of {', '.join(PRIORITIES)}"
+
+
+def _survey_param(value: Any) -> str | None:
+    from workflow.durations import DurationError, parse_duration
+
+    if not isinstance(value, Mapping) or not isinstance(value.get("form"), str):
+        return "needs {form: <form slug>, after: <duration>}"
+    try:
+        parse_duration(str(value.get("after", "0m")))
+    except DurationError as exc:
+        return f"after: {exc}"
+    return None
+
+
+def _webhook_param(value: Any) -> str | None:
+    return None if value is None or isinstance(value, str) else "takes an optional event name"
+
+
+# name -> parameter check (returns a problem or None)
+ACTIONS: dict[str, Callable[[Any], str | None]] = {
+    "notify_customer": _text_param,  # e-mail template, e.g. status_changed
+    "notify_assignee": _text_param,
+    "notify_team": _text_param,
+    "notify_team_lead": _text_param,
+    "notify_watchers": _text_param,
+    "schedule_survey": _survey_param,
+    "cancel_survey": _no_params,
+    "add_label": _text_param,
+    "set_priority": _priority_param,
+    "raise_priority": _no_params,
+    "assign_team": _text_param,  # escalate to another team (slug)
+    "send_template": _text_param,
+    "webhook": _webhook_param,
+}
+
+
+def raised_priority(priority: str) -> str:
+    """The next priority up (urgent stays urgent)."""
+    index = PRIORITIES.index(priority) if priority in PRIORITIES else 1
+    return PRIORITIES[min(index + 1, len(PRIORITIES) - 1)]
