@@ -19,6 +19,7 @@ from tests.helpers import PASSWORD, TEST_REDIS_URL, csrf_token
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Role, Team, User
+from webapp.services.workflow_versions import forget_compiled
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -90,6 +91,7 @@ def app(_migrated_database: str, app_config: dict, tmp_path) -> Iterator[Flask]:
     config = {**base_config(_migrated_database, str(tmp_path)), **app_config}
     os.environ["LOOPDESK_INSTANCE_PATH"] = str(tmp_path / "instance")
     app = create_app(config)
+    forget_compiled()  # ids restart after the tables are emptied
     if app.config.get("REDIS_URL"):
         from jobs import redis_connection
 
@@ -249,3 +251,26 @@ def smtp_server() -> Iterator[RecordingSMTPHandler]:
 @pytest.fixture
 def smtp_config(smtp_server) -> dict:
     return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run while the returned context manager is open."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

@@ -27,11 +27,12 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from webapp import cli, errors, templating
+    from webapp import cli, errors, templating, workflow_cli
 
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    workflow_cli.init_app(app)
     return app
 
 
@@ -54,7 +55,11 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
     from webapp.main import bp as main_bp
+    from webapp.tickets import bp as tickets_bp
+    from webapp.tickets.presenters import metric_label, sla_status_label
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(tickets_bp)
+    app.jinja_env.globals.update(metric_label=metric_label, sla_status_label=sla_status_label)

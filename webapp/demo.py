@@ -99,8 +99,172 @@ def seed_demo() -> bool:
             db.session.add(TeamMembership(team=teams[slug], user=user, is_lead=person.lead))
         added = True
     db.session.commit()
+    seed_demo_tickets()
     return added
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
     return [(p.email, DEMO_PASSWORD, p.role.value) for p in PEOPLE]
+
+
+# Feedback that needs action, in the customers' own words (themes from the seed articles).
+DEMO_TICKETS = (
+    # (subject, name, email, locale, form, answers, score, moves, age_hours, priority)
+    (
+        "Płatność kartą nie przechodzi",
+        "Jan Wiśniewski",
+        "jan.wisniewski@example.pl",
+        "pl",
+        "nps",
+        {
+            "nps": 2,
+            "what_went_wrong": "Trzy razy próbowałem zapłacić kartą i za każdym razem błąd. "
+            "Nikt nie odpisał na mojego maila.",
+        },
+        ("nps", 2),
+        (),
+        30,
+        None,
+    ),
+    (
+        "Strona z cennikiem się nie ładuje",
+        "Katarzyna Zielińska",
+        "k.zielinska@example.pl",
+        "pl",
+        "report-problem",
+        {
+            "category": "bug",
+            "description": "Po kliknięciu „Cennik” widzę pustą stronę.",
+            "page_url": "https://shop.example.pl/cennik",
+        },
+        None,
+        ("start",),
+        5,
+        None,
+    ),
+    (
+        "Доставка задержалась на неделю",
+        "Ольга Смирнова",
+        "olga.smirnova@example.ru",
+        "ru",
+        "nps",
+        {
+            "nps": 4,
+            "what_went_wrong": "Заказ пришёл на неделю позже, никто не предупредил о задержке.",
+        },
+        ("nps", 4),
+        ("start", "ask_customer"),
+        50,
+        None,
+    ),
+    (
+        "Не могу найти историю заказов",
+        "Игорь Петров",
+        "igor.petrov@example.ru",
+        "ru",
+        "goal",
+        {"goal": "no", "what_stopped_you": "В личном кабинете нет раздела с прошлыми заказами."},
+        None,
+        (),
+        2,
+        None,
+    ),
+    (
+        "Obrazec za vračilo ne deluje",
+        "Luka Horvat",
+        "luka.horvat@example.si",
+        "sl",
+        "report-problem",
+        {
+            "category": "bug",
+            "description": "Gumb »Pošlji« na obrazcu za vračilo ne naredi ničesar.",
+        },
+        None,
+        ("start",),
+        20,
+        None,
+    ),
+    (
+        "Pohvala za hitro pomoč",
+        "Nina Kranjc",
+        "nina.kranjc@example.si",
+        "sl",
+        "nps",
+        {"nps": 10, "testimonial": "yes", "comment": "Težavo ste rešili v eni uri. Hvala!"},
+        ("nps", 10),
+        ("start", "resolve"),
+        72,
+        None,
+    ),
+    (
+        "Invoice shows the wrong VAT number",
+        "Emma Clarke",
+        "emma.clarke@example.co.uk",
+        "en",
+        "csat",
+        {"csat": 2, "comment": "Second time this month the invoice is wrong."},
+        ("csat", 2),
+        ("start",),
+        8,
+        "urgent",
+    ),
+    (
+        "Mobile app logs me out",
+        "Oliver Brown",
+        "oliver@example.com",
+        "en",
+        "report-problem",
+        {
+            "category": "bug",
+            "description": "The app logs me out every time I switch to another app.",
+        },
+        None,
+        ("start", "resolve", "close"),
+        120,
+        None,
+    ),
+)
+
+
+def seed_demo_tickets() -> int:
+    """Create demo tickets in several states and languages (only into an empty ticket table)."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from survey_forms.scoring import csat_category, nps_category
+    from webapp.models import Ticket, utcnow
+    from webapp.services import sla_clock
+    from webapp.services.tickets import NewTicket, change_priority, create_ticket, fire
+
+    if db.session.scalar(select(func.count(Ticket.id))):
+        return 0
+    now = utcnow()
+    for subject, name, email, locale, form, answers, score, moves, age, priority in DEMO_TICKETS:
+        scored = None
+        if score:
+            kind, value = score
+            category = nps_category(value) if kind == "nps" else csat_category(value)
+            scored = {"type": kind, "value": value, "category": category}
+        ticket = create_ticket(
+            NewTicket(
+                subject=subject,
+                customer_name=name,
+                customer_email=email,
+                customer_locale=locale,
+                form_slug=form,
+                answers=answers,
+                score=scored,
+                created_at=now - timedelta(hours=age),
+                metadata={"page_url": answers.get("page_url", "https://shop.example.com/")},
+            )
+        )
+        if priority:
+            change_priority(ticket, priority, None)
+        for trigger in moves:
+            if trigger == "ask_customer":
+                ticket.public_reply_count += 1
+            fire(ticket, trigger, ticket.assignee)
+        db.session.commit()
+    sla_clock.sweep(now)
+    return len(DEMO_TICKETS)

@@ -10,6 +10,7 @@ from datetime import datetime
 from babel import Locale
 from flask import Flask, current_app, request
 from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.extensions import babel
@@ -17,6 +18,18 @@ from webapp.models.types import utcnow
 
 LOCALE_COOKIE = "loopdesk_lang"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+PRIORITY_LABELS = {
+    "low": _l("Low"),
+    "normal": _l("Normal"),
+    "high": _l("High"),
+    "urgent": _l("Urgent"),
+}
+
+
+def priority_label(priority: str) -> str:
+    return str(PRIORITY_LABELS.get(priority, priority))
 
 
 def supported_locales() -> tuple[str, ...]:
@@ -79,4 +92,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["timeago"] = relative_time
     app.jinja_env.globals["language_name"] = language_name
+    app.jinja_env.globals["priority_label"] = priority_label
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

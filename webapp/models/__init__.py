@@ -2,12 +2,21 @@
 
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Role, Team, TeamMembership, User
+from webapp.models.tickets import Task, TeamRoutingState, Ticket, TicketEvent, TicketLabel
 from webapp.models.types import UTCDateTime, utcnow
+from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
 __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Role",
+    "Task",
+    "TeamRoutingState",
+    "Ticket",
+    "TicketEvent",
+    "TicketLabel",
+    "WorkflowKind",
+    "WorkflowVersion",
     "Team",
     "TeamMembership",
     "User",

@@ -1,0 +1,120 @@
+"""Agents read tickets, see why they are routed and due, and move them through the workflow."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import text_of
+from webapp.extensions import db
+from webapp.models import Team, TeamMembership, Ticket
+from webapp.services.tickets import NewTicket, create_ticket, fire
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def care(app, create_user):
+    team = Team(slug="customer-care", name="Customer Care")
+    db.session.add_all([team, Team(slug="product-quality", name="Product Quality")])
+    agent = create_user(
+        email="ola@example.com", name="Ola Nowak", locale="pl", languages=["pl", "en"]
+    )
+    other = create_user(email="ivan@example.com", name="Ivan Petrov", locale="ru", languages=["ru"])
+    for user in (agent, other):
+        user.working_hours = {}
+        db.session.add(TeamMembership(team=team, user=user))
+    db.session.commit()
+    return {"agent": agent, "other": other}
+
+
+def make_ticket(**fields) -> Ticket:
+    base = {
+        "subject": "Płatność nie działa",
+        "customer_name": "Jan",
+        "customer_email": "jan@example.pl",
+        "customer_locale": "pl",
+        "form_slug": "nps",
+        "answers": {"nps": 2},
+        "score": {"type": "nps", "value": 2, "category": "detractor"},
+    }
+    ticket = create_ticket(NewTicket(**{**base, **fields}))
+    db.session.commit()
+    return ticket
+
+
+def test_ticket_page_explains_routing_sla_and_history_in_polish(client, login, care):
+    ticket = make_ticket()
+    login(care["agent"])
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Płatność nie działa" in page
+    assert "rule 1 matched: score.category detractor = detractor" in page
+    assert "Pierwsza odpowiedź" in page  # First response clock, in Polish
+    assert "Polityka „high”, ponieważ priority = high." in page
+    assert "Rozpocznij pracę" in page  # the transition's Polish label from the definition
+
+
+def test_legal_move_from_the_ticket_page(client, login, post_form, care):
+    ticket = make_ticket()
+    login(care["agent"])
+    response = post_form(
+        f"/tickets/{ticket.number}/move", {"trigger": "start", "version": ticket.version}
+    )
+    assert response.status_code == 303
+    db.session.refresh(ticket)
+    assert ticket.state == "in_progress"
+    assert "W toku" in text_of(client.get(response.headers["Location"]))
+
+
+def test_refused_move_says_why_in_the_agents_language(client, login, post_form, care):
+    ticket = make_ticket()
+    login(care["other"])  # not the assignee
+    response = post_form(
+        f"/tickets/{ticket.number}/move", {"trigger": "start", "version": ticket.version}
+    )
+    page = text_of(client.get(response.headers["Location"]))
+    assert "Это могут сделать только: администраторы или ответственный." in page
+    db.session.refresh(ticket)
+    assert ticket.state == "assigned"
+
+
+def test_stale_move_says_who_moved_it_where(client, login, post_form, care):
+    ticket = make_ticket()
+    stale_version = ticket.version
+    fire(ticket, "start", care["agent"])
+    db.session.commit()
+    login(care["agent"])
+    response = post_form(
+        f"/tickets/{ticket.number}/move", {"trigger": "resolve", "version": stale_version}
+    )
+    page = text_of(client.get(response.headers["Location"]))
+    assert "Ola Nowak: przed chwilą zgłoszenie przeniesiono do stanu W toku." in page
+    db.session.refresh(ticket)
+    assert ticket.state == "in_progress"
+
+
+def test_customer_text_is_escaped_everywhere(client, login, care):
+    ticket = make_ticket(subject=XSS, customer_name=XSS, answers={"comment": XSS})
+    login(care["agent"])
+    for url in ("/tickets", f"/tickets/{ticket.number}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html
+
+
+def test_ticket_list_query_count_does_not_grow_with_rows(client, login, care, count_queries):
+    login(care["agent"])
+    make_ticket()
+    with count_queries() as few:
+        assert client.get("/tickets").status_code == 200
+    for _ in range(15):
+        make_ticket(subject="More")
+    with count_queries() as many:
+        assert client.get("/tickets").status_code == 200
+    assert len(many) == len(few)
+
+
+def test_unknown_ticket_is_404_and_anonymous_is_sent_to_login(client, login, care):
+    assert client.get("/tickets").status_code == 302
+    login(care["agent"])
+    assert client.get("/tickets/LD-99999").status_code == 404
+    assert client.get("/tickets/nonsense").status_code == 404
+    assert db.session.scalar(select(Ticket)) is None

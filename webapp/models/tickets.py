@@ -1,0 +1,161 @@
+"""Tickets, their history, labels, tasks and the per-team round-robin pointer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.people import Team, User
+from webapp.models.types import UTCDateTime, utcnow
+from webapp.models.workflows import WorkflowVersion
+
+TICKET_NUMBER_PREFIX = "LD-"
+TICKET_NUMBER_OFFSET = 1000  # LD-1001 is the first ticket
+
+
+class Ticket(db.Model):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_state_team", "state", "team_id"),
+        Index("ix_ticket_assignee_state", "assignee_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    state: Mapped[str] = mapped_column(String(64), index=True)
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), nullable=True, index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    workflow_version_id: Mapped[int] = mapped_column(ForeignKey("workflow_version.id"))
+
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    customer_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    customer_locale: Mapped[str] = mapped_column(String(8), default="en")
+    channel: Mapped[str] = mapped_column(String(16), default="web")
+    form_slug: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # What routing and SLA conditions read: answers, score, metadata (plain JSON).
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    # SLA: the policy chosen, due/warn instants, when each clock was met, pause bookkeeping.
+    sla_policy: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_response_warn_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, index=True
+    )
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolution_warn_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, index=True
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sla_paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sla_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)  # business time
+    first_response_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_response_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolution_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolution_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    public_reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock: an UPDATE with a stale version matches no row and raises StaleDataError.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    team: Mapped[Team | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    workflow_version: Mapped[WorkflowVersion] = relationship()
+    labels: Mapped[list[TicketLabel]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketLabel.id"
+    )
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketEvent.id"
+    )
+
+    @property
+    def number(self) -> str:
+        return f"{TICKET_NUMBER_PREFIX}{self.id + TICKET_NUMBER_OFFSET}"
+
+    @staticmethod
+    def id_from_number(number: str) -> int | None:
+        text = number.strip().upper().removeprefix(TICKET_NUMBER_PREFIX)
+        return int(text) - TICKET_NUMBER_OFFSET if text.isdigit() else None
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.number if self.id else 'new'} {self.state}>"
+
+
+class TicketEvent(db.Model):
+    """One line of a ticket's history: who did what, when."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    actor_kind: Mapped[str] = mapped_column(String(16), default="user")  # user|system|customer
+    from_state: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    to_state: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class TicketLabel(db.Model):
+    __tablename__ = "ticket_label"
+    __table_args__ = (UniqueConstraint("ticket_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="labels")
+    added_by: Mapped[User | None] = relationship()
+
+
+class Task(db.Model):
+    """A piece of work on a ticket for one colleague, driven by the task workflow."""
+
+    __tablename__ = "ticket_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(64))
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    workflow_version_id: Mapped[int] = mapped_column(ForeignKey("workflow_version.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    ticket: Mapped[Ticket] = relationship()
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
+    creator: Mapped[User | None] = relationship(foreign_keys=[creator_id])
+    workflow_version: Mapped[WorkflowVersion] = relationship()
+
+
+class TeamRoutingState(db.Model):
+    """The round-robin pointer of a team, locked while a ticket is routed."""
+
+    __tablename__ = "team_routing_state"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,1 @@
+"""Operations that bind the domain packages to the database: one verb per function."""

@@ -1,0 +1,429 @@
+"""Ticket operations: create (route, assign, start the SLA), fire a transition, reassign.
+
+Each operation changes the rows, records the events and queues the actions
+in the caller's transaction; the caller commits. A stale ticket (someone else
+moved it first) raises `TicketConflict` at flush time, never overwrites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from webapp.extensions import db
+from webapp.models import (
+    Role,
+    Task,
+    Team,
+    Ticket,
+    TicketEvent,
+    TicketLabel,
+    User,
+    WorkflowKind,
+    utcnow,
+)
+from webapp.services import sla_clock
+from webapp.services.assignment import choose_assignee
+from webapp.services.history import record_event
+from webapp.services.workflow_versions import active_version, machine_for
+from workflow.engine import Move, TransitionRefused
+from workflow.routing import RoutingDecision, route
+
+SYSTEM = None  # the actor for automatic moves
+CUSTOMER = "customer"
+AUTO_ASSIGN_TRIGGER = "assign"  # fired by the system after routing picked an agent
+OPEN_TASK_STATES = ("assigned", "accepted", "ready")
+
+
+class TicketConflict(Exception):
+    """The ticket changed since the caller loaded it."""
+
+    def __init__(self, ticket_id: int, last_event: TicketEvent | None = None):
+        super().__init__(f"ticket {ticket_id} was changed by someone else")
+        self.ticket_id = ticket_id
+        self.last_event = last_event
+
+
+class MoveRefused(Exception):
+    """The workflow does not allow this move for this actor now."""
+
+    def __init__(self, code: str, message: str, detail=None):
+        super().__init__(message)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    subject: str
+    customer_name: str = ""
+    customer_email: str | None = None
+    customer_locale: str = "en"
+    channel: str = "web"
+    form_slug: str | None = None
+    answers: dict | None = None
+    score: dict | None = None  # e.g. {"type": "nps", "value": 3, "category": "detractor"}
+    metadata: dict | None = None
+    created_at: datetime | None = None  # imports and demo data; defaults to now
+
+
+def ticket_facts(ticket: Ticket) -> dict[str, Any]:
+    """What routing, SLA and automation conditions may read about a ticket."""
+    facts = dict(ticket.facts or {})
+    email = ticket.customer_email or ""
+    return {
+        "form": ticket.form_slug,
+        "locale": ticket.customer_locale,
+        "channel": ticket.channel,
+        "answers": facts.get("answers", {}),
+        "score": facts.get("score", {}),
+        "metadata": facts.get("metadata", {}),
+        "customer": {
+            "name": ticket.customer_name,
+            "email": email,
+            "email_domain": email.rpartition("@")[2].lower() if "@" in email else "",
+        },
+        "priority": ticket.priority,
+        "team": ticket.team.slug if ticket.team else None,
+        "labels": [label.name for label in ticket.labels],
+        "subject": ticket.subject,
+    }
+
+
+class _GuardFacts(Mapping):
+    """What guards may read; counts that need a query are only counted when a guard asks."""
+
+    def __init__(self, ticket: Ticket):
+        self._ticket = ticket
+        self._values: dict[str, Any] = {
+            "assignee_id": ticket.assignee_id,
+            "team_id": ticket.team_id,
+            "public_reply_count": ticket.public_reply_count,
+            "customer_email": ticket.customer_email,
+        }
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "open_task_count" and key not in self._values:
+            self._values[key] = _open_task_count(self._ticket)
+        return self._values[key]
+
+    def __iter__(self):
+        return iter([*self._values, "open_task_count"])
+
+    def __len__(self) -> int:
+        return len(self._values) + 1
+
+
+def _open_task_count(ticket: Ticket) -> int:
+    if not ticket.id:
+        return 0
+    return db.session.scalar(
+        select(func.count(Task.id)).where(
+            Task.ticket_id == ticket.id, Task.state.in_(OPEN_TASK_STATES)
+        )
+    )
+
+
+def guard_facts(ticket: Ticket) -> Mapping[str, Any]:
+    return _GuardFacts(ticket)
+
+
+def actor_roles(actor: User | str | None, ticket: Ticket) -> frozenset[str]:
+    """Workflow roles of an actor on this ticket: agent/admin/assignee, customer or system."""
+    if actor is SYSTEM:
+        return frozenset({"system"})
+    if actor == CUSTOMER:
+        return frozenset({"customer"})
+    roles = {"agent"}
+    if actor.role == Role.ADMIN:
+        roles.add("admin")
+    if ticket.assignee_id == actor.id:
+        roles.add("assignee")
+    return frozenset(roles)
+
+
+def _actor_user(actor: User | str | None) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _actor_kind(actor: User | str | None) -> str:
+    return "customer" if actor == CUSTOMER else ("user" if isinstance(actor, User) else "system")
+
+
+def create_ticket(new: NewTicket, actor: User | None = None) -> Ticket:
+    """Create a ticket under the active workflow: route it, assign it, start its SLA clocks."""
+    version = active_version(WorkflowKind.TICKET)
+    definition = machine_for(version.id).definition
+    ticket = Ticket(
+        subject=new.subject[:300],
+        state=definition.initial,
+        workflow_version=version,
+        customer_name=new.customer_name,
+        customer_email=new.customer_email,
+        customer_locale=new.customer_locale,
+        channel=new.channel,
+        form_slug=new.form_slug,
+        facts={
+            "answers": new.answers or {},
+            "score": new.score or {},
+            "metadata": new.metadata or {},
+        },
+        created_at=new.created_at or utcnow(),
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    record_event(ticket, "created", actor, to_state=ticket.state, channel=new.channel)
+    decision = route(definition, ticket_facts(ticket))
+    _apply_route(ticket, decision)
+    sla_clock.apply_sla(ticket)
+    for event in ticket.events:  # routing is part of creation: date it so (matters for imports)
+        event.created_at = ticket.created_at
+    db.session.flush()
+    from webapp.services.workflow_actions import run_automations
+
+    run_automations(ticket, "ticket.created")
+    return ticket
+
+
+def _apply_route(ticket: Ticket, decision: RoutingDecision) -> None:
+    target = decision.target
+    team = db.session.scalar(select(Team).where(Team.slug == target.team)) if target.team else None
+    ticket.team = team
+    if target.priority:
+        ticket.priority = target.priority
+    for name in target.labels:
+        add_label(ticket, name, None)
+    pick_reason = None
+    definition = machine_for(ticket.workflow_version_id).definition
+    running = {name for name, s in definition.states.items() if s.clock == "running"}
+    if team is not None:
+        pick = choose_assignee(
+            team, target.assign, locale=ticket.customer_locale, now=utcnow(), running_states=running
+        )
+        if pick.team_full and target.overflow_team:
+            overflow = db.session.scalar(select(Team).where(Team.slug == target.overflow_team))
+            if overflow is not None:
+                ticket.team = team = overflow
+                pick = choose_assignee(
+                    overflow,
+                    target.assign,
+                    locale=ticket.customer_locale,
+                    now=utcnow(),
+                    running_states=running,
+                )
+                pick = type(pick)(
+                    pick.user_id, f"overflow to {overflow.slug}: {pick.reason}", pick.team_full
+                )
+        pick_reason = pick.reason
+        if pick.user_id is not None:
+            ticket.assignee = db.session.get(User, pick.user_id)
+    record_event(
+        ticket,
+        "routed",
+        None,
+        rule=decision.rule_name,
+        rule_index=decision.rule_index,
+        reason=decision.reason,
+        team=team.slug if team else None,
+        priority=ticket.priority,
+        assignee=ticket.assignee.name if ticket.assignee else None,
+        assignment=pick_reason,
+        watchers=list(target.watchers),
+    )
+    if ticket.assignee is not None:
+        db.session.flush()
+        record_event(
+            ticket,
+            "assigned",
+            None,
+            assignee_id=ticket.assignee.id,
+            assignee=ticket.assignee.name,
+            reason=pick_reason,
+        )
+        _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
+
+
+def _fire_if_possible(ticket: Ticket, trigger: str) -> Move | None:
+    try:
+        return fire(ticket, trigger, SYSTEM)
+    except MoveRefused:
+        return None
+
+
+def fire(
+    ticket: Ticket, trigger: str, actor: User | str | None, *, expected_version: int | None = None
+) -> Move:
+    """Move a ticket through its workflow: roles, guards, state, SLA, history, actions."""
+    if expected_version is not None and expected_version != ticket.version:
+        raise TicketConflict(ticket.id, last_transition(ticket))
+    machine = machine_for(ticket.workflow_version_id)
+    try:
+        move = machine.fire(ticket.state, trigger, actor_roles(actor, ticket), guard_facts(ticket))
+    except TransitionRefused as refused:
+        raise MoveRefused(refused.code, str(refused), refused.detail) from refused
+    now = utcnow()
+    ticket.state = move.dest
+    sla_clock.on_state_change(ticket, move.source, move.dest, now)
+    record_event(
+        ticket,
+        "transition",
+        _actor_user(actor),
+        actor_kind=_actor_kind(actor),
+        from_state=move.source,
+        to_state=move.dest,
+        trigger=trigger,
+    )
+    from webapp.services.workflow_actions import run_actions, run_automations
+
+    run_actions(ticket, move.actions, actor=_actor_user(actor), reason=f"transition:{trigger}")
+    flush_or_conflict(ticket)
+    run_automations(ticket, "ticket.transitioned", trigger=trigger, from_state=move.source)
+    return move
+
+
+def flush_or_conflict(ticket: Ticket) -> None:
+    """Flush; a stale version (another agent moved the ticket first) becomes TicketConflict."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise TicketConflict(ticket.id, last_transition_by_id(ticket.id)) from exc
+
+
+def last_transition(ticket: Ticket) -> TicketEvent | None:
+    return last_transition_by_id(ticket.id)
+
+
+def last_transition_by_id(ticket_id: int) -> TicketEvent | None:
+    return db.session.scalar(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "transition")
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    )
+
+
+def available_triggers(ticket: Ticket, actor: User | str | None):
+    """What this actor may do with the ticket now (and why not, for the rest)."""
+    machine = machine_for(ticket.workflow_version_id)
+    return machine.available_triggers(ticket.state, actor_roles(actor, ticket), guard_facts(ticket))
+
+
+def assign_to(ticket: Ticket, assignee: User | None, actor: User | None) -> None:
+    """Give the ticket to an agent (or nobody); `new` becomes `assigned` if the workflow allows."""
+    previous = ticket.assignee
+    ticket.assignee = assignee
+    record_event(
+        ticket,
+        "assigned",
+        actor,
+        assignee_id=assignee.id if assignee else None,
+        assignee=assignee.name if assignee else None,
+        previous=previous.name if previous else None,
+    )
+    if assignee is not None:
+        _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
+    flush_or_conflict(ticket)
+
+
+def change_priority(ticket: Ticket, priority: str, actor: User | None) -> None:
+    """Set the priority and recompute the SLA targets for the policy it selects."""
+    if priority == ticket.priority:
+        return
+    previous, ticket.priority = ticket.priority, priority
+    sla_clock.apply_sla(ticket)
+    record_event(
+        ticket, "priority", actor, previous=previous, priority=priority, policy=ticket.sla_policy
+    )
+    flush_or_conflict(ticket)
+
+
+def move_to_team(ticket: Ticket, team: Team, actor: User | None) -> None:
+    previous, ticket.team = ticket.team, team
+    record_event(
+        ticket, "team", actor, previous=previous.slug if previous else None, team=team.slug
+    )
+    sla_clock.apply_sla(ticket)
+
+
+def add_label(ticket: Ticket, name: str, actor: User | None) -> TicketLabel | None:
+    """Add a label once (case-insensitive); returns None when it was already there."""
+    name = " ".join(name.split())[:64]
+    if not name or any(label.name.casefold() == name.casefold() for label in ticket.labels):
+        return None
+    label = TicketLabel(ticket=ticket, name=name, added_by=actor, added_at=utcnow())
+    ticket.labels.append(label)
+    record_event(ticket, "label_added", actor, label=name)
+    return label
+
+
+def remove_label(ticket: Ticket, name: str, actor: User | None) -> bool:
+    for label in list(ticket.labels):
+        if label.name.casefold() == name.casefold():
+            ticket.labels.remove(label)
+            record_event(ticket, "label_removed", actor, label=label.name)
+            return True
+    return False
+
+
+def find_ticket(number: str) -> Ticket | None:
+    ticket_id = Ticket.id_from_number(number)
+    return db.session.get(Ticket, ticket_id) if ticket_id else None
+
+
+def create_task(
+    ticket: Ticket, title: str, assignee: User, creator: User | None, due_at=None, notes: str = ""
+) -> Task:
+    """A task for one colleague under the active task workflow."""
+    version = active_version(WorkflowKind.TASK)
+    task = Task(
+        ticket=ticket,
+        title=title[:300],
+        notes=notes,
+        assignee=assignee,
+        creator=creator,
+        due_at=due_at,
+        state=machine_for(version.id).initial,
+        workflow_version=version,
+    )
+    db.session.add(task)
+    record_event(ticket, "task_created", creator, title=task.title, assignee=assignee.name)
+    return task
+
+
+def fire_task(
+    task: Task, trigger: str, actor: User, *, expected_version: int | None = None
+) -> Move:
+    """Move a task through the task workflow; the assignee role belongs to the task's assignee."""
+    if expected_version is not None and expected_version != task.version:
+        raise TicketConflict(task.ticket_id)
+    roles = set(actor_roles(actor, task.ticket)) - {"assignee"}
+    if task.assignee_id == actor.id:
+        roles.add("assignee")
+    facts = {"assignee_id": task.assignee_id, "due_at": task.due_at}
+    try:
+        move = machine_for(task.workflow_version_id).fire(task.state, trigger, roles, facts)
+    except TransitionRefused as refused:
+        raise MoveRefused(refused.code, str(refused), refused.detail) from refused
+    task.state = move.dest
+    record_event(
+        task.ticket,
+        "task_transition",
+        actor,
+        from_state=move.source,
+        to_state=move.dest,
+        task_id=task.id,
+        title=task.title,
+        trigger=trigger,
+    )
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise TicketConflict(task.ticket_id) from exc
+    return move

@@ -1,0 +1,184 @@
+"""Execute the actions a workflow names (after a move, on breach, in automations).
+
+Each action name in `workflow.registry.ACTIONS` has exactly one executor
+here. Executors only change rows and write outbox messages in the current
+transaction; nothing leaves the process before the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Team, TeamMembership, Ticket, User
+from webapp.outbox import queue_email
+from webapp.services.history import record_event
+from workflow.conditions import evaluate
+from workflow.definition import ActionRef, action_params
+from workflow.registry import raised_priority
+
+Executor = Callable[[Ticket, Any, User | None], None]
+
+
+def _state_label(ticket: Ticket, locale: str) -> str:
+    from webapp.services.workflow_versions import machine_for
+
+    return machine_for(ticket.workflow_version_id).definition.states[ticket.state].label(locale)
+
+
+def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None) -> None:
+    if not ticket.customer_email:
+        return
+    locale = ticket.customer_locale
+    queue_email(
+        ticket.customer_email,
+        "ticket_update",
+        locale,
+        {
+            "ticket": ticket,
+            "number": ticket.number,
+            "kind": template,
+            "state_label": _state_label(ticket, locale),
+            "name": ticket.customer_name,
+        },
+    )
+    record_event(ticket, "email_queued", None, to="customer", template=template)
+
+
+def _email_staff(ticket: Ticket, users: Iterable[User], template: str) -> None:
+    for user in {u.id: u for u in users if u and u.active}.values():
+        queue_email(
+            user.email,
+            "staff_ticket_notice",
+            user.locale,
+            {
+                "ticket": ticket,
+                "number": ticket.number,
+                "kind": template,
+                "state_label": _state_label(ticket, user.locale),
+                "name": user.name,
+            },
+        )
+        record_event(ticket, "email_queued", None, to=user.email, template=template)
+
+
+def _team_members(ticket: Ticket, leads_only: bool) -> list[User]:
+    if ticket.team_id is None:
+        return []
+    query = select(User).join(TeamMembership).where(TeamMembership.team_id == ticket.team_id)
+    if leads_only:
+        query = query.where(TeamMembership.is_lead.is_(True))
+    return list(db.session.scalars(query))
+
+
+def notify_customer(ticket: Ticket, template: Any, actor: User | None) -> None:
+    _email_ticket_to_customer(ticket, str(template), actor)
+
+
+def notify_assignee(ticket: Ticket, template: Any, actor: User | None) -> None:
+    if ticket.assignee and ticket.assignee != actor:
+        _email_staff(ticket, [ticket.assignee], str(template))
+
+
+def notify_team(ticket: Ticket, template: Any, actor: User | None) -> None:
+    _email_staff(ticket, [u for u in _team_members(ticket, False) if u != actor], str(template))
+
+
+def notify_team_lead(ticket: Ticket, template: Any, actor: User | None) -> None:
+    _email_staff(ticket, _team_members(ticket, True), str(template))
+
+
+def notify_watchers(ticket: Ticket, template: Any, actor: User | None) -> None:
+    record_event(ticket, "watchers_notified", actor, template=str(template))
+
+
+def schedule_survey(ticket: Ticket, params: Any, actor: User | None) -> None:
+    record_event(
+        ticket, "survey_scheduled", actor, form=params.get("form"), after=params.get("after")
+    )
+
+
+def cancel_survey(ticket: Ticket, params: Any, actor: User | None) -> None:
+    record_event(ticket, "survey_cancelled", actor)
+
+
+def add_label(ticket: Ticket, name: Any, actor: User | None) -> None:
+    from webapp.services.tickets import add_label as add
+
+    add(ticket, str(name), actor)
+
+
+def set_priority(ticket: Ticket, priority: Any, actor: User | None) -> None:
+    from webapp.services import sla_clock
+
+    if ticket.priority != priority:
+        previous, ticket.priority = ticket.priority, str(priority)
+        sla_clock.apply_sla(ticket)
+        record_event(ticket, "priority", actor, previous=previous, priority=ticket.priority)
+
+
+def raise_priority(ticket: Ticket, params: Any, actor: User | None) -> None:
+    set_priority(ticket, raised_priority(ticket.priority), actor)
+
+
+def assign_team(ticket: Ticket, slug: Any, actor: User | None) -> None:
+    from webapp.services.tickets import move_to_team
+
+    team = db.session.scalar(select(Team).where(Team.slug == str(slug)))
+    if team is not None and team.id != ticket.team_id:
+        move_to_team(ticket, team, actor)
+
+
+def send_template(ticket: Ticket, template: Any, actor: User | None) -> None:
+    _email_ticket_to_customer(ticket, str(template), actor)
+
+
+def webhook(ticket: Ticket, event: Any, actor: User | None) -> None:
+    record_event(ticket, "webhook_requested", actor, event=event)
+
+
+EXECUTORS: dict[str, Executor] = {
+    "notify_customer": notify_customer,
+    "notify_assignee": notify_assignee,
+    "notify_team": notify_team,
+    "notify_team_lead": notify_team_lead,
+    "notify_watchers": notify_watchers,
+    "schedule_survey": schedule_survey,
+    "cancel_survey": cancel_survey,
+    "add_label": add_label,
+    "set_priority": set_priority,
+    "raise_priority": raise_priority,
+    "assign_team": assign_team,
+    "send_template": send_template,
+    "webhook": webhook,
+}
+
+
+def run_actions(
+    ticket: Ticket, actions: Iterable[ActionRef], actor: User | None, reason: str
+) -> None:
+    """Run named actions in order, in the caller's transaction."""
+    for action in actions:
+        EXECUTORS[action.name](ticket, action_params(action), actor)
+
+
+def run_automations(ticket: Ticket, event: str, **context: Any) -> None:
+    """Run the definition's automation rules listening to `event` whose `when` holds."""
+    from webapp.services.tickets import ticket_facts
+    from webapp.services.workflow_versions import machine_for
+
+    rules = [
+        r
+        for r in machine_for(ticket.workflow_version_id).definition.automations
+        if r["on"] == event
+    ]
+    if not rules:
+        return
+    facts = {**ticket_facts(ticket), "event": context}
+    for rule in rules:
+        if evaluate(rule["when"], facts):
+            record_event(ticket, "automation", None, rule=rule.get("name") or event)
+            run_actions(ticket, rule["do"], actor=None, reason=f"automation:{event}")

@@ -1,0 +1,122 @@
+"""Workflow versions: the shipped defaults, publishing, and compiled machines cached per version."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from webapp.extensions import db
+from webapp.models import Team, User, WorkflowKind, WorkflowVersion
+from workflow.definition import LoadResult, Problem, load_definition
+from workflow.engine import CompiledWorkflow
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "workflow" / "definitions"
+SHIPPED = {
+    WorkflowKind.TICKET: DEFINITIONS / "default.yaml",
+    WorkflowKind.TASK: DEFINITIONS / "tasks.yaml",
+}
+
+# Versions never change once published, so a compiled machine is valid for the process's life,
+# and looking one up needs no query.
+_compiled: dict[int, CompiledWorkflow] = {}
+_compiled_lock = threading.Lock()
+
+
+class PublishRefused(ValueError):
+    def __init__(self, problems: tuple[Problem, ...]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def machine_for(version_id: int) -> CompiledWorkflow:
+    """The machine for a published version, built on first use and then shared."""
+    machine = _compiled.get(version_id)
+    if machine is None:
+        with _compiled_lock:
+            machine = _compiled.get(version_id)
+            if machine is None:
+                version = db.session.get(WorkflowVersion, version_id)
+                result = load_definition(version.yaml_text)
+                if not result.ok:  # published versions were validated; this means tampering
+                    raise PublishRefused(result.problems)
+                machine = CompiledWorkflow(result.definition)
+                _compiled[version_id] = machine
+    return machine
+
+
+def forget_compiled() -> None:
+    """Drop cached machines (tests that reuse ids after emptying the tables)."""
+    with _compiled_lock:
+        _compiled.clear()
+
+
+def active_version(kind: WorkflowKind = WorkflowKind.TICKET) -> WorkflowVersion:
+    """The version new tickets (or tasks) start under; installs the shipped default on first use."""
+    version = db.session.scalar(
+        select(WorkflowVersion).where(
+            WorkflowVersion.kind == kind, WorkflowVersion.active.is_(True)
+        )
+    )
+    if version is None:
+        try:
+            with db.session.begin_nested():  # a savepoint: losing the race keeps our transaction
+                version = publish_version(
+                    kind,
+                    SHIPPED[kind].read_text(encoding="utf-8"),
+                    None,
+                    comment="shipped default",
+                    check_teams=False,
+                )
+        except IntegrityError:  # another request installed it at the same moment
+            version = db.session.scalars(
+                select(WorkflowVersion).where(
+                    WorkflowVersion.kind == kind, WorkflowVersion.active.is_(True)
+                )
+            ).one()
+    return version
+
+
+def validate_for_publish(
+    kind: WorkflowKind, yaml_text: str, check_teams: bool = True
+) -> LoadResult:
+    """Load the definition and check what only the database knows (team slugs)."""
+    result = load_definition(yaml_text)
+    if not result.ok or not check_teams or kind != WorkflowKind.TICKET:
+        return result
+    known = set(db.session.scalars(select(Team.slug)))
+    missing = sorted(result.definition.teams_named() - known)
+    if not missing:
+        return result
+    problems = tuple(Problem("routing", f"unknown team '{slug}'") for slug in missing)
+    return LoadResult(None, problems)
+
+
+def publish_version(
+    kind: WorkflowKind,
+    yaml_text: str,
+    author: User | None,
+    comment: str = "",
+    check_teams: bool = True,
+) -> WorkflowVersion:
+    """Store a new active version; tickets created earlier keep theirs."""
+    result = validate_for_publish(kind, yaml_text, check_teams)
+    if not result.ok:
+        raise PublishRefused(result.problems)
+    number = (
+        db.session.scalar(
+            select(func.max(WorkflowVersion.number)).where(WorkflowVersion.kind == kind)
+        )
+        or 0
+    ) + 1
+    db.session.execute(
+        update(WorkflowVersion).where(WorkflowVersion.kind == kind).values(active=False)
+    )
+    version = WorkflowVersion(
+        kind=kind, number=number, yaml_text=yaml_text, author=author, comment=comment, active=True
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version

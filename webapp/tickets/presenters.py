@@ -1,0 +1,180 @@
+"""Turn workflow data into what an agent reads, in their language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from babel.dates import get_day_names
+from babel.lists import format_list
+from flask_babel import get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+
+from webapp.models import Ticket, utcnow
+from webapp.services import sla_clock
+from webapp.services.workflow_versions import machine_for
+from workflow.calendars import BusinessCalendar
+from workflow.durations import Duration
+from workflow.sla import choose_policy, deadlines
+
+GUARD_REFUSALS = {
+    "has_assignee": _l("Assign the ticket to someone first."),
+    "has_team": _l("Give the ticket a team first."),
+    "has_public_reply": _l("Reply to the customer first."),
+    "has_customer_email": _l("The customer left no e-mail address."),
+    "no_open_tasks": _l("Finish or decline the open tasks first."),
+    "has_due_date": _l("Set a due date first."),
+}
+ROLE_NAMES = {
+    "agent": _l("agents"),
+    "admin": _l("administrators"),
+    "assignee": _l("the assignee"),
+    "customer": _l("the customer"),
+    "system": _l("Loopdesk itself"),
+}
+METRIC_LABELS = {"first_response": _l("First response"), "resolution": _l("Resolution")}
+SLA_STATUS_LABELS = {
+    "ok": _l("on track"),
+    "warned": _l("due soon"),
+    "breached": _l("overdue"),
+    "met": _l("met"),
+    "paused": _l("paused"),
+}
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def sla_status_label(status: str) -> str:
+    return str(SLA_STATUS_LABELS.get(status, status))
+
+
+def metric_label(metric: str | None) -> str:
+    return str(METRIC_LABELS.get(metric or "", metric or ""))
+
+
+def refusal_message(code: str, detail) -> str:
+    """Why a move is refused, in the viewer's language."""
+    if code == "guard":
+        return str(GUARD_REFUSALS.get(detail, _l("This is not possible now.")))
+    if code == "role":
+        who = [str(ROLE_NAMES.get(role, role)) for role in (detail or ())]
+        return gettext(
+            "Only %(who)s can do this.", who=format_list(who, style="or", locale=get_locale())
+        )
+    if code == "wrong_state":
+        return gettext("This move is not possible from the ticket's current state.")
+    return gettext("This action does not exist.")
+
+
+def state_label(ticket: Ticket, locale: str) -> str:
+    return machine_for(ticket.workflow_version_id).definition.states[ticket.state].label(locale)
+
+
+def describe_target(target: Duration) -> str:
+    parts = []
+    if target.days:
+        parts.append(ngettext("%(num)d business day", "%(num)d business days", target.days))
+    hours, minutes = divmod(target.minutes, 60)
+    if hours:
+        parts.append(ngettext("%(num)d business hour", "%(num)d business hours", hours))
+    if minutes:
+        parts.append(ngettext("%(num)d business minute", "%(num)d business minutes", minutes))
+    return format_list(parts, locale=get_locale()) if parts else gettext("no time")
+
+
+def describe_hours(calendar: BusinessCalendar) -> str:
+    """e.g. 'pon.–pt. 08:00–18:00' with the viewer's weekday names; equal days grouped."""
+    names = get_day_names("abbreviated", locale=get_locale())  # 0 = Monday
+    hours = calendar.weekly_hours
+    groups: list[tuple[int, int, str]] = []
+    for index, day in enumerate(_WEEKDAYS):
+        text = ", ".join(f"{start}–{end}" for start, end in hours.get(day, []))
+        if not text:
+            continue
+        if groups and groups[-1][1] == index - 1 and groups[-1][2] == text:
+            groups[-1] = (groups[-1][0], index, text)
+        else:
+            groups.append((index, index, text))
+    parts = [
+        (names[first] if first == last else f"{names[first]}–{names[last]}") + f" {text}"
+        for first, last, text in groups
+    ]
+    return "; ".join(parts)
+
+
+def describe_calendar(calendar: BusinessCalendar) -> str:
+    parts = [calendar.timezone.replace("_", " "), describe_hours(calendar)]
+    if calendar.holiday_country:
+        country = get_locale().territories.get(calendar.holiday_country, calendar.holiday_country)
+        parts.append(gettext("public holidays: %(country)s", country=country))
+    return ", ".join(p for p in parts if p)
+
+
+def describe_pause(paused: timedelta) -> str:
+    minutes = int(paused.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(ngettext("%(num)d hour", "%(num)d hours", hours))
+    if minutes or not hours:
+        parts.append(ngettext("%(num)d minute", "%(num)d minutes", minutes))
+    return format_list(parts, locale=get_locale())
+
+
+@dataclass(frozen=True)
+class ClockView:
+    metric: str
+    label: str
+    due_at: datetime | None
+    met_at: datetime | None
+    status: str  # ok | warned | breached | met | paused
+    target: str
+    policy: str
+    reason: str
+    calendar: str
+    paused: str | None
+
+
+def sla_clocks(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
+    """Each SLA clock with its due time and the reasons behind it."""
+    now = now or utcnow()
+    definition = machine_for(ticket.workflow_version_id).definition
+    from webapp.services.tickets import ticket_facts
+
+    choice = choose_policy(definition, ticket_facts(ticket))
+    if choice is None:
+        return []
+    paused = sla_clock.paused_time(ticket, now)
+    views = []
+    for metric, deadline in deadlines(
+        choice, ticket.sla_started_at or ticket.created_at, paused
+    ).items():
+        met = ticket.first_response_at if metric == "first_response" else ticket.resolved_at
+        breached = getattr(ticket, f"{metric}_breached_at")
+        warned = getattr(ticket, f"{metric}_warned_at")
+        if met:
+            status = "met"
+        elif ticket.sla_paused_since:
+            status = "paused"
+        elif breached or deadline.due_at <= now:
+            status = "breached"
+        elif warned or deadline.warn_at <= now:
+            status = "warned"
+        else:
+            status = "ok"
+        views.append(
+            ClockView(
+                metric=metric,
+                label=str(METRIC_LABELS[metric]),
+                due_at=deadline.due_at,
+                met_at=met,
+                status=status,
+                target=describe_target(deadline.target),
+                policy=choice.policy.name,
+                reason=choice.reason
+                if choice.reason != "default policy"
+                else gettext("default policy"),
+                calendar=describe_calendar(choice.calendar),
+                paused=describe_pause(paused) if paused > timedelta() else None,
+            )
+        )
+    return views
