@@ -22,3 +22,18 @@ def ces_category(score: int) -> str:
     if score <= 3:
         return "difficult"
     return "neutral" if score == 4 else "easy"
+
+
+def category_for(question_type: str, value) -> str | None:
+    """The category of a scored answer, or None for unscored types."""
+    if question_type == "nps":
+        return nps_category(int(value))
+    if question_type == "csat":
+        return csat_category(int(value))
+    if question_type == "ces":
+        return ces_category(int(value))
+    if question_type == "rating":
+        return csat_category(int(value))
+    if question_type == "goal":
+        return "completed" if value == "yes" else "not_completed"
+    return None

@@ -61,7 +61,15 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
     return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
 
 
+_YAML_BOOLEAN_WORDS = {"yes": True, "no": False, "true": True, "false": False}
+
+
 def _same(actual: Any, expected: Any) -> bool:
+    # An unquoted yes/no in YAML arrives as a boolean while the answer is the word.
+    if isinstance(expected, bool) and isinstance(actual, str):
+        return _YAML_BOOLEAN_WORDS.get(actual.casefold()) is expected
+    if isinstance(actual, bool) and isinstance(expected, str):
+        return _YAML_BOOLEAN_WORDS.get(expected.casefold()) is actual
     if isinstance(actual, str) and isinstance(expected, str):
         return actual.casefold() == expected.casefold()
     try:

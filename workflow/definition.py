@@ -192,9 +192,9 @@ def load_definition(text: str) -> LoadResult:
         return LoadResult(None, (Problem("", f"YAML syntax error at {where}: {exc.problem}"),))
     except yaml.YAMLError as exc:
         return LoadResult(None, (Problem("", f"YAML error: {exc}"),))
-    lines = _line_index(root)
+    lines = line_index(root)
     definition, problems = parse_definition(data)
-    located = tuple(Problem(p.path, p.message, _line_for(lines, p.path)) for p in problems)
+    located = tuple(Problem(p.path, p.message, line_for(lines, p.path)) for p in problems)
     return LoadResult(definition if not located else None, located)
 
 
@@ -629,7 +629,7 @@ def action_params(action: ActionRef) -> Any:
 
 
 # -- line numbers for problems ------------------------------------------------
-def _line_index(root: yaml.Node | None) -> dict[str, int]:
+def line_index(root: yaml.Node | None) -> dict[str, int]:
     index: dict[str, int] = {}
 
     def walk(node: yaml.Node, path: str) -> None:
@@ -648,7 +648,7 @@ def _line_index(root: yaml.Node | None) -> dict[str, int]:
     return index
 
 
-def _line_for(index: Mapping[str, int], path: str) -> int | None:
+def line_for(index: Mapping[str, int], path: str) -> int | None:
     while path:
         if path in index:
             return index[path]

@@ -1,0 +1,460 @@
+"""Feedback form definitions: plain data, loaded from YAML and validated with paths.
+
+A form is a list of questions asked one at a time. Texts are per language and
+fall back to the form's default language; `show_if` is a condition (the same
+evaluator as workflow routing) over *earlier* answers; `{id}` in a text pipes
+an earlier answer in ("Thanks, {name}!").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from workflow import conditions
+from workflow.definition import Problem, line_for, line_index
+
+MAX_FORM_BYTES = 128 * 1024
+LANGUAGES = ("en", "pl", "ru", "sl")
+QUESTION_TYPES = (
+    "nps",
+    "csat",
+    "ces",
+    "goal",
+    "rating",
+    "single_choice",
+    "multi_choice",
+    "short_text",
+    "long_text",
+    "email",
+    "number",
+    "date",
+    "consent",
+    "file",
+)
+SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
+DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000, "email": 254}
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PIPE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_FORM_KEYS = {
+    "slug",
+    "title",
+    "languages",
+    "default_language",
+    "intro",
+    "questions",
+    "endings",
+    "hidden_fields",
+    "creates_ticket",
+    "allowed_origins",
+    "bot_name",
+    "subject",
+}
+_QUESTION_KEYS = {
+    "id",
+    "type",
+    "text",
+    "help",
+    "required",
+    "validation",
+    "choices",
+    "show_if",
+    "labels",
+    "placeholder",
+}
+
+Texts = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Texts
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: Texts
+    required: bool = True
+    help: Texts = field(default_factory=dict)
+    placeholder: Texts = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    show_if: Mapping | None = None
+    min: float | str | None = None  # numbers; dates as ISO text
+    max: float | str | None = None
+    max_length: int | None = None
+    low_label: Texts = field(default_factory=dict)  # scale end labels ("Not likely")
+    high_label: Texts = field(default_factory=dict)
+
+    @property
+    def scale(self) -> tuple[int, int] | None:
+        return SCALES.get(self.type)
+
+
+@dataclass(frozen=True)
+class Ending:
+    when: Mapping | None
+    text: Texts
+
+
+@dataclass(frozen=True)
+class HiddenField:
+    name: str
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    slug: str
+    title: Texts
+    languages: tuple[str, ...]
+    default_language: str
+    questions: tuple[Question, ...]
+    intro: Texts = field(default_factory=dict)
+    endings: tuple[Ending, ...] = ()
+    hidden_fields: tuple[HiddenField, ...] = ()
+    creates_ticket: Mapping | bool = False
+    allowed_origins: tuple[str, ...] = ()
+    bot_name: Texts = field(default_factory=dict)
+    subject_question: str | None = None  # which answer becomes the ticket subject
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def text(self, texts: Texts, lang: str) -> str:
+        """The text in `lang`, else in the default language, else any (never empty)."""
+        return texts.get(lang) or texts.get(self.default_language) or next(iter(texts.values()), "")
+
+
+@dataclass(frozen=True)
+class FormLoadResult:
+    definition: FormDefinition | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.definition is not None and not self.problems
+
+
+def load_form(text: str) -> FormLoadResult:
+    """Parse and validate form YAML (or JSON, a YAML subset); never raises on bad input."""
+    if len(text.encode("utf-8", "ignore")) > MAX_FORM_BYTES:
+        return FormLoadResult(
+            None, (Problem("", f"the form is larger than {MAX_FORM_BYTES // 1024} KB"),)
+        )
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return FormLoadResult(
+                    None,
+                    (
+                        Problem(
+                            "", "YAML aliases (*name) are not allowed", event.start_mark.line + 1
+                        ),
+                    ),
+                )
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        return FormLoadResult(None, (Problem("", f"YAML syntax error at {where}: {exc.problem}"),))
+    except yaml.YAMLError as exc:
+        return FormLoadResult(None, (Problem("", f"YAML error: {exc}"),))
+    lines = line_index(root)
+    definition, problems = parse_form(data)
+    located = tuple(Problem(p.path, p.message, line_for(lines, p.path)) for p in problems)
+    return FormLoadResult(definition if not located else None, located)
+
+
+def parse_form(data: Any) -> tuple[FormDefinition | None, list[Problem]]:
+    if not isinstance(data, Mapping):
+        return None, [Problem("", "the form must be a mapping with slug, languages and questions")]
+    checker = _FormChecker()
+    definition = checker.check(data)
+    return (definition if not checker.problems else None), checker.problems
+
+
+class _FormChecker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.languages: tuple[str, ...] = ("en",)
+        self.default = "en"
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def check(self, data: Mapping) -> FormDefinition:
+        for key in sorted(set(map(str, data)) - _FORM_KEYS):
+            self.add(key, f"unknown key (expected one of {', '.join(sorted(_FORM_KEYS))})")
+        slug = data.get("slug")
+        if not isinstance(slug, str) or not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", slug):
+            self.add("slug", "missing or not a slug (lowercase letters, digits and -)")
+            slug = "form"
+        languages = data.get("languages") or ["en"]
+        if not isinstance(languages, list) or not languages:
+            self.add("languages", "must be a non-empty list of language codes")
+            languages = ["en"]
+        for lang in languages:
+            if lang not in LANGUAGES:
+                self.add("languages", f"unknown language '{lang}' (use {', '.join(LANGUAGES)})")
+        self.languages = tuple(lang for lang in languages if lang in LANGUAGES) or ("en",)
+        self.default = data.get("default_language") or self.languages[0]
+        if self.default not in self.languages:
+            self.add("default_language", f"'{self.default}' is not one of the form's languages")
+            self.default = self.languages[0]
+        questions = self.questions(data.get("questions"))
+        self.pipes(self.texts(data.get("intro"), "intro", required=False), "intro", [])
+        endings = self.endings(data.get("endings"), questions)
+        creates_ticket = data.get("creates_ticket", False)
+        if not isinstance(creates_ticket, bool):
+            creates_ticket = self.condition(
+                creates_ticket, "creates_ticket", questions, len(questions)
+            )
+        origins = data.get("allowed_origins") or []
+        if not isinstance(origins, list) or not all(
+            isinstance(o, str) and re.match(r"^https?://[^/\s]+$", o) for o in origins
+        ):
+            self.add("allowed_origins", "must be a list of origins like https://shop.example.com")
+            origins = []
+        subject = data.get("subject")
+        if subject is not None and not any(q.id == subject for q in questions):
+            self.add("subject", f"unknown question '{subject}'")
+        return FormDefinition(
+            slug=slug,
+            title=self.texts(data.get("title"), "title", required=True),
+            languages=self.languages,
+            default_language=self.default,
+            questions=tuple(questions),
+            intro=self.texts(data.get("intro"), "intro", required=False),
+            endings=tuple(endings),
+            hidden_fields=tuple(self.hidden_fields(data.get("hidden_fields"))),
+            creates_ticket=creates_ticket if creates_ticket is not None else False,
+            allowed_origins=tuple(origins),
+            bot_name=self.texts(data.get("bot_name"), "bot_name", required=False),
+            subject_question=subject,
+        )
+
+    def questions(self, raw: Any) -> list[Question]:
+        if not isinstance(raw, list) or not raw:
+            self.add("questions", "must list at least one question")
+            return []
+        result: list[Question] = []
+        seen: set[str] = set()
+        self.all_ids = {str(s.get("id")) for s in raw if isinstance(s, Mapping)}
+        for index, spec in enumerate(raw):
+            path = f"questions[{index}]"
+            if not isinstance(spec, Mapping):
+                self.add(path, "must be a mapping with id, type and text")
+                continue
+            for key in sorted(set(map(str, spec)) - _QUESTION_KEYS):
+                self.add(
+                    f"{path}.{key}",
+                    f"unknown key (expected one of {', '.join(sorted(_QUESTION_KEYS))})",
+                )
+            qid = spec.get("id")
+            if not isinstance(qid, str) or not _ID.match(qid):
+                self.add(f"{path}.id", "missing or not an id (lowercase letters, digits, _)")
+                qid = f"q{index + 1}"
+            if qid in seen:
+                self.add(f"{path}.id", f"duplicate id '{qid}'")
+            seen.add(qid)
+            qtype = spec.get("type")
+            if qtype not in QUESTION_TYPES:
+                self.add(
+                    f"{path}.type",
+                    f"unknown question type '{qtype}' (use {', '.join(QUESTION_TYPES)})",
+                )
+                qtype = "short_text"
+            validation = spec.get("validation") or {}
+            if not isinstance(validation, Mapping):
+                self.add(f"{path}.validation", "must be a mapping (min, max, max_length)")
+                validation = {}
+            choices = self.choices(spec.get("choices"), f"{path}.choices", qtype)
+            show_if = None
+            if spec.get("show_if") is not None:
+                show_if = self.condition(spec["show_if"], f"{path}.show_if", result, index)
+            labels = spec.get("labels") or {}
+            result.append(
+                Question(
+                    id=qid,
+                    type=qtype,
+                    text=self.texts(spec.get("text"), f"{path}.text", required=True),
+                    required=self.flag(spec.get("required", True), f"{path}.required"),
+                    help=self.texts(spec.get("help"), f"{path}.help", required=False),
+                    placeholder=self.texts(
+                        spec.get("placeholder"), f"{path}.placeholder", required=False
+                    ),
+                    choices=choices,
+                    show_if=show_if,
+                    min=self.bound(validation.get("min"), f"{path}.validation.min", qtype),
+                    max=self.bound(validation.get("max"), f"{path}.validation.max", qtype),
+                    max_length=self.max_length(
+                        validation.get("max_length"), f"{path}.validation.max_length", qtype
+                    ),
+                    low_label=self.texts(labels.get("low"), f"{path}.labels.low", required=False)
+                    if isinstance(labels, Mapping)
+                    else {},
+                    high_label=self.texts(labels.get("high"), f"{path}.labels.high", required=False)
+                    if isinstance(labels, Mapping)
+                    else {},
+                )
+            )
+        for index, question in enumerate(result):
+            self.pipes(question.text, f"questions[{index}].text", result[:index])
+            self.pipes(question.help, f"questions[{index}].help", result[:index])
+        return result
+
+    def choices(self, raw: Any, path: str, qtype: str) -> tuple[Choice, ...]:
+        needs = qtype in ("single_choice", "multi_choice")
+        if raw is None:
+            if needs:
+                self.add(path, "a choice question needs at least two choices")
+            return ()
+        if not needs:
+            self.add(
+                path, f"only single_choice and multi_choice questions have choices, not {qtype}"
+            )
+            return ()
+        if not isinstance(raw, list) or len(raw) < 2:
+            self.add(path, "a choice question needs at least two choices")
+            return ()
+        result, values = [], set()
+        for index, item in enumerate(raw):
+            where = f"{path}[{index}]"
+            if not isinstance(item, Mapping) or not isinstance(item.get("value"), str | int | bool):
+                self.add(where, "a choice is {value: ..., label: {en: ...}}")
+                continue
+            value = item["value"]
+            # YAML reads an unquoted yes/no as a boolean; the answer is the word.
+            value = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            if value in values:
+                self.add(f"{where}.value", f"duplicate choice '{value}'")
+            values.add(value)
+            result.append(
+                Choice(value, self.texts(item.get("label"), f"{where}.label", required=True))
+            )
+        return tuple(result)
+
+    def condition(
+        self, raw: Any, path: str, earlier: list[Question], position: int
+    ) -> Mapping | None:
+        problems = conditions.validate_condition(
+            raw, path, {"answers", "score", "hidden", "locale", "channel"}
+        )
+        for message in problems:
+            where, _, text = message.partition(": ")
+            self.add(where, text)
+        if problems:
+            return None
+        known = {q.id for q in earlier[:position]}
+        every = {q.id for q in earlier} | getattr(self, "all_ids", set())
+        for name in sorted(conditions.fields_used(raw)):
+            head, _, rest = name.partition(".")
+            if head != "answers":
+                continue
+            qid = rest.split(".")[0]
+            if qid not in known:
+                reason = "a later question" if qid in every else "an unknown question"
+                self.add(path, f"refers to {reason} '{qid}' (show_if may only use earlier answers)")
+        return raw
+
+    def texts(self, raw: Any, path: str, required: bool) -> dict[str, str]:
+        if raw is None:
+            if required:
+                self.add(path, f"missing (give the text in {', '.join(self.languages)})")
+            return {}
+        if isinstance(raw, str):
+            raw = {self.default: raw}
+        if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
+            self.add(path, "must be a text or a mapping of language to text")
+            return {}
+        for lang in raw:
+            if lang not in LANGUAGES:
+                self.add(f"{path}.{lang}", f"unknown language (use {', '.join(LANGUAGES)})")
+        if required:
+            for lang in self.languages:
+                if not (raw.get(lang) or "").strip():
+                    self.add(f"{path}.{lang}", "missing translation")
+        return {k: v for k, v in raw.items() if k in LANGUAGES}
+
+    def pipes(self, texts: Texts, path: str, earlier: list[Question]) -> None:
+        known = {q.id for q in earlier}
+        for lang, text in texts.items():
+            for name in _PIPE.findall(text):
+                if name not in known:
+                    self.add(f"{path}.{lang}", f"'{{{name}}}' is not an earlier question's answer")
+
+    def flag(self, raw: Any, path: str) -> bool:
+        if not isinstance(raw, bool):
+            self.add(path, f"'{raw}' is not true or false")
+            return True
+        return raw
+
+    def bound(self, raw: Any, path: str, qtype: str) -> float | str | None:
+        if raw is None:
+            return None
+        if qtype == "date":
+            if isinstance(raw, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", raw):
+                return raw
+            self.add(path, f"'{raw}' is not a date (use YYYY-MM-DD)")
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            self.add(path, f"'{raw}' is not a number")
+            return None
+        return raw
+
+    def max_length(self, raw: Any, path: str, qtype: str) -> int | None:
+        default = DEFAULT_MAX_LENGTH.get(qtype)
+        if raw is None:
+            return default
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 20000:
+            self.add(path, f"'{raw}' is not a length between 1 and 20000")
+            return default
+        return raw
+
+    def endings(self, raw: Any, questions: list[Question]) -> list[Ending]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.add("endings", "must be a list of {when, text}")
+            return []
+        result = []
+        for index, spec in enumerate(raw):
+            path = f"endings[{index}]"
+            if not isinstance(spec, Mapping):
+                self.add(path, "must be a mapping with text (and when)")
+                continue
+            when = None
+            if spec.get("when") is not None:
+                when = self.condition(spec["when"], f"{path}.when", questions, len(questions))
+            text = self.texts(spec.get("text"), f"{path}.text", required=True)
+            self.pipes(text, f"{path}.text", questions)
+            result.append(Ending(when, text))
+        return result
+
+    def hidden_fields(self, raw: Any) -> list[HiddenField]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.add("hidden_fields", "must be a list of {name, signed}")
+            return []
+        result = []
+        for index, spec in enumerate(raw):
+            spec = {"name": spec} if isinstance(spec, str) else spec
+            if (
+                not isinstance(spec, Mapping)
+                or not isinstance(spec.get("name"), str)
+                or not _ID.match(spec["name"])
+            ):
+                self.add(f"hidden_fields[{index}]", "needs a name (lowercase letters, digits, _)")
+                continue
+            result.append(HiddenField(spec["name"], bool(spec.get("signed", False))))
+        return result
