@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
     from webapp.main import bp as main_bp
+    from webapp.public import bp as public_bp
     from webapp.tickets import bp as tickets_bp
     from webapp.tickets.presenters import metric_label, sla_status_label
 
@@ -62,4 +63,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(tickets_bp)
+    app.register_blueprint(public_bp)
     app.jinja_env.globals.update(metric_label=metric_label, sla_status_label=sla_status_label)

@@ -78,4 +78,9 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "BABEL_DEFAULT_TIMEZONE": env.get("LOOPDESK_TIMEZONE", "UTC"),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "LANGUAGES": LANGUAGES,
+        # Uploads are at most 5 MB; the rest is room for the other form fields.
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "UPLOAD_FOLDER": env.get("LOOPDESK_UPLOAD_FOLDER") or None,
+        "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "60 per minute;600 per hour"),
+        "FORM_MIN_SECONDS_FIRST_ANSWER": float(env.get("FORM_MIN_SECONDS_FIRST_ANSWER", "2")),
     }

@@ -99,6 +99,10 @@ def seed_demo() -> bool:
             db.session.add(TeamMembership(team=teams[slug], user=user, is_lead=person.lead))
         added = True
     db.session.commit()
+    from webapp.services.forms import install_builtin_forms
+
+    install_builtin_forms()
+    db.session.commit()
     seed_demo_tickets()
     return added
 
@@ -117,7 +121,7 @@ DEMO_TICKETS = (
         "pl",
         "nps",
         {
-            "nps": 2,
+            "score": 2,
             "what_went_wrong": "Trzy razy próbowałem zapłacić kartą i za każdym razem błąd. "
             "Nikt nie odpisał na mojego maila.",
         },
@@ -149,7 +153,7 @@ DEMO_TICKETS = (
         "ru",
         "nps",
         {
-            "nps": 4,
+            "score": 4,
             "what_went_wrong": "Заказ пришёл на неделю позже, никто не предупредил о задержке.",
         },
         ("nps", 4),
@@ -190,7 +194,11 @@ DEMO_TICKETS = (
         "nina.kranjc@example.si",
         "sl",
         "nps",
-        {"nps": 10, "testimonial": "yes", "comment": "Težavo ste rešili v eni uri. Hvala!"},
+        {
+            "score": 10,
+            "testimonial": "yes",
+            "testimonial_text": "Težavo ste rešili v eni uri. Hvala!",
+        },
         ("nps", 10),
         ("start", "resolve"),
         72,

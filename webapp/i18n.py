@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel import Locale
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,7 +44,14 @@ def normalise_locale(value: str | None) -> str | None:
     return value if value in supported_locales() else None
 
 
+def override_locale(locale: str) -> None:
+    """Use `locale` for this request (customer pages speak the form's language)."""
+    g.locale_override = locale
+
+
 def select_locale() -> str:
+    if getattr(g, "locale_override", None):
+        return g.locale_override
     if current_user and current_user.is_authenticated:
         chosen = normalise_locale(current_user.locale)
         if chosen:

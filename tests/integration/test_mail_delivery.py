@@ -114,3 +114,26 @@ def test_nothing_is_lost_while_redis_is_unreachable(app, smtp_server, run_jobs):
     assert relay_pending() == 0  # relayed exactly once
     run_jobs()
     assert len(smtp_server.messages) == 1
+
+
+def test_confirmation_after_a_form_reaches_smtp_in_polish(app, client, smtp_server, run_jobs):
+    from tests.integration.test_conversation_pages import Respondent
+    from webapp.models import Team
+    from webapp.services.forms import install_builtin_forms
+
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 0
+    care = Team(slug="customer-care", name="Care")
+    db.session.add_all([care, Team(slug="product-quality", name="Quality")])
+    install_builtin_forms()
+    db.session.commit()
+    customer = Respondent(client, "nps", True, lang="pl")
+    for value in ("2", "Za długo czekałem", "Ewa", "ewa@example.pl"):
+        customer.answer(value)
+    run_jobs()
+    confirmation = next(m for m in smtp_server.messages if m["To"] == "ewa@example.pl")
+    assert (
+        confirmation["Subject"].endswith("Otrzymaliśmy Twoje zgłoszenie")
+        or "LD-" in confirmation["Subject"]
+    )
+    assert confirmation["Content-Language"] == "pl"
+    assert "/t/" in confirmation.get_body(("plain",)).get_content()

@@ -28,7 +28,40 @@ def dashboard():
         "teams": db.session.scalar(select(func.count(Team.id))),
         "messages": db.session.scalar(select(func.count(OutboxMessage.id))),
     }
-    return render_template("main/dashboard.html", counts=counts)
+    return render_template("main/dashboard.html", counts=counts, forms=_form_overview())
+
+
+def _form_overview() -> list[dict]:
+    """Each form with its started and completed responses (one grouped query)."""
+    from flask_babel import get_locale
+
+    from webapp.models import Form, Response
+    from webapp.services.forms import active_version, definition_for
+
+    rows = db.session.execute(
+        select(
+            Response.form_id, func.count(Response.id), func.count(Response.completed_at)
+        ).group_by(Response.form_id)
+    ).all()
+    counts = {form_id: (started, completed) for form_id, started, completed in rows}
+    overview = []
+    for form in db.session.scalars(
+        select(Form).where(Form.archived.is_(False)).order_by(Form.slug)
+    ):
+        version = active_version(form)
+        if version is None:
+            continue
+        definition = definition_for(version.id)
+        started, completed = counts.get(form.id, (0, 0))
+        overview.append(
+            {
+                "slug": form.slug,
+                "title": definition.text(definition.title, str(get_locale())),
+                "started": started,
+                "completed": completed,
+            }
+        )
+    return overview
 
 
 def safe_next(target: str | None) -> str:

@@ -1,5 +1,6 @@
 """Database models; importing this package registers every table with the metadata."""
 
+from webapp.models.forms import Form, FormVersion, Response, ResponseFile
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Role, Team, TeamMembership, User
 from webapp.models.tickets import Task, TeamRoutingState, Ticket, TicketEvent, TicketLabel
@@ -7,6 +8,10 @@ from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
 __all__ = [
+    "Form",
+    "FormVersion",
+    "Response",
+    "ResponseFile",
     "OutboxMessage",
     "OutboxStatus",
     "Role",

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.models.forms import new_token
 from webapp.models.people import Team, User
 from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowVersion
@@ -60,6 +61,8 @@ class Ticket(db.Model):
     resolution_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     public_reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The customer's private link to the status page (/t/<token>): unguessable.
+    status_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Optimistic lock: an UPDATE with a stale version matches no row and raises StaleDataError.

@@ -127,3 +127,29 @@ def _conflict_message(conflict: TicketConflict, version_id: int, locale: str) ->
         who=who,
         state=state,
     )
+
+
+@bp.get("/files/<int:file_id>")
+@staff_required
+def file(file_id: int):
+    """An uploaded file, for staff only; never served from static/."""
+    from flask import send_file
+
+    from webapp.models import ResponseFile
+    from webapp.services.uploads import file_path
+
+    stored = db.get_or_404(ResponseFile, file_id)
+    path = file_path(stored)
+    if not path.exists():
+        abort(404)
+    inline = stored.content_type.startswith("image/")
+    reply = send_file(
+        path,
+        mimetype=stored.content_type,
+        as_attachment=not inline,
+        download_name=stored.filename,
+        max_age=0,
+    )
+    reply.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    reply.headers["Cache-Control"] = "private, no-store"
+    return reply

@@ -1,0 +1,216 @@
+"""Conversation throughput under gunicorn (2 workers): completed 4-question conversations per
+second and server time per step, against a bare Flask route that inserts one row.
+
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/forms.py
+
+The database's public schema is reset: use a scratch database. Without BENCH_DATABASE_URL a
+SQLite file is used. Targets (issue 4): p50 ≤ 10 ms per step; throughput ≥ 50% of the bare route.
+Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "200"))
+CLIENT_THREADS = 4
+ANSWERS = ("3", "Slow delivery", "Jan", "")  # score, what went wrong, name, skip e-mail
+
+BARE_APP = """
+from flask import Flask
+from sqlalchemy import create_engine, text
+import os
+url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+engine = create_engine(url)
+with engine.begin() as c:
+    c.execute(text("CREATE TABLE IF NOT EXISTS bench_row (id SERIAL PRIMARY KEY, note TEXT)"
+                   if engine.dialect.name == "postgresql" else
+                   "CREATE TABLE IF NOT EXISTS bench_row (id INTEGER PRIMARY KEY, note TEXT)"))
+app = Flask(__name__)
+@app.post("/row")
+def row():
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO bench_row (note) VALUES ('x')"))
+    return "ok"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(port: int) -> None:
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def prepare_database(url: str, env: dict) -> None:
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def one_conversation(base: str, step_times: list[float]) -> None:
+    opener = build_opener(HTTPCookieProcessor())
+    html = opener.open(f"{base}/f/nps?lang=en").read().decode()
+    for value in ANSWERS:
+        step = re.search(r'name="step" value="([^"]+)"', html).group(1)
+        question = re.search(r'name="question" value="([^"]+)"', html).group(1)
+        body = urlencode(
+            {"step": step, "question": question, "lang": "en", "value": value}
+        ).encode()
+        started = time.perf_counter()
+        html = (
+            opener.open(Request(f"{base}/f/nps/answer", data=body, headers={"HX-Request": "true"}))
+            .read()
+            .decode()
+        )
+        step_times.append((time.perf_counter() - started) * 1000)
+    assert 'id="end"' in html, "conversation did not finish"
+
+
+def run_parallel(count: int, work) -> float:
+    started = time.perf_counter()
+    queue = list(range(count))
+    lock = threading.Lock()
+
+    def worker():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                queue.pop()
+            work()
+
+    threads = [threading.Thread(target=worker) for _ in range(CLIENT_THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    tmp = tempfile.mkdtemp()
+    url = url or f"sqlite:///{tmp}/bench.db"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "LOOPDESK_INSTANCE_PATH": tmp,
+        "RATELIMIT_ENABLED": "false",
+        "FORM_MIN_SECONDS_FIRST_ANSWER": "0",
+    }
+    env.pop("REDIS_URL", None)
+    prepare_database(url, env)
+
+    port = free_port()
+    server = gunicorn("wsgi:app", port, env, ROOT)
+    try:
+        wait_up(port)
+        base = f"http://127.0.0.1:{port}"
+        one_conversation(base, [])  # warm up both workers' caches
+        steps: list[float] = []
+        elapsed = run_parallel(CONVERSATIONS, lambda: one_conversation(base, steps))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+    conversations_per_s = CONVERSATIONS / elapsed
+    steps.sort()
+
+    bare_dir = Path(tmp) / "bare"
+    bare_dir.mkdir()
+    (bare_dir / "bare.py").write_text(BARE_APP)
+    port = free_port()
+    bare = gunicorn("bare:app", port, env, bare_dir)
+    try:
+        wait_up(port)
+        opener = build_opener()
+        requests_count = CONVERSATIONS * len(ANSWERS)
+        elapsed = run_parallel(
+            requests_count,
+            lambda: opener.open(Request(f"http://127.0.0.1:{port}/row", data=b"")).read(),
+        )
+    finally:
+        os.killpg(bare.pid, signal.SIGTERM)
+        bare.wait()
+    bare_per_s = requests_count / elapsed
+    step_per_s = conversations_per_s * len(ANSWERS)
+    label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"database: {label}; gunicorn 2 workers; {CLIENT_THREADS} client threads")
+    print(f"completed 4-question conversations: {conversations_per_s:.1f} per second")
+    print(
+        f"step (answer POST) round trip: p50 {statistics.median(steps):.1f} ms, "
+        f"p95 {steps[int(len(steps) * 0.95)]:.1f} ms (target p50 ≤ 10 ms)"
+    )
+    print(f"bare Flask insert route: {bare_per_s:.0f} requests per second")
+    print(
+        f"answer steps per second: {step_per_s:.0f} = {step_per_s / bare_per_s:.0%} "
+        f"of the bare route "
+        f"(target ≥ 50%)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""A customer answers by keyboard in Russian; the page passes an automated accessibility check;
+the widget opens on a host page, submits and closes."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Response, Team, TeamMembership, Ticket
+from webapp.services.forms import install_builtin_forms
+
+pytestmark = pytest.mark.browser
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
+
+
+@pytest.fixture
+def forms(app, create_user):
+    care = Team(slug="customer-care", name="Customer Care")
+    db.session.add_all([care, Team(slug="product-quality", name="Product Quality")])
+    agent = create_user(email="ivan@example.com", name="Ivan", languages=["ru", "en"])
+    agent.working_hours = {}
+    db.session.add(TeamMembership(team=care, user=agent))
+    install_builtin_forms()
+    db.session.commit()
+
+
+def serious_violations(page) -> list[str]:
+    page.wait_for_timeout(700)  # let the new bubble's entrance animation finish
+    page.add_script_tag(content=AXE)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page whose CSP lets the test inject axe-core (the app's own CSP forbids inline scripts)."""
+    context = browser.new_context(bypass_csp=True, locale="ru-RU")
+    yield context.new_page()
+    context.close()
+
+
+def focus_on_new_control(page) -> None:
+    """Wait until the page has moved the keyboard focus to the next question's control."""
+    page.wait_for_function(
+        "document.activeElement"
+        " && document.activeElement.matches('#composer [data-autofocus-first]')"
+    )
+
+
+def test_russian_nps_by_keyboard(axe_page, live_server, forms):
+    page = axe_page
+    page.goto(f"{live_server}/ru/f/nps")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert serious_violations(page) == []
+    page.keyboard.press("2")  # the score, by its digit
+    focus_on_new_control(page)  # focus moves to the new control by itself
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    page.keyboard.type("Долго ждал ответа поддержки")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Send"
+    page.locator("#composer input[name=value][autocomplete=name]").wait_for()
+    focus_on_new_control(page)
+    page.keyboard.type("Пётр")
+    page.keyboard.press("Enter")
+    page.locator("#composer input[type=email]").wait_for()
+    focus_on_new_control(page)
+    page.keyboard.type("petr@example.ru")
+    page.keyboard.press("Enter")
+    page.locator("#end").wait_for()
+    assert serious_violations(page) == []
+    ticket = db.session.scalar(select(Ticket))
+    assert ticket.customer_locale == "ru" and ticket.number in page.locator("#end").inner_text()
+    assert page.locator("#transcript .bubble.customer").count() == 4
+
+
+def test_widget_opens_submits_and_closes(page, live_server, forms):
+    page.goto(f"{live_server}/widget/demo?lang=en")
+    launcher = page.get_by_role("button", name="Feedback")
+    launcher.click()
+    frame = page.frame_locator("iframe[title=Feedback]")
+    frame.locator("#composer button[value='9']").click()
+    frame.locator("#composer button[value='no']").click()
+    frame.locator("#composer button.skip").click()
+    frame.locator("#composer button.skip").click()
+    frame.locator("#end").wait_for()
+    response = db.session.scalar(select(Response))
+    assert response.channel == "widget"
+    assert response.meta["page_url"].endswith("/widget/demo?lang=en")
+    # The form told the host page it is done: the launcher goes away for `data-days`.
+    page.get_by_role("button", name="Feedback").wait_for(state="detached")
+    page.keyboard.press("Escape")
+    page.locator(".ld-overlay").wait_for(state="detached")

@@ -1,0 +1,237 @@
+"""Customers answer the NPS form in their language, with htmx and without JavaScript."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import text_of
+from webapp.extensions import db
+from webapp.models import OutboxMessage, Response, Team, TeamMembership, Ticket
+from webapp.services.forms import install_builtin_forms
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
+
+
+@pytest.fixture
+def forms(app, create_user):
+    care = Team(slug="customer-care", name="Customer Care")
+    db.session.add_all([care, Team(slug="product-quality", name="Product Quality")])
+    agent = create_user(email="ola@example.com", name="Ola", languages=["pl", "en"])
+    agent.working_hours = {}
+    db.session.add(TeamMembership(team=care, user=agent))
+    install_builtin_forms()
+    db.session.commit()
+
+
+class Respondent:
+    """A customer's browser: follows the conversation, with or without htmx."""
+
+    def __init__(self, client, slug, htmx, lang=None, query=""):
+        self.client, self.slug, self.htmx = client, slug, htmx
+        url = f"/{lang}/f/{slug}{query}" if lang else f"/f/{slug}{query}"
+        self.page = client.get(url)
+        assert self.page.status_code == 200
+        self.html = self.page.get_data(as_text=True)
+
+    def field(self, name):
+        match = re.search(rf'name="{name}" value="([^"]*)"', self.html)
+        return match.group(1) if match else None
+
+    def answer(self, value, **extra):
+        data = {
+            "step": self.field("step"),
+            "question": self.field("question"),
+            "lang": self.field("lang"),
+            "value": value,
+            **extra,
+        }
+        headers = {"HX-Request": "true"} if self.htmx else {}
+        reply = self.client.post(f"/f/{self.slug}/answer", data=data, headers=headers)
+        if reply.status_code == 303:
+            reply = self.client.get(reply.headers["Location"])
+        self.last = reply
+        if reply.status_code in (200, 422):
+            self.html = reply.get_data(as_text=True)
+        return reply
+
+    @property
+    def question(self):
+        return self.field("question")
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_detractor_in_polish_creates_a_routed_ticket(client, forms, htmx):
+    customer = Respondent(client, "nps", htmx, lang="pl")
+    assert '<html lang="pl">' in customer.html or htmx
+    assert customer.question == "score"
+    customer.answer("3")
+    assert customer.question == "what_went_wrong"
+    if htmx:
+        assert (
+            "<html" not in customer.html and 'hx-swap-oob="beforeend:#transcript"' in customer.html
+        )
+    customer.answer("Płatność kartą nie działa od tygodnia.")
+    assert customer.question == "name"
+    customer.answer("Jan")
+    assert customer.question == "email"
+    reply = customer.answer("jan@example.pl")
+    assert reply.status_code == 200
+    ticket = db.session.scalar(select(Ticket))
+    assert ticket is not None
+    assert (ticket.customer_locale, ticket.team.slug, ticket.priority) == (
+        "pl",
+        "customer-care",
+        "high",
+    )
+    assert ticket.subject == "Płatność kartą nie działa od tygodnia."
+    assert ticket.number in text_of(reply)
+    assert f"/t/{ticket.status_token}" in customer.html
+    response = db.session.scalar(select(Response))
+    assert response.completed_at is not None and response.ticket_id == ticket.id
+    assert response.answers["score"] == 3 and response.locale == "pl"
+    confirmation = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "jan@example.pl")
+    )
+    assert confirmation.locale == "pl" and ticket.number in confirmation.subject
+
+
+def test_promoter_gets_no_ticket(client, forms):
+    customer = Respondent(client, "nps", True)
+    customer.answer("10")
+    assert customer.question == "testimonial"
+    customer.answer("no")
+    customer.answer("")  # skip the name
+    customer.answer("")  # and the e-mail
+    assert db.session.scalar(select(Ticket)) is None
+    assert db.session.scalar(select(Response)).completed_at is not None
+
+
+def test_every_step_is_saved_and_the_conversation_resumes(client, forms):
+    customer = Respondent(client, "nps", True)
+    customer.answer("6")
+    again = Respondent(client, "nps", False)  # the same browser comes back later
+    assert again.question == "what_went_wrong"
+    assert "6" in text_of(again.page)
+    assert db.session.scalar(select(Response)).completed_at is None  # partial responses are kept
+
+
+def test_switching_language_mid_way_keeps_the_answers(client, forms):
+    customer = Respondent(client, "nps", True, lang="en")
+    customer.answer("4")
+    russian = Respondent(client, "nps", False, query="?lang=ru")
+    assert '<html lang="ru">' in russian.html
+    assert russian.question == "what_went_wrong"
+    assert db.session.scalar(select(Response)).locale == "ru"
+
+
+def test_editing_an_earlier_answer_drops_what_no_longer_applies(client, forms):
+    customer = Respondent(client, "nps", True)
+    customer.answer("3")
+    customer.answer("Too slow")
+    editing = Respondent(client, "nps", True, query="?edit=score")
+    assert editing.question == "score"
+    editing.answer("10")
+    assert editing.question == "testimonial"
+    response = db.session.scalar(select(Response))
+    db.session.refresh(response)
+    assert "what_went_wrong" not in response.answers
+
+
+def test_bad_answer_gets_a_message_in_the_customers_language_and_keeps_progress(client, forms):
+    customer = Respondent(client, "nps", True, lang="pl")
+    customer.answer("3")
+    customer.answer("Źle")
+    customer.answer("")
+    reply = customer.answer("not-an-email")
+    assert reply.status_code == 422
+    assert customer.question == "email"
+    assert "name@example.com" in text_of(reply)
+    response = db.session.scalar(select(Response))
+    db.session.refresh(response)
+    assert response.answers["score"] == 3
+
+
+def test_answers_are_escaped_when_shown_again(client, forms, login, agent):
+    customer = Respondent(client, "nps", True)
+    customer.answer("2")
+    customer.answer(XSS)
+    customer.answer(XSS)
+    html = Respondent(client, "nps", False).html
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_honeypot_and_speed_trap(client, forms, app):
+    customer = Respondent(client, "nps", True)
+    customer.answer("3", website="http://spam.example")
+    assert db.session.scalar(select(Response)) is None
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 60
+    reply = Respondent(client, "nps", True).answer("3")
+    assert reply.status_code == 422
+    assert db.session.scalar(select(Response)) is None
+
+
+def test_rate_limit_answers_429(client, forms, app):
+    app.config["FORM_RATE_LIMIT"] = "3 per minute"
+    customer = Respondent(client, "nps", True)
+    statuses = [customer.answer("3").status_code for _ in range(4)]
+    assert statuses[-1] == 429
+    assert "Too many requests" in text_of(customer.last)
+
+
+def test_expired_or_forged_step_starts_fresh(client, forms):
+    reply = client.post("/f/nps/answer", data={"step": "forged", "question": "score", "value": "3"})
+    assert reply.status_code == 303 and "new=1" in reply.headers["Location"]
+
+
+def test_signed_hidden_fields(client, forms):
+    from webapp.models import Form
+    from webapp.services.forms import signature
+
+    form = db.session.scalar(select(Form).where(Form.slug == "nps"))
+    good = signature(form, "customer_id", "42")
+    customer = Respondent(
+        client, "nps", True, query=f"?order=A-7&customer_id=42&customer_id_sig={good}"
+    )
+    customer.answer("9")
+    response = db.session.scalar(select(Response))
+    assert response.hidden == {"order": "A-7", "customer_id": "42"}
+
+
+def test_bad_signature_drops_the_field_and_says_so(client, forms):
+    customer = Respondent(client, "nps", True, query="?customer_id=1&customer_id_sig=bad")
+    customer.answer("9")
+    response = db.session.scalar(select(Response))
+    assert "customer_id" not in response.hidden
+    assert response.meta["rejected_signed_fields"] == ["customer_id"]
+
+
+def test_unknown_form_is_404(client, forms):
+    assert client.get("/f/nope").status_code == 404
+
+
+def test_publishing_a_new_version_keeps_conversations_in_flight(client, forms):
+    from pathlib import Path
+
+    from webapp.services.forms import publish_form
+
+    customer = Respondent(client, "nps", True)
+    customer.answer("3")
+    text = (Path(__file__).resolve().parents[2] / "survey_forms/templates/nps.yaml").read_text()
+    publish_form("nps", text.replace("what_went_wrong", "what_to_improve"))
+    db.session.commit()
+    again = Respondent(client, "nps", True)
+    assert again.question == "what_went_wrong"  # still on the version it started with
+    fresh = Respondent(client, "nps", True, query="?new=1")
+    fresh.answer("3")
+    assert fresh.question == "what_to_improve"
+
+
+def test_only_allowed_origins_may_embed_the_form(client, forms):
+    policy = client.get("/f/nps").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy

@@ -1,0 +1,85 @@
+"""The customer's private status page and the continue-later link."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import text_of
+from tests.integration.test_conversation_pages import Respondent
+from webapp.extensions import db
+from webapp.models import OutboxMessage, Team, TeamMembership, Ticket, TicketEvent
+from webapp.services.forms import install_builtin_forms
+from webapp.services.tickets import fire
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
+
+
+@pytest.fixture
+def ticket(app, client, create_user):
+    care = Team(slug="customer-care", name="Customer Care")
+    db.session.add_all([care, Team(slug="product-quality", name="Product Quality")])
+    agent = create_user(email="ola@example.com", name="Ola", languages=["ru", "pl", "en"])
+    agent.working_hours = {}
+    db.session.add(TeamMembership(team=care, user=agent))
+    install_builtin_forms()
+    db.session.commit()
+    customer = Respondent(client, "nps", True, lang="ru")
+    for value in ("1", "Курьер опоздал на три дня", "Ольга", "olga@example.ru"):
+        customer.answer(value)
+    return db.session.scalar(select(Ticket))
+
+
+def test_status_page_speaks_the_customers_language(client, ticket):
+    page = client.get(f"/t/{ticket.status_token}")
+    assert page.status_code == 200
+    assert '<html lang="ru">' in page.get_data(as_text=True)
+    assert "Назначенные" in text_of(page) or "Назначено" in text_of(page)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert client.get("/t/not-a-real-token-but-long-enough").status_code == 404
+
+
+def test_customer_reply_fires_the_customer_replied_transition(client, ticket):
+    fire(ticket, "start", ticket.assignee)
+    ticket.public_reply_count = 1
+    fire(ticket, "ask_customer", ticket.assignee)
+    db.session.commit()
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    reply_token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
+    done = client.post(
+        f"/t/{ticket.status_token}/reply",
+        data={"reply_token": reply_token, "message": "<b>Вот номер заказа</b>"},
+    )
+    assert done.status_code == 303
+    db.session.refresh(ticket)
+    assert ticket.state == "in_progress"
+    reply = db.session.scalar(select(TicketEvent).where(TicketEvent.kind == "customer_reply"))
+    assert reply.actor_kind == "customer"
+    html = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert "&lt;b&gt;Вот номер заказа&lt;/b&gt;" in html
+
+
+def test_reply_needs_the_pages_token(client, ticket):
+    assert client.post(f"/t/{ticket.status_token}/reply", data={"message": "hi"}).status_code == 400
+
+
+def test_continue_later_link_resumes_on_another_device(app, client, ticket):
+    customer = Respondent(client, "nps", True, query="?new=1")
+    customer.answer("5")
+    page = client.get("/f/nps").get_data(as_text=True)
+    step = re.search(r'name="step" value="([^"]+)"', page).group(1)
+    sent = client.post(
+        "/f/nps/continue-later", data={"step": step, "email": "me@example.com", "lang": "en"}
+    )
+    assert sent.status_code == 200
+    mail = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "me@example.com")
+    )
+    link = re.search(r"http://loopdesk\.test(/f/nps/resume/\S+)", mail.body_text).group(1)
+    other_device = app.test_client()
+    resumed = other_device.get(link, follow_redirects=True)
+    assert 'name="question" value="what_went_wrong"' in resumed.get_data(as_text=True)
+    assert other_device.get("/f/nps/resume/forged", follow_redirects=False).status_code == 303

@@ -1,0 +1,86 @@
+"""Screenshots: checked by content, stored outside static/, served to staff only."""
+
+import io
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from tests.integration.test_conversation_pages import Respondent
+from webapp.extensions import db
+from webapp.models import ResponseFile, Team
+from webapp.services.forms import publish_form
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+FORM = {
+    "slug": "shots",
+    "languages": ["en"],
+    "title": {"en": "Shots"},
+    "creates_ticket": True,
+    "questions": [
+        {"id": "screenshot", "type": "file", "required": False, "text": {"en": "A screenshot?"}},
+        {"id": "email", "type": "email", "text": {"en": "E-mail?"}},
+    ],
+}
+
+
+@pytest.fixture
+def app_config(tmp_path) -> dict:
+    return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0, "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+
+
+@pytest.fixture
+def shots(app):
+    db.session.add_all(
+        [Team(slug="customer-care", name="Care"), Team(slug="product-quality", name="Q")]
+    )
+    publish_form("shots", yaml.safe_dump(FORM))
+    db.session.commit()
+
+
+def upload(customer, data: bytes, name: str):
+    reply = customer.client.post(
+        "/f/shots/answer",
+        data={
+            "step": customer.field("step"),
+            "question": "screenshot",
+            "lang": "en",
+            "value": (io.BytesIO(data), name),
+        },
+        headers={"HX-Request": "true"},
+        content_type="multipart/form-data",
+    )
+    # Werkzeug's test client spools a large body to a temporary file it never closes.
+    reply.request.environ["wsgi.input"].close()
+    return reply
+
+
+def test_a_png_is_stored_and_only_staff_can_open_it(app, client, shots, login, agent, tmp_path):
+    customer = Respondent(client, "shots", True)
+    reply = upload(customer, PNG, "../../etc/passwd.png")
+    assert reply.status_code == 200
+    stored = db.session.scalar(select(ResponseFile))
+    assert stored.content_type == "image/png" and stored.filename == "etc_passwd.png"
+    assert (tmp_path / "uploads" / stored.storage_key).read_bytes() == PNG
+    anonymous = app.test_client().get(f"/files/{stored.id}")
+    assert anonymous.status_code == 302
+    login(agent)
+    served = client.get(f"/files/{stored.id}")
+    assert served.status_code == 200 and served.data == PNG
+    assert served.headers["Content-Type"] == "image/png"
+    served.close()
+
+
+def test_type_is_checked_by_content_not_by_name(client, shots):
+    customer = Respondent(client, "shots", True)
+    reply = upload(customer, b"<html><script>alert(1)</script></html>", "innocent.png")
+    assert reply.status_code == 422
+    assert "Please upload an image" in reply.get_data(as_text=True)
+    assert db.session.scalar(select(ResponseFile)) is None
+
+
+def test_files_over_5_mb_are_refused(client, shots):
+    customer = Respondent(client, "shots", True)
+    reply = upload(customer, PNG + b"\x00" * (5 * 1024 * 1024), "big.png")
+    assert reply.status_code in (413, 422)
+    assert db.session.scalar(select(ResponseFile)) is None

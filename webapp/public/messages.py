@@ -1,0 +1,40 @@
+"""Customer-facing messages for refused answers, in the respondent's language."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from survey_forms.conversation import AnswerError
+
+_SIMPLE = {
+    "required": _l("Please answer this question."),
+    "choice": _l("Please choose one of the options."),
+    "text": _l("Please type your answer."),
+    "email": _l("Please enter a valid e-mail address, like name@example.com."),
+    "number": _l("Please enter a number."),
+    "date": _l("Please enter a date."),
+    "consent_required": _l("Please tick the box to continue."),
+    "file": _l("Please choose a file."),
+    "empty": _l("The file is empty."),
+    "not_asked": _l("This question is no longer part of the conversation."),
+    "too_large": _l("The file is larger than 5 MB."),
+    "file_type": _l("Please upload an image (PNG, JPEG, GIF, WebP) or a PDF."),
+}
+
+
+def answer_error_message(error: AnswerError) -> str:
+    p = error.params
+    if error.code == "scale":
+        return _("Please choose a number from %(low)d to %(high)d.", low=p["low"], high=p["high"])
+    if error.code == "too_long":
+        return _("Please keep it under %(max)d characters.", max=p["max"])
+    if error.code == "min":
+        return _("Please enter %(min)s or more.", min=p["min"])
+    if error.code == "max":
+        return _("Please enter %(max)s or less.", max=p["max"])
+    if error.code == "date_min":
+        return _("Please choose %(min)s or later.", min=p["min"])
+    if error.code == "date_max":
+        return _("Please choose %(max)s or earlier.", max=p["max"])
+    return str(_SIMPLE.get(error.code, _l("Please check your answer.")))

@@ -1,0 +1,94 @@
+"""The customer's private status page for a ticket (`/t/<token>`), in their language."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from webapp.extensions import db, limiter
+from webapp.i18n import override_locale
+from webapp.models import Ticket, TicketEvent
+from webapp.public import bp
+from webapp.services.history import record_event
+from webapp.services.tickets import CUSTOMER, MoveRefused, TicketConflict, fire
+from webapp.services.workflow_versions import machine_for
+
+PUBLIC_EVENT_KINDS = ("created", "transition", "public_reply", "customer_reply")
+MAX_REPLY = 5000
+
+
+def _ticket_or_404(token: str) -> Ticket:
+    ticket = (
+        db.session.scalar(select(Ticket).where(Ticket.status_token == token))
+        if len(token) > 20
+        else None
+    )
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def _reply_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-status-reply")
+
+
+@bp.get("/t/<token>")
+def ticket_status(token: str):
+    ticket = _ticket_or_404(token)
+    lang = (
+        request.args.get("lang")
+        if request.args.get("lang") in current_app.config["LANGUAGES"]
+        else ticket.customer_locale
+    )
+    override_locale(lang)
+    definition = machine_for(ticket.workflow_version_id).definition
+    events = db.session.scalars(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind.in_(PUBLIC_EVENT_KINDS))
+        .order_by(TicketEvent.id)
+    ).all()
+    response = current_app.make_response(
+        render_template(
+            "public/status.html",
+            ticket=ticket,
+            lang=lang,
+            state=definition.states[ticket.state],
+            state_labels={name: s.label(lang) for name, s in definition.states.items()},
+            events=events,
+            reply_token=_reply_signer().dumps(ticket.status_token),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response
+
+
+@bp.post("/t/<token>/reply")
+@limiter.limit("20 per hour")
+def ticket_reply(token: str):
+    """The customer writes back; the workflow's customer-reply transition fires when it applies."""
+    ticket = _ticket_or_404(token)
+    override_locale(ticket.customer_locale)
+    try:
+        signed = _reply_signer().loads(request.form.get("reply_token", ""))
+    except BadSignature:
+        abort(400)
+    if signed != ticket.status_token:
+        abort(400)
+    text = (request.form.get("message") or "").replace("\x00", "").strip()
+    if not text:
+        flash(_("Please write a message first."), "error")
+    elif len(text) > MAX_REPLY:
+        flash(_("Please keep it under %(max)d characters.", max=MAX_REPLY), "error")
+    else:
+        record_event(ticket, "customer_reply", None, actor_kind="customer", text=text)
+        # Not waiting on the customer? The reply is still on the ticket for the agent.
+        with suppress(MoveRefused, TicketConflict):
+            fire(ticket, "customer_replied", CUSTOMER)
+        db.session.commit()
+        flash(_("Thank you, your message was added to your request."), "success")
+    return redirect(url_for("public.ticket_status", token=token), code=303)

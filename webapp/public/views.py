@@ -1,0 +1,464 @@
+"""The conversation: one question at a time, as a chat, with or without JavaScript.
+
+Public form posts are protected by a *conversation token* instead of the
+session-cookie CSRF token used by staff pages: a widget runs in a third-party
+iframe where cookies are often blocked. The token is signed with the app's
+secret and names the response it continues, so a forged cross-site post can
+only ever start a new, harmless conversation, never touch someone else's.
+It also carries when the step was shown (the minimum plausible answer time).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from htmx_flask import request as htmx_request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from survey_forms import conversation
+from survey_forms.conversation import AnswerError
+from survey_forms.definition import FormDefinition, Question
+from webapp.extensions import csrf, db, limiter
+from webapp.external_urls import external_url
+from webapp.i18n import override_locale
+from webapp.models import Form, Response
+from webapp.outbox import queue_email
+from webapp.public import bp
+from webapp.public.messages import answer_error_message
+from webapp.services import forms as form_service
+from webapp.services.uploads import UploadRefused, store_upload
+
+csrf.exempt(bp)  # see the module docstring: conversation tokens protect these posts
+
+STEP_MAX_AGE = 7 * 24 * 3600
+RESUME_MAX_AGE = 7 * 24 * 3600
+COOKIE_PREFIX = "ld_r_"
+CHANNELS = ("web", "widget", "email")
+
+
+def _steps() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-conversation")
+
+
+def _resume_links() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-resume")
+
+
+def _form_or_404(slug: str) -> Form:
+    form = form_service.find_form(slug)
+    if form is None:
+        abort(404)
+    return form
+
+
+def _choose_language(
+    definition: FormDefinition, prefix: str | None, response: Response | None
+) -> str:
+    for candidate in (
+        prefix,
+        request.args.get("lang"),
+        request.form.get("lang"),
+        response.locale if response else None,
+    ):
+        if candidate in definition.languages:
+            return candidate
+    return request.accept_languages.best_match(definition.languages) or definition.default_language
+
+
+def _response_from_cookie(form: Form) -> Response | None:
+    token = request.cookies.get(COOKIE_PREFIX + form.slug)
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Response).where(Response.token == token, Response.form_id == form.id)
+    )
+
+
+def _user_agent_class() -> str:
+    agent = (request.user_agent.string or "").lower()
+    if any(word in agent for word in ("bot", "spider", "crawl")):
+        return "bot"
+    if "ipad" in agent or "tablet" in agent:
+        return "tablet"
+    if "mobi" in agent or "android" in agent or "iphone" in agent:
+        return "mobile"
+    return "desktop"
+
+
+def _start_metadata() -> dict:
+    """What we learn about a respondent when the form is first shown (no personal data)."""
+    page_url = request.args.get("page_url") or ""
+    referrer = request.args.get("ref") or request.referrer or ""
+    meta = {
+        "page_url": page_url[:500],
+        "referrer": referrer[:500],
+        "user_agent": _user_agent_class(),
+    }
+    country = request.headers.get("CF-IPCountry") or request.headers.get("X-Country-Code")
+    if country and len(country) == 2 and country.isalpha():
+        meta["country"] = country.upper()
+    return meta
+
+
+def _step_token(response: Response | None, pending: dict | None = None) -> str:
+    payload = {"r": response.token if response else None, "t": time.time()}
+    if response is None and pending:
+        payload["p"] = pending  # hidden fields and metadata for the response to be created
+    return _steps().dumps(payload)
+
+
+def _render(
+    form: Form,
+    definition: FormDefinition,
+    response: Response | None,
+    lang: str,
+    *,
+    question: Question | None,
+    error: str | None = None,
+    pending: dict | None = None,
+    partial: bool = False,
+    ticket=None,
+    status: int = 200,
+    appended: str | None = None,
+):
+    answers = response.answers if response else {}
+    context = (
+        form_service.context_of(response)
+        if response
+        else {"hidden": {}, "locale": lang, "channel": "web"}
+    )
+    answered, total = conversation.progress(definition, answers, **context)
+    done = response is not None and response.completed_at is not None
+    values = dict(
+        form=form,
+        definition=definition,
+        response=response,
+        lang=lang,
+        t=lambda texts: definition.text(texts, lang),
+        pipe=lambda text: conversation.pipe(text, answers),
+        transcript=conversation.transcript(definition, answers, **context),
+        question=None if done else question,
+        current_value=answers.get(question.id) if question and response else None,
+        error=error,
+        appended=appended,
+        partial=partial,
+        step=_step_token(response, pending),
+        answered=answered,
+        total=max(total, 1),
+        done=done,
+        ending=conversation.ending_text(definition, answers, lang, **context) if done else "",
+        ticket=ticket,
+        channel=(response.channel if response else (pending or {}).get("c", "web")),
+        embedded=request.args.get("embed") == "1"
+        or (response is not None and response.channel == "widget"),
+    )
+    if done and response.ticket_id:
+        from webapp.models import Ticket
+
+        values["ticket"] = db.session.get(Ticket, response.ticket_id)
+    template = "public/_exchange.html" if partial else "public/form.html"
+    body = make_response(render_template(template, **values), status)
+    body.headers["Vary"] = "HX-Request, Accept-Language, Cookie"
+    body.headers["Cache-Control"] = "no-store"
+    _frame_policy(body, definition)
+    if response is not None:
+        body.set_cookie(
+            COOKIE_PREFIX + form.slug,
+            response.token,
+            max_age=RESUME_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return body
+
+
+def _frame_policy(response, definition: FormDefinition) -> None:
+    """Only the form's allowed origins may embed it (the widget's iframe)."""
+    ancestors = " ".join(("'self'", *definition.allowed_origins))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {ancestors}"
+    )
+
+
+@bp.get("/f/<slug>")
+@bp.get("/<any(en, pl, ru, sl):prefix>/f/<slug>")
+def show_form(slug: str, prefix: str | None = None):
+    form = _form_or_404(slug)
+    if form.archived:
+        return render_template("public/closed.html"), 410
+    version = form_service.active_version(form)
+    if version is None:
+        abort(404)
+    response = _response_from_cookie(form)
+    if response is not None and request.args.get("new") == "1":
+        response = None
+    definition = form_service.definition_for(response.form_version_id if response else version.id)
+    lang = _choose_language(definition, prefix, response)
+    override_locale(lang)
+    if response is not None and response.locale != lang and response.completed_at is None:
+        response.locale = lang  # the switcher: later answers and the ticket use the new language
+        db.session.commit()
+    pending = None
+    if response is None:
+        hidden, rejected = form_service.hidden_from_query(form, definition, request.args)
+        meta = _start_metadata()
+        if rejected:
+            meta["rejected_signed_fields"] = rejected
+        channel = request.args.get("channel") if request.args.get("channel") in CHANNELS else "web"
+        pending = {"h": hidden, "m": meta, "c": channel}
+    question = None
+    if response is not None:
+        editing = definition.question(request.args.get("edit", ""))
+        context = form_service.context_of(response)
+        if editing and editing.id in response.answers and response.completed_at is None:
+            question = editing
+        else:
+            question = conversation.next_question(definition, response.answers, **context)
+    else:
+        question = conversation.next_question(definition, {})
+    return _render(form, definition, response, lang, question=question, pending=pending)
+
+
+@bp.post("/f/<slug>/answer")
+@limiter.limit(lambda: current_app.config.get("FORM_RATE_LIMIT", "60 per minute;600 per hour"))
+def answer(slug: str):
+    form = _form_or_404(slug)
+    if form.archived:
+        return render_template("public/closed.html"), 410
+    try:
+        step = _steps().loads(request.form.get("step", ""), max_age=STEP_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return _expired(form)
+    response = None
+    if step.get("r"):
+        response = db.session.scalar(
+            select(Response).where(Response.token == step["r"], Response.form_id == form.id)
+        )
+        if response is None:
+            return _expired(form)
+    version_id = response.form_version_id if response is not None else _active_version_id(form)
+    definition = form_service.definition_for(version_id)
+    lang = _choose_language(definition, None, response)
+    override_locale(lang)
+    question = definition.question(request.form.get("question", ""))
+    if request.form.get("website"):  # the honeypot: people never see this field
+        current_app.logger.info("form %s: honeypot filled, answer dropped", slug)
+        return _render(
+            form,
+            definition,
+            response,
+            lang,
+            question=question,
+            error=None,
+            pending=step.get("p"),
+            partial=bool(htmx_request.htmx),
+        )
+    if response is None and time.time() - float(step.get("t", 0)) < current_app.config.get(
+        "FORM_MIN_SECONDS_FIRST_ANSWER", 2.0
+    ):
+        return _render(
+            form,
+            definition,
+            None,
+            lang,
+            question=question,
+            pending=step.get("p"),
+            error=_too_fast(),
+            partial=bool(htmx_request.htmx),
+            status=422,
+        )
+    if response is None:
+        pending = step.get("p") or {}
+        response = form_service.new_response(
+            form,
+            version_id,
+            locale=lang,
+            channel=pending.get("c", "web"),
+            hidden=pending.get("h", {}),
+            meta=pending.get("m", {}),
+        )
+        db.session.flush()
+    response.locale = lang
+    if question is None:
+        return _render(
+            form, definition, response, lang, question=None, partial=bool(htmx_request.htmx)
+        )
+    try:
+        raw = _raw_answer(response, question)
+        form_service.record_answer(response, question.id, raw)
+    except (AnswerError, UploadRefused) as refused:
+        db.session.commit()  # keep the response (and earlier answers) even when this one is refused
+        error = answer_error_message(AnswerError(refused.code, **getattr(refused, "params", {})))
+        return _render(
+            form,
+            definition,
+            response,
+            lang,
+            question=question,
+            error=error,
+            partial=bool(htmx_request.htmx),
+            status=422,
+        )
+    ticket = form_service.finish_if_done(response)
+    # The rows just written are what the reply shows: no need to reload them after the commit.
+    db.session().expire_on_commit = False
+    db.session.commit()
+    nxt = conversation.next_question(
+        definition, response.answers, **form_service.context_of(response)
+    )
+    if not htmx_request.htmx:
+        target = url_for("public.show_form", slug=slug, lang=lang)
+        redirect_response = redirect(target + ("#end" if nxt is None else "#composer"), code=303)
+        redirect_response.set_cookie(
+            COOKIE_PREFIX + form.slug,
+            response.token,
+            max_age=RESUME_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+        return redirect_response
+    return _render(
+        form,
+        definition,
+        response,
+        lang,
+        question=nxt,
+        partial=True,
+        ticket=ticket,
+        appended=question.id,
+    )
+
+
+def _active_version_id(form: Form) -> int:
+    version = form_service.active_version(form)
+    if version is None:
+        abort(404)
+    return version.id
+
+
+def _too_fast() -> str:
+    from flask_babel import gettext as _
+
+    return _("That was quick! Please take a moment to read the question, then answer again.")
+
+
+def _raw_answer(response: Response, question: Question):
+    if question.type == "file":
+        upload = request.files.get("value")
+        if upload is None or not upload.filename:
+            return None
+        stored = store_upload(response, question.id, upload)
+        return {"file_id": stored.id, "name": stored.filename, "size": stored.size}
+    if question.type == "multi_choice":
+        return request.form.getlist("value")
+    return request.form.get("value")
+
+
+def _expired(form: Form):
+    """An unknown or expired conversation starts a fresh one instead of failing."""
+    target = url_for("public.show_form", slug=form.slug, new=1)
+    if htmx_request.htmx:
+        reply = make_response("", 204)
+        reply.headers["HX-Redirect"] = target
+    else:
+        reply = redirect(target, code=303)
+    reply.delete_cookie(COOKIE_PREFIX + form.slug)
+    return reply
+
+
+@bp.post("/f/<slug>/continue-later")
+@limiter.limit("10 per hour")
+def continue_later(slug: str):
+    """E-mail a signed, expiring link that resumes this conversation on another device."""
+
+    form = _form_or_404(slug)
+    try:
+        step = _steps().loads(request.form.get("step", ""), max_age=STEP_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return _expired(form)
+    response = db.session.scalar(
+        select(Response).where(Response.token == (step.get("r") or ""), Response.form_id == form.id)
+    )
+    if response is None:
+        return _expired(form)
+    definition = form_service.definition_for(response.form_version_id)
+    lang = _choose_language(definition, None, response)
+    override_locale(lang)
+    email = (request.form.get("email") or "").strip()
+    try:
+        email = conversation.parse_answer(
+            Question(id="email", type="email", text={}, max_length=254), email
+        )
+    except AnswerError as refused:
+        return _render(
+            form,
+            definition,
+            response,
+            lang,
+            question=conversation.next_question(
+                definition, response.answers, **form_service.context_of(response)
+            ),
+            error=answer_error_message(refused),
+            status=422,
+        )
+    link = external_url("public.resume", slug=slug, token=_resume_links().dumps(response.token))
+    queue_email(
+        email,
+        "continue_later",
+        lang,
+        {
+            "link": link,
+            "form_title": definition.text(definition.title, lang),
+            "days": RESUME_MAX_AGE // 86400,
+        },
+    )
+    db.session.commit()
+    return render_template(
+        "public/continue_sent.html",
+        form=form,
+        definition=definition,
+        lang=lang,
+        email=email,
+        t=lambda texts: definition.text(texts, lang),
+    )
+
+
+@bp.get("/f/<slug>/resume/<token>")
+def resume(slug: str, token: str):
+    form = _form_or_404(slug)
+    try:
+        response_token = _resume_links().loads(token, max_age=RESUME_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return redirect(url_for("public.show_form", slug=slug, new=1), code=303)
+    reply = redirect(url_for("public.show_form", slug=slug), code=303)
+    reply.set_cookie(
+        COOKIE_PREFIX + form.slug,
+        response_token,
+        max_age=RESUME_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return reply
+
+
+@bp.get("/widget/demo")
+def widget_demo():
+    """A pretend shop page with the widget embedded, to see it working."""
+    lang = (
+        request.args.get("lang")
+        if request.args.get("lang") in current_app.config["LANGUAGES"]
+        else (request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en")
+    )
+    override_locale(lang)
+    form = request.args.get("form") or "nps"
+    trigger = request.args.get("trigger") or "button"
+    if not all(ch.isalnum() or ch in "-:" for ch in form + trigger):
+        abort(400)
+    return render_template("public/widget_demo.html", lang=lang, form_slug=form, trigger=trigger)

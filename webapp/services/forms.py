@@ -1,0 +1,238 @@
+"""Forms and responses: built-in forms, versions, saving answers step by step, submission.
+
+A response is saved after every answer and is tied to the exact form version
+it started on; publishing a new version never changes an in-flight
+conversation. Completing a response whose `creates_ticket` rule holds creates
+the ticket (routing, SLA) and the confirmation e-mail in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from survey_forms import conversation
+from survey_forms.definition import FormDefinition, load_form
+from webapp.extensions import db
+from webapp.external_urls import external_url
+from webapp.models import Form, FormVersion, Response, Ticket, User, utcnow
+from webapp.outbox import queue_email
+from webapp.services.tickets import NewTicket, create_ticket
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "survey_forms" / "templates"
+
+_definitions: dict[int, FormDefinition] = {}
+_definitions_lock = threading.Lock()
+
+
+class FormPublishRefused(ValueError):
+    def __init__(self, problems):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def definition_for(version_id: int) -> FormDefinition:
+    """The parsed definition of a published version (cached: versions never change)."""
+    definition = _definitions.get(version_id)
+    if definition is None:
+        with _definitions_lock:
+            definition = _definitions.get(version_id)
+            if definition is None:
+                result = load_form(db.session.get(FormVersion, version_id).yaml_text)
+                if not result.ok:
+                    raise FormPublishRefused(result.problems)
+                definition = result.definition
+                _definitions[version_id] = definition
+    return definition
+
+
+def forget_definitions() -> None:
+    with _definitions_lock:
+        _definitions.clear()
+
+
+def active_version(form: Form) -> FormVersion | None:
+    return db.session.scalar(
+        select(FormVersion).where(FormVersion.form_id == form.id, FormVersion.active.is_(True))
+    )
+
+
+def find_form(slug: str) -> Form | None:
+    return db.session.scalar(select(Form).where(Form.slug == slug))
+
+
+def publish_form(slug: str, yaml_text: str, author: User | None = None) -> FormVersion:
+    """Validate and publish a new version; responses already started keep theirs."""
+    result = load_form(yaml_text)
+    if not result.ok:
+        raise FormPublishRefused(result.problems)
+    if result.definition.slug != slug:
+        raise FormPublishRefused([f"slug: the form is '{slug}', not '{result.definition.slug}'"])
+    form = find_form(slug)
+    if form is None:
+        form = Form(slug=slug)
+        db.session.add(form)
+        db.session.flush()
+    number = (
+        db.session.scalar(
+            select(func.max(FormVersion.number)).where(FormVersion.form_id == form.id)
+        )
+        or 0
+    ) + 1
+    db.session.execute(
+        update(FormVersion).where(FormVersion.form_id == form.id).values(active=False)
+    )
+    version = FormVersion(form=form, number=number, yaml_text=yaml_text, active=True, author=author)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def install_builtin_forms() -> list[str]:
+    """Publish each shipped form whose slug does not exist yet; returns the slugs added."""
+    added = []
+    for path in sorted(BUILTIN_DIR.glob("*.yaml")):
+        slug = path.stem
+        if find_form(slug) is not None:
+            continue
+        try:
+            with db.session.begin_nested():
+                publish_form(slug, path.read_text(encoding="utf-8"))
+        except IntegrityError:  # installed concurrently
+            continue
+        added.append(slug)
+    return added
+
+
+def signature(form: Form, name: str, value: str) -> str:
+    """HMAC-SHA256 of one hidden field, for links that must not be edited (customer_id)."""
+    return hmac.new(form.secret.encode(), f"{name}={value}".encode(), hashlib.sha256).hexdigest()
+
+
+def hidden_from_query(
+    form: Form, definition: FormDefinition, args: Mapping[str, str]
+) -> tuple[dict, list[str]]:
+    """Hidden fields from URL parameters; a signed field with a bad signature is dropped.
+
+    Returns the fields and the names of those dropped (kept in the response's metadata).
+    """
+    hidden, rejected = {}, []
+    for field in definition.hidden_fields:
+        value = args.get(field.name)
+        if value is None:
+            continue
+        value = str(value)[:500]
+        if field.signed:
+            given = str(args.get(f"{field.name}_sig", ""))
+            if not hmac.compare_digest(given, signature(form, field.name, value)):
+                rejected.append(field.name)
+                continue
+        hidden[field.name] = value
+    return hidden, rejected
+
+
+def new_response(
+    form: Form,
+    version_id: int,
+    *,
+    locale: str,
+    channel: str,
+    hidden: Mapping[str, Any],
+    meta: Mapping[str, Any],
+) -> Response:
+    response = Response(
+        form=form,
+        form_version_id=version_id,
+        locale=locale,
+        channel=channel,
+        answers={},
+        hidden=dict(hidden),
+        meta=dict(meta),
+    )
+    db.session.add(response)
+    return response
+
+
+def context_of(response: Response) -> dict:
+    return {"hidden": response.hidden, "locale": response.locale, "channel": response.channel}
+
+
+def record_answer(response: Response, question_id: str, raw: Any) -> None:
+    """Validate and store one answer, dropping later answers that no longer apply.
+
+    Raises `conversation.AnswerError` for an answer the question does not accept.
+    """
+    definition = definition_for(response.form_version_id)
+    question = definition.question(question_id)
+    visible = {
+        q.id
+        for q in conversation.visible_questions(
+            definition, response.answers, **context_of(response)
+        )
+    }
+    if question is None or question.id not in visible or response.completed_at is not None:
+        raise conversation.AnswerError("not_asked")
+    value = conversation.parse_answer(question, raw)
+    answers = dict(response.answers)
+    answers[question.id] = value
+    response.answers = conversation.prune(definition, answers, **context_of(response))
+    response.updated_at = utcnow()
+
+
+def finish_if_done(response: Response) -> Ticket | None:
+    """Complete the response when no question is left; create its ticket if the form says so."""
+    definition = definition_for(response.form_version_id)
+    context = context_of(response)
+    if response.completed_at is not None or conversation.next_question(
+        definition, response.answers, **context
+    ):
+        return None
+    response.completed_at = utcnow()
+    if not conversation.creates_ticket(definition, response.answers, **context):
+        return None
+    ticket = create_ticket(_new_ticket(definition, response))
+    response.ticket_id = ticket.id
+    if ticket.customer_email:
+        queue_email(
+            ticket.customer_email,
+            "ticket_confirmation",
+            ticket.customer_locale,
+            {
+                "ticket": ticket,
+                "number": ticket.number,
+                "name": ticket.customer_name,
+                "status_link": external_url("public.ticket_status", token=ticket.status_token),
+                "first_response_due": ticket.first_response_due_at,
+            },
+            message_key=f"ticket_confirmation:{ticket.id}",
+        )
+    return ticket
+
+
+def _new_ticket(definition: FormDefinition, response: Response) -> NewTicket:
+    answers = response.answers
+    email_question = next(
+        (q.id for q in definition.questions if q.type == "email" and answers.get(q.id)), None
+    )
+    name = answers.get("name") if isinstance(answers.get("name"), str) else ""
+    subject = answers.get(definition.subject_question) if definition.subject_question else None
+    if not isinstance(subject, str) or not subject.strip():
+        subject = definition.text(definition.title, response.locale)
+    return NewTicket(
+        subject=" ".join(subject.split())[:120],
+        customer_name=name or "",
+        customer_email=answers.get(email_question) if email_question else None,
+        customer_locale=response.locale,
+        channel=response.channel,
+        form_slug=definition.slug,
+        answers=dict(answers),
+        score=conversation.score_of(definition, answers),
+        metadata={**response.meta, **response.hidden},
+    )

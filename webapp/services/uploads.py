@@ -1,0 +1,74 @@
+"""Files customers upload with a response: checked by content, stored outside static/."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from survey_forms.definition import MAX_FILE_BYTES
+from webapp.extensions import db
+from webapp.models import Response, ResponseFile
+
+# Signatures of the types we accept; the name and the browser's claim are not trusted.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+class UploadRefused(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code  # too_large | file_type | empty
+
+
+def sniff_type(head: bytes) -> str | None:
+    for magic, content_type in _MAGIC:
+        if head.startswith(magic):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def upload_dir() -> Path:
+    path = Path(
+        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(response: Response, question_id: str, upload: FileStorage) -> ResponseFile:
+    data = upload.stream.read(MAX_FILE_BYTES + 1)
+    if not data:
+        raise UploadRefused("empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise UploadRefused("too_large")
+    content_type = sniff_type(data[:16])
+    if content_type is None:
+        raise UploadRefused("file_type")
+    key = secrets.token_hex(16)
+    (upload_dir() / key).write_bytes(data)
+    stored = ResponseFile(
+        response_id=response.id,
+        question_id=question_id,
+        filename=(secure_filename(upload.filename or "") or "upload")[:255],
+        content_type=content_type,
+        size=len(data),
+        storage_key=key,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def file_path(stored: ResponseFile) -> Path:
+    return upload_dir() / stored.storage_key

@@ -1,0 +1,65 @@
+// The conversation page: move focus to each new question, and answer scales by keyboard.
+(function () {
+  "use strict";
+
+  function focusComposer(root) {
+    var target = (root || document).querySelector("#composer [data-autofocus-first]");
+    if (target) { target.focus({ preventScroll: false }); }
+  }
+
+  // After htmx swaps in the next question, put the keyboard focus on its control.
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "composer" || document.querySelector("#composer[data-new-step]")) {
+      var composer = document.getElementById("composer");
+      if (composer) {
+        composer.removeAttribute("data-new-step");
+        focusComposer(composer);
+        composer.scrollIntoView({ block: "end" });
+      }
+    }
+  });
+
+  // Number keys pick a score: 0–9 directly, "1" then "0" quickly for 10.
+  var pending = null;
+  document.addEventListener("keydown", function (evt) {
+    var scale = document.querySelector("#composer [data-digit-keys]");
+    if (!scale || evt.ctrlKey || evt.metaKey || evt.altKey) { return; }
+    var active = document.activeElement;
+    if (active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA")) { return; }
+    if (!/^[0-9]$/.test(evt.key)) { return; }
+    function press(value) {
+      var button = scale.querySelector('button[value="' + value + '"]');
+      if (button) { button.click(); }
+    }
+    evt.preventDefault();
+    if (pending !== null) {
+      clearTimeout(pending.timer);
+      var both = pending.digit + evt.key;
+      pending = null;
+      if (scale.querySelector('button[value="' + both + '"]')) { press(both); return; }
+    }
+    if (evt.key === "1" && scale.querySelector('button[value="10"]')) {
+      pending = { digit: "1", timer: setTimeout(function () { pending = null; press("1"); }, 600) };
+      return;
+    }
+    press(evt.key);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (location.hash === "#composer" || location.hash === "#end" || document.querySelector(".answer-error")) {
+      focusComposer();
+    }
+  });
+})();
+
+// Inside the widget's iframe: tell the host page when the form is done, and let Esc close it.
+(function () {
+  "use strict";
+  if (window.parent === window || !document.body.classList.contains("embedded")) { return; }
+  var slug = document.body.getAttribute("data-form");
+  function tell(type) { window.parent.postMessage({ type: type, form: slug }, "*"); }
+  function checkDone() { if (document.getElementById("end")) { tell("loopdesk:completed"); } }
+  document.addEventListener("DOMContentLoaded", checkDone);
+  document.addEventListener("htmx:afterSwap", checkDone);
+  document.addEventListener("keydown", function (evt) { if (evt.key === "Escape") { tell("loopdesk:close"); } });
+})();

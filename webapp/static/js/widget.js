@@ -1,0 +1,154 @@
+/*! Loopdesk feedback widget. Embed:
+ * <script src="https://feedback.example.com/static/js/widget.js" data-form="nps"
+ *   data-lang="auto" data-trigger="button|exit-intent|delay:15|scroll:60" data-days="30"
+ *   data-style="button|tab" async></script>
+ * The form loads in an iframe only when the trigger fires. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__loopdeskWidget) { return; }
+  window.__loopdeskWidget = true;
+
+  var origin = new URL(script.src).origin;
+  var form = script.getAttribute("data-form") || "nps";
+  var trigger = script.getAttribute("data-trigger") || "button";
+  var days = parseFloat(script.getAttribute("data-days") || "30");
+  var style = script.getAttribute("data-style") || "button";
+  var lang = script.getAttribute("data-lang") || "auto";
+  var supported = ["en", "pl", "ru", "sl"];
+  if (lang === "auto") {
+    lang = (document.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
+  }
+  if (supported.indexOf(lang) < 0) { lang = "en"; }
+  var words = {
+    en: ["Feedback", "Close"], pl: ["Opinia", "Zamknij"],
+    ru: ["Отзыв", "Закрыть"], sl: ["Mnenje", "Zapri"]
+  }[lang];
+  var storageKey = "loopdesk:" + form + ":quiet-until";
+
+  function quiet() {
+    try { return Number(localStorage.getItem(storageKey) || 0) > Date.now(); } catch (e) { return false; }
+  }
+  function stayQuiet() {
+    try { localStorage.setItem(storageKey, String(Date.now() + days * 864e5)); } catch (e) { /* private mode */ }
+  }
+
+  var css = ".ld-launch{position:fixed;z-index:2147483000;right:20px;bottom:20px;border:0;border-radius:24px;" +
+    "padding:12px 20px;background:#0f766e;color:#fff;font:600 15px system-ui,sans-serif;cursor:pointer;" +
+    "box-shadow:0 4px 14px rgba(0,0,0,.25)}.ld-launch.ld-tab{right:0;bottom:40%;border-radius:8px 0 0 8px;" +
+    "writing-mode:vertical-rl;padding:14px 10px}.ld-launch:focus-visible,.ld-close:focus-visible{outline:3px solid #111;" +
+    "outline-offset:2px}.ld-overlay{position:fixed;inset:0;z-index:2147483001;background:rgba(0,0,0,.35);" +
+    "display:flex;align-items:flex-end;justify-content:flex-end}.ld-dialog{position:relative;width:min(420px,100vw);" +
+    "height:min(640px,100vh);margin:0 20px 20px 0;background:#fff;border-radius:14px;overflow:hidden;" +
+    "box-shadow:0 10px 40px rgba(0,0,0,.3)}@media (max-width:480px){.ld-dialog{margin:0;border-radius:0;" +
+    "width:100vw;height:100vh}}.ld-dialog iframe{border:0;width:100%;height:100%}.ld-close{position:absolute;" +
+    "top:8px;right:8px;z-index:1;border:0;border-radius:50%;width:34px;height:34px;background:#f1f5f9;" +
+    "font:700 18px system-ui;cursor:pointer;color:#111}";
+
+  var launcher = null;
+  var overlay = null;
+
+  function addStyles() {
+    if (document.getElementById("ld-widget-css")) { return; }
+    var tag = document.createElement("style");
+    tag.id = "ld-widget-css";
+    tag.textContent = css;
+    document.head.appendChild(tag);
+  }
+
+  function formUrl() {
+    var params = new URLSearchParams({
+      embed: "1", channel: "widget", lang: lang,
+      page_url: location.href.slice(0, 500), ref: document.referrer.slice(0, 500)
+    });
+    return origin + "/f/" + encodeURIComponent(form) + "?" + params.toString();
+  }
+
+  function close(answered) {
+    if (!overlay) { return; }
+    overlay.remove();
+    overlay = null;
+    document.removeEventListener("keydown", onKey, true);
+    stayQuiet();
+    if (answered && launcher) { launcher.remove(); launcher = null; }
+    if (launcher) { launcher.focus(); }
+  }
+
+  function onKey(evt) {
+    if (evt.key === "Escape") { evt.preventDefault(); close(false); }
+  }
+
+  function open() {
+    if (overlay) { return; }
+    addStyles();
+    overlay = document.createElement("div");
+    overlay.className = "ld-overlay";
+    overlay.addEventListener("click", function (evt) { if (evt.target === overlay) { close(false); } });
+    var dialog = document.createElement("div");
+    dialog.className = "ld-dialog";
+    dialog.setAttribute("role", "dialog");
+    dialog.setAttribute("aria-modal", "true");
+    dialog.setAttribute("aria-label", words[0]);
+    var shut = document.createElement("button");
+    shut.type = "button";
+    shut.className = "ld-close";
+    shut.setAttribute("aria-label", words[1]);
+    shut.textContent = "×";
+    shut.addEventListener("click", function () { close(false); });
+    var frame = document.createElement("iframe");
+    frame.src = formUrl();
+    frame.title = words[0];
+    frame.setAttribute("allow", "clipboard-write");
+    dialog.appendChild(shut);
+    dialog.appendChild(frame);
+    overlay.appendChild(dialog);
+    document.body.appendChild(overlay);
+    document.addEventListener("keydown", onKey, true);
+    frame.addEventListener("load", function () { try { frame.focus(); } catch (e) { /* cross-origin */ } });
+  }
+
+  window.addEventListener("message", function (evt) {
+    if (evt.origin !== origin || !evt.data || evt.data.form !== form) { return; }
+    if (evt.data.type === "loopdesk:completed") { stayQuiet(); if (launcher) { launcher.remove(); launcher = null; } }
+    if (evt.data.type === "loopdesk:close") { close(false); }
+  });
+
+  function showLauncher() {
+    if (launcher || quiet()) { return; }
+    addStyles();
+    launcher = document.createElement("button");
+    launcher.type = "button";
+    launcher.className = "ld-launch" + (style === "tab" ? " ld-tab" : "");
+    launcher.textContent = words[0];
+    launcher.setAttribute("aria-haspopup", "dialog");
+    launcher.addEventListener("click", open);
+    document.body.appendChild(launcher);
+  }
+
+  function armTrigger() {
+    if (quiet()) { return; }
+    var kind = trigger.split(":")[0];
+    var value = parseFloat(trigger.split(":")[1] || "0");
+    if (kind === "button") { showLauncher(); return; }
+    var fired = false;
+    function fire() { if (!fired && !quiet()) { fired = true; showLauncher(); open(); } }
+    if (kind === "delay") { setTimeout(fire, (value || 15) * 1000); }
+    if (kind === "scroll") {
+      window.addEventListener("scroll", function () {
+        var max = document.documentElement.scrollHeight - window.innerHeight;
+        if (max <= 0 || (window.scrollY / max) * 100 >= (value || 60)) { fire(); }
+      }, { passive: true });
+    }
+    if (kind === "exit-intent") {
+      document.addEventListener("mouseout", function (evt) {
+        if (!evt.relatedTarget && evt.clientY <= 0) { fire(); }
+      });
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", armTrigger);
+  } else {
+    armTrigger();
+  }
+})();
