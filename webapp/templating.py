@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 
-from flask import Flask, Response, current_app, has_request_context, render_template, session
+from flask import Flask, Response, current_app, g, has_request_context, render_template, session
 from flask_wtf.csrf import generate_csrf
 from htmx_flask import request
 
@@ -36,7 +37,21 @@ def _flashes_for_htmx(response: Response) -> Response:
     return response
 
 
+def _start_timer() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _server_timing(response: Response) -> Response:
+    """`Server-Timing: app;dur=…` lets browsers' dev tools and bench/ see server time."""
+    started = getattr(g, "request_started", None)
+    if started is not None:
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_start_timer)
+    app.after_request(_server_timing)
     app.context_processor(_template_globals)
     app.after_request(_flashes_for_htmx)
     app.jinja_env.globals["now"] = utcnow
