@@ -13,10 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from workflow import conditions
-from workflow.definition import Problem, line_for, line_index
+from workflow.yaml_documents import Problem, read_yaml
 
 MAX_FORM_BYTES = 128 * 1024
 LANGUAGES = ("en", "pl", "ru", "sl")
@@ -145,32 +143,11 @@ class FormLoadResult:
 
 def load_form(text: str) -> FormLoadResult:
     """Parse and validate form YAML (or JSON, a YAML subset); never raises on bad input."""
-    if len(text.encode("utf-8", "ignore")) > MAX_FORM_BYTES:
-        return FormLoadResult(
-            None, (Problem("", f"the form is larger than {MAX_FORM_BYTES // 1024} KB"),)
-        )
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                return FormLoadResult(
-                    None,
-                    (
-                        Problem(
-                            "", "YAML aliases (*name) are not allowed", event.start_mark.line + 1
-                        ),
-                    ),
-                )
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        return FormLoadResult(None, (Problem("", f"YAML syntax error at {where}: {exc.problem}"),))
-    except yaml.YAMLError as exc:
-        return FormLoadResult(None, (Problem("", f"YAML error: {exc}"),))
-    lines = line_index(root)
-    definition, problems = parse_form(data)
-    located = tuple(Problem(p.path, p.message, line_for(lines, p.path)) for p in problems)
+    document = read_yaml(text, MAX_FORM_BYTES, "form")
+    if isinstance(document, Problem):
+        return FormLoadResult(None, (document,))
+    definition, problems = parse_form(document.data)
+    located = document.locate(problems)
     return FormLoadResult(definition if not located else None, located)
 
 

@@ -274,3 +274,19 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def builtin_forms(app, create_user):
+    """The shipped forms, the two teams the default routing names, and one agent on duty."""
+    from webapp.models import TeamMembership
+    from webapp.services.forms import install_builtin_forms
+
+    care = Team(slug="customer-care", name="Customer Care")
+    db.session.add_all([care, Team(slug="product-quality", name="Product Quality")])
+    agent = create_user(email="ola@example.com", name="Ola", languages=["pl", "ru", "en"])
+    agent.working_hours = {}
+    db.session.add(TeamMembership(team=care, user=agent))
+    install_builtin_forms()
+    db.session.commit()
+    return agent

@@ -14,12 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from workflow import conditions
 from workflow.calendars import BusinessCalendar, validate_calendar_dict
 from workflow.durations import Duration, DurationError, parse_duration
 from workflow.registry import ACTIONS, GUARDS, PRIORITIES, ROLES
+from workflow.yaml_documents import Problem, read_yaml
 
 MAX_DEFINITION_BYTES = 256 * 1024
 LANGUAGES = ("en", "pl", "ru", "sl")
@@ -56,17 +55,6 @@ _TOP_LEVEL = {
     "routing",
     "automations",
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line else ""
-        return f"{self.path}: {self.message}{where}" if self.path else f"{self.message}{where}"
 
 
 @dataclass(frozen=True)
@@ -173,28 +161,11 @@ class WorkflowError(ValueError):
 
 def load_definition(text: str) -> LoadResult:
     """Parse YAML text and validate it; never raises on bad input."""
-    if len(text.encode("utf-8", "ignore")) > MAX_DEFINITION_BYTES:
-        return LoadResult(
-            None, (Problem("", f"the document is larger than {MAX_DEFINITION_BYTES // 1024} KB"),)
-        )
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1
-                return LoadResult(
-                    None, (Problem("", "YAML aliases (*name) are not allowed", line),)
-                )
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        return LoadResult(None, (Problem("", f"YAML syntax error at {where}: {exc.problem}"),))
-    except yaml.YAMLError as exc:
-        return LoadResult(None, (Problem("", f"YAML error: {exc}"),))
-    lines = line_index(root)
-    definition, problems = parse_definition(data)
-    located = tuple(Problem(p.path, p.message, line_for(lines, p.path)) for p in problems)
+    document = read_yaml(text, MAX_DEFINITION_BYTES)
+    if isinstance(document, Problem):
+        return LoadResult(None, (document,))
+    definition, problems = parse_definition(document.data)
+    located = document.locate(problems)
     return LoadResult(definition if not located else None, located)
 
 
@@ -626,34 +597,3 @@ def action_params(action: ActionRef) -> Any:
     ):
         return {k: v for k, v in action.param}
     return action.param
-
-
-# -- line numbers for problems ------------------------------------------------
-def line_index(root: yaml.Node | None) -> dict[str, int]:
-    index: dict[str, int] = {}
-
-    def walk(node: yaml.Node, path: str) -> None:
-        index.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                sub = f"{path}.{key.value}" if path else str(key.value)
-                index.setdefault(sub, key.start_mark.line + 1)
-                walk(value, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, f"{path}[{i}]")
-
-    if root is not None:
-        walk(root, "")
-    return index
-
-
-def line_for(index: Mapping[str, int], path: str) -> int | None:
-    while path:
-        if path in index:
-            return index[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        if cut <= 0:
-            break
-        path = path[:cut]
-    return index.get(path) if path else None

@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Response, Team, TeamMembership, Ticket
-from webapp.services.forms import install_builtin_forms
+from webapp.models import Response, Ticket
 
 pytestmark = pytest.mark.browser
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
@@ -20,14 +19,8 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def forms(app, create_user):
-    care = Team(slug="customer-care", name="Customer Care")
-    db.session.add_all([care, Team(slug="product-quality", name="Product Quality")])
-    agent = create_user(email="ivan@example.com", name="Ivan", languages=["ru", "en"])
-    agent.working_hours = {}
-    db.session.add(TeamMembership(team=care, user=agent))
-    install_builtin_forms()
-    db.session.commit()
+def forms(builtin_forms):
+    return builtin_forms
 
 
 def serious_violations(page) -> list[str]:

@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from tests.helpers import text_of
 from webapp.extensions import db
-from webapp.models import OutboxMessage, Response, Team, TeamMembership, Ticket
-from webapp.services.forms import install_builtin_forms
+from webapp.models import OutboxMessage, Response, Ticket
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -19,14 +18,8 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def forms(app, create_user):
-    care = Team(slug="customer-care", name="Customer Care")
-    db.session.add_all([care, Team(slug="product-quality", name="Product Quality")])
-    agent = create_user(email="ola@example.com", name="Ola", languages=["pl", "en"])
-    agent.working_hours = {}
-    db.session.add(TeamMembership(team=care, user=agent))
-    install_builtin_forms()
-    db.session.commit()
+def forms(builtin_forms):
+    return builtin_forms
 
 
 class Respondent:

@@ -164,15 +164,20 @@ def _render(
     body.headers["Cache-Control"] = "no-store"
     _frame_policy(body, definition)
     if response is not None:
-        body.set_cookie(
-            COOKIE_PREFIX + form.slug,
-            response.token,
-            max_age=RESUME_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-        )
+        _remember_response(body, form, response.token)
     return body
+
+
+def _remember_response(reply, form: Form, token: str) -> None:
+    """The cookie that brings this browser back to its conversation (resume on reload)."""
+    reply.set_cookie(
+        COOKIE_PREFIX + form.slug,
+        token,
+        max_age=RESUME_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
 
 
 def _frame_policy(response, definition: FormDefinition) -> None:
@@ -314,14 +319,7 @@ def answer(slug: str):
     if not htmx_request.htmx:
         target = url_for("public.show_form", slug=slug, lang=lang)
         redirect_response = redirect(target + ("#end" if nxt is None else "#composer"), code=303)
-        redirect_response.set_cookie(
-            COOKIE_PREFIX + form.slug,
-            response.token,
-            max_age=RESUME_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-        )
+        _remember_response(redirect_response, form, response.token)
         return redirect_response
     return _render(
         form,
@@ -437,14 +435,7 @@ def resume(slug: str, token: str):
     except (BadSignature, SignatureExpired):
         return redirect(url_for("public.show_form", slug=slug, new=1), code=303)
     reply = redirect(url_for("public.show_form", slug=slug), code=303)
-    reply.set_cookie(
-        COOKIE_PREFIX + form.slug,
-        response_token,
-        max_age=RESUME_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure,
-    )
+    _remember_response(reply, form, response_token)
     return reply
 
 
