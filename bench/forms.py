@@ -1,7 +1,8 @@
 """Conversation throughput under gunicorn (2 workers): completed 4-question conversations per
 second and server time per step, against a bare Flask route that inserts one row.
 
-    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/forms.py
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/14 .venv/bin/python bench/forms.py
 
 The database's public schema is reset: use a scratch database. Without BENCH_DATABASE_URL a
 SQLite file is used. Targets (issue 4): p50 ≤ 10 ms per step; throughput ≥ 50% of the bare route.
@@ -161,6 +162,8 @@ def main() -> None:
         "FORM_MIN_SECONDS_FIRST_ANSWER": "0",
     }
     env.pop("REDIS_URL", None)
+    if os.environ.get("BENCH_REDIS_URL"):  # as in production: side effects queued on Redis
+        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     prepare_database(url, env)
 
     port = free_port()

@@ -16,6 +16,14 @@ from webapp.outbox import status_label
 def _template_globals() -> dict:
     if not has_request_context():  # e-mails rendered by jobs and commands
         return {"languages": current_app.config["LANGUAGES"]}
+    if request.blueprint == "public":
+        # Customer pages use conversation tokens, not the session CSRF token: generating one
+        # would set a session cookie on every anonymous visitor (and inside third-party iframes).
+        return {
+            "languages": current_app.config["LANGUAGES"],
+            "hx_headers": "{}",
+            "current_path": request.full_path.rstrip("?"),
+        }
     return {
         "languages": current_app.config["LANGUAGES"],
         # htmx sends this header on every request; Flask-WTF checks it on unsafe methods.

@@ -228,3 +228,9 @@ def test_publishing_a_new_version_keeps_conversations_in_flight(client, forms):
 def test_only_allowed_origins_may_embed_the_form(client, forms):
     policy = client.get("/f/nps").headers["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in policy
+
+
+def test_anonymous_respondents_get_no_session_cookie(client, forms):
+    page = client.get("/f/nps")
+    cookies = page.headers.getlist("Set-Cookie")
+    assert not any(c.startswith("session=") for c in cookies)
