@@ -52,6 +52,10 @@ def override_locale(locale: str) -> None:
 def select_locale() -> str:
     if getattr(g, "locale_override", None):
         return g.locale_override
+    if request.blueprint == "public":  # a customer page names its language (?lang= or the form)
+        chosen = normalise_locale(request.values.get("lang"))
+        if chosen:
+            return chosen
     if current_user and current_user.is_authenticated:
         chosen = normalise_locale(current_user.locale)
         if chosen:

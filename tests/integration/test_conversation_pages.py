@@ -175,6 +175,9 @@ def test_rate_limit_answers_429(client, forms, app):
     statuses = [customer.answer("3").status_code for _ in range(4)]
     assert statuses[-1] == 429
     assert "Too many requests" in text_of(customer.last)
+    polish = Respondent(client, "nps", True, lang="pl", query="?new=1")
+    assert polish.answer("3").status_code == 429
+    assert "Zbyt wiele" in text_of(polish.last)
 
 
 def test_expired_or_forged_step_starts_fresh(client, forms):
