@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow import conditions
-from workflow.yaml_documents import Problem, read_yaml
+from workflow.yaml_documents import Problem, ProblemCollector, read_yaml
 
 MAX_FORM_BYTES = 128 * 1024
 LANGUAGES = ("en", "pl", "ru", "sl")
@@ -159,18 +159,15 @@ def parse_form(data: Any) -> tuple[FormDefinition | None, list[Problem]]:
     return (definition if not checker.problems else None), checker.problems
 
 
-class _FormChecker:
+class _FormChecker(ProblemCollector):
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        super().__init__()
         self.languages: tuple[str, ...] = ("en",)
         self.default = "en"
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+        self.all_ids: set[str] = set()
 
     def check(self, data: Mapping) -> FormDefinition:
-        for key in sorted(set(map(str, data)) - _FORM_KEYS):
-            self.add(key, f"unknown key (expected one of {', '.join(sorted(_FORM_KEYS))})")
+        self.unknown_keys(data, "", _FORM_KEYS)
         slug = data.get("slug")
         if not isinstance(slug, str) or not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", slug):
             self.add("slug", "missing or not a slug (lowercase letters, digits and -)")
@@ -231,11 +228,7 @@ class _FormChecker:
             if not isinstance(spec, Mapping):
                 self.add(path, "must be a mapping with id, type and text")
                 continue
-            for key in sorted(set(map(str, spec)) - _QUESTION_KEYS):
-                self.add(
-                    f"{path}.{key}",
-                    f"unknown key (expected one of {', '.join(sorted(_QUESTION_KEYS))})",
-                )
+            self.unknown_keys(spec, path, _QUESTION_KEYS)
             qid = spec.get("id")
             if not isinstance(qid, str) or not _ID.match(qid):
                 self.add(f"{path}.id", "missing or not an id (lowercase letters, digits, _)")
@@ -323,16 +316,12 @@ class _FormChecker:
     def condition(
         self, raw: Any, path: str, earlier: list[Question], position: int
     ) -> Mapping | None:
-        problems = conditions.validate_condition(
+        if not self.condition_problems(
             raw, path, {"answers", "score", "hidden", "locale", "channel"}
-        )
-        for message in problems:
-            where, _, text = message.partition(": ")
-            self.add(where, text)
-        if problems:
+        ):
             return None
         known = {q.id for q in earlier[:position]}
-        every = {q.id for q in earlier} | getattr(self, "all_ids", set())
+        every = {q.id for q in earlier} | self.all_ids
         for name in sorted(conditions.fields_used(raw)):
             head, _, rest = name.partition(".")
             if head != "answers":

@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow import conditions
 from workflow.calendars import BusinessCalendar, validate_calendar_dict
 from workflow.durations import Duration, DurationError, parse_duration
 from workflow.registry import ACTIONS, GUARDS, PRIORITIES, ROLES
-from workflow.yaml_documents import Problem, read_yaml
+from workflow.yaml_documents import Problem, ProblemCollector, read_yaml
 
 MAX_DEFINITION_BYTES = 256 * 1024
 LANGUAGES = ("en", "pl", "ru", "sl")
@@ -185,17 +184,10 @@ def parse_definition(data: Any) -> tuple[WorkflowDefinition | None, list[Problem
     return (definition if not checker.problems else None), checker.problems
 
 
-class _Checker:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
-
+class _Checker(ProblemCollector):
     # -- top level -------------------------------------------------------
     def check(self, data: Mapping) -> WorkflowDefinition:
-        for key in sorted(set(map(str, data)) - _TOP_LEVEL):
-            self.add(key, f"unknown section (expected one of {', '.join(sorted(_TOP_LEVEL))})")
+        self.unknown_keys(data, "", _TOP_LEVEL, noun="section")
         states = self.states(data.get("states"))
         initial = data.get("initial") or (next(iter(states)) if states else "")
         if states and initial not in states:
@@ -528,11 +520,7 @@ class _Checker:
     def condition(self, raw: Any, path: str) -> Mapping | None:
         if raw is None:
             return None
-        problems = conditions.validate_condition(raw, path, ROUTING_FIELDS)
-        for message in problems:
-            where, _, text = message.partition(": ")
-            self.add(where, text)
-        return raw if not problems else None
+        return raw if self.condition_problems(raw, path, ROUTING_FIELDS) else None
 
     def actions(self, raw: Any, path: str) -> tuple[ActionRef, ...]:
         if raw is None:
@@ -576,10 +564,6 @@ class _Checker:
         if required and "en" not in raw:
             self.add(f"{path}.en", "missing: the English label is the fallback for other languages")
         return dict(raw)
-
-    def unknown_keys(self, spec: Mapping, path: str, allowed: set[str]) -> None:
-        for key in sorted(set(map(str, spec)) - allowed):
-            self.add(f"{path}.{key}", f"unknown key (expected one of {', '.join(sorted(allowed))})")
 
 
 def _frozen(value: Any) -> Any:

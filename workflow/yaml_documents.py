@@ -84,3 +84,28 @@ def line_for(index: Mapping[str, int], path: str) -> int | None:
             break
         path = path[:cut]
     return index.get(path) if path else None
+
+
+class ProblemCollector:
+    """Base of the definition checkers: collect every problem, never stop at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def unknown_keys(self, spec: Mapping, path: str, allowed: set[str], noun: str = "key") -> None:
+        for key in sorted(set(map(str, spec)) - allowed):
+            where = f"{path}.{key}" if path else key
+            self.add(where, f"unknown {noun} (expected one of {', '.join(sorted(allowed))})")
+
+    def condition_problems(self, raw: Any, path: str, fields: set[str]) -> bool:
+        """Record the problems of a condition; True when it is well-formed."""
+        from workflow.conditions import validate_condition
+
+        problems = validate_condition(raw, path, fields)
+        for message in problems:
+            where, _, text = message.partition(": ")
+            self.add(where, text)
+        return not problems
