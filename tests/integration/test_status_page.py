@@ -83,3 +83,14 @@ def test_continue_later_link_resumes_on_another_device(app, client, ticket):
     resumed = other_device.get(link, follow_redirects=True)
     assert 'name="question" value="what_went_wrong"' in resumed.get_data(as_text=True)
     assert other_device.get("/f/nps/resume/forged", follow_redirects=False).status_code == 303
+
+
+def test_agents_see_the_customers_reply_in_the_history(client, ticket, login):
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    reply_token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
+    client.post(
+        f"/t/{ticket.status_token}/reply",
+        data={"reply_token": reply_token, "message": "Номер заказа 4411"},
+    )
+    login(ticket.assignee)
+    assert "Номер заказа 4411" in text_of(client.get(f"/tickets/{ticket.number}"))
