@@ -93,3 +93,19 @@ def test_widget_opens_submits_and_closes(page, live_server, forms):
     page.get_by_role("button", name="Feedback").wait_for(state="detached")
     page.keyboard.press("Escape")
     page.locator(".ld-overlay").wait_for(state="detached")
+
+
+@pytest.mark.parametrize("slug", ["report-problem", "goal", "csat"])
+def test_first_step_of_each_builtin_form_passes_axe(axe_page, live_server, forms, slug):
+    axe_page.goto(f"{live_server}/sl/f/{slug}")
+    assert serious_violations(axe_page) == []
+
+
+def test_choice_chips_are_readable(page, live_server, forms):
+    page.goto(f"{live_server}/en/f/report-problem")
+    colours = page.eval_on_selector_all(
+        "#composer .chip",
+        "els => els.map(e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor])",
+    )
+    assert colours and all(text != background for text, background in colours)
+    assert page.get_by_role("button", name="Something isn't working").is_visible()
