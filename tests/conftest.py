@@ -19,6 +19,7 @@ from tests.helpers import PASSWORD, TEST_REDIS_URL, csrf_token
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Role, Team, User
+from webapp.services.forms import forget_definitions
 from webapp.services.workflow_versions import forget_compiled
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -91,7 +92,8 @@ def app(_migrated_database: str, app_config: dict, tmp_path) -> Iterator[Flask]:
     config = {**base_config(_migrated_database, str(tmp_path)), **app_config}
     os.environ["LOOPDESK_INSTANCE_PATH"] = str(tmp_path / "instance")
     app = create_app(config)
-    forget_compiled()  # ids restart after the tables are emptied
+    forget_compiled()  # ids restart after the tables are emptied: cached versions are stale
+    forget_definitions()
     if app.config.get("REDIS_URL"):
         from jobs import redis_connection
 
