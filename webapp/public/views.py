@@ -193,16 +193,17 @@ def _frame_policy(response, definition: FormDefinition) -> None:
 @bp.get("/f/<slug>")
 @bp.get("/<any(en, pl, ru, sl):prefix>/f/<slug>")
 def show_form(slug: str, prefix: str | None = None):
-    form = _form_or_404(slug)
+    form, version_id = form_service.find_form_and_active_version(slug)
+    if form is None:
+        abort(404)
     if form.archived:
         return render_template("public/closed.html"), 410
-    version = form_service.active_version(form)
-    if version is None:
+    if version_id is None:
         abort(404)
     response = _response_from_cookie(form)
     if response is not None and request.args.get("new") == "1":
         response = None
-    definition = form_service.definition_for(response.form_version_id if response else version.id)
+    definition = form_service.definition_for(response.form_version_id if response else version_id)
     lang = _choose_language(definition, prefix, response)
     override_locale(lang)
     if response is not None and response.locale != lang and response.completed_at is None:
@@ -232,21 +233,23 @@ def show_form(slug: str, prefix: str | None = None):
 @bp.post("/f/<slug>/answer")
 @limiter.limit(lambda: current_app.config.get("FORM_RATE_LIMIT", "60 per minute;600 per hour"))
 def answer(slug: str):
-    form = _form_or_404(slug)
-    if form.archived:
-        return render_template("public/closed.html"), 410
     try:
         step = _steps().loads(request.form.get("step", ""), max_age=STEP_MAX_AGE)
     except (BadSignature, SignatureExpired):
-        return _expired(form)
+        return _expired(_form_or_404(slug))
     response = None
     if step.get("r"):
-        response = db.session.scalar(
-            select(Response).where(Response.token == step["r"], Response.form_id == form.id)
-        )
+        # One query for the conversation and its form: this is the hottest route.
+        response = form_service.find_response(slug, step["r"])
         if response is None:
-            return _expired(form)
-    version_id = response.form_version_id if response is not None else _active_version_id(form)
+            return _expired(_form_or_404(slug))
+        form, version_id = response.form, response.form_version_id
+    else:
+        form, version_id = form_service.find_form_and_active_version(slug)
+        if form is None or (version_id is None and not form.archived):
+            abort(404)
+    if form.archived:
+        return render_template("public/closed.html"), 410
     definition = form_service.definition_for(version_id)
     lang = _choose_language(definition, None, response)
     override_locale(lang)
@@ -287,7 +290,8 @@ def answer(slug: str):
             hidden=pending.get("h", {}),
             meta=pending.get("m", {}),
         )
-        db.session.flush()
+        if question is not None and question.type == "file":
+            db.session.flush()  # the stored file points at the response
     response.locale = lang
     if question is None:
         return _render(
@@ -331,13 +335,6 @@ def answer(slug: str):
         ticket=ticket,
         appended=question.id,
     )
-
-
-def _active_version_id(form: Form) -> int:
-    version = form_service.active_version(form)
-    if version is None:
-        abort(404)
-    return version.id
 
 
 def _too_fast() -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from survey_forms import conversation
 from survey_forms.definition import FormDefinition, load_form
@@ -66,6 +67,28 @@ def active_version(form: Form) -> FormVersion | None:
 
 def find_form(slug: str) -> Form | None:
     return db.session.scalar(select(Form).where(Form.slug == slug))
+
+
+def find_form_and_active_version(slug: str) -> tuple[Form | None, int | None]:
+    """The form and its active version's id in one query (every public page needs both)."""
+    row = db.session.execute(
+        select(Form, FormVersion.id)
+        .outerjoin(
+            FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True)
+        )
+        .where(Form.slug == slug)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def find_response(slug: str, token: str) -> Response | None:
+    """A conversation by its token, with its form loaded in the same query."""
+    return db.session.scalar(
+        select(Response)
+        .join(Response.form)
+        .options(contains_eager(Response.form))
+        .where(Form.slug == slug, Response.token == token)
+    )
 
 
 def publish_form(slug: str, yaml_text: str, author: User | None = None) -> FormVersion:

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from webapp.extensions import db
 from webapp.models import Ticket, TicketEvent, User, utcnow
+
+_event_time: ContextVar[datetime | None] = ContextVar("event_time", default=None)
+
+
+@contextmanager
+def events_dated(moment: datetime) -> Iterator[None]:
+    """Date every event recorded inside the block `moment`: creating a ticket (its routing,
+    assignment) is one instant, which matters for imported and demo tickets dated in the past."""
+    token = _event_time.set(moment)
+    try:
+        yield
+    finally:
+        _event_time.reset(token)
 
 
 def record_event(
@@ -27,7 +44,7 @@ def record_event(
         from_state=from_state,
         to_state=to_state,
         data=data,
-        created_at=utcnow(),
+        created_at=_event_time.get() or utcnow(),
     )
     db.session.add(event)
     return event
