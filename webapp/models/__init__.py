@@ -1,5 +1,6 @@
 """Database models; importing this package registers every table with the metadata."""
 
+from webapp.models.collaboration import CannedReply, Reminder, SavedView, Watcher
 from webapp.models.forms import Form, FormVersion, Response, ResponseFile
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Role, Team, TeamMembership, User
@@ -8,6 +9,10 @@ from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
 __all__ = [
+    "CannedReply",
+    "Reminder",
+    "SavedView",
+    "Watcher",
     "Form",
     "FormVersion",
     "Response",

@@ -61,6 +61,8 @@ class Ticket(db.Model):
     resolution_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     public_reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Lower-cased answers, notes and replies: what the board's search box looks in.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     # The customer's private link to the status page (/t/<token>): unguessable.
     status_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

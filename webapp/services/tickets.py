@@ -72,6 +72,27 @@ class NewTicket:
     created_at: datetime | None = None  # imports and demo data; defaults to now
 
 
+SEARCH_TEXT_LIMIT = 100_000  # characters kept per ticket for the board's search
+
+
+def searchable(*parts: Any) -> str:
+    """Lower-cased text for the board's search (answers may be lists, numbers or None)."""
+    words = []
+    for part in parts:
+        if isinstance(part, (list, tuple)):
+            words.extend(str(p) for p in part)
+        elif part not in (None, ""):
+            words.append(str(part))
+    return " ".join(words).lower()[:SEARCH_TEXT_LIMIT]
+
+
+def add_search_text(ticket: Ticket, *parts: Any) -> None:
+    """Make a note or reply findable from the board's search box."""
+    extra = searchable(*parts)
+    if extra:
+        ticket.search_text = f"{ticket.search_text or ''} {extra}"[-SEARCH_TEXT_LIMIT:]
+
+
 def ticket_facts(ticket: Ticket) -> dict[str, Any]:
     """What routing, SLA and automation conditions may read about a ticket."""
     facts = dict(ticket.facts or {})
@@ -184,6 +205,9 @@ def create_ticket(new: NewTicket, actor: User | None = None) -> Ticket:
             },
             sla_paused_seconds=0,
             public_reply_count=0,
+            search_text=searchable(
+                new.subject, new.customer_name, new.customer_email, *(new.answers or {}).values()
+            ),
             created_at=created_at,
         )
         db.session.add(ticket)
