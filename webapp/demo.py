@@ -103,8 +103,85 @@ def seed_demo() -> bool:
 
     install_builtin_forms()
     db.session.commit()
+    seed_canned_replies()
     seed_demo_tickets()
     return added
+
+
+# Reply templates agents pick from, per language ({name}, {ticket}, {status_link}, {agent}).
+CANNED_REPLIES = {
+    "en": (
+        (
+            "We are on it",
+            "Hello {name},\n\nthank you for telling us. I have taken over {ticket} and will "
+            "get back to you as soon as I know more. You can follow it here: {status_link}\n\n"
+            "{agent}",
+        ),
+        (
+            "Solved",
+            "Hello {name},\n\ngood news: {ticket} is solved. If anything is still not right, "
+            "just reply on {status_link}.\n\nThank you for your patience,\n{agent}",
+        ),
+    ),
+    "pl": (
+        (
+            "Zajmujemy się tym",
+            "Dzień dobry {name},\n\ndziękujemy za zgłoszenie. Przejąłem sprawę {ticket} i "
+            "odezwę się, gdy tylko będę wiedzieć więcej. Status sprawdzisz tutaj: "
+            "{status_link}\n\n{agent}",
+        ),
+        (
+            "Rozwiązane",
+            "Dzień dobry {name},\n\nmamy dobrą wiadomość: sprawa {ticket} została rozwiązana. "
+            "Jeśli coś jest nie tak, odpisz na {status_link}.\n\nDziękujemy za cierpliwość,\n"
+            "{agent}",
+        ),
+    ),
+    "ru": (
+        (
+            "Мы уже занимаемся",
+            "Здравствуйте, {name}!\n\nСпасибо, что сообщили нам. Я взял обращение {ticket} "
+            "в работу и напишу, как только узнаю больше. Статус можно посмотреть здесь: "
+            "{status_link}\n\n{agent}",
+        ),
+        (
+            "Решено",
+            "Здравствуйте, {name}!\n\nХорошие новости: обращение {ticket} решено. Если "
+            "что-то не так, ответьте на странице {status_link}.\n\nСпасибо за терпение,\n"
+            "{agent}",
+        ),
+    ),
+    "sl": (
+        (
+            "Že urejamo",
+            "Pozdravljeni, {name},\n\nhvala, ker ste nam pisali. Zadevo {ticket} sem prevzel "
+            "in se oglasim, ko bom vedel več. Stanje spremljate tukaj: {status_link}\n\n"
+            "{agent}",
+        ),
+        (
+            "Rešeno",
+            "Pozdravljeni, {name},\n\ndobra novica: zadeva {ticket} je rešena. Če še kaj ni "
+            "v redu, odgovorite na {status_link}.\n\nHvala za potrpežljivost,\n{agent}",
+        ),
+    ),
+}
+
+
+def seed_canned_replies() -> int:
+    """Starter reply templates in every language (only when there are none yet)."""
+    from sqlalchemy import func
+
+    from webapp.models import CannedReply
+
+    if db.session.scalar(select(func.count(CannedReply.id))):
+        return 0
+    count = 0
+    for locale, replies in CANNED_REPLIES.items():
+        for title, body in replies:
+            db.session.add(CannedReply(title=title, locale=locale, body=body))
+            count += 1
+    db.session.commit()
+    return count
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -156,13 +156,29 @@ def explain_command(number: str) -> None:
 @workflow_group.command("sweep")
 def sweep_command() -> None:
     """Fire due SLA warnings and breaches now (the scheduler runs this every minute)."""
+    from jobs.reminders import send_due_reminders
     from webapp.services import sla_clock
 
     alerts = sla_clock.sweep()
     click.echo(f"{len(alerts)} alert(s)")
     for alert in alerts:
         click.echo(f"  ticket {alert.ticket_id}: {alert.metric} {alert.kind}")
+    click.echo(f"{send_due_reminders()} reminder(s) sent")
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Agents' 'remind me' e-mails."""
+
+
+@reminders_group.command("send-due")
+def send_due_command() -> None:
+    """E-mail every due reminder once (the scheduler runs this every minute)."""
+    from jobs.reminders import send_due_reminders
+
+    click.echo(f"{send_due_reminders()} reminder(s) sent")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(workflow_group)
+    app.cli.add_command(reminders_group)

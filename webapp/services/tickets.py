@@ -272,6 +272,9 @@ def _apply_route(ticket: Ticket, decision: RoutingDecision) -> None:
         assignment=pick_reason,
         watchers=list(target.watchers),
     )
+    from webapp.services.watchers import add_route_watchers
+
+    add_route_watchers(ticket, target.watchers)
     if ticket.assignee is not None:
         record_event(
             ticket,
@@ -316,9 +319,24 @@ def fire(
     from webapp.services.workflow_actions import run_actions, run_automations
 
     run_actions(ticket, move.actions, actor=_actor_user(actor), reason=f"transition:{trigger}")
-    flush_or_conflict(ticket)
+    flush_or_conflict(ticket)  # a stale ticket fails here, before anyone is told
+    _tell_watchers_about_move(ticket, move, _actor_user(actor))
     run_automations(ticket, "ticket.transitioned", trigger=trigger, from_state=move.source)
     return move
+
+
+def _tell_watchers_about_move(ticket: Ticket, move: Move, actor: User | None) -> None:
+    """Watchers hear about resolution (always) and moves (if they chose so).
+
+    Skipped when the move's own actions already ran `notify_watchers`: one e-mail per move.
+    """
+    if any(action.name == "notify_watchers" for action in move.actions):
+        return
+    from webapp.services.watchers import notify_watchers
+
+    states = machine_for(ticket.workflow_version_id).definition.states
+    resolved = states[move.dest].category == "resolved"
+    notify_watchers(ticket, "resolved" if resolved else "transition", actor)
 
 
 def flush_or_conflict(ticket: Ticket) -> None:
@@ -413,9 +431,18 @@ def find_ticket(number: str) -> Ticket | None:
 
 
 def create_task(
-    ticket: Ticket, title: str, assignee: User, creator: User | None, due_at=None, notes: str = ""
+    ticket: Ticket,
+    title: str,
+    assignee: User,
+    creator: User | None,
+    due_at=None,
+    notes: str = "",
+    message_key: str | None = None,
 ) -> Task:
-    """A task for one colleague under the active task workflow."""
+    """A task for one colleague under the active task workflow.
+
+    `message_key` names the e-mail about it, so the history can show its delivery.
+    """
     version = active_version(WorkflowKind.TASK)
     task = Task(
         ticket=ticket,
@@ -428,22 +455,45 @@ def create_task(
         workflow_version=version,
     )
     db.session.add(task)
-    record_event(ticket, "task_created", creator, title=task.title, assignee=assignee.name)
+    record_event(
+        ticket,
+        "task_created",
+        creator,
+        title=task.title,
+        assignee=assignee.name,
+        due_at=due_at.isoformat() if due_at else None,
+        message_key=message_key,
+    )
     return task
 
 
+def task_actor_roles(task: Task, actor: User) -> frozenset[str]:
+    """Roles on a task: the assignee role belongs to the task's assignee, not the ticket's."""
+    roles = set(actor_roles(actor, task.ticket)) - {"assignee"}
+    if task.assignee_id == actor.id:
+        roles.add("assignee")
+    return frozenset(roles)
+
+
+def task_facts(task: Task) -> dict[str, Any]:
+    return {"assignee_id": task.assignee_id, "due_at": task.due_at}
+
+
 def fire_task(
-    task: Task, trigger: str, actor: User, *, expected_version: int | None = None
+    task: Task,
+    trigger: str,
+    actor: User,
+    *,
+    expected_version: int | None = None,
+    message_key: str | None = None,
 ) -> Move:
     """Move a task through the task workflow; the assignee role belongs to the task's assignee."""
     if expected_version is not None and expected_version != task.version:
         raise TicketConflict(task.ticket_id)
-    roles = set(actor_roles(actor, task.ticket)) - {"assignee"}
-    if task.assignee_id == actor.id:
-        roles.add("assignee")
-    facts = {"assignee_id": task.assignee_id, "due_at": task.due_at}
     try:
-        move = machine_for(task.workflow_version_id).fire(task.state, trigger, roles, facts)
+        move = machine_for(task.workflow_version_id).fire(
+            task.state, trigger, task_actor_roles(task, actor), task_facts(task)
+        )
     except TransitionRefused as refused:
         raise MoveRefused(refused.code, str(refused), refused.detail) from refused
     task.state = move.dest
@@ -456,6 +506,7 @@ def fire_task(
         task_id=task.id,
         title=task.title,
         trigger=trigger,
+        message_key=message_key,
     )
     try:
         db.session.flush()

@@ -33,7 +33,7 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
     if not ticket.customer_email:
         return
     locale = ticket.customer_locale
-    queue_email(
+    message = queue_email(
         ticket.customer_email,
         "ticket_update",
         locale,
@@ -45,12 +45,19 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
             "name": ticket.customer_name,
         },
     )
-    record_event(ticket, "email_queued", None, to="customer", template=template)
+    record_event(
+        ticket,
+        "email_queued",
+        None,
+        to="customer",
+        template=template,
+        message_key=message.message_key,
+    )
 
 
 def _email_staff(ticket: Ticket, users: Iterable[User], template: str) -> None:
     for user in {u.id: u for u in users if u and u.active}.values():
-        queue_email(
+        message = queue_email(
             user.email,
             "staff_ticket_notice",
             user.locale,
@@ -62,7 +69,14 @@ def _email_staff(ticket: Ticket, users: Iterable[User], template: str) -> None:
                 "name": user.name,
             },
         )
-        record_event(ticket, "email_queued", None, to=user.email, template=template)
+        record_event(
+            ticket,
+            "email_queued",
+            None,
+            to=user.email,
+            template=template,
+            message_key=message.message_key,
+        )
 
 
 def _team_members(ticket: Ticket, leads_only: bool) -> list[User]:
@@ -92,7 +106,10 @@ def notify_team_lead(ticket: Ticket, template: Any, actor: User | None) -> None:
 
 
 def notify_watchers(ticket: Ticket, template: Any, actor: User | None) -> None:
-    record_event(ticket, "watchers_notified", actor, template=str(template))
+    """The definition asks to tell every watcher, whatever events they chose."""
+    from webapp.services.watchers import notify_watchers as tell_watchers
+
+    tell_watchers(ticket, str(template), actor, everyone=True)
 
 
 def schedule_survey(ticket: Ticket, params: Any, actor: User | None) -> None:

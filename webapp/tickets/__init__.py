@@ -1,7 +1,8 @@
-"""Staff views of tickets: the list, one ticket with its history and SLA clocks, moves."""
+"""Staff views of tickets: the list, and the workspace where agents handle one ticket."""
 
 from flask import Blueprint
 
 bp = Blueprint("tickets", __name__)
 
-from webapp.tickets import views  # noqa: E402,F401  (registers the routes on bp)
+# Registers the routes on bp.
+from webapp.tickets import conversation_views, teamwork_views, views  # noqa: E402,F401

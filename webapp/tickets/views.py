@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,18 +9,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
-from webapp.models import Ticket, TicketEvent
+from webapp.models import Ticket
 from webapp.security import staff_required
-from webapp.services.tickets import (
-    MoveRefused,
-    TicketConflict,
-    available_triggers,
-    find_ticket,
-    fire,
-)
+from webapp.services.notes import staff_matching, users_by_ids
+from webapp.services.replies import canned_body
+from webapp.services.tickets import MoveRefused, TicketConflict, fire
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
-from webapp.tickets.presenters import refusal_message, sla_clocks, state_label
+from webapp.tickets.presenters import refusal_message, state_label
+from webapp.tickets.responses import after_action, ticket_or_404, workspace_page
+from webapp.tickets.workspace import FormState
 
 PAGE_SIZE = 50
 
@@ -52,52 +50,22 @@ def index():
     )
 
 
-def _ticket_or_404(number: str) -> Ticket:
-    ticket = find_ticket(number)
-    if ticket is None:
-        abort(404)
-    return ticket
-
-
 @bp.get("/tickets/<number>")
 @staff_required
 def show(number: str):
-    ticket = _ticket_or_404(number)
-    events = db.session.scalars(
-        select(TicketEvent)
-        .options(joinedload(TicketEvent.actor))
-        .where(TicketEvent.ticket_id == ticket.id)
-        .order_by(TicketEvent.id.desc())
-    ).all()
-    locale = str(get_locale())
-    definition = machine_for(ticket.workflow_version_id).definition
-    options = [
-        {
-            "trigger": option.trigger,
-            "label": option.transition.label(locale),
-            "dest": definition.states[option.dest].label(locale),
-            "allowed": option.allowed,
-            "refusal": refusal_message(option.refused.code, option.refused.detail)
-            if option.refused
-            else None,
-        }
-        for option in available_triggers(ticket, current_user)
-    ]
-    return render_template(
-        "tickets/show.html",
-        ticket=ticket,
-        events=events,
-        state=definition.states[ticket.state].label(locale),
-        state_labels={name: s.label(locale) for name, s in definition.states.items()},
-        options=options,
-        clocks=sla_clocks(ticket),
-    )
+    """The ticket workspace: a full page, or the board drawer's content."""
+    ticket = ticket_or_404(number)
+    forms = None
+    canned_id = request.args.get("canned", type=int)
+    if canned_id:
+        forms = FormState(values={"reply": {"text": canned_body(ticket, canned_id)}})
+    return workspace_page(ticket, forms=forms)
 
 
 @bp.post("/tickets/<number>/move")
 @staff_required
 def move(number: str):
-    ticket = _ticket_or_404(number)
+    ticket = ticket_or_404(number)
     trigger = request.form.get("trigger", "")
     version = request.form.get("version", type=int)
     locale = str(get_locale())
@@ -113,7 +81,34 @@ def move(number: str):
     else:
         label = machine_for(ticket.workflow_version_id).definition.states[result.dest].label(locale)
         flash(_("%(number)s is now: %(state)s.", number=ticket.number, state=label), "success")
-    return redirect(url_for("tickets.show", number=number), code=303)
+    return after_action(
+        ticket_or_404(number), ["header", "sla", "timeline", "watchers"], anchor="ws-header"
+    )
+
+
+@bp.app_template_filter("isodatetime")
+def format_iso_datetime(value: str | None, fmt: str = "short") -> str:
+    """A moment stored as ISO text in event data, shown in the viewer's language and timezone."""
+    from datetime import datetime
+
+    from flask_babel import format_datetime
+
+    try:
+        return format_datetime(datetime.fromisoformat(value), fmt) if value else ""
+    except (TypeError, ValueError):
+        return ""
+
+
+@bp.get("/staff/people")
+@staff_required
+def people():
+    """Colleagues matching `q`, as checkboxes for the @mention picker (chosen ones kept)."""
+    chosen_ids = [int(v) for v in request.args.getlist("mention") if v.isdigit()]
+    chosen = list(users_by_ids(chosen_ids).values())
+    matches = [u for u in staff_matching(request.args.get("q", "")) if u.id not in chosen_ids]
+    return render_template(
+        "tickets/_people_options.html", chosen=chosen, matches=matches, query=request.args.get("q")
+    )
 
 
 def _conflict_message(conflict: TicketConflict, version_id: int, locale: str) -> str:

@@ -1,0 +1,243 @@
+"""The ticket workspace: labels, tasks, reminders, watchers, assignment and priority."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from jobs.reminders import send_due_reminders
+from tests.helpers import text_of
+from tests.integration.test_workspace_conversation import add_people, make_ticket, messages_to
+from webapp.extensions import db
+from webapp.models import (
+    OutboxMessage,
+    Reminder,
+    Task,
+    TicketEvent,
+    Watcher,
+    WorkflowKind,
+    utcnow,
+)
+from webapp.services.tickets import fire
+from webapp.services.workflow_versions import SHIPPED, publish_version
+
+
+@pytest.fixture
+def app_config(smtp_config) -> dict:
+    return smtp_config
+
+
+@pytest.fixture
+def people(app, create_user) -> dict:
+    return add_people(create_user)
+
+
+def test_labels_show_who_added_them_when_and_link_to_the_board(client, login, post_form, people):
+    ticket = make_ticket()
+    login(people["bea"])
+    post_form(f"/tickets/{ticket.number}/labels", {"name": "refund"})
+    post_form(f"/tickets/{ticket.number}/labels", {"name": "vip"})
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "/board?label=refund" in html and "/board?label=vip" in html
+    assert "added by Bea Brown" in text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "added by Loopdesk" in text_of(client.get(f"/tickets/{ticket.number}"))  # routing
+    post_form(f"/tickets/{ticket.number}/labels/remove", {"name": "vip"})
+    db.session.refresh(ticket)
+    assert sorted(label.name for label in ticket.labels) == ["detractor", "refund"]
+    assert post_form(f"/tickets/{ticket.number}/labels", {"name": " "}).status_code == 422
+
+
+def test_task_lifecycle_with_mails_to_the_creator(
+    client, login, post_form, people, smtp_server, run_jobs
+):
+    ticket = make_ticket()
+    login(people["bea"])
+    response = post_form(
+        f"/tickets/{ticket.number}/tasks",
+        {"title": "Call the courier", "assignee": people["ivan"].id, "due": "2030-01-02T10:00"},
+    )
+    assert response.status_code == 303
+    task = db.session.scalar(select(Task))
+    assert task.due_at == datetime(2030, 1, 2, 9, 0, tzinfo=UTC)  # Bea is in Europe/Warsaw
+    # Bea is not the assignee: no accept button for her, and the workflow refuses her
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Call the courier" in page and "Accept" not in page
+    refused = post_form(
+        f"/tickets/{ticket.number}/tasks/{task.id}/move", {"trigger": "accept"}, htmx=True
+    )
+    assert refused.status_code == 422
+    db.session.refresh(task)
+    assert task.state == "assigned"
+
+    post_form("/logout")
+    login(people["ivan"])
+    assert "Принять" in text_of(client.get(f"/tickets/{ticket.number}"))  # Accept, in Russian
+    for trigger in ("accept", "mark_ready", "complete"):
+        db.session.refresh(task)
+        reply = post_form(
+            f"/tickets/{ticket.number}/tasks/{task.id}/move",
+            {"trigger": trigger, "version": task.version},
+        )
+        assert reply.status_code == 303
+    db.session.refresh(task)
+    assert task.state == "completed"
+    run_jobs()
+    assert len(messages_to(smtp_server, "ivan@example.com")) == 1  # the new task
+    creator_mails = messages_to(smtp_server, "bea@example.com")
+    assert len(creator_mails) == 3
+    assert "Completed" in creator_mails[-1]["Subject"]
+
+
+def test_overdue_tasks_are_flagged(client, login, people):
+    from webapp.services.tasks import assign_task
+
+    ticket = make_ticket()
+    assign_task(ticket, "Late one", people["ivan"], people["bea"], utcnow() - timedelta(hours=1))
+    db.session.commit()
+    login(people["bea"])
+    assert "Overdue" in text_of(client.get(f"/tickets/{ticket.number}"))
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"title": "x", "assignee": ""}, "Please choose a colleague."),
+        ({"title": "x", "assignee": "424242"}, "Please choose a colleague."),
+        ({"title": "", "assignee": "ivan"}, "Please give the task a title."),
+        ({"title": "x", "assignee": "ivan", "due": "tomorrow-ish"}, "valid date"),
+    ],
+)
+def test_bad_task_input_is_refused_and_kept(client, login, post_form, people, form, message):
+    ticket = make_ticket()
+    login(people["bea"])
+    if form["assignee"] == "ivan":
+        form = {**form, "assignee": str(people["ivan"].id)}
+    response = post_form(f"/tickets/{ticket.number}/tasks", form)
+    assert response.status_code == 422
+    assert message in text_of(response)
+    assert db.session.scalar(select(Task)) is None
+
+
+def test_reminder_in_the_agents_timezone_fires_once_when_due(
+    app, client, login, post_form, people, smtp_server, run_jobs
+):
+    ticket = make_ticket()
+    login(people["bea"])  # Europe/Warsaw: UTC+1 in January
+    post_form(
+        f"/tickets/{ticket.number}/reminders",
+        {"remind_at": "2030-01-15T09:30", "note": "Check the refund"},
+    )
+    post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": "2031-06-01T08:00"})
+    first, later = db.session.scalars(select(Reminder).order_by(Reminder.remind_at)).all()
+    assert first.remind_at == datetime(2030, 1, 15, 8, 30, tzinfo=UTC)
+    assert later.remind_at == datetime(2031, 6, 1, 6, 0, tzinfo=UTC)  # summer time: UTC+2
+
+    assert send_due_reminders(now=datetime(2030, 1, 15, 8, 29, tzinfo=UTC)) == 0
+    moment = datetime(2030, 1, 15, 8, 31, tzinfo=UTC)
+    assert send_due_reminders(now=moment) == 1
+    assert send_due_reminders(now=moment) == 0  # exactly once, even when run twice
+    run_jobs()
+    [mail] = messages_to(smtp_server, "bea@example.com")
+    assert "Check the refund" in mail.get_body(("plain",)).get_content()
+    db.session.expire_all()
+    assert db.session.get(Reminder, later.id).sent_at is None
+    events = db.session.scalars(select(TicketEvent).where(TicketEvent.kind == "reminder")).all()
+    assert len(events) == 1
+    assert "Reminder sent to Bea Brown" in text_of(client.get(f"/tickets/{ticket.number}"))
+
+
+def test_bad_reminder_date_says_so(client, login, post_form, people):
+    ticket = make_ticket()
+    login(people["bea"])
+    response = post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": "31/02/2030"})
+    assert response.status_code == 422
+    assert "Please enter a valid date and time." in text_of(response)
+    assert db.session.scalar(select(Reminder)) is None
+
+
+def test_reminders_cli_sends_due_ones(app, people):
+    ticket = make_ticket()
+    db.session.add(
+        Reminder(ticket=ticket, user=people["bea"], remind_at=utcnow() - timedelta(minutes=1))
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reminders", "send-due"])
+    assert "1 reminder(s) sent" in result.output
+
+
+def test_watchers_hear_about_resolution_and_the_events_they_chose(
+    client, login, post_form, people, smtp_server, run_jobs
+):
+    ticket = make_ticket()
+    login(people["bea"])
+    post_form(f"/tickets/{ticket.number}/watchers", {"user": people["bea"].id, "events": ["note"]})
+    post_form(f"/tickets/{ticket.number}/watchers", {"user": people["ivan"].id})
+    assert "Ivan Petrov" in text_of(client.get(f"/tickets/{ticket.number}"))
+    post_form("/logout")
+    login(people["ola"])  # the assignee writes a note and resolves
+    post_form(f"/tickets/{ticket.number}/notes", {"text": "Refund sent"})
+    db.session.refresh(ticket)
+    fire(ticket, "start", people["ola"])
+    db.session.commit()
+    response = post_form(
+        f"/tickets/{ticket.number}/move", {"trigger": "resolve", "version": ticket.version}
+    )
+    assert response.status_code == 303
+    run_jobs()
+    bea = [m["Subject"] for m in messages_to(smtp_server, "bea@example.com")]
+    ivan = [m["Subject"] for m in messages_to(smtp_server, "ivan@example.com")]
+    assert len(bea) == 2 and any("note" in s for s in bea) and any("Resolved" in s for s in bea)
+    assert len(ivan) == 1 and "Resolved" in ivan[0]  # Ivan did not choose notes
+    post_form(f"/tickets/{ticket.number}/watchers/{people['bea'].id}/remove")
+    assert db.session.scalar(select(Watcher).where(Watcher.user_id == people["bea"].id)) is None
+
+
+def test_routing_rule_watchers_follow_new_tickets(app, people):
+    text = (
+        SHIPPED[WorkflowKind.TICKET]
+        .read_text()
+        .replace(
+            "labels: [detractor], assign: least_loaded}",
+            "labels: [detractor], assign: least_loaded, watchers: [ivan@example.com]}",
+        )
+    )
+    publish_version(WorkflowKind.TICKET, text, None)
+    db.session.commit()
+    ticket = make_ticket()
+    [watcher] = db.session.scalars(select(Watcher).where(Watcher.ticket_id == ticket.id)).all()
+    assert watcher.user_id == people["ivan"].id
+
+
+def test_assign_and_priority_recompute_the_sla_and_are_in_the_history(
+    client, login, post_form, people, team
+):
+    ticket = make_ticket(score={}, answers={"comment": "ok"})
+    due_before = ticket.first_response_due_at
+    login(people["bea"])
+    response = post_form(f"/tickets/{ticket.number}/priority", {"priority": "urgent"})
+    assert response.status_code == 303
+    db.session.refresh(ticket)
+    assert ticket.priority == "urgent"
+    assert ticket.first_response_due_at != due_before
+    post_form(f"/tickets/{ticket.number}/assign", {"assignee": people["ivan"].id, "team": team.id})
+    db.session.refresh(ticket)
+    assert (ticket.assignee_id, ticket.team_id) == (people["ivan"].id, team.id)
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "changed the priority from Normal to Urgent" in page
+    assert "assigned the ticket to Ivan Petrov" in page
+    bad = post_form(f"/tickets/{ticket.number}/priority", {"priority": "whenever"})
+    assert bad.status_code == 422
+
+
+def test_every_post_needs_the_csrf_token(client, login, people):
+    ticket = make_ticket()
+    login(people["bea"])
+    response = client.post(f"/tickets/{ticket.number}/notes", data={"text": "no token"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(TicketEvent).where(TicketEvent.kind == "note")) is None
+    assert (
+        db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "note_mention"))
+        is None
+    )

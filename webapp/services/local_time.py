@@ -1,0 +1,47 @@
+"""Dates and times as agents type them: in their own timezone, stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class BadLocalTime(ValueError):
+    """Not a date and time we can read."""
+
+
+def parse_local_datetime(value: str | None, timezone: str) -> datetime:
+    """`2025-03-01T09:30` (an <input type=datetime-local>) in `timezone` → aware UTC."""
+    text = (value or "").strip()
+    if not text:
+        raise BadLocalTime("empty")
+    try:
+        naive = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise BadLocalTime(text) from exc
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def parse_local_date_or_datetime(value: str | None, timezone: str) -> datetime:
+    """A due date: a bare date means the end of that day in the agent's timezone."""
+    text = (value or "").strip()
+    if len(text) == 10:
+        text += "T23:59"
+    return parse_local_datetime(text, timezone)
+
+
+def local_input_value(moment: datetime | None, timezone: str) -> str:
+    """What to put back into a datetime-local input."""
+    if moment is None:
+        return ""
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,117 @@
+"""Internal notes with @mentions: staff only, never on the customer's status page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select
+
+from webapp.extensions import db
+from webapp.models import Role, Ticket, TicketEvent, User
+from webapp.services.history import record_event
+from webapp.services.staff_mail import email_colleague
+from webapp.services.tickets import add_search_text, flush_or_conflict
+from webapp.services.watchers import notify_watchers
+
+MAX_NOTE = 10_000
+PEOPLE_LIMIT = 8
+_AT_HANDLE = re.compile(r"(?<![\w.])@([\w.+-]+)")
+
+
+class NoteRefused(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def active_staff() -> list[User]:
+    """Colleagues one can assign, mention, share with or add as watcher."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role.in_([Role.AGENT, Role.ADMIN]))
+            .order_by(User.name)
+        )
+    )
+
+
+def staff_matching(query: str, limit: int = PEOPLE_LIMIT) -> list[User]:
+    """Active colleagues whose name or e-mail contains `query` (the @mention autocomplete)."""
+    text = query.strip().lstrip("@").lower()
+    statement = select(User).where(User.active.is_(True)).order_by(User.name).limit(limit)
+    if text:
+        pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        statement = statement.where(
+            or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern))
+        )
+    return list(db.session.scalars(statement))
+
+
+def users_by_ids(ids: Iterable[int]) -> dict[int, User]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(wanted), User.active.is_(True)))
+    return {user.id: user for user in users}
+
+
+def handles_in(text: str) -> set[str]:
+    """`@ola` in the text: the part of a colleague's e-mail before the @."""
+    return {match.lower() for match in _AT_HANDLE.findall(text)}
+
+
+def users_by_handles(handles: set[str]) -> list[User]:
+    if not handles:
+        return []
+    if db.engine.dialect.name == "postgresql":
+        local_part = func.lower(func.split_part(User.email, "@", 1))
+    else:  # SQLite has no split_part
+        local_part = func.lower(func.substr(User.email, 1, func.instr(User.email, "@") - 1))
+    return list(
+        db.session.scalars(select(User).where(User.active.is_(True), local_part.in_(handles)))
+    )
+
+
+def resolve_mentions(text: str, mention_ids: Iterable[int]) -> list[User]:
+    """The colleagues chosen in the autocomplete plus those named as @handle in the text.
+
+    An id that is not an active colleague raises NoteRefused("unknown_colleague").
+    """
+    ids = list(dict.fromkeys(mention_ids))
+    chosen = users_by_ids(ids)
+    if len(chosen) != len(ids):
+        raise NoteRefused("unknown_colleague")
+    for user in users_by_handles(handles_in(text)):
+        chosen.setdefault(user.id, user)
+    return list(chosen.values())
+
+
+def add_note(
+    ticket: Ticket, text: str | None, author: User, mention_ids: Iterable[int] = ()
+) -> TicketEvent:
+    """Record an internal note, e-mail each mentioned colleague, tell the watchers."""
+    text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
+    if not text:
+        raise NoteRefused("empty")
+    if len(text) > MAX_NOTE:
+        raise NoteRefused("too_long")
+    mentioned = resolve_mentions(text, mention_ids)
+    keys = [
+        email_colleague(user, "note_mention", ticket, "mention", author=author.name, text=text)
+        for user in mentioned
+        if user.id != author.id
+    ]
+    event = record_event(
+        ticket,
+        "note",
+        author,
+        text=text,
+        mentions=[user.id for user in mentioned],
+        mention_names=[user.name for user in mentioned],
+        message_keys=keys,
+    )
+    add_search_text(ticket, text)
+    flush_or_conflict(ticket)  # a stale ticket fails here, before anyone is told
+    notify_watchers(ticket, "note", author, skip_user_ids={user.id for user in mentioned})
+    return event

@@ -1,0 +1,89 @@
+"""'Remind me' on a ticket: stored in UTC, e-mailed once when due.
+
+Each due reminder is claimed with a conditional UPDATE (`… WHERE sent_at IS NULL`),
+like the outbox claim, so overlapping runs never send one twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from webapp.extensions import db
+from webapp.models import Reminder, Ticket, User, utcnow
+from webapp.services.history import record_event
+from webapp.services.local_time import parse_local_datetime
+from webapp.services.staff_mail import email_colleague
+
+MAX_NOTE = 500
+BATCH = 500
+
+
+def create_reminder(ticket: Ticket, user: User, local_when: str, note: str = "") -> Reminder:
+    """A reminder at a moment typed in the user's timezone; raises BadLocalTime."""
+    remind_at = parse_local_datetime(local_when, user.timezone)
+    reminder = Reminder(
+        ticket=ticket, user=user, remind_at=remind_at, note=(note or "").strip()[:MAX_NOTE]
+    )
+    db.session.add(reminder)
+    record_event(ticket, "reminder_set", user, remind_at=remind_at.isoformat(), note=reminder.note)
+    return reminder
+
+
+def cancel_reminder(reminder: Reminder, user: User) -> None:
+    db.session.delete(reminder)
+    record_event(reminder.ticket, "reminder_cancelled", user, note=reminder.note)
+
+
+def pending_reminders(ticket: Ticket, user: User) -> list[Reminder]:
+    return list(
+        db.session.scalars(
+            select(Reminder)
+            .where(
+                Reminder.ticket_id == ticket.id,
+                Reminder.user_id == user.id,
+                Reminder.sent_at.is_(None),
+            )
+            .order_by(Reminder.remind_at)
+        )
+    )
+
+
+def _claim(reminder_id: int, now: datetime) -> bool:
+    return bool(
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.id == reminder_id, Reminder.sent_at.is_(None))
+            .values(sent_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
+def deliver_due_reminders(now: datetime | None = None, limit: int = BATCH) -> int:
+    """E-mail every due, unsent reminder once and note it on the ticket; returns how many."""
+    now = now or utcnow()
+    due_ids = db.session.scalars(
+        select(Reminder.id)
+        .where(Reminder.sent_at.is_(None), Reminder.remind_at <= now)
+        .order_by(Reminder.remind_at)
+        .limit(limit)
+    ).all()
+    sent = 0
+    for reminder_id in due_ids:
+        if not _claim(reminder_id, now):
+            continue  # another run took it
+        reminder = db.session.get(Reminder, reminder_id)
+        user = reminder.user
+        key = None
+        if user.active:
+            key = email_colleague(
+                user, "reminder_due", reminder.ticket, "reminder", note=reminder.note
+            )
+        record_event(
+            reminder.ticket, "reminder", None, to=user.name, note=reminder.note, message_key=key
+        )
+        db.session.commit()
+        sent += 1
+    return sent

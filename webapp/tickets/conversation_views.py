@@ -1,0 +1,152 @@
+"""Workspace actions that talk: public replies (with preview), internal notes, sharing."""
+
+from __future__ import annotations
+
+from flask import flash, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.extensions import db
+from webapp.models import User
+from webapp.security import staff_required
+from webapp.services.notes import NoteRefused, add_note
+from webapp.services.replies import (
+    ReplyRefused,
+    canned_body,
+    clean_reply_text,
+    fill_placeholders,
+    placeholder_values,
+    send_public_reply,
+)
+from webapp.services.sharing import ShareRefused, recipient_for, share_ticket
+from webapp.services.tickets import TicketConflict
+from webapp.tickets import bp
+from webapp.tickets.conversation import conversation_as_text, conversation_of
+from webapp.tickets.responses import after_action, refused, ticket_or_404
+from webapp.tickets.workspace import FormState
+
+REFUSALS = {
+    "empty": _l("Please write something first."),
+    "too_long": _l("This is too long; please shorten it."),
+    "duplicate": _l("This reply was already sent."),
+    "unknown_colleague": _l("One of the colleagues you chose does not exist or is inactive."),
+    "no_recipient": _l("Choose a colleague or enter an e-mail address."),
+    "bad_email": _l("This e-mail address does not look right."),
+}
+CONFLICT = _l("Someone else changed this ticket a moment ago. Please try again.")
+
+
+def refusal_text(code: str) -> str:
+    return str(REFUSALS.get(code, _l("This is not possible now.")))
+
+
+def _int_list(name: str) -> list[int] | None:
+    """Integers from a repeated form field; None when one of them is not a number."""
+    values = [v for v in request.form.getlist(name) if v.strip()]
+    if not all(v.strip().isdigit() for v in values):
+        return None
+    return [int(v) for v in values]
+
+
+@bp.get("/tickets/<number>/reply")
+@staff_required
+def reply_form(number: str):
+    """The reply section with a canned template's text in the box (htmx on select change)."""
+    ticket = ticket_or_404(number)
+    text = canned_body(ticket, request.args.get("canned", type=int) or 0)
+    forms = FormState(values={"reply": {"text": text, "canned": request.args.get("canned")}})
+    return after_action(ticket, ["reply"], anchor="ws-reply", forms=forms, reply_prefilled=True)
+
+
+@bp.post("/tickets/<number>/reply/preview")
+@staff_required
+def reply_preview(number: str):
+    """Show exactly what the customer will read (placeholders filled) before sending."""
+    ticket = ticket_or_404(number)
+    raw = request.form.get("text", "")
+    values = {"text": raw}
+    try:
+        text = clean_reply_text(raw)
+    except ReplyRefused as refusal:
+        return refused(ticket, "reply", "reply", refusal_text(refusal.code), values)
+    preview = fill_placeholders(text, placeholder_values(ticket, current_user))
+    forms = FormState(values={"reply": values})
+    return after_action(ticket, ["reply"], anchor="ws-reply", forms=forms, reply_preview=preview)
+
+
+@bp.post("/tickets/<number>/reply")
+@staff_required
+def reply(number: str):
+    ticket = ticket_or_404(number)
+    values = {"text": request.form.get("text", "")}
+    try:
+        sent = send_public_reply(
+            ticket, values["text"], current_user, request.form.get("nonce", "")
+        )
+        db.session.commit()
+    except ReplyRefused as refusal:
+        db.session.rollback()
+        return refused(ticket, "reply", "reply", refusal_text(refusal.code), values)
+    except TicketConflict:
+        return refused(ticket_or_404(number), "reply", "reply", str(CONFLICT), values)
+    if sent.emailed:
+        flash(_("Your reply was sent to %(email)s.", email=ticket.customer_email), "success")
+    else:
+        flash(
+            _("The customer left no e-mail address: your reply is on their status page only."),
+            "warning",
+        )
+    return after_action(ticket, ["reply", "timeline", "sla", "header"], anchor="ws-timeline")
+
+
+@bp.post("/tickets/<number>/notes")
+@staff_required
+def note(number: str):
+    ticket = ticket_or_404(number)
+    values = {"text": request.form.get("text", ""), "mentions": request.form.getlist("mention")}
+    mention_ids = _int_list("mention")
+    if mention_ids is None:
+        return refused(ticket, "notes", "note", refusal_text("unknown_colleague"), values)
+    try:
+        add_note(ticket, values["text"], current_user, mention_ids)
+        db.session.commit()
+    except NoteRefused as refusal:
+        db.session.rollback()
+        return refused(ticket, "notes", "note", refusal_text(refusal.code), values)
+    except TicketConflict:
+        return refused(ticket_or_404(number), "notes", "note", str(CONFLICT), values)
+    flash(_("Note added."), "success")
+    return after_action(ticket, ["notes", "timeline"], anchor="ws-timeline")
+
+
+@bp.post("/tickets/<number>/share")
+@staff_required
+def share(number: str):
+    """Forward the ticket or its form conversation to a colleague or any e-mail address."""
+    ticket = ticket_or_404(number)
+    values = {k: request.form.get(k, "") for k in ("colleague", "email", "note", "scope")}
+    colleague = None
+    if values["colleague"]:
+        colleague = (
+            db.session.get(User, int(values["colleague"]))
+            if values["colleague"].isdigit()
+            else None
+        )
+        if colleague is None or not colleague.active:
+            return refused(ticket, "share", "share", refusal_text("unknown_colleague"), values)
+    try:
+        recipient = recipient_for(colleague, values["email"], current_user.locale)
+    except ShareRefused as refusal:
+        return refused(ticket, "share", "share", refusal_text(refusal.code), values)
+    share_ticket(
+        ticket,
+        recipient,
+        current_user,
+        values["note"],
+        conversation_as_text(ticket, conversation_of(ticket)),
+        values["scope"],
+    )
+    db.session.commit()
+    flash(_("Shared with %(to)s.", to=recipient.address), "success")
+    return after_action(ticket, ["share", "timeline"], anchor="ws-timeline")

@@ -1,0 +1,73 @@
+"""How workspace views answer: the page, the drawer partial, or the changed sections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Response, abort, make_response, redirect, render_template, url_for
+from flask_login import current_user
+from htmx_flask import request
+
+from webapp.htmx_responses import with_htmx_headers
+from webapp.models import Ticket
+from webapp.tickets.workspace import FormState, load_ticket, only_sections, workspace_context
+
+DRAWER_TARGET = "drawer"
+
+
+def ticket_or_404(number: str) -> Ticket:
+    ticket_id = Ticket.id_from_number(number)
+    ticket = load_ticket(ticket_id) if ticket_id else None
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def wants_drawer() -> bool:
+    """The board asks for the workspace inside its drawer (`hx-target="#drawer"`)."""
+    return bool(request.htmx) and request.headers.get("HX-Target") == DRAWER_TARGET
+
+
+def workspace_page(
+    ticket: Ticket, *, forms: FormState | None = None, status: int = 200, **extra: Any
+) -> Response:
+    """The full page, or only the workspace when the board's drawer asks for it."""
+    template = "tickets/_workspace.html" if wants_drawer() else "tickets/show.html"
+    response = make_response(
+        render_template(template, **workspace_context(ticket, current_user, forms, **extra)),
+        status,
+    )
+    response.headers.add("Vary", "HX-Request, HX-Target")
+    return response
+
+
+def after_action(
+    ticket: Ticket,
+    sections: Iterable[str],
+    *,
+    anchor: str,
+    forms: FormState | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    """htmx: the changed sections (out-of-band). Browser: 303 back, or the page with errors."""
+    if request.htmx:
+        context = workspace_context(ticket, current_user, forms, **extra)
+        body = render_template(
+            "tickets/_sections_oob.html", swap=only_sections(sections), **context
+        )
+        response = make_response(body, status)
+        # The board (or any other listener) refreshes the card: no DOM ids in server code.
+        return with_htmx_headers(response, trigger={"ticketChanged": {"number": ticket.number}})
+    if status >= 400 or extra:
+        return workspace_page(ticket, forms=forms, status=status, **extra)
+    return redirect(url_for("tickets.show", number=ticket.number, _anchor=anchor), code=303)
+
+
+def refused(
+    ticket: Ticket, section: str, form: str, message: str, values: dict | None = None
+) -> Response:
+    """Bad input: the section again with what was typed and why it was refused (422)."""
+    forms = FormState(values={form: dict(values or {})}, errors={form: message})
+    return after_action(ticket, [section], anchor=f"ws-{section}", forms=forms, status=422)

@@ -1,0 +1,227 @@
+"""Workspace actions around a ticket: labels, tasks, reminders, watchers, assignment."""
+
+from __future__ import annotations
+
+from flask import flash, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.extensions import db
+from webapp.i18n import PRIORITY_LABELS
+from webapp.models import Reminder, Task, Team, User
+from webapp.security import staff_required
+from webapp.services.local_time import BadLocalTime, parse_local_date_or_datetime
+from webapp.services.reminders import cancel_reminder, create_reminder
+from webapp.services.tasks import TaskRefused, assign_task, move_task
+from webapp.services.tickets import (
+    MoveRefused,
+    TicketConflict,
+    add_label,
+    assign_to,
+    change_priority,
+    flush_or_conflict,
+    move_to_team,
+    remove_label,
+)
+from webapp.services.watchers import follow, unfollow
+from webapp.tickets import bp
+from webapp.tickets.conversation_views import CONFLICT, refusal_text
+from webapp.tickets.presenters import refusal_message
+from webapp.tickets.responses import after_action, refused, ticket_or_404
+
+BAD_DATE = _l("Please enter a valid date and time.")
+NO_COLLEAGUE = _l("Please choose a colleague.")
+NO_TITLE = _l("Please give the task a title.")
+NO_LABEL = _l("Please enter a label.")
+NO_SUCH_TASK = _l("This task does not exist any more.")
+
+
+def _colleague(value: str | None) -> User | None:
+    """An active colleague by id, or None (unknown, inactive or not a number)."""
+    if not value or not value.strip().isdigit():
+        return None
+    user = db.session.get(User, int(value))
+    return user if user is not None and user.active else None
+
+
+# Labels ------------------------------------------------------------------------------------
+
+
+@bp.post("/tickets/<number>/labels")
+@staff_required
+def label_add(number: str):
+    ticket = ticket_or_404(number)
+    name = " ".join(request.form.get("name", "").split())
+    if not name:
+        return refused(ticket, "labels", "label", str(NO_LABEL), {"name": ""})
+    if add_label(ticket, name, current_user) is None:
+        flash(_("The ticket already has the label “%(label)s”.", label=name), "info")
+    db.session.commit()
+    return after_action(ticket, ["labels", "timeline"], anchor="ws-labels")
+
+
+@bp.post("/tickets/<number>/labels/remove")
+@staff_required
+def label_remove(number: str):
+    ticket = ticket_or_404(number)
+    remove_label(ticket, request.form.get("name", ""), current_user)
+    db.session.commit()
+    return after_action(ticket, ["labels", "timeline"], anchor="ws-labels")
+
+
+# Tasks -------------------------------------------------------------------------------------
+
+
+@bp.post("/tickets/<number>/tasks")
+@staff_required
+def task_create(number: str):
+    ticket = ticket_or_404(number)
+    values = {k: request.form.get(k, "") for k in ("title", "assignee", "due", "notes")}
+    assignee = _colleague(values["assignee"])
+    if assignee is None:
+        return refused(ticket, "tasks", "task", str(NO_COLLEAGUE), values)
+    due_at = None
+    if values["due"].strip():
+        try:
+            due_at = parse_local_date_or_datetime(values["due"], current_user.timezone)
+        except BadLocalTime:
+            return refused(ticket, "tasks", "task", str(BAD_DATE), values)
+    try:
+        assign_task(ticket, values["title"], assignee, current_user, due_at, values["notes"])
+    except TaskRefused:
+        return refused(ticket, "tasks", "task", str(NO_TITLE), values)
+    db.session.commit()
+    flash(_("Task created for %(name)s.", name=assignee.name), "success")
+    return after_action(ticket, ["tasks", "timeline", "header"], anchor="ws-tasks")
+
+
+@bp.post("/tickets/<number>/tasks/<int:task_id>/move")
+@staff_required
+def task_move(number: str, task_id: int):
+    ticket = ticket_or_404(number)
+    task = db.session.get(Task, task_id)
+    if task is None or task.ticket_id != ticket.id:
+        return refused(ticket, "tasks", "task_move", str(NO_SUCH_TASK))
+    try:
+        move_task(
+            task,
+            request.form.get("trigger", ""),
+            current_user,
+            expected_version=request.form.get("version", type=int),
+        )
+        db.session.commit()
+    except MoveRefused as refusal:
+        db.session.rollback()
+        message = refusal_message(refusal.code, refusal.detail)
+        return refused(ticket_or_404(number), "tasks", "task_move", message)
+    except TicketConflict:
+        return refused(ticket_or_404(number), "tasks", "task_move", str(CONFLICT))
+    return after_action(ticket, ["tasks", "timeline", "header"], anchor="ws-tasks")
+
+
+# Reminders ---------------------------------------------------------------------------------
+
+
+@bp.post("/tickets/<number>/reminders")
+@staff_required
+def reminder_create(number: str):
+    ticket = ticket_or_404(number)
+    values = {k: request.form.get(k, "") for k in ("remind_at", "note")}
+    try:
+        reminder = create_reminder(ticket, current_user, values["remind_at"], values["note"])
+    except BadLocalTime:
+        return refused(ticket, "reminders", "reminder", str(BAD_DATE), values)
+    db.session.commit()
+    flash(_("We will remind you %(when)s.", when=_format(reminder)), "success")
+    return after_action(ticket, ["reminders", "timeline"], anchor="ws-reminders")
+
+
+def _format(reminder: Reminder) -> str:
+    from flask_babel import format_datetime
+
+    return format_datetime(reminder.remind_at, "short")
+
+
+@bp.post("/tickets/<number>/reminders/<int:reminder_id>/cancel")
+@staff_required
+def reminder_cancel(number: str, reminder_id: int):
+    ticket = ticket_or_404(number)
+    reminder = db.session.get(Reminder, reminder_id)
+    mine = reminder is not None and reminder.user_id == current_user.id
+    if mine and reminder.ticket_id == ticket.id and reminder.sent_at is None:
+        cancel_reminder(reminder, current_user)
+        db.session.commit()
+    return after_action(ticket, ["reminders", "timeline"], anchor="ws-reminders")
+
+
+# Watchers ----------------------------------------------------------------------------------
+
+
+@bp.post("/tickets/<number>/watchers")
+@staff_required
+def watcher_add(number: str):
+    """Follow the ticket yourself, or make a colleague follow it, for the chosen events."""
+    ticket = ticket_or_404(number)
+    chosen = request.form.get("user") or str(current_user.id)
+    user = _colleague(chosen)
+    if user is None:
+        return refused(ticket, "watchers", "watcher", refusal_text("unknown_colleague"))
+    follow(ticket, user, request.form.getlist("events"), current_user)
+    db.session.commit()
+    return after_action(ticket, ["watchers", "timeline"], anchor="ws-watchers")
+
+
+@bp.post("/tickets/<number>/watchers/<int:user_id>/remove")
+@staff_required
+def watcher_remove(number: str, user_id: int):
+    ticket = ticket_or_404(number)
+    user = db.session.get(User, user_id)
+    if user is not None:
+        unfollow(ticket, user, current_user)
+        db.session.commit()
+    return after_action(ticket, ["watchers", "timeline"], anchor="ws-watchers")
+
+
+# Assignment and priority -------------------------------------------------------------------
+
+
+@bp.post("/tickets/<number>/assign")
+@staff_required
+def assign(number: str):
+    """Give the ticket to a colleague (or nobody) and/or move it to a team."""
+    ticket = ticket_or_404(number)
+    assignee_value = request.form.get("assignee", "")
+    team_value = request.form.get("team", "")
+    assignee = _colleague(assignee_value) if assignee_value else None
+    if assignee_value and assignee is None:
+        return refused(ticket, "header", "assign", refusal_text("unknown_colleague"))
+    team = db.session.get(Team, int(team_value)) if team_value.isdigit() else None
+    if team_value and team is None:
+        return refused(ticket, "header", "assign", _("This team does not exist."))
+    try:
+        if team is not None and team.id != ticket.team_id:
+            move_to_team(ticket, team, current_user)
+            flush_or_conflict(ticket)
+        if (assignee.id if assignee else None) != ticket.assignee_id:
+            assign_to(ticket, assignee, current_user)
+        db.session.commit()
+    except TicketConflict:
+        return refused(ticket_or_404(number), "header", "assign", str(CONFLICT))
+    return after_action(ticket, ["header", "sla", "timeline"], anchor="ws-header")
+
+
+@bp.post("/tickets/<number>/priority")
+@staff_required
+def priority(number: str):
+    """Change the priority; the SLA targets follow the policy it selects."""
+    ticket = ticket_or_404(number)
+    value = request.form.get("priority", "")
+    if value not in PRIORITY_LABELS:
+        return refused(ticket, "header", "priority", _("Please choose a priority."))
+    try:
+        change_priority(ticket, value, current_user)
+        db.session.commit()
+    except TicketConflict:
+        return refused(ticket_or_404(number), "header", "priority", str(CONFLICT))
+    return after_action(ticket, ["header", "sla", "timeline"], anchor="ws-header")

@@ -1,0 +1,213 @@
+"""Everything the ticket workspace shows, computed once per request (templates never query)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import url_for
+from flask_babel import get_locale
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.routing import BuildError
+
+from webapp.extensions import db
+from webapp.i18n import PRIORITY_LABELS
+from webapp.models import (
+    OutboxMessage,
+    Task,
+    Team,
+    Ticket,
+    TicketEvent,
+    TicketLabel,
+    User,
+)
+from webapp.services.notes import active_staff
+from webapp.services.reminders import pending_reminders
+from webapp.services.replies import canned_replies_for, new_reply_nonce
+from webapp.services.sharing import SCOPES
+from webapp.services.tasks import is_overdue, task_options, tasks_of
+from webapp.services.tickets import available_triggers
+from webapp.services.watchers import WATCH_EVENTS, watchers_of
+from webapp.services.workflow_versions import machine_for
+from webapp.tickets.conversation import conversation_of, metadata_of
+from webapp.tickets.presenters import refusal_message, sla_clocks
+
+SECTIONS = (
+    "header",
+    "conversation",
+    "reply",
+    "notes",
+    "timeline",
+    "sla",
+    "labels",
+    "tasks",
+    "reminders",
+    "watchers",
+    "share",
+)
+
+
+def load_ticket(ticket_id: int) -> Ticket | None:
+    """The ticket with what the workspace reads on every render, in few queries."""
+    return db.session.get(
+        Ticket,
+        ticket_id,
+        options=[
+            joinedload(Ticket.team),
+            joinedload(Ticket.assignee),
+            selectinload(Ticket.labels).joinedload(TicketLabel.added_by),
+        ],
+    )
+
+
+def board_url(**filters: str) -> str:
+    """A link to the board with a filter (the board blueprint may not be registered yet)."""
+    for endpoint in ("board.index", "board.board", "board.show"):
+        try:
+            return url_for(endpoint, **filters)
+        except BuildError:
+            continue
+    return "/board" + ("?" + urlencode(filters) if filters else "")
+
+
+def timeline(ticket: Ticket) -> tuple[list[TicketEvent], dict[str, str]]:
+    """Events newest first, and the delivery status of every e-mail they mention.
+
+    Two queries whatever the number of events: the events (with their actors), then
+    the outbox rows of all message keys found in them.
+    """
+    events = db.session.scalars(
+        select(TicketEvent)
+        .options(joinedload(TicketEvent.actor))
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.id.desc())
+    ).all()
+    keys = {key for event in events for key in message_keys(event)}
+    deliveries: dict[str, str] = {}
+    if keys:
+        deliveries = dict(
+            db.session.execute(
+                select(OutboxMessage.message_key, OutboxMessage.status).where(
+                    OutboxMessage.message_key.in_(keys)
+                )
+            ).all()
+        )
+    return list(events), deliveries
+
+
+def message_keys(event: TicketEvent) -> list[str]:
+    data = event.data or {}
+    keys = [data.get("message_key")] + list(data.get("message_keys") or [])
+    return [key for key in keys if isinstance(key, str)]
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: Task
+    state: str
+    overdue: bool
+    options: list[dict[str, str]]
+
+
+def task_views(ticket: Ticket, user: User, locale: str) -> list[TaskView]:
+    views = []
+    for task in tasks_of(ticket):
+        states = machine_for(task.workflow_version_id).definition.states
+        views.append(
+            TaskView(
+                task=task,
+                state=states[task.state].label(locale),
+                overdue=is_overdue(task),
+                options=[
+                    {"trigger": o.trigger, "label": o.transition.label(locale)}
+                    for o in task_options(task, user)
+                ],
+            )
+        )
+    return views
+
+
+def task_state_labels(tasks: list[TaskView], locale: str) -> dict[str, str]:
+    """Task states in the viewer's language, for task events on the timeline."""
+    labels: dict[str, str] = {}
+    for version_id in {view.task.workflow_version_id for view in tasks}:
+        states = machine_for(version_id).definition.states
+        labels.update({name: state.label(locale) for name, state in states.items()})
+    return labels
+
+
+def move_options(ticket: Ticket, user: User, locale: str) -> list[dict[str, Any]]:
+    definition = machine_for(ticket.workflow_version_id).definition
+    return [
+        {
+            "trigger": option.trigger,
+            "label": option.transition.label(locale),
+            "dest": definition.states[option.dest].label(locale),
+            "allowed": option.allowed,
+            "refusal": refusal_message(option.refused.code, option.refused.detail)
+            if option.refused
+            else None,
+        }
+        for option in available_triggers(ticket, user)
+    ]
+
+
+@dataclass
+class FormState:
+    """What the agent typed (kept on errors and previews) and the messages about it."""
+
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, form: str, name: str, default: Any = "") -> Any:
+        return self.values.get(form, {}).get(name, default)
+
+
+def workspace_context(
+    ticket: Ticket, user: User, forms: FormState | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The template context of the whole workspace (every section)."""
+    locale = str(get_locale())
+    definition = machine_for(ticket.workflow_version_id).definition
+    talk = conversation_of(ticket)
+    metadata, hidden = metadata_of(ticket, talk)
+    events, deliveries = timeline(ticket)
+    staff = active_staff()
+    watchers = watchers_of(ticket)
+    tasks = task_views(ticket, user, locale)
+    return {
+        "ticket": ticket,
+        "me": user,
+        "state": definition.states[ticket.state].label(locale),
+        "state_labels": {name: s.label(locale) for name, s in definition.states.items()},
+        "options": move_options(ticket, user, locale),
+        "clocks": sla_clocks(ticket),
+        "talk": talk,
+        "metadata": metadata,
+        "hidden_fields": hidden,
+        "events": events,
+        "deliveries": deliveries,
+        "canned": canned_replies_for(ticket.customer_locale),
+        "reply_nonce": new_reply_nonce(),
+        "staff": staff,
+        "teams": list(db.session.scalars(select(Team).order_by(Team.name))),
+        "priorities": list(PRIORITY_LABELS),
+        "label_links": {label.name: board_url(label=label.name) for label in ticket.labels},
+        "tasks": tasks,
+        "task_state_labels": task_state_labels(tasks, locale),
+        "reminders": pending_reminders(ticket, user),
+        "watchers": watchers,
+        "watching": any(w.user_id == user.id for w in watchers),
+        "watch_events": WATCH_EVENTS,
+        "share_scopes": SCOPES,
+        "forms": forms or FormState(),
+        "sections": SECTIONS,
+        **extra,
+    }
+
+
+def only_sections(names: Iterable[str]) -> list[str]:
+    return [name for name in names if name in SECTIONS]
