@@ -432,6 +432,7 @@ def seed_demo_tickets() -> int:
     from survey_forms.scoring import csat_category, nps_category
     from webapp.models import Ticket, utcnow
     from webapp.services import sla_clock
+    from webapp.services.replies import send_public_reply
     from webapp.services.tickets import NewTicket, change_priority, create_ticket, fire
 
     if db.session.scalar(select(func.count(Ticket.id))):
@@ -460,8 +461,56 @@ def seed_demo_tickets() -> int:
             change_priority(ticket, priority, None)
         for trigger in moves:
             if trigger == "ask_customer":
-                ticket.public_reply_count += 1
+                send_public_reply(ticket, DEMO_QUESTIONS[locale], ticket.assignee)
             fire(ticket, trigger, ticket.assignee)
         db.session.commit()
+    seed_demo_teamwork(now)
     sla_clock.sweep(now)
     return len(DEMO_TICKETS)
+
+
+# What the assignee asks before waiting on the customer, in the customer's language.
+DEMO_QUESTIONS = {
+    "en": "Hello {name}, could you send us the order number, please? {agent}",
+    "pl": "Dzień dobry {name}, prosimy o numer zamówienia, wtedy sprawdzimy to od razu. {agent}",
+    "ru": "Здравствуйте, {name}! Пришлите, пожалуйста, номер заказа — сразу проверим. {agent}",
+    "sl": "Pozdravljeni, {name}, nam lahko pošljete številko naročila? {agent}",
+}
+
+
+def seed_demo_teamwork(now) -> None:
+    """Notes with mentions, labels, tasks (one overdue), a watcher and a reminder."""
+    from datetime import timedelta
+
+    from webapp.models import Ticket
+    from webapp.services.notes import add_note
+    from webapp.services.reminders import create_reminder
+    from webapp.services.tasks import assign_task
+    from webapp.services.tickets import add_label
+    from webapp.services.watchers import follow
+
+    people = {u.email.split("@")[0]: u for u in db.session.scalars(select(User))}
+    tickets = {t.subject: t for t in db.session.scalars(select(Ticket))}
+    anna, dmitri, maja, admin = (people[k] for k in ("anna", "dmitri", "maja", "admin"))
+
+    card = tickets["Płatność kartą nie przechodzi"]
+    add_label(card, "płatności", anna)
+    add_note(card, "@dmitri czy widziałeś podobne błędy bramki w Rosji?", anna)
+    assign_task(card, "Sprawdzić logi bramki płatniczej", maja, anna, now + timedelta(days=1))
+
+    late = tickets["Доставка задержалась на неделю"]
+    add_label(late, "доставка", dmitri)
+    add_note(late, "Курьерская служба подтвердила задержку на складе.", dmitri)
+
+    vat = tickets["Invoice shows the wrong VAT number"]
+    add_label(vat, "billing", admin)
+    assign_task(vat, "Correct the VAT number in the invoice template", anna, admin,
+                now - timedelta(hours=3))  # overdue: flagged on the card
+    follow(vat, admin, ["resolved", "public_reply"], admin)
+
+    crash = tickets["Aplikacija se sesuje ob plačilu"]
+    add_label(crash, "mobilna aplikacija", maja)
+    add_note(crash, "@anna enaka napaka kot pri plačilu s kartico?", maja)
+    create_reminder(crash, maja, (now + timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
+                    "Preveri novo različico aplikacije")
+    db.session.commit()

@@ -125,6 +125,10 @@ def _remember_new_messages(session: Session, flush_context) -> None:
 
 
 def _relay_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        # A savepoint was released: the rows are not committed yet (and on SQLite the
+        # outer transaction holds the write lock). The outermost commit relays them.
+        return
     ids = session.info.pop(_NEW_IDS, None)
     if not ids:
         return
@@ -135,6 +139,8 @@ def _relay_after_commit(session: Session) -> None:
 
 
 def _forget_after_rollback(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # only a savepoint was rolled back; ids of vanished rows relay to nothing
     session.info.pop(_NEW_IDS, None)
 
 

@@ -88,3 +88,16 @@ def test_sent_mail_page_filters_by_status(client, login, admin, run_jobs):
     assert "<html" not in fragment.get_data(as_text=True)
     assert "HX-Request" in fragment.headers["Vary"]
     assert client.get("/admin/mail?status=<script>").status_code == 200
+
+
+def test_a_savepoint_inside_the_transaction_does_not_relay_early(app):
+    """Releasing a savepoint is not a commit: the message waits for the real one."""
+    context = {"name": "A", "inviter": "B", "link": "http://x"}
+    message = queue_email("a@example.com", "staff_invitation", "en", context)
+    db.session.flush()
+    with db.session.begin_nested():  # e.g. installing the default workflow on first use
+        pass
+    assert db.session.info.get("loopdesk_outbox_new_ids") == {message.id}
+    db.session.commit()
+    db.session.refresh(message)
+    assert message.status != OutboxStatus.PENDING  # relayed once the transaction committed
