@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
+    from webapp.board import bp as board_bp
     from webapp.main import bp as main_bp
     from webapp.public import bp as public_bp
     from webapp.tickets import bp as tickets_bp
@@ -63,5 +64,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(tickets_bp)
+    app.register_blueprint(board_bp)
     app.register_blueprint(public_bp)
     app.jinja_env.globals.update(metric_label=metric_label, sla_status_label=sla_status_label)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.routing import BuildError
 
 from webapp.extensions import db
 from webapp.i18n import PRIORITY_LABELS
@@ -64,13 +62,8 @@ def load_ticket(ticket_id: int) -> Ticket | None:
 
 
 def board_url(**filters: str) -> str:
-    """A link to the board with a filter (the board blueprint may not be registered yet)."""
-    for endpoint in ("board.index", "board.board", "board.show"):
-        try:
-            return url_for(endpoint, **filters)
-        except BuildError:
-            continue
-    return "/board" + ("?" + urlencode(filters) if filters else "")
+    """A link to the board with a filter (e.g. a label)."""
+    return url_for("board.index", **filters)
 
 
 def timeline(ticket: Ticket) -> tuple[list[TicketEvent], dict[str, str]]:

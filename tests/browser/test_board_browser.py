@@ -1,0 +1,132 @@
+"""An agent drags cards across the board, is stopped where the workflow says no, moves a card
+by keyboard, and a colleague's board follows within seconds."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.helpers import PASSWORD
+from webapp.extensions import db
+from webapp.models import Team, TeamMembership, Ticket
+from webapp.services.tickets import NewTicket, create_ticket
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def desk(app, create_user):
+    """Ada is the only agent on duty, so every new ticket is assigned to her."""
+    team = Team(slug="customer-care", name="Customer Care")
+    db.session.add_all([team, Team(slug="product-quality", name="Product Quality")])
+    ada = create_user()
+    ada.working_hours = {}
+    db.session.add(TeamMembership(team=team, user=ada))
+    bob = create_user(email="bob@example.com", name="Bob Builder")
+    db.session.commit()
+    return {"ada": ada, "bob": bob}
+
+
+def new_ticket(subject: str = "Parcel arrived broken") -> Ticket:
+    ticket = create_ticket(
+        NewTicket(
+            subject=subject,
+            customer_name="Jan",
+            customer_email="jan@example.com",
+            customer_locale="en",
+            answers={"nps": 3},
+            score={"type": "nps", "value": 3, "category": "detractor"},
+        )
+    )
+    db.session.commit()
+    return ticket
+
+
+def log_in(page, live_server: str, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}/board")
+
+
+def drag(page, card_selector: str, state: str, *, release: bool = True) -> None:
+    """Drag a card by its subject onto a column with real mouse events (Sortable's fallback)."""
+    source = page.locator(f"{card_selector} .card-subject").bounding_box()
+    target = page.locator(f"#cards-{state}").bounding_box()
+    page.mouse.move(source["x"] + 10, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(source["x"] + 20, source["y"] + 20, steps=5)
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 30, steps=15)
+    if release:
+        page.mouse.up()
+
+
+def test_drag_to_a_legal_column_sticks_and_an_illegal_one_bounces(page, live_server, desk):
+    ticket = new_ticket()
+    card = f"#card-{ticket.number}"
+    log_in(page, live_server, "agent@example.com")
+    expect(page.locator(f"#cards-assigned {card}")).to_be_visible()
+
+    drag(page, card, "in_progress")
+    expect(page.locator(f"#cards-in_progress {card}")).to_be_visible()
+    expect(page.locator("#board-message")).to_have_text(f"{ticket.number} moved to In progress.")
+    expect(page.locator("#count-in_progress")).to_have_text("1")
+    page.reload()
+    expect(page.locator(f"#cards-in_progress {card}")).to_be_visible()
+
+    # While dragging, columns the workflow forbids are visibly disabled.
+    drag(page, card, "waiting_on_customer", release=False)
+    expect(page.locator('.board-column[data-state="waiting_on_customer"]')).to_have_class(
+        "board-column is-disabled"
+    )
+    expect(page.locator('.board-column[data-state="resolved"]')).to_have_class(
+        "board-column is-drop-target"
+    )
+    page.mouse.up()
+    expect(page.locator(f"#cards-in_progress {card}")).to_be_visible()
+    expect(page.locator("#board-message")).to_have_text("Reply to the customer first.")
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "in_progress"
+
+
+def test_a_card_moves_by_keyboard_through_its_menu(page, live_server, desk):
+    ticket = new_ticket()
+    log_in(page, live_server, "agent@example.com")
+    menu = page.locator(f"#card-{ticket.number} summary")
+    menu.focus()
+    page.keyboard.press("Enter")
+    first = page.get_by_role("button", name="Start work → In progress")
+    expect(first).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#cards-in_progress #card-{ticket.number}")).to_be_visible()
+    expect(page.locator(f"#card-{ticket.number} .card-number")).to_be_focused()
+    expect(page.locator("#board-message")).to_have_text(f"{ticket.number} moved to In progress.")
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "in_progress"
+
+
+def test_a_colleagues_board_follows_moves_and_new_tickets(browser, page, live_server, desk):
+    ticket = new_ticket()
+    log_in(page, live_server, "agent@example.com")
+    colleague_context = browser.new_context(locale="en-US")
+    colleague = colleague_context.new_page()
+    try:
+        log_in(colleague, live_server, "bob@example.com")
+        expect(colleague.locator(f"#cards-assigned #card-{ticket.number}")).to_be_visible()
+
+        drag(page, f"#card-{ticket.number}", "in_progress")
+        expect(page.locator(f"#cards-in_progress #card-{ticket.number}")).to_be_visible()
+        expect(colleague.locator(f"#cards-in_progress #card-{ticket.number}")).to_be_visible(
+            timeout=5000
+        )
+        expect(colleague.locator("#count-in_progress")).to_have_text("1")
+
+        another = new_ticket("Second parcel")
+        expect(colleague.locator(f"#card-{another.number}")).to_be_visible(timeout=5000)
+        expect(page.locator(f"#card-{another.number}")).to_be_visible(timeout=5000)
+    finally:
+        colleague_context.close()

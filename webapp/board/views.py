@@ -1,0 +1,329 @@
+"""Board routes: parse the request, call the board service, render a page or a fragment."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+
+from webapp.board import bp
+from webapp.board.presenters import (
+    ColumnView,
+    build_card,
+    build_column,
+    build_columns,
+    moved_message,
+)
+from webapp.extensions import db
+from webapp.models import Form, SavedView, Team, Ticket, User, WorkflowKind, utcnow
+from webapp.security import staff_required
+from webapp.services.board import (
+    COUNT_CAP,
+    BoardFilters,
+    BulkOutcome,
+    TaskFlags,
+    bulk_assign,
+    bulk_label,
+    bulk_move,
+    change_fingerprint,
+    clean_text,
+    filter_conditions,
+    load_column_page,
+    load_columns,
+    move_ticket,
+    state_counts,
+    task_flags,
+    ticket_by_number,
+)
+from webapp.services.tickets import MoveRefused, TicketConflict
+from webapp.services.workflow_versions import active_version, machine_for
+from webapp.tickets.presenters import refusal_message
+from webapp.tickets.views import _conflict_message
+
+SAVED_VIEWS_PER_AGENT = 50
+
+
+@bp.context_processor
+def _card_form_values() -> dict:
+    """Computed once per render, not once per card menu (a board has ~150 cards)."""
+    return {"move_url": url_for("board.move"), "csrf": generate_csrf()}
+
+
+def _filters() -> BoardFilters:
+    """Filters from the query string, or from a posted form (bulk bar, saved views, moves)."""
+    source = request.form if request.method == "POST" else request.args
+    return BoardFilters.from_args(source)
+
+
+def _definition():
+    return machine_for(active_version(WorkflowKind.TICKET).id).definition
+
+
+def _columns(filters: BoardFilters) -> list[ColumnView]:
+    definition = _definition()
+    now = utcnow()
+    pages = load_columns(list(definition.states), filters, current_user, now)
+    return build_columns(pages, definition, current_user, now)
+
+
+def _columns_context(filters: BoardFilters, etag: str | None = None) -> dict:
+    """The columns and the fingerprint they are current for.
+
+    The fingerprint is read *before* the columns: a change landing in between makes the next
+    poll see a newer fingerprint and refresh, instead of being marked as already shown.
+    """
+    etag = etag or change_fingerprint(filters, str(get_locale()), utcnow())
+    return {"columns": _columns(filters), "filters": filters, "count_cap": COUNT_CAP, "etag": etag}
+
+
+def _board_url(filters: BoardFilters) -> str:
+    return url_for("board.index", **filters.as_args())
+
+
+@bp.get("/board")
+@staff_required
+def index():
+    filters = _filters()
+    context = _columns_context(filters)
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        response = make_response(render_template("board/_columns.html", **context))
+        # The canonical address (no empty parameters) is what the back button and links share.
+        response.headers["HX-Push-Url"] = _board_url(filters)
+    else:
+        response = make_response(
+            render_template("board/index.html", **context, **_page_context(filters))
+        )
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+def _page_context(filters: BoardFilters) -> dict:
+    """What the filter bar, bulk bar and saved views need (a fixed number of queries)."""
+    definition = _definition()
+    locale = str(get_locale())
+    return {
+        "teams": db.session.scalars(select(Team).order_by(Team.name)).all(),
+        "agents": db.session.scalars(
+            select(User).where(User.active.is_(True)).order_by(User.name)
+        ).all(),
+        "form_slugs": db.session.scalars(
+            select(Form.slug).where(Form.archived.is_(False)).order_by(Form.slug)
+        ).all(),
+        "states": [(name, state.label(locale)) for name, state in definition.states.items()],
+        "views": _saved_views(),
+    }
+
+
+def _saved_views() -> list[SavedView]:
+    return db.session.scalars(
+        select(SavedView).where(SavedView.user_id == current_user.id).order_by(SavedView.name)
+    ).all()
+
+
+@bp.get("/board/columns/<state>")
+@staff_required
+def column(state: str):
+    """The next page of one column, for the sentinel at its end (infinite scroll)."""
+    definition = _definition()
+    if state not in definition.states:
+        abort(404)
+    filters = _filters()
+    before = request.args.get("before", type=int)
+    now = utcnow()
+    page = load_column_page(state, filters, current_user, now, before)
+    view = build_column(page, definition, current_user, now)
+    return render_template("board/_cards.html", column=view, filters=filters)
+
+
+@bp.get("/board/changes")
+@staff_required
+def changes():
+    """304 while nothing changed since the client's ETag; otherwise the fresh columns."""
+    filters = _filters()
+    etag = change_fingerprint(filters, str(get_locale()), utcnow())
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(
+            render_template("board/_columns.html", **_columns_context(filters, etag))
+        )
+    response.set_etag(etag)
+    # The client sends If-None-Match itself; a browser cache must not answer in our place.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/board/move")
+@staff_required
+def move():
+    """Move one card; the answer is the card as the server has it, wherever it now is."""
+    filters = _filters()
+    ticket = ticket_by_number(request.form.get("number", ""))
+    if ticket is None:
+        abort(404)
+    status, message = _try_move(ticket)
+    if not request.htmx:
+        flash(message, "success" if status == 200 else "error")
+        return redirect(_board_url(filters), code=303)
+    return _move_result(ticket.id, filters, message, status)
+
+
+def _try_move(ticket) -> tuple[int, str]:
+    version_id = ticket.workflow_version_id
+    try:
+        result = move_ticket(
+            ticket,
+            current_user,
+            dest=request.form.get("dest") or None,
+            trigger=request.form.get("trigger") or None,
+            expected_version=request.form.get("version", type=int),
+        )
+        db.session.commit()
+    except MoveRefused as refused:
+        db.session.rollback()
+        return 422, refusal_message(refused.code, refused.detail)
+    except TicketConflict as conflict:
+        db.session.rollback()
+        return 409, _conflict_message(conflict, version_id, str(get_locale()))
+    return 200, moved_message(ticket, result.dest)
+
+
+def _move_result(ticket_id: int, filters: BoardFilters, message: str, status: int) -> Response:
+    ticket = db.session.get(Ticket, ticket_id)  # expired by the commit or rollback: fresh
+    now = utcnow()
+    tasks = task_flags([ticket.id], now).get(ticket.id, TaskFlags())
+    card = build_card(ticket, current_user, tasks, now)
+    states = list(_definition().states)
+    counts = state_counts(states, filter_conditions(filters, current_user, now))
+    body = render_template(
+        "board/_move_result.html",
+        card=card,
+        counts=counts,
+        count_cap=COUNT_CAP,
+        states=states,
+        message=message,
+        failed=status != 200,
+    )
+    return make_response(body, status)
+
+
+@bp.post("/board/bulk")
+@staff_required
+def bulk():
+    """Assign, label or move the selected tickets; each one succeeds or fails on its own."""
+    filters = _filters()
+    numbers = request.form.getlist("numbers")
+    if not numbers:
+        return _bulk_response(filters, [], _("Select at least one ticket first."))
+    outcomes = _run_bulk(request.form.get("operation", ""), numbers)
+    if outcomes is None:
+        return _bulk_response(filters, [], _("Choose what to do with the selected tickets."))
+    if not request.htmx:
+        done = sum(1 for o in outcomes if o.ok)
+        flash(_("%(done)d of %(total)d tickets changed.", done=done, total=len(outcomes)), "info")
+        return redirect(_board_url(filters), code=303)
+    return _bulk_response(filters, outcomes, None)
+
+
+def _run_bulk(operation: str, numbers: list[str]) -> list[BulkOutcome] | None:
+    if operation == "assign":
+        assignee = _assignee_from_form()
+        if assignee is False:
+            return None
+        return bulk_assign(numbers, assignee, current_user)
+    if operation == "label":
+        label = clean_text(request.form.get("label"), 64)
+        return bulk_label(numbers, label, current_user) if label else None
+    if operation == "move":
+        dest = request.form.get("dest", "")
+        return bulk_move(numbers, dest, current_user) if dest in _definition().states else None
+    return None
+
+
+def _assignee_from_form() -> User | None | bool:
+    """The chosen agent, None for 'nobody', False when the choice is missing or not an agent."""
+    value = request.form.get("assignee", "")
+    if value == "none":
+        return None
+    user = db.session.get(User, int(value)) if value.isdigit() and len(value) < 10 else None
+    return user if user is not None and user.active else False
+
+
+def _bulk_response(filters: BoardFilters, outcomes: list[BulkOutcome], problem: str | None):
+    results = [(o, _outcome_message(o)) for o in outcomes]
+    if not request.htmx:
+        if problem:
+            flash(problem, "error")
+        return redirect(_board_url(filters), code=303)
+    body = render_template(
+        "board/_bulk_result.html",
+        results=results,
+        problem=problem,
+        **(_columns_context(filters) if outcomes else {"columns": None}),
+    )
+    return make_response(body, 422 if problem else 200)
+
+
+def _outcome_message(outcome: BulkOutcome) -> str:
+    error = outcome.error
+    if outcome.ok or error is None:
+        return ""
+    if isinstance(error, MoveRefused):
+        return refusal_message(error.code, error.detail)
+    if isinstance(error, TicketConflict):
+        return _conflict_message(error, active_version(WorkflowKind.TICKET).id, str(get_locale()))
+    return _("No such ticket.")
+
+
+@bp.post("/board/views")
+@staff_required
+def save_view():
+    """Keep the current filters under a name (saving an existing name replaces its filters)."""
+    name = clean_text(request.form.get("name"), 80)
+    filters = _filters()
+    if not filters and not request.htmx and request.form.get("query"):
+        # Without JavaScript the form carries the page's filters; htmx sends the live ones.
+        filters = BoardFilters.from_query_string(request.form["query"])
+    problem = _store_view(name, filters.query_string) if name else _("Give the view a name.")
+    if not request.htmx:
+        flash(problem or _("View “%(name)s” saved.", name=name), "error" if problem else "success")
+        return redirect(_board_url(filters), code=303)
+    return _saved_views_response(problem, 422 if problem else 200)
+
+
+def _store_view(name: str, query: str) -> str | None:
+    views = {v.name: v for v in _saved_views()}
+    if name in views:
+        views[name].query = query
+    elif len(views) >= SAVED_VIEWS_PER_AGENT:
+        return _("You have too many saved views; delete one first.")
+    else:
+        db.session.add(SavedView(user_id=current_user.id, name=name, query=query))
+    db.session.commit()
+    return None
+
+
+@bp.post("/board/views/<int:view_id>/delete")
+@staff_required
+def delete_view(view_id: int):
+    """Only the owner can delete a view; anyone else's id is simply not found."""
+    view = db.session.scalar(
+        select(SavedView).where(SavedView.id == view_id, SavedView.user_id == current_user.id)
+    )
+    if view is None:
+        abort(404)
+    db.session.delete(view)
+    db.session.commit()
+    if not request.htmx:
+        return redirect(url_for("board.index"), code=303)
+    return _saved_views_response(None, 200)
+
+
+def _saved_views_response(problem: str | None, status: int) -> Response:
+    body = render_template(
+        "board/_saved_views.html", views=_saved_views(), problem=problem, filters=_filters()
+    )
+    return make_response(body, status)

@@ -1,0 +1,307 @@
+// Board glue: drag and drop (SortableJS) → htmx requests, and keeping the live refresh
+// polite. htmx does all the talking; the server decides every move and sends the card
+// back as it really is. No user text is ever written as HTML here (textContent only).
+(function () {
+  "use strict";
+
+  var lastPoint = null;       // pointer position during a drag, to tell where a refused drop went
+  var dragging = false;
+  var dragEndedAt = 0;
+  var movedNumber = null;     // the card to focus once a move has been answered
+  var keep = null;            // selection and focus to restore after a live refresh
+  var sortables = new WeakSet();  // not a data attribute: history snapshots would copy it
+
+  function boardPage() { return document.querySelector(".board-page"); }
+  function columnsRoot() { return document.getElementById("board-columns"); }
+
+  function isBusy() {
+    return dragging || Boolean(document.querySelector(".board-card .card-menu[open]"));
+  }
+
+  function say(text, failed) {
+    var region = document.getElementById("board-message");
+    if (!region) { return; }
+    var span = document.createElement("span");
+    span.className = failed ? "board-message-error" : "board-message-ok";
+    span.textContent = text;
+    region.replaceChildren(span);
+  }
+
+  function filterValues() {
+    var values = {};
+    var form = document.getElementById("board-filters");
+    if (form) { new FormData(form).forEach(function (value, key) { values[key] = value; }); }
+    return values;
+  }
+
+  function legalStates(card) {
+    return (card.dataset.dests || "").split(" ").filter(Boolean);
+  }
+
+  function refusalFor(card, state) {
+    try {
+      var reasons = JSON.parse(card.dataset.refusals || "{}");
+      if (reasons[state]) { return reasons[state]; }
+    } catch (err) { /* fall through to the general message */ }
+    return boardPage().dataset.msgNoMove;
+  }
+
+  // ---- drag and drop -------------------------------------------------------------------
+
+  function markColumns(card) {
+    var legal = legalStates(card);
+    document.querySelectorAll(".board-column").forEach(function (column) {
+      var state = column.dataset.state;
+      if (state === card.dataset.state) { return; }
+      var ok = legal.indexOf(state) >= 0;
+      column.classList.add(ok ? "is-drop-target" : "is-disabled");
+      if (!ok) { column.setAttribute("aria-disabled", "true"); }
+    });
+  }
+
+  function clearColumns() {
+    document.querySelectorAll(".board-column").forEach(function (column) {
+      column.classList.remove("is-drop-target", "is-disabled");
+      column.removeAttribute("aria-disabled");
+    });
+  }
+
+  function columnAtLastPoint() {
+    if (!lastPoint) { return null; }
+    var element = document.elementFromPoint(lastPoint.x, lastPoint.y);
+    return element ? element.closest(".board-column") : null;
+  }
+
+  function trackPointer(evt) {
+    var point = evt.touches ? evt.touches[0] : evt;
+    lastPoint = { x: point.clientX, y: point.clientY };
+  }
+
+  function sendMove(card, dest) {
+    var values = filterValues();
+    values.number = card.dataset.number;
+    values.version = card.dataset.version;
+    values.dest = dest;
+    movedNumber = card.dataset.number;
+    htmx.ajax("POST", boardPage().dataset.moveUrl, {
+      source: card, target: card, swap: "outerHTML", values: values
+    });
+  }
+
+  function makeSortable(list) {
+    if (sortables.has(list) || typeof Sortable === "undefined") { return; }
+    sortables.add(list);
+    Sortable.create(list, {
+      group: {
+        name: "board",
+        pull: true,
+        put: function (to, from, dragEl) { return legalStates(dragEl).indexOf(to.el.dataset.state) >= 0; }
+      },
+      sort: false,                  // order within a column is the server's (newest first)
+      draggable: ".board-card",
+      filter: "input, button, summary, a, .card-menu",
+      preventOnFilter: false,       // clicks on links, checkboxes and menus keep working
+      forceFallback: true,          // mouse-event dragging: the same in every browser and in tests
+      fallbackTolerance: 4,
+      animation: 120,
+      onStart: function (evt) {
+        dragging = true;
+        markColumns(evt.item);
+        document.addEventListener("pointermove", trackPointer);
+        document.addEventListener("touchmove", trackPointer);
+      },
+      onEnd: function (evt) {
+        dragging = false;
+        dragEndedAt = Date.now();
+        document.removeEventListener("pointermove", trackPointer);
+        document.removeEventListener("touchmove", trackPointer);
+        clearColumns();
+        var card = evt.item;
+        if (evt.to !== evt.from) {
+          sendMove(card, evt.to.dataset.state);
+          return;
+        }
+        var column = columnAtLastPoint();
+        if (column && column !== evt.from.closest(".board-column")) {
+          say(refusalFor(card, column.dataset.state), true);
+        }
+      }
+    });
+  }
+
+  function setUp(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    if (scope.matches && scope.matches(".board-cards")) { makeSortable(scope); }
+    scope.querySelectorAll(".board-cards").forEach(makeSortable);
+    updateSelectedCount();
+  }
+
+  // ---- live refresh, moves and their answers -------------------------------------------
+
+  // The element that issued a request: htmx puts it in different places per event.
+  function sourceOf(evt) {
+    var detail = evt.detail || {};
+    return detail.elt || (detail.requestConfig && detail.requestConfig.elt) || evt.target;
+  }
+  function isPoll(evt) {
+    var elt = sourceOf(evt);
+    return Boolean(elt && elt.classList && elt.classList.contains("board-poll"));
+  }
+  function isMove(detail) {
+    var page = boardPage();
+    return Boolean(page && detail.pathInfo && detail.pathInfo.requestPath === page.dataset.moveUrl);
+  }
+
+  function refreshBoard() {
+    var root = columnsRoot();
+    if (root) { root.dataset.etag = ""; }
+    htmx.trigger(document.body, "board:refresh");
+  }
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (!isPoll(evt)) { return; }
+    var root = columnsRoot();
+    if (root && root.dataset.etag) { evt.detail.headers["If-None-Match"] = '"' + root.dataset.etag + '"'; }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    if (isPoll(evt) && isBusy()) { evt.preventDefault(); }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var detail = evt.detail;
+    var status = detail.xhr.status;
+    if (isPoll(evt)) {
+      if (status === 304 || isBusy()) { detail.shouldSwap = false; return; }
+      rememberSelection();
+      return;
+    }
+    if (isMove(detail) && (status === 409 || status === 422)) {
+      // The answer holds the card as the server has it and says why: show both.
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var detail = evt.detail;
+    if (isMove(detail) && (detail.failed && [409, 422].indexOf(detail.xhr.status) < 0)) {
+      say(boardPage().dataset.msgMoveFailed, true);
+      refreshBoard();
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function (evt) {
+    if (isMove(evt.detail)) {
+      say(boardPage().dataset.msgMoveFailed, true);
+      refreshBoard();
+    }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = sourceOf(evt);
+    var card = elt && elt.closest && elt.closest(".board-card");
+    if (card && isMove(evt.detail)) { movedNumber = card.dataset.number; }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (movedNumber) {
+      var card = document.getElementById("card-" + movedNumber);
+      var link = card && card.querySelector(".card-number");
+      if (link) { link.focus(); }
+      movedNumber = null;
+    }
+    restoreSelection();
+  });
+
+  // A live refresh keeps what the agent had selected and where the keyboard was.
+  function rememberSelection() {
+    var focused = document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest(".board-card");
+    keep = {
+      checked: Array.prototype.map.call(
+        document.querySelectorAll(".card-select:checked"), function (box) { return box.value; }),
+      focus: focused ? focused.dataset.number : null
+    };
+  }
+
+  function restoreSelection() {
+    if (!keep) { return; }
+    keep.checked.forEach(function (number) {
+      var box = document.querySelector('.card-select[value="' + CSS.escape(number) + '"]');
+      if (box) { box.checked = true; }
+    });
+    if (keep.focus) {
+      var card = document.getElementById("card-" + keep.focus);
+      var link = card && card.querySelector(".card-number");
+      if (link) { link.focus({ preventScroll: true }); }
+    }
+    keep = null;
+    updateSelectedCount();
+  }
+
+  // ---- selection, menus, drawer, history -------------------------------------------------
+
+  function updateSelectedCount() {
+    var output = document.querySelector(".bulk-count");
+    if (output) { output.textContent = String(document.querySelectorAll(".card-select:checked").length); }
+  }
+
+  document.addEventListener("change", function (evt) {
+    if (evt.target.matches(".card-select")) { updateSelectedCount(); }
+  });
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape") { return; }
+    var menu = evt.target.closest && evt.target.closest(".card-menu[open]");
+    if (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+      evt.preventDefault();
+    }
+  });
+
+  // One card menu open at a time.
+  document.addEventListener("toggle", function (evt) {
+    var menu = evt.target;
+    if (!menu.matches || !menu.matches(".card-menu") || !menu.open) { return; }
+    document.querySelectorAll(".card-menu[open]").forEach(function (other) {
+      if (other !== menu) { other.removeAttribute("open"); }
+    });
+  }, true);
+
+  // A click anywhere on a card (not on its controls) opens it, like its number link.
+  document.addEventListener("click", function (evt) {
+    var card = evt.target.closest(".board-card");
+    if (!card || evt.target.closest("a, button, input, summary, details, label")) { return; }
+    if (Date.now() - dragEndedAt < 400) { return; }  // the end of a drag is not a click
+    var link = card.querySelector(".card-number");
+    if (link) { link.click(); }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "drawer") {
+      var dialog = document.getElementById("drawer-dialog");
+      if (dialog && !dialog.open) { dialog.showModal(); }
+    }
+  });
+
+  // Back/forward: htmx restores the columns; the filter fields follow the address.
+  document.addEventListener("htmx:historyRestore", function () {
+    var form = document.getElementById("board-filters");
+    if (form) {
+      var params = new URLSearchParams(window.location.search);
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.type !== "submit") { field.value = params.get(field.name) || ""; }
+      });
+    }
+    setUp(document);
+  });
+
+  document.addEventListener("htmx:load", function (evt) { setUp(evt.detail.elt); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  } else {
+    setUp(document);
+  }
+})();
