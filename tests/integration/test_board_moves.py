@@ -42,7 +42,7 @@ def test_drop_on_a_legal_column_moves_the_card_there(client, login, post_form, c
     assert 'data-dests="resolved"' in html
     assert re.search(r'id="count-in_progress" hx-swap-oob="true">1<', html)
     assert re.search(r'id="count-assigned" hx-swap-oob="true">0<', html)
-    assert f"{ticket.number} moved to W toku." in text_of(response)
+    assert f"Zgłoszenie {ticket.number} przeniesiono do stanu W toku." in text_of(response)
 
 
 def test_keyboard_menu_moves_by_trigger_and_works_without_javascript(
@@ -58,7 +58,7 @@ def test_keyboard_menu_moves_by_trigger_and_works_without_javascript(
     )
     assert plain.status_code == 303 and plain.headers["Location"] == "/board"
     assert state_of(ticket) == "resolved"
-    assert f"{ticket.number} moved to Rozwiązane." in text_of(client.get("/board"))
+    assert f"Zgłoszenie {ticket.number} przeniesiono do stanu Rozwiązane." in text_of(client.get("/board"))
 
 
 def test_illegal_drop_is_refused_with_the_reason_in_the_agents_language(
@@ -120,10 +120,10 @@ def test_bulk_move_reports_each_ticket_and_keeps_the_successes(client, login, po
     results = text_of(response)
     for ticket in tickets:
         if ticket.assignee_id == care["agent"].id:
-            assert f"✓ Done: {ticket.number}" in results
+            assert f"✓ Zmieniono: {ticket.number}" in results
             assert state_of(ticket) == "in_progress"
         else:
-            assert f"✗ Not changed: {ticket.number}: Mogą to zrobić tylko" in results
+            assert f"✗ Bez zmian: {ticket.number}: Mogą to zrobić tylko" in results
             assert state_of(ticket) == "assigned"
     assert "LD-99999" in results
     # The columns come back with the response (out of band), so the board shows the result.
@@ -163,4 +163,4 @@ def test_bulk_assign_and_label(client, login, post_form, care):
     ):
         response = post_form("/board/bulk", data, htmx=True)
         assert response.status_code == 422
-        assert "Choose what to do with the selected tickets." in text_of(response)
+        assert "Wybierz, co zrobić z zaznaczonymi zgłoszeniami." in text_of(response)
