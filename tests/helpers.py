@@ -37,3 +37,22 @@ def text_of(response) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def make_ticket(**fields):
+    """A Polish detractor's committed ticket (routed by the active workflow); override any field."""
+    from webapp.extensions import db
+    from webapp.services.tickets import NewTicket, create_ticket
+
+    base = {
+        "subject": "Płatność nie działa",
+        "customer_name": "Jan",
+        "customer_email": "jan@example.pl",
+        "customer_locale": "pl",
+        "form_slug": "nps",
+        "answers": {"nps": 2},
+        "score": {"type": "nps", "value": 2, "category": "detractor"},
+    }
+    ticket = create_ticket(NewTicket(**{**base, **fields}))
+    db.session.commit()
+    return ticket

@@ -7,16 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers import text_of
+from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import SavedView, Team, TeamMembership, Ticket
 from webapp.services.board import BoardFilters, change_fingerprint
 from webapp.services.tickets import (
-    NewTicket,
     add_label,
     add_search_text,
     create_task,
-    create_ticket,
 )
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -42,22 +40,6 @@ def seed_care(create_user) -> dict:
 @pytest.fixture
 def care(app, create_user) -> dict:
     return seed_care(create_user)
-
-
-def make_ticket(**fields) -> Ticket:
-    """A detractor's ticket by default: customer care, high priority, label 'detractor'."""
-    base = {
-        "subject": "Płatność nie działa",
-        "customer_name": "Jan",
-        "customer_email": "jan@example.pl",
-        "customer_locale": "pl",
-        "form_slug": "nps",
-        "answers": {"nps": 2},
-        "score": {"type": "nps", "value": 2, "category": "detractor"},
-    }
-    ticket = create_ticket(NewTicket(**{**base, **fields}))
-    db.session.commit()
-    return ticket
 
 
 def passive(**fields) -> Ticket:

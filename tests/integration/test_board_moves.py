@@ -58,7 +58,8 @@ def test_keyboard_menu_moves_by_trigger_and_works_without_javascript(
     )
     assert plain.status_code == 303 and plain.headers["Location"] == "/board"
     assert state_of(ticket) == "resolved"
-    assert f"Zgłoszenie {ticket.number} przeniesiono do stanu Rozwiązane." in text_of(client.get("/board"))
+    board = text_of(client.get("/board"))
+    assert f"Zgłoszenie {ticket.number} przeniesiono do stanu Rozwiązane." in board
 
 
 def test_illegal_drop_is_refused_with_the_reason_in_the_agents_language(

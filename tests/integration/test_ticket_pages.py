@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import text_of
+from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import Team, TeamMembership, Ticket
-from webapp.services.tickets import NewTicket, create_ticket, fire
+from webapp.services.tickets import fire
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -24,21 +24,6 @@ def care(app, create_user):
         db.session.add(TeamMembership(team=team, user=user))
     db.session.commit()
     return {"agent": agent, "other": other}
-
-
-def make_ticket(**fields) -> Ticket:
-    base = {
-        "subject": "Płatność nie działa",
-        "customer_name": "Jan",
-        "customer_email": "jan@example.pl",
-        "customer_locale": "pl",
-        "form_slug": "nps",
-        "answers": {"nps": 2},
-        "score": {"type": "nps", "value": 2, "category": "detractor"},
-    }
-    ticket = create_ticket(NewTicket(**{**base, **fields}))
-    db.session.commit()
-    return ticket
 
 
 def test_ticket_page_explains_routing_sla_and_history_in_polish(client, login, care):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import text_of
+from tests.helpers import make_ticket, text_of
 from tests.integration.test_conversation_pages import Respondent
 from webapp.extensions import db
 from webapp.models import (
@@ -17,7 +17,6 @@ from webapp.models import (
     Ticket,
     TicketEvent,
 )
-from webapp.services.tickets import NewTicket, create_ticket
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -43,21 +42,6 @@ def add_people(create_user) -> dict:
     db.session.add(TeamMembership(team=care, user=ola))
     db.session.commit()
     return {"ola": ola, "ivan": ivan, "bea": bea}
-
-
-def make_ticket(**fields) -> Ticket:
-    base = {
-        "subject": "Płatność nie działa",
-        "customer_name": "Jan",
-        "customer_email": "jan@example.pl",
-        "customer_locale": "pl",
-        "form_slug": "nps",
-        "answers": {"nps": 2},
-        "score": {"type": "nps", "value": 2, "category": "detractor"},
-    }
-    ticket = create_ticket(NewTicket(**{**base, **fields}))
-    db.session.commit()
-    return ticket
 
 
 def messages_to(smtp_server, address: str) -> list:
