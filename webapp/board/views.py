@@ -40,8 +40,7 @@ from webapp.services.board import (
 )
 from webapp.services.tickets import MoveRefused, TicketConflict
 from webapp.services.workflow_versions import active_version, machine_for
-from webapp.tickets.presenters import refusal_message
-from webapp.tickets.views import _conflict_message
+from webapp.tickets.presenters import conflict_message, refusal_message
 
 SAVED_VIEWS_PER_AGENT = 50
 
@@ -187,7 +186,7 @@ def _try_move(ticket) -> tuple[int, str]:
         return 422, refusal_message(refused.code, refused.detail)
     except TicketConflict as conflict:
         db.session.rollback()
-        return 409, _conflict_message(conflict, version_id, str(get_locale()))
+        return 409, conflict_message(conflict, version_id, str(get_locale()))
     return 200, moved_message(ticket, result.dest)
 
 
@@ -274,7 +273,7 @@ def _outcome_message(outcome: BulkOutcome) -> str:
     if isinstance(error, MoveRefused):
         return refusal_message(error.code, error.detail)
     if isinstance(error, TicketConflict):
-        return _conflict_message(error, active_version(WorkflowKind.TICKET).id, str(get_locale()))
+        return conflict_message(error, active_version(WorkflowKind.TICKET).id, str(get_locale()))
     return _("No such ticket.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from babel.dates import get_day_names
 from babel.lists import format_list
@@ -16,6 +17,9 @@ from webapp.services.workflow_versions import machine_for
 from workflow.calendars import BusinessCalendar
 from workflow.durations import Duration
 from workflow.sla import choose_policy, deadlines
+
+if TYPE_CHECKING:
+    from webapp.services.tickets import TicketConflict
 
 GUARD_REFUSALS = {
     "has_assignee": _l("Assign the ticket to someone first."),
@@ -178,3 +182,17 @@ def sla_clocks(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
             )
         )
     return views
+
+
+def conflict_message(conflict: TicketConflict, version_id: int, locale: str) -> str:
+    """Who moved the ticket where, for the agent whose move lost the race."""
+    event = conflict.last_event
+    if event is None or event.to_state is None:
+        return gettext("Someone else changed this ticket a moment ago. Here is its current state.")
+    state = machine_for(version_id).definition.states[event.to_state].label(locale)
+    who = event.actor.name if event.actor else gettext("Loopdesk")
+    return gettext(
+        "%(who)s moved this ticket to %(state)s a moment ago. Here is its current state.",
+        who=who,
+        state=state,
+    )

@@ -16,7 +16,7 @@ from webapp.services.replies import canned_body
 from webapp.services.tickets import MoveRefused, TicketConflict, fire
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
-from webapp.tickets.presenters import refusal_message, state_label
+from webapp.tickets.presenters import conflict_message, refusal_message, state_label
 from webapp.tickets.responses import after_action, ticket_or_404, workspace_page
 from webapp.tickets.workspace import FormState
 
@@ -77,7 +77,7 @@ def move(number: str):
         flash(refusal_message(refused.code, refused.detail), "error")
     except TicketConflict as conflict:
         db.session.rollback()
-        flash(_conflict_message(conflict, ticket.workflow_version_id, locale), "warning")
+        flash(conflict_message(conflict, ticket.workflow_version_id, locale), "warning")
     else:
         label = machine_for(ticket.workflow_version_id).definition.states[result.dest].label(locale)
         flash(_("%(number)s is now: %(state)s.", number=ticket.number, state=label), "success")
@@ -108,19 +108,6 @@ def people():
     matches = [u for u in staff_matching(request.args.get("q", "")) if u.id not in chosen_ids]
     return render_template(
         "tickets/_people_options.html", chosen=chosen, matches=matches, query=request.args.get("q")
-    )
-
-
-def _conflict_message(conflict: TicketConflict, version_id: int, locale: str) -> str:
-    event = conflict.last_event
-    if event is None or event.to_state is None:
-        return _("Someone else changed this ticket a moment ago. Here is its current state.")
-    state = machine_for(version_id).definition.states[event.to_state].label(locale)
-    who = event.actor.name if event.actor else _("Loopdesk")
-    return _(
-        "%(who)s moved this ticket to %(state)s a moment ago. Here is its current state.",
-        who=who,
-        state=state,
     )
 
 
