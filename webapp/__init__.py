@@ -37,10 +37,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from webapp import i18n, outbox, security
+    from webapp import db_health, i18n, outbox, security
     from webapp.extensions import csrf, db, htmx, limiter, mail, migrate
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            db_health.ping_idle_connections(engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -53,7 +53,8 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
     return {
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Dead connections are detected by webapp.db_health, only after idle periods.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "REDIS_URL": redis_url,
         "RQ_QUEUE": env.get("RQ_QUEUE", "loopdesk"),
         "LOOPDESK_BASE_URL": env.get("LOOPDESK_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
