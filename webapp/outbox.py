@@ -1,15 +1,22 @@
 """The one mail path: template → outbox row (same transaction) → job → SMTP.
 
 `queue_email` only adds a row to the current session; nothing leaves the
-process unless that transaction commits. After a commit the new rows are
-relayed to the job queue; a row whose relay failed (Redis down) stays
-`pending` and is picked up by `relay_pending` later, so nothing is lost.
+process unless that transaction commits. New rows are written already marked
+`queued`, and after the commit they are handed to the job queue: one Redis
+call, no second database round trip in the request. If the queue is down the
+rows go back to `pending`; if the process dies between the commit and the
+hand-over they stay `queued` with an old `relayed_at`. `relay_pending` (run
+periodically) picks up both, claiming each row with a conditional UPDATE so
+that several relays never hand the same row over twice. Sending is idempotent
+on its own (`jobs.mail` claims the row before SMTP), so even a row handed over
+twice is sent once.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
@@ -32,6 +39,8 @@ _STATUS_LABELS = {
     OutboxStatus.NOT_SENT: _l("Not sent (no SMTP server)"),
 }
 _NEW_IDS = "loopdesk_outbox_new_ids"
+# A row still `queued` this long after its hand-over was lost with its process.
+STALE_HANDOVER = timedelta(minutes=15)
 
 
 def queue_email(
@@ -107,14 +116,42 @@ def relay(message_ids: list[int]) -> int:
 
 
 def relay_pending(limit: int = 500) -> int:
-    """Relay every row still pending, oldest first (periodic safety net)."""
+    """Relay rows still pending, and rows whose hand-over was lost, oldest first.
+
+    The periodic safety net; `relay` claims each row, so concurrent runs do not collide.
+    """
+    stale = utcnow() - STALE_HANDOVER
     ids = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .where(
+            (OutboxMessage.status == OutboxStatus.PENDING)
+            | ((OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.relayed_at < stale))
+        )
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
+    if not ids:
+        return 0
+    db.session.execute(  # lost hand-overs become pending again, for `relay` to claim
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.relayed_at < stale,
+        )
+        .values(status=OutboxStatus.PENDING)
+    )
+    db.session.commit()
     return relay(list(ids))
+
+
+def _mark_new_messages_queued(session: Session, flush_context, instances) -> None:
+    """New rows are written as `queued`: the commit's hand-over needs no second UPDATE."""
+    now = utcnow()
+    for obj in session.new:
+        if isinstance(obj, OutboxMessage) and obj.status in (None, OutboxStatus.PENDING):
+            obj.status = OutboxStatus.QUEUED
+            obj.relayed_at = now
 
 
 def _remember_new_messages(session: Session, flush_context) -> None:
@@ -135,7 +172,29 @@ def _relay_after_commit(session: Session) -> None:
     app = current_app._get_current_object()
     # A fresh app context gives a fresh session: this one is finishing its commit.
     with app.app_context():
-        relay(sorted(ids))
+        _hand_over(sorted(ids))
+
+
+def _hand_over(message_ids: list[int]) -> None:
+    """Enqueue rows this process just committed as `queued`; on failure, back to `pending`."""
+    from jobs import enqueue
+    from jobs.mail import send_outbox_message
+
+    for position, message_id in enumerate(message_ids):
+        try:
+            enqueue(send_outbox_message, message_id)
+        except Exception:  # the queue is down: these rows wait for `relay_pending`
+            log.warning("outbox: queue unavailable, %s message(s) wait", len(message_ids))
+            db.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(message_ids[position:]),
+                    OutboxMessage.status == OutboxStatus.QUEUED,
+                )
+                .values(status=OutboxStatus.PENDING, relayed_at=None)
+            )
+            db.session.commit()
+            return
 
 
 def _forget_after_rollback(session: Session) -> None:
@@ -146,6 +205,7 @@ def _forget_after_rollback(session: Session) -> None:
 
 def init_app(app: Flask) -> None:
     if not getattr(init_app, "_listening", False):
+        event.listen(Session, "before_flush", _mark_new_messages_queued)
         event.listen(Session, "after_flush", _remember_new_messages)
         event.listen(Session, "after_commit", _relay_after_commit)
         event.listen(Session, "after_rollback", _forget_after_rollback)

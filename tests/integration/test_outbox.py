@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tests.helpers import text_of
 from webapp.extensions import db
-from webapp.models import OutboxMessage, OutboxStatus, User
+from webapp.models import OutboxMessage, OutboxStatus, User, utcnow
 from webapp.outbox import queue_email
 from webapp.people import create_staff_member
 
@@ -101,3 +101,25 @@ def test_a_savepoint_inside_the_transaction_does_not_relay_early(app):
     db.session.commit()
     db.session.refresh(message)
     assert message.status != OutboxStatus.PENDING  # relayed once the transaction committed
+
+
+def test_a_hand_over_lost_with_its_process_is_relayed_later_once(app, run_jobs):
+    """Committed as queued, then the process died before enqueueing: the sweep catches it."""
+    from datetime import timedelta
+
+    from webapp.outbox import STALE_HANDOVER, relay_pending
+
+    context = {"name": "A", "inviter": "B", "link": "http://x"}
+    lost = queue_email("lost@example.com", "staff_invitation", "en", context)
+    fresh = queue_email("fresh@example.com", "staff_invitation", "en", context)
+    db.session.flush()
+    db.session.info.pop("loopdesk_outbox_new_ids")  # as if the process died at the commit
+    db.session.commit()
+    lost.relayed_at = utcnow() - STALE_HANDOVER - timedelta(minutes=1)
+    db.session.commit()
+    assert (lost.status, fresh.status) == (OutboxStatus.QUEUED, OutboxStatus.QUEUED)
+
+    assert relay_pending() == 1  # only the old hand-over; the fresh one is still in the queue
+    assert relay_pending() == 0
+    db.session.refresh(lost)
+    assert lost.status != OutboxStatus.PENDING
