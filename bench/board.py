@@ -13,6 +13,7 @@ BENCH_DATABASE_URL a SQLite file is used.
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import re
@@ -333,6 +334,7 @@ def run(database_url: str) -> None:
 
     client = log_in(app)
     client.get("/board")  # warm up: compiled workflow, templates
+    gc.freeze()  # as wsgi.py does once the app is built
     describe("board page (full HTML)", timed(client, "get", "/board", 40), "target p95 ≤ 150 ms")
     htmx = {"HX-Request": "true"}
     describe(

@@ -74,6 +74,7 @@ def gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
             "gunicorn",
             "-w",
             "2",
+            *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",

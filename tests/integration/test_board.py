@@ -10,6 +10,7 @@ import pytest
 from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import SavedView, Team, TeamMembership, Ticket
+from webapp.services import board as board_service
 from webapp.services.board import BoardFilters, change_fingerprint
 from webapp.services.tickets import (
     add_label,
@@ -230,18 +231,19 @@ def test_filter_change_by_htmx_swaps_columns_and_pushes_a_clean_url(client, logi
     assert "<html" in history.get_data(as_text=True)
 
 
-def test_columns_load_25_cards_then_more_on_scroll(client, login, care):
-    tickets = [passive(subject=f"Ticket {i}") for i in range(30)]
+def test_columns_load_a_first_page_then_more_on_scroll(client, login, care):
+    page = board_service.PAGE_SIZE
+    tickets = [passive(subject=f"Ticket {i}") for i in range(page + 5)]
     login(care["agent"])
     html = client.get("/board").get_data(as_text=True)
     newest = [t.number for t in reversed(tickets)]
-    assert [n for n in re.findall(r'id="card-(LD-\d+)"', html)] == newest[:25]
+    assert [n for n in re.findall(r'id="card-(LD-\d+)"', html)] == newest[:page]
     more = re.search(r'<li class="board-more" hx-get="([^"]+)" hx-trigger="intersect once"', html)
     assert more
     url = more.group(1).replace("&amp;", "&")
     assert f"before={tickets[5].id}" in url
     rest = client.get(url, headers=HTMX)
-    assert re.findall(r'id="card-(LD-\d+)"', rest.get_data(as_text=True)) == newest[25:]
+    assert re.findall(r'id="card-(LD-\d+)"', rest.get_data(as_text=True)) == newest[page:]
     assert "board-more" not in rest.get_data(as_text=True)
     assert client.get("/board/columns/nonsense").status_code == 404
     assert client.get("/board/columns/assigned?before=abc").status_code == 200

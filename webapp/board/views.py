@@ -163,11 +163,12 @@ def move():
     ticket = ticket_by_number(request.form.get("number", ""))
     if ticket is None:
         abort(404)
+    state_before = ticket.state
     status, message = _try_move(ticket)
     if not request.htmx:
         flash(message, "success" if status == 200 else "error")
         return redirect(_board_url(filters), code=303)
-    return _move_result(ticket.id, filters, message, status)
+    return _move_result(ticket.id, filters, message, status, state_before)
 
 
 def _try_move(ticket) -> tuple[int, str]:
@@ -180,6 +181,8 @@ def _try_move(ticket) -> tuple[int, str]:
             trigger=request.form.get("trigger") or None,
             expected_version=request.form.get("version", type=int),
         )
+        # The card drawn next shows exactly the rows just written: no reload after commit.
+        db.session().expire_on_commit = False
         db.session.commit()
     except MoveRefused as refused:
         db.session.rollback()
@@ -190,12 +193,19 @@ def _try_move(ticket) -> tuple[int, str]:
     return 200, moved_message(ticket, result.dest)
 
 
-def _move_result(ticket_id: int, filters: BoardFilters, message: str, status: int) -> Response:
-    ticket = db.session.get(Ticket, ticket_id)  # expired by the commit or rollback: fresh
+def _move_result(
+    ticket_id: int, filters: BoardFilters, message: str, status: int, state_before: str
+) -> Response:
+    ticket = db.session.get(Ticket, ticket_id)  # reloaded after a rollback, as written after a commit
     now = utcnow()
     tasks = task_flags([ticket.id], now).get(ticket.id, TaskFlags())
     card = build_card(ticket, current_user, tasks, now)
-    states = list(_definition().states)
+    if status == 200:  # only the two columns this move changed; the live poll does the rest
+        states = list(dict.fromkeys((state_before, ticket.state)))
+    elif status == 409:  # someone else moved it: from where the agent saw it, we cannot tell
+        states = list(_definition().states)
+    else:  # refused: nothing changed
+        states = []
     counts = state_counts(states, filter_conditions(filters, current_user, now))
     body = render_template(
         "board/_move_result.html",

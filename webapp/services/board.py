@@ -46,7 +46,7 @@ from webapp.services.workflow_versions import machine_for
 from workflow.engine import Move, TriggerOption
 from workflow.registry import PRIORITIES
 
-PAGE_SIZE = 25
+PAGE_SIZE = 15
 COUNT_CAP = 1000  # a column's count is exact up to here, then "1,000+"
 BULK_LIMIT = 200  # tickets per bulk action: one commit each, so keep a request bounded
 SLA_STATES = ("ok", "warned", "breached")
