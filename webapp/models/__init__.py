@@ -2,6 +2,16 @@
 
 from webapp.models.collaboration import CannedReply, Reminder, SavedView, Watcher
 from webapp.models.forms import Form, FormVersion, Response, ResponseFile
+from webapp.models.messaging import (
+    DeliveryStatus,
+    EmailOptOut,
+    NoticeStatus,
+    StaffNotice,
+    SurveyInvitation,
+    SurveyStatus,
+    Webhook,
+    WebhookDelivery,
+)
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Role, Team, TeamMembership, User
 from webapp.models.tickets import Task, TeamRoutingState, Ticket, TicketEvent, TicketLabel
@@ -9,6 +19,14 @@ from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
 __all__ = [
+    "DeliveryStatus",
+    "EmailOptOut",
+    "NoticeStatus",
+    "StaffNotice",
+    "SurveyInvitation",
+    "SurveyStatus",
+    "Webhook",
+    "WebhookDelivery",
     "CannedReply",
     "Reminder",
     "SavedView",

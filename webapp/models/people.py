@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
         JSON, default=lambda: {k: [list(v) for v in iv] for k, iv in DEFAULT_WORKING_HOURS.items()}
     )
     capacity: Mapped[int] = mapped_column(Integer, default=20)
+    # Per event (see services.notifications.EVENTS): "immediate", "digest" or "off".
+    notification_settings: Mapped[dict] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

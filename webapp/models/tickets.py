@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -22,6 +22,24 @@ class Ticket(db.Model):
     __table_args__ = (
         Index("ix_ticket_state_team", "state", "team_id"),
         Index("ix_ticket_assignee_state", "assignee_id", "state"),
+        *(  # the SLA sweep reads only clocks still waiting to fire (see sla_clock.sweep)
+            Index(
+                f"ix_ticket_sla_{column}",
+                column,
+                postgresql_where=text(
+                    f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS NULL"
+                ),
+                sqlite_where=text(
+                    f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS NULL"
+                ),
+            )
+            for column, fired, met in (
+                ("first_response_warn_at", "first_response_warned_at", "first_response_at"),
+                ("first_response_due_at", "first_response_breached_at", "first_response_at"),
+                ("resolution_warn_at", "resolution_warned_at", "resolved_at"),
+                ("resolution_due_at", "resolution_breached_at", "resolved_at"),
+            )
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
