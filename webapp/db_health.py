@@ -11,6 +11,7 @@ never sees the dead connection.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from sqlalchemy import event, exc
@@ -38,7 +39,5 @@ def ping_idle_connections(engine: Engine, idle_seconds: float = IDLE_SECONDS_BEF
         except Exception as error:  # the driver's own error type varies
             raise exc.DisconnectionError("idle connection is gone") from error
         finally:
-            try:
+            with contextlib.suppress(Exception):  # a dead connection's cursor may not close
                 cursor.close()
-            except Exception:  # closing a cursor of a dead connection may fail as well
-                pass

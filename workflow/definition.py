@@ -16,7 +16,7 @@ from typing import Any
 
 from workflow.calendars import BusinessCalendar, validate_calendar_dict
 from workflow.durations import Duration, DurationError, parse_duration
-from workflow.registry import ACTIONS, GUARDS, PRIORITIES, ROLES
+from workflow.registry import ACTIONS, EVENTS, GUARDS, PRIORITIES, ROLES
 from workflow.yaml_documents import Problem, ProblemCollector, read_yaml
 
 MAX_DEFINITION_BYTES = 256 * 1024
@@ -509,6 +509,8 @@ class _Checker(ProblemCollector):
                 self.add(path, "needs 'on: <event>' and 'do: [actions]'")
                 continue
             self.unknown_keys(spec, path, {"name", "on", "when", "do"})
+            if spec["on"] not in EVENTS:
+                self.add(f"{path}.on", f"unknown event '{spec['on']}' (known: {', '.join(EVENTS)})")
             when = self.condition(spec.get("when"), f"{path}.when")
             actions = self.actions(spec.get("do"), f"{path}.do")
             if not actions:

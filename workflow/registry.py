@@ -13,6 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 PRIORITIES = ("low", "normal", "high", "urgent")
+# What an automation rule's `on:` (and a webhook) may listen to.
+EVENTS = (
+    "ticket.created",
+    "ticket.transitioned",
+    "ticket.assigned",
+    "label.added",
+    "note.added",
+    "reply.sent",
+    "sla.warning",
+    "sla.breached",
+    "survey.answered",
+)
 ROLES = ("agent", "admin", "assignee", "customer", "system")
 
 Facts = Mapping[str, Any]

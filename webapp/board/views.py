@@ -196,7 +196,7 @@ def _try_move(ticket) -> tuple[int, str]:
 def _move_result(
     ticket_id: int, filters: BoardFilters, message: str, status: int, state_before: str
 ) -> Response:
-    ticket = db.session.get(Ticket, ticket_id)  # reloaded after a rollback, as written after a commit
+    ticket = db.session.get(Ticket, ticket_id)  # reloaded after a rollback; as written if not
     now = utcnow()
     tasks = task_flags([ticket.id], now).get(ticket.id, TaskFlags())
     card = build_card(ticket, current_user, tasks, now)

@@ -217,9 +217,9 @@ def create_ticket(new: NewTicket, actor: User | None = None) -> Ticket:
         db.session.flush()
         if ticket.assignee_id is not None:
             _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
-    from webapp.services.workflow_actions import run_automations
+    from webapp.services.events import publish
 
-    run_automations(ticket, "ticket.created")
+    publish(ticket, "ticket.created")
     return ticket
 
 
@@ -316,12 +316,15 @@ def fire(
         to_state=move.dest,
         trigger=trigger,
     )
-    from webapp.services.workflow_actions import run_actions, run_automations
+    from webapp.services.events import publish
+    from webapp.services.workflow_actions import run_actions
 
     run_actions(ticket, move.actions, actor=_actor_user(actor), reason=f"transition:{trigger}")
     flush_or_conflict(ticket)  # a stale ticket fails here, before anyone is told
     _tell_watchers_about_move(ticket, move, _actor_user(actor))
-    run_automations(ticket, "ticket.transitioned", trigger=trigger, from_state=move.source)
+    publish(
+        ticket, "ticket.transitioned", trigger=trigger, from_state=move.source, to_state=move.dest
+    )
     return move
 
 
