@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app
 from flask_mail import Message
 from sqlalchemy import or_, update
 
 from jobs.context import in_app_context
-from jobs.queue import DEFAULT_RETRY_INTERVALS
+from jobs.queue import retry_intervals
 from webapp.extensions import db, mail
 from webapp.models import OutboxMessage, OutboxStatus, utcnow
+from webapp.outbox import SEND_LEASE
 
-# A send that has not finished within this time is taken to have died with its worker.
-SEND_LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = len(DEFAULT_RETRY_INTERVALS) + 1
+
+def max_attempts() -> int:
+    """The first try plus one per retry interval."""
+    return len(retry_intervals()) + 1
+
+
 _SENDABLE = (OutboxStatus.PENDING, OutboxStatus.QUEUED, OutboxStatus.RETRYING)
 
 
@@ -58,7 +60,7 @@ def send_outbox_message(message_id: int) -> str:
     except Exception as exc:
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         message.status = (
-            OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.RETRYING
+            OutboxStatus.FAILED if message.attempts >= max_attempts() else OutboxStatus.RETRYING
         )
         db.session.commit()
         raise

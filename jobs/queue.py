@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 DEFAULT_RETRY_INTERVALS = [10, 60, 300, 900, 3600]
 
 
+def retry_intervals() -> list[int]:
+    """Seconds between attempts; `JOB_RETRY_INTERVALS` overrides (tests use zeros)."""
+    return list(current_app.config.get("JOB_RETRY_INTERVALS") or DEFAULT_RETRY_INTERVALS)
+
+
 def redis_connection() -> Redis:
     """The app's Redis connection, made once per app."""
     connection = current_app.extensions.get("loopdesk_redis")
@@ -42,7 +47,8 @@ def enqueue(func: Callable, *args, job_id: str | None = None, retries: bool = Tr
     records the failure for a later retry.
     """
     if current_app.config.get("REDIS_URL"):
-        retry = Retry(max=len(DEFAULT_RETRY_INTERVALS), interval=DEFAULT_RETRY_INTERVALS)
+        intervals = retry_intervals()
+        retry = Retry(max=len(intervals), interval=intervals)
         return get_queue().enqueue(func, *args, job_id=job_id, retry=retry if retries else None)
     try:
         func(*args)

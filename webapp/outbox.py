@@ -21,7 +21,7 @@ from datetime import timedelta
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from webapp.extensions import db
@@ -41,6 +41,8 @@ _STATUS_LABELS = {
 _NEW_IDS = "loopdesk_outbox_new_ids"
 # A row still `queued` this long after its hand-over was lost with its process.
 STALE_HANDOVER = timedelta(minutes=15)
+# A send that has not finished within this time is taken to have died with its worker.
+SEND_LEASE = timedelta(minutes=5)
 
 
 def queue_email(
@@ -116,29 +118,30 @@ def relay(message_ids: list[int]) -> int:
 
 
 def relay_pending(limit: int = 500) -> int:
-    """Relay rows still pending, and rows whose hand-over was lost, oldest first.
+    """Relay rows still pending, and rows whose hand-over or send died with its process.
 
     The periodic safety net; `relay` claims each row, so concurrent runs do not collide.
+    A row `queued` for longer than STALE_HANDOVER or `sending` for longer than SEND_LEASE
+    is handed over again; the send job's own claim keeps it from going out twice.
     """
-    stale = utcnow() - STALE_HANDOVER
+    now = utcnow()
+    stale = or_(
+        (OutboxMessage.status == OutboxStatus.QUEUED)
+        & (OutboxMessage.relayed_at < now - STALE_HANDOVER),
+        (OutboxMessage.status == OutboxStatus.SENDING)
+        & (OutboxMessage.relayed_at < now - SEND_LEASE),
+    )
     ids = db.session.scalars(
         select(OutboxMessage.id)
-        .where(
-            (OutboxMessage.status == OutboxStatus.PENDING)
-            | ((OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.relayed_at < stale))
-        )
+        .where(or_(OutboxMessage.status == OutboxStatus.PENDING, stale))
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
     if not ids:
         return 0
-    db.session.execute(  # lost hand-overs become pending again, for `relay` to claim
+    db.session.execute(  # lost hand-overs and dead sends become pending, for `relay` to claim
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(ids),
-            OutboxMessage.status == OutboxStatus.QUEUED,
-            OutboxMessage.relayed_at < stale,
-        )
+        .where(OutboxMessage.id.in_(ids), stale)
         .values(status=OutboxStatus.PENDING)
     )
     db.session.commit()
