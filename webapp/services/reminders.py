@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.models import Reminder, Ticket, User, utcnow
 from webapp.services.history import record_event
 from webapp.services.local_time import parse_local_datetime
-from webapp.services.staff_mail import email_colleague
+from webapp.services.notifications import notify
 
 MAX_NOTE = 500
 BATCH = 500
@@ -76,11 +76,9 @@ def deliver_due_reminders(now: datetime | None = None, limit: int = BATCH) -> in
             continue  # another run took it
         reminder = db.session.get(Reminder, reminder_id)
         user = reminder.user
-        key = None
-        if user.active:
-            key = email_colleague(
-                user, "reminder_due", reminder.ticket, "reminder", note=reminder.note
-            )
+        key = notify(
+            user, "reminder", reminder.ticket, "reminder_due", {"note": reminder.note}, now=now
+        )
         record_event(
             reminder.ticket, "reminder", None, to=user.name, note=reminder.note, message_key=key
         )

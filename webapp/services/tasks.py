@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import Task, Ticket, User, utcnow
-from webapp.services.staff_mail import email_colleague, new_message_key
+from webapp.services.notifications import notify
+from webapp.services.staff_mail import new_message_key
 from webapp.services.tickets import create_task, fire_task, task_actor_roles, task_facts
 from webapp.services.workflow_versions import machine_for
 from workflow.engine import Move, TriggerOption
@@ -63,7 +64,7 @@ def assign_task(
     due_at: datetime | None = None,
     notes: str = "",
 ) -> Task:
-    """Create the task and e-mail the assignee (unless they gave it to themselves)."""
+    """Create the task and notify the assignee (unless they gave it to themselves)."""
     title = " ".join((title or "").split())
     if not title:
         raise TaskRefused("empty_title")
@@ -73,38 +74,43 @@ def assign_task(
         ticket, title[:MAX_TITLE], assignee, creator, due_at, (notes or "").strip(), key
     )
     if tell_assignee:
-        email_colleague(
+        db.session.flush()  # the notice names the task by id
+        notify(
             assignee,
-            "task_notice",
-            ticket,
             "task",
+            ticket,
+            "task_notice",
+            {
+                "kind": "assigned",
+                "task_id": task.id,
+                "actor": creator.name,
+                "task_state": _state_label(task, task.state, assignee.locale),
+                "due_text": format_for(assignee, due_at),
+            },
             key=key,
-            kind="assigned",
-            task=task,
-            actor=creator.name,
-            task_state=_state_label(task, task.state, assignee.locale),
-            due_text=format_for(assignee, due_at),
         )
     return task
 
 
 def move_task(task: Task, trigger: str, actor: User, expected_version: int | None = None) -> Move:
-    """Fire a task trigger and tell the creator (raises MoveRefused / TicketConflict)."""
+    """Fire a task trigger and notify the creator (raises MoveRefused / TicketConflict)."""
     creator = task.creator
     tell_creator = creator is not None and creator.id != actor.id and creator.active
     key = new_message_key("task", task.ticket) if tell_creator else None
     move = fire_task(task, trigger, actor, expected_version=expected_version, message_key=key)
     if tell_creator:
-        email_colleague(
+        notify(
             creator,
-            "task_notice",
-            task.ticket,
             "task",
+            task.ticket,
+            "task_notice",
+            {
+                "kind": "changed",
+                "task_id": task.id,
+                "actor": actor.name,
+                "task_state": _state_label(task, move.dest, creator.locale),
+            },
             key=key,
-            kind="changed",
-            task=task,
-            actor=actor.name,
-            task_state=_state_label(task, move.dest, creator.locale),
         )
     return move
 

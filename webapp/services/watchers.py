@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from webapp.extensions import db
 from webapp.models import Ticket, User, Watcher, utcnow
 from webapp.services.history import record_event
-from webapp.services.staff_mail import email_colleague
+from webapp.services.notifications import notify
 
 # What a watcher can choose to hear about; "resolved" is always sent.
 WATCH_EVENTS = ("resolved", "public_reply", "note", "transition")
@@ -97,9 +97,10 @@ def notify_watchers(
     everyone: bool = False,
     detail: str = "",
 ) -> list[str]:
-    """E-mail the watchers who chose `event_kind` (all of them when resolved or `everyone`).
+    """Tell the watchers who chose `event_kind` (all of them when resolved or `everyone`).
 
-    The actor is never told about their own action. Returns the outbox keys.
+    The actor is never told about their own action. Each watcher's notification settings
+    and working hours decide when the e-mail goes. Returns the message keys.
     """
     if ticket.id is None:
         return []
@@ -110,18 +111,16 @@ def notify_watchers(
         user = watcher.user
         if user.id in skip or not user.active or not (everyone or _wants(watcher, event_kind)):
             continue
-        keys.append(
-            email_colleague(
-                user,
-                "watcher_notice",
-                ticket,
-                "watch",
-                kind=event_kind,
-                detail=detail,
-                actor_name=actor.name if actor else "",
-            )
+        key = notify(
+            user,
+            "watched",
+            ticket,
+            "watcher_notice",
+            {"kind": event_kind, "detail": detail, "actor_name": actor.name if actor else ""},
         )
-        names.append(user.name)
+        if key:
+            keys.append(key)
+            names.append(user.name)
     if keys:
         record_event(
             ticket, "watchers_notified", None, event=event_kind, to=names, message_keys=keys
