@@ -72,6 +72,8 @@ def send_outbox_message(message_id: int) -> str:
 
 
 def _to_mail_message(message: OutboxMessage) -> Message:
+    from webapp.services.non_essential_mail import list_unsubscribe_headers
+
     domain = current_app.config["LOOPDESK_BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
     return Message(
         subject=message.subject,
@@ -83,5 +85,8 @@ def _to_mail_message(message: OutboxMessage) -> Message:
             # Stable per outbox row: receivers can de-duplicate even a resend.
             "Message-ID": f"<outbox-{message.id}@{domain or 'loopdesk'}>",
             "Content-Language": message.locale,
+            # Surveys and testimonial requests: one-click unsubscribe (RFC 8058), derived
+            # from the row's address, the same signed link as in the body.
+            **list_unsubscribe_headers(message),
         },
     )

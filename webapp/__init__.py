@@ -33,12 +33,18 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
     workflow_cli.init_app(app)
+    if app.config.get("IN_PROCESS_SCHEDULER") and not app.config.get("REDIS_URL"):
+        # `make run` without Redis: the periodic jobs run in a thread of the web process.
+        from jobs.schedule import start_in_process
+
+        start_in_process(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
     from webapp import db_health, i18n, outbox, security
     from webapp.extensions import csrf, db, htmx, limiter, mail, migrate
+    from webapp.services import webhooks
 
     db.init_app(app)
     with app.app_context():
@@ -52,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     outbox.init_app(app)
+    webhooks.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -9,25 +9,22 @@ hand-over they stay `queued` with an old `relayed_at`. `relay_pending` (run
 periodically) picks up both, claiming each row with a conditional UPDATE so
 that several relays never hand the same row over twice. Sending is idempotent
 on its own (`jobs.mail` claims the row before SMTP), so even a row handed over
-twice is sent once.
+twice is sent once. The hand-over itself is `webapp.handover`, shared with webhooks.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import timedelta
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
 
+from webapp import handover
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus, utcnow
-
-log = logging.getLogger(__name__)
 
 _STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Waiting"),
@@ -38,11 +35,12 @@ _STATUS_LABELS = {
     OutboxStatus.FAILED: _l("Failed"),
     OutboxStatus.NOT_SENT: _l("Not sent (no SMTP server)"),
 }
-_NEW_IDS = "loopdesk_outbox_new_ids"
-# A row still `queued` this long after its hand-over was lost with its process.
-STALE_HANDOVER = timedelta(minutes=15)
+STALE_HANDOVER = handover.STALE_HANDOVER
 # A send that has not finished within this time is taken to have died with its worker.
 SEND_LEASE = timedelta(minutes=5)
+HANDOVER = handover.HandOver(
+    OutboxMessage, "jobs.mail:send_outbox_message", "relayed_at", "loopdesk_outbox_new_ids"
+)
 
 
 def queue_email(
@@ -89,32 +87,7 @@ def relay(message_ids: list[int]) -> int:
     relays running at once never enqueue the same row twice. If the queue is
     unreachable the claim is undone and the row waits for `relay_pending`.
     """
-    from jobs import enqueue
-    from jobs.mail import send_outbox_message
-
-    relayed = 0
-    for message_id in message_ids:
-        claimed = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
-            .values(status=OutboxStatus.QUEUED, relayed_at=utcnow())
-        ).rowcount
-        db.session.commit()
-        if not claimed:
-            continue
-        try:
-            enqueue(send_outbox_message, message_id)
-        except Exception:  # the queue is down: keep the row for the next relay
-            log.warning("outbox %s: queue unavailable, will retry", message_id, exc_info=True)
-            db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(status=OutboxStatus.PENDING, relayed_at=None)
-            )
-            db.session.commit()
-            continue
-        relayed += 1
-    return relayed
+    return HANDOVER.relay(message_ids)
 
 
 def relay_pending(limit: int = 500) -> int:
@@ -148,68 +121,6 @@ def relay_pending(limit: int = 500) -> int:
     return relay(list(ids))
 
 
-def _mark_new_messages_queued(session: Session, flush_context, instances) -> None:
-    """New rows are written as `queued`: the commit's hand-over needs no second UPDATE."""
-    now = utcnow()
-    for obj in session.new:
-        if isinstance(obj, OutboxMessage) and obj.status in (None, OutboxStatus.PENDING):
-            obj.status = OutboxStatus.QUEUED
-            obj.relayed_at = now
-
-
-def _remember_new_messages(session: Session, flush_context) -> None:
-    # In after_flush, session.new still lists the rows just inserted, ids assigned.
-    new_ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
-    if new_ids:
-        session.info.setdefault(_NEW_IDS, set()).update(new_ids)
-
-
-def _relay_after_commit(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        # A savepoint was released: the rows are not committed yet (and on SQLite the
-        # outer transaction holds the write lock). The outermost commit relays them.
-        return
-    ids = session.info.pop(_NEW_IDS, None)
-    if not ids:
-        return
-    app = current_app._get_current_object()
-    # A fresh app context gives a fresh session: this one is finishing its commit.
-    with app.app_context():
-        _hand_over(sorted(ids))
-
-
-def _hand_over(message_ids: list[int]) -> None:
-    """Enqueue rows this process just committed as `queued`; on failure, back to `pending`."""
-    from jobs import enqueue
-    from jobs.mail import send_outbox_message
-
-    for position, message_id in enumerate(message_ids):
-        try:
-            enqueue(send_outbox_message, message_id)
-        except Exception:  # the queue is down: these rows wait for `relay_pending`
-            log.warning("outbox: queue unavailable, %s message(s) wait", len(message_ids))
-            db.session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id.in_(message_ids[position:]),
-                    OutboxMessage.status == OutboxStatus.QUEUED,
-                )
-                .values(status=OutboxStatus.PENDING, relayed_at=None)
-            )
-            db.session.commit()
-            return
-
-
-def _forget_after_rollback(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # only a savepoint was rolled back; ids of vanished rows relay to nothing
-    session.info.pop(_NEW_IDS, None)
-
-
 def init_app(app: Flask) -> None:
-    if not getattr(init_app, "_listening", False):
-        event.listen(Session, "before_flush", _mark_new_messages_queued)
-        event.listen(Session, "after_flush", _remember_new_messages)
-        event.listen(Session, "after_commit", _relay_after_commit)
-        event.listen(Session, "after_rollback", _forget_after_rollback)
-        init_app._listening = True
+    handover.register(HANDOVER)
+    handover.init_app(app)

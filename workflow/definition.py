@@ -43,6 +43,8 @@ ROUTING_FIELDS = {
     "labels",
     "subject",
 }
+# Automation rules also read what happened: `event.score`, `event.to_state`, `event.label`…
+AUTOMATION_FIELDS = ROUTING_FIELDS | {"event"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_LEVEL = {
     "name",
@@ -505,13 +507,16 @@ class _Checker(ProblemCollector):
         result = []
         for index, spec in enumerate(raw):
             path = f"automations[{index}]"
+            if isinstance(spec, Mapping) and True in spec and "on" not in spec:
+                # YAML 1.1 reads an unquoted `on:` key as the boolean true.
+                spec = {("on" if key is True else key): value for key, value in spec.items()}
             if not isinstance(spec, Mapping) or not isinstance(spec.get("on"), str):
                 self.add(path, "needs 'on: <event>' and 'do: [actions]'")
                 continue
             self.unknown_keys(spec, path, {"name", "on", "when", "do"})
             if spec["on"] not in EVENTS:
                 self.add(f"{path}.on", f"unknown event '{spec['on']}' (known: {', '.join(EVENTS)})")
-            when = self.condition(spec.get("when"), f"{path}.when")
+            when = self.condition(spec.get("when"), f"{path}.when", AUTOMATION_FIELDS)
             actions = self.actions(spec.get("do"), f"{path}.do")
             if not actions:
                 self.add(f"{path}.do", "must list at least one action")
@@ -519,10 +524,10 @@ class _Checker(ProblemCollector):
         return result
 
     # -- shared pieces -------------------------------------------------------
-    def condition(self, raw: Any, path: str) -> Mapping | None:
+    def condition(self, raw: Any, path: str, fields: set[str] = ROUTING_FIELDS) -> Mapping | None:
         if raw is None:
             return None
-        return raw if self.condition_problems(raw, path, ROUTING_FIELDS) else None
+        return raw if self.condition_problems(raw, path, fields) else None
 
     def actions(self, raw: Any, path: str) -> tuple[ActionRef, ...]:
         if raw is None:

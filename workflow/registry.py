@@ -8,6 +8,7 @@ executes them after the state change, inside the same database transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ EVENTS = (
     "sla.breached",
     "survey.answered",
 )
+# Custom events a workflow's `webhook` action sends, and webhooks may subscribe to.
+CUSTOM_EVENT = re.compile(r"^workflow\.[a-z0-9][a-z0-9_.-]{0,54}$")
 ROLES = ("agent", "admin", "assignee", "customer", "system")
 
 Facts = Mapping[str, Any]
@@ -86,8 +89,22 @@ def _survey_param(value: Any) -> str | None:
     return None
 
 
+def custom_webhook_event(name: Any) -> str | None:
+    """The custom event a `webhook` action sends: `escalated` or `workflow.escalated` →
+    "workflow.escalated", nothing → "workflow.action"; None if `name` is not a valid name."""
+    if name is None:
+        return "workflow.action"
+    if not isinstance(name, str):
+        return None
+    text = name.strip().lower()
+    text = text if text.startswith("workflow.") else f"workflow.{text}"
+    return text if CUSTOM_EVENT.match(text) else None
+
+
 def _webhook_param(value: Any) -> str | None:
-    return None if value is None or isinstance(value, str) else "takes an optional event name"
+    if custom_webhook_event(value) is None:
+        return "takes an optional event name (letters, digits, _ . -), e.g. escalated"
+    return None
 
 
 # name -> parameter check (returns a problem or None)

@@ -88,6 +88,7 @@ def test_sent_mail_page_filters_by_status(client, login, admin, run_jobs):
     assert "<html" not in fragment.get_data(as_text=True)
     assert "HX-Request" in fragment.headers["Vary"]
     assert client.get("/admin/mail?status=<script>").status_code == 200
+    assert client.get("/admin/mail?page=" + "9" * 40).status_code == 200  # no overflow
 
 
 def test_a_savepoint_inside_the_transaction_does_not_relay_early(app):

@@ -1,7 +1,7 @@
-"""Admin area: staff accounts and the sent-mail log (admins only)."""
+"""Admin area: staff accounts, the sent-mail log and webhooks (admins only)."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from webapp.admin import views  # noqa: E402,F401  (registers the routes on bp)
+from webapp.admin import views, webhook_views  # noqa: E402,F401  (register the routes on bp)

@@ -106,7 +106,7 @@ def mail():
     status = request.args.get("status") or None
     if status is not None and status not in set(OutboxStatus):
         status = None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)  # no bigint overflow
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status:
         query = query.where(OutboxMessage.status == status)

@@ -9,8 +9,9 @@ from sqlalchemy import func, or_, select
 
 from webapp.extensions import db
 from webapp.models import Role, Ticket, TicketEvent, User
+from webapp.services.events import publish
 from webapp.services.history import record_event
-from webapp.services.staff_mail import email_colleague
+from webapp.services.notifications import notify
 from webapp.services.tickets import add_search_text, flush_or_conflict
 from webapp.services.watchers import notify_watchers
 
@@ -90,18 +91,19 @@ def resolve_mentions(text: str, mention_ids: Iterable[int]) -> list[User]:
 def add_note(
     ticket: Ticket, text: str | None, author: User, mention_ids: Iterable[int] = ()
 ) -> TicketEvent:
-    """Record an internal note, e-mail each mentioned colleague, tell the watchers."""
+    """Record an internal note, notify each mentioned colleague, tell the watchers."""
     text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
     if not text:
         raise NoteRefused("empty")
     if len(text) > MAX_NOTE:
         raise NoteRefused("too_long")
     mentioned = resolve_mentions(text, mention_ids)
-    keys = [
-        email_colleague(user, "note_mention", ticket, "mention", author=author.name, text=text)
-        for user in mentioned
-        if user.id != author.id
-    ]
+    keys = []
+    for user in mentioned:
+        if user.id != author.id:
+            context = {"author": author.name, "text": text}
+            if key := notify(user, "mention", ticket, "note_mention", context):
+                keys.append(key)
     event = record_event(
         ticket,
         "note",
@@ -114,4 +116,5 @@ def add_note(
     add_search_text(ticket, text)
     flush_or_conflict(ticket)  # a stale ticket fails here, before anyone is told
     notify_watchers(ticket, "note", author, skip_user_ids={user.id for user in mentioned})
+    publish(ticket, "note.added", author=author.name, text=text)
     return event

@@ -19,6 +19,7 @@ from webapp.external_urls import external_url
 from webapp.models import CannedReply, OutboxMessage, Ticket, TicketEvent, User, utcnow
 from webapp.outbox import queue_email
 from webapp.services import sla_clock
+from webapp.services.events import publish
 from webapp.services.history import record_event
 from webapp.services.tickets import add_search_text, flush_or_conflict
 from webapp.services.watchers import notify_watchers
@@ -135,4 +136,5 @@ def send_public_reply(ticket: Ticket, text: str, agent: User, nonce: str = "") -
     add_search_text(ticket, final_text)
     flush_or_conflict(ticket)  # a stale ticket fails here, before anyone is told
     notify_watchers(ticket, "public_reply", agent)
+    publish(ticket, "reply.sent", author=agent.name, text=final_text, emailed=emailed)
     return SentReply(event=event, emailed=emailed)

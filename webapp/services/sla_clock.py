@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select, update
 
 from webapp.extensions import db
 from webapp.models import Ticket, utcnow
+from webapp.services.events import publish
 from webapp.services.history import record_event
 from workflow.definition import WorkflowDefinition
 from workflow.sla import PolicyChoice, choose_policy, deadlines, explain_deadline
@@ -169,6 +170,11 @@ def sweep(now: datetime | None = None, limit: int = 500) -> list[SlaAlert]:
                     run_actions(
                         ticket, choice.policy.on_breach, actor=None, reason=f"sla_{metric}_breach"
                     )
+            else:
+                from webapp.services.notifications import warn_about_sla
+
+                warn_about_sla(ticket, metric, getattr(ticket, due_col.key))
             alerts.append(SlaAlert(ticket_id, metric, kind))
+            publish(ticket, "sla.breached" if is_breach else "sla.warning", metric=metric)
     db.session.commit()
     return alerts

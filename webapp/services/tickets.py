@@ -215,8 +215,12 @@ def create_ticket(new: NewTicket, actor: User | None = None) -> Ticket:
         _apply_route(ticket, route(definition, ticket_facts(ticket)))
         sla_clock.apply_sla(ticket)
         db.session.flush()
+        move = None
         if ticket.assignee_id is not None:
-            _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
+            move = _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
+        from webapp.services.notifications import announce_new_ticket
+
+        announce_new_ticket(ticket, move)  # the assignee, or the team when nobody has it
     from webapp.services.events import publish
 
     publish(ticket, "ticket.created")
@@ -319,8 +323,10 @@ def fire(
     from webapp.services.events import publish
     from webapp.services.workflow_actions import run_actions
 
+    # A stale ticket fails here, before anyone is told; actions that query (and so
+    # autoflush) run after the version check, never in the middle of it.
+    flush_or_conflict(ticket)
     run_actions(ticket, move.actions, actor=_actor_user(actor), reason=f"transition:{trigger}")
-    flush_or_conflict(ticket)  # a stale ticket fails here, before anyone is told
     _tell_watchers_about_move(ticket, move, _actor_user(actor))
     publish(
         ticket, "ticket.transitioned", trigger=trigger, from_state=move.source, to_state=move.dest
@@ -386,6 +392,15 @@ def assign_to(ticket: Ticket, assignee: User | None, actor: User | None) -> None
     if assignee is not None:
         _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
     flush_or_conflict(ticket)
+    if previous != assignee:
+        from webapp.services.events import publish
+
+        publish(
+            ticket,
+            "ticket.assigned",
+            assignee=assignee.name if assignee else None,
+            previous_assignee=previous.name if previous else None,
+        )
 
 
 def change_priority(ticket: Ticket, priority: str, actor: User | None) -> None:
@@ -406,6 +421,15 @@ def move_to_team(ticket: Ticket, team: Team, actor: User | None) -> None:
         ticket, "team", actor, previous=previous.slug if previous else None, team=team.slug
     )
     sla_clock.apply_sla(ticket)
+    if previous != team:
+        from webapp.services.events import publish
+
+        publish(
+            ticket,
+            "ticket.assigned",
+            team=team.slug,
+            previous_team=previous.slug if previous else None,
+        )
 
 
 def add_label(ticket: Ticket, name: str, actor: User | None) -> TicketLabel | None:
@@ -416,6 +440,10 @@ def add_label(ticket: Ticket, name: str, actor: User | None) -> TicketLabel | No
     label = TicketLabel(ticket=ticket, name=name, added_by=actor, added_at=utcnow())
     ticket.labels.append(label)
     record_event(ticket, "label_added", actor, label=name)
+    if ticket.id is not None:  # routing's labels on a new ticket are part of ticket.created
+        from webapp.services.events import publish
+
+        publish(ticket, "label.added", label=name)  # an automation re-adding it gets None
     return label
 
 

@@ -18,7 +18,7 @@ from webapp.outbox import queue_email
 from webapp.services.history import record_event
 from workflow.conditions import evaluate
 from workflow.definition import ActionRef, action_params
-from workflow.registry import raised_priority
+from workflow.registry import custom_webhook_event, raised_priority
 
 Executor = Callable[[Ticket, Any, User | None], None]
 
@@ -56,33 +56,26 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
 
 
 def _email_staff(ticket: Ticket, users: Iterable[User], template: str) -> None:
+    """Notify each colleague once, as their settings and working hours say."""
+    from webapp.services.notifications import event_for_workflow_kind, notify
+
+    event = event_for_workflow_kind(template)
     for user in {u.id: u for u in users if u and u.active}.values():
-        message = queue_email(
-            user.email,
-            "staff_ticket_notice",
-            user.locale,
-            {
-                "ticket": ticket,
-                "number": ticket.number,
-                "kind": template,
-                "state_label": _state_label(ticket, user.locale),
-                "name": user.name,
-            },
-        )
-        record_event(
-            ticket,
-            "email_queued",
-            None,
-            to=user.email,
-            template=template,
-            message_key=message.message_key,
-        )
+        key = notify(user, event, ticket, "staff_ticket_notice", {"kind": template})
+        if key:
+            record_event(
+                ticket, "email_queued", None, to=user.email, template=template, message_key=key
+            )
 
 
 def _team_members(ticket: Ticket, leads_only: bool) -> list[User]:
     if ticket.team_id is None:
         return []
-    query = select(User).join(TeamMembership).where(TeamMembership.team_id == ticket.team_id)
+    query = (
+        select(User)
+        .join(TeamMembership)
+        .where(TeamMembership.team_id == ticket.team_id, User.active.is_(True))
+    )
     if leads_only:
         query = query.where(TeamMembership.is_lead.is_(True))
     return list(db.session.scalars(query))
@@ -113,13 +106,15 @@ def notify_watchers(ticket: Ticket, template: Any, actor: User | None) -> None:
 
 
 def schedule_survey(ticket: Ticket, params: Any, actor: User | None) -> None:
-    record_event(
-        ticket, "survey_scheduled", actor, form=params.get("form"), after=params.get("after")
-    )
+    from webapp.services import surveys
+
+    surveys.schedule_survey(ticket, str(params["form"]), str(params.get("after", "0m")), actor)
 
 
 def cancel_survey(ticket: Ticket, params: Any, actor: User | None) -> None:
-    record_event(ticket, "survey_cancelled", actor)
+    from webapp.services import surveys
+
+    surveys.cancel_surveys(ticket, actor)
 
 
 def add_label(ticket: Ticket, name: Any, actor: User | None) -> None:
@@ -150,11 +145,23 @@ def assign_team(ticket: Ticket, slug: Any, actor: User | None) -> None:
 
 
 def send_template(ticket: Ticket, template: Any, actor: User | None) -> None:
-    _email_ticket_to_customer(ticket, str(template), actor)
+    from webapp.services.non_essential_mail import send_dedicated_template
+
+    # Templates with their own files (testimonial_request) honour unsubscribes;
+    # any other name is a kind of the `ticket_update` e-mail.
+    if not send_dedicated_template(ticket, str(template)):
+        _email_ticket_to_customer(ticket, str(template), actor)
 
 
 def webhook(ticket: Ticket, event: Any, actor: User | None) -> None:
-    record_event(ticket, "webhook_requested", actor, event=event)
+    """Send the custom event `workflow.<name>` (default `workflow.action`) to the webhooks
+    subscribed to it; admins tick such events on the webhook's page."""
+    from webapp.services import webhooks
+
+    name = custom_webhook_event(event)
+    record_event(ticket, "webhook_requested", actor, event=name or str(event))
+    if name is not None:
+        webhooks.queue_deliveries(ticket, name, {"requested_by": actor.name if actor else None})
 
 
 EXECUTORS: dict[str, Executor] = {

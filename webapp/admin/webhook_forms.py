@@ -1,0 +1,83 @@
+"""The webhook form: name, URL (http/https only) and the events it listens to."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField, URLField, ValidationError
+from wtforms.validators import DataRequired, Length
+
+from webapp.admin.forms import MultiCheckboxField
+from webapp.services.webhooks import MAX_URL, WebhookRefused, clean_url
+from workflow.registry import EVENTS, custom_webhook_event
+
+EVENT_DESCRIPTIONS = {
+    "ticket.created": _l("A ticket was created"),
+    "ticket.transitioned": _l("A ticket moved to another state"),
+    "ticket.assigned": _l("A ticket was given to an agent or a team"),
+    "label.added": _l("A label was added to a ticket"),
+    "note.added": _l("An internal note was written"),
+    "reply.sent": _l("A reply was sent to the customer"),
+    "sla.warning": _l("An SLA deadline is near"),
+    "sla.breached": _l("An SLA deadline was missed"),
+    "survey.answered": _l("A customer answered a survey"),
+}
+MAX_CUSTOM_EVENTS_TEXT = 2000
+
+
+def event_choices() -> list[tuple[str, str]]:
+    return [(event, EVENT_DESCRIPTIONS.get(event, event)) for event in EVENTS]
+
+
+class WebhookForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    url = URLField(
+        _l("Payload URL"),
+        validators=[DataRequired(_l("Enter the URL to call.")), Length(max=MAX_URL)],
+    )
+    events = MultiCheckboxField(_l("Ticket events"))
+    custom_events = TextAreaField(
+        _l("Workflow events"),
+        validators=[Length(max=MAX_CUSTOM_EVENTS_TEXT)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.events.choices = event_choices()
+
+    def validate_url(self, field) -> None:
+        try:
+            field.data = clean_url(field.data)
+        except WebhookRefused as exc:
+            raise ValidationError(
+                _("Enter a full http:// or https:// address, e.g. https://example.com/hook.")
+            ) from exc
+
+    def validate_custom_events(self, field) -> None:
+        bad = [line for line in self.custom_event_lines() if custom_webhook_event(line) is None]
+        if bad:
+            raise ValidationError(
+                _(
+                    "Not a valid event name: %(names)s. Use letters, digits, _ . - "
+                    "(e.g. workflow.escalated).",
+                    names=", ".join(bad[:3])[:200],
+                )
+            )
+
+    def custom_event_lines(self) -> list[str]:
+        text = self.custom_events.data or ""
+        return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+    def chosen_events(self) -> list[str]:
+        """Ticket events ticked plus custom ones written, as `workflow.<name>`."""
+        custom = [custom_webhook_event(line) for line in self.custom_event_lines()]
+        return [*(self.events.data or []), *(name for name in custom if name)]
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not self.chosen_events():
+            self.events.errors = [*self.events.errors, _("Choose at least one event.")]
+            return False
+        return True
