@@ -8,7 +8,7 @@ PORT ?= 5000
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint translations compile-translations worker clean
+.PHONY: run test lint translations compile-translations worker cron clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ compile-translations: $(MO_FILES)
 run: $(VENV)/.installed compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	LOOPDESK_IN_PROCESS_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed compile-translations
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -43,6 +43,9 @@ translations: $(VENV)/.installed
 
 worker: $(VENV)/.installed
 	$(FLASK) worker
+
+cron: $(VENV)/.installed
+	$(FLASK) cron
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

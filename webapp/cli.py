@@ -79,6 +79,37 @@ def worker(burst: bool) -> None:
     Worker([get_queue()], connection=redis_connection()).work(with_scheduler=True, burst=burst)
 
 
+@click.command("cron")
+def cron() -> None:
+    """Run RQ's cron scheduler: enqueue every periodic job at its interval (needs REDIS_URL).
+
+    One is enough; a second one is harmless (every periodic job claims what it handles).
+    """
+    from jobs import redis_connection
+    from jobs.schedule import cron_scheduler
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.UsageError(
+            "REDIS_URL is not set: without Redis, `make run` runs the schedule in-process."
+        )
+    cron_scheduler(redis_connection(), current_app.config["RQ_QUEUE"]).start()
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Periodic jobs."""
+
+
+@jobs_group.command("run-due")
+@click.option("--at", "at", default=None, help="Pretend it is this moment (ISO 8601, UTC).")
+def run_due(at: str | None) -> None:
+    """Run every periodic job once, now, in this process (e.g. from a system cron)."""
+    from jobs.schedule import run_all_once
+
+    for name, result in run_all_once(at).items():
+        click.echo(f"{name}: {result}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_demo_command, outbox_group, worker):
+    for command in (create_admin, seed_demo_command, outbox_group, worker, cron, jobs_group):
         app.cli.add_command(command)

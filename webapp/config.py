@@ -67,8 +67,12 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Loopdesk <loopdesk@localhost>"),
         # Flask-Mail would silently drop mail under TESTING; our tests use a real SMTP server.
         "MAIL_SUPPRESS_SEND": False,
+        # Where the testimonial request sends promoters (a review site); unset: "just reply".
+        "TESTIMONIAL_URL": env.get("LOOPDESK_TESTIMONIAL_URL") or None,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        # Run the periodic jobs in a thread of this process (only without Redis; `make run`).
+        "IN_PROCESS_SCHEDULER": _bool(env.get("LOOPDESK_IN_PROCESS_SCHEDULER")),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "SESSION_COOKIE_HTTPONLY": True,
