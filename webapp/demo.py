@@ -465,8 +465,59 @@ def seed_demo_tickets() -> int:
             fire(ticket, trigger, ticket.assignee)
         db.session.commit()
     seed_demo_teamwork(now)
+    seed_demo_follow_ups(now)
     sla_clock.sweep(now)
     return len(DEMO_TICKETS)
+
+
+def seed_demo_follow_ups(now) -> None:
+    """Post-resolution surveys (answered, one promoter, one still scheduled), preferences."""
+    from datetime import timedelta
+
+    from webapp.models import SurveyInvitation, SurveyStatus, Ticket
+    from webapp.services import surveys
+
+    tickets = {t.subject: t for t in db.session.scalars(select(Ticket))}
+    people = {u.email.split("@")[0]: u for u in db.session.scalars(select(User))}
+    praised = tickets["Pohvala za hitro pomoč"]  # resolved three days ago: asked NPS
+    logged_out = tickets["Mobile app logs me out"]  # closed: asked CSAT
+    # "Great support, small delay" was resolved too: its CSAT survey is still scheduled.
+    sent = {}
+    for ticket, form_slug in ((praised, "nps"), (logged_out, "csat")):
+        invitation = db.session.scalar(
+            select(SurveyInvitation).where(
+                SurveyInvitation.ticket_id == ticket.id,
+                SurveyInvitation.status == SurveyStatus.SCHEDULED,
+            )
+        )
+        invitation.form_slug, invitation.due_at = form_slug, now - timedelta(minutes=5)
+        sent[ticket.id] = invitation
+    db.session.commit()
+    surveys.send_due_surveys(now)
+    surveys.record_answer(sent[logged_out.id], 4, "Fixed, but it took a few days.")
+    surveys.record_answer(sent[praised.id], 10)  # the shipped automation asks for a testimonial
+    db.session.commit()
+
+    # Maja reads mentions in an hourly digest; everyone else gets notices at once.
+    people["maja"].notification_settings = {"mentions": "digest"}
+    db.session.commit()
+    seed_demo_webhook(people["admin"], now)
+
+
+def seed_demo_webhook(admin: User, now) -> None:
+    """A CRM webhook, switched off until an admin points it at a real receiver."""
+    from webapp.services.webhooks import create_webhook
+
+    webhook = create_webhook(
+        "CRM (example)",
+        "https://crm.example.com/hooks/loopdesk",
+        ["ticket.created", "ticket.transitioned", "survey.answered"],
+        admin,
+    )
+    webhook.active = False
+    webhook.disabled_at = now
+    webhook.disabled_reason = "Demo: point it at your CRM's URL, then switch it on."
+    db.session.commit()
 
 
 # What the assignee asks before waiting on the customer, in the customer's language.

@@ -110,6 +110,7 @@ def test_after_the_last_try_the_message_is_failed_and_listed_for_retry(
     login(admin)
     page = client.get("/admin/mail?status=failed").get_data(as_text=True)
     assert "kim@example.com" in page
+    assert f"/admin/mail/{message.id}/retry" in page  # a retry button on the failed row
     smtp_server.refuse = 0
     from tests.helpers import csrf_token
 
