@@ -214,6 +214,28 @@ def test_sla_warnings_and_breaches_fire_exactly_once(teams):
     assert any("SLA" in m.subject for m in lead_mail)
 
 
+def test_one_failing_sla_alert_does_not_block_the_others(teams, monkeypatch):
+    broken = new_ticket(score={}, customer_locale="en", answers={})
+    fine = new_ticket(score={}, customer_locale="en", answers={})
+    for ticket in (broken, fine):
+        change_priority(ticket, "urgent", teams["anna"])
+    db.session.commit()
+    real = sla_clock.record_event
+
+    def failing_for_broken(ticket, kind, *args, **kwargs):
+        if ticket.id == broken.id:
+            raise RuntimeError("a template error, say")
+        return real(ticket, kind, *args, **kwargs)
+
+    monkeypatch.setattr(sla_clock, "record_event", failing_for_broken)
+    later = broken.created_at + timedelta(minutes=23)
+    assert [a.ticket_id for a in sla_clock.sweep(later)] == [fine.id]
+    db.session.refresh(broken)
+    assert broken.first_response_warned_at is None  # not claimed: the next sweep retries
+    monkeypatch.setattr(sla_clock, "record_event", real)
+    assert [a.ticket_id for a in sla_clock.sweep(later)] == [broken.id]
+
+
 def test_paused_and_answered_clocks_do_not_fire(teams):
     ticket = new_ticket(score={}, customer_locale="en", answers={})
     change_priority(ticket, "urgent", teams["anna"])

@@ -7,11 +7,12 @@ when several sweeps overlap, a policy changes or the clock was paused.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, union, update
 
 from webapp.extensions import db
 from webapp.models import Ticket, utcnow
@@ -19,6 +20,8 @@ from webapp.services.events import publish
 from webapp.services.history import record_event
 from workflow.definition import WorkflowDefinition
 from workflow.sla import PolicyChoice, choose_policy, deadlines, explain_deadline
+
+log = logging.getLogger(__name__)
 
 
 def _definition(ticket: Ticket) -> WorkflowDefinition:
@@ -106,6 +109,40 @@ def explain(ticket: Ticket, now: datetime | None = None) -> list[str]:
     return lines
 
 
+def _fire_alert(
+    ticket_id: int,
+    metric: str,
+    is_breach: bool,
+    due_key: str,
+    warned_attr: str,
+    breached_attr: str,
+    now: datetime,
+) -> SlaAlert | None:
+    """Claim one warning or breach (once per ticket and metric), record it, act on it."""
+    from webapp.services.notifications import warn_about_sla
+    from webapp.services.workflow_actions import run_actions
+
+    kind, column = ("breach", breached_attr) if is_breach else ("warning", warned_attr)
+    claimed = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, getattr(Ticket, column).is_(None))
+        .values({column: now, **({warned_attr: now} if is_breach else {})})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        return None
+    ticket = db.session.get(Ticket, ticket_id, populate_existing=True)
+    record_event(ticket, f"sla_{kind}", metric=metric, policy=ticket.sla_policy)
+    if is_breach:
+        choice = _choice(ticket)
+        if choice:
+            run_actions(ticket, choice.policy.on_breach, actor=None, reason=f"sla_{metric}_breach")
+    else:
+        warn_about_sla(ticket, metric, getattr(ticket, due_key))
+    publish(ticket, "sla.breached" if is_breach else "sla.warning", metric=metric)
+    return SlaAlert(ticket_id, metric, kind)
+
+
 @dataclass(frozen=True)
 class SlaAlert:
     ticket_id: int
@@ -133,48 +170,41 @@ _METRIC_COLUMNS = {
 
 def sweep(now: datetime | None = None, limit: int = 500) -> list[SlaAlert]:
     """Fire each due warning and breach once; cost grows with what is due, not with open tickets."""
-    from webapp.services.workflow_actions import run_actions
-
     now = now or utcnow()
     alerts: list[SlaAlert] = []
     for metric, (warn_col, due_col, met_col, warned_attr, breached_attr) in _METRIC_COLUMNS.items():
         warned_col, breached_col = getattr(Ticket, warned_attr), getattr(Ticket, breached_attr)
-        running = and_(met_col.is_(None), Ticket.sla_paused_since.is_(None))
+        running = (met_col.is_(None), Ticket.sla_paused_since.is_(None))
+        # One arm per partial index (ix_ticket_sla_*), each spelling out the index's
+        # condition: SQLite uses a partial index only then, PostgreSQL either way.
+        due_ids = union(
+            select(Ticket.id).where(warn_col <= now, warned_col.is_(None), *running),
+            select(Ticket.id).where(due_col <= now, breached_col.is_(None), *running),
+        ).subquery()
         candidates = db.session.execute(
             select(Ticket.id, due_col <= now)
-            .where(
-                running,
-                or_(
-                    and_(warn_col <= now, warned_col.is_(None)),
-                    and_(due_col <= now, breached_col.is_(None)),
-                ),
-            )
+            .where(Ticket.id.in_(select(due_ids.c.id)))
+            .order_by(Ticket.id)
             .limit(limit)
         ).all()
         for ticket_id, is_breach in candidates:
-            kind, column = ("breach", breached_attr) if is_breach else ("warning", warned_attr)
-            claimed = db.session.execute(
-                update(Ticket)
-                .where(Ticket.id == ticket_id, getattr(Ticket, column).is_(None))
-                .values({column: now, **({warned_attr: now} if is_breach else {})})
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not claimed:
-                continue
-            ticket = db.session.get(Ticket, ticket_id)
-            db.session.refresh(ticket)
-            record_event(ticket, f"sla_{kind}", metric=metric, policy=ticket.sla_policy)
-            if is_breach:
-                choice = _choice(ticket)
-                if choice:
-                    run_actions(
-                        ticket, choice.policy.on_breach, actor=None, reason=f"sla_{metric}_breach"
+            try:
+                with db.session.begin_nested():  # one failing alert must not block the others
+                    alert = _fire_alert(
+                        ticket_id,
+                        metric,
+                        bool(is_breach),
+                        due_col.key,
+                        warned_attr,
+                        breached_attr,
+                        now,
                     )
-            else:
-                from webapp.services.notifications import warn_about_sla
-
-                warn_about_sla(ticket, metric, getattr(ticket, due_col.key))
-            alerts.append(SlaAlert(ticket_id, metric, kind))
-            publish(ticket, "sla.breached" if is_breach else "sla.warning", metric=metric)
+            except Exception:
+                log.exception(
+                    "SLA %s on ticket %s failed; the next sweep retries", metric, ticket_id
+                )
+                continue
+            if alert:
+                alerts.append(alert)
     db.session.commit()
     return alerts
