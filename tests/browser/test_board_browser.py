@@ -53,6 +53,8 @@ def log_in(page, live_server: str, email: str) -> None:
 
 def drag(page, card_selector: str, state: str, *, release: bool = True) -> None:
     """Drag a card by its subject onto a column with real mouse events (Sortable's fallback)."""
+    # A live refresh may redraw the column just now: wait for the card as it is drawn.
+    expect(page.locator(f"{card_selector} .card-subject")).to_be_visible()
     source = page.locator(f"{card_selector} .card-subject").bounding_box()
     target = page.locator(f"#cards-{state}").bounding_box()
     page.mouse.move(source["x"] + 10, source["y"] + source["height"] / 2)
