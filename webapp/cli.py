@@ -70,13 +70,14 @@ def outbox_relay() -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run an RQ worker with the scheduler for this app's queue (needs REDIS_URL)."""
-    from rq import Worker
-
     from jobs import get_queue, redis_connection
+    from jobs.worker import AppContextWorker
 
     if not current_app.config.get("REDIS_URL"):
         raise click.UsageError("REDIS_URL is not set: without Redis, jobs run in the web process.")
-    Worker([get_queue()], connection=redis_connection()).work(with_scheduler=True, burst=burst)
+    app = current_app._get_current_object()
+    worker = AppContextWorker([get_queue()], connection=redis_connection(), app=app)
+    worker.work(with_scheduler=True, burst=burst)
 
 
 @click.command("cron")

@@ -235,3 +235,31 @@ def test_a_worker_killed_mid_send_is_retried_without_a_duplicate(
     assert message.status == OutboxStatus.SENT
     run_jobs()  # whatever RQ still holds of the dead job finds the message sent
     assert len(smtp_server.messages) == 1
+
+
+def broken_job() -> None:
+    """A job that dies inside its transaction (PostgreSQL then refuses every statement)."""
+    from sqlalchemy import text
+
+    from jobs.context import in_app_context
+
+    @in_app_context
+    def run() -> None:
+        db.session.execute(text("SELECT 1 / 0"))
+
+    run()
+
+
+def test_a_job_failing_mid_transaction_does_not_break_the_next_one(app, smtp_server, tmp_path):
+    from jobs import enqueue
+
+    require_redis()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("a worker process shares the database: needs PostgreSQL")
+    enqueue(broken_job, retries=False)
+    message = _queue_note()
+    worker = _worker(app, smtp_server.port, tmp_path)  # `flask worker`: jobs run in-process
+    assert worker.wait(120) == 0
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.SENT
+    assert [m["To"] for m in smtp_server.messages] == ["kim@example.com"]
