@@ -155,6 +155,8 @@ def test_customer_gets_status_mail_in_their_language(teams):
     )
     assert mail.locale == "pl"
     assert mail.subject == f"[{ticket.number}] Twoje zgłoszenie: W toku"
+    assert f"/t/{ticket.status_token}" in mail.body_text  # where the customer answers
+    assert f"/t/{ticket.status_token}" in mail.body_html
 
 
 def test_waiting_on_customer_pauses_the_sla_clock(teams):

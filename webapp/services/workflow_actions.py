@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.external_urls import external_url
 from webapp.models import Team, TeamMembership, Ticket, User
 from webapp.outbox import queue_email
 from webapp.services.history import record_event
@@ -43,6 +44,8 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
             "kind": template,
             "state_label": _state_label(ticket, locale),
             "name": ticket.customer_name,
+            # "Waiting on you" asks for an answer: the status page is where they give it.
+            "status_link": external_url("public.ticket_status", token=ticket.status_token),
         },
     )
     record_event(
