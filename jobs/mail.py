@@ -4,50 +4,18 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_mail import Message
-from sqlalchemy import or_, update
 
 from jobs.context import in_app_context
-from jobs.queue import retry_intervals
+from jobs.queue import max_attempts
 from webapp.extensions import db, mail
 from webapp.models import OutboxMessage, OutboxStatus, utcnow
-from webapp.outbox import SEND_LEASE
-
-
-def max_attempts() -> int:
-    """The first try plus one per retry interval."""
-    return len(retry_intervals()) + 1
-
-
-_SENDABLE = (OutboxStatus.PENDING, OutboxStatus.QUEUED, OutboxStatus.RETRYING)
-
-
-def _claim(message_id: int) -> bool:
-    """Mark the message as being sent by this worker; False if someone else has it or it is done."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            or_(
-                OutboxMessage.status.in_(_SENDABLE),
-                (OutboxMessage.status == OutboxStatus.SENDING)
-                & (OutboxMessage.relayed_at < now - SEND_LEASE),
-            ),
-        )
-        .values(
-            status=OutboxStatus.SENDING,
-            attempts=OutboxMessage.attempts + 1,
-            relayed_at=now,
-        )
-    ).rowcount
-    db.session.commit()
-    return bool(claimed)
+from webapp.outbox import HANDOVER, SEND_LEASE
 
 
 @in_app_context
 def send_outbox_message(message_id: int) -> str:
     """Deliver outbox row `message_id` by SMTP and record the outcome."""
-    if not _claim(message_id):
+    if not HANDOVER.claim_for_work(message_id, SEND_LEASE):
         return "skipped"
     message = db.session.get(OutboxMessage, message_id)
     if not current_app.config.get("MAIL_SERVER"):

@@ -24,6 +24,11 @@ def retry_intervals() -> list[int]:
     return list(current_app.config.get("JOB_RETRY_INTERVALS") or DEFAULT_RETRY_INTERVALS)
 
 
+def max_attempts() -> int:
+    """The first try plus one per retry interval."""
+    return len(retry_intervals()) + 1
+
+
 def redis_connection() -> Redis:
     """The app's Redis connection, made once per app."""
     connection = current_app.extensions.get("loopdesk_redis")

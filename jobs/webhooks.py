@@ -6,10 +6,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, update
-
 from jobs.context import in_app_context
-from jobs.queue import retry_intervals
+from jobs.queue import max_attempts
 from jobs.schedule import parse_now
 from webapp.extensions import db
 from webapp.models import DeliveryStatus, WebhookDelivery, utcnow
@@ -18,45 +16,16 @@ from webapp.services import webhooks
 TIMEOUT_SECONDS = 10
 USER_AGENT = "Loopdesk-Webhooks"
 _ERROR_BODY = 300  # characters of a refusing receiver's answer kept for the log
-_SENDABLE = (DeliveryStatus.PENDING, DeliveryStatus.QUEUED, DeliveryStatus.RETRYING)
 
 
 class DeliveryFailed(Exception):
     """The receiver did not answer 2xx; raised so that RQ retries with back-off."""
 
 
-def max_attempts() -> int:
-    """The first try plus one per retry interval."""
-    return len(retry_intervals()) + 1
-
-
-def _claim(delivery_id: int) -> bool:
-    """Mark the delivery as being sent by this worker; False if another has it or it is done."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            or_(
-                WebhookDelivery.status.in_(_SENDABLE),
-                (WebhookDelivery.status == DeliveryStatus.SENDING)
-                & (WebhookDelivery.attempted_at < now - webhooks.ATTEMPT_LEASE),
-            ),
-        )
-        .values(
-            status=DeliveryStatus.SENDING,
-            attempts=WebhookDelivery.attempts + 1,
-            attempted_at=now,
-        )
-    ).rowcount
-    db.session.commit()
-    return bool(claimed)
-
-
 @in_app_context
 def deliver_webhook(delivery_id: int) -> str:
     """POST delivery `delivery_id` to its webhook and record the outcome."""
-    if not _claim(delivery_id):
+    if not webhooks.HANDOVER.claim_for_work(delivery_id, webhooks.ATTEMPT_LEASE):
         return "skipped"
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:  # its webhook was deleted meanwhile

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import event, update
+from sqlalchemy import event, or_, update
 from sqlalchemy.orm import Session
 
 from webapp.extensions import db
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 PENDING = "pending"
 QUEUED = "queued"
+SENDING = "sending"  # a worker holds the row (a lease: see `claim_for_work`)
+RETRYING = "retrying"
 # A row still `queued` this long after its hand-over was lost with its process.
 STALE_HANDOVER = timedelta(minutes=15)
 
@@ -59,6 +61,28 @@ class HandOver:
                 claimed.append(row_id)
         db.session.commit()
         return self.hand_over(claimed)
+
+    def claim_for_work(self, row_id: int, lease: timedelta) -> bool:
+        """Mark the row as being worked on by this worker (one more attempt, committed).
+
+        False when it is done or another worker holds it; a holder silent for longer than
+        `lease` is taken to have died, so its row may be claimed again. This claim is what
+        keeps a row handed over twice from being sent twice.
+        """
+        model, stamp, now = self.model, getattr(self.model, self.stamp), utcnow()
+        claimed = db.session.execute(
+            update(model)
+            .where(
+                model.id == row_id,
+                or_(
+                    model.status.in_((PENDING, QUEUED, RETRYING)),
+                    (model.status == SENDING) & (stamp < now - lease),
+                ),
+            )
+            .values({"status": SENDING, "attempts": model.attempts + 1, self.stamp: now})
+        ).rowcount
+        db.session.commit()
+        return bool(claimed)
 
     def hand_over(self, ids: list[int]) -> int:
         """Enqueue rows already marked `queued`; if the queue is down, the rest go back."""
