@@ -118,14 +118,14 @@ def start_sink():
 # --- 1. throughput -----------------------------------------------------------------------------
 
 
-def queue_messages(count: int) -> tuple[list[int], float]:
-    """Queue `count` staff invitations, QUEUE_BATCH per commit; their ids and seconds taken."""
+def queue_messages(count: int, per_commit: int = QUEUE_BATCH) -> tuple[list[int], float]:
+    """Queue `count` staff invitations, `per_commit` per commit; their ids and seconds taken."""
     from webapp.extensions import db
     from webapp.outbox import queue_email
 
     ids: list[int] = []
     started = time.perf_counter()
-    for start in range(0, count, QUEUE_BATCH):
+    for start in range(0, count, per_commit):
         batch = [
             queue_email(
                 f"agent{n}@example.com",
@@ -133,7 +133,7 @@ def queue_messages(count: int) -> tuple[list[int], float]:
                 ("en", "pl", "ru", "sl")[n % 4],
                 {"name": f"Agent {n}", "inviter": "Bench", "link": f"https://x.test/p/{n}"},
             )
-            for n in range(start, min(count, start + QUEUE_BATCH))
+            for n in range(start, min(count, start + per_commit))
         ]
         db.session.commit()  # after the commit each row is handed to RQ (or sent in-process)
         ids += [m.id for m in batch]
@@ -157,17 +157,20 @@ def worker_env(app, tmp: str, smtp_port: int) -> dict:
     return env
 
 
-def worker_kinds(redis_url: str) -> list[tuple[str, list[str], int]]:
-    """(name, command, messages to time it on): the ways README gives to run a worker, and one."""
+def worker_kinds(redis_url: str) -> list[tuple[str, list[str], int, int]]:
+    """(name, command, messages to time it on, per commit): the ways README gives to run a
+    worker, and one; `flask worker` also with one message per commit (a job per message)."""
     rq = str(Path(sys.executable).with_name("rq"))
     flask = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]
     return [
-        ("flask worker (RQ Worker: fork per job)", flask, min(MESSAGES, 500)),
-        ("rq worker (fork per job, app built per job)", [rq, "worker", "-u", redis_url], 50),
+        ("flask worker (no fork, app context per job)", flask, MESSAGES, QUEUE_BATCH),
+        ("flask worker, one message per commit", flask, min(MESSAGES, 500), 1),
+        ("rq worker (fork per job, app built per job)", [rq, "worker", "-u", redis_url], 100, 100),
         (
             "rq worker -w SimpleWorker (no fork)",
             [rq, "worker", "-u", redis_url, "-w", "rq.worker.SimpleWorker"],
             MESSAGES,
+            QUEUE_BATCH,
         ),
     ]
 
@@ -200,11 +203,13 @@ def run_burst(command: list[str], env: dict) -> subprocess.Popen:
     )
 
 
-def bench_worker(app, sink: ArrivalSink, env: dict, name: str, command: list[str], count: int):
+def bench_worker(
+    app, sink: ArrivalSink, env: dict, name: str, command: list[str], count: int, per_commit: int
+):
     """Queue `count` e-mails, then time one burst worker from its start until all arrived."""
     empty_queue(app)
     with app.app_context():
-        ids, queued_s = queue_messages(count)
+        ids, queued_s = queue_messages(count, per_commit)
     wanted = set(ids)
     started = time.perf_counter()
     worker = run_burst(with_queue(QUEUE_NAME, command), env)
@@ -264,29 +269,39 @@ def new_ids_key() -> str:
 
 def bench_send_alone(app) -> None:
     """The job function itself, called in this process: what no worker can go below."""
+    from sqlalchemy import func, select
+
     from jobs.mail import send_outbox_message
     from webapp.extensions import db
-    from webapp.outbox import queue_email
+    from webapp.models import OutboxMessage
+    from webapp.outbox import HANDOVER, queue_email
 
     count = min(MESSAGES, 500)
-    with app.app_context():
-        batch = [
-            queue_email(f"solo{n}@example.com", "staff_invitation", "en", {"name": "Solo"})
-            for n in range(count)
-        ]
-        db.session.flush()
-        ids = [m.id for m in batch]
-        db.session.info.pop(new_ids_key(), None)  # no hand-over: we run the job ourselves
-        db.session.commit()
-        started = time.perf_counter()
-        sent = sum(send_outbox_message(message_id) == "sent" for message_id in ids)
-        seconds = time.perf_counter() - started
-        db.session.remove()
-    print(
-        f"send_outbox_message alone, in this process: {seconds / count * 1000:.1f} ms/message "
-        f"= {count / seconds:.0f}/s, {sent} of {count} sent (claim UPDATE + commit, row SELECT, "
-        f"new SMTP session, status commit)"
-    )
+    for per_job in (1, HANDOVER.batch_size):
+        with app.app_context():
+            batch = [
+                queue_email(f"solo{n}@example.com", "staff_invitation", "en", {"name": "Solo"})
+                for n in range(count)
+            ]
+            db.session.flush()
+            ids = [m.id for m in batch]
+            db.session.info.pop(new_ids_key(), None)  # no hand-over: we run the job ourselves
+            db.session.commit()
+            started = time.perf_counter()
+            for start in range(0, count, per_job):
+                send_outbox_message(*ids[start : start + per_job])
+            seconds = time.perf_counter() - started
+            sent = db.session.scalar(
+                select(func.count())
+                .where(OutboxMessage.id.in_(ids))
+                .where(OutboxMessage.status == "sent")
+            )
+            db.session.remove()
+        print(
+            f"send_outbox_message alone, {per_job} per job, in this process: "
+            f"{seconds / count * 1000:.1f} ms/message = {count / seconds:.0f}/s, {sent} of {count} "
+            f"sent (claim UPDATE + commit, rows SELECT, an SMTP session per job, status commits)"
+        )
 
 
 def bench_throughput(app, sink: ArrivalSink, env: dict | None) -> None:
@@ -302,8 +317,8 @@ def bench_throughput(app, sink: ArrivalSink, env: dict | None) -> None:
         bench_send_alone(app)
         return
     queueing = []
-    for name, command, count in worker_kinds(app.config["REDIS_URL"]):
-        queueing.append(bench_worker(app, sink, env, name, command, count))
+    for name, command, count, per_commit in worker_kinds(app.config["REDIS_URL"]):
+        queueing.append(bench_worker(app, sink, env, name, command, count, per_commit))
     print(f"(queueing: {max(queueing):.0f} e-mails/s rendered, inserted and enqueued)")
     bench_rq_overhead(app, env)
     bench_send_alone(app)

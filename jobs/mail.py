@@ -1,9 +1,12 @@
-"""Send one outbox e-mail; safe to run twice (a retried job never sends twice)."""
+"""Send outbox e-mails; safe to run twice (a retried job never sends a message twice)."""
 
 from __future__ import annotations
 
+import smtplib
+
 from flask import current_app
 from flask_mail import Message
+from sqlalchemy import Row, select, text, update
 
 from jobs.context import in_app_context
 from jobs.queue import max_attempts
@@ -12,49 +15,124 @@ from webapp.models import OutboxMessage, OutboxStatus, utcnow
 from webapp.outbox import HANDOVER, SEND_LEASE
 
 
+class SendFailed(Exception):
+    """Some messages of the batch were not accepted; raised so that RQ retries the job."""
+
+
 @in_app_context
-def send_outbox_message(message_id: int) -> str:
-    """Deliver outbox row `message_id` by SMTP and record the outcome."""
-    if not HANDOVER.claim_for_work(message_id, SEND_LEASE):
+def send_outbox_message(*message_ids: int) -> str:
+    """Deliver outbox rows by SMTP over one connection and record each outcome.
+
+    Rows already sent, or held by another worker, are skipped by the claim; so when RQ
+    retries a batch after a failure, only the messages that failed are tried again.
+    """
+    claimed = HANDOVER.claim_for_work(message_ids, SEND_LEASE)
+    if not claimed:
         return "skipped"
-    message = db.session.get(OutboxMessage, message_id)
     if not current_app.config.get("MAIL_SERVER"):
-        message.status = OutboxStatus.NOT_SENT
-        message.last_error = None
-        db.session.commit()
+        _record(claimed, status=OutboxStatus.NOT_SENT, last_error=None)
         return "not sent: no SMTP server configured"
-    try:
-        mail.send(_to_mail_message(message))
-    except Exception as exc:
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        message.status = (
-            OutboxStatus.FAILED if message.attempts >= max_attempts() else OutboxStatus.RETRYING
-        )
-        db.session.commit()
-        raise
-    message.status = OutboxStatus.SENT
-    message.sent_at = utcnow()
-    message.last_error = None
-    db.session.commit()
+    # Plain rows, not ORM objects: each outcome is its own UPDATE and commit, and a commit
+    # would expire (and so reload, one SELECT each) the messages still to send.
+    messages = db.session.execute(
+        select(*OutboxMessage.__table__.columns)
+        .where(OutboxMessage.id.in_(claimed))
+        .order_by(OutboxMessage.id)
+    ).all()
+    failed: list[str] = []
+    with SmtpSession() as smtp:
+        for message in messages:
+            _send_one(smtp, message, failed)
+    if failed:
+        raise SendFailed("; ".join(failed))
     return "sent"
 
 
-def _to_mail_message(message: OutboxMessage) -> Message:
+def _send_one(smtp: SmtpSession, message: Row, failed: list[str]) -> None:
+    try:
+        smtp.send(_to_mail_message(message))
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        final = message.attempts >= max_attempts()
+        _record(
+            [message.id],
+            status=OutboxStatus.FAILED if final else OutboxStatus.RETRYING,
+            last_error=error,
+        )
+        failed.append(f"#{message.id}: {error}")
+    else:
+        _record([message.id], status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
+
+
+class SmtpSession:
+    """One SMTP connection for a batch of messages, opened when first needed.
+
+    Opening a session (TCP, EHLO, STARTTLS, AUTH, QUIT) costs more than sending a typical
+    message. After an error the session's state is unknown, so the next message opens a
+    fresh one.
+    """
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def __enter__(self) -> SmtpSession:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def send(self, message: Message) -> None:
+        if self.connection is None:
+            self.connection = mail.connect().__enter__()  # connects, STARTTLS, logs in as set
+        try:
+            message.send(self.connection)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is None or connection.host is None:
+            return
+        try:
+            connection.host.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.host.close()  # the server is gone already
+
+
+def _record(message_ids: list[int], **outcome) -> None:
+    """Commit an outcome as soon as it is known, without waiting for the disk.
+
+    The claim before sending was committed durably; this commit only records the result.
+    Waiting for its flush to disk would double the cost of a message, and losing it (only
+    if the database server itself crashes in the next instant) means one resend after the
+    lease, under the same Message-ID, never a lost message.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).values(**outcome)
+    )
+    db.session.commit()
+
+
+def _to_mail_message(message: OutboxMessage | Row) -> Message:
     from webapp.services.non_essential_mail import list_unsubscribe_headers
 
     domain = current_app.config["LOOPDESK_BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
-    return Message(
+    mail_message = Message(
         subject=message.subject,
         recipients=[message.to_address],
         body=message.body_text,
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={
-            # Stable per outbox row: receivers can de-duplicate even a resend.
-            "Message-ID": f"<outbox-{message.id}@{domain or 'loopdesk'}>",
             "Content-Language": message.locale,
             # Surveys and testimonial requests: one-click unsubscribe (RFC 8058), derived
             # from the row's address, the same signed link as in the body.
             **list_unsubscribe_headers(message),
         },
     )
+    # Stable per outbox row, so receivers can de-duplicate even a resend.
+    mail_message.msgId = f"<outbox-{message.id}@{domain or 'loopdesk'}>"
+    return mail_message

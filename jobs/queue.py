@@ -55,8 +55,31 @@ def enqueue(func: Callable, *args, job_id: str | None = None, retries: bool = Tr
         intervals = retry_intervals()
         retry = Retry(max=len(intervals), interval=intervals)
         return get_queue().enqueue(func, *args, job_id=job_id, retry=retry if retries else None)
+    _run_in_process(func, args)
+    return None
+
+
+def enqueue_many(func: Callable, arg_lists: list[tuple]) -> None:
+    """Run `func(*args)` once per entry: on RQ in one Redis round trip, else now, in-process.
+
+    On RQ the jobs are queued together or not at all (one pipeline), so a caller whose
+    queue is down can put all of its work back for a later relay.
+    """
+    if not arg_lists:
+        return
+    if current_app.config.get("REDIS_URL"):
+        intervals = retry_intervals()
+        retry = Retry(max=len(intervals), interval=intervals)
+        get_queue().enqueue_many(  # one pipeline, executed once
+            [Queue.prepare_data(func, args=args, retry=retry) for args in arg_lists]
+        )
+        return
+    for args in arg_lists:
+        _run_in_process(func, args)
+
+
+def _run_in_process(func: Callable, args: tuple) -> None:
     try:
         func(*args)
     except Exception:
         log.exception("in-process job %s failed", getattr(func, "__name__", func))
-    return None

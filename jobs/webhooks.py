@@ -25,7 +25,7 @@ class DeliveryFailed(Exception):
 @in_app_context
 def deliver_webhook(delivery_id: int) -> str:
     """POST delivery `delivery_id` to its webhook and record the outcome."""
-    if not webhooks.HANDOVER.claim_for_work(delivery_id, webhooks.ATTEMPT_LEASE):
+    if not webhooks.HANDOVER.claim_for_work([delivery_id], webhooks.ATTEMPT_LEASE):
         return "skipped"
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:  # its webhook was deleted meanwhile

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,6 +44,9 @@ class HandOver:
     job_path: str  # "module:function", imported when first needed (jobs import the web app)
     stamp: str  # the column holding the hand-over time
     info_key: str  # where the session keeps the ids of rows this transaction added
+    # Rows per job. A job that reuses one connection for several rows (SMTP) takes a batch:
+    # one claim, one queue entry and one worker round for many rows instead of one each.
+    batch_size: int = 1
 
     def job(self) -> Callable:
         module, _, name = self.job_path.partition(":")
@@ -51,56 +54,59 @@ class HandOver:
 
     def relay(self, ids: Iterable[int]) -> int:
         """Claim committed `pending` rows (→ `queued`) and hand each over exactly once."""
-        model, claimed = self.model, []
-        for row_id in ids:
-            if db.session.execute(
-                update(model)
-                .where(model.id == row_id, model.status == PENDING)
-                .values({"status": QUEUED, self.stamp: utcnow()})
-            ).rowcount:
-                claimed.append(row_id)
+        model = self.model
+        claimed = db.session.scalars(
+            update(model)
+            .where(model.id.in_(list(ids)), model.status == PENDING)
+            .values({"status": QUEUED, self.stamp: utcnow()})
+            .returning(model.id)
+        ).all()
         db.session.commit()
-        return self.hand_over(claimed)
+        return self.hand_over(sorted(claimed))
 
-    def claim_for_work(self, row_id: int, lease: timedelta) -> bool:
-        """Mark the row as being worked on by this worker (one more attempt, committed).
+    def claim_for_work(self, row_ids: Sequence[int], lease: timedelta) -> list[int]:
+        """Mark rows as being worked on by this worker (one more attempt each, committed).
 
-        False when it is done or another worker holds it; a holder silent for longer than
-        `lease` is taken to have died, so its row may be claimed again. This claim is what
-        keeps a row handed over twice from being sent twice.
+        Returns the ids claimed: not those done or held by another worker. A holder silent
+        for longer than `lease` is taken to have died, so its row may be claimed again.
+        This claim is what keeps a row handed over twice from being sent twice.
         """
         model, stamp, now = self.model, getattr(self.model, self.stamp), utcnow()
-        claimed = db.session.execute(
+        claimed = db.session.scalars(
             update(model)
             .where(
-                model.id == row_id,
+                model.id.in_(list(row_ids)),
                 or_(
                     model.status.in_((PENDING, QUEUED, RETRYING)),
                     (model.status == SENDING) & (stamp < now - lease),
                 ),
             )
             .values({"status": SENDING, "attempts": model.attempts + 1, self.stamp: now})
-        ).rowcount
+            .returning(model.id)
+            .execution_options(synchronize_session=False)
+        ).all()
         db.session.commit()
-        return bool(claimed)
+        return sorted(claimed)
 
     def hand_over(self, ids: list[int]) -> int:
-        """Enqueue rows already marked `queued`; if the queue is down, the rest go back."""
-        from jobs import enqueue
+        """Enqueue rows already marked `queued`, `batch_size` per job, in one queue round trip.
 
-        job = self.job()
-        for position, row_id in enumerate(ids):
-            try:
-                enqueue(job, row_id)
-            except Exception:  # the queue is down: these rows wait for the periodic relay
-                log.warning("%s: queue unavailable, %s row(s) wait", self.model.__name__, len(ids))
-                db.session.execute(
-                    update(self.model)
-                    .where(self.model.id.in_(ids[position:]), self.model.status == QUEUED)
-                    .values({"status": PENDING, self.stamp: None})
-                )
-                db.session.commit()
-                return position
+        If the queue is down they all go back to `pending` for the periodic relay.
+        """
+        from jobs import enqueue_many
+
+        batches = [tuple(ids[i : i + self.batch_size]) for i in range(0, len(ids), self.batch_size)]
+        try:
+            enqueue_many(self.job(), batches)
+        except Exception:  # the queue is down: these rows wait for the periodic relay
+            log.warning("%s: queue unavailable, %s row(s) wait", self.model.__name__, len(ids))
+            db.session.execute(
+                update(self.model)
+                .where(self.model.id.in_(ids), self.model.status == QUEUED)
+                .values({"status": PENDING, self.stamp: None})
+            )
+            db.session.commit()
+            return 0
         return len(ids)
 
 

@@ -39,7 +39,11 @@ STALE_HANDOVER = handover.STALE_HANDOVER
 # A send that has not finished within this time is taken to have died with its worker.
 SEND_LEASE = timedelta(minutes=5)
 HANDOVER = handover.HandOver(
-    OutboxMessage, "jobs.mail:send_outbox_message", "relayed_at", "loopdesk_outbox_new_ids"
+    OutboxMessage,
+    "jobs.mail:send_outbox_message",
+    "relayed_at",
+    "loopdesk_outbox_new_ids",
+    batch_size=25,  # messages per send job, over one SMTP connection
 )
 
 

@@ -74,6 +74,38 @@ def test_smtp_refusal_is_recorded_and_retried_once_delivered(app, smtp_server, r
     assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
 
 
+def test_a_batch_sends_over_one_connection_and_a_retry_sends_only_what_failed(
+    app, smtp_server
+):
+    """Many messages of one commit go out in one job; one refused is the only one retried."""
+    from jobs.mail import SendFailed, send_outbox_message
+    from webapp.outbox import queue_email
+
+    messages = [
+        queue_email(f"b{n}@example.com", "staff_invitation", "sl", {"name": f"B{n}"})
+        for n in range(5)
+    ]
+    db.session.flush()
+    ids = [m.id for m in messages]
+    db.session.info.clear()  # run the job by hand below, not on commit
+    db.session.commit()
+    smtp_server.refuse = 1  # the first message of the batch is refused
+    with pytest.raises(SendFailed, match="451"):  # raised so that RQ retries the job
+        send_outbox_message(*ids)
+    assert len(smtp_server.messages) == 4
+    statuses = dict(db.session.execute(select(OutboxMessage.id, OutboxMessage.status)).all())
+    assert statuses[ids[0]] == OutboxStatus.RETRYING
+    assert all(statuses[i] == OutboxStatus.SENT for i in ids[1:])
+
+    assert send_outbox_message(*ids) == "sent"  # RQ's retry: same arguments
+    assert len(smtp_server.messages) == 5
+    assert sorted(m["To"] for m in smtp_server.messages) == [f"b{n}@example.com" for n in range(5)]
+    # One Message-ID each, stable per outbox row (Flask-Mail would add a random one too).
+    for received in smtp_server.messages:
+        assert len(received.get_all("Message-ID")) == 1
+        assert received["Message-ID"].startswith("<outbox-")
+
+
 def test_real_rq_worker_process_delivers_in_burst_mode(app, smtp_server, tmp_path):
     redis_url = require_redis()
     _invite(locale="ru")
