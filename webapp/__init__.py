@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from webapp import db_health, i18n, outbox, security
     from webapp.extensions import csrf, db, htmx, limiter, mail, migrate
-    from webapp.services import webhooks
+    from webapp.services import sla_clock, webhooks
 
     db.init_app(app)
     with app.app_context():
@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     outbox.init_app(app)
     webhooks.init_app(app)
+    sla_clock.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

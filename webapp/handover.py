@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import event, or_, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from webapp.extensions import db
@@ -87,6 +87,41 @@ class HandOver:
         ).all()
         db.session.commit()
         return sorted(claimed)
+
+    def relay_stale(
+        self, lease: timedelta, retry_after: timedelta | None = None, limit: int = 500
+    ) -> int:
+        """The periodic safety net: hand over again what would otherwise wait forever.
+
+        Rows still `pending` (the queue was down), `queued` for longer than STALE_HANDOVER
+        (the hand-over died with its process), `sending` for longer than `lease` (the worker
+        died) and, with `retry_after`, `retrying` that long after their last attempt. Each
+        goes back to `pending` with a conditional UPDATE and `relay` claims it again, so
+        concurrent relays never collide; the job's own claim keeps it from being done twice.
+        """
+        model, stamp, now = self.model, getattr(self.model, self.stamp), utcnow()
+        stale = [
+            (model.status == QUEUED) & (stamp < now - STALE_HANDOVER),
+            (model.status == SENDING) & (stamp < now - lease),
+        ]
+        if retry_after is not None:
+            stale.append((model.status == RETRYING) & (stamp <= now - retry_after))
+        ids = db.session.scalars(
+            select(model.id)
+            .where(or_(model.status == PENDING, *stale))
+            .order_by(model.id)
+            .limit(limit)
+        ).all()
+        if not ids:
+            return 0
+        db.session.execute(
+            update(model)
+            .where(model.id.in_(ids), or_(*stale))
+            .values(status=PENDING)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        return self.relay(ids)
 
     def hand_over(self, ids: list[int]) -> int:
         """Enqueue rows already marked `queued`, `batch_size` per job, in one queue round trip.

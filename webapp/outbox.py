@@ -20,11 +20,10 @@ from datetime import timedelta
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
 
 from webapp import handover
 from webapp.extensions import db
-from webapp.models import OutboxMessage, OutboxStatus, utcnow
+from webapp.models import OutboxMessage, OutboxStatus
 
 _STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Waiting"),
@@ -97,32 +96,11 @@ def relay(message_ids: list[int]) -> int:
 def relay_pending(limit: int = 500) -> int:
     """Relay rows still pending, and rows whose hand-over or send died with its process.
 
-    The periodic safety net; `relay` claims each row, so concurrent runs do not collide.
-    A row `queued` for longer than STALE_HANDOVER or `sending` for longer than SEND_LEASE
-    is handed over again; the send job's own claim keeps it from going out twice.
+    The periodic safety net (`HandOver.relay_stale`): a row `queued` for longer than
+    STALE_HANDOVER or `sending` for longer than SEND_LEASE is handed over again; the send
+    job's own claim keeps it from going out twice.
     """
-    now = utcnow()
-    stale = or_(
-        (OutboxMessage.status == OutboxStatus.QUEUED)
-        & (OutboxMessage.relayed_at < now - STALE_HANDOVER),
-        (OutboxMessage.status == OutboxStatus.SENDING)
-        & (OutboxMessage.relayed_at < now - SEND_LEASE),
-    )
-    ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(or_(OutboxMessage.status == OutboxStatus.PENDING, stale))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    if not ids:
-        return 0
-    db.session.execute(  # lost hand-overs and dead sends become pending, for `relay` to claim
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), stale)
-        .values(status=OutboxStatus.PENDING)
-    )
-    db.session.commit()
-    return relay(list(ids))
+    return HANDOVER.relay_stale(SEND_LEASE, limit=limit)
 
 
 def init_app(app: Flask) -> None:

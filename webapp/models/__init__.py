@@ -14,7 +14,15 @@ from webapp.models.messaging import (
 )
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Role, Team, TeamMembership, User
-from webapp.models.tickets import Task, TeamRoutingState, Ticket, TicketEvent, TicketLabel
+from webapp.models.tickets import (
+    SlaAlert,
+    SlaAlertStatus,
+    Task,
+    TeamRoutingState,
+    Ticket,
+    TicketEvent,
+    TicketLabel,
+)
 from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
@@ -38,6 +46,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Role",
+    "SlaAlert",
+    "SlaAlertStatus",
     "Task",
     "TeamRoutingState",
     "Ticket",

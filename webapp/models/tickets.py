@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
@@ -188,3 +189,34 @@ class TeamRoutingState(db.Model):
     )
     last_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SlaAlertStatus(enum.StrEnum):
+    PENDING = "pending"  # committed, not yet handed to a job
+    QUEUED = "queued"
+    SENDING = "sending"  # a worker is acting on it
+    RETRYING = "retrying"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class SlaAlert(db.Model):
+    """A warning or breach the sweep found, waiting for (or done with) its consequences.
+
+    The sweep only claims what is due and writes these rows, in one transaction; a job then
+    records the history event, runs the policy's breach actions and notifies (the outbox
+    pattern, so a queue outage loses nothing). That keeps the sweep's cost to what is due.
+    """
+
+    __tablename__ = "sla_alert"
+    __table_args__ = (Index("ix_sla_alert_status", "status", "relayed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(32))  # first_response | resolution
+    kind: Mapped[str] = mapped_column(String(16))  # warning | breach
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default=SlaAlertStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    relayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -2,26 +2,35 @@
 
 Warnings and breaches are claimed with a conditional UPDATE (`… WHERE
 warned_at IS NULL`), so each fires exactly once per ticket and metric even
-when several sweeps overlap, a policy changes or the clock was paused.
+when several sweeps overlap, a policy changes or the clock was paused. What
+fired is written as `SlaAlert` rows in the same transaction and acted on by
+jobs (`act_on`), so the sweep itself costs what is due.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, union, update
+from flask import current_app
+from sqlalchemy import func, select, union, update
 
+from webapp import handover
 from webapp.extensions import db
-from webapp.models import Ticket, utcnow
+from webapp.models import SlaAlert, Ticket, utcnow
 from webapp.services.events import publish
-from webapp.services.history import record_event
+from webapp.services.history import events_dated, record_event
 from workflow.definition import WorkflowDefinition
 from workflow.sla import PolicyChoice, choose_policy, deadlines, explain_deadline
 
 log = logging.getLogger(__name__)
+
+# Alerts reach their job like outbox e-mails do: written `queued`, handed over on commit.
+ALERTS = handover.HandOver(
+    SlaAlert, "jobs.sla:act_on_sla_alerts", "relayed_at", "loopdesk_sla_alert_ids", batch_size=20
+)
+ALERT_LEASE = timedelta(minutes=5)  # an alert job silent this long died with its worker
 
 
 def _definition(ticket: Ticket) -> WorkflowDefinition:
@@ -109,45 +118,28 @@ def explain(ticket: Ticket, now: datetime | None = None) -> list[str]:
     return lines
 
 
-def _fire_alert(
-    ticket_id: int,
-    metric: str,
-    is_breach: bool,
-    due_key: str,
-    warned_attr: str,
-    breached_attr: str,
-    now: datetime,
-) -> SlaAlert | None:
-    """Claim one warning or breach (once per ticket and metric), record it, act on it."""
+def act_on(alert: SlaAlert) -> None:
+    """What a warning or breach the sweep claimed leads to (run by a job, dated when it fired).
+
+    The timeline event; for a breach the policy's `on_breach` actions, for a warning a notice
+    to the assignee; and the event for automations and webhooks.
+    """
     from webapp.services.notifications import warn_about_sla
     from webapp.services.workflow_actions import run_actions
 
-    kind, column = ("breach", breached_attr) if is_breach else ("warning", warned_attr)
-    claimed = db.session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket_id, getattr(Ticket, column).is_(None))
-        .values({column: now, **({warned_attr: now} if is_breach else {})})
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        return None
-    ticket = db.session.get(Ticket, ticket_id, populate_existing=True)
-    record_event(ticket, f"sla_{kind}", metric=metric, policy=ticket.sla_policy)
-    if is_breach:
-        choice = _choice(ticket)
-        if choice:
-            run_actions(ticket, choice.policy.on_breach, actor=None, reason=f"sla_{metric}_breach")
-    else:
-        warn_about_sla(ticket, metric, getattr(ticket, due_key))
-    publish(ticket, "sla.breached" if is_breach else "sla.warning", metric=metric)
-    return SlaAlert(ticket_id, metric, kind)
-
-
-@dataclass(frozen=True)
-class SlaAlert:
-    ticket_id: int
-    metric: str  # first_response | resolution
-    kind: str  # warning | breach
+    ticket = db.session.get(Ticket, alert.ticket_id)
+    with events_dated(alert.fired_at):
+        record_event(ticket, f"sla_{alert.kind}", metric=alert.metric, policy=ticket.sla_policy)
+        if alert.kind == "breach":
+            choice = _choice(ticket)
+            if choice:
+                reason = f"sla_{alert.metric}_breach"
+                run_actions(ticket, choice.policy.on_breach, actor=None, reason=reason)
+        else:
+            warn_about_sla(ticket, alert.metric, getattr(ticket, f"{alert.metric}_due_at"))
+        publish(
+            ticket, "sla.breached" if alert.kind == "breach" else "sla.warning", metric=alert.metric
+        )
 
 
 _METRIC_COLUMNS = {
@@ -169,7 +161,13 @@ _METRIC_COLUMNS = {
 
 
 def sweep(now: datetime | None = None, limit: int = 500) -> list[SlaAlert]:
-    """Fire each due warning and breach once; cost grows with what is due, not with open tickets."""
+    """Claim each due warning and breach once and hand it to a job; returns what fired.
+
+    The cost grows with what is due, not with open tickets: one indexed query and one
+    claiming UPDATE per metric and kind, then one insert of the alerts, all in one
+    transaction. The consequences (`act_on`) run in jobs after the commit, each alert on
+    its own, so one that fails is retried without holding up the others.
+    """
     now = now or utcnow()
     alerts: list[SlaAlert] = []
     for metric, (warn_col, due_col, met_col, warned_attr, breached_attr) in _METRIC_COLUMNS.items():
@@ -187,24 +185,39 @@ def sweep(now: datetime | None = None, limit: int = 500) -> list[SlaAlert]:
             .order_by(Ticket.id)
             .limit(limit)
         ).all()
-        for ticket_id, is_breach in candidates:
-            try:
-                with db.session.begin_nested():  # one failing alert must not block the others
-                    alert = _fire_alert(
-                        ticket_id,
-                        metric,
-                        bool(is_breach),
-                        due_col.key,
-                        warned_attr,
-                        breached_attr,
-                        now,
-                    )
-            except Exception:
-                log.exception(
-                    "SLA %s on ticket %s failed; the next sweep retries", metric, ticket_id
-                )
-                continue
-            if alert:
-                alerts.append(alert)
-    db.session.commit()
+        breaches = [ticket_id for ticket_id, is_breach in candidates if is_breach]
+        warnings = [ticket_id for ticket_id, is_breach in candidates if not is_breach]
+        for kind, ids, claim in (
+            ("warning", warnings, {warned_attr: now}),
+            ("breach", breaches, {breached_attr: now, warned_attr: func.coalesce(warned_col, now)}),
+        ):
+            column = warned_col if kind == "warning" else breached_col
+            claimed = _claim(ids, column, claim) if ids else []
+            alerts += [
+                SlaAlert(ticket_id=t, metric=metric, kind=kind, fired_at=now) for t in claimed
+            ]
+    db.session.add_all(alerts)
+    db.session.commit()  # the alerts are handed to jobs after this commit (webapp.handover)
+    ALERTS.relay_stale(ALERT_LEASE, retry_after=_retry_after())
     return alerts
+
+
+def _claim(ticket_ids: list[int], column, values: dict) -> list[int]:
+    """Mark the tickets as warned or breached where no one has yet: each fires once."""
+    return db.session.scalars(
+        update(Ticket)
+        .where(Ticket.id.in_(ticket_ids), column.is_(None))
+        .values(values)
+        .returning(Ticket.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+
+
+def _retry_after() -> timedelta:
+    """With RQ, its own retries come first; the sweep steps in only when one is long lost."""
+    return handover.STALE_HANDOVER if current_app.config.get("REDIS_URL") else timedelta()
+
+
+def init_app(app) -> None:
+    handover.register(ALERTS)
+    handover.init_app(app)
