@@ -1,7 +1,7 @@
-"""Admin area: staff accounts, the sent-mail log and webhooks (admins only)."""
+"""Admin area: staff accounts, the sent-mail log, webhooks and the audit log (admins only)."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from webapp.admin import views, webhook_views  # noqa: E402,F401  (register the routes on bp)
+from webapp.admin import audit_views, views, webhook_views  # noqa: E402,F401  (routes on bp)

@@ -15,8 +15,11 @@ from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembershi
 from webapp.outbox import relay
 from webapp.people import EmailTaken, create_staff_member
 from webapp.security import admin_required
+from webapp.services import audit
+from webapp.services.audit import snapshot
 
 MAIL_PAGE_SIZE = 50
+USER_FIELDS = ("name", "email", "role", "locale", "timezone", "languages", "active")
 
 
 def _staff_page_context(form: StaffMemberForm) -> dict:
@@ -63,6 +66,11 @@ def create_user():
             form.email.errors.append(_("An account with this e-mail address already exists."))
             status = 422
         else:
+            db.session.flush()
+            teams = sorted(m.team.name for m in user.memberships)
+            audit.record(
+                "user.created", user, user.name, after=snapshot(user, USER_FIELDS, teams=teams)
+            )
             db.session.commit()
             flash(
                 _(
@@ -89,6 +97,13 @@ def toggle_user_active(user_id: int):
     if user.id == current_user.id:
         abort(400)
     user.active = not user.active
+    audit.record(
+        "user.reactivated" if user.active else "user.deactivated",
+        user,
+        user.name,
+        before={"active": not user.active},
+        after={"active": user.active},
+    )
     db.session.commit()
     if user.active:
         flash(_("%(name)s can log in again.", name=user.name), "success")
@@ -136,6 +151,13 @@ def mail_message(message_id: int):
 def retry_mail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     if message.status in (OutboxStatus.FAILED, OutboxStatus.NOT_SENT, OutboxStatus.RETRYING):
+        audit.record(
+            "mail.retried",
+            message,
+            f"{message.to_address}: {message.subject}",
+            before={"status": message.status},
+            after={"status": OutboxStatus.PENDING.value},
+        )
         message.status = OutboxStatus.PENDING
         message.last_error = None
         db.session.commit()

@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.models import DeliveryStatus, Webhook, WebhookDelivery
 from webapp.security import admin_required
-from webapp.services import webhooks
+from webapp.services import audit, webhooks
 from workflow.registry import EVENTS
 
 DELIVERY_PAGE_SIZE = 50
@@ -31,6 +31,10 @@ _DELIVERY_STATUS_LABELS = {
 
 def delivery_status_label(status: str) -> str:
     return str(_DELIVERY_STATUS_LABELS.get(status, status))
+
+
+def _audited(webhook: Webhook) -> dict:
+    return audit.snapshot(webhook, ("name", "url", "events", "active"))
 
 
 def _webhook_or_404(webhook_id: int) -> Webhook:
@@ -83,6 +87,8 @@ def create_webhook():
     except webhooks.WebhookRefused:
         form.name.errors = [_("Check the name, the URL and the events.")]
         return _form_page(form, None, 422)
+    db.session.flush()
+    audit.record("webhook.created", webhook, webhook.name, after=_audited(webhook))
     db.session.commit()
     flash(_("The webhook “%(name)s” was created.", name=webhook.name), "success")
     return _secret_page(webhook, created=True)
@@ -105,12 +111,16 @@ def update_webhook(webhook_id: int):
     form = WebhookForm()
     if not form.validate_on_submit():
         return _form_page(form, webhook, 422)
+    before = _audited(webhook)
     try:
         webhooks.update_webhook(webhook, form.name.data, form.url.data, form.chosen_events())
     except webhooks.WebhookRefused:
         db.session.rollback()
         form.name.errors = [_("Check the name, the URL and the events.")]
         return _form_page(form, webhook, 422)
+    after = _audited(webhook)
+    if after != before:
+        audit.record("webhook.updated", webhook, webhook.name, before=before, after=after)
     db.session.commit()
     flash(_("The webhook “%(name)s” was saved.", name=webhook.name), "success")
     return redirect(url_for("admin.webhook_list"), code=303)
@@ -124,6 +134,7 @@ def delete_webhook(webhook_id: int):
         flash(_("Tick the box to confirm that the webhook should be deleted."), "error")
         return redirect(url_for("admin.edit_webhook", webhook_id=webhook.id), code=303)
     name = webhook.name
+    audit.record("webhook.deleted", webhook, name, before=_audited(webhook))
     webhooks.delete_webhook(webhook)
     db.session.commit()
     flash(_("The webhook “%(name)s” and its delivery log were deleted.", name=name), "info")
@@ -134,7 +145,9 @@ def delete_webhook(webhook_id: int):
 @admin_required
 def enable_webhook(webhook_id: int):
     webhook = _webhook_or_404(webhook_id)
+    before = _audited(webhook)
     webhooks.enable(webhook)
+    audit.record("webhook.enabled", webhook, webhook.name, before=before, after=_audited(webhook))
     db.session.commit()
     flash(_("The webhook “%(name)s” is on again.", name=webhook.name), "success")
     return redirect(url_for("admin.webhook_list"), code=303)
@@ -145,6 +158,7 @@ def enable_webhook(webhook_id: int):
 def rotate_webhook_secret(webhook_id: int):
     webhook = _webhook_or_404(webhook_id)
     webhooks.rotate_secret(webhook)
+    audit.record("webhook.secret_rotated", webhook, webhook.name)
     db.session.commit()
     return _secret_page(webhook, created=False)
 
@@ -186,6 +200,8 @@ def retry_webhook_delivery(webhook_id: int, delivery_id: int):
     if delivery.webhook_id != webhook_id:
         abort(404)
     if webhooks.retry_delivery(delivery):
+        label = f"{delivery.webhook.name}: {delivery.event}"
+        audit.record("webhook.delivery_retried", delivery.webhook, label)
         db.session.commit()
         webhooks.relay_deliveries([delivery.id])
         flash(_("The delivery was sent again."), "success")

@@ -1,5 +1,6 @@
 """Database models; importing this package registers every table with the metadata."""
 
+from webapp.models.audit import AuditEntry
 from webapp.models.collaboration import CannedReply, Reminder, SavedView, Watcher
 from webapp.models.forms import Form, FormVersion, Response, ResponseFile
 from webapp.models.messaging import (
@@ -27,6 +28,7 @@ from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
 __all__ = [
+    "AuditEntry",
     "DeliveryStatus",
     "EmailOptOut",
     "NoticeStatus",

@@ -1,0 +1,100 @@
+"""The audit log: every admin change is recorded with who, when and before/after, for admins only."""
+
+from sqlalchemy import select
+
+from tests.helpers import text_of
+from webapp.extensions import db
+from webapp.models import AuditEntry, Role, User, Webhook
+
+FORM = {"name": "CRM", "url": "https://crm.example.com/in", "events": ["ticket.created"]}
+
+
+def _admin(create_user) -> User:
+    return create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+
+
+def _entries() -> list[AuditEntry]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def test_webhook_changes_are_logged_with_before_and_after(client, login, post_form, create_user):
+    admin = _admin(create_user)
+    login(admin)
+    post_form("/admin/webhooks", FORM)
+    hook = db.session.scalar(select(Webhook))
+    post_form(f"/admin/webhooks/{hook.id}", {**FORM, "url": "https://crm.example.com/v2"})
+    post_form(f"/admin/webhooks/{hook.id}", {**FORM, "url": "https://crm.example.com/v2"})
+    post_form(f"/admin/webhooks/{hook.id}/secret")
+    post_form(f"/admin/webhooks/{hook.id}/delete", {"confirm": "yes"})
+
+    entries = _entries()
+    assert [e.action for e in entries] == [
+        "webhook.created",
+        "webhook.updated",  # the second, unchanged save records nothing
+        "webhook.secret_rotated",
+        "webhook.deleted",
+    ]
+    assert {e.actor_id for e in entries} == {admin.id} and entries[0].actor_name == "Ann Admin"
+    created, updated = entries[0], entries[1]
+    assert created.after["url"] == "https://crm.example.com/in" and created.before is None
+    assert "secret" not in (created.after or {})  # secrets never reach the log
+    assert (updated.before["url"], updated.after["url"]) == (
+        "https://crm.example.com/in",
+        "https://crm.example.com/v2",
+    )
+
+    page = text_of(client.get("/admin/audit"))
+    assert "Changed a webhook" in page and "Ann Admin" in page
+    assert "https://crm.example.com/in" in page and "https://crm.example.com/v2" in page
+    rows = client.get("/admin/audit?action=webhook.deleted", headers={"HX-Request": "true"})
+    only_deleted = text_of(rows)  # the filtered rows, as htmx swaps them in
+    assert "Deleted a webhook" in only_deleted and "Changed a webhook" not in only_deleted
+
+
+def test_staff_changes_are_logged(client, login, post_form, create_user):
+    admin = _admin(create_user)
+    login(admin)
+    post_form(
+        "/admin/users",
+        {
+            "email": "nova@example.com",
+            "name": "Nova Agent",
+            "role": "agent",
+            "locale": "sl",
+            "timezone": "Europe/Ljubljana",
+            "languages": ["sl", "en"],
+        },
+    )
+    nova = db.session.scalar(select(User).where(User.email == "nova@example.com"))
+    post_form(f"/admin/users/{nova.id}/active")
+    entries = _entries()
+    assert [e.action for e in entries] == ["user.created", "user.deactivated"]
+    assert entries[0].after["languages"] == ["sl", "en"] and "password_hash" not in entries[0].after
+    assert (entries[1].before, entries[1].after) == ({"active": True}, {"active": False})
+
+
+def test_the_log_is_for_admins_only_and_escapes_what_it_shows(
+    client, login, post_form, create_user
+):
+    admin = _admin(create_user)
+    agent = create_user()
+    login(admin)
+    post_form("/admin/webhooks", {**FORM, "name": "<script>alert(1)</script>"})
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert client.get("/admin/audit?page=999999999999&actor=x&action=nope").status_code == 200
+
+    post_form("/logout")
+    login(agent)
+    assert client.get("/admin/audit").status_code == 403
+
+
+def test_the_log_speaks_polish(client, login, post_form, create_user):
+    admin = _admin(create_user)
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    post_form("/admin/webhooks", FORM)
+    page = text_of(client.get("/admin/audit"))
+    assert "Dziennik zmian" in page
