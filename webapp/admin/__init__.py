@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from webapp.admin import audit_views, views, webhook_views  # noqa: E402,F401  (routes on bp)
+# Importing a module registers its routes on bp.
+# one line per admin module
+from webapp.admin import audit_views  # noqa: E402,F401,I001
+from webapp.admin import views  # noqa: E402,F401,I001
+from webapp.admin import webhook_views  # noqa: E402,F401,I001
