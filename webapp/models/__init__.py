@@ -15,6 +15,7 @@ from webapp.models.messaging import (
 )
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Role, Team, TeamMembership, User
+from webapp.models.studio import DefinitionDraft, EmailTemplateText
 from webapp.models.tickets import (
     SlaAlert,
     SlaAlertStatus,
@@ -28,6 +29,8 @@ from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
 __all__ = [
+    "DefinitionDraft",
+    "EmailTemplateText",
     "AuditEntry",
     "DeliveryStatus",
     "EmailOptOut",
