@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "webhook.enabled": _l("Switched a webhook on again"),
     "webhook.secret_rotated": _l("Replaced a webhook's secret"),
     "webhook.delivery_retried": _l("Sent a webhook delivery again"),
+    "form.draft_saved": _l("Saved a form draft"),
+    "workflow.draft_saved": _l("Saved a workflow draft"),
 }
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -48,6 +50,7 @@ FIELD_LABELS = {
     "events": _l("Events"),
     "secret": _l("Secret"),
     "status": _l("Status"),
+    "revision": _l("Revision"),
 }
 
 
