@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.helpers import text_of
 from tests.integration.test_board import make_ticket, seed_care
 from webapp.extensions import db
-from webapp.models import Ticket, TicketLabel
-from webapp.services.tickets import assign_to, fire
+from webapp.models import Ticket, TicketEvent, TicketLabel, utcnow
+from webapp.services.tickets import add_label, assign_to, create_task, fire
 
 
 @pytest.fixture
@@ -98,6 +100,47 @@ def test_stale_card_is_a_conflict_that_says_who_moved_it_where(client, login, po
     assert "Ola Nowak: przed chwilą zgłoszenie przeniesiono do stanu W toku." in text_of(response)
     assert state_of(ticket) == "in_progress"
     assert '<ul hx-swap-oob="afterbegin:#cards-in_progress">' in response.get_data(as_text=True)
+
+
+def test_a_move_costs_the_same_statements_whatever_the_card_carries(
+    client, login, post_form, care, count_queries
+):
+    """Labels and task flags come with the ticket: none of them costs a query of its own."""
+    warm_up, plain, busy = make_ticket(), make_ticket(), make_ticket()
+    for name in ("vip", "refund", "courier"):
+        add_label(busy, name, None)
+    late = utcnow() - timedelta(hours=1)
+    create_task(busy, "Call the courier", care["other"], care["agent"], due_at=late)
+    create_task(busy, "Refund", care["agent"], care["agent"])
+    db.session.commit()
+    forms = [
+        {"number": t.number, "version": t.version, "dest": "in_progress"} for t in (plain, busy)
+    ]
+    login(care["agent"])
+    move(post_form, warm_up, dest="in_progress")  # per-process caches (e.g. own e-mail texts)
+    with count_queries() as few:
+        assert post_form("/board/move", forms[0], htmx=True).status_code == 200
+    with count_queries() as many:
+        response = post_form("/board/move", forms[1], htmx=True)
+    assert response.status_code == 200
+    assert len(many) == len(few), "\n".join(many)
+    card = response.get_data(as_text=True)
+    assert "<li>courier</li>" in card and 'class="task-flag"' in card  # overdue task
+    assert state_of(busy) == "in_progress"
+
+
+def test_a_move_records_the_transition_before_the_email_it_sends(client, login, post_form, care):
+    ticket = make_ticket()
+    login(care["agent"])
+    assert move(post_form, ticket, dest="in_progress").status_code == 200
+    db.session.expire_all()
+    kinds = db.session.scalars(
+        select(TicketEvent.kind)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.id.desc())
+        .limit(2)
+    ).all()
+    assert kinds == ["email_queued", "transition"]
 
 
 def test_unknown_or_malformed_ticket_numbers_are_404(client, login, post_form, care):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -24,7 +27,6 @@ from webapp.services.board import (
     COUNT_CAP,
     BoardFilters,
     BulkOutcome,
-    TaskFlags,
     bulk_assign,
     bulk_label,
     bulk_move,
@@ -35,8 +37,7 @@ from webapp.services.board import (
     load_columns,
     move_ticket,
     state_counts,
-    task_flags,
-    ticket_by_number,
+    ticket_to_move,
 )
 from webapp.services.tickets import MoveRefused, TicketConflict
 from webapp.services.workflow_versions import active_version, machine_for
@@ -155,68 +156,77 @@ def changes():
     return response
 
 
+class MoveOutcome(NamedTuple):
+    status: int  # 200 moved, 409 someone else moved it first, 422 refused
+    message: str
+    counts: dict[str, int]  # the columns whose counts the answer updates
+
+
 @bp.post("/board/move")
 @staff_required
 def move():
     """Move one card; the answer is the card as the server has it, wherever it now is."""
     filters = _filters()
-    ticket = ticket_by_number(request.form.get("number", ""))
-    if ticket is None:
+    now = utcnow()
+    found = ticket_to_move(request.form.get("number", ""), now)
+    if found is None:
         abort(404)
-    state_before = ticket.state
-    status, message = _try_move(ticket)
+    ticket, tasks = found
+    # The real user, not the proxy: a move reads it a few dozen times.
+    viewer = current_user._get_current_object()
+    outcome = _try_move(ticket, viewer, filters, now)
     if not request.htmx:
-        flash(message, "success" if status == 200 else "error")
+        flash(outcome.message, "success" if outcome.status == 200 else "error")
         return redirect(_board_url(filters), code=303)
-    return _move_result(ticket.id, filters, message, status, state_before)
+    # After a rollback the ticket reloads on first use; its task flags are as loaded.
+    card = build_card(ticket, viewer, tasks, now)
+    body = render_template(
+        "board/_move_result.html",
+        card=card,
+        counts=outcome.counts,
+        count_cap=COUNT_CAP,
+        states=list(outcome.counts),
+        message=outcome.message,
+        failed=outcome.status != 200,
+    )
+    return make_response(body, outcome.status)
 
 
-def _try_move(ticket) -> tuple[int, str]:
-    version_id = ticket.workflow_version_id
+def _try_move(ticket: Ticket, viewer: User, filters: BoardFilters, now: datetime) -> MoveOutcome:
+    """Move and commit, and count the columns whose counts may have changed.
+
+    A move changes its one or two columns; they are counted before the commit, in the
+    move's own transaction (which sees the move), as a transaction of their own would cost
+    two more round trips. After a conflict, from where the agent saw the card we cannot
+    tell which columns changed: every one is counted. A refusal changed nothing.
+    """
+    version_id, state_before = ticket.workflow_version_id, ticket.state
     try:
         result = move_ticket(
             ticket,
-            current_user,
+            viewer,
             dest=request.form.get("dest") or None,
             trigger=request.form.get("trigger") or None,
             expected_version=request.form.get("version", type=int),
         )
-        # The card drawn next shows exactly the rows just written: no reload after commit.
-        db.session().expire_on_commit = False
-        db.session.commit()
     except MoveRefused as refused:
         db.session.rollback()
-        return 422, refusal_message(refused.code, refused.detail)
+        return MoveOutcome(422, refusal_message(refused.code, refused.detail), {})
     except TicketConflict as conflict:
         db.session.rollback()
-        return 409, conflict_message(conflict, version_id, str(get_locale()))
-    return 200, moved_message(ticket, result.dest)
+        message = conflict_message(conflict, version_id, str(get_locale()))
+        states = list(_definition().states) if request.htmx else []
+        return MoveOutcome(409, message, _counts(states, filters, viewer, now))
+    states = list(dict.fromkeys((state_before, result.dest))) if request.htmx else []
+    counts = _counts(states, filters, viewer, now)  # the live poll updates the other columns
+    # The card drawn next shows exactly the rows just written: no reload after commit.
+    db.session().expire_on_commit = False
+    db.session.commit()
+    return MoveOutcome(200, moved_message(ticket, result.dest), counts)
 
 
-def _move_result(
-    ticket_id: int, filters: BoardFilters, message: str, status: int, state_before: str
-) -> Response:
-    ticket = db.session.get(Ticket, ticket_id)  # reloaded after a rollback; as written if not
-    now = utcnow()
-    tasks = task_flags([ticket.id], now).get(ticket.id, TaskFlags())
-    card = build_card(ticket, current_user, tasks, now)
-    if status == 200:  # only the two columns this move changed; the live poll does the rest
-        states = list(dict.fromkeys((state_before, ticket.state)))
-    elif status == 409:  # someone else moved it: from where the agent saw it, we cannot tell
-        states = list(_definition().states)
-    else:  # refused: nothing changed
-        states = []
-    counts = state_counts(states, filter_conditions(filters, current_user, now))
-    body = render_template(
-        "board/_move_result.html",
-        card=card,
-        counts=counts,
-        count_cap=COUNT_CAP,
-        states=states,
-        message=message,
-        failed=status != 200,
-    )
-    return make_response(body, status)
+def _counts(states: list[str], filters: BoardFilters, viewer: User, now: datetime) -> dict:
+    return state_counts(states, filter_conditions(filters, viewer, now))
 
 
 @bp.post("/board/bulk")

@@ -17,6 +17,7 @@ query per poll (`change_fingerprint`: three index-friendly aggregates).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -25,7 +26,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, union_all
+from sqlalchemy import String, and_, bindparam, case, exists, func, not_, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from webapp.extensions import db
@@ -262,16 +263,32 @@ def state_counts(
     state index costs the same however big the backlog grows. Above `cap` the board
     shows "1,000+".
     """
-    branches = [
-        select(literal(state).label("state"), func.count().label("n")).select_from(
-            select(Ticket.id).where(Ticket.state == state, *conditions).limit(cap + 1).subquery()
-        )
-        for state in states
-    ]
-    if not branches:
+    if not states:
         return {}
-    query = union_all(*branches) if len(branches) > 1 else branches[0]
-    return {state: count for state, count in db.session.execute(query).all()}
+    if conditions:
+        query = _count_query(len(states), cap, tuple(conditions))
+    else:
+        query = _unfiltered_count_query(len(states), cap)
+    params = {f"count_state_{i}": state for i, state in enumerate(states)}
+    found = dict(db.session.execute(query, params).all())
+    return {state: found.get(state, 0) for state in states}  # in the order asked
+
+
+def _count_query(columns: int, cap: int, conditions: tuple = ()):
+    """One capped count per column; the states are parameters `count_state_0`, `_1`, …"""
+    branches = []
+    for i in range(columns):
+        state = bindparam(f"count_state_{i}", type_=String)
+        ids = select(Ticket.id).where(Ticket.state == state, *conditions).limit(cap + 1)
+        branches.append(
+            select(state.label("state"), func.count().label("n")).select_from(ids.subquery())
+        )
+    return union_all(*branches) if columns > 1 else branches[0]
+
+
+# Built once: building and hashing a fresh statement costs about as much as the counting
+# itself, on every move (two columns) and every unfiltered board (all of them).
+_unfiltered_count_query = functools.cache(_count_query)
 
 
 def _cards_query(ids_query) -> list[Ticket]:
@@ -449,10 +466,44 @@ def trigger_for_destination(ticket: Ticket, viewer: User, dest: str) -> str:
 _MAX_ID = 2**31 - 1  # ticket.id is a 32-bit integer on PostgreSQL
 
 
+def _id_of_number(number: str) -> int | None:
+    ticket_id = Ticket.id_from_number(str(number or "")[:20])
+    return ticket_id if ticket_id and 0 < ticket_id <= _MAX_ID else None
+
+
 def ticket_by_number(number: str) -> Ticket | None:
     """The ticket called `number` (LD-1234), or None for anything else, however malformed."""
-    ticket_id = Ticket.id_from_number(str(number or "")[:20])
-    return db.session.get(Ticket, ticket_id) if ticket_id and 0 < ticket_id <= _MAX_ID else None
+    ticket_id = _id_of_number(number)
+    return db.session.get(Ticket, ticket_id) if ticket_id else None
+
+
+def ticket_to_move(number: str, now: datetime) -> tuple[Ticket, TaskFlags] | None:
+    """The ticket called `number` with its labels and task flags, in one query (or None).
+
+    The card drawn after a move shows both and a move changes neither: loaded here, they
+    save the two round trips a lazy load of the labels and `task_flags` would cost later.
+    """
+    ticket_id = _id_of_number(number)
+    if ticket_id is None:
+        return None
+    query = _ticket_to_move_query()
+    row = db.session.execute(query, {"ticket_id": ticket_id, "now": now}).unique().first()
+    return None if row is None else (row[0], TaskFlags(row[1], bool(row[2])))
+
+
+@functools.cache
+def _ticket_to_move_query():
+    """Built once (with parameters `ticket_id` and `now`): a move is the board's hot path."""
+    open_task = and_(Task.ticket_id == Ticket.id, Task.state.in_(OPEN_TASK_STATES))
+    return (
+        select(
+            Ticket,
+            select(func.count(Task.id)).where(open_task).scalar_subquery(),
+            exists().where(open_task, Task.due_at < bindparam("now", type_=Task.due_at.type)),
+        )
+        .options(joinedload(Ticket.labels), defer(Ticket.search_text))
+        .where(Ticket.id == bindparam("ticket_id"))
+    )
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -26,14 +27,18 @@ def clean_watch_events(chosen: Iterable[str]) -> list[str]:
 def watchers_of(ticket: Ticket) -> list[Watcher]:
     # No autoflush: a stale ticket must fail in flush_or_conflict, not in this SELECT.
     with db.session.no_autoflush:
-        return list(
-            db.session.scalars(
-                select(Watcher)
-                .options(joinedload(Watcher.user))
-                .where(Watcher.ticket_id == ticket.id)
-                .order_by(Watcher.id)
-            )
-        )
+        return list(db.session.scalars(_watchers_query(), {"ticket_id": ticket.id}))
+
+
+@functools.cache
+def _watchers_query():
+    """Built once (parameter `ticket_id`): every move asks."""
+    return (
+        select(Watcher)
+        .options(joinedload(Watcher.user))
+        .where(Watcher.ticket_id == bindparam("ticket_id"))
+        .order_by(Watcher.id)
+    )
 
 
 def follow(ticket: Ticket, user: User, events: Iterable[str], added_by: User | None) -> Watcher:
