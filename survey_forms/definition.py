@@ -3,7 +3,9 @@
 A form is a list of questions asked one at a time. Texts are per language and
 fall back to the form's default language; `show_if` is a condition (the same
 evaluator as workflow routing) over *earlier* answers; `{id}` in a text pipes
-an earlier answer in ("Thanks, {name}!").
+an earlier answer in ("Thanks, {name}!"). An optional `branding:` mapping holds the
+look (accent and background colours, one of a fixed list of fonts, logo and bot avatar):
+validated values only, never CSS.
 """
 
 from __future__ import annotations
@@ -52,7 +54,16 @@ _FORM_KEYS = {
     "allowed_origins",
     "bot_name",
     "subject",
+    "branding",
 }
+_BRANDING_KEYS = {"accent", "background", "font", "logo", "avatar"}
+FONTS = ("system", "serif", "rounded", "monospace")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# An image uploaded through the studio (served from our origin) or an https URL. Neither may
+# hold quotes, spaces, parentheses or backslashes: the value ends up in HTML attributes.
+_ASSET = re.compile(r"^asset:[0-9a-f]{32}\.(png|jpg|gif|webp)$")
+_IMAGE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~%!$&*+,;=:@/?-]*)?$")
+MAX_IMAGE_URL = 500
 _QUESTION_KEYS = {
     "id",
     "type",
@@ -109,6 +120,21 @@ class HiddenField:
 
 
 @dataclass(frozen=True)
+class Branding:
+    """How the conversation looks: validated values only, never raw CSS."""
+
+    accent: str | None = None  # "#rrggbb"
+    background: str | None = None
+    font: str = "system"
+    logo: str | None = None  # "asset:<hex>.<ext>" or an https URL
+    avatar: str | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self == Branding()
+
+
+@dataclass(frozen=True)
 class FormDefinition:
     slug: str
     title: Texts
@@ -122,6 +148,7 @@ class FormDefinition:
     allowed_origins: tuple[str, ...] = ()
     bot_name: Texts = field(default_factory=dict)
     subject_question: str | None = None  # which answer becomes the ticket subject
+    branding: Branding = field(default_factory=Branding)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -214,6 +241,21 @@ class _FormChecker(ProblemCollector):
             allowed_origins=tuple(origins),
             bot_name=self.texts(data.get("bot_name"), "bot_name", required=False),
             subject_question=subject,
+            branding=self.branding(data.get("branding")),
+        )
+
+    def branding(self, raw: Any) -> Branding:
+        problems = branding_problems(raw)
+        for path, message in problems:
+            self.add(path, message)
+        if raw is None or problems:
+            return Branding()
+        return Branding(
+            accent=raw.get("accent"),
+            background=raw.get("background"),
+            font=raw.get("font") or "system",
+            logo=raw.get("logo"),
+            avatar=raw.get("avatar"),
         )
 
     def questions(self, raw: Any) -> list[Question]:
@@ -424,3 +466,36 @@ class _FormChecker(ProblemCollector):
                 continue
             result.append(HiddenField(spec["name"], bool(spec.get("signed", False))))
         return result
+
+
+def branding_problems(raw: Any) -> list[tuple[str, str]]:
+    """What is wrong with a `branding:` mapping, as (path, message) pairs; empty when fine."""
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping):
+        return [("branding", "must be a mapping (accent, background, font, logo, avatar)")]
+    problems = [
+        (f"branding.{key}", f"unknown key (use {', '.join(sorted(_BRANDING_KEYS))})")
+        for key in raw
+        if key not in _BRANDING_KEYS
+    ]
+    for key in ("accent", "background"):
+        value = raw.get(key)
+        if value is not None and not (isinstance(value, str) and _COLOUR.match(value)):
+            problems.append((f"branding.{key}", f"'{value}' is not a colour like #0f766e"))
+    font = raw.get("font")
+    if font is not None and font not in FONTS:
+        problems.append(("branding.font", f"unknown font '{font}' (use {', '.join(FONTS)})"))
+    for key in ("logo", "avatar"):
+        value = raw.get(key)
+        if value is not None and not is_image_reference(value):
+            problems.append(
+                (f"branding.{key}", "must be an uploaded image or an https:// address of an image")
+            )
+    return problems
+
+
+def is_image_reference(value: Any) -> bool:
+    return isinstance(value, str) and (
+        bool(_ASSET.match(value)) or (len(value) <= MAX_IMAGE_URL and bool(_IMAGE_URL.match(value)))
+    )

@@ -55,14 +55,23 @@ def queue_email(
 ) -> OutboxMessage:
     """Render `email/<template>.*` in `locale` and add it to the outbox (no commit).
 
+    An admin's own text for this template and locale (services.email_texts) replaces the
+    built-in wording.
+
     `message_key` makes the message idempotent: writing the same key twice is
     a unique-constraint error, so one event never produces two e-mails.
     """
+    from webapp.services.email_texts import render_for_queue
+
     context = dict(context or {}, base_url=current_app.config["LOOPDESK_BASE_URL"])
     with force_locale(locale):
-        subject = render_template(f"email/{template}.subject.txt", **context).strip()
-        body_text = render_template(f"email/{template}.txt", **context)
-        body_html = render_template(f"email/{template}.html", **context)
+        own = render_for_queue(template, locale, context)  # an admin's own wording, if any
+        if own is not None:
+            subject, body_text, body_html = own.subject, own.text, own.html
+        else:
+            subject = render_template(f"email/{template}.subject.txt", **context).strip()
+            body_text = render_template(f"email/{template}.txt", **context)
+            body_html = render_template(f"email/{template}.html", **context)
     message = OutboxMessage(
         message_key=message_key or f"{template}:{uuid.uuid4()}",
         channel="email",

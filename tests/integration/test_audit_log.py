@@ -1,4 +1,4 @@
-"""The audit log: every admin change is recorded with who, when and before/after, for admins only."""
+"""The audit log: each admin change recorded with who, when and before/after, for admins only."""
 
 from sqlalchemy import select
 

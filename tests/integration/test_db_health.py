@@ -24,4 +24,3 @@ def test_a_connection_killed_while_idle_is_replaced_before_use(database_url):
     finally:
         engine.dispose()
         admin.dispose()
-

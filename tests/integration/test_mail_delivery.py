@@ -74,9 +74,7 @@ def test_smtp_refusal_is_recorded_and_retried_once_delivered(app, smtp_server, r
     assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
 
 
-def test_a_batch_sends_over_one_connection_and_a_retry_sends_only_what_failed(
-    app, smtp_server
-):
+def test_a_batch_sends_over_one_connection_and_a_retry_sends_only_what_failed(app, smtp_server):
     """Many messages of one commit go out in one job; one refused is the only one retried."""
     from jobs.mail import SendFailed, send_outbox_message
     from webapp.outbox import queue_email

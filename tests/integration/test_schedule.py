@@ -87,6 +87,9 @@ def test_make_run_without_redis_runs_the_schedule_in_a_thread(app, agent, tmp_pa
         scheduler.stop()
         scheduler.join(10)
     assert db.session.scalar(select(Reminder.sent_at)) is not None
-    assert db.session.scalar(
-        select(OutboxMessage.to_address).where(OutboxMessage.template == "reminder_due")
-    ) == agent.email
+    assert (
+        db.session.scalar(
+            select(OutboxMessage.to_address).where(OutboxMessage.template == "reminder_due")
+        )
+        == agent.email
+    )

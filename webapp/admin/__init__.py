@@ -6,6 +6,12 @@ bp = Blueprint("admin", __name__)
 
 # Importing a module registers its routes on bp.
 # one line per admin module
+from webapp.admin import routing_views  # noqa: E402,F401,I001
+from webapp.admin import form_builder_views  # noqa: E402,F401,I001
+from webapp.admin import form_preview_views  # noqa: E402,F401,I001
+from webapp.admin import workflow_views  # noqa: E402,F401,I001
+from webapp.admin import form_views  # noqa: E402,F401,I001
+from webapp.admin import canned_reply_views, email_template_views, team_views  # noqa: E402,F401,I001
 from webapp.admin import audit_views  # noqa: E402,F401,I001
 from webapp.admin import views  # noqa: E402,F401,I001
 from webapp.admin import webhook_views  # noqa: E402,F401,I001

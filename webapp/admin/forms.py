@@ -2,8 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import (
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.models import Role
@@ -42,3 +50,80 @@ class StaffMemberForm(FlaskForm):
         self.locale.choices = language_choices()
         self.languages.choices = language_choices()
         self.teams.choices = list(team_choices)
+
+
+WEEKDAY_LABELS = {
+    "mon": _l("Monday"),
+    "tue": _l("Tuesday"),
+    "wed": _l("Wednesday"),
+    "thu": _l("Thursday"),
+    "fri": _l("Friday"),
+    "sat": _l("Saturday"),
+    "sun": _l("Sunday"),
+}
+
+
+class AgentForm(FlaskForm):
+    """Edit an agent; working hours are checked by the service with the calendar code."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(Role.AGENT.value, _l("Agent")),
+            SelectChoice(Role.ADMIN.value, _l("Administrator")),
+        ],
+    )
+    # Any posted zone is accepted here and checked by the service, which names the bad value.
+    timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES, validate_choice=False)
+    capacity = IntegerField(
+        _l("Capacity (open tickets at most)"),
+        validators=[InputRequired(_l("Enter a number of tickets, e.g. 20."))],
+    )
+    languages = MultiCheckboxField(_l("Languages spoken"))
+    teams = MultiCheckboxField(_l("Teams"), coerce=int)
+    hours_mon = StringField(WEEKDAY_LABELS["mon"], validators=[Length(max=200)])
+    hours_tue = StringField(WEEKDAY_LABELS["tue"], validators=[Length(max=200)])
+    hours_wed = StringField(WEEKDAY_LABELS["wed"], validators=[Length(max=200)])
+    hours_thu = StringField(WEEKDAY_LABELS["thu"], validators=[Length(max=200)])
+    hours_fri = StringField(WEEKDAY_LABELS["fri"], validators=[Length(max=200)])
+    hours_sat = StringField(WEEKDAY_LABELS["sat"], validators=[Length(max=200)])
+    hours_sun = StringField(WEEKDAY_LABELS["sun"], validators=[Length(max=200)])
+
+    def __init__(self, *args, team_choices: list[SelectChoice] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices()
+        self.teams.choices = list(team_choices)
+
+    def hour_fields(self) -> list:
+        return [self[f"hours_{day}"] for day in WEEKDAY_LABELS]
+
+
+class TeamForm(FlaskForm):
+    name = StringField(
+        _l("Team name"), validators=[DataRequired(_l("Enter a team name.")), Length(max=120)]
+    )
+
+
+class EmailTextForm(FlaskForm):
+    subject = StringField(
+        _l("Subject"), validators=[DataRequired(_l("Enter a subject.")), Length(max=300)]
+    )
+    body = TextAreaField(
+        _l("Text"), validators=[DataRequired(_l("Enter the text.")), Length(max=20_000)]
+    )
+    revision = IntegerField(default=0)
+
+
+class CannedReplyForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=120)]
+    )
+    locale = SelectField(_l("Language"))
+    body = TextAreaField(
+        _l("Text"), validators=[DataRequired(_l("Enter the text.")), Length(max=10_000)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()

@@ -1,22 +1,24 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from webapp.admin import bp
-from webapp.admin.forms import StaffMemberForm
+from webapp.admin.forms import WEEKDAY_LABELS, AgentForm, StaffMemberForm
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembership, User
 from webapp.outbox import relay
 from webapp.people import EmailTaken, create_staff_member
 from webapp.security import admin_required
-from webapp.services import audit
+from webapp.services import audit, staff_admin
 from webapp.services.audit import snapshot
+from webapp.services.tickets import TicketConflict
 
 MAIL_PAGE_SIZE = 50
 USER_FIELDS = ("name", "email", "role", "locale", "timezone", "languages", "active")
@@ -93,26 +95,108 @@ def create_user():
 @bp.post("/users/<int:user_id>/active")
 @admin_required
 def toggle_user_active(user_id: int):
+    """Deactivate (their open tickets are re-routed by the workflow) or reactivate."""
     user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
         abort(400)
-    user.active = not user.active
-    audit.record(
-        "user.reactivated" if user.active else "user.deactivated",
-        user,
-        user.name,
-        before={"active": not user.active},
-        after={"active": user.active},
-    )
-    db.session.commit()
     if user.active:
-        flash(_("%(name)s can log in again.", name=user.name), "success")
+        try:
+            moved = staff_admin.deactivate_agent(user, current_user)
+        except TicketConflict:
+            db.session.rollback()
+            flash(_("A ticket changed while it was being re-routed. Please try again."), "error")
+            return _staff_fragment(409)
+        db.session.commit()
+        flash(
+            ngettext(
+                "%(name)s can no longer log in. %(num)d open ticket was re-routed.",
+                "%(name)s can no longer log in. %(num)d open tickets were re-routed.",
+                moved,
+                name=user.name,
+            ),
+            "info",
+        )
     else:
-        flash(_("%(name)s can no longer log in.", name=user.name), "info")
+        staff_admin.reactivate_agent(user)
+        db.session.commit()
+        flash(_("%(name)s can log in again.", name=user.name), "success")
+    return _staff_fragment()
+
+
+def _staff_fragment(status: int = 200):
     form = StaffMemberForm(team_choices=_team_choices(), formdata=None)
-    return render_page_or_partial(
+    response = render_page_or_partial(
         "admin/users.html", "admin/_staff.html", **_staff_page_context(form)
     )
+    response.status_code = status
+    return response
+
+
+def _agent_form(user: User, formdata=None) -> AgentForm:
+    form = AgentForm(team_choices=_team_choices(), formdata=formdata)
+    if formdata is None:
+        form.name.data, form.role.data, form.timezone.data = user.name, user.role, user.timezone
+        form.capacity.data = user.capacity
+        form.languages.data = list(user.languages or [])
+        form.teams.data = [m.team_id for m in user.memberships]
+        for day, text in staff_admin.hours_as_text(user.working_hours).items():
+            form[f"hours_{day}"].data = text
+    return form
+
+
+def _agent_page(user: User, form: AgentForm, status: int = 200, general_error: str = ""):
+    response = make_response(
+        render_template(
+            "admin/agent_form.html",
+            user=user,
+            form=form,
+            general_error=general_error,
+            open_ticket_count=len(staff_admin.open_tickets_of(user)),
+        )
+    )
+    response.status_code = status
+    return response
+
+
+@bp.get("/users/<int:user_id>")
+@admin_required
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return _agent_page(user, _agent_form(user))
+
+
+@bp.post("/users/<int:user_id>")
+@admin_required
+def update_user(user_id: int):
+    """Save the edit form; any invalid field keeps everything typed and changes nothing."""
+    user = db.get_or_404(User, user_id)
+    form = _agent_form(user, formdata=request.form)
+    if not form.validate_on_submit():
+        return _agent_page(user, form, 422)
+    changes = staff_admin.AgentChanges(
+        name=form.name.data,
+        role=Role(form.role.data),
+        timezone=form.timezone.data or "",
+        languages=form.languages.data,
+        capacity=form.capacity.data,
+        hours_text={day: form[f"hours_{day}"].data or "" for day in WEEKDAY_LABELS},
+        team_ids=form.teams.data,
+    )
+    try:
+        staff_admin.update_agent(user, changes, current_user)
+    except staff_admin.StaffChangeRefused as refused:
+        db.session.rollback()
+        user = db.get_or_404(User, user_id)
+        general = []
+        for key, message in refused.errors.items():
+            if key in form:
+                form[key].errors = [*form[key].errors, message]
+            else:
+                general.append(message)
+        return _agent_page(user, form, 422, " ".join(general))
+    db.session.commit()
+    flash(_("The changes to %(name)s were saved.", name=user.name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
 
 
 @bp.get("/mail")

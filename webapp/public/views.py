@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from htmx_flask import request as htmx_request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from survey_forms import branding as form_branding
 from survey_forms import conversation
 from survey_forms.conversation import AnswerError
 from survey_forms.definition import FormDefinition, Question
@@ -27,6 +37,7 @@ from webapp.models import Form, Response
 from webapp.outbox import queue_email
 from webapp.public import bp
 from webapp.public.messages import answer_error_message
+from webapp.services import form_assets
 from webapp.services import forms as form_service
 from webapp.services.uploads import UploadRefused, store_upload
 
@@ -36,6 +47,7 @@ STEP_MAX_AGE = 7 * 24 * 3600
 RESUME_MAX_AGE = 7 * 24 * 3600
 COOKIE_PREFIX = "ld_r_"
 CHANNELS = ("web", "widget", "email")
+ASSET_MAX_AGE = 365 * 24 * 3600  # asset names are hashes of their bytes: they never change
 
 
 def _steps() -> URLSafeTimedSerializer:
@@ -153,6 +165,8 @@ def _render(
         channel=(response.channel if response else (pending or {}).get("c", "web")),
         embedded=request.args.get("embed") == "1"
         or (response is not None and response.channel == "widget"),
+        brand=brand_values(definition, lang),
+        preview=False,
     )
     if done and response.ticket_id:
         from webapp.models import Ticket
@@ -182,12 +196,36 @@ def _remember_response(reply, form: Form, token: str) -> None:
 
 def _frame_policy(response, definition: FormDefinition) -> None:
     """Only the form's allowed origins may embed it (the widget's iframe)."""
-    ancestors = " ".join(("'self'", *definition.allowed_origins))
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-        f"frame-ancestors {ancestors}"
+    response.headers["Content-Security-Policy"] = form_assets.content_security_policy(
+        definition.branding, definition.allowed_origins
     )
+
+
+def brand_values(definition: FormDefinition, lang: str) -> dict:
+    """What the conversation templates need to show a form's branding (validated values)."""
+    branding = definition.branding
+    return {
+        "style": form_branding.style_variables(branding),
+        "theme": form_branding.theme_for(branding),
+        "font": branding.font,
+        "logo": form_assets.image_url(branding.logo),
+        "avatar": form_assets.image_url(branding.avatar),
+        "bot_name": definition.text(definition.bot_name, lang) if definition.bot_name else "",
+    }
+
+
+@bp.get("/form-assets/<name>")
+def form_asset(name: str):
+    """A logo or avatar uploaded in the studio: an image type we sniffed, cached for a year."""
+    path = form_assets.asset_path(name)
+    if path is None:
+        abort(404)
+    reply = send_file(path, mimetype=form_assets.content_type_of(name), max_age=ASSET_MAX_AGE)
+    reply.headers["Cache-Control"] = f"public, max-age={ASSET_MAX_AGE}, immutable"
+    reply.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    reply.headers["Content-Disposition"] = "inline"
+    reply.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return reply
 
 
 @bp.get("/f/<slug>")
@@ -421,6 +459,7 @@ def continue_later(slug: str):
         lang=lang,
         email=email,
         t=lambda texts: definition.text(texts, lang),
+        brand=brand_values(definition, lang),
     )
 
 

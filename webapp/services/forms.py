@@ -54,6 +54,18 @@ def definition_for(version_id: int) -> FormDefinition:
     return definition
 
 
+def definition_of(version: FormVersion) -> FormDefinition | None:
+    """The parsed definition of a version row already loaded (no query; None if invalid)."""
+    definition = _definitions.get(version.id)
+    if definition is None:
+        result = load_form(version.yaml_text)
+        if not result.ok:
+            return None
+        with _definitions_lock:
+            definition = _definitions.setdefault(version.id, result.definition)
+    return definition
+
+
 def forget_definitions() -> None:
     with _definitions_lock:
         _definitions.clear()
@@ -73,9 +85,7 @@ def find_form_and_active_version(slug: str) -> tuple[Form | None, int | None]:
     """The form and its active version's id in one query (every public page needs both)."""
     row = db.session.execute(
         select(Form, FormVersion.id)
-        .outerjoin(
-            FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True)
-        )
+        .outerjoin(FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True))
         .where(Form.slug == slug)
     ).first()
     return (row[0], row[1]) if row else (None, None)

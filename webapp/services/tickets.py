@@ -8,7 +8,7 @@ moved it first) raises `TicketConflict` at flush time, never overwrites.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +31,9 @@ from webapp.services import sla_clock
 from webapp.services.assignment import choose_assignee
 from webapp.services.history import events_dated, record_event
 from webapp.services.workflow_versions import active_version, machine_for
+from workflow.definition import RouteTarget
 from workflow.engine import Move, TransitionRefused
-from workflow.routing import RoutingDecision, route
+from workflow.routing import Pick, RoutingDecision, route
 
 SYSTEM = None  # the actor for automatic moves
 CUSTOMER = "customer"
@@ -176,6 +177,25 @@ def _actor_kind(actor: User | str | None) -> str:
     return "customer" if actor == CUSTOMER else ("user" if isinstance(actor, User) else "system")
 
 
+def unsaved_ticket(new: NewTicket, **columns: Any) -> Ticket:
+    """A ticket made from a submission, in no session yet (routing tests read its facts)."""
+    return Ticket(
+        subject=new.subject[:300],
+        priority="normal",
+        customer_name=new.customer_name,
+        customer_email=new.customer_email,
+        customer_locale=new.customer_locale,
+        channel=new.channel,
+        form_slug=new.form_slug,
+        facts={
+            "answers": new.answers or {},
+            "score": new.score or {},
+            "metadata": new.metadata or {},
+        },
+        **columns,
+    )
+
+
 def create_ticket(new: NewTicket, actor: User | None = None) -> Ticket:
     """Create a ticket under the active workflow: route it, assign it, start its SLA clocks.
 
@@ -187,22 +207,11 @@ def create_ticket(new: NewTicket, actor: User | None = None) -> Ticket:
     definition = machine_for(version.id).definition
     created_at = new.created_at or utcnow()
     with db.session.no_autoflush, events_dated(created_at):
-        ticket = Ticket(
-            subject=new.subject[:300],
+        ticket = unsaved_ticket(
+            new,
             state=definition.initial,
-            priority="normal",
             workflow_version=version,
             workflow_version_id=version.id,
-            customer_name=new.customer_name,
-            customer_email=new.customer_email,
-            customer_locale=new.customer_locale,
-            channel=new.channel,
-            form_slug=new.form_slug,
-            facts={
-                "answers": new.answers or {},
-                "score": new.score or {},
-                "metadata": new.metadata or {},
-            },
             sla_paused_seconds=0,
             public_reply_count=0,
             search_text=searchable(
@@ -241,24 +250,9 @@ def _apply_route(ticket: Ticket, decision: RoutingDecision) -> None:
     definition = machine_for(ticket.workflow_version_id).definition
     running = {name for name, s in definition.states.items() if s.clock == "running"}
     if team is not None:
-        pick = choose_assignee(
-            team, target.assign, locale=ticket.customer_locale, now=utcnow(), running_states=running
-        )
-        if pick.team_full and target.overflow_team:
-            overflow = db.session.scalar(select(Team).where(Team.slug == target.overflow_team))
-            if overflow is not None:
-                ticket.team = team = overflow
-                ticket.team_id = overflow.id
-                pick = choose_assignee(
-                    overflow,
-                    target.assign,
-                    locale=ticket.customer_locale,
-                    now=utcnow(),
-                    running_states=running,
-                )
-                pick = type(pick)(
-                    pick.user_id, f"overflow to {overflow.slug}: {pick.reason}", pick.team_full
-                )
+        team, pick = _pick_in_team(ticket, team, target, running)
+        ticket.team = team
+        ticket.team_id = team.id
         pick_reason = pick.reason
         if pick.user_id is not None:
             ticket.assignee = db.session.get(User, pick.user_id)
@@ -290,6 +284,69 @@ def _apply_route(ticket: Ticket, decision: RoutingDecision) -> None:
         )
 
 
+def _pick_in_team(
+    ticket: Ticket, team: Team, target: RouteTarget, running: set[str]
+) -> tuple[Team, Pick]:
+    """The routing target's assignment in `team`, or in its overflow team when it is full."""
+    pick = choose_assignee(
+        team, target.assign, locale=ticket.customer_locale, now=utcnow(), running_states=running
+    )
+    if pick.team_full and target.overflow_team:
+        overflow = db.session.scalar(select(Team).where(Team.slug == target.overflow_team))
+        if overflow is not None:
+            pick = choose_assignee(
+                overflow,
+                target.assign,
+                locale=ticket.customer_locale,
+                now=utcnow(),
+                running_states=running,
+            )
+            pick = type(pick)(
+                pick.user_id, f"overflow to {overflow.slug}: {pick.reason}", pick.team_full
+            )
+            return overflow, pick
+    return team, pick
+
+
+def reroute_ticket(ticket: Ticket, actor: User | None, why: str) -> User | None:
+    """Give the ticket to someone else by its workflow's routing (e.g. its agent left).
+
+    The ticket stays with its team; the routing rule that matches it says how to assign
+    (round-robin, least loaded, manual), so language, working hours and capacity count as
+    for a new ticket. Returns the new assignee (None: left for the team to pick up).
+    """
+    definition = machine_for(ticket.workflow_version_id).definition
+    decision = route(definition, ticket_facts(ticket))
+    team = ticket.team
+    if team is None and decision.target.team:
+        team = db.session.scalar(select(Team).where(Team.slug == decision.target.team))
+    running = {name for name, s in definition.states.items() if s.clock == "running"}
+    assignee, pick_reason = None, None
+    if team is not None:
+        target = decision.target
+        if target.team != team.slug:  # moved by hand: the team's own strategy is unknown
+            target = replace(target, team=team.slug, overflow_team=None)
+        team, pick = _pick_in_team(ticket, team, target, running)
+        if team.id != ticket.team_id:
+            move_to_team(ticket, team, actor)
+        pick_reason = pick.reason
+        assignee = db.session.get(User, pick.user_id) if pick.user_id is not None else None
+    record_event(
+        ticket,
+        "routed",
+        actor,
+        rule=decision.rule_name,
+        rule_index=decision.rule_index,
+        reason=f"{why}; {decision.reason}",
+        team=team.slug if team else None,
+        priority=ticket.priority,
+        assignee=assignee.name if assignee else None,
+        assignment=pick_reason,
+    )
+    assign_to(ticket, assignee, actor)
+    return assignee
+
+
 def _fire_if_possible(ticket: Ticket, trigger: str) -> Move | None:
     try:
         return fire(ticket, trigger, SYSTEM)
@@ -311,6 +368,13 @@ def fire(
     now = utcnow()
     ticket.state = move.dest
     sla_clock.on_state_change(ticket, move.source, move.dest, now)
+    from webapp.services.events import publish
+    from webapp.services.workflow_actions import run_actions
+
+    # A stale ticket fails here, before anything is recorded or anyone told; actions that
+    # query (and so autoflush) run after the version check, never in the middle of it.
+    flush_or_conflict(ticket)
+    # Recorded after the check, the event is written in one INSERT with the actions' events.
     record_event(
         ticket,
         "transition",
@@ -320,12 +384,6 @@ def fire(
         to_state=move.dest,
         trigger=trigger,
     )
-    from webapp.services.events import publish
-    from webapp.services.workflow_actions import run_actions
-
-    # A stale ticket fails here, before anyone is told; actions that query (and so
-    # autoflush) run after the version check, never in the middle of it.
-    flush_or_conflict(ticket)
     run_actions(ticket, move.actions, actor=_actor_user(actor), reason=f"transition:{trigger}")
     _tell_watchers_about_move(ticket, move, _actor_user(actor))
     publish(

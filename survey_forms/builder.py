@@ -1,0 +1,823 @@
+"""Structured edits of a form definition's data, for the admin's form builder.
+
+The builder and the YAML editor change the same draft: the builder reads the draft's
+YAML into plain data, applies one operation from here and writes it back. Operations
+refuse what cannot be stored sensibly (an unknown question, a type that does not exist,
+a condition over a later question) with a `BuilderError` whose `code` the web layer
+turns into a translated message; anything the loader would merely flag (a missing
+translation, a choice question with one choice) is allowed and left to `load_form`.
+Conditions are built from rows of (question, operator, value) into the same data the
+one evaluator (`workflow.conditions`) reads; nothing typed is ever parsed as syntax.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from survey_forms.definition import LANGUAGES, MAX_FORM_BYTES, QUESTION_TYPES, SCALES
+from workflow.yaml_documents import Problem, read_yaml
+
+CHOICE_TYPES = ("single_choice", "multi_choice")
+LENGTH_TYPES = ("short_text", "long_text", "email")
+NUMBER_TYPES = ("number",)
+DATE_TYPES = ("date",)
+MAX_TEXT_LENGTH = 2000
+MAX_QUESTIONS = 100
+MAX_CHOICES = 50
+MAX_CONDITION_ROWS = 10
+MAX_ORIGINS = 50
+QUESTION_TEXT_PARTS = ("text", "help", "placeholder", "labels.low", "labels.high")
+# Operators the builder offers; "missing" is stored as {op: exists, value: false}.
+BUILDER_OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "contains", "exists", "missing")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ORIGIN = re.compile(r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class BuilderError(ValueError):
+    """An edit that cannot be applied; `code` names the reason, `params` fill the message."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# ---- reading and writing ----------------------------------------------------------------
+
+
+def read(text: str) -> dict:
+    """The draft's data; BuilderError("unreadable") when it is not a YAML mapping."""
+    document = read_yaml(text, MAX_FORM_BYTES, "form")
+    if isinstance(document, Problem) or not isinstance(document.data, dict):
+        raise BuilderError("unreadable")
+    return document.data
+
+
+def dump(data: Mapping) -> str:
+    return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=100)
+
+
+def languages_of(data: Mapping) -> list[str]:
+    raw = data.get("languages")
+    langs = [lang for lang in raw if lang in LANGUAGES] if isinstance(raw, list) else []
+    return langs or ["en"]
+
+
+def default_language_of(data: Mapping) -> str:
+    langs = languages_of(data)
+    default = data.get("default_language")
+    return default if default in langs else langs[0]
+
+
+def texts_of(raw: Any, default: str) -> dict[str, str]:
+    """A text field as {language: text}; a plain string is the default language's text."""
+    if isinstance(raw, str):
+        return {default: raw}
+    if isinstance(raw, Mapping):
+        return {str(k): v for k, v in raw.items() if isinstance(v, str)}
+    return {}
+
+
+# ---- what the page shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    question: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class ConditionRows:
+    """A condition the builder can show: one comparison, or all/any of several."""
+
+    combine: str = "all"
+    rows: tuple[ConditionRow, ...] = ()
+
+
+@dataclass
+class ChoiceView:
+    value: str
+    label: dict[str, str]
+
+
+@dataclass
+class QuestionView:
+    id: str
+    type: str
+    required: bool
+    texts: dict[str, dict[str, str]]  # part ("text", "help"…) → language → text
+    choices: list[ChoiceView]
+    validation: dict[str, Any]
+    show_if: Any
+    show_if_rows: ConditionRows | None  # None: a condition the builder cannot show
+
+
+@dataclass
+class EndingView:
+    text: dict[str, str]
+    when: Any
+    when_rows: ConditionRows | None
+
+
+@dataclass
+class Outline:
+    languages: list[str]
+    default_language: str
+    title: dict[str, str]
+    intro: dict[str, str]
+    bot_name: dict[str, str]
+    questions: list[QuestionView]
+    endings: list[EndingView]
+    creates_ticket: Any
+    creates_ticket_rows: ConditionRows | None
+    allowed_origins: list[str]
+    unreadable_parts: list[str] = field(default_factory=list)
+
+
+def outline(data: Mapping) -> Outline:
+    """Everything the builder page shows, normalised (texts as mappings, ids as text)."""
+    default = default_language_of(data)
+    broken: list[str] = []
+    questions = []
+    raw_questions = data.get("questions")
+    if raw_questions is not None and not isinstance(raw_questions, list):
+        broken.append("questions")
+    for index, spec in enumerate(raw_questions if isinstance(raw_questions, list) else []):
+        if not isinstance(spec, Mapping):
+            broken.append(f"questions[{index}]")
+            continue
+        labels = spec.get("labels") if isinstance(spec.get("labels"), Mapping) else {}
+        texts = {
+            "text": texts_of(spec.get("text"), default),
+            "help": texts_of(spec.get("help"), default),
+            "placeholder": texts_of(spec.get("placeholder"), default),
+            "labels.low": texts_of(labels.get("low"), default),
+            "labels.high": texts_of(labels.get("high"), default),
+        }
+        choices = [
+            ChoiceView(_choice_value(item), texts_of(item.get("label"), default))
+            for item in (spec.get("choices") if isinstance(spec.get("choices"), list) else [])
+            if isinstance(item, Mapping)
+        ]
+        validation = spec.get("validation") if isinstance(spec.get("validation"), Mapping) else {}
+        questions.append(
+            QuestionView(
+                id=str(spec.get("id", "")),
+                type=str(spec.get("type", "")),
+                required=spec.get("required", True) is not False,
+                texts=texts,
+                choices=choices,
+                validation=dict(validation),
+                show_if=spec.get("show_if"),
+                show_if_rows=read_condition(spec.get("show_if")),
+            )
+        )
+    endings = []
+    raw_endings = data.get("endings")
+    for spec in raw_endings if isinstance(raw_endings, list) else []:
+        if isinstance(spec, Mapping):
+            endings.append(
+                EndingView(
+                    texts_of(spec.get("text"), default),
+                    spec.get("when"),
+                    read_condition(spec.get("when")),
+                )
+            )
+    rule = data.get("creates_ticket", False)
+    origins = data.get("allowed_origins")
+    return Outline(
+        languages=languages_of(data),
+        default_language=default,
+        title=texts_of(data.get("title"), default),
+        intro=texts_of(data.get("intro"), default),
+        bot_name=texts_of(data.get("bot_name"), default),
+        questions=questions,
+        endings=endings,
+        creates_ticket=rule,
+        creates_ticket_rows=None if isinstance(rule, bool) else read_condition(rule),
+        allowed_origins=[str(o) for o in origins] if isinstance(origins, list) else [],
+        unreadable_parts=broken,
+    )
+
+
+def _choice_value(item: Mapping) -> str:
+    value = item.get("value")
+    if isinstance(value, bool):  # an unquoted yes/no in YAML; the answer is the word
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+# ---- questions ----------------------------------------------------------------------------
+
+
+def _questions(data: dict) -> list:
+    questions = data.setdefault("questions", [])
+    if questions is None:
+        questions = data["questions"] = []
+    if not isinstance(questions, list):
+        raise BuilderError("unreadable")
+    return questions
+
+
+def _ids(data: dict) -> list[str]:
+    return [str(q.get("id")) for q in _questions(data) if isinstance(q, Mapping)]
+
+
+def _index(data: dict, question_id: str) -> int:
+    for index, spec in enumerate(_questions(data)):
+        if isinstance(spec, Mapping) and str(spec.get("id")) == question_id:
+            return index
+    raise BuilderError("unknown_question", id=str(question_id)[:80])
+
+
+def question(data: dict, question_id: str) -> dict:
+    return _questions(data)[_index(data, question_id)]
+
+
+def _check_type(qtype: str) -> None:
+    if qtype not in QUESTION_TYPES:
+        raise BuilderError("unknown_type", type=str(qtype)[:40])
+
+
+def _new_id(data: dict, qtype: str) -> str:
+    taken = set(_ids(data))
+    number = 1
+    while f"{qtype}_{number}" in taken:
+        number += 1
+    return f"{qtype}_{number}"
+
+
+def _default_choices() -> list[dict]:
+    return [{"value": "option_1", "label": {}}, {"value": "option_2", "label": {}}]
+
+
+def add_question(data: dict, qtype: str) -> str:
+    """Append a question of `qtype` with no texts yet (flagged until translated); its id."""
+    _check_type(qtype)
+    questions = _questions(data)
+    if len(questions) >= MAX_QUESTIONS:
+        raise BuilderError("too_many", limit=MAX_QUESTIONS)
+    qid = _new_id(data, qtype)
+    spec: dict[str, Any] = {"id": qid, "type": qtype, "text": {}}
+    if qtype in CHOICE_TYPES:
+        spec["choices"] = _default_choices()
+    questions.append(spec)
+    return qid
+
+
+def remove_question(data: dict, question_id: str) -> None:
+    """Remove a question; conditions still naming it are left for the loader to flag."""
+    del _questions(data)[_index(data, question_id)]
+    if data.get("subject") == question_id:
+        del data["subject"]
+
+
+def move_question(data: dict, question_id: str, offset: int) -> None:
+    """Move a question up (-1) or down (+1); at either end it stays where it is."""
+    questions = _questions(data)
+    index = _index(data, question_id)
+    target = max(0, min(len(questions) - 1, index + offset))
+    questions.insert(target, questions.pop(index))
+
+
+def reorder_questions(data: dict, order: Sequence[str]) -> None:
+    """Put the questions in `order` (every id exactly once, as after a drag)."""
+    questions = _questions(data)
+    ids = _ids(data)
+    if len(ids) != len(questions) or sorted(order) != sorted(ids) or len(set(ids)) != len(ids):
+        raise BuilderError("bad_order")
+    by_id = {str(q.get("id")): q for q in questions}
+    questions[:] = [by_id[qid] for qid in order]
+
+
+def rename_question(data: dict, question_id: str, new_id: str) -> None:
+    """Change a question's id and every condition and subject that names it."""
+    new_id = new_id.strip()
+    if new_id == question_id:
+        return
+    if not _ID.match(new_id) or len(new_id) > 60:
+        raise BuilderError("bad_id", id=new_id[:80])
+    if new_id in _ids(data):
+        raise BuilderError("duplicate_id", id=new_id)
+    question(data, question_id)["id"] = new_id
+    old_field, new_field = f"answers.{question_id}", f"answers.{new_id}"
+    for spec in _questions(data):
+        if isinstance(spec, dict) and spec.get("show_if") is not None:
+            spec["show_if"] = _rename_field(spec["show_if"], old_field, new_field)
+    for ending in data.get("endings") if isinstance(data.get("endings"), list) else []:
+        if isinstance(ending, dict) and ending.get("when") is not None:
+            ending["when"] = _rename_field(ending["when"], old_field, new_field)
+    if isinstance(data.get("creates_ticket"), Mapping):
+        data["creates_ticket"] = _rename_field(data["creates_ticket"], old_field, new_field)
+    if data.get("subject") == question_id:
+        data["subject"] = new_id
+
+
+def _rename_field(condition: Any, old: str, new: str) -> Any:
+    if isinstance(condition, list):
+        return [_rename_field(item, old, new) for item in condition]
+    if not isinstance(condition, Mapping):
+        return condition
+    renamed = {key: _rename_field(value, old, new) for key, value in condition.items()}
+    name = condition.get("field")
+    if isinstance(name, str) and (name == old or name.startswith(old + ".")):
+        renamed["field"] = new + name[len(old) :]
+    return renamed
+
+
+def change_type(data: dict, question_id: str, qtype: str) -> None:
+    """Change a question's type, dropping the choices and limits the new type cannot have."""
+    _check_type(qtype)
+    spec = question(data, question_id)
+    if spec.get("type") == qtype:
+        return
+    spec["type"] = qtype
+    if qtype in CHOICE_TYPES:
+        if not isinstance(spec.get("choices"), list) or not spec["choices"]:
+            spec["choices"] = _default_choices()
+    else:
+        spec.pop("choices", None)
+    if qtype not in SCALES:
+        spec.pop("labels", None)
+    validation = spec.get("validation")
+    if isinstance(validation, dict):
+        allowed = set(validation_fields(qtype))
+        for key in list(validation):
+            if key not in allowed:
+                del validation[key]
+        if not validation:
+            del spec["validation"]
+
+
+def set_required(data: dict, question_id: str, required: bool) -> None:
+    spec = question(data, question_id)
+    if required:
+        spec.pop("required", None)  # required is the default
+    else:
+        spec["required"] = False
+
+
+def validation_fields(qtype: str) -> tuple[str, ...]:
+    """Which limits a question of `qtype` takes."""
+    if qtype in NUMBER_TYPES or qtype in DATE_TYPES:
+        return ("min", "max")
+    if qtype in LENGTH_TYPES:
+        return ("max_length",)
+    return ()
+
+
+def set_validation(data: dict, question_id: str, values: Mapping[str, str]) -> None:
+    """Set the limits the question's type allows from form text; blank removes a limit."""
+    spec = question(data, question_id)
+    qtype = spec.get("type")
+    validation = dict(spec["validation"]) if isinstance(spec.get("validation"), Mapping) else {}
+    for key in validation_fields(str(qtype)):
+        raw = str(values.get(key) or "").strip()
+        if not raw:
+            validation.pop(key, None)
+        elif key == "max_length":
+            validation[key] = _whole_number(raw, key, 1, 20000)
+        elif qtype in DATE_TYPES:
+            if not _DATE.match(raw):
+                raise BuilderError("bad_date", field=key)
+            validation[key] = raw
+        else:
+            validation[key] = _number(raw, key)
+    if validation:
+        spec["validation"] = validation
+    else:
+        spec.pop("validation", None)
+
+
+def _whole_number(raw: str, name: str, low: int, high: int) -> int:
+    try:
+        number = int(raw)
+    except ValueError:
+        raise BuilderError("bad_number", field=name) from None
+    if not low <= number <= high:
+        raise BuilderError("out_of_range", field=name, low=low, high=high)
+    return number
+
+
+def _number(raw: str, name: str) -> int | float:
+    if len(raw) > 30:
+        raise BuilderError("bad_number", field=name)
+    try:
+        number = float(raw.replace(",", "."))
+    except ValueError:
+        raise BuilderError("bad_number", field=name) from None
+    if number != number or abs(number) > 1e15:
+        raise BuilderError("bad_number", field=name)
+    return int(number) if number.is_integer() else number
+
+
+# ---- choices ------------------------------------------------------------------------------
+
+
+def _choices(data: dict, question_id: str) -> list:
+    spec = question(data, question_id)
+    if spec.get("type") not in CHOICE_TYPES:
+        raise BuilderError("no_choices")
+    if not isinstance(spec.get("choices"), list):
+        spec["choices"] = []
+    return spec["choices"]
+
+
+def _choice(data: dict, question_id: str, index: int) -> dict:
+    choices = _choices(data, question_id)
+    if not 0 <= index < len(choices) or not isinstance(choices[index], dict):
+        raise BuilderError("unknown_choice")
+    return choices[index]
+
+
+def add_choice(data: dict, question_id: str) -> None:
+    choices = _choices(data, question_id)
+    if len(choices) >= MAX_CHOICES:
+        raise BuilderError("too_many", limit=MAX_CHOICES)
+    taken = {_choice_value(c) for c in choices if isinstance(c, Mapping)}
+    number = len(choices) + 1
+    while f"option_{number}" in taken:
+        number += 1
+    choices.append({"value": f"option_{number}", "label": {}})
+
+
+def remove_choice(data: dict, question_id: str, index: int) -> None:
+    _choice(data, question_id, index)
+    del _choices(data, question_id)[index]
+
+
+def set_choice_value(data: dict, question_id: str, index: int, value: str) -> None:
+    """Rename the stored value of a choice (what answers and conditions compare with)."""
+    value = value.strip()
+    if not value or len(value) > 100:
+        raise BuilderError("bad_choice_value")
+    choice = _choice(data, question_id, index)
+    others = [c for i, c in enumerate(_choices(data, question_id)) if i != index]
+    if value in {_choice_value(c) for c in others if isinstance(c, Mapping)}:
+        raise BuilderError("duplicate_choice", value=value)
+    old = _choice_value(choice)
+    choice["value"] = value
+    _rename_value(data, f"answers.{question_id}", old, value)
+
+
+def _rename_value(data: dict, name: str, old: str, new: str) -> None:
+    """Conditions comparing `name` with the old choice value now compare with the new one."""
+
+    def walk(condition: Any) -> Any:
+        if isinstance(condition, list):
+            return [walk(item) for item in condition]
+        if not isinstance(condition, Mapping):
+            return condition
+        changed = {key: walk(item) for key, item in condition.items()}
+        if condition.get("field") == name and "value" in condition:
+            value = condition["value"]
+            if isinstance(value, list):
+                changed["value"] = [new if str(v) == old else v for v in value]
+            elif _choice_value({"value": value}) == old:
+                changed["value"] = new
+        return changed
+
+    for spec in _questions(data):
+        if isinstance(spec, dict) and spec.get("show_if") is not None:
+            spec["show_if"] = walk(spec["show_if"])
+    for ending in data.get("endings") if isinstance(data.get("endings"), list) else []:
+        if isinstance(ending, dict) and ending.get("when") is not None:
+            ending["when"] = walk(ending["when"])
+    if isinstance(data.get("creates_ticket"), Mapping):
+        data["creates_ticket"] = walk(data["creates_ticket"])
+
+
+# ---- texts --------------------------------------------------------------------------------
+
+
+def set_text(data: dict, target: str, lang: str, value: str) -> None:
+    """Set one language of one text; an empty value removes that translation.
+
+    `target`: "title", "intro", "bot_name", "questions/<id>/<part>" (part: text, help,
+    placeholder, labels.low, labels.high), "questions/<id>/choices/<n>" or "endings/<n>".
+    """
+    if lang not in LANGUAGES:
+        raise BuilderError("unknown_language", lang=str(lang)[:10])
+    value = value.replace("\r\n", "\n").replace("\x00", "").strip()
+    if len(value) > MAX_TEXT_LENGTH:
+        raise BuilderError("too_long", limit=MAX_TEXT_LENGTH)
+    owner, key = _text_owner(data, target)
+    texts = texts_of(owner.get(key), default_language_of(data))
+    if value:
+        texts[lang] = value
+    else:
+        texts.pop(lang, None)
+    if texts or key in ("text", "title", "label"):
+        owner[key] = texts
+    else:
+        owner.pop(key, None)
+    if isinstance(owner.get("labels"), dict) and not owner["labels"]:
+        del owner["labels"]
+
+
+def text_at(data: Mapping, target: str) -> dict[str, str]:
+    """The texts of `target` (see `set_text`) by language; empty when it does not exist."""
+    try:
+        owner, key = _text_owner(copy.deepcopy(dict(data)), target)
+    except BuilderError:
+        return {}
+    return texts_of(owner.get(key), default_language_of(data))
+
+
+def text_required(target: str) -> bool:
+    """Whether the loader insists on this text in every language."""
+    parts = str(target).split("/")
+    if parts[0] == "questions":
+        return (len(parts) == 3 and parts[2] == "text") or (
+            len(parts) == 4 and parts[2] == "choices"
+        )
+    return parts[0] in ("title", "endings")
+
+
+def _text_owner(data: dict, target: str) -> tuple[dict, str]:
+    parts = str(target).split("/")
+    if parts[0] in ("title", "intro", "bot_name") and len(parts) == 1:
+        return data, parts[0]
+    if parts[0] == "endings" and len(parts) == 2:
+        return _ending(data, _position(parts[1])), "text"
+    if parts[0] == "questions" and len(parts) >= 3:
+        spec = question(data, parts[1])
+        if len(parts) == 4 and parts[2] == "choices":
+            return _choice(data, parts[1], _position(parts[3])), "label"
+        if len(parts) == 3 and parts[2] in ("text", "help", "placeholder"):
+            return spec, parts[2]
+        if len(parts) == 3 and parts[2] in ("labels.low", "labels.high"):
+            if spec.get("type") not in SCALES:
+                raise BuilderError("unknown_target")
+            if not isinstance(spec.get("labels"), dict):
+                spec["labels"] = {}
+            return spec["labels"], parts[2].split(".")[1]
+    raise BuilderError("unknown_target")
+
+
+def _position(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 4:
+        raise BuilderError("unknown_target")
+    return int(raw)
+
+
+# ---- conditions ---------------------------------------------------------------------------
+
+
+def operators_for(qtype: str) -> tuple[str, ...]:
+    """The comparisons that make sense for answers to a question of `qtype`."""
+    if qtype in SCALES or qtype in NUMBER_TYPES:
+        return ("=", "!=", "<", "<=", ">", ">=", "exists", "missing")
+    if qtype in ("single_choice", "goal"):
+        return ("=", "!=", "exists", "missing")
+    if qtype == "multi_choice":
+        return ("contains", "exists", "missing")
+    if qtype in ("short_text", "long_text"):
+        return ("contains", "exists", "missing")
+    return ("exists", "missing")
+
+
+def value_kind(qtype: str) -> str:
+    """Which value picker a condition on `qtype` uses: scale, number, choice, yes_no, text."""
+    if qtype in SCALES:
+        return "scale"
+    if qtype in NUMBER_TYPES:
+        return "number"
+    if qtype in CHOICE_TYPES:
+        return "choice"
+    if qtype == "goal":
+        return "yes_no"
+    return "text"
+
+
+def read_condition(raw: Any) -> ConditionRows | None:
+    """The rows the builder shows for a stored condition; None if it cannot show it."""
+    if raw is None:
+        return ConditionRows()
+    if not isinstance(raw, Mapping):
+        return None
+    combine, items = "all", [raw]
+    if len(raw) == 1 and ("all" in raw or "any" in raw):
+        combine = "all" if "all" in raw else "any"
+        items = raw[combine]
+        if not isinstance(items, list):
+            return None
+    rows = []
+    for item in items:
+        row = _read_row(item)
+        if row is None:
+            return None
+        rows.append(row)
+    return ConditionRows(combine, tuple(rows))
+
+
+def _read_row(item: Any) -> ConditionRow | None:
+    if not isinstance(item, Mapping) or set(item) - {"field", "op", "value"}:
+        return None
+    name, op = item.get("field"), item.get("op")
+    if not isinstance(name, str) or not name.startswith("answers.") or name.count(".") != 1:
+        return None
+    qid = name.split(".", 1)[1]
+    if op == "exists":
+        return ConditionRow(qid, "missing" if item.get("value") is False else "exists")
+    if op not in BUILDER_OPERATORS or isinstance(item.get("value"), list | Mapping):
+        return None
+    value = item.get("value")
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    return ConditionRow(qid, op, value)
+
+
+def build_condition(
+    data: dict,
+    combine: str,
+    rows: Sequence[tuple[str, str, str]],
+    *,
+    before: str | None = None,
+) -> dict | None:
+    """The condition for rows of (question id, operator, value text) as picked in the builder.
+
+    Only questions before `before` may be used (all questions when None). No row: None
+    (always). One row: a single comparison; several: {all: [...]} or {any: [...]}.
+    """
+    if combine not in ("all", "any"):
+        raise BuilderError("bad_condition")
+    if len(rows) > MAX_CONDITION_ROWS:
+        raise BuilderError("too_many", limit=MAX_CONDITION_ROWS)
+    available = _questions(data)
+    if before is not None:
+        available = available[: _index(data, before)]
+    by_id = {str(q.get("id")): q for q in available if isinstance(q, Mapping)}
+    built = []
+    for qid, op, raw in rows:
+        spec = by_id.get(qid)
+        if spec is None:
+            later = qid in _ids(data)
+            raise BuilderError("later_question" if later else "unknown_question", id=qid[:80])
+        built.append(_build_row(spec, qid, op, raw))
+    if not built:
+        return None
+    return built[0] if len(built) == 1 else {combine: built}
+
+
+def _build_row(spec: Mapping, qid: str, op: str, raw: str) -> dict:
+    qtype = str(spec.get("type"))
+    if op not in operators_for(qtype):
+        raise BuilderError("bad_operator", op=str(op)[:20])
+    name = f"answers.{qid}"
+    if op == "exists":
+        return {"field": name, "op": "exists"}
+    if op == "missing":
+        return {"field": name, "op": "exists", "value": False}
+    raw = str(raw or "").strip()
+    kind = value_kind(qtype)
+    if kind == "scale":
+        low, high = SCALES[qtype]
+        value: Any = _whole_number(raw, "value", low, high)
+    elif kind == "number":
+        value = _number(raw, "value")
+    elif kind == "choice":
+        choices = spec.get("choices") if isinstance(spec.get("choices"), list) else []
+        if raw not in {_choice_value(c) for c in choices if isinstance(c, Mapping)}:
+            raise BuilderError("bad_value")
+        value = raw
+    elif kind == "yes_no":
+        if raw not in ("yes", "no"):
+            raise BuilderError("bad_value")
+        value = raw
+    else:
+        if not raw or len(raw) > 200:
+            raise BuilderError("bad_value")
+        value = raw
+    return {"field": name, "op": op, "value": value}
+
+
+def set_show_if(data: dict, question_id: str, condition: dict | None) -> None:
+    spec = question(data, question_id)
+    if condition is None:
+        spec.pop("show_if", None)
+    else:
+        spec["show_if"] = condition
+
+
+# ---- endings, ticket rule, origins, languages -------------------------------------------
+
+
+def _endings(data: dict) -> list:
+    endings = data.get("endings")
+    if endings is None:
+        endings = data["endings"] = []
+    if not isinstance(endings, list):
+        raise BuilderError("unreadable")
+    return endings
+
+
+def _ending(data: dict, index: int) -> dict:
+    endings = _endings(data)
+    if not 0 <= index < len(endings) or not isinstance(endings[index], dict):
+        raise BuilderError("unknown_ending")
+    return endings[index]
+
+
+def add_ending(data: dict) -> int:
+    """Add an ending before the last unconditional one (that one catches everything else)."""
+    endings = _endings(data)
+    if len(endings) >= MAX_CHOICES:
+        raise BuilderError("too_many", limit=MAX_CHOICES)
+    position = len(endings)
+    if endings and isinstance(endings[-1], Mapping) and endings[-1].get("when") is None:
+        position -= 1
+    endings.insert(position, {"text": {}})
+    return position
+
+
+def remove_ending(data: dict, index: int) -> None:
+    _ending(data, index)
+    del _endings(data)[index]
+    if not data["endings"]:
+        del data["endings"]
+
+
+def set_ending_when(data: dict, index: int, condition: dict | None) -> None:
+    ending = _ending(data, index)
+    if condition is None:
+        ending.pop("when", None)
+    else:
+        ending["when"] = condition
+    # keep `when` first, as people write it
+    data["endings"][index] = {
+        **({"when": ending["when"]} if "when" in ending else {}),
+        **{k: v for k, v in ending.items() if k != "when"},
+    }
+
+
+def set_creates_ticket(data: dict, rule: bool | dict) -> None:
+    data["creates_ticket"] = rule
+
+
+def normalise_origin(raw: str) -> str:
+    """`https://Shop.example.com/` → `https://shop.example.com`; BuilderError if not https."""
+    origin = str(raw).strip().rstrip("/").lower()
+    if len(origin) > 200 or not _ORIGIN.match(origin):
+        raise BuilderError("bad_origin")
+    return origin
+
+
+def add_origin(data: dict, raw: str) -> None:
+    origin = normalise_origin(raw)
+    origins = data.get("allowed_origins")
+    if not isinstance(origins, list):
+        origins = data["allowed_origins"] = []
+    if len(origins) >= MAX_ORIGINS:
+        raise BuilderError("too_many", limit=MAX_ORIGINS)
+    if origin not in origins:
+        origins.append(origin)
+
+
+def remove_origin(data: dict, origin: str) -> None:
+    origins = data.get("allowed_origins")
+    if isinstance(origins, list) and origin in origins:
+        origins.remove(origin)
+        if not origins:
+            del data["allowed_origins"]
+
+
+def add_language(data: dict, lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise BuilderError("unknown_language", lang=str(lang)[:10])
+    langs = languages_of(data)
+    if lang not in langs:
+        data["languages"] = [*langs, lang]
+
+
+def remove_language(data: dict, lang: str) -> None:
+    """Stop offering a language; its texts stay in the draft in case it comes back."""
+    langs = languages_of(data)
+    if lang not in langs:
+        raise BuilderError("unknown_language", lang=str(lang)[:10])
+    if lang == default_language_of(data) or len(langs) == 1:
+        raise BuilderError("default_language")
+    data["languages"] = [other for other in langs if other != lang]
+
+
+def set_default_language(data: dict, lang: str) -> None:
+    if lang not in languages_of(data):
+        raise BuilderError("unknown_language", lang=str(lang)[:10])
+    data["languages"] = languages_of(data)
+    data["default_language"] = lang
+
+
+def edited(data: Mapping, change) -> dict:
+    """A changed deep copy of `data` (the original stays as it was if `change` raises)."""
+    copied = copy.deepcopy(dict(data))
+    change(copied)
+    return copied

@@ -1,0 +1,173 @@
+"""An admin builds a two-question form in the structured editor (drag to reorder, Polish
+texts side by side, a show_if picked from lists), publishes it, and customers answering in
+Polish get the follow-up question only for a low score."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from playwright.sync_api import expect
+
+from tests.helpers import PASSWORD
+from webapp.extensions import db
+from webapp.models import Role
+from webapp.services import drafts, form_studio
+from webapp.services.forms import active_version, find_form
+
+pytestmark = pytest.mark.browser
+EDIT = "/admin/forms/visit/edit"
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
+
+
+@pytest.fixture
+def blank_form(app, create_user):
+    """A new form as the forms page creates it: one English long_text question `comment`."""
+    admin = create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+    form_studio.create_form("visit", "blank", admin)
+    db.session.commit()
+    return admin
+
+
+def revision(page) -> str:
+    return page.locator("#form-builder .builder-revision").first.input_value()
+
+
+def wait_for_save(page, before: str) -> None:
+    """Every change comes back with a new revision in every form of the page."""
+    page.wait_for_function(
+        "before => [...document.querySelectorAll('#form-builder .builder-revision')]"
+        ".every(input => input.value !== before)",
+        arg=before,
+    )
+
+
+def set_text(page, label: str, value: str) -> None:
+    before = revision(page)
+    field = page.get_by_label(label, exact=True)
+    field.fill(value)
+    field.press("Tab")  # `change` saves it
+    wait_for_save(page, before)
+    cell = page.get_by_label(label, exact=True).locator("xpath=..")
+    expect(cell).not_to_have_class("text-cell is-missing")
+
+
+def drag_above(page, source_handle: str, target: str) -> None:
+    """Drag by the handle onto the upper part of `target`, with real mouse events."""
+    page.locator(target).evaluate("element => element.scrollIntoView()")  # both in view
+    start = page.locator(source_handle).bounding_box()
+    goal = page.locator(target).bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 5, start["y"] - 10, steps=5)
+    page.mouse.move(goal["x"] + 40, goal["y"] + goal["height"] / 2, steps=20)
+    page.mouse.move(goal["x"] + 40, goal["y"] + 10, steps=10)
+    page.mouse.up()
+
+
+def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_form):
+    page.set_viewport_size({"width": 1280, "height": 2200})  # both question cards in view
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill("admin@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}{EDIT}")
+
+    # Polish as a second language: every text gets a Polish field, flagged as missing
+    page.get_by_label("Add a language").select_option("pl")
+    page.locator("#builder-settings").get_by_role("button", name="Add", exact=True).click()
+    polish_comment = page.get_by_label("Question text (pl) · comment", exact=True)
+    expect(polish_comment).to_be_visible()
+    expect(polish_comment).to_have_attribute("aria-invalid", "true")
+
+    # an NPS question, dragged above the existing one
+    page.get_by_label("New question of type").select_option("nps")
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.locator("#question-nps_1")).to_be_visible()
+    expect(page.locator(".builder-question").first).to_have_attribute("data-id", "comment")
+    before = revision(page)
+    drag_above(page, "#question-nps_1 .drag-handle", "#question-comment")
+    wait_for_save(page, before)
+    expect(page.locator(".builder-question").first).to_have_attribute("data-id", "nps_1")
+
+    # the texts, side by side
+    set_text(page, "Title (pl)", "Twoja opinia")
+    set_text(page, "Introduction (pl)", "Dzień dobry! To zajmie minutę.")
+    set_text(page, "Question text (en) · nps_1", "How likely are you to recommend us?")
+    set_text(page, "Question text (pl) · nps_1", "Jak chętnie polecisz nas znajomym?")
+    set_text(page, "Question text (pl) · comment", "Przykro nam. Co możemy poprawić?")
+    set_text(page, "Ending message (pl) · ending 1", "Dziękujemy za opinię!")
+
+    # show the comment question only if the score is at most 6: picked, never typed
+    card = page.locator("#question-comment")
+    card.get_by_role("button", name="Add a condition").click()
+    comparison = card.get_by_label("Comparison")
+    expect(comparison).to_be_visible()
+    expect(card.get_by_label("Question", exact=True)).to_have_value("nps_1")
+    drawn = card.locator("form.condition-editor").element_handle()
+    comparison.select_option("<=")  # the server redraws the row's pickers: wait for that
+    page.wait_for_function("form => !form.isConnected", arg=drawn)
+    expect(card.get_by_label("Comparison")).to_have_value("<=")
+    card.get_by_label("Value").select_option("6")
+    before = revision(page)
+    card.get_by_role("button", name="Save the condition").click()
+    wait_for_save(page, before)
+    expect(card.get_by_role("button", name="Remove the condition")).to_be_visible()
+
+    draft = yaml.safe_load(drafts.current("form", "visit").yaml_text)
+    assert [q["id"] for q in draft["questions"]] == ["nps_1", "comment"]
+    assert draft["questions"][1]["show_if"] == {"field": "answers.nps_1", "op": "<=", "value": 6}
+
+    expect(page.get_by_text("No problems: this draft can be published.")).to_be_visible()
+    page.locator("#builder-publish").get_by_role("button", name="Publish").click()
+    page.wait_for_url(f"{live_server}/admin/forms/visit")
+    db.session.expire_all()
+    assert active_version(find_form("visit")).number == 2
+    assert drafts.current("form", "visit") is None
+
+    # a detractor answering in Polish gets the Polish follow-up
+    customer = browser.new_context(locale="pl-PL").new_page()
+    customer.goto(f"{live_server}/pl/f/visit")
+    expect(customer.locator("#current-question")).to_have_text("Jak chętnie polecisz nas znajomym?")
+    customer.locator('#composer button[name=value][value="3"]').click()
+    expect(customer.locator("#current-question")).to_have_text("Przykro nam. Co możemy poprawić?")
+    customer.locator("#composer textarea").fill("Dostawa trwała za długo.")
+    customer.locator("#composer button[type=submit]:not(.skip)").click()
+    expect(customer.locator("#end")).to_contain_text("Dziękujemy za opinię!")
+    customer.context.close()
+
+    # a promoter is not asked
+    promoter = browser.new_context(locale="pl-PL").new_page()
+    promoter.goto(f"{live_server}/pl/f/visit")
+    promoter.locator('#composer button[name=value][value="9"]').click()
+    expect(promoter.locator("#end")).to_contain_text("Dziękujemy za opinię!")
+    expect(promoter.locator("#composer textarea")).to_have_count(0)
+    assert "Co możemy poprawić?" not in promoter.content()
+    promoter.context.close()
+
+
+def test_a_colleagues_save_meanwhile_is_shown_as_a_conflict(page, live_server, blank_form):
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill("admin@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}{EDIT}")
+    set_text(page, "Title (en)", "Our visit")  # draft revision 1
+    theirs = drafts.current("form", "visit").yaml_text.replace("Our visit", "Their visit")
+    drafts.save("form", "visit", theirs, revision=1, base_number=1, actor=None)
+    db.session.commit()
+
+    field = page.get_by_label("Title (en)", exact=True)
+    field.fill("My visit")
+    field.press("Tab")
+    message = page.locator("#builder-messages")
+    expect(message).to_contain_text("Someone else changed this form meanwhile")
+    message.get_by_text("Their draft", exact=True).click()
+    expect(message.locator(".builder-theirs")).to_contain_text("Their visit")
+    db.session.expire_all()
+    assert drafts.current("form", "visit").yaml_text == theirs

@@ -1,0 +1,182 @@
+"""The routing rules builder's data operations: what each change makes of the YAML document."""
+
+from pathlib import Path
+
+import pytest
+
+from workflow import routing_rules as rr
+from workflow.conditions import evaluate
+from workflow.definition import load_definition
+
+SHIPPED = Path(__file__).resolve().parents[2] / "workflow" / "definitions" / "default.yaml"
+
+
+@pytest.fixture
+def data():
+    return rr.read_document(SHIPPED.read_text(encoding="utf-8"))
+
+
+def names(data):
+    return [rule["name"] for rule in rr.rules_of(data)]
+
+
+def rule(name, clauses, mode="all", **target):
+    entry = rr.RuleInput(
+        name=name,
+        mode=mode,
+        clauses=tuple(rr.Clause(*c) for c in clauses),
+        target=rr.TargetInput(**target),
+    )
+    return rr.build_rule(entry, teams={"customer-care", "product-quality"})
+
+
+def test_the_shipped_document_survives_a_round_trip_and_stays_valid(data):
+    text = rr.dump_document(data)
+    assert load_definition(text).ok
+    again = rr.read_document(text)
+    assert again == data
+    assert "'on': survey.answered" in text  # the word, not YAML 1.1's boolean true
+
+
+def test_adding_a_rule_appends_it_in_the_evaluated_format(data):
+    new = rule(
+        "Enterprise customers",
+        [("metadata.plan", "=", "enterprise"), ("answers.score", "<=", "6")],
+        team="customer-care",
+        priority="urgent",
+        labels="vip, enterprise, vip",
+        assign="least_loaded",
+        watchers="boss@example.com",
+    )
+    changed = rr.add_rule(data, new)
+    assert names(changed)[-1] == "Enterprise customers"
+    stored = rr.rules_of(changed)[-1]
+    assert stored == {
+        "name": "Enterprise customers",
+        "when": {
+            "all": [
+                {"field": "metadata.plan", "op": "=", "value": "enterprise"},
+                {"field": "answers.score", "op": "<=", "value": 6},
+            ]
+        },
+        "set": {
+            "team": "customer-care",
+            "priority": "urgent",
+            "labels": ["vip", "enterprise"],
+            "assign": "least_loaded",
+            "watchers": ["boss@example.com"],
+        },
+    }
+    assert evaluate(stored["when"], {"metadata": {"plan": "Enterprise"}, "answers": {"score": "3"}})
+    result = load_definition(rr.dump_document(changed))
+    assert result.ok and result.definition.rules[-1].target.priority == "urgent"
+    assert names(data)[-1] != "Enterprise customers"  # the input is never changed
+
+
+def test_one_comparison_is_stored_flat_and_lists_for_in(data):
+    single = rule("Polish", [("locale", "in", "pl, ru")], team="customer-care")
+    assert single["when"] == {"field": "locale", "op": "in", "value": ["pl", "ru"]}
+    exists = rule("Has a comment", [("answers.what_went_wrong", "exists", "")])
+    assert exists["when"] == {"field": "answers.what_went_wrong", "op": "exists"}
+    missing = rule("No comment", [("answers.what_went_wrong", "exists", "no")])
+    assert missing["when"]["value"] is False
+    any_of = rule("Either", [("locale", "=", "sl"), ("channel", "=", "widget")], mode="any")
+    assert list(any_of["when"]) == ["any"]
+
+
+def test_move_reorder_and_remove(data):
+    first, second, third = names(data)
+    assert names(rr.move_rule(data, 2, -1)) == [first, third, second]
+    assert names(rr.move_rule(data, 0, -1)) == [first, second, third]  # already first
+    assert names(rr.move_rule(data, 0, 1)) == [second, first, third]
+    assert names(rr.reorder_rules(data, [2, 0, 1])) == [third, first, second]
+    assert names(rr.remove_rule(data, 1)) == [first, third]
+    with pytest.raises(ValueError):
+        rr.reorder_rules(data, [0, 0, 1])
+    with pytest.raises(IndexError):
+        rr.remove_rule(data, 7)
+
+
+def test_replacing_a_rule_and_the_default(data):
+    changed = rr.replace_rule(data, 1, rule("Bugs", [("form", "=", "report-problem")]))
+    assert rr.rules_of(changed)[1]["set"] == {"assign": "manual"}
+    default = rr.build_target(rr.TargetInput(team="product-quality", assign="round_robin"))
+    changed = rr.set_default(changed, default)
+    assert rr.default_of(changed) == {"team": "product-quality", "assign": "round_robin"}
+    assert list(changed["routing"]) == ["rules", "default"]
+    assert load_definition(rr.dump_document(changed)).ok
+
+
+@pytest.mark.parametrize(
+    "clauses, target, code",
+    [
+        ([], {}, "no_condition"),
+        ([("locale", "like", "pl")], {}, "bad_operator"),
+        ([("locale; drop", "=", "pl")], {}, "bad_field"),
+        ([("", "=", "pl")], {}, "no_field"),
+        ([("locale", "=", "")], {}, "no_value"),
+        ([("locale", "in", " , ")], {}, "no_list"),
+        ([("locale", "=", "x" * 600)], {}, "value_too_long"),
+        ([("locale", "=", "pl")] * 25, {}, "too_many_clauses"),
+        ([("locale", "=", "pl")], {"team": "nobody-here"}, "unknown_team"),
+        ([("locale", "=", "pl")], {"priority": "asap"}, "bad_priority"),
+        ([("locale", "=", "pl")], {"assign": "random"}, "bad_strategy"),
+        ([("locale", "=", "pl")], {"watchers": "not an address"}, "bad_watchers"),
+    ],
+)
+def test_builder_input_that_makes_no_rule_is_refused_with_a_code(clauses, target, code):
+    with pytest.raises(rr.RuleInputError) as refused:
+        rule("A rule", clauses, **target)
+    assert code in [c for _, c, _ in refused.value.problems]
+
+
+def test_a_rule_without_a_name_is_refused():
+    with pytest.raises(rr.RuleInputError) as refused:
+        rule("  ", [("locale", "=", "pl")])
+    assert refused.value.problems[0][:2] == ("name", "no_name")
+
+
+def test_stored_rules_read_back_into_the_builder(data):
+    entry, form = rr.rule_input(rr.rules_of(data)[0])
+    assert (entry.mode, form.complex) == ("any", False)
+    assert entry.clauses == (
+        rr.Clause("score.category", "=", "detractor"),
+        rr.Clause("answers.csat", "<=", "2"),
+    )
+    assert entry.target.labels == "detractor" and entry.target.assign == "least_loaded"
+    nested = {"all": [{"not": {"field": "locale", "op": "=", "value": "pl"}}]}
+    assert rr.condition_form(nested).complex
+    assert rr.condition_form({"field": "locale", "op": "in", "value": ["pl", "ru"]}).clauses == (
+        rr.Clause("locale", "in", "pl, ru"),
+    )
+
+
+def test_describe_condition_reads_like_the_rule():
+    condition = {
+        "any": [
+            {"field": "score.category", "op": "=", "value": "detractor"},
+            {
+                "all": [
+                    {"field": "locale", "op": "in", "value": ["pl", "ru"]},
+                    {"field": "x", "op": "exists"},
+                ]
+            },
+        ]
+    }
+    assert rr.describe_condition(condition) == (
+        "score.category = detractor or (locale in [pl, ru] and x exists)"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["routing: [1, 2]\n", "- just\n- a list\n", "a: [unclosed\n", "routing:\n  rules: nope\n"],
+)
+def test_documents_that_cannot_be_edited_as_data_say_why(text):
+    with pytest.raises(rr.DocumentError):
+        rr.read_document(text)
+
+
+def test_an_empty_document_gets_a_routing_section():
+    changed = rr.add_rule(rr.read_document(""), {"name": "x", "when": None, "set": {}})
+    assert changed["routing"] == {"rules": [{"name": "x", "when": None, "set": {}}], "default": {}}

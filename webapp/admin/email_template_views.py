@@ -1,0 +1,129 @@
+"""Admin pages for e-mail texts: which wording each e-mail uses per language, an editor with
+placeholders and a preview on sample data, save (with conflict detection) and revert."""
+
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.admin import bp
+from webapp.admin.forms import EmailTextForm
+from webapp.extensions import db
+from webapp.security import admin_required
+from webapp.services import email_texts
+
+
+def _editable_or_404(template: str, locale: str) -> email_texts.EditableEmail:
+    if template not in email_texts.EDITABLE or locale not in email_texts.languages():
+        abort(404)
+    return email_texts.EDITABLE[template]
+
+
+def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, **extra):
+    editable = _editable_or_404(template, locale)
+    response = make_response(
+        render_template(
+            "admin/email_text.html",
+            email=editable,
+            locale=locale,
+            form=form,
+            own=email_texts.own_text_for(template, locale),
+            conflict=extra.get("conflict", False),
+            theirs=extra.get("theirs"),
+            preview=extra.get("preview"),
+        )
+    )
+    response.status_code = status
+    return response
+
+
+@bp.get("/email-templates")
+@admin_required
+def email_templates():
+    return render_template(
+        "admin/email_templates.html",
+        rows=email_texts.overview(),
+        languages=email_texts.languages(),
+        CUSTOMER=email_texts.CUSTOMER,
+    )
+
+
+@bp.get("/email-templates/<template>/<locale>")
+@admin_required
+def edit_email_text(template: str, locale: str):
+    _editable_or_404(template, locale)
+    own = email_texts.own_text_for(template, locale)
+    data = {"subject": own.subject, "body": own.body, "revision": own.revision} if own else {}
+    return _editor(template, locale, EmailTextForm(formdata=None, data=data))
+
+
+@bp.post("/email-templates/<template>/<locale>/preview")
+@admin_required
+def preview_email_text(template: str, locale: str):
+    """The text filled with sample values: subject, plain text and the HTML part."""
+    _editable_or_404(template, locale)
+    subject = request.form.get("subject", "")[:300]
+    body = request.form.get("body", "")[:20_000]
+    status, errors = 200, {}
+    try:
+        email_texts.validate(template, subject, body)
+    except email_texts.EmailTextRefused as refused:
+        status, errors = 422, refused.errors
+    rendered = email_texts.preview(template, subject, body, locale)
+    response = make_response(
+        render_template("admin/_email_preview.html", preview=rendered, errors=errors)
+    )
+    response.status_code = status
+    return response
+
+
+@bp.post("/email-templates/<template>/<locale>")
+@admin_required
+def save_email_text(template: str, locale: str):
+    editable = _editable_or_404(template, locale)
+    form = EmailTextForm()
+    if not form.validate_on_submit():
+        return _editor(template, locale, form, 422)
+    try:
+        email_texts.save(
+            template,
+            locale,
+            form.subject.data,
+            form.body.data,
+            form.revision.data or 0,
+            current_user,
+        )
+    except email_texts.EmailTextRefused as refused:
+        for key, message in refused.errors.items():
+            form[key].errors = [*form[key].errors, message]
+        return _editor(template, locale, form, 422)
+    except email_texts.EmailTextConflict as conflict:
+        db.session.rollback()
+        theirs = conflict.current
+        # Yours stays in the editor; saving again (knowingly) replaces theirs.
+        form.revision.data = theirs.revision if theirs else 0
+        return _editor(template, locale, form, 409, conflict=True, theirs=theirs)
+    db.session.commit()
+    flash(
+        _("Your text for “%(email)s” (%(locale)s) was saved.", email=editable.label, locale=locale),
+        "success",
+    )
+    return redirect(url_for("admin.edit_email_text", template=template, locale=locale), code=303)
+
+
+@bp.post("/email-templates/<template>/<locale>/revert")
+@admin_required
+def revert_email_text(template: str, locale: str):
+    editable = _editable_or_404(template, locale)
+    if email_texts.revert(template, locale):
+        db.session.commit()
+        flash(
+            _(
+                "“%(email)s” (%(locale)s) uses the built-in text again.",
+                email=editable.label,
+                locale=locale,
+            ),
+            "info",
+        )
+    return redirect(url_for("admin.email_templates"), code=303)

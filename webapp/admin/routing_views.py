@@ -1,0 +1,636 @@
+"""Admin routing studio: the workflow draft's routing rules as a list, and test routing.
+
+Every change reads the shared ticket-workflow draft (the YAML editor edits the same one),
+changes its data with `workflow.routing_rules`, and saves it back naming the revision the
+page was opened at: a save over another admin's newer draft is refused and their change
+shown, never overwritten. Testing routing writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp.admin import bp
+from webapp.extensions import db
+from webapp.htmx_responses import render_page_or_partial
+from webapp.models import Team, WorkflowKind
+from webapp.security import admin_required
+from webapp.services import audit, drafts, routing_tester
+from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text
+from webapp.services.workflow_versions import validate_for_publish
+from workflow import routing_rules as rr
+from workflow.conditions import OPERATORS
+from workflow.definition import STRATEGIES, load_definition
+from workflow.registry import PRIORITIES
+
+PAGE = "admin/workflow_routing.html"
+BODY = "admin/_workflow_routing_body.html"
+RESULT = "admin/_workflow_routing_test_result.html"
+QUESTIONS = "admin/_workflow_routing_test_questions.html"
+MAX_SEEN_CHARS = 256 * 1024
+MAX_ROWS_SHOWN = rr.MAX_CLAUSES
+CHANNELS = ("web", "widget", "email")
+LOCALES = ("en", "pl", "ru", "sl")
+
+OPERATOR_LABELS = {
+    "=": _l("is (=)"),
+    "!=": _l("is not (≠)"),
+    "<": _l("less than (<)"),
+    "<=": _l("at most (≤)"),
+    ">": _l("more than (>)"),
+    ">=": _l("at least (≥)"),
+    "in": _l("is one of (comma-separated)"),
+    "not_in": _l("is none of (comma-separated)"),
+    "contains": _l("contains"),
+    "exists": _l("is filled in (value “no”: is empty)"),
+}
+STRATEGY_LABELS = {
+    "round_robin": _l("Round-robin (speakers of the language on duty first)"),
+    "least_loaded": _l("Least loaded, within capacity"),
+    "manual": _l("Manual: the team picks it up"),
+}
+INPUT_MESSAGES = {
+    "no_name": _l("Give the rule a name."),
+    "name_too_long": _l("The name is too long (at most %(limit)s characters)."),
+    "bad_mode": _l("Choose whether all or any of the conditions must hold."),
+    "no_condition": _l("A rule needs at least one condition; the default route takes the rest."),
+    "too_many_clauses": _l("At most %(limit)s conditions per rule."),
+    "no_field": _l("Choose what the condition tests."),
+    "bad_field": _l("“%(field)s” is not a field name (e.g. answers.score, locale)."),
+    "bad_operator": _l("“%(op)s” is not an operator."),
+    "value_too_long": _l("The value is too long (at most %(limit)s characters)."),
+    "no_value": _l("Type the value to compare with."),
+    "no_list": _l("List the values, separated by commas."),
+    "list_too_long": _l("At most %(limit)s values in a list."),
+    "unknown_team": _l("There is no team “%(team)s”."),
+    "bad_priority": _l("“%(priority)s” is not a priority."),
+    "bad_labels": _l("At most %(limit)s labels of %(chars)s characters each."),
+    "bad_strategy": _l("“%(assign)s” is not an assignment strategy."),
+    "bad_watchers": _l("“%(address)s” is not an e-mail address (at most 20 watchers)."),
+}
+ANSWER_MESSAGES = {
+    "too_long": _l("too long"),
+    "scale": _l("out of the scale"),
+    "choice": _l("not one of the choices"),
+}
+
+
+# -- the draft the page edits -------------------------------------------------------------
+
+
+@dataclass
+class Editing:
+    """The draft as the page shows it, or why it cannot be edited here."""
+
+    text: str
+    revision: int | None
+    base_number: int | None
+    data: dict | None
+    problem: str | None  # the YAML cannot be edited as data
+
+
+def _editing() -> Editing:
+    opened = editor_text()
+    try:
+        data = rr.read_document(opened.text)
+        problem = None
+    except rr.DocumentError as error:
+        data, problem = None, str(error.problem)
+    return Editing(opened.text, opened.revision, opened.base_number, data, problem)
+
+
+def _teams() -> list[Team]:
+    return db.session.scalars(select(Team).order_by(Team.name, Team.slug)).all()
+
+
+def _field_choices() -> list[tuple[str, str]]:
+    """The facts routing reads, with a hint; answers and hidden fields from the live forms."""
+    fields = [
+        ("form", _("the form's name (slug)")),
+        ("locale", _("the customer's language")),
+        ("channel", _("web, widget or email")),
+        ("subject", _("the ticket's subject")),
+        ("score.type", _("nps, csat, ces, rating or goal")),
+        ("score.value", _("the score given")),
+        ("score.category", _("e.g. detractor, passive, promoter")),
+        ("customer.email", _("the customer's e-mail address")),
+        ("customer.email_domain", _("e.g. example.com")),
+        ("customer.name", _("the customer's name")),
+        ("metadata.page_url", _("the page the form was on")),
+        ("metadata.referrer", _("where the customer came from")),
+        ("metadata.user_agent", _("desktop, mobile, tablet or bot")),
+        ("metadata.country", _("two-letter country code, when known")),
+    ]
+    seen = {name for name, _hint in fields}
+    for slug, definition in routing_tester.testable_forms():
+        for question in definition.questions:
+            name = f"answers.{question.id}"
+            if name not in seen:
+                seen.add(name)
+                fields.append((name, f"{slug}: {question.type}"))
+        for hidden in definition.hidden_fields:
+            name = f"metadata.{hidden.name}"
+            if name not in seen:
+                seen.add(name)
+                fields.append((name, _("%(form)s: hidden field", form=slug)))
+    return fields
+
+
+def _seen_json(data: Mapping | None) -> str:
+    return json.dumps(rr.routing_section(data), default=str) if data is not None else ""
+
+
+def _summaries(data: Mapping | None) -> list[str]:
+    """One line per rule for the audit log: name, condition and team."""
+    lines = []
+    for rule in rr.rules_of(data) if data is not None else []:
+        if not isinstance(rule, Mapping):
+            lines.append(str(rule))
+            continue
+        team = (rule.get("set") or {}).get("team") if isinstance(rule.get("set"), Mapping) else None
+        lines.append(f"{rule.get('name')}: {rr.describe_condition(rule.get('when'))} → {team}")
+    return lines
+
+
+def _problems(text: str):
+    return validate_for_publish(WorkflowKind.TICKET, text).problems
+
+
+def _context(editing: Editing, **extra) -> dict:
+    rules = []
+    if editing.data is not None:
+        for index, rule in enumerate(rr.rules_of(editing.data)):
+            rule = rule if isinstance(rule, Mapping) else {}
+            target = rule.get("set") if isinstance(rule.get("set"), Mapping) else {}
+            rules.append(
+                {
+                    "index": index,
+                    "name": str(rule.get("name") or _("rule %(n)s", n=index + 1)),
+                    "condition": rr.describe_condition(rule.get("when")),
+                    "target": target,
+                }
+            )
+    values = {
+        "editing": editing,
+        "rules": rules,
+        "default": rr.default_of(editing.data) if editing.data is not None else {},
+        "problems": _problems(editing.text),
+        "seen": _seen_json(editing.data),
+        "teams": _teams(),
+        "priorities": PRIORITIES,
+        "strategies": STRATEGIES,
+        "strategy_labels": STRATEGY_LABELS,
+        "operators": OPERATORS,
+        "operator_labels": OPERATOR_LABELS,
+        "fields": _field_choices(),
+        "locales": LOCALES,
+        "channels": CHANNELS,
+        "editor": None,
+        "conflict": None,
+        "errors": {},
+    }
+    values.update(extra)
+    if values["editor"] is None and editing.data is not None:
+        values["editor"] = _editor_for(editing, request.args.get("edit", ""))
+    return values
+
+
+def _editor_for(editing: Editing, which: str) -> dict:
+    """The builder's fields: a new rule, rule `which`, or the default route."""
+    if which == "default":
+        return {
+            "kind": "default",
+            "target": rr.target_input(rr.default_of(editing.data)),
+        }
+    rules = rr.rules_of(editing.data)
+    if which.isdigit() and int(which) < len(rules):
+        entry, form = rr.rule_input(rules[int(which)])
+        return {
+            "kind": "rule",
+            "index": int(which),
+            "entry": entry,
+            "clauses": _rows(entry.clauses),
+            "complex": form.complex,
+            "complex_yaml": rr.dump_document({"when": rules[int(which)].get("when")})
+            if form.complex
+            else "",
+            "replace_condition": False,
+        }
+    return {
+        "kind": "rule",
+        "index": None,
+        "entry": rr.RuleInput(),
+        "clauses": _rows(()),
+        "complex": False,
+        "complex_yaml": "",
+        "replace_condition": False,
+    }
+
+
+def _rows(clauses, extra: int = 1) -> list[rr.Clause]:
+    rows = list(clauses)[:MAX_ROWS_SHOWN]
+    return rows + [rr.Clause()] * max(0, min(extra, MAX_ROWS_SHOWN - len(rows)))
+
+
+def _render_body(editing: Editing, status: int = 200, **extra):
+    context = _context(editing, **extra)
+    if request.htmx:
+        response = make_response(render_template(BODY, **context), status)
+    else:
+        response = make_response(render_template(PAGE, **_page_context(context)), status)
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+def _page_context(context: dict) -> dict:
+    slug = (request.args.get("form") or "")[:100]  # no JavaScript: "show the form's questions"
+    test = _test_defaults() | ({"source": "typed", "form": slug} if slug else {})
+    return {
+        **context,
+        "responses": routing_tester.recent_responses(),
+        "test_forms": [slug for slug, _d in routing_tester.testable_forms()],
+        "test": test,
+        "result": None,
+        "error": None,
+        "questions": _questions(slug),
+    }
+
+
+# -- the page -----------------------------------------------------------------------------
+
+
+@bp.get("/workflow/routing")
+@admin_required
+def workflow_routing():
+    editing = _editing()
+    context = _context(editing)
+    return render_page_or_partial(PAGE, BODY, **_page_context(context))
+
+
+# -- changes ------------------------------------------------------------------------------
+
+
+def _form_revision() -> int | None | str:
+    raw = (request.form.get("revision") or "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() and len(raw) < 12 else "bad"
+
+
+def _seen_section() -> dict | None:
+    raw = request.form.get("seen") or ""
+    if not raw or len(raw) > MAX_SEEN_CHARS:
+        return None
+    try:
+        seen = json.loads(raw)
+    except ValueError:
+        return None
+    return seen if isinstance(seen, dict) else None
+
+
+def _change(apply: Callable[[dict], dict], message: str, **editor_state):
+    """Apply one change to the draft's data and save it, refusing stale pages as conflicts."""
+    editing = _editing()
+    if editing.data is None:
+        flash(_("The draft is not readable as data; fix it in the YAML editor first."), "error")
+        return _render_body(editing, 422)
+    revision = _form_revision()
+    if revision != editing.revision:
+        return _conflict(editing, apply)
+    before = _summaries(editing.data)
+    try:
+        changed = apply(editing.data)
+    except rr.RuleInputError as error:
+        return _render_body(editing, 422, errors=_input_errors(error), **editor_state)
+    except (IndexError, ValueError):
+        flash(_("That rule is no longer there; the list below is the current one."), "error")
+        return _render_body(editing, 422)
+    text = rr.dump_document(changed)
+    try:
+        draft = drafts.save(
+            DRAFT_KIND,
+            DRAFT_KEY,
+            text,
+            revision=revision,
+            base_number=editing.base_number,
+            actor=current_user,
+        )
+    except drafts.DraftRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return _render_body(editing, 422, **editor_state)
+    except drafts.EditConflict:
+        db.session.rollback()
+        return _conflict(_editing(), apply)
+    audit.record(
+        "workflow.routing_changed",
+        draft,
+        _("Ticket workflow draft"),
+        before={"rules": before},
+        after={"rules": _summaries(changed)},
+    )
+    db.session.commit()
+    flash(message, "success")
+    if not request.htmx:
+        return redirect(url_for("admin.workflow_routing"), code=303)
+    return _render_body(_editing())
+
+
+def _conflict(current_editing: Editing, apply: Callable[[dict], dict]):
+    """Someone saved the draft after this page was opened: show theirs and what yours was."""
+    draft = drafts.current(DRAFT_KIND, DRAFT_KEY)
+    seen = _seen_section()
+    diff = []
+    if seen is not None and current_editing.data is not None:
+        theirs = {"routing": rr.routing_section(current_editing.data)}
+        try:
+            yours_data = apply(rr.with_routing_section(current_editing.data, seen))
+            yours = {"routing": rr.routing_section(yours_data)}
+            diff = drafts.line_diff(rr.dump_document(theirs), rr.dump_document(yours))
+        except (rr.RuleInputError, IndexError, ValueError, TypeError, AttributeError):
+            diff = []  # what the page sent cannot be replayed: their draft is shown alone
+    conflict = {
+        "who": draft.updated_by.name if draft and draft.updated_by else None,
+        "when": draft.updated_at if draft else None,
+        "gone": draft is None,
+        "diff": diff,
+    }
+    return _render_body(current_editing, 409 if not request.htmx else 422, conflict=conflict)
+
+
+def _input_errors(error: rr.RuleInputError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for where, code, params in error.problems:
+        text = INPUT_MESSAGES.get(code)
+        message = str(text) % params if text is not None and params else str(text or code)
+        errors.setdefault(where, []).append(message)
+    return errors
+
+
+def _clauses_from_form() -> list[rr.Clause]:
+    fields = request.form.getlist("field")[: rr.MAX_CLAUSES + 1]
+    ops = request.form.getlist("op")
+    values = request.form.getlist("value")
+    rows = [
+        rr.Clause(
+            (fields[i] or "")[:200],
+            ops[i] if i < len(ops) else "=",
+            (values[i] if i < len(values) else "")[: rr.MAX_VALUE_CHARS + 1],
+        )
+        for i in range(len(fields))
+    ]
+    return [row for row in rows if row.field.strip() or row.value.strip()]  # blank rows: spares
+
+
+def _target_from_form() -> rr.TargetInput:
+    def text(name: str, limit: int = 2000) -> str:
+        return (request.form.get(name) or "")[:limit]
+
+    return rr.TargetInput(
+        team=text("team", 100),
+        priority=text("priority", 40),
+        labels=text("labels"),
+        assign=text("assign", 40) or "manual",
+        overflow_team=text("overflow_team", 100),
+        watchers=text("watchers"),
+    )
+
+
+def _rule_entry() -> rr.RuleInput:
+    return rr.RuleInput(
+        name=(request.form.get("name") or "")[:500],
+        mode=request.form.get("mode", "all"),
+        clauses=tuple(_clauses_from_form()),
+        target=_target_from_form(),
+    )
+
+
+def _known_teams(*extra: str | None) -> set[str]:
+    return {team.slug for team in _teams()} | {slug for slug in extra if slug}
+
+
+def _rule_editor_state(index: int | None, entry: rr.RuleInput, complex_yaml: str = "") -> dict:
+    keep = bool(complex_yaml) and not request.form.get("replace_condition")
+    return {
+        "editor": {
+            "kind": "rule",
+            "index": index,
+            "entry": entry,
+            "clauses": _rows(entry.clauses, extra=2 if request.form.get("add_row") else 1),
+            "complex": bool(complex_yaml),
+            "complex_yaml": complex_yaml,
+            "replace_condition": not keep and bool(complex_yaml),
+        }
+    }
+
+
+@bp.post("/workflow/routing/rules")
+@admin_required
+def workflow_routing_add():
+    entry = _rule_entry()
+    state = _rule_editor_state(None, entry)
+    if request.form.get("add_row"):
+        return _render_body(_editing(), **state)
+    teams = _known_teams()
+
+    def apply(data: dict) -> dict:
+        return rr.add_rule(data, rr.build_rule(entry, teams))
+
+    return _change(apply, _("Rule “%(name)s” added.", name=" ".join(entry.name.split())), **state)
+
+
+@bp.post("/workflow/routing/rules/<int:index>")
+@admin_required
+def workflow_routing_update(index: int):
+    entry = _rule_entry()
+    editing = _editing()
+    rules = rr.rules_of(editing.data) if editing.data is not None else []
+    old = rules[index] if index < len(rules) and isinstance(rules[index], Mapping) else {}
+    complex_yaml = ""
+    if old and rr.condition_form(old.get("when")).complex:
+        complex_yaml = rr.dump_document({"when": old.get("when")})
+    state = _rule_editor_state(index, entry, complex_yaml)
+    if request.form.get("add_row"):
+        return _render_body(editing, **state)
+    old_set = old.get("set") if isinstance(old.get("set"), Mapping) else {}
+    teams = _known_teams(old_set.get("team"), old_set.get("overflow_team"))
+    keep = old.get("when") if complex_yaml and not request.form.get("replace_condition") else None
+
+    def apply(data: dict) -> dict:
+        return rr.replace_rule(data, index, rr.build_rule(entry, teams, keep_condition=keep))
+
+    return _change(apply, _("Rule “%(name)s” saved.", name=" ".join(entry.name.split())), **state)
+
+
+@bp.post("/workflow/routing/rules/<int:index>/remove")
+@admin_required
+def workflow_routing_remove(index: int):
+    return _change(lambda data: rr.remove_rule(data, index), _("Rule removed."))
+
+
+@bp.post("/workflow/routing/rules/<int:index>/move")
+@admin_required
+def workflow_routing_move(index: int):
+    offset = -1 if request.form.get("direction") == "up" else 1
+    return _change(lambda data: rr.move_rule(data, index, offset), _("Rule moved."))
+
+
+@bp.post("/workflow/routing/reorder")
+@admin_required
+def workflow_routing_reorder():
+    raw = request.form.getlist("order")[:10_000]
+    order = [int(x) for x in raw if x.isdigit() and len(x) < 7]
+    if len(order) != len(raw):
+        order = [-1]  # refused by reorder_rules as not naming every rule once
+    return _change(lambda data: rr.reorder_rules(data, order), _("Rules reordered."))
+
+
+@bp.post("/workflow/routing/default")
+@admin_required
+def workflow_routing_default():
+    target = _target_from_form()
+    editing = _editing()
+    old = rr.default_of(editing.data) if editing.data is not None else {}
+    teams = _known_teams(old.get("team"), old.get("overflow_team"))
+    state = {"editor": {"kind": "default", "target": target}}
+
+    def apply(data: dict) -> dict:
+        return rr.set_default(data, rr.build_target(target, teams))
+
+    return _change(apply, _("Default route saved."), **state)
+
+
+# -- test routing -------------------------------------------------------------------------
+
+
+def _test_defaults() -> dict:
+    return {
+        "source": "response",
+        "response_id": "",
+        "form": "",
+        "locale": "en",
+        "channel": "web",
+        "email": "",
+        "metadata": "",
+        "answers": {},
+        "compare": True,
+    }
+
+
+def _questions(slug: str):
+    definition = routing_tester.form_definition(slug) if slug else None
+    return {"slug": slug, "definition": definition} if definition else None
+
+
+@bp.get("/workflow/routing/test/questions")
+@admin_required
+def workflow_routing_test_questions():
+    """The typed-answer fields of the chosen form (htmx swaps them in when the form changes)."""
+    return render_template(
+        QUESTIONS,
+        questions=_questions(request.args.get("form", "")[:100]),
+        test=_test_defaults(),
+    )
+
+
+def _metadata_from_text(text: str) -> dict[str, str]:
+    result = {}
+    for line in text.splitlines()[: routing_tester.MAX_METADATA_ITEMS]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            result[key.strip()[:64]] = value.strip()[:500]
+    return result
+
+
+@bp.post("/workflow/routing/test")
+@admin_required
+def workflow_routing_test():
+    form = request.form
+    test = _test_defaults() | {
+        "source": "typed" if form.get("source") == "typed" else "response",
+        "response_id": (form.get("response_id") or "")[:12],
+        "form": (form.get("form") or "")[:100],
+        "locale": form.get("locale") if form.get("locale") in LOCALES else "en",
+        "channel": form.get("channel") if form.get("channel") in CHANNELS else "web",
+        "email": (form.get("email") or "")[:254],
+        "metadata": (form.get("metadata") or "")[:5000],
+        "answers": {
+            key[len("answer-") :]: (
+                form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key)
+            )
+            for key in list(form.keys())[:200]
+            if key.startswith("answer-")
+        },
+        "compare": bool(form.get("compare")),
+    }
+    result, error, status = None, None, 200
+    sample = None
+    if test["source"] == "response":
+        if test["response_id"].isdigit() and len(test["response_id"]) < 10:  # an int4 id
+            sample = routing_tester.sample_from_response(int(test["response_id"]))
+        if sample is None:
+            error, status = _("Choose one of the recent responses."), 422
+    else:
+        try:
+            sample = routing_tester.sample_from_answers(
+                test["form"],
+                test["answers"],
+                locale=test["locale"],
+                channel=test["channel"],
+                email=test["email"],
+                metadata=_metadata_from_text(test["metadata"]),
+            )
+        except routing_tester.SampleRefused:
+            error, status = _("Choose a form to type answers for."), 422
+    if sample is not None:
+        result = _trials(sample, test["compare"])
+    db.session.rollback()  # nothing here is meant to be written, whatever happened
+    context = {"result": result, "error": error, "test": test}
+    if request.htmx:
+        return make_response(render_template(RESULT, **context), status)
+    editing = _editing()
+    page = _page_context(_context(editing))
+    page.update(context, questions=_questions(test["form"]))
+    return make_response(render_template(PAGE, **page), status)
+
+
+def _trials(sample: routing_tester.Sample, compare: bool) -> dict:
+    """The draft's trial (and the active version's), with the real routing when there is one."""
+    draft = drafts.current(DRAFT_KIND, DRAFT_KEY)
+    version, active_definition = routing_tester.active_definition()
+    columns = []
+    if draft is not None:
+        loaded = load_definition(draft.yaml_text)
+        trial = routing_tester.try_routing(
+            loaded.definition, sample.new_ticket, problems=loaded.problems
+        )
+        columns.append({"title": _("Draft (revision %(n)s)", n=draft.revision), "trial": trial})
+    if draft is None or compare:
+        trial = routing_tester.try_routing(active_definition, sample.new_ticket)
+        title = _("Active version %(n)s", n=version.number) if version else _("Shipped default")
+        columns.append({"title": title, "trial": trial, "active": True})
+    real = None
+    if sample.ticket is not None:
+        event = routing_tester.real_routing(sample.ticket)
+        if event is not None:
+            real = {"ticket": sample.ticket, "data": event.data or {}, "at": event.created_at}
+    return {
+        "columns": columns,
+        "real": real,
+        "sample": sample,
+        "facts": json.dumps(
+            routing_tester.facts_of(sample.new_ticket), ensure_ascii=False, indent=2, default=str
+        ),
+        "rejected": [
+            (question, str(ANSWER_MESSAGES.get(code, code))) for question, code in sample.rejected
+        ],
+        "no_draft": draft is None,
+    }

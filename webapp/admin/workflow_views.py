@@ -1,0 +1,300 @@
+"""Admin pages for the ticket workflow: YAML editor with live check and diagram, publishing,
+versions (diff, roll back) and an overview of SLA policies and calendars (admins only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import get_day_names
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from htmx_flask import request as htmx_request
+
+from webapp.admin import bp
+from webapp.extensions import db
+from webapp.models.types import utcnow
+from webapp.security import admin_required
+from webapp.services import drafts, workflow_studio
+from webapp.services.local_time import BadLocalTime, local_input_value, parse_local_datetime
+from webapp.services.workflow_versions import PublishRefused, active_version
+from webapp.tickets.presenters import describe_target
+
+MAX_COMMENT = 500
+
+
+# A target as admins read it ('3 business days'): the same words agents see on tickets.
+target_text = describe_target
+
+
+def _admin():
+    """The signed-in admin as a model row (not the request-bound proxy) for the services."""
+    return current_user._get_current_object()
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _posted_text() -> str:
+    return (request.form.get("yaml") or "").replace("\r\n", "\n")
+
+
+def _comment() -> str:
+    return (request.form.get("comment") or "").strip()[:MAX_COMMENT]
+
+
+def _check_context(text: str) -> dict:
+    check = workflow_studio.check(text, _locale())
+    last_good = None if check.drawn else workflow_studio.last_good(_locale())
+    return {"check": check, "last_good": last_good}
+
+
+def _editor_page(text: str, revision, base_number, status: int = 200, **extra):
+    current = workflow_studio.editor_text()
+    db.session.commit()  # the shipped default may just have been installed
+    response = make_response(
+        render_template(
+            "admin/workflow_editor.html",
+            text=text,
+            revision=revision,
+            base_number=base_number,
+            current=current,
+            oob=False,
+            **_check_context(text),
+            **extra,
+        )
+    )
+    response.status_code = status
+    return response
+
+
+@bp.get("/workflow")
+@admin_required
+def workflow_editor():
+    current = workflow_studio.editor_text()
+    return _editor_page(current.text, current.revision, current.base_number)
+
+
+@bp.post("/workflow")
+@admin_required
+def workflow_save():
+    text = _posted_text()
+    revision = _int_or_none(request.form.get("revision"))
+    base_number = _int_or_none(request.form.get("base_number"))
+    try:
+        draft = workflow_studio.save_draft(text, revision, base_number, _admin())
+    except drafts.DraftRefused as refused:
+        db.session.rollback()
+        return _editor_page(text, revision, base_number, 422, error=str(refused))
+    except drafts.EditConflict as conflict:
+        db.session.rollback()
+        theirs = conflict.current
+        return _editor_page(
+            text,
+            theirs.revision if theirs else None,
+            base_number,
+            409,
+            conflict=conflict,
+        )
+    db.session.commit()
+    if request.form.get("action") == "review":
+        return redirect(url_for("admin.workflow_publish"), 303)
+    flash(_("The draft was saved (revision %(revision)s).", revision=draft.revision), "success")
+    return redirect(url_for("admin.workflow_editor"), 303)
+
+
+@bp.post("/workflow/validate")
+@admin_required
+def workflow_validate():
+    text = _posted_text()
+    if not htmx_request.htmx:  # without JavaScript: the whole page, the text kept
+        current = workflow_studio.editor_text()
+        return _editor_page(
+            text,
+            _int_or_none(request.form.get("revision")),
+            _int_or_none(request.form.get("base_number")) or current.base_number,
+        )
+    response = make_response(
+        render_template("admin/workflow_check.html", oob=True, **_check_context(text))
+    )
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+@bp.post("/workflow/discard")
+@admin_required
+def workflow_discard():
+    if workflow_studio.discard_draft(_admin()):
+        db.session.commit()
+        flash(_("The draft was discarded; the editor shows the active version."), "success")
+    return redirect(url_for("admin.workflow_editor"), 303)
+
+
+def _publish_page(status: int = 200, **extra):
+    current = workflow_studio.editor_text()
+    db.session.commit()  # the shipped default may just have been installed
+    check = workflow_studio.check(current.text, _locale()) if current.draft else None
+    diff = drafts.line_diff(current.active.yaml_text, current.text) if current.draft else []
+    response = make_response(
+        render_template(
+            "admin/workflow_publish.html", current=current, check=check, diff=diff, **extra
+        )
+    )
+    response.status_code = status
+    return response
+
+
+@bp.route("/workflow/publish", methods=["GET", "POST"])
+@admin_required
+def workflow_publish():
+    """GET shows what would change (the confirm step); POST publishes the reviewed draft."""
+    if request.method == "GET":
+        return _publish_page()
+    comment = _comment()
+    try:
+        version = workflow_studio.publish_draft(
+            _int_or_none(request.form.get("revision")), comment, _admin()
+        )
+    except workflow_studio.StaleReview:
+        db.session.rollback()
+        return _publish_page(
+            409,
+            error=_("The draft changed since you reviewed it. Check the differences again."),
+            comment=comment,
+        )
+    except PublishRefused:
+        db.session.rollback()
+        return _publish_page(
+            422, error=_("The draft has problems; fix them before publishing."), comment=comment
+        )
+    db.session.commit()
+    flash(
+        _(
+            "Version %(number)s is active; older tickets keep the version they started on.",
+            number=version.number,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.workflow_versions"), 303)
+
+
+@bp.get("/workflow/versions")
+@admin_required
+def workflow_versions():
+    versions = workflow_studio.versions()
+    db.session.commit()
+    return render_template("admin/workflow_versions.html", versions=versions)
+
+
+@bp.get("/workflow/versions/diff")
+@admin_required
+def workflow_version_diff():
+    versions = workflow_studio.versions()
+    db.session.commit()
+    numbers = [v.number for v in versions]
+    old_number = _int_or_none(request.args.get("old"))
+    new_number = _int_or_none(request.args.get("new"))
+    old = workflow_studio.version_by_number(old_number) if old_number else None
+    new = workflow_studio.version_by_number(new_number) if new_number else None
+    if old is None or new is None:
+        response = make_response(
+            render_template(
+                "admin/workflow_versions.html",
+                versions=versions,
+                error=_("Choose two existing versions to compare."),
+            )
+        )
+        response.status_code = 422 if request.args else 200
+        return response
+    return render_template(
+        "admin/workflow_version_diff.html",
+        old=old,
+        new=new,
+        numbers=numbers,
+        diff=drafts.line_diff(old.yaml_text, new.yaml_text),
+    )
+
+
+@bp.route("/workflow/versions/<int:number>/rollback", methods=["GET", "POST"])
+@admin_required
+def workflow_rollback(number: int):
+    old = workflow_studio.version_by_number(number)
+    if old is None:
+        abort(404)
+    active = active_version()
+    if request.method == "GET":
+        db.session.commit()
+        return render_template(
+            "admin/workflow_rollback.html",
+            old=old,
+            active=active,
+            diff=drafts.line_diff(active.yaml_text, old.yaml_text),
+        )
+    comment = _comment() or _("Rolled back to version %(number)s", number=old.number)
+    try:
+        version = workflow_studio.roll_back(old, comment, _admin())
+    except PublishRefused as refused:
+        db.session.rollback()
+        response = make_response(
+            render_template(
+                "admin/workflow_rollback.html",
+                old=old,
+                active=active,
+                diff=drafts.line_diff(active.yaml_text, old.yaml_text),
+                problems=refused.problems,
+            )
+        )
+        response.status_code = 422
+        return response
+    db.session.commit()
+    flash(
+        _(
+            "Version %(old)s was published again as version %(number)s.",
+            old=old.number,
+            number=version.number,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.workflow_versions"), 303)
+
+
+@bp.get("/workflow/sla")
+@admin_required
+def workflow_sla():
+    timezone = current_user.timezone or "UTC"
+    definition, source, current = workflow_studio.sla_source(request.args.get("source", "draft"))
+    db.session.commit()
+    raw_at = request.args.get("at", "")
+    error = None
+    created_at: datetime = utcnow()
+    if raw_at:
+        try:
+            created_at = parse_local_datetime(raw_at, timezone)
+        except (BadLocalTime, OverflowError, ValueError):
+            error = _("Enter a date and time such as 2026-11-27 16:00.")
+    previews = workflow_studio.sla_preview(definition, created_at) if definition else []
+    response = make_response(
+        render_template(
+            "admin/workflow_sla.html",
+            definition=definition,
+            source=source,
+            current=current,
+            previews=previews,
+            created_at=created_at,
+            at_value=local_input_value(created_at, timezone),
+            timezone=timezone,
+            error=error,
+            day_names=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
+            target_text=target_text,
+        )
+    )
+    if error:
+        response.status_code = 422
+    return response

@@ -1,0 +1,276 @@
+"""Admin operations on agents and teams: edit an agent, working hours, teams, deactivation.
+
+Each operation changes the rows and records the audit entry in the caller's transaction;
+the caller commits. Working hours keep the shape routing and notifications read
+(`User.working_hours`: weekday → list of ["HH:MM", "HH:MM"] spans, `{}` = always on duty),
+checked by the same calendar code that later uses them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Role, Team, TeamMembership, Ticket, User
+from webapp.services import audit
+from webapp.services.tickets import reroute_ticket
+from webapp.services.workflow_versions import machine_for
+from workflow.calendars import WEEKDAY_NAMES, validate_calendar_dict
+
+USER_FIELDS = (
+    "name",
+    "role",
+    "timezone",
+    "languages",
+    "capacity",
+    "working_hours",
+    "active",
+)
+OPEN_CATEGORIES = ("open", "waiting")  # not resolved, not closed: someone must look after it
+MAX_CAPACITY = 1000
+_SPAN = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})\s*[-–]\s*([0-9]{1,2}):([0-9]{2})\s*$")
+
+
+class StaffChangeRefused(ValueError):
+    """The change cannot be made; `errors` maps a field name to what is wrong with it."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = dict(errors)
+
+
+@dataclass(frozen=True)
+class AgentChanges:
+    name: str
+    role: Role
+    timezone: str
+    languages: Sequence[str]
+    capacity: int
+    hours_text: Mapping[str, str]  # weekday → "09:00-12:00, 13:00-17:00" ("" = day off)
+    team_ids: Sequence[int]
+
+
+def hours_as_text(working_hours: Mapping | None) -> dict[str, str]:
+    """The stored spans as the edit form shows them, one line per weekday."""
+    hours = working_hours or {}
+    return {
+        day: ", ".join(f"{start}-{end}" for start, end in hours.get(day, []))
+        for day in WEEKDAY_NAMES
+    }
+
+
+def parse_working_hours(texts: Mapping[str, str], timezone: str) -> tuple[dict, dict[str, str]]:
+    """Read "09:00-17:00, 18:00-20:00" per weekday; return (working_hours, errors by field).
+
+    All days empty means no hours (always on duty), which routing already understands.
+    """
+    errors: dict[str, str] = {}
+    hours: dict[str, list[list[str]]] = {}
+    for day in WEEKDAY_NAMES:
+        text = (texts.get(day) or "").strip()
+        if not text:
+            continue
+        spans = []
+        for part in text.split(","):
+            match = _SPAN.match(part)
+            if (
+                not match
+                or not _valid_clock(*match.group(1, 2))
+                or not _valid_clock(*match.group(3, 4))
+            ):
+                errors[f"hours_{day}"] = _(
+                    "“%(text)s” is not a time span. Write it as 09:00-17:00; separate "
+                    "several spans with commas.",
+                    text=part.strip(),
+                )
+                break
+            start = f"{int(match.group(1)):02d}:{match.group(2)}"
+            end = f"{int(match.group(3)):02d}:{match.group(4)}"
+            if start == end:
+                errors[f"hours_{day}"] = _("A span must not start and end at the same time.")
+                break
+            spans.append([start, end])
+        else:
+            hours[day] = spans
+    if not valid_timezone(timezone):
+        errors["timezone"] = _("“%(zone)s” is not a known time zone.", zone=timezone)
+    if errors or not hours:
+        return hours, errors
+    problems = validate_calendar_dict({"timezone": timezone, "weekly_hours": hours})
+    for problem in problems:
+        day = next((d for d in WEEKDAY_NAMES if f".{d}" in problem), None)
+        key = f"hours_{day}" if day else "hours"
+        errors.setdefault(
+            key, _("These working hours overlap or cannot be used: %(why)s", why=problem)
+        )
+    return hours, errors
+
+
+def _valid_clock(hours: str, minutes: str) -> bool:
+    return (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59) or (hours, minutes) == ("24", "00")
+
+
+def valid_timezone(name: str) -> bool:
+    if not name or "/" not in name and name != "UTC":
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _snapshot(user: User) -> dict:
+    teams = sorted(m.team.name for m in user.memberships)
+    return audit.snapshot(user, USER_FIELDS, teams=teams)
+
+
+def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
+    """Apply the edit form; nothing changes unless every field is valid."""
+    hours, errors = parse_working_hours(changes.hours_text, changes.timezone)
+    if not 1 <= changes.capacity <= MAX_CAPACITY:
+        errors["capacity"] = _(
+            "Capacity must be between 1 and %(max)d open tickets.", max=MAX_CAPACITY
+        )
+    if user.id == actor.id and changes.role != user.role:
+        errors["role"] = _("You cannot change your own role.")
+    if errors:
+        raise StaffChangeRefused(errors)
+    before = _snapshot(user)
+    user.name = changes.name.strip()
+    user.role = changes.role
+    user.timezone = changes.timezone
+    user.languages = list(changes.languages)
+    user.capacity = changes.capacity
+    user.working_hours = hours
+    _set_teams(user, changes.team_ids)
+    db.session.flush()
+    after = _snapshot(user)
+    if after != before:
+        audit.record("user.updated", user, user.name, before=before, after=after)
+
+
+def _set_teams(user: User, team_ids: Sequence[int]) -> None:
+    wanted = set(team_ids)
+    for membership in list(user.memberships):
+        if membership.team_id not in wanted:
+            user.memberships.remove(membership)  # delete-orphan removes the row
+    have = {m.team_id for m in user.memberships}
+    for team in db.session.scalars(select(Team).where(Team.id.in_(wanted - have))):
+        user.memberships.append(TeamMembership(team=team))
+
+
+def open_tickets_of(user: User) -> list[Ticket]:
+    """Tickets assigned to `user` that are not resolved or closed, oldest first."""
+    tickets = db.session.scalars(
+        select(Ticket).where(Ticket.assignee_id == user.id).order_by(Ticket.id)
+    ).all()
+    return [
+        t
+        for t in tickets
+        if machine_for(t.workflow_version_id).definition.states[t.state].category in OPEN_CATEGORIES
+    ]
+
+
+def deactivate_agent(user: User, actor: User) -> int:
+    """Stop `user` logging in and hand each of their open tickets on by the workflow's routing.
+
+    The account is switched off (and flushed) first, so routing no longer sees them as a
+    candidate. Returns how many tickets were re-routed.
+    """
+    if user.id == actor.id:
+        raise StaffChangeRefused({"active": _("You cannot deactivate your own account.")})
+    user.active = False
+    db.session.flush()
+    why = f"{user.name} was deactivated by {actor.name}"
+    tickets = open_tickets_of(user)
+    for ticket in tickets:
+        reroute_ticket(ticket, actor, why)
+    after = {"active": False}
+    if tickets:
+        after["rerouted_tickets"] = [t.number for t in tickets]
+    audit.record("user.deactivated", user, user.name, before={"active": True}, after=after)
+    return len(tickets)
+
+
+def reactivate_agent(user: User) -> None:
+    user.active = True
+    audit.record(
+        "user.reactivated", user, user.name, before={"active": False}, after={"active": True}
+    )
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+def _team_snapshot(team: Team) -> dict:
+    return {"name": team.name, "members": sorted(m.user.name for m in team.memberships)}
+
+
+def slug_for(name: str) -> str:
+    """A unique URL-safe slug from a team name ("Obsługa klienta" → "obsluga-klienta")."""
+    ascii_name = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode().lower())
+    base = base.strip("-")[:56] or "team"
+    slug, n = base, 2
+    while db.session.scalar(select(Team.id).where(Team.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_team_name(name: str, team: Team | None = None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise StaffChangeRefused({"name": _("Enter a team name.")})
+    if len(name) > 120:
+        raise StaffChangeRefused({"name": _("A team name has at most 120 characters.")})
+    clash = db.session.scalar(select(Team).where(Team.name == name))
+    if clash is not None and clash is not team:
+        raise StaffChangeRefused({"name": _("A team with this name already exists.")})
+    return name
+
+
+def create_team(name: str, description: str = "") -> Team:
+    name = _check_team_name(name)
+    team = Team(name=name, slug=slug_for(name), description=(description or "").strip()[:500])
+    db.session.add(team)
+    db.session.flush()
+    audit.record("team.created", team, team.name, after={"name": team.name, "slug": team.slug})
+    return team
+
+
+def rename_team(team: Team, name: str) -> None:
+    """Change the name people see; the slug that routing rules name stays as it was."""
+    name = _check_team_name(name, team)
+    if name == team.name:
+        return
+    before, team.name = team.name, name
+    audit.record("team.renamed", team, team.name, before={"name": before}, after={"name": name})
+
+
+def add_member(team: Team, user: User) -> bool:
+    if any(m.user_id == user.id for m in team.memberships):
+        return False
+    before = _team_snapshot(team)
+    team.memberships.append(TeamMembership(team=team, user=user))
+    db.session.flush()
+    audit.record("team.member_added", team, team.name, before=before, after=_team_snapshot(team))
+    return True
+
+
+def remove_member(team: Team, user: User) -> bool:
+    membership = next((m for m in team.memberships if m.user_id == user.id), None)
+    if membership is None:
+        return False
+    before = _team_snapshot(team)
+    team.memberships.remove(membership)
+    db.session.flush()
+    audit.record("team.member_removed", team, team.name, before=before, after=_team_snapshot(team))
+    return True

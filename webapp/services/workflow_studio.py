@@ -1,0 +1,243 @@
+"""The admin workflow studio: the ticket workflow draft, checking it, publishing, rolling back.
+
+One draft (kind "workflow", key "ticket") is shared by every editor; it starts from the active
+version's YAML. Publishing takes the saved draft only after the admin saw its difference from
+the active version, and only if the draft is still the revision they reviewed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import DefinitionDraft, User, WorkflowKind, WorkflowVersion
+from webapp.services import audit, drafts
+from webapp.services.workflow_versions import (
+    active_version,
+    publish_version,
+    validate_for_publish,
+)
+from workflow import sla
+from workflow.definition import Problem, SlaPolicy, WorkflowDefinition, load_definition
+from workflow.diagram import render_svg
+
+DRAFT_KIND, DRAFT_KEY = "workflow", "ticket"
+
+
+class StaleReview(Exception):
+    """The draft changed (or went away) after the admin reviewed it for publishing."""
+
+
+@dataclass(frozen=True)
+class EditorText:
+    text: str
+    revision: int | None  # the draft's revision, None when no draft exists yet
+    base_number: int  # the active version the draft started from
+    draft: DefinitionDraft | None
+    active: WorkflowVersion
+
+
+@dataclass(frozen=True)
+class Check:
+    problems: tuple[Problem, ...]
+    definition: WorkflowDefinition | None
+    svg: str | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def drawn(self) -> bool:
+        return self.svg is not None
+
+
+def category_labels() -> dict[str, str]:
+    return {
+        "open": _("Open"),
+        "waiting": _("Waiting"),
+        "resolved": _("Resolved"),
+        "closed": _("Closed"),
+    }
+
+
+def editor_text() -> EditorText:
+    """What the editor opens: the draft if there is one, otherwise the active version."""
+    active = active_version(WorkflowKind.TICKET)
+    draft = drafts.current(DRAFT_KIND, DRAFT_KEY)
+    if draft is None:
+        return EditorText(active.yaml_text, None, active.number, None, active)
+    return EditorText(
+        draft.yaml_text, draft.revision, draft.base_number or active.number, draft, active
+    )
+
+
+def check(text: str, locale: str = "en") -> Check:
+    """Validate like publishing would; draw the diagram whenever the definition itself loads
+    (a team missing from the database is a problem for publishing, not for the drawing)."""
+    result = validate_for_publish(WorkflowKind.TICKET, text)
+    loaded = result if result.definition else load_definition(text)
+    svg = diagram(loaded.definition, locale) if loaded.ok else None
+    return Check(result.problems, loaded.definition if loaded.ok else None, svg)
+
+
+def diagram(definition: WorkflowDefinition, locale: str = "en") -> str:
+    return render_svg(
+        definition,
+        locale=locale,
+        title=_("State machine of the ticket workflow"),
+        category_labels=category_labels(),
+    )
+
+
+def last_good(locale: str = "en") -> Check:
+    """The active version, drawn: shown while the text being edited does not load."""
+    text = active_version(WorkflowKind.TICKET).yaml_text
+    result = validate_for_publish(WorkflowKind.TICKET, text, check_teams=False)
+    svg = diagram(result.definition, locale) if result.ok else None
+    return Check(result.problems, result.definition if result.ok else None, svg)
+
+
+def save_draft(text: str, revision: int | None, base_number: int | None, actor: User):
+    """Keep the text as the draft, valid or not (raises drafts.DraftRefused / EditConflict)."""
+    return drafts.save(
+        DRAFT_KIND, DRAFT_KEY, text, revision=revision, base_number=base_number, actor=actor
+    )
+
+
+def discard_draft(actor: User) -> bool:
+    draft = drafts.current(DRAFT_KIND, DRAFT_KEY)
+    if draft is None:
+        return False
+    audit.record(
+        "workflow.draft_discarded",
+        draft,
+        DRAFT_KEY,
+        before={"revision": draft.revision},
+        actor=actor,
+    )
+    return drafts.discard(DRAFT_KIND, DRAFT_KEY)
+
+
+def publish_draft(revision: int | None, comment: str, actor: User) -> WorkflowVersion:
+    """Publish the reviewed draft as a new active version (raises StaleReview/PublishRefused)."""
+    draft = drafts.current(DRAFT_KIND, DRAFT_KEY)
+    if draft is None or revision is None or draft.revision != revision:
+        raise StaleReview()
+    before = active_version(WorkflowKind.TICKET)
+    version = publish_version(WorkflowKind.TICKET, draft.yaml_text, actor, comment=comment)
+    audit.record(
+        "workflow.published",
+        version,
+        _version_label(version),
+        before={"version": before.number},
+        after={"version": version.number, "comment": comment},
+        actor=actor,
+    )
+    drafts.discard(DRAFT_KIND, DRAFT_KEY)
+    return version
+
+
+def roll_back(version: WorkflowVersion, comment: str, actor: User) -> WorkflowVersion:
+    """Publish an old version's text again, as a new version; the draft is left alone."""
+    before = active_version(WorkflowKind.TICKET)
+    new = publish_version(WorkflowKind.TICKET, version.yaml_text, actor, comment=comment)
+    audit.record(
+        "workflow.rolled_back",
+        new,
+        _version_label(new),
+        before={"version": before.number},
+        after={"version": new.number, "restored": version.number, "comment": comment},
+        actor=actor,
+    )
+    return new
+
+
+def _version_label(version: WorkflowVersion) -> str:
+    return f"ticket workflow v{version.number}"
+
+
+def versions() -> list[WorkflowVersion]:
+    active_version(WorkflowKind.TICKET)  # installs the shipped default on first use
+    return list(
+        db.session.scalars(
+            select(WorkflowVersion)
+            .where(WorkflowVersion.kind == WorkflowKind.TICKET)
+            .order_by(WorkflowVersion.number.desc())
+        )
+    )
+
+
+def version_by_number(number: int) -> WorkflowVersion | None:
+    return db.session.scalar(
+        select(WorkflowVersion).where(
+            WorkflowVersion.kind == WorkflowKind.TICKET, WorkflowVersion.number == number
+        )
+    )
+
+
+# -- SLA overview ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyPreview:
+    policy: SlaPolicy
+    condition: str
+    calendar_name: str
+    deadlines: Mapping[str, sla.Deadline]
+
+
+def describe_condition(condition: Mapping | None) -> str:
+    """A condition as one readable line: `priority = urgent and (locale = pl or …)`."""
+    if condition is None:
+        return ""
+    if "all" in condition or "any" in condition:
+        key = "all" if "all" in condition else "any"
+        joiner = " and " if key == "all" else " or "
+        parts = [describe_condition(part) for part in condition[key]]
+        return joiner.join(f"({p})" if (" and " in p or " or " in p) else p for p in parts)
+    if "not" in condition:
+        return f"not ({describe_condition(condition['not'])})"
+    if condition.get("op") == "exists":
+        return f"{condition.get('field')} exists"
+    return f"{condition.get('field')} {condition.get('op')} {_value_text(condition.get('value'))}"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
+def sla_preview(definition: WorkflowDefinition, created_at: datetime) -> list[PolicyPreview]:
+    """Per policy, when a ticket created at `created_at` would be due (business time)."""
+    result = []
+    for policy in definition.policies:
+        calendar = definition.calendars[policy.calendar]
+        choice = sla.PolicyChoice(policy, calendar, "preview")
+        result.append(
+            PolicyPreview(
+                policy,
+                describe_condition(policy.when),
+                policy.calendar,
+                sla.deadlines(choice, created_at),
+            )
+        )
+    return result
+
+
+def sla_source(prefer: str = "draft") -> tuple[WorkflowDefinition | None, str, EditorText]:
+    """The definition the SLA page shows: the draft when it is valid (or asked), else active."""
+    current = editor_text()
+    if prefer != "active" and current.draft is not None:
+        result = validate_for_publish(WorkflowKind.TICKET, current.text, check_teams=False)
+        if result.ok:
+            return result.definition, "draft", current
+    result = validate_for_publish(WorkflowKind.TICKET, current.active.yaml_text, check_teams=False)
+    return (result.definition if result.ok else None), "active", current

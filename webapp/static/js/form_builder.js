@@ -1,0 +1,60 @@
+// Form builder glue: drag questions into a new order (SortableJS) → one htmx request with
+// the new order, and show an edit conflict (409) instead of treating it as a failure.
+// The server decides everything and sends the list back as it really is.
+(function () {
+  "use strict";
+
+  var sortables = new WeakSet();
+
+  function builderRoot() { return document.getElementById("form-builder"); }
+
+  function currentRevision() {
+    var input = document.querySelector("#form-builder .builder-revision");
+    return input ? input.value : "";
+  }
+
+  function sendOrder(list) {
+    var ids = Array.prototype.map.call(
+      list.querySelectorAll(":scope > .builder-question"),
+      function (item) { return item.dataset.id; }
+    );
+    htmx.ajax("POST", builderRoot().dataset.orderUrl, {
+      source: list,
+      target: "#builder-questions",
+      swap: "outerHTML",
+      values: { order: ids.join(","), revision: currentRevision() }
+    });
+  }
+
+  function makeSortable(list) {
+    if (sortables.has(list) || typeof Sortable === "undefined") { return; }
+    sortables.add(list);
+    Sortable.create(list, {
+      handle: ".drag-handle",
+      draggable: ".builder-question",
+      forceFallback: true,     // mouse-event dragging: the same in every browser and in tests
+      fallbackTolerance: 4,
+      animation: 120,
+      onEnd: function (evt) {
+        if (evt.oldIndex !== evt.newIndex) { sendOrder(list); }
+      }
+    });
+  }
+
+  function setUp(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    if (scope.matches && scope.matches(".builder-question-list")) { makeSortable(scope); }
+    scope.querySelectorAll(".builder-question-list").forEach(makeSortable);
+  }
+
+  // An edit conflict carries the other admin's version: show it like any other answer.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    if (evt.detail.xhr.status === 409 && evt.detail.elt.closest("#form-builder")) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("htmx:load", function (evt) { setUp(evt.detail.elt); });
+  document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+})();

@@ -1,0 +1,430 @@
+"""Edit a workflow document's routing rules as data: the structured editor's operations.
+
+Plain data in, plain data out, no Flask: the web layer reads the draft's YAML with
+`read_document`, applies one operation (add, replace, remove, move, reorder, set the
+default) and writes it back with `dump_document`. Conditions come out in the format
+`workflow.conditions` evaluates; a builder's input that cannot make one raises
+`RuleInputError` with a code per problem (the web layer words them).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from workflow.conditions import OPERATORS
+from workflow.definition import MAX_DEFINITION_BYTES, STRATEGIES
+from workflow.registry import PRIORITIES
+from workflow.yaml_documents import Problem, read_yaml
+
+MAX_CLAUSES = 20
+MAX_VALUE_CHARS = 500
+MAX_LIST_ITEMS = 100
+MAX_NAME_CHARS = 120
+MAX_LABELS = 20
+MAX_LABEL_CHARS = 64
+MAX_WATCHERS = 20
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$")
+_INTEGER = re.compile(r"^-?\d{1,15}$")
+_DECIMAL = re.compile(r"^-?\d{1,15}\.\d{1,15}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}$")
+GROUPS = ("all", "any")
+TARGET_KEYS = ("team", "priority", "labels", "assign", "overflow_team", "watchers")
+
+
+class DocumentError(ValueError):
+    """The draft cannot be edited structurally (not YAML, not a mapping, rules not a list)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class RuleInputError(ValueError):
+    """The builder's input does not make a rule; `problems` are (where, code, params)."""
+
+    def __init__(self, problems: Sequence[tuple[str, str, dict]]):
+        super().__init__("; ".join(f"{where}: {code}" for where, code, _ in problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One comparison as the builder shows it: a field, an operator and the value as text."""
+
+    field: str = ""
+    op: str = "="
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class ConditionForm:
+    """A condition the builder can show: all/any of simple comparisons, or `complex`."""
+
+    mode: str = "all"  # "all" | "any"
+    clauses: tuple[Clause, ...] = ()
+    complex: bool = False  # nested or `not`: the builder leaves it as it is unless replaced
+
+
+@dataclass(frozen=True)
+class TargetInput:
+    team: str = ""
+    priority: str = ""
+    labels: str = ""  # comma-separated
+    assign: str = "manual"
+    overflow_team: str = ""
+    watchers: str = ""  # comma- or line-separated e-mail addresses
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    name: str = ""
+    mode: str = "all"
+    clauses: tuple[Clause, ...] = ()
+    target: TargetInput = field(default_factory=TargetInput)
+
+
+# -- the document -------------------------------------------------------------------
+
+
+def read_document(text: str) -> dict:
+    """The YAML document as data; raises DocumentError when it cannot be edited as data."""
+    document = read_yaml(text, MAX_DEFINITION_BYTES)
+    if isinstance(document, Problem):
+        raise DocumentError(document)
+    data = document.data if document.data is not None else {}
+    if not isinstance(data, Mapping):
+        raise DocumentError(Problem("", "the document must be a mapping"))
+    data = dict(data)
+    routing = data.get("routing")
+    if routing is not None and not isinstance(routing, Mapping):
+        raise DocumentError(Problem("routing", "must be a mapping with rules and a default"))
+    rules = (routing or {}).get("rules")
+    if rules is not None and not isinstance(rules, list):
+        raise DocumentError(Problem("routing.rules", "must be a list of rules"))
+    return _unbooleaned_on_keys(data)
+
+
+def _unbooleaned_on_keys(data: dict) -> dict:
+    """YAML 1.1 reads an unquoted `on:` as True; write it back as the word the author meant."""
+    automations = data.get("automations")
+    if isinstance(automations, list):
+        data["automations"] = [
+            {("on" if key is True else key): value for key, value in item.items()}
+            if isinstance(item, Mapping) and True in item and "on" not in item
+            else item
+            for item in automations
+        ]
+    return data
+
+
+def dump_document(data: Mapping) -> str:
+    return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=100)
+
+
+def rules_of(data: Mapping) -> list[Any]:
+    """The routing rules as stored (copies; entries may be malformed, the loader says how)."""
+    routing = data.get("routing") or {}
+    return copy.deepcopy(list(routing.get("rules") or []))
+
+
+def default_of(data: Mapping) -> dict:
+    routing = data.get("routing") or {}
+    default = routing.get("default")
+    return copy.deepcopy(dict(default)) if isinstance(default, Mapping) else {}
+
+
+def routing_section(data: Mapping) -> dict:
+    """Only the routing part (rules and default), e.g. to show what an editor was opened on."""
+    return {"rules": rules_of(data), "default": default_of(data)}
+
+
+def with_routing_section(data: Mapping, section: Mapping) -> dict:
+    return _with(data, list(section.get("rules") or []), dict(section.get("default") or {}))
+
+
+def _with(data: Mapping, rules: list, default: dict | None = None) -> dict:
+    result = copy.deepcopy(dict(data))
+    routing = dict(result.get("routing") or {})
+    routing["rules"] = rules
+    if default is not None:
+        routing["default"] = default
+    elif "default" not in routing:
+        routing["default"] = {}
+    # keep `rules` before `default`, as people write them
+    result["routing"] = {"rules": routing.pop("rules"), **routing}
+    return result
+
+
+def _checked_index(rules: list, index: int) -> int:
+    if not 0 <= index < len(rules):
+        raise IndexError(f"there is no rule {index + 1}")
+    return index
+
+
+def add_rule(data: Mapping, rule: Mapping, position: int | None = None) -> dict:
+    """A copy of `data` with `rule` inserted at `position` (default: last)."""
+    rules = rules_of(data)
+    where = len(rules) if position is None else max(0, min(position, len(rules)))
+    rules.insert(where, dict(rule))
+    return _with(data, rules)
+
+
+def replace_rule(data: Mapping, index: int, rule: Mapping) -> dict:
+    rules = rules_of(data)
+    rules[_checked_index(rules, index)] = dict(rule)
+    return _with(data, rules)
+
+
+def remove_rule(data: Mapping, index: int) -> dict:
+    rules = rules_of(data)
+    del rules[_checked_index(rules, index)]
+    return _with(data, rules)
+
+
+def move_rule(data: Mapping, index: int, offset: int) -> dict:
+    """Move rule `index` up (offset -1) or down (+1); at either end nothing moves."""
+    rules = rules_of(data)
+    _checked_index(rules, index)
+    target = max(0, min(index + offset, len(rules) - 1))
+    rules.insert(target, rules.pop(index))
+    return _with(data, rules)
+
+
+def reorder_rules(data: Mapping, order: Sequence[int]) -> dict:
+    """Put the rules in `order` (their current indexes, e.g. [2, 0, 1]); must name each once."""
+    rules = rules_of(data)
+    if sorted(order) != list(range(len(rules))):
+        raise ValueError("the new order must name every rule exactly once")
+    return _with(data, [rules[i] for i in order])
+
+
+def set_default(data: Mapping, target: Mapping) -> dict:
+    return _with(data, rules_of(data), dict(target))
+
+
+# -- conditions -------------------------------------------------------------------------
+
+
+def parse_value(op: str, text: str) -> Any:
+    """The value a comparison stores, from what was typed: numbers as numbers, lists for in."""
+    text = (text or "").strip()
+    if op == "exists":
+        return False if text.casefold() in ("no", "false") else None
+    if op in ("in", "not_in"):
+        return [_scalar(part) for part in text.split(",") if part.strip()]
+    return _scalar(text)
+
+
+def _scalar(text: str) -> Any:
+    text = text.strip()
+    if _INTEGER.match(text):
+        return int(text)
+    if _DECIMAL.match(text):
+        return float(text)
+    return text
+
+
+def value_text(value: Any) -> str:
+    """How a stored value is shown in the builder's text box (the inverse of parse_value)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(value_text(v) for v in value)
+    return str(value)
+
+
+def build_condition(mode: str, clauses: Iterable[Clause]) -> dict:
+    """The condition for the builder's rows; rows without a field are ignored."""
+    rows = [c for c in clauses if (c.field or "").strip() or (c.value or "").strip()]
+    problems: list[tuple[str, str, dict]] = []
+    if mode not in GROUPS:
+        problems.append(("mode", "bad_mode", {"mode": str(mode)[:20]}))
+    if not rows:
+        problems.append(("clauses", "no_condition", {}))
+    if len(rows) > MAX_CLAUSES:
+        problems.append(("clauses", "too_many_clauses", {"limit": MAX_CLAUSES}))
+    comparisons = []
+    for index, clause in enumerate(rows[:MAX_CLAUSES]):
+        where = f"clauses[{index}]"
+        name, op, text = (clause.field or "").strip(), clause.op, clause.value or ""
+        if not name:
+            problems.append((f"{where}.field", "no_field", {}))
+        elif len(name) > 100 or not _FIELD.match(name):
+            problems.append((f"{where}.field", "bad_field", {"field": name[:100]}))
+        if op not in OPERATORS:
+            problems.append((f"{where}.op", "bad_operator", {"op": str(op)[:20]}))
+            continue
+        if len(text) > MAX_VALUE_CHARS:
+            problems.append((f"{where}.value", "value_too_long", {"limit": MAX_VALUE_CHARS}))
+            continue
+        value = parse_value(op, text)
+        if op in ("in", "not_in") and not value:
+            problems.append((f"{where}.value", "no_list", {}))
+        elif op in ("in", "not_in") and len(value) > MAX_LIST_ITEMS:
+            problems.append((f"{where}.value", "list_too_long", {"limit": MAX_LIST_ITEMS}))
+        elif op not in ("exists", "in", "not_in") and value == "":
+            problems.append((f"{where}.value", "no_value", {}))
+        comparison: dict[str, Any] = {"field": name, "op": op}
+        if value is not None:
+            comparison["value"] = value
+        comparisons.append(comparison)
+    if problems:
+        raise RuleInputError(problems)
+    return comparisons[0] if len(comparisons) == 1 else {mode: comparisons}
+
+
+def condition_form(condition: Any) -> ConditionForm:
+    """How the builder shows a stored condition; nested ones are marked `complex`."""
+    if _simple(condition):
+        return ConditionForm("all", (_clause(condition),))
+    if isinstance(condition, Mapping) and len(condition) == 1:
+        mode = next(iter(condition))
+        items = condition[mode]
+        if mode in GROUPS and isinstance(items, list) and items and all(map(_simple, items)):
+            return ConditionForm(mode, tuple(_clause(c) for c in items))
+    return ConditionForm("all", (), complex=condition is not None)
+
+
+def _simple(condition: Any) -> bool:
+    return (
+        isinstance(condition, Mapping)
+        and isinstance(condition.get("field"), str)
+        and isinstance(condition.get("op"), str)
+        and set(condition) <= {"field", "op", "value"}
+    )
+
+
+def _clause(condition: Mapping) -> Clause:
+    return Clause(condition["field"], condition["op"], value_text(condition.get("value")))
+
+
+def describe_condition(condition: Any) -> str:
+    """A one-line reading of a condition: `score.category = detractor or answers.csat <= 2`."""
+    if condition is None:
+        return "always"
+    if not isinstance(condition, Mapping):
+        return str(condition)
+    for mode, joiner in (("all", " and "), ("any", " or ")):
+        if mode in condition and isinstance(condition[mode], list):
+            parts = [describe_condition(c) for c in condition[mode]]
+            return joiner.join(f"({p})" if (" and " in p or " or " in p) else p for p in parts)
+    if "not" in condition:
+        return f"not ({describe_condition(condition['not'])})"
+    op = condition.get("op")
+    if op == "exists":
+        return (
+            f"{condition.get('field')} {'missing' if condition.get('value') is False else 'exists'}"
+        )
+    value = condition.get("value")
+    shown = f"[{value_text(value)}]" if isinstance(value, list) else value_text(value)
+    return f"{condition.get('field')} {op} {shown}"
+
+
+# -- targets and rules ------------------------------------------------------------------
+
+
+def _split(text: str, pattern: str = r"[,\n]") -> list[str]:
+    return [part.strip() for part in re.split(pattern, text or "") if part.strip()]
+
+
+def build_target(target: TargetInput, teams: set[str] | None = None) -> dict:
+    """The `set:` mapping of a rule (or the default); only what was chosen is written."""
+    problems: list[tuple[str, str, dict]] = []
+    result: dict[str, Any] = {}
+    for key in ("team", "overflow_team"):
+        slug = (getattr(target, key) or "").strip()
+        if not slug:
+            continue
+        if len(slug) > 64 or (teams is not None and slug not in teams):
+            problems.append((key, "unknown_team", {"team": slug[:64]}))
+        result[key] = slug
+    if target.priority:
+        if target.priority not in PRIORITIES:
+            problems.append(("priority", "bad_priority", {"priority": target.priority[:20]}))
+        result["priority"] = target.priority
+    labels = list(dict.fromkeys(" ".join(label.split()) for label in _split(target.labels, ",")))
+    if len(labels) > MAX_LABELS or any(len(label) > MAX_LABEL_CHARS for label in labels):
+        problems.append(("labels", "bad_labels", {"limit": MAX_LABELS, "chars": MAX_LABEL_CHARS}))
+    if labels:
+        result["labels"] = labels
+    assign = target.assign or "manual"
+    if assign not in STRATEGIES:
+        problems.append(("assign", "bad_strategy", {"assign": assign[:20]}))
+    result["assign"] = assign
+    watchers = list(dict.fromkeys(_split(target.watchers, r"[,;\s]+")))
+    bad = [w for w in watchers if not _EMAIL.match(w)]
+    if bad or len(watchers) > MAX_WATCHERS:
+        problems.append(("watchers", "bad_watchers", {"address": (bad or [""])[0][:100]}))
+    if watchers:
+        result["watchers"] = watchers
+    if problems:
+        raise RuleInputError(problems)
+    order = {key: i for i, key in enumerate(TARGET_KEYS)}
+    return dict(sorted(result.items(), key=lambda item: order[item[0]]))
+
+
+def target_input(target: Any) -> TargetInput:
+    """How the builder shows a stored `set:` mapping."""
+    target = target if isinstance(target, Mapping) else {}
+
+    def text(key: str) -> str:
+        value = target.get(key)
+        return "" if value is None else str(value)
+
+    def joined(key: str, sep: str) -> str:
+        value = target.get(key) or []
+        return sep.join(map(str, value)) if isinstance(value, list) else str(value)
+
+    return TargetInput(
+        team=text("team"),
+        priority=text("priority"),
+        labels=joined("labels", ", "),
+        assign=text("assign") or "manual",
+        overflow_team=text("overflow_team"),
+        watchers=joined("watchers", ", "),
+    )
+
+
+def build_rule(entry: RuleInput, teams: set[str] | None = None, keep_condition: Any = None) -> dict:
+    """A rule `{name, when, set}` from the builder; `keep_condition` replaces the rows."""
+    problems: list[tuple[str, str, dict]] = []
+    name = " ".join((entry.name or "").split())
+    if not name:
+        problems.append(("name", "no_name", {}))
+    elif len(name) > MAX_NAME_CHARS:
+        problems.append(("name", "name_too_long", {"limit": MAX_NAME_CHARS}))
+    when = keep_condition
+    if when is None:
+        try:
+            when = build_condition(entry.mode, entry.clauses)
+        except RuleInputError as error:
+            problems += error.problems
+    try:
+        target = build_target(entry.target, teams)
+    except RuleInputError as error:
+        problems += [(f"set.{where}", code, params) for where, code, params in error.problems]
+        target = {}
+    if problems:
+        raise RuleInputError(problems)
+    return {"name": name, "when": when, "set": target}
+
+
+def rule_input(rule: Any) -> tuple[RuleInput, ConditionForm]:
+    """The builder's fields for a stored rule, and how its condition can be shown."""
+    rule = rule if isinstance(rule, Mapping) else {}
+    form = condition_form(rule.get("when"))
+    entry = RuleInput(
+        name=str(rule.get("name") or ""),
+        mode=form.mode,
+        clauses=form.clauses,
+        target=target_input(rule.get("set")),
+    )
+    return entry, form
