@@ -502,6 +502,60 @@ def seed_demo_follow_ups(now) -> None:
     people["maja"].notification_settings = {"mentions": "digest"}
     db.session.commit()
     seed_demo_webhook(people["admin"], now)
+    seed_demo_studio(people["admin"])
+
+
+# A question an admin is adding to the NPS form, written in English and Polish so far.
+DEMO_DRAFT_QUESTION = {
+    "id": "contact_ok",
+    "type": "consent",
+    "required": False,
+    "text": {
+        "en": "May we contact you about your answer?",
+        "pl": "Czy możemy skontaktować się z Tobą w sprawie tej odpowiedzi?",
+    },
+}
+
+# The confirmation e-mail in an admin's own Polish wording (placeholders filled on sending).
+DEMO_OWN_CONFIRMATION = {
+    "subject": "Dziękujemy! Zgłoszenie {number} jest już u nas",
+    "body": (
+        "Dzień dobry {name},\n\n"
+        "dziękujemy za wiadomość. Zgłoszenie {number} trafiło do naszego zespołu; "
+        "odpowiemy najpóźniej {first_response_due}.\n\n"
+        "Stan zgłoszenia sprawdzisz tutaj: {status_link}"
+    ),
+}
+
+
+def seed_demo_studio(admin: User) -> None:
+    """The admin studio mid-work: a form draft missing two translations, an own e-mail text in
+    Polish, and the audit log of these changes."""
+    import yaml
+
+    from webapp.models import AuditEntry, Form, Webhook
+    from webapp.services import audit, drafts, email_texts
+    from webapp.services.forms import active_version
+
+    webhook = db.session.scalar(select(Webhook))
+    if webhook and not db.session.scalar(select(AuditEntry.id).limit(1)):
+        after = audit.snapshot(webhook, ("name", "url", "events", "active"))
+        audit.record("webhook.created", webhook, webhook.name, after=after, actor=admin)
+    nps = db.session.scalar(select(Form).where(Form.slug == "nps"))
+    version = active_version(nps) if nps else None
+    if version and drafts.current("form", "nps") is None:
+        data = yaml.safe_load(version.yaml_text)
+        data["questions"].append(DEMO_DRAFT_QUESTION)
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        drafts.save("form", "nps", text, revision=None, base_number=version.number, actor=admin)
+    try:
+        with db.session.begin_nested():
+            email_texts.save(
+                "ticket_confirmation", "pl", **DEMO_OWN_CONFIRMATION, revision=0, actor=admin
+            )
+    except (email_texts.EmailTextConflict, email_texts.EmailTextRefused):
+        pass  # an own text is there already
+    db.session.commit()
 
 
 def seed_demo_webhook(admin: User, now) -> None:
@@ -555,13 +609,18 @@ def seed_demo_teamwork(now) -> None:
 
     vat = tickets["Invoice shows the wrong VAT number"]
     add_label(vat, "billing", admin)
-    assign_task(vat, "Correct the VAT number in the invoice template", anna, admin,
-                now - timedelta(hours=3))  # overdue: flagged on the card
+    assign_task(
+        vat, "Correct the VAT number in the invoice template", anna, admin, now - timedelta(hours=3)
+    )  # overdue: flagged on the card
     follow(vat, admin, ["resolved", "public_reply"], admin)
 
     crash = tickets["Aplikacija se sesuje ob plačilu"]
     add_label(crash, "mobilna aplikacija", maja)
     add_note(crash, "@anna enaka napaka kot pri plačilu s kartico?", maja)
-    create_reminder(crash, maja, (now + timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
-                    "Preveri novo različico aplikacije")
+    create_reminder(
+        crash,
+        maja,
+        (now + timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
+        "Preveri novo različico aplikacije",
+    )
     db.session.commit()

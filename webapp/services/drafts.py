@@ -95,7 +95,7 @@ def save(
         db.session.refresh(draft)
         if not saved:
             raise EditConflict(draft, text)
-    audit.record(f"{kind}.draft_saved", draft, key, after={"revision": draft.revision})
+    audit.record(f"{kind}.draft_saved", draft, key, after={"revision": draft.revision}, actor=actor)
     return draft
 
 

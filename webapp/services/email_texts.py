@@ -404,7 +404,7 @@ def save(
     db.session.flush()
     _forget_own_texts()
     after = {"subject": row.subject, "body": row.body, "revision": row.revision}
-    audit.record("email_text.saved", row, label, before=before, after=after)
+    audit.record("email_text.saved", row, label, before=before, after=after, actor=actor)
     return row
 
 
