@@ -178,16 +178,22 @@ def _render_preview(
     return _no_store(make_response(render_template(template, **values), status), definition)
 
 
-@bp.get("/forms/<slug>/preview")
-@admin_required
-def form_preview(slug: str):
+def _previewing(slug: str):
+    """The working copy, its definition and the preview's language; an invalid draft ends
+    the request with the page listing its problems."""
     copy = _working_copy(slug)
     result = load_form(copy.text)
     if not result.ok:
-        return _problems_page(copy, result.problems)
-    definition = result.definition
-    lang = _preview_language(definition)
+        abort(_problems_page(copy, result.problems))
+    lang = _preview_language(result.definition)
     override_locale(lang)
+    return copy, result.definition, lang
+
+
+@bp.get("/forms/<slug>/preview")
+@admin_required
+def form_preview(slug: str):
+    copy, definition, lang = _previewing(slug)
     answers = _stored_answers(copy.key)
     context = {"hidden": {}, "locale": lang, "channel": "web"}
     editing = definition.question(request.args.get("edit", ""))
@@ -201,13 +207,7 @@ def form_preview(slug: str):
 @bp.post("/forms/<slug>/preview/answer")
 @admin_required
 def form_preview_answer(slug: str):
-    copy = _working_copy(slug)
-    result = load_form(copy.text)
-    if not result.ok:
-        return _problems_page(copy, result.problems)
-    definition = result.definition
-    lang = _preview_language(definition)
-    override_locale(lang)
+    copy, definition, lang = _previewing(slug)
     context = {"hidden": {}, "locale": lang, "channel": "web"}
     answers = _stored_answers(copy.key)
     question = definition.question(request.form.get("question", ""))
