@@ -282,7 +282,7 @@ def bench_moves(app, client, rounds: int) -> list[float]:
         tickets = db.session.execute(
             select(Ticket.id, Ticket.version)
             .where(Ticket.state == "assigned", Ticket.assignee_id == me.id)
-            .limit(rounds)
+            .limit(rounds + 1)
         ).all()
         db.session.remove()
     timings = []
@@ -294,7 +294,7 @@ def bench_moves(app, client, rounds: int) -> list[float]:
         )
         assert response.status_code == 200, response.status_code
         timings.append(server_ms(response))
-    return timings
+    return timings[1:]  # the first move warms up what only a move uses (its statements, mails)
 
 
 def run(database_url: str) -> None:

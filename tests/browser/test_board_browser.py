@@ -75,6 +75,7 @@ def test_drag_to_a_legal_column_sticks_and_an_illegal_one_bounces(page, live_ser
     expect(page.locator(f"#cards-in_progress {card}")).to_be_visible()
     expect(page.locator("#board-message")).to_have_text(f"{ticket.number} moved to In progress.")
     expect(page.locator("#count-in_progress")).to_have_text("1")
+    expect(page.locator("#count-assigned")).to_have_text("0")
     page.reload()
     expect(page.locator(f"#cards-in_progress {card}")).to_be_visible()
 

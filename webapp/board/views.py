@@ -21,6 +21,7 @@ from webapp.board.presenters import (
     moved_message,
 )
 from webapp.extensions import db
+from webapp.htmx_responses import with_htmx_headers
 from webapp.models import Form, SavedView, Team, Ticket, User, WorkflowKind, utcnow
 from webapp.security import staff_required
 from webapp.services.board import (
@@ -159,7 +160,8 @@ def changes():
 class MoveOutcome(NamedTuple):
     status: int  # 200 moved, 409 someone else moved it first, 422 refused
     message: str
-    counts: dict[str, int]  # the columns whose counts the answer updates
+    counts: dict[str, int]  # the columns whose counts the answer sets
+    moved: tuple[str, str] | None = None  # from, to: the board shifts these counts by one
 
 
 @bp.post("/board/move")
@@ -189,16 +191,19 @@ def move():
         message=outcome.message,
         failed=outcome.status != 200,
     )
-    return make_response(body, outcome.status)
+    moved = outcome.moved
+    trigger = {"ld-card-moved": {"from": moved[0], "to": moved[1]}} if moved else None
+    return with_htmx_headers(make_response(body, outcome.status), trigger=trigger)
 
 
 def _try_move(ticket: Ticket, viewer: User, filters: BoardFilters, now: datetime) -> MoveOutcome:
-    """Move and commit, and count the columns whose counts may have changed.
+    """Move and commit; after a conflict, count every column again.
 
-    A move changes its one or two columns; they are counted before the commit, in the
-    move's own transaction (which sees the move), as a transaction of their own would cost
-    two more round trips. After a conflict, from where the agent saw the card we cannot
-    tell which columns changed: every one is counted. A refusal changed nothing.
+    An accepted move changes two counts by exactly one: the board shifts them itself
+    (`ld-card-moved`) instead of the server counting both columns on every move, and the
+    live poll brings every count back from the server within seconds. After a conflict,
+    from where the agent saw the card we cannot tell which columns changed: every one is
+    counted. A refusal changed nothing.
     """
     version_id, state_before = ticket.workflow_version_id, ticket.state
     try:
@@ -217,12 +222,11 @@ def _try_move(ticket: Ticket, viewer: User, filters: BoardFilters, now: datetime
         message = conflict_message(conflict, version_id, str(get_locale()))
         states = list(_definition().states) if request.htmx else []
         return MoveOutcome(409, message, _counts(states, filters, viewer, now))
-    states = list(dict.fromkeys((state_before, result.dest))) if request.htmx else []
-    counts = _counts(states, filters, viewer, now)  # the live poll updates the other columns
     # The card drawn next shows exactly the rows just written: no reload after commit.
     db.session().expire_on_commit = False
     db.session.commit()
-    return MoveOutcome(200, moved_message(ticket, result.dest), counts)
+    moved = (state_before, result.dest) if result.dest != state_before else None
+    return MoveOutcome(200, moved_message(ticket, result.dest), {}, moved)
 
 
 def _counts(states: list[str], filters: BoardFilters, viewer: User, now: datetime) -> dict:

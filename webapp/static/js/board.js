@@ -191,6 +191,25 @@
     }
   });
 
+  // An accepted move changes its two columns' counts by one: shift them here (the server
+  // does not count them again); the live refresh brings every count back within seconds.
+  function shiftCount(state, delta) {
+    var count = document.getElementById("count-" + state);
+    if (!count || count.dataset.count === undefined) { return; }
+    var before = Number(count.dataset.count);
+    var cap = Number(count.dataset.cap);
+    if (!(before >= 0) || before > cap) { return; }  // "1,000+": the exact number is unknown
+    var after = Math.max(0, before + delta);
+    var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    count.dataset.count = String(after);
+    count.textContent = format.format(Math.min(after, cap)) + (after > cap ? "+" : "");
+  }
+
+  document.addEventListener("ld-card-moved", function (evt) {
+    shiftCount(evt.detail.from, -1);
+    shiftCount(evt.detail.to, 1);
+  });
+
   document.addEventListener("htmx:sendError", function (evt) {
     if (isMove(evt.detail)) {
       say(boardPage().dataset.msgMoveFailed, true);
