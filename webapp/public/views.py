@@ -330,7 +330,8 @@ def answer(slug: str):
         )
         if question is not None and question.type == "file":
             db.session.flush()  # the stored file points at the response
-    response.locale = lang
+    if response.locale != lang:
+        response.locale = lang
     if question is None:
         return _render(
             form, definition, response, lang, question=None, partial=bool(htmx_request.htmx)

@@ -30,7 +30,7 @@ from webapp.models import (
 from webapp.services import sla_clock
 from webapp.services.assignment import choose_assignee
 from webapp.services.history import events_dated, record_event
-from webapp.services.workflow_versions import active_version, machine_for
+from webapp.services.workflow_versions import active_version_id, machine_for
 from workflow.definition import RouteTarget
 from workflow.engine import Move, TransitionRefused
 from workflow.routing import Pick, RoutingDecision, route
@@ -203,15 +203,14 @@ def create_ticket(new: NewTicket, actor: User | None = None) -> Ticket:
     one INSERT per table instead of an INSERT followed by UPDATEs: it is on every
     submitted form's path.
     """
-    version = active_version(WorkflowKind.TICKET)
-    definition = machine_for(version.id).definition
+    version_id = active_version_id(WorkflowKind.TICKET)
+    definition = machine_for(version_id).definition
     created_at = new.created_at or utcnow()
     with db.session.no_autoflush, events_dated(created_at):
         ticket = unsaved_ticket(
             new,
             state=definition.initial,
-            workflow_version=version,
-            workflow_version_id=version.id,
+            workflow_version_id=version_id,
             sla_paused_seconds=0,
             public_reply_count=0,
             search_text=searchable(
@@ -532,7 +531,7 @@ def create_task(
 
     `message_key` names the e-mail about it, so the history can show its delivery.
     """
-    version = active_version(WorkflowKind.TASK)
+    version_id = active_version_id(WorkflowKind.TASK)
     task = Task(
         ticket=ticket,
         title=title[:300],
@@ -540,8 +539,8 @@ def create_task(
         assignee=assignee,
         creator=creator,
         due_at=due_at,
-        state=machine_for(version.id).initial,
-        workflow_version=version,
+        state=machine_for(version_id).initial,
+        workflow_version_id=version_id,
     )
     db.session.add(task)
     record_event(

@@ -95,7 +95,7 @@ def clean_events(events: Iterable[str]) -> list[str]:
 def queue_deliveries(ticket: Ticket, event: str, context: dict[str, Any]) -> list[WebhookDelivery]:
     """Add a delivery row for every active webhook subscribed to `event` (no commit)."""
     with db.session.no_autoflush:  # a stale ticket must fail at the caller's flush, not here
-        hooks = [hook for hook in _active_webhooks() if event in (hook.events or [])]
+        hooks = _subscribed_webhooks(event)
         if not hooks:
             return []
         event_id = str(uuid.uuid4())
@@ -138,8 +138,22 @@ def _add_delivery(
     return delivery
 
 
-def _active_webhooks() -> list[Webhook]:
-    return list(db.session.scalars(select(Webhook).where(Webhook.active.is_(True))))
+def _subscribed_webhooks(event: str) -> list[Webhook]:
+    """Active webhooks listening to `event`.
+
+    Every ticket change asks, and most installations have no webhook for most events:
+    the subscriptions are read as plain rows, and only matching hooks become objects.
+    """
+    ids = [
+        hook_id
+        for hook_id, events in db.session.execute(
+            select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))
+        )
+        if event in (events or [])
+    ]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Webhook).where(Webhook.id.in_(ids)).order_by(Webhook.id)))
 
 
 def ticket_summary(ticket: Ticket) -> dict[str, Any]:

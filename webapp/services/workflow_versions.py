@@ -53,6 +53,16 @@ def forget_compiled() -> None:
         _compiled.clear()
 
 
+def active_version_id(kind: WorkflowKind = WorkflowKind.TICKET) -> int:
+    """The id of the active version, without loading its YAML (every new ticket needs it)."""
+    version_id = db.session.scalar(
+        select(WorkflowVersion.id).where(
+            WorkflowVersion.kind == kind, WorkflowVersion.active.is_(True)
+        )
+    )
+    return version_id if version_id is not None else active_version(kind).id
+
+
 def active_version(kind: WorkflowKind = WorkflowKind.TICKET) -> WorkflowVersion:
     """The version new tickets (or tasks) start under; installs the shipped default on first use."""
     version = db.session.scalar(
