@@ -30,6 +30,9 @@ sys.path.insert(0, str(ROOT))
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "200"))
 CLIENT_THREADS = 4
 ANSWERS = ("3", "Slow delivery", "Jan", "")  # score, what went wrong, name, skip e-mail
+# The same four steps for a promoter (score, testimonial "no", name, skip e-mail): no ticket.
+# Printed beside the headline to show what the ticket's creation costs.
+PROMOTER_ANSWERS = ("10", "no", "Jan", "")
 
 BARE_APP = """
 from flask import Flask
@@ -112,10 +115,10 @@ def prepare_database(url: str, env: dict) -> None:
     )
 
 
-def one_conversation(base: str, step_times: list[float]) -> None:
+def one_conversation(base: str, step_times: list[float], answers=ANSWERS) -> None:
     opener = build_opener(HTTPCookieProcessor())
     html = opener.open(f"{base}/f/nps?lang=en").read().decode()
-    for value in ANSWERS:
+    for value in answers:
         step = re.search(r'name="step" value="([^"]+)"', html).group(1)
         question = re.search(r'name="question" value="([^"]+)"', html).group(1)
         body = urlencode(
@@ -175,6 +178,9 @@ def main() -> None:
         one_conversation(base, [])  # warm up both workers' caches
         steps: list[float] = []
         elapsed = run_parallel(CONVERSATIONS, lambda: one_conversation(base, steps))
+        promoter_elapsed = run_parallel(
+            CONVERSATIONS, lambda: one_conversation(base, [], PROMOTER_ANSWERS)
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
@@ -211,6 +217,11 @@ def main() -> None:
         f"answer steps per second: {step_per_s:.0f} = {step_per_s / bare_per_s:.0%} "
         f"of the bare route "
         f"(target ≥ 50%)"
+    )
+    promoter_steps_per_s = CONVERSATIONS * len(PROMOTER_ANSWERS) / promoter_elapsed
+    print(
+        f"  the same for promoters (no ticket): {promoter_steps_per_s:.0f} answer steps per "
+        f"second = {promoter_steps_per_s / bare_per_s:.0%} of the bare route"
     )
 
 
