@@ -29,6 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.machine_speed import describe_machine  # noqa: E402
+
 OPEN_TICKETS = int(os.environ.get("BENCH_OPEN_TICKETS", "10000"))
 CLOSED_TICKETS = int(os.environ.get("BENCH_CLOSED_TICKETS", "100000"))
 BATCH = 5000
@@ -318,6 +320,7 @@ def run(database_url: str) -> None:
         }
     )
     label = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+    print(describe_machine())
     with app.app_context():
         import flask_migrate
 

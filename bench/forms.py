@@ -27,6 +27,9 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.machine_speed import describe_machine  # noqa: E402
+
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "200"))
 CLIENT_THREADS = 4
 ANSWERS = ("3", "Slow delivery", "Jan", "")  # score, what went wrong, name, skip e-mail
@@ -207,6 +210,7 @@ def main() -> None:
     step_per_s = conversations_per_s * len(ANSWERS)
     label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"database: {label}; gunicorn 2 workers; {CLIENT_THREADS} client threads")
+    print(describe_machine())
     print(f"completed 4-question conversations: {conversations_per_s:.1f} per second")
     print(
         f"server time per step (answer POST): p50 {statistics.median(steps):.1f} ms, "
