@@ -171,13 +171,14 @@ def test_deactivating_an_agent_reroutes_their_open_tickets(
     for ticket in (first, second):
         ticket = db.session.get(Ticket, ticket.id)
         assert ticket.assignee_id == cyril.id
-        kinds = db.session.scalars(
+        told, assigned, routed = db.session.scalars(
             select(TicketEvent)
             .where(TicketEvent.ticket_id == ticket.id)
             .order_by(TicketEvent.id.desc())
-            .limit(2)
+            .limit(3)
         ).all()
-        assigned, routed = kinds
+        # Cyril hears that the ticket is now his.
+        assert told.kind == "email_queued" and told.data["to"] == "cyril@example.com"
         assert routed.kind == "routed" and routed.actor_id == admin.id
         assert "Anna was deactivated by Ann Admin" in routed.data["reason"]
         assert "on duty now" in routed.data["assignment"]

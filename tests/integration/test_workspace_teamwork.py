@@ -231,6 +231,21 @@ def test_assign_and_priority_recompute_the_sla_and_are_in_the_history(
     assert bad.status_code == 422
 
 
+def test_a_colleague_given_a_ticket_is_told_but_not_who_took_it_themselves(
+    client, login, post_form, people, smtp_server, run_jobs
+):
+    ticket = make_ticket()  # routed to Ola, already assigned
+    people["ivan"].working_hours = {}  # on duty now: the e-mail goes at once
+    db.session.commit()
+    login(people["bea"])
+    post_form(f"/tickets/{ticket.number}/assign", {"assignee": people["ivan"].id})
+    post_form(f"/tickets/{ticket.number}/assign", {"assignee": people["bea"].id})
+    run_jobs()
+    [mail] = messages_to(smtp_server, "ivan@example.com")
+    assert ticket.number in mail["Subject"]
+    assert messages_to(smtp_server, "bea@example.com") == []
+
+
 def test_every_post_needs_the_csrf_token(client, login, people):
     ticket = make_ticket()
     login(people["bea"])

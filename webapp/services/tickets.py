@@ -434,7 +434,10 @@ def available_triggers(ticket: Ticket, actor: User | str | None):
 
 
 def assign_to(ticket: Ticket, assignee: User | None, actor: User | None) -> None:
-    """Give the ticket to an agent (or nobody); `new` becomes `assigned` if the workflow allows."""
+    """Give the ticket to an agent (or nobody); `new` becomes `assigned` if the workflow allows.
+
+    A new assignee is told by e-mail (as their settings say), unless they took it themselves.
+    """
     previous = ticket.assignee
     ticket.assignee = assignee
     ticket.assignee_id = assignee.id if assignee else None  # guards read it before the flush
@@ -447,7 +450,11 @@ def assign_to(ticket: Ticket, assignee: User | None, actor: User | None) -> None
         previous=previous.name if previous else None,
     )
     if assignee is not None:
-        _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
+        move = _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
+        if assignee != previous and not _told_assignee(move):
+            from webapp.services.workflow_actions import notify_assignee
+
+            notify_assignee(ticket, "ticket_assigned", actor)  # not when they took it themselves
     flush_or_conflict(ticket)
     if previous != assignee:
         from webapp.services.events import publish
@@ -458,6 +465,11 @@ def assign_to(ticket: Ticket, assignee: User | None, actor: User | None) -> None
             assignee=assignee.name if assignee else None,
             previous_assignee=previous.name if previous else None,
         )
+
+
+def _told_assignee(move: Move | None) -> bool:
+    """Whether the workflow's own actions for `move` already e-mailed the assignee."""
+    return move is not None and any(action.name == "notify_assignee" for action in move.actions)
 
 
 def change_priority(ticket: Ticket, priority: str, actor: User | None) -> None:
