@@ -141,6 +141,14 @@ def ticket_row(n: int, state: str, version_id: int, teams, agents, now: datetime
         "resolution_warn_at": created + timedelta(days=2),
         "resolved_at": created + timedelta(days=1) if closed else None,
         "sla_paused_seconds": 0,
+        # As a move into these states leaves them (sla_clock.on_state_change): clocks paused.
+        "sla_paused_since": (
+            created + timedelta(days=1)
+            if closed
+            else created + timedelta(hours=2)
+            if state == "waiting_on_customer"
+            else None
+        ),
         "public_reply_count": 1 if n % 2 else 0,
         "search_text": f"feedback {n} {words} customer {n}",
         "status_token": secrets.token_urlsafe(32),

@@ -12,10 +12,12 @@ from webapp.extensions import db
 from webapp.models import SavedView, Team, TeamMembership, Ticket
 from webapp.services import board as board_service
 from webapp.services.board import BoardFilters, change_fingerprint
+from webapp.services.replies import send_public_reply
 from webapp.services.tickets import (
     add_label,
     add_search_text,
     create_task,
+    fire,
 )
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -193,6 +195,27 @@ def test_each_filter_narrows_the_board(client, login, care, mixed, query, expect
     assert shown == (expected if expected is not None else set(mixed))
 
 
+def test_sla_filter_leaves_out_tickets_whose_clocks_are_paused(client, login, care, mixed):
+    """An overdue ticket waiting on its customer, or resolved, has no running clock: the
+    breached filter shows it in no column, counts it nowhere, and its column pages empty."""
+    waiting, resolved = mixed["old"], make_ticket(created_at=datetime(2025, 1, 9, tzinfo=UTC))
+    fire(waiting, "start", care["agent"])
+    send_public_reply(waiting, "Which parcel was it?", care["agent"])
+    fire(waiting, "ask_customer", care["agent"])
+    fire(resolved, "start", care["agent"])
+    fire(resolved, "resolve", care["agent"])
+    db.session.commit()
+    login(care["agent"])
+    html = client.get("/board?sla=breached").get_data(as_text=True)
+    assert not {waiting.number, resolved.number} & set(re.findall(r'id="card-(LD-\d+)"', html))
+    for state in ("waiting_on_customer", "resolved", "closed"):
+        assert re.search(rf'id="count-{state}"[^>]*>\s*0\s*<', html), state
+    page = client.get("/board/columns/waiting_on_customer?sla=breached", headers=HTMX)
+    assert page.status_code == 200 and waiting.number not in page.get_data(as_text=True)
+    # Without the filter both are on the board, in their columns.
+    assert {waiting.number, resolved.number} <= card_numbers(client.get("/board"))
+
+
 def test_assignee_filter_me_and_by_id(client, login, care, mixed):
     login(care["agent"])
     mine = {t.number for t in mixed.values() if t.assignee_id == care["agent"].id}
@@ -252,20 +275,25 @@ def test_columns_load_a_first_page_then_more_on_scroll(client, login, care):
 def test_board_query_count_does_not_grow_with_tickets(client, login, care, count_queries):
     login(care["agent"])
     for _ in range(5):
-        make_ticket()
+        make_ticket(subject="More")  # the filtered board shows cards both times
     create_task(Ticket.query.first(), "Check", care["other"], care["agent"])
     db.session.commit()
     client.get("/board")  # warm caches (compiled workflow, active version)
+    filters = "/board?q=more&label=detractor&sla=ok"
     with count_queries() as few:
         assert client.get("/board").status_code == 200
+    with count_queries() as few_filtered:
+        assert client.get(filters).status_code == 200
     for _ in range(35):
         make_ticket(subject="More")
     with count_queries() as many:
         assert client.get("/board").status_code == 200
     assert len(many) == len(few), "\n".join(many)
-    with count_queries() as filtered:
-        assert client.get("/board?q=more&label=detractor&sla=ok").status_code == 200
-    assert len(filtered) == len(few)
+    with count_queries() as many_filtered:
+        assert client.get(filters).status_code == 200
+    assert len(many_filtered) == len(few_filtered), "\n".join(many_filtered)
+    # The SLA filter reads which states run the clocks: one query more, never one per row.
+    assert len(few_filtered) <= len(few) + 1
 
 
 def test_changes_endpoint_answers_304_until_something_changes(client, login, post_form, care):

@@ -33,11 +33,10 @@ from webapp.services.board import (
     bulk_move,
     change_fingerprint,
     clean_text,
-    filter_conditions,
+    filtered_counts,
     load_column_page,
     load_columns,
     move_ticket,
-    state_counts,
     ticket_to_move,
 )
 from webapp.services.tickets import MoveRefused, TicketConflict
@@ -230,7 +229,7 @@ def _try_move(ticket: Ticket, viewer: User, filters: BoardFilters, now: datetime
 
 
 def _counts(states: list[str], filters: BoardFilters, viewer: User, now: datetime) -> dict:
-    return state_counts(states, filter_conditions(filters, viewer, now))
+    return filtered_counts(states, filters, viewer, now)
 
 
 @bp.post("/board/bulk")
