@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.main import bp as main_bp
     from webapp.public import bp as public_bp
     from webapp.tickets import bp as tickets_bp
+    from webapp.tickets import routing_reasons
     from webapp.tickets.presenters import metric_label, sla_status_label
 
     app.register_blueprint(main_bp)
@@ -77,4 +78,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(public_bp)
-    app.jinja_env.globals.update(metric_label=metric_label, sla_status_label=sla_status_label)
+    app.jinja_env.globals.update(
+        metric_label=metric_label,
+        sla_status_label=sla_status_label,
+        assignment_text=routing_reasons.assignment_text,
+        decision_text=routing_reasons.decision_text,
+        routed_reason=routing_reasons.routed_reason,
+        routed_assignment=routing_reasons.routed_assignment,
+    )

@@ -17,6 +17,37 @@ from workflow.calendars import BusinessCalendar
 from workflow.conditions import evaluate, explain
 from workflow.definition import RouteTarget, WorkflowDefinition
 
+# Why an agent was (not) picked, as codes with values: the web layer words them in the
+# reader's language (webapp/tickets/routing_reasons.py); `Pick.reason` is the English.
+Note = tuple[str, dict[str, Any]]
+_ENGLISH = {
+    "manual": "manual assignment: left for the team to pick up",
+    "no_members": "the team has no active members",
+    "at_capacity": "every eligible member is at capacity",
+    "least_loaded": "{name}: least loaded ({open}/{capacity} open)",
+    "round_robin": "{name}: next in round-robin order",
+    "speaks": "speaks {locale}",
+    "nobody_speaks": "nobody speaks {locale}, any member",
+    "on_duty": "on duty now",
+    "nobody_on_duty": "nobody on duty, any member",
+    "overflow": "overflow to {team}",
+}
+
+
+def join_notes(notes: Sequence[Note], words: Sequence[str]) -> str:
+    """Worded notes joined as 'overflow to b: the choice; eligibility, eligibility'."""
+    prefix = ""
+    if notes and notes[0][0] == "overflow":
+        prefix, words = words[0] + ": ", words[1:]
+    if not words:
+        return prefix.rstrip(": ")
+    return prefix + words[0] + ("; " + ", ".join(words[1:]) if len(words) > 1 else "")
+
+
+def in_english(notes: Sequence[Note]) -> str:
+    """'overflow to b: Ann: least loaded (1/5 open); speaks pl, on duty now'."""
+    return join_notes(notes, [_ENGLISH[code].format(**values) for code, values in notes])
+
 
 @dataclass(frozen=True)
 class RoutingDecision:
@@ -24,6 +55,7 @@ class RoutingDecision:
     rule_name: str
     target: RouteTarget
     reason: str  # "rule 2 matched: answers.score 3 <= 6 and locale = pl"
+    matched: str | None = None  # the rule's condition with the facts ("answers.score 3 <= 6")
 
 
 @dataclass(frozen=True)
@@ -39,8 +71,16 @@ class Candidate:
 @dataclass(frozen=True)
 class Pick:
     user_id: int | None
-    reason: str
+    notes: tuple[Note, ...]  # the choice first, then who was eligible and why
     team_full: bool = False  # every eligible member is at capacity: try the overflow team
+
+    @property
+    def reason(self) -> str:
+        return in_english(self.notes)
+
+    def overflowed_to(self, team: str) -> Pick:
+        """The same pick, made in the overflow team `team` because the first one was full."""
+        return Pick(self.user_id, (("overflow", {"team": team}), *self.notes), self.team_full)
 
 
 def route(definition: WorkflowDefinition, facts: Mapping[str, Any]) -> RoutingDecision:
@@ -49,7 +89,7 @@ def route(definition: WorkflowDefinition, facts: Mapping[str, Any]) -> RoutingDe
         if evaluate(rule.when, facts):
             why = explain(rule.when, facts)
             return RoutingDecision(
-                index, rule.name, rule.target, f"rule {index + 1} matched: {why}"
+                index, rule.name, rule.target, f"rule {index + 1} matched: {why}", why
             )
     return RoutingDecision(
         None, "default", definition.default_route, "no rule matched: default route"
@@ -66,41 +106,44 @@ def pick_assignee(
 ) -> Pick:
     """Choose an agent by strategy, preferring speakers of `locale` who are on duty."""
     if strategy == "manual":
-        return Pick(None, "manual assignment: left for the team to pick up")
+        return Pick(None, (("manual", {}),))
     if not candidates:
-        return Pick(None, "the team has no active members")
+        return Pick(None, (("no_members", {}),))
     pool, notes = _eligible(candidates, locale, now)
     with_room = [c for c in pool if c.open_load < c.capacity]
     if not with_room:
-        return Pick(None, "every eligible member is at capacity", team_full=True)
+        return Pick(None, (("at_capacity", {}),), team_full=True)
     if strategy == "least_loaded":
         best = min(
             with_room, key=lambda c: (c.open_load / max(c.capacity, 1), c.open_load, c.user_id)
         )
-        why = f"least loaded ({best.open_load}/{best.capacity} open)"
+        why: Note = (
+            "least_loaded",
+            {"name": best.name, "open": best.open_load, "capacity": best.capacity},
+        )
     else:
         ordered = sorted(with_room, key=lambda c: c.user_id)
         after = [c for c in ordered if last_user_id is not None and c.user_id > last_user_id]
         best = (after or ordered)[0]
-        why = "next in round-robin order"
-    return Pick(best.user_id, f"{best.name}: {why}; " + ", ".join(notes))
+        why = ("round_robin", {"name": best.name})
+    return Pick(best.user_id, (why, *notes))
 
 
 def _eligible(
     candidates: Sequence[Candidate], locale: str | None, now: datetime
-) -> tuple[list[Candidate], list[str]]:
+) -> tuple[list[Candidate], list[Note]]:
     pool, notes = list(candidates), []
     if locale:
         speakers = [c for c in pool if locale in c.languages]
         if speakers:
             pool = speakers
-            notes.append(f"speaks {locale}")
+            notes.append(("speaks", {"locale": locale}))
         else:
-            notes.append(f"nobody speaks {locale}, any member")
+            notes.append(("nobody_speaks", {"locale": locale}))
     on_duty = [c for c in pool if c.working_hours is None or c.working_hours.is_open(now)]
     if on_duty:
         pool = on_duty
-        notes.append("on duty now")
+        notes.append(("on_duty", {}))
     else:
-        notes.append("nobody on duty, any member")
+        notes.append(("nobody_on_duty", {}))
     return pool, notes

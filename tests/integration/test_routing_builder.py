@@ -367,7 +367,7 @@ def test_typed_answers_show_the_rule_team_agent_and_sla_for_draft_and_active(
     assert "rule 1 “Unhappy customers get a fast call back”" in active_column
     assert "score.category detractor = detractor" in active_column
     assert "Customer Care" in active_column and "Ola" in active_column
-    assert "least loaded (0/20 open)" in active_column and "speaks pl" in active_column
+    assert "least loaded (0 of 20 open)" in active_column and "speaks Polish" in active_column
     assert "SLA policy high" in active_column and "Resolution due" in active_column
 
 

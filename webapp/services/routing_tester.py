@@ -361,7 +361,7 @@ def _dry_pick(team: Team, target: RouteTarget, new: NewTicket, now: datetime, ru
         overflow = _team(target.overflow_team)
         if overflow is not None:
             pick, members = _dry_choose(overflow, target.assign, new.customer_locale, now, running)
-            pick = Pick(pick.user_id, f"overflow to {overflow.slug}: {pick.reason}", pick.team_full)
+            pick = pick.overflowed_to(overflow.slug)
             return overflow, pick, team.slug, members
     return team, pick, None, members
 

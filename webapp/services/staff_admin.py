@@ -192,7 +192,7 @@ def deactivate_agent(user: User, actor: User) -> int:
     why = f"{user.name} was deactivated by {actor.name}"
     tickets = open_tickets_of(user)
     for ticket in tickets:
-        reroute_ticket(ticket, actor, why)
+        reroute_ticket(ticket, actor, why, ("deactivated", {"name": user.name, "by": actor.name}))
     after = {"active": False}
     if tickets:
         after["rerouted_tickets"] = [t.number for t in tickets]

@@ -33,7 +33,7 @@ from webapp.services.history import events_dated, record_event
 from webapp.services.workflow_versions import active_version_id, machine_for
 from workflow.definition import RouteTarget
 from workflow.engine import Move, TransitionRefused
-from workflow.routing import Pick, RoutingDecision, route
+from workflow.routing import Note, Pick, RoutingDecision, route
 
 SYSTEM = None  # the actor for automatic moves
 CUSTOMER = "customer"
@@ -245,14 +245,13 @@ def _apply_route(ticket: Ticket, decision: RoutingDecision) -> None:
         ticket.priority = target.priority
     for name in target.labels:
         add_label(ticket, name, None)
-    pick_reason = None
+    pick = None
     definition = machine_for(ticket.workflow_version_id).definition
     running = {name for name, s in definition.states.items() if s.clock == "running"}
     if team is not None:
         team, pick = _pick_in_team(ticket, team, target, running)
         ticket.team = team
         ticket.team_id = team.id
-        pick_reason = pick.reason
         if pick.user_id is not None:
             ticket.assignee = db.session.get(User, pick.user_id)
             ticket.assignee_id = pick.user_id
@@ -260,13 +259,10 @@ def _apply_route(ticket: Ticket, decision: RoutingDecision) -> None:
         ticket,
         "routed",
         None,
-        rule=decision.rule_name,
-        rule_index=decision.rule_index,
-        reason=decision.reason,
+        **_routing_data(decision, pick),
         team=team.slug if team else None,
         priority=ticket.priority,
         assignee=ticket.assignee.name if ticket.assignee else None,
-        assignment=pick_reason,
         watchers=list(target.watchers),
     )
     from webapp.services.watchers import add_route_watchers
@@ -279,8 +275,21 @@ def _apply_route(ticket: Ticket, decision: RoutingDecision) -> None:
             None,
             assignee_id=ticket.assignee.id,
             assignee=ticket.assignee.name,
-            reason=pick_reason,
+            reason=pick.reason if pick else None,
         )
+
+
+def _routing_data(decision: RoutingDecision, pick: Pick | None) -> dict[str, Any]:
+    """A `routed` event's reasons: English text, and the codes the timeline words in the
+    reader's language (webapp/tickets/routing_reasons.py)."""
+    return {
+        "rule": decision.rule_name,
+        "rule_index": decision.rule_index,
+        "reason": decision.reason,
+        "matched": decision.matched,
+        "assignment": pick.reason if pick else None,
+        "assignment_notes": [list(note) for note in pick.notes] if pick else None,
+    }
 
 
 def _pick_in_team(
@@ -300,14 +309,14 @@ def _pick_in_team(
                 now=utcnow(),
                 running_states=running,
             )
-            pick = type(pick)(
-                pick.user_id, f"overflow to {overflow.slug}: {pick.reason}", pick.team_full
-            )
+            pick = pick.overflowed_to(overflow.slug)
             return overflow, pick
     return team, pick
 
 
-def reroute_ticket(ticket: Ticket, actor: User | None, why: str) -> User | None:
+def reroute_ticket(
+    ticket: Ticket, actor: User | None, why: str, cause: Note | None = None
+) -> User | None:
     """Give the ticket to someone else by its workflow's routing (e.g. its agent left).
 
     The ticket stays with its team; the routing rule that matches it says how to assign
@@ -320,7 +329,7 @@ def reroute_ticket(ticket: Ticket, actor: User | None, why: str) -> User | None:
     if team is None and decision.target.team:
         team = db.session.scalar(select(Team).where(Team.slug == decision.target.team))
     running = {name for name, s in definition.states.items() if s.clock == "running"}
-    assignee, pick_reason = None, None
+    assignee, pick = None, None
     if team is not None:
         target = decision.target
         if target.team != team.slug:  # moved by hand: the team's own strategy is unknown
@@ -328,19 +337,19 @@ def reroute_ticket(ticket: Ticket, actor: User | None, why: str) -> User | None:
         team, pick = _pick_in_team(ticket, team, target, running)
         if team.id != ticket.team_id:
             move_to_team(ticket, team, actor)
-        pick_reason = pick.reason
         assignee = db.session.get(User, pick.user_id) if pick.user_id is not None else None
     record_event(
         ticket,
         "routed",
         actor,
-        rule=decision.rule_name,
-        rule_index=decision.rule_index,
-        reason=f"{why}; {decision.reason}",
+        **{
+            **_routing_data(decision, pick),
+            "reason": f"{why}; {decision.reason}",
+            "cause": list(cause) if cause else None,  # `why` as a code, for the timeline
+        },
         team=team.slug if team else None,
         priority=ticket.priority,
         assignee=assignee.name if assignee else None,
-        assignment=pick_reason,
     )
     assign_to(ticket, assignee, actor)
     return assignee

@@ -1,0 +1,56 @@
+"""Routing reasons on the timeline read in the agent's language, old events as written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import force_locale
+
+from webapp.tickets.routing_reasons import assignment_text, routed_assignment, routed_reason
+from workflow.routing import Candidate, pick_assignee
+
+NOON = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+def test_a_pick_is_worded_in_each_language(app):
+    team = [Candidate(1, "Ola", ("pl",), None, 2, 10), Candidate(2, "Ivan", ("ru",), None, 0, 10)]
+    pick = pick_assignee("least_loaded", team, locale="ru", now=NOON).overflowed_to("care-2")
+    assert (
+        pick.reason == "overflow to care-2: Ivan: least loaded (0/10 open); speaks ru, on duty now"
+    )
+    with app.test_request_context(), force_locale("ru"):
+        assert assignment_text(pick.notes) == (
+            "передано в резервную команду care-2: Ivan: наименее загружен (открыто 0 из 10); "
+            "говорит на языке «русский», сейчас на смене"
+        )
+    with app.test_request_context(), force_locale("sl"):
+        assert "najmanj obremenjen (odprtih 0 od 10)" in assignment_text(pick.notes)
+
+
+def test_a_reroute_says_why_first(app):
+    data = {
+        "rule_index": None,
+        "matched": None,
+        "reason": "Anna was deactivated by Ann; no rule matched: default route",
+        "cause": ["deactivated", {"name": "Anna", "by": "Ann"}],
+        "assignment_notes": [["manual", {}]],
+    }
+    with app.test_request_context(), force_locale("pl"):
+        assert routed_reason(data) == (
+            "Ann dezaktywował(a) konto Anna; Żadna reguła nie pasuje: trasa domyślna"
+        )
+        assert routed_assignment(data) == "przydział ręczny: zespół sam wybierze osobę"
+
+
+def test_events_from_before_the_codes_keep_their_english(app):
+    old = {
+        "reason": "rule 2 matched: locale sl = sl",
+        "assignment": "Maja: next in round-robin order",
+    }
+    with app.test_request_context(), force_locale("pl"):
+        assert routed_reason(old) == "rule 2 matched: locale sl = sl"
+        assert routed_assignment(old) == "Maja: next in round-robin order"
+        # Codes this release does not know fall back to the English too.
+        assert routed_assignment({**old, "assignment_notes": [["teleported", {}]]}) == (
+            "Maja: next in round-robin order"
+        )

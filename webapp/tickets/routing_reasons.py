@@ -1,0 +1,102 @@
+"""Why a ticket went where, in the reader's language.
+
+`workflow.routing` gives its reasons as codes with values (`Pick.notes`, the matched
+condition); the timeline and the routing tester word them here. Events written before the
+codes were stored keep their English text, which is shown as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import format_number, get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from workflow.routing import join_notes
+
+_NOTES = {
+    "manual": _l("manual assignment: left for the team to pick up"),
+    "no_members": _l("the team has no active members"),
+    "at_capacity": _l("every eligible member is at capacity"),
+    "least_loaded": _l("%(name)s: least loaded (%(open)s of %(capacity)s open)"),
+    "round_robin": _l("%(name)s: next in round-robin order"),
+    "speaks": _l("speaks %(language)s"),
+    "nobody_speaks": _l("nobody speaks %(language)s, any member"),
+    "on_duty": _l("on duty now"),
+    "nobody_on_duty": _l("nobody on duty, any member"),
+    "overflow": _l("overflow to team %(team)s"),
+}
+# Why an assigned ticket was routed again (`tickets.reroute_ticket`).
+_CAUSES = {"deactivated": _l("%(name)s was deactivated by %(by)s")}
+
+
+def _language_name(code: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale())) or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+
+
+def _values(values: Mapping[str, Any]) -> dict[str, Any]:
+    shown = dict(values)
+    if "locale" in shown:
+        shown["language"] = _language_name(str(shown.pop("locale")))
+    for key in ("open", "capacity"):
+        if isinstance(shown.get(key), int):
+            shown[key] = format_number(shown[key])
+    return shown
+
+
+def _note(code: str, values: Mapping[str, Any], wording: Mapping) -> str | None:
+    template = wording.get(code)
+    if template is None:
+        return None
+    try:
+        return str(template) % _values(values)
+    except (KeyError, TypeError, ValueError):  # values from an older release
+        return None
+
+
+def assignment_text(notes: Sequence[Sequence[Any]] | None) -> str | None:
+    """'Ann: least loaded (1 of 5 open); speaks Polish, on duty now' in the reader's language.
+
+    None when a note is unknown, so the caller can fall back to the stored English.
+    """
+    if not notes:
+        return None
+    words = []
+    for note in notes:
+        if not isinstance(note, (list, tuple)) or len(note) != 2:
+            return None
+        text = _note(str(note[0]), note[1] if isinstance(note[1], Mapping) else {}, _NOTES)
+        if text is None:
+            return None
+        words.append(text)
+    return join_notes([(str(code), values) for code, values in notes], words)
+
+
+def decision_text(rule_index: int | None, matched: str | None) -> str:
+    """'Rule 2 matched: answers.score 3 <= 6' (the condition is the admin's own expression)."""
+    if rule_index is None:
+        return gettext("No rule matched: default route")
+    return gettext("Rule %(number)s matched: %(why)s", number=rule_index + 1, why=matched or "")
+
+
+def routed_reason(data: Mapping[str, Any]) -> str:
+    """The routing decision of a `routed` event, with what caused a re-route first."""
+    if "matched" not in data:  # written before reasons were stored as codes
+        return str(data.get("reason") or "")
+    text = decision_text(data.get("rule_index"), data.get("matched"))
+    cause = data.get("cause")
+    if isinstance(cause, (list, tuple)) and len(cause) == 2 and isinstance(cause[1], Mapping):
+        said = _note(str(cause[0]), cause[1], _CAUSES)
+        if said:
+            text = f"{said}; {text}"
+    return text
+
+
+def routed_assignment(data: Mapping[str, Any]) -> str:
+    """Who routing picked and why, or the stored English when it has no codes."""
+    return assignment_text(data.get("assignment_notes")) or str(data.get("assignment") or "")
