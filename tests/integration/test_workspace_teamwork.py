@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
 
 import pytest
 from sqlalchemy import select
@@ -244,6 +245,37 @@ def test_a_colleague_given_a_ticket_is_told_but_not_who_took_it_themselves(
     [mail] = messages_to(smtp_server, "ivan@example.com")
     assert ticket.number in mail["Subject"]
     assert messages_to(smtp_server, "bea@example.com") == []
+
+
+def test_a_bulk_assignment_is_one_e_mail_in_the_colleagues_language(
+    client, login, post_form, people, smtp_server, run_jobs
+):
+    tickets = [make_ticket(subject=f"Parcel {n} <b>lost</b>") for n in range(3)]
+    people["ivan"].working_hours = {}  # on duty now: the e-mail goes at once
+    db.session.commit()
+    login(people["bea"])
+    response = post_form(
+        "/board/bulk",
+        {
+            "operation": "assign",
+            "assignee": str(people["ivan"].id),
+            "numbers": [t.number for t in tickets] + ["LD-999999"],
+        },  # one that does not exist: in no e-mail
+        htmx=True,
+    )
+    assert response.status_code == 200
+    run_jobs()
+    [mail] = messages_to(smtp_server, "ivan@example.com")
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject == "Bea Brown назначил(а) вам 3 обращения"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    for ticket in tickets:
+        assert ticket.number in text and f"/tickets/{ticket.number}" in html
+    assert "&lt;b&gt;lost&lt;/b&gt;" in html and "<b>lost" not in html
+    # Each ticket's timeline shows the e-mail and its delivery.
+    page = text_of(client.get(f"/tickets/{tickets[0].number}"))
+    assert "✉ Sent" in page
 
 
 def test_every_post_needs_the_csrf_token(client, login, people):

@@ -581,7 +581,26 @@ def apply_to_each(numbers: Sequence[str], change) -> list[BulkOutcome]:
 
 
 def bulk_assign(numbers: Sequence[str], assignee: User | None, viewer: User) -> list[BulkOutcome]:
-    return apply_to_each(numbers, lambda ticket: assign_to(ticket, assignee, viewer))
+    """Assign each ticket, then tell the new assignee once about all of them.
+
+    The notice is its own transaction after the tickets' commits: a refused ticket is in
+    no e-mail, and thirty tickets make one message, not thirty.
+    """
+    to_tell: list[Ticket] = []
+
+    def assign_one(ticket: Ticket) -> None:
+        if assign_to(ticket, assignee, viewer, tell=False):
+            to_tell.append(ticket)
+
+    outcomes = apply_to_each(numbers, assign_one)
+    assigned = {outcome.number for outcome in outcomes if outcome.ok}
+    told = [ticket for ticket in to_tell if ticket.number in assigned]
+    if assignee is not None and told:
+        from webapp.services.notifications import announce_assignments
+
+        announce_assignments(assignee, told, viewer)
+        db.session.commit()
+    return outcomes
 
 
 def bulk_label(numbers: Sequence[str], label: str, viewer: User) -> list[BulkOutcome]:

@@ -37,9 +37,15 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.outbox import queue_email
 from webapp.services.assignment import working_hours_calendar
 from webapp.services.history import record_event
-from webapp.services.staff_mail import colleague_context, email_colleague, new_message_key
+from webapp.services.staff_mail import (
+    colleague_context,
+    email_colleague,
+    new_message_key,
+    workspace_link,
+)
 
 IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
 MODES = {
@@ -306,3 +312,50 @@ def read_settings(form: Mapping[str, str], current: Mapping[str, str]) -> dict[s
 def save_settings(user: User, chosen: Mapping[str, str]) -> None:
     # A new dict: SQLAlchemy does not see changes made inside a JSON value.
     user.notification_settings = {**(user.notification_settings or {}), **chosen}
+
+
+def announce_assignments(user: User, tickets: list[Ticket], actor: User | None) -> str | None:
+    """Tell a colleague about several tickets given to them at once, in one e-mail.
+
+    Their settings still rule: off sends nothing; a digest, or hours off duty, keeps one
+    notice per ticket (the digest lists them together). Each ticket's timeline gets the
+    e-mail with its delivery status. Returns the message key of the e-mail sent now.
+    """
+    from webapp.services.workflow_actions import notify_assignee
+
+    if len(tickets) == 1:
+        notify_assignee(tickets[0], "ticket_assigned", actor)
+        return None
+    mode = preference(user, EVENTS["ticket_assigned"])
+    if not user.active or mode == OFF:
+        return None
+    if mode != IMMEDIATE or not on_duty(user, utcnow()):
+        for ticket in tickets:
+            notify_assignee(ticket, "ticket_assigned", actor)
+        return None
+    key = new_message_key("tickets_assigned", tickets[0])
+    queue_email(
+        user.email,
+        "staff_tickets_assigned",
+        user.locale,
+        {
+            "name": user.name,
+            "by": actor.name if actor else "",
+            "count": len(tickets),
+            "tickets": [
+                {
+                    "number": t.number,
+                    "subject": t.subject,
+                    "priority": t.priority,
+                    "link": workspace_link(t),
+                }
+                for t in tickets
+            ],
+        },
+        message_key=key,
+    )
+    for ticket in tickets:
+        record_event(
+            ticket, "email_queued", None, to=user.email, template="ticket_assigned", message_key=key
+        )
+    return key

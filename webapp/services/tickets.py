@@ -442,10 +442,14 @@ def available_triggers(ticket: Ticket, actor: User | str | None):
     return machine.available_triggers(ticket.state, actor_roles(actor, ticket), guard_facts(ticket))
 
 
-def assign_to(ticket: Ticket, assignee: User | None, actor: User | None) -> None:
+def assign_to(
+    ticket: Ticket, assignee: User | None, actor: User | None, *, tell: bool = True
+) -> bool:
     """Give the ticket to an agent (or nobody); `new` becomes `assigned` if the workflow allows.
 
     A new assignee is told by e-mail (as their settings say), unless they took it themselves.
+    Returns whether they are to be told; with `tell=False` the caller tells them (a bulk
+    assignment sends one e-mail for all its tickets).
     """
     previous = ticket.assignee
     ticket.assignee = assignee
@@ -458,12 +462,15 @@ def assign_to(ticket: Ticket, assignee: User | None, actor: User | None) -> None
         assignee=assignee.name if assignee else None,
         previous=previous.name if previous else None,
     )
+    to_tell = False
     if assignee is not None:
         move = _fire_if_possible(ticket, AUTO_ASSIGN_TRIGGER)
-        if assignee != previous and not _told_assignee(move):
+        # Not when the workflow's own actions told them, nor when they took it themselves.
+        to_tell = assignee != previous and assignee != actor and not _told_assignee(move)
+        if to_tell and tell:
             from webapp.services.workflow_actions import notify_assignee
 
-            notify_assignee(ticket, "ticket_assigned", actor)  # not when they took it themselves
+            notify_assignee(ticket, "ticket_assigned", actor)
     flush_or_conflict(ticket)
     if previous != assignee:
         from webapp.services.events import publish
@@ -474,6 +481,7 @@ def assign_to(ticket: Ticket, assignee: User | None, actor: User | None) -> None
             assignee=assignee.name if assignee else None,
             previous_assignee=previous.name if previous else None,
         )
+    return to_tell
 
 
 def _told_assignee(move: Move | None) -> bool:
