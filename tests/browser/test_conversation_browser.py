@@ -95,6 +95,25 @@ def test_widget_opens_submits_and_closes(page, live_server, forms):
     page.locator(".ld-overlay").wait_for(state="detached")
 
 
+def test_the_widget_wears_the_sites_brand(page, live_server, forms):
+    page.goto(
+        f"{live_server}/widget/demo?lang=pl&style=tab&position=left&color=%23f5c542"
+        "&label=Jak+nam+poszło%3F"
+    )
+    launcher = page.get_by_role("button", name="Jak nam poszło?")
+    launcher.wait_for()
+    look = launcher.evaluate(
+        "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color,"
+        " b.getBoundingClientRect().left]"
+    )
+    # The brand colour, dark text on it (it is light), on the left edge.
+    assert look[:2] == ["rgb(245, 197, 66)", "rgb(17, 17, 17)"] and look[2] < 50
+    launcher.click()
+    page.frame_locator("iframe[title=Opinia]").locator("#composer").wait_for()
+    page.keyboard.press("Escape")
+    page.locator(".ld-overlay").wait_for(state="detached")
+
+
 @pytest.mark.parametrize("slug", ["report-problem", "goal", "csat"])
 def test_first_step_of_each_builtin_form_passes_axe(axe_page, live_server, forms, slug):
     axe_page.goto(f"{live_server}/sl/f/{slug}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_entities
 import re
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -451,6 +452,27 @@ def test_the_embed_code_uses_the_widget_options_and_shows_allowed_origins(client
     assert odd.status_code == 200
     assert "data-trigger=&#34;button&#34;" in odd.get_data(as_text=True)
     assert "data-lang=&#34;auto&#34;" in odd.get_data(as_text=True)
+
+
+def test_the_embed_code_brands_the_button_and_escapes_its_text(client, as_admin):
+    plain = client.get("/admin/forms/nps/embed").get_data(as_text=True)
+    assert "data-color" not in plain and "data-label" not in plain  # defaults stay short
+    page = client.get(
+        "/admin/forms/nps/embed?position=left&color=%23F5C542&label=%22%3E%3Cscript%3Ex%3C/script%3E"
+    )
+    snippet = html_unescape(
+        re.search(r"<textarea[^>]*>(.*?)</textarea>", page.get_data(as_text=True), re.S).group(1)
+    )
+    assert 'data-position="left" data-color="#F5C542"' in snippet
+    assert 'data-label="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in snippet
+    # The demo link shows the same look.
+    assert "position=left&amp;color=%23F5C542" in page.get_data(as_text=True)
+    odd = client.get("/admin/forms/nps/embed?position=top&color=red;x&label=" + "a" * 90)
+    snippet = html_unescape(
+        re.search(r"<textarea[^>]*>(.*?)</textarea>", odd.get_data(as_text=True), re.S).group(1)
+    )
+    assert "data-position" not in snippet and "data-color" not in snippet
+    assert f'data-label="{"a" * 40}"' in snippet
 
 
 # --- safety ---------------------------------------------------------------------------

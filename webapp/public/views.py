@@ -39,6 +39,7 @@ from webapp.public import bp
 from webapp.public.messages import answer_error_message
 from webapp.services import form_assets
 from webapp.services import forms as form_service
+from webapp.services.form_studio import EmbedOptions
 from webapp.services.uploads import UploadRefused, store_upload
 
 csrf.exempt(bp)  # see the module docstring: conversation tokens protect these posts
@@ -489,4 +490,8 @@ def widget_demo():
     trigger = request.args.get("trigger") or "button"
     if not all(ch.isalnum() or ch in "-:" for ch in form + trigger):
         abort(400)
-    return render_template("public/widget_demo.html", lang=lang, form_slug=form, trigger=trigger)
+    # The look chosen on the admin's embed page (style, side, colour, text), checked there.
+    look = EmbedOptions.from_args(request.args, tuple(current_app.config["LANGUAGES"]))
+    return render_template(
+        "public/widget_demo.html", lang=lang, form_slug=form, trigger=trigger, look=look
+    )

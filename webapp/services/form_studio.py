@@ -7,6 +7,7 @@ Every change here records an audit entry in the caller's transaction; nothing co
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -352,6 +353,9 @@ def side_text(form: Form, side: str) -> str:
 
 WIDGET_TRIGGERS = ("button", "exit-intent", "delay", "scroll")
 WIDGET_STYLES = ("button", "tab")
+WIDGET_POSITIONS = ("right", "left")
+WIDGET_COLOR = "#0f766e"  # the button's colour unless the site owner picks their own
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclass(frozen=True)
@@ -362,6 +366,9 @@ class EmbedOptions:
     style: str = "button"
     lang: str = "auto"
     days: int = 30  # how long the widget stays quiet after it was closed or answered
+    position: str = "right"
+    color: str = WIDGET_COLOR  # #rrggbb, as <input type=color> sends it
+    label: str = ""  # the button's text; empty: "Feedback" in the visitor's language
 
     @classmethod
     def from_args(cls, args, languages: tuple[str, ...]) -> EmbedOptions:
@@ -380,6 +387,9 @@ class EmbedOptions:
             style=args.get("style") if args.get("style") in WIDGET_STYLES else "button",
             lang=lang if lang in languages else "auto",
             days=number("days", 30, 0, 3650),
+            position=args.get("position") if args.get("position") in WIDGET_POSITIONS else "right",
+            color=color if _HEX_COLOR.fullmatch(color := args.get("color", "")) else WIDGET_COLOR,
+            label=" ".join(str(args.get("label", "")).split())[:40],
         )
 
     @property
@@ -393,9 +403,20 @@ class EmbedOptions:
 
 
 def embed_snippet(script_url: str, slug: str, options: EmbedOptions) -> str:
-    """The <script> tag a site owner pastes into their pages (attribute values are safe)."""
+    """The <script> tag a site owner pastes into their pages.
+
+    Every value is checked against a fixed set or pattern except the label, which is
+    escaped for the attribute. Defaults are left out to keep the tag short.
+    """
+    brand = ""
+    if options.position != "right":
+        brand += f' data-position="{options.position}"'
+    if options.color.lower() != WIDGET_COLOR:
+        brand += f' data-color="{options.color}"'
+    if options.label:
+        brand += f' data-label="{html.escape(options.label, quote=True)}"'
     return (
         f'<script src="{script_url}" data-form="{slug}" data-lang="{options.lang}"\n'
         f'  data-trigger="{options.trigger_value}" data-style="{options.style}"'
-        f' data-days="{options.days}" async></script>'
+        f' data-days="{options.days}"{brand} async></script>'
     )

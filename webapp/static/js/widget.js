@@ -1,8 +1,10 @@
 /*! Loopdesk feedback widget. Embed:
  * <script src="https://feedback.example.com/static/js/widget.js" data-form="nps"
  *   data-lang="auto" data-trigger="button|exit-intent|delay:15|scroll:60" data-days="30"
- *   data-style="button|tab" async></script>
- * The form loads in an iframe only when the trigger fires. */
+ *   data-style="button|tab" data-position="right|left" data-color="#0f766e"
+ *   data-label="Feedback" async></script>
+ * The form loads in an iframe only when the trigger fires. `data-color` (any CSS colour)
+ * and `data-label` brand the button; its text turns dark on a light colour. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -15,6 +17,9 @@
   var days = parseFloat(script.getAttribute("data-days") || "30");
   var style = script.getAttribute("data-style") || "button";
   var lang = script.getAttribute("data-lang") || "auto";
+  var side = script.getAttribute("data-position") === "left" ? " ld-left" : "";
+  var color = script.getAttribute("data-color") || "";
+  var label = (script.getAttribute("data-label") || "").trim().slice(0, 40);
   var supported = ["en", "pl", "ru", "sl"];
   if (lang === "auto") {
     lang = (document.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
@@ -43,7 +48,9 @@
     "box-shadow:0 10px 40px rgba(0,0,0,.3)}@media (max-width:480px){.ld-dialog{margin:0;border-radius:0;" +
     "width:100vw;height:100vh}}.ld-dialog iframe{border:0;width:100%;height:100%}.ld-close{position:absolute;" +
     "top:8px;right:8px;z-index:1;border:0;border-radius:50%;width:34px;height:34px;background:#f1f5f9;" +
-    "font:700 18px system-ui;cursor:pointer;color:#111}";
+    "font:700 18px system-ui;cursor:pointer;color:#111}.ld-launch.ld-left{right:auto;left:20px}" +
+    ".ld-launch.ld-tab.ld-left{left:0;border-radius:0 8px 8px 0}.ld-overlay.ld-left{justify-content:flex-start}" +
+    ".ld-overlay.ld-left .ld-dialog{margin:0 0 20px 20px}";
 
   var launcher = null;
   var overlay = null;
@@ -82,7 +89,7 @@
     if (overlay) { return; }
     addStyles();
     overlay = document.createElement("div");
-    overlay.className = "ld-overlay";
+    overlay.className = "ld-overlay" + side;
     overlay.addEventListener("click", function (evt) { if (evt.target === overlay) { close(false); } });
     var dialog = document.createElement("div");
     dialog.className = "ld-dialog";
@@ -118,11 +125,21 @@
     addStyles();
     launcher = document.createElement("button");
     launcher.type = "button";
-    launcher.className = "ld-launch" + (style === "tab" ? " ld-tab" : "");
-    launcher.textContent = words[0];
+    launcher.className = "ld-launch" + (style === "tab" ? " ld-tab" : "") + side;
+    launcher.textContent = label || words[0];
     launcher.setAttribute("aria-haspopup", "dialog");
     launcher.addEventListener("click", open);
     document.body.appendChild(launcher);
+    brand(launcher);
+  }
+
+  function brand(button) {
+    if (!color || !(window.CSS && CSS.supports("color", color))) { return; }
+    button.style.background = color;
+    var rgb = (getComputedStyle(button).backgroundColor.match(/[\d.]+/g) || []).map(Number);
+    if (rgb.length >= 3 && 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] > 150) {
+      button.style.color = "#111";  // a light brand colour: dark text stays readable
+    }
   }
 
   function armTrigger() {
