@@ -7,6 +7,8 @@ instant waits and then sees the pointer the first one moved.
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -24,8 +26,22 @@ def working_hours_calendar(user: User) -> BusinessCalendar | None:
     if not user.working_hours:
         return None
     try:
+        hours = json.dumps(user.working_hours, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # not JSON (never saved like this): not on any schedule
+        return None
+    return _calendar(user.timezone, hours)
+
+
+@functools.lru_cache(maxsize=1024)
+def _calendar(timezone: str | None, weekly_hours: str) -> BusinessCalendar | None:
+    """Built once per distinct set of hours (calendars are immutable, so they are shared).
+
+    Validating hours costs more than asking a calendar whether it is open, and routing a
+    ticket, announcing it and checking quiet hours ask for every member of a team.
+    """
+    try:
         return BusinessCalendar.from_dict(
-            {"timezone": user.timezone, "weekly_hours": user.working_hours}
+            {"timezone": timezone, "weekly_hours": json.loads(weekly_hours)}
         )
     except (CalendarError, ValueError):
         return None
