@@ -237,6 +237,30 @@ def _save_answers(response: Response, answers: dict) -> None:
     set_committed_value(response, "updated_at", now)
 
 
+def _save_completion(response: Response, completed_at, ticket_id: int) -> None:
+    """Mark the response complete and tie it to its ticket in one UPDATE (see _save_answers).
+
+    Set on the ORM object instead, the completion would be flushed as soon as routing the
+    ticket runs its first query, and the ticket id in a second UPDATE at the commit.
+    """
+    if response.id is None:  # answered in one step: inserted with these values
+        response.completed_at, response.ticket_id = completed_at, ticket_id
+        return
+    table = Response.__table__
+    now = utcnow()
+    db.session.execute(
+        update(table)
+        .where(table.c.id == response.id)
+        .values(completed_at=completed_at, ticket_id=ticket_id, updated_at=now)
+    )
+    for name, value in (
+        ("completed_at", completed_at),
+        ("ticket_id", ticket_id),
+        ("updated_at", now),
+    ):
+        set_committed_value(response, name, value)
+
+
 def finish_if_done(response: Response) -> Ticket | None:
     """Complete the response when no question is left; create its ticket if the form says so."""
     definition = definition_for(response.form_version_id)
@@ -245,11 +269,12 @@ def finish_if_done(response: Response) -> Ticket | None:
         definition, response.answers, **context
     ):
         return None
-    response.completed_at = utcnow()
+    completed_at = utcnow()
     if not conversation.creates_ticket(definition, response.answers, **context):
+        response.completed_at = completed_at
         return None
     ticket = create_ticket(_new_ticket(definition, response))
-    response.ticket_id = ticket.id
+    _save_completion(response, completed_at, ticket.id)
     if ticket.customer_email:
         queue_email(
             ticket.customer_email,
