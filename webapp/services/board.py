@@ -586,16 +586,19 @@ def bulk_assign(numbers: Sequence[str], assignee: User | None, viewer: User) -> 
     The notice is its own transaction after the tickets' commits: a refused ticket is in
     no e-mail, and thirty tickets make one message, not thirty.
     """
-    to_tell: list[Ticket] = []
+    to_tell: dict[str, int] = {}  # number → id, read before each commit expires the ticket
 
     def assign_one(ticket: Ticket) -> None:
         if assign_to(ticket, assignee, viewer, tell=False):
-            to_tell.append(ticket)
+            to_tell[ticket.number] = ticket.id
 
     outcomes = apply_to_each(numbers, assign_one)
-    assigned = {outcome.number for outcome in outcomes if outcome.ok}
-    told = [ticket for ticket in to_tell if ticket.number in assigned]
-    if assignee is not None and told:
+    ids = [to_tell[o.number] for o in outcomes if o.ok and o.number in to_tell]
+    if assignee is not None and ids:
+        # One query reloads them all (each commit expired its ticket).
+        told = list(
+            db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id))
+        )
         from webapp.services.notifications import announce_assignments
 
         announce_assignments(assignee, told, viewer)
