@@ -467,11 +467,20 @@ def test_the_embed_code_brands_the_button_and_escapes_its_text(client, as_admin)
     assert 'data-label="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in snippet
     # The demo link shows the same look.
     assert "position=left&amp;color=%23F5C542" in page.get_data(as_text=True)
+    # A form with its own accent colour starts the button in it.
+    publish_form(
+        "nps",
+        NPS.replace("\nquestions:", "\nbranding: {accent: '#7c3aed'}\nquestions:", 1),
+        as_admin,
+    )
+    db.session.commit()
+    snippet = html_unescape(client.get("/admin/forms/nps/embed").get_data(as_text=True))
+    assert 'data-color="#7c3aed"' in snippet
     odd = client.get("/admin/forms/nps/embed?position=top&color=red;x&label=" + "a" * 90)
     snippet = html_unescape(
         re.search(r"<textarea[^>]*>(.*?)</textarea>", odd.get_data(as_text=True), re.S).group(1)
     )
-    assert "data-position" not in snippet and "data-color" not in snippet
+    assert "data-position" not in snippet and 'data-color="#7c3aed"' in snippet
     assert f'data-label="{"a" * 40}"' in snippet
 
 

@@ -344,7 +344,8 @@ def form_embed(slug: str):
     active = form_service.active_version(form)
     definition = form_service.definition_of(active) if active else None
     languages = definition.languages if definition else ()
-    options = form_studio.EmbedOptions.from_args(request.args, languages)
+    accent = definition.branding.accent if definition else None
+    options = form_studio.EmbedOptions.from_args(request.args, languages, accent)
     script_url = external_url("static", filename="js/widget.js")
     return render_template(
         "admin/form_embed.html",

@@ -371,8 +371,12 @@ class EmbedOptions:
     label: str = ""  # the button's text; empty: "Feedback" in the visitor's language
 
     @classmethod
-    def from_args(cls, args, languages: tuple[str, ...]) -> EmbedOptions:
-        """Options from query parameters; anything unknown falls back to the default."""
+    def from_args(cls, args, languages: tuple[str, ...], accent: str | None = None) -> EmbedOptions:
+        """Options from query parameters; anything unknown falls back to the default.
+
+        The button's colour starts as the form's own accent colour (its branding), if any.
+        """
+        default_color = accent if accent and _HEX_COLOR.fullmatch(accent) else WIDGET_COLOR
 
         def number(name: str, default: int, low: int, high: int) -> int:
             value = args.get(name, "")
@@ -388,7 +392,7 @@ class EmbedOptions:
             lang=lang if lang in languages else "auto",
             days=number("days", 30, 0, 3650),
             position=args.get("position") if args.get("position") in WIDGET_POSITIONS else "right",
-            color=color if _HEX_COLOR.fullmatch(color := args.get("color", "")) else WIDGET_COLOR,
+            color=color if _HEX_COLOR.fullmatch(color := args.get("color", "")) else default_color,
             label=" ".join(str(args.get("label", "")).split())[:40],
         )
 
