@@ -40,7 +40,7 @@
 
   var css = ".ld-launch{position:fixed;z-index:2147483000;right:20px;bottom:20px;border:0;border-radius:24px;" +
     "padding:12px 20px;background:#0f766e;color:#fff;font:600 15px system-ui,sans-serif;cursor:pointer;" +
-    "box-shadow:0 4px 14px rgba(0,0,0,.25)}.ld-launch.ld-tab{right:0;bottom:40%;border-radius:8px 0 0 8px;" +
+    "box-shadow:0 4px 14px rgba(0,0,0,.25);transition:none}.ld-launch.ld-tab{right:0;bottom:40%;border-radius:8px 0 0 8px;" +
     "writing-mode:vertical-rl;padding:14px 10px}.ld-launch:focus-visible,.ld-close:focus-visible{outline:3px solid #111;" +
     "outline-offset:2px}.ld-overlay{position:fixed;inset:0;z-index:2147483001;background:rgba(0,0,0,.35);" +
     "display:flex;align-items:flex-end;justify-content:flex-end}.ld-dialog{position:relative;width:min(420px,100vw);" +
@@ -135,6 +135,7 @@
 
   function brand(button) {
     if (!color || !(window.CSS && CSS.supports("color", color))) { return; }
+    button.style.transition = "none";  // a host page's button transition would hide the colour
     button.style.background = color;
     var rgb = (getComputedStyle(button).backgroundColor.match(/[\d.]+/g) || []).map(Number);
     if (rgb.length >= 3 && 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] > 150) {
