@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import threading
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +238,7 @@ def _save_answers(response: Response, answers: dict) -> None:
     set_committed_value(response, "updated_at", now)
 
 
-def _save_completion(response: Response, completed_at, ticket_id: int) -> None:
+def _save_completion(response: Response, completed_at: datetime, ticket_id: int) -> None:
     """Mark the response complete and tie it to its ticket in one UPDATE (see _save_answers).
 
     Set on the ORM object instead, the completion would be flushed as soon as routing the
