@@ -15,3 +15,4 @@ from webapp.admin import canned_reply_views, email_template_views, team_views  #
 from webapp.admin import audit_views  # noqa: E402,F401,I001
 from webapp.admin import views  # noqa: E402,F401,I001
 from webapp.admin import webhook_views  # noqa: E402,F401,I001
+from webapp.admin import sla_alert_views  # noqa: E402,F401,I001

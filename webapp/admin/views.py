@@ -16,7 +16,7 @@ from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembershi
 from webapp.outbox import relay
 from webapp.people import EmailTaken, create_staff_member
 from webapp.security import admin_required
-from webapp.services import audit, staff_admin
+from webapp.services import audit, sla_clock, staff_admin
 from webapp.services.audit import snapshot
 from webapp.services.tickets import TicketConflict
 
@@ -220,6 +220,7 @@ def mail():
         page=page,
         status=status,
         statuses=list(OutboxStatus),
+        failed_alerts=sla_clock.count_failed_alerts(),
     )
 
 

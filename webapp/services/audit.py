@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "user.deactivated": _l("Deactivated a staff member"),
     "user.reactivated": _l("Reactivated a staff member"),
     "mail.retried": _l("Sent an e-mail again"),
+    "sla_alert.retried": _l("Retried an SLA warning or breach"),
     "webhook.created": _l("Created a webhook"),
     "webhook.updated": _l("Changed a webhook"),
     "webhook.deleted": _l("Deleted a webhook"),

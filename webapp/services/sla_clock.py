@@ -18,7 +18,7 @@ from sqlalchemy import func, select, union, update
 
 from webapp import handover
 from webapp.extensions import db
-from webapp.models import SlaAlert, Ticket, utcnow
+from webapp.models import SlaAlert, SlaAlertStatus, Ticket, utcnow
 from webapp.services.events import publish
 from webapp.services.history import events_dated, record_event
 from workflow.definition import WorkflowDefinition
@@ -211,6 +211,37 @@ def _claim(ticket_ids: list[int], column, values: dict) -> list[int]:
         .returning(Ticket.id)
         .execution_options(synchronize_session=False)
     ).all()
+
+
+def stuck_alerts(limit: int = 200) -> list[tuple[SlaAlert, Ticket]]:
+    """Warnings and breaches whose consequences failed (for good, or still being retried)."""
+    rows = db.session.execute(
+        select(SlaAlert, Ticket)
+        .join(Ticket, Ticket.id == SlaAlert.ticket_id)
+        .where(SlaAlert.status.in_((SlaAlertStatus.FAILED, SlaAlertStatus.RETRYING)))
+        .order_by(SlaAlert.id.desc())
+        .limit(limit)
+    )
+    return [(alert, ticket) for alert, ticket in rows]
+
+
+def count_failed_alerts() -> int:
+    return db.session.scalar(
+        select(func.count(SlaAlert.id)).where(SlaAlert.status == SlaAlertStatus.FAILED)
+    )
+
+
+def retry_alert(alert: SlaAlert) -> bool:
+    """Make a failed alert pending again, with a fresh count of attempts; the caller commits
+    and then relays it (`ALERTS.relay`).
+
+    A failed attempt left nothing behind (`jobs.sla` acts in a savepoint), so the retry
+    records the event and runs the breach actions once.
+    """
+    if alert.status != SlaAlertStatus.FAILED:
+        return False
+    alert.status, alert.attempts, alert.relayed_at = SlaAlertStatus.PENDING, 0, None
+    return True
 
 
 def _retry_after() -> timedelta:
