@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from webapp.admin import bp
 from webapp.extensions import db
-from webapp.models import SlaAlert
+from webapp.models import SlaAlert, Ticket
 from webapp.security import admin_required
 from webapp.services import audit, sla_clock
 
@@ -27,7 +27,7 @@ def retry_sla_alert(alert_id: int):
         audit.record(
             "sla_alert.retried",
             alert,
-            f"{alert.kind} {alert.metric} #{alert.ticket_id}",
+            f"{db.session.get(Ticket, alert.ticket_id).number}: {alert.metric} {alert.kind}",
             before=before,
             after={"status": alert.status},
         )
