@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import PROJECT_ROOT, from_environment
+from webapp.record_ids import BoundedIntConverter
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _init_extensions(app)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _register_blueprints(app)
 
     from webapp import cli, errors, templating, workflow_cli

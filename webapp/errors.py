@@ -8,6 +8,7 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from htmx_flask import request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db
@@ -50,6 +51,18 @@ def _csrf_error(error: CSRFError):
     return render_error(400, str(CSRF_MESSAGE))
 
 
+def _value_out_of_range(error: Exception):
+    """A number or text the database cannot hold slipped past a view's checks.
+
+    Ids are bounded where they are read (webapp.record_ids); this is the net under them:
+    the person gets "bad request" in their language instead of a server error, and the
+    log keeps the traceback so the view can be fixed.
+    """
+    log.warning("value out of range for the database", exc_info=error)
+    db.session.rollback()
+    return render_error(400)
+
+
 def _server_error(error: Exception):
     original = getattr(error, "original_exception", error)
     log.error("unhandled error", exc_info=original)
@@ -60,4 +73,6 @@ def _server_error(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DataError, _value_out_of_range)
+    app.register_error_handler(OverflowError, _value_out_of_range)
     app.register_error_handler(InternalServerError, _server_error)

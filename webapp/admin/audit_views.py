@@ -10,6 +10,7 @@ from webapp.admin import bp
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.models import AuditEntry, Role, User
+from webapp.record_ids import record_id
 from webapp.security import admin_required
 from webapp.services import audit
 
@@ -23,7 +24,7 @@ def audit_log():
     action = request.args.get("action") or None
     if action not in audit.ACTION_LABELS:
         action = None
-    actor_id = request.args.get("actor", type=int) or None
+    actor_id = request.args.get("actor", type=record_id) or None
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     rows = db.session.scalars(
         audit.entries_query(action, actor_id)

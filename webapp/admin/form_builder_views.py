@@ -23,6 +23,7 @@ from survey_forms.definition import LANGUAGES, QUESTION_TYPES, SCALES
 from webapp.admin import bp
 from webapp.extensions import db
 from webapp.models import Form
+from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import drafts, form_studio
 from webapp.services import forms as form_service
@@ -125,8 +126,7 @@ def _form_or_404(slug: str) -> Form:
 
 
 def _revision() -> int | None:
-    raw = request.form.get("revision", "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return optional_id(request.form.get("revision"))
 
 
 def _field(name: str, limit: int = 5000) -> str:

@@ -38,6 +38,7 @@ from webapp.extensions import db
 from webapp.i18n import override_locale
 from webapp.public.messages import answer_error_message
 from webapp.public.views import brand_values
+from webapp.record_ids import record_id
 from webapp.security import admin_required
 from webapp.services import audit, drafts, form_assets, form_studio
 from webapp.services import forms as form_service
@@ -473,8 +474,8 @@ def form_branding(slug: str):
             message=_("Nothing was saved: check the marked fields."),
             status=422,
         )
-    revision = request.form.get("revision", type=int)
-    base_number = request.form.get("base_number", type=int)
+    revision = request.form.get("revision", type=record_id)
+    base_number = request.form.get("base_number", type=record_id)
     text = brand_rules.with_top_level_key(state.text, "branding", values.mapping() or None)
     text = brand_rules.with_top_level_key(text, "bot_name", values.bot_name or None)
     before = {**saved.mapping(), "bot_name": saved.bot_name or {}}

@@ -16,6 +16,7 @@ from webapp.admin import bp
 from webapp.extensions import db
 from webapp.external_urls import external_url
 from webapp.models import Form
+from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import drafts, form_studio
 from webapp.services import forms as form_service
@@ -26,10 +27,6 @@ def _form_or_404(slug: str) -> Form:
     if form is None:
         abort(404)
     return form
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _page(template: str, status: int = 200, **context):
@@ -144,8 +141,8 @@ def form_yaml(slug: str):
         state = form_studio.editor_state(form)
         return _editor(form, state.text, state.revision, state.base_number)
     text = request.form.get("yaml_text", "").replace("\r\n", "\n")
-    revision = _int_or_none(request.form.get("revision"))
-    base_number = _int_or_none(request.form.get("base_number"))
+    revision = optional_id(request.form.get("revision"))
+    base_number = optional_id(request.form.get("base_number"))
     try:
         form_studio.save_draft(
             form, text, revision=revision, base_number=base_number, actor=current_user
@@ -173,8 +170,8 @@ def form_validate(slug: str):
     return _editor(
         form,
         text,
-        _int_or_none(request.form.get("revision")),
-        _int_or_none(request.form.get("base_number")),
+        optional_id(request.form.get("revision")),
+        optional_id(request.form.get("base_number")),
         problems=problems,
     )
 
@@ -184,7 +181,7 @@ def form_validate(slug: str):
 def form_publish(slug: str):
     """Publish the draft; from the raw editor the text typed is saved as the draft first."""
     form = _form_or_404(slug)
-    revision = _int_or_none(request.form.get("revision"))
+    revision = optional_id(request.form.get("revision"))
     text = request.form.get("yaml_text")
     if text is not None:
         text = text.replace("\r\n", "\n")
@@ -195,7 +192,7 @@ def form_publish(slug: str):
                     form,
                     text,
                     revision=revision,
-                    base_number=_int_or_none(request.form.get("base_number")),
+                    base_number=optional_id(request.form.get("base_number")),
                     actor=current_user,
                 )
             except drafts.DraftRefused as refused:

@@ -22,6 +22,7 @@ from webapp.admin import bp
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.models import Team, WorkflowKind
+from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import audit, drafts, routing_tester
 from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text
@@ -282,7 +283,7 @@ def _form_revision() -> int | None | str:
     raw = (request.form.get("revision") or "").strip()
     if not raw:
         return None
-    return int(raw) if raw.isdigit() and len(raw) < 12 else "bad"
+    return optional_id(raw) or "bad"
 
 
 def _seen_section() -> dict | None:
@@ -574,8 +575,8 @@ def workflow_routing_test():
     result, error, status = None, None, 200
     sample = None
     if test["source"] == "response":
-        if test["response_id"].isdigit() and len(test["response_id"]) < 10:  # an int4 id
-            sample = routing_tester.sample_from_response(int(test["response_id"]))
+        if (response_id := optional_id(test["response_id"])) is not None:
+            sample = routing_tester.sample_from_response(response_id)
         if sample is None:
             error, status = _("Choose one of the recent responses."), 422
     else:

@@ -11,6 +11,7 @@ from webapp.admin import bp
 from webapp.admin.forms import TeamForm
 from webapp.extensions import db
 from webapp.models import Team, TeamMembership, User
+from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import staff_admin
 
@@ -91,8 +92,8 @@ def rename_team(team_id: int):
 
 
 def _user_from_form() -> User | None:
-    value = request.form.get("user_id", "")
-    return db.session.get(User, int(value)) if value.isdigit() else None
+    user_id = optional_id(request.form.get("user_id"))
+    return db.session.get(User, user_id) if user_id else None
 
 
 @bp.post("/teams/<int:team_id>/members")

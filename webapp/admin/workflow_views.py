@@ -15,6 +15,7 @@ from htmx_flask import request as htmx_request
 from webapp.admin import bp
 from webapp.extensions import db
 from webapp.models.types import utcnow
+from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import drafts, workflow_studio
 from webapp.services.local_time import BadLocalTime, local_input_value, parse_local_datetime
@@ -35,11 +36,6 @@ def _admin():
 
 def _locale() -> str:
     return str(get_locale() or "en")
-
-
-def _int_or_none(value: str | None) -> int | None:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def _posted_text() -> str:
@@ -86,8 +82,8 @@ def workflow_editor():
 @admin_required
 def workflow_save():
     text = _posted_text()
-    revision = _int_or_none(request.form.get("revision"))
-    base_number = _int_or_none(request.form.get("base_number"))
+    revision = optional_id(request.form.get("revision"))
+    base_number = optional_id(request.form.get("base_number"))
     try:
         draft = workflow_studio.save_draft(text, revision, base_number, _admin())
     except drafts.DraftRefused as refused:
@@ -118,8 +114,8 @@ def workflow_validate():
         current = workflow_studio.editor_text()
         return _editor_page(
             text,
-            _int_or_none(request.form.get("revision")),
-            _int_or_none(request.form.get("base_number")) or current.base_number,
+            optional_id(request.form.get("revision")),
+            optional_id(request.form.get("base_number")) or current.base_number,
         )
     response = make_response(
         render_template("admin/workflow_check.html", oob=True, **_check_context(text))
@@ -160,7 +156,7 @@ def workflow_publish():
     comment = _comment()
     try:
         version = workflow_studio.publish_draft(
-            _int_or_none(request.form.get("revision")), comment, _admin()
+            optional_id(request.form.get("revision")), comment, _admin()
         )
     except workflow_studio.StaleReview:
         db.session.rollback()
@@ -199,8 +195,8 @@ def workflow_version_diff():
     versions = workflow_studio.versions()
     db.session.commit()
     numbers = [v.number for v in versions]
-    old_number = _int_or_none(request.args.get("old"))
-    new_number = _int_or_none(request.args.get("new"))
+    old_number = optional_id(request.args.get("old"))
+    new_number = optional_id(request.args.get("new"))
     old = workflow_studio.version_by_number(old_number) if old_number else None
     new = workflow_studio.version_by_number(new_number) if new_number else None
     if old is None or new is None:

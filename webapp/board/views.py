@@ -23,6 +23,7 @@ from webapp.board.presenters import (
 from webapp.extensions import db
 from webapp.htmx_responses import with_htmx_headers
 from webapp.models import Form, SavedView, Team, Ticket, User, WorkflowKind, utcnow
+from webapp.record_ids import record_id
 from webapp.security import staff_required
 from webapp.services.board import (
     COUNT_CAP,
@@ -131,7 +132,7 @@ def column(state: str):
     if state not in definition.states:
         abort(404)
     filters = _filters()
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=record_id)
     now = utcnow()
     page = load_column_page(state, filters, current_user, now, before)
     view = build_column(page, definition, current_user, now)

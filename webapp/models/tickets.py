@@ -13,6 +13,7 @@ from webapp.models.forms import new_token
 from webapp.models.people import Team, User
 from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowVersion
+from webapp.record_ids import optional_id
 
 TICKET_NUMBER_PREFIX = "LD-"
 TICKET_NUMBER_OFFSET = 1000  # LD-1001 is the first ticket
@@ -107,8 +108,8 @@ class Ticket(db.Model):
 
     @staticmethod
     def id_from_number(number: str) -> int | None:
-        text = number.strip().upper().removeprefix(TICKET_NUMBER_PREFIX)
-        return int(text) - TICKET_NUMBER_OFFSET if text.isdigit() else None
+        shown = optional_id(number.strip().upper().removeprefix(TICKET_NUMBER_PREFIX))
+        return shown - TICKET_NUMBER_OFFSET if shown and shown > TICKET_NUMBER_OFFSET else None
 
     def __repr__(self) -> str:
         return f"<Ticket {self.number if self.id else 'new'} {self.state}>"

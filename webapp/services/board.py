@@ -40,6 +40,7 @@ from webapp.models import (
     WorkflowKind,
     WorkflowVersion,
 )
+from webapp.record_ids import optional_id, record_id
 from webapp.services.tickets import (
     OPEN_TASK_STATES,
     MoveRefused,
@@ -100,7 +101,7 @@ class BoardFilters:
             return clean_text(args.get(name), limit)
 
         assignee = text("assignee").lower()
-        if assignee not in ("me", "none") and not assignee.isdigit():
+        if assignee not in ("me", "none") and optional_id(assignee) is None:
             assignee = ""
         language = text("language", 8).lower()
         return cls(
@@ -206,7 +207,7 @@ def filter_conditions(filters: BoardFilters, viewer: User, now: datetime) -> lis
     elif filters.assignee == "none":
         conditions.append(Ticket.assignee_id.is_(None))
     elif filters.assignee:
-        conditions.append(Ticket.assignee_id == int(filters.assignee))
+        conditions.append(Ticket.assignee_id == record_id(filters.assignee))
     if filters.priority:
         conditions.append(Ticket.priority == filters.priority)
     if filters.label:

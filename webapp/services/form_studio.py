@@ -20,6 +20,7 @@ from survey_forms.definition import MAX_FORM_BYTES, FormDefinition, load_form
 from survey_forms.translation_check import TranslationReport, check_translations
 from webapp.extensions import db
 from webapp.models import DefinitionDraft, Form, FormVersion, Response, User
+from webapp.record_ids import optional_id
 from webapp.services import audit, drafts
 from webapp.services import forms as form_service
 from workflow.yaml_documents import Problem, line_for, read_yaml
@@ -343,9 +344,10 @@ def side_text(form: Form, side: str) -> str:
         if draft is None:
             raise StudioRefused(_("This form has no draft."))
         return draft.yaml_text
-    if not side.isdigit():
+    number = optional_id(side)
+    if number is None:
         raise StudioRefused(_("Choose two versions to compare."))
-    version = version_by_number(form, int(side))
+    version = version_by_number(form, number)
     if version is None:
         raise StudioRefused(_("There is no version %(number)s.", number=side))
     return version.yaml_text

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.models import User
+from webapp.record_ids import optional_id, record_id, record_ids
 from webapp.security import staff_required
 from webapp.services.notes import NoteRefused, add_note
 from webapp.services.replies import (
@@ -43,10 +44,7 @@ def refusal_text(code: str) -> str:
 
 def _int_list(name: str) -> list[int] | None:
     """Integers from a repeated form field; None when one of them is not a number."""
-    values = [v for v in request.form.getlist(name) if v.strip()]
-    if not all(v.strip().isdigit() for v in values):
-        return None
-    return [int(v) for v in values]
+    return record_ids(request.form.getlist(name))
 
 
 @bp.get("/tickets/<number>/reply")
@@ -54,7 +52,7 @@ def _int_list(name: str) -> list[int] | None:
 def reply_form(number: str):
     """The reply section with a canned template's text in the box (htmx on select change)."""
     ticket = ticket_or_404(number)
-    text = canned_body(ticket, request.args.get("canned", type=int) or 0)
+    text = canned_body(ticket, request.args.get("canned", type=record_id) or 0)
     forms = FormState(values={"reply": {"text": text, "canned": request.args.get("canned")}})
     return after_action(ticket, ["reply"], anchor="ws-reply", forms=forms, reply_prefilled=True)
 
@@ -128,11 +126,8 @@ def share(number: str):
     values = {k: request.form.get(k, "") for k in ("colleague", "email", "note", "scope")}
     colleague = None
     if values["colleague"]:
-        colleague = (
-            db.session.get(User, int(values["colleague"]))
-            if values["colleague"].isdigit()
-            else None
-        )
+        colleague_id = optional_id(values["colleague"])
+        colleague = db.session.get(User, colleague_id) if colleague_id else None
         if colleague is None or not colleague.active:
             return refused(ticket, "share", "share", refusal_text("unknown_colleague"), values)
     try:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.i18n import PRIORITY_LABELS
 from webapp.models import Reminder, Task, Team, User
+from webapp.record_ids import optional_id
 from webapp.security import staff_required
 from webapp.services.local_time import BadLocalTime, parse_local_date_or_datetime
 from webapp.services.reminders import cancel_reminder, create_reminder
@@ -39,9 +40,10 @@ NO_SUCH_TASK = _l("This task does not exist any more.")
 
 def _colleague(value: str | None) -> User | None:
     """An active colleague by id, or None (unknown, inactive or not a number)."""
-    if not value or not value.strip().isdigit():
+    user_id = optional_id(value)
+    if user_id is None:
         return None
-    user = db.session.get(User, int(value))
+    user = db.session.get(User, user_id)
     return user if user is not None and user.active else None
 
 
@@ -196,7 +198,8 @@ def assign(number: str):
     assignee = _colleague(assignee_value) if assignee_value else None
     if assignee_value and assignee is None:
         return refused(ticket, "header", "assign", refusal_text("unknown_colleague"))
-    team = db.session.get(Team, int(team_value)) if team_value.isdigit() else None
+    team_id = optional_id(team_value)
+    team = db.session.get(Team, team_id) if team_id else None
     if team_value and team is None:
         return refused(ticket, "header", "assign", _("This team does not exist."))
     try:

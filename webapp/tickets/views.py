@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.models import Ticket
+from webapp.record_ids import optional_id, record_id
 from webapp.security import staff_required
 from webapp.services.notes import staff_matching, users_by_ids
 from webapp.services.replies import canned_body
@@ -26,7 +27,7 @@ PAGE_SIZE = 50
 @bp.get("/tickets")
 @staff_required
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)  # no bigint overflow
     mine = request.args.get("mine") == "1"
     query = (
         select(Ticket)
@@ -56,7 +57,7 @@ def show(number: str):
     """The ticket workspace: a full page, or the board drawer's content."""
     ticket = ticket_or_404(number)
     forms = None
-    canned_id = request.args.get("canned", type=int)
+    canned_id = request.args.get("canned", type=record_id)
     if canned_id:
         forms = FormState(values={"reply": {"text": canned_body(ticket, canned_id)}})
     return workspace_page(ticket, forms=forms)
@@ -103,7 +104,7 @@ def format_iso_datetime(value: str | None, fmt: str = "short") -> str:
 @staff_required
 def people():
     """Colleagues matching `q`, as checkboxes for the @mention picker (chosen ones kept)."""
-    chosen_ids = [int(v) for v in request.args.getlist("mention") if v.isdigit()]
+    chosen_ids = [i for i in map(optional_id, request.args.getlist("mention")) if i]
     chosen = list(users_by_ids(chosen_ids).values())
     matches = [u for u in staff_matching(request.args.get("q", "")) if u.id not in chosen_ids]
     return render_template(

@@ -1,0 +1,167 @@
+"""No 500 on any input a browser can send: every route, as a visitor, an agent and an admin.
+
+The demo data is loaded, then each route is requested with real and with hostile path
+values (ids past the database's integer range, markup, very long text), odd query
+strings, and form posts whose every field holds such a value. Anything but a 5xx is
+acceptable here (the feature tests check the right answers); a 5xx is a bug.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import csrf_token
+from webapp.demo import DEMO_PASSWORD
+from webapp.extensions import db
+from webapp.models import Ticket
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "webapp" / "templates"
+# Posting these would end the session the sweep runs in.
+SKIPPED_ENDPOINTS = {"static", "auth.logout"}
+HUGE_ID = "99999999999"  # past a 32-bit integer column
+HOSTILE_TEXT = ("<script>alert(1)</script>'\"ż", "x" * 5000, "-1", "99999999999999999999999")
+ODD_QUERY = {
+    "page": "-3",
+    "before": HUGE_ID,
+    "actor": HUGE_ID,
+    "canned": HUGE_ID,
+    "mention": HUGE_ID,
+    "team": HUGE_ID,
+    "assignee": HUGE_ID,
+    "q": "%\x00<b>",
+    "lang": "xx",
+    "state": "<nope>",
+    "sort": "zz",
+    "edit": "nope",
+    "new": "1",
+    "a": "1",
+    "b": HUGE_ID,
+    "version": HUGE_ID,
+}
+
+
+def _field_names() -> list[str]:
+    """Every form field name the templates use: the sweep fills them all at once."""
+    names = set()
+    for path in TEMPLATES.rglob("*.html"):
+        names.update(re.findall(r'name="([a-z_]+)"', path.read_text(encoding="utf-8")))
+    return sorted(names - {"csrf_token"})
+
+
+def _path_values(argument: str, converter: str, real: dict[str, str]) -> list[str]:
+    if converter == "IntegerConverter":
+        return [real.get(argument, "1"), HUGE_ID]
+    if converter == "AnyConverter":
+        return ["pl"]
+    return [real.get(argument, "x"), "%3Cscript%3E%27%22", "LD-" + HUGE_ID]
+
+
+def _urls(rule, real: dict[str, str]) -> list[str]:
+    """The rule with real values, then with each argument made hostile in turn."""
+    arguments = list(rule.arguments)
+    converters = {name: type(rule._converters[name]).__name__ for name in arguments}
+    choices = {name: _path_values(name, converters[name], real) for name in arguments}
+    first = {name: values[0] for name, values in choices.items()}
+    combos = [first]
+    for name in arguments:
+        combos += [{**first, name: value} for value in choices[name][1:]]
+    urls = []
+    for values in combos:
+        url = rule.rule
+        for name in arguments:
+            url = re.sub(r"<(?:[^:<>]+:)?" + name + r">", values[name], url)
+        urls.append(url)
+    return urls
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"RATELIMIT_ENABLED": False}  # limits have their own tests; here they hide routes
+
+
+@pytest.fixture
+def demo(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    ticket = db.session.scalars(select(Ticket).order_by(Ticket.id)).first()
+    return {
+        "number": ticket.number,
+        "token": ticket.status_token,
+        "slug": "nps",
+        "question_id": "score",
+        "template": "ticket_confirmation",
+        "locale": "pl",
+        "state": ticket.state,
+        "index": "0",
+    }
+
+
+def _sweep(app, client, real: dict[str, str]) -> list[str]:
+    fields = _field_names()
+    failures = []
+    rules = sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED_ENDPOINTS),
+        key=lambda r: r.rule,
+    )
+    for rule in rules:
+        for url in _urls(rule, real):
+            requests = []
+            if "GET" in rule.methods:
+                requests += [("GET", url, None), ("GET", url, ODD_QUERY)]
+            if "POST" in rule.methods:
+                token = csrf_token(app, client)
+                for text in HOSTILE_TEXT:
+                    body = {name: text for name in fields} | {"csrf_token": token}
+                    requests.append(("POST", url, body))
+            for method, target, data in requests:
+                headers = {"HX-Request": "true", "X-CSRFToken": csrf_token(app, client)}
+                try:
+                    if method == "GET":
+                        reply = client.get(target, query_string=data)
+                    else:
+                        reply = client.post(target, data=data, headers=headers)
+                except Exception as error:  # TESTING propagates what would be a 500
+                    failures.append(f"{method} {target[:120]} -> {error!r:.200}")
+                    continue
+                if reply.status_code >= 500:
+                    failures.append(f"{method} {target[:120]} -> {reply.status_code}")
+    return failures
+
+
+def _log_in(app, client, email: str) -> None:
+    token = csrf_token(app, client)
+    reply = client.post(
+        "/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
+    )
+    assert reply.status_code in (302, 303), reply.get_data(as_text=True)[:500]
+
+
+@pytest.mark.parametrize("who", [None, "anna@loopdesk.test", "admin@loopdesk.test"])
+def test_no_route_answers_with_a_server_error(app, client, demo, who):
+    if who:
+        _log_in(app, client, who)
+    failures = _sweep(app, client, demo)
+    assert not failures, "\n".join(itertools.islice(failures, 60))
+
+
+def test_an_id_past_the_integer_range_is_not_found(app, client, demo):
+    _log_in(app, client, "admin@loopdesk.test")
+    for url in ("/tickets/LD-99999999999", "/admin/users/99999999999", "/files/99999999999"):
+        assert client.get(url).status_code == 404, url
+    reply = client.get("/board/columns/" + demo["state"], query_string={"before": HUGE_ID})
+    assert reply.status_code == 200
+
+
+def test_a_value_the_database_cannot_hold_is_a_bad_request_in_the_users_language(app, client):
+    @app.get("/test-overflow")
+    def overflow():
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    reply = client.get("/test-overflow", headers={"Accept-Language": "pl"})
+    assert reply.status_code == 400
+    assert "Nieprawidłowe żądanie" in reply.get_data(as_text=True)
