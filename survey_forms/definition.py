@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow import conditions
-from workflow.yaml_documents import Problem, ProblemCollector, read_yaml
+from workflow.yaml_documents import N_, Problem, ProblemCollector, read_yaml
 
 MAX_FORM_BYTES = 128 * 1024
 LANGUAGES = ("en", "pl", "ru", "sl")
@@ -180,7 +180,9 @@ def load_form(text: str) -> FormLoadResult:
 
 def parse_form(data: Any) -> tuple[FormDefinition | None, list[Problem]]:
     if not isinstance(data, Mapping):
-        return None, [Problem("", "the form must be a mapping with slug, languages and questions")]
+        return None, [
+            Problem("", N_("the form must be a mapping with slug, languages and questions"))
+        ]
     checker = _FormChecker()
     definition = checker.check(data)
     return (definition if not checker.problems else None), checker.problems
@@ -197,19 +199,28 @@ class _FormChecker(ProblemCollector):
         self.unknown_keys(data, "", _FORM_KEYS)
         slug = data.get("slug")
         if not isinstance(slug, str) or not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", slug):
-            self.add("slug", "missing or not a slug (lowercase letters, digits and -)")
+            self.add("slug", N_("missing or not a slug (lowercase letters, digits and -)"))
             slug = "form"
         languages = data.get("languages") or ["en"]
         if not isinstance(languages, list) or not languages:
-            self.add("languages", "must be a non-empty list of language codes")
+            self.add("languages", N_("must be a non-empty list of language codes"))
             languages = ["en"]
         for lang in languages:
             if lang not in LANGUAGES:
-                self.add("languages", f"unknown language '{lang}' (use {', '.join(LANGUAGES)})")
+                self.add(
+                    "languages",
+                    N_("unknown language '%(language)s' (use %(languages)s)"),
+                    language=lang,
+                    languages=", ".join(LANGUAGES),
+                )
         self.languages = tuple(lang for lang in languages if lang in LANGUAGES) or ("en",)
         self.default = data.get("default_language") or self.languages[0]
         if self.default not in self.languages:
-            self.add("default_language", f"'{self.default}' is not one of the form's languages")
+            self.add(
+                "default_language",
+                N_("'%(language)s' is not one of the form's languages"),
+                language=self.default,
+            )
             self.default = self.languages[0]
         questions = self.questions(data.get("questions"))
         self.pipes(self.texts(data.get("intro"), "intro", required=False), "intro", [])
@@ -223,11 +234,15 @@ class _FormChecker(ProblemCollector):
         if not isinstance(origins, list) or not all(
             isinstance(o, str) and re.match(r"^https?://[^/\s]+$", o) for o in origins
         ):
-            self.add("allowed_origins", "must be a list of origins like https://shop.example.com")
+            self.add(
+                "allowed_origins",
+                N_("must be a list of origins like %(example)s"),
+                example="https://shop.example.com",
+            )
             origins = []
         subject = data.get("subject")
         if subject is not None and not any(q.id == subject for q in questions):
-            self.add("subject", f"unknown question '{subject}'")
+            self.add("subject", N_("unknown question '%(question)s'"), question=subject)
         return FormDefinition(
             slug=slug,
             title=self.texts(data.get("title"), "title", required=True),
@@ -246,8 +261,7 @@ class _FormChecker(ProblemCollector):
 
     def branding(self, raw: Any) -> Branding:
         problems = branding_problems(raw)
-        for path, message in problems:
-            self.add(path, message)
+        self.extend(problems)
         if raw is None or problems:
             return Branding()
         return Branding(
@@ -260,7 +274,7 @@ class _FormChecker(ProblemCollector):
 
     def questions(self, raw: Any) -> list[Question]:
         if not isinstance(raw, list) or not raw:
-            self.add("questions", "must list at least one question")
+            self.add("questions", N_("must list at least one question"))
             return []
         result: list[Question] = []
         seen: set[str] = set()
@@ -268,26 +282,28 @@ class _FormChecker(ProblemCollector):
         for index, spec in enumerate(raw):
             path = f"questions[{index}]"
             if not isinstance(spec, Mapping):
-                self.add(path, "must be a mapping with id, type and text")
+                self.add(path, N_("must be a mapping with id, type and text"))
                 continue
             self.unknown_keys(spec, path, _QUESTION_KEYS)
             qid = spec.get("id")
             if not isinstance(qid, str) or not _ID.match(qid):
-                self.add(f"{path}.id", "missing or not an id (lowercase letters, digits, _)")
+                self.add(f"{path}.id", N_("missing or not an id (lowercase letters, digits, _)"))
                 qid = f"q{index + 1}"
             if qid in seen:
-                self.add(f"{path}.id", f"duplicate id '{qid}'")
+                self.add(f"{path}.id", N_("duplicate id '%(id)s'"), id=qid)
             seen.add(qid)
             qtype = spec.get("type")
             if qtype not in QUESTION_TYPES:
                 self.add(
                     f"{path}.type",
-                    f"unknown question type '{qtype}' (use {', '.join(QUESTION_TYPES)})",
+                    N_("unknown question type '%(type)s' (use %(types)s)"),
+                    type=qtype,
+                    types=", ".join(QUESTION_TYPES),
                 )
                 qtype = "short_text"
             validation = spec.get("validation") or {}
             if not isinstance(validation, Mapping):
-                self.add(f"{path}.validation", "must be a mapping (min, max, max_length)")
+                self.add(f"{path}.validation", N_("must be a mapping (min, max, max_length)"))
                 validation = {}
             choices = self.choices(spec.get("choices"), f"{path}.choices", qtype)
             show_if = None
@@ -328,27 +344,29 @@ class _FormChecker(ProblemCollector):
         needs = qtype in ("single_choice", "multi_choice")
         if raw is None:
             if needs:
-                self.add(path, "a choice question needs at least two choices")
+                self.add(path, N_("a choice question needs at least two choices"))
             return ()
         if not needs:
             self.add(
-                path, f"only single_choice and multi_choice questions have choices, not {qtype}"
+                path,
+                N_("only single_choice and multi_choice questions have choices, not %(type)s"),
+                type=qtype,
             )
             return ()
         if not isinstance(raw, list) or len(raw) < 2:
-            self.add(path, "a choice question needs at least two choices")
+            self.add(path, N_("a choice question needs at least two choices"))
             return ()
         result, values = [], set()
         for index, item in enumerate(raw):
             where = f"{path}[{index}]"
             if not isinstance(item, Mapping) or not isinstance(item.get("value"), str | int | bool):
-                self.add(where, "a choice is {value: ..., label: {en: ...}}")
+                self.add(where, N_("a choice is {value: ..., label: {en: ...}}"))
                 continue
             value = item["value"]
             # YAML reads an unquoted yes/no as a boolean; the answer is the word.
             value = ("yes" if value else "no") if isinstance(value, bool) else str(value)
             if value in values:
-                self.add(f"{where}.value", f"duplicate choice '{value}'")
+                self.add(f"{where}.value", N_("duplicate choice '%(value)s'"), value=value)
             values.add(value)
             result.append(
                 Choice(value, self.texts(item.get("label"), f"{where}.label", required=True))
@@ -370,27 +388,43 @@ class _FormChecker(ProblemCollector):
                 continue
             qid = rest.split(".")[0]
             if qid not in known:
-                reason = "a later question" if qid in every else "an unknown question"
-                self.add(path, f"refers to {reason} '{qid}' (show_if may only use earlier answers)")
+                if qid in every:
+                    message = N_(
+                        "refers to a later question '%(id)s' (show_if may only use earlier answers)"
+                    )
+                else:
+                    message = N_(
+                        "refers to an unknown question '%(id)s' "
+                        "(show_if may only use earlier answers)"
+                    )
+                self.add(path, message, id=qid)
         return raw
 
     def texts(self, raw: Any, path: str, required: bool) -> dict[str, str]:
         if raw is None:
             if required:
-                self.add(path, f"missing (give the text in {', '.join(self.languages)})")
+                self.add(
+                    path,
+                    N_("missing (give the text in %(languages)s)"),
+                    languages=", ".join(self.languages),
+                )
             return {}
         if isinstance(raw, str):
             raw = {self.default: raw}
         if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
-            self.add(path, "must be a text or a mapping of language to text")
+            self.add(path, N_("must be a text or a mapping of language to text"))
             return {}
         for lang in raw:
             if lang not in LANGUAGES:
-                self.add(f"{path}.{lang}", f"unknown language (use {', '.join(LANGUAGES)})")
+                self.add(
+                    f"{path}.{lang}",
+                    N_("unknown language (use %(languages)s)"),
+                    languages=", ".join(LANGUAGES),
+                )
         if required:
             for lang in self.languages:
                 if not (raw.get(lang) or "").strip():
-                    self.add(f"{path}.{lang}", "missing translation")
+                    self.add(f"{path}.{lang}", N_("missing translation"))
         return {k: v for k, v in raw.items() if k in LANGUAGES}
 
     def pipes(self, texts: Texts, path: str, earlier: list[Question]) -> None:
@@ -398,11 +432,15 @@ class _FormChecker(ProblemCollector):
         for lang, text in texts.items():
             for name in _PIPE.findall(text):
                 if name not in known:
-                    self.add(f"{path}.{lang}", f"'{{{name}}}' is not an earlier question's answer")
+                    self.add(
+                        f"{path}.{lang}",
+                        N_("'%(pipe)s' is not an earlier question's answer"),
+                        pipe=f"{{{name}}}",
+                    )
 
     def flag(self, raw: Any, path: str) -> bool:
         if not isinstance(raw, bool):
-            self.add(path, f"'{raw}' is not true or false")
+            self.add(path, N_("'%(value)s' is not true or false"), value=raw)
             return True
         return raw
 
@@ -412,10 +450,10 @@ class _FormChecker(ProblemCollector):
         if qtype == "date":
             if isinstance(raw, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", raw):
                 return raw
-            self.add(path, f"'{raw}' is not a date (use YYYY-MM-DD)")
+            self.add(path, N_("'%(value)s' is not a date (use YYYY-MM-DD)"), value=raw)
             return None
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            self.add(path, f"'{raw}' is not a number")
+            self.add(path, N_("'%(value)s' is not a number"), value=raw)
             return None
         return raw
 
@@ -424,7 +462,7 @@ class _FormChecker(ProblemCollector):
         if raw is None:
             return default
         if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 20000:
-            self.add(path, f"'{raw}' is not a length between 1 and 20000")
+            self.add(path, N_("'%(value)s' is not a length between 1 and 20000"), value=raw)
             return default
         return raw
 
@@ -432,13 +470,13 @@ class _FormChecker(ProblemCollector):
         if raw is None:
             return []
         if not isinstance(raw, list):
-            self.add("endings", "must be a list of {when, text}")
+            self.add("endings", N_("must be a list of {when, text}"))
             return []
         result = []
         for index, spec in enumerate(raw):
             path = f"endings[{index}]"
             if not isinstance(spec, Mapping):
-                self.add(path, "must be a mapping with text (and when)")
+                self.add(path, N_("must be a mapping with text (and when)"))
                 continue
             when = None
             if spec.get("when") is not None:
@@ -452,7 +490,7 @@ class _FormChecker(ProblemCollector):
         if raw is None:
             return []
         if not isinstance(raw, list):
-            self.add("hidden_fields", "must be a list of {name, signed}")
+            self.add("hidden_fields", N_("must be a list of {name, signed}"))
             return []
         result = []
         for index, spec in enumerate(raw):
@@ -462,35 +500,58 @@ class _FormChecker(ProblemCollector):
                 or not isinstance(spec.get("name"), str)
                 or not _ID.match(spec["name"])
             ):
-                self.add(f"hidden_fields[{index}]", "needs a name (lowercase letters, digits, _)")
+                self.add(
+                    f"hidden_fields[{index}]", N_("needs a name (lowercase letters, digits, _)")
+                )
                 continue
             result.append(HiddenField(spec["name"], bool(spec.get("signed", False))))
         return result
 
 
-def branding_problems(raw: Any) -> list[tuple[str, str]]:
-    """What is wrong with a `branding:` mapping, as (path, message) pairs; empty when fine."""
+def branding_problems(raw: Any) -> list[Problem]:
+    """What is wrong with a `branding:` mapping, each with its path; empty when fine."""
     if raw is None:
         return []
     if not isinstance(raw, Mapping):
-        return [("branding", "must be a mapping (accent, background, font, logo, avatar)")]
+        return [
+            Problem("branding", N_("must be a mapping (accent, background, font, logo, avatar)"))
+        ]
     problems = [
-        (f"branding.{key}", f"unknown key (use {', '.join(sorted(_BRANDING_KEYS))})")
+        Problem(
+            f"branding.{key}",
+            N_("unknown key (use %(keys)s)"),
+            params={"keys": ", ".join(sorted(_BRANDING_KEYS))},
+        )
         for key in raw
         if key not in _BRANDING_KEYS
     ]
     for key in ("accent", "background"):
         value = raw.get(key)
         if value is not None and not (isinstance(value, str) and _COLOUR.match(value)):
-            problems.append((f"branding.{key}", f"'{value}' is not a colour like #0f766e"))
+            problems.append(
+                Problem(
+                    f"branding.{key}",
+                    N_("'%(value)s' is not a colour like %(example)s"),
+                    params={"value": value, "example": "#0f766e"},
+                )
+            )
     font = raw.get("font")
     if font is not None and font not in FONTS:
-        problems.append(("branding.font", f"unknown font '{font}' (use {', '.join(FONTS)})"))
+        problems.append(
+            Problem(
+                "branding.font",
+                N_("unknown font '%(font)s' (use %(fonts)s)"),
+                params={"font": font, "fonts": ", ".join(FONTS)},
+            )
+        )
     for key in ("logo", "avatar"):
         value = raw.get(key)
         if value is not None and not is_image_reference(value):
             problems.append(
-                (f"branding.{key}", "must be an uploaded image or an https:// address of an image")
+                Problem(
+                    f"branding.{key}",
+                    N_("must be an uploaded image or an https:// address of an image"),
+                )
             )
     return problems
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from webapp.extensions import babel
 from webapp.models.types import utcnow
+from webapp.problem_text import problem_line, problem_message
 
 LOCALE_COOKIE = "loopdesk_lang"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -105,3 +106,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["priority_label"] = priority_label
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["problem_message"] = problem_message
+    app.jinja_env.globals["problem_line"] = problem_line

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from workflow.durations import Duration
+from workflow.yaml_documents import N_, Problem
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SCAN_DAYS = 3700  # about ten years of consecutive closed days means "never open"
@@ -72,101 +73,158 @@ class _CalendarSpec:
 
 
 def validate_calendar_dict(data: object) -> list[str]:
-    """Every problem in a calendar definition, each prefixed with its path, for loaders."""
+    """Every problem in a calendar definition as English text, each prefixed with its path."""
+    return [str(problem) for problem in calendar_problems(data)]
+
+
+def calendar_problems(data: object) -> list[Problem]:
+    """Every problem in a calendar definition, each with its path inside the calendar."""
     return _read_calendar(data)[1]
 
 
-def _read_calendar(data: object) -> tuple[_CalendarSpec | None, list[str]]:
+def _read_calendar(data: object) -> tuple[_CalendarSpec | None, list[Problem]]:
     """Normalise a definition (None when invalid) and collect all problems in one pass."""
     if not isinstance(data, Mapping):
-        return None, ["expected a mapping with timezone and weekly_hours"]
-    errors: list[str] = []
+        return None, [Problem("", N_("expected a mapping with timezone and weekly_hours"))]
+    errors: list[Problem] = []
     timezone = _read_timezone(data.get("timezone"), errors)
     weekly_hours = _read_weekly_hours(data.get("weekly_hours"), errors)
     holiday_country = _read_holiday_country(data.get("holiday_country"), errors)
     closed_dates = _read_closed_dates(data.get("closed_dates"), errors)
     name = data.get("name")
     if name is not None and not isinstance(name, str):
-        errors.append("name: expected text")
+        errors.append(Problem("name", N_("expected text")))
     for key in data:
         if key not in _CALENDAR_KEYS:
-            errors.append(f"{key}: unknown key (use {', '.join(_CALENDAR_KEYS)})")
+            errors.append(
+                Problem(
+                    str(key),
+                    N_("unknown key (use %(keys)s)"),
+                    params={"keys": ", ".join(_CALENDAR_KEYS)},
+                )
+            )
     if errors:
         return None, errors
     spec = _CalendarSpec(timezone, weekly_hours, holiday_country, closed_dates, name or None)
     return spec, []
 
 
-def _read_timezone(value: object, errors: list[str]) -> str:
+def _read_timezone(value: object, errors: list[Problem]) -> str:
     """An IANA zone name that zoneinfo can load."""
     if value is None:
-        errors.append("timezone: missing (use an IANA name such as Europe/Warsaw)")
+        errors.append(Problem("timezone", N_("missing (use an IANA name such as Europe/Warsaw)")))
         return ""
     if not isinstance(value, str):
-        errors.append(f"timezone: {value!r} is not a timezone name (e.g. Europe/Warsaw)")
+        errors.append(
+            Problem(
+                "timezone",
+                N_("%(value)s is not a timezone name (e.g. Europe/Warsaw)"),
+                params={"value": repr(value)},
+            )
+        )
         return ""
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        errors.append(f"timezone: unknown timezone {value!r}")
+        errors.append(
+            Problem("timezone", N_("unknown timezone %(value)s"), params={"value": repr(value)})
+        )
     return value
 
 
-def _read_weekly_hours(value: object, errors: list[str]) -> WeekHours:
+def _read_weekly_hours(value: object, errors: list[Problem]) -> WeekHours:
     """Seven tuples of (start, end) minutes; an end below its start spans midnight."""
     week: list[tuple[MinuteInterval, ...]] = [() for _ in WEEKDAY_NAMES]
     if value is None:
-        errors.append('weekly_hours: missing (e.g. {mon: [["09:00", "17:00"]]})')
+        errors.append(
+            Problem(
+                "weekly_hours",
+                N_("missing (e.g. %(example)s)"),
+                params={"example": '{mon: [["09:00", "17:00"]]}'},
+            )
+        )
         return tuple(week)
     if not isinstance(value, Mapping):
-        errors.append("weekly_hours: expected day names (mon..sun) mapped to [start, end] lists")
+        errors.append(
+            Problem(
+                "weekly_hours", N_("expected day names (mon..sun) mapped to [start, end] lists")
+            )
+        )
         return tuple(week)
     errors_before = len(errors)
     for key, day_value in value.items():
         day_name = key.lower() if isinstance(key, str) else key
         if day_name not in WEEKDAY_NAMES:
-            errors.append(f"weekly_hours: unknown day {key!r} (use {', '.join(WEEKDAY_NAMES)})")
+            errors.append(
+                Problem(
+                    "weekly_hours",
+                    N_("unknown day %(day)s (use %(days)s)"),
+                    params={"day": repr(key), "days": ", ".join(WEEKDAY_NAMES)},
+                )
+            )
             continue
         weekday = WEEKDAY_NAMES.index(day_name)
         if week[weekday]:
-            errors.append(f"weekly_hours.{key}: {day_name} is given twice")
+            errors.append(
+                Problem(
+                    f"weekly_hours.{key}", N_("%(day)s is given twice"), params={"day": day_name}
+                )
+            )
             continue
         week[weekday] = _read_day_intervals(day_value, f"weekly_hours.{key}", errors)
     if len(errors) == errors_before:
-        errors.extend(_overlap_messages(week))
+        errors.extend(_overlap_problems(week))
     if len(errors) == errors_before and not any(week):
-        errors.append("weekly_hours: no working hours in the week")
+        errors.append(Problem("weekly_hours", N_("no working hours in the week")))
     return tuple(week)
 
 
-def _read_day_intervals(value: object, path: str, errors: list[str]) -> tuple[MinuteInterval, ...]:
+def _read_day_intervals(
+    value: object, path: str, errors: list[Problem]
+) -> tuple[MinuteInterval, ...]:
     """One day's [start, end] pairs; missing or empty means closed that day."""
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
-        errors.append(f'{path}: expected a list of [start, end] pairs, e.g. [["09:00", "17:00"]]')
+        errors.append(
+            Problem(
+                path,
+                N_("expected a list of [start, end] pairs, e.g. %(example)s"),
+                params={"example": '[["09:00", "17:00"]]'},
+            )
+        )
         return ()
     intervals: list[MinuteInterval] = []
     for index, pair in enumerate(value):
         item_path = f"{path}[{index}]"
         if not isinstance(pair, list | tuple) or len(pair) != 2:
-            errors.append(f"{item_path}: expected [start, end], got {pair!r}")
+            errors.append(
+                Problem(
+                    item_path,
+                    N_("expected [start, end], got %(value)s"),
+                    params={"value": repr(pair)},
+                )
+            )
             continue
         start, end = (_read_clock(clock, item_path, errors) for clock in pair)
         if start is None or end is None:
             continue
         if start == MINUTES_PER_DAY:
-            errors.append(f"{item_path}: '24:00' can only end an interval")
+            errors.append(Problem(item_path, N_("'24:00' can only end an interval")))
         elif start == end:
             errors.append(
-                f"{item_path}: empty interval {pair[0]}–{pair[1]} (use 00:00–24:00 for a whole day)"
+                Problem(
+                    item_path,
+                    N_("empty interval %(start)s–%(end)s (use 00:00–24:00 for a whole day)"),
+                    params={"start": pair[0], "end": pair[1]},
+                )
             )
         else:
             intervals.append((start, end if end > start else end + MINUTES_PER_DAY))
     return tuple(intervals)
 
 
-def _read_clock(value: object, path: str, errors: list[str]) -> int | None:
+def _read_clock(value: object, path: str, errors: list[Problem]) -> int | None:
     """Minutes since local midnight for "HH:MM" (00:00 to 24:00) or a datetime.time."""
     if isinstance(value, time):
         return value.hour * 60 + value.minute
@@ -176,13 +234,21 @@ def _read_clock(value: object, path: str, errors: list[str]) -> int | None:
         if minutes < 60 and (hours < 24 or (hours == 24 and minutes == 0)):
             return hours * 60 + minutes
     if isinstance(value, str):
-        errors.append(f"{path}: {value!r} is not a time (use HH:MM)")
+        errors.append(
+            Problem(path, N_("%(value)s is not a time (use HH:MM)"), params={"value": repr(value)})
+        )
     else:  # YAML reads an unquoted 13:00 as the number 780
-        errors.append(f'{path}: {value!r} is not a time (use HH:MM, quoted in YAML: "13:00")')
+        errors.append(
+            Problem(
+                path,
+                N_('%(value)s is not a time (use HH:MM, quoted in YAML: "13:00")'),
+                params={"value": repr(value)},
+            )
+        )
     return None
 
 
-def _overlap_messages(week: Sequence[Sequence[MinuteInterval]]) -> list[str]:
+def _overlap_problems(week: Sequence[Sequence[MinuteInterval]]) -> list[Problem]:
     """Intervals that overlap, including a night shift running into the next day's hours."""
     entries = [
         (weekday, index, weekday * MINUTES_PER_DAY + start, weekday * MINUTES_PER_DAY + end)
@@ -198,8 +264,14 @@ def _overlap_messages(week: Sequence[Sequence[MinuteInterval]]) -> list[str]:
             ):
                 later_path = f"weekly_hours.{WEEKDAY_NAMES[later[0]]}[{later[1]}]"
                 messages.append(
-                    f"{later_path}: {_format_interval(week[later[0]][later[1]])}"
-                    f" overlaps {_entry_label(week, earlier)}"
+                    Problem(
+                        later_path,
+                        N_("%(interval)s overlaps %(other)s"),
+                        params={
+                            "interval": _format_interval(week[later[0]][later[1]]),
+                            "other": _entry_label(week, earlier),
+                        },
+                    )
                 )
     return messages
 
@@ -210,16 +282,28 @@ def _entry_label(week: Sequence[Sequence[MinuteInterval]], entry: tuple[int, ...
     return f"{WEEKDAY_NAMES[weekday]}[{index}] {_format_interval(week[weekday][index])}"
 
 
-def _read_holiday_country(value: object, errors: list[str]) -> str | None:
+def _read_holiday_country(value: object, errors: list[Problem]) -> str | None:
     """A country code the `holidays` package knows, upper-cased."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        errors.append(f"holiday_country: {value!r} is not a country code (e.g. PL)")
+        errors.append(
+            Problem(
+                "holiday_country",
+                N_("%(value)s is not a country code (e.g. PL)"),
+                params={"value": repr(value)},
+            )
+        )
         return None
     code = value.upper()
     if not _is_known_country(code):
-        errors.append(f"holiday_country: unknown country code {value!r}")
+        errors.append(
+            Problem(
+                "holiday_country",
+                N_("unknown country code %(value)s"),
+                params={"value": repr(value)},
+            )
+        )
         return None
     return code
 
@@ -234,12 +318,12 @@ def _is_known_country(code: str) -> bool:
     return True
 
 
-def _read_closed_dates(value: object, errors: list[str]) -> frozenset[date]:
+def _read_closed_dates(value: object, errors: list[Problem]) -> frozenset[date]:
     """Extra whole closed days, given as dates or ISO YYYY-MM-DD strings."""
     if value is None:
         return frozenset()
     if not isinstance(value, list | tuple | set | frozenset):
-        errors.append("closed_dates: expected a list of dates (YYYY-MM-DD)")
+        errors.append(Problem("closed_dates", N_("expected a list of dates (YYYY-MM-DD)")))
         return frozenset()
     closed: set[date] = set()
     for index, item in enumerate(value):
@@ -252,7 +336,13 @@ def _read_closed_dates(value: object, errors: list[str]) -> frozenset[date]:
                 continue
             except ValueError:
                 pass
-        errors.append(f"closed_dates[{index}]: {item!r} is not a date (use YYYY-MM-DD)")
+        errors.append(
+            Problem(
+                f"closed_dates[{index}]",
+                N_("%(value)s is not a date (use YYYY-MM-DD)"),
+                params={"value": repr(item)},
+            )
+        )
     return frozenset(closed)
 
 
@@ -373,7 +463,7 @@ class BusinessCalendar:
         """Validate once and precompute per-weekday local intervals."""
         spec, errors = _read_calendar(data)
         if spec is None:
-            raise CalendarError(errors)
+            raise CalendarError([str(problem) for problem in errors])
         object.__setattr__(self, "_spec", spec)
         object.__setattr__(self, "_zone", ZoneInfo(spec.timezone))
         object.__setattr__(self, "_day_templates", _local_day_templates(spec.weekly_hours))

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from workflow.yaml_documents import N_, Problem
+
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "in", "not_in", "contains", "exists")
 _MISSING = object()
 
@@ -143,43 +145,76 @@ def _text(value: Any) -> str:
 
 
 def validate_condition(condition: Any, path: str, fields: set[str] | None = None) -> list[str]:
-    """Every problem in `condition`, each prefixed with its path.
+    """Every problem in `condition` as English text, each prefixed with its path."""
+    return [str(problem) for problem in condition_problems(condition, path, fields)]
+
+
+def condition_problems(condition: Any, path: str, fields: set[str] | None = None) -> list[Problem]:
+    """Every problem in `condition`, each with its path.
 
     `fields`, when given, lists the known field names; a dotted field is
     accepted when its first part (`answers`, `metadata`…) is known.
     """
     if not isinstance(condition, Mapping):
-        return [f"{path}: a condition must be a mapping with 'field' and 'op', or all/any/not"]
+        return [
+            Problem(path, N_("a condition must be a mapping with 'field' and 'op', or all/any/not"))
+        ]
     groups = [key for key in ("all", "any", "not") if key in condition]
     if groups:
         if len(condition) != 1:
-            return [f"{path}: '{groups[0]}' must be the only key of its condition"]
+            return [
+                Problem(
+                    path,
+                    N_("'%(group)s' must be the only key of its condition"),
+                    params={"group": groups[0]},
+                )
+            ]
         key = groups[0]
         if key == "not":
-            return validate_condition(condition["not"], f"{path}.not", fields)
+            return condition_problems(condition["not"], f"{path}.not", fields)
         items = condition[key]
         if not isinstance(items, list) or not items:
-            return [f"{path}.{key}: must be a non-empty list of conditions"]
-        problems: list[str] = []
+            return [Problem(f"{path}.{key}", N_("must be a non-empty list of conditions"))]
+        problems: list[Problem] = []
         for index, item in enumerate(items):
-            problems += validate_condition(item, f"{path}.{key}[{index}]", fields)
+            problems += condition_problems(item, f"{path}.{key}[{index}]", fields)
         return problems
     problems = []
     unknown = set(condition) - {"field", "op", "value"}
     if unknown:
-        problems.append(f"{path}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        problems.append(
+            Problem(
+                path,
+                N_("unknown key(s) %(keys)s"),
+                params={"keys": ", ".join(sorted(map(str, unknown)))},
+            )
+        )
     field = condition.get("field")
     if not isinstance(field, str) or not field:
-        problems.append(f"{path}.field: missing (name the value to test, e.g. 'locale')")
+        problems.append(
+            Problem(f"{path}.field", N_("missing (name the value to test, e.g. 'locale')"))
+        )
     elif fields is not None and field not in fields and field.split(".")[0] not in fields:
-        problems.append(f"{path}.field: unknown field '{field}'")
+        problems.append(
+            Problem(f"{path}.field", N_("unknown field '%(field)s'"), params={"field": field})
+        )
     op = condition.get("op")
     if op not in OPERATORS:
-        problems.append(f"{path}.op: '{op}' is not an operator (use {' '.join(OPERATORS)})")
+        problems.append(
+            Problem(
+                f"{path}.op",
+                N_("'%(op)s' is not an operator (use %(operators)s)"),
+                params={"op": op, "operators": " ".join(OPERATORS)},
+            )
+        )
     elif op not in ("exists",) and "value" not in condition:
-        problems.append(f"{path}.value: missing for operator '{op}'")
+        problems.append(
+            Problem(f"{path}.value", N_("missing for operator '%(op)s'"), params={"op": op})
+        )
     elif op in ("in", "not_in") and not isinstance(condition.get("value"), list):
-        problems.append(f"{path}.value: operator '{op}' needs a list")
+        problems.append(
+            Problem(f"{path}.value", N_("operator '%(op)s' needs a list"), params={"op": op})
+        )
     return problems
 
 

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.calendars import BusinessCalendar, validate_calendar_dict
+from workflow.calendars import BusinessCalendar, calendar_problems
 from workflow.durations import Duration, DurationError, parse_duration
 from workflow.registry import ACTIONS, EVENTS, GUARDS, PRIORITIES, ROLES
-from workflow.yaml_documents import Problem, ProblemCollector, read_yaml
+from workflow.yaml_documents import N_, Problem, ProblemCollector, read_yaml
 
 MAX_DEFINITION_BYTES = 256 * 1024
 LANGUAGES = ("en", "pl", "ru", "sl")
@@ -180,7 +180,7 @@ def load_definition_or_raise(text: str) -> WorkflowDefinition:
 def parse_definition(data: Any) -> tuple[WorkflowDefinition | None, list[Problem]]:
     """Validate already-parsed data; returns the definition only when there is no problem."""
     if not isinstance(data, Mapping):
-        return None, [Problem("", "the document must be a mapping with states and transitions")]
+        return None, [Problem("", N_("the document must be a mapping with states and transitions"))]
     checker = _Checker()
     definition = checker.check(data)
     return (definition if not checker.problems else None), checker.problems
@@ -193,19 +193,19 @@ class _Checker(ProblemCollector):
         states = self.states(data.get("states"))
         initial = data.get("initial") or (next(iter(states)) if states else "")
         if states and initial not in states:
-            self.add("initial", f"unknown state '{initial}'")
+            self.add("initial", N_("unknown state '%(state)s'"), state=initial)
         transitions = self.transitions(data.get("transitions"), states)
         if states and initial in states:
             self.graph(states, transitions, initial)
         sla = data.get("sla") or {}
         if not isinstance(sla, Mapping):
-            self.add("sla", "must be a mapping with calendars and policies")
+            self.add("sla", N_("must be a mapping with calendars and policies"))
             sla = {}
         calendars = self.calendars(sla.get("calendars"))
         policies = self.policies(sla.get("policies"), calendars)
         routing = data.get("routing") or {}
         if not isinstance(routing, Mapping):
-            self.add("routing", "must be a mapping with rules and a default")
+            self.add("routing", N_("must be a mapping with rules and a default"))
             routing = {}
         rules = self.rules(routing.get("rules"))
         default = self.target(routing.get("default") or {}, "routing.default")
@@ -225,30 +225,35 @@ class _Checker(ProblemCollector):
     # -- states and transitions -----------------------------------------
     def states(self, raw: Any) -> dict[str, StateDef]:
         if not isinstance(raw, Mapping) or not raw:
-            self.add("states", "must list at least one state")
+            self.add("states", N_("must list at least one state"))
             return {}
         states = {}
         for name, spec in raw.items():
             path = f"states.{name}"
             if not isinstance(name, str) or not _NAME.match(name):
-                self.add(path, "a state name uses lowercase letters, digits and _")
+                self.add(path, N_("a state name uses lowercase letters, digits and _"))
                 continue
             spec = spec or {}
             if not isinstance(spec, Mapping):
-                self.add(path, "must be a mapping (label, category, …)")
+                self.add(path, N_("must be a mapping (label, category, …)"))
                 continue
             self.unknown_keys(spec, path, {"label", "category", "clock", "on_enter", "final"})
             category = spec.get("category", "open")
             if category not in CATEGORIES:
                 self.add(
                     f"{path}.category",
-                    f"'{category}' is not a category (use {', '.join(CATEGORIES)})",
+                    N_("'%(category)s' is not a category (use %(categories)s)"),
+                    category=category,
+                    categories=", ".join(CATEGORIES),
                 )
                 category = "open"
             clock = spec.get("clock", CLOCK_BY_CATEGORY[category])
             if clock not in CLOCKS:
                 self.add(
-                    f"{path}.clock", f"'{clock}' is not a clock setting (use {', '.join(CLOCKS)})"
+                    f"{path}.clock",
+                    N_("'%(clock)s' is not a clock setting (use %(clocks)s)"),
+                    clock=clock,
+                    clocks=", ".join(CLOCKS),
                 )
                 clock = CLOCK_BY_CATEGORY[category]
             states[name] = StateDef(
@@ -263,20 +268,22 @@ class _Checker(ProblemCollector):
 
     def transitions(self, raw: Any, states: Mapping[str, StateDef]) -> list[TransitionDef]:
         if not isinstance(raw, list) or not raw:
-            self.add("transitions", "must list at least one transition")
+            self.add("transitions", N_("must list at least one transition"))
             return []
         result, seen = [], {}
         for index, spec in enumerate(raw):
             path = f"transitions[{index}]"
             if not isinstance(spec, Mapping):
-                self.add(path, "must be a mapping with trigger, source and dest")
+                self.add(path, N_("must be a mapping with trigger, source and dest"))
                 continue
             self.unknown_keys(
                 spec, path, {"trigger", "source", "dest", "roles", "guards", "after", "label"}
             )
             trigger = spec.get("trigger")
             if not isinstance(trigger, str) or not _NAME.match(trigger):
-                self.add(f"{path}.trigger", "missing or not a name (lowercase letters, digits, _)")
+                self.add(
+                    f"{path}.trigger", N_("missing or not a name (lowercase letters, digits, _)")
+                )
                 continue
             raw_sources = spec.get("source")
             if raw_sources == "*":
@@ -285,33 +292,43 @@ class _Checker(ProblemCollector):
                 sources = tuple(raw_sources) if isinstance(raw_sources, list) else (raw_sources,)
             for source in sources:
                 if source not in states:
-                    self.add(f"{path}.source", f"unknown state '{source}'")
+                    self.add(f"{path}.source", N_("unknown state '%(state)s'"), state=source)
             dest = spec.get("dest")
             if dest not in states:
-                self.add(f"{path}.dest", f"unknown state '{dest}'")
+                self.add(f"{path}.dest", N_("unknown state '%(state)s'"), state=dest)
             roles = spec.get("roles", ["agent", "admin"])
             if not isinstance(roles, list) or not roles:
-                self.add(f"{path}.roles", "must be a non-empty list")
+                self.add(f"{path}.roles", N_("must be a non-empty list"))
                 roles = []
             for role in roles:
                 if role not in ROLES:
-                    self.add(f"{path}.roles", f"unknown role '{role}' (use {', '.join(ROLES)})")
+                    self.add(
+                        f"{path}.roles",
+                        N_("unknown role '%(role)s' (use %(roles)s)"),
+                        role=role,
+                        roles=", ".join(ROLES),
+                    )
             guards = spec.get("guards") or []
             if not isinstance(guards, list):
-                self.add(f"{path}.guards", "must be a list of guard names")
+                self.add(f"{path}.guards", N_("must be a list of guard names"))
                 guards = []
             for guard in guards:
                 if guard not in GUARDS:
                     self.add(
                         f"{path}.guards",
-                        f"unknown guard '{guard}' (known: {', '.join(sorted(GUARDS))})",
+                        N_("unknown guard '%(guard)s' (known: %(guards)s)"),
+                        guard=guard,
+                        guards=", ".join(sorted(GUARDS)),
                     )
             for source in sources:
                 key = (trigger, source)
                 if key in seen and seen[key][1] == tuple(guards):
                     self.add(
                         path,
-                        f"duplicates transitions[{seen[key][0]}] ('{trigger}' from '{source}')",
+                        N_("duplicates transitions[%(index)s] ('%(trigger)s' from '%(source)s')"),
+                        index=seen[key][0],
+                        trigger=trigger,
+                        source=source,
                     )
                 seen.setdefault(key, (index, tuple(guards)))
             result.append(
@@ -342,28 +359,26 @@ class _Checker(ProblemCollector):
                 queue.append(nxt)
         for name, state in states.items():
             if name not in reached:
-                self.add(f"states.{name}", f"unreachable from '{initial}'")
+                self.add(f"states.{name}", N_("unreachable from '%(initial)s'"), initial=initial)
             if not state.final and not (outgoing[name] - {name}):
-                self.add(f"states.{name}", "no way out and not final")
+                self.add(f"states.{name}", N_("no way out and not final"))
 
     # -- SLA ---------------------------------------------------------------
     def calendars(self, raw: Any) -> dict[str, BusinessCalendar]:
         if raw is None:
             return {}
         if not isinstance(raw, Mapping):
-            self.add("sla.calendars", "must map calendar names to calendars")
+            self.add("sla.calendars", N_("must map calendar names to calendars"))
             return {}
         calendars = {}
         for name, spec in raw.items():
             path = f"sla.calendars.{name}"
             if not isinstance(spec, Mapping):
-                self.add(path, "must be a mapping (timezone, weekly_hours, …)")
+                self.add(path, N_("must be a mapping (timezone, weekly_hours, …)"))
                 continue
-            messages = validate_calendar_dict(spec)
-            for message in messages:
-                sub, _, text = message.partition(": ")
-                self.add(f"{path}.{sub}" if text else path, text or message)
-            if not messages:
+            problems = calendar_problems(spec)
+            self.extend(problems, prefix=path)
+            if not problems:
                 calendars[str(name)] = BusinessCalendar.from_dict({"name": str(name), **spec})
         return calendars
 
@@ -371,13 +386,13 @@ class _Checker(ProblemCollector):
         if raw is None:
             return []
         if not isinstance(raw, list):
-            self.add("sla.policies", "must be a list of policies")
+            self.add("sla.policies", N_("must be a list of policies"))
             return []
         result, names = [], set()
         for index, spec in enumerate(raw):
             path = f"sla.policies[{index}]"
             if not isinstance(spec, Mapping):
-                self.add(path, "must be a mapping (name, when, first_response, resolution, …)")
+                self.add(path, N_("must be a mapping (name, when, first_response, resolution, …)"))
                 continue
             self.unknown_keys(
                 spec,
@@ -394,18 +409,20 @@ class _Checker(ProblemCollector):
             )
             name = str(spec.get("name") or f"policy {index + 1}")
             if name in names:
-                self.add(f"{path}.name", f"'{name}' is used by another policy")
+                self.add(f"{path}.name", N_("'%(name)s' is used by another policy"), name=name)
             names.add(name)
             when = self.condition(spec.get("when"), f"{path}.when")
             calendar = spec.get("calendar")
             if calendar is None:
                 calendar = next(iter(calendars), "")
             if calendar not in calendars:
-                self.add(f"{path}.calendar", f"unknown calendar '{calendar}'")
+                self.add(
+                    f"{path}.calendar", N_("unknown calendar '%(calendar)s'"), calendar=calendar
+                )
             first = self.duration(spec.get("first_response"), f"{path}.first_response")
             resolution = self.duration(spec.get("resolution"), f"{path}.resolution")
             if first is None and resolution is None:
-                self.add(path, "needs first_response or resolution (or both)")
+                self.add(path, N_("needs first_response or resolution (or both)"))
             result.append(
                 SlaPolicy(
                     name=name,
@@ -425,7 +442,7 @@ class _Checker(ProblemCollector):
         try:
             return parse_duration(str(raw))
         except DurationError as exc:
-            self.add(path, str(exc))
+            self.add(path, exc.template, **exc.params)
             return None
 
     def fraction(self, raw: Any, path: str) -> float:
@@ -435,7 +452,9 @@ class _Checker(ProblemCollector):
         except ValueError:
             value = -1.0
         if not 0 < value < 1:
-            self.add(path, f"'{raw}' is not a share of the target (use e.g. 75%)")
+            self.add(
+                path, N_("'%(value)s' is not a share of the target (use e.g. 75%%)"), value=raw
+            )
             return 0.75
         return value
 
@@ -444,17 +463,17 @@ class _Checker(ProblemCollector):
         if raw is None:
             return []
         if not isinstance(raw, list):
-            self.add("routing.rules", "must be a list of rules")
+            self.add("routing.rules", N_("must be a list of rules"))
             return []
         result = []
         for index, spec in enumerate(raw):
             path = f"routing.rules[{index}]"
             if not isinstance(spec, Mapping):
-                self.add(path, "must be a mapping with when and set")
+                self.add(path, N_("must be a mapping with when and set"))
                 continue
             self.unknown_keys(spec, path, {"name", "when", "set"})
             if "when" not in spec:
-                self.add(f"{path}.when", "missing (use routing.default for the fallback)")
+                self.add(f"{path}.when", N_("missing (use routing.default for the fallback)"))
             result.append(
                 RoutingRule(
                     name=str(spec.get("name") or f"rule {index + 1}"),
@@ -466,7 +485,7 @@ class _Checker(ProblemCollector):
 
     def target(self, spec: Any, path: str) -> RouteTarget:
         if not isinstance(spec, Mapping):
-            self.add(path, "must be a mapping (team, priority, labels, assign)")
+            self.add(path, N_("must be a mapping (team, priority, labels, assign)"))
             return RouteTarget()
         self.unknown_keys(
             spec, path, {"team", "priority", "labels", "assign", "overflow_team", "watchers"}
@@ -474,20 +493,26 @@ class _Checker(ProblemCollector):
         priority = spec.get("priority")
         if priority is not None and priority not in PRIORITIES:
             self.add(
-                f"{path}.priority", f"'{priority}' is not a priority (use {', '.join(PRIORITIES)})"
+                f"{path}.priority",
+                N_("'%(priority)s' is not a priority (use %(priorities)s)"),
+                priority=priority,
+                priorities=", ".join(PRIORITIES),
             )
         assign = spec.get("assign", "manual")
         if assign not in STRATEGIES:
             self.add(
-                f"{path}.assign", f"'{assign}' is not a strategy (use {', '.join(STRATEGIES)})"
+                f"{path}.assign",
+                N_("'%(assign)s' is not a strategy (use %(strategies)s)"),
+                assign=assign,
+                strategies=", ".join(STRATEGIES),
             )
         labels = spec.get("labels") or []
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-            self.add(f"{path}.labels", "must be a list of label names")
+            self.add(f"{path}.labels", N_("must be a list of label names"))
             labels = []
         watchers = spec.get("watchers") or []
         if not isinstance(watchers, list) or not all(isinstance(x, str) for x in watchers):
-            self.add(f"{path}.watchers", "must be a list of e-mail addresses")
+            self.add(f"{path}.watchers", N_("must be a list of e-mail addresses"))
             watchers = []
         return RouteTarget(
             team=spec.get("team"),
@@ -502,7 +527,7 @@ class _Checker(ProblemCollector):
         if raw is None:
             return []
         if not isinstance(raw, list):
-            self.add("automations", "must be a list of rules (on, when, do)")
+            self.add("automations", N_("must be a list of rules (on, when, do)"))
             return []
         result = []
         for index, spec in enumerate(raw):
@@ -511,15 +536,20 @@ class _Checker(ProblemCollector):
                 # YAML 1.1 reads an unquoted `on:` key as the boolean true.
                 spec = {("on" if key is True else key): value for key, value in spec.items()}
             if not isinstance(spec, Mapping) or not isinstance(spec.get("on"), str):
-                self.add(path, "needs 'on: <event>' and 'do: [actions]'")
+                self.add(path, N_("needs 'on: <event>' and 'do: [actions]'"))
                 continue
             self.unknown_keys(spec, path, {"name", "on", "when", "do"})
             if spec["on"] not in EVENTS:
-                self.add(f"{path}.on", f"unknown event '{spec['on']}' (known: {', '.join(EVENTS)})")
+                self.add(
+                    f"{path}.on",
+                    N_("unknown event '%(event)s' (known: %(events)s)"),
+                    event=spec["on"],
+                    events=", ".join(EVENTS),
+                )
             when = self.condition(spec.get("when"), f"{path}.when", AUTOMATION_FIELDS)
             actions = self.actions(spec.get("do"), f"{path}.do")
             if not actions:
-                self.add(f"{path}.do", "must list at least one action")
+                self.add(f"{path}.do", N_("must list at least one action"))
             result.append({"name": spec.get("name"), "on": spec["on"], "when": when, "do": actions})
         return result
 
@@ -533,7 +563,7 @@ class _Checker(ProblemCollector):
         if raw is None:
             return ()
         if not isinstance(raw, list):
-            self.add(path, "must be a list of actions")
+            self.add(path, N_("must be a list of actions"))
             return ()
         result = []
         for index, item in enumerate(raw):
@@ -543,14 +573,20 @@ class _Checker(ProblemCollector):
             elif isinstance(item, Mapping) and len(item) == 1:
                 name, param = next(iter(item.items()))
             else:
-                self.add(where, "an action is a name or {name: parameter}")
+                self.add(where, N_("an action is a name or {name: parameter}"))
                 continue
             if name not in ACTIONS:
-                self.add(where, f"unknown action '{name}' (known: {', '.join(sorted(ACTIONS))})")
+                self.add(
+                    where,
+                    N_("unknown action '%(action)s' (known: %(actions)s)"),
+                    action=name,
+                    actions=", ".join(sorted(ACTIONS)),
+                )
                 continue
             problem = ACTIONS[name](param)
             if problem:
-                self.add(where, f"{name} {problem}")
+                template, params = problem
+                self.add(where, template, **{**params, "action": name})
                 continue
             result.append(ActionRef(str(name), _frozen(param)))
         return tuple(result)
@@ -563,13 +599,19 @@ class _Checker(ProblemCollector):
         if isinstance(raw, str):
             return {"en": raw}
         if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
-            self.add(path, "must be a text or a mapping of language to text")
+            self.add(path, N_("must be a text or a mapping of language to text"))
             return {}
         for lang in raw:
             if lang not in LANGUAGES:
-                self.add(f"{path}.{lang}", f"unknown language (use {', '.join(LANGUAGES)})")
+                self.add(
+                    f"{path}.{lang}",
+                    N_("unknown language (use %(languages)s)"),
+                    languages=", ".join(LANGUAGES),
+                )
         if required and "en" not in raw:
-            self.add(f"{path}.en", "missing: the English label is the fallback for other languages")
+            self.add(
+                f"{path}.en", N_("missing: the English label is the fallback for other languages")
+            )
         return dict(raw)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workflow.yaml_documents import N_, fill
+
 MAX_DAYS = 365
 MINUTES_PER_HOUR = 60
 MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR
@@ -20,8 +22,20 @@ _DURATION_PATTERN = re.compile(
 )
 
 
+NOT_A_DURATION = N_("'%(text)s' is not a duration (use 30m, 4h, 2d)")
+TOO_LONG = N_("'%(text)s' is too long (at most %(max_days)sd)")
+
+
 class DurationError(ValueError):
-    """A duration text that cannot be used; the message is shown to whoever wrote it."""
+    """A duration text that cannot be used; the message is shown to whoever wrote it.
+
+    `template` and `params` let the web layer show it in the reader's language.
+    """
+
+    def __init__(self, template: str, **params: object) -> None:
+        super().__init__(fill(template, params))
+        self.template = template
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -61,12 +75,12 @@ def parse_duration(text: str) -> Duration:
     """Read "30m", "4h", "1h 30m", "2d4h" (case-insensitive), refusing anything ambiguous."""
     match = _DURATION_PATTERN.fullmatch(text) if isinstance(text, str) else None
     if match is None or not any(match.groups()):
-        raise DurationError(f"'{text}' is not a duration (use 30m, 4h, 2d)")
+        raise DurationError(NOT_A_DURATION, text=text)
     numbers = [number or "0" for number in match.group("days", "hours", "minutes")]
     if any(len(number.lstrip("0")) > _MAX_NUMBER_DIGITS for number in numbers):
-        raise DurationError(f"'{text}' is too long (at most {MAX_DAYS}d)")
+        raise DurationError(TOO_LONG, text=text, max_days=MAX_DAYS)
     days, hours, minutes = (int(number) for number in numbers)
     duration = Duration(days=days, minutes=hours * MINUTES_PER_HOUR + minutes)
     if duration.days * MINUTES_PER_DAY + duration.minutes > MAX_DAYS * MINUTES_PER_DAY:
-        raise DurationError(f"'{text}' is too long (at most {MAX_DAYS}d)")
+        raise DurationError(TOO_LONG, text=text, max_days=MAX_DAYS)
     return duration

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workflow.yaml_documents import N_
+
 PRIORITIES = ("low", "normal", "high", "urgent")
 # What an automation rule's `on:` (and a webhook) may listen to.
 EVENTS = (
@@ -65,27 +67,40 @@ GUARDS: dict[str, Guard] = {
 }
 
 
-def _no_params(value: Any) -> str | None:
-    return None if value in (None, {}, True) else "takes no parameters"
+# What is wrong with an action's parameter: an N_ template naming the action as
+# %(action)s, and the values of its other placeholders.
+ParamProblem = tuple[str, Mapping[str, object]]
 
 
-def _text_param(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "needs a name (text)"
+def _no_params(value: Any) -> ParamProblem | None:
+    return None if value in (None, {}, True) else (N_("%(action)s takes no parameters"), {})
 
 
-def _priority_param(value: Any) -> str | None:
-    return None if value in PRIORITIES else f"needs one of {', '.join(PRIORITIES)}"
+def _text_param(value: Any) -> ParamProblem | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    return N_("%(action)s needs a name (text)"), {}
 
 
-def _survey_param(value: Any) -> str | None:
-    from workflow.durations import DurationError, parse_duration
+def _priority_param(value: Any) -> ParamProblem | None:
+    if value in PRIORITIES:
+        return None
+    return N_("%(action)s needs one of %(choices)s"), {"choices": ", ".join(PRIORITIES)}
+
+
+def _survey_param(value: Any) -> ParamProblem | None:
+    from workflow.durations import NOT_A_DURATION, DurationError, parse_duration
 
     if not isinstance(value, Mapping) or not isinstance(value.get("form"), str):
-        return "needs {form: <form slug>, after: <duration>}"
+        return N_("%(action)s needs {form: <form slug>, after: <duration>}"), {}
     try:
         parse_duration(str(value.get("after", "0m")))
     except DurationError as exc:
-        return f"after: {exc}"
+        if exc.template == NOT_A_DURATION:
+            return N_(
+                "%(action)s after: '%(text)s' is not a duration (use 30m, 4h, 2d)"
+            ), exc.params
+        return N_("%(action)s after: '%(text)s' is too long (at most %(max_days)sd)"), exc.params
     return None
 
 
@@ -101,14 +116,17 @@ def custom_webhook_event(name: Any) -> str | None:
     return text if CUSTOM_EVENT.match(text) else None
 
 
-def _webhook_param(value: Any) -> str | None:
+def _webhook_param(value: Any) -> ParamProblem | None:
     if custom_webhook_event(value) is None:
-        return "takes an optional event name (letters, digits, _ . -), e.g. escalated"
+        return (
+            N_("%(action)s takes an optional event name (letters, digits, _ . -), e.g. escalated"),
+            {},
+        )
     return None
 
 
 # name -> parameter check (returns a problem or None)
-ACTIONS: dict[str, Callable[[Any], str | None]] = {
+ACTIONS: dict[str, Callable[[Any], ParamProblem | None]] = {
     "notify_customer": _text_param,  # e-mail template, e.g. status_changed
     "notify_assignee": _text_param,
     "notify_team": _text_param,

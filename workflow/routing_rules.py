@@ -20,7 +20,7 @@ import yaml
 from workflow.conditions import OPERATORS
 from workflow.definition import MAX_DEFINITION_BYTES, STRATEGIES
 from workflow.registry import PRIORITIES
-from workflow.yaml_documents import Problem, read_yaml
+from workflow.yaml_documents import N_, Problem, read_yaml
 
 MAX_CLAUSES = 20
 MAX_VALUE_CHARS = 500
@@ -99,14 +99,14 @@ def read_document(text: str) -> dict:
         raise DocumentError(document)
     data = document.data if document.data is not None else {}
     if not isinstance(data, Mapping):
-        raise DocumentError(Problem("", "the document must be a mapping"))
+        raise DocumentError(Problem("", N_("the document must be a mapping")))
     data = dict(data)
     routing = data.get("routing")
     if routing is not None and not isinstance(routing, Mapping):
-        raise DocumentError(Problem("routing", "must be a mapping with rules and a default"))
+        raise DocumentError(Problem("routing", N_("must be a mapping with rules and a default")))
     rules = (routing or {}).get("rules")
     if rules is not None and not isinstance(rules, list):
-        raise DocumentError(Problem("routing.rules", "must be a list of rules"))
+        raise DocumentError(Problem("routing.rules", N_("must be a list of rules")))
     return _unbooleaned_on_keys(data)
 
 

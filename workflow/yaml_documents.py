@@ -3,26 +3,61 @@
 Shared by the workflow and the form loaders: size limit, no aliases (billion
 laughs), syntax errors with line and column, and a path → line index so that
 `transitions[3].dest` can be reported with its line.
+
+A problem's message is an English template with named placeholders (`unknown state
+'%(state)s'`) and its values apart, so the web layer can show it in the reader's language
+while the CLI, logs and tests read the English text (`str(problem)`, `problem.text`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention extractors look for
+    """Mark `message` for translation; it is translated where it is shown (the web layer)."""
+    return message
+
+
+def fill(template: str, params: Mapping[str, object]) -> str:
+    """`template` with `params` filled in, as gettext's `%` formatting does (none: as is)."""
+    return template % dict(params) if params else template
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str
-    message: str
+    message: str  # an English template, marked with N_: "unknown state '%(state)s'"
     line: int | None = None
+    params: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", dict(self.params))  # a copy: the caller's may change
+
+    @property
+    def text(self) -> str:
+        """The message in English with its values filled in."""
+        return fill(self.message, self.params)
+
+    # Equal and hashed by what they say (params may hold unhashable values).
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return (self.path, self.message, self.text, self.line)
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
-        return f"{self.path}: {self.message}{where}" if self.path else f"{self.message}{where}"
+        return f"{self.path}: {self.text}{where}" if self.path else f"{self.text}{where}"
 
 
 @dataclass(frozen=True)
@@ -32,27 +67,46 @@ class YamlDocument:
 
     def locate(self, problems: Iterable[Problem]) -> tuple[Problem, ...]:
         """The same problems, each with the line of its path."""
-        return tuple(Problem(p.path, p.message, line_for(self.lines, p.path)) for p in problems)
+        return tuple(
+            Problem(p.path, p.message, line_for(self.lines, p.path), p.params) for p in problems
+        )
+
+
+_TOO_LARGE = {
+    "document": N_("the document is larger than %(kb)s KB"),
+    "form": N_("the form is larger than %(kb)s KB"),
+}
 
 
 def read_yaml(text: str, max_bytes: int, what: str = "document") -> YamlDocument | Problem:
     """Parse `text`, or return the one problem that stops it from being read."""
     if len(text.encode("utf-8", "ignore")) > max_bytes:
-        return Problem("", f"the {what} is larger than {max_bytes // 1024} KB")
+        too_large = _TOO_LARGE.get(what, _TOO_LARGE["document"])
+        return Problem("", too_large, params={"kb": max_bytes // 1024})
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 return Problem(
-                    "", "YAML aliases (*name) are not allowed", event.start_mark.line + 1
+                    "", N_("YAML aliases (*name) are not allowed"), event.start_mark.line + 1
                 )
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        return Problem("", f"YAML syntax error at {where}: {exc.problem}")
+        # The parser's own explanation stays English: it comes from PyYAML.
+        if mark is None:
+            return Problem(
+                "",
+                N_("YAML syntax error at unknown position: %(problem)s"),
+                params={"problem": str(exc.problem)},
+            )
+        return Problem(
+            "",
+            N_("YAML syntax error at line %(line)s, column %(column)s: %(problem)s"),
+            params={"line": mark.line + 1, "column": mark.column + 1, "problem": str(exc.problem)},
+        )
     except yaml.YAMLError as exc:
-        return Problem("", f"YAML error: {exc}")
+        return Problem("", N_("YAML error: %(error)s"), params={"error": str(exc)})
     return YamlDocument(data, line_index(root))
 
 
@@ -92,20 +146,32 @@ class ProblemCollector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+    def add(self, path: str, message: str, **params: object) -> None:
+        """Record `message` (an N_ template) at `path`, with the values of its placeholders."""
+        self.problems.append(Problem(path, message, params=params))
+
+    def extend(self, problems: Iterable[Problem], prefix: str = "") -> None:
+        """Record problems found by a helper, their paths under `prefix`."""
+        for p in problems:
+            where = ".".join(part for part in (prefix, p.path) if part)
+            self.problems.append(Problem(where, p.message, p.line, p.params))
 
     def unknown_keys(self, spec: Mapping, path: str, allowed: set[str], noun: str = "key") -> None:
+        message = _UNKNOWN_KEY.get(noun, _UNKNOWN_KEY["key"])
         for key in sorted(set(map(str, spec)) - allowed):
             where = f"{path}.{key}" if path else key
-            self.add(where, f"unknown {noun} (expected one of {', '.join(sorted(allowed))})")
+            self.add(where, message, allowed=", ".join(sorted(allowed)))
 
     def condition_problems(self, raw: Any, path: str, fields: set[str]) -> bool:
         """Record the problems of a condition; True when it is well-formed."""
-        from workflow.conditions import validate_condition
+        from workflow.conditions import condition_problems
 
-        problems = validate_condition(raw, path, fields)
-        for message in problems:
-            where, _, text = message.partition(": ")
-            self.add(where, text)
+        problems = condition_problems(raw, path, fields)
+        self.extend(problems)
         return not problems
+
+
+_UNKNOWN_KEY = {
+    "key": N_("unknown key (expected one of %(allowed)s)"),
+    "section": N_("unknown section (expected one of %(allowed)s)"),
+}

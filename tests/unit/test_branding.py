@@ -110,7 +110,7 @@ def test_bad_branding_is_reported_with_path_and_line(line, path, message):
     result = load_form(FORM.replace("  font: serif", line))
     assert not result.ok
     problem = next(p for p in result.problems if p.path == path)
-    assert message in problem.message
+    assert message in problem.text
     assert problem.line == 7
 
 

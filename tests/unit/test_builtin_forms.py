@@ -338,7 +338,7 @@ def problems(questions: str, extra: str = "") -> list[tuple[str, str]]:
     text += textwrap.indent(textwrap.dedent(questions), "  ") + textwrap.dedent(extra)
     result = load_form(text)
     assert not result.ok
-    return [(p.path, p.message) for p in result.problems]
+    return [(p.path, p.text) for p in result.problems]
 
 
 def test_unknown_question_type():

@@ -162,7 +162,7 @@ def test_yaml_syntax_error_gives_line_and_column():
 def test_problems_carry_their_yaml_line():
     text = DEFAULT_TEXT.replace("dest: resolved", "dest: reslved", 1)
     result = load_definition(text)
-    problem = next(p for p in result.problems if "reslved" in p.message)
+    problem = next(p for p in result.problems if "reslved" in p.text)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "dest: reslved" in row)
     assert problem.line == line
     assert str(problem).endswith(f"(line {line})")

@@ -36,6 +36,7 @@ from survey_forms.definition import (
 from webapp.admin import bp
 from webapp.extensions import db
 from webapp.i18n import override_locale
+from webapp.problem_text import problem_message
 from webapp.public.messages import answer_error_message
 from webapp.public.views import brand_values
 from webapp.record_ids import record_id
@@ -304,7 +305,7 @@ class BrandingInput:
     def branding(self) -> Branding:
         """The valid part, for the swatch (a refused value falls back to the default)."""
         bad = {
-            path.removeprefix("branding.") for path, _message in branding_problems(self.mapping())
+            problem.path.removeprefix("branding.") for problem in branding_problems(self.mapping())
         }
         values = {k: v for k, v in self.mapping().items() if k not in bad}
         return Branding(**values)
@@ -366,9 +367,9 @@ def _field_errors(values: BrandingInput) -> dict[str, str]:
         "avatar": _("Upload an image, or give an https:// address of one."),
     }
     errors = {}
-    for path, _message in branding_problems(values.mapping()):
-        field = path.removeprefix("branding.")
-        errors[field] = messages.get(field, _message)
+    for problem in branding_problems(values.mapping()):
+        field = problem.path.removeprefix("branding.")
+        errors[field] = messages.get(field) or problem_message(problem)
     for code, name in (values.bot_name or {}).items():
         if len(name) > MAX_BOT_NAME:
             errors[f"bot_name_{code}"] = _(

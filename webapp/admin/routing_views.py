@@ -22,6 +22,7 @@ from webapp.admin import bp
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.models import Team, WorkflowKind
+from webapp.problem_text import problem_line
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import audit, drafts, routing_tester
@@ -95,7 +96,7 @@ class Editing:
     revision: int | None
     base_number: int | None
     data: dict | None
-    problem: str | None  # the YAML cannot be edited as data
+    problem: str | None  # why the YAML cannot be edited as data, in the admin's language
 
 
 def _editing() -> Editing:
@@ -104,7 +105,7 @@ def _editing() -> Editing:
         data = rr.read_document(opened.text)
         problem = None
     except rr.DocumentError as error:
-        data, problem = None, str(error.problem)
+        data, problem = None, problem_line(error.problem)
     return Editing(opened.text, opened.revision, opened.base_number, data, problem)
 
 

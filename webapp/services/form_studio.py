@@ -23,7 +23,7 @@ from webapp.models import DefinitionDraft, Form, FormVersion, Response, User
 from webapp.record_ids import optional_id
 from webapp.services import audit, drafts
 from webapp.services import forms as form_service
-from workflow.yaml_documents import Problem, line_for, read_yaml
+from workflow.yaml_documents import N_, Problem, line_for, read_yaml
 
 KIND = "form"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -171,7 +171,12 @@ def check_text(slug: str, text: str) -> list[Problem]:
         document = read_yaml(text, MAX_FORM_BYTES, "form")
         line = line_for(document.lines, "slug") if not isinstance(document, Problem) else None
         problems.append(
-            Problem("slug", f"the form is '{slug}', not '{result.definition.slug}'", line)
+            Problem(
+                "slug",
+                N_("the form is '%(slug)s', not '%(written)s'"),
+                line,
+                {"slug": slug, "written": result.definition.slug},
+            )
         )
     return problems
 

@@ -39,7 +39,7 @@ from workflow.conditions import evaluate, explain
 from workflow.definition import RouteTarget, WorkflowDefinition, load_definition
 from workflow.routing import Pick, RoutingDecision, pick_assignee, route
 from workflow.sla import choose_policy, deadlines, explain_deadline
-from workflow.yaml_documents import Problem
+from workflow.yaml_documents import N_, Problem
 
 RECENT_RESPONSES = 50
 MAX_TYPED_CHARS = 5000  # per answer; the public form allows no more
@@ -287,7 +287,7 @@ def try_routing(
 ) -> Trial:
     """Route `new` under `definition` as `create_ticket` would, writing nothing."""
     if definition is None:
-        return Trial(problems=problems or (Problem("", "the definition does not load"),))
+        return Trial(problems=problems or (Problem("", N_("the definition does not load")),))
     now = now or utcnow()
     facts = facts_of(new)
     decision = route(definition, facts)

@@ -19,10 +19,11 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Role, Team, TeamMembership, Ticket, User
+from webapp.problem_text import problem_line
 from webapp.services import audit
 from webapp.services.tickets import reroute_ticket
 from webapp.services.workflow_versions import machine_for
-from workflow.calendars import WEEKDAY_NAMES, validate_calendar_dict
+from workflow.calendars import WEEKDAY_NAMES, calendar_problems
 
 USER_FIELDS = (
     "name",
@@ -103,12 +104,13 @@ def parse_working_hours(texts: Mapping[str, str], timezone: str) -> tuple[dict, 
         errors["timezone"] = _("“%(zone)s” is not a known time zone.", zone=timezone)
     if errors or not hours:
         return hours, errors
-    problems = validate_calendar_dict({"timezone": timezone, "weekly_hours": hours})
+    problems = calendar_problems({"timezone": timezone, "weekly_hours": hours})
     for problem in problems:
-        day = next((d for d in WEEKDAY_NAMES if f".{d}" in problem), None)
+        day = next((d for d in WEEKDAY_NAMES if f".{d}" in problem.path), None)
         key = f"hours_{day}" if day else "hours"
         errors.setdefault(
-            key, _("These working hours overlap or cannot be used: %(why)s", why=problem)
+            key,
+            _("These working hours overlap or cannot be used: %(why)s", why=problem_line(problem)),
         )
     return hours, errors
 

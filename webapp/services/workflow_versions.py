@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import Team, User, WorkflowKind, WorkflowVersion
 from workflow.definition import LoadResult, Problem, load_definition
 from workflow.engine import CompiledWorkflow
+from workflow.yaml_documents import N_
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "workflow" / "definitions"
 SHIPPED = {
@@ -100,7 +101,9 @@ def validate_for_publish(
     missing = sorted(result.definition.teams_named() - known)
     if not missing:
         return result
-    problems = tuple(Problem("routing", f"unknown team '{slug}'") for slug in missing)
+    problems = tuple(
+        Problem("routing", N_("unknown team '%(team)s'"), params={"team": slug}) for slug in missing
+    )
     return LoadResult(None, problems)
 
 

@@ -1,0 +1,97 @@
+"""An admin who reads Polish sees the workflow and form editors' problems in Polish, with the
+names taken from the YAML escaped."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import text_of as raw_text_of
+from webapp.models import Role, WorkflowKind
+from webapp.services.workflow_versions import SHIPPED
+
+SHIPPED_TEXT = SHIPPED[WorkflowKind.TICKET].read_text(encoding="utf-8")
+NPS = (Path(__file__).resolve().parents[2] / "survey_forms/templates/nps.yaml").read_text()
+EVIL = "<script>x</script>"
+
+
+@pytest.fixture
+def polish_admin(builtin_forms, create_user, login):
+    admin = create_user(email="ewa@example.pl", name="Ewa", role=Role.ADMIN, locale="pl")
+    login(admin)
+    return admin
+
+
+def text_of(response) -> str:
+    return html.unescape(raw_text_of(response))
+
+
+def escaped_only(response) -> None:
+    page = response.get_data(as_text=True)
+    assert EVIL not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_workflow_problems_are_in_polish_when_checked_saved_and_reviewed(
+    client, polish_admin, post_form
+):
+    broken = SHIPPED_TEXT.replace("dest: closed", f'dest: "{EVIL}"').replace(
+        "resolution: 4h", "resolution: soon", 1
+    )
+    assert broken.count(EVIL) >= 1 and "resolution: soon" in broken
+    checked = post_form("/admin/workflow/validate", {"yaml": broken}, htmx=True)
+    assert checked.status_code == 200
+    text = text_of(checked)
+    assert f"nieznany stan '{EVIL}'" in text
+    assert "nieosiągalny ze stanu 'new'" in text
+    assert "'soon' nie jest czasem trwania (użyj 30m, 4h, 2d)" in text
+    assert "wiersz " in text and "unknown state" not in text
+    escaped_only(checked)
+
+    saved = post_form(
+        "/admin/workflow",
+        {"yaml": broken, "revision": "", "base_number": "1", "action": "review"},
+    )
+    assert saved.status_code == 303
+    review = client.get("/admin/workflow/publish")
+    assert f"nieznany stan '{EVIL}'" in text_of(review)
+    escaped_only(review)
+
+
+def test_the_routing_editor_says_in_polish_why_it_cannot_edit_the_draft(
+    client, polish_admin, post_form
+):
+    broken = SHIPPED_TEXT.split("routing:")[0] + "routing: 5\n"
+    saved = post_form("/admin/workflow", {"yaml": broken, "revision": "", "base_number": "1"})
+    assert saved.status_code == 303
+    page = text_of(client.get("/admin/workflow/routing"))
+    assert "routing: musi być mapowaniem z rules i default" in page
+
+
+def test_form_problems_are_in_polish_in_the_yaml_editor_and_on_publishing(
+    client, polish_admin, post_form
+):
+    broken = NPS.replace("type: nps", f'type: "{EVIL}"', 1).replace('  pl: "Twoja opinia"\n', "")
+    assert EVIL in broken and broken != NPS
+    checked = post_form("/admin/forms/nps/validate", {"yaml_text": broken}, htmx=True)
+    assert checked.status_code == 200
+    text = text_of(checked)
+    assert f"nieznany typ pytania '{EVIL}' (użyj: nps, csat, ces," in text
+    assert "title.pl brak tłumaczenia" in text
+    assert "unknown question type" not in text
+    escaped_only(checked)
+
+    saved = post_form("/admin/forms/nps/yaml", {"yaml_text": broken, "revision": ""})
+    assert saved.status_code == 303
+    builder = client.get("/admin/forms/nps/edit")
+    assert f"nieznany typ pytania '{EVIL}'" in text_of(builder)
+    escaped_only(builder)
+
+
+def test_an_english_admin_still_reads_english(client, admin, builtin_forms, login, post_form):
+    login(admin)
+    broken = SHIPPED_TEXT.replace("dest: closed", f'dest: "{EVIL}"')
+    text = text_of(post_form("/admin/workflow/validate", {"yaml": broken}, htmx=True))
+    assert f"unknown state '{EVIL}'" in text

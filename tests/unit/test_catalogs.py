@@ -1,0 +1,59 @@
+"""The gettext catalogs are complete: every message has a real translation in pl, ru and sl."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATED = ("pl", "ru", "sl")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
+
+
+def catalog(language: str):
+    with (ROOT / "translations" / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def problem_templates() -> set[str]:
+    """Every message the definition loaders mark with N_ (translated where shown)."""
+    found = set()
+    for package in ("workflow", "survey_forms", "webapp"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            with path.open("rb") as source:
+                for _line, message, _comments, _context in extract(
+                    "python", source, keywords={"N_": None}
+                ):
+                    found.add(message)
+    return found
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_with_the_same_placeholders(language):
+    messages = [m for m in catalog(language) if m.id]
+    assert messages
+    untranslated = [m.id for m in messages if not m.string or not all(_forms(m.string))]
+    assert untranslated == []
+    assert [m.id for m in messages if m.fuzzy] == []
+    for message in messages:
+        for source, translation in zip(_forms(message.id), _forms(message.string), strict=False):
+            if "python-format" in message.flags:
+                assert sorted(set(PLACEHOLDER.findall(translation))) == sorted(
+                    set(PLACEHOLDER.findall(source))
+                ), message.id
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_definition_problem_message_is_in_the_catalog(language):
+    templates = problem_templates()
+    assert "unknown state '%(state)s'" in templates
+    known = {m.id for m in catalog(language) if m.id and m.string}
+    assert sorted(templates - known) == []
+
+
+def _forms(value) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
