@@ -3,7 +3,8 @@
 The demo data is loaded, then each route is requested with real and with hostile path
 values (ids past the database's integer range, markup, very long text), odd query
 strings, and form posts whose every field holds such a value. Anything but a 5xx is
-acceptable here (the feature tests check the right answers); a 5xx is a bug.
+acceptable here (the feature tests check the right answers); a 5xx is a bug, and so is
+the posted markup coming back unescaped on any page or in any e-mail.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from sqlalchemy import select
 from tests.helpers import csrf_token
 from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import OutboxMessage, Ticket
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "webapp" / "templates"
 # Posting these would end the session the sweep runs in.
 SKIPPED_ENDPOINTS = {"static", "auth.logout"}
 HUGE_ID = "99999999999"  # past a 32-bit integer column
-HOSTILE_TEXT = ("<script>alert(1)</script>'\"ż", "x" * 5000, "-1", "99999999999999999999999")
+RAW_MARKUP = "<script>alert(1)</script>"  # posted everywhere, must never come back as is
+HOSTILE_TEXT = (RAW_MARKUP + "'\"ż", "x" * 5000, "-1", "99999999999999999999999")
 ODD_QUERY = {
     "page": "-3",
     "before": HUGE_ID,
@@ -130,6 +132,8 @@ def _sweep(app, client, real: dict[str, str]) -> list[str]:
                     continue
                 if reply.status_code >= 500:
                     failures.append(f"{method} {target[:120]} -> {reply.status_code}")
+                elif RAW_MARKUP in reply.get_data(as_text=True):
+                    failures.append(f"{method} {target[:120]} -> markup not escaped")
     return failures
 
 
@@ -146,6 +150,9 @@ def test_no_route_answers_with_a_server_error(app, client, demo, who):
     if who:
         _log_in(app, client, who)
     failures = _sweep(app, client, demo)
+    failures += _sweep(app, client, demo)  # again: now every page shows what was posted
+    mails = db.session.scalars(select(OutboxMessage.body_html)).all()
+    failures += [f"e-mail: markup not escaped in {m[:80]}" for m in mails if RAW_MARKUP in m]
     assert not failures, "\n".join(itertools.islice(failures, 60))
 
 
