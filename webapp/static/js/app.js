@@ -61,6 +61,18 @@
     }
   });
 
+  // A table wider than the screen scrolls sideways inside its .table-wrap: keyboard users
+  // can reach the hidden columns only if the wrapper takes the focus (arrow keys scroll it).
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth) { wrap.tabIndex = 0; }
+      else { wrap.removeAttribute("tabindex"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrollers);
+  document.addEventListener("htmx:afterSettle", focusableScrollers);
+  window.addEventListener("resize", focusableScrollers);
+
   // Info toasts fade after a while; errors stay until dismissed.
   setInterval(function () {
     document.querySelectorAll(".toast-success, .toast-info").forEach(function (toast) {

@@ -1,0 +1,71 @@
+"""Staff pages pass an automated accessibility check (axe-core): no serious violations."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.test_conversation_browser import serious_violations
+from webapp.demo import DEMO_PASSWORD
+from webapp.extensions import db
+from webapp.models import Ticket
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    "/dashboard",
+    "/board",
+    "/tickets",
+    "/tickets/{number}",
+    "/profile",
+    "/account/notifications",
+    "/admin/users",
+    "/admin/teams",
+    "/admin/forms",
+    "/admin/forms/nps",
+    "/admin/forms/nps/edit",
+    "/admin/forms/nps/branding",
+    "/admin/workflow",
+    "/admin/workflow/routing",
+    "/admin/workflow/sla",
+    "/admin/mail",
+    "/admin/audit",
+    "/admin/webhooks",
+    "/admin/canned-replies",
+    "/admin/email-templates",
+    "/admin/email-templates/ticket_confirmation/pl",
+    "/admin/users/1",
+    "/admin/teams/1",
+    "/admin/forms/nps/versions",
+    "/admin/forms/nps/translations",
+    "/admin/forms/nps/embed",
+    "/admin/forms/nps/preview",
+    "/admin/forms/nps/yaml",
+    "/admin/workflow/versions",
+    "/admin/workflow/publish",
+    "/admin/sla-alerts",
+]
+
+
+@pytest.fixture
+def axe_page(browser):
+    context = browser.new_context(bypass_csp=True, locale="pl-PL")
+    yield context.new_page()
+    context.close()
+
+
+def test_staff_pages_have_no_serious_accessibility_violations(app, axe_page, live_server):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    ticket = db.session.scalars(select(Ticket).order_by(Ticket.id)).first()
+    page = axe_page
+    page.goto(f"{live_server}/login")
+    found = {"/login": serious_violations(page)}
+    page.fill("input[name=email]", "admin@loopdesk.test")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url("**/dashboard")
+    for path in PAGES:
+        page.goto(live_server + path.format(number=ticket.number))
+        found[path] = serious_violations(page)
+    page.goto(f"{live_server}/t/{ticket.status_token}")
+    found["/t/<token>"] = serious_violations(page)
+    bad = {path: v for path, v in found.items() if v}
+    assert not bad, "\n".join(f"{p}: {v}" for p, v in bad.items())
