@@ -1,4 +1,5 @@
-"""Staff pages pass an automated accessibility check (axe-core): no serious violations."""
+"""Staff pages and the customer pages outside the conversation pass an automated
+accessibility check (axe-core): no serious violations."""
 
 import pytest
 from sqlalchemy import select
@@ -6,7 +7,8 @@ from sqlalchemy import select
 from tests.browser.test_conversation_browser import serious_violations
 from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import SurveyInvitation, Ticket
+from webapp.services.non_essential_mail import unsubscribe_token
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +67,19 @@ def test_staff_pages_have_no_serious_accessibility_violations(app, axe_page, liv
     for path in PAGES:
         page.goto(live_server + path.format(number=ticket.number))
         found[path] = serious_violations(page)
-    page.goto(f"{live_server}/t/{ticket.status_token}")
-    found["/t/<token>"] = serious_violations(page)
+    survey = db.session.scalars(
+        select(SurveyInvitation).where(SurveyInvitation.token.is_not(None))
+    ).first()
+    customer_pages = {
+        "/t/<token>": f"/t/{ticket.status_token}",
+        "/s/<token>": f"/s/{survey.token}",
+        "/s/<token>/<score>": f"/s/{survey.token}/4",
+        "/unsubscribe/<token>": f"/unsubscribe/{unsubscribe_token('jan@example.pl')}",
+        "/widget/demo": "/widget/demo",
+        "/f/nps?embed=1": "/f/nps?embed=1&channel=widget",
+    }
+    for name, path in customer_pages.items():
+        page.goto(live_server + path)
+        found[name] = serious_violations(page)
     bad = {path: v for path, v in found.items() if v}
     assert not bad, "\n".join(f"{p}: {v}" for p, v in bad.items())
