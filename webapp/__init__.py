@@ -71,7 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.main import bp as main_bp
     from webapp.public import bp as public_bp
     from webapp.tickets import bp as tickets_bp
-    from webapp.tickets import routing_reasons
+    from webapp.tickets import codes, routing_reasons
     from webapp.tickets.presenters import metric_label, sla_status_label
 
     app.register_blueprint(main_bp)
@@ -87,4 +87,5 @@ def _register_blueprints(app: Flask) -> None:
         decision_text=routing_reasons.decision_text,
         routed_reason=routing_reasons.routed_reason,
         routed_assignment=routing_reasons.routed_assignment,
+        **codes.TEMPLATE_GLOBALS,
     )

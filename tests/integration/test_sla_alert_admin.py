@@ -85,7 +85,8 @@ def test_a_failed_alert_is_listed_and_tried_again(
     assert "Nothing failed" in text_of(client.get("/admin/sla-alerts"))
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "sla_alert.retried"))
     assert entry is not None and entry.before["status"] == "failed"
-    assert entry.target_label == f"{ticket.number}: first_response warning"  # the number agents know
+    # Named by the number agents know, not the internal id.
+    assert entry.target_label == f"{ticket.number}: first_response warning"
     # Retrying what is not failed changes nothing.
     assert post_form(f"/admin/sla-alerts/{alert_id}/retry").status_code == 303
     assert db.session.get(SlaAlert, alert_id).status == SlaAlertStatus.DONE

@@ -105,3 +105,26 @@ def test_unknown_ticket_is_404_and_anonymous_is_sent_to_login(client, login, car
     assert client.get("/tickets/LD-99999").status_code == 404
     assert client.get("/tickets/nonsense").status_code == 404
     assert db.session.scalar(select(Ticket)) is None
+
+
+def test_customer_panel_words_stored_codes_in_the_agents_language(client, login, care):
+    """Channel, device, score category, the form and its questions: no codes for a Polish agent."""
+    from webapp.services.forms import install_builtin_forms
+
+    install_builtin_forms()
+    db.session.commit()
+    ticket = make_ticket(
+        channel="widget",
+        answers={"score": 2, "what_went_wrong": "Za długo czekałem"},
+        metadata={"user_agent": "mobile"},
+    )
+    login(care["agent"])
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Kanał Widżet na stronie internetowej" in page
+    assert "Formularz Twoja opinia" in page  # the NPS form's Polish title, not "nps"
+    assert "NPS 2 (krytyk)" in page
+    assert "Urządzenie Telefon" in page
+    assert "Dziękujemy za szczerość. Co możemy poprawić? Za długo czekałem" in page
+    assert "what_went_wrong" not in page
+    # The timeline names the e-mail sent to the assignee, not its template's code.
+    assert "(powiadomienie o przypisaniu)" in page and "ticket_assigned" not in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
 from survey_forms import conversation
@@ -13,7 +13,7 @@ from survey_forms.conversation import Exchange
 from survey_forms.definition import FormDefinition, Question
 from webapp.extensions import db
 from webapp.models import Response, Ticket
-from webapp.services.forms import context_of, definition_for
+from webapp.services.forms import context_of, definition_for, find_form_and_active_version
 
 KNOWN_METADATA = ("page_url", "referrer", "user_agent", "country")
 
@@ -47,6 +47,33 @@ def conversation_of(ticket: Ticket) -> Conversation | None:
     definition = definition_for(response.form_version_id)
     exchanges = conversation.transcript(definition, response.answers, **context_of(response))
     return Conversation(response, definition, response.locale, exchanges)
+
+
+@dataclass(frozen=True)
+class FormWording:
+    """The form behind a ticket in the reader's language: its title, its questions' texts."""
+
+    title: str
+    questions: dict[str, str]
+
+
+def form_wording(ticket: Ticket, talk: Conversation | None, lang: str) -> FormWording:
+    """From the response's own version, else the form's active version (tickets made
+    without a response still name their form and keep its answers by question id)."""
+    definition = talk.definition if talk is not None else None
+    if definition is None and ticket.form_slug:
+        _form, version_id = find_form_and_active_version(ticket.form_slug)
+        definition = definition_for(version_id) if version_id else None
+    if definition is None:
+        return FormWording(ticket.form_slug or "", {})
+    answers = (ticket.facts or {}).get("answers") or {}
+    return FormWording(
+        definition.text(definition.title, lang) or ticket.form_slug or "",
+        {
+            q.id: conversation.pipe(definition.text(q.text, lang), answers)
+            for q in definition.questions
+        },
+    )
 
 
 def metadata_of(ticket: Ticket, talk: Conversation | None) -> tuple[dict, dict]:
@@ -86,8 +113,12 @@ def conversation_as_text(ticket: Ticket, talk: Conversation | None) -> list[tupl
             for ex in talk.exchanges
         ]
     answers = (ticket.facts or {}).get("answers") or {}
+    questions = form_wording(ticket, None, str(get_locale())).questions if answers else {}
     return [
-        (str(key), ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+        (
+            questions.get(key, str(key)),
+            ", ".join(map(str, value)) if isinstance(value, list) else str(value),
+        )
         for key, value in answers.items()
         if value is not None and not isinstance(value, dict)
     ]

@@ -30,7 +30,7 @@ from webapp.services.tasks import is_overdue, task_options, tasks_of
 from webapp.services.tickets import available_triggers
 from webapp.services.watchers import WATCH_EVENTS, watchers_of
 from webapp.services.workflow_versions import machine_for
-from webapp.tickets.conversation import conversation_of, metadata_of
+from webapp.tickets.conversation import conversation_of, form_wording, metadata_of
 from webapp.tickets.presenters import refusal_message, sla_clocks
 
 SECTIONS = (
@@ -167,6 +167,7 @@ def workspace_context(
     definition = machine_for(ticket.workflow_version_id).definition
     talk = conversation_of(ticket)
     metadata, hidden = metadata_of(ticket, talk)
+    wording = form_wording(ticket, talk, locale)
     events, deliveries = timeline(ticket)
     staff = active_staff()
     watchers = watchers_of(ticket)
@@ -179,6 +180,7 @@ def workspace_context(
         "options": move_options(ticket, user, locale),
         "clocks": sla_clocks(ticket),
         "talk": talk,
+        "form_wording": wording,
         "metadata": metadata,
         "hidden_fields": hidden,
         "events": events,
