@@ -128,3 +128,11 @@ def test_customer_panel_words_stored_codes_in_the_agents_language(client, login,
     assert "what_went_wrong" not in page
     # The timeline names the e-mail sent to the assignee, not its template's code.
     assert "(powiadomienie o przypisaniu)" in page and "ticket_assigned" not in page
+
+
+def test_timeline_names_the_team_and_channel_not_their_codes(client, login, care):
+    ticket = make_ticket(channel="widget")
+    login(care["agent"])
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Skierowano do zespołu Customer Care." in page
+    assert "(kanał: Widżet na stronie internetowej)" in page

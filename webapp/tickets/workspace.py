@@ -172,6 +172,7 @@ def workspace_context(
     staff = active_staff()
     watchers = watchers_of(ticket)
     tasks = task_views(ticket, user, locale)
+    teams = list(db.session.scalars(select(Team).order_by(Team.name)))
     return {
         "ticket": ticket,
         "me": user,
@@ -188,7 +189,8 @@ def workspace_context(
         "canned": canned_replies_for(ticket.customer_locale),
         "reply_nonce": new_reply_nonce(),
         "staff": staff,
-        "teams": list(db.session.scalars(select(Team).order_by(Team.name))),
+        "teams": teams,
+        "team_names": {team.slug: team.name for team in teams},  # events store the slug
         "priorities": list(PRIORITY_LABELS),
         "label_links": {label.name: board_url(label=label.name) for label in ticket.labels},
         "tasks": tasks,
