@@ -318,7 +318,7 @@ def test_the_workspace_timeline_shows_the_survey_and_its_answer(
     client.post(f"/s/{invitation_of(ticket).token}", data={"score": "3"})
     login(resolver)
     timeline = text_of(client.get(f"/tickets/{ticket.number}"))
-    assert "E-mail queued (survey_invitation)" in timeline
+    assert "E-mail queued (satisfaction survey)" in timeline
     assert "The customer answered the survey: 4." in timeline
     assert "The customer changed their survey answer from 4 to 3." in timeline
     assert "Dzięki!" in timeline
