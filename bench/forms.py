@@ -42,11 +42,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 import os
 url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-engine = create_engine(url)
-with engine.begin() as c:
-    c.execute(text("CREATE TABLE IF NOT EXISTS bench_row (id SERIAL PRIMARY KEY, note TEXT)"
-                   if engine.dialect.name == "postgresql" else
-                   "CREATE TABLE IF NOT EXISTS bench_row (id INTEGER PRIMARY KEY, note TEXT)"))
+engine = create_engine(url)  # bench_row is created by bench/forms.py before the workers start
 app = Flask(__name__)
 @app.post("/row")
 def row():
@@ -135,24 +131,50 @@ def one_conversation(base: str, step_times: list[float], answers=ANSWERS) -> Non
     assert 'id="end"' in html, "conversation did not finish"
 
 
+def create_bare_table(url: str) -> None:
+    """Before the bare app's workers start: two workers racing CREATE TABLE IF NOT EXISTS
+    on PostgreSQL can fail one of them, and then every request to it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    key = "SERIAL" if engine.dialect.name == "postgresql" else "INTEGER"
+    with engine.begin() as conn:
+        conn.execute(
+            text(f"CREATE TABLE IF NOT EXISTS bench_row (id {key} PRIMARY KEY, note TEXT)")
+        )
+    engine.dispose()
+
+
 def run_parallel(count: int, work) -> float:
+    """Run `work` `count` times on CLIENT_THREADS threads; the seconds it took.
+
+    A failed request stops the bench: a thread that died early would make the rest of the
+    run look faster than it was.
+    """
     started = time.perf_counter()
     queue = list(range(count))
     lock = threading.Lock()
+    failures: list[BaseException] = []
 
     def worker():
         while True:
             with lock:
-                if not queue:
+                if not queue or failures:
                     return
                 queue.pop()
-            work()
+            try:
+                work()
+            except BaseException as error:  # noqa: BLE001 (reported below)
+                failures.append(error)
+                return
 
     threads = [threading.Thread(target=worker) for _ in range(CLIENT_THREADS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if failures:
+        raise RuntimeError(f"a request failed: {failures[0]!r}") from failures[0]
     return time.perf_counter() - started
 
 
@@ -195,6 +217,7 @@ def main() -> None:
     bare_dir = Path(tmp) / "bare"
     bare_dir.mkdir()
     (bare_dir / "bare.py").write_text(BARE_APP)
+    create_bare_table(url)
     port = free_port()
     bare = gunicorn("bare:app", port, env, bare_dir)
     try:
