@@ -145,9 +145,24 @@ def _log_in(app, client, email: str) -> None:
     assert reply.status_code in (302, 303), reply.get_data(as_text=True)[:500]
 
 
-@pytest.mark.parametrize("who", [None, "anna@loopdesk.test", "admin@loopdesk.test"])
+# Cookies a browser may still hold or an attacker may forge: a resume token, a language,
+# a session, none of them ours.
+FORGED_COOKIES = {
+    "ld_r_nps": "x" * 3000,
+    "ld_r_csat": HUGE_ID,
+    "loopdesk_lang": "<script>",
+    "session": "not.a.signed.session",
+}
+
+
+@pytest.mark.parametrize(
+    "who", [None, "forged cookies", "anna@loopdesk.test", "admin@loopdesk.test"]
+)
 def test_no_route_answers_with_a_server_error(app, client, demo, who):
-    if who:
+    if who == "forged cookies":
+        for name, value in FORGED_COOKIES.items():
+            client.set_cookie(name, value)
+    elif who:
         _log_in(app, client, who)
     failures = _sweep(app, client, demo)
     failures += _sweep(app, client, demo)  # again: now every page shows what was posted
