@@ -48,7 +48,8 @@
     "box-shadow:0 10px 40px rgba(0,0,0,.3)}@media (max-width:480px){.ld-dialog{margin:0;border-radius:0;" +
     "width:100vw;height:100vh}}.ld-dialog iframe{border:0;width:100%;height:100%}.ld-close{position:absolute;" +
     "top:8px;right:8px;z-index:1;border:0;border-radius:50%;width:34px;height:34px;background:#f1f5f9;" +
-    "font:700 18px system-ui;cursor:pointer;color:#111}.ld-launch.ld-left{right:auto;left:20px}" +
+    "font:700 18px/1 system-ui;cursor:pointer;color:#111;padding:0;margin:0;min-width:0;box-shadow:none;" +
+    "display:flex;align-items:center;justify-content:center}.ld-launch.ld-left{right:auto;left:20px}" +
     ".ld-launch.ld-tab.ld-left{left:0;border-radius:0 8px 8px 0}.ld-overlay.ld-left{justify-content:flex-start}" +
     ".ld-overlay.ld-left .ld-dialog{margin:0 0 20px 20px}";
 
