@@ -72,11 +72,6 @@ class _CalendarSpec:
 # --- reading definitions -------------------------------------------------------------------
 
 
-def validate_calendar_dict(data: object) -> list[str]:
-    """Every problem in a calendar definition as English text, each prefixed with its path."""
-    return [str(problem) for problem in calendar_problems(data)]
-
-
 def calendar_problems(data: object) -> list[Problem]:
     """Every problem in a calendar definition, each with its path inside the calendar."""
     return _read_calendar(data)[1]

@@ -144,11 +144,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def validate_condition(condition: Any, path: str, fields: set[str] | None = None) -> list[str]:
-    """Every problem in `condition` as English text, each prefixed with its path."""
-    return [str(problem) for problem in condition_problems(condition, path, fields)]
-
-
 def condition_problems(condition: Any, path: str, fields: set[str] | None = None) -> list[Problem]:
     """Every problem in `condition`, each with its path.
 

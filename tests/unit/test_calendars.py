@@ -10,7 +10,7 @@ from workflow.calendars import (
     WEEKDAY_NAMES,
     BusinessCalendar,
     CalendarError,
-    validate_calendar_dict,
+    calendar_problems,
 )
 from workflow.durations import Duration, parse_duration
 
@@ -421,7 +421,7 @@ def test_calendar_is_immutable():
     ],
 )
 def test_validation_messages(data, messages):
-    assert validate_calendar_dict(data) == messages
+    assert [str(p) for p in calendar_problems(data)] == messages
     with pytest.raises(CalendarError) as caught:
         BusinessCalendar.from_dict(data)
     assert caught.value.messages == messages
@@ -436,7 +436,7 @@ def test_valid_definitions_have_no_messages():
         "closed_dates": ["2026-12-24"],
         "name": "Night desk",
     }
-    assert validate_calendar_dict(data) == []
+    assert calendar_problems(data) == []
     assert isinstance(BusinessCalendar.from_dict(data), BusinessCalendar)
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from workflow.conditions import evaluate, explain, fields_used, validate_condition
+from workflow.conditions import condition_problems, evaluate, explain, fields_used
 
 FACTS = {
     "locale": "pl",
@@ -97,7 +97,7 @@ def test_explain_any_shows_the_branch_that_matched():
     ],
 )
 def test_validation_reports_each_problem_with_its_path(condition, message):
-    problems = validate_condition(condition, "when", {"locale", "answers"})
+    problems = [str(p) for p in condition_problems(condition, "when", {"locale", "answers"})]
     assert any(p.startswith(message) for p in problems), problems
 
 
@@ -108,5 +108,5 @@ def test_valid_condition_has_no_problems_and_lists_its_fields():
             {"not": {"field": "locale", "op": "=", "value": "pl"}},
         ]
     }
-    assert validate_condition(condition, "when", {"locale", "answers"}) == []
+    assert condition_problems(condition, "when", {"locale", "answers"}) == []
     assert fields_used(condition) == {"answers.q1", "locale"}
