@@ -8,6 +8,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
+from tests.browser.htmx_wait import wait_for_htmx
 from tests.helpers import PASSWORD
 from webapp.extensions import db
 from webapp.models import Role
@@ -43,6 +44,7 @@ def wait_for_save(page, before: str) -> None:
         ".every(input => input.value !== before)",
         arg=before,
     )
+    wait_for_htmx(page)
 
 
 def set_text(page, label: str, value: str) -> None:
@@ -83,12 +85,14 @@ def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_fo
     polish_comment = page.get_by_label("Question text (pl) · comment", exact=True)
     expect(polish_comment).to_be_visible()
     expect(polish_comment).to_have_attribute("aria-invalid", "true")
+    wait_for_htmx(page)
 
     # an NPS question, dragged above the existing one
     page.get_by_label("New question of type").select_option("nps")
     page.get_by_role("button", name="Add the question").click()
     expect(page.locator("#question-nps_1")).to_be_visible()
     expect(page.locator(".builder-question").first).to_have_attribute("data-id", "comment")
+    wait_for_htmx(page)
     before = revision(page)
     drag_above(page, "#question-nps_1 .drag-handle", "#question-comment")
     wait_for_save(page, before)
@@ -107,10 +111,12 @@ def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_fo
     card.get_by_role("button", name="Add a condition").click()
     comparison = card.get_by_label("Comparison")
     expect(comparison).to_be_visible()
+    wait_for_htmx(page)  # the new row's pickers are live only once htmx has settled it
     expect(card.get_by_label("Question", exact=True)).to_have_value("nps_1")
     drawn = card.locator("form.condition-editor").element_handle()
     comparison.select_option("<=")  # the server redraws the row's pickers: wait for that
     page.wait_for_function("form => !form.isConnected", arg=drawn)
+    wait_for_htmx(page)
     expect(card.get_by_label("Comparison")).to_have_value("<=")
     card.get_by_label("Value").select_option("6")
     before = revision(page)
