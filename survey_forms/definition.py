@@ -106,6 +106,11 @@ class Question:
     def scale(self) -> tuple[int, int] | None:
         return SCALES.get(self.type)
 
+    @property
+    def one_tap(self) -> bool:
+        """Answered with a single tap (a score, yes/no, one chip): people can be quick."""
+        return self.type in SCALES or self.type in ("goal", "single_choice")
+
 
 @dataclass(frozen=True)
 class Ending:

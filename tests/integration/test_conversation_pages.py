@@ -1,14 +1,24 @@
 """Customers answer the NPS form in their language, with htmx and without JavaScript."""
 
 import re
+import time
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from tests.helpers import text_of
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Response, Ticket
+from webapp.services.forms import publish_form
 
+TYPED_FIRST = {
+    "slug": "ask",
+    "title": {"en": "Ask"},
+    "languages": ["en"],
+    "default_language": "en",
+    "questions": [{"id": "question", "type": "short_text", "text": {"en": "Your question?"}}],
+}
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -166,7 +176,40 @@ def test_honeypot_and_speed_trap(client, forms, app):
     app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 60
     reply = Respondent(client, "nps", True).answer("3")
     assert reply.status_code == 422
+    assert "That was quick!" in text_of(reply)
     assert db.session.scalar(select(Response)) is None
+
+
+def test_a_quick_score_is_not_taken_for_a_bot(client, forms, app):
+    """A score takes one tap: a person who knows it may answer before a typed answer's minimum."""
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 1.0  # a tap: 0.4 s
+    customer = Respondent(client, "nps", True)
+    time.sleep(0.5)
+    assert customer.answer("9").status_code == 200
+    assert db.session.scalar(select(Response)).answers == {"score": 9}
+
+
+def test_a_typed_first_answer_needs_the_full_minimum(client, app):
+    publish_form("ask", yaml.safe_dump(TYPED_FIRST))
+    db.session.commit()
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 1.0
+    customer = Respondent(client, "ask", True)
+    time.sleep(0.5)
+    assert customer.answer("Hello").status_code == 422
+    assert db.session.scalar(select(Response)) is None
+
+
+def test_a_refused_quick_answer_goes_through_on_the_next_try(client, forms, app):
+    """The clock runs from when the question was first shown, not from the refusal."""
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 1.0  # a tap: 0.4 s
+    customer = Respondent(client, "nps", True, lang="pl")
+    time.sleep(0.25)
+    refused = customer.answer("9")
+    assert refused.status_code == 422
+    assert "Szybko poszło!" in text_of(refused)
+    time.sleep(0.2)  # 0.45 s since the question was shown, 0.2 s since the refusal
+    assert customer.answer("9").status_code == 200
+    assert db.session.scalar(select(Response)).answers == {"score": 9}
 
 
 def test_rate_limit_answers_429(client, forms, app):

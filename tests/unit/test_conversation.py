@@ -195,3 +195,12 @@ questions:
   - {id: a, type: short_text, text: {en: A}, required: "no"}
 """)
     assert any("required: 'no' is not true or false" in str(p) for p in result.problems)
+
+
+@pytest.mark.parametrize(
+    "qtype, one_tap",
+    [("nps", True), ("rating", True), ("goal", True), ("single_choice", True)]
+    + [("multi_choice", False), ("short_text", False), ("consent", False), ("date", False)],
+)
+def test_one_tap_questions_are_those_answered_by_a_single_tap(qtype, one_tap):
+    assert Question(id="q", type=qtype, text={"en": "?"}).one_tap is one_tap

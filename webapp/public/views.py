@@ -48,6 +48,7 @@ STEP_MAX_AGE = 7 * 24 * 3600
 RESUME_MAX_AGE = 7 * 24 * 3600
 COOKIE_PREFIX = "ld_r_"
 CHANNELS = ("web", "widget", "email")
+ONE_TAP_SHARE = 0.4  # of FORM_MIN_SECONDS_FIRST_ANSWER, for a score or a chip (see _too_soon)
 ASSET_MAX_AGE = 365 * 24 * 3600  # asset names are hashes of their bytes: they never change
 
 
@@ -115,8 +116,10 @@ def _start_metadata() -> dict:
     return meta
 
 
-def _step_token(response: Response | None, pending: dict | None = None) -> str:
-    payload = {"r": response.token if response else None, "t": time.time()}
+def _step_token(
+    response: Response | None, pending: dict | None = None, shown_at: float | None = None
+) -> str:
+    payload = {"r": response.token if response else None, "t": shown_at or time.time()}
     if response is None and pending:
         payload["p"] = pending  # hidden fields and metadata for the response to be created
     return _steps().dumps(payload)
@@ -135,6 +138,7 @@ def _render(
     ticket=None,
     status: int = 200,
     appended: str | None = None,
+    shown_at: float | None = None,
 ):
     answers = response.answers if response else {}
     context = (
@@ -157,7 +161,7 @@ def _render(
         error=error,
         appended=appended,
         partial=partial,
-        step=_step_token(response, pending),
+        step=_step_token(response, pending, shown_at),
         answered=answered,
         total=max(total, 1),
         done=done,
@@ -305,9 +309,7 @@ def answer(slug: str):
             pending=step.get("p"),
             partial=bool(htmx_request.htmx),
         )
-    if response is None and time.time() - float(step.get("t", 0)) < current_app.config.get(
-        "FORM_MIN_SECONDS_FIRST_ANSWER", 2.0
-    ):
+    if response is None and _too_soon(step, question):
         return _render(
             form,
             definition,
@@ -318,6 +320,7 @@ def answer(slug: str):
             error=_too_fast(),
             partial=bool(htmx_request.htmx),
             status=422,
+            shown_at=step.get("t"),  # the clock keeps running: the next try is not refused again
         )
     if response is None:
         pending = step.get("p") or {}
@@ -375,6 +378,18 @@ def answer(slug: str):
         ticket=ticket,
         appended=question.id,
     )
+
+
+def _too_soon(step: dict, question: Question | None) -> bool:
+    """A first answer sooner after the page was shown than a person could give it: a bot.
+
+    A score or a chip takes one tap, so a person who knows their answer may be quick: they
+    get ONE_TAP_SHARE of the time a typed answer needs.
+    """
+    minimum = current_app.config.get("FORM_MIN_SECONDS_FIRST_ANSWER", 2.0)
+    if question is not None and question.one_tap:
+        minimum *= ONE_TAP_SHARE
+    return time.time() - float(step.get("t", 0)) < minimum  # `t` is signed: ours
 
 
 def _too_fast() -> str:
