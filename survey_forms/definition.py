@@ -20,6 +20,7 @@ from workflow.yaml_documents import N_, Problem, ProblemCollector, read_yaml
 
 MAX_FORM_BYTES = 128 * 1024
 LANGUAGES = ("en", "pl", "ru", "sl")
+CHANNELS = ("web", "widget", "email")  # how a response reached us: our page, a widget, a link
 QUESTION_TYPES = (
     "nps",
     "csat",

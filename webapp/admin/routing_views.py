@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from survey_forms.definition import CHANNELS
 from webapp.admin import bp
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
@@ -39,7 +40,6 @@ RESULT = "admin/_workflow_routing_test_result.html"
 QUESTIONS = "admin/_workflow_routing_test_questions.html"
 MAX_SEEN_CHARS = 256 * 1024
 MAX_ROWS_SHOWN = rr.MAX_CLAUSES
-CHANNELS = ("web", "widget", "email")
 LOCALES = ("en", "pl", "ru", "sl")
 
 OPERATOR_LABELS = {

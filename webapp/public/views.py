@@ -29,7 +29,7 @@ from sqlalchemy import select
 from survey_forms import branding as form_branding
 from survey_forms import conversation
 from survey_forms.conversation import AnswerError
-from survey_forms.definition import FormDefinition, Question
+from survey_forms.definition import CHANNELS, FormDefinition, Question
 from webapp.extensions import csrf, db, limiter
 from webapp.external_urls import external_url
 from webapp.i18n import override_locale
@@ -47,7 +47,6 @@ csrf.exempt(bp)  # see the module docstring: conversation tokens protect these p
 STEP_MAX_AGE = 7 * 24 * 3600
 RESUME_MAX_AGE = 7 * 24 * 3600
 COOKIE_PREFIX = "ld_r_"
-CHANNELS = ("web", "widget", "email")
 ONE_TAP_SHARE = 0.4  # of FORM_MIN_SECONDS_FIRST_ANSWER, for a score or a chip (see _too_soon)
 ASSET_MAX_AGE = 365 * 24 * 3600  # asset names are hashes of their bytes: they never change
 
