@@ -133,3 +133,16 @@ def test_a_colleagues_board_follows_moves_and_new_tickets(browser, page, live_se
         expect(page.locator(f"#card-{another.number}")).to_be_visible(timeout=5000)
     finally:
         colleague_context.close()
+
+
+def test_the_board_stays_when_a_poll_finds_nothing_new(page, live_server, desk):
+    """The 3 s poll answers 304 when nothing changed: the columns must not be swapped away."""
+    ticket = new_ticket()
+    log_in(page, live_server, "agent@example.com")
+    card = page.locator(f"#card-{ticket.number}")
+    expect(card).to_be_visible()
+    with page.expect_response(lambda r: "/board/changes" in r.url and r.status == 304):
+        pass
+    page.wait_for_timeout(300)  # past htmx's swap and settle
+    expect(card).to_be_visible()
+    expect(page.locator(".board-column")).not_to_have_count(0)

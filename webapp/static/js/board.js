@@ -139,9 +139,11 @@
   // ---- live refresh, moves and their answers -------------------------------------------
 
   // The element that issued a request: htmx puts it in different places per event.
+  // The element that issued the request. htmx sets `detail.elt` to the element an event is
+  // fired on, which for htmx:beforeSwap is the target (#board-columns), not the poll.
   function sourceOf(evt) {
     var detail = evt.detail || {};
-    return detail.elt || (detail.requestConfig && detail.requestConfig.elt) || evt.target;
+    return (detail.requestConfig && detail.requestConfig.elt) || detail.elt || evt.target;
   }
   function isPoll(evt) {
     var elt = sourceOf(evt);
