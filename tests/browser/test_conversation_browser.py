@@ -114,6 +114,22 @@ def test_the_widget_wears_the_sites_brand(page, live_server, forms):
     page.locator(".ld-overlay").wait_for(state="detached")
 
 
+def test_the_widget_keeps_keyboard_focus_and_fills_a_phone_screen(page, live_server, forms):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/widget/demo?lang=en&style=tab&position=left")
+    page.get_by_role("button", name="Feedback").click()
+    page.frame_locator("iframe[title=Feedback]").locator("#composer").wait_for()
+    box = page.locator(".ld-dialog").bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
+    # Tab past the × (either way) stays in the dialog, never on the shop's links behind it
+    close = page.get_by_role("button", name="Close")
+    close.focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.tagName") == "IFRAME"
+    page.locator(".ld-guard").last.focus()  # where Tab lands after the form's last control
+    assert page.evaluate("document.activeElement.className") == "ld-close"
+
+
 @pytest.mark.parametrize("slug", ["report-problem", "goal", "csat"])
 def test_first_step_of_each_builtin_form_passes_axe(axe_page, live_server, forms, slug):
     axe_page.goto(f"{live_server}/sl/f/{slug}")

@@ -51,7 +51,9 @@
     "font:700 18px/1 system-ui;cursor:pointer;color:#111;padding:0;margin:0;min-width:0;box-shadow:none;" +
     "display:flex;align-items:center;justify-content:center}.ld-launch.ld-left{right:auto;left:20px}" +
     ".ld-launch.ld-tab.ld-left{left:0;border-radius:0 8px 8px 0}.ld-overlay.ld-left{justify-content:flex-start}" +
-    ".ld-overlay.ld-left .ld-dialog{margin:0 0 20px 20px}";
+    ".ld-overlay.ld-left .ld-dialog{margin:0 0 20px 20px}@media (max-width:480px){.ld-overlay .ld-dialog," +
+    ".ld-overlay.ld-left .ld-dialog{margin:0;height:100dvh}}.ld-guard{position:absolute;width:1px;height:1px;" +
+    "overflow:hidden;opacity:0}";
 
   var launcher = null;
   var overlay = null;
@@ -86,6 +88,14 @@
     if (evt.key === "Escape") { evt.preventDefault(); close(false); }
   }
 
+  function guard(sendFocus) {
+    var edge = document.createElement("span");
+    edge.className = "ld-guard";
+    edge.tabIndex = 0;
+    edge.addEventListener("focus", sendFocus);
+    return edge;
+  }
+
   function open() {
     if (overlay) { return; }
     addStyles();
@@ -107,8 +117,12 @@
     frame.src = formUrl();
     frame.title = words[0];
     frame.setAttribute("allow", "clipboard-write");
+    // aria-modal alone does not keep Tab inside: focus leaving the form or the × lands on a
+    // guard that sends it back, instead of on the host page's links behind the overlay.
+    dialog.appendChild(guard(function () { frame.focus(); }));
     dialog.appendChild(shut);
     dialog.appendChild(frame);
+    dialog.appendChild(guard(function () { shut.focus(); }));
     overlay.appendChild(dialog);
     document.body.appendChild(overlay);
     document.addEventListener("keydown", onKey, true);
