@@ -146,6 +146,42 @@ def test_editing_an_earlier_answer_drops_what_no_longer_applies(client, forms):
     assert "what_went_wrong" not in response.answers
 
 
+def test_after_an_edit_the_page_shows_only_the_answers_that_still_apply(client, forms):
+    """With htmx the transcript is redrawn, not appended to: the dropped answer disappears."""
+    customer = Respondent(client, "nps", True)
+    customer.answer("3")
+    customer.answer("Too slow")
+    editing = Respondent(client, "nps", True, query="?edit=score")
+    reply = editing.answer("10")
+    assert 'hx-swap-oob="innerHTML:#transcript"' in editing.html
+    assert "Too slow" not in editing.html
+    # the address bar no longer says ?edit=score, so a reload does not reopen the edit
+    assert reply.headers["HX-Replace-Url"] == "/f/nps?lang=en"
+
+
+def test_the_last_answer_redraws_the_transcript_without_edit_links(client, forms):
+    customer = Respondent(client, "nps", True)
+    for value in ("10", "no", "", ""):
+        customer.answer(value)
+    assert 'id="end"' in customer.html
+    assert 'hx-swap-oob="innerHTML:#transcript"' in customer.html
+    assert "edit-answer" not in customer.html
+
+
+def test_continue_later_is_offered_from_the_first_answer_on(client, forms):
+    customer = Respondent(client, "nps", True)
+    assert "Continue later" not in customer.html  # nothing to come back to yet
+    customer.answer("6")
+    assert '<div id="continue-later" hx-swap-oob="true">' in customer.html
+    assert "Continue later, on another device" in customer.html
+    sent = client.post(  # the form swapped in carries this conversation's step
+        "/f/nps/continue-later",
+        data={"step": customer.field("step"), "lang": "en", "email": "jan@example.com"},
+    )
+    assert sent.status_code in (200, 303)
+    assert db.session.scalar(select(OutboxMessage)).to_address == "jan@example.com"
+
+
 def test_bad_answer_gets_a_message_in_the_customers_language_and_keeps_progress(client, forms):
     customer = Respondent(client, "nps", True, lang="pl")
     customer.answer("3")

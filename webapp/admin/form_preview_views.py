@@ -139,6 +139,7 @@ def _render_preview(
     error: str | None = None,
     partial: bool = False,
     appended: str | None = None,
+    edited: bool = False,
     status: int = 200,
     shortened: bool = False,
 ):
@@ -161,6 +162,7 @@ def _render_preview(
         current_value=answers.get(question.id) if question else None,
         error=error,
         appended=appended,
+        edited=edited,
         partial=partial,
         step="",
         answered=answered,
@@ -177,7 +179,11 @@ def _render_preview(
         preview_ticket=done and conversation.creates_ticket(definition, answers, **context),
     )
     template = "public/_exchange.html" if partial else "public/form.html"
-    return _no_store(make_response(render_template(template, **values), status), definition)
+    reply = make_response(render_template(template, **values), status)
+    if edited:  # the address bar still says ?edit=…: a reload would reopen the edit
+        address = url_for("admin.form_preview", slug=copy.form.slug, lang=lang)
+        reply.headers["HX-Replace-Url"] = address
+    return _no_store(reply, definition)
 
 
 def _previewing(slug: str):
@@ -231,6 +237,7 @@ def form_preview_answer(slug: str):
             partial=partial,
             status=422,
         )
+    edited = question.id in answers
     answers[question.id] = value
     answers = conversation.prune(definition, answers, **context)
     shortened = _store_answers(copy.key, answers)
@@ -246,6 +253,7 @@ def form_preview_answer(slug: str):
         question=nxt,
         partial=True,
         appended=question.id,
+        edited=edited,
         shortened=shortened,
     )
 

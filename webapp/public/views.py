@@ -137,6 +137,7 @@ def _render(
     ticket=None,
     status: int = 200,
     appended: str | None = None,
+    edited: bool = False,
     shown_at: float | None = None,
 ):
     answers = response.answers if response else {}
@@ -159,6 +160,7 @@ def _render(
         current_value=answers.get(question.id) if question and response else None,
         error=error,
         appended=appended,
+        edited=edited,
         partial=partial,
         step=_step_token(response, pending, shown_at),
         answered=answered,
@@ -180,6 +182,8 @@ def _render(
     body = make_response(render_template(template, **values), status)
     body.headers["Vary"] = "HX-Request, Accept-Language, Cookie"
     body.headers["Cache-Control"] = "no-store"
+    if edited:  # the address bar still says ?edit=…: a reload would reopen the edit
+        body.headers["HX-Replace-Url"] = url_for("public.show_form", slug=form.slug, lang=lang)
     _frame_policy(body, definition)
     if response is not None:
         _remember_response(body, form, response.token)
@@ -339,6 +343,7 @@ def answer(slug: str):
         return _render(
             form, definition, response, lang, question=None, partial=bool(htmx_request.htmx)
         )
+    edited = question.id in response.answers  # an earlier answer changed: redraw, not append
     try:
         raw = _raw_answer(response, question)
         form_service.record_answer(response, question.id, raw)
@@ -376,6 +381,7 @@ def answer(slug: str):
         partial=True,
         ticket=ticket,
         appended=question.id,
+        edited=edited,
     )
 
 
