@@ -166,6 +166,11 @@ def test_canned_reply_in_the_customers_language_with_placeholders_and_preview(
         f"/tickets/{ticket.number}/reply?canned={polish.id}", headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert "Dzień dobry {name}, {ticket}" in filled  # the template goes into the box as is
+    typed = client.get(
+        f"/tickets/{ticket.number}/reply?canned={polish.id}&text=Witam%2C+sprawdzi%C5%82em.",
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "Witam, sprawdziłem.\n\nDzień dobry {name}, {ticket}" in typed  # a draft is kept
     preview = post_form(f"/tickets/{ticket.number}/reply/preview", {"text": polish.body}, htmx=True)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200

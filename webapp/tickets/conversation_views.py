@@ -50,9 +50,16 @@ def _int_list(name: str) -> list[int] | None:
 @bp.get("/tickets/<number>/reply")
 @staff_required
 def reply_form(number: str):
-    """The reply section with a canned template's text in the box (htmx on select change)."""
+    """The reply section with a canned template's text in the box (htmx on select change).
+
+    What the agent had already typed (sent along by htmx) stays, with the template after it,
+    as a help desk's macros do: picking a template must never throw away a draft.
+    """
     ticket = ticket_or_404(number)
     text = canned_body(ticket, request.args.get("canned", type=record_id) or 0)
+    draft = request.args.get("text", "").rstrip()
+    if draft:
+        text = f"{draft}\n\n{text}" if text else draft
     forms = FormState(values={"reply": {"text": text, "canned": request.args.get("canned")}})
     return after_action(ticket, ["reply"], anchor="ws-reply", forms=forms, reply_prefilled=True)
 
