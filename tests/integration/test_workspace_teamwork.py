@@ -158,6 +158,20 @@ def test_bad_reminder_date_says_so(client, login, post_form, people):
     assert db.session.scalar(select(Reminder)) is None
 
 
+def test_a_reminder_in_the_past_is_refused_in_the_agents_language(
+    client, login, post_form, people
+):
+    ticket = make_ticket()
+    login(people["ola"])  # Polish interface
+    response = post_form(
+        f"/tickets/{ticket.number}/reminders", {"remind_at": "2020-01-15T09:30", "note": "Call"}
+    )
+    assert response.status_code == 422
+    assert "Ta chwila już minęła" in text_of(response)
+    assert 'value="2020-01-15T09:30"' in response.get_data(as_text=True)  # kept to correct
+    assert db.session.scalar(select(Reminder)) is None
+
+
 def test_reminders_cli_sends_due_ones(app, people):
     ticket = make_ticket()
     db.session.add(

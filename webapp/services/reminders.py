@@ -6,7 +6,7 @@ like the outbox claim, so overlapping runs never send one twice.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -20,9 +20,19 @@ MAX_NOTE = 500
 BATCH = 500
 
 
+class ReminderInThePast(ValueError):
+    """A reminder for a moment already gone would never be useful (a typo in the date)."""
+
+
 def create_reminder(ticket: Ticket, user: User, local_when: str, note: str = "") -> Reminder:
-    """A reminder at a moment typed in the user's timezone; raises BadLocalTime."""
+    """A reminder at a moment typed in the user's timezone.
+
+    Raises BadLocalTime for a value we cannot read, ReminderInThePast for a moment that has
+    passed (a minute's grace: "now" typed a little while ago is still fine).
+    """
     remind_at = parse_local_datetime(local_when, user.timezone)
+    if remind_at < utcnow() - timedelta(minutes=1):
+        raise ReminderInThePast(local_when)
     reminder = Reminder(
         ticket=ticket, user=user, remind_at=remind_at, note=(note or "").strip()[:MAX_NOTE]
     )

@@ -13,7 +13,7 @@ from webapp.models import Reminder, Task, Team, User
 from webapp.record_ids import optional_id
 from webapp.security import staff_required
 from webapp.services.local_time import BadLocalTime, parse_local_date_or_datetime
-from webapp.services.reminders import cancel_reminder, create_reminder
+from webapp.services.reminders import ReminderInThePast, cancel_reminder, create_reminder
 from webapp.services.tasks import TaskRefused, assign_task, move_task
 from webapp.services.tickets import (
     MoveRefused,
@@ -32,6 +32,7 @@ from webapp.tickets.presenters import refusal_message
 from webapp.tickets.responses import after_action, refused, ticket_or_404
 
 BAD_DATE = _l("Please enter a valid date and time.")
+PAST_REMINDER = _l("That moment has already passed: please choose a time in the future.")
 NO_COLLEAGUE = _l("Please choose a colleague.")
 NO_TITLE = _l("Please give the task a title.")
 NO_LABEL = _l("Please enter a label.")
@@ -134,6 +135,8 @@ def reminder_create(number: str):
         reminder = create_reminder(ticket, current_user, values["remind_at"], values["note"])
     except BadLocalTime:
         return refused(ticket, "reminders", "reminder", str(BAD_DATE), values)
+    except ReminderInThePast:
+        return refused(ticket, "reminders", "reminder", str(PAST_REMINDER), values)
     db.session.commit()
     flash(_("We will remind you %(when)s.", when=_format(reminder)), "success")
     return after_action(ticket, ["reminders", "timeline"], anchor="ws-reminders")
