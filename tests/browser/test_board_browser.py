@@ -146,3 +146,27 @@ def test_the_board_stays_when_a_poll_finds_nothing_new(page, live_server, desk):
     page.wait_for_timeout(300)  # past htmx's swap and settle
     expect(card).to_be_visible()
     expect(page.locator(".board-column")).not_to_have_count(0)
+
+
+def test_the_board_fits_a_phone_and_ends_at_its_footer(page, live_server, desk):
+    """Cards' screen-reader texts stay inside their scrolling columns, not beyond the page."""
+    states = ["new", "assigned", "in_progress", "waiting_on_customer", "resolved", "closed"]
+    for state in states * 3:
+        new_ticket(f"Parcel for the {state} column").state = state
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "agent@example.com")
+    expect(page.locator(".board-card")).to_have_count(len(states) * 3)
+    expect(page.locator('.board-column[data-state="closed"] .sla-badge').first).to_be_attached()
+
+    size = page.evaluate(
+        """() => ({width: document.documentElement.scrollWidth,
+                   height: document.documentElement.scrollHeight,
+                   footerEnd: document.querySelector('.site-footer').getBoundingClientRect().bottom
+                              + window.scrollY})"""
+    )
+    assert size["width"] <= 390, "the page scrolls sideways on a phone"
+    assert size["height"] <= size["footerEnd"] + 1, "blank space scrolls below the footer"
+    # The columns themselves still scroll sideways, inside the board.
+    columns = page.locator("#board-columns")
+    assert columns.evaluate("el => el.scrollWidth > el.clientWidth")
