@@ -84,7 +84,11 @@ def test_agent_names_are_escaped(client, login, post_form, admin):
 
 def test_admin_deactivates_and_reactivates_an_agent(client, login, post_form, admin, agent):
     login(admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    # re-routing an agent's tickets cannot be undone: the browser asks first
+    assert f"Deactivate {agent.name}? They can no longer log in" in page
     response = post_form(f"/admin/users/{agent.id}/active", htmx=True)
+    assert "Deactivate " + agent.name not in response.get_data(as_text=True)  # nothing to ask
     assert "Reactivate" in text_of(response)
     db.session.refresh(agent)
     assert agent.active is False

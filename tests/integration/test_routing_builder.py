@@ -116,6 +116,7 @@ def test_the_page_lists_the_active_rules_in_order_with_the_default(as_admin, cli
     assert "Everything else (default route): team customer-care" in text
     assert "data-sortable-rules" in page.get_data(as_text=True)
     assert "Add a rule" in text and "Test routing" in text
+    assert "priority High" in text  # worded in the admin's language, not the code
 
 
 def test_add_edit_move_reorder_and_remove_rules_save_a_valid_draft(as_admin, client, post_form):
@@ -238,6 +239,7 @@ def test_a_change_over_another_admins_newer_draft_is_a_conflict_and_keeps_theirs
     diff = reply.get_data(as_text=True).split('class="diff"')[1].split("</pre>")[0]
     assert "Slovenian feedback" in diff  # they removed it; the page still had it
     assert "Polish speakers" in diff  # …and what you asked for
+    assert "</span>\n<span" not in diff  # each line a block: no blank line between them
     assert drafts.current("workflow", "ticket").yaml_text == theirs_text
     assert "Slovenian feedback" not in text.split("Rules, in order")[1]  # the list is theirs now
 
