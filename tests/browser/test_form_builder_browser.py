@@ -123,6 +123,10 @@ def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_fo
     card.get_by_role("button", name="Save the condition").click()
     wait_for_save(page, before)
     expect(card.get_by_role("button", name="Remove the condition")).to_be_visible()
+    # the saved card replaced the card: no second copy nested inside it
+    expect(page.locator("#question-comment")).to_have_count(1)
+    expect(page.locator(".builder-question")).to_have_count(2)
+    expect(card.locator(".builder-question")).to_have_count(0)
 
     draft = yaml.safe_load(drafts.current("form", "visit").yaml_text)
     assert [q["id"] for q in draft["questions"]] == ["nps_1", "comment"]

@@ -183,6 +183,9 @@ def test_question_settings_rename_type_required_and_limits(as_admin, post_form):
         {"id": "shade", "type": "short_text", "old_type": "single_choice", "required": "1"},
     )
     assert response.status_code == 200
+    # sent from the card, answered with the whole list (the order and conditions may change)
+    assert response.headers["HX-Retarget"] == "#builder-questions"
+    assert response.headers["HX-Reswap"] == "outerHTML"
     question = draft_data()["questions"][1]
     assert question["id"] == "shade" and question["type"] == "short_text"
     assert "choices" not in question
@@ -238,6 +241,14 @@ def test_show_if_builder_refreshes_without_saving_then_saves(as_admin, post_form
         },
     )
     assert saved.status_code == 200
+    # the editor asked (hx-target="this"), but the answer is the whole card: it replaces the
+    # card, so the page keeps one card and no copy of it nested inside
+    assert saved.headers["HX-Retarget"] == "#question-colour"
+    assert saved.headers["HX-Reswap"] == "outerHTML"
+    html = saved.get_data(as_text=True)
+    assert html.lstrip().startswith('<li class="builder-question" id="question-colour"')
+    assert html.count('id="question-colour"') == 1
+    assert "HX-Retarget" not in refreshed.headers  # a redrawn editor replaces itself
     assert draft_data()["questions"][1]["show_if"] == {
         "field": "answers.score",
         "op": "<=",
@@ -265,13 +276,16 @@ def test_ending_and_ticket_conditions_with_any_of(as_admin, post_form):
         revision="1",
     )
     assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#builder-endings"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert response.get_data(as_text=True).count('id="builder-endings"') == 1
     assert draft_data()["endings"][0]["when"] == {
         "any": [
             {"field": "answers.score", "op": ">=", "value": 9},
             {"field": "answers.colour", "op": "=", "value": "blue"},
         ]
     }
-    change(
+    ticket = change(
         post_form,
         "condition",
         {
@@ -283,6 +297,8 @@ def test_ending_and_ticket_conditions_with_any_of(as_admin, post_form):
         },
         revision="2",
     )
+    assert ticket.headers["HX-Retarget"] == "#builder-ticket"
+    assert ticket.get_data(as_text=True).count('id="builder-ticket"') == 1
     assert draft_data()["creates_ticket"] == {"field": "answers.score", "op": "<", "value": 7}
     change(post_form, "creates-ticket", {"rule": "always"}, revision="3")
     assert draft_data()["creates_ticket"] is True

@@ -11,6 +11,7 @@ JavaScript each form posts and the page comes back.
 from __future__ import annotations
 
 import json
+import re
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +23,7 @@ from survey_forms import builder
 from survey_forms.definition import LANGUAGES, QUESTION_TYPES, SCALES
 from webapp.admin import bp
 from webapp.extensions import db
+from webapp.htmx_responses import with_htmx_headers
 from webapp.models import Form
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
@@ -68,6 +70,15 @@ PART_LABELS = {
     "choice": _l("Choice label"),
     "ending": _l("Ending message"),
 }
+# Where each part the server answers with goes: the server says so (HX-Retarget), so a change
+# sent from inside a part (a condition editor, a card's settings) cannot nest a second copy.
+PART_TARGETS = {
+    "questions": "#builder-questions",
+    "endings": "#builder-endings",
+    "ticket": "#builder-ticket",
+    "origins": "#builder-origins",
+}
+SELECTOR_SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ru": "Русский", "sl": "Slovenščina"}
 REFUSALS = {
     "unreadable": _l(
@@ -318,7 +329,18 @@ def _apply(slug: str, change, part: str, **part_context):
         anchor = part_context.get("anchor", "")
         return redirect(url_for("admin.form_builder", slug=slug) + anchor, code=303)
     context = _context(form, text, revision, **part_context)
-    return _fragment(f"admin/_form_builder_{part}.html", context)
+    return _retargeted(_fragment(f"admin/_form_builder_{part}.html", context), part, part_context)
+
+
+def _retargeted(response, part: str, part_context: dict):
+    """Swap the answer in place of the element it redraws, whichever element asked."""
+    target = PART_TARGETS.get(part)
+    question_id = str(part_context.get("question_id", ""))
+    if part == "question" and SELECTOR_SAFE_ID.match(question_id):
+        target = f"#question-{question_id}"
+    if target is None:  # a text cell swaps itself; the body goes into #form-builder
+        return response
+    return with_htmx_headers(response, retarget=target, reswap="outerHTML")
 
 
 def _question_part(question_id: str) -> dict:
