@@ -4,6 +4,7 @@ the widget opens on a host page, submits and closes."""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -144,3 +145,14 @@ def test_choice_chips_are_readable(page, live_server, forms):
     )
     assert colours and all(text != background for text, background in colours)
     assert page.get_by_role("button", name="Something isn't working").is_visible()
+
+
+def test_switching_language_keeps_what_the_customer_was_typing(page, live_server, forms):
+    page.goto(f"{live_server}/en/f/report-problem")
+    page.locator("#composer button[name=value]").first.click()
+    box = page.locator("#composer textarea")
+    box.fill("The checkout button does nothing")
+    page.get_by_role("link", name="Slovenščina").click()
+    page.wait_for_url("**lang=sl**")
+    expect(page.locator("#composer textarea")).to_have_value("The checkout button does nothing")
+    assert page.locator("html").get_attribute("lang") == "sl"

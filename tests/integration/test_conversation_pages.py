@@ -115,6 +115,18 @@ def test_promoter_gets_no_ticket(client, forms):
     assert db.session.scalar(select(Response)).completed_at is not None
 
 
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_a_visitor_who_found_it_is_not_asked_for_an_email(client, forms, htmx):
+    visitor = Respondent(client, "goal", htmx, lang="en")
+    assert visitor.question == "goal"
+    visitor.answer("yes")
+    assert visitor.question is None
+    assert "glad you found it" in visitor.html
+    assert "Leave your e-mail" not in visitor.html
+    assert db.session.scalar(select(Response)).completed_at is not None
+    assert db.session.scalar(select(Ticket)) is None
+
+
 def test_every_step_is_saved_and_the_conversation_resumes(client, forms):
     customer = Respondent(client, "nps", True)
     customer.answer("6")
@@ -144,6 +156,18 @@ def test_editing_an_earlier_answer_drops_what_no_longer_applies(client, forms):
     response = db.session.scalar(select(Response))
     db.session.refresh(response)
     assert "what_went_wrong" not in response.answers
+
+
+def test_an_edit_opened_by_mistake_can_be_left_keeping_the_answer(client, forms):
+    customer = Respondent(client, "nps", True, lang="pl")
+    customer.answer("3")
+    assert "Zostaw moją odpowiedź" not in customer.html  # nothing is being edited
+    editing = Respondent(client, "nps", True, lang="pl", query="?edit=score")
+    assert editing.question == "score"
+    assert 'href="/f/nps?lang=pl#composer">Zostaw moją odpowiedź</a>' in editing.html
+    back = Respondent(client, "nps", True, lang="pl")
+    assert back.question == "what_went_wrong"
+    assert db.session.scalar(select(Response)).answers == {"score": 3}
 
 
 def test_after_an_edit_the_page_shows_only_the_answers_that_still_apply(client, forms):

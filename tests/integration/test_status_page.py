@@ -38,6 +38,7 @@ def test_status_page_speaks_the_customers_language(client, ticket):
     assert page.status_code == 200
     assert '<html lang="ru">' in page.get_data(as_text=True)
     assert "Назначено" in text_of(page)  # a state reads as one ticket's status, not a column
+    assert 'href="#main">Перейти к содержимому</a>' in page.get_data(as_text=True)  # no question
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert client.get("/t/not-a-real-token-but-long-enough").status_code == 404
 

@@ -160,6 +160,7 @@ def _render_preview(
         transcript=conversation.transcript(definition, answers, **context),
         question=None if done else question,
         current_value=answers.get(question.id) if question else None,
+        editing=bool(question and question.id in answers and not done),
         error=error,
         appended=appended,
         edited=edited,

@@ -158,6 +158,7 @@ def _render(
         transcript=conversation.transcript(definition, answers, **context),
         question=None if done else question,
         current_value=answers.get(question.id) if question and response else None,
+        editing=bool(question and response and question.id in answers and not done),
         error=error,
         appended=appended,
         edited=edited,

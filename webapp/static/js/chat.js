@@ -46,10 +46,36 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    restoreDraft();
     if (location.hash === "#composer" || location.hash === "#end" || document.querySelector(".answer-error")) {
       focusComposer();
     }
   });
+
+  // Switching language loads the page again: what the customer was typing comes along.
+  var DRAFT = "loopdesk-draft";
+  function typedField() {
+    return document.querySelector("#composer textarea, #composer input[type=text]:not([name=website])," +
+      " #composer input[type=email], #composer input[type=number], #composer input[type=date]");
+  }
+  function currentQuestion() {
+    var input = document.querySelector("#composer input[name=question]");
+    return input ? input.form.action + "#" + input.value : null;
+  }
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest(".chat-languages a");
+    var field = typedField();
+    if (!link || !field || !field.value) { return; }
+    try {
+      sessionStorage.setItem(DRAFT, JSON.stringify({ question: currentQuestion(), value: field.value }));
+    } catch (e) { /* storage off: the draft is simply not kept */ }
+  });
+  function restoreDraft() {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(DRAFT) || "null"); sessionStorage.removeItem(DRAFT); } catch (e) { return; }
+    var field = typedField();
+    if (saved && field && !field.value && saved.question === currentQuestion()) { field.value = saved.value; }
+  }
 })();
 
 // Inside the widget's iframe: tell the host page when the form is done, and let Esc close it.
