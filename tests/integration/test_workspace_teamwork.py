@@ -158,9 +158,7 @@ def test_bad_reminder_date_says_so(client, login, post_form, people):
     assert db.session.scalar(select(Reminder)) is None
 
 
-def test_a_reminder_in_the_past_is_refused_in_the_agents_language(
-    client, login, post_form, people
-):
+def test_a_reminder_in_the_past_is_refused_in_the_agents_language(client, login, post_form, people):
     ticket = make_ticket()
     login(people["ola"])  # Polish interface
     response = post_form(
