@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import SavedView, Team, TeamMembership, Ticket
 from webapp.services import board as board_service
 from webapp.services.board import BoardFilters, change_fingerprint
+from webapp.services.forms import install_builtin_forms, publish_form
 from webapp.services.replies import send_public_reply
 from webapp.services.tickets import (
     add_label,
@@ -294,6 +295,48 @@ def test_board_query_count_does_not_grow_with_tickets(client, login, care, count
     assert len(many_filtered) == len(few_filtered), "\n".join(many_filtered)
     # The SLA filter reads which states run the clocks: one query more, never one per row.
     assert len(few_filtered) <= len(few) + 1
+
+
+def form_filter_options(response) -> dict[str, str]:
+    """The board's Form filter as {option value: option text}."""
+    html = response.get_data(as_text=True)
+    select = re.search(r'<select name="form">(.*?)</select>', html, re.S).group(1)
+    return dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select))
+
+
+def test_form_filter_names_forms_by_their_title_in_the_agents_language(
+    client, login, switch_to, care, count_queries
+):
+    install_builtin_forms()
+    db.session.commit()
+    login(care["agent"])
+    client.get("/board")  # warm caches (compiled workflow, parsed form definitions)
+    with count_queries() as four_forms:
+        polish = form_filter_options(client.get("/board"))
+    assert polish == {
+        "": "Dowolny formularz",
+        "goal": "Czy udało Ci się znaleźć to, czego szukasz?",
+        "csat": "Opinia o naszej pomocy",
+        "nps": "Twoja opinia",
+        "report-problem": "Zgłoś problem",
+    }
+    # A form without a Polish title shows its default language's.
+    publish_form(
+        "slovene-only",
+        "slug: slovene-only\ntitle: {sl: Vaše mnenje}\nlanguages: [sl]\ndefault_language: sl\n"
+        "questions: [{id: q, type: short_text, text: {sl: Vaš komentar}}]\n",
+    )
+    db.session.commit()
+    client.get("/board")
+    with count_queries() as five_forms:
+        polish = form_filter_options(client.get("/board"))
+    assert polish["slovene-only"] == "Vaše mnenje"
+    assert len(five_forms) == len(four_forms), "one query per form"
+
+    switch_to(care["other"])
+    russian = form_filter_options(client.get("/board"))
+    assert russian["csat"] == "Отзыв о работе поддержки"
+    assert russian[""] == "Любая форма"
 
 
 def test_changes_endpoint_answers_304_until_something_changes(client, login, post_form, care):

@@ -22,7 +22,7 @@ from webapp.board.presenters import (
 )
 from webapp.extensions import db
 from webapp.htmx_responses import with_htmx_headers
-from webapp.models import Form, SavedView, Team, Ticket, User, WorkflowKind, utcnow
+from webapp.models import SavedView, Team, Ticket, User, WorkflowKind, utcnow
 from webapp.record_ids import record_id
 from webapp.security import staff_required
 from webapp.services.board import (
@@ -40,6 +40,7 @@ from webapp.services.board import (
     move_ticket,
     ticket_to_move,
 )
+from webapp.services.forms import form_titles
 from webapp.services.tickets import MoveRefused, TicketConflict
 from webapp.services.workflow_versions import active_version, machine_for
 from webapp.tickets.presenters import conflict_message, refusal_message
@@ -110,9 +111,7 @@ def _page_context(filters: BoardFilters) -> dict:
         "agents": db.session.scalars(
             select(User).where(User.active.is_(True)).order_by(User.name)
         ).all(),
-        "form_slugs": db.session.scalars(
-            select(Form.slug).where(Form.archived.is_(False)).order_by(Form.slug)
-        ).all(),
+        "forms": form_titles(locale),
         "states": [(name, state.label(locale)) for name, state in definition.states.items()],
         "views": _saved_views(),
     }

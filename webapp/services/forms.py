@@ -79,6 +79,24 @@ def active_version(form: Form) -> FormVersion | None:
     )
 
 
+def form_titles(locale: str) -> list[tuple[str, str]]:
+    """(slug, title) of every form in use, titled in `locale` or the form's default language.
+
+    One query for all forms with their active version; a form without a valid one keeps its slug.
+    """
+    rows = db.session.execute(
+        select(Form.slug, FormVersion)
+        .outerjoin(FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True))
+        .where(Form.archived.is_(False))
+    ).all()
+    titles = []
+    for slug, version in rows:
+        definition = definition_of(version) if version is not None else None
+        title = definition.text(definition.title, locale) if definition else ""
+        titles.append((slug, title or slug))
+    return sorted(titles, key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
 def find_form(slug: str) -> Form | None:
     return db.session.scalar(select(Form).where(Form.slug == slug))
 
