@@ -172,3 +172,90 @@ def test_own_survey_text_keeps_the_unsubscribe_link(app, login, post_form, admin
 
     assert "List-Unsubscribe" in list_unsubscribe_headers(message)
     db.session.rollback()
+
+
+def _editor_fields(page: str) -> tuple[str, str]:
+    """The Subject and Text the editor shows, as the browser would send them back."""
+    import html as html_lib
+    import re
+
+    subject = re.search(r'<input[^>]*name="subject"[^>]*value="([^"]*)"', page).group(1)
+    body = re.search(r'<textarea[^>]*name="body"[^>]*>\r?\n?(.*?)</textarea>', page, re.S).group(1)
+    return html_lib.unescape(subject), html_lib.unescape(body)
+
+
+def test_a_built_in_language_opens_with_its_wording_and_the_preview_of_it(client, login, admin):
+    login(admin)
+    page = client.get("/admin/email-templates/ticket_confirmation/pl")
+    subject, body = _editor_fields(page.get_data(as_text=True))
+    assert subject == "[{number}] Otrzymaliśmy Twoje zgłoszenie"
+    assert body.startswith("Dzień dobry, {name},\n\nDziękujemy za Twoją opinię.")
+    assert "Pierwszej odpowiedzi możesz się spodziewać do {first_response_due}." in body
+    assert "{status_link}" in body
+    shown = text_of(page)
+    assert "Press “Preview”" not in shown  # the preview is there at once, with sample data
+    assert "[LD-1042] Otrzymaliśmy Twoje zgłoszenie" in shown
+    assert "Dzień dobry, Jana Novak," in shown
+    assert "do 12 May 2025, 14:00." in shown
+    assert db.session.scalar(select(EmailTemplateText)) is None  # opening it saved nothing
+
+
+def test_every_built_in_text_is_valid_with_counts_moments_and_links_as_placeholders(app):
+    from webapp.services import email_texts
+    from webapp.services.email_builtin_texts import builtin_text
+
+    formatted = ("link", "status_link", "first_response_due", "days", "failures", "survey_links")
+    with app.test_request_context():
+        for template, editable in email_texts.EDITABLE.items():
+            for locale in ("en", "pl", "ru", "sl"):
+                subject, body = builtin_text(template, locale)
+                email_texts.validate(template, subject, body)  # only the e-mail's placeholders
+                assert "9000000" not in body and "2037" not in body, (template, locale)
+                used = set(email_texts._TOKEN.findall(subject + body))
+                for key in set(formatted) & set(editable.placeholders):
+                    assert key in used, (template, locale, key)
+
+
+def test_saving_the_built_in_text_unchanged_creates_no_own_text(client, login, post_form, admin):
+    login(admin)
+    page = client.get("/admin/email-templates/continue_later/sl").get_data(as_text=True)
+    subject, body = _editor_fields(page)
+    saved = post_form(
+        "/admin/email-templates/continue_later/sl",
+        {"subject": subject, "body": body.replace("\n", "\r\n"), "revision": "0"},
+    )
+    assert saved.status_code == 303
+    assert "Nothing was saved: this is the built-in text" in text_of(client.get(saved.location))
+    assert db.session.scalar(select(EmailTemplateText)) is None
+    assert db.session.scalar(select(AuditEntry)) is None
+
+
+def test_changing_one_word_of_the_built_in_text_saves_the_rest_as_it_was(
+    client, login, post_form, admin
+):
+    login(admin)
+    page = client.get("/admin/email-templates/continue_later/en").get_data(as_text=True)
+    subject, body = _editor_fields(page)
+    assert "It works for {days} days." in body
+    post_form(
+        "/admin/email-templates/continue_later/en",
+        {
+            "subject": subject,
+            "body": body.replace("private link", "personal link"),
+            "revision": "0",
+        },
+    )
+    from webapp.outbox import queue_email
+
+    message = queue_email(
+        "c@example.com",
+        "continue_later",
+        "en",
+        {"form_title": "Product feedback", "days": 7, "link": "http://loopdesk.test/r/abc"},
+    )
+    assert message.subject == "Continue where you left off: Product feedback"
+    assert "Here is your personal link to continue “Product feedback”. It works for 7 days." in (
+        message.body_text
+    )
+    assert "http://loopdesk.test/r/abc" in message.body_text
+    db.session.rollback()

@@ -12,6 +12,7 @@ from webapp.admin.forms import EmailTextForm
 from webapp.extensions import db
 from webapp.security import admin_required
 from webapp.services import email_texts
+from webapp.services.email_builtin_texts import builtin_text, is_builtin
 
 
 def _editable_or_404(template: str, locale: str) -> email_texts.EditableEmail:
@@ -21,7 +22,11 @@ def _editable_or_404(template: str, locale: str) -> email_texts.EditableEmail:
 
 
 def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, **extra):
+    """The editor page; the preview shows the text in the editor, as it would be sent."""
     editable = _editable_or_404(template, locale)
+    preview = None
+    if form.subject.data and form.body.data:
+        preview = email_texts.preview(template, form.subject.data, form.body.data, locale)
     response = make_response(
         render_template(
             "admin/email_text.html",
@@ -31,7 +36,7 @@ def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, 
             own=email_texts.own_text_for(template, locale),
             conflict=extra.get("conflict", False),
             theirs=extra.get("theirs"),
-            preview=extra.get("preview"),
+            preview=preview,
         )
     )
     response.status_code = status
@@ -54,7 +59,11 @@ def email_templates():
 def edit_email_text(template: str, locale: str):
     _editable_or_404(template, locale)
     own = email_texts.own_text_for(template, locale)
-    data = {"subject": own.subject, "body": own.body, "revision": own.revision} if own else {}
+    if own is not None:
+        data = {"subject": own.subject, "body": own.body, "revision": own.revision}
+    else:  # start from the wording the e-mail has now: changing a word is not retyping it
+        subject, body = builtin_text(template, locale)
+        data = {"subject": subject, "body": body, "revision": 0}
     return _editor(template, locale, EmailTextForm(formdata=None, data=data))
 
 
@@ -85,6 +94,24 @@ def save_email_text(template: str, locale: str):
     form = EmailTextForm()
     if not form.validate_on_submit():
         return _editor(template, locale, form, 422)
+    unchanged = (
+        not form.revision.data
+        and email_texts.own_text_for(template, locale) is None
+        and is_builtin(template, locale, form.subject.data, form.body.data)
+    )
+    if unchanged:  # an own text equal to the built-in would only stop later fixes to it
+        flash(
+            _(
+                "Nothing was saved: this is the built-in text, which “%(email)s” (%(locale)s) "
+                "already uses.",
+                email=editable.label,
+                locale=locale,
+            ),
+            "info",
+        )
+        return redirect(
+            url_for("admin.edit_email_text", template=template, locale=locale), code=303
+        )
     try:
         email_texts.save(
             template,
