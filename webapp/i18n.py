@@ -8,8 +8,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel import Locale
+from babel.dates import get_datetime_format
 from flask import Flask, current_app, g, request
-from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    format_timedelta,
+    get_locale,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -98,9 +106,24 @@ def relative_time(value: datetime | None) -> str:
     return format_timedelta(value - utcnow(), add_direction=True, granularity="minute")
 
 
+def datetime_with_zone(value: datetime | None) -> str:
+    """A moment for a reader whose time zone we do not know: '7 декабря 2026 г., 13:00 (UTC)'.
+
+    The language's long date and short time (no seconds), joined as the language joins
+    them, then the short name of the zone the time is shown in (the app's zone,
+    BABEL_DEFAULT_TIMEZONE, unless a signed-in user has their own).
+    """
+    if value is None:
+        return ""
+    time = f"{format_time(value, 'short')} ({format_datetime(value, 'z')})"
+    joined = str(get_datetime_format("long", locale=get_locale())).replace("'", "")
+    return joined.replace("{0}", time).replace("{1}", format_date(value, "long"))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["datetime_with_zone"] = datetime_with_zone
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["timeago"] = relative_time
     app.jinja_env.globals["language_name"] = language_name

@@ -19,13 +19,14 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.i18n import datetime_with_zone
 from webapp.models import EmailTemplateText, User
 
 CUSTOMER, STAFF = "customer", "staff"
@@ -222,7 +223,7 @@ def placeholder_values(template: str, context: Mapping[str, Any]) -> dict[str, s
     for key in editable.placeholders if editable else ():
         value = derived.get(key) if derived.get(key) is not None else context.get(key)
         if isinstance(value, datetime):
-            value = format_datetime(value, "long")
+            value = datetime_with_zone(value)
         values[key] = "" if value is None else str(value)
     return values
 
