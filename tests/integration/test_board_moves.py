@@ -68,6 +68,18 @@ def test_keyboard_menu_moves_by_trigger_and_works_without_javascript(
     assert f"Zgłoszenie {ticket.number} przeniesiono do stanu Rozwiązane." in board
 
 
+def test_the_keyboard_menu_says_why_a_move_is_not_offered(client, login, post_form, care):
+    """A keyboard user learns what dragging would tell them: reply first, then ask."""
+    ticket = make_ticket()
+    login(care["agent"])
+    move(post_form, ticket, trigger="start")
+    menu = client.get("/board").get_data(as_text=True).split(f'id="card-{ticket.number}"')[1]
+    menu = menu.split("</details>")[0]
+    assert 'value="resolve"' in menu
+    assert 'value="ask_customer"' not in menu
+    assert re.search(r'class="move-refused"><small class="muted">→ [^<]+: [^<]+</small>', menu)
+
+
 def test_illegal_drop_is_refused_with_the_reason_in_the_agents_language(
     client, login, post_form, care
 ):

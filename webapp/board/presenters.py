@@ -68,6 +68,7 @@ class Card:
     options: list[MoveOption]
     destinations: list[str]  # states this agent may drop the card into
     refusals: dict[str, str]  # state → why the card may not go there (known reasons only)
+    refused_moves: list[tuple[str, str]]  # (state label, why not): the keyboard menu says so too
     sla: SlaBadge | None
     score: ScoreBadge | None
     overdue_task: bool
@@ -263,6 +264,9 @@ def build_card(
         options=options,
         destinations=destinations,
         refusals=refusals,
+        refused_moves=[
+            (text.state(definition, version, dest), why) for dest, why in refusals.items()
+        ],
         sla=sla_badge(ticket, now, text),
         score=score_badge(ticket.facts),
         overdue_task=tasks.overdue,
