@@ -11,6 +11,7 @@ from htmx_flask import request
 
 from webapp.models.types import utcnow
 from webapp.outbox import status_label
+from webapp.services.email_texts import text_to_html
 
 
 def _template_globals() -> dict:
@@ -64,3 +65,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_flashes_for_htmx)
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["status_label"] = status_label
+    # An e-mail's plain-text lines as HTML paragraphs and <br>s: mail clients ignore pre-line.
+    app.jinja_env.filters["text_paragraphs"] = text_to_html

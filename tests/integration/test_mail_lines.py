@@ -1,4 +1,4 @@
-"""What customers read in built-in e-mails: the reply deadline in the confirmation."""
+"""What customers read in built-in e-mails: deadlines, and the text's lines in the HTML part."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from flask import render_template
 from flask_babel import force_locale
 
 from webapp.extensions import db
@@ -63,3 +64,84 @@ def test_own_confirmation_text_gives_the_deadline_the_same_way(app, builtin_form
     with app.test_request_context(), force_locale("ru"):
         values = email_texts.placeholder_values("ticket_confirmation", {"first_response_due": DUE})
     assert values["first_response_due"] == "7 декабря 2026\u202fг., 13:00 (UTC)"
+
+
+def _ticket():
+    ticket = create_ticket(NewTicket(subject="Great support, small delay", customer_name="Ana"))
+    db.session.flush()
+    return ticket
+
+
+def _survey(ticket) -> dict:
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "name": "Ana",
+        "question": "How did we do?",
+        "scores": [{"value": n, "url": f"http://loopdesk.test/s/x/{n}"} for n in (1, 2, 3)],
+        "unsubscribe_url": "http://loopdesk.test/unsubscribe/x",
+    }
+
+
+EMAILS_FROM_LINES = {
+    "survey_invitation": _survey,
+    "testimonial_request": lambda ticket: {
+        "ticket": ticket,
+        "number": ticket.number,
+        "name": "Ana",
+        "review_url": "",
+        "unsubscribe_url": "http://loopdesk.test/unsubscribe/x",
+    },
+    "ticket_routed": lambda ticket: {
+        "ticket": ticket,
+        "number": ticket.number,
+        "name": "Ola",
+        "for_team": True,
+        "team": "Billing",
+        "link": "http://loopdesk.test/tickets/1",
+    },
+    "webhook_disabled": lambda ticket: {
+        "name": "Ann",
+        "webhook": "CRM sync",
+        "url": "https://crm.example/hook",
+        "reason": "HTTP 500",
+        "failures": 10,
+        "link": "http://loopdesk.test/admin/webhooks/1",
+    },
+}
+
+
+def test_survey_invitation_html_keeps_the_subject_on_its_own_line(app, builtin_forms):
+    with app.test_request_context():
+        ticket = _ticket()
+        message = queue_email("ana@example.com", "survey_invitation", "en", _survey(ticket))
+    shown = lines_as_shown(message.body_html)
+    resolved = f"We recently resolved your request {ticket.number}: Great support, small delay"
+    assert resolved in shown
+    assert shown[shown.index(resolved) + 1] == (
+        "Would you tell us how it went? One click is all it takes."
+    )
+
+
+@pytest.mark.parametrize("template", sorted(EMAILS_FROM_LINES))
+@pytest.mark.parametrize("locale", ["en", "pl", "ru", "sl"])
+def test_every_line_of_the_text_is_a_line_of_the_html(app, builtin_forms, template, locale):
+    with app.test_request_context():
+        context = EMAILS_FROM_LINES[template](_ticket())
+        message = queue_email("ana@example.com", template, locale, context)
+        with force_locale(locale):
+            text = render_template(f"email/_{template}_lines.txt", **context)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert len(lines) > 1
+    shown = lines_as_shown(message.body_html)
+    assert [line for line in lines if line not in shown] == []
+
+
+def test_text_lines_in_html_are_still_escaped(app, builtin_forms):
+    payload = '<img src=x onerror="alert(1)">\nsecond line'
+    with app.test_request_context():
+        ticket = create_ticket(NewTicket(subject=payload, customer_name="Ana"))
+        db.session.flush()
+        message = queue_email("ana@example.com", "survey_invitation", "en", _survey(ticket))
+    assert "<img" not in message.body_html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in message.body_html

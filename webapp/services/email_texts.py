@@ -232,7 +232,12 @@ def placeholder_values(template: str, context: Mapping[str, Any]) -> dict[str, s
 
 
 def text_to_html(text: str) -> Markup:
-    """Escape everything; blank lines separate <p>aragraphs, line breaks become <br>, URLs links."""
+    """Escape everything; blank lines separate <p>aragraphs, line breaks become <br>, URLs links.
+
+    Also the `text_paragraphs` filter for a plain-text include inside an HTML e-mail: such
+    text arrives marked safe but is never HTML, so it is escaped all the same.
+    """
+    text = str(text)  # plain str, also from Markup: its pieces would skip escaping
     paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return Markup("\n".join(f"<p>{_linked(p)}</p>" for p in paragraphs))  # noqa: S704
 
