@@ -181,3 +181,67 @@ def test_a_colleagues_save_meanwhile_is_shown_as_a_conflict(page, live_server, b
     expect(message.locator(".builder-theirs")).to_contain_text("Their visit")
     db.session.expire_all()
     assert drafts.current("form", "visit").yaml_text == theirs
+
+
+def log_in_and_edit(page, live_server) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill("admin@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}{EDIT}")
+
+
+def draft_question(index: int) -> dict:
+    db.session.expire_all()
+    return yaml.safe_load(drafts.current("form", "visit").yaml_text)["questions"][index]
+
+
+def test_question_settings_are_saved_on_change(page, live_server, blank_form):
+    page.set_viewport_size({"width": 1366, "height": 1600})
+    log_in_and_edit(page, live_server)
+    card = page.locator("#question-comment")
+    expect(card.get_by_role("button", name="Save the settings")).to_be_hidden()  # not needed
+
+    before = revision(page)
+    card.get_by_label("Required").uncheck()
+    wait_for_save(page, before)
+    expect(page.get_by_label("Required")).to_be_focused()  # redrawn, focus kept
+    before = revision(page)
+    card.get_by_label("Maximum length").fill("300")
+    card.get_by_label("Maximum length").press("Tab")
+    wait_for_save(page, before)
+    before = revision(page)
+    card.get_by_label("Id", exact=True).fill("remarks")
+    card.get_by_label("Id", exact=True).press("Enter")  # change and submit: saved once
+    wait_for_save(page, before)
+    expect(page.locator("#question-remarks")).to_have_count(1)
+    expect(page.locator("#builder-messages")).to_be_empty()  # no conflict from a second save
+
+    page.reload()  # what the page says is what was saved
+    card = page.locator("#question-remarks")
+    expect(card.get_by_label("Required")).not_to_be_checked()
+    expect(card.get_by_label("Maximum length")).to_have_value("300")
+    question = draft_question(0)
+    assert question["id"] == "remarks" and question["required"] is False
+    assert question["validation"] == {"max_length": 300}
+
+    # a type that cannot keep the length limit asks first; "no" keeps the saved type
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    card.get_by_label("Type").select_option("nps")
+    expect(card.get_by_label("Type")).to_have_value("long_text")
+    assert draft_question(0)["type"] == "long_text"
+    before = revision(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_label("Type").select_option("nps")
+    wait_for_save(page, before)
+    expect(page.locator("#question-remarks")).to_have_count(1)
+    expect(page.locator("#builder-questions")).to_have_count(1)
+    expect(page.locator("#question-remarks").get_by_label("Type")).to_have_value("nps")
+    assert draft_question(0)["type"] == "nps" and "validation" not in draft_question(0)
+
+    # a type that drops nothing is saved without asking
+    before = revision(page)
+    page.locator("#question-remarks").get_by_label("Type").select_option("csat")
+    wait_for_save(page, before)
+    assert draft_question(0)["type"] == "csat"

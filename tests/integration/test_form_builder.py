@@ -200,6 +200,28 @@ def test_question_settings_rename_type_required_and_limits(as_admin, post_form):
     assert question["validation"] == {"max_length": 80} and question["required"] is False
 
 
+def test_question_settings_save_on_change_and_ask_before_dropping_data(as_admin, post_form):
+    page = as_admin.get(EDIT).get_data(as_text=True)
+    settings = re.search(
+        r'<form[^>]*/questions/colour"[^>]*>(?:(?!</form>).)*</form>', page, re.S
+    ).group(0)
+    assert 'hx-trigger="change, submit"' in settings and "question-settings" in settings
+    # leaving the choice types drops the choices: those options are marked to ask first
+    options = dict(re.findall(r'<option value="(\w+)" ?(?:selected)?( data-drops)?>', settings))
+    assert options["multi_choice"] == "" and options["short_text"] == " data-drops"
+    assert "cannot keep all of this question’s choices" in settings
+    # without JavaScript the settings form posts and the page comes back
+    response = change(
+        post_form,
+        "questions/colour",
+        {"id": "colour", "type": "single_choice", "old_type": "single_choice"},
+        htmx=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/admin/forms/shop/edit#question-colour")
+    assert draft_data()["questions"][1]["required"] is False
+
+
 def test_choices_through_the_routes(as_admin, post_form):
     assert change(post_form, "questions/colour/choices", {}).status_code == 200
     change(post_form, "questions/colour/choices/2", {"value": "green"}, revision="1")

@@ -179,6 +179,7 @@ def _context(form: Form, text: str, revision: int | None, **extra) -> dict:
         "operators_for": builder.operators_for,
         "value_kind": builder.value_kind,
         "validation_fields": builder.validation_fields,
+        "type_change_drops": _type_change_drops,
         "studio_tabs": "admin.form_translations" in current_app.view_functions,
         "publish_url": f"/admin/forms/{form.slug}/publish",
         **extra,
@@ -232,6 +233,18 @@ def _condition_state(outline, target: str, pending: dict) -> dict:
         "rows": pending.get(target) or rows or builder.ConditionRows(),
         "pending": target in pending,
     }
+
+
+def _type_change_drops(question: builder.QuestionView, qtype: str) -> bool:
+    """Whether changing `question` to `qtype` removes its choices, scale labels or limits."""
+    if qtype == question.type:
+        return False
+    if question.choices and qtype not in builder.CHOICE_TYPES:
+        return True
+    labels = question.texts.get("labels.low") or question.texts.get("labels.high")
+    if labels and qtype not in SCALES:
+        return True
+    return bool(set(question.validation) - set(builder.validation_fields(qtype)))
 
 
 def _question_of(path: str, ids: list[str]) -> str | None:

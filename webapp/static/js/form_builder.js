@@ -1,5 +1,6 @@
 // Form builder glue: drag questions into a new order (SortableJS) → one htmx request with
-// the new order, and show an edit conflict (409) instead of treating it as a failure.
+// the new order, show an edit conflict (409) instead of treating it as a failure, and ask
+// before a question type change that drops data.
 // The server decides everything and sends the list back as it really is.
 (function () {
   "use strict";
@@ -52,6 +53,26 @@
     if (evt.detail.xhr.status === 409 && evt.detail.elt.closest("#form-builder")) {
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
+    }
+  });
+
+  // Question settings save on change; a type that drops choices, scale labels or limits
+  // (marked data-drops by the server) asks first, and a "no" puts the saved type back.
+  document.addEventListener("htmx:confirm", function (evt) {
+    var trigger = evt.detail.triggeringEvent;
+    var select = trigger && trigger.type === "change" ? trigger.target : null;
+    if (!select || !select.matches || !select.matches(".question-settings select[name=type]")) {
+      return;
+    }
+    var option = select.options[select.selectedIndex];
+    if (!option || !option.hasAttribute("data-drops")) { return; }
+    evt.preventDefault();
+    if (window.confirm(select.dataset.confirmDrops)) {
+      evt.detail.issueRequest(true);
+    } else {
+      Array.prototype.forEach.call(select.options, function (item) {
+        item.selected = item.defaultSelected;
+      });
     }
   });
 
