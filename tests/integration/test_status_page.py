@@ -39,6 +39,11 @@ def test_status_page_speaks_the_customers_language(client, ticket):
     assert '<html lang="ru">' in page.get_data(as_text=True)
     assert "Назначено" in text_of(page)  # a state reads as one ticket's status, not a column
     assert 'href="#main">Перейти к содержимому</a>' in page.get_data(as_text=True)  # no question
+    # we do not know the customer's time zone: ours is named, and the browser shows theirs
+    assert re.search(
+        r'<time datetime="[0-9-]+T[0-9:.]+\+00:00" data-local-time>[^<]+ \(UTC\)</time>',
+        page.get_data(as_text=True),
+    )
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert client.get("/t/not-a-real-token-but-long-enough").status_code == 404
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -60,6 +61,7 @@ def ticket_status(token: str):
             state_labels={name: s.label(lang) for name, s in definition.states.items()},
             events=events,
             reply_token=_reply_signer().dumps(ticket.status_token),
+            zone=str(get_timezone()),  # said beside times: we do not know the customer's zone
         )
     )
     response.headers["Cache-Control"] = "no-store"

@@ -7,6 +7,21 @@
 
   function toastRegion() { return document.getElementById("toasts"); }
 
+  // Times for readers whose time zone we do not know (customers): the browser knows it.
+  function showLocalTimes() {
+    if (!window.Intl || !Intl.DateTimeFormat) { return; }
+    var format;
+    try {
+      format = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+        { dateStyle: "short", timeStyle: "short" });
+    } catch (e) { return; }
+    document.querySelectorAll("time[data-local-time]").forEach(function (element) {
+      var moment = new Date(element.getAttribute("datetime"));
+      if (!isNaN(moment.getTime())) { element.textContent = format.format(moment); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showLocalTimes);
+
   function showToast(text, kind) {
     var region = toastRegion();
     if (!region) { return; }
