@@ -304,12 +304,11 @@ def test_report_problem_questions():
 # --- goal -----------------------------------------------------------------------------------
 
 
-def test_goal_yes_ends_after_the_optional_email():
+def test_goal_yes_ends_at_once_without_asking_for_an_email():
     goal = form("goal")
-    assert walk(goal, {"goal": "yes"}) == ["goal", "email"]
-    assert conversation.next_question(goal, {"goal": "yes", "email": None}) is None
-    assert not goal.question("email").required
-    assert not conversation.creates_ticket(goal, {"goal": "yes", "email": None})
+    assert walk(goal, {"goal": "yes"}) == ["goal"]
+    assert conversation.next_question(goal, {"goal": "yes"}) is None
+    assert not conversation.creates_ticket(goal, {"goal": "yes"})
 
 
 def test_goal_no_asks_what_stopped_you_and_creates_a_ticket():
@@ -318,6 +317,7 @@ def test_goal_no_asks_what_stopped_you_and_creates_a_ticket():
     assert walk(goal, replies) == ["goal", "what_stopped_you", "looking_for", "email"]
     assert goal.question("what_stopped_you").required
     assert not goal.question("looking_for").required
+    assert not goal.question("email").required  # asked only here, and optional
     assert conversation.creates_ticket(goal, answers_after(goal, replies))
     assert goal.subject_question == "what_stopped_you"
 
