@@ -10,9 +10,11 @@ default) and writes it back with `dump_document`. Conditions come out in the for
 from __future__ import annotations
 
 import copy
+import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import yaml
@@ -32,6 +34,8 @@ MAX_WATCHERS = 20
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$")
 _INTEGER = re.compile(r"^-?\d{1,15}$")
 _DECIMAL = re.compile(r"^-?\d{1,15}\.\d{1,15}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ORDERING = ("<", "<=", ">", ">=")  # compare numbers (and ISO dates, which sort as text)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}$")
 GROUPS = ("all", "any")
 TARGET_KEYS = ("team", "priority", "labels", "assign", "overflow_team", "watchers")
@@ -272,6 +276,8 @@ def build_condition(mode: str, clauses: Iterable[Clause]) -> dict:
             problems.append((f"{where}.value", "list_too_long", {"limit": MAX_LIST_ITEMS}))
         elif op not in ("exists", "in", "not_in") and value == "":
             problems.append((f"{where}.value", "no_value", {}))
+        elif op in ORDERING and not _orderable(value):
+            problems.append((f"{where}.value", "not_a_number", {"value": text.strip()[:100]}))
         comparison: dict[str, Any] = {"field": name, "op": op}
         if value is not None:
             comparison["value"] = value
@@ -279,6 +285,74 @@ def build_condition(mode: str, clauses: Iterable[Clause]) -> dict:
     if problems:
         raise RuleInputError(problems)
     return comparisons[0] if len(comparisons) == 1 else {mode: comparisons}
+
+
+def _orderable(value: Any) -> bool:
+    """A value `<`, `<=`, `>` or `>=` can compare with: a number, or a date as 2025-01-31
+    (date answers are stored so). Any other text never compares with a score: the rule
+    would silently never match."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return True
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def answer_fields(condition: Any) -> list[tuple[str, str]]:
+    """(path, question id) of every `answers.<id>` field a condition reads, in order;
+    tolerant of malformed conditions (the loader reports those)."""
+    found: list[tuple[str, str]] = []
+
+    def walk(item: Any, path: str) -> None:
+        if not isinstance(item, Mapping):
+            return
+        for group in ("all", "any"):
+            if isinstance(item.get(group), list):
+                for index, part in enumerate(item[group]):
+                    walk(part, f"{path}.{group}[{index}]")
+        if "not" in item:
+            walk(item["not"], f"{path}.not")
+        name = item.get("field")
+        if isinstance(name, str) and name.startswith("answers.") and len(name) > 8:
+            found.append((f"{path}.field", name[len("answers.") :].split(".")[0]))
+
+    walk(condition, "when")
+    return found
+
+
+def unknown_questions(condition: Any, question_ids: Collection[str]) -> list[Problem]:
+    """A warning for each `answers.<id>` the condition reads that no form asks.
+
+    Such a condition cannot hold until a form with that question is published; the rule is
+    kept (the form may come later), but a misspelt id is worth saying, with the nearest
+    real one when there is one.
+    """
+    problems = []
+    for path, question in answer_fields(condition):
+        if question in question_ids:
+            continue
+        near = difflib.get_close_matches(question, sorted(question_ids), n=1, cutoff=0.6)
+        if near:
+            problems.append(
+                Problem(
+                    path,
+                    N_("no form has a question «%(question)s» (did you mean «%(suggestion)s»?)"),
+                    params={"question": question, "suggestion": near[0]},
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    path,
+                    N_("no form has a question «%(question)s»"),
+                    params={"question": question},
+                )
+            )
+    return problems
 
 
 def condition_form(condition: Any) -> ConditionForm:

@@ -519,3 +519,40 @@ def test_problems_elsewhere_in_the_draft_are_shown_and_the_draft_cannot_route(
     draft_column, active_column = visible(tested).split("Active version 1")
     assert "This definition does not load" in draft_column
     assert "rule 1 “Unhappy customers get a fast call back”" in active_column
+
+
+def test_a_misspelt_question_and_a_word_for_a_number_are_flagged_in_polish(
+    admin, create_user, login, client, post_form
+):
+    """The audit's rule: `answers.scroe` at most `six` was saved silently and never matched."""
+    polish = create_user(email="olga@example.com", name="Olga", role=Role.ADMIN, locale="pl")
+    login(polish)
+    typo = {
+        **RULE,
+        "name": "Niezadowoleni",
+        "field": ["answers.scroe", ""],
+        "op": ["<=", "="],
+        "value": ["six", ""],
+    }
+    refused = post_form(f"{PAGE}/rules", {**typo, **page_state(client)}, htmx=True)
+    assert refused.status_code == 422
+    assert "„six” nie jest liczbą" in visible(refused)
+    assert drafts.current("workflow", "ticket") is None
+
+    # A form with that question may come later: with a number the rule is kept, and said so.
+    saved = post_form(
+        f"{PAGE}/rules", {**typo, "value": ["6", ""], **page_state(client)}, htmx=True
+    )
+    assert saved.status_code == 200
+    assert "Niezadowoleni" in rule_names()
+    warning = (
+        "Ta reguła na razie nie może zadziałać: żaden formularz nie ma pytania „scroe” "
+        "(czy chodziło o „score”?)."
+    )
+    assert warning in visible(saved)
+    assert warning in visible(client.get(PAGE))  # on the list whenever the page is opened
+    index = rule_names().index("Niezadowoleni")
+    editor = visible(client.get(f"{PAGE}?edit={index}"))
+    assert "Ten warunek na razie nie może być spełniony: żaden formularz nie ma pytania" in editor
+    # Rules reading questions the published forms ask get no warning.
+    assert visible(client.get(PAGE)).count("na razie nie może zadziałać") == 1

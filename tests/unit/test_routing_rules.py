@@ -118,6 +118,8 @@ def test_replacing_a_rule_and_the_default(data):
         ([("locale", "in", " , ")], {}, "no_list"),
         ([("locale", "=", "x" * 600)], {}, "value_too_long"),
         ([("locale", "=", "pl")] * 25, {}, "too_many_clauses"),
+        ([("answers.score", "<=", "six")], {}, "not_a_number"),
+        ([("answers.visit", ">=", "2025-02-30")], {}, "not_a_number"),
         ([("locale", "=", "pl")], {"team": "nobody-here"}, "unknown_team"),
         ([("locale", "=", "pl")], {"priority": "asap"}, "bad_priority"),
         ([("locale", "=", "pl")], {"assign": "random"}, "bad_strategy"),
@@ -180,3 +182,32 @@ def test_documents_that_cannot_be_edited_as_data_say_why(text):
 def test_an_empty_document_gets_a_routing_section():
     changed = rr.add_rule(rr.read_document(""), {"name": "x", "when": None, "set": {}})
     assert changed["routing"] == {"rules": [{"name": "x", "when": None, "set": {}}], "default": {}}
+
+
+def test_comparisons_that_order_take_numbers_and_dates_and_still_match():
+    made = rule("Unhappy", [("answers.score", "<=", "6"), ("answers.visit", ">=", "2025-01-31")])
+    assert made["when"] == {
+        "all": [
+            {"field": "answers.score", "op": "<=", "value": 6},
+            {"field": "answers.visit", "op": ">=", "value": "2025-01-31"},
+        ]
+    }
+    assert evaluate(made["when"], {"answers": {"score": "3", "visit": "2025-03-01"}})
+
+
+def test_answers_no_form_asks_are_named_with_the_nearest_real_question():
+    condition = {
+        "any": [
+            {"field": "answers.scroe", "op": "<=", "value": 6},
+            {"not": {"field": "answers.refund_reason", "op": "exists"}},
+            {"field": "answers.score.value", "op": ">", "value": 1},
+            {"field": "metadata.scroe", "op": "=", "value": "x"},
+        ]
+    }
+    problems = rr.unknown_questions(condition, {"score", "email", "what_went_wrong"})
+    assert [str(p) for p in problems] == [
+        "when.any[0].field: no form has a question «scroe» (did you mean «score»?)",
+        "when.any[1].not.field: no form has a question «refund_reason»",
+    ]
+    assert rr.unknown_questions({"all": "junk"}, set()) == []
+    assert rr.unknown_questions(None, set()) == []

@@ -23,7 +23,7 @@ from webapp.admin import bp
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.models import Team, WorkflowKind
-from webapp.problem_text import problem_line
+from webapp.problem_text import problem_line, problem_message
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import audit, drafts, routing_tester
@@ -70,6 +70,10 @@ INPUT_MESSAGES = {
     "bad_operator": _l("“%(op)s” is not an operator."),
     "value_too_long": _l("The value is too long (at most %(limit)s characters)."),
     "no_value": _l("Type the value to compare with."),
+    "not_a_number": _l(
+        "“%(value)s” is not a number: less than, at most, more than and at least compare "
+        "numbers (or dates written like 2025-01-31). Write the number, e.g. 6."
+    ),
     "no_list": _l("List the values, separated by commas."),
     "list_too_long": _l("At most %(limit)s values in a list."),
     "unknown_team": _l("There is no team “%(team)s”."),
@@ -113,7 +117,7 @@ def _teams() -> list[Team]:
     return db.session.scalars(select(Team).order_by(Team.name, Team.slug)).all()
 
 
-def _field_choices() -> list[tuple[str, str]]:
+def _field_choices(forms=None) -> list[tuple[str, str]]:
     """The facts routing reads, with a hint; answers and hidden fields from the live forms."""
     fields = [
         ("form", _("the form's name (slug)")),
@@ -132,7 +136,7 @@ def _field_choices() -> list[tuple[str, str]]:
         ("metadata.country", _("two-letter country code, when known")),
     ]
     seen = {name for name, _hint in fields}
-    for slug, definition in routing_tester.testable_forms():
+    for slug, definition in routing_tester.testable_forms() if forms is None else forms:
         for question in definition.questions:
             name = f"answers.{question.id}"
             if name not in seen:
@@ -144,6 +148,20 @@ def _field_choices() -> list[tuple[str, str]]:
                 seen.add(name)
                 fields.append((name, _("%(form)s: hidden field", form=slug)))
     return fields
+
+
+def _question_ids(forms) -> set[str]:
+    """The question ids of the published forms: what an `answers.<id>` field can read."""
+    return {question.id for _slug, definition in forms for question in definition.questions}
+
+
+def _row_warnings(clauses, question_ids: set[str]) -> dict[str, list[str]]:
+    """The builder's rows that read an answer no form asks, keyed like the row errors."""
+    warnings: dict[str, list[str]] = {}
+    for index, clause in enumerate(clauses):
+        for problem in rr.unknown_questions({"field": clause.field.strip()}, question_ids):
+            warnings.setdefault(f"clauses[{index}].field", []).append(problem_message(problem))
+    return warnings
 
 
 def _seen_json(data: Mapping | None) -> str:
@@ -167,17 +185,21 @@ def _problems(text: str):
 
 
 def _context(editing: Editing, **extra) -> dict:
+    forms = routing_tester.testable_forms()
+    question_ids = _question_ids(forms)
     rules = []
     if editing.data is not None:
         for index, rule in enumerate(rr.rules_of(editing.data)):
             rule = rule if isinstance(rule, Mapping) else {}
             target = rule.get("set") if isinstance(rule.get("set"), Mapping) else {}
+            warnings = rr.unknown_questions(rule.get("when"), question_ids)
             rules.append(
                 {
                     "index": index,
                     "name": str(rule.get("name") or _("rule %(n)s", n=index + 1)),
                     "condition": rr.describe_condition(rule.get("when")),
                     "target": target,
+                    "warnings": list(dict.fromkeys(problem_message(w) for w in warnings)),
                 }
             )
     values = {
@@ -192,7 +214,7 @@ def _context(editing: Editing, **extra) -> dict:
         "strategy_labels": STRATEGY_LABELS,
         "operators": OPERATORS,
         "operator_labels": OPERATOR_LABELS,
-        "fields": _field_choices(),
+        "fields": _field_choices(forms),
         "locales": LOCALES,
         "channels": CHANNELS,
         "editor": None,
@@ -202,6 +224,8 @@ def _context(editing: Editing, **extra) -> dict:
     values.update(extra)
     if values["editor"] is None and editing.data is not None:
         values["editor"] = _editor_for(editing, request.args.get("edit", ""))
+    editor = values["editor"]
+    values["warnings"] = _row_warnings(editor.get("clauses") or [], question_ids) if editor else {}
     return values
 
 
