@@ -245,3 +245,25 @@ def test_question_settings_are_saved_on_change(page, live_server, blank_form):
     page.locator("#question-remarks").get_by_label("Type").select_option("csat")
     wait_for_save(page, before)
     assert draft_question(0)["type"] == "csat"
+
+
+def test_ticket_choice_and_condition_rows_keep_their_shape(page, live_server, blank_form):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in_and_edit(page, live_server)
+    ticket = page.locator("#builder-ticket")
+    ticket.scroll_into_view_if_needed()
+    always = ticket.get_by_label("always").bounding_box()
+    assert always["width"] >= 14 and abs(always["width"] - always["height"]) < 2  # a radio
+    fieldset = ticket.locator(".ticket-rule fieldset").bounding_box()
+    save = ticket.get_by_role("button", name="Save", exact=True).bounding_box()
+    assert save["y"] >= fieldset["y"] + fieldset["height"]  # under the choice, not beside it
+    assert save["x"] <= fieldset["x"] + 1
+
+    ticket.get_by_role("button", name="Add a condition").click()
+    wait_for_htmx(page)
+    row = ticket.locator(".condition-row").bounding_box()
+    question = ticket.get_by_label("Question", exact=True).bounding_box()
+    remove = ticket.get_by_role("button", name="Remove condition 1").bounding_box()
+    assert remove["width"] < 80  # a small × button, not a stretched bar
+    assert abs(remove["y"] + remove["height"] / 2 - (question["y"] + question["height"] / 2)) < 4
+    assert remove["x"] + remove["width"] <= row["x"] + row["width"] + 1
