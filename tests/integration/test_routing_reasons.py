@@ -54,3 +54,14 @@ def test_events_from_before_the_codes_keep_their_english(app):
         assert routed_assignment({**old, "assignment_notes": [["teleported", {}]]}) == (
             "Maja: next in round-robin order"
         )
+
+
+def test_agents_read_the_rule_by_its_name(app):
+    data = {
+        "rule": "Unhappy customers get a fast call back",
+        "rule_index": 0,
+        "matched": "score.category detractor = detractor",
+        "reason": "rule 1 matched: score.category detractor = detractor",
+    }
+    with app.test_request_context(), force_locale("pl"):
+        assert routed_reason(data) == ("Pasuje reguła „Unhappy customers get a fast call back”")

@@ -32,7 +32,7 @@ def test_ticket_page_explains_routing_sla_and_history_in_polish(client, login, c
     page = text_of(client.get(f"/tickets/{ticket.number}"))
     assert "Płatność nie działa" in page
     # The routing decision in Polish; the condition is the admin's own expression.
-    assert "Pasuje reguła 1: score.category detractor = detractor" in page
+    assert "Pasuje reguła „Unhappy customers get a fast call back”" in page
     assert "najmniej obciążony (otwarte: 0 z 20)" in page and "mówi w języku: polski" in page
     assert "Pierwsza odpowiedź" in page  # First response clock, in Polish
     assert "Polityka „high”, ponieważ priority = high." in page

@@ -88,7 +88,13 @@ def routed_reason(data: Mapping[str, Any]) -> str:
     """The routing decision of a `routed` event, with what caused a re-route first."""
     if "matched" not in data:  # written before reasons were stored as codes
         return str(data.get("reason") or "")
-    text = decision_text(data.get("rule_index"), data.get("matched"))
+    name = data.get("rule")
+    if data.get("rule_index") is not None and name:
+        # Agents know rules by the names admins gave them; the condition is the admin's
+        # own expression ("score.category detractor = detractor"), kept for the tester.
+        text = gettext("Rule “%(name)s” matched", name=name)
+    else:
+        text = decision_text(data.get("rule_index"), data.get("matched"))
     cause = data.get("cause")
     if isinstance(cause, (list, tuple)) and len(cause) == 2 and isinstance(cause[1], Mapping):
         said = _note(str(cause[0]), cause[1], _CAUSES)
