@@ -267,3 +267,22 @@ def test_ticket_choice_and_condition_rows_keep_their_shape(page, live_server, bl
     assert remove["width"] < 80  # a small × button, not a stretched bar
     assert abs(remove["y"] + remove["height"] / 2 - (question["y"] + question["height"] / 2)) < 4
     assert remove["x"] + remove["width"] <= row["x"] + row["width"] + 1
+
+
+def test_enter_in_a_text_saves_it_once_without_reloading(page, live_server, blank_form):
+    log_in_and_edit(page, live_server)
+    page_posts = []  # ordinary (page-reloading) form posts
+
+    def record(request) -> None:
+        if request.method == "POST" and not request.headers.get("hx-request"):
+            page_posts.append(request.url)
+
+    page.on("request", record)
+    before = revision(page)
+    field = page.get_by_label("Title (en)", exact=True)
+    field.fill("Our visit")
+    field.press("Enter")
+    wait_for_save(page, before)
+    expect(page.locator("#builder-messages")).to_be_empty()  # not a conflict with itself
+    assert page_posts == [] and page.url.endswith(EDIT)
+    assert yaml.safe_load(drafts.current("form", "visit").yaml_text)["title"]["en"] == "Our visit"
