@@ -170,3 +170,47 @@ def test_the_board_fits_a_phone_and_ends_at_its_footer(page, live_server, desk):
     # The columns themselves still scroll sideways, inside the board.
     columns = page.locator("#board-columns")
     assert columns.evaluate("el => el.scrollWidth > el.clientWidth")
+
+
+# Every select's chosen text, and the saved view's placeholder, measured in the element's font.
+TEXT_FITS = """() => {
+  const canvas = document.createElement("canvas").getContext("2d");
+  const fields = [...document.querySelectorAll("#board-filters select, #bulk-form select")];
+  fields.push(document.querySelector(".save-view input[name=name]"));
+  return fields.map((el) => {
+    const style = getComputedStyle(el);
+    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = el.tagName === "SELECT" ? el.options[el.selectedIndex].text : el.placeholder;
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+    const box = el.getBoundingClientRect();
+    const room = box.width - ["borderLeftWidth", "paddingLeft", "paddingRight", "borderRightWidth"]
+      .reduce((sum, side) => sum + parseFloat(style[side]), 0);
+    return {
+      text,
+      fits: canvas.measureText(text).width <= room + 0.5,  // sub-pixel rounding
+      // Pico's arrow ends 1.75rem from the right edge: the text must stop before it.
+      clearOfArrow: el.tagName !== "SELECT" || parseFloat(style.paddingRight) >= 1.75 * rem,
+      onScreen: box.left >= 0 && box.right <= document.documentElement.clientWidth,
+    };
+  });
+}"""
+
+
+@pytest.mark.parametrize("locale", ["pl", "ru"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_filter_and_bulk_labels_are_not_cut_off(
+    page, live_server, desk, create_user, locale, width
+):
+    """'Dowolny priorytet', 'Wybierz agenta', 'Название представления' are read in full."""
+    new_ticket()
+    create_user(email=f"{locale}@example.com", name=f"Agent {locale}", locale=locale)
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, f"{locale}@example.com")
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+
+    fields = page.evaluate(TEXT_FITS)
+    assert len(fields) == 9
+    for field in fields:
+        assert field["fits"] and field["clearOfArrow"], f"{field['text']!r} is cut off"
+        assert field["onScreen"], f"{field['text']!r} is off the screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
