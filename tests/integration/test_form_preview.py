@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.helpers import text_of
 from webapp.extensions import db
-from webapp.models import AuditEntry, OutboxMessage, Response, Ticket
+from webapp.models import AuditEntry, OutboxMessage, Response, Role, Ticket
 from webapp.services import drafts
 from webapp.services.forms import BUILTIN_DIR
 
@@ -166,3 +166,41 @@ def test_agents_and_strangers_cannot_preview(client, builtin_forms, agent, login
 
 def test_unknown_form_is_404(signed_in):
     assert signed_in.get("/admin/forms/nope/preview").status_code == 404
+
+
+def _banner(page: str) -> str:
+    return text_of_html(re.search(r'<div class="preview-banner".*?</div>', page, re.S).group(0))
+
+
+def text_of_html(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_a_polish_admin_gets_the_preview_controls_in_polish_and_the_form_in_its_language(
+    client, builtin_forms, create_user, login, post_form, htmx
+):
+    admin = create_user(email="olga@example.com", name="Olga", role=Role.ADMIN, locale="pl")
+    login(admin)
+    preview = Previewer(client, post_form, htmx=htmx)  # the form's default language: English
+    banner = _banner(preview.html)
+    assert "Podgląd — wersja 1 (brak wersji roboczej)." in banner
+    assert "Odpowiedzi nie są zapisywane" in banner
+    assert "Wróć do formularza" in banner and "Uruchom podgląd od nowa" in banner
+    assert "Back to the form" not in banner and "Answers are not saved" not in banner
+    assert 'class="preview-banner" role="region" aria-label="Podgląd" lang="pl"' in preview.html
+    # The customer's part stays in the previewed language, controls included.
+    assert '<html lang="en"' in preview.html
+    assert "How likely are you to recommend us" in preview.html
+    assert "Skip to the question" in preview.html
+
+    preview = Previewer(client, post_form, lang="ru", htmx=htmx)
+    assert '<html lang="ru"' in preview.html
+    assert "Насколько вероятно" in preview.html and "Перейти к вопросу" in preview.html
+    assert "Wróć do formularza" in _banner(preview.html)
+    for value in ("2", "Долго", "Иван", "ivan@example.ru"):
+        preview.answer(value)
+    end = text_of_html(preview.html)
+    assert "Podgląd: w tym miejscu klient otrzymałby numer referencyjny" in end
+    assert "Uruchom podgląd od nowa" in end
+    assert "Restart preview" not in end and "Перезапустить" not in end

@@ -14,10 +14,23 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request as htmx_request
+from jinja2 import pass_context
+from markupsafe import Markup
 from werkzeug.utils import secure_filename
 
 from survey_forms import branding as brand_rules
@@ -35,7 +48,7 @@ from survey_forms.definition import (
 )
 from webapp.admin import bp
 from webapp.extensions import db
-from webapp.i18n import override_locale
+from webapp.i18n import override_locale, select_locale
 from webapp.problem_text import problem_message
 from webapp.public.messages import answer_error_message
 from webapp.public.views import brand_values
@@ -111,6 +124,20 @@ def _preview_language(definition: FormDefinition) -> str:
     return lang if lang in definition.languages else definition.default_language
 
 
+def _admin_locale() -> str:
+    """The admin's own language: the page speaks the form's, the preview's controls not."""
+    return getattr(g, "preview_admin_locale", None) or select_locale()
+
+
+@pass_context
+def _in_admin_language(context, template_name: str) -> Markup:
+    """`template_name` rendered with the page's values but in the admin's language: the
+    banner, Restart and the notes for the admin are not part of the customer's form."""
+    with force_locale(_admin_locale()):
+        rendered = context.environment.get_template(template_name).render(context.get_all())
+    return Markup(rendered)  # noqa: S704 - a template's autoescaped output
+
+
 def _no_store(reply, definition: FormDefinition | None = None):
     reply.headers["Cache-Control"] = "no-store"
     reply.headers["Vary"] = "HX-Request"
@@ -175,6 +202,8 @@ def _render_preview(
         embedded=False,
         brand=brand_values(definition, lang),
         preview=True,
+        preview_admin_part=_in_admin_language,
+        preview_admin_locale=_admin_locale(),
         preview_copy=copy,
         preview_shortened=shortened,
         preview_ticket=done and conversation.creates_ticket(definition, answers, **context),
@@ -195,6 +224,7 @@ def _previewing(slug: str):
     if not result.ok:
         abort(_problems_page(copy, result.problems))
     lang = _preview_language(result.definition)
+    g.preview_admin_locale = select_locale()  # before the page takes the form's language
     override_locale(lang)
     return copy, result.definition, lang
 
