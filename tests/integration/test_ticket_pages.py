@@ -136,3 +136,18 @@ def test_timeline_names_the_team_and_channel_not_their_codes(client, login, care
     page = text_of(client.get(f"/tickets/{ticket.number}"))
     assert "Skierowano do zespołu Customer Care." in page
     assert "(kanał: Widżet na stronie internetowej)" in page
+
+
+def test_the_ticket_list_searches_and_filters_like_the_board(client, login, care):
+    login(care["agent"])
+    courier = make_ticket(answers={"nps": 2, "what_went_wrong": "Kurier zgubił paczkę"})
+    make_ticket(answers={"nps": 3, "what_went_wrong": "Za drogo"}, customer_locale="en")
+    found = text_of(client.get("/tickets?q=kurier"))
+    assert courier.number in found and "Za drogo" not in found
+    assert text_of(client.get(f"/tickets?q={courier.number}")).count("LD-") >= 1
+    # typing in the box: htmx asks for the rows only, and the address bar follows
+    rows = client.get("/tickets?q=nic+takiego", headers={"HX-Request": "true"})
+    assert "Żadne zgłoszenie nie pasuje do wyszukiwania." in text_of(rows)
+    assert "<table" not in rows.get_data(as_text=True)
+    only_english = text_of(client.get("/tickets?language=en"))
+    assert courier.number not in only_english and "Wyczyść filtry" in only_english

@@ -9,9 +9,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
-from webapp.models import Ticket
+from webapp.models import Ticket, utcnow
 from webapp.record_ids import optional_id, record_id
 from webapp.security import staff_required
+from webapp.services.board import BoardFilters, filter_conditions
 from webapp.services.notes import staff_matching, users_by_ids
 from webapp.services.replies import canned_body
 from webapp.services.tickets import MoveRefused, TicketConflict, fire
@@ -27,11 +28,14 @@ PAGE_SIZE = 50
 @bp.get("/tickets")
 @staff_required
 def index():
+    """Every ticket, newest first: searchable, and filtered like the board (same URL words)."""
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)  # no bigint overflow
     mine = request.args.get("mine") == "1"
+    filters = BoardFilters.from_args(request.args)
     query = (
         select(Ticket)
         .options(joinedload(Ticket.team), joinedload(Ticket.assignee), selectinload(Ticket.labels))
+        .where(*filter_conditions(filters, current_user, utcnow()))
         .order_by(Ticket.id.desc())
     )
     if mine:
@@ -48,6 +52,7 @@ def index():
         has_more=len(rows) > PAGE_SIZE,
         page=page,
         mine=mine,
+        filters=filters,
     )
 
 
