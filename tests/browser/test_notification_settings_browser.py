@@ -1,0 +1,43 @@
+"""A colleague sets how they are notified from a phone: every choice is on the screen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.helpers import PASSWORD
+from webapp.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_choice_is_on_a_phone_screen_and_saves(page, live_server, create_user):
+    ola = create_user(email="ola@example.com", name="Ola Nowak", locale="pl")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill("ola@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/dashboard")
+    page.goto(f"{live_server}/account/notifications")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    choices = page.locator("main form label[for]")
+    expect(choices).to_have_count(6 * 3)
+    for choice in choices.all():
+        expect(choice).to_be_visible()
+        box = choice.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, choice.inner_text()
+    expect(choices).to_have_text(["Natychmiast", "Podsumowanie co godzinę", "Wyłączone"] * 6)
+
+    # Tapping a choice's words picks it; the radio is named by its row and its choice.
+    mentions_off = page.get_by_role("radio", name="Oznaczenia w notatkach wewnętrznych Wyłączone")
+    page.locator("label[for=mentions-off]").click()
+    expect(mentions_off).to_be_checked()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Zapisz ustawienia powiadomień").click()
+    expect(
+        page.get_by_role("radio", name="Oznaczenia w notatkach wewnętrznych Wyłączone")
+    ).to_be_checked()
+    db.session.refresh(ola)
+    assert ola.notification_settings["mentions"] == "off"
