@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from functools import wraps
 
@@ -39,9 +40,14 @@ admin_required = role_required(Role.ADMIN)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The user a session or remember-me cookie names, unless the password changed since."""
+    number, _, stamp = user_id.partition(":")
+    if not number.isdigit() or not stamp:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(number))
+    if user is None or not hmac.compare_digest(user.password_stamp.encode(), stamp.encode()):
+        return None
+    return user
 
 
 def _security_headers(response):

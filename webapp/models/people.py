@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -64,6 +65,19 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def password_stamp(self) -> str:
+        """A short digest that changes whenever the password does (it reveals nothing of it)."""
+        return hashlib.blake2b(self.password_hash.encode(), digest_size=8).hexdigest()
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: the id and the password stamp.
+
+        A cookie issued before a password change, on any device, no longer logs anyone
+        in (`webapp.security.load_user` compares the stamp).
+        """
+        return f"{self.id}:{self.password_stamp}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
