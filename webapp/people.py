@@ -120,3 +120,8 @@ def user_from_password_token(token: str) -> User | None:
     if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
         return None
     return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set `user`'s password; links and remember-me cookies issued before stop working."""
+    user.set_password(new_password)

@@ -10,7 +10,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from webapp.people import TIMEZONE_CHOICES, language_choices
 
@@ -26,6 +26,8 @@ class LoginForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
+    """A new password, typed twice: invitations and the profile share the rules."""
+
     password = PasswordField(
         _l("New password"),
         validators=[
@@ -41,6 +43,24 @@ class SetPasswordForm(FlaskForm):
         _l("Repeat the password"),
         validators=[EqualTo("password", message=_l("The two passwords do not match."))],
     )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current_password(self, field) -> None:
+        if not self.user.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
+
+    def validate_password(self, field) -> None:
+        if field.data and field.data == self.current_password.data:
+            raise ValidationError(_l("Choose a password different from the current one."))
 
 
 class ProfileForm(FlaskForm):

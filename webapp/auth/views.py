@@ -3,13 +3,14 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from webapp.auth import bp
-from webapp.auth.forms import LoginForm, ProfileForm, SetPasswordForm
+from webapp.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, SetPasswordForm
 from webapp.extensions import db, limiter
 from webapp.i18n import adopt_chosen_locale
 from webapp.main.views import safe_next
-from webapp.people import find_user_by_email, user_from_password_token
+from webapp.people import change_password, find_user_by_email, user_from_password_token
 
 
 def _login_limit() -> str:
@@ -77,4 +78,30 @@ def profile():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/profile.html", form=form), status
+    password_form = ChangePasswordForm(current_user, formdata=None)
+    return _profile_page(form, password_form), status
+
+
+@bp.post("/profile/password")
+@limiter.limit(_login_limit)
+@login_required
+def change_own_password():
+    user = current_user._get_current_object()
+    password_form = ChangePasswordForm(user)
+    if password_form.validate_on_submit():
+        change_password(user, password_form.password.data)
+        db.session.commit()
+        # The session and a remember-me cookie name the old password, which no longer
+        # logs anyone in: this device gets them anew, other devices have to log in again.
+        login_user(user, remember=_has_remember_cookie())
+        flash(_("Your password is changed."), "success")
+        return redirect(url_for("auth.profile"), code=303)
+    return _profile_page(ProfileForm(formdata=None, obj=user), password_form), 422
+
+
+def _profile_page(form: ProfileForm, password_form: ChangePasswordForm) -> str:
+    return render_template("auth/profile.html", form=form, password_form=password_form)
+
+
+def _has_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
