@@ -286,3 +286,42 @@ def test_enter_in_a_text_saves_it_once_without_reloading(page, live_server, blan
     expect(page.locator("#builder-messages")).to_be_empty()  # not a conflict with itself
     assert page_posts == [] and page.url.endswith(EDIT)
     assert yaml.safe_load(drafts.current("form", "visit").yaml_text)["title"]["en"] == "Our visit"
+
+
+def test_long_texts_show_in_full_and_missing_notes_sit_under_their_field(
+    page, live_server, blank_form
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in_and_edit(page, live_server)
+    for lang in ("pl", "ru", "sl"):
+        page.get_by_label("Add a language").select_option(lang)
+        page.locator("#builder-settings").get_by_role("button", name="Add", exact=True).click()
+        expect(page.get_by_label(f"Question text ({lang}) · comment", exact=True)).to_be_visible()
+        wait_for_htmx(page)
+    long_text = (
+        "We are sorry to hear that. What went wrong, and what could we have done better so "
+        "that you would recommend us to your friends and colleagues next time?"
+    )
+    set_text(page, "Question text (en) · comment", long_text)
+
+    english = page.get_by_label("Question text (en) · comment", exact=True)
+    english.scroll_into_view_if_needed()
+    expect(english).to_have_value(long_text)
+    hidden = english.evaluate("field => field.scrollHeight - field.clientHeight")
+    assert hidden <= 4  # nothing cut off (a pixel or two of padding at most, never a line)
+    title = page.get_by_label("Title (en)", exact=True).bounding_box()
+    assert english.bounding_box()["height"] > 2 * title["height"]  # it grew to show it all
+    # all four languages side by side, right of the row's label
+    label = page.locator(".builder-question .text-row-label").first.bounding_box()
+    tops = set()
+    for lang in ("en", "pl", "ru", "sl"):
+        box = page.get_by_label(f"Question text ({lang}) · comment", exact=True).bounding_box()
+        assert box["x"] >= label["x"] + label["width"]
+        tops.add(round(box["y"]))
+    assert len(tops) == 1
+
+    polish = page.get_by_label("Question text (pl) · comment", exact=True)
+    note = page.locator("#" + polish.get_attribute("aria-describedby"))
+    expect(note).to_have_text("Missing translation")
+    field, under = polish.bounding_box(), note.bounding_box()
+    assert under["y"] >= field["y"] + field["height"]  # below the box, not across its border

@@ -42,11 +42,27 @@
     });
   }
 
+  // Long texts are textareas that grow with their text: CSS field-sizing where the browser
+  // has it, this where it does not.
+  var sizesItself = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+
+  function fitText(area) {
+    area.style.height = "auto";
+    area.style.height = (area.scrollHeight + area.offsetHeight - area.clientHeight) + "px";
+  }
+
   function setUp(root) {
     var scope = root && root.querySelectorAll ? root : document;
     if (scope.matches && scope.matches(".builder-question-list")) { makeSortable(scope); }
     scope.querySelectorAll(".builder-question-list").forEach(makeSortable);
+    if (!sizesItself) { scope.querySelectorAll(".text-cell textarea").forEach(fitText); }
   }
+
+  document.addEventListener("input", function (evt) {
+    if (!sizesItself && evt.target.matches && evt.target.matches(".text-cell textarea")) {
+      fitText(evt.target);
+    }
+  });
 
   // An edit conflict carries the other admin's version: show it like any other answer.
   document.addEventListener("htmx:beforeSwap", function (evt) {
