@@ -74,6 +74,10 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         # Run the periodic jobs in a thread of this process (only without Redis; `make run`).
         "IN_PROCESS_SCHEDULER": _bool(env.get("LOOPDESK_IN_PROCESS_SCHEDULER")),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # "Forgot your password?" requests per client address: each one may send an e-mail.
+        "PASSWORD_RESET_RATE_LIMIT": env.get(
+            "PASSWORD_RESET_RATE_LIMIT", "5 per minute;20 per hour"
+        ),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

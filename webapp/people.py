@@ -21,7 +21,9 @@ TIMEZONE_CHOICES = [
     if ("/" in tz and not tz.startswith(("Etc/", "SystemV/"))) or tz == "UTC"
 ]
 PASSWORD_LINK_MAX_AGE = 3 * 24 * 3600  # invitations are valid for three days
+PASSWORD_RESET_MAX_AGE = 3600  # a "forgot your password" link is valid for one hour
 _PASSWORD_SALT = "loopdesk-set-password"  # noqa: S105  (a salt, not a secret)
+_RESET_SALT = "loopdesk-reset-password"  # noqa: S105  (a salt, not a secret)
 
 
 class EmailTaken(ValueError):
@@ -97,29 +99,64 @@ def _random_password() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_PASSWORD_SALT)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def password_link(user: User) -> str:
-    """An expiring link that lets `user` set a password once.
+def _password_token(user: User, salt: str) -> str:
+    """A signed token naming `user`, with a fingerprint of the current password hash.
 
-    The token carries a fingerprint of the current password hash, so it stops
-    working as soon as it has been used.
+    The fingerprint makes the token single-use: once a password is set through it (or
+    any other way), the hash changes and the token no longer matches.
     """
-    token = _serializer().dumps({"id": user.id, "pw": user.password_hash[-12:]})
-    return external_url("auth.set_password", token=token)
+    return _serializer(salt).dumps({"id": user.id, "pw": user.password_hash[-12:]})
 
 
-def user_from_password_token(token: str) -> User | None:
+def _user_from_token(token: str, salt: str, max_age: int) -> User | None:
     try:
-        data = _serializer().loads(token, max_age=PASSWORD_LINK_MAX_AGE)
+        data = _serializer(salt).loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
     user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
     if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
         return None
     return user
+
+
+def password_link(user: User) -> str:
+    """An expiring link (three days) that lets an invited `user` set a password once."""
+    return external_url("auth.set_password", token=_password_token(user, _PASSWORD_SALT))
+
+
+def user_from_password_token(token: str) -> User | None:
+    return _user_from_token(token, _PASSWORD_SALT, PASSWORD_LINK_MAX_AGE)
+
+
+def password_reset_link(user: User) -> str:
+    """An expiring link (one hour) that lets `user` choose a new password once."""
+    return external_url("auth.reset_password", token=_password_token(user, _RESET_SALT))
+
+
+def user_from_reset_token(token: str) -> User | None:
+    return _user_from_token(token, _RESET_SALT, PASSWORD_RESET_MAX_AGE)
+
+
+def send_password_reset(email: str) -> None:
+    """E-mail a reset link to the active account with this address, if there is one.
+
+    Nothing is said about whether the account exists: the caller shows the same answer
+    either way. The e-mail goes through the outbox (no commit here), in the account's
+    language.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    queue_email(
+        user.email,
+        "password_reset",
+        locale=user.locale,
+        context={"name": user.name, "link": password_reset_link(user)},
+    )
 
 
 def change_password(user: User, new_password: str) -> None:

@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = {
     "main.set_language",
     "auth.login",
     "auth.set_password",
+    "auth.forgot_password",
+    "auth.reset_password",
 }
 PUBLIC_BLUEPRINTS = {"public"}  # forms, status pages, surveys, widget: token-protected
 

@@ -1,4 +1,5 @@
-"""Staff login, logout, profile, notification settings and setting a password from a link."""
+"""Staff login, logout, profile, notification settings, and passwords: set from an invitation
+or a reset link, changed on the profile."""
 
 from flask import Blueprint
 

@@ -10,7 +10,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from webapp.people import TIMEZONE_CHOICES, language_choices
 
@@ -26,7 +26,7 @@ class LoginForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    """A new password, typed twice: invitations and the profile share the rules."""
+    """A new password, typed twice: invitations, reset links and the profile share the rules."""
 
     password = PasswordField(
         _l("New password"),
@@ -61,6 +61,18 @@ class ChangePasswordForm(SetPasswordForm):
     def validate_password(self, field) -> None:
         if field.data and field.data == self.current_password.data:
             raise ValidationError(_l("Choose a password different from the current one."))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )
 
 
 class ProfileForm(FlaskForm):

@@ -6,15 +6,31 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
 from webapp.auth import bp
-from webapp.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, SetPasswordForm
+from webapp.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    SetPasswordForm,
+)
 from webapp.extensions import db, limiter
 from webapp.i18n import adopt_chosen_locale
 from webapp.main.views import safe_next
-from webapp.people import change_password, find_user_by_email, user_from_password_token
+from webapp.people import (
+    change_password,
+    find_user_by_email,
+    send_password_reset,
+    user_from_password_token,
+    user_from_reset_token,
+)
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -63,6 +79,47 @@ def set_password(token: str):
         return redirect(url_for("main.index"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/set_password.html", form=form, user=user), status
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot_password():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.profile", _anchor="password"))
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        send_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the account exists (or is deactivated).
+        flash(
+            _(
+                "If %(email)s belongs to a Loopdesk account, a link to choose a new password "
+                "is on its way. The link works for one hour.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    user = user_from_reset_token(token)
+    if user is None:
+        return render_template("auth/link_expired.html", reset=True), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        change_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        login_user(user)
+        flash(_("Your new password is saved, and you are logged in."), "success")
+        return redirect(url_for("main.index"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/set_password.html", form=form, user=user, reset=True), status
 
 
 @bp.route("/profile", methods=["GET", "POST"])
