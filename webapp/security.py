@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from webapp.extensions import db, login_manager
 from webapp.models import Role, User
+from webapp.record_ids import optional_id
 
 
 def role_required(*roles: Role) -> Callable:
@@ -40,12 +41,16 @@ admin_required = role_required(Role.ADMIN)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The user a session or remember-me cookie names, unless the password changed since."""
+    """The user a session or remember-me cookie names, unless the password changed since or
+    the account was deactivated (Flask-Login checks `is_active` only when logging in)."""
     number, _, stamp = user_id.partition(":")
-    if not number.isdigit() or not stamp:
+    key = optional_id(number)
+    if key is None or not stamp:
         return None
-    user = db.session.get(User, int(number))
-    if user is None or not hmac.compare_digest(user.password_stamp.encode(), stamp.encode()):
+    user = db.session.get(User, key)
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(user.password_stamp.encode(), stamp.encode()):
         return None
     return user
 

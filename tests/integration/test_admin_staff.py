@@ -100,3 +100,14 @@ def test_admin_deactivates_and_reactivates_an_agent(client, login, post_form, ad
 def test_admin_cannot_deactivate_themselves(client, login, post_form, admin):
     login(admin)
     assert post_form(f"/admin/users/{admin.id}/active").status_code == 400
+
+
+def test_a_deactivated_agent_is_logged_out_of_a_session_already_open(
+    client, login, post_form, admin, agent
+):
+    login(agent)
+    assert client.get("/board").status_code == 200
+    agent.active = False  # as the admin's Deactivate button does, from another browser
+    db.session.commit()
+    reply = client.get("/board")
+    assert reply.status_code == 302 and "/login" in reply.headers["Location"]
