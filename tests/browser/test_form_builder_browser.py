@@ -26,7 +26,8 @@ def app_config() -> dict:
 
 @pytest.fixture
 def blank_form(app, create_user):
-    """A new form as the forms page creates it: one English long_text question `comment`."""
+    """A new form as the forms page creates it: a draft (not yet published) with one English
+    long_text question `comment`."""
     admin = create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
     form_studio.create_form("visit", "blank", admin)
     db.session.commit()
@@ -136,7 +137,7 @@ def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_fo
     page.locator("#builder-publish").get_by_role("button", name="Publish").click()
     page.wait_for_url(f"{live_server}/admin/forms/visit")
     db.session.expire_all()
-    assert active_version(find_form("visit")).number == 2
+    assert active_version(find_form("visit")).number == 1  # a new form is a draft until now
     assert drafts.current("form", "visit") is None
 
     # a detractor answering in Polish gets the Polish follow-up
@@ -167,9 +168,10 @@ def test_a_colleagues_save_meanwhile_is_shown_as_a_conflict(page, live_server, b
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server}/dashboard")
     page.goto(f"{live_server}{EDIT}")
-    set_text(page, "Title (en)", "Our visit")  # draft revision 1
-    theirs = drafts.current("form", "visit").yaml_text.replace("Our visit", "Their visit")
-    drafts.save("form", "visit", theirs, revision=1, base_number=1, actor=None)
+    set_text(page, "Title (en)", "Our visit")
+    mine = drafts.current("form", "visit")
+    theirs = mine.yaml_text.replace("Our visit", "Their visit")
+    drafts.save("form", "visit", theirs, revision=mine.revision, base_number=None, actor=None)
     db.session.commit()
 
     field = page.get_by_label("Title (en)", exact=True)

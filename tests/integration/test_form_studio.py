@@ -132,12 +132,23 @@ def test_a_new_form_starts_blank_or_from_a_built_in_and_its_address_is_checked(
 ):
     reply = post_form("/admin/forms", {"slug": "kiosk", "template": "blank"})
     assert reply.status_code == 303 and reply.headers["Location"].endswith(
-        "/admin/forms/kiosk/yaml"
+        "/admin/forms/kiosk/edit"
     )
-    assert version_numbers("kiosk") == [1]
-    assert client.get("/f/kiosk").status_code == 200
+    assert "was created as a draft" in tagless_text(client.get(reply.headers["Location"]))
+    # a draft: placeholder texts never reach customers before the admin publishes
+    assert version_numbers("kiosk") == []
+    assert client.get("/f/kiosk").status_code == 404
+    assert "Not published yet" in tagless_text(client.get("/admin/forms")).split("kiosk")[1][:80]
+    assert "Not published yet: customers cannot open it." in tagless_text(
+        client.get("/admin/forms/kiosk")
+    )
+    draft = drafts.current("form", "kiosk")
+    published = post_form("/admin/forms/kiosk/publish", {"revision": str(draft.revision)})
+    assert published.status_code == 303
+    assert version_numbers("kiosk") == [1] and client.get("/f/kiosk").status_code == 200
     post_form("/admin/forms", {"slug": "store-nps", "template": "nps"})
-    copied = active_version(find_form("store-nps")).yaml_text
+    db.session.expire_all()  # SQLite may give the new draft the published one's row id
+    copied = drafts.current("form", "store-nps").yaml_text
     assert "slug: store-nps" in copied and "Jak prawdopodobne" in copied
     for slug, message in [
         ("Bad Slug!", "lowercase letters, digits and dashes"),

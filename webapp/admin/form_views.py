@@ -68,9 +68,14 @@ def create_form():
         )
     db.session.commit()
     flash(
-        _("The form “%(slug)s” was created and published as version 1.", slug=form.slug), "success"
+        _(
+            "The form “%(slug)s” was created as a draft. Customers cannot open it until you "
+            "publish it.",
+            slug=form.slug,
+        ),
+        "success",
     )
-    return redirect(url_for("admin.form_yaml", slug=form.slug), code=303)
+    return redirect(url_for("admin.form_builder", slug=form.slug), code=303)
 
 
 @bp.get("/forms/<slug>")

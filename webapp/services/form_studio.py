@@ -278,7 +278,11 @@ def builtin_templates() -> list[str]:
 
 
 def create_form(slug: str, template: str, actor: User) -> Form:
-    """A new form published as version 1, blank or copied from a built-in form."""
+    """A new form as a draft, blank or copied from a built-in form.
+
+    Customers cannot reach it (its address answers 404) until an admin publishes it: a
+    half-written form with placeholder texts must never be live.
+    """
     slug = check_new_slug(slug)
     if template in ("", "blank"):
         text = BLANK_TEMPLATE.format(slug=slug)
@@ -287,9 +291,12 @@ def create_form(slug: str, template: str, actor: User) -> Form:
         text = with_slug(source, slug)
     else:
         raise StudioRefused(_("Choose a template from the list."))
-    version = _publish_new(slug, text, actor)
-    audit.record("form.created", version.form, slug, after={"template": template or "blank"})
-    return version.form
+    form = Form(slug=slug)
+    db.session.add(form)
+    db.session.flush()
+    drafts.save(KIND, slug, text, revision=None, base_number=None, actor=actor)
+    audit.record("form.created", form, slug, after={"template": template or "blank"})
+    return form
 
 
 def duplicate_form(form: Form, new_slug: str, actor: User) -> Form:
