@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import PASSWORD
+from tests.browser import staff_login
 from webapp.extensions import db
 from webapp.models import Team, TeamMembership, Ticket
 from webapp.services.tickets import NewTicket, create_ticket
@@ -43,12 +43,7 @@ def new_ticket(subject: str = "Parcel arrived broken") -> Ticket:
 
 
 def log_in(page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/dashboard")
-    page.goto(f"{live_server}/board")
+    staff_login.log_in(page, live_server, email, then="/board")
 
 
 def drag(page, card_selector: str, state: str, *, release: bool = True) -> None:

@@ -9,7 +9,7 @@ import yaml
 from playwright.sync_api import expect
 
 from tests.browser.htmx_wait import wait_for_htmx
-from tests.helpers import PASSWORD
+from tests.browser.staff_login import log_in
 from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import drafts, form_studio
@@ -73,12 +73,7 @@ def drag_above(page, source_handle: str, target: str) -> None:
 
 def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_form):
     page.set_viewport_size({"width": 1280, "height": 2200})  # both question cards in view
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/dashboard")
-    page.goto(f"{live_server}{EDIT}")
+    log_in_and_edit(page, live_server)
 
     # Polish as a second language: every text gets a Polish field, flagged as missing
     page.get_by_label("Add a language").select_option("pl")
@@ -162,12 +157,7 @@ def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_fo
 
 
 def test_a_colleagues_save_meanwhile_is_shown_as_a_conflict(page, live_server, blank_form):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/dashboard")
-    page.goto(f"{live_server}{EDIT}")
+    log_in_and_edit(page, live_server)
     set_text(page, "Title (en)", "Our visit")
     mine = drafts.current("form", "visit")
     theirs = mine.yaml_text.replace("Our visit", "Their visit")
@@ -186,12 +176,7 @@ def test_a_colleagues_save_meanwhile_is_shown_as_a_conflict(page, live_server, b
 
 
 def log_in_and_edit(page, live_server) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/dashboard")
-    page.goto(f"{live_server}{EDIT}")
+    log_in(page, live_server, "admin@example.com", then=EDIT)
 
 
 def draft_question(index: int) -> dict:

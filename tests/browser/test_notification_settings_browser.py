@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import PASSWORD
+from tests.browser.staff_login import log_in
 from webapp.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -14,12 +14,7 @@ pytestmark = pytest.mark.browser
 def test_every_choice_is_on_a_phone_screen_and_saves(page, live_server, create_user):
     ola = create_user(email="ola@example.com", name="Ola Nowak", locale="pl")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill("ola@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/dashboard")
-    page.goto(f"{live_server}/account/notifications")
+    log_in(page, live_server, "ola@example.com", then="/account/notifications")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     choices = page.locator("main form label[for]")
