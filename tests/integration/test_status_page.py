@@ -45,6 +45,11 @@ def test_status_page_speaks_the_customers_language(client, ticket):
         page.get_data(as_text=True),
     )
     assert page.headers["Referrer-Policy"] == "no-referrer"
+    # the first-reply promise from the confirmation e-mail, until an agent answers
+    assert "Первый ответ Вы получите не позднее" in text_of(page)
+    ticket.first_response_at = ticket.created_at
+    db.session.commit()
+    assert "Первый ответ" not in text_of(client.get(f"/t/{ticket.status_token}"))
     assert client.get("/t/not-a-real-token-but-long-enough").status_code == 404
 
 
