@@ -157,8 +157,3 @@ def send_password_reset(email: str) -> None:
         locale=user.locale,
         context={"name": user.name, "link": password_reset_link(user)},
     )
-
-
-def change_password(user: User, new_password: str) -> None:
-    """Set `user`'s password; links and remember-me cookies issued before stop working."""
-    user.set_password(new_password)

@@ -16,8 +16,8 @@ from webapp.auth.forms import (
 from webapp.extensions import db, limiter
 from webapp.i18n import adopt_chosen_locale
 from webapp.main.views import safe_next
+from webapp.models import User
 from webapp.people import (
-    change_password,
     find_user_by_email,
     send_password_reset,
     user_from_password_token,
@@ -69,16 +69,7 @@ def set_password(token: str):
     user = user_from_password_token(token)
     if user is None:
         return render_template("auth/link_expired.html"), 410
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        user.set_password(form.password.data)
-        db.session.commit()
-        logout_user()
-        login_user(user)
-        flash(_("Your password is set. Welcome to Loopdesk!"), "success")
-        return redirect(url_for("main.index"), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/set_password.html", form=form, user=user), status
+    return _choose_password(user, _("Your password is set. Welcome to Loopdesk!"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -110,16 +101,26 @@ def reset_password(token: str):
     user = user_from_reset_token(token)
     if user is None:
         return render_template("auth/link_expired.html", reset=True), 410
+    return _choose_password(
+        user, _("Your new password is saved, and you are logged in."), reset=True
+    )
+
+
+def _choose_password(user: User, done: str, reset: bool = False):
+    """The page behind an invitation or reset link: a new password, then logged in as `user`.
+
+    Setting it changes the password hash, which is what makes the link single-use.
+    """
     form = SetPasswordForm()
     if form.validate_on_submit():
-        change_password(user, form.password.data)
+        user.set_password(form.password.data)
         db.session.commit()
         logout_user()
         login_user(user)
-        flash(_("Your new password is saved, and you are logged in."), "success")
+        flash(done, "success")
         return redirect(url_for("main.index"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/set_password.html", form=form, user=user, reset=True), status
+    return render_template("auth/set_password.html", form=form, user=user, reset=reset), status
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -146,7 +147,7 @@ def change_own_password():
     user = current_user._get_current_object()
     password_form = ChangePasswordForm(user)
     if password_form.validate_on_submit():
-        change_password(user, password_form.password.data)
+        user.set_password(password_form.password.data)
         db.session.commit()
         # The session and a remember-me cookie name the old password, which no longer
         # logs anyone in: this device gets them anew, other devices have to log in again.
