@@ -2,13 +2,14 @@
 
 Every GET page of the staff side is loaded with the demo data, then again after the
 data has grown several times over: more tickets (with notes, labels, watchers, e-mails
-and webhook deliveries), more colleagues in the teams, more canned replies and audit
-entries. A page that loads something per row (N+1) shows up as a larger count.
+and webhook deliveries), more colleagues in the teams, more canned replies, published forms
+and audit entries. A page that loads something per row (N+1) shows up as a larger count.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
 from webapp.models import CannedReply, Role, Team, TeamMembership, Ticket, User
 from webapp.services import audit
+from webapp.services.forms import publish_form
 from webapp.services.notes import add_note
 from webapp.services.tickets import add_label
 from webapp.services.watchers import follow
@@ -47,7 +49,9 @@ def _pages(app, real: dict[str, str]) -> list[str]:
 def _grow(first: Ticket) -> None:
     admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
     teams = db.session.scalars(select(Team)).all()
+    goal = (Path(__file__).parents[2] / "survey_forms/templates/goal.yaml").read_text()
     for n in range(GROWTH):
+        publish_form(f"goal-{n}", goal.replace("slug: goal", f"slug: goal-{n}", 1), admin)
         colleague = User(
             email=f"extra{n}@example.com",
             name=f"Extra {n}",

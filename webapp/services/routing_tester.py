@@ -168,17 +168,7 @@ def _excerpt(answers: Mapping[str, Any], limit: int = 60) -> str:
 
 def testable_forms() -> list[tuple[str, FormDefinition]]:
     """Forms with an active version, by slug, with their definitions (for typed answers)."""
-    result = []
-    for form in db.session.scalars(
-        select(Form).where(Form.archived.is_(False)).order_by(Form.slug)
-    ):
-        version = form_service.active_version(form)
-        if version is not None:
-            try:
-                result.append((form.slug, form_service.definition_for(version.id)))
-            except form_service.FormPublishRefused:
-                continue
-    return result
+    return [(form.slug, definition) for form, definition in form_service.published_forms()]
 
 
 def form_definition(slug: str) -> FormDefinition | None:
