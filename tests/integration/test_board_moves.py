@@ -188,6 +188,11 @@ def test_bulk_move_reports_each_ticket_and_keeps_the_successes(client, login, po
     assert "LD-99999" in results
     # The columns come back with the response (out of band), so the board shows the result.
     assert '<div id="board-columns" class="board-columns"' in response.get_data(as_text=True)
+    # The tickets that did not move stay selected, ready for another try; the moved ones do not.
+    html = response.get_data(as_text=True)
+    for ticket in tickets:
+        box = re.search(rf'<input[^>]*class="card-select"[^>]*value="{ticket.number}"[^>]*>', html)
+        assert ("checked" in box.group(0)) == (ticket.assignee_id != care["agent"].id)
 
 
 def test_bulk_assign_and_label(client, login, post_form, care):

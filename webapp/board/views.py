@@ -284,6 +284,8 @@ def _bulk_response(filters: BoardFilters, outcomes: list[BulkOutcome], problem: 
         "board/_bulk_result.html",
         results=results,
         problem=problem,
+        # The tickets that did not change stay selected: the agent can fix the cause and retry.
+        keep_selected={o.number for o in outcomes if not o.ok},
         **(_columns_context(filters) if outcomes else {"columns": None}),
     )
     return make_response(body, 422 if problem else 200)

@@ -233,6 +233,7 @@
       movedNumber = null;
     }
     restoreSelection();
+    updateSelectedCount();  // a bulk result redraws the cards with its failures still selected
   });
 
   // A live refresh keeps what the agent had selected and where the keyboard was.
