@@ -88,6 +88,24 @@ def test_the_form_conversation_shows_as_bubbles_with_customer_text_escaped(
     assert "olga@example.pl" in html
 
 
+def test_answers_stored_on_a_ticket_read_as_the_form_words_them(app, client, login, people):
+    """A ticket made without a conversation (import, API, demo) still shows choice labels in
+    the agent's language, never the values stored behind them."""
+    from webapp.services.forms import install_builtin_forms
+
+    install_builtin_forms()
+    db.session.commit()
+    ticket = make_ticket(
+        form_slug="report-problem",
+        answers={"category": "bug", "description": "Ko pritisnem »Plačaj«, se aplikacija zapre."},
+        score=None,
+    )
+    login(people["ola"])
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Czego dotyczy problem? Coś nie działa" in page
+    assert "Ko pritisnem »Plačaj«, se aplikacija zapre." in page
+
+
 def test_reply_reaches_the_customer_stops_the_clock_and_shows_on_the_status_page(
     client, login, post_form, people, smtp_server, run_jobs
 ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import get_locale, gettext
@@ -55,6 +55,14 @@ class FormWording:
 
     title: str
     questions: dict[str, str]
+    # The labels of choice answers by question id and stored value ("bug" -> "Something broke").
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def answer_text(self, question_id: str, value: Any) -> str:
+        """A stored answer as the reader says it: choice labels, not the values behind them."""
+        labels = self.choices.get(question_id, {})
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(str(v), str(v)) for v in values)
 
 
 def form_wording(ticket: Ticket, talk: Conversation | None, lang: str) -> FormWording:
@@ -73,7 +81,14 @@ def form_wording(ticket: Ticket, talk: Conversation | None, lang: str) -> FormWo
             q.id: conversation.pipe(definition.text(q.text, lang), answers)
             for q in definition.questions
         },
+        {q.id: _answer_labels(definition, q, lang) for q in definition.questions},
     )
+
+
+def _answer_labels(definition: FormDefinition, question: Question, lang: str) -> dict[str, str]:
+    if question.type == "goal":
+        return {"yes": gettext("Yes"), "no": gettext("No")}
+    return {c.value: definition.text(c.label, lang) or c.value for c in question.choices}
 
 
 def metadata_of(ticket: Ticket, talk: Conversation | None) -> tuple[dict, dict]:
@@ -113,12 +128,9 @@ def conversation_as_text(ticket: Ticket, talk: Conversation | None) -> list[tupl
             for ex in talk.exchanges
         ]
     answers = (ticket.facts or {}).get("answers") or {}
-    questions = form_wording(ticket, None, str(get_locale())).questions if answers else {}
+    wording = form_wording(ticket, None, str(get_locale())) if answers else FormWording("", {})
     return [
-        (
-            questions.get(key, str(key)),
-            ", ".join(map(str, value)) if isinstance(value, list) else str(value),
-        )
+        (wording.questions.get(key, str(key)), wording.answer_text(key, value))
         for key, value in answers.items()
         if value is not None and not isinstance(value, dict)
     ]
