@@ -7,7 +7,7 @@ language) or a mapping of language to text; an empty or blank value counts as mi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,8 +62,21 @@ def check_translations(
     default = data.get("default_language")
     if default not in languages:
         default = languages[0]
-    texts = [(path, _as_mapping(raw, default)) for path, raw in form_texts(data)]
-    texts = [(path, values) for path, values in texts if values is not None]
+    return completeness(form_texts(data), languages, default, lines)
+
+
+def completeness(
+    texts: Iterable[tuple[str, Any]],
+    languages: Sequence[str],
+    default: str,
+    lines: Mapping[str, int] | None = None,
+) -> TranslationReport:
+    """Per language, the texts (path, text or language → text) it lacks; malformed ones skipped.
+
+    Shared with the workflow's state and transition labels, which have the same shape.
+    """
+    pairs = [(path, _as_mapping(raw, default)) for path, raw in texts]
+    pairs = [(path, values) for path, values in pairs if values is not None]
     report = []
     for lang in languages:
         missing = [
@@ -72,11 +85,11 @@ def check_translations(
                 _source_text(values, default),
                 line_for(lines, path) if lines is not None else None,
             )
-            for path, values in texts
+            for path, values in pairs
             if not _filled(values.get(lang))
         ]
         report.append(
-            LanguageCompleteness(lang, len(texts) - len(missing), len(texts), tuple(missing))
+            LanguageCompleteness(lang, len(pairs) - len(missing), len(pairs), tuple(missing))
         )
     return TranslationReport(default, tuple(report))
 

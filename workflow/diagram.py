@@ -1,7 +1,8 @@
 """Draw a workflow's state machine as a small, self-contained SVG (no graphviz).
 
 States are boxes in columns by their breadth-first distance from the initial state, coloured
-by category; transitions are arrows labelled with their triggers. Arrows that go forward run
+by category; transitions are arrows labelled with their names in the reader's language (the
+trigger ids, which the YAML uses, are in the tooltips). Arrows that go forward run
 straight between columns; arrows back to an earlier (or the same) column are dashed curves
 below the boxes; a transition that stays in its state is a loop above its box. Every text
 comes from an admin's YAML, so all of it is escaped; each box and arrow carries a <title>
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
-from workflow.definition import WorkflowDefinition
+from workflow.definition import TransitionDef, WorkflowDefinition
 
 BOX_WIDTH = 160
 BOX_HEIGHT = 46
@@ -55,6 +56,11 @@ class Edge:
     dest: str
     triggers: tuple[str, ...]
     kind: str  # "forward" | "back" | "self"
+    transitions: tuple[TransitionDef, ...] = ()  # one per trigger, for its label
+
+    def names(self, locale: str) -> tuple[str, ...]:
+        """Each trigger as agents read it ("Customer replied"), in the order of `triggers`."""
+        return tuple(t.label(locale) for t in self.transitions) or self.triggers
 
 
 def layers(definition: WorkflowDefinition) -> dict[str, int]:
@@ -101,22 +107,21 @@ def layout(definition: WorkflowDefinition) -> dict[str, Box]:
 
 def edges(definition: WorkflowDefinition, boxes: Mapping[str, Box]) -> list[Edge]:
     """One arrow per (source, dest) pair, carrying every trigger that makes that move."""
-    grouped: dict[tuple[str, str], list[str]] = {}
+    grouped: dict[tuple[str, str], dict[str, TransitionDef]] = {}
     for transition in definition.transitions:
         for source in transition.sources:
             if source in boxes and transition.dest in boxes:
-                triggers = grouped.setdefault((source, transition.dest), [])
-                if transition.trigger not in triggers:
-                    triggers.append(transition.trigger)
+                by_trigger = grouped.setdefault((source, transition.dest), {})
+                by_trigger.setdefault(transition.trigger, transition)
     result = []
-    for (source, dest), triggers in grouped.items():
+    for (source, dest), by_trigger in grouped.items():
         if source == dest:
             kind = "self"
         elif boxes[dest].layer > boxes[source].layer:
             kind = "forward"
         else:
             kind = "back"
-        result.append(Edge(source, dest, tuple(triggers), kind))
+        result.append(Edge(source, dest, tuple(by_trigger), kind, tuple(by_trigger.values())))
     return result
 
 
@@ -245,10 +250,13 @@ def _edge_svg(
         label_x, label_y = source.cx - 20, channel - 4
     anchor = "middle"
     dashed = ' stroke-dasharray="6 4"' if arrow.kind == "back" else ""
-    names = ", ".join(arrow.triggers)
+    labels = arrow.names(locale)
+    names = ", ".join(labels)
     source_label = definition.states[arrow.source].label(locale)
     dest_label = definition.states[arrow.dest].label(locale)
-    tooltip = f"{names}: {source_label} → {dest_label}"
+    pairs = zip(labels, arrow.triggers, strict=True)
+    named = ", ".join(_with_id(label, trigger) for label, trigger in pairs)
+    tooltip = f"{named}: {source_label} → {dest_label}"
     return (
         f'<g class="transition transition-{arrow.kind}">'
         f"<title>{escape(tooltip)}</title>"
@@ -258,6 +266,11 @@ def _edge_svg(
         f' fill="#1d2329" stroke="#fff" stroke-width="3" paint-order="stroke"{rotate}>'
         f"{escape(_fit(names, 28))}</text></g>"
     )
+
+
+def _with_id(label: str, name: str) -> str:
+    """`Label (id)`: the id is what the YAML says, so the admin can find it there."""
+    return label if label == name else f"{label} ({name})"
 
 
 def boxes_below(box: Box, boxes: Mapping[str, Box]) -> bool:

@@ -146,8 +146,9 @@ def test_validation_lists_problems_with_their_lines_and_keeps_the_last_diagram(
     assert response.status_code == 200
     body = text_of(response)
     line = broken.splitlines().index("    dest: clsoed") + 1
-    assert f"line {line}: transitions[5].dest : unknown state 'clsoed'" in body
-    assert "states.closed : unreachable from 'new'" in body
+    # Each problem names its transition or state as agents read it, then its YAML path.
+    assert f"line {line}: Close transitions[5].dest : unknown state 'clsoed'" in body
+    assert "Closed states.closed : unreachable from 'new'" in body
     html = response.get_data(as_text=True)
     assert "<svg" not in html  # the page keeps the diagram it has
     assert "the diagram shows the active version" in body

@@ -8,7 +8,7 @@ the active version, and only if the draft is still the revision they reviewed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
+from survey_forms.translation_check import TranslationReport, completeness
 from webapp.extensions import db
+from webapp.i18n import supported_locales
 from webapp.models import DefinitionDraft, User, WorkflowKind, WorkflowVersion
 from webapp.services import audit, drafts
 from webapp.services.workflow_versions import (
@@ -25,8 +27,17 @@ from webapp.services.workflow_versions import (
     validate_for_publish,
 )
 from workflow import sla
-from workflow.definition import Problem, SlaPolicy, WorkflowDefinition, load_definition
+from workflow.definition import (
+    LANGUAGES,
+    MAX_DEFINITION_BYTES,
+    Problem,
+    SlaPolicy,
+    WorkflowDefinition,
+    load_definition,
+)
 from workflow.diagram import render_svg
+from workflow.labels import label_texts, subject_names, subject_of
+from workflow.yaml_documents import read_yaml
 
 DRAFT_KIND, DRAFT_KEY = "workflow", "ticket"
 
@@ -49,6 +60,14 @@ class Check:
     problems: tuple[Problem, ...]
     definition: WorkflowDefinition | None
     svg: Markup | None
+    # What each state and transition is called ("states.resolved" → "Resolved"), for problems.
+    subjects: Mapping[str, str] = field(default_factory=dict)
+    # Labels missing per language: a warning only, publishing is still allowed.
+    translations: TranslationReport | None = None
+
+    def subject(self, problem: Problem) -> str | None:
+        """The label of the state or transition a problem is about, as agents read it."""
+        return subject_of(problem.path, self.subjects)
 
     @property
     def ok(self) -> bool:
@@ -85,7 +104,17 @@ def check(text: str, locale: str = "en") -> Check:
     result = validate_for_publish(WorkflowKind.TICKET, text)
     loaded = result if result.definition else load_definition(text)
     svg = diagram(loaded.definition, locale) if loaded.ok else None
-    return Check(result.problems, loaded.definition if loaded.ok else None, svg)
+    document = read_yaml(text, MAX_DEFINITION_BYTES)
+    if isinstance(document, Problem):  # the problems say why; nothing to name or translate
+        return Check(result.problems, None, svg)
+    languages = [lang for lang in supported_locales() if lang in LANGUAGES]
+    return Check(
+        result.problems,
+        loaded.definition if loaded.ok else None,
+        svg,
+        subjects=subject_names(document.data, locale),
+        translations=completeness(label_texts(document.data), languages, "en", document.lines),
+    )
 
 
 def diagram(definition: WorkflowDefinition, locale: str = "en") -> Markup:

@@ -1,0 +1,82 @@
+"""Names and missing translations of workflow states and transitions, read from raw YAML."""
+
+import yaml
+
+from survey_forms.translation_check import completeness
+from workflow.definition import LANGUAGES, load_definition_or_raise
+from workflow.diagram import render_svg
+from workflow.labels import label_texts, subject_names, subject_of
+
+DOCUMENT = yaml.safe_load(
+    """
+initial: new
+states:
+  new: {label: {en: New, pl: Nowe, ru: Новое, sl: Novo}}
+  waiting_on_customer: {label: {en: Waiting on customer, pl: Czeka na klienta}}
+  escalated: {label: Escalated}
+  on_hold:
+transitions:
+  - {trigger: customer_replied, source: new, dest: waiting_on_customer,
+     label: {en: Customer replied, pl: Klient odpowiedział, ru: Клиент ответил,
+             sl: Stranka je odgovorila}}
+  - {trigger: escalate, source: new, dest: escalated}
+  - not a mapping
+"""
+)
+
+
+def test_states_and_transitions_are_named_as_agents_read_them():
+    names = subject_names(DOCUMENT, "pl")
+    assert names["states.waiting_on_customer"] == "Czeka na klienta"
+    assert names["states.escalated"] == "Escalated"  # a plain text is the English label
+    assert names["states.on_hold"] == "On hold"  # no label: made from the id, like the loader
+    assert names["transitions[0]"] == "Klient odpowiedział"
+    assert names["transitions[1]"] == "escalate"
+    assert subject_names(DOCUMENT, "ru")["states.waiting_on_customer"] == "Waiting on customer"
+
+
+def test_a_problem_path_is_matched_to_its_state_or_transition():
+    names = subject_names(DOCUMENT, "en")
+    assert subject_of("transitions[0].dest", names) == "Customer replied"
+    assert subject_of("states.escalated.category", names) == "Escalated"
+    assert subject_of("states.escalated", names) == "Escalated"
+    assert subject_of("states.escalatedx", names) is None  # a prefix of a name is not a match
+    assert subject_of("transitions[10]", names) is None
+    assert subject_of("sla.policies[0]", names) is None
+    assert subject_names("junk", "en") == {} and list(label_texts(["junk"])) == []
+
+
+def test_missing_labels_are_listed_per_language():
+    report = completeness(label_texts(DOCUMENT), LANGUAGES, "en")
+    missing = {lang.language: [m.path for m in lang.missing] for lang in report.languages}
+    assert missing["en"] == ["states.on_hold.label", "transitions[1].label"]
+    assert missing["pl"] == [
+        "states.escalated.label",
+        "states.on_hold.label",
+        "transitions[1].label",
+    ]
+    assert missing["sl"] == [
+        "states.waiting_on_customer.label",
+        "states.escalated.label",
+        "states.on_hold.label",
+        "transitions[1].label",
+    ]
+    assert not report.complete
+
+
+def test_the_diagram_labels_arrows_by_name_and_keeps_the_id_in_the_tooltip():
+    definition = load_definition_or_raise(
+        """
+initial: new
+states:
+  new: {label: {en: New, pl: Nowe}}
+  waiting_on_customer: {label: {en: Waiting on customer, pl: Czeka na klienta}, final: true}
+transitions:
+  - {trigger: customer_replied, source: new, dest: waiting_on_customer,
+     label: {en: Customer replied, pl: Klient odpowiedział}}
+"""
+    )
+    svg = render_svg(definition, locale="pl")
+    assert ">Klient odpowiedział</text>" in svg
+    assert "<title>Klient odpowiedział (customer_replied): Nowe → Czeka na klienta</title>" in svg
+    assert ">customer_replied</text>" not in svg
