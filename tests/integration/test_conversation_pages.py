@@ -340,3 +340,52 @@ def test_anonymous_respondents_get_no_session_cookie(client, forms):
     page = client.get("/f/nps")
     cookies = page.headers.getlist("Set-Cookie")
     assert not any(c.startswith("session=") for c in cookies)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+@pytest.mark.parametrize("question", ["nope", ""])
+def test_a_post_for_a_question_the_form_does_not_have_shows_the_current_one(
+    client, forms, htmx, question
+):
+    customer = Respondent(client, "nps", htmx)
+    reply = customer.answer("3", question=question)
+    assert reply.status_code == 200
+    assert customer.question == "score"
+    assert db.session.scalar(select(Response)) is None  # nothing saved for a question never asked
+    customer.answer("3")
+    reply = customer.answer("Too slow", question=question)
+    assert reply.status_code == 200 and customer.question == "what_went_wrong"
+    assert db.session.scalar(select(Response)).answers == {"score": 3}
+
+
+@pytest.mark.parametrize(
+    ("slug", "answer", "pressed"),
+    [
+        ("nps", "7", ">7</button>"),
+        ("goal", "no", ">No</button>"),
+        ("report-problem", "payment", ">Payment</button>"),
+    ],
+)
+def test_an_edit_tells_which_answer_is_the_current_one(client, forms, slug, answer, pressed):
+    customer = Respondent(client, slug, True, lang="en")
+    first = customer.question
+    customer.answer(answer)
+    editing = Respondent(client, slug, True, lang="en", query=f"?edit={first}")
+    chosen = re.findall(r'<button[^>]*aria-pressed="true"[^>]*>[^<]*</button>', editing.html)
+    assert len(chosen) == 1 and chosen[0].endswith(pressed)
+
+
+def test_a_refused_continue_later_address_is_kept_beside_its_field(client, forms):
+    customer = Respondent(client, "goal", True, lang="pl")
+    customer.answer("no")
+    reply = client.post(
+        "/f/goal/continue-later",
+        data={"step": customer.field("step"), "lang": "pl", "email": "jan@firma"},
+    )
+    assert reply.status_code == 422
+    html = reply.get_data(as_text=True)
+    assert '<details class="continue-later" open>' in html
+    assert 'value="jan@firma" aria-invalid="true" aria-describedby="continue-email-error"' in html
+    assert 'id="continue-email-error" class="field-error" role="alert">Wpisz poprawny' in html
+    assert "answer-error" not in html  # the question being answered is not the one at fault
+    assert db.session.scalar(select(OutboxMessage)) is None

@@ -139,6 +139,7 @@ def _render(
     appended: str | None = None,
     edited: bool = False,
     shown_at: float | None = None,
+    continue_later: dict | None = None,
 ):
     answers = response.answers if response else {}
     context = (
@@ -174,6 +175,7 @@ def _render(
         or (response is not None and response.channel == "widget"),
         brand=brand_values(definition, lang),
         preview=False,
+        continue_later=continue_later or {},  # a refused address: its message and the text
     )
     if done and response.ticket_id:
         from webapp.models import Ticket
@@ -301,6 +303,20 @@ def answer(slug: str):
     lang = _choose_language(definition, None, response)
     override_locale(lang)
     question = definition.question(request.form.get("question", ""))
+    if question is None:  # not a question of this form (a tampered post): show where we are
+        return _render(
+            form,
+            definition,
+            response,
+            lang,
+            question=conversation.next_question(
+                definition,
+                response.answers if response else {},
+                **(form_service.context_of(response) if response else {}),
+            ),
+            pending=step.get("p"),
+            partial=bool(htmx_request.htmx),
+        )
     if request.form.get("website"):  # the honeypot: people never see this field
         current_app.logger.info("form %s: honeypot filled, answer dropped", slug)
         return _render(
@@ -336,14 +352,10 @@ def answer(slug: str):
             hidden=pending.get("h", {}),
             meta=pending.get("m", {}),
         )
-        if question is not None and question.type == "file":
+        if question.type == "file":
             db.session.flush()  # the stored file points at the response
     if response.locale != lang:
         response.locale = lang
-    if question is None:
-        return _render(
-            form, definition, response, lang, question=None, partial=bool(htmx_request.htmx)
-        )
     edited = question.id in response.answers  # an earlier answer changed: redraw, not append
     try:
         raw = _raw_answer(response, question)
@@ -460,7 +472,7 @@ def continue_later(slug: str):
             question=conversation.next_question(
                 definition, response.answers, **form_service.context_of(response)
             ),
-            error=answer_error_message(refused),
+            continue_later={"error": answer_error_message(refused), "email": email},
             status=422,
         )
     link = external_url("public.resume", slug=slug, token=_resume_links().dumps(response.token))
