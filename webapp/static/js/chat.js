@@ -2,8 +2,11 @@
 (function () {
   "use strict";
 
+  // The new control, or when an earlier answer is being edited, the one that holds it.
   function focusComposer(root) {
-    var target = (root || document).querySelector("#composer [data-autofocus-first]");
+    var scope = root || document;
+    var target = scope.querySelector("#composer [data-autofocus-first][aria-pressed=true]") ||
+      scope.querySelector("#composer [data-autofocus-first]");
     if (target) { target.focus({ preventScroll: false }); }
   }
 
@@ -45,11 +48,17 @@
     press(evt.key);
   });
 
+  function askedForTheComposer() {
+    return location.hash === "#composer" || location.hash === "#end" || document.querySelector(".answer-error");
+  }
   document.addEventListener("DOMContentLoaded", function () {
     restoreDraft();
-    if (location.hash === "#composer" || location.hash === "#end" || document.querySelector(".answer-error")) {
-      focusComposer();
-    }
+    if (askedForTheComposer()) { focusComposer(); }
+  });
+  // Chromium scrolls to the #fragment after DOMContentLoaded and drops the focus on the way
+  // (an edit link, an answer without htmx): give it back to the control.
+  window.addEventListener("load", function () {
+    if (askedForTheComposer() && document.activeElement === document.body) { focusComposer(); }
   });
 
   // Switching language loads the page again: what the customer was typing comes along.

@@ -44,7 +44,7 @@
     "writing-mode:vertical-rl;padding:14px 10px}.ld-launch:focus-visible,.ld-close:focus-visible{outline:3px solid #111;" +
     "outline-offset:2px}.ld-overlay{position:fixed;inset:0;z-index:2147483001;background:rgba(0,0,0,.35);" +
     "display:flex;align-items:flex-end;justify-content:flex-end}.ld-dialog{position:relative;width:min(420px,100vw);" +
-    "height:min(640px,100vh);margin:0 20px 20px 0;background:#fff;border-radius:14px;overflow:hidden;" +
+    "height:min(640px,calc(100vh - 40px));margin:0 20px 20px 0;background:#fff;border-radius:14px;overflow:hidden;" +
     "box-shadow:0 10px 40px rgba(0,0,0,.3)}@media (max-width:480px){.ld-dialog{margin:0;border-radius:0;" +
     "width:100vw;height:100vh}}.ld-dialog iframe{border:0;width:100%;height:100%}.ld-close{position:absolute;" +
     "top:8px;right:8px;z-index:1;border:0;border-radius:50%;width:34px;height:34px;background:#f1f5f9;" +

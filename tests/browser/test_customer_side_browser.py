@@ -1,0 +1,68 @@
+"""The customer's conversation as a phone user, a keyboard user and a zoomed-in reader meet it."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
+
+
+@pytest.fixture
+def forms(builtin_forms):
+    return builtin_forms
+
+
+def focused(page) -> str:
+    return page.evaluate(
+        "(() => { const e = document.activeElement;"
+        " return e.tagName + ' ' + (e.value || e.textContent || '').trim().slice(0, 60); })()"
+    )
+
+
+def test_a_question_with_help_text_fits_a_phone_screen(page, live_server, forms):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/ru/f/goal")
+    page.locator("#composer button[value=no]").click()
+    page.locator("#composer textarea").wait_for()
+    help_text = page.locator("#current-question .help")
+    assert help_text.is_visible()
+    # The long example wraps inside its bubble: nothing to scroll sideways for.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    bubble, help_box = page.locator("#current-question").bounding_box(), help_text.bounding_box()
+    assert help_box["x"] + help_box["width"] <= bubble["x"] + bubble["width"]
+
+
+def test_the_end_screen_takes_the_focus(page, live_server, forms):
+    page.goto(f"{live_server}/en/f/goal")
+    page.locator("#composer button[value=yes]").click()
+    page.locator("#end").wait_for()
+    page.wait_for_function("document.activeElement.closest('#end') !== null")
+    assert "glad you found it" in focused(page)
+
+
+def test_an_edit_link_puts_the_focus_on_the_answer_being_changed(page, live_server, forms):
+    page.goto(f"{live_server}/en/f/nps")
+    page.keyboard.press("7")
+    page.locator("#composer textarea").wait_for()
+    page.get_by_role("link", name="Edit — How likely").click()
+    page.wait_for_url("**edit=score**")
+    page.wait_for_load_state("load")
+    # Focus on the chosen score (announced as pressed), not lost on the page's body.
+    page.wait_for_function("document.activeElement.matches('#composer .scale-button')")
+    assert focused(page) == "BUTTON 7"
+    assert page.locator("#composer [aria-pressed=true]").inner_text() == "7"
+
+
+def test_the_widget_dialog_fits_a_short_window(page, live_server, forms):
+    """A 1366×800 laptop at 200 % zoom: the × must stay on the screen."""
+    page.set_viewport_size({"width": 683, "height": 400})
+    page.goto(f"{live_server}/widget/demo?lang=en")
+    page.get_by_role("button", name="Feedback").click()
+    page.frame_locator("iframe[title=Feedback]").locator("#composer").wait_for()
+    dialog = page.locator(".ld-dialog").bounding_box()
+    assert dialog["y"] >= 0 and dialog["y"] + dialog["height"] <= 400
+    close = page.get_by_role("button", name="Close").bounding_box()
+    assert close["y"] >= 0
