@@ -11,9 +11,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.email_addresses import EmailAddress
 from webapp.models import Role
 from webapp.people import TIMEZONE_CHOICES, language_choices
 
@@ -27,10 +28,10 @@ class StaffMemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
     email = EmailField(
         _l("E-mail"),
+        filters=[lambda value: value.strip() if value else value],
         validators=[
             DataRequired(_l("Enter an e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
+            EmailAddress(_l("Enter a valid e-mail address.")),
         ],
     )
     role = SelectField(

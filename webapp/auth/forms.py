@@ -10,8 +10,9 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from webapp.email_addresses import EmailAddress
 from webapp.people import TIMEZONE_CHOICES, language_choices
 
 MIN_PASSWORD = 10
@@ -69,8 +70,7 @@ class ForgotPasswordForm(FlaskForm):
         filters=[lambda value: value.strip() if value else value],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
+            EmailAddress(_l("Enter a valid e-mail address.")),
         ],
     )
 
