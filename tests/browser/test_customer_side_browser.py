@@ -66,3 +66,10 @@ def test_the_widget_dialog_fits_a_short_window(page, live_server, forms):
     assert dialog["y"] >= 0 and dialog["y"] + dialog["height"] <= 400
     close = page.get_by_role("button", name="Close").bounding_box()
     assert close["y"] >= 0
+
+
+def test_the_typing_dots_are_not_read_aloud(page, live_server, forms):
+    page.goto(f"{live_server}/en/f/goal")
+    question = "Did you find what you were looking for today?"
+    assert page.locator("#current-question").aria_snapshot() == f"- text: {question}"
+    assert page.get_by_role("form", name=question, exact=True).is_visible()
