@@ -11,7 +11,7 @@ from htmx_flask import request
 
 from webapp.models.types import utcnow
 from webapp.outbox import status_label
-from webapp.services.email_texts import text_to_html
+from webapp.services.email_texts import greeting, text_to_html
 
 
 def _template_globals() -> dict:
@@ -67,3 +67,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = status_label
     # An e-mail's plain-text lines as HTML paragraphs and <br>s: mail clients ignore pre-line.
     app.jinja_env.filters["text_paragraphs"] = text_to_html
+    # "Hello Ana," or "Hello," for e-mails: never "Hello ," when the name is missing.
+    app.jinja_env.globals["greeting"] = greeting

@@ -21,12 +21,17 @@ def _editable_or_404(template: str, locale: str) -> email_texts.EditableEmail:
     return email_texts.EDITABLE[template]
 
 
+def _braced(keys) -> str:
+    return ", ".join("{" + key + "}" for key in keys)
+
+
 def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, **extra):
     """The editor page; the preview shows the text in the editor, as it would be sent."""
     editable = _editable_or_404(template, locale)
-    preview = None
+    preview, missing = None, []
     if form.subject.data and form.body.data:
         preview = email_texts.preview(template, form.subject.data, form.body.data, locale)
+        missing = email_texts.missing_value_lines(template, form.subject.data, form.body.data)
     response = make_response(
         render_template(
             "admin/email_text.html",
@@ -37,6 +42,11 @@ def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, 
             conflict=extra.get("conflict", False),
             theirs=extra.get("theirs"),
             preview=preview,
+            missing=missing,
+            required_names=_braced(editable.required),
+            sentence_names=_braced(
+                k for k in editable.placeholders if k in email_texts.SENTENCE_PLACEHOLDERS
+            ),
         )
     )
     response.status_code = status
@@ -81,7 +91,13 @@ def preview_email_text(template: str, locale: str):
         status, errors = 422, refused.errors
     rendered = email_texts.preview(template, subject, body, locale)
     response = make_response(
-        render_template("admin/_email_preview.html", preview=rendered, errors=errors)
+        render_template(
+            "admin/_email_preview.html",
+            email=email_texts.EDITABLE[template],
+            preview=rendered,
+            missing=email_texts.missing_value_lines(template, subject, body),
+            errors=errors,
+        )
     )
     response.status_code = status
     return response

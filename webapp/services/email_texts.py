@@ -1,9 +1,10 @@
 """Admins' own e-mail wording per template and language, replacing the built-in text.
 
-An own text is plain text with `{placeholder}`s: filled in one regex pass from plain
-values (never Jinja, never str.format), so `{name.__class__}` is refused on save and a
-customer's name containing "{link}" is inserted literally. The HTML part is made from the
-text with everything escaped: blank-line paragraphs become <p>, URLs become links.
+An own text is plain text with `{placeholder}`s, filled by `email_placeholders.fill` from
+plain values: `{name.__class__}` is refused on save, a customer's name containing "{link}"
+is inserted literally, and a missing name reads "Hello," rather than "Hello ,". The HTML
+part is made from the text with everything escaped: blank-line paragraphs become <p>, URLs
+become links.
 
 `queue_email` asks `own_text_for` first; without an own text in the message's language
 it renders the built-in templates (gettext falls back between languages as usual).
@@ -28,10 +29,18 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.i18n import datetime_with_zone
 from webapp.models import EmailTemplateText, User
+from webapp.services.email_placeholders import TOKEN as _TOKEN
+from webapp.services.email_placeholders import (
+    drop_sentences_without,
+    fill,
+    missing_placeholders,
+    unknown_placeholders,
+)
 
 CUSTOMER, STAFF = "customer", "staff"
-# Any {…} token; only the listed names are allowed inside the braces.
-_TOKEN = re.compile(r"\{([^{}\n]*)\}")
+# Placeholders whose sentence is left out when the value is missing: without its value
+# "You can expect a first reply by {first_response_due}." says nothing.
+SENTENCE_PLACEHOLDERS = ("first_response_due", "review_url", "note")
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 # Kept out of the non-essential set here to avoid an import cycle (outbox ← this module).
 _NON_ESSENTIAL = ("survey_invitation", "testimonial_request")
@@ -44,6 +53,7 @@ class EditableEmail:
     audience: str
     placeholders: Mapping[str, Any]  # name → what it is (lazy string)
     samples: Mapping[str, str]  # name → value used in the preview
+    required: tuple[str, ...] = ()  # the e-mail is useless without them (a reset link)
 
 
 _P = {
@@ -66,10 +76,10 @@ _SAMPLE = {
 }
 
 
-def _editable(name, label, audience, extra: Mapping[str, tuple[Any, str]], common=()):
+def _editable(name, label, audience, extra: Mapping[str, tuple[Any, str]], common=(), required=()):
     placeholders = {key: _P[key] for key in common} | {k: v[0] for k, v in extra.items()}
     samples = {key: _SAMPLE[key] for key in common} | {k: v[1] for k, v in extra.items()}
-    return EditableEmail(name, label, audience, placeholders, samples)
+    return EditableEmail(name, label, audience, placeholders, samples, tuple(required))
 
 
 # The e-mails whose wording admins may replace. Mails that vary by event kind in one
@@ -130,13 +140,34 @@ EDITABLE = {
                 "days": (_l("how many days the link works"), "7"),
             },
             ("link",),
+            required=("link",),
         ),
         _editable(
             "staff_invitation",
             _l("Invitation for a new agent"),
             STAFF,
-            {"inviter": (_l("who created the account"), "Ann Admin")},
-            ("name", "link"),
+            {
+                "inviter": (_l("who created the account"), "Ann Admin"),
+                "link": (
+                    _l("the link to set a password (works for three days)"),
+                    "https://loopdesk.example/set-password/Xy12ab",
+                ),
+            },
+            ("name",),
+            required=("link",),
+        ),
+        _editable(
+            "password_reset",
+            _l("Password reset"),
+            STAFF,
+            {
+                "link": (
+                    _l("the link to choose a new password (works once, for one hour)"),
+                    "https://loopdesk.example/reset-password/Xy12ab",
+                )
+            },
+            ("name",),
+            required=("link",),
         ),
         _editable(
             "note_mention",
@@ -197,14 +228,10 @@ class RenderedEmail:
 # --- placeholders ----------------------------------------------------------------------------
 
 
-def unknown_placeholders(text: str, allowed: Mapping[str, Any]) -> list[str]:
-    """Every `{token}` in `text` that is not an allowed placeholder name, in order."""
-    return list(dict.fromkeys(t for t in _TOKEN.findall(text) if t not in allowed))
-
-
-def fill(text: str, values: Mapping[str, str]) -> str:
-    """Replace known `{name}`s in one pass; values are inserted literally, never re-read."""
-    return _TOKEN.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+def greeting(name: str | None) -> str:
+    """ "Hello Ana," in the current language, or "Hello," without a name (never "Hello ,")."""
+    name = (name or "").strip()
+    return _("Hello %(name)s,", name=name) if name else _("Hello,")
 
 
 def placeholder_values(template: str, context: Mapping[str, Any]) -> dict[str, str]:
@@ -253,6 +280,16 @@ def _linked(paragraph: str) -> str:
     return "".join(out).replace("\n", "<br>\n")
 
 
+def _filled_subject(subject: str, values: Mapping[str, str]) -> str:
+    """One line; "Got it, {name}" without a name reads "Got it", not "Got it,"."""
+    subject = drop_sentences_without(subject, values, SENTENCE_PLACEHOLDERS)
+    return " ".join(fill(subject, values).split()).rstrip(" ,")
+
+
+def _filled_line(line: str, values: Mapping[str, str]) -> str:
+    return fill(drop_sentences_without(line, values, SENTENCE_PLACEHOLDERS), values).strip()
+
+
 def render_own_text(
     template: str, subject: str, body: str, values: Mapping[str, str], locale: str
 ) -> RenderedEmail:
@@ -260,8 +297,9 @@ def render_own_text(
 
     Non-essential mail always ends with its unsubscribe link, whatever the admin wrote.
     """
-    filled_subject = " ".join(fill(subject, values).split())
-    text = fill(body, values).replace("\r\n", "\n").strip() + "\n"
+    filled_subject = _filled_subject(subject, values)
+    body = drop_sentences_without(body.replace("\r\n", "\n"), values, SENTENCE_PLACEHOLDERS)
+    text = re.sub(r"\n{3,}", "\n\n", fill(body, values)).strip() + "\n"
     unsubscribe = values.get("unsubscribe_url") if template in _NON_ESSENTIAL else None
     with force_locale(locale):
         footer_text = ""
@@ -331,6 +369,32 @@ def preview(template: str, subject: str, body: str, locale: str) -> RenderedEmai
     return render_own_text(template, subject, body, EDITABLE[template].samples, locale)
 
 
+@dataclass(frozen=True)
+class MissingValueLine:
+    placeholder: str
+    line: str  # as the admin wrote it
+    reads: str | None  # filled with sample values but this one empty; None: left out
+
+
+def missing_value_lines(template: str, subject: str, body: str) -> list[MissingValueLine]:
+    """How the lines read when a value that may be missing is: the preview shows them, so
+    that "Hello {name}," without a name ("Hello,") is no surprise."""
+    editable = EDITABLE[template]
+    optional = [
+        key
+        for key in editable.placeholders
+        if key in SENTENCE_PLACEHOLDERS or (key == "name" and editable.audience == CUSTOMER)
+    ]
+    result = []
+    for key in optional:
+        values = {**editable.samples, key: ""}
+        lines = [(subject, _filled_subject), *((line, _filled_line) for line in body.splitlines())]
+        for line, filled in lines:
+            if key in _TOKEN.findall(line):
+                result.append(MissingValueLine(key, line.strip(), filled(line, values) or None))
+    return result
+
+
 # --- overview and saving --------------------------------------------------------------------
 
 
@@ -363,6 +427,7 @@ def overview() -> list[dict]:
 
 
 def validate(template: str, subject: str, body: str) -> None:
+    """Refuse unknown placeholders, and a text without a placeholder the e-mail exists for."""
     allowed = EDITABLE[template].placeholders
     errors = {}
     for field, text in (("subject", subject), ("body", body)):
@@ -373,6 +438,13 @@ def validate(template: str, subject: str, body: str) -> None:
                 names=", ".join("{" + u + "}" for u in unknown),
                 allowed=", ".join("{" + a + "}" for a in allowed),
             )
+    missing = missing_placeholders(body, EDITABLE[template].required)
+    if missing and "body" not in errors:
+        errors["body"] = _(
+            "The text must contain %(names)s: without it the recipient cannot do what the "
+            "e-mail is for.",
+            names=", ".join("{" + m + "}" for m in missing),
+        )
     if errors:
         raise EmailTextRefused(errors)
 
