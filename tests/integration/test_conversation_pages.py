@@ -161,10 +161,10 @@ def test_editing_an_earlier_answer_drops_what_no_longer_applies(client, forms):
 def test_an_edit_opened_by_mistake_can_be_left_keeping_the_answer(client, forms):
     customer = Respondent(client, "nps", True, lang="pl")
     customer.answer("3")
-    assert "Zostaw moją odpowiedź" not in customer.html  # nothing is being edited
+    assert "Zostaw odpowiedź bez zmian" not in customer.html  # nothing is being edited
     editing = Respondent(client, "nps", True, lang="pl", query="?edit=score")
     assert editing.question == "score"
-    assert 'href="/f/nps?lang=pl#composer">Zostaw moją odpowiedź</a>' in editing.html
+    assert 'href="/f/nps?lang=pl#composer">Zostaw odpowiedź bez zmian</a>' in editing.html
     back = Respondent(client, "nps", True, lang="pl")
     assert back.question == "what_went_wrong"
     assert db.session.scalar(select(Response)).answers == {"score": 3}
@@ -389,3 +389,32 @@ def test_a_refused_continue_later_address_is_kept_beside_its_field(client, forms
     assert 'id="continue-email-error" class="field-error" role="alert">Wpisz poprawny' in html
     assert "answer-error" not in html  # the question being answered is not the one at fault
     assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_the_link_sent_page_is_headed_by_the_forms_title(client, forms):
+    customer = Respondent(client, "goal", True, lang="pl")
+    customer.answer("no")
+    sent = client.post(
+        "/f/goal/continue-later",
+        data={"step": customer.field("step"), "lang": "pl", "email": "jan@firma.pl"},
+    )
+    html = sent.get_data(as_text=True)
+    assert "<h1>Czy udało Ci się znaleźć to, czego szukasz?</h1>" in html
+    assert "Wysłaliśmy link na adres jan@firma.pl" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "link"),
+    [
+        ("pl", "Śledź status zgłoszenia na jego prywatnej stronie"),
+        ("ru", "Следить за обращением на его личной странице"),
+        ("sl", "Stanje zahtevka spremljajte na njegovi zasebni strani"),
+    ],
+)
+def test_the_status_link_on_the_end_screen_reads_naturally(client, forms, lang, link):
+    customer = Respondent(client, "goal", True, lang=lang)
+    customer.answer("no")
+    customer.answer("…")
+    customer.answer("")
+    customer.answer("")
+    assert 'id="end"' in customer.html and link in customer.html
