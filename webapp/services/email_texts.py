@@ -258,15 +258,18 @@ def placeholder_values(template: str, context: Mapping[str, Any]) -> dict[str, s
 # --- rendering --------------------------------------------------------------------------------
 
 
-def text_to_html(text: str) -> Markup:
+def text_to_html(text: str, style: str = "") -> Markup:
     """Escape everything; blank lines separate <p>aragraphs, line breaks become <br>, URLs links.
 
-    Also the `text_paragraphs` filter for a plain-text include inside an HTML e-mail: such
-    text arrives marked safe but is never HTML, so it is escaped all the same.
+    Also the `text_paragraphs` filter for a plain-text include inside an HTML e-mail, and for
+    what people wrote (notes, replies): mail clients ignore CSS `white-space`, so line breaks
+    must be <br>s. Such text may arrive marked safe but is never HTML: it is escaped all the
+    same. `style` (a template's own CSS, e.g. tighter margins) goes on each <p>.
     """
     text = str(text)  # plain str, also from Markup: its pieces would skip escaping
     paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return Markup("\n".join(f"<p>{_linked(p)}</p>" for p in paragraphs))  # noqa: S704
+    opening = f'<p style="{escape(style)}">' if style else "<p>"
+    return Markup("\n".join(f"{opening}{_linked(p)}</p>" for p in paragraphs))  # noqa: S704
 
 
 def _linked(paragraph: str) -> str:
