@@ -418,3 +418,19 @@ def test_the_status_link_on_the_end_screen_reads_naturally(client, forms, lang, 
     customer.answer("")
     customer.answer("")
     assert 'id="end"' in customer.html and link in customer.html
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_a_stale_tab_moves_on_to_the_question_asked_now(client, forms, htmx):
+    """Tab A waits at "what went wrong"; tab B changes the score to a promoter's."""
+    tab_a = Respondent(client, "nps", htmx)
+    tab_a.answer("3")
+    tab_b = Respondent(client, "nps", htmx, query="?edit=score")
+    tab_b.answer("10")
+    reply = tab_a.answer("Too slow")
+    assert reply.status_code == 422
+    assert "that question no longer applies. Please go on from here." in text_of(reply)
+    assert tab_a.question == "testimonial"  # not the same dead end again
+    if htmx:
+        assert 'hx-swap-oob="innerHTML:#transcript"' in tab_a.html  # the score now reads 10
+    assert db.session.scalar(select(Response)).answers == {"score": 10}

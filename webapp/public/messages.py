@@ -17,7 +17,10 @@ _SIMPLE = {
     "consent_required": _l("Please tick the box to continue."),
     "file": _l("Please choose a file."),
     "empty": _l("The file is empty."),
-    "not_asked": _l("This question is no longer part of the conversation."),
+    "not_asked": _l(
+        "Your answers changed in the meantime, so that question no longer applies."
+        " Please go on from here."
+    ),
     "too_large": _l("The file is larger than 5 MB."),
     "file_type": _l("Please upload an image (PNG, JPEG, GIF, WebP) or a PDF."),
 }

@@ -363,15 +363,22 @@ def answer(slug: str):
     except (AnswerError, UploadRefused) as refused:
         db.session.commit()  # keep the response (and earlier answers) even when this one is refused
         error = answer_error_message(AnswerError(refused.code, **getattr(refused, "params", {})))
+        stale = refused.code == "not_asked"  # another tab changed the answers: carry on from there
         return _render(
             form,
             definition,
             response,
             lang,
-            question=question,
+            question=conversation.next_question(
+                definition, response.answers, **form_service.context_of(response)
+            )
+            if stale
+            else question,
             error=error,
             partial=bool(htmx_request.htmx),
             status=422,
+            appended=question.id if stale else None,  # with edited: the transcript is redrawn
+            edited=stale,
         )
     ticket = form_service.finish_if_done(response)
     # The rows just written are what the reply shows: no need to reload them after the commit.
