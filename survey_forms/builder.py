@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from survey_forms.definition import LANGUAGES, MAX_FORM_BYTES, QUESTION_TYPES, SCALES
+from survey_forms.scoring import CATEGORY_ANSWERS
 from workflow.yaml_documents import Problem, read_yaml
 
 CHOICE_TYPES = ("single_choice", "multi_choice")
@@ -33,8 +34,10 @@ MAX_CHOICES = 50
 MAX_CONDITION_ROWS = 10
 MAX_ORIGINS = 50
 QUESTION_TEXT_PARTS = ("text", "help", "placeholder", "labels.low", "labels.high")
-# Operators the builder offers; "missing" is stored as {op: exists, value: false}.
+# Operators the builder offers; "missing" is stored as {op: exists, value: false} and
+# "category" (the form's score falls in a group) as {field: score.category, op: = | in}.
 BUILDER_OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "contains", "exists", "missing")
+SCORE_CATEGORY = "score.category"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ORIGIN = re.compile(r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -141,11 +144,13 @@ class Outline:
     creates_ticket_rows: ConditionRows | None
     allowed_origins: list[str]
     unreadable_parts: list[str] = field(default_factory=list)
+    score_question: str | None = None  # whose answer `score.category` is about
 
 
 def outline(data: Mapping) -> Outline:
     """Everything the builder page shows, normalised (texts as mappings, ids as text)."""
     default = default_language_of(data)
+    score = score_question(data)
     broken: list[str] = []
     questions = []
     raw_questions = data.get("questions")
@@ -178,7 +183,7 @@ def outline(data: Mapping) -> Outline:
                 choices=choices,
                 validation=dict(validation),
                 show_if=spec.get("show_if"),
-                show_if_rows=read_condition(spec.get("show_if")),
+                show_if_rows=read_condition(spec.get("show_if"), score),
             )
         )
     endings = []
@@ -189,7 +194,7 @@ def outline(data: Mapping) -> Outline:
                 EndingView(
                     texts_of(spec.get("text"), default),
                     spec.get("when"),
-                    read_condition(spec.get("when")),
+                    read_condition(spec.get("when"), score),
                 )
             )
     rule = data.get("creates_ticket", False)
@@ -203,9 +208,10 @@ def outline(data: Mapping) -> Outline:
         questions=questions,
         endings=endings,
         creates_ticket=rule,
-        creates_ticket_rows=None if isinstance(rule, bool) else read_condition(rule),
+        creates_ticket_rows=None if isinstance(rule, bool) else read_condition(rule, score),
         allowed_origins=[str(o) for o in origins] if isinstance(origins, list) else [],
         unreadable_parts=broken,
+        score_question=score[0] if score else None,
     )
 
 
@@ -573,12 +579,39 @@ def _position(raw: str) -> int:
 # ---- conditions ---------------------------------------------------------------------------
 
 
-def operators_for(qtype: str) -> tuple[str, ...]:
-    """The comparisons that make sense for answers to a question of `qtype`."""
+def score_question(data: Mapping) -> tuple[str, str] | None:
+    """(id, type) of the form's first scored question: the answer `score.category` reads."""
+    raw = data.get("questions")
+    for spec in raw if isinstance(raw, list) else []:
+        if isinstance(spec, Mapping) and spec.get("type") in CATEGORY_ANSWERS:
+            return str(spec.get("id", "")), str(spec["type"])
+    return None
+
+
+def category_groups(qtype: str) -> tuple[str, ...]:
+    """The groups of categories a condition on `qtype`'s score may pick, as "a" or "a,b".
+
+    Each category alone, then (for three categories) the neighbouring pairs, then the
+    outer pair: "detractor", "passive", "promoter", "detractor,passive", "passive,promoter",
+    "detractor,promoter".
+    """
+    names = list(CATEGORY_ANSWERS.get(qtype, {}))
+    groups = list(names)
+    if len(names) == 3:
+        groups += [f"{names[0]},{names[1]}", f"{names[1]},{names[2]}", f"{names[0]},{names[2]}"]
+    return tuple(groups)
+
+
+def operators_for(qtype: str, scored: bool = False) -> tuple[str, ...]:
+    """The comparisons that make sense for answers to a question of `qtype`.
+
+    `scored`: the question is the form's score question, whose category can be tested.
+    """
+    category = ("category",) if scored and qtype in CATEGORY_ANSWERS else ()
     if qtype in SCALES or qtype in NUMBER_TYPES:
-        return ("=", "!=", "<", "<=", ">", ">=", "exists", "missing")
+        return (*category, "=", "!=", "<", "<=", ">", ">=", "exists", "missing")
     if qtype in ("single_choice", "goal"):
-        return ("=", "!=", "exists", "missing")
+        return ("=", "!=", *category, "exists", "missing")
     if qtype == "multi_choice":
         return ("contains", "exists", "missing")
     if qtype in ("short_text", "long_text"):
@@ -586,8 +619,10 @@ def operators_for(qtype: str) -> tuple[str, ...]:
     return ("exists", "missing")
 
 
-def value_kind(qtype: str) -> str:
-    """Which value picker a condition on `qtype` uses: scale, number, choice, yes_no, text."""
+def value_kind(qtype: str, op: str = "") -> str:
+    """Which value picker a condition uses: category, scale, number, choice, yes_no, text."""
+    if op == "category":
+        return "category"
     if qtype in SCALES:
         return "scale"
     if qtype in NUMBER_TYPES:
@@ -599,8 +634,12 @@ def value_kind(qtype: str) -> str:
     return "text"
 
 
-def read_condition(raw: Any) -> ConditionRows | None:
-    """The rows the builder shows for a stored condition; None if it cannot show it."""
+def read_condition(raw: Any, score: tuple[str, str] | None = None) -> ConditionRows | None:
+    """The rows the builder shows for a stored condition; None if it cannot show it.
+
+    `score` is the form's score question (see `score_question`): a test of
+    `score.category` shows as a row on that question.
+    """
     if raw is None:
         return ConditionRows()
     if not isinstance(raw, Mapping):
@@ -613,17 +652,19 @@ def read_condition(raw: Any) -> ConditionRows | None:
             return None
     rows = []
     for item in items:
-        row = _read_row(item)
+        row = _read_row(item, score)
         if row is None:
             return None
         rows.append(row)
     return ConditionRows(combine, tuple(rows))
 
 
-def _read_row(item: Any) -> ConditionRow | None:
+def _read_row(item: Any, score: tuple[str, str] | None) -> ConditionRow | None:
     if not isinstance(item, Mapping) or set(item) - {"field", "op", "value"}:
         return None
     name, op = item.get("field"), item.get("op")
+    if name == SCORE_CATEGORY:
+        return _read_category_row(op, item.get("value"), score)
     if not isinstance(name, str) or not name.startswith("answers.") or name.count(".") != 1:
         return None
     qid = name.split(".", 1)[1]
@@ -635,6 +676,23 @@ def _read_row(item: Any) -> ConditionRow | None:
     if isinstance(value, bool):
         value = "yes" if value else "no"
     return ConditionRow(qid, op, value)
+
+
+def _read_category_row(op: Any, value: Any, score: tuple[str, str] | None) -> ConditionRow | None:
+    """`score.category = x` or `in [x, y]` as a group row on the score question."""
+    if score is None:
+        return None
+    if op == "=" and isinstance(value, str):
+        picked = {value}
+    elif op == "in" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        picked = set(value)
+    else:
+        return None
+    qid, qtype = score
+    group = ",".join(name for name in CATEGORY_ANSWERS[qtype] if name in picked)
+    if group not in category_groups(qtype) or len(group.split(",")) != len(picked):
+        return None
+    return ConditionRow(qid, "category", group)
 
 
 def build_condition(
@@ -657,21 +715,22 @@ def build_condition(
     if before is not None:
         available = available[: _index(data, before)]
     by_id = {str(q.get("id")): q for q in available if isinstance(q, Mapping)}
+    score = score_question(data)
     built = []
     for qid, op, raw in rows:
         spec = by_id.get(qid)
         if spec is None:
             later = qid in _ids(data)
             raise BuilderError("later_question" if later else "unknown_question", id=qid[:80])
-        built.append(_build_row(spec, qid, op, raw))
+        built.append(_build_row(spec, qid, op, raw, scored=score is not None and score[0] == qid))
     if not built:
         return None
     return built[0] if len(built) == 1 else {combine: built}
 
 
-def _build_row(spec: Mapping, qid: str, op: str, raw: str) -> dict:
+def _build_row(spec: Mapping, qid: str, op: str, raw: str, *, scored: bool = False) -> dict:
     qtype = str(spec.get("type"))
-    if op not in operators_for(qtype):
+    if op not in operators_for(qtype, scored):
         raise BuilderError("bad_operator", op=str(op)[:20])
     name = f"answers.{qid}"
     if op == "exists":
@@ -679,7 +738,14 @@ def _build_row(spec: Mapping, qid: str, op: str, raw: str) -> dict:
     if op == "missing":
         return {"field": name, "op": "exists", "value": False}
     raw = str(raw or "").strip()
-    kind = value_kind(qtype)
+    kind = value_kind(qtype, op)
+    if kind == "category":
+        if raw not in category_groups(qtype):
+            raise BuilderError("bad_value")
+        picked = raw.split(",")
+        if len(picked) == 1:
+            return {"field": SCORE_CATEGORY, "op": "=", "value": picked[0]}
+        return {"field": SCORE_CATEGORY, "op": "in", "value": picked}
     if kind == "scale":
         low, high = SCALES[qtype]
         value: Any = _whole_number(raw, "value", low, high)

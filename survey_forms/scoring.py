@@ -37,3 +37,15 @@ def category_for(question_type: str, value) -> str | None:
     if question_type == "goal":
         return "completed" if value == "yes" else "not_completed"
     return None
+
+
+# The categories `score.category` takes for each scored type, in scale order, with the
+# answers that fall in each (the builder offers them as groups; insights use the same cut).
+CATEGORY_ANSWERS: dict[str, dict[str, tuple]] = {
+    "nps": {"detractor": (0, 6), "passive": (7, 8), "promoter": (9, 10)},
+    "csat": {"unsatisfied": (1, 2), "neutral": (3, 3), "satisfied": (4, 5)},
+    "rating": {"unsatisfied": (1, 2), "neutral": (3, 3), "satisfied": (4, 5)},
+    "ces": {"difficult": (1, 3), "neutral": (4, 4), "easy": (5, 7)},
+    "goal": {"completed": ("yes",), "not_completed": ("no",)},
+}
+SCORED_TYPES = tuple(CATEGORY_ANSWERS)

@@ -1,5 +1,7 @@
 """Form builder operations: plain data in, plain data out, checked by the real loader."""
 
+from pathlib import Path
+
 import pytest
 
 from survey_forms import builder
@@ -238,7 +240,9 @@ def test_show_if_may_only_use_earlier_questions(data):
 
 
 def test_conditions_the_builder_cannot_show_are_reported_as_such():
+    score = ("score", "nps")
     assert builder.read_condition({"field": "score.category", "op": "=", "value": "x"}) is None
+    assert builder.read_condition({"field": "locale", "op": "=", "value": "pl"}, score) is None
     assert builder.read_condition({"not": {"field": "answers.a", "op": "exists"}}) is None
     assert builder.read_condition({"field": "answers.a", "op": "in", "value": [1]}) is None
     assert builder.read_condition(None) == builder.ConditionRows()
@@ -308,3 +312,95 @@ def test_renaming_a_choice_value_follows_into_conditions(data):
     builder.set_choice_value(data, "colour", 0, "crimson")
     assert builder.question(data, qid)["show_if"]["value"] == "crimson"
     assert data["creates_ticket"]["value"] == ["crimson", "blue"]
+
+
+# ---- conditions on the score's group (score.category) ----------------------------------
+
+NPS_TEMPLATE = Path(__file__).parents[2] / "survey_forms" / "templates" / "nps.yaml"
+
+
+def test_the_built_in_nps_conditions_read_as_group_rows_and_rebuild_identically():
+    data = builder.read(NPS_TEMPLATE.read_text(encoding="utf-8"))
+    outline = builder.outline(data)
+    assert outline.score_question == "score"
+    shown = {q.id: q for q in outline.questions}
+    assert shown["what_went_wrong"].show_if_rows == builder.ConditionRows(
+        "all", (builder.ConditionRow("score", "category", "detractor,passive"),)
+    )
+    assert shown["testimonial"].show_if_rows.rows == (
+        builder.ConditionRow("score", "category", "promoter"),
+    )
+    assert outline.endings[0].when_rows == builder.ConditionRows(
+        "all",
+        (
+            builder.ConditionRow("score", "category", "promoter"),
+            builder.ConditionRow("testimonial_text", "exists"),
+        ),
+    )
+    assert outline.creates_ticket_rows is None  # nested any/all: said in words only
+    # saving each condition as the builder shows it stores exactly what was there
+    for question in outline.questions[1:]:
+        rows = question.show_if_rows
+        rebuilt = builder.build_condition(
+            data,
+            rows.combine,
+            [(r.question, r.op, r.value or "") for r in rows.rows],
+            before=question.id,
+        )
+        assert rebuilt == question.show_if
+    for ending in outline.endings:
+        rows = ending.when_rows
+        rows_text = [(r.question, r.op, r.value or "") for r in rows.rows]
+        assert builder.build_condition(data, rows.combine, rows_text) == ending.when
+
+
+def test_a_group_condition_behaves_in_the_conversation_as_the_yaml_did(data):
+    qid = builder.add_question(data, "long_text")
+    builder.set_text(data, f"questions/{qid}/text", "en", "What went wrong?")
+    builder.set_text(data, f"questions/{qid}/text", "pl", "Co poszło źle?")
+    condition = builder.build_condition(
+        data, "all", [("score", "category", "detractor,passive")], before=qid
+    )
+    assert condition == {"field": "score.category", "op": "in", "value": ["detractor", "passive"]}
+    builder.set_show_if(data, qid, condition)
+    definition = load_form(builder.dump(data)).definition
+    assert next_question(definition, {"score": 8, "colour": "red"}).id == qid
+    assert next_question(definition, {"score": 9, "colour": "red"}) is None
+    one = builder.build_condition(data, "all", [("score", "category", "promoter")])
+    assert one == {"field": "score.category", "op": "=", "value": "promoter"}
+
+
+def test_groups_per_scored_type():
+    assert builder.category_groups("nps")[:3] == ("detractor", "passive", "promoter")
+    assert "detractor,passive" in builder.category_groups("nps")
+    assert builder.category_groups("ces")[3] == "difficult,neutral"
+    assert builder.category_groups("goal") == ("completed", "not_completed")
+    assert builder.category_groups("short_text") == ()
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("colour", "category", "detractor"),  # not a scored question
+        ("second", "category", "detractor"),  # a scored question, but not the form's score
+    ],
+)
+def test_only_the_score_question_has_groups(data, row):
+    data["questions"].append({"id": "second", "type": "nps", "text": {"en": "Again?"}})
+    with pytest.raises(builder.BuilderError, match="bad_operator"):
+        builder.build_condition(data, "all", [row])
+
+
+def test_an_unknown_group_is_refused_and_odd_group_conditions_are_not_shown_as_rows(data):
+    with pytest.raises(builder.BuilderError, match="bad_value"):
+        builder.build_condition(data, "all", [("score", "category", "satisfied")])
+    score = ("score", "nps")
+    odd = [
+        {"field": "score.category", "op": "!=", "value": "promoter"},
+        {"field": "score.category", "op": "=", "value": "happy"},
+        {"field": "score.category", "op": "in", "value": ["detractor", "passive", "promoter"]},
+    ]
+    for condition in odd:
+        assert builder.read_condition(condition, score) is None
+    plain = {"field": "score.category", "op": "=", "value": "promoter"}
+    assert builder.read_condition(plain) is None  # no score question in the form

@@ -10,7 +10,6 @@ JavaScript each form posts and the page comes back.
 
 from __future__ import annotations
 
-import json
 import re
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
@@ -22,8 +21,9 @@ from htmx_flask import request as htmx_request
 from survey_forms import builder
 from survey_forms.definition import LANGUAGES, QUESTION_TYPES, SCALES
 from webapp.admin import bp
+from webapp.admin.form_words import OPERATOR_LABELS, condition_json, describe_condition, group_label
 from webapp.extensions import db
-from webapp.htmx_responses import with_htmx_headers
+from webapp.htmx_responses import render_page_or_partial, with_htmx_headers
 from webapp.models import Form
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
@@ -46,17 +46,6 @@ TYPE_LABELS = {
     "date": _l("Date"),
     "consent": _l("Consent"),
     "file": _l("File"),
-}
-OPERATOR_LABELS = {
-    "=": _l("is"),
-    "!=": _l("is not"),
-    "<": _l("is less than"),
-    "<=": _l("is at most"),
-    ">": _l("is more than"),
-    ">=": _l("is at least"),
-    "contains": _l("contains"),
-    "exists": _l("is answered"),
-    "missing": _l("is not answered"),
 }
 PART_LABELS = {
     "title": _l("Title"),
@@ -178,6 +167,9 @@ def _context(form: Form, text: str, revision: int | None, **extra) -> dict:
         "scales": SCALES,
         "operators_for": builder.operators_for,
         "value_kind": builder.value_kind,
+        "category_groups": builder.category_groups,
+        "group_label": group_label,
+        "describe_condition": lambda condition: describe_condition(condition, outline),
         "validation_fields": builder.validation_fields,
         "type_change_drops": _type_change_drops,
         "studio_tabs": "admin.form_translations" in current_app.view_functions,
@@ -224,15 +216,26 @@ def _condition_state(outline, target: str, pending: dict) -> dict:
         position = next((i for i, q in enumerate(questions) if q.id == qid), 0)
         current = questions[position].show_if if questions else None
         questions = questions[:position]
-    rows = builder.read_condition(current)
+    score = None
+    if outline and outline.score_question:
+        score = (outline.score_question, _type_of(outline, outline.score_question))
+    rows = builder.read_condition(current, score)
+    ids = {q.id for q in questions}
+    if rows is not None and any(row.question not in ids for row in rows.rows):
+        rows = None  # on a later or removed question: said in words, not shown as another
     return {
         "target": target,
         "available": questions,
+        "score_question": outline.score_question if outline else None,
         "current": current,
         "unreadable": rows is None,
         "rows": pending.get(target) or rows or builder.ConditionRows(),
         "pending": target in pending,
     }
+
+
+def _type_of(outline, question_id: str) -> str:
+    return next((q.type for q in outline.questions if q.id == question_id), "")
 
 
 def _type_change_drops(question: builder.QuestionView, qtype: str) -> bool:
@@ -295,7 +298,16 @@ def _message(form: Form, message: str, status: int, diff=None, theirs=None):
 @bp.get("/forms/<slug>/edit")
 @admin_required
 def form_builder(slug: str):
-    return _page(_form_or_404(slug))
+    """The builder; for htmx (Back from the publish review) only what is inside it."""
+    form = _form_or_404(slug)
+    if not htmx_request.htmx:
+        return _page(form)
+    state = form_studio.editor_state(form)
+    return render_page_or_partial(
+        "admin/form_builder.html",
+        "admin/_form_builder_body.html",
+        **_context(form, state.text, state.revision),
+    )
 
 
 # ---- the one way a change is saved ------------------------------------------------------
@@ -610,11 +622,6 @@ def form_builder_languages(slug: str):
     if operation is None:
         return _message(_form_or_404(slug), _("That change cannot be made."), 422)
     return _apply(slug, lambda data: operation(data, lang), "body", anchor="#builder-settings")
-
-
-def condition_json(condition) -> str:
-    """A condition the builder cannot show, as compact text (escaped by the template)."""
-    return json.dumps(condition, ensure_ascii=False, default=str)[:2000]
 
 
 @bp.app_template_filter("form_condition_json")

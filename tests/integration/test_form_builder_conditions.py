@@ -1,0 +1,156 @@
+"""Conditions in the form builder: the score's groups, and every condition said in words."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from survey_forms.conversation import creates_ticket, ending_text, next_question
+from survey_forms.definition import load_form
+from tests.helpers import text_of
+from webapp.extensions import db
+from webapp.models import Role
+from webapp.services import drafts
+from webapp.services.forms import publish_form
+
+NPS = (Path(__file__).parents[2] / "survey_forms" / "templates" / "nps.yaml").read_text()
+EDIT = "/admin/forms/nps/edit"
+
+
+@pytest.fixture
+def nps(app):
+    version = publish_form("nps", NPS)
+    db.session.commit()
+    return version
+
+
+def draft_data() -> dict:
+    db.session.expire_all()
+    return yaml.safe_load(drafts.current("form", "nps").yaml_text)
+
+
+def condition_editor(html: str, key: str) -> str:
+    return re.search(rf'<form [^>]*id="condition-{key}".*?</form>', html, re.S).group(0)
+
+
+def test_the_nps_forms_conditions_show_in_words_and_as_group_rows(client, login, admin, nps):
+    login(admin)
+    page = client.get(EDIT)
+    text = text_of(page)
+    assert "Shown only when score is in the group “Detractors or passives (0–8)”." in text
+    assert "Shown only when score is in the group “Promoters (9–10)”." in text
+    assert (
+        "Shown when score is in the group “Promoters (9–10)” and testimonial_text is answered."
+        in text
+    )
+    assert (
+        "A ticket is created only when score is in the group “Detractors (0–6)” or (score is "
+        "in the group “Passives (7–8)” and what_went_wrong is answered)." in text
+    )
+    html = page.get_data(as_text=True)
+    editor = condition_editor(html, "questions-what_went_wrong")
+    assert '<option value="category" selected>is in the group</option>' in editor
+    assert '<option value="detractor,passive" selected>Detractors or passives (0–8)' in editor
+    assert "{&#34;field&#34;" not in condition_editor(html, "questions-testimonial")  # no JSON
+
+
+def test_saving_the_rows_as_shown_keeps_the_conversation_the_same(
+    client, login, admin, nps, post_form
+):
+    login(admin)
+    saved = post_form(
+        "/admin/forms/nps/edit/condition",
+        {
+            "target": "questions/what_went_wrong",
+            "action": "save",
+            "combine": "all",
+            "question": "score",
+            "op": "category",
+            "value": "detractor,passive",
+            "revision": "",
+        },
+        htmx=True,
+    )
+    assert saved.status_code == 200
+    assert "Shown only when score is in the group “Detractors or passives (0–8)”." in text_of(saved)
+    ending = post_form(
+        "/admin/forms/nps/edit/condition",
+        {
+            "target": "endings/0",
+            "action": "save",
+            "combine": "all",
+            "question": ["score", "testimonial_text"],
+            "op": ["category", "exists"],
+            "value": ["promoter", ""],
+            "revision": "1",
+        },
+        htmx=True,
+    )
+    assert ending.status_code == 200
+    data = draft_data()
+    original = yaml.safe_load(NPS)
+    assert data["questions"][1]["show_if"] == original["questions"][1]["show_if"]
+    assert data["endings"] == original["endings"]
+    definition = load_form(drafts.current("form", "nps").yaml_text).definition
+    assert definition is not None
+    assert next_question(definition, {"score": 6}).id == "what_went_wrong"
+    assert next_question(definition, {"score": 8}).id == "what_went_wrong"
+    assert next_question(definition, {"score": 9}).id == "testimonial"
+    promoter = {"score": 10, "testimonial": "yes", "testimonial_text": "Great"}
+    assert ending_text(definition, promoter, "en").startswith("Thank you so much")
+    assert creates_ticket(definition, {"score": 3})
+
+
+def test_a_group_row_with_a_group_the_score_does_not_have_is_refused(
+    client, login, admin, nps, post_form
+):
+    login(admin)
+    refused = post_form(
+        "/admin/forms/nps/edit/condition",
+        {
+            "target": "creates_ticket",
+            "action": "save",
+            "question": "score",
+            "op": "category",
+            "value": "satisfied",
+            "revision": "",
+        },
+        htmx=True,
+    )
+    assert refused.status_code == 422 and "Pick a value" in text_of(refused)
+    assert drafts.current("form", "nps") is None
+
+
+def test_the_groups_read_naturally_in_polish(client, login, create_user, nps):
+    login(create_user(email="ola@example.com", role=Role.ADMIN, locale="pl"))
+    text = text_of(client.get(EDIT))
+    assert "Pokazywane tylko wtedy, gdy score należy do grupy „Krytycy lub neutralni (0–8)”." in (
+        text
+    )
+
+
+def test_is_answered_reads_as_answered_everywhere_it_is_described(
+    client, login, admin, nps, post_form
+):
+    """Build "… is answered" in the builder, save, and read it back on every page."""
+    login(admin)
+    rows = {"action": "save", "combine": "all", "question": "name", "op": "exists", "value": ""}
+    for revision, target in enumerate(("questions/email", "endings/3", "creates_ticket")):
+        reply = post_form(
+            "/admin/forms/nps/edit/condition",
+            {**rows, "target": target, "revision": str(revision or "")},
+            htmx=True,
+        )
+        assert reply.status_code == 200, text_of(reply)
+    assert draft_data()["creates_ticket"] == {"field": "answers.name", "op": "exists"}
+    builder_page = text_of(client.get(EDIT))
+    assert "Shown only when name is answered." in builder_page
+    assert "Shown when name is answered." in builder_page
+    assert "A ticket is created only when name is answered." in builder_page
+    review = text_of(client.get("/admin/forms/nps/publish"))
+    assert "now shown only when name is answered" in review
+    assert "now when name is answered" in review
+    assert "now only when name is answered" in review
+    for page in (builder_page, review):
+        assert "name is no" not in page and "name is not answered" not in page

@@ -1,0 +1,189 @@
+"""Form conditions in the admin's words: "score is in the group “Promoters (9–10)”".
+
+The builder's condition editor, its one-line summaries and the publish review all say a
+condition the same way. Any condition the evaluator reads can be said, including nested
+groups and fields the row editor cannot edit (hidden fields, the language).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+from survey_forms import builder
+from survey_forms.scoring import CATEGORY_ANSWERS
+
+OPERATOR_LABELS = {
+    "category": _l("is in the group"),
+    "=": _l("is"),
+    "!=": _l("is not"),
+    "<": _l("is less than"),
+    "<=": _l("is at most"),
+    ">": _l("is more than"),
+    ">=": _l("is at least"),
+    "contains": _l("contains"),
+    "exists": _l("is answered"),
+    "missing": _l("is not answered"),
+}
+# How the other operators read in a summary (the builder does not offer them as rows).
+_MORE_OPERATORS = {
+    "in": _l("is one of"),
+    "not_in": _l("is none of"),
+}
+# Lowercase plural names, so two read as one group: "detractors or passives (0–8)".
+CATEGORY_NAMES = {
+    "nps": {
+        "detractor": lazy_pgettext("nps group", "detractors"),
+        "passive": lazy_pgettext("nps group", "passives"),
+        "promoter": lazy_pgettext("nps group", "promoters"),
+    },
+    "csat": {
+        "unsatisfied": lazy_pgettext("satisfaction group", "unsatisfied"),
+        "neutral": lazy_pgettext("satisfaction group", "neutral"),
+        "satisfied": lazy_pgettext("satisfaction group", "satisfied"),
+    },
+    "ces": {
+        "difficult": lazy_pgettext("effort group", "difficult"),
+        "neutral": lazy_pgettext("effort group", "neutral"),
+        "easy": lazy_pgettext("effort group", "easy"),
+    },
+    "goal": {
+        "completed": lazy_pgettext("goal group", "goal reached"),
+        "not_completed": lazy_pgettext("goal group", "goal not reached"),
+    },
+}
+CATEGORY_NAMES["rating"] = CATEGORY_NAMES["csat"]
+
+
+def group_label(qtype: str, group: str) -> str:
+    """ "Detractors or passives (0–8)" for the group "detractor,passive" of an NPS score."""
+    names = CATEGORY_NAMES.get(qtype, {})
+    picked = [name for name in group.split(",") if name]
+    words = [str(names.get(name, name)) for name in picked]
+    said = (
+        words[0]
+        if len(words) == 1
+        else _("%(first)s or %(second)s", first=words[0], second=words[-1])
+    )
+    answers = _answers_of(qtype, picked)
+    label = f"{said} ({answers})" if answers else said
+    return label[:1].upper() + label[1:]
+
+
+def _answers_of(qtype: str, picked: list[str]) -> str:
+    """The answers a group covers: "0–8", "0–6, 9–10", "yes"."""
+    bounds = CATEGORY_ANSWERS.get(qtype, {})
+    if qtype == "goal":
+        return ", ".join(
+            _("yes") if bounds[n] == ("yes",) else _("no") for n in picked if n in bounds
+        )
+    spans: list[list[int]] = []
+    for name in bounds:
+        if name not in picked:
+            continue
+        low, high = bounds[name]
+        if spans and spans[-1][1] + 1 == low:
+            spans[-1][1] = high
+        else:
+            spans.append([low, high])
+    return ", ".join(f"{low}–{high}" if low != high else str(low) for low, high in spans)
+
+
+def describe_condition(condition: Any, outline: builder.Outline | None) -> str:
+    """The condition as a phrase ("score is at most 6 and comment is answered")."""
+    return _describe(condition, outline, nested=False)
+
+
+def _describe(condition: Any, outline: builder.Outline | None, nested: bool) -> str:
+    if not isinstance(condition, Mapping):
+        return condition_json(condition)
+    for key, joiner in (("all", _("and")), ("any", _("or"))):
+        if key in condition and isinstance(condition[key], list) and len(condition) == 1:
+            parts = [_describe(item, outline, nested=True) for item in condition[key]]
+            said = f" {joiner} ".join(parts)
+            return f"({said})" if nested and len(parts) > 1 else said
+    if "not" in condition and len(condition) == 1:
+        return _("not (%(condition)s)", condition=_describe(condition["not"], outline, False))
+    return _comparison(condition, outline)
+
+
+def _comparison(condition: Mapping, outline: builder.Outline | None) -> str:
+    name, op, value = condition.get("field"), condition.get("op"), condition.get("value")
+    if not isinstance(name, str) or not isinstance(op, str):
+        return condition_json(condition)
+    questions = {q.id: q for q in outline.questions} if outline else {}
+    if name == builder.SCORE_CATEGORY:
+        return _category_comparison(op, value, outline, questions)
+    head, _dot, rest = name.partition(".")
+    question = questions.get(rest) if head == "answers" else None
+    if head == "answers" and rest:
+        subject = rest
+    elif head == "hidden" and rest:
+        subject = _("the hidden field “%(name)s”", name=rest)
+    elif name == "locale":
+        subject = _("the language")
+    elif name == "channel":
+        subject = _("the channel")
+    elif head == "score":
+        subject = _("the score")
+    else:
+        subject = name
+    if op == "exists":
+        present = value is not False
+        if head == "answers":
+            operator = OPERATOR_LABELS["exists" if present else "missing"]
+        else:
+            operator = _("is filled in") if present else _("is empty")
+        return _("%(subject)s %(operator)s", subject=subject, operator=operator)
+    operator = OPERATOR_LABELS.get(op) or _MORE_OPERATORS.get(op) or op
+    return _(
+        "%(subject)s %(operator)s %(value)s",
+        subject=subject,
+        operator=operator,
+        value=_value_text(value, question, outline),
+    )
+
+
+def _category_comparison(op: str, value: Any, outline, questions: dict) -> str:
+    qid = outline.score_question if outline else None
+    qtype = questions[qid].type if qid in questions else ""
+    picked = value if isinstance(value, list) else [value]
+    order = list(CATEGORY_ANSWERS.get(qtype, {}))
+    picked = sorted((str(v) for v in picked), key=lambda v: order.index(v) if v in order else 99)
+    if len(picked) > 2 or any(v not in order for v in picked):
+        group = ", ".join(picked)
+    else:
+        group = group_label(qtype, ",".join(picked))
+    subject = qid or _("the score")
+    if op in ("=", "in"):
+        return _("%(subject)s is in the group “%(group)s”", subject=subject, group=group)
+    if op in ("!=", "not_in"):
+        return _("%(subject)s is not in the group “%(group)s”", subject=subject, group=group)
+    return condition_json({"field": builder.SCORE_CATEGORY, "op": op, "value": value})
+
+
+def _value_text(value: Any, question, outline) -> str:
+    if isinstance(value, list):
+        return ", ".join(_value_text(item, question, outline) for item in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if question is not None and question.type == "goal" and value in ("yes", "no"):
+        return _("yes") if value == "yes" else _("no")
+    if question is not None and question.choices:
+        for choice in question.choices:
+            if choice.value == str(value):
+                label = choice.label.get(outline.default_language) if outline else ""
+                return f"“{label or choice.value}”"
+    if isinstance(value, int | float):
+        return str(value)
+    return f"“{value}”"
+
+
+def condition_json(condition) -> str:
+    """A condition as compact text (escaped by the template), for what cannot be said."""
+    return json.dumps(condition, ensure_ascii=False, default=str)[:2000]
