@@ -430,6 +430,7 @@ def seed_demo_tickets() -> int:
     from sqlalchemy import func
 
     from survey_forms.scoring import csat_category, nps_category
+    from webapp.demo_responses import seed_demo_responses
     from webapp.models import Ticket, utcnow
     from webapp.services import sla_clock
     from webapp.services.replies import send_public_reply
@@ -465,6 +466,7 @@ def seed_demo_tickets() -> int:
             fire(ticket, trigger, ticket.assignee)
         db.session.commit()
     seed_demo_teamwork(now)
+    seed_demo_responses(now)
     seed_demo_follow_ups(now)
     sla_clock.sweep(now)
     return len(DEMO_TICKETS)

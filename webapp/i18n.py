@@ -14,6 +14,7 @@ from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
+    format_percent,
     format_time,
     format_timedelta,
     get_locale,
@@ -125,6 +126,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["datetime_with_zone"] = datetime_with_zone
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["timeago"] = relative_time
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["priority_label"] = priority_label

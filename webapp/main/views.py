@@ -3,14 +3,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from webapp.extensions import db
 from webapp.i18n import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, normalise_locale
 from webapp.main import bp
-from webapp.models import OutboxMessage, Team, User
+from webapp.models import OutboxMessage, Team, User, WorkflowKind, utcnow
 from webapp.security import staff_required
+from webapp.services.dashboard import INSIGHT_DAYS, feedback_overview, work_counts
+from webapp.services.workflow_versions import active_version, machine_for
 
 
 @bp.get("/")
@@ -23,39 +26,21 @@ def index():
 @bp.get("/dashboard")
 @staff_required
 def dashboard():
-    counts = {
-        "agents": db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))),
-        "teams": db.session.scalar(select(func.count(Team.id))),
-        "messages": db.session.scalar(select(func.count(OutboxMessage.id))),
+    now = utcnow()
+    states = machine_for(active_version(WorkflowKind.TICKET).id).definition.states
+    open_states = [name for name, state in states.items() if not state.final]
+    context = {
+        "work": work_counts(current_user, open_states, now),
+        "forms": feedback_overview(str(get_locale()), now),
+        "insight_days": INSIGHT_DAYS,
     }
-    return render_template("main/dashboard.html", counts=counts, forms=_form_overview())
-
-
-def _form_overview() -> list[dict]:
-    """Each published form with its started and completed responses (two queries in all)."""
-    from flask_babel import get_locale
-
-    from webapp.models import Response
-    from webapp.services.forms import published_forms
-
-    rows = db.session.execute(
-        select(
-            Response.form_id, func.count(Response.id), func.count(Response.completed_at)
-        ).group_by(Response.form_id)
-    ).all()
-    counts = {form_id: (started, completed) for form_id, started, completed in rows}
-    overview = []
-    for form, definition in published_forms():
-        started, completed = counts.get(form.id, (0, 0))
-        overview.append(
-            {
-                "slug": form.slug,
-                "title": definition.text(definition.title, str(get_locale())),
-                "started": started,
-                "completed": completed,
-            }
-        )
-    return overview
+    if current_user.is_admin:
+        context["counts"] = {
+            "agents": db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))),
+            "teams": db.session.scalar(select(func.count(Team.id))),
+            "messages": db.session.scalar(select(func.count(OutboxMessage.id))),
+        }
+    return render_template("main/dashboard.html", **context)
 
 
 def safe_next(target: str | None) -> str:

@@ -1,0 +1,103 @@
+"""The dashboard: what needs the viewer's attention, and what customers said lately."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from webapp.demo import DEMO_PASSWORD
+from webapp.extensions import db
+from webapp.models import Form, FormVersion, Response, Role, Ticket, User, utcnow
+
+
+def _respond(slug: str, answers: dict, days_ago: float = 1, completed: bool = True) -> None:
+    form, version_id = db.session.execute(
+        select(Form, FormVersion.id)
+        .join(FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True))
+        .where(Form.slug == slug)
+    ).one()
+    started = utcnow() - timedelta(days=days_ago)
+    db.session.add(
+        Response(
+            form=form,
+            form_version_id=version_id,
+            answers=answers,
+            started_at=started,
+            completed_at=started + timedelta(minutes=1) if completed else None,
+        )
+    )
+    db.session.commit()
+
+
+def test_open_tickets_that_need_attention_are_counted_and_link_to_the_board(
+    client, login, builtin_forms
+):
+    agent = builtin_forms
+    mine, late, nobodys = make_ticket(), make_ticket(), make_ticket()
+    for ticket in (mine, late):
+        ticket.assignee_id = agent.id
+    late.first_response_due_at = utcnow() - timedelta(hours=1)
+    nobodys.assignee_id = None
+    db.session.commit()
+    login(agent)
+    response = client.get("/dashboard")
+    html, page = response.get_data(as_text=True), text_of(response)
+    assert "2 Assigned to you" in page
+    assert "1 Yours past an SLA deadline" in page
+    assert "1 Not assigned to anyone" in page
+    assert "1 Past an SLA deadline, all teams" in page
+    assert 'href="/board?assignee=me&amp;sla=breached"' in html
+    assert 'href="/board?assignee=none"' in html
+    assert "active agents" not in page  # the workspace figures are for admins
+
+
+def test_scores_come_from_the_responses_completed_in_the_last_30_days(client, login, builtin_forms):
+    for score in (10, 9, 3):
+        _respond("nps", {"score": score})
+    _respond("nps", {"score": 0}, days_ago=40)  # too old to count
+    _respond("nps", {"score": 1}, completed=False)  # still answering
+    for value in (4, 5):
+        _respond("csat", {"csat": value})
+    _respond("goal", {"goal": "yes"})
+    _respond("goal", {"goal": "no"})
+    login(builtin_forms)
+    page = text_of(client.get("/dashboard"))
+    assert "Feedback in the last 30 days" in page
+    # 4 started lately, 3 of them completed; 2 promoters and 1 detractor of 3 answers.
+    assert "Your feedback /f/nps 4 3 (75%) NPS +33 2 promoters · 0 passives · 1 detractor" in page
+    assert "4.5 of 5 100% satisfied" in page
+    assert "50% of visitors found what they came for" in page
+    assert "Report a problem /f/report-problem 0 0 not scored" in page
+
+
+def test_the_dashboard_speaks_the_viewers_language(client, login, builtin_forms, create_user):
+    for score in (10, 10, 2, 8, 9):
+        _respond("nps", {"score": score})
+    admin = create_user(email="ewa@example.com", role=Role.ADMIN, locale="pl")
+    login(admin)
+    page = text_of(client.get("/dashboard"))
+    assert "Opinie z ostatnich 30 dni" in page
+    assert "NPS +40 3 promotorzy · 1 neutralny · 1 krytyk" in page
+    assert "2 aktywni agenci" in page
+
+
+def test_the_demo_opens_on_a_month_of_feedback(app, client, login):
+    """`make run` shows scores at once, and form tickets show the conversation behind them."""
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0  # idempotent
+
+    languages = {r.locale for r in db.session.scalars(select(Response))}
+    assert languages == {"en", "pl", "ru", "sl"}
+    unfinished = db.session.scalar(select(Response).where(Response.completed_at.is_(None)))
+    assert unfinished is not None  # partial responses are part of the picture
+    anna = db.session.scalar(select(User).where(User.email == "anna@loopdesk.test"))
+    login(anna, DEMO_PASSWORD)
+    page = text_of(client.get("/dashboard"))
+    assert "Twoja opinia /f/nps" in page and "NPS +" in page
+    from_form = db.session.scalar(
+        select(Ticket).where(Ticket.form_slug == "nps").order_by(Ticket.id).limit(1)
+    )
+    ticket_page = client.get(f"/tickets/{from_form.number}").get_data(as_text=True)
+    assert 'class="bubble customer"' in ticket_page

@@ -1,0 +1,112 @@
+"""What the dashboard shows: the viewer's work at a glance and what customers said lately.
+
+A fixed number of queries whatever the number of tickets, forms or responses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, select
+
+from survey_forms.insights import ScoreSummary, summarise
+from webapp.extensions import db
+from webapp.models import Response, Ticket, User
+from webapp.services.board import sla_condition
+from webapp.services.forms import published_forms
+
+INSIGHT_DAYS = 30  # "lately": long enough for a score to mean something, short enough to move
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    """Open tickets (in states that are not final) that ask for someone's attention."""
+
+    mine: int
+    mine_overdue: int
+    unassigned: int
+    overdue: int
+
+
+def work_counts(viewer: User, open_states: Iterable[str], now: datetime) -> WorkCounts:
+    """One query: the viewer's open tickets, those past an SLA deadline, and the team's."""
+    breached = sla_condition("breached", now)
+    mine = Ticket.assignee_id == viewer.id
+
+    def count(condition) -> object:
+        return func.count(case((condition, 1)))
+
+    row = db.session.execute(
+        select(
+            count(mine),
+            count(and_(mine, breached)),
+            count(Ticket.assignee_id.is_(None)),
+            count(breached),
+        ).where(Ticket.state.in_(list(open_states)))
+    ).one()
+    return WorkCounts(*(int(n or 0) for n in row))
+
+
+@dataclass(frozen=True)
+class FormInsight:
+    """One published form over the last INSIGHT_DAYS days."""
+
+    slug: str
+    title: str
+    started: int
+    completed: int
+    tickets: int
+    score: ScoreSummary | None
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.started if self.started else None
+
+
+def feedback_overview(locale: str, now: datetime, days: int = INSIGHT_DAYS) -> list[FormInsight]:
+    """Every published form with its responses, completion, score and tickets lately.
+
+    Scores read each form's live definition for which question is scored: question ids
+    outlive versions, and a response whose score question was removed simply does not count.
+    """
+    since = now - timedelta(days=days)
+    forms = published_forms()
+    counts = {
+        form_id: (started, completed)
+        for form_id, started, completed in db.session.execute(
+            select(Response.form_id, func.count(Response.id), func.count(Response.completed_at))
+            .where(Response.started_at >= since)
+            .group_by(Response.form_id)
+        )
+    }
+    answers: dict[int, list[dict]] = defaultdict(list)
+    for form_id, given in db.session.execute(
+        select(Response.form_id, Response.answers)
+        .where(Response.completed_at >= since)
+        .execution_options(yield_per=1000)
+    ):
+        answers[form_id].append(given or {})
+    tickets = dict(
+        db.session.execute(
+            select(Ticket.form_slug, func.count(Ticket.id))
+            .where(Ticket.created_at >= since, Ticket.form_slug.is_not(None))
+            .group_by(Ticket.form_slug)
+        ).all()
+    )
+    overview = []
+    for form, definition in forms:
+        started, completed = counts.get(form.id, (0, 0))
+        overview.append(
+            FormInsight(
+                slug=form.slug,
+                title=definition.text(definition.title, locale),
+                started=started,
+                completed=completed,
+                tickets=tickets.get(form.slug, 0),
+                score=summarise(definition, answers.get(form.id, ())),
+            )
+        )
+    return overview
