@@ -219,9 +219,16 @@ def test_publishing_makes_a_new_version_and_a_conversation_in_flight_keeps_its_o
     customer.answer("3")
     assert customer.question == "what_went_wrong"
     renamed = NPS.replace("what_went_wrong", "what_to_improve")
-    reply = post_form(
+    saved = post_form(
         "/admin/forms/nps/publish", {"yaml_text": renamed, "revision": "", "base_number": "1"}
     )
+    # "Save and review" keeps the text as the draft and shows what publishing would change
+    assert saved.status_code == 303 and "/admin/forms/nps/publish" in saved.headers["Location"]
+    assert version_numbers("nps") == [1]
+    review = client.get(saved.headers["Location"])
+    assert "Removed: what_went_wrong" in text_of(review)
+    assert "Added: what_to_improve" in text_of(review)
+    reply = post_form("/admin/forms/nps/publish", {"revision": "1", "reviewed": "1"})
     assert reply.status_code == 303 and reply.headers["Location"].endswith("/admin/forms/nps")
     assert "Version 2 is live" in text_of(client.get(reply.headers["Location"]))
     assert version_numbers("nps") == [1, 2]

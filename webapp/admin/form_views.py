@@ -13,12 +13,15 @@ from htmx_flask import request as htmx_request
 
 from survey_forms.definition import load_form
 from webapp.admin import bp
+from webapp.admin.form_builder_views import LANGUAGE_NAMES, PART_LABELS, TYPE_LABELS
+from webapp.admin.form_words import describe_condition
 from webapp.extensions import db
 from webapp.external_urls import external_url
+from webapp.htmx_responses import render_page_or_partial
 from webapp.models import Form
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
-from webapp.services import drafts, form_studio
+from webapp.services import drafts, form_review, form_studio
 from webapp.services import forms as form_service
 
 
@@ -181,10 +184,46 @@ def form_validate(slug: str):
     )
 
 
+def _review_context(form: Form, review: form_review.PublishReview, came_from: str) -> dict:
+    builder_url = url_for("admin.form_builder", slug=form.slug)
+    return {
+        "form": form,
+        "review": review,
+        "came_from": came_from,
+        "back_url": url_for("admin.form_yaml", slug=form.slug)
+        if came_from == "yaml"
+        else builder_url,
+        # shown inside the builder by htmx: Back brings the builder back the same way
+        "in_builder": bool(htmx_request.htmx) and came_from == "builder",
+        "say_before": lambda condition: describe_condition(condition, review.before),
+        "say_after": lambda condition: describe_condition(condition, review.after),
+        "type_labels": TYPE_LABELS,
+        "part_labels": PART_LABELS,
+        "language_names": LANGUAGE_NAMES,
+        "public_url": external_url("public.show_form", slug=form.slug),
+    }
+
+
+@bp.get("/forms/<slug>/publish")
+@admin_required
+def form_publish_review(slug: str):
+    """What publishing the draft would change for customers, with Publish and Back.
+
+    From the builder, htmx shows it in place of the builder (Back brings the builder back);
+    otherwise it is a page of its own.
+    """
+    form = _form_or_404(slug)
+    came_from = "yaml" if request.args.get("from") == "yaml" else "builder"
+    context = _review_context(form, form_review.publish_review(form), came_from)
+    return render_page_or_partial(
+        "admin/form_publish.html", "admin/_form_publish_review.html", **context
+    )
+
+
 @bp.post("/forms/<slug>/publish")
 @admin_required
 def form_publish(slug: str):
-    """Publish the draft; from the raw editor the text typed is saved as the draft first."""
+    """Publish the reviewed draft; from the raw editor, save the text typed and review it."""
     form = _form_or_404(slug)
     revision = optional_id(request.form.get("revision"))
     text = request.form.get("yaml_text")
@@ -207,7 +246,22 @@ def form_publish(slug: str):
                 db.session.rollback()
                 return _conflict_page(form, conflict)
             db.session.commit()  # kept even if it cannot be published
-            revision = draft.revision
+        problems = form_studio.check_text(form.slug, draft.yaml_text)
+        if problems:
+            return _editor(
+                form,
+                draft.yaml_text,
+                draft.revision,
+                draft.base_number,
+                422,
+                problems=problems,
+                refused=_(
+                    "The draft was saved, but it cannot be published: fix the problems below first."
+                ),
+            )
+        return redirect(
+            url_for("admin.form_publish_review", slug=form.slug, **{"from": "yaml"}), 303
+        )
     try:
         version = form_studio.publish_draft(form, revision, current_user)
     except form_studio.StudioRefused as refused:
@@ -216,6 +270,15 @@ def form_publish(slug: str):
         return redirect(url_for("admin.form_overview", slug=form.slug), code=303)
     except drafts.EditConflict as conflict:
         db.session.rollback()
+        if request.form.get("reviewed"):
+            flash(
+                _(
+                    "The draft was changed after you opened this review, so nothing was "
+                    "published. Here are the changes as they are now."
+                ),
+                "error",
+            )
+            return redirect(url_for("admin.form_publish_review", slug=form.slug), code=303)
         return _conflict_page(form, conflict)
     except form_studio.PublishProblems as refused:
         db.session.rollback()
