@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 
-from flask import Response, make_response, render_template
+from flask import Response, make_response, redirect, render_template
 from htmx_flask import request
 
 
@@ -18,6 +20,30 @@ def render_page_or_partial(page_template: str, partial_template: str, **context)
     response = make_response(render_template(template, **context))
     response.headers.add("Vary", "HX-Request")
     return response
+
+
+def fragment_only(page_url: Callable[..., str]) -> Callable:
+    """For a view that only htmx asks for (a poll, the next page of a list, a picker's options).
+
+    A plain browser request for the same address (browser history, a bookmark, a copied link)
+    would show a bare fragment without the page around it; it is redirected to the page the
+    fragment belongs to instead. `page_url` gets the view's arguments and returns that page's
+    URL. Put it under the login/role decorator, so those answer first.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def fragment_or_redirect(*args, **kwargs):
+            if request.htmx and not request.htmx.history_restore_request:
+                response = make_response(view(*args, **kwargs))
+            else:
+                response = redirect(page_url(**kwargs), 303)
+            response.headers.add("Vary", "HX-Request")
+            return response
+
+        return fragment_or_redirect
+
+    return decorate
 
 
 def with_htmx_headers(

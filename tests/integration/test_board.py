@@ -269,8 +269,8 @@ def test_columns_load_a_first_page_then_more_on_scroll(client, login, care):
     rest = client.get(url, headers=HTMX)
     assert re.findall(r'id="card-(LD-\d+)"', rest.get_data(as_text=True)) == newest[page:]
     assert "board-more" not in rest.get_data(as_text=True)
-    assert client.get("/board/columns/nonsense").status_code == 404
-    assert client.get("/board/columns/assigned?before=abc").status_code == 200
+    assert client.get("/board/columns/nonsense", headers=HTMX).status_code == 404
+    assert client.get("/board/columns/assigned?before=abc", headers=HTMX).status_code == 200
 
 
 def test_board_query_count_does_not_grow_with_tickets(client, login, care, count_queries):
@@ -342,24 +342,24 @@ def test_form_filter_names_forms_by_their_title_in_the_agents_language(
 def test_changes_endpoint_answers_304_until_something_changes(client, login, post_form, care):
     ticket = make_ticket()
     login(care["agent"])
-    first = client.get("/board/changes?priority=high")
+    first = client.get("/board/changes?priority=high", headers=HTMX)
     assert first.status_code == 200
     assert first.headers["Cache-Control"] == "no-store"
     etag = first.headers["ETag"]
     assert f'data-etag="{etag.strip(chr(34))}"' in first.get_data(as_text=True)
-    same = client.get("/board/changes?priority=high", headers={"If-None-Match": etag})
+    same = client.get("/board/changes?priority=high", headers={**HTMX, "If-None-Match": etag})
     assert same.status_code == 304 and same.get_data() == b""
     # Another agent's move (a new event) changes the fingerprint: the columns come back.
     post_form(
         "/board/move", {"number": ticket.number, "dest": "in_progress", "version": ticket.version}
     )
-    changed = client.get("/board/changes?priority=high", headers={"If-None-Match": etag})
+    changed = client.get("/board/changes?priority=high", headers={**HTMX, "If-None-Match": etag})
     assert changed.status_code == 200
     assert f'id="card-{ticket.number}"' in changed.get_data(as_text=True)
     # A new ticket too.
     etag = changed.headers["ETag"]
     passive()
-    assert client.get("/board/changes", headers={"If-None-Match": etag}).status_code == 200
+    assert client.get("/board/changes", headers={**HTMX, "If-None-Match": etag}).status_code == 200
 
 
 def test_fingerprint_changes_every_minute_and_with_filters(app, care):
@@ -409,8 +409,9 @@ def test_customer_text_is_escaped_on_the_board(client, login, care):
     add_label(ticket, XSS, None)
     db.session.commit()
     login(care["agent"])
-    for url in ("/board", "/board/changes", f"/board?q={XSS[:20]}"):
-        html = client.get(url).get_data(as_text=True)
+    pages = [("/board", {}), ("/board/changes", HTMX), (f"/board?q={XSS[:20]}", {})]
+    for url, headers in pages:
+        html = client.get(url, headers=headers).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;" in html
 

@@ -175,7 +175,11 @@ def test_an_id_past_the_integer_range_is_not_found(app, client, demo):
     _log_in(app, client, "admin@loopdesk.test")
     for url in ("/tickets/LD-99999999999", "/admin/users/99999999999", "/files/99999999999"):
         assert client.get(url).status_code == 404, url
-    reply = client.get("/board/columns/" + demo["state"], query_string={"before": HUGE_ID})
+    reply = client.get(
+        "/board/columns/" + demo["state"],
+        query_string={"before": HUGE_ID},
+        headers={"HX-Request": "true"},
+    )
     assert reply.status_code == 200
 
 

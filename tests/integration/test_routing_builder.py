@@ -384,8 +384,15 @@ def test_a_score_out_of_scale_is_left_out_and_said_so(as_admin, post_form):
 def test_without_javascript_the_test_result_is_on_the_full_page(as_admin, client, post_form):
     questions = client.get(f"{PAGE}?form=nps")
     assert 'name="answer-score"' in questions.get_data(as_text=True)
-    fragment = client.get(f"{PAGE}/test/questions?form=csat").get_data(as_text=True)
-    assert "<html" not in fragment and 'name="answer-csat"' in fragment
+    fragment = client.get(f"{PAGE}/test/questions?form=csat", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert 'name="answer-csat"' in fragment.get_data(as_text=True)
+    # The same address opened as a page (history, a copied link): the page with those questions.
+    opened = client.get(f"{PAGE}/test/questions?form=csat")
+    assert opened.status_code == 303
+    assert opened.location.endswith(f"{PAGE}?form=csat#routing-test")
+    page = client.get(opened.location).get_data(as_text=True)
+    assert "<html" in page and 'name="answer-csat"' in page
     reply = post_form(f"{PAGE}/test", typed({"score": "10"}, locale="en"))
     assert reply.status_code == 200
     text = visible(reply)

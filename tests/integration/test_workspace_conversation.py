@@ -203,7 +203,9 @@ def test_note_mentions_a_colleague_by_mail_and_stays_off_the_status_page(
 ):
     ticket = make_ticket()
     login(people["bea"])
-    people_list = client.get("/staff/people?q=iva").get_data(as_text=True)
+    people_list = client.get("/staff/people?q=iva", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert "Ivan Petrov" in people_list and "Ola Nowak" not in people_list
     response = post_form(
         f"/tickets/{ticket.number}/notes",

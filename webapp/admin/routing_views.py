@@ -21,7 +21,7 @@ from sqlalchemy import select
 from survey_forms.definition import CHANNELS
 from webapp.admin import bp
 from webapp.extensions import db
-from webapp.htmx_responses import render_page_or_partial
+from webapp.htmx_responses import fragment_only, render_page_or_partial
 from webapp.models import Team, WorkflowKind
 from webapp.problem_text import problem_line, problem_message
 from webapp.record_ids import optional_id
@@ -556,8 +556,15 @@ def _questions(slug: str):
     return {"slug": slug, "definition": definition} if definition else None
 
 
+def _routing_test_page() -> str:
+    """Without htmx, the routing page shows the chosen form's questions itself."""
+    form = request.args.get("form", "")[:100] or None
+    return url_for("admin.workflow_routing", form=form, _anchor="routing-test")
+
+
 @bp.get("/workflow/routing/test/questions")
 @admin_required
+@fragment_only(_routing_test_page)
 def workflow_routing_test_questions():
     """The typed-answer fields of the chosen form (htmx swaps them in when the form changes)."""
     return render_template(

@@ -21,7 +21,7 @@ from webapp.board.presenters import (
     moved_message,
 )
 from webapp.extensions import db
-from webapp.htmx_responses import with_htmx_headers
+from webapp.htmx_responses import fragment_only, with_htmx_headers
 from webapp.models import SavedView, Team, Ticket, User, WorkflowKind, utcnow
 from webapp.record_ids import record_id
 from webapp.security import staff_required
@@ -123,8 +123,14 @@ def _saved_views() -> list[SavedView]:
     ).all()
 
 
+def _board_page(**_view_args) -> str:
+    """Where a fragment of the board sends a plain browser request: the board, same filters."""
+    return _board_url(_filters())
+
+
 @bp.get("/board/columns/<state>")
 @staff_required
+@fragment_only(_board_page)
 def column(state: str):
     """The next page of one column, for the sentinel at its end (infinite scroll)."""
     definition = _definition()
@@ -140,6 +146,7 @@ def column(state: str):
 
 @bp.get("/board/changes")
 @staff_required
+@fragment_only(_board_page)
 def changes():
     """304 while nothing changed since the client's ETag; otherwise the fresh columns."""
     filters = _filters()

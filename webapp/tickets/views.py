@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request
+from flask import abort, flash, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -108,12 +108,18 @@ def format_iso_datetime(value: str | None, fmt: str = "short") -> str:
 @bp.get("/staff/people")
 @staff_required
 def people():
-    """Colleagues matching `q`, as checkboxes for the @mention picker (chosen ones kept)."""
+    """Colleagues matching `q`: checkboxes for the @mention picker (chosen ones kept), or,
+    opened as a page, a list of them."""
     chosen_ids = [i for i in map(optional_id, request.args.getlist("mention")) if i]
     chosen = list(users_by_ids(chosen_ids).values())
-    matches = [u for u in staff_matching(request.args.get("q", "")) if u.id not in chosen_ids]
-    return render_template(
-        "tickets/_people_options.html", chosen=chosen, matches=matches, query=request.args.get("q")
+    query = request.args.get("q", "")[:100]
+    matches = [u for u in staff_matching(query) if u.id not in chosen_ids]
+    return render_page_or_partial(
+        "tickets/people.html",
+        "tickets/_people_options.html",
+        chosen=chosen,
+        matches=matches,
+        query=query,
     )
 
 
