@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.test_conversation_browser import serious_violations
+
 pytestmark = pytest.mark.browser
 
 
@@ -73,3 +75,19 @@ def test_the_typing_dots_are_not_read_aloud(page, live_server, forms):
     question = "Did you find what you were looking for today?"
     assert page.locator("#current-question").aria_snapshot() == f"- text: {question}"
     assert page.get_by_role("form", name=question, exact=True).is_visible()
+
+
+def test_a_skipped_answer_and_the_demo_page_pass_axe(browser, live_server, forms):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    page = context.new_page()  # the app's CSP forbids the injected axe script
+    page.goto(f"{live_server}/en/f/report-problem")
+    page.locator("#composer button[value=bug]").click()
+    page.locator("#composer textarea").fill("The basket empties itself")
+    page.locator("#composer button", has_text="Send").click()
+    page.locator("#composer .skip").click()  # the page address
+    page.locator("#composer input[type=file]").wait_for()
+    assert page.locator("#transcript em", has_text="Skipped").is_visible()
+    assert serious_violations(page) == []
+    page.goto(f"{live_server}/widget/demo?lang=en")  # its code sample scrolls sideways
+    assert serious_violations(page) == []
+    context.close()
