@@ -124,3 +124,18 @@ def test_without_a_deadline_only_its_sentence_is_left_out(
     assert (greeting, blank) == ("Hi,", "")
     assert re.fullmatch(r"Thanks\. \S+ reached our team\.", thanks)
     db.session.rollback()
+
+
+def test_a_canned_reply_greets_a_nameless_customer_without_a_stray_space(
+    app, builtin_forms, agent, smtp_server, run_jobs
+):
+    from tests.helpers import make_ticket
+    from webapp.services.replies import send_public_reply
+
+    ticket = make_ticket(customer_name="", customer_email="anon@example.com", customer_locale="en")
+    send_public_reply(ticket, "Hi {name},\n\nIt is fixed. {agent}", agent)
+    db.session.commit()
+    run_jobs()
+    (received,) = [m for m in smtp_server.messages if "Reply to your request" in m["Subject"]]
+    plain = received.get_body(("plain",)).get_content()
+    assert "Hi,\r\n\r\nIt is fixed. Ada Agent" in plain

@@ -19,6 +19,7 @@ from webapp.external_urls import external_url
 from webapp.models import CannedReply, OutboxMessage, Ticket, TicketEvent, User, utcnow
 from webapp.outbox import queue_email
 from webapp.services import sla_clock
+from webapp.services.email_placeholders import fill
 from webapp.services.events import publish
 from webapp.services.history import record_event
 from webapp.services.tickets import add_search_text, flush_or_conflict
@@ -26,7 +27,6 @@ from webapp.services.watchers import notify_watchers
 
 MAX_REPLY = 10_000
 PLACEHOLDERS = ("name", "ticket", "status_link", "agent")
-_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 _NONCE = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -79,10 +79,11 @@ def placeholder_values(ticket: Ticket, agent: User) -> dict[str, str]:
 def fill_placeholders(body: str, values: Mapping[str, str]) -> str:
     """Replace {name}, {ticket}, {status_link}, {agent} in one pass.
 
-    A single regex pass (never str.format) means text the customer wrote, such as a
-    name containing "{agent}" or "{0.__class__}", is inserted literally and never expanded.
+    A single pass (never str.format) means text the customer wrote, such as a name
+    containing "{agent}" or "{0.__class__}", is inserted literally and never expanded. The
+    same filling as own e-mail texts: "Hi {name}," to a customer without a name reads "Hi,".
     """
-    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), body)
+    return fill(body, {key: values[key] for key in PLACEHOLDERS if key in values})
 
 
 def clean_reply_text(text: str | None) -> str:
