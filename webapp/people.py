@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -15,11 +13,6 @@ from webapp.i18n import language_name
 from webapp.models import Role, Team, TeamMembership, User
 from webapp.outbox import queue_email
 
-TIMEZONE_CHOICES = [
-    SelectChoice(tz, tz.replace("_", " "))
-    for tz in sorted(available_timezones())
-    if ("/" in tz and not tz.startswith(("Etc/", "SystemV/"))) or tz == "UTC"
-]
 PASSWORD_LINK_MAX_AGE = 3 * 24 * 3600  # invitations are valid for three days
 PASSWORD_RESET_MAX_AGE = 3600  # a "forgot your password" link is valid for one hour
 _PASSWORD_SALT = "loopdesk-set-password"  # noqa: S105  (a salt, not a secret)

@@ -7,21 +7,15 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.email_addresses import EmailAddress
+from webapp.form_fields import MultiCheckboxField, TimeZoneField
 from webapp.models import Role
-from webapp.people import TIMEZONE_CHOICES, language_choices
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from webapp.people import language_choices
 
 
 class StaffMemberForm(FlaskForm):
@@ -42,7 +36,7 @@ class StaffMemberForm(FlaskForm):
         ],
     )
     locale = SelectField(_l("Interface language"))
-    timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES, default="Europe/Warsaw")
+    timezone = TimeZoneField(_l("Time zone"), default="Europe/Warsaw")
     languages = MultiCheckboxField(_l("Languages spoken"))
     teams = MultiCheckboxField(_l("Teams"), coerce=int)
 
@@ -76,7 +70,7 @@ class AgentForm(FlaskForm):
         ],
     )
     # Any posted zone is accepted here and checked by the service, which names the bad value.
-    timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES, validate_choice=False)
+    timezone = TimeZoneField(_l("Time zone"), validate_choice=False)
     capacity = IntegerField(
         _l("Capacity (open tickets at most)"),
         validators=[InputRequired(_l("Enter a number of tickets, e.g. 20."))],

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField, URLField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from webapp.admin.forms import MultiCheckboxField
+from webapp.form_fields import MultiCheckboxField
 from webapp.services.webhooks import MAX_URL, WebhookRefused, clean_url
 from workflow.registry import EVENTS, custom_webhook_event
 

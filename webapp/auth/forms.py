@@ -7,13 +7,13 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from webapp.email_addresses import EmailAddress
-from webapp.people import TIMEZONE_CHOICES, language_choices
+from webapp.form_fields import MultiCheckboxField, TimeZoneField
+from webapp.people import language_choices
 
 MIN_PASSWORD = 10
 
@@ -80,8 +80,8 @@ class ProfileForm(FlaskForm):
         _l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
     )
     locale = SelectField(_l("Interface language"))
-    timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES)
-    languages = SelectMultipleField(_l("Languages you answer customers in"))
+    timezone = TimeZoneField(_l("Time zone"))
+    languages = MultiCheckboxField(_l("Languages you answer customers in"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
