@@ -129,7 +129,13 @@ def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_fo
     assert draft["questions"][1]["show_if"] == {"field": "answers.nps_1", "op": "<=", "value": 6}
 
     expect(page.get_by_text("No problems: this draft can be published.")).to_be_visible()
-    page.locator("#builder-publish").get_by_role("button", name="Publish").click()
+    # Publish first shows, in place of the builder, what goes live; Back would bring it back
+    page.locator("#builder-publish").get_by_role("button", name="Review and publish").click()
+    review = page.locator("#publish-review")
+    expect(review).to_contain_text("Review the form, then publish it for the first time")
+    expect(review).to_contain_text("shown only when nps_1 is at most 6")
+    page.wait_for_url(f"{live_server}/admin/forms/visit/publish")
+    review.get_by_role("button", name="Publish as version 1").click()
     page.wait_for_url(f"{live_server}/admin/forms/visit")
     db.session.expire_all()
     assert active_version(find_form("visit")).number == 1  # a new form is a draft until now

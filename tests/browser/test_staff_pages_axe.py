@@ -41,6 +41,7 @@ PAGES = [
     "/admin/forms/nps/embed",
     "/admin/forms/nps/preview",
     "/admin/forms/nps/yaml",
+    "/admin/forms/nps/publish",
     "/admin/workflow/versions",
     "/admin/workflow/publish",
     "/admin/sla-alerts",
