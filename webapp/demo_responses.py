@@ -42,7 +42,7 @@ def seed_demo_responses(now: datetime) -> int:
     """Create the demo's responses (called once, with the demo tickets); how many were added."""
     forms = {form.slug: (form, definition) for form, definition in published_forms()}
     versions = {form.id: find_form_and_active_version(form.slug)[1] for form, _ in forms.values()}
-    added = _conversations_behind_tickets(forms, versions)
+    responses = _conversations_behind_tickets(forms, versions)
     rng = random.Random(2026)
     for slug, (completed, stopped) in VOLUMES.items():
         if slug not in forms:
@@ -54,7 +54,7 @@ def seed_demo_responses(now: datetime) -> int:
             answers = _happy_answers(slug, locale, rng)
             if n >= completed:  # stopped after the first question
                 answers = dict(list(answers.items())[:1])
-            db.session.add(
+            responses.append(
                 Response(
                     form=form,
                     form_version_id=versions[form.id],
@@ -67,14 +67,15 @@ def seed_demo_responses(now: datetime) -> int:
                     completed_at=started + timedelta(seconds=40) if n < completed else None,
                 )
             )
-            added += 1
+    # In the order they came in, as real ones would be (lists show the newest first by id).
+    db.session.add_all(sorted(responses, key=lambda r: r.started_at))
     db.session.commit()
-    return added
+    return len(responses)
 
 
-def _conversations_behind_tickets(forms: dict, versions: dict) -> int:
+def _conversations_behind_tickets(forms: dict, versions: dict) -> list[Response]:
     """Each demo ticket from a form gets the completed response it was made from."""
-    added = 0
+    responses = []
     for ticket in db.session.scalars(select(Ticket).where(Ticket.form_slug.is_not(None))):
         if ticket.form_slug not in forms:
             continue
@@ -89,7 +90,7 @@ def _conversations_behind_tickets(forms: dict, versions: dict) -> int:
         meta = {"user_agent": "desktop"}
         if page_url:
             meta["page_url"] = page_url
-        db.session.add(
+        responses.append(
             Response(
                 form=form,
                 form_version_id=versions[form.id],
@@ -103,8 +104,7 @@ def _conversations_behind_tickets(forms: dict, versions: dict) -> int:
                 ticket_id=ticket.id,
             )
         )
-        added += 1
-    return added
+    return responses
 
 
 def _happy_answers(slug: str, locale: str, rng: random.Random) -> dict:

@@ -11,6 +11,7 @@ from webapp.admin import form_builder_views  # noqa: E402,F401,I001
 from webapp.admin import form_preview_views  # noqa: E402,F401,I001
 from webapp.admin import workflow_views  # noqa: E402,F401,I001
 from webapp.admin import form_views  # noqa: E402,F401,I001
+from webapp.admin import form_response_views  # noqa: E402,F401,I001
 from webapp.admin import canned_reply_views, email_template_views, team_views  # noqa: E402,F401,I001
 from webapp.admin import audit_views  # noqa: E402,F401,I001
 from webapp.admin import views  # noqa: E402,F401,I001

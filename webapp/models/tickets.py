@@ -104,7 +104,12 @@ class Ticket(db.Model):
 
     @property
     def number(self) -> str:
-        return f"{TICKET_NUMBER_PREFIX}{self.id + TICKET_NUMBER_OFFSET}"
+        return self.number_for(self.id)
+
+    @staticmethod
+    def number_for(ticket_id: int) -> str:
+        """The number people see for a ticket id, without loading the ticket."""
+        return f"{TICKET_NUMBER_PREFIX}{ticket_id + TICKET_NUMBER_OFFSET}"
 
     @staticmethod
     def id_from_number(number: str) -> int | None:

@@ -1,0 +1,114 @@
+"""A form's responses, one by one: newest first, filtered, paged, and exported as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from tests.integration.test_dashboard import _respond
+from webapp.extensions import db
+from webapp.models import Response
+
+XSS = '<script>alert("x")</script>'
+
+
+def _respond_many(count: int) -> None:
+    for n in range(count):
+        _respond("nps", {"score": n % 11}, days_ago=1)
+
+
+def test_responses_newest_first_with_the_conversation_and_the_ticket(
+    client, login, builtin_forms, admin
+):
+    _respond("nps", {"score": 9, "testimonial": "no"}, days_ago=3)
+    _respond("nps", {"score": 2, "what_went_wrong": XSS}, days_ago=2)
+    _respond("nps", {"score": 7}, days_ago=1, completed=False)
+    detractor = db.session.scalars(select(Response).order_by(Response.id)).all()[1]
+    ticket = make_ticket()
+    detractor.ticket_id, detractor.locale = ticket.id, "pl"
+    db.session.commit()
+    login(admin)
+    response = client.get("/admin/forms/nps/responses")
+    html, page = response.get_data(as_text=True), text_of(response)
+    assert response.status_code == 200
+    # Newest first; each says how far it got, its score and its ticket.
+    assert page.index("Unfinished NPS 7") < page.index("NPS 2") < page.index("NPS 9")
+    assert f'href="/tickets/{ticket.number}"' in html
+    # The conversation as the customer had it, in their language, their text escaped.
+    assert "Dziękujemy za szczerość. Co możemy poprawić?" in page
+    assert "&lt;script&gt;" in html and XSS not in html
+
+
+def test_filters_by_status_score_group_and_language_and_ignore_bad_values(
+    client, login, builtin_forms, admin
+):
+    _respond("nps", {"score": 10}, days_ago=2)
+    _respond("nps", {"score": 3}, days_ago=1)
+    _respond("nps", {"score": 8}, completed=False)
+    login(admin)
+
+    def scores(query: str) -> list[str]:
+        page = text_of(client.get(f"/admin/forms/nps/responses?{query}"))
+        return [word for word in ("NPS 10", "NPS 3", "NPS 8") if word in page]
+
+    assert scores("group=detractor") == ["NPS 3"]
+    assert scores("group=promoter") == ["NPS 10"]
+    assert scores("status=unfinished") == ["NPS 8"]
+    assert scores("status=completed&group=passive") == []
+    assert "No response matches these filters." in text_of(
+        client.get("/admin/forms/nps/responses?status=completed&group=passive")
+    )
+    for bad in ("group=nonsense", "status=%00", "language=xx", "before=abc", "before=9" * 30):
+        reply = client.get(f"/admin/forms/nps/responses?{bad}")
+        assert reply.status_code == 200, bad
+    assert scores("group=nonsense") == ["NPS 10", "NPS 3", "NPS 8"]
+
+
+def test_older_responses_come_a_page_at_a_time_in_a_fixed_number_of_queries(
+    client, login, builtin_forms, admin, count_queries
+):
+    _respond_many(5)
+    login(admin)
+    with count_queries() as few:
+        client.get("/admin/forms/nps/responses")
+    _respond_many(40)
+    with count_queries() as many:
+        first = client.get("/admin/forms/nps/responses")
+    assert len(many) <= len(few)
+    html = first.get_data(as_text=True)
+    assert html.count('<li id="response-') == 25
+    older = html.split('class="response-more" hx-get="')[1].split('"')[0].replace("&amp;", "&")
+    rest = client.get(older, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert rest.count('<li id="response-') == 20 and "<html" not in rest
+    assert "response-more" not in rest  # nothing older
+
+
+def test_csv_export_has_a_column_per_question_and_never_a_formula(
+    client, login, builtin_forms, admin
+):
+    _respond("nps", {"score": 4, "what_went_wrong": "=HYPERLINK(\"http://evil\")"}, days_ago=2)
+    _respond("nps", {"score": 10, "testimonial": "yes", "testimonial_text": "Świetnie!"})
+    login(admin)
+    reply = client.get("/admin/forms/nps/responses.csv")
+    assert reply.status_code == 200
+    assert reply.mimetype == "text/csv"
+    assert 'attachment; filename="nps-responses-' in reply.headers["Content-Disposition"]
+    body = reply.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert [r["score"] for r in rows] == ["4", "10"]  # oldest first, as a spreadsheet grows
+    assert rows[0]["score_group"] == "detractor"
+    assert rows[0]["what_went_wrong"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1]["testimonial"] == "Sure, happy to"  # the choice as worded, not its value
+    assert rows[1]["testimonial_text"] == "Świetnie!"
+    only_detractors = client.get("/admin/forms/nps/responses.csv?group=detractor")
+    assert len(list(csv.DictReader(io.StringIO(only_detractors.get_data(as_text=True))))) == 1
+
+
+def test_only_admins_read_responses(client, login, builtin_forms):
+    login(builtin_forms)  # an agent
+    assert client.get("/admin/forms/nps/responses").status_code == 403
+    assert client.get("/admin/forms/nps/responses.csv").status_code == 403

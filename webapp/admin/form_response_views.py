@@ -1,0 +1,70 @@
+"""A form's responses: read them one by one, filter them, take them away as CSV."""
+
+from __future__ import annotations
+
+from flask import Response as HttpResponse
+from flask import abort, request, url_for
+
+from webapp.admin import bp
+from webapp.htmx_responses import render_page_or_partial
+from webapp.models import Form, utcnow
+from webapp.security import admin_required
+from webapp.services import form_responses
+from webapp.services import forms as form_service
+from webapp.services.form_responses import ResponseFilters
+
+
+def _form_and_definition(slug: str):
+    form, version_id = form_service.find_form_and_active_version(slug)
+    if form is None:
+        abort(404)
+    return form, form_service.definition_for(version_id) if version_id else None
+
+
+@bp.get("/forms/<slug>/responses")
+@admin_required
+def form_responses_page(slug: str):
+    form, definition = _form_and_definition(slug)
+    filters = ResponseFilters.from_args(request.args, definition)
+    before = form_responses.parse_before(request.args.get("before"))
+    page = form_responses.response_page(form, filters, definition, before)
+    context = {
+        "form": form,
+        "definition": definition,
+        "filters": filters,
+        "groups": form_responses.groups_of(definition),
+        "page": page,
+        "more_url": _more_url(form, filters, page),
+    }
+    if before is not None:  # "Older responses": only the rows, appended under the others
+        return render_page_or_partial(
+            "admin/form_responses.html", "admin/_form_response_rows.html", **context
+        )
+    return render_page_or_partial(
+        "admin/form_responses.html", "admin/_form_responses_list.html", **context
+    )
+
+
+def _more_url(form: Form, filters: ResponseFilters, page) -> str | None:
+    if not page.has_more:
+        return None
+    return url_for(
+        "admin.form_responses_page", slug=form.slug, before=page.last_id, **filters.as_args()
+    )
+
+
+@bp.get("/forms/<slug>/responses.csv")
+@admin_required
+def form_responses_csv(slug: str):
+    form, definition = _form_and_definition(slug)
+    if definition is None:
+        abort(404)
+    filters = ResponseFilters.from_args(request.args, definition)
+    name = f"{form.slug}-responses-{utcnow():%Y-%m-%d}.csv"
+    # Built whole rather than streamed: answers are worded in the admin's language, which
+    # needs the request, and a streamed body outlives it. Tens of thousands of rows fit.
+    return HttpResponse(
+        "".join(form_responses.csv_lines(form, filters, definition)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,207 @@
+"""A form's responses one by one, for reading on screen and for export as CSV.
+
+Filters read like the board's: bad values are dropped, never an error. Each response is
+shown with the version it was answered on (questions may have changed since), its score
+and the ticket it raised. A page is one query whatever its length.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from survey_forms import conversation
+from survey_forms.definition import FormDefinition
+from survey_forms.insights import scored_question
+from survey_forms.scoring import CATEGORY_ANSWERS
+from webapp.extensions import db
+from webapp.models import Form, FormVersion, Response, Ticket
+from webapp.record_ids import optional_id
+from webapp.services import forms as form_service
+from webapp.tickets.conversation import Conversation, answer_as_text
+
+PAGE_SIZE = 25
+STATUSES = ("completed", "unfinished")
+KNOWN_METADATA = ("page_url", "referrer", "user_agent", "country")
+
+
+@dataclass(frozen=True)
+class ResponseFilters:
+    status: str = ""  # completed | unfinished
+    group: str = ""  # a score category of the form's scored question, e.g. detractor
+    language: str = ""
+
+    @classmethod
+    def from_args(
+        cls, args: Mapping[str, Any], definition: FormDefinition | None
+    ) -> ResponseFilters:
+        status = args.get("status", "")
+        group = args.get("group", "")
+        language = args.get("language", "")
+        return cls(
+            status=status if status in STATUSES else "",
+            group=group if group in groups_of(definition) else "",
+            language=language if definition and language in definition.languages else "",
+        )
+
+    def as_args(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+def groups_of(definition: FormDefinition | None) -> tuple[str, ...]:
+    """The score groups a form's responses can be filtered by (none for an unscored form)."""
+    question = scored_question(definition) if definition else None
+    return tuple(CATEGORY_ANSWERS[question.type]) if question else ()
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    response: Response
+    version_number: int
+    ticket_number: str | None
+    talk: Conversation | None  # None when its version cannot be read any more
+    score: dict
+
+
+@dataclass(frozen=True)
+class ResponsePage:
+    rows: list[ResponseRow]
+    has_more: bool
+
+    @property
+    def last_id(self) -> int | None:
+        return self.rows[-1].response.id if self.rows else None
+
+
+def _query(form: Form, filters: ResponseFilters, definition: FormDefinition | None):
+    query = (
+        select(Response, FormVersion)
+        .join(FormVersion, FormVersion.id == Response.form_version_id)
+        .where(Response.form_id == form.id)
+    )
+    if filters.status == "completed":
+        query = query.where(Response.completed_at.is_not(None))
+    elif filters.status == "unfinished":
+        query = query.where(Response.completed_at.is_(None))
+    if filters.language:
+        query = query.where(Response.locale == filters.language)
+    if filters.group and definition is not None:
+        query = query.where(_group_condition(definition, filters.group))
+    return query
+
+
+def _group_condition(definition: FormDefinition, group: str):
+    """SQL for 'the scored answer falls in `group`' (JSON paths work on PostgreSQL and SQLite)."""
+    question = scored_question(definition)
+    band = CATEGORY_ANSWERS[question.type][group]
+    value = Response.answers[question.id]
+    if question.type == "goal":
+        return value.as_string().in_(band)
+    return value.as_integer().between(band[0], band[-1])
+
+
+def _row(response: Response, version: FormVersion) -> ResponseRow:
+    ticket_number = Ticket.number_for(response.ticket_id) if response.ticket_id else None
+    definition = form_service.definition_of(version)
+    if definition is None:
+        return ResponseRow(response, version.number, ticket_number, None, {})
+    answers = response.answers or {}
+    exchanges = conversation.transcript(definition, answers, **form_service.context_of(response))
+    talk = Conversation(response, definition, response.locale, exchanges)
+    score = conversation.score_of(definition, answers)
+    return ResponseRow(response, version.number, ticket_number, talk, score)
+
+
+def response_page(
+    form: Form,
+    filters: ResponseFilters,
+    definition: FormDefinition | None,
+    before_id: int | None = None,
+) -> ResponsePage:
+    """The newest responses under the filters, older than `before_id` when paging on."""
+    query = _query(form, filters, definition)
+    if before_id is not None:
+        query = query.where(Response.id < before_id)
+    found = db.session.execute(query.order_by(Response.id.desc()).limit(PAGE_SIZE + 1)).all()
+    rows = [_row(*row) for row in found[:PAGE_SIZE]]
+    return ResponsePage(rows, len(found) > PAGE_SIZE)
+
+
+def parse_before(value: str | None) -> int | None:
+    return optional_id(value or "")
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet cell that is only ever text: formulas from customers are not run."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _moment(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+def csv_lines(form: Form, filters: ResponseFilters, definition: FormDefinition) -> Iterator[str]:
+    """The filtered responses as CSV, oldest first, one column per question of the live
+    version (answers to questions it no longer has are left out) and per hidden field."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(v) for v in values])
+        return buffer.getvalue()
+
+    questions = [q.id for q in definition.questions]
+    hidden = [h.name for h in definition.hidden_fields]
+    yield "\ufeff" + line(  # a byte-order mark: Excel then reads the file as UTF-8
+        [
+            "response",
+            "started_at",
+            "completed_at",
+            "language",
+            "channel",
+            "version",
+            "score",
+            "score_group",
+            "ticket",
+            *questions,
+            *hidden,
+            *KNOWN_METADATA,
+        ]
+    )
+    query = _query(form, filters, definition).order_by(Response.id)
+    for response, version in db.session.execute(query.execution_options(yield_per=500)):
+        row = _row(response, version)
+        by_id = {ex.question.id: ex for ex in row.talk.exchanges} if row.talk else {}
+        answers = [
+            answer_as_text(by_id[q].question, by_id[q].answer, row.talk) if q in by_id else ""
+            for q in questions
+        ]
+        meta = response.meta or {}
+        yield line(
+            [
+                response.id,
+                _moment(response.started_at),
+                _moment(response.completed_at),
+                response.locale,
+                response.channel,
+                version.number,
+                row.score.get("value", ""),
+                row.score.get("category", ""),
+                row.ticket_number or "",
+                *answers,
+                *((response.hidden or {}).get(name, "") for name in hidden),
+                *(meta.get(key, "") for key in KNOWN_METADATA),
+            ]
+        )
