@@ -22,6 +22,7 @@ import yaml
 
 from survey_forms.definition import LANGUAGES, MAX_FORM_BYTES, QUESTION_TYPES, SCALES
 from survey_forms.scoring import CATEGORY_ANSWERS
+from workflow.conditions import exists_tests_presence
 from workflow.yaml_documents import Problem, read_yaml
 
 CHOICE_TYPES = ("single_choice", "multi_choice")
@@ -669,7 +670,8 @@ def _read_row(item: Any, score: tuple[str, str] | None) -> ConditionRow | None:
         return None
     qid = name.split(".", 1)[1]
     if op == "exists":
-        return ConditionRow(qid, "missing" if item.get("value") is False else "exists")
+        present = exists_tests_presence(item.get("value"))
+        return ConditionRow(qid, "exists" if present else "missing")
     if op not in BUILDER_OPERATORS or isinstance(item.get("value"), list | Mapping):
         return None
     value = item.get("value")

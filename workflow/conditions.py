@@ -36,10 +36,15 @@ def lookup(facts: Mapping[str, Any], path: str) -> Any:
     return current
 
 
+def exists_tests_presence(expected: Any) -> bool:
+    """Whether `exists` with this value asks for an answer (no value, true) or for none."""
+    return expected in (None, True)
+
+
 def _compare(op: str, actual: Any, expected: Any) -> bool:
     if op == "exists":
         present = actual is not _MISSING and actual not in (None, "", [])
-        return present if expected in (None, True) else not present
+        return present if exists_tests_presence(expected) else not present
     if actual is _MISSING or actual is None:
         return op in ("!=", "not_in")
     if op == "=":

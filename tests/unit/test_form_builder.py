@@ -7,6 +7,7 @@ import pytest
 from survey_forms import builder
 from survey_forms.conversation import next_question
 from survey_forms.definition import load_form
+from workflow.conditions import evaluate
 
 BASE = """\
 slug: shop
@@ -215,6 +216,19 @@ def test_answered_and_not_answered(data):
         ]
     }
     assert [r.op for r in builder.read_condition(made).rows] == ["exists", "missing"]
+
+
+@pytest.mark.parametrize(
+    "value, shown, answered_holds",
+    [(None, "exists", True), (True, "exists", True), (False, "missing", False)]
+    + [("no", "missing", False), ("yes", "missing", False)],  # as the evaluator reads them
+)
+def test_answered_rows_read_an_exists_value_as_the_evaluator_does(value, shown, answered_holds):
+    condition = {"field": "answers.colour", "op": "exists"}
+    if value is not None:
+        condition["value"] = value
+    assert builder.read_condition(condition).rows[0].op == shown
+    assert evaluate(condition, {"answers": {"colour": "red"}}) is answered_holds
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from flask_babel import lazy_pgettext
 
 from survey_forms import builder
 from survey_forms.scoring import CATEGORY_ANSWERS
+from workflow.conditions import exists_tests_presence
 
 OPERATOR_LABELS = {
     "category": _l("is in the group"),
@@ -134,7 +135,7 @@ def _comparison(condition: Mapping, outline: builder.Outline | None) -> str:
     else:
         subject = name
     if op == "exists":
-        present = value is not False
+        present = exists_tests_presence(value)
         if head == "answers":
             operator = OPERATOR_LABELS["exists" if present else "missing"]
         else:
