@@ -196,7 +196,7 @@ def test_a_built_in_language_opens_with_its_wording_and_the_preview_of_it(client
     assert "Press “Preview”" not in shown  # the preview is there at once, with sample data
     assert "[LD-1042] Otrzymaliśmy Twoje zgłoszenie" in shown
     assert "Dzień dobry, Jana Novak," in shown
-    assert "do 12 May 2025, 14:00." in shown
+    assert "do 12 maja 2025 14:00 (CEST)." in shown  # the sample moment, written in Polish
     assert db.session.scalar(select(EmailTemplateText)) is None  # opening it saved nothing
 
 

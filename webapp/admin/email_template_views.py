@@ -31,7 +31,9 @@ def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, 
     preview, missing = None, []
     if form.subject.data and form.body.data:
         preview = email_texts.preview(template, form.subject.data, form.body.data, locale)
-        missing = email_texts.missing_value_lines(template, form.subject.data, form.body.data)
+        missing = email_texts.missing_value_lines(
+            template, form.subject.data, form.body.data, locale
+        )
     response = make_response(
         render_template(
             "admin/email_text.html",
@@ -95,7 +97,7 @@ def preview_email_text(template: str, locale: str):
             "admin/_email_preview.html",
             email=email_texts.EDITABLE[template],
             preview=rendered,
-            missing=email_texts.missing_value_lines(template, subject, body),
+            missing=email_texts.missing_value_lines(template, subject, body, locale),
             errors=errors,
         )
     )

@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, render_template
@@ -367,9 +367,21 @@ def render_for_queue(
     )
 
 
+_SAMPLE_MOMENT = datetime(2025, 5, 12, 12, 0, tzinfo=UTC)
+
+
+def sample_values(template: str, locale: str) -> dict[str, str]:
+    """The preview's values; a moment written the way the language writes it."""
+    samples = dict(EDITABLE[template].samples)
+    if "first_response_due" in samples:
+        with force_locale(locale):
+            samples["first_response_due"] = datetime_with_zone(_SAMPLE_MOMENT)
+    return samples
+
+
 def preview(template: str, subject: str, body: str, locale: str) -> RenderedEmail:
     """The text as it would go out, filled with sample values."""
-    return render_own_text(template, subject, body, EDITABLE[template].samples, locale)
+    return render_own_text(template, subject, body, sample_values(template, locale), locale)
 
 
 @dataclass(frozen=True)
@@ -379,7 +391,9 @@ class MissingValueLine:
     reads: str | None  # filled with sample values but this one empty; None: left out
 
 
-def missing_value_lines(template: str, subject: str, body: str) -> list[MissingValueLine]:
+def missing_value_lines(
+    template: str, subject: str, body: str, locale: str
+) -> list[MissingValueLine]:
     """How the lines read when a value that may be missing is: the preview shows them, so
     that "Hello {name}," without a name ("Hello,") is no surprise."""
     editable = EDITABLE[template]
@@ -390,7 +404,7 @@ def missing_value_lines(template: str, subject: str, body: str) -> list[MissingV
     ]
     result = []
     for key in optional:
-        values = {**editable.samples, key: ""}
+        values = {**sample_values(template, locale), key: ""}
         lines = [(subject, _filled_subject), *((line, _filled_line) for line in body.splitlines())]
         for line, filled in lines:
             if key in _TOKEN.findall(line):
