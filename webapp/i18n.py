@@ -5,9 +5,10 @@ Locale order: explicit choice (profile, then cookie) > Accept-Language > `en`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from babel import Locale
+from babel.dates import format_timedelta as babel_timedelta
 from babel.dates import get_datetime_format
 from flask import Flask, current_app, g, request
 from flask_babel import (
@@ -21,6 +22,7 @@ from flask_babel import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.extensions import babel
 from webapp.models.types import utcnow
@@ -59,11 +61,19 @@ def override_locale(locale: str) -> None:
     g.locale_override = locale
 
 
+def _requested_language() -> str | None:
+    """`lang` from the address or the posted form; a body too large to read has none."""
+    try:
+        return request.values.get("lang")
+    except RequestEntityTooLarge:  # rendering the 413 page must not raise it again
+        return request.args.get("lang")
+
+
 def select_locale() -> str:
     if getattr(g, "locale_override", None):
         return g.locale_override
     if request.blueprint == "public":  # a customer page names its language (?lang= or the form)
-        chosen = normalise_locale(request.values.get("lang"))
+        chosen = normalise_locale(_requested_language())
         if chosen:
             return chosen
     if current_user and current_user.is_authenticated:
@@ -107,6 +117,13 @@ def relative_time(value: datetime | None) -> str:
     return format_timedelta(value - utcnow(), add_direction=True, granularity="minute")
 
 
+def short_duration(value: timedelta | None) -> str:
+    """'12 min', '3 godz.', '2 дн.': how long something took, in the viewer's language."""
+    if value is None:
+        return ""
+    return babel_timedelta(value, threshold=1.5, format="short", locale=get_locale())
+
+
 def datetime_with_zone(value: datetime | None) -> str:
     """A moment for a reader whose time zone we do not know: '7 декабря 2026 г., 13:00 (UTC)'.
 
@@ -128,6 +145,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["duration"] = short_duration
     app.jinja_env.filters["timeago"] = relative_time
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["priority_label"] = priority_label

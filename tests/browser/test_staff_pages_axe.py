@@ -14,6 +14,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     "/dashboard",
+    "/reports",
     "/board",
     "/tickets",
     "/tickets/{number}",
@@ -37,6 +38,7 @@ PAGES = [
     "/admin/users/1",
     "/admin/teams/1",
     "/admin/forms/nps/versions",
+    "/admin/forms/nps/responses",
     "/admin/forms/nps/translations",
     "/admin/forms/nps/embed",
     "/admin/forms/nps/preview",

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
@@ -12,6 +13,7 @@ from webapp.i18n import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, normalise_locale
 from webapp.main import bp
 from webapp.models import OutboxMessage, Team, User, WorkflowKind, utcnow
 from webapp.security import staff_required
+from webapp.services import reports as report_service
 from webapp.services.dashboard import INSIGHT_DAYS, feedback_overview, work_counts
 from webapp.services.workflow_versions import active_version, machine_for
 
@@ -90,3 +92,12 @@ def healthz():
     else:
         report["redis"] = "not configured (jobs run in-process)"
     return jsonify(report), 200 if report["status"] == "ok" else 503
+
+
+@bp.get("/reports")
+@staff_required
+def reports():
+    """Tickets answered and resolved in time, and ratings after resolution, per team and week."""
+    days = report_service.period_of(request.args.get("days"))
+    report = report_service.build_report(utcnow(), days, _("No team"), _("All teams"))
+    return render_template("main/reports.html", report=report, periods=report_service.PERIODS)

@@ -1,0 +1,82 @@
+"""Reports: replies and resolutions in time, ratings after resolution, per team and week."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from tests.integration.test_dashboard import _respond
+from webapp.extensions import db
+from webapp.models import Response, SurveyInvitation, SurveyStatus, Team, utcnow
+
+
+def _ticket(team: Team, *, hours_ago: float, replied_after=None, reply_due=4, resolved_after=None):
+    """A ticket created `hours_ago`, its first reply due after `reply_due` hours."""
+    ticket = make_ticket()
+    created = utcnow() - timedelta(hours=hours_ago)
+    ticket.team_id, ticket.created_at = team.id, created
+    ticket.first_response_due_at = created + timedelta(hours=reply_due)
+    ticket.first_response_at = created + timedelta(hours=replied_after) if replied_after else None
+    ticket.resolution_due_at = created + timedelta(hours=48)
+    ticket.resolved_at = created + timedelta(hours=resolved_after) if resolved_after else None
+    db.session.commit()
+    return ticket
+
+
+def _rated(ticket, csat: int) -> None:
+    _respond("csat", {"csat": csat})
+    response = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
+    db.session.add(
+        SurveyInvitation(
+            ticket_id=ticket.id,
+            form_slug="csat",
+            status=SurveyStatus.ANSWERED,
+            due_at=utcnow(),
+            answered_at=utcnow(),
+            response_id=response.id,
+        )
+    )
+    db.session.commit()
+
+
+def test_each_team_shows_its_promises_kept_and_its_ratings(client, login, builtin_forms):
+    care = db.session.scalar(select(Team).where(Team.slug == "customer-care"))
+    quality = db.session.scalar(select(Team).where(Team.slug == "product-quality"))
+    on_time = _ticket(care, hours_ago=30, replied_after=1, resolved_after=20)
+    _ticket(care, hours_ago=20, replied_after=6)  # replied late
+    _ticket(care, hours_ago=2)  # reply still due in 2 h: not counted yet
+    late = _ticket(quality, hours_ago=10)  # no reply and past due
+    _rated(on_time, 5)
+    _rated(late, 2)
+    login(builtin_forms)
+    page = text_of(client.get("/reports"))
+    assert "Customer Care 3 1 50% (1/2) 4 hr 100% (1/1) 5.0 of 5 100% satisfied" in page
+    assert "Product Quality 1 0 0% (0/1) — — 2.0 of 5 0% satisfied" in page
+    assert "All teams 4 1 33% (1/3)" in page
+
+
+def test_weeks_show_completed_responses_and_their_nps(client, login, builtin_forms):
+    for score in (10, 9, 2):
+        _respond("nps", {"score": score}, days_ago=0.1)
+    _respond("nps", {"score": 0}, days_ago=0.1, completed=False)  # unfinished: not counted
+    _respond("goal", {"goal": "yes"}, days_ago=0.1)
+    login(builtin_forms)
+    page = text_of(client.get("/reports?days=7"))
+    # The last week row: 4 completed responses, NPS of the three NPS answers.
+    assert "4 +33 (3 answers)" in page
+
+
+def test_the_period_is_one_of_three_and_anything_else_is_30_days(client, login, builtin_forms):
+    login(builtin_forms)
+    for days in ("7", "30", "90", "", "abc", "-1", "100000", "9" * 40):
+        assert client.get(f"/reports?days={days}").status_code == 200
+    assert 'aria-current="page">Last 30 days' in client.get("/reports?days=abc").get_data(
+        as_text=True
+    )
+
+
+def test_reports_are_for_staff(client):
+    response = client.get("/reports")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

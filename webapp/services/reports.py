@@ -1,0 +1,220 @@
+"""Is the loop being closed? Tickets answered and resolved in time, and how customers rated
+the help afterwards, per team and per week.
+
+Figures are computed in Python over the period's rows, fetched in a fixed number of
+queries: a report never loads a ticket's relations one by one.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from survey_forms.definition import FormDefinition
+from survey_forms.insights import ScoreSummary, summarise
+from webapp.extensions import db
+from webapp.models import Response, SurveyInvitation, SurveyStatus, Team, Ticket
+from webapp.services.forms import published_forms
+
+PERIODS = (7, 30, 90)  # days a report can look back
+DEFAULT_PERIOD = 30
+
+
+@dataclass
+class Clock:
+    """One SLA promise over many tickets: kept, broken, or still running."""
+
+    met: int = 0
+    missed: int = 0
+
+    def add(self, due: datetime | None, done: datetime | None, now: datetime) -> None:
+        if due is None:
+            return
+        if done is not None and done <= due:
+            self.met += 1
+        elif done is not None or due < now:
+            self.missed += 1
+
+    @property
+    def share_met(self) -> float | None:
+        decided = self.met + self.missed
+        return self.met / decided if decided else None
+
+
+@dataclass
+class TeamFigures:
+    name: str
+    created: int = 0
+    resolved: int = 0
+    first_reply: Clock = field(default_factory=Clock)
+    resolution: Clock = field(default_factory=Clock)
+    reply_times: list[timedelta] = field(default_factory=list)
+    # Post-resolution surveys answered in the period, by survey form slug.
+    ratings: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    satisfaction: list[ScoreSummary] = field(default_factory=list)
+
+    @property
+    def median_first_reply(self) -> timedelta | None:
+        return statistics.median(self.reply_times) if self.reply_times else None
+
+
+@dataclass
+class WeekFigures:
+    start: date
+    responses: int = 0
+    tickets_created: int = 0
+    tickets_resolved: int = 0
+    nps_answers: list[tuple[str, dict]] = field(default_factory=list)  # (form slug, answers)
+    nps: ScoreSummary | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    days: int
+    since: datetime
+    teams: list[TeamFigures]  # the teams, then "No team" when some tickets have none
+    total: TeamFigures
+    weeks: list[WeekFigures]
+
+
+def period_of(value: str | None) -> int:
+    """The period asked for, or the default for anything else."""
+    return int(value) if value in {str(p) for p in PERIODS} else DEFAULT_PERIOD
+
+
+def build_report(now: datetime, days: int, no_team_name: str, total_name: str) -> Report:
+    since = now - timedelta(days=days)
+    teams = {
+        t.id: TeamFigures(t.name) for t in db.session.scalars(select(Team).order_by(Team.name))
+    }
+    no_team = TeamFigures(no_team_name)
+    total = TeamFigures(total_name)
+    weeks = _weeks(since, now)
+    for ticket in _tickets(since):
+        rows = (teams.get(ticket.team_id, no_team), total)
+        if ticket.created_at >= since:
+            _week(weeks, ticket.created_at).tickets_created += 1
+            for figures in rows:
+                figures.created += 1
+                figures.first_reply.add(ticket.first_response_due_at, ticket.first_response_at, now)
+                figures.resolution.add(ticket.resolution_due_at, ticket.resolved_at, now)
+                if ticket.first_response_at is not None:
+                    figures.reply_times.append(ticket.first_response_at - ticket.created_at)
+        if ticket.resolved_at is not None and ticket.resolved_at >= since:
+            _week(weeks, ticket.resolved_at).tickets_resolved += 1
+            for figures in rows:
+                figures.resolved += 1
+    definitions = {form.slug: definition for form, definition in published_forms()}
+    for team_id, slug, answers in _survey_answers(since):
+        for figures in (teams.get(team_id, no_team), total):
+            figures.ratings[slug].append(answers or {})
+    for figures in (*teams.values(), no_team, total):
+        figures.satisfaction = _satisfaction(figures.ratings, definitions)
+    _feedback_by_week(weeks, since, definitions)
+    shown = list(teams.values()) + ([no_team] if no_team.created or no_team.resolved else [])
+    return Report(days, since, shown, total, sorted(weeks.values(), key=lambda w: w.start))
+
+
+def _tickets(since: datetime) -> Iterable:
+    """Tickets created in the period, or resolved in it (created before): the SLA columns only."""
+    return db.session.execute(
+        select(
+            Ticket.team_id,
+            Ticket.created_at,
+            Ticket.first_response_due_at,
+            Ticket.first_response_at,
+            Ticket.resolution_due_at,
+            Ticket.resolved_at,
+        )
+        .where(or_(Ticket.created_at >= since, Ticket.resolved_at >= since))
+        .execution_options(yield_per=1000)
+    )
+
+
+def _survey_answers(since: datetime) -> Iterable:
+    return db.session.execute(
+        select(Ticket.team_id, SurveyInvitation.form_slug, Response.answers)
+        .join(Ticket, Ticket.id == SurveyInvitation.ticket_id)
+        .join(Response, Response.id == SurveyInvitation.response_id)
+        .where(
+            SurveyInvitation.status == SurveyStatus.ANSWERED,
+            SurveyInvitation.answered_at >= since,
+        )
+    )
+
+
+def _satisfaction(
+    ratings: dict[str, list[dict]], definitions: dict[str, FormDefinition]
+) -> list[ScoreSummary]:
+    summaries = []
+    for slug in sorted(ratings):
+        definition = definitions.get(slug)
+        summary = summarise(definition, ratings[slug]) if definition else None
+        if summary is not None and summary.count:
+            summaries.append(summary)
+    return summaries
+
+
+def _weeks(since: datetime, now: datetime) -> dict[date, WeekFigures]:
+    """Monday-started weeks from the one holding `since` to the one holding `now`."""
+    start = since.date() - timedelta(days=since.weekday())
+    weeks = {}
+    while start <= now.date():
+        weeks[start] = WeekFigures(start)
+        start += timedelta(days=7)
+    return weeks
+
+
+def _week(weeks: dict[date, WeekFigures], moment: datetime) -> WeekFigures:
+    day = moment.date()
+    start = day - timedelta(days=day.weekday())
+    return weeks.setdefault(start, WeekFigures(start))  # a clock a little ahead adds a week
+
+
+def _feedback_by_week(
+    weeks: dict[date, WeekFigures], since: datetime, definitions: dict[str, FormDefinition]
+) -> None:
+    """Completed responses per week, and the NPS of those given to NPS forms."""
+    from webapp.models import Form
+
+    nps_forms = {
+        slug: definition
+        for slug, definition in definitions.items()
+        if any(q.type == "nps" for q in definition.questions)
+    }
+    for slug, completed_at, answers in db.session.execute(
+        select(Form.slug, Response.completed_at, Response.answers)
+        .join(Form, Form.id == Response.form_id)
+        .where(Response.completed_at >= since)
+        .execution_options(yield_per=1000)
+    ):
+        week = _week(weeks, completed_at)
+        week.responses += 1
+        if slug in nps_forms:
+            week.nps_answers.append((slug, answers or {}))
+    for week in weeks.values():
+        by_form = defaultdict(list)
+        for slug, answers in week.nps_answers:
+            by_form[slug].append(answers)
+        # One NPS across the NPS forms: each answer counted once, on its own form's question.
+        parts = [summarise(nps_forms[slug], given) for slug, given in by_form.items()]
+        week.nps = _combined(parts)
+
+
+def _combined(parts: list[ScoreSummary | None]) -> ScoreSummary | None:
+    parts = [p for p in parts if p is not None and p.type == "nps"]
+    if not parts:
+        return None
+    categories = {k: sum(p.categories[k] for p in parts) for k in parts[0].categories}
+    return ScoreSummary(
+        "nps",
+        parts[0].question_id,
+        sum(p.count for p in parts),
+        categories,
+        sum(p.total for p in parts),
+    )
