@@ -76,6 +76,7 @@ def test_missing_labels_are_a_warning_listed_per_language(client, as_admin, post
     rows = {lang: body.split(f" {lang} ")[1][:200] for lang in ("ru", "sl")}
     assert "states.escalated.label" in rows["ru"] and "transitions[0].label" in rows["ru"]
     assert "transitions[1].label" not in body  # fully translated
+    assert "transitions[0].label — escalate" in body  # no label at all: named by its id
 
 
 def test_publishing_is_still_allowed_with_missing_labels(client, as_admin, post_form):

@@ -8,7 +8,7 @@ the active version, and only if the draft is still the revision they reviewed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -108,12 +108,32 @@ def check(text: str, locale: str = "en") -> Check:
     if isinstance(document, Problem):  # the problems say why; nothing to name or translate
         return Check(result.problems, None, svg)
     languages = [lang for lang in supported_locales() if lang in LANGUAGES]
+    subjects = subject_names(document.data, locale)
     return Check(
         result.problems,
         loaded.definition if loaded.ok else None,
         svg,
-        subjects=subject_names(document.data, locale),
-        translations=completeness(label_texts(document.data), languages, "en", document.lines),
+        subjects=subjects,
+        translations=_named(
+            completeness(label_texts(document.data), languages, "en", document.lines), subjects
+        ),
+    )
+
+
+def _named(report: TranslationReport, subjects: Mapping[str, str]) -> TranslationReport:
+    """A state or transition with no label at all is listed by the name agents see instead."""
+    return replace(
+        report,
+        languages=tuple(
+            replace(
+                lang,
+                missing=tuple(
+                    replace(m, source=m.source or subject_of(m.path, subjects) or "")
+                    for m in lang.missing
+                ),
+            )
+            for lang in report.languages
+        ),
     )
 
 
