@@ -91,6 +91,13 @@ def test_publish_shows_what_changes_then_publishes_what_was_reviewed(as_admin, p
     html = review.get_data(as_text=True)
     assert 'name="revision" value="5"' in html and "Publish as version 2" in text
     assert 'href="/admin/forms/shop/edit"' in html  # Back
+    from_overview = as_admin.get(f"{REVIEW}?from=overview").get_data(as_text=True)
+    assert (
+        'href="/admin/forms/shop" role="button" class="secondary outline">Back to the overview'
+        in from_overview
+    )
+    overview = as_admin.get("/admin/forms/shop").get_data(as_text=True)
+    assert f'href="{REVIEW}?from=overview" role="button"' in overview
 
     published = post_form(REVIEW, {"revision": "5", "reviewed": "1"})
     assert published.status_code == 303 and versions() == [1, 2]

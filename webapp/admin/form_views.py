@@ -190,9 +190,10 @@ def _review_context(form: Form, review: form_review.PublishReview, came_from: st
         "form": form,
         "review": review,
         "came_from": came_from,
-        "back_url": url_for("admin.form_yaml", slug=form.slug)
-        if came_from == "yaml"
-        else builder_url,
+        "back_url": {
+            "yaml": url_for("admin.form_yaml", slug=form.slug),
+            "overview": url_for("admin.form_overview", slug=form.slug),
+        }.get(came_from, builder_url),
         # shown inside the builder by htmx: Back brings the builder back the same way
         "in_builder": bool(htmx_request.htmx) and came_from == "builder",
         "say_before": lambda condition: describe_condition(condition, review.before),
@@ -213,7 +214,8 @@ def form_publish_review(slug: str):
     otherwise it is a page of its own.
     """
     form = _form_or_404(slug)
-    came_from = "yaml" if request.args.get("from") == "yaml" else "builder"
+    came_from = request.args.get("from")
+    came_from = came_from if came_from in ("yaml", "overview") else "builder"
     context = _review_context(form, form_review.publish_review(form), came_from)
     return render_page_or_partial(
         "admin/form_publish.html", "admin/_form_publish_review.html", **context
