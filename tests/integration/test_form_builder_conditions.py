@@ -154,3 +154,13 @@ def test_is_answered_reads_as_answered_everywhere_it_is_described(
     assert "now only when name is answered" in review
     for page in (builder_page, review):
         assert "name is no" not in page and "name is not answered" not in page
+
+
+def test_a_condition_on_a_hidden_field_is_said_in_words_not_json(client, login, admin, app):
+    template = Path(__file__).parents[2] / "survey_forms" / "templates" / "report-problem.yaml"
+    publish_form("report-problem", template.read_text())
+    db.session.commit()
+    login(admin)
+    text = text_of(client.get("/admin/forms/report-problem/edit"))
+    assert "Shown only when the hidden field “page_url” is empty." in text
+    assert "The builder cannot edit this condition as rows" in text

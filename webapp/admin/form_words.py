@@ -104,12 +104,17 @@ def _describe(condition: Any, outline: builder.Outline | None, nested: bool) -> 
     if not isinstance(condition, Mapping):
         return condition_json(condition)
     for key, joiner in (("all", _("and")), ("any", _("or"))):
-        if key in condition and isinstance(condition[key], list) and len(condition) == 1:
-            parts = [_describe(item, outline, nested=True) for item in condition[key]]
+        items = condition.get(key)
+        if isinstance(items, list) and items and len(condition) == 1:
+            parts = [_describe(item, outline, nested=True) for item in items]
             said = f" {joiner} ".join(parts)
             return f"({said})" if nested and len(parts) > 1 else said
     if "not" in condition and len(condition) == 1:
-        return _("not (%(condition)s)", condition=_describe(condition["not"], outline, False))
+        inner = condition["not"]
+        if isinstance(inner, Mapping) and inner.get("op") == "exists" and "field" in inner:
+            flipped = not exists_tests_presence(inner.get("value"))
+            return _comparison({"field": inner["field"], "op": "exists", "value": flipped}, outline)
+        return _("not (%(condition)s)", condition=_describe(inner, outline, False))
     return _comparison(condition, outline)
 
 
