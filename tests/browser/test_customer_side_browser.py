@@ -91,3 +91,24 @@ def test_a_skipped_answer_and_the_demo_page_pass_axe(browser, live_server, forms
     page.goto(f"{live_server}/widget/demo?lang=en")  # its code sample scrolls sideways
     assert serious_violations(page) == []
     context.close()
+
+
+def test_a_file_over_5_mb_is_refused_before_it_is_sent_and_skip_moves_on(page, live_server, forms):
+    page.goto(f"{live_server}/pl/f/report-problem")
+    page.locator("#composer button[value=bug]").click()
+    page.locator("#composer textarea").fill("Koszyk się opróżnia")
+    page.locator("#composer button", has_text="Wyślij").click()
+    page.locator("#composer .skip").click()  # the page address
+    picker = page.locator("#composer input[type=file]")
+    picker.set_input_files(
+        {"name": "zrzut.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"0" * 5_300_000}
+    )
+    assert picker.evaluate("i => i.validationMessage") == "Plik jest większy niż 5 MB."
+    sent = []
+    page.on("request", lambda request: sent.append(request.method))
+    page.locator("#composer button", has_text="Prześlij").click()
+    page.wait_for_timeout(300)
+    assert sent == []  # the browser kept the 5 MB at home
+    page.locator("#composer .skip").click()
+    page.locator("#composer input[type=email]").wait_for()
+    assert page.locator("#transcript .bubble.customer").last.inner_text().startswith("Pominięto")

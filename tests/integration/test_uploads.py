@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.integration.test_conversation_pages import Respondent
 from webapp.extensions import db
-from webapp.models import ResponseFile, Team
+from webapp.models import Response, ResponseFile, Team
 from webapp.services.forms import publish_form
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -84,3 +84,50 @@ def test_files_over_5_mb_are_refused(client, shots):
     reply = upload(customer, PNG + b"\x00" * (5 * 1024 * 1024), "big.png")
     assert reply.status_code in (413, 422)
     assert db.session.scalar(select(ResponseFile)) is None
+
+
+def test_skip_never_keeps_a_file_chosen_meanwhile(client, shots):
+    customer = Respondent(client, "shots", True)
+    reply = customer.client.post(
+        "/f/shots/answer",
+        data={
+            "step": customer.field("step"),
+            "question": "screenshot",
+            "lang": "en",
+            "skip": "1",  # the Skip button; the file input still holds a picture
+            "value": (io.BytesIO(PNG), "private.png"),
+        },
+        headers={"HX-Request": "true"},
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 200 and "E-mail?" in reply.get_data(as_text=True)
+    assert db.session.scalar(select(ResponseFile)) is None
+    assert db.session.scalar(select(Response)).answers == {"screenshot": None}
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_a_file_too_large_to_read_is_refused_at_its_question(app, client, builtin_forms, htmx):
+    """Over the request limit the body cannot be read: the cookie finds the conversation."""
+    customer = Respondent(client, "report-problem", htmx, lang="pl")
+    customer.answer("payment")
+    customer.answer("Karta odrzucona")
+    customer.answer("")  # no page address
+    assert customer.question == "screenshot"
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    reply = customer.client.post(
+        "/f/report-problem/answer",
+        data={
+            "step": customer.field("step"),
+            "question": "screenshot",
+            "lang": "pl",
+            "value": (io.BytesIO(PNG + b"\x00" * 8192), "zrzut.png"),
+        },
+        headers={"HX-Request": "true"} if htmx else {},
+        content_type="multipart/form-data",
+    )
+    reply.request.environ["wsgi.input"].close()
+    assert reply.status_code == 422
+    html = reply.get_data(as_text=True)
+    assert "Plik jest większy niż 5 MB." in html
+    assert 'name="question" value="screenshot"' in html
+    assert db.session.scalar(select(Response)).answers["description"] == "Karta odrzucona"

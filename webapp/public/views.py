@@ -25,11 +25,13 @@ from flask import (
 from htmx_flask import request as htmx_request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from survey_forms import branding as form_branding
 from survey_forms import conversation
 from survey_forms.conversation import AnswerError
-from survey_forms.definition import CHANNELS, FormDefinition, Question
+from survey_forms.definition import CHANNELS, MAX_FILE_BYTES, FormDefinition, Question
+from webapp.errors import render_error
 from webapp.extensions import csrf, db, limiter
 from webapp.external_urls import external_url
 from webapp.i18n import override_locale
@@ -175,6 +177,7 @@ def _render(
         or (response is not None and response.channel == "widget"),
         brand=brand_values(definition, lang),
         preview=False,
+        max_file_bytes=MAX_FILE_BYTES,  # chat.js refuses a bigger file before uploading it
         continue_later=continue_later or {},  # a refused address: its message and the text
     )
     if done and response.ticket_id:
@@ -405,6 +408,35 @@ def answer(slug: str):
     )
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def answer_too_large(error: RequestEntityTooLarge):
+    """A file far over the limit: the post cannot even be read. Say so at the question.
+
+    The conversation is found by its cookie (the step token is in the unread body).
+    """
+    slug = (request.view_args or {}).get("slug")
+    form = form_service.find_form(slug) if request.endpoint == "public.answer" and slug else None
+    response = _response_from_cookie(form) if form is not None else None
+    if response is None or response.completed_at is not None:
+        return render_error(413)
+    definition = form_service.definition_for(response.form_version_id)
+    lang = response.locale if response.locale in definition.languages else None
+    lang = lang or definition.default_language
+    override_locale(lang)
+    return _render(
+        form,
+        definition,
+        response,
+        lang,
+        question=conversation.next_question(
+            definition, response.answers, **form_service.context_of(response)
+        ),
+        error=answer_error_message(AnswerError("too_large")),
+        partial=bool(htmx_request.htmx),
+        status=422,  # htmx swaps 422 into the conversation, like any refused answer
+    )
+
+
 def _too_soon(step: dict, question: Question | None) -> bool:
     """A first answer sooner after the page was shown than a person could give it: a bot.
 
@@ -425,6 +457,8 @@ def _too_fast() -> str:
 
 def _raw_answer(response: Response, question: Question):
     if question.type == "file":
+        if request.form.get("skip"):  # "Skip" pressed after choosing a file: nothing is kept
+            return None
         upload = request.files.get("value")
         if upload is None or not upload.filename:
             return None

@@ -61,6 +61,26 @@
     if (askedForTheComposer() && document.activeElement === document.body) { focusComposer(); }
   });
 
+  // A file over the limit is refused at once, not after minutes of uploading it on a phone.
+  document.addEventListener("change", function (evt) {
+    var input = evt.target;
+    if (!input.matches || !input.matches("#composer input[type=file][data-max-bytes]")) { return; }
+    var file = input.files && input.files[0];
+    var tooLarge = Boolean(file && file.size > Number(input.getAttribute("data-max-bytes")));
+    input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
+    if (tooLarge) { input.reportValidity(); }
+  });
+
+  // "Skip" does not upload a file chosen meanwhile (nor wait for a too large one to fail).
+  document.addEventListener("click", function (evt) {
+    var skip = evt.target.closest && evt.target.closest("#composer .skip");
+    if (!skip || !skip.form) { return; }
+    skip.form.querySelectorAll("input[type=file]").forEach(function (input) {
+      input.value = "";
+      input.setCustomValidity("");
+    });
+  });
+
   // Switching language loads the page again: what the customer was typing comes along.
   var DRAFT = "loopdesk-draft";
   function typedField() {
