@@ -434,3 +434,29 @@ def test_a_stale_tab_moves_on_to_the_question_asked_now(client, forms, htmx):
     if htmx:
         assert 'hx-swap-oob="innerHTML:#transcript"' in tab_a.html  # the score now reads 10
     assert db.session.scalar(select(Response)).answers == {"score": 10}
+
+
+def test_a_language_switch_before_the_first_answer_keeps_the_widgets_details(client, forms):
+    query = "?embed=1&channel=widget&page_url=https%3A%2F%2Fshop.example%2Fcart&order=A-7"
+    widget = Respondent(client, "nps", True, lang="en", query=query)
+    polish_link = re.search(r'<a href="([^"]+)" lang="pl"', widget.html).group(1)
+    switched = Respondent(client, "nps", True, query=polish_link.replace("&amp;", "&")[6:])
+    assert '<html lang="pl"' in switched.html and "embedded" in switched.html
+    switched.answer("10")
+    response = db.session.scalar(select(Response))
+    assert response.channel == "widget" and response.locale == "pl"
+    assert response.meta["page_url"] == "https://shop.example/cart"
+    assert response.hidden == {"order": "A-7"}
+    # once answered, the details are stored: the links no longer carry them
+    page = Respondent(client, "nps", False, query=polish_link.replace("&amp;", "&")[6:]).html
+    assert "page_url" not in re.search(r'<a href="([^"]+)" lang="ru"', page).group(1)
+
+
+def test_answering_again_in_the_widget_stays_in_the_widget(client, forms):
+    query = "?embed=1&channel=widget&page_url=https%3A%2F%2Fshop.example%2Fcart"
+    visitor = Respondent(client, "goal", True, lang="en", query=query)
+    visitor.answer("yes")
+    again = re.search(r'<a href="([^"]+)" class="secondary">Answer again', visitor.html).group(1)
+    again = again.replace("&amp;", "&")
+    assert "new=1" in again and "embed=1" in again and "channel=widget" in again
+    assert "page_url=https" in again

@@ -177,6 +177,8 @@ def _render(
         or (response is not None and response.channel == "widget"),
         brand=brand_values(definition, lang),
         preview=False,
+        carried=_carried_args(response),
+        again=_answer_again_args(response),
         max_file_bytes=MAX_FILE_BYTES,  # chat.js refuses a bigger file before uploading it
         continue_later=continue_later or {},  # a refused address: its message and the text
     )
@@ -194,6 +196,30 @@ def _render(
     if response is not None:
         _remember_response(body, form, response.token)
     return body
+
+
+def _carried_args(response: Response | None) -> dict:
+    """What the language links keep from the address until the first answer stores it.
+
+    The widget's embed, channel and page, hidden fields and their signatures: a switch of
+    language before answering must not turn a widget response into a web one.
+    """
+    if response is not None:
+        return {}
+    return {k: v for k, v in request.args.items() if k not in ("lang", "new", "edit")}
+
+
+def _answer_again_args(response: Response | None) -> dict:
+    """A widget conversation answered again stays a widget conversation, on the same page."""
+    if response is None or response.channel != "widget":
+        return {}
+    meta = response.meta or {}
+    return {
+        "embed": 1,
+        "channel": "widget",
+        "page_url": meta.get("page_url") or None,
+        "ref": meta.get("referrer") or None,
+    }
 
 
 def _remember_response(reply, form: Form, token: str) -> None:
