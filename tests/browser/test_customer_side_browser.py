@@ -112,3 +112,16 @@ def test_a_file_over_5_mb_is_refused_before_it_is_sent_and_skip_moves_on(page, l
     page.locator("#composer .skip").click()
     page.locator("#composer input[type=email]").wait_for()
     assert page.locator("#transcript .bubble.customer").last.inner_text().startswith("Pominięto")
+
+
+def test_on_a_phone_the_nps_labels_name_their_numbers(page, live_server, forms):
+    """On two rows of buttons 10 is not at the right end under "Extremely likely"."""
+    prefixes = "els => els.map(e => getComputedStyle(e, '::before').content)"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/en/f/nps")
+    assert page.eval_on_selector_all("#composer .scale-labels span", prefixes) == [
+        '"0 – "',
+        '"10 – "',
+    ]
+    page.set_viewport_size({"width": 1366, "height": 800})  # one row: the ends say it
+    assert page.eval_on_selector_all("#composer .scale-labels span", prefixes) == ["none", "none"]
