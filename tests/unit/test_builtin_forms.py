@@ -330,6 +330,24 @@ def test_goal_endings_differ(lang):
     assert found and missed and found != missed
 
 
+REPLY_BY_MAIL = {"en": "by e-mail", "pl": "mailowo", "ru": "по e-mail", "sl": "po e-pošti"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    ("slug", "answers"),
+    [("nps", {"score": 2}), ("goal", {"goal": "no", "what_stopped_you": "x"})],
+)
+def test_an_ending_promises_an_email_reply_only_to_whoever_gave_an_address(lang, slug, answers):
+    """Not "if you left your e-mail" to someone who just typed it, or who just skipped it."""
+    definition = form(slug)
+    with_address = conversation.ending_text(definition, {**answers, "email": "a@b.pl"}, lang)
+    without = conversation.ending_text(definition, {**answers, "email": None}, lang)
+    assert REPLY_BY_MAIL[lang] in with_address and REPLY_BY_MAIL[lang] not in without
+    for conditional in ("if you left", "jeśli mamy", "если Вы оставили", "če ste nam pustili"):
+        assert conditional.lower() not in with_address.lower() + without.lower()
+
+
 # --- the validator on small broken forms ------------------------------------------------------
 
 
