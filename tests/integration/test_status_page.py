@@ -59,6 +59,9 @@ def test_customer_reply_fires_the_customer_replied_transition(client, ticket):
     fire(ticket, "ask_customer", ticket.assignee)
     db.session.commit()
     page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    # the customer reads that it is their turn, not the board's "Waiting on customer"
+    assert "Статус: <strong>Ждём Вашего ответа</strong>" in page
+    assert "Ждём клиента" not in page
     reply_token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
     done = client.post(
         f"/t/{ticket.status_token}/reply",

@@ -37,6 +37,11 @@ def _reply_signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-status-reply")
 
 
+def _customer_label(state, lang: str) -> str:
+    """A state's name as the customer reads it: "waiting on customer" is, to them, their turn."""
+    return _("Waiting for your reply") if state.category == "waiting" else state.label(lang)
+
+
 @bp.get("/t/<token>")
 def ticket_status(token: str):
     ticket = _ticket_or_404(token)
@@ -58,7 +63,7 @@ def ticket_status(token: str):
             ticket=ticket,
             lang=lang,
             state=definition.states[ticket.state],
-            state_labels={name: s.label(lang) for name, s in definition.states.items()},
+            state_labels={name: _customer_label(s, lang) for name, s in definition.states.items()},
             events=events,
             reply_token=_reply_signer().dumps(ticket.status_token),
             zone=str(get_timezone()),  # said beside times: we do not know the customer's zone
