@@ -225,13 +225,23 @@
     if (card && isMove(evt.detail)) { movedNumber = card.dataset.number; }
   });
 
+  function focusMovedCard() {
+    if (!movedNumber) { return; }
+    var card = document.getElementById("card-" + movedNumber);
+    var link = card && card.querySelector(".card-number");
+    if (link) { link.focus(); }
+    movedNumber = null;
+  }
+
+  // A move's answer replaces the card it came from with nothing and draws the card in its
+  // new column out of band: htmx fires afterSettle on the removed card, which never reaches
+  // the document. afterRequest does, once both swaps are done.
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (isMove(evt.detail)) { focusMovedCard(); }
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
-    if (movedNumber) {
-      var card = document.getElementById("card-" + movedNumber);
-      var link = card && card.querySelector(".card-number");
-      if (link) { link.focus(); }
-      movedNumber = null;
-    }
+    focusMovedCard();
     restoreSelection();
     updateSelectedCount();  // a bulk result redraws the cards with its failures still selected
   });
