@@ -88,6 +88,73 @@
   document.addEventListener("htmx:afterSettle", focusableScrollers);
   window.addEventListener("resize", focusableScrollers);
 
+  // ---- focus through out-of-band swaps ---------------------------------------------------
+  // Workspace actions answer with the changed sections, swapped out of band: the control the
+  // person used is replaced and the browser drops the focus on <body>, so a keyboard or
+  // screen-reader user starts again from the top of the page after every action. Put it
+  // back: on the refused field, else on the same control of the same form in the new
+  // section, else on the summary of its now closed disclosure, else on the section heading.
+  var focusBefore = null;
+
+  function hiddenValue(form, name) {
+    var field = form && form.querySelector('input[type="hidden"][name="' + name + '"]');
+    return field ? field.value : null;
+  }
+
+  function describeFocus() {
+    var element = document.activeElement;
+    var section = element && element !== document.body && element.closest &&
+      element.closest("section[id]");
+    if (!section) { return null; }
+    var form = element.form || element.closest("form");
+    return {
+      element: element,
+      section: section.id,
+      action: form ? form.getAttribute("action") : null,
+      trigger: hiddenValue(form, "trigger"),
+      index: form ? Array.prototype.indexOf.call(form.elements, element) : -1
+    };
+  }
+
+  // Content of a closed <details> keeps its boxes in Chromium, but cannot take the focus.
+  function isShown(element) {
+    if (!element || !element.getClientRects().length) { return false; }
+    var details = element.closest("details:not([open])");
+    return !details || element === details.querySelector("summary");
+  }
+
+  function focusTarget(before, section) {
+    var invalid = section.querySelector('[aria-invalid="true"]');
+    if (isShown(invalid)) { return invalid; }
+    var forms = Array.prototype.filter.call(section.querySelectorAll("form"), function (form) {
+      return form.getAttribute("action") === before.action &&
+        hiddenValue(form, "trigger") === before.trigger;
+    });
+    var same = forms.length && before.index >= 0 ? forms[0].elements[before.index] : null;
+    if (isShown(same)) { return same; }
+    var closed = same && same.closest("details:not([open])");
+    if (closed && isShown(closed.querySelector("summary"))) { return closed.querySelector("summary"); }
+    var heading = document.getElementById(section.getAttribute("aria-labelledby") || "");
+    if (heading) { heading.tabIndex = -1; }
+    return heading;
+  }
+
+  function restoreFocus() {
+    var before = focusBefore;
+    focusBefore = null;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (!before || !lost || document.body.contains(before.element)) { return; }
+    var section = document.getElementById(before.section);
+    var target = section && focusTarget(before, section);
+    if (target) { target.focus(); }
+  }
+
+  document.addEventListener("htmx:beforeSwap", function () { focusBefore = describeFocus(); });
+  // After the swap: htmx fires afterSettle on the new elements, which may be none that are
+  // in the page (a section swapped out of band); afterRequest always reaches the document.
+  document.addEventListener("htmx:afterRequest", function () { setTimeout(restoreFocus, 0); });
+  document.addEventListener("htmx:afterSettle", restoreFocus);
+
   // Info toasts fade after a while; errors stay until dismissed.
   setInterval(function () {
     document.querySelectorAll(".toast-success, .toast-info").forEach(function (toast) {

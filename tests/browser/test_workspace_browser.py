@@ -1,0 +1,84 @@
+"""An agent works a ticket by keyboard: after each action the focus stays where they were,
+a refused field takes the focus, and each change is confirmed where they can see it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import staff_login
+from tests.browser.htmx_wait import wait_for_htmx
+from webapp.extensions import db
+from webapp.models import Team, TeamMembership, Ticket
+from webapp.services.tickets import NewTicket, create_ticket
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def ticket(app, create_user) -> Ticket:
+    team = Team(slug="customer-care", name="Customer Care")
+    db.session.add(team)
+    ada = create_user()
+    ada.working_hours = {}
+    db.session.add(TeamMembership(team=team, user=ada))
+    create_user(email="bob@example.com", name="Bob Builder")
+    db.session.commit()
+    ticket = create_ticket(
+        NewTicket(
+            subject="Parcel arrived broken",
+            customer_name="Jan",
+            customer_email="jan@example.com",
+            customer_locale="en",
+            answers={"nps": 3},
+            score={"type": "nps", "value": 3, "category": "detractor"},
+        )
+    )
+    db.session.commit()
+    return ticket
+
+
+def open_ticket(page, live_server: str, ticket: Ticket) -> None:
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{ticket.number}")
+    wait_for_htmx(page)
+
+
+def test_focus_stays_on_the_control_used_after_a_note_and_a_preview(page, live_server, ticket):
+    open_ticket(page, live_server, ticket)
+    page.get_by_label("Note", exact=True).fill("Checked with the courier.")
+    add_note = page.get_by_role("button", name="Add note")
+    add_note.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#ws-timeline")).to_contain_text("Checked with the courier.")
+    expect(page.get_by_role("button", name="Add note")).to_be_focused()
+
+    page.get_by_label("Message").fill("Hello {name}")
+    page.get_by_role("button", name="Preview").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".reply-preview")).to_contain_text("Hello Jan")
+    expect(page.get_by_role("button", name="Preview")).to_be_focused()
+
+
+def test_a_refused_reminder_puts_the_focus_on_the_date(page, live_server, ticket):
+    open_ticket(page, live_server, ticket)
+    page.locator("#ws-remind-at").fill("2020-01-01T10:00")
+    page.get_by_label("Note to yourself").fill("Call Jan back")
+    page.get_by_role("button", name="Set reminder").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#reminder-error")).to_be_visible()
+    expect(page.locator("#ws-remind-at")).to_be_focused()
+    expect(page.get_by_label("Note to yourself")).to_have_value("Call Jan back")
+
+
+def test_changing_the_priority_is_confirmed_and_keeps_the_keyboard_nearby(
+    page, live_server, ticket
+):
+    open_ticket(page, live_server, ticket)
+    page.get_by_text("Assign, team and priority").click()
+    page.get_by_label("Priority").select_option("urgent")
+    page.get_by_role("button", name="Change priority").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#toasts")).to_contain_text("Priority changed to Urgent.")
+    expect(page.locator("#ws-header hgroup")).to_contain_text("Urgent")
+    # The disclosure closed with the new header: the focus is on its summary, not lost.
+    expect(page.locator("#ws-header summary")).to_be_focused()
