@@ -101,3 +101,11 @@ def test_the_demo_opens_on_a_month_of_feedback(app, client, login):
     )
     ticket_page = client.get(f"/tickets/{from_form.number}").get_data(as_text=True)
     assert 'class="bubble customer"' in ticket_page
+
+
+def test_todays_date_in_russian_ends_with_one_full_stop(client, login, create_user):
+    """Babel's full Russian date ends with "г.": the sentence must not add a second dot."""
+    login(create_user(email="ivan@example.com", name="Ivan Petrov", locale="ru"))
+    page = text_of(client.get("/dashboard"))
+    assert "Сегодня " in page
+    assert "г.." not in page

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.i18n import PRIORITY_LABELS
+from webapp.i18n import PRIORITY_LABELS, priority_label
 from webapp.models import Reminder, Task, Team, User
 from webapp.record_ids import optional_id
 from webapp.security import staff_required
@@ -174,6 +174,10 @@ def watcher_add(number: str):
         return refused(ticket, "watchers", "watcher", refusal_text("unknown_colleague"))
     follow(ticket, user, request.form.getlist("events"), current_user)
     db.session.commit()
+    if user.id == current_user.id:
+        flash(_("You now follow this ticket."), "success")
+    else:
+        flash(_("%(name)s now follows this ticket.", name=user.name), "success")
     return after_action(ticket, ["watchers", "timeline"], anchor="ws-watchers")
 
 
@@ -185,6 +189,10 @@ def watcher_remove(number: str, user_id: int):
     if user is not None:
         unfollow(ticket, user, current_user)
         db.session.commit()
+        if user.id == current_user.id:
+            flash(_("You no longer follow this ticket."), "success")
+        else:
+            flash(_("%(name)s no longer follows this ticket.", name=user.name), "success")
     return after_action(ticket, ["watchers", "timeline"], anchor="ws-watchers")
 
 
@@ -205,15 +213,18 @@ def assign(number: str):
     team = db.session.get(Team, team_id) if team_id else None
     if team_value and team is None:
         return refused(ticket, "header", "assign", _("This team does not exist."))
+    new_team = team is not None and team.id != ticket.team_id
+    new_assignee = (assignee.id if assignee else None) != ticket.assignee_id
     try:
-        if team is not None and team.id != ticket.team_id:
+        if new_team:
             move_to_team(ticket, team, current_user)
             flush_or_conflict(ticket)
-        if (assignee.id if assignee else None) != ticket.assignee_id:
+        if new_assignee:
             assign_to(ticket, assignee, current_user)
         db.session.commit()
     except TicketConflict:
         return refused(ticket_or_404(number), "header", "assign", str(CONFLICT))
+    _confirm_assignment(ticket, new_team, new_assignee)
     return after_action(ticket, ["header", "sla", "timeline"], anchor="ws-header")
 
 
@@ -225,9 +236,26 @@ def priority(number: str):
     value = request.form.get("priority", "")
     if value not in PRIORITY_LABELS:
         return refused(ticket, "header", "priority", _("Please choose a priority."))
+    unchanged = value == ticket.priority
     try:
         change_priority(ticket, value, current_user)
         db.session.commit()
     except TicketConflict:
         return refused(ticket_or_404(number), "header", "priority", str(CONFLICT))
+    if unchanged:
+        flash(_("The priority is already %(priority)s.", priority=priority_label(value)), "info")
+    else:
+        flash(_("Priority changed to %(priority)s.", priority=priority_label(value)), "success")
     return after_action(ticket, ["header", "sla", "timeline"], anchor="ws-header")
+
+
+def _confirm_assignment(ticket, new_team: bool, new_assignee: bool) -> None:
+    """Say what changed: the header changes quietly, a screen reader hears the toast."""
+    if new_team:
+        flash(_("The ticket moved to the team %(team)s.", team=ticket.team.name), "success")
+    if new_assignee and ticket.assignee is not None:
+        flash(_("Assigned to %(name)s.", name=ticket.assignee.name), "success")
+    elif new_assignee:
+        flash(_("Nobody is assigned to the ticket now."), "success")
+    if not (new_team or new_assignee):
+        flash(_("Nothing changed: the ticket already has this assignee and team."), "info")
