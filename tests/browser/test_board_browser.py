@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from tests.browser import staff_login
 from webapp.extensions import db
-from webapp.models import Team, TeamMembership, Ticket
-from webapp.services.tickets import NewTicket, create_ticket
+from webapp.models import SavedView, Team, TeamMembership, Ticket
+from webapp.services.tickets import NewTicket, add_label, create_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -151,10 +151,14 @@ def test_the_board_fits_a_phone_and_ends_at_its_footer(page, live_server, desk):
     states = ["new", "assigned", "in_progress", "waiting_on_customer", "resolved", "closed"]
     for state in states * 3:
         new_ticket(f"Parcel for the {state} column").state = state
+    # Long single words, as agents do name things: they wrap instead of widening the page.
+    long_word = "reklamacje_niezadowolonych_klientow_sklep_internetowy_2026"
+    db.session.add(SavedView(user_id=desk["ada"].id, name=long_word, query="label=x"))
+    add_label(new_ticket("Long label"), long_word[:64], None)
     db.session.commit()
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "agent@example.com")
-    expect(page.locator(".board-card")).to_have_count(len(states) * 3)
+    expect(page.locator(".board-card")).to_have_count(len(states) * 3 + 1)
     expect(page.locator('.board-column[data-state="closed"] .sla-badge').first).to_be_attached()
 
     size = page.evaluate(

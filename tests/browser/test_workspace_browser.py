@@ -10,7 +10,7 @@ from tests.browser import staff_login
 from tests.browser.htmx_wait import wait_for_htmx
 from webapp.extensions import db
 from webapp.models import Team, TeamMembership, Ticket
-from webapp.services.tickets import NewTicket, create_ticket
+from webapp.services.tickets import NewTicket, add_label, create_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +82,16 @@ def test_changing_the_priority_is_confirmed_and_keeps_the_keyboard_nearby(
     expect(page.locator("#ws-header hgroup")).to_contain_text("Urgent")
     # The disclosure closed with the new header: the focus is on its summary, not lost.
     expect(page.locator("#ws-header summary")).to_be_focused()
+
+
+def test_a_long_link_in_a_note_and_a_long_label_wrap_on_a_phone(page, live_server, ticket):
+    add_label(ticket, "reklamacje_niezadowolonych_klientow_sklep_internetowy", None)
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_ticket(page, live_server, ticket)
+    link = "https://tracking.example.com/parcel?id=" + "A1B2C3D4E5" * 12
+    page.get_by_label("Note", exact=True).fill(f"Courier says: {link}")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#ws-timeline")).to_contain_text("Courier says")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the ticket page scrolls sideways on a phone"
