@@ -460,3 +460,12 @@ def test_answering_again_in_the_widget_stays_in_the_widget(client, forms):
     again = again.replace("&amp;", "&")
     assert "new=1" in again and "embed=1" in again and "channel=widget" in again
     assert "page_url=https" in again
+
+
+def test_after_the_first_answer_a_reload_does_not_start_over(client, forms):
+    """ "Answer again" opens ?new=1; the address bar must not keep saying so."""
+    customer = Respondent(client, "goal", True, lang="en", query="?new=1")
+    first = customer.answer("no")
+    assert first.headers["HX-Replace-Url"] == "/f/goal?lang=en"
+    assert "HX-Replace-Url" not in customer.answer("It was slow").headers
+    assert Respondent(client, "goal", True, query="?lang=en").question == "looking_for"

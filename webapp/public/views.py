@@ -421,7 +421,7 @@ def answer(slug: str):
         redirect_response = redirect(target + ("#end" if nxt is None else "#composer"), code=303)
         _remember_response(redirect_response, form, response.token)
         return redirect_response
-    return _render(
+    reply = _render(
         form,
         definition,
         response,
@@ -432,6 +432,9 @@ def answer(slug: str):
         appended=question.id,
         edited=edited,
     )
+    if not step.get("r"):  # the first answer: a reload of "?new=1" must not start over again
+        reply.headers["HX-Replace-Url"] = url_for("public.show_form", slug=slug, lang=lang)
+    return reply
 
 
 @bp.errorhandler(RequestEntityTooLarge)
