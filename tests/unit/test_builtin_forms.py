@@ -348,6 +348,14 @@ def test_an_ending_promises_an_email_reply_only_to_whoever_gave_an_address(lang,
         assert conditional.lower() not in with_address.lower() + without.lower()
 
 
+def test_goal_intro_promises_no_number_of_questions():
+    """A "no" is followed by three more questions: "just one question" would not be true."""
+    goal = form("goal")
+    assert len(walk(goal, {"goal": "no", "what_stopped_you": "x"})) == 4
+    for lang, one in (("en", "one"), ("pl", "jedno"), ("ru", "один"), ("sl", "eno")):
+        assert one not in goal.intro[lang].lower().split()
+
+
 # --- the validator on small broken forms ------------------------------------------------------
 
 
