@@ -385,6 +385,7 @@ def test_saved_views_belong_to_their_owner(client, login, switch_to, post_form, 
     assert 'href="/board?assignee=me&amp;priority=urgent">My urgent</a>' in saved.get_data(
         as_text=True
     )
+    assert "Zapisano widok „My urgent”." in text_of(saved)  # the toast: the list changes quietly
     # Saving the same name again replaces its filters.
     post_form("/board/views", {"name": "My urgent", "sla": "breached"}, htmx=True)
     view = db.session.query(SavedView).one()
@@ -400,7 +401,8 @@ def test_saved_views_belong_to_their_owner(client, login, switch_to, post_form, 
     assert post_form(f"/board/views/{view.id}/delete", {}, htmx=True).status_code == 404
     switch_to(care["agent"])
     deleted = post_form(f"/board/views/{view.id}/delete", {}, htmx=True)
-    assert deleted.status_code == 200 and "My urgent" not in deleted.get_data(as_text=True)
+    assert deleted.status_code == 200 and ">My urgent</a>" not in deleted.get_data(as_text=True)
+    assert "Usunięto widok „My urgent”." in text_of(deleted)
     assert db.session.query(SavedView).filter_by(name="My urgent").count() == 0
 
 

@@ -319,8 +319,12 @@ def save_view():
         # Without JavaScript the form carries the page's filters; htmx sends the live ones.
         filters = BoardFilters.from_query_string(request.form["query"])
     problem = _store_view(name, filters.query_string) if name else _("Give the view a name.")
+    if not problem:
+        # The list changes quietly at the top of the page: the toast says it worked.
+        flash(_("View “%(name)s” saved.", name=name), "success")
     if not request.htmx:
-        flash(problem or _("View “%(name)s” saved.", name=name), "error" if problem else "success")
+        if problem:
+            flash(problem, "error")
         return redirect(_board_url(filters), code=303)
     return _saved_views_response(problem, 422 if problem else 200)
 
@@ -348,6 +352,7 @@ def delete_view(view_id: int):
         abort(404)
     db.session.delete(view)
     db.session.commit()
+    flash(_("View “%(name)s” deleted.", name=view.name), "success")
     if not request.htmx:
         return redirect(url_for("board.index"), code=303)
     return _saved_views_response(None, 200)
