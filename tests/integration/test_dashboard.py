@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.helpers import make_ticket, text_of
@@ -103,9 +104,12 @@ def test_the_demo_opens_on_a_month_of_feedback(app, client, login):
     assert 'class="bubble customer"' in ticket_page
 
 
-def test_todays_date_in_russian_ends_with_one_full_stop(client, login, create_user):
-    """Babel's full Russian date ends with "г.": the sentence must not add a second dot."""
+@pytest.mark.parametrize(
+    ("path", "sentence"), [("/dashboard", "Сегодня "), ("/reports", "Данные с ")]
+)
+def test_a_russian_date_ends_with_one_full_stop(client, login, create_user, path, sentence):
+    """Babel's long and full Russian dates end with "г.": a sentence must not add a second dot."""
     login(create_user(email="ivan@example.com", name="Ivan Petrov", locale="ru"))
-    page = text_of(client.get("/dashboard"))
-    assert "Сегодня " in page
+    page = text_of(client.get(path))
+    assert sentence in page
     assert "г.." not in page
