@@ -216,3 +216,18 @@ def test_filter_and_bulk_labels_are_not_cut_off(
         assert field["fits"] and field["clearOfArrow"], f"{field['text']!r} is cut off"
         assert field["onScreen"], f"{field['text']!r} is off the screen"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_drawer_opens_on_the_subject_and_closes_back_onto_the_card(page, live_server, desk):
+    ticket = new_ticket()
+    log_in(page, live_server, "agent@example.com")
+    page.locator(f"#card-{ticket.number} .card-number").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#drawer #ws-title")).to_be_focused()
+    # A change in the drawer redraws the card behind it.
+    page.locator("#drawer #ws-label-name").fill("refund")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#card-{ticket.number} .chips")).to_contain_text("refund")
+    page.keyboard.press("Escape")
+    expect(page.locator("#drawer-dialog")).not_to_be_visible()
+    expect(page.locator(f"#card-{ticket.number} .card-number")).to_be_focused()

@@ -315,8 +315,26 @@
     if (evt.detail.target && evt.detail.target.id === "drawer") {
       var dialog = document.getElementById("drawer-dialog");
       if (dialog && !dialog.open) { dialog.showModal(); }
+      // Start on the ticket's subject, so a screen reader says which ticket opened.
+      var title = document.getElementById("ws-title");
+      if (title) { title.tabIndex = -1; title.focus(); }
     }
   });
+
+  // Closing the drawer goes back to the card it was opened from. The dialog restores the
+  // focus by itself only while that very link exists: a change made in the drawer redraws
+  // the card, and the focus would fall to the top of the page.
+  document.addEventListener("close", function (evt) {
+    if (evt.target.id !== "drawer-dialog") { return; }
+    var workspace = evt.target.querySelector(".workspace[data-ticket]");
+    if (!workspace) { return; }
+    setTimeout(function () {
+      var lost = !document.activeElement || document.activeElement === document.body;
+      var card = document.getElementById("card-" + workspace.dataset.ticket);
+      var link = card && card.querySelector(".card-number");
+      if (lost && link) { link.focus(); }
+    }, 0);
+  }, true);
 
   // Back/forward: htmx restores the columns; the filter fields follow the address.
   document.addEventListener("htmx:historyRestore", function () {
