@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
-from webapp.models import Team, TeamMembership, Ticket
+from webapp.models import Team, TeamMembership, Ticket, utcnow
+from webapp.services.sla_clock import on_state_change
 from webapp.services.tickets import fire
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -151,3 +152,15 @@ def test_the_ticket_list_searches_and_filters_like_the_board(client, login, care
     assert "<table" not in rows.get_data(as_text=True)
     only_english = text_of(client.get("/tickets?language=en"))
     assert courier.number not in only_english and "Wyczyść filtry" in only_english
+
+
+def test_the_list_says_a_stopped_clock_is_paused_not_due_in_a_day(client, login, care):
+    """A resolved ticket never answered showed "za 1 dzień" as if the reply were still due."""
+    running, resolved = make_ticket(), make_ticket()
+    on_state_change(resolved, resolved.state, "resolved", utcnow())
+    resolved.state = "resolved"
+    db.session.commit()
+    login(care["agent"])
+    rows = {row.split()[0]: row for row in text_of(client.get("/tickets")).split("LD-")[1:]}
+    assert "wstrzymano" in rows[resolved.number.removeprefix("LD-")]
+    assert "wstrzymano" not in rows[running.number.removeprefix("LD-")]
