@@ -469,3 +469,13 @@ def test_after_the_first_answer_a_reload_does_not_start_over(client, forms):
     assert first.headers["HX-Replace-Url"] == "/f/goal?lang=en"
     assert "HX-Replace-Url" not in customer.answer("It was slow").headers
     assert Respondent(client, "goal", True, query="?lang=en").question == "looking_for"
+
+
+def test_a_language_switch_after_answer_again_stays_a_fresh_start(client, forms):
+    visitor = Respondent(client, "goal", True, lang="en")
+    visitor.answer("yes")
+    again = Respondent(client, "goal", False, query="?lang=en&new=1")
+    assert again.question == "goal"
+    polish_link = re.search(r'<a href="([^"]+)" lang="pl"', again.html).group(1)
+    polish = Respondent(client, "goal", False, query=polish_link.replace("&amp;", "&")[7:])
+    assert polish.question == "goal" and 'id="end"' not in polish.html  # not the finished one

@@ -202,11 +202,12 @@ def _carried_args(response: Response | None) -> dict:
     """What the language links keep from the address until the first answer stores it.
 
     The widget's embed, channel and page, hidden fields and their signatures: a switch of
-    language before answering must not turn a widget response into a web one.
+    language before answering must not turn a widget response into a web one. And `new`:
+    after "Answer again" it must not bring back the finished conversation.
     """
     if response is not None:
         return {}
-    return {k: v for k, v in request.args.items() if k not in ("lang", "new", "edit")}
+    return {k: v for k, v in request.args.items() if k not in ("lang", "edit")}
 
 
 def _answer_again_args(response: Response | None) -> dict:
