@@ -255,6 +255,27 @@ def test_publishing_shows_the_diff_and_makes_a_new_version_tickets_keep_theirs(
     assert "No draft: the editor shows the active version 2." in text_of(editor)
 
 
+def test_publish_review_lists_only_real_changes_after_the_builder_rewrote_the_draft(
+    client, as_admin, post_form, teams
+):
+    """The routing builder saves the draft re-written (block style, no comments); the review
+    must still show the one changed target, not every line of the document."""
+    import yaml
+
+    from workflow.routing_rules import dump_document
+
+    data = yaml.safe_load(SHIPPED_TEXT)
+    data["sla"]["policies"][-1]["first_response"] = "4h"
+    save(post_form, dump_document(data))
+    review = client.get("/admin/workflow/publish")
+    page = review.get_data(as_text=True)
+    added = page.count('class="diff-added"')
+    removed = page.count('class="diff-removed"')
+    assert (added, removed) == (1, 1)
+    assert "first_response: 4h" in page and "first_response: 8h" in page
+    assert "Layout and comments are left out" in text_of(review)
+
+
 def test_versions_can_be_compared_and_rolled_back(client, as_admin, post_form, teams):
     save(post_form, SHIPPED_TEXT.replace("label: {en: Closed,", "label: {en: Archived,"))
     post_form("/admin/workflow/publish", {"revision": "1", "comment": "archive"})

@@ -137,10 +137,18 @@ def _publish_page(status: int = 200, **extra):
     current = workflow_studio.editor_text()
     db.session.commit()  # the shipped default may just have been installed
     check = workflow_studio.check(current.text, _locale()) if current.draft else None
-    diff = drafts.line_diff(current.active.yaml_text, current.text) if current.draft else []
+    text_diff = (
+        workflow_studio.workflow_diff(current.active.yaml_text, current.text)
+        if current.draft
+        else None
+    )
     response = make_response(
         render_template(
-            "admin/workflow_publish.html", current=current, check=check, diff=diff, **extra
+            "admin/workflow_publish.html",
+            current=current,
+            check=check,
+            text_diff=text_diff,
+            **extra,
         )
     )
     response.status_code = status
@@ -214,7 +222,7 @@ def workflow_version_diff():
         old=old,
         new=new,
         numbers=numbers,
-        diff=drafts.line_diff(old.yaml_text, new.yaml_text),
+        text_diff=workflow_studio.workflow_diff(old.yaml_text, new.yaml_text),
     )
 
 
@@ -231,7 +239,7 @@ def workflow_rollback(number: int):
             "admin/workflow_rollback.html",
             old=old,
             active=active,
-            diff=drafts.line_diff(active.yaml_text, old.yaml_text),
+            text_diff=workflow_studio.workflow_diff(active.yaml_text, old.yaml_text),
         )
     comment = _comment() or _("Rolled back to version %(number)s", number=old.number)
     try:
@@ -243,7 +251,7 @@ def workflow_rollback(number: int):
                 "admin/workflow_rollback.html",
                 old=old,
                 active=active,
-                diff=drafts.line_diff(active.yaml_text, old.yaml_text),
+                text_diff=workflow_studio.workflow_diff(active.yaml_text, old.yaml_text),
                 problems=refused.problems,
             )
         )

@@ -37,6 +37,7 @@ from workflow.definition import (
 )
 from workflow.diagram import render_svg
 from workflow.labels import label_texts, subject_names, subject_of
+from workflow.routing_rules import dump_document
 from workflow.yaml_documents import read_yaml
 
 DRAFT_KIND, DRAFT_KEY = "workflow", "ticket"
@@ -210,6 +211,42 @@ def roll_back(version: WorkflowVersion, comment: str, actor: User) -> WorkflowVe
         actor=actor,
     )
     return new
+
+
+@dataclass(frozen=True)
+class TextDiff:
+    lines: list[drafts.DiffLine]
+    layout_ignored: bool  # the lines compare both texts re-written in one layout
+
+
+def _changed_lines(lines: list[drafts.DiffLine]) -> int:
+    return sum(1 for line in lines if line.kind in ("added", "removed"))
+
+
+def _tidy(text: str) -> str | None:
+    """The text re-written as the routing builder writes it, or None when it is not a mapping."""
+    document = read_yaml(text, MAX_DEFINITION_BYTES)
+    if isinstance(document, Problem) or not isinstance(document.data, Mapping):
+        return None
+    return dump_document(document.data)
+
+
+def workflow_diff(old: str, new: str) -> TextDiff:
+    """What differs between two workflow texts, without the noise of layout alone.
+
+    Saving in the routing builder re-writes the whole draft without comments and in block
+    style, so a line diff against the hand-written active version lists nearly every line.
+    When both texts read, the smaller of the two diffs is shown: the meaning diff then holds
+    only what an admin really changed.
+    """
+    plain = drafts.line_diff(old, new)
+    old_tidy, new_tidy = _tidy(old), _tidy(new)
+    if old_tidy is None or new_tidy is None:
+        return TextDiff(plain, False)
+    tidy = drafts.line_diff(old_tidy, new_tidy)
+    if _changed_lines(tidy) < _changed_lines(plain):
+        return TextDiff(tidy, True)
+    return TextDiff(plain, False)
 
 
 def _version_label(version: WorkflowVersion) -> str:
