@@ -365,12 +365,27 @@ def test_typed_answers_show_the_rule_team_agent_and_sla_for_draft_and_active(
     assert "locale pl = pl and answers.score 3 <= 6" in draft_column
     assert "Product Quality" in draft_column and "urgent" in draft_column
     assert "nobody (left for the team to pick up)" in draft_column  # no members: overflow empty
-    assert "policy 'urgent'" in draft_column and "First response due" in draft_column
+    assert "SLA policy urgent" in draft_column and "First response due" in draft_column
+    assert "30 business minutes by the calendar around_the_clock (UTC" in draft_column
     assert "rule 1 “Unhappy customers get a fast call back”" in active_column
     assert "score.category detractor = detractor" in active_column
     assert "Customer Care" in active_column and "Ola" in active_column
     assert "least loaded (0 of 20 open)" in active_column and "speaks Polish" in active_column
     assert "SLA policy high" in active_column and "Resolution due" in active_column
+
+
+def test_the_test_result_is_in_the_admins_language(admin, client, login, post_form):
+    """A Polish admin reads the priority, the policy's reason and the due-time reasons in Polish."""
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    reply = post_form(f"{PAGE}/test", typed({"score": "10"}, locale="ru"), htmx=True)
+    assert reply.status_code == 200
+    text = visible(reply)
+    assert "Normalny" in text and "polityka domyślna" in text
+    assert "8 godzin roboczych według kalendarza warsaw_office" in text
+    for english in ("default policy", "first response due", "business hours", "normal\n"):
+        assert english not in text
 
 
 def test_a_score_out_of_scale_is_left_out_and_said_so(as_admin, post_form):

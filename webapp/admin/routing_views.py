@@ -29,6 +29,7 @@ from webapp.security import admin_required
 from webapp.services import audit, drafts, routing_tester
 from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text
 from webapp.services.workflow_versions import validate_for_publish
+from webapp.tickets.presenters import describe_calendar, describe_target
 from workflow import routing_rules as rr
 from workflow.conditions import OPERATORS
 from workflow.definition import STRATEGIES, load_definition
@@ -626,13 +627,36 @@ def workflow_routing_test():
     if sample is not None:
         result = _trials(sample, test["compare"])
     db.session.rollback()  # nothing here is meant to be written, whatever happened
-    context = {"result": result, "error": error, "test": test}
+    context = {
+        "result": result,
+        "error": error,
+        "test": test,
+        "due_reason": _due_reason,
+        "policy_reason": _policy_reason,
+    }
     if request.htmx:
         return make_response(render_template(RESULT, **context), status)
     editing = _editing()
     page = _page_context(_context(editing))
     page.update(context, questions=_questions(test["form"]))
     return make_response(render_template(PAGE, **page), status)
+
+
+def _due_reason(due: routing_tester.DueTime) -> str:
+    """Why a test due time is what it is, in the admin's language: the target and the calendar."""
+    if due.target is None or due.calendar is None:
+        return due.explanation
+    return _(
+        "%(target)s by the calendar %(calendar)s (%(hours)s)",
+        target=describe_target(due.target),
+        calendar=due.calendar.name or "—",
+        hours=describe_calendar(due.calendar),
+    )
+
+
+def _policy_reason(reason: str) -> str:
+    """The domain says "default policy" in English (for the CLI); the page says it translated."""
+    return _("default policy") if reason == "default policy" else reason
 
 
 def _trials(sample: routing_tester.Sample, compare: bool) -> dict:

@@ -35,8 +35,10 @@ from webapp.services import forms as form_service
 from webapp.services.assignment import team_candidates
 from webapp.services.tickets import NewTicket, ticket_facts, unsaved_ticket
 from webapp.services.workflow_versions import SHIPPED
+from workflow.calendars import BusinessCalendar
 from workflow.conditions import evaluate, explain
 from workflow.definition import RouteTarget, WorkflowDefinition, load_definition
+from workflow.durations import Duration
 from workflow.routing import Pick, RoutingDecision, pick_assignee, route
 from workflow.sla import choose_policy, deadlines, explain_deadline
 from workflow.yaml_documents import N_, Problem
@@ -96,7 +98,9 @@ class DueTime:
     metric: str
     due_at: datetime
     warn_at: datetime
-    explanation: str
+    explanation: str  # in English, as the CLI says it; the page words it from the fields below
+    target: Duration | None = None
+    calendar: BusinessCalendar | None = None
 
 
 @dataclass(frozen=True)
@@ -303,7 +307,9 @@ def try_routing(
     due: tuple[DueTime, ...] = ()
     if choice is not None:
         due = tuple(
-            DueTime(metric, d.due_at, d.warn_at, explain_deadline(choice, d))
+            DueTime(
+                metric, d.due_at, d.warn_at, explain_deadline(choice, d), d.target, choice.calendar
+            )
             for metric, d in deadlines(choice, now).items()
         )
     assignee = None
