@@ -265,6 +265,9 @@ def _overlap_problems(week: Sequence[Sequence[MinuteInterval]]) -> list[Problem]
                         params={
                             "interval": _format_interval(week[later[0]][later[1]]),
                             "other": _entry_label(week, earlier),
+                            # the same, apart, for screens that name the weekday in words
+                            "other_day": WEEKDAY_NAMES[earlier[0]],
+                            "other_interval": _format_interval(week[earlier[0]][earlier[1]]),
                         },
                     )
                 )

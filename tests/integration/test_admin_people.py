@@ -97,7 +97,14 @@ def test_bad_hours_and_unknown_zone_are_refused_and_nothing_is_lost(
         f"/admin/users/{agent.id}", _agent_form(agent, hours_wed="09:00-13:00, 12:00-17:00")
     )
     assert overlap.status_code == 422
-    assert "These working hours overlap" in text_of(overlap)
+    # The weekday in words, no YAML path such as weekly_hours.wed[1].
+    assert "12:00–17:00 overlaps 09:00–13:00 (Wednesday)." in text_of(overlap)
+    assert "weekly_hours" not in text_of(overlap) and "wed[0]" not in text_of(overlap)
+    night = post_form(
+        f"/admin/users/{agent.id}",
+        _agent_form(agent, hours_sun="22:00-06:00", hours_mon="05:00-10:00"),
+    )
+    assert "22:00–06:00 overlaps 05:00–10:00 (Monday)." in text_of(night)
     db.session.refresh(agent)
     assert (agent.name, agent.timezone) == ("Ada Agent", "Europe/Warsaw")
     assert agent.working_hours == {"mon": [["09:00", "17:00"]]}

@@ -14,12 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import get_day_names
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Role, Team, TeamMembership, Ticket, User
-from webapp.problem_text import problem_line
+from webapp.problem_text import problem_message
 from webapp.services import audit
 from webapp.services.tickets import reroute_ticket
 from webapp.services.workflow_versions import machine_for
@@ -108,11 +110,22 @@ def parse_working_hours(texts: Mapping[str, str], timezone: str) -> tuple[dict, 
     for problem in problems:
         day = next((d for d in WEEKDAY_NAMES if f".{d}" in problem.path), None)
         key = f"hours_{day}" if day else "hours"
-        errors.setdefault(
-            key,
-            _("These working hours overlap or cannot be used: %(why)s", why=problem_line(problem)),
-        )
+        errors.setdefault(key, _hours_problem_text(problem))
     return hours, errors
+
+
+def _hours_problem_text(problem) -> str:
+    """A calendar problem as the working-hours form says it: weekdays in words, no YAML paths."""
+    params = problem.params or {}
+    if "other_day" in params:
+        day_names = get_day_names("wide", locale=get_locale())
+        return _(
+            "%(interval)s overlaps %(other)s (%(day)s).",
+            interval=params["interval"],
+            other=params["other_interval"],
+            day=day_names[WEEKDAY_NAMES.index(params["other_day"])],
+        )
+    return _("These working hours cannot be used: %(why)s", why=problem_message(problem))
 
 
 def _valid_clock(hours: str, minutes: str) -> bool:
