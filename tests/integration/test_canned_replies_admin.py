@@ -70,6 +70,16 @@ def test_unknown_placeholders_are_refused_and_the_text_kept(client, login, post_
     assert "Enter a title." in text_of(missing)
 
 
+def test_a_placeholder_missing_a_brace_is_refused(client, login, post_form, admin):
+    login(admin)
+    body = "Здравствуйте, {name}! Статус: {status_link"
+    response = post_form("/admin/canned-replies", {"title": "Delay", "locale": "ru", "body": body})
+    assert response.status_code == 422
+    assert "“{status_link” has a brace without its pair." in text_of(response)
+    assert "Статус: {status_link" in text_of(response)
+    assert db.session.scalar(select(CannedReply)) is None
+
+
 def test_titles_and_bodies_are_escaped(client, login, post_form, admin):
     db.session.add(CannedReply(title="<script>x()</script>", locale="en", body="<b>hi</b>"))
     db.session.commit()

@@ -73,6 +73,27 @@ def test_unknown_or_attribute_placeholders_are_refused(client, login, post_form,
     assert db.session.scalar(select(EmailTemplateText)) is None
 
 
+def test_a_placeholder_missing_a_brace_is_refused_not_sent_literally(
+    client, login, post_form, admin
+):
+    """ "{status_link" would reach the customer as those very letters, with no link."""
+    login(admin)
+    body = "Hvala, {name}.\n\nSpremljajte zahtevek: {status_link"
+    response = post_form(
+        "/admin/email-templates/ticket_confirmation/sl",
+        {"subject": "[{number}] Prejeli smo", "body": body, "revision": "0"},
+    )
+    assert response.status_code == 422
+    assert "“{status_link” has a brace without its pair." in text_of(response)
+    assert "{status_link" in response.get_data(as_text=True)  # the text stays in the editor
+    subject = post_form(
+        "/admin/email-templates/ticket_confirmation/sl",
+        {"subject": "number}] Prejeli smo", "body": "Hvala {name}", "revision": "0"},
+    )
+    assert "“number}” has a brace without its pair." in text_of(subject)
+    assert db.session.scalar(select(EmailTemplateText)) is None
+
+
 def test_admin_text_is_escaped_in_the_html_part_and_in_the_preview(
     app, client, login, post_form, admin
 ):

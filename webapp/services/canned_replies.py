@@ -14,6 +14,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import CannedReply
 from webapp.services import audit
+from webapp.services.email_placeholders import unpaired_brace, unpaired_brace_message
 from webapp.services.replies import PLACEHOLDERS
 
 FIELDS = ("title", "locale", "body", "active")
@@ -27,6 +28,9 @@ class CannedReplyRefused(ValueError):
 
 
 def check_placeholders(body: str) -> None:
+    unpaired = unpaired_brace(body)
+    if unpaired:
+        raise CannedReplyRefused({"body": unpaired_brace_message(unpaired)})
     unknown = list(dict.fromkeys(t for t in _TOKEN.findall(body) if t not in PLACEHOLDERS))
     if unknown:
         raise CannedReplyRefused(

@@ -17,6 +17,8 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from flask_babel import gettext
+
 # Any {…} token; only the listed names are allowed inside the braces.
 TOKEN = re.compile(r"\{([^{}\n]*)\}")
 # Punctuation that closes what came before: an empty value right before it leaves no gap.
@@ -28,6 +30,29 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])[ \t]+")
 def unknown_placeholders(text: str, allowed: Mapping[str, Any]) -> list[str]:
     """Every `{token}` in `text` that is not an allowed placeholder name, in order."""
     return list(dict.fromkeys(t for t in TOKEN.findall(text) if t not in allowed))
+
+
+def unpaired_brace(text: str) -> str | None:
+    """The text at the first `{` or `}` that has no pair, e.g. "{status_link" (None if none).
+
+    Such a brace is nearly always a typo for a placeholder: the recipient would read it
+    literally ("{status_link") and miss the link.
+    """
+    rest = TOKEN.sub(lambda match: " " * len(match.group(0)), text)
+    for index, char in enumerate(rest):
+        if char == "{":
+            return text[index : index + 21].split("\n")[0].strip()
+        if char == "}":
+            return text[max(0, index - 20) : index + 1].split("\n")[-1].strip()
+    return None
+
+
+def unpaired_brace_message(fragment: str) -> str:
+    return gettext(
+        "“%(fragment)s” has a brace without its pair. Write placeholders with both braces, "
+        "e.g. {name}.",
+        fragment=fragment,
+    )
 
 
 def missing_placeholders(text: str, required: Collection[str]) -> list[str]:

@@ -35,6 +35,8 @@ from webapp.services.email_placeholders import (
     fill,
     missing_placeholders,
     unknown_placeholders,
+    unpaired_brace,
+    unpaired_brace_message,
 )
 
 CUSTOMER, STAFF = "customer", "staff"
@@ -449,7 +451,10 @@ def validate(template: str, subject: str, body: str) -> None:
     errors = {}
     for field, text in (("subject", subject), ("body", body)):
         unknown = unknown_placeholders(text, allowed)
-        if unknown:
+        unpaired = unpaired_brace(text)
+        if unpaired:
+            errors[field] = unpaired_brace_message(unpaired)
+        elif unknown:
             errors[field] = _(
                 "Unknown placeholder %(names)s. Use only: %(allowed)s.",
                 names=", ".join("{" + u + "}" for u in unknown),
