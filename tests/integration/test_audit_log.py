@@ -98,3 +98,32 @@ def test_the_log_speaks_polish(client, login, post_form, create_user):
     post_form("/admin/webhooks", FORM)
     page = text_of(client.get("/admin/audit"))
     assert "Dziennik zmian" in page
+
+
+def test_the_log_shows_languages_roles_and_working_hours_in_words(
+    client, login, post_form, create_user
+):
+    """Codes and JSON are what is stored; the admin reads names and weekdays."""
+    admin = _admin(create_user)
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    post_form(
+        "/admin/users",
+        {
+            "email": "olga@example.com",
+            "name": "Olga Smirnova",
+            "role": "agent",
+            "locale": "ru",
+            "timezone": "Europe/Moscow",
+            "languages": ["ru", "pl"],
+        },
+    )
+    olga = db.session.scalar(select(User).where(User.email == "olga@example.com"))
+    form = {"name": olga.name, "role": "agent", "timezone": olga.timezone, "capacity": "20"}
+    form |= {"languages": ["ru", "pl"], "hours_mon": "09:00-12:00, 13:00-17:00"}
+    post_form(f"/admin/users/{olga.id}", form)
+    page = text_of(client.get("/admin/audit"))
+    assert "Русский" in page and "Polski" in page and "Agent" in page
+    assert "poniedziałek 09:00–12:00, 13:00–17:00" in page
+    assert '{"mon"' not in page and "[[" not in page

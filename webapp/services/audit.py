@@ -7,18 +7,22 @@ JSON snapshots of the fields that matter, secrets masked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from babel.dates import get_day_names
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, select
 
 from webapp.extensions import db
+from webapp.i18n import language_name
 from webapp.models import AuditEntry, User
+from workflow.calendars import WEEKDAY_NAMES
 
 MASK = "••••••"
 SECRET_FIELDS = frozenset({"secret", "password_hash"})
@@ -143,10 +147,51 @@ def changes(entry: AuditEntry) -> list[Change]:
     before, after = entry.before or {}, entry.after or {}
     fields = list(dict.fromkeys([*before, *after]))
     return [
-        Change(field, str(FIELD_LABELS.get(field, field)), before.get(field), after.get(field))
+        Change(
+            field,
+            str(FIELD_LABELS.get(field, field)),
+            shown_value(field, before.get(field)),
+            shown_value(field, after.get(field)),
+        )
         for field in fields
         if before.get(field) != after.get(field)
     ]
+
+
+_ROLE_WORDS = {"agent": _l("Agent"), "admin": _l("Administrator")}
+
+
+def shown_value(field: str, value: Any) -> Any:
+    """A stored value as an admin reads it: languages and roles by name, hours by weekday.
+
+    Entries keep the raw values (codes, JSON); only the page puts them into words.
+    """
+    if value is None:
+        return None
+    if field == "role" and isinstance(value, str):
+        return str(_ROLE_WORDS.get(value, value))
+    if field == "locale" and isinstance(value, str) and value:
+        return language_name(value)
+    if field == "languages" and isinstance(value, list):
+        return [language_name(code) if isinstance(code, str) else code for code in value]
+    if field == "working_hours" and isinstance(value, Mapping):
+        return _hours_text(value)
+    return value
+
+
+def _hours_text(hours: Mapping) -> str:
+    """{"mon": [["09:00", "17:00"]]} as "Monday 09:00–17:00"; no hours at all: always on duty."""
+    names = get_day_names("wide", locale=get_locale())
+    days = []
+    for index, day in enumerate(WEEKDAY_NAMES):
+        spans = hours.get(day) or []
+        if isinstance(spans, list) and spans:
+            text = ", ".join(
+                f"{span[0]}–{span[1]}" if isinstance(span, list) and len(span) == 2 else str(span)
+                for span in spans
+            )
+            days.append(f"{names[index]} {text}")
+    return "; ".join(days) if days else gettext("always on duty (no hours set)")
 
 
 def action_label(action: str) -> str:
