@@ -76,6 +76,51 @@ def test_customer_reply_fires_the_customer_replied_transition(client, ticket):
     assert "&lt;b&gt;Вот номер заказа&lt;/b&gt;" in html
 
 
+def _reply(client, ticket, message: str):
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    reply_token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
+    return client.post(
+        f"/t/{ticket.status_token}/reply", data={"reply_token": reply_token, "message": message}
+    )
+
+
+def _told_assignee(ticket) -> list[str]:
+    """The notices queued for the assignee, by kind."""
+    events = db.session.scalars(
+        select(TicketEvent).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "email_queued"
+        )
+    )
+    return [e.data["template"] for e in events if e.data.get("to") == ticket.assignee.email]
+
+
+def test_a_reply_to_a_resolved_ticket_reopens_it_and_calls_off_the_survey(client, ticket):
+    from webapp.models import SurveyInvitation, SurveyStatus
+
+    fire(ticket, "start", ticket.assignee)
+    fire(ticket, "resolve", ticket.assignee)
+    db.session.commit()
+    survey = db.session.scalar(
+        select(SurveyInvitation).where(SurveyInvitation.ticket_id == ticket.id)
+    )
+    assert survey.status == SurveyStatus.SCHEDULED
+    assert _reply(client, ticket, "Всё ещё не работает").status_code == 303
+    db.session.expire_all()
+    assert ticket.state == "in_progress"  # back in a column someone works, not left unseen
+    assert survey.status == SurveyStatus.CANCELLED  # no "how did we do?" on an open problem
+    assert "ticket_reopened" in _told_assignee(ticket)
+    assert "Всё ещё не работает" in text_of(client.get(f"/t/{ticket.status_token}"))
+
+
+def test_a_reply_while_the_ticket_is_worked_on_still_reaches_the_assignee(client, ticket):
+    fire(ticket, "start", ticket.assignee)
+    db.session.commit()
+    assert _reply(client, ticket, "Номер заказа 4711").status_code == 303
+    db.session.expire_all()
+    assert ticket.state == "in_progress"
+    assert _told_assignee(ticket).count("customer_replied") == 1
+
+
 def test_reply_needs_the_pages_token(client, ticket):
     assert client.post(f"/t/{ticket.status_token}/reply", data={"message": "hi"}).status_code == 400
 

@@ -14,8 +14,8 @@ from webapp.extensions import db, limiter
 from webapp.i18n import override_locale
 from webapp.models import Ticket, TicketEvent
 from webapp.public import bp
-from webapp.services.history import record_event
-from webapp.services.tickets import CUSTOMER, MoveRefused, TicketConflict, fire
+from webapp.services.replies import receive_customer_reply
+from webapp.services.tickets import TicketConflict
 from webapp.services.workflow_versions import machine_for
 
 PUBLIC_EVENT_KINDS = ("created", "transition", "public_reply", "customer_reply")
@@ -77,7 +77,7 @@ def ticket_status(token: str):
 @bp.post("/t/<token>/reply")
 @limiter.limit("20 per hour")
 def ticket_reply(token: str):
-    """The customer writes back; the workflow's customer-reply transition fires when it applies."""
+    """The customer writes back (see replies.receive_customer_reply)."""
     ticket = _ticket_or_404(token)
     override_locale(ticket.customer_locale)
     try:
@@ -92,10 +92,8 @@ def ticket_reply(token: str):
     elif len(text) > MAX_REPLY:
         flash(_("Please keep it under %(max)d characters.", max=MAX_REPLY), "error")
     else:
-        record_event(ticket, "customer_reply", None, actor_kind="customer", text=text)
-        # Not waiting on the customer? The reply is still on the ticket for the agent.
-        with suppress(MoveRefused, TicketConflict):
-            fire(ticket, "customer_replied", CUSTOMER)
+        with suppress(TicketConflict):  # a colleague moved it meanwhile: the reply is kept
+            receive_customer_reply(ticket, text)
         db.session.commit()
         flash(_("Thank you, your message was added to your request."), "success")
     return redirect(url_for("public.ticket_status", token=token), code=303)

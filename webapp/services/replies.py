@@ -139,3 +139,30 @@ def send_public_reply(ticket: Ticket, text: str, agent: User, nonce: str = "") -
     notify_watchers(ticket, "public_reply", agent)
     publish(ticket, "reply.sent", author=agent.name, text=final_text, emailed=emailed)
     return SentReply(event=event, emailed=emailed)
+
+
+# The transitions a customer's reply may fire, the first that applies: the default lifecycle's
+# "customer_replied" while the ticket waits on them, "reopen" once it is resolved or closed.
+CUSTOMER_REPLY_TRIGGERS = ("customer_replied", "reopen")
+
+
+def receive_customer_reply(ticket: Ticket, text: str) -> str | None:
+    """The customer wrote back on their status page: the trigger it fired, if any.
+
+    A reply to a resolved ticket reopens it (it would otherwise sit unseen in a column
+    nobody works). When no transition applies because the ticket is already being worked
+    on, the assignee is still told, as the transition would have told them.
+    """
+    from webapp.services.tickets import CUSTOMER, MoveRefused, fire
+    from webapp.services.workflow_actions import notify_assignee
+
+    record_event(ticket, "customer_reply", None, actor_kind="customer", text=text)
+    add_search_text(ticket, text)
+    for trigger in CUSTOMER_REPLY_TRIGGERS:
+        try:
+            fire(ticket, trigger, CUSTOMER)
+        except MoveRefused:
+            continue
+        return trigger
+    notify_assignee(ticket, "customer_replied", None)
+    return None
