@@ -95,3 +95,12 @@ def test_a_long_link_in_a_note_and_a_long_label_wrap_on_a_phone(page, live_serve
     expect(page.locator("#ws-timeline")).to_contain_text("Courier says")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the ticket page scrolls sideways on a phone"
+
+
+def test_the_state_buttons_sit_side_by_side(page, live_server, ticket):
+    open_ticket(page, live_server, ticket)
+    buttons = page.locator("#ws-header .ticket-actions button")
+    assert buttons.count() >= 2
+    first, second = buttons.nth(0).bounding_box(), buttons.nth(1).bounding_box()
+    gap = second["x"] - (first["x"] + first["width"])
+    assert 0 <= gap <= 24, f"{gap:.0f} px between the first two state buttons"
