@@ -176,7 +176,10 @@ def test_survey_arrives_in_polish_when_due_and_its_links_record_a_click(
     assert response.ticket_id is None  # that link names the response the ticket came from
     assert labels_of(ticket) == ["CSAT 5"]
 
-    # Anything to add? The comment goes into the form's follow-up question.
+    # Anything to add? The comment goes into the form's follow-up question. The box is there
+    # only to add one (the score is saved), so it is required and never called optional.
+    thanks = client.get(f"/s/{invitation.token}").get_data(as_text=True)
+    assert 'name="comment"' in thanks and "(opcjonalnie)" not in thanks
     client.post(f"/s/{invitation.token}", data={"comment": "Szybko i konkretnie"})
     db.session.refresh(response)
     assert response.answers == {"csat": 5, "comment_positive": "Szybko i konkretnie"}
