@@ -144,6 +144,20 @@ def test_continue_later_link_resumes_on_another_device(app, client, ticket):
     assert other_device.get("/f/nps/resume/forged", follow_redirects=False).status_code == 303
 
 
+def test_the_continue_later_mail_counts_its_days_in_the_customers_language(client, ticket):
+    customer = Respondent(client, "nps", True, query="?new=1", lang="ru")
+    customer.answer("5")
+    page = client.get("/f/nps").get_data(as_text=True)
+    step = re.search(r'name="step" value="([^"]+)"', page).group(1)
+    client.post(
+        "/f/nps/continue-later", data={"step": step, "email": "me@example.ru", "lang": "ru"}
+    )
+    mail = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "me@example.ru")
+    )
+    assert "Она действует 7 дней." in mail.body_text  # a plural form, not the abbreviation "дн."
+
+
 def test_agents_see_the_customers_reply_in_the_history(client, ticket, login):
     page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
     reply_token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
