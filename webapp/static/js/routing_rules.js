@@ -33,6 +33,29 @@
     (root || document).querySelectorAll("[data-sortable-rules]").forEach(makeSortable);
   }
 
+  // The list is swapped after a ↑/↓ move, which took the focus with it: keyboard users were
+  // left at the top of the page. Put it back on the same rule's arrow (the other arrow once
+  // the rule reached the top or the bottom), so Enter can move it again.
+  var refocus = null;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".rule-actions button[name=direction]");
+    if (button) { refocus = button.getAttribute("aria-label"); }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!refocus) { return; }
+    var label = refocus;
+    refocus = null;
+    var arrows = document.querySelectorAll(".rule-actions button[name=direction]");
+    for (var i = 0; i < arrows.length; i++) {
+      if (arrows[i].getAttribute("aria-label") !== label) { continue; }
+      var target = arrows[i].disabled
+        ? arrows[i].parentElement.querySelector("button[name=direction]:not([disabled])")
+        : arrows[i];
+      if (target) { target.focus(); }
+      return;
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
     if (typeof htmx !== "undefined") { htmx.onLoad(function (elt) { init(elt); }); }
