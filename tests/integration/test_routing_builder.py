@@ -113,7 +113,10 @@ def test_the_page_lists_the_active_rules_in_order_with_the_default(as_admin, cli
         first < text.index("Broken pages go to product quality") < text.index("Slovenian feedback")
     )
     assert "score.category = detractor or answers.csat <= 2" in text
-    assert "Everything else (default route): team customer-care" in text
+    # Teams by their names, as admins know them, not by their routing names.
+    assert "Everything else (default route): team Customer Care" in text
+    assert "team Product Quality · priority Normal" in text
+    assert "overflow to Customer Care" in text and "team customer-care" not in text
     assert "data-sortable-rules" in page.get_data(as_text=True)
     assert "Add a rule" in text and "Test routing" in text
     assert "priority High" in text  # worded in the admin's language, not the code

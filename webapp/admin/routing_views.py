@@ -222,6 +222,7 @@ def _context(editing: Editing, **extra) -> dict:
         "conflict": None,
         "errors": {},
     }
+    values["team_names"] = {team.slug: team.name for team in values["teams"]}
     values.update(extra)
     if values["editor"] is None and editing.data is not None:
         values["editor"] = _editor_for(editing, request.args.get("edit", ""))
