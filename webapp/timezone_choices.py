@@ -73,6 +73,12 @@ def zone_label(zone: str, locale: str, now: datetime) -> str:
     return f"({offset_text(zone, now)}) {city}"
 
 
+def zone_in_words(zone: str, locale: str, now: datetime) -> str:
+    """`Warszawa, UTC+01:00`: a zone named inside a sentence, without the picker's brackets."""
+    city = "UTC" if zone == "UTC" else get_timezone_location(zone, locale, return_city=True)
+    return city if zone == "UTC" else f"{city}, {offset_text(zone, now)}"
+
+
 def timezone_choices(with_current: str | None = None) -> Choices:
     """Region → [(IANA name, label)], each sorted by offset then city; common zones first.
 

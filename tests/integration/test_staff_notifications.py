@@ -206,7 +206,7 @@ def test_settings_page_saves_shows_and_refuses_bogus_choices(client, login, post
     assert page.status_code == 200
     text = text_of(page)
     assert "Mentions in internal notes" in text and "Hourly digest" in text
-    assert "08:00–16:00" in text and "Europe/Warsaw" in text
+    assert "08:00–16:00" in text and "Warsaw, UTC+0" in text  # the city, not "Europe/Warsaw"
     assert "except urgent ones" in text
     assert 'href="/account/notifications"' in page.get_data(as_text=True)  # in the navigation
 

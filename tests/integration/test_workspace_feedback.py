@@ -53,3 +53,14 @@ def test_the_ticket_links_to_the_customers_status_page(client, login, people):
     assert "See what the customer sees on their status page" in html
     db.session.refresh(ticket)
     assert client.get(f"/t/{ticket.status_token}").status_code == 200
+
+
+def test_times_to_type_name_the_agents_zone_in_their_language(client, login, people):
+    """Not "Europe/Warsaw": the city in the agent's language and its offset now."""
+    ticket = make_ticket()
+    login(people["ola"])  # Polish, Europe/Warsaw
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Kiedy (Twoja strefa czasowa: Warszawa, UTC+0" in page
+    assert "Europe/Warsaw" not in page  # nor in the SLA panel's business hours
+    settings = text_of(client.get("/account/notifications"))
+    assert "strefa czasowa: Warszawa, UTC+0" in settings

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth import bp
 from webapp.extensions import db
+from webapp.models import utcnow
 from webapp.security import staff_required
 from webapp.services import notifications
 from webapp.services.assignment import working_hours_calendar
 from webapp.tickets.presenters import describe_hours
+from webapp.timezone_choices import zone_in_words
 
 
 def _page(chosen: dict[str, str], error: str | None = None, status: int = 200):
@@ -23,7 +26,7 @@ def _page(chosen: dict[str, str], error: str | None = None, status: int = 200):
             modes=notifications.MODES,
             chosen=chosen,
             hours=describe_hours(calendar) if calendar else None,
-            timezone=(current_user.timezone or "UTC").replace("_", " "),
+            timezone=zone_in_words(current_user.timezone or "UTC", str(get_locale()), utcnow()),
             error=error,
         ),
         status,

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from webapp.models import Ticket, utcnow
 from webapp.services import sla_clock
 from webapp.services.workflow_versions import machine_for
+from webapp.timezone_choices import zone_in_words
 from workflow.calendars import BusinessCalendar
 from workflow.durations import Duration
 from workflow.sla import choose_policy, deadlines
@@ -106,7 +107,8 @@ def describe_hours(calendar: BusinessCalendar) -> str:
 
 
 def describe_calendar(calendar: BusinessCalendar) -> str:
-    parts = [calendar.timezone.replace("_", " "), describe_hours(calendar)]
+    zone = zone_in_words(calendar.timezone, str(get_locale()), utcnow())  # "Warszawa, UTC+01:00"
+    parts = [zone, describe_hours(calendar)]
     if calendar.holiday_country:
         country = get_locale().territories.get(calendar.holiday_country, calendar.holiday_country)
         parts.append(gettext("public holidays: %(country)s", country=country))

@@ -21,6 +21,7 @@ from webapp.models import (
     TicketEvent,
     TicketLabel,
     User,
+    utcnow,
 )
 from webapp.services.notes import active_staff
 from webapp.services.reminders import pending_reminders
@@ -32,6 +33,7 @@ from webapp.services.watchers import WATCH_EVENTS, watchers_of
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets.conversation import conversation_of, form_wording, metadata_of
 from webapp.tickets.presenters import refusal_message, sla_clocks
+from webapp.timezone_choices import zone_in_words
 
 SECTIONS = (
     "header",
@@ -176,6 +178,8 @@ def workspace_context(
     return {
         "ticket": ticket,
         "me": user,
+        # "Warszawa, UTC+01:00" in the agent's language, not "Europe/Warsaw".
+        "my_zone": zone_in_words(user.timezone or "UTC", locale, utcnow()),
         "state": definition.states[ticket.state].label(locale),
         "state_labels": {name: s.label(locale) for name, s in definition.states.items()},
         "options": move_options(ticket, user, locale),
