@@ -127,3 +127,29 @@ def test_the_log_shows_languages_roles_and_working_hours_in_words(
     assert "Русский" in page and "Polski" in page and "Agent" in page
     assert "poniedziałek 09:00–12:00, 13:00–17:00" in page
     assert '{"mon"' not in page and "[[" not in page
+
+
+def test_e_mail_texts_and_workflow_versions_are_named_in_words(
+    client, login, post_form, create_user
+):
+    """Stored as "ticket_confirmation (sl)" and "ticket workflow v2"; read as their names."""
+    from webapp.services import audit
+
+    admin = _admin(create_user)
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    post_form(
+        "/admin/email-templates/ticket_confirmation/sl",
+        {
+            "subject": "[{number}] Prejeli smo",
+            "body": "Hvala, {name}. {status_link}",
+            "revision": "0",
+        },
+    )
+    audit.record("workflow.published", None, "ticket workflow v2", actor=admin)
+    audit.record("workflow.draft_saved", None, "ticket", after={"revision": 1}, actor=admin)
+    db.session.commit()
+    page = text_of(client.get("/admin/audit"))
+    assert "(Slovenščina)" in page and "ticket_confirmation" not in page
+    assert "ticket workflow v2" not in page and "wersja 2" in page

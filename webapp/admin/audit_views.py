@@ -45,4 +45,5 @@ def audit_log():
         admins=admins.all(),
         changes=audit.changes,
         action_label=audit.action_label,
+        target_text=audit.target_text,
     )

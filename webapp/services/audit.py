@@ -7,6 +7,7 @@ JSON snapshots of the fields that matter, secrets masked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -192,6 +193,30 @@ def _hours_text(hours: Mapping) -> str:
             )
             days.append(f"{names[index]} {text}")
     return "; ".join(days) if days else gettext("always on duty (no hours set)")
+
+
+_EMAIL_TARGET = re.compile(r"^(\w+) \(([a-z]{2})\)$")  # "ticket_confirmation (sl)"
+_WORKFLOW_VERSION_TARGET = re.compile(r"^ticket workflow v(\d+)$")
+
+
+def target_text(entry: AuditEntry) -> str:
+    """What an entry is about, in words: e-mail texts and workflow versions are stored by code.
+
+    The stored label stays as it is (older entries too); only the page words it.
+    """
+    label = entry.target_label or ""
+    if entry.action.startswith("email_text.") and (match := _EMAIL_TARGET.match(label)):
+        from webapp.services.email_texts import EDITABLE
+
+        email = EDITABLE.get(match.group(1))
+        if email is not None:
+            return f"{email.label} ({language_name(match.group(2))})"
+    if entry.action.startswith("workflow."):
+        if entry.action == "workflow.draft_saved" and label == "ticket":
+            return gettext("Ticket workflow draft")
+        if match := _WORKFLOW_VERSION_TARGET.match(label):
+            return gettext("Ticket workflow, version %(number)s", number=match.group(1))
+    return label
 
 
 def action_label(action: str) -> str:
