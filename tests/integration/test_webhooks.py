@@ -536,6 +536,20 @@ def test_the_delivery_log_shows_response_codes_and_retries_failed_ones(
     assert "Delivered" in listing
 
 
+def test_the_delivery_log_says_what_a_connection_error_means(app, client, login, admin, run_jobs):
+    """Python's "URLError: <urlopen error [Errno 111] Connection refused>" gets words."""
+    app.config["JOB_RETRY_INTERVALS"] = [0]
+    hook = _webhook("http://127.0.0.1:9/hook", ["ticket.created"])  # nothing listens there
+    login(admin)
+    assert _post(app, client, f"/admin/webhooks/{hook.id}/ping").status_code == 303
+    _deliver_everything(app, run_jobs)
+    (ping,) = _deliveries()
+    assert "Connection refused" in ping.last_error
+    log = text_of(client.get(f"/admin/webhooks/{hook.id}/deliveries"))
+    assert "The receiver refused the connection: nothing answers at this address." in log
+    assert "Connection refused" in log  # the technical text stays, smaller, for whoever debugs
+
+
 def test_the_delivery_log_is_newest_first_paged_and_costs_the_same_for_more_rows(
     app, client, login, admin, receiver, count_queries
 ):

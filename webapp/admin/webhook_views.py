@@ -33,6 +33,31 @@ def delivery_status_label(status: str) -> str:
     return str(_DELIVERY_STATUS_LABELS.get(status, status))
 
 
+# What a stored delivery error (Python's words, e.g. "URLError: <urlopen error [Errno 111]
+# Connection refused>") means for the admin, by a telling part of it; None: shown as stored.
+_DELIVERY_ERRORS = (
+    (
+        "Connection refused",
+        _l("The receiver refused the connection: nothing answers at this address."),
+    ),
+    ("timed out", _l("The receiver did not answer in time.")),
+    ("Name or service not known", _l("The receiver's host name was not found.")),
+    ("Temporary failure in name resolution", _l("The receiver's host name was not found.")),
+    ("No address associated with hostname", _l("The receiver's host name was not found.")),
+    ("CERTIFICATE_VERIFY_FAILED", _l("The receiver's HTTPS certificate is not valid.")),
+    ("Network is unreachable", _l("The receiver's network cannot be reached.")),
+    ("webhook disabled", _l("Not sent: the webhook is switched off.")),
+)
+
+
+def delivery_error_text(error: str | None) -> str | None:
+    """The admin's words for a delivery error Loopdesk itself ran into; None for others."""
+    for telling, words in _DELIVERY_ERRORS:
+        if error and telling in error:
+            return str(words)
+    return None
+
+
 def _audited(webhook: Webhook) -> dict:
     return audit.snapshot(webhook, ("name", "url", "events", "active"))
 
@@ -190,6 +215,7 @@ def webhook_deliveries(webhook_id: int):
         has_more=has_more,
         page=page,
         delivery_status_label=delivery_status_label,
+        delivery_error_text=delivery_error_text,
     )
 
 
