@@ -80,3 +80,10 @@ def test_the_period_is_one_of_three_and_anything_else_is_30_days(client, login, 
 def test_reports_are_for_staff(client):
     response = client.get("/reports")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_period_note_reads_naturally_in_polish(client, login, create_user):
+    login(create_user(email="ola@example.com", name="Ola Nowak", locale="pl"))
+    page = text_of(client.get("/reports"))
+    assert "Terminy SLA, które jeszcze biegną, nie są liczone." in page
+    assert "jeszcze liczony" not in page  # was "…który jeszcze biegnie, nie jest jeszcze liczony"
