@@ -276,6 +276,25 @@ def test_publish_review_lists_only_real_changes_after_the_builder_rewrote_the_dr
     assert "Layout and comments are left out" in text_of(review)
 
 
+def test_the_audit_log_says_what_a_publish_changed(client, as_admin, post_form, teams):
+    """Not only "version 1 → 2": the states and SLA targets that differ, before and after."""
+    text = SHIPPED_TEXT.replace("first_response: 8h", "first_response: 4h").replace(
+        "  closed:\n", "  on_hold:\n    label: {en: On hold}\n    category: waiting\n  closed:\n", 1
+    )
+    text = text.replace(
+        "  - trigger: close\n",
+        "  - {trigger: hold, source: in_progress, dest: on_hold}\n"
+        "  - {trigger: unhold, source: on_hold, dest: in_progress}\n"
+        "  - trigger: close\n",
+    )
+    save(post_form, text)
+    assert post_form("/admin/workflow/publish", {"revision": "1"}).status_code == 303
+    log = text_of(client.get("/admin/audit"))
+    assert "standard: 8h / 3d (warsaw_office)" in log and "standard: 4h / 3d (warsaw_office)" in log
+    assert "resolved, on_hold, closed" in log and "hold, unhold" in log
+    assert "Business calendars" not in log  # unchanged parts are left out
+
+
 def test_versions_can_be_compared_and_rolled_back(client, as_admin, post_form, teams):
     save(post_form, SHIPPED_TEXT.replace("label: {en: Closed,", "label: {en: Archived,"))
     post_form("/admin/workflow/publish", {"revision": "1", "comment": "archive"})
