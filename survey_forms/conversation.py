@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from survey_forms.definition import FormDefinition, Question
-from survey_forms.scoring import SCORED_TYPES, category_for
+from survey_forms.scoring import SCORED_TYPES, category_for, on_scale
 from workflow.conditions import evaluate
 
 _PIPE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -33,8 +33,10 @@ class AnswerError(ValueError):
 def score_of(definition: FormDefinition, answers: Mapping[str, Any]) -> dict:
     """The first scored answer (NPS, CSAT, CES, rating, goal) with its category."""
     for question in definition.questions:
-        value = answers.get(question.id)
-        if value is None or question.type not in SCORED_TYPES:
+        if question.type not in SCORED_TYPES:
+            continue
+        value = on_scale(question.type, answers.get(question.id))
+        if value is None:  # unanswered, or not a value its scale has
             continue
         return {
             "type": question.type,

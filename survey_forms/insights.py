@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey_forms.definition import FormDefinition, Question
-from survey_forms.scoring import CATEGORY_ANSWERS, category_for
+from survey_forms.scoring import CATEGORY_ANSWERS, category_for, on_scale
 
 # The category whose share a summary leads with, per scored type.
 BEST_CATEGORY = {
@@ -81,7 +81,7 @@ def summarise(
     categories = dict.fromkeys(CATEGORY_ANSWERS[question.type], 0)
     count, total = 0, 0.0
     for answers in answer_sets:
-        value = _on_scale(question.type, answers.get(question.id))
+        value = on_scale(question.type, answers.get(question.id))
         if value is None:
             continue
         categories[category_for(question.type, value)] += 1
@@ -90,18 +90,3 @@ def summarise(
             total += value
     return ScoreSummary(question.type, question.id, count, categories, total)
 
-
-def _on_scale(question_type: str, value: Any) -> int | str | None:
-    """The answer as its scale has it (an int, or "yes"/"no"), None when it is not on it."""
-    if question_type == "goal":
-        return value if value in ("yes", "no") else None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    bands = list(CATEGORY_ANSWERS[question_type].values())
-    if not number.is_integer() or not bands[0][0] <= number <= bands[-1][-1]:
-        return None
-    return int(number)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def nps_category(score: int) -> str:
     """0–6 detractor, 7–8 passive, 9–10 promoter."""
@@ -49,3 +51,23 @@ CATEGORY_ANSWERS: dict[str, dict[str, tuple]] = {
     "goal": {"completed": ("yes",), "not_completed": ("no",)},
 }
 SCORED_TYPES = tuple(CATEGORY_ANSWERS)
+
+
+def on_scale(question_type: str, value: Any) -> int | str | None:
+    """A stored answer as its scale has it (an int, or "yes"/"no"); None when it is not on it.
+
+    Answers saved through a form always are; rows imported or edited by hand may hold
+    anything, and a score read from them must not break a page or count wrongly.
+    """
+    bands = list(CATEGORY_ANSWERS[question_type].values())
+    if question_type == "goal":
+        return value if value in bands[0] + bands[1] else None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if not number.is_integer() or not bands[0][0] <= number <= bands[-1][-1]:
+        return None
+    return int(number)

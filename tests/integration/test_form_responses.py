@@ -112,3 +112,17 @@ def test_only_admins_read_responses(client, login, builtin_forms):
     login(builtin_forms)  # an agent
     assert client.get("/admin/forms/nps/responses").status_code == 403
     assert client.get("/admin/forms/nps/responses.csv").status_code == 403
+
+
+def test_a_stored_answer_that_is_not_a_number_never_breaks_the_score_filter(
+    client, login, builtin_forms, admin
+):
+    """Imported or hand-edited rows may hold anything; the filter leaves them out."""
+    _respond("nps", {"score": "abc"})
+    _respond("nps", {"score": 7.5})
+    _respond("nps", {"score": [3]})
+    _respond("nps", {"score": 3})
+    login(admin)
+    reply = client.get("/admin/forms/nps/responses?group=detractor")
+    assert reply.status_code == 200
+    assert reply.get_data(as_text=True).count('<li id="response-') == 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from survey_forms import conversation
 from survey_forms.definition import FormDefinition
@@ -103,7 +103,13 @@ def _group_condition(definition: FormDefinition, group: str):
     value = Response.answers[question.id]
     if question.type == "goal":
         return value.as_string().in_(band)
-    return value.as_integer().between(band[0], band[-1])
+    # Only JSON numbers are compared: cast, text would fail the query on PostgreSQL and
+    # read as 0 on SQLite (rows imported or edited by hand may hold anything).
+    if db.session.get_bind().dialect.name == "postgresql":
+        is_number = func.json_typeof(value) == "number"
+    else:
+        is_number = func.json_type(Response.answers, f'$."{question.id}"').in_(("integer", "real"))
+    return case((is_number, value.as_float())).between(band[0], band[-1])
 
 
 def _row(response: Response, version: FormVersion) -> ResponseRow:
