@@ -405,6 +405,8 @@ def test_without_javascript_the_test_result_is_on_the_full_page(as_admin, client
     fragment = client.get(f"{PAGE}/test/questions?form=csat", headers={"HX-Request": "true"})
     assert "<html" not in fragment.get_data(as_text=True)
     assert 'name="answer-csat"' in fragment.get_data(as_text=True)
+    hints = visible(fragment)  # question kinds in words, not codes such as long_text
+    assert "scale 1–5" in hints and "Long text" in hints and "long_text" not in hints
     # The same address opened as a page (history, a copied link): the page with those questions.
     opened = client.get(f"{PAGE}/test/questions?form=csat")
     assert opened.status_code == 303

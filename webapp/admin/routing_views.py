@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from survey_forms.definition import CHANNELS
 from webapp.admin import bp
+from webapp.admin.form_builder_views import TYPE_LABELS as QUESTION_TYPE_LABELS
 from webapp.extensions import db
 from webapp.htmx_responses import fragment_only, render_page_or_partial
 from webapp.models import Team, WorkflowKind
@@ -555,7 +556,9 @@ def _test_defaults() -> dict:
 
 def _questions(slug: str):
     definition = routing_tester.form_definition(slug) if slug else None
-    return {"slug": slug, "definition": definition} if definition else None
+    if definition is None:
+        return None
+    return {"slug": slug, "definition": definition, "type_labels": QUESTION_TYPE_LABELS}
 
 
 def _routing_test_page() -> str:
