@@ -38,3 +38,32 @@ def test_keyboard_users_can_skip_to_the_content(page, live_server):
     assert skip.evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+# Records what leaves and enters the page's live region, from before the page's own scripts.
+WATCH_TOASTS = """
+window.__toasts = {removed: 0, added: 0};
+new MutationObserver(function (changes) {
+  changes.forEach(function (change) {
+    if (change.target.id !== "toasts") { return; }
+    window.__toasts.removed += change.removedNodes.length;
+    window.__toasts.added += change.addedNodes.length;
+  });
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_a_message_that_comes_with_the_page_is_announced(page, live_server, create_user):
+    """Screen readers announce changes to a live region, not what it held on arrival: the
+    welcome after logging in is taken out and put back once the page is read."""
+    create_user(email="anna@example.com", name="Anna Kowalska", password="haslo-bardzo-dlugie")
+    page.add_init_script(WATCH_TOASTS)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill("anna@example.com")
+    page.get_by_label("Password").fill("haslo-bardzo-dlugie")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/dashboard")
+    toast = page.locator("#toasts .toast")
+    toast.first.wait_for()
+    page.wait_for_function("window.__toasts.removed >= 1 && window.__toasts.added >= 2")
+    assert "Welcome back" in toast.first.inner_text()

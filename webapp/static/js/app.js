@@ -22,6 +22,20 @@
   }
   document.addEventListener("DOMContentLoaded", showLocalTimes);
 
+  // Messages that came with the page (after a form was sent and redirected) are in the live
+  // region from the start, and screen readers announce only what changes in one: put them
+  // back a moment after the page is read, so "Thank you, your message was added" is heard.
+  function announcePageMessages() {
+    var region = toastRegion();
+    if (!region || !region.children.length) { return; }
+    var messages = Array.prototype.slice.call(region.children);
+    messages.forEach(function (message) { region.removeChild(message); });
+    setTimeout(function () {
+      messages.forEach(function (message) { region.appendChild(message); });
+    }, 150);
+  }
+  document.addEventListener("DOMContentLoaded", announcePageMessages);
+
   function showToast(text, kind) {
     var region = toastRegion();
     if (!region) { return; }
