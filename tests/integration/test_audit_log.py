@@ -149,7 +149,11 @@ def test_e_mail_texts_and_workflow_versions_are_named_in_words(
     )
     audit.record("workflow.published", None, "ticket workflow v2", actor=admin)
     audit.record("workflow.draft_saved", None, "ticket", after={"revision": 1}, actor=admin)
+    # written by an English-speaking admin: the label was stored in English
+    audit.record("workflow.routing_changed", None, "Ticket workflow draft", actor=admin)
     db.session.commit()
     page = text_of(client.get("/admin/audit"))
+    assert "Ticket workflow draft" not in page
+    assert page.count("Wersja robocza przepływu pracy zgłoszeń") == 2
     assert "(Slovenščina)" in page and "ticket_confirmation" not in page
     assert "ticket workflow v2" not in page and "wersja 2" in page

@@ -200,6 +200,9 @@ def _hours_text(hours: Mapping) -> str:
 
 
 _EMAIL_TARGET = re.compile(r"^(\w+) \(([a-z]{2})\)$")  # "ticket_confirmation (sl)"
+_WORKFLOW_DRAFT_ACTIONS = frozenset(
+    {"workflow.draft_saved", "workflow.draft_discarded", "workflow.routing_changed"}
+)
 _WORKFLOW_VERSION_TARGET = re.compile(r"^ticket workflow v(\d+)$")
 
 
@@ -216,7 +219,9 @@ def target_text(entry: AuditEntry) -> str:
         if email is not None:
             return f"{email.label} ({language_name(match.group(2))})"
     if entry.action.startswith("workflow."):
-        if entry.action == "workflow.draft_saved" and label == "ticket":
+        if (
+            entry.action in _WORKFLOW_DRAFT_ACTIONS
+        ):  # stored as "ticket" or in the writer's language
             return gettext("Ticket workflow draft")
         if match := _WORKFLOW_VERSION_TARGET.match(label):
             return gettext("Ticket workflow, version %(number)s", number=match.group(1))
