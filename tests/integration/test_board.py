@@ -433,3 +433,27 @@ def test_nav_and_dashboard_link_to_the_board(client, login, care):
     login(care["agent"])
     html = client.get("/dashboard").get_data(as_text=True)
     assert 'href="/board"' in html and 'href="/board?assignee=me"' in html
+
+
+@pytest.mark.parametrize(
+    ("tickets", "said"),
+    [
+        (1, "1 zgłoszenie pasuje do filtrów."),
+        (3, "3 zgłoszenia pasują do filtrów."),
+        (5, "5 zgłoszeń pasuje do filtrów."),
+    ],
+)
+def test_a_filter_change_says_how_many_tickets_match_in_polish(client, login, care, tickets, said):
+    """The columns change silently for a screen reader: the status line says the total."""
+    for _ in range(tickets):
+        passive(subject="Zwrot")
+    make_ticket(subject="Other")
+    login(care["agent"])
+    response = client.get("/board?q=Zwrot", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert 'hx-swap-oob="innerHTML:#board-message"' in html
+    assert said in text_of(response)
+    # The live refresh (every 3 s) says nothing: it would talk over the agent's work.
+    assert "pasuj" not in text_of(
+        client.get("/board/changes?q=Zwrot", headers={"HX-Request": "true"})
+    )

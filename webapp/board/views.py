@@ -91,7 +91,8 @@ def index():
     filters = _filters()
     context = _columns_context(filters)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        response = make_response(render_template("board/_columns.html", **context))
+        body = render_template("board/_columns.html", **context)
+        response = make_response(body + render_template("board/_match_count.html", **context))
         # The canonical address (no empty parameters) is what the back button and links share.
         response.headers["HX-Push-Url"] = _board_url(filters)
     else:
