@@ -231,3 +231,16 @@ def test_the_drawer_opens_on_the_subject_and_closes_back_onto_the_card(page, liv
     page.keyboard.press("Escape")
     expect(page.locator("#drawer-dialog")).not_to_be_visible()
     expect(page.locator(f"#card-{ticket.number} .card-number")).to_be_focused()
+
+
+def test_the_filter_bar_rings_the_focused_field_not_the_whole_bar(page, live_server, desk):
+    log_in(page, live_server, "agent@example.com")
+    page.locator("#board-filters select[name=priority]").focus()
+    assert page.locator("#board-filters").evaluate("el => getComputedStyle(el).boxShadow") == "none"
+    apply = page.locator("#board-filters button[type=submit]")
+    apply.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # reach Apply by keyboard, so :focus-visible holds
+    expect(apply).to_be_focused()
+    assert apply.evaluate("el => getComputedStyle(el).boxShadow") != "none"
+    assert page.locator("#board-filters").evaluate("el => getComputedStyle(el).boxShadow") == "none"
