@@ -377,6 +377,15 @@ def test_typed_answers_show_the_rule_team_agent_and_sla_for_draft_and_active(
     assert "SLA policy high" in active_column and "Resolution due" in active_column
 
 
+def test_rule_conditions_are_joined_in_the_admins_language(admin, client, login):
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    text = visible(client.get(PAGE))
+    assert "score.category = detractor lub answers.csat <= 2" in text
+    assert " or answers.csat" not in text
+
+
 def test_the_test_result_is_in_the_admins_language(admin, client, login, post_form):
     """A Polish admin reads the priority, the policy's reason and the due-time reasons in Polish."""
     admin.locale = "pl"

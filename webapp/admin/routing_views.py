@@ -27,7 +27,7 @@ from webapp.models import Team, WorkflowKind
 from webapp.problem_text import problem_line, problem_message
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
-from webapp.services import audit, drafts, routing_tester
+from webapp.services import audit, drafts, routing_tester, workflow_studio
 from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text
 from webapp.services.workflow_versions import validate_for_publish
 from webapp.tickets.presenters import describe_calendar, describe_target
@@ -199,7 +199,8 @@ def _context(editing: Editing, **extra) -> dict:
                 {
                     "index": index,
                     "name": str(rule.get("name") or _("rule %(n)s", n=index + 1)),
-                    "condition": rr.describe_condition(rule.get("when")),
+                    "condition": workflow_studio.describe_condition(rule.get("when"))
+                    or _("always"),
                     "target": target,
                     "warnings": list(dict.fromkeys(problem_message(w) for w in warnings)),
                 }

@@ -322,20 +322,34 @@ class PolicyPreview:
     deadlines: Mapping[str, sla.Deadline]
 
 
-def describe_condition(condition: Mapping | None) -> str:
-    """A condition as one readable line: `priority = urgent and (locale = pl or …)`."""
+def describe_condition(condition: Any) -> str:
+    """A condition as one line in the admin's language: `priority = urgent i (locale = pl lub …)`.
+
+    Fields, operators and values stay as written in the YAML (they are what the admin types);
+    the words between them are translated. Used by the SLA overview and the routing rules.
+    """
     if condition is None:
         return ""
-    if "all" in condition or "any" in condition:
-        key = "all" if "all" in condition else "any"
-        joiner = " and " if key == "all" else " or "
-        parts = [describe_condition(part) for part in condition[key]]
-        return joiner.join(f"({p})" if (" and " in p or " or " in p) else p for p in parts)
+    return _condition_words(condition)[0]
+
+
+def _condition_words(condition: Any) -> tuple[str, bool]:
+    """(the text, whether it joins several parts and needs brackets inside another join)."""
+    if not isinstance(condition, Mapping):
+        return str(condition), False
+    for key, joiner in (("all", _("and")), ("any", _("or"))):
+        if isinstance(condition.get(key), list):
+            parts = [_condition_words(part) for part in condition[key]]
+            texts = [f"({text})" if compound else text for text, compound in parts]
+            return f" {joiner} ".join(texts), len(texts) > 1
     if "not" in condition:
-        return f"not ({describe_condition(condition['not'])})"
+        return _("not (%(condition)s)", condition=_condition_words(condition["not"])[0]), False
+    field = condition.get("field")
     if condition.get("op") == "exists":
-        return f"{condition.get('field')} exists"
-    return f"{condition.get('field')} {condition.get('op')} {_value_text(condition.get('value'))}"
+        if condition.get("value") is False:
+            return _("%(field)s is empty", field=field), False
+        return _("%(field)s is filled in", field=field), False
+    return f"{field} {condition.get('op')} {_value_text(condition.get('value'))}", False
 
 
 def _value_text(value: Any) -> str:
