@@ -113,3 +113,19 @@ def test_a_russian_date_ends_with_one_full_stop(client, login, create_user, path
     page = text_of(client.get(path))
     assert sentence in page
     assert "г.." not in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "mine", "mine_late"),
+    [
+        ("pl", "Przypisane do Ciebie", "Twoje zgłoszenia po terminie SLA"),
+        ("ru", "Назначены Вам", "Ваши обращения с нарушенным SLA"),
+    ],
+)
+def test_the_work_tiles_say_whose_tickets_in_full(
+    client, login, create_user, locale, mine, mine_late
+):
+    """Not "Twoje po terminie SLA" / "Ваши с просроченным сроком SLA": yours what?"""
+    login(create_user(email="someone@example.com", locale=locale))
+    page = text_of(client.get("/dashboard"))
+    assert mine in page and mine_late in page
