@@ -1,5 +1,6 @@
 """Admins edit agents (hours, zone, teams), manage teams, and deactivating re-routes tickets."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -75,6 +76,21 @@ def test_admin_edits_working_hours_zone_languages_capacity_and_teams(
     assert entry.after["timezone"] == "America/New_York"
     assert entry.before["teams"] == [] and entry.after["teams"] == ["Customer Care"]
     assert entry.after["working_hours"]["mon"] == [["08:00", "12:00"], ["13:00", "16:30"]]
+
+
+def test_an_empty_day_among_set_hours_reads_as_a_day_off(client, login, admin, agent):
+    """A grey "09:00-17:00" placeholder on Saturday looked like Saturday hours."""
+    agent.working_hours = {"mon": [["09:00", "17:00"]]}
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
+    saturday = re.search(r'<input[^>]*name="hours_sat"[^>]*>', page).group(0)
+    assert 'placeholder="day off"' in saturday
+    agent.working_hours = {}
+    db.session.commit()
+    page = client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
+    saturday = re.search(r'<input[^>]*name="hours_sat"[^>]*>', page).group(0)
+    assert 'placeholder="09:00-17:00"' in saturday  # no hours yet: an example of the format
 
 
 def test_bad_hours_and_unknown_zone_are_refused_and_nothing_is_lost(
