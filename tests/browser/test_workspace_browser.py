@@ -104,3 +104,18 @@ def test_the_state_buttons_sit_side_by_side(page, live_server, ticket):
     first, second = buttons.nth(0).bounding_box(), buttons.nth(1).bounding_box()
     gap = second["x"] - (first["x"] + first["width"])
     assert 0 <= gap <= 24, f"{gap:.0f} px between the first two state buttons"
+
+
+def test_mentioning_a_colleague_keeps_them_chosen_without_console_errors(page, live_server, ticket):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    open_ticket(page, live_server, ticket)
+    find = page.get_by_placeholder("Find a colleague")
+    find.fill("Bob")
+    page.get_by_label("Bob Builder").check()
+    find.fill("Ada")  # searching on keeps the chosen colleague ticked
+    expect(page.get_by_label("Bob Builder")).to_be_checked()
+    page.get_by_label("Note", exact=True).fill("Bob, can you check the courier?")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#ws-timeline")).to_contain_text("Bob Builder")
+    assert errors == []
