@@ -89,4 +89,3 @@ def summarise(
         if question.type != "goal":
             total += value
     return ScoreSummary(question.type, question.id, count, categories, total)
-

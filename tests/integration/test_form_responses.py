@@ -89,7 +89,7 @@ def test_older_responses_come_a_page_at_a_time_in_a_fixed_number_of_queries(
 def test_csv_export_has_a_column_per_question_and_never_a_formula(
     client, login, builtin_forms, admin
 ):
-    _respond("nps", {"score": 4, "what_went_wrong": "=HYPERLINK(\"http://evil\")"}, days_ago=2)
+    _respond("nps", {"score": 4, "what_went_wrong": '=HYPERLINK("http://evil")'}, days_ago=2)
     _respond("nps", {"score": 10, "testimonial": "yes", "testimonial_text": "Świetnie!"})
     login(admin)
     reply = client.get("/admin/forms/nps/responses.csv")
@@ -101,7 +101,7 @@ def test_csv_export_has_a_column_per_question_and_never_a_formula(
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     assert [r["score"] for r in rows] == ["4", "10"]  # oldest first, as a spreadsheet grows
     assert rows[0]["score_group"] == "detractor"
-    assert rows[0]["what_went_wrong"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["what_went_wrong"] == '\'=HYPERLINK("http://evil")'
     assert rows[1]["testimonial"] == "Sure, happy to"  # the choice as worded, not its value
     assert rows[1]["testimonial_text"] == "Świetnie!"
     only_detractors = client.get("/admin/forms/nps/responses.csv?group=detractor")
