@@ -296,16 +296,11 @@ def show_form(slug: str, prefix: str | None = None):
             meta["rejected_signed_fields"] = rejected
         channel = request.args.get("channel") if request.args.get("channel") in CHANNELS else "web"
         pending = {"h": hidden, "m": meta, "c": channel}
-    question = None
-    if response is not None:
-        editing = definition.question(request.args.get("edit", ""))
-        context = form_service.context_of(response)
-        if editing and editing.id in response.answers and response.completed_at is None:
-            question = editing
-        else:
-            question = conversation.next_question(definition, response.answers, **context)
+    editing = definition.question(request.args.get("edit", "")) if response else None
+    if editing and editing.id in response.answers and response.completed_at is None:
+        question = editing
     else:
-        question = conversation.next_question(definition, {})
+        question = _asked_now(definition, response)
     return _render(form, definition, response, lang, question=question, pending=pending)
 
 
@@ -339,11 +334,7 @@ def answer(slug: str):
             definition,
             response,
             lang,
-            question=conversation.next_question(
-                definition,
-                response.answers if response else {},
-                **(form_service.context_of(response) if response else {}),
-            ),
+            question=_asked_now(definition, response),
             pending=step.get("p"),
             partial=bool(htmx_request.htmx),
         )
@@ -399,11 +390,7 @@ def answer(slug: str):
             definition,
             response,
             lang,
-            question=conversation.next_question(
-                definition, response.answers, **form_service.context_of(response)
-            )
-            if stale
-            else question,
+            question=_asked_now(definition, response) if stale else question,
             error=error,
             partial=bool(htmx_request.htmx),
             status=422,
@@ -414,9 +401,7 @@ def answer(slug: str):
     # The rows just written are what the reply shows: no need to reload them after the commit.
     db.session().expire_on_commit = False
     db.session.commit()
-    nxt = conversation.next_question(
-        definition, response.answers, **form_service.context_of(response)
-    )
+    nxt = _asked_now(definition, response)
     if not htmx_request.htmx:
         target = url_for("public.show_form", slug=slug, lang=lang)
         redirect_response = redirect(target + ("#end" if nxt is None else "#composer"), code=303)
@@ -458,12 +443,19 @@ def answer_too_large(error: RequestEntityTooLarge):
         definition,
         response,
         lang,
-        question=conversation.next_question(
-            definition, response.answers, **form_service.context_of(response)
-        ),
+        question=_asked_now(definition, response),
         error=answer_error_message(AnswerError("too_large")),
         partial=bool(htmx_request.htmx),
         status=422,  # htmx swaps 422 into the conversation, like any refused answer
+    )
+
+
+def _asked_now(definition: FormDefinition, response: Response | None) -> Question | None:
+    """The question the conversation is at (None once it is over)."""
+    if response is None:
+        return conversation.next_question(definition, {})
+    return conversation.next_question(
+        definition, response.answers, **form_service.context_of(response)
     )
 
 
@@ -540,9 +532,7 @@ def continue_later(slug: str):
             definition,
             response,
             lang,
-            question=conversation.next_question(
-                definition, response.answers, **form_service.context_of(response)
-            ),
+            question=_asked_now(definition, response),
             continue_later={"error": answer_error_message(refused), "email": email},
             status=422,
         )
