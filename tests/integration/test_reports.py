@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.helpers import make_ticket, text_of
@@ -87,3 +88,17 @@ def test_the_period_note_reads_naturally_in_polish(client, login, create_user):
     page = text_of(client.get("/reports"))
     assert "Terminy SLA, które jeszcze biegną, nie są liczone." in page
     assert "jeszcze liczony" not in page  # was "…który jeszcze biegnie, nie jest jeszcze liczony"
+
+
+@pytest.mark.parametrize(
+    "locale, created, resolved",
+    [
+        ("pl", "Utworzone", "Rozwiązane"),  # was "Utworzono" beside "Rozwiązane"
+        ("ru", "Создано", "Решено"),
+        ("sl", "Ustvarjeno", "Rešeno"),
+    ],
+)
+def test_the_ticket_count_headers_read_alike(client, login, create_user, locale, created, resolved):
+    login(create_user(email="viewer@example.com", name="Viewer", locale=locale))
+    page = text_of(client.get("/reports"))
+    assert f" {created} {resolved} " in page
