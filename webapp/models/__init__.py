@@ -3,6 +3,7 @@
 from webapp.models.audit import AuditEntry
 from webapp.models.collaboration import CannedReply, Reminder, SavedView, Watcher
 from webapp.models.forms import Form, FormVersion, Response, ResponseFile
+from webapp.models.inbox import InboxNotification
 from webapp.models.messaging import (
     DeliveryStatus,
     EmailOptOut,
@@ -45,6 +46,7 @@ __all__ = [
     "SavedView",
     "Watcher",
     "Form",
+    "InboxNotification",
     "FormVersion",
     "Response",
     "ResponseFile",
