@@ -84,6 +84,18 @@ def test_changing_the_priority_is_confirmed_and_keeps_the_keyboard_nearby(
     expect(page.locator("#ws-header summary")).to_be_focused()
 
 
+def test_adding_and_removing_a_label_is_confirmed_aloud(page, live_server, ticket):
+    open_ticket(page, live_server, ticket)
+    page.get_by_label("New label").fill("refund")
+    page.get_by_label("New label").press("Enter")
+    toasts = page.locator("#toasts")  # a polite live region: screen readers read it out
+    expect(toasts).to_have_attribute("aria-live", "polite")
+    expect(toasts.get_by_role("status")).to_contain_text("Label “refund” added.")
+    page.get_by_role("button", name="Remove the label refund").click()
+    expect(toasts).to_contain_text("Label “refund” removed.")
+    expect(page.locator("#ws-labels")).not_to_contain_text("refund")
+
+
 def test_a_long_link_in_a_note_and_a_long_label_wrap_on_a_phone(page, live_server, ticket):
     add_label(ticket, "reklamacje_niezadowolonych_klientow_sklep_internetowy", None)
     db.session.commit()

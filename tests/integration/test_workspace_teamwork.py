@@ -50,6 +50,25 @@ def test_labels_show_who_added_them_when_and_link_to_the_board(client, login, po
     assert post_form(f"/tickets/{ticket.number}/labels", {"name": " "}).status_code == 422
 
 
+def test_adding_and_removing_a_label_is_confirmed(client, login, post_form, people):
+    ticket = make_ticket()
+    login(people["bea"])
+    added = post_form(f"/tickets/{ticket.number}/labels", {"name": " refund  now "}, htmx=True)
+    toast = 'hx-swap-oob="beforeend:#toasts"'
+    assert toast in added.text and "Label “refund now” added." in text_of(added)
+    again = post_form(f"/tickets/{ticket.number}/labels", {"name": "REFUND now"}, htmx=True)
+    assert "already has the label" in text_of(again) and "added." not in text_of(again)
+    removed = post_form(
+        f"/tickets/{ticket.number}/labels/remove", {"name": "refund now"}, htmx=True
+    )
+    assert "Label “refund now” removed." in text_of(removed)
+    twice = post_form(f"/tickets/{ticket.number}/labels/remove", {"name": "refund now"}, htmx=True)
+    assert "The ticket has no label “refund now” any more." in text_of(twice)
+    # Without JavaScript the page after the redirect says it.
+    post_form(f"/tickets/{ticket.number}/labels", {"name": "vip"})
+    assert "Label “vip” added." in text_of(client.get(f"/tickets/{ticket.number}"))
+
+
 def test_task_lifecycle_with_mails_to_the_creator(
     client, login, post_form, people, smtp_server, run_jobs
 ):

@@ -58,9 +58,12 @@ def label_add(number: str):
     name = " ".join(request.form.get("name", "").split())
     if not name:
         return refused(ticket, "labels", "label", str(NO_LABEL), {"name": ""})
-    if add_label(ticket, name, current_user) is None:
+    label = add_label(ticket, name, current_user)
+    if label is None:
         flash(_("The ticket already has the label “%(label)s”.", label=name), "info")
     db.session.commit()
+    if label is not None:
+        flash(_("Label “%(label)s” added.", label=label.name), "success")
     return after_action(ticket, ["labels", "timeline"], anchor="ws-labels")
 
 
@@ -68,8 +71,12 @@ def label_add(number: str):
 @staff_required
 def label_remove(number: str):
     ticket = ticket_or_404(number)
-    remove_label(ticket, request.form.get("name", ""), current_user)
-    db.session.commit()
+    name = " ".join(request.form.get("name", "").split())
+    if remove_label(ticket, name, current_user):
+        db.session.commit()
+        flash(_("Label “%(label)s” removed.", label=name), "success")
+    elif name:  # removed meanwhile, in another tab or by a colleague
+        flash(_("The ticket has no label “%(label)s” any more.", label=name), "info")
     return after_action(ticket, ["labels", "timeline"], anchor="ws-labels")
 
 
