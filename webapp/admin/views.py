@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,6 +12,7 @@ from webapp.admin import bp
 from webapp.admin.forms import WEEKDAY_LABELS, AgentForm, StaffMemberForm
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
+from webapp.i18n import normalise_locale
 from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembership, User
 from webapp.outbox import relay
 from webapp.people import EmailTaken, create_staff_member
@@ -33,6 +34,12 @@ def _staff_page_context(form: StaffMemberForm) -> dict:
     return {"users": users, "form": form}
 
 
+def _new_staff_form() -> StaffMemberForm:
+    """An empty invitation form; the interface language starts as the admin's own."""
+    own = normalise_locale(current_user.locale) or str(get_locale())
+    return StaffMemberForm(team_choices=_team_choices(), formdata=None, data={"locale": own})
+
+
 def _team_choices() -> list[SelectChoice]:
     return [
         SelectChoice(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name))
@@ -43,7 +50,7 @@ def _team_choices() -> list[SelectChoice]:
 @bp.get("/users")
 @admin_required
 def users():
-    form = StaffMemberForm(team_choices=_team_choices(), formdata=None)
+    form = _new_staff_form()
     return render_template("admin/users.html", **_staff_page_context(form))
 
 
@@ -82,7 +89,7 @@ def create_user():
                 ),
                 "success",
             )
-            form = StaffMemberForm(team_choices=_team_choices(), formdata=None)
+            form = _new_staff_form()
     else:
         status = 422
     response = render_page_or_partial(
@@ -124,7 +131,7 @@ def toggle_user_active(user_id: int):
 
 
 def _staff_fragment(status: int = 200):
-    form = StaffMemberForm(team_choices=_team_choices(), formdata=None)
+    form = _new_staff_form()
     response = render_page_or_partial(
         "admin/users.html", "admin/_staff.html", **_staff_page_context(form)
     )
