@@ -39,7 +39,7 @@ MAX_SCAN_DAYS = 3700  # about ten years of consecutive closed days means "never 
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 _WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_CALENDAR_KEYS = ("timezone", "weekly_hours", "holiday_country", "closed_dates", "name")
+_CALENDAR_KEYS = ("timezone", "weekly_hours", "holiday_country", "closed_dates", "name", "label")
 _CLOCK_PATTERN = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _ISO_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DAY_CACHE_SIZE = 4096
@@ -67,6 +67,7 @@ class _CalendarSpec:
     holiday_country: str | None
     closed_dates: frozenset[date]
     name: str | None
+    labels: tuple[tuple[str, str], ...] = ()  # (language, text), sorted: hashable
 
 
 # --- reading definitions -------------------------------------------------------------------
@@ -89,6 +90,7 @@ def _read_calendar(data: object) -> tuple[_CalendarSpec | None, list[Problem]]:
     name = data.get("name")
     if name is not None and not isinstance(name, str):
         errors.append(Problem("name", N_("expected text")))
+    labels = _read_labels(data.get("label"), errors)
     for key in data:
         if key not in _CALENDAR_KEYS:
             errors.append(
@@ -100,8 +102,24 @@ def _read_calendar(data: object) -> tuple[_CalendarSpec | None, list[Problem]]:
             )
     if errors:
         return None, errors
-    spec = _CalendarSpec(timezone, weekly_hours, holiday_country, closed_dates, name or None)
+    spec = _CalendarSpec(
+        timezone, weekly_hours, holiday_country, closed_dates, name or None, labels
+    )
     return spec, []
+
+
+def _read_labels(value: object, errors: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """What admins call the calendar: one text (English) or language → text."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (("en", value.strip()),) if value.strip() else ()
+    if isinstance(value, Mapping) and all(
+        isinstance(lang, str) and isinstance(text, str) for lang, text in value.items()
+    ):
+        return tuple(sorted((lang, text.strip()) for lang, text in value.items() if text.strip()))
+    errors.append(Problem("label", N_("must be a text or a mapping of language to text")))
+    return ()
 
 
 def _read_timezone(value: object, errors: list[Problem]) -> str:
@@ -438,6 +456,7 @@ class BusinessCalendar:
         holiday_country: str | None = None,
         closed_dates: Iterable[date | str] = (),
         name: str | None = None,
+        label: str | Mapping[str, str] | None = None,
     ) -> None:
         if not isinstance(closed_dates, str | list | tuple | set | frozenset | None):
             closed_dates = list(closed_dates)  # any other iterable, e.g. a generator
@@ -447,6 +466,7 @@ class BusinessCalendar:
             "holiday_country": holiday_country,
             "closed_dates": closed_dates,
             "name": name,
+            "label": label,
         }
         self._set_up(data)
 
@@ -508,6 +528,17 @@ class BusinessCalendar:
     @property
     def name(self) -> str | None:
         return self._spec.name
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The calendar's name per language, as written in the definition (a copy)."""
+        return dict(self._spec.labels)
+
+    def label(self, locale: str) -> str:
+        """What admins call it in `locale`: its label, else the English one, else its id in
+        words ("warsaw_office" → "Warsaw office")."""
+        labels = dict(self._spec.labels)
+        return labels.get(locale) or labels.get("en") or humanise_calendar_id(self.name or "")
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -663,6 +694,12 @@ class BusinessCalendar:
 
 
 # --- descriptions --------------------------------------------------------------------------
+
+
+def humanise_calendar_id(name: str) -> str:
+    """A calendar id as words, for a calendar without a label: "warsaw_office" → "Warsaw office"."""
+    words = str(name).replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def _format_clock(minute: int) -> str:

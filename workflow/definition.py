@@ -378,6 +378,14 @@ class _Checker(ProblemCollector):
                 continue
             problems = calendar_problems(spec)
             self.extend(problems, prefix=path)
+            label = spec.get("label")
+            for lang in label if isinstance(label, Mapping) else ():
+                if lang not in LANGUAGES:
+                    self.add(
+                        f"{path}.label.{lang}",
+                        N_("unknown language (use %(languages)s)"),
+                        languages=", ".join(LANGUAGES),
+                    )
             if not problems:
                 calendars[str(name)] = BusinessCalendar.from_dict({"name": str(name), **spec})
         return calendars

@@ -1,4 +1,5 @@
-"""What the states and transitions of a workflow document are called, read from the raw YAML.
+"""What the states, transitions and calendars of a workflow document are called, read from the
+raw YAML.
 
 Works on the parsed mapping rather than a validated definition, so the editor can name the
 state a problem is about, and list untranslated labels, while the draft does not load yet.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from workflow.calendars import humanise_calendar_id
 
 
 def label_texts(data: Any) -> Iterator[tuple[str, Any]]:
@@ -26,6 +29,10 @@ def label_texts(data: Any) -> Iterator[tuple[str, Any]]:
     for index, spec in enumerate(transitions if isinstance(transitions, list) else []):
         if isinstance(spec, Mapping):
             yield f"transitions[{index}].label", _raw_label(spec)
+    for name, spec in _calendars(data).items():
+        # Only a calendar given a label is listed: without one, its id in words is its name.
+        if isinstance(spec, Mapping) and spec.get("label") is not None:
+            yield f"sla.calendars.{name}.label", _raw_label(spec)
 
 
 def subject_names(data: Any, locale: str) -> dict[str, str]:
@@ -48,7 +55,17 @@ def subject_names(data: Any, locale: str) -> dict[str, str]:
             label = _in_locale(_raw_label(spec), locale) or fallback
             if label:
                 names[f"transitions[{index}]"] = label
+    for name, spec in _calendars(data).items():
+        names[f"sla.calendars.{name}"] = _in_locale(_raw_label(spec), locale) or (
+            humanise_calendar_id(name)
+        )
     return names
+
+
+def _calendars(data: Mapping) -> Mapping:
+    sla = data.get("sla")
+    calendars = sla.get("calendars") if isinstance(sla, Mapping) else None
+    return calendars if isinstance(calendars, Mapping) else {}
 
 
 def subject_of(path: str, names: Mapping[str, str]) -> str | None:

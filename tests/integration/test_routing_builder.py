@@ -369,7 +369,7 @@ def test_typed_answers_show_the_rule_team_agent_and_sla_for_draft_and_active(
     assert "Product Quality" in draft_column and "urgent" in draft_column
     assert "nobody (left for the team to pick up)" in draft_column  # no members: overflow empty
     assert "SLA policy urgent" in draft_column and "First response due" in draft_column
-    assert "30 business minutes by the calendar around_the_clock (UTC" in draft_column
+    assert "30 business minutes by the calendar Around the clock (24/7) (UTC" in draft_column
     assert "rule 1 “Unhappy customers get a fast call back”" in active_column
     assert "score.category detractor = detractor" in active_column
     assert "Customer Care" in active_column and "Ola" in active_column
@@ -395,7 +395,7 @@ def test_the_test_result_is_in_the_admins_language(admin, client, login, post_fo
     assert reply.status_code == 200
     text = visible(reply)
     assert "Normalny" in text and "polityka domyślna" in text
-    assert "8 godzin roboczych według kalendarza warsaw_office" in text
+    assert "8 godzin roboczych według kalendarza Biuro w Warszawie" in text
     for english in ("default policy", "first response due", "business hours", "normal\n"):
         assert english not in text
 

@@ -384,15 +384,43 @@ def test_sla_page_lists_policies_and_calendars_of_the_active_version(client, as_
         "4 business hours",
         "3 business days",
         "every other ticket",
-        "warsaw_office",
-        "Europe/Warsaw",
+        "Warsaw office",
+        "Warsaw, UTC+0",
         "08:00–18:00",
-        "PL",
-        "2026-12-24",
+        "Poland",
+        "Dec 24, 2026",
         "75 %",
     ):
         assert expected in body, expected
     assert 'href="/admin/workflow"' in response.get_data(as_text=True)
+
+
+def test_sla_page_names_calendars_in_the_admins_language_with_their_hours(
+    client, create_user, login
+):
+    login(create_user(email="p@example.com", name="P", role=Role.ADMIN, locale="pl"))
+    body = text_of(client.get("/admin/workflow/sla"))
+    # the policy table: the calendar by name, then when it is open, where and which holidays
+    assert "Biuro w Warszawie — pon.–czw. 08:00–18:00; pt. 08:00–16:00 (Warszawa, UTC+0" in body
+    assert "święta państwowe: Polska" in body
+    assert "Całodobowo (24/7)" in body
+    # the calendars table: the name first, the id as written in the YAML beside it
+    assert "Biuro w Lublanie (ljubljana_office)" in body
+    assert "Słowenia" in body
+
+
+def test_a_calendar_without_a_label_is_named_by_its_id_in_words(client, as_admin, post_form):
+    save(
+        post_form, SLA_YAML.replace("office:", "head_office:").replace(": office", ": head_office")
+    )
+    body = text_of(client.get("/admin/workflow/sla"))
+    assert "Head office — Mon–Fri 09:00–17:00 (UTC)" in body
+
+
+def test_editor_problems_in_a_calendar_name_the_calendar(client, as_admin, post_form):
+    broken = SHIPPED_TEXT.replace('fri: [["08:00", "16:00"]]', 'fri: [["08:00", "26:00"]]')
+    body = text_of(validate(post_form, broken))
+    assert "line 92: Warsaw office sla.calendars.warsaw_office.weekly_hours.fri[0]" in body
 
 
 def test_sla_preview_matches_the_sla_engine_for_a_known_calendar(client, as_admin, post_form):

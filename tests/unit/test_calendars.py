@@ -414,7 +414,7 @@ def test_calendar_is_immutable():
             [
                 "timezone: missing (use an IANA name such as Europe/Warsaw)",
                 "timezon: unknown key"
-                " (use timezone, weekly_hours, holiday_country, closed_dates, name)",
+                " (use timezone, weekly_hours, holiday_country, closed_dates, name, label)",
             ],
         ),
         (["not", "a", "mapping"], ["expected a mapping with timezone and weekly_hours"]),
@@ -585,3 +585,36 @@ def test_a_business_day_is_eight_hours_on_a_uniform_office_calendar(start, days)
     by_days = OFFICE.add_business_time(start, Duration(days=days))
     by_hours = OFFICE.add_business_time(start, hours(8 * days))
     assert by_days == by_hours
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def test_a_calendar_is_named_by_its_label_in_the_readers_language():
+    calendar = BusinessCalendar.from_dict(
+        {
+            "name": "warsaw_office",
+            "label": {"en": "Warsaw office", "pl": "Biuro w Warszawie"},
+            "timezone": "Europe/Warsaw",
+            "weekly_hours": weekdays(("09:00", "17:00")),
+        }
+    )
+    assert calendar.label("pl") == "Biuro w Warszawie"
+    assert calendar.label("sl") == "Warsaw office"  # no Slovenian: the English label
+    assert calendar.labels == {"en": "Warsaw office", "pl": "Biuro w Warszawie"}
+
+
+def test_a_calendar_without_a_label_is_named_by_its_id_in_words():
+    calendar = BusinessCalendar.from_dict(
+        {"name": "night_shift-2", "timezone": "UTC", "weekly_hours": weekdays(("22:00", "06:00"))}
+    )
+    assert calendar.label("pl") == "Night shift 2"
+    plain = BusinessCalendar("UTC", weekdays(("09:00", "17:00")), name="x", label="Head office")
+    assert plain.label("ru") == "Head office"
+
+
+def test_a_label_must_be_text_or_texts_per_language():
+    data = {"timezone": "UTC", "weekly_hours": {"mon": [["09:00", "17:00"]]}, "label": ["W"]}
+    assert [str(p) for p in calendar_problems(data)] == [
+        "label: must be a text or a mapping of language to text"
+    ]

@@ -80,3 +80,32 @@ transitions:
     assert ">Klient odpowiedział</text>" in svg
     assert "<title>Klient odpowiedział (customer_replied): Nowe → Czeka na klienta</title>" in svg
     assert ">customer_replied</text>" not in svg
+
+
+CALENDARS = yaml.safe_load(
+    """
+sla:
+  calendars:
+    warsaw_office:
+      label: {en: Warsaw office, pl: Biuro w Warszawie}
+      timezone: Europe/Warsaw
+    night_desk:
+      timezone: UTC
+"""
+)
+
+
+def test_calendars_are_named_by_their_label_or_their_id_in_words():
+    names = subject_names(CALENDARS, "pl")
+    assert names["sla.calendars.warsaw_office"] == "Biuro w Warszawie"
+    assert names["sla.calendars.night_desk"] == "Night desk"
+    assert subject_of("sla.calendars.warsaw_office.weekly_hours.mon[0]", names) == (
+        "Biuro w Warszawie"
+    )
+
+
+def test_a_labelled_calendar_missing_a_language_is_listed_an_unlabelled_one_is_not():
+    report = completeness(label_texts(CALENDARS), LANGUAGES, "en")
+    missing = {lang.language: [m.path for m in lang.missing] for lang in report.languages}
+    assert missing["ru"] == ["sla.calendars.warsaw_office.label"]
+    assert missing.get("pl", []) == []

@@ -115,6 +115,17 @@ def test_calendar_without_working_hours():
     )
 
 
+def test_shipped_calendars_have_labels_and_a_label_in_an_unknown_language_is_a_problem():
+    definition = load_definition(DEFAULT_TEXT).definition
+    assert definition.calendars["warsaw_office"].label("pl") == "Biuro w Warszawie"
+    assert definition.calendars["ljubljana_office"].label("sl") == "Pisarna v Ljubljani"
+    data = edit(lambda d: d["sla"]["calendars"]["warsaw_office"].update(label={"de": "Büro"}))
+    assert any(
+        p.startswith("sla.calendars.warsaw_office.label.de: unknown language")
+        for p in problems_of(data)
+    )
+
+
 def test_unknown_calendar_and_bad_warn_at():
     def change(d):
         d["sla"]["policies"][0]["calendar"] = "moon_base"

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -654,7 +655,7 @@ def _due_reason(due: routing_tester.DueTime) -> str:
     return _(
         "%(target)s by the calendar %(calendar)s (%(hours)s)",
         target=describe_target(due.target),
-        calendar=due.calendar.name or "—",
+        calendar=due.calendar.label(str(get_locale() or "en")),
         hours=describe_calendar(due.calendar),
     )
 

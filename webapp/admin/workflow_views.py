@@ -283,7 +283,8 @@ def workflow_sla():
             created_at = parse_local_datetime(raw_at, timezone)
         except (BadLocalTime, OverflowError, ValueError):
             error = _("Enter a date and time such as 2026-11-27 16:00.")
-    previews = workflow_studio.sla_preview(definition, created_at) if definition else []
+    previews = workflow_studio.sla_preview(definition, created_at, _locale()) if definition else []
+    calendars = workflow_studio.calendar_rows(definition, _locale()) if definition else []
     response = make_response(
         render_template(
             "admin/workflow_sla.html",
@@ -291,6 +292,7 @@ def workflow_sla():
             source=source,
             current=current,
             previews=previews,
+            calendars=calendars,
             created_at=created_at,
             at_value=local_input_value(created_at, timezone),
             timezone=timezone,

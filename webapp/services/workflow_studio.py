@@ -20,13 +20,17 @@ from survey_forms.translation_check import TranslationReport, completeness
 from webapp.extensions import db
 from webapp.i18n import supported_locales
 from webapp.models import DefinitionDraft, User, WorkflowKind, WorkflowVersion
+from webapp.models.types import utcnow
 from webapp.services import audit, drafts
 from webapp.services.workflow_versions import (
     active_version,
     publish_version,
     validate_for_publish,
 )
+from webapp.tickets.presenters import calendar_in_words, holiday_country_name
+from webapp.timezone_choices import zone_in_words
 from workflow import sla
+from workflow.calendars import BusinessCalendar
 from workflow.definition import (
     LANGUAGES,
     MAX_DEFINITION_BYTES,
@@ -318,8 +322,37 @@ def version_by_number(number: int) -> WorkflowVersion | None:
 class PolicyPreview:
     policy: SlaPolicy
     condition: str
-    calendar_name: str
+    calendar_name: str  # its label in the admin's language ("Biuro w Warszawie")
     deadlines: Mapping[str, sla.Deadline]
+    calendar_words: str = ""  # the label with its hours, zone and holidays
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    """A business calendar as the SLA page lists it, in the admin's language."""
+
+    id: str
+    label: str
+    words: str  # "Warsaw office — Mon–Fri 08:00–18:00 (Warsaw, UTC+01:00), …"
+    zone: str  # "Warszawa, UTC+01:00"
+    holidays: str  # the country's name, "" without public holidays
+    calendar: BusinessCalendar
+
+
+def calendar_rows(definition: WorkflowDefinition, locale: str) -> list[CalendarRow]:
+    """The definition's calendars by their names in `locale`, with their hours in words."""
+    now = utcnow()
+    return [
+        CalendarRow(
+            name,
+            calendar.label(locale),
+            calendar_in_words(calendar),
+            zone_in_words(calendar.timezone, locale, now),
+            holiday_country_name(calendar.holiday_country) if calendar.holiday_country else "",
+            calendar,
+        )
+        for name, calendar in definition.calendars.items()
+    ]
 
 
 def describe_condition(condition: Any) -> str:
@@ -358,7 +391,9 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def sla_preview(definition: WorkflowDefinition, created_at: datetime) -> list[PolicyPreview]:
+def sla_preview(
+    definition: WorkflowDefinition, created_at: datetime, locale: str = "en"
+) -> list[PolicyPreview]:
     """Per policy, when a ticket created at `created_at` would be due (business time)."""
     result = []
     for policy in definition.policies:
@@ -368,8 +403,9 @@ def sla_preview(definition: WorkflowDefinition, created_at: datetime) -> list[Po
             PolicyPreview(
                 policy,
                 describe_condition(policy.when),
-                policy.calendar,
+                calendar.label(locale),
                 sla.deadlines(choice, created_at),
+                calendar_in_words(calendar),
             )
         )
     return result

@@ -115,6 +115,27 @@ def describe_calendar(calendar: BusinessCalendar) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def calendar_in_words(calendar: BusinessCalendar) -> str:
+    """'Warsaw office — Mon–Fri 08:00–18:00 (Warsaw, UTC+01:00), public holidays: Poland':
+    the calendar by its name in the viewer's language, then when it is open."""
+    locale = str(get_locale() or "en")
+    hours = gettext(
+        "%(hours)s (%(zone)s)",
+        hours=describe_hours(calendar),
+        zone=zone_in_words(calendar.timezone, locale, utcnow()),
+    )
+    if calendar.holiday_country:
+        hours = f"{hours}, " + gettext(
+            "public holidays: %(country)s", country=holiday_country_name(calendar.holiday_country)
+        )
+    return gettext("%(name)s — %(hours)s", name=calendar.label(locale), hours=hours)
+
+
+def holiday_country_name(code: str) -> str:
+    """The country whose public holidays a calendar keeps, in the viewer's language ('Polska')."""
+    return get_locale().territories.get(code, code)
+
+
 def describe_pause(paused: timedelta) -> str:
     minutes = int(paused.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
