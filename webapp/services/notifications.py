@@ -1,6 +1,7 @@
 """The one path for staff notifications: preferences, quiet hours, digests.
 
-Every e-mail to a colleague about a ticket goes through `notify`, which asks the
+Every notification to a colleague about a ticket goes through `notify`. It always lands
+in the colleague's in-app inbox (`services.inbox`); for the e-mail, `notify` asks the
 colleague's settings what to do with it:
 
 - a category set to "off" sends nothing, not even urgent notices: the colleague chose
@@ -40,6 +41,7 @@ from webapp.models import (
 from webapp.outbox import queue_email
 from webapp.services.assignment import working_hours_calendar
 from webapp.services.history import record_event
+from webapp.services.inbox import record_notification
 from webapp.services.staff_mail import (
     colleague_context,
     email_colleague,
@@ -164,23 +166,28 @@ def notify(
     summary: str | None = None,
     key: str | None = None,
     now: datetime | None = None,
+    actor: User | None = None,
 ) -> str | None:
     """Tell a colleague about `event` on `ticket` as they chose; returns the message key.
 
-    None when nothing will be sent (inactive colleague, category off). Otherwise the
+    The in-app inbox always gets it, whatever the e-mail settings. None when no e-mail
+    will be sent (inactive colleague, their own action, category off). Otherwise the
     e-mail is in the outbox now, or a StaffNotice will send it (under the same key,
     so the ticket's timeline shows its delivery once it goes).
     """
     if user is None or not user.active:
         return None
+    if actor is not None and actor.id == user.id:  # nobody is told about what they did
+        return None
+    values = _plain(context)
+    values.setdefault("state", ticket.state)  # the state when it happened, not when sent
+    now = now or utcnow()
+    record_notification(user, event, ticket, values, actor=actor, now=now)
     category = EVENTS[event]
     mode = preference(user, category)
     if mode == OFF:  # even urgent: the colleague turned this category off
         return None
-    values = _plain(context)
-    values.setdefault("state", ticket.state)  # the state when it happened, not when sent
     key = key or new_message_key(event, ticket)
-    now = now or utcnow()
     urgent = urgent or is_urgent(event, ticket)
     if urgent or (mode == IMMEDIATE and on_duty(user, now)):
         return email_colleague(user, template, ticket, event, key=key, **values)
@@ -326,13 +333,18 @@ def announce_assignments(user: User, tickets: list[Ticket], actor: User | None) 
     if len(tickets) == 1:
         notify_assignee(tickets[0], "ticket_assigned", actor)
         return None
-    mode = preference(user, EVENTS["ticket_assigned"])
-    if not user.active or mode == OFF:
+    if not user.active or (actor is not None and actor.id == user.id):
         return None
+    mode = preference(user, EVENTS["ticket_assigned"])
     if mode != IMMEDIATE or not on_duty(user, utcnow()):
-        for ticket in tickets:
+        for ticket in tickets:  # the inbox gets each one; the e-mail waits or never goes
             notify_assignee(ticket, "ticket_assigned", actor)
         return None
+    now = utcnow()
+    for ticket in tickets:
+        record_notification(
+            user, "ticket_assigned", ticket, {"kind": "ticket_assigned"}, actor=actor, now=now
+        )
     key = new_message_key("tickets_assigned", tickets[0])
     queue_email(
         user.email,

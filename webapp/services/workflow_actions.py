@@ -58,13 +58,15 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
     )
 
 
-def _email_staff(ticket: Ticket, users: Iterable[User], template: str) -> None:
-    """Notify each colleague once, as their settings and working hours say."""
+def _email_staff(
+    ticket: Ticket, users: Iterable[User], template: str, actor: User | None = None
+) -> None:
+    """Notify each colleague once, as their settings and working hours say (never the actor)."""
     from webapp.services.notifications import event_for_workflow_kind, notify
 
     event = event_for_workflow_kind(template)
     for user in {u.id: u for u in users if u and u.active}.values():
-        key = notify(user, event, ticket, "staff_ticket_notice", {"kind": template})
+        key = notify(user, event, ticket, "staff_ticket_notice", {"kind": template}, actor=actor)
         if key:
             record_event(
                 ticket, "email_queued", None, to=user.email, template=template, message_key=key
@@ -90,15 +92,15 @@ def notify_customer(ticket: Ticket, template: Any, actor: User | None) -> None:
 
 def notify_assignee(ticket: Ticket, template: Any, actor: User | None) -> None:
     if ticket.assignee and ticket.assignee != actor:
-        _email_staff(ticket, [ticket.assignee], str(template))
+        _email_staff(ticket, [ticket.assignee], str(template), actor)
 
 
 def notify_team(ticket: Ticket, template: Any, actor: User | None) -> None:
-    _email_staff(ticket, [u for u in _team_members(ticket, False) if u != actor], str(template))
+    _email_staff(ticket, _team_members(ticket, False), str(template), actor)
 
 
 def notify_team_lead(ticket: Ticket, template: Any, actor: User | None) -> None:
-    _email_staff(ticket, _team_members(ticket, True), str(template))
+    _email_staff(ticket, _team_members(ticket, True), str(template), actor)
 
 
 def notify_watchers(ticket: Ticket, template: Any, actor: User | None) -> None:

@@ -1,0 +1,123 @@
+"""The in-app inbox: every staff notification, kept for its colleague whatever the e-mail does.
+
+`notifications.notify` records an entry here before it asks the colleague's e-mail
+settings, so "off" silences the e-mail, never the inbox. An entry holds plain values
+only; `webapp.inbox.presenters` writes its sentence in the reader's language when shown.
+Every query here is scoped to one colleague: nobody reads or marks another's entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from webapp.extensions import db
+from webapp.models import InboxNotification, Task, Ticket, User, utcnow
+
+PAGE_SIZE = 25
+MAX_EXCERPT = 300  # a note or reminder text, enough for a line or two in the list
+
+# The names the callers of `notify` give the person who acted, in their own contexts.
+_ACTOR_NAME_KEYS = ("actor_name", "author", "actor")
+_KEPT_KEYS = ("kind", "state", "for_team", "team", "metric", "due_text", "task_state")
+
+
+def inbox_context(
+    event: str, context: Mapping[str, Any], actor: User | None, task: Task | None = None
+) -> dict[str, Any]:
+    """The plain values an entry needs to say what happened (no e-mail-only values)."""
+    values = {key: context[key] for key in _KEPT_KEYS if context.get(key) not in (None, "")}
+    name = actor.name if actor is not None else None
+    name = name or next((context[k] for k in _ACTOR_NAME_KEYS if context.get(k)), None)
+    if name:
+        values["actor_name"] = str(name)
+    excerpt = context.get("text") or context.get("note")
+    if excerpt:
+        values["excerpt"] = " ".join(str(excerpt).split())[:MAX_EXCERPT]
+    if task is not None:
+        values["task_title"] = task.title
+    return values
+
+
+def record_notification(
+    user: User,
+    event: str,
+    ticket: Ticket,
+    context: Mapping[str, Any] | None = None,
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> InboxNotification:
+    """Keep a notification in `user`'s inbox (the caller has checked who may be told)."""
+    values = dict(context or {})
+    task = db.session.get(Task, values["task_id"]) if values.get("task_id") else None
+    entry = InboxNotification(
+        user_id=user.id,
+        ticket=ticket,
+        event=event,
+        actor_id=actor.id if actor is not None else None,
+        context=inbox_context(event, values, actor, task),
+        created_at=now or utcnow(),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(InboxNotification.id)).where(
+            InboxNotification.user_id == user_id, InboxNotification.read_at.is_(None)
+        )
+    )
+
+
+def inbox_page(
+    user_id: int, before: int | None = None, size: int = PAGE_SIZE
+) -> tuple[list[InboxNotification], bool]:
+    """Newest first, `size` entries older than entry `before`; and whether more are older.
+
+    One query, whatever the size: the tickets come in the same statement.
+    """
+    query = (
+        select(InboxNotification)
+        .options(joinedload(InboxNotification.ticket))
+        .where(InboxNotification.user_id == user_id)
+        .order_by(InboxNotification.id.desc())
+        .limit(size + 1)
+    )
+    if before is not None:
+        query = query.where(InboxNotification.id < before)
+    rows = list(db.session.scalars(query))
+    return rows[:size], len(rows) > size
+
+
+def open_notification(
+    user_id: int, notification_id: int, now: datetime | None = None
+) -> InboxNotification | None:
+    """The colleague's own entry, marked read; None when it is not theirs (or gone)."""
+    entry = db.session.scalar(
+        select(InboxNotification)
+        .options(joinedload(InboxNotification.ticket))
+        .where(InboxNotification.id == notification_id, InboxNotification.user_id == user_id)
+    )
+    if entry is not None and entry.read_at is None:
+        entry.read_at = now or utcnow()
+    return entry
+
+
+def mark_all_read(user_id: int, up_to: int | None = None, now: datetime | None = None) -> int:
+    """Mark the colleague's unread entries read, up to entry `up_to` (the newest they saw:
+    one that arrived after the page was shown stays unread). Returns how many."""
+    query = (
+        update(InboxNotification)
+        .where(InboxNotification.user_id == user_id, InboxNotification.read_at.is_(None))
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if up_to is not None:
+        query = query.where(InboxNotification.id <= up_to)
+    return db.session.execute(query).rowcount
