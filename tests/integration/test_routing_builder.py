@@ -112,7 +112,7 @@ def test_the_page_lists_the_active_rules_in_order_with_the_default(as_admin, cli
     assert (
         first < text.index("Broken pages go to product quality") < text.index("Slovenian feedback")
     )
-    assert "score.category = detractor or answers.csat <= 2" in text
+    assert "the score is in the group “Detractors (0–6)” or csat is at most 2" in text
     # Teams by their names, as admins know them, not by their routing names.
     assert "Everything else (default route): team Customer Care" in text
     assert "team Product Quality · priority Normal" in text
@@ -382,8 +382,9 @@ def test_rule_conditions_are_joined_in_the_admins_language(admin, client, login)
     db.session.commit()
     login(admin)
     text = visible(client.get(PAGE))
-    assert "score.category = detractor lub answers.csat <= 2" in text
-    assert " or answers.csat" not in text
+    assert "wynik należy do grupy „Krytycy (0–6)” lub csat wynosi co najwyżej 2" in text
+    assert "język jest “słoweński”" in text  # the rule for Slovenian feedback
+    assert " or csat" not in text and "score.category" not in text
 
 
 def test_the_test_result_is_in_the_admins_language(admin, client, login, post_form):

@@ -379,7 +379,8 @@ def test_sla_page_lists_policies_and_calendars_of_the_active_version(client, as_
     body = text_of(response)
     for expected in (
         "urgent",
-        "priority = urgent",
+        "the priority is “Urgent”",
+        "the team is “product-quality”",  # no such team yet: its routing name
         "30 business minutes",
         "4 business hours",
         "3 business days",
@@ -407,6 +408,14 @@ def test_sla_page_names_calendars_in_the_admins_language_with_their_hours(
     # the calendars table: the name first, the id as written in the YAML beside it
     assert "Biuro w Lublanie (ljubljana_office)" in body
     assert "Słowenia" in body
+    # conditions in words, not {"field": "priority", …}
+    assert "the priority jest “Pilny”" not in body and "priorytet jest “Pilny”" in body
+
+
+def test_sla_conditions_name_teams_as_admins_know_them(client, as_admin, teams):
+    body = text_of(client.get("/admin/workflow/sla"))
+    assert "the team is “Product Quality”" in body
+    assert "field" not in body.split("Applies when")[1].split("Business calendars")[0]
 
 
 def test_a_calendar_without_a_label_is_named_by_its_id_in_words(client, as_admin, post_form):

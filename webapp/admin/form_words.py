@@ -1,8 +1,10 @@
-"""Form conditions in the admin's words: "score is in the group “Promoters (9–10)”".
+"""Conditions in the admin's words: "score is in the group “Promoters (9–10)”".
 
-The builder's condition editor, its one-line summaries and the publish review all say a
-condition the same way. Any condition the evaluator reads can be said, including nested
-groups and fields the row editor cannot edit (hidden fields, the language).
+The form builder's condition editor, its one-line summaries and the publish review all say a
+condition the same way, and so do the routing rules and the SLA policies of the workflow
+(`the priority is “Urgent”`, `the team is “Customer Care”`). Any condition the evaluator
+reads can be said, including nested groups and fields the row editor cannot edit (hidden
+fields, the language).
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
 from survey_forms import builder
 from survey_forms.scoring import CATEGORY_ANSWERS
+from webapp.i18n import PRIORITY_LABELS
+from webapp.tickets.codes import CHANNELS, DEVICES
 from workflow.conditions import exists_tests_presence
 
 OPERATOR_LABELS = {
@@ -95,30 +100,61 @@ def _answers_of(qtype: str, picked: list[str]) -> str:
     return ", ".join(f"{low}–{high}" if low != high else str(low) for low, high in spans)
 
 
-def describe_condition(condition: Any, outline: builder.Outline | None) -> str:
-    """The condition as a phrase ("score is at most 6 and comment is answered")."""
-    return _describe(condition, outline, nested=False)
+# What a ticket's facts are called when a routing rule or an SLA policy tests them.
+TICKET_FIELDS = {
+    "priority": _l("the priority"),
+    "team": _l("the team"),
+    "form": _l("the form"),
+    "labels": _l("the labels"),
+    "subject": _l("the ticket's subject"),
+    "score.type": _l("the kind of score"),
+    "customer.email": _l("the customer's e-mail address"),
+    "customer.email_domain": _l("the domain of the customer's e-mail address"),
+    "customer.name": _l("the customer's name"),
+    "metadata.page_url": _l("the page the form was on"),
+    "metadata.referrer": _l("the page the customer came from"),
+    "metadata.user_agent": _l("the customer's device"),
+    "metadata.country": _l("the customer's country"),
+}
 
 
-def _describe(condition: Any, outline: builder.Outline | None, nested: bool) -> str:
+def describe_condition(
+    condition: Any, outline: builder.Outline | None, teams: Mapping[str, str] | None = None
+) -> str:
+    """The condition as a phrase ("score is at most 6 and comment is answered").
+
+    `outline`: the form the condition is in (question texts, choices, the score question);
+    None for a workflow's routing rule or SLA policy, which reads any form's answers.
+    `teams`: team names by routing name, so `team = customer-care` reads “Customer Care”.
+    """
+    return _describe(condition, outline, nested=False, teams=teams or {})
+
+
+def _describe(
+    condition: Any, outline: builder.Outline | None, nested: bool, teams: Mapping[str, str]
+) -> str:
     if not isinstance(condition, Mapping):
         return condition_json(condition)
     for key, joiner in (("all", _("and")), ("any", _("or"))):
         items = condition.get(key)
         if isinstance(items, list) and items and len(condition) == 1:
-            parts = [_describe(item, outline, nested=True) for item in items]
+            parts = [_describe(item, outline, True, teams) for item in items]
             said = f" {joiner} ".join(parts)
             return f"({said})" if nested and len(parts) > 1 else said
     if "not" in condition and len(condition) == 1:
         inner = condition["not"]
         if isinstance(inner, Mapping) and inner.get("op") == "exists" and "field" in inner:
             flipped = not exists_tests_presence(inner.get("value"))
-            return _comparison({"field": inner["field"], "op": "exists", "value": flipped}, outline)
-        return _("not (%(condition)s)", condition=_describe(inner, outline, False))
-    return _comparison(condition, outline)
+            return _comparison(
+                {"field": inner["field"], "op": "exists", "value": flipped}, outline, teams
+            )
+        return _("not (%(condition)s)", condition=_describe(inner, outline, False, teams))
+    return _comparison(condition, outline, teams)
 
 
-def _comparison(condition: Mapping, outline: builder.Outline | None) -> str:
+def _comparison(
+    condition: Mapping, outline: builder.Outline | None, teams: Mapping[str, str]
+) -> str:
     name, op, value = condition.get("field"), condition.get("op"), condition.get("value")
     if not isinstance(name, str) or not isinstance(op, str):
         return condition_json(condition)
@@ -129,7 +165,9 @@ def _comparison(condition: Mapping, outline: builder.Outline | None) -> str:
     question = questions.get(rest) if head == "answers" else None
     if head == "answers" and rest:
         subject = rest
-    elif head == "hidden" and rest:
+    elif name in TICKET_FIELDS:
+        subject = str(TICKET_FIELDS[name])
+    elif head in ("hidden", "metadata") and rest:  # routing reads hidden fields as metadata
         subject = _("the hidden field “%(name)s”", name=rest)
     elif name == "locale":
         subject = _("the language")
@@ -147,18 +185,47 @@ def _comparison(condition: Mapping, outline: builder.Outline | None) -> str:
             operator = _("is filled in") if present else _("is empty")
         return _("%(subject)s %(operator)s", subject=subject, operator=operator)
     operator = OPERATOR_LABELS.get(op) or _MORE_OPERATORS.get(op) or op
+    if name == "labels" and op in ("contains", "=", "in"):
+        operator = _("include")
     return _(
         "%(subject)s %(operator)s %(value)s",
         subject=subject,
         operator=operator,
-        value=_value_text(value, question, outline),
+        value=_field_value_text(name, value, question, outline, teams),
     )
+
+
+def _field_value_text(name: str, value: Any, question, outline, teams: Mapping[str, str]) -> str:
+    """A compared value as the admin knows it: “Urgent”, “Customer Care”, “Slovenian”."""
+    words = {
+        "priority": PRIORITY_LABELS,
+        "team": teams,
+        "channel": CHANNELS,
+        "metadata.user_agent": DEVICES,
+        "locale": _LanguageNames(),
+    }.get(name)
+    if words is None:
+        return _value_text(value, question, outline)
+    if isinstance(value, list):
+        return ", ".join(_field_value_text(name, item, question, outline, teams) for item in value)
+    said = words.get(value) if isinstance(value, str) else None
+    return f"“{said}”" if said else _value_text(value, question, outline)
+
+
+class _LanguageNames:
+    """Language codes as the admin calls them ('sl' → 'słoweński' for a Polish admin)."""
+
+    def get(self, code: str) -> str | None:
+        try:
+            return Locale.parse(code).get_display_name(get_locale()) or None
+        except (UnknownLocaleError, ValueError, TypeError):
+            return None
 
 
 def _category_comparison(op: str, value: Any, outline, questions: dict) -> str:
     qid = outline.score_question if outline else None
-    qtype = questions[qid].type if qid in questions else ""
     picked = value if isinstance(value, list) else [value]
+    qtype = questions[qid].type if qid in questions else _scale_of(picked)
     order = list(CATEGORY_ANSWERS.get(qtype, {}))
     picked = sorted((str(v) for v in picked), key=lambda v: order.index(v) if v in order else 99)
     if len(picked) > 2 or any(v not in order for v in picked):
@@ -171,6 +238,16 @@ def _category_comparison(op: str, value: Any, outline, questions: dict) -> str:
     if op in ("!=", "not_in"):
         return _("%(subject)s is not in the group “%(group)s”", subject=subject, group=group)
     return condition_json({"field": builder.SCORE_CATEGORY, "op": op, "value": value})
+
+
+def _scale_of(groups: list) -> str:
+    """Outside a form (routing, SLA), the one scale whose groups these are: detractor → nps."""
+    scales = [
+        qtype
+        for qtype, bounds in CATEGORY_ANSWERS.items()
+        if qtype != "rating" and all(str(group) in bounds for group in groups)
+    ]
+    return scales[0] if len(scales) == 1 else ""
 
 
 def _value_text(value: Any, question, outline) -> str:

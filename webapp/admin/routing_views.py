@@ -22,13 +22,14 @@ from sqlalchemy import select
 from survey_forms.definition import CHANNELS
 from webapp.admin import bp
 from webapp.admin.form_builder_views import TYPE_LABELS as QUESTION_TYPE_LABELS
+from webapp.admin.form_words import describe_condition
 from webapp.extensions import db
 from webapp.htmx_responses import fragment_only, render_page_or_partial
 from webapp.models import Team, WorkflowKind
 from webapp.problem_text import problem_line, problem_message
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
-from webapp.services import audit, drafts, routing_tester, workflow_studio
+from webapp.services import audit, drafts, routing_tester
 from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text
 from webapp.services.workflow_versions import validate_for_publish
 from webapp.tickets.presenters import describe_calendar, describe_target
@@ -191,6 +192,8 @@ def _context(editing: Editing, **extra) -> dict:
     forms = routing_tester.testable_forms()
     question_ids = _question_ids(forms)
     rules = []
+    teams = _teams()
+    team_names = {team.slug: team.name for team in teams}
     if editing.data is not None:
         for index, rule in enumerate(rr.rules_of(editing.data)):
             rule = rule if isinstance(rule, Mapping) else {}
@@ -200,8 +203,9 @@ def _context(editing: Editing, **extra) -> dict:
                 {
                     "index": index,
                     "name": str(rule.get("name") or _("rule %(n)s", n=index + 1)),
-                    "condition": workflow_studio.describe_condition(rule.get("when"))
-                    or _("always"),
+                    "condition": describe_condition(rule.get("when"), None, team_names)
+                    if rule.get("when") is not None
+                    else _("always"),
                     "target": target,
                     "warnings": list(dict.fromkeys(problem_message(w) for w in warnings)),
                 }
@@ -212,7 +216,7 @@ def _context(editing: Editing, **extra) -> dict:
         "default": rr.default_of(editing.data) if editing.data is not None else {},
         "problems": _problems(editing.text),
         "seen": _seen_json(editing.data),
-        "teams": _teams(),
+        "teams": teams,
         "priorities": PRIORITIES,
         "strategies": STRATEGIES,
         "strategy_labels": STRATEGY_LABELS,
@@ -225,7 +229,7 @@ def _context(editing: Editing, **extra) -> dict:
         "conflict": None,
         "errors": {},
     }
-    values["team_names"] = {team.slug: team.name for team in values["teams"]}
+    values["team_names"] = team_names
     values.update(extra)
     if values["editor"] is None and editing.data is not None:
         values["editor"] = _editor_for(editing, request.args.get("edit", ""))

@@ -13,6 +13,7 @@ from flask_login import current_user
 from htmx_flask import request as htmx_request
 
 from webapp.admin import bp
+from webapp.admin.form_words import describe_condition
 from webapp.extensions import db
 from webapp.models.types import utcnow
 from webapp.record_ids import optional_id
@@ -285,6 +286,7 @@ def workflow_sla():
             error = _("Enter a date and time such as 2026-11-27 16:00.")
     previews = workflow_studio.sla_preview(definition, created_at, _locale()) if definition else []
     calendars = workflow_studio.calendar_rows(definition, _locale()) if definition else []
+    teams = workflow_studio.team_names()
     response = make_response(
         render_template(
             "admin/workflow_sla.html",
@@ -299,6 +301,7 @@ def workflow_sla():
             error=error,
             day_names=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
             target_text=target_text,
+            say=lambda condition: describe_condition(condition, None, teams),
         )
     )
     if error:

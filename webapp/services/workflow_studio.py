@@ -19,7 +19,7 @@ from sqlalchemy import select
 from survey_forms.translation_check import TranslationReport, completeness
 from webapp.extensions import db
 from webapp.i18n import supported_locales
-from webapp.models import DefinitionDraft, User, WorkflowKind, WorkflowVersion
+from webapp.models import DefinitionDraft, Team, User, WorkflowKind, WorkflowVersion
 from webapp.models.types import utcnow
 from webapp.services import audit, drafts
 from webapp.services.workflow_versions import (
@@ -321,7 +321,6 @@ def version_by_number(number: int) -> WorkflowVersion | None:
 @dataclass(frozen=True)
 class PolicyPreview:
     policy: SlaPolicy
-    condition: str
     calendar_name: str  # its label in the admin's language ("Biuro w Warszawie")
     deadlines: Mapping[str, sla.Deadline]
     calendar_words: str = ""  # the label with its hours, zone and holidays
@@ -355,40 +354,9 @@ def calendar_rows(definition: WorkflowDefinition, locale: str) -> list[CalendarR
     ]
 
 
-def describe_condition(condition: Any) -> str:
-    """A condition as one line in the admin's language: `priority = urgent i (locale = pl lub …)`.
-
-    Fields, operators and values stay as written in the YAML (they are what the admin types);
-    the words between them are translated. Used by the SLA overview and the routing rules.
-    """
-    if condition is None:
-        return ""
-    return _condition_words(condition)[0]
-
-
-def _condition_words(condition: Any) -> tuple[str, bool]:
-    """(the text, whether it joins several parts and needs brackets inside another join)."""
-    if not isinstance(condition, Mapping):
-        return str(condition), False
-    for key, joiner in (("all", _("and")), ("any", _("or"))):
-        if isinstance(condition.get(key), list):
-            parts = [_condition_words(part) for part in condition[key]]
-            texts = [f"({text})" if compound else text for text, compound in parts]
-            return f" {joiner} ".join(texts), len(texts) > 1
-    if "not" in condition:
-        return _("not (%(condition)s)", condition=_condition_words(condition["not"])[0]), False
-    field = condition.get("field")
-    if condition.get("op") == "exists":
-        if condition.get("value") is False:
-            return _("%(field)s is empty", field=field), False
-        return _("%(field)s is filled in", field=field), False
-    return f"{field} {condition.get('op')} {_value_text(condition.get('value'))}", False
-
-
-def _value_text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
+def team_names() -> dict[str, str]:
+    """Team names by routing name, so conditions read “Customer Care”, not customer-care."""
+    return {team.slug: team.name for team in db.session.scalars(select(Team))}
 
 
 def sla_preview(
@@ -402,7 +370,6 @@ def sla_preview(
         result.append(
             PolicyPreview(
                 policy,
-                describe_condition(policy.when),
                 calendar.label(locale),
                 sla.deadlines(choice, created_at),
                 calendar_in_words(calendar),
