@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
     from webapp.board import bp as board_bp
+    from webapp.inbox import bp as inbox_bp
     from webapp.main import bp as main_bp
     from webapp.public import bp as public_bp
     from webapp.tickets import bp as tickets_bp
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(tickets_bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(inbox_bp)
     app.register_blueprint(public_bp)
     app.jinja_env.globals.update(
         metric_label=metric_label,

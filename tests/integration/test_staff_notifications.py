@@ -208,7 +208,9 @@ def test_settings_page_saves_shows_and_refuses_bogus_choices(client, login, post
     assert "Mentions in internal notes" in text and "Hourly digest" in text
     assert "08:00–16:00" in text and "Warsaw, UTC+0" in text  # the city, not "Europe/Warsaw"
     assert "except urgent ones" in text
-    assert 'href="/account/notifications"' in page.get_data(as_text=True)  # in the navigation
+    # The header's bell leads to the inbox (marked current here), and the inbox to these settings.
+    assert 'href="/notifications" class="inbox-bell"' in page.get_data(as_text=True)
+    assert 'href="/account/notifications"' in client.get("/notifications").get_data(as_text=True)
 
     saved = post_form("/account/notifications", {"mentions": "digest", "tasks": "off"})
     assert saved.status_code == 303

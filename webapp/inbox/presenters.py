@@ -1,0 +1,109 @@
+"""What an inbox entry says, in the reader's language, from the plain values it keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from webapp.models import InboxNotification
+from webapp.services.staff_mail import state_label
+from webapp.tickets.presenters import metric_label
+
+
+@dataclass(frozen=True)
+class InboxLine:
+    id: int
+    headline: str  # "Anna Kowalska mentioned you in a note on LD-12"
+    detail: str  # the note, the task, the reminder: what it is about, if anything
+    subject: str  # the ticket's subject
+    number: str
+    created_at: datetime
+    unread: bool
+
+
+def _state(entry: InboxNotification) -> str:
+    return state_label(entry.ticket, str(get_locale()), entry.context.get("state"))
+
+
+def _headline(entry: InboxNotification) -> str:
+    values = entry.context or {}
+    number = entry.ticket.number
+    actor = values.get("actor_name") or ""
+    kind = values.get("kind")
+    event = entry.event
+    if event == "ticket_routed":
+        if values.get("for_team"):
+            return _("New ticket %(number)s for %(team)s", number=number, team=values.get("team"))
+        return _("New ticket %(number)s was routed to you", number=number)
+    if event == "ticket_assigned":
+        if actor:
+            return _("%(actor)s assigned %(number)s to you", actor=actor, number=number)
+        return _("%(number)s was assigned to you", number=number)
+    if event == "mention":
+        return _("%(actor)s mentioned you in a note on %(number)s", actor=actor, number=number)
+    if event == "task":
+        if kind == "assigned":
+            return _("%(actor)s gave you a task on %(number)s", actor=actor, number=number)
+        return _(
+            "%(actor)s moved your task on %(number)s to “%(state)s”",
+            actor=actor,
+            number=number,
+            state=values.get("task_state", ""),
+        )
+    if event == "sla_warning":
+        return _(
+            "SLA warning on %(number)s: %(metric)s due %(when)s",
+            number=number,
+            metric=metric_label(values.get("metric")),
+            when=values.get("due_text", ""),
+        )
+    if event == "sla_breach":
+        return _("SLA breached on %(number)s", number=number)
+    if event == "reminder":
+        return _("Your reminder on %(number)s is due", number=number)
+    if event == "customer_replied":
+        return _("The customer replied on %(number)s", number=number)
+    if event == "ticket_reopened":
+        return _("%(number)s was reopened", number=number)
+    if event == "watched":
+        if kind == "resolved":
+            return _("%(number)s, which you follow, was resolved", number=number)
+        if kind == "public_reply" and actor:
+            return _(
+                "%(actor)s answered the customer on %(number)s, which you follow",
+                actor=actor,
+                number=number,
+            )
+        if kind == "note" and actor:
+            return _(
+                "%(actor)s added an internal note on %(number)s, which you follow",
+                actor=actor,
+                number=number,
+            )
+        return _(
+            "%(number)s, which you follow, is now: %(state)s", number=number, state=_state(entry)
+        )
+    return _("%(number)s is now: %(state)s", number=number, state=_state(entry))
+
+
+def _detail(entry: InboxNotification) -> str:
+    values = entry.context or {}
+    if entry.event == "task":
+        return values.get("task_title", "")
+    return values.get("excerpt", "")
+
+
+def inbox_line(entry: InboxNotification) -> InboxLine:
+    """One entry as the list shows it (the ticket must be loaded with it)."""
+    return InboxLine(
+        id=entry.id,
+        headline=_headline(entry),
+        detail=_detail(entry),
+        subject=entry.ticket.subject,
+        number=entry.ticket.number,
+        created_at=entry.created_at,
+        unread=entry.read_at is None,
+    )
