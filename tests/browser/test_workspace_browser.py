@@ -70,6 +70,18 @@ def test_a_refused_reminder_puts_the_focus_on_the_date(page, live_server, ticket
     expect(page.get_by_label("Note to yourself")).to_have_value("Call Jan back")
 
 
+def test_a_refused_task_marks_the_field_at_fault_and_focuses_it(page, live_server, ticket):
+    open_ticket(page, live_server, ticket)
+    page.get_by_text("New task").click()
+    page.get_by_label("What needs doing?").fill("Call the courier")
+    page.get_by_role("button", name="Create task").click()
+    colleague = page.get_by_label("For", exact=True)
+    expect(colleague).to_be_focused()
+    expect(colleague).to_have_attribute("aria-invalid", "true")
+    expect(colleague).to_have_accessible_description("Please choose a colleague.")
+    expect(page.get_by_label("What needs doing?")).not_to_have_attribute("aria-invalid", "true")
+
+
 def test_changing_the_priority_is_confirmed_and_keeps_the_keyboard_nearby(
     page, live_server, ticket
 ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from sqlalchemy import select
 
@@ -42,6 +44,19 @@ def add_people(create_user) -> dict:
     db.session.add(TeamMembership(team=care, user=ola))
     db.session.commit()
     return {"ola": ola, "ivan": ivan, "bea": bea}
+
+
+def field_attrs(html: str, element_id: str) -> dict:
+    """The attributes of the element with `element_id` in `html`."""
+    found = {}
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if dict(attrs).get("id") == element_id:
+                found.update(attrs)
+
+    Finder().feed(html)
+    return found
 
 
 def messages_to(smtp_server, address: str) -> list:
@@ -288,6 +303,32 @@ def test_share_with_a_bad_address_says_so(client, login, post_form, people):
     response = post_form(f"/tickets/{ticket.number}/share", {"email": "not-an-address"})
     assert response.status_code == 422
     assert "does not look right" in text_of(response)
+
+
+@pytest.mark.parametrize(
+    "typed, refused_fields",
+    [
+        ({"email": "not-an-address"}, {"ws-share-email"}),
+        ({"colleague": "999999"}, {"ws-share-colleague"}),
+        ({}, {"ws-share-colleague", "ws-share-email"}),  # nobody to send it to: either will do
+    ],
+)
+def test_a_refused_share_field_is_marked_and_points_at_the_message(
+    client, login, post_form, people, typed, refused_fields
+):
+    ticket = make_ticket()
+    login(people["bea"])
+    response = post_form(f"/tickets/{ticket.number}/share", typed, htmx=True)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_attrs(html, "share-error").get("role") == "alert"
+    for field in ("ws-share-colleague", "ws-share-email"):
+        attrs = field_attrs(html, field)
+        if field in refused_fields:
+            assert attrs.get("aria-invalid") == "true"
+            assert attrs.get("aria-describedby") == "share-error"
+        else:
+            assert "aria-invalid" not in attrs, field
 
 
 def test_timeline_queries_do_not_grow_with_events(client, login, post_form, people, count_queries):

@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from jobs.reminders import send_due_reminders
 from tests.helpers import text_of
-from tests.integration.test_workspace_conversation import add_people, make_ticket, messages_to
+from tests.integration.test_workspace_conversation import (
+    add_people,
+    field_attrs,
+    make_ticket,
+    messages_to,
+)
 from webapp.extensions import db
 from webapp.models import (
     OutboxMessage,
@@ -67,6 +72,34 @@ def test_adding_and_removing_a_label_is_confirmed(client, login, post_form, peop
     # Without JavaScript the page after the redirect says it.
     post_form(f"/tickets/{ticket.number}/labels", {"name": "vip"})
     assert "Label “vip” added." in text_of(client.get(f"/tickets/{ticket.number}"))
+
+
+@pytest.mark.parametrize(
+    "typed, refused_field",
+    [
+        ({"title": "Call the courier", "assignee": ""}, "ws-task-assignee"),
+        ({"title": "Call the courier", "due": "next week"}, "ws-task-due"),
+        ({"title": "  "}, "ws-task-title"),
+    ],
+)
+def test_a_refused_task_field_is_marked_and_points_at_the_message(
+    client, login, post_form, people, typed, refused_field
+):
+    ticket = make_ticket()
+    login(people["bea"])
+    typed = {"assignee": people["ivan"].id, **typed}
+    response = post_form(f"/tickets/{ticket.number}/tasks", typed, htmx=True)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    message = field_attrs(html, "task-error")
+    assert message.get("role") == "alert"
+    for field in ("ws-task-title", "ws-task-assignee", "ws-task-due"):
+        attrs = field_attrs(html, field)
+        if field == refused_field:
+            assert attrs.get("aria-invalid") == "true"
+            assert attrs.get("aria-describedby") == "task-error"
+        else:
+            assert "aria-invalid" not in attrs, field
 
 
 def test_task_lifecycle_with_mails_to_the_creator(

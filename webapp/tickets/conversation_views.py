@@ -136,11 +136,14 @@ def share(number: str):
         colleague_id = optional_id(values["colleague"])
         colleague = db.session.get(User, colleague_id) if colleague_id else None
         if colleague is None or not colleague.active:
-            return refused(ticket, "share", "share", refusal_text("unknown_colleague"), values)
+            message = refusal_text("unknown_colleague")
+            return refused(ticket, "share", "share", message, values, ["colleague"])
     try:
         recipient = recipient_for(colleague, values["email"], current_user.locale)
     except ShareRefused as refusal:
-        return refused(ticket, "share", "share", refusal_text(refusal.code), values)
+        # Nobody chosen: either field would do, so both are marked; else the address is wrong.
+        fields = ["colleague", "email"] if refusal.code == "no_recipient" else ["email"]
+        return refused(ticket, "share", "share", refusal_text(refusal.code), values, fields)
     share_ticket(
         ticket,
         recipient,

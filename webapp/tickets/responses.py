@@ -66,8 +66,20 @@ def after_action(
 
 
 def refused(
-    ticket: Ticket, section: str, form: str, message: str, values: dict | None = None
+    ticket: Ticket,
+    section: str,
+    form: str,
+    message: str,
+    values: dict | None = None,
+    fields: Iterable[str] = (),
 ) -> Response:
-    """Bad input: the section again with what was typed and why it was refused (422)."""
-    forms = FormState(values={form: dict(values or {})}, errors={form: message})
+    """Bad input: the section again with what was typed and why it was refused (422).
+
+    `fields` names the inputs at fault, so the form can mark them and point at the message.
+    """
+    forms = FormState(
+        values={form: dict(values or {})},
+        errors={form: message},
+        refused_fields={form: tuple(fields)},
+    )
     return after_action(ticket, [section], anchor=f"ws-{section}", forms=forms, status=422)

@@ -90,17 +90,17 @@ def task_create(number: str):
     values = {k: request.form.get(k, "") for k in ("title", "assignee", "due", "notes")}
     assignee = _colleague(values["assignee"])
     if assignee is None:
-        return refused(ticket, "tasks", "task", str(NO_COLLEAGUE), values)
+        return refused(ticket, "tasks", "task", str(NO_COLLEAGUE), values, ["assignee"])
     due_at = None
     if values["due"].strip():
         try:
             due_at = parse_local_date_or_datetime(values["due"], current_user.timezone)
         except BadLocalTime:
-            return refused(ticket, "tasks", "task", str(BAD_DATE), values)
+            return refused(ticket, "tasks", "task", str(BAD_DATE), values, ["due"])
     try:
         assign_task(ticket, values["title"], assignee, current_user, due_at, values["notes"])
     except TaskRefused:
-        return refused(ticket, "tasks", "task", str(NO_TITLE), values)
+        return refused(ticket, "tasks", "task", str(NO_TITLE), values, ["title"])
     db.session.commit()
     flash(_("Task created for %(name)s.", name=assignee.name), "success")
     return after_action(ticket, ["tasks", "timeline", "header"], anchor="ws-tasks")

@@ -156,9 +156,15 @@ class FormState:
 
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # The fields each error is about: they are marked invalid and point at the message.
+    refused_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def value(self, form: str, name: str, default: Any = "") -> Any:
         return self.values.get(form, {}).get(name, default)
+
+    def refused(self, form: str, name: str) -> bool:
+        """Whether the field `name` of `form` is what the error is about."""
+        return form in self.errors and name in self.refused_fields.get(form, ())
 
 
 def workspace_context(
