@@ -469,7 +469,24 @@ def seed_demo_tickets() -> int:
     seed_demo_responses(now)
     seed_demo_follow_ups(now)
     sla_clock.sweep(now)
+    seed_demo_inbox()
     return len(DEMO_TICKETS)
+
+
+def seed_demo_inbox(unread: int = 3) -> None:
+    """The seeding itself notified people (routing, mentions, tasks, SLA): each keeps their
+    newest few unread, so the bell shows a number at once, and the rest read."""
+    from webapp.models import InboxNotification
+
+    entries = db.session.scalars(
+        select(InboxNotification).order_by(InboxNotification.user_id, InboxNotification.id.desc())
+    )
+    seen: dict[int, int] = {}
+    for entry in entries:
+        seen[entry.user_id] = seen.get(entry.user_id, 0) + 1
+        if seen[entry.user_id] > unread:
+            entry.read_at = entry.created_at
+    db.session.commit()
 
 
 def seed_demo_follow_ups(now) -> None:
