@@ -7,7 +7,9 @@ state a problem is about, and list untranslated labels, while the draft does not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from workflow.calendars import humanise_calendar_id
@@ -94,3 +96,72 @@ def _in_locale(raw: Any, locale: str) -> str:
 
 def _humanise(name: Any) -> str:
     return str(name).replace("_", " ")
+
+
+# -- which part of the document a line is in --------------------------------------------------
+
+_PART_PATTERNS = (
+    # (kind, path pattern): the part a line belongs to, most specific first
+    ("state", re.compile(r"^states\.([^.\[]+)")),
+    ("transition", re.compile(r"^transitions\[(\d+)\]")),
+    ("calendar", re.compile(r"^sla\.calendars\.([^.\[]+)")),
+    ("sla_policy", re.compile(r"^sla\.policies\[(\d+)\]")),
+    ("routing_rule", re.compile(r"^routing\.rules\[(\d+)\]")),
+    ("routing_default", re.compile(r"^routing\.default()")),
+    ("automation", re.compile(r"^automations\[(\d+)\]")),
+    ("section", re.compile(r"^([^.\[]+)")),
+)
+
+
+@dataclass(frozen=True)
+class DocumentPart:
+    """A part of a workflow document an admin thinks in: the SLA policy “high”, a state…"""
+
+    kind: str  # state | transition | calendar | sla_policy | routing_rule | routing_default |
+    #            automation | section (a top-level key such as `name` or `initial`)
+    name: str  # the part's name as admins read it in `locale` ("" for the default route)
+    key: str = ""  # which part, whatever its name: "states.resolved", "sla.policies[1]"
+
+
+def part_at_line(
+    data: Any, lines: Mapping[str, int], line: int, locale: str
+) -> DocumentPart | None:
+    """The part of the document that line `line` (1-based) is in, None before the first key.
+
+    `lines` is the document's path → first line index (`YamlDocument.lines`); the part is
+    the one of the path starting last at or before the line.
+    """
+    path = max(
+        ((start, len(key), key) for key, start in lines.items() if key and start <= line),
+        default=None,
+    )
+    if path is None:
+        return None
+    key = path[2]
+    names = subject_names(data, locale)
+    for kind, pattern in _PART_PATTERNS:
+        match = pattern.match(key)
+        if match is None:
+            continue
+        where = match.group(0)
+        if kind == "state":
+            return DocumentPart(kind, names.get(where, match.group(1)), where)
+        if kind == "transition":
+            return DocumentPart(kind, names.get(where, where), where)
+        if kind == "calendar":
+            fallback = humanise_calendar_id(match.group(1))
+            return DocumentPart(kind, names.get(where, fallback), where)
+        if kind in ("sla_policy", "routing_rule", "automation"):
+            return DocumentPart(kind, _entry_name(data, key, int(match.group(1))), where)
+        return DocumentPart(kind, match.group(1), where)
+    return None
+
+
+def _entry_name(data: Any, key: str, index: int) -> str:
+    """The `name` of a policy, rule or automation, else its number ("2")."""
+    entries: Any = data
+    for part in key.split("[", 1)[0].split("."):
+        entries = entries.get(part) if isinstance(entries, Mapping) else None
+    entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
+    name = entry.get("name") if isinstance(entry, Mapping) else None
+    return str(name) if name not in (None, "") else str(index + 1)

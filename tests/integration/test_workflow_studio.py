@@ -276,6 +276,26 @@ def test_publish_review_lists_only_real_changes_after_the_builder_rewrote_the_dr
     assert "Layout and comments are left out" in text_of(review)
 
 
+def test_diff_headers_name_the_changed_parts_not_line_ranges(
+    client, admin, login, post_form, teams
+):
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    text = SHIPPED_TEXT.replace("first_response: 2h", "first_response: 3h").replace(
+        'fri: [["08:00", "16:00"]]', 'fri: [["08:00", "15:00"]]'
+    )
+    save(post_form, text)
+    review = text_of(client.get("/admin/workflow/publish"))
+    line = SHIPPED_TEXT.splitlines().index('        fri: [["08:00", "16:00"]]') + 1
+    assert f"Wiersz {line}: Kalendarz pracy „Biuro w Warszawie”" in review
+    assert "Polityka SLA „high”" in review
+    assert "@@" not in review
+    post_form("/admin/workflow/publish", {"revision": "1"})
+    compared = text_of(client.get("/admin/workflow/versions/diff?old=1&new=2"))
+    assert "Polityka SLA „high”" in compared and "@@" not in compared
+
+
 def test_the_audit_log_says_what_a_publish_changed(client, as_admin, post_form, teams):
     """Not only "version 1 → 2": the states and SLA targets that differ, before and after."""
     text = SHIPPED_TEXT.replace("first_response: 8h", "first_response: 4h").replace(

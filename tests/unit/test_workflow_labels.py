@@ -1,11 +1,13 @@
 """Names and missing translations of workflow states and transitions, read from raw YAML."""
 
+import pytest
 import yaml
 
 from survey_forms.translation_check import completeness
 from workflow.definition import LANGUAGES, load_definition_or_raise
 from workflow.diagram import render_svg
-from workflow.labels import label_texts, subject_names, subject_of
+from workflow.labels import label_texts, part_at_line, subject_names, subject_of
+from workflow.yaml_documents import read_yaml
 
 DOCUMENT = yaml.safe_load(
     """
@@ -109,3 +111,46 @@ def test_a_labelled_calendar_missing_a_language_is_listed_an_unlabelled_one_is_n
     missing = {lang.language: [m.path for m in lang.missing] for lang in report.languages}
     assert missing["ru"] == ["sla.calendars.warsaw_office.label"]
     assert missing.get("pl", []) == []
+
+
+PARTS_TEXT = """\
+name: Support
+states:
+  new: {label: {en: New, pl: Nowe}}
+  on_hold:
+    category: waiting
+transitions:
+  - {trigger: hold, source: new, dest: on_hold}
+sla:
+  calendars:
+    warsaw_office:
+      label: {en: Warsaw office, pl: Biuro w Warszawie}
+      timezone: Europe/Warsaw
+  policies:
+    - name: high
+      first_response: 2h
+routing:
+  rules:
+    - name: Slovenian feedback
+      when: {field: locale, op: "=", value: sl}
+  default: {team: care}
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "name"),
+    [
+        (1, "section", "name"),
+        (3, "state", "Nowe"),
+        (5, "state", "On hold"),
+        (7, "transition", "hold"),
+        (12, "calendar", "Biuro w Warszawie"),
+        (15, "sla_policy", "high"),
+        (19, "routing_rule", "Slovenian feedback"),
+        (20, "routing_default", ""),
+    ],
+)
+def test_a_line_is_placed_in_the_part_admins_think_in(line, kind, name):
+    document = read_yaml(PARTS_TEXT, 10_000)
+    part = part_at_line(document.data, document.lines, line, "pl")
+    assert (part.kind, part.name) == (kind, name)

@@ -139,7 +139,7 @@ def _publish_page(status: int = 200, **extra):
     db.session.commit()  # the shipped default may just have been installed
     check = workflow_studio.check(current.text, _locale()) if current.draft else None
     text_diff = (
-        workflow_studio.workflow_diff(current.active.yaml_text, current.text)
+        workflow_studio.workflow_diff(current.active.yaml_text, current.text, _locale())
         if current.draft
         else None
     )
@@ -223,7 +223,7 @@ def workflow_version_diff():
         old=old,
         new=new,
         numbers=numbers,
-        text_diff=workflow_studio.workflow_diff(old.yaml_text, new.yaml_text),
+        text_diff=workflow_studio.workflow_diff(old.yaml_text, new.yaml_text, _locale()),
     )
 
 
@@ -240,7 +240,7 @@ def workflow_rollback(number: int):
             "admin/workflow_rollback.html",
             old=old,
             active=active,
-            text_diff=workflow_studio.workflow_diff(active.yaml_text, old.yaml_text),
+            text_diff=workflow_studio.workflow_diff(active.yaml_text, old.yaml_text, _locale()),
         )
     comment = _comment() or _("Rolled back to version %(number)s", number=old.number)
     try:
@@ -252,7 +252,7 @@ def workflow_rollback(number: int):
                 "admin/workflow_rollback.html",
                 old=old,
                 active=active,
-                text_diff=workflow_studio.workflow_diff(active.yaml_text, old.yaml_text),
+                text_diff=workflow_studio.workflow_diff(active.yaml_text, old.yaml_text, _locale()),
                 problems=refused.problems,
             )
         )

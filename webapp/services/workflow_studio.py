@@ -7,6 +7,7 @@ the active version, and only if the draft is still the revision they reviewed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -40,7 +41,7 @@ from workflow.definition import (
     load_definition,
 )
 from workflow.diagram import render_svg
-from workflow.labels import label_texts, subject_names, subject_of
+from workflow.labels import DocumentPart, label_texts, part_at_line, subject_names, subject_of
 from workflow.routing_rules import dump_document
 from workflow.yaml_documents import read_yaml
 
@@ -240,22 +241,101 @@ def _tidy(text: str) -> str | None:
     return dump_document(document.data)
 
 
-def workflow_diff(old: str, new: str) -> TextDiff:
+def workflow_diff(old: str, new: str, locale: str = "en") -> TextDiff:
     """What differs between two workflow texts, without the noise of layout alone.
 
     Saving in the routing builder re-writes the whole draft without comments and in block
     style, so a line diff against the hand-written active version lists nearly every line.
     When both texts read, the smaller of the two diffs is shown: the meaning diff then holds
-    only what an admin really changed.
+    only what an admin really changed. Each hunk is headed by the parts it changes, in
+    words ("Line 122: SLA policy “high”"), not by `@@ -120,7 +120,7 @@`.
     """
     plain = drafts.line_diff(old, new)
     old_tidy, new_tidy = _tidy(old), _tidy(new)
     if old_tidy is None or new_tidy is None:
-        return TextDiff(plain, False)
+        return TextDiff(_worded_hunks(plain, old, new, locale, with_lines=True), False)
     tidy = drafts.line_diff(old_tidy, new_tidy)
     if _changed_lines(tidy) < _changed_lines(plain):
-        return TextDiff(tidy, True)
-    return TextDiff(plain, False)
+        # the line numbers of re-written texts are not the admin's: the parts say where
+        return TextDiff(_worded_hunks(tidy, old_tidy, new_tidy, locale, with_lines=False), True)
+    return TextDiff(_worded_hunks(plain, old, new, locale, with_lines=True), False)
+
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+def _worded_hunks(
+    lines: list[drafts.DiffLine], old: str, new: str, locale: str, with_lines: bool
+) -> list[drafts.DiffLine]:
+    """The diff with each hunk header saying which states, policies, rules… it changes."""
+    documents = [read_yaml(text, MAX_DEFINITION_BYTES) for text in (old, new)]
+    readable = [None if isinstance(d, Problem) else d for d in documents]
+    result = list(lines)
+    hunk_at, numbers, first_changed = None, [0, 0], {}
+    parts: dict[int, dict[str, DocumentPart]] = {}  # per hunk, by key: a rename is one part
+    for index, line in enumerate(lines):
+        if line.kind == "hunk":
+            match = _HUNK.match(line.text)
+            if match is None:
+                hunk_at = None
+                continue
+            hunk_at, numbers = index, [int(match.group(1)), int(match.group(2))]
+            parts[index] = {}
+            continue
+        side = {"removed": 0, "added": 1}.get(line.kind)
+        if hunk_at is not None and side is not None:
+            first_changed.setdefault(hunk_at, numbers[1])
+            document = readable[side]
+            part = (
+                part_at_line(document.data, document.lines, numbers[side], locale)
+                if document is not None
+                else None
+            )
+            if part is not None and (side == 1 or part.key not in parts[hunk_at]):
+                parts[hunk_at][part.key] = part  # the new text's name wins
+        if line.kind in ("same", "removed"):
+            numbers[0] += 1
+        if line.kind in ("same", "added"):
+            numbers[1] += 1
+    for index, found in parts.items():
+        said = ", ".join(part_in_words(part) for part in found.values())
+        line_number = first_changed.get(index)
+        if with_lines and line_number is not None:
+            text = (
+                _("Line %(line)s: %(parts)s", line=line_number, parts=said)
+                if said
+                else _("Line %(line)s", line=line_number)
+            )
+        else:
+            text = said or _("Changes")
+        result[index] = drafts.DiffLine("hunk", text)
+    return result
+
+
+def part_in_words(part: DocumentPart) -> str:
+    """ "SLA policy “high”", "State “Resolved”": a part of the workflow as admins name it."""
+    named = {
+        "state": _("State “%(name)s”", name=part.name),
+        "transition": _("Transition “%(name)s”", name=part.name),
+        "calendar": _("Business calendar “%(name)s”", name=part.name),
+        "sla_policy": _("SLA policy “%(name)s”", name=part.name),
+        "routing_rule": _("Routing rule “%(name)s”", name=part.name),
+        "routing_default": _("Default route"),
+        "automation": _("Automation “%(name)s”", name=part.name),
+    }
+    if part.kind in named:
+        return named[part.kind]
+    sections = {
+        "name": _("Workflow name"),
+        "description": _("Description"),
+        "initial": _("Initial state"),
+        "states": _("States"),
+        "transitions": _("Transitions"),
+        "sla": _("SLA policies and calendars"),
+        "routing": _("Routing rules"),
+        "automations": _("Automations"),
+    }
+    return sections.get(part.name, part.name)
 
 
 def outline(text: str) -> dict[str, list[str]]:
