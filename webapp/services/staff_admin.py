@@ -17,15 +17,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import Role, Team, TeamMembership, Ticket, User
+from webapp.models import (
+    Role,
+    Team,
+    TeamMembership,
+    TeamRoutingState,
+    Ticket,
+    User,
+    WorkflowKind,
+)
 from webapp.problem_text import problem_message
 from webapp.services import audit
 from webapp.services.tickets import reroute_ticket
-from webapp.services.workflow_versions import machine_for
+from webapp.services.workflow_versions import active_version, machine_for
 from workflow.calendars import WEEKDAY_NAMES, calendar_problems
+from workflow.definition import WorkflowDefinition, load_definition
+from workflow.team_references import TeamReference, team_references
 
 USER_FIELDS = (
     "name",
@@ -289,3 +300,114 @@ def remove_member(team: Team, user: User) -> bool:
     db.session.flush()
     audit.record("team.member_removed", team, team.name, before=before, after=_team_snapshot(team))
     return True
+
+
+# --- deleting a team -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamUse:
+    """What a team's deletion would leave behind: open tickets and workflow references.
+
+    `references` come from the published workflow, `draft_references` from the unpublished
+    draft (only those the published version does not have too), with the definitions they
+    were found in, so that states and transitions can be named in the reader's language.
+    """
+
+    open_tickets: int
+    closed_tickets: int
+    references: list[TeamReference]
+    draft_references: list[TeamReference]
+    published: WorkflowDefinition | None = None
+    draft: WorkflowDefinition | None = None
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.open_tickets or self.references or self.draft_references)
+
+
+class TeamInUse(ValueError):
+    """The team cannot be deleted; `use` says what still depends on it."""
+
+    def __init__(self, use: TeamUse):
+        super().__init__("team in use")
+        self.use = use
+
+
+def team_use(team: Team) -> TeamUse:
+    """Count the team's open and finished tickets and find where the workflow names it.
+
+    Finished (resolved or closed) tickets do not hold a team back: they stay, without a team.
+    """
+    open_count = closed_count = 0
+    rows = db.session.execute(
+        select(Ticket.workflow_version_id, Ticket.state, func.count())
+        .where(Ticket.team_id == team.id)
+        .group_by(Ticket.workflow_version_id, Ticket.state)
+    )
+    for version_id, state, count in rows:
+        states = machine_for(version_id).definition.states
+        category = states[state].category if state in states else "open"
+        if category in OPEN_CATEGORIES:
+            open_count += count
+        else:
+            closed_count += count
+    published = machine_for(active_version(WorkflowKind.TICKET).id).definition
+    references = team_references(published, team.slug)
+    draft, draft_references = _draft_definition(), []
+    if draft is not None:
+        draft_references = [r for r in team_references(draft, team.slug) if r not in references]
+    return TeamUse(open_count, closed_count, references, draft_references, published, draft)
+
+
+def _draft_definition() -> WorkflowDefinition | None:
+    """The unpublished workflow draft, when it loads (one that does not cannot be published)."""
+    from webapp.services import drafts
+    from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND
+
+    draft = drafts.current(DRAFT_KIND, DRAFT_KEY)
+    if draft is None:
+        return None
+    result = load_definition(draft.yaml_text)
+    return result.definition if result.ok else None
+
+
+def delete_team(team: Team) -> int:
+    """Delete a team nothing depends on any more; returns how many finished tickets it had.
+
+    Those tickets stay readable with their history (which names teams by routing name); they
+    are left without a team, since a ticket's team must exist. Memberships and the team's
+    round-robin pointer go with it. Raises TeamInUse when open tickets or the workflow still
+    need the team, and TeamChanged when a ticket joined it meanwhile.
+    """
+    use = team_use(team)
+    if use.in_use:
+        raise TeamInUse(use)
+    before = {**_team_snapshot(team), "slug": team.slug}
+    after = None
+    if use.closed_tickets:
+        numbers = [
+            Ticket.number_for(ticket_id)
+            for ticket_id in db.session.scalars(
+                select(Ticket.id).where(Ticket.team_id == team.id).order_by(Ticket.id)
+            )
+        ]
+        db.session.execute(
+            update(Ticket)
+            .where(Ticket.team_id == team.id)
+            .values(team_id=None, version=Ticket.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        after = {"tickets_without_team": numbers}
+    db.session.execute(delete(TeamRoutingState).where(TeamRoutingState.team_id == team.id))
+    audit.record("team.deleted", team, team.name, before=before, after=after)
+    db.session.delete(team)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # a ticket was moved to the team after the check
+        raise TeamChanged() from error
+    return use.closed_tickets
+
+
+class TeamChanged(RuntimeError):
+    """A ticket joined the team while it was being deleted: nothing was deleted."""

@@ -1,0 +1,91 @@
+"""Where a workflow definition names a team (by its slug): what deleting the team would break.
+
+Routing rules and the default route send tickets to a team or overflow to it; SLA policies,
+automations and routing rules can test `team` in their conditions; the `assign_team` action
+(on breach, on entering a state, after a transition, in an automation) moves tickets to it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from workflow.definition import ActionRef, RouteTarget, WorkflowDefinition
+
+
+class ReferenceKind(enum.StrEnum):
+    ROUTING_RULE = "routing_rule"  # the rule sends tickets to the team
+    ROUTING_OVERFLOW = "routing_overflow"  # the rule's overflow goes to the team
+    ROUTING_CONDITION = "routing_condition"  # the rule's condition tests the team
+    DEFAULT_ROUTE = "default_route"
+    SLA_CONDITION = "sla_condition"  # the policy applies to the team's tickets
+    SLA_BREACH = "sla_breach"  # a breach moves tickets to the team
+    AUTOMATION = "automation"
+    STATE = "state"  # entering the state moves tickets to the team
+    TRANSITION = "transition"  # the transition moves tickets to the team
+
+
+@dataclass(frozen=True)
+class TeamReference:
+    kind: ReferenceKind
+    name: str = ""  # the rule, policy, automation, state or transition trigger
+
+
+def team_references(definition: WorkflowDefinition, slug: str) -> list[TeamReference]:
+    """Every place in `definition` that names team `slug`, in the order of the document."""
+    found: list[TeamReference] = []
+
+    def add(kind: ReferenceKind, name: str = "") -> None:
+        reference = TeamReference(kind, name)
+        if reference not in found:
+            found.append(reference)
+
+    for name, state in definition.states.items():
+        if _assigns(state.on_enter, slug):
+            add(ReferenceKind.STATE, name)
+    for transition in definition.transitions:
+        if _assigns(transition.after, slug):
+            add(ReferenceKind.TRANSITION, transition.trigger)
+    for policy in definition.policies:
+        if condition_names_team(policy.when, slug):
+            add(ReferenceKind.SLA_CONDITION, policy.name)
+        if _assigns(policy.on_breach, slug):
+            add(ReferenceKind.SLA_BREACH, policy.name)
+    for rule in definition.rules:
+        if rule.target.team == slug:
+            add(ReferenceKind.ROUTING_RULE, rule.name)
+        if rule.target.overflow_team == slug:
+            add(ReferenceKind.ROUTING_OVERFLOW, rule.name)
+        if condition_names_team(rule.when, slug):
+            add(ReferenceKind.ROUTING_CONDITION, rule.name)
+    if _targets(definition.default_route, slug):
+        add(ReferenceKind.DEFAULT_ROUTE)
+    for index, automation in enumerate(definition.automations):
+        if condition_names_team(automation.get("when"), slug) or _assigns(
+            automation.get("do") or (), slug
+        ):
+            add(ReferenceKind.AUTOMATION, str(automation.get("name") or f"#{index + 1}"))
+    return found
+
+
+def condition_names_team(condition: Any, slug: str) -> bool:
+    """Whether a condition ({field, op, value} / all / any / not) compares `team` with `slug`."""
+    if isinstance(condition, Mapping):
+        if condition.get("field") == "team":
+            value = condition.get("value")
+            values = value if isinstance(value, list | tuple) else [value]
+            return slug in values
+        return any(condition_names_team(condition.get(key), slug) for key in ("all", "any", "not"))
+    if isinstance(condition, list | tuple):
+        return any(condition_names_team(item, slug) for item in condition)
+    return False
+
+
+def _assigns(actions: Iterable[ActionRef], slug: str) -> bool:
+    return any(action.name == "assign_team" and action.param == slug for action in actions)
+
+
+def _targets(target: RouteTarget, slug: str) -> bool:
+    return slug in (target.team, target.overflow_team)
