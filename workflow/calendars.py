@@ -122,6 +122,39 @@ def _read_labels(value: object, errors: list[Problem]) -> tuple[tuple[str, str],
     return ()
 
 
+def overnight_notes(data: object) -> list[Problem]:
+    """A note (not a problem) per interval that runs past midnight, for a valid calendar.
+
+    ("17:00", "09:00") on Monday is a night shift: open Monday 17:00 to Tuesday 09:00. That
+    is supported, but it is also what a swapped "09:00-17:00" looks like, so editors say it
+    in words instead of accepting it silently. `params`: day, next_day (mon..sun), start,
+    end and interval ("17:00–09:00").
+    """
+    spec, _errors = _read_calendar(data)
+    if spec is None:
+        return []
+    notes = []
+    for weekday, intervals in enumerate(spec.weekly_hours):
+        for index, interval in enumerate(intervals):
+            if interval[1] <= MINUTES_PER_DAY:
+                continue
+            start, end = _format_pair(interval)
+            notes.append(
+                Problem(
+                    f"weekly_hours.{WEEKDAY_NAMES[weekday]}[{index}]",
+                    N_("%(interval)s runs past midnight, until %(end)s on %(next_day)s"),
+                    params={
+                        "interval": _format_interval(interval),
+                        "day": WEEKDAY_NAMES[weekday],
+                        "next_day": WEEKDAY_NAMES[(weekday + 1) % 7],
+                        "start": start,
+                        "end": end,
+                    },
+                )
+            )
+    return notes
+
+
 def _read_timezone(value: object, errors: list[Problem]) -> str:
     """An IANA zone name that zoneinfo can load."""
     if value is None:

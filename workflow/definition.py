@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.calendars import BusinessCalendar, calendar_problems
+from workflow.calendars import BusinessCalendar, calendar_problems, overnight_notes
 from workflow.durations import Duration, DurationError, parse_duration
 from workflow.registry import ACTIONS, EVENTS, GUARDS, PRIORITIES, ROLES
 from workflow.yaml_documents import N_, Problem, ProblemCollector, read_yaml
@@ -146,6 +146,8 @@ class WorkflowDefinition:
 class LoadResult:
     definition: WorkflowDefinition | None
     problems: tuple[Problem, ...]
+    # Worth a second look but valid, e.g. working hours that run past midnight.
+    notes: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -167,7 +169,21 @@ def load_definition(text: str) -> LoadResult:
         return LoadResult(None, (document,))
     definition, problems = parse_definition(document.data)
     located = document.locate(problems)
-    return LoadResult(definition if not located else None, located)
+    notes = document.locate(definition_notes(document.data))
+    return LoadResult(definition if not located else None, located, notes)
+
+
+def definition_notes(data: Any) -> list[Problem]:
+    """What a valid definition does that may not be meant: night shifts in calendars."""
+    sla = data.get("sla") if isinstance(data, Mapping) else None
+    calendars = sla.get("calendars") if isinstance(sla, Mapping) else None
+    notes: list[Problem] = []
+    for name, spec in calendars.items() if isinstance(calendars, Mapping) else ():
+        for note in overnight_notes(spec):
+            notes.append(
+                Problem(f"sla.calendars.{name}.{note.path}", note.message, params=note.params)
+            )
+    return notes
 
 
 def load_definition_or_raise(text: str) -> WorkflowDefinition:

@@ -483,3 +483,31 @@ def test_unknown_teams_are_problems_but_the_diagram_still_draws(client, as_admin
     body = text_of(response)
     assert "unknown team 'customer-care'" in body
     assert "<svg" in response.get_data(as_text=True)
+
+
+# -- working hours that run past midnight ---------------------------------------------------
+
+NIGHT_YAML = SLA_YAML.replace('fri: [["09:00", "17:00"]]', 'fri: [["17:00", "09:00"]]')
+
+
+def test_the_editor_says_an_overnight_span_runs_into_the_next_day(
+    client, as_admin, admin, login, post_form
+):
+    response = validate(post_form, NIGHT_YAML)
+    body = text_of(response)
+    assert "No problems: this text can be published." in body  # supported, not refused
+    assert "line 17: Office" in body
+    assert "Friday 17:00–09:00 runs past midnight: open until 09:00 the next day, Saturday." in body
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    body = text_of(validate(post_form, NIGHT_YAML))
+    assert "Piątek 17:00–09:00 trwa po północy: otwarte do 09:00 następnego dnia (sobota)" in body
+
+
+def test_the_sla_page_shows_an_overnight_span_ending_the_next_day(client, as_admin, post_form):
+    save(post_form, NIGHT_YAML)
+    body = text_of(client.get("/admin/workflow/sla?at=2026-11-27T18:00"))  # a Friday, UTC
+    assert "17:00–09:00 (next day)" in body
+    # 18:00 Friday + 2 business hours = 20:00; + 1 business day (16 h of the night shift)
+    assert "due Fri 27 Nov 2026 20:00" in body

@@ -11,6 +11,7 @@ from workflow.calendars import (
     BusinessCalendar,
     CalendarError,
     calendar_problems,
+    overnight_notes,
 )
 from workflow.durations import Duration, parse_duration
 
@@ -618,3 +619,82 @@ def test_a_label_must_be_text_or_texts_per_language():
     assert [str(p) for p in calendar_problems(data)] == [
         "label: must be a text or a mapping of language to text"
     ]
+
+
+# --- overnight working hours ("17:00-09:00") -----------------------------------------------
+
+EVENINGS = BusinessCalendar(  # a support desk working the night, Monday to Friday evenings
+    timezone="Europe/Warsaw",
+    weekly_hours=weekdays(("17:00", "09:00")),
+    holiday_country="PL",
+)
+
+
+def test_an_evening_to_morning_span_is_open_until_the_next_morning():
+    # Monday 2026-06-01 17:00 to Tuesday 09:00 (local), then closed until Tuesday 17:00.
+    assert not EVENINGS.is_open(warsaw(2026, 6, 1, 16, 59))
+    assert EVENINGS.is_open(warsaw(2026, 6, 1, 17))
+    assert EVENINGS.is_open(warsaw(2026, 6, 2, 8, 59))
+    assert not EVENINGS.is_open(warsaw(2026, 6, 2, 9))
+    assert not EVENINGS.is_open(warsaw(2026, 6, 1, 0, 30))  # Sunday has no shift to run on
+    assert EVENINGS.is_open(warsaw(2026, 6, 6, 8))  # Friday's shift runs into Saturday
+    assert not EVENINGS.is_open(warsaw(2026, 6, 6, 17))
+    assert EVENINGS.next_open(warsaw(2026, 6, 1, 8)) == warsaw(2026, 6, 1, 17)
+
+
+def test_an_overnight_target_counts_through_midnight_and_stops_at_the_morning():
+    assert EVENINGS.add_business_time(warsaw(2026, 6, 1, 22), hours(4)) == warsaw(2026, 6, 2, 2)
+    # 16 open hours per shift: Monday 17:00 + 16h is Tuesday's closing, + 1 minute more is
+    # the first minute of Tuesday's evening shift.
+    assert EVENINGS.add_business_time(warsaw(2026, 6, 1, 17), hours(16)) == warsaw(2026, 6, 2, 9)
+    assert EVENINGS.add_business_time(
+        warsaw(2026, 6, 1, 17), hours(16) + timedelta(minutes=1)
+    ) == warsaw(2026, 6, 2, 17, 1)
+    # a week without holidays: five shifts of 16 hours
+    assert EVENINGS.business_time_between(warsaw(2026, 6, 8), warsaw(2026, 6, 15)) == hours(5 * 16)
+    # the week of Corpus Christi (Thursday 4 June) loses Thursday's whole local day: 16 hours
+    assert EVENINGS.business_time_between(warsaw(2026, 6, 1), warsaw(2026, 6, 8)) == hours(4 * 16)
+
+
+def test_a_public_holiday_closes_its_own_day_of_an_overnight_span():
+    # Corpus Christi, Thursday 2026-06-04: Wednesday's shift stops at midnight, Thursday's
+    # evening does not open; Thursday's shift after midnight belongs to Friday, so it opens.
+    assert EVENINGS.is_open(warsaw(2026, 6, 3, 23, 59))
+    assert not EVENINGS.is_open(warsaw(2026, 6, 4, 3))
+    assert not EVENINGS.is_open(warsaw(2026, 6, 4, 20))
+    assert EVENINGS.is_open(warsaw(2026, 6, 5, 3))
+    assert EVENINGS.add_business_time(warsaw(2026, 6, 3, 23), hours(2)) == warsaw(2026, 6, 5, 1)
+
+
+def test_an_overnight_span_over_a_dst_change_is_an_hour_shorter_or_longer():
+    calendar = BusinessCalendar("Europe/Warsaw", {"sat": [("17:00", "09:00")]})
+    # 2026-03-29 02:00 CET jumps to 03:00 CEST; 2026-10-25 03:00 CEST falls back to 02:00 CET
+    spring = calendar.business_time_between(warsaw(2026, 3, 28, 12), warsaw(2026, 3, 29, 12))
+    autumn = calendar.business_time_between(warsaw(2026, 10, 24, 12), warsaw(2026, 10, 25, 12))
+    assert (spring, autumn) == (hours(15), hours(17))
+    assert calendar.add_business_time(warsaw(2026, 3, 28, 17), hours(15)) == warsaw(2026, 3, 29, 9)
+    # 17:00 CEST + 9h is the first 02:00 (CEST), + 10h the second 02:00 (CET), + 17h 09:00 CET
+    assert calendar.add_business_time(warsaw(2026, 10, 24, 17), hours(9)) == warsaw(
+        2026, 10, 25, 2, fold=0
+    )
+    assert calendar.add_business_time(warsaw(2026, 10, 24, 17), hours(10)) == warsaw(
+        2026, 10, 25, 2, fold=1
+    )
+    assert calendar.add_business_time(warsaw(2026, 10, 24, 17), hours(17)) == warsaw(
+        2026, 10, 25, 9
+    )
+    assert calendar.add_business_time(warsaw(2026, 10, 24, 17), hours(18)) == warsaw(
+        2026, 10, 31, 18
+    )
+
+
+def test_overnight_spans_are_noted_not_refused():
+    data = {"timezone": "UTC", "weekly_hours": {"mon": [["09:00", "12:00"], ["17:00", "09:00"]]}}
+    assert calendar_problems(data) == []
+    [note] = overnight_notes(data)
+    assert str(note) == "weekly_hours.mon[1]: 17:00–09:00 runs past midnight, until 09:00 on tue"
+    assert note.params["day"] == "mon" and note.params["next_day"] == "tue"
+    sunday = {"timezone": "UTC", "weekly_hours": {"sun": [["22:00", "06:00"]]}}
+    assert overnight_notes(sunday)[0].params["next_day"] == "mon"
+    until_midnight = {"timezone": "UTC", "weekly_hours": {"mon": [["17:00", "24:00"]]}}
+    assert overnight_notes(until_midnight) == [] and overnight_notes({"junk": 1}) == []

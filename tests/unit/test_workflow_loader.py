@@ -189,3 +189,16 @@ def test_yaml_aliases_and_oversized_documents_are_refused():
 @pytest.mark.parametrize("text", ["", "just a string", "- a\n- list"])
 def test_documents_that_are_not_mappings(text):
     assert not load_definition(text).ok
+
+
+def test_overnight_hours_load_and_are_noted_with_their_line():
+    text = DEFAULT_TEXT.replace('fri: [["08:00", "16:00"]]', 'fri: [["17:00", "09:00"]]')
+    result = load_definition(text)
+    assert result.ok  # a night shift is supported, not refused
+    [note] = result.notes
+    line = text.splitlines().index('        fri: [["17:00", "09:00"]]') + 1
+    assert str(note) == (
+        "sla.calendars.warsaw_office.weekly_hours.fri[0]: 17:00–09:00 runs past midnight,"
+        f" until 09:00 on sat (line {line})"
+    )
+    assert load_definition(DEFAULT_TEXT).notes == ()

@@ -21,7 +21,7 @@ from webapp.security import admin_required
 from webapp.services import drafts, workflow_studio
 from webapp.services.local_time import BadLocalTime, local_input_value, parse_local_datetime
 from webapp.services.workflow_versions import PublishRefused, active_version
-from webapp.tickets.presenters import describe_target
+from webapp.tickets.presenters import describe_target, interval_text
 
 MAX_COMMENT = 500
 
@@ -301,6 +301,7 @@ def workflow_sla():
             error=error,
             day_names=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
             target_text=target_text,
+            interval_text=interval_text,
             say=lambda condition: describe_condition(condition, None, teams),
         )
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from babel.dates import get_day_names
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -31,13 +33,14 @@ from webapp.services.workflow_versions import (
 from webapp.tickets.presenters import calendar_in_words, holiday_country_name
 from webapp.timezone_choices import zone_in_words
 from workflow import sla
-from workflow.calendars import BusinessCalendar
+from workflow.calendars import WEEKDAY_NAMES, BusinessCalendar
 from workflow.definition import (
     LANGUAGES,
     MAX_DEFINITION_BYTES,
     Problem,
     SlaPolicy,
     WorkflowDefinition,
+    definition_notes,
     load_definition,
 )
 from workflow.diagram import render_svg
@@ -62,6 +65,13 @@ class EditorText:
 
 
 @dataclass(frozen=True)
+class Note:
+    line: int | None
+    subject: str | None  # the calendar's name
+    text: str
+
+
+@dataclass(frozen=True)
 class Check:
     problems: tuple[Problem, ...]
     definition: WorkflowDefinition | None
@@ -70,6 +80,8 @@ class Check:
     subjects: Mapping[str, str] = field(default_factory=dict)
     # Labels missing per language: a warning only, publishing is still allowed.
     translations: TranslationReport | None = None
+    # Valid but worth a second look (night shifts), in the admin's language.
+    notes: tuple[Note, ...] = ()
 
     def subject(self, problem: Problem) -> str | None:
         """The label of the state or transition a problem is about, as agents read it."""
@@ -115,6 +127,7 @@ def check(text: str, locale: str = "en") -> Check:
         return Check(result.problems, None, svg)
     languages = [lang for lang in supported_locales() if lang in LANGUAGES]
     subjects = subject_names(document.data, locale)
+    notes = document.locate(definition_notes(document.data))
     return Check(
         result.problems,
         loaded.definition if loaded.ok else None,
@@ -123,6 +136,23 @@ def check(text: str, locale: str = "en") -> Check:
         translations=_named(
             completeness(label_texts(document.data), languages, "en", document.lines), subjects
         ),
+        notes=tuple(
+            Note(note.line, subject_of(note.path, subjects), overnight_text(note.params))
+            for note in notes
+        ),
+    )
+
+
+def overnight_text(params: Mapping[str, Any]) -> str:
+    """ "Friday 17:00–09:00 runs past midnight: open until 09:00 on Saturday." """
+    days = get_day_names("wide", locale=get_locale())
+    return _(
+        "%(day)s %(interval)s runs past midnight: open until %(end)s the next day, "
+        "%(next_day)s. If you meant daytime hours, write the earlier time first.",
+        day=days[WEEKDAY_NAMES.index(params["day"])].capitalize(),
+        interval=params["interval"],
+        end=params["end"],
+        next_day=days[WEEKDAY_NAMES.index(params["next_day"])],
     )
 
 

@@ -92,7 +92,7 @@ def describe_hours(calendar: BusinessCalendar) -> str:
     hours = calendar.weekly_hours
     groups: list[tuple[int, int, str]] = []
     for index, day in enumerate(_WEEKDAYS):
-        text = ", ".join(f"{start}–{end}" for start, end in hours.get(day, []))
+        text = ", ".join(interval_text(start, end) for start, end in hours.get(day, []))
         if not text:
             continue
         if groups and groups[-1][1] == index - 1 and groups[-1][2] == text:
@@ -104,6 +104,13 @@ def describe_hours(calendar: BusinessCalendar) -> str:
         for first, last, text in groups
     ]
     return "; ".join(parts)
+
+
+def interval_text(start: str, end: str) -> str:
+    """ "09:00–17:00"; a night shift says where it ends: "22:00–06:00 (next day)"."""
+    if end < start:  # "HH:MM" texts compare as times; an end of "24:00" is never earlier
+        return gettext("%(start)s–%(end)s (next day)", start=start, end=end)
+    return f"{start}–{end}"
 
 
 def describe_calendar(calendar: BusinessCalendar) -> str:
