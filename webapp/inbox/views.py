@@ -9,6 +9,7 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request as htmx_request
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
 from webapp.htmx_responses import fragment_only, render_page_or_partial
@@ -42,7 +43,11 @@ def _bell_count() -> dict:
         if not current_user.is_authenticated:
             return 0
         if "inbox_unread" not in g:
-            g.inbox_unread = inbox.unread_count(current_user.id)
+            try:
+                g.inbox_unread = inbox.unread_count(current_user.id)
+            except SQLAlchemyError:  # the error page for a lost database still renders
+                db.session.rollback()
+                g.inbox_unread = 0
         return g.inbox_unread
 
     return {"inbox_unread": inbox_unread}
