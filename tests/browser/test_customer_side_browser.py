@@ -49,13 +49,28 @@ def test_an_edit_link_puts_the_focus_on_the_answer_being_changed(page, live_serv
     page.goto(f"{live_server}/en/f/nps")
     page.keyboard.press("7")
     page.locator("#composer textarea").wait_for()
-    page.get_by_role("link", name="Edit — How likely").click()
+    page.get_by_role("link", name="Edit answer 1", exact=True).click()
     page.wait_for_url("**edit=score**")
     page.wait_for_load_state("load")
     # Focus on the chosen score (announced as pressed), not lost on the page's body.
     page.wait_for_function("document.activeElement.matches('#composer .scale-button')")
     assert focused(page) == "BUTTON 7"
     assert page.locator("#composer [aria-pressed=true]").inner_text() == "7"
+
+
+def test_the_chat_reads_each_question_once(page, live_server, forms):
+    page.goto(f"{live_server}/en/f/nps")
+    page.keyboard.press("7")
+    page.locator("#composer textarea").fill("Too slow")
+    page.locator("#composer").get_by_role("button", name="Send").click()
+    page.get_by_role("link", name="Edit answer 2", exact=True).wait_for()
+    heard = page.locator("#transcript").aria_snapshot()
+    assert heard.count("How likely are you to recommend") == 1, heard
+    links = page.locator("#transcript").get_by_role("link")
+    assert [link.get_attribute("aria-label") for link in links.all()] == [
+        "Edit answer 1",
+        "Edit answer 2",
+    ]
 
 
 def test_the_widget_dialog_fits_a_short_window(page, live_server, forms):

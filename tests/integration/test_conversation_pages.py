@@ -192,6 +192,24 @@ def test_the_last_answer_redraws_the_transcript_without_edit_links(client, forms
     assert "edit-answer" not in customer.html
 
 
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_each_edit_link_names_its_answer_without_repeating_the_question(client, forms, htmx):
+    customer = Respondent(client, "nps", htmx)
+    customer.answer("7")
+    first = customer.html
+    customer.answer("Too slow")
+    assert 'aria-label="Edit answer 1"' in first
+    if htmx:  # the new exchange is appended: its link is the second
+        assert 'aria-label="Edit answer 2"' in customer.html
+        assert "Edit answer 1" not in customer.html
+    else:  # the whole page: one link per answer, the question written once
+        assert re.findall(r'aria-label="(Edit answer \d)"', customer.html) == [
+            "Edit answer 1",
+            "Edit answer 2",
+        ]
+        assert customer.html.count("How likely are you to recommend") == 1
+
+
 def test_continue_later_is_offered_from_the_first_answer_on(client, forms):
     customer = Respondent(client, "nps", True)
     assert "Continue later" not in customer.html  # nothing to come back to yet
