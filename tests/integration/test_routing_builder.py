@@ -383,7 +383,7 @@ def test_rule_conditions_are_joined_in_the_admins_language(admin, client, login)
     login(admin)
     text = visible(client.get(PAGE))
     assert "wynik należy do grupy „Krytycy (0–6)” lub csat wynosi co najwyżej 2" in text
-    assert "język jest “słoweński”" in text  # the rule for Slovenian feedback
+    assert "język jest „słoweński”" in text  # the rule for Slovenian feedback
     assert " or csat" not in text and "score.category" not in text
 
 

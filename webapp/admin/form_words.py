@@ -209,7 +209,12 @@ def _field_value_text(name: str, value: Any, question, outline, teams: Mapping[s
     if isinstance(value, list):
         return ", ".join(_field_value_text(name, item, question, outline, teams) for item in value)
     said = words.get(value) if isinstance(value, str) else None
-    return f"“{said}”" if said else _value_text(value, question, outline)
+    return quoted(str(said)) if said else _value_text(value, question, outline)
+
+
+def quoted(text: str) -> str:
+    """Text in the admin's quotation marks: “Pilny” reads „Pilny” in Polish, «…» in Russian."""
+    return _("“%(text)s”", text=text)
 
 
 class _LanguageNames:
@@ -261,10 +266,10 @@ def _value_text(value: Any, question, outline) -> str:
         for choice in question.choices:
             if choice.value == str(value):
                 label = choice.label.get(outline.default_language) if outline else ""
-                return f"“{label or choice.value}”"
+                return quoted(label or choice.value)
     if isinstance(value, int | float):
         return str(value)
-    return f"“{value}”"
+    return quoted(str(value))
 
 
 def condition_json(condition) -> str:

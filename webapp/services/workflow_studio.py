@@ -30,7 +30,7 @@ from webapp.services.workflow_versions import (
     publish_version,
     validate_for_publish,
 )
-from webapp.tickets.presenters import calendar_in_words, holiday_country_name
+from webapp.tickets.presenters import holiday_country_name, open_hours_in_words
 from webapp.timezone_choices import zone_in_words
 from workflow import sla
 from workflow.calendars import WEEKDAY_NAMES, BusinessCalendar
@@ -433,7 +433,7 @@ class PolicyPreview:
     policy: SlaPolicy
     calendar_name: str  # its label in the admin's language ("Biuro w Warszawie")
     deadlines: Mapping[str, sla.Deadline]
-    calendar_words: str = ""  # the label with its hours, zone and holidays
+    calendar_hours: str = ""  # when it is open, in which zone, which public holidays
 
 
 @dataclass(frozen=True)
@@ -442,7 +442,6 @@ class CalendarRow:
 
     id: str
     label: str
-    words: str  # "Warsaw office — Mon–Fri 08:00–18:00 (Warsaw, UTC+01:00), …"
     zone: str  # "Warszawa, UTC+01:00"
     holidays: str  # the country's name, "" without public holidays
     calendar: BusinessCalendar
@@ -455,7 +454,6 @@ def calendar_rows(definition: WorkflowDefinition, locale: str) -> list[CalendarR
         CalendarRow(
             name,
             calendar.label(locale),
-            calendar_in_words(calendar),
             zone_in_words(calendar.timezone, locale, now),
             holiday_country_name(calendar.holiday_country) if calendar.holiday_country else "",
             calendar,
@@ -482,7 +480,7 @@ def sla_preview(
                 policy,
                 calendar.label(locale),
                 sla.deadlines(choice, created_at),
-                calendar_in_words(calendar),
+                open_hours_in_words(calendar),
             )
         )
     return result

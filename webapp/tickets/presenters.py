@@ -122,20 +122,18 @@ def describe_calendar(calendar: BusinessCalendar) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def calendar_in_words(calendar: BusinessCalendar) -> str:
-    """'Warsaw office — Mon–Fri 08:00–18:00 (Warsaw, UTC+01:00), public holidays: Poland':
-    the calendar by its name in the viewer's language, then when it is open."""
-    locale = str(get_locale() or "en")
+def open_hours_in_words(calendar: BusinessCalendar) -> str:
+    """'Mon–Fri 08:00–18:00 (Warsaw, UTC+01:00), public holidays: Poland'."""
     hours = gettext(
         "%(hours)s (%(zone)s)",
         hours=describe_hours(calendar),
-        zone=zone_in_words(calendar.timezone, locale, utcnow()),
+        zone=zone_in_words(calendar.timezone, str(get_locale() or "en"), utcnow()),
     )
     if calendar.holiday_country:
         hours = f"{hours}, " + gettext(
             "public holidays: %(country)s", country=holiday_country_name(calendar.holiday_country)
         )
-    return gettext("%(name)s — %(hours)s", name=calendar.label(locale), hours=hours)
+    return hours
 
 
 def holiday_country_name(code: str) -> str:
