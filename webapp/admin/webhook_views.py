@@ -214,23 +214,52 @@ def webhook_deliveries(webhook_id: int):
         deliveries=rows,
         has_more=has_more,
         page=page,
-        delivery_status_label=delivery_status_label,
-        delivery_error_text=delivery_error_text,
+        **_row_helpers(),
     )
 
 
 @bp.post("/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/retry")
 @admin_required
 def retry_webhook_delivery(webhook_id: int, delivery_id: int):
+    """Send a failed or waiting delivery now, through the job queue (in-process without Redis).
+
+    An htmx request gets the delivery's row back, with the message as a toast.
+    """
     delivery = db.get_or_404(WebhookDelivery, delivery_id)
     if delivery.webhook_id != webhook_id:
         abort(404)
+    before = {"status": delivery.status, "attempts": delivery.attempts}
     if webhooks.retry_delivery(delivery):
         label = f"{delivery.webhook.name}: {delivery.event}"
-        audit.record("webhook.delivery_retried", delivery.webhook, label)
+        audit.record(
+            "webhook.delivery_retried",
+            delivery.webhook,
+            label,
+            before=before,
+            after={"status": DeliveryStatus.PENDING.value},
+        )
         db.session.commit()
         webhooks.relay_deliveries([delivery.id])
-        flash(_("The delivery was sent again."), "success")
+        flash(_("The delivery was queued again; its result appears in the log."), "success")
+    elif not delivery.webhook.active:
+        db.session.rollback()
+        flash(_("Switch the webhook on before sending a delivery again."), "error")
     else:
-        flash(_("Only failed deliveries of a webhook that is on can be sent again."), "error")
-    return redirect(url_for("admin.webhook_deliveries", webhook_id=webhook_id), code=303)
+        db.session.rollback()
+        flash(_("This delivery is already queued, being sent or delivered."), "info")
+    if not request.htmx:
+        return redirect(url_for("admin.webhook_deliveries", webhook_id=webhook_id), code=303)
+    db.session.expire_all()
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    return render_template(
+        "admin/_webhook_delivery_row.html", webhook=delivery.webhook, d=delivery, **_row_helpers()
+    )
+
+
+def _row_helpers() -> dict:
+    return {
+        "delivery_status_label": delivery_status_label,
+        "delivery_error_text": delivery_error_text,
+        "next_attempt_at": webhooks.next_attempt_at,
+        "can_retry_now": webhooks.can_retry_now,
+    }

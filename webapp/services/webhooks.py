@@ -359,13 +359,43 @@ def deliveries_page(webhook: Webhook, page: int, size: int) -> tuple[list[Webhoo
     return list(rows[:size]), len(rows) > size
 
 
+RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.RETRYING)
+
+
+def can_retry_now(delivery: WebhookDelivery) -> bool:
+    """Whether an admin may send this delivery now: it failed, or waits for its next attempt."""
+    return delivery.status in RETRYABLE and delivery.webhook.active
+
+
 def retry_delivery(delivery: WebhookDelivery) -> bool:
-    """Send a failed delivery once more, after the commit; False if it is not failed."""
-    if delivery.status != DeliveryStatus.FAILED or not delivery.webhook.active:
+    """Put a failed or waiting delivery back to `pending` for `relay_deliveries` (no commit).
+
+    The change is one conditional UPDATE: of two retries at the same moment only one gets
+    the row, and a delivery already queued or being sent is left alone (False). A retry that
+    RQ scheduled earlier finds the row taken (`claim_for_work`), so nothing is sent twice at
+    once.
+    """
+    if not delivery.webhook.active:
         return False
-    delivery.status = DeliveryStatus.PENDING
-    delivery.last_error = None
-    return True
+    taken = db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status.in_(RETRYABLE))
+        .values(status=DeliveryStatus.PENDING, last_error=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(delivery, ["status", "last_error"])
+    return bool(taken)
+
+
+def next_attempt_at(delivery: WebhookDelivery) -> datetime | None:
+    """When a `retrying` delivery's next attempt is due (RQ's retry, or the relay in-process)."""
+    if delivery.status != DeliveryStatus.RETRYING or delivery.attempted_at is None:
+        return None
+    from jobs.queue import retry_intervals
+
+    intervals = retry_intervals()
+    wait = intervals[min(max(delivery.attempts, 1), len(intervals)) - 1]
+    return delivery.attempted_at + timedelta(seconds=wait)
 
 
 def relay_deliveries(ids: list[int]) -> int:
