@@ -346,9 +346,7 @@ def team_use(team: Team) -> TeamUse:
         .group_by(Ticket.workflow_version_id, Ticket.state)
     )
     for version_id, state, count in rows:
-        states = machine_for(version_id).definition.states
-        category = states[state].category if state in states else "open"
-        if category in OPEN_CATEGORIES:
+        if _is_open(version_id, state):
             open_count += count
         else:
             closed_count += count
@@ -384,29 +382,39 @@ def delete_team(team: Team) -> int:
     if use.in_use:
         raise TeamInUse(use)
     before = {**_team_snapshot(team), "slug": team.slug}
-    after = None
-    if use.closed_tickets:
-        numbers = [
-            Ticket.number_for(ticket_id)
-            for ticket_id in db.session.scalars(
-                select(Ticket.id).where(Ticket.team_id == team.id).order_by(Ticket.id)
-            )
-        ]
+    rows = db.session.execute(
+        select(Ticket.id, Ticket.workflow_version_id, Ticket.state)
+        .where(Ticket.team_id == team.id)
+        .order_by(Ticket.id)
+    ).all()
+    if any(_is_open(version_id, state) for _, version_id, state in rows):
+        raise TeamChanged()  # a ticket arrived or was reopened since the count
+    finished = [ticket_id for ticket_id, _, _ in rows]
+    if finished:
+        # Only the tickets just read: one that joins the team from now on is not swept
+        # along; it keeps the team row, and deleting it fails below.
         db.session.execute(
             update(Ticket)
-            .where(Ticket.team_id == team.id)
+            .where(Ticket.id.in_(finished), Ticket.team_id == team.id)
             .values(team_id=None, version=Ticket.version + 1)
             .execution_options(synchronize_session=False)
         )
-        after = {"tickets_without_team": numbers}
+    if db.session.scalar(select(func.count()).where(Ticket.team_id == team.id)):
+        raise TeamChanged()
     db.session.execute(delete(TeamRoutingState).where(TeamRoutingState.team_id == team.id))
+    after = {"tickets_without_team": [Ticket.number_for(i) for i in finished]} if finished else None
     audit.record("team.deleted", team, team.name, before=before, after=after)
     db.session.delete(team)
     try:
         db.session.flush()
-    except IntegrityError as error:  # a ticket was moved to the team after the check
+    except IntegrityError as error:  # PostgreSQL: a ticket joined the team after the check
         raise TeamChanged() from error
-    return use.closed_tickets
+    return len(finished)
+
+
+def _is_open(version_id: int, state: str) -> bool:
+    states = machine_for(version_id).definition.states
+    return state not in states or states[state].category in OPEN_CATEGORIES
 
 
 class TeamChanged(RuntimeError):
