@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.helpers import text_of
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Response, Ticket
-from webapp.services.forms import publish_form
+from webapp.services.forms import find_form, publish_form
 
 TYPED_FIRST = {
     "slug": "ask",
@@ -415,10 +415,58 @@ def test_the_link_sent_page_is_headed_by_the_forms_title(client, forms):
     sent = client.post(
         "/f/goal/continue-later",
         data={"step": customer.field("step"), "lang": "pl", "email": "jan@firma.pl"},
+        follow_redirects=True,
     )
     html = sent.get_data(as_text=True)
     assert "<h1>Czy udało Ci się znaleźć to, czego szukasz?</h1>" in html
     assert "Wysłaliśmy link na adres jan@firma.pl" in html
+
+
+def test_an_answer_to_a_form_archived_meanwhile_lands_on_its_closed_page(client, forms):
+    customer = Respondent(client, "goal", False, lang="pl")
+    customer.answer("no")
+    step = customer.field("step")
+    find_form("goal").archived = True
+    db.session.commit()
+    late = client.post("/f/goal/answer", data={"step": step, "lang": "pl", "value": "Cena"})
+    assert late.status_code == 303  # a reload of the closed page posts nothing again
+    closed = client.get(late.headers["Location"])
+    assert closed.status_code == 410 and '<html lang="pl">' in closed.text
+    assert "Ten formularz nie zbiera już odpowiedzi." in text_of(closed)
+    later = client.post(
+        "/f/goal/continue-later", data={"step": step, "lang": "pl", "email": "jan@firma.pl"}
+    )
+    assert later.status_code == 303 and client.get(later.headers["Location"]).status_code == 410
+    assert db.session.scalar(select(OutboxMessage)) is None
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_the_link_sent_page_reloads_without_sending_again_or_naming_the_address_in_its_url(
+    app, client, forms, htmx
+):
+    customer = Respondent(client, "goal", True, lang="pl")
+    customer.answer("no")
+    headers = {"HX-Request": "true"} if htmx else {}
+    sent = client.post(
+        "/f/goal/continue-later",
+        data={"step": customer.field("step"), "lang": "pl", "email": "jan@firma.pl"},
+        headers=headers,
+    )
+    assert sent.status_code == (204 if htmx else 303)
+    page_url = sent.headers["HX-Redirect" if htmx else "Location"]
+    assert "jan" not in page_url and "firma" not in page_url
+    for _reload in range(2):
+        page = client.get(page_url)
+        assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+        assert "Wysłaliśmy link na adres jan@firma.pl" in text_of(page)
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+    # Without the customer's cookies (a widget's iframe, another browser): no address.
+    elsewhere = app.test_client().get(page_url)
+    assert elsewhere.status_code == 200 and "jan@firma.pl" not in text_of(elsewhere)
+    assert "Wysłaliśmy Ci link e-mailem" in text_of(elsewhere)
+    # An address not made by a sent link is just the form.
+    forged = client.get("/f/goal/link-sent?lang=pl&sent=goal")
+    assert forged.status_code == 302 and "/f/goal" in forged.headers["Location"]
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,10 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
+from flask_babel import get_locale
 from htmx_flask import request as htmx_request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -59,6 +61,25 @@ def _steps() -> URLSafeTimedSerializer:
 
 def _resume_links() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-resume")
+
+
+def _link_sent_marks() -> URLSafeTimedSerializer:
+    """Signs the mark in the "link sent" page's address: a link was sent for this form."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-link-sent")
+
+
+def _see_other(target: str):
+    """POST/redirect/GET: htmx follows HX-Redirect, a browser without JavaScript the 303."""
+    if htmx_request.htmx:
+        reply = make_response("", 204)
+        reply.headers["HX-Redirect"] = target
+        return reply
+    return redirect(target, code=303)
+
+
+def _closed(form: Form):
+    """A post to an archived form: on to its page, which says it is closed (a reload is safe)."""
+    return _see_other(url_for("public.show_form", slug=form.slug, lang=request.form.get("lang")))
 
 
 def _form_or_404(slug: str) -> Form:
@@ -276,7 +297,9 @@ def show_form(slug: str, prefix: str | None = None):
     if form is None:
         abort(404)
     if form.archived:
-        return render_template("public/closed.html"), 410
+        if prefix:
+            override_locale(prefix)
+        return render_template("public/closed.html", lang=str(get_locale())), 410
     if version_id is None:
         abort(404)
     response = _response_from_cookie(form)
@@ -323,7 +346,7 @@ def answer(slug: str):
         if form is None or (version_id is None and not form.archived):
             abort(404)
     if form.archived:
-        return render_template("public/closed.html"), 410
+        return _closed(form)
     definition = form_service.definition_for(version_id)
     lang = _choose_language(definition, None, response)
     override_locale(lang)
@@ -493,12 +516,7 @@ def _raw_answer(response: Response, question: Question):
 
 def _expired(form: Form):
     """An unknown or expired conversation starts a fresh one instead of failing."""
-    target = url_for("public.show_form", slug=form.slug, new=1)
-    if htmx_request.htmx:
-        reply = make_response("", 204)
-        reply.headers["HX-Redirect"] = target
-    else:
-        reply = redirect(target, code=303)
+    reply = _see_other(url_for("public.show_form", slug=form.slug, new=1))
     reply.delete_cookie(COOKIE_PREFIX + form.slug)
     return reply
 
@@ -518,6 +536,8 @@ def continue_later(slug: str):
     )
     if response is None:
         return _expired(form)
+    if form.archived:
+        return _closed(form)
     definition = form_service.definition_for(response.form_version_id)
     lang = _choose_language(definition, None, response)
     override_locale(lang)
@@ -548,15 +568,43 @@ def continue_later(slug: str):
         },
     )
     db.session.commit()
-    return render_template(
-        "public/continue_sent.html",
-        form=form,
-        definition=definition,
-        lang=lang,
-        email=email,
-        t=lambda texts: definition.text(texts, lang),
-        brand=brand_values(definition, lang),
+    # The address stays out of the URL (history, logs, referrers): it goes in the signed
+    # session cookie. Where cookies are blocked (a widget's iframe) the page says it without it.
+    session["link_sent"] = {"form": slug, "email": email}
+    mark = _link_sent_marks().dumps(slug)
+    return _see_other(url_for("public.continue_sent", slug=slug, lang=lang, sent=mark))
+
+
+@bp.get("/f/<slug>/link-sent")
+def continue_sent(slug: str):
+    """After "continue later": the link is on its way (a reload just shows this again)."""
+    form, version_id = form_service.find_form_and_active_version(slug)
+    if form is None:
+        abort(404)
+    try:
+        marked = _link_sent_marks().loads(request.args.get("sent", ""), max_age=RESUME_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        marked = None
+    if form.archived or version_id is None or marked != slug:  # nothing sent from here
+        return redirect(url_for("public.show_form", slug=slug, lang=request.args.get("lang")))
+    response = _response_from_cookie(form)
+    definition = form_service.definition_for(response.form_version_id if response else version_id)
+    lang = _choose_language(definition, None, response)
+    override_locale(lang)
+    sent = session.get("link_sent") or {}
+    reply = make_response(
+        render_template(
+            "public/continue_sent.html",
+            form=form,
+            definition=definition,
+            lang=lang,
+            email=sent.get("email") if sent.get("form") == slug else None,
+            t=lambda texts: definition.text(texts, lang),
+            brand=brand_values(definition, lang),
+        )
     )
+    reply.headers["Cache-Control"] = "no-store"  # it may name the customer's address
+    return reply
 
 
 @bp.get("/f/<slug>/resume/<token>")
