@@ -458,6 +458,8 @@ def test_the_link_sent_page_reloads_without_sending_again_or_naming_the_address_
     for _reload in range(2):
         page = client.get(page_url)
         assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+        form_policy = client.get("/f/goal").headers["Content-Security-Policy"]
+        assert page.headers["Content-Security-Policy"] == form_policy  # the widget's iframe
         assert "Wysłaliśmy link na adres jan@firma.pl" in text_of(page)
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
     # Without the customer's cookies (a widget's iframe, another browser): no address.

@@ -604,6 +604,7 @@ def continue_sent(slug: str):
         )
     )
     reply.headers["Cache-Control"] = "no-store"  # it may name the customer's address
+    _frame_policy(reply, definition)  # it opens inside the widget's iframe too
     return reply
 
 
