@@ -22,6 +22,7 @@ from webapp.services import drafts, workflow_studio
 from webapp.services.local_time import BadLocalTime, local_input_value, parse_local_datetime
 from webapp.services.workflow_versions import PublishRefused, active_version
 from webapp.tickets.presenters import describe_target, interval_text
+from webapp.timezone_choices import zone_in_words
 
 MAX_COMMENT = 500
 
@@ -298,6 +299,7 @@ def workflow_sla():
             created_at=created_at,
             at_value=local_input_value(created_at, timezone),
             timezone=timezone,
+            timezone_words=zone_in_words(timezone, _locale(), created_at),
             error=error,
             day_names=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
             target_text=target_text,
