@@ -1,13 +1,48 @@
-"""Form fields the staff forms share: checkboxes for a few choices, and the time-zone picker."""
+"""What the staff forms share: their base class, whose WTForms messages speak every language
+we do; checkboxes for a few choices; and the time-zone picker."""
 
 from __future__ import annotations
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import SelectField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.timezone_choices import timezone_choices
+
+
+class FormTranslations:
+    """WTForms' messages from our catalog first, then from WTForms' own.
+
+    WTForms has no Slovenian catalog at all, and its Polish one lacks or mistranslates a few
+    messages ("This field cannot be edited." reads "To pole jest wymagane."): our catalog has
+    them all (`webapp.wtforms_messages`), worded like the rest of Loopdesk.
+    """
+
+    def gettext(self, string: str) -> str:
+        translated = get_translations().ugettext(string)
+        return translated if translated != string else wtforms_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        # Our catalog directly: flask_babel.ngettext would fill in %(num)d and trip on %(min)d.
+        translated = get_translations().ungettext(singular, plural, n)
+        if translated != (singular if n == 1 else plural):
+            return translated
+        return wtforms_translations.ngettext(singular, plural, n)
+
+
+class TranslatedForm(FlaskForm):
+    """The base of our forms: WTForms' messages ("Not a valid choice.") in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return FORM_TRANSLATIONS
+
+
+FORM_TRANSLATIONS = FormTranslations()
 
 
 class MultiCheckboxField(SelectMultipleField):

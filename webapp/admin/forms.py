@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
@@ -13,12 +12,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from webapp.email_addresses import EmailAddress
-from webapp.form_fields import MultiCheckboxField, TimeZoneField
+from webapp.form_fields import MultiCheckboxField, TimeZoneField, TranslatedForm
 from webapp.models import Role
 from webapp.people import language_choices
 
 
-class StaffMemberForm(FlaskForm):
+class StaffMemberForm(TranslatedForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
     email = EmailField(
         _l("E-mail"),
@@ -58,7 +57,7 @@ WEEKDAY_LABELS = {
 }
 
 
-class AgentForm(FlaskForm):
+class AgentForm(TranslatedForm):
     """Edit an agent; working hours are checked by the service with the calendar code."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
@@ -94,13 +93,13 @@ class AgentForm(FlaskForm):
         return [self[f"hours_{day}"] for day in WEEKDAY_LABELS]
 
 
-class TeamForm(FlaskForm):
+class TeamForm(TranslatedForm):
     name = StringField(
         _l("Team name"), validators=[DataRequired(_l("Enter a team name.")), Length(max=120)]
     )
 
 
-class EmailTextForm(FlaskForm):
+class EmailTextForm(TranslatedForm):
     subject = StringField(
         _l("Subject"), validators=[DataRequired(_l("Enter a subject.")), Length(max=300)]
     )
@@ -110,7 +109,7 @@ class EmailTextForm(FlaskForm):
     revision = IntegerField(default=0)
 
 
-class CannedReplyForm(FlaskForm):
+class CannedReplyForm(TranslatedForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=120)]
     )

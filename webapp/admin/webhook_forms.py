@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField, URLField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from webapp.form_fields import MultiCheckboxField
+from webapp.form_fields import MultiCheckboxField, TranslatedForm
 from webapp.services.webhooks import MAX_URL, WebhookRefused, clean_url
 from workflow.registry import EVENTS, custom_webhook_event
 
@@ -30,7 +29,7 @@ def event_choices() -> list[tuple[str, str]]:
     return [(event, EVENT_DESCRIPTIONS.get(event, event)) for event in EVENTS]
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(TranslatedForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
     url = URLField(
         _l("Payload URL"),

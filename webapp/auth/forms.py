@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -12,13 +11,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from webapp.email_addresses import EmailAddress
-from webapp.form_fields import MultiCheckboxField, TimeZoneField
+from webapp.form_fields import MultiCheckboxField, TimeZoneField, TranslatedForm
 from webapp.people import language_choices
 
 MIN_PASSWORD = 10
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TranslatedForm):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)]
     )
@@ -26,7 +25,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(TranslatedForm):
     """A new password, typed twice: invitations, reset links and the profile share the rules."""
 
     password = PasswordField(
@@ -64,7 +63,7 @@ class ChangePasswordForm(SetPasswordForm):
             raise ValidationError(_l("Choose a password different from the current one."))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(TranslatedForm):
     email = EmailField(
         _l("E-mail"),
         filters=[lambda value: value.strip() if value else value],
@@ -75,7 +74,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TranslatedForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
     )
