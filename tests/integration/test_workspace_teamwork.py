@@ -102,6 +102,28 @@ def test_a_refused_task_field_is_marked_and_points_at_the_message(
             assert "aria-invalid" not in attrs, field
 
 
+@pytest.mark.parametrize(
+    "action, typed, refused_field, message",
+    [
+        ("assign", {"assignee": "999999"}, "ws-assignee", "assign-error"),
+        ("assign", {"team": "999999"}, "ws-team", "assign-error"),
+        ("priority", {"priority": "whenever"}, "ws-priority", "priority-error"),
+        ("watchers", {"user": "999999"}, "ws-watcher-user", "watcher-error"),
+    ],
+)
+def test_a_refused_header_or_watcher_field_points_at_its_message(
+    client, login, post_form, people, action, typed, refused_field, message
+):
+    ticket = make_ticket()
+    login(people["bea"])
+    response = post_form(f"/tickets/{ticket.number}/{action}", typed, htmx=True)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_attrs(html, message).get("role") == "alert"
+    attrs = field_attrs(html, refused_field)
+    assert attrs.get("aria-invalid") == "true" and attrs.get("aria-describedby") == message
+
+
 def test_task_lifecycle_with_mails_to_the_creator(
     client, login, post_form, people, smtp_server, run_jobs
 ):

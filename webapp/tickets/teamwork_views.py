@@ -178,7 +178,9 @@ def watcher_add(number: str):
     chosen = request.form.get("user") or str(current_user.id)
     user = _colleague(chosen)
     if user is None:
-        return refused(ticket, "watchers", "watcher", refusal_text("unknown_colleague"))
+        return refused(
+            ticket, "watchers", "watcher", refusal_text("unknown_colleague"), fields=["user"]
+        )
     follow(ticket, user, request.form.getlist("events"), current_user)
     db.session.commit()
     if user.id == current_user.id:
@@ -215,11 +217,13 @@ def assign(number: str):
     team_value = request.form.get("team", "")
     assignee = _colleague(assignee_value) if assignee_value else None
     if assignee_value and assignee is None:
-        return refused(ticket, "header", "assign", refusal_text("unknown_colleague"))
+        message = refusal_text("unknown_colleague")
+        return refused(ticket, "header", "assign", message, fields=["assignee"])
     team_id = optional_id(team_value)
     team = db.session.get(Team, team_id) if team_id else None
     if team_value and team is None:
-        return refused(ticket, "header", "assign", _("This team does not exist."))
+        message = _("This team does not exist.")
+        return refused(ticket, "header", "assign", message, fields=["team"])
     new_team = team is not None and team.id != ticket.team_id
     new_assignee = (assignee.id if assignee else None) != ticket.assignee_id
     try:
@@ -242,7 +246,8 @@ def priority(number: str):
     ticket = ticket_or_404(number)
     value = request.form.get("priority", "")
     if value not in PRIORITY_LABELS:
-        return refused(ticket, "header", "priority", _("Please choose a priority."))
+        message = _("Please choose a priority.")
+        return refused(ticket, "header", "priority", message, fields=["priority"])
     unchanged = value == ticket.priority
     try:
         change_priority(ticket, value, current_user)
