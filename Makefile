@@ -37,8 +37,11 @@ run: $(VENV)/.installed compile-translations
 	$(FLASK) seed-demo --if-empty
 	LOOPDESK_IN_PROCESS_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
+# One test process per core (pytest-xdist, at most 4), each with its own databases;
+# `make test PYTEST_WORKERS=0` runs everything in this process.
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.installed compile-translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
-from tests.helpers import PASSWORD, TEST_REDIS_URL, csrf_token
+from tests.helpers import PASSWORD, TEST_REDIS_URL, XDIST_WORKER, csrf_token
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Role, Team, User
@@ -32,10 +32,24 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist, a database of its own per worker ("test_gw1"), created on demand."""
+    if not XDIST_WORKER:
+        return url
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        name = f"{conn.execute(text('SELECT current_database()')).scalar()}_{XDIST_WORKER}"
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.scalar() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return engine.url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
-        return _sqlalchemy_url(TEST_DATABASE_URL)
+        return _database_of_this_worker(_sqlalchemy_url(TEST_DATABASE_URL))
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "loopdesk-test.db")
 
 

@@ -11,7 +11,24 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+# pytest-xdist runs the suite in several processes ("gw0", "gw1", ...); each gets its own
+# PostgreSQL database and Redis database, since every test empties them.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(XDIST_WORKER.removeprefix("gw") or 0)
+
+
+def _redis_url_of_this_worker(url: str | None) -> str | None:
+    """`url` with its database number moved down by the worker's index (never onto 0,
+    the database other programs use by default)."""
+    if not url or not WORKER_INDEX:
+        return url
+    base, _, number = url.rpartition("/")
+    start = int(number) if number.isdigit() else 0
+    moved = start - WORKER_INDEX if start - WORKER_INDEX >= 1 else start + WORKER_INDEX
+    return f"{base}/{moved}" if number.isdigit() else f"{url.rstrip('/')}/{moved}"
+
+
+TEST_REDIS_URL = _redis_url_of_this_worker(os.environ.get("TEST_REDIS_URL"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery"
 
