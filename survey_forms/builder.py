@@ -36,7 +36,9 @@ MAX_CONDITION_ROWS = 10
 MAX_ORIGINS = 50
 QUESTION_TEXT_PARTS = ("text", "help", "placeholder", "labels.low", "labels.high")
 # Operators the builder offers; "missing" is stored as {op: exists, value: false} and
-# "category" (the form's score falls in a group) as {field: score.category, op: = | in}.
+# "category" (a scored answer falls in a group) as {field: score.category, op: = | in} on
+# the form's score question, and as {field: answers.<id>, op: in, value: [its answers]} on
+# any later scored question (`score.category` reads only the first one).
 BUILDER_OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "contains", "exists", "missing")
 SCORE_CATEGORY = "score.category"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -152,6 +154,7 @@ def outline(data: Mapping) -> Outline:
     """Everything the builder page shows, normalised (texts as mappings, ids as text)."""
     default = default_language_of(data)
     score = score_question(data)
+    types = question_types(data)
     broken: list[str] = []
     questions = []
     raw_questions = data.get("questions")
@@ -184,7 +187,7 @@ def outline(data: Mapping) -> Outline:
                 choices=choices,
                 validation=dict(validation),
                 show_if=spec.get("show_if"),
-                show_if_rows=read_condition(spec.get("show_if"), score),
+                show_if_rows=read_condition(spec.get("show_if"), score, types),
             )
         )
     endings = []
@@ -195,7 +198,7 @@ def outline(data: Mapping) -> Outline:
                 EndingView(
                     texts_of(spec.get("text"), default),
                     spec.get("when"),
-                    read_condition(spec.get("when"), score),
+                    read_condition(spec.get("when"), score, types),
                 )
             )
     rule = data.get("creates_ticket", False)
@@ -209,7 +212,7 @@ def outline(data: Mapping) -> Outline:
         questions=questions,
         endings=endings,
         creates_ticket=rule,
-        creates_ticket_rows=None if isinstance(rule, bool) else read_condition(rule, score),
+        creates_ticket_rows=None if isinstance(rule, bool) else read_condition(rule, score, types),
         allowed_origins=[str(o) for o in origins] if isinstance(origins, list) else [],
         unreadable_parts=broken,
         score_question=score[0] if score else None,
@@ -589,6 +592,13 @@ def score_question(data: Mapping) -> tuple[str, str] | None:
     return None
 
 
+def question_types(data: Mapping) -> dict[str, str]:
+    """Each question's type by its id."""
+    raw = data.get("questions")
+    specs = [spec for spec in (raw if isinstance(raw, list) else []) if isinstance(spec, Mapping)]
+    return {str(spec.get("id", "")): str(spec.get("type", "")) for spec in specs}
+
+
 def category_groups(qtype: str) -> tuple[str, ...]:
     """The groups of categories a condition on `qtype`'s score may pick, as "a" or "a,b".
 
@@ -603,12 +613,22 @@ def category_groups(qtype: str) -> tuple[str, ...]:
     return tuple(groups)
 
 
-def operators_for(qtype: str, scored: bool = False) -> tuple[str, ...]:
+def group_answers(qtype: str, group: str) -> list:
+    """The answers in a group of `qtype`'s categories, in scale order: "passive" → [7, 8]."""
+    bands = CATEGORY_ANSWERS.get(qtype, {})
+    answers: list = []
+    for name, band in bands.items():
+        if name in group.split(","):
+            answers += list(band) if qtype == "goal" else list(range(band[0], band[-1] + 1))
+    return answers
+
+
+def operators_for(qtype: str) -> tuple[str, ...]:
     """The comparisons that make sense for answers to a question of `qtype`.
 
-    `scored`: the question is the form's score question, whose category can be tested.
+    Every scored question (NPS, CSAT, CES, rating, goal) can be tested by its category.
     """
-    category = ("category",) if scored and qtype in CATEGORY_ANSWERS else ()
+    category = ("category",) if qtype in CATEGORY_ANSWERS else ()
     if qtype in SCALES or qtype in NUMBER_TYPES:
         return (*category, "=", "!=", "<", "<=", ">", ">=", "exists", "missing")
     if qtype in ("single_choice", "goal"):
@@ -635,11 +655,16 @@ def value_kind(qtype: str, op: str = "") -> str:
     return "text"
 
 
-def read_condition(raw: Any, score: tuple[str, str] | None = None) -> ConditionRows | None:
+def read_condition(
+    raw: Any,
+    score: tuple[str, str] | None = None,
+    types: Mapping[str, str] | None = None,
+) -> ConditionRows | None:
     """The rows the builder shows for a stored condition; None if it cannot show it.
 
     `score` is the form's score question (see `score_question`): a test of
-    `score.category` shows as a row on that question.
+    `score.category` shows as a row on that question. `types` (question id → type) lets
+    `answers.<id> in [...]` listing exactly a group's answers show as that group's row.
     """
     if raw is None:
         return ConditionRows()
@@ -653,14 +678,16 @@ def read_condition(raw: Any, score: tuple[str, str] | None = None) -> ConditionR
             return None
     rows = []
     for item in items:
-        row = _read_row(item, score)
+        row = _read_row(item, score, types or {})
         if row is None:
             return None
         rows.append(row)
     return ConditionRows(combine, tuple(rows))
 
 
-def _read_row(item: Any, score: tuple[str, str] | None) -> ConditionRow | None:
+def _read_row(
+    item: Any, score: tuple[str, str] | None, types: Mapping[str, str]
+) -> ConditionRow | None:
     if not isinstance(item, Mapping) or set(item) - {"field", "op", "value"}:
         return None
     name, op = item.get("field"), item.get("op")
@@ -672,6 +699,9 @@ def _read_row(item: Any, score: tuple[str, str] | None) -> ConditionRow | None:
     if op == "exists":
         present = exists_tests_presence(item.get("value"))
         return ConditionRow(qid, "exists" if present else "missing")
+    if op == "in":
+        group = group_of(types.get(qid, ""), item.get("value"))
+        return ConditionRow(qid, "category", group) if group else None
     if op not in BUILDER_OPERATORS or isinstance(item.get("value"), list | Mapping):
         return None
     value = item.get("value")
@@ -695,6 +725,24 @@ def _read_category_row(op: Any, value: Any, score: tuple[str, str] | None) -> Co
     if group not in category_groups(qtype) or len(group.split(",")) != len(picked):
         return None
     return ConditionRow(qid, "category", group)
+
+
+def group_of(qtype: str, value: Any) -> str | None:
+    """The group of `qtype`'s categories whose answers `value` lists exactly (any order)."""
+    if not isinstance(value, list) or qtype not in CATEGORY_ANSWERS:
+        return None
+    # An unquoted yes/no in YAML arrives as a boolean while the answer is the word.
+    listed = [
+        ("yes" if v else "no") if isinstance(v, bool) and qtype == "goal" else v for v in value
+    ]
+    listed = [v.casefold() if isinstance(v, str) else v for v in listed]
+    if qtype != "goal" and not all(isinstance(v, int) and not isinstance(v, bool) for v in listed):
+        return None
+    for group in category_groups(qtype):
+        answers = group_answers(qtype, group)
+        if len(listed) == len(answers) and set(listed) == set(answers):
+            return group
+    return None
 
 
 def build_condition(
@@ -732,7 +780,7 @@ def build_condition(
 
 def _build_row(spec: Mapping, qid: str, op: str, raw: str, *, scored: bool = False) -> dict:
     qtype = str(spec.get("type"))
-    if op not in operators_for(qtype, scored):
+    if op not in operators_for(qtype):
         raise BuilderError("bad_operator", op=str(op)[:20])
     name = f"answers.{qid}"
     if op == "exists":
@@ -744,6 +792,8 @@ def _build_row(spec: Mapping, qid: str, op: str, raw: str, *, scored: bool = Fal
     if kind == "category":
         if raw not in category_groups(qtype):
             raise BuilderError("bad_value")
+        if not scored:  # `score.category` reads the first scored answer only
+            return {"field": name, "op": "in", "value": group_answers(qtype, raw)}
         picked = raw.split(",")
         if len(picked) == 1:
             return {"field": SCORE_CATEGORY, "op": "=", "value": picked[0]}

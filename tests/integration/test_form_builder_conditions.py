@@ -164,3 +164,57 @@ def test_a_condition_on_a_hidden_field_is_said_in_words_not_json(client, login, 
     text = text_of(client.get("/admin/forms/report-problem/edit"))
     assert "Shown only when the hidden field “page_url” is empty." in text
     assert "The builder cannot edit this condition as rows" in text
+
+
+TWO_SCORES = """\
+slug: two-scores
+title: {en: Two scores}
+languages: [en]
+questions:
+  - id: nps
+    type: nps
+    text: {en: "How likely are you to recommend us?"}
+  - id: csat
+    type: csat
+    text: {en: "How happy are you with support?"}
+  - id: why
+    type: long_text
+    required: false
+    text: {en: "What went wrong?"}
+endings:
+  - text: {en: Thanks}
+"""
+
+
+def test_each_scored_question_offers_its_groups(client, login, admin, app, post_form):
+    publish_form("two-scores", TWO_SCORES)
+    db.session.commit()
+    login(admin)
+    url = "/admin/forms/two-scores/edit/condition"
+    rows = {"target": "questions/why", "combine": "all", "revision": ""}
+    added = post_form(url, {**rows, "action": "refresh", "question": "csat", "op": "category"})
+    editor = condition_editor(added.get_data(as_text=True), "questions-why")
+    assert '<option value="category" selected>is in the group</option>' in editor
+    assert ">Unsatisfied or neutral (1–3)</option>" in editor
+    saved = post_form(
+        url,
+        {
+            **rows,
+            "action": "save",
+            "question": ["nps", "csat"],
+            "op": ["category", "category"],
+            "value": ["promoter", "unsatisfied"],
+        },
+        htmx=True,
+    )
+    assert saved.status_code == 200, text_of(saved)
+    assert (
+        "Shown only when nps is in the group “Promoters (9–10)” and csat is in the group "
+        "“Unsatisfied (1–2)”." in text_of(saved)
+    )
+    editor = condition_editor(saved.get_data(as_text=True), "questions-why")
+    assert editor.count('<option value="category" selected>is in the group</option>') == 2
+    assert '<option value="unsatisfied" selected>' in editor
+    definition = load_form(drafts.current("form", "two-scores").yaml_text).definition
+    assert next_question(definition, {"nps": 10, "csat": 2}).id == "why"
+    assert next_question(definition, {"nps": 10, "csat": 4}) is None

@@ -392,17 +392,37 @@ def test_groups_per_scored_type():
     assert builder.category_groups("short_text") == ()
 
 
-@pytest.mark.parametrize(
-    "row",
-    [
-        ("colour", "category", "detractor"),  # not a scored question
-        ("second", "category", "detractor"),  # a scored question, but not the form's score
-    ],
-)
-def test_only_the_score_question_has_groups(data, row):
-    data["questions"].append({"id": "second", "type": "nps", "text": {"en": "Again?"}})
+def test_only_scored_questions_have_groups(data):
     with pytest.raises(builder.BuilderError, match="bad_operator"):
-        builder.build_condition(data, "all", [row])
+        builder.build_condition(data, "all", [("colour", "category", "detractor")])
+
+
+def test_a_later_scored_question_has_groups_stored_as_its_answers(data):
+    """`score.category` reads the first scored answer; a second one's group lists its answers."""
+    data["questions"].append({"id": "csat", "type": "csat", "text": {"en": "Happy?", "pl": "Ok?"}})
+    data["questions"].append({"id": "done", "type": "goal", "text": {"en": "Done?", "pl": "Ok?"}})
+    rows = [("score", "category", "promoter"), ("csat", "category", "unsatisfied,neutral")]
+    built = builder.build_condition(data, "all", rows)
+    assert built == {
+        "all": [
+            {"field": "score.category", "op": "=", "value": "promoter"},
+            {"field": "answers.csat", "op": "in", "value": [1, 2, 3]},
+        ]
+    }
+    goal = builder.build_condition(data, "all", [("done", "category", "not_completed")])
+    assert goal == {"field": "answers.done", "op": "in", "value": ["no"]}
+    types = builder.question_types(data)
+    read = builder.read_condition(built, ("score", "nps"), types)
+    assert read.rows[1] == builder.ConditionRow("csat", "category", "unsatisfied,neutral")
+    assert builder.read_condition(goal, None, types).rows[0].op == "category"
+    odd = {"field": "answers.csat", "op": "in", "value": [1, 3]}  # no group holds just these
+    assert builder.read_condition(odd, None, types) is None
+    data["questions"].append({"id": "after", "type": "long_text", "text": {"en": "?", "pl": "?"}})
+    builder.set_show_if(data, "after", built)
+    definition = load_form(builder.dump(data)).definition
+    asked = {"score": 9, "colour": "red", "csat": 3, "done": "yes"}
+    assert next_question(definition, asked).id == "after"
+    assert next_question(definition, {**asked, "csat": 4}) is None
 
 
 def test_an_unknown_group_is_refused_and_odd_group_conditions_are_not_shown_as_rows(data):

@@ -219,14 +219,14 @@ def _condition_state(outline, target: str, pending: dict) -> dict:
     score = None
     if outline and outline.score_question:
         score = (outline.score_question, _type_of(outline, outline.score_question))
-    rows = builder.read_condition(current, score)
+    types = {q.id: q.type for q in outline.questions} if outline else {}
+    rows = builder.read_condition(current, score, types)
     ids = {q.id for q in questions}
     if rows is not None and any(row.question not in ids for row in rows.rows):
         rows = None  # on a later or removed question: said in words, not shown as another
     return {
         "target": target,
         "available": questions,
-        "score_question": outline.score_question if outline else None,
         "current": current,
         "unreadable": rows is None,
         "rows": pending.get(target) or rows or builder.ConditionRows(),

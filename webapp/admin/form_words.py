@@ -163,6 +163,10 @@ def _comparison(
         return _category_comparison(op, value, outline, questions)
     head, _dot, rest = name.partition(".")
     question = questions.get(rest) if head == "answers" else None
+    group = builder.group_of(question.type, value) if question and op == "in" else None
+    if group:  # a later scored question's group, stored as the answers it holds
+        label = group_label(question.type, group)
+        return _("%(subject)s is in the group “%(group)s”", subject=rest, group=label)
     if head == "answers" and rest:
         subject = rest
     elif name in TICKET_FIELDS:
