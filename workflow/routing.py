@@ -56,6 +56,7 @@ class RoutingDecision:
     target: RouteTarget
     reason: str  # "rule 2 matched: answers.score 3 <= 6 and locale = pl"
     matched: str | None = None  # the rule's condition with the facts ("answers.score 3 <= 6")
+    when: Mapping | None = None  # the matched rule's condition, for wording it in a language
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def route(definition: WorkflowDefinition, facts: Mapping[str, Any]) -> RoutingDe
         if evaluate(rule.when, facts):
             why = explain(rule.when, facts)
             return RoutingDecision(
-                index, rule.name, rule.target, f"rule {index + 1} matched: {why}", why
+                index, rule.name, rule.target, f"rule {index + 1} matched: {why}", why, rule.when
             )
     return RoutingDecision(
         None, "default", definition.default_route, "no rule matched: default route"

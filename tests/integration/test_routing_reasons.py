@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask_babel import force_locale
 
 from webapp.tickets.routing_reasons import assignment_text, routed_assignment, routed_reason
+from workflow.definition import RouteTarget, RoutingRule
 from workflow.routing import Candidate, pick_assignee
 
 NOON = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -65,3 +66,37 @@ def test_agents_read_the_rule_by_its_name(app):
     }
     with app.test_request_context(), force_locale("pl"):
         assert routed_reason(data) == ("Pasuje reguła „Unhappy customers get a fast call back”")
+
+
+RULES = (
+    RoutingRule("rule 1", {"field": "team", "op": "=", "value": "care"}, RouteTarget()),
+    RoutingRule("Russian speakers", {"field": "locale", "op": "=", "value": "ru"}, RouteTarget()),
+)
+
+
+def test_the_matched_condition_is_said_in_words(app):
+    """Values read as agents know them: the team's name, the language's name."""
+    data = {
+        "rule": "rule 1",
+        "rule_index": 0,
+        "matched": "team care = care",
+        "when": {"all": [{"field": "team", "op": "=", "value": "care"}]},
+    }
+    with app.test_request_context(), force_locale("pl"):
+        said = routed_reason(data, {"care": "Obsługa klienta"})
+        assert said == "Pasuje reguła „rule 1”: zespół jest „Obsługa klienta”"
+    with app.test_request_context(), force_locale("sl"):
+        assert "ekipa je „Podpora“" in routed_reason(data, {"care": "Podpora"})
+
+
+def test_an_event_from_before_the_condition_was_stored_reads_the_rule(app):
+    """Older events name the rule; the ticket's workflow version still has its condition."""
+    data = {"rule": "Russian speakers", "rule_index": 1, "matched": "locale ru = ru"}
+    with app.test_request_context(), force_locale("pl"):
+        assert routed_reason(data, {}, RULES) == (
+            "Pasuje reguła „Russian speakers”: język jest „rosyjski”"
+        )
+    # A rule renamed or moved since: the name alone, never another rule's condition.
+    with app.test_request_context(), force_locale("pl"):
+        moved = {**data, "rule_index": 0}
+        assert routed_reason(moved, {}, RULES) == "Pasuje reguła „Russian speakers”"

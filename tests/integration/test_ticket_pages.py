@@ -32,11 +32,15 @@ def test_ticket_page_explains_routing_sla_and_history_in_polish(client, login, c
     login(care["agent"])
     page = text_of(client.get(f"/tickets/{ticket.number}"))
     assert "Płatność nie działa" in page
-    # The routing decision in Polish; the condition is the admin's own expression.
-    assert "Pasuje reguła „Unhappy customers get a fast call back”" in page
+    # The routing decision in Polish: the rule by its name, then what it tests in words.
+    assert (
+        "Pasuje reguła „Unhappy customers get a fast call back”: "
+        "wynik należy do grupy „Krytycy (0–6)”"
+    ) in page
     assert "najmniej obciążony (otwarte: 0 z 20)" in page and "mówi w języku: polski" in page
     assert "Pierwsza odpowiedź" in page  # First response clock, in Polish
-    assert "Polityka „high”, ponieważ priority = high." in page
+    assert "Polityka „high”, ponieważ priorytet jest „Wysoki”." in page
+    assert "priority = high" not in page and "score.category" not in page
     assert "Rozpocznij pracę" in page  # the transition's Polish label from the definition
 
 

@@ -7,6 +7,7 @@ moved it first) raises `TicketConflict` at flush time, never overwrites.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -287,9 +288,16 @@ def _routing_data(decision: RoutingDecision, pick: Pick | None) -> dict[str, Any
         "rule_index": decision.rule_index,
         "reason": decision.reason,
         "matched": decision.matched,
+        # The condition itself, so the timeline says it in the reader's words.
+        "when": _as_json(decision.when),
         "assignment": pick.reason if pick else None,
         "assignment_notes": [list(note) for note in pick.notes] if pick else None,
     }
+
+
+def _as_json(value: Any) -> Any:
+    """A condition as JSON data: YAML may have read a value as a date."""
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
 
 
 def _pick_in_team(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -161,13 +162,18 @@ class ClockView:
     status: str  # ok | warned | breached | met | paused
     target: str
     policy: str
-    reason: str
+    reason: str | None  # the policy's condition in words; None: the policy takes any ticket
     calendar: str
     paused: str | None
 
 
-def sla_clocks(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
-    """Each SLA clock with its due time and the reasons behind it."""
+def sla_clocks(
+    ticket: Ticket, now: datetime | None = None, teams: Mapping[str, str] | None = None
+) -> list[ClockView]:
+    """Each SLA clock with its due time and the reasons behind it.
+
+    `teams`: team names by routing name, so a policy for a team names it as agents know it.
+    """
     now = now or utcnow()
     definition = machine_for(ticket.workflow_version_id).definition
     from webapp.services.tickets import ticket_facts
@@ -175,6 +181,10 @@ def sla_clocks(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
     choice = choose_policy(definition, ticket_facts(ticket))
     if choice is None:
         return []
+    from webapp.tickets.routing_reasons import condition_words
+
+    when = choice.policy.when
+    reason = condition_words(when, teams) if when is not None else None
     paused = sla_clock.paused_time(ticket, now)
     views = []
     for metric, deadline in deadlines(
@@ -202,9 +212,7 @@ def sla_clocks(ticket: Ticket, now: datetime | None = None) -> list[ClockView]:
                 status=status,
                 target=describe_target(deadline.target),
                 policy=choice.policy.name,
-                reason=choice.reason
-                if choice.reason != "default policy"
-                else gettext("default policy"),
+                reason=reason,
                 calendar=describe_calendar(choice.calendar),
                 paused=describe_pause(paused) if paused > timedelta() else None,
             )

@@ -14,6 +14,7 @@ from babel import Locale, UnknownLocaleError
 from flask_babel import format_number, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from workflow.definition import RoutingRule
 from workflow.routing import join_notes
 
 _NOTES = {
@@ -77,24 +78,63 @@ def assignment_text(notes: Sequence[Sequence[Any]] | None) -> str | None:
     return join_notes([(str(code), values) for code, values in notes], words)
 
 
-def decision_text(rule_index: int | None, matched: str | None) -> str:
-    """'Rule 2 matched: answers.score 3 <= 6' (the condition is the admin's own expression)."""
+def decision_text(
+    rule_index: int | None,
+    matched: str | None,
+    when: Mapping | None = None,
+    teams: Mapping[str, str] | None = None,
+) -> str:
+    """'Rule 2 matched: the priority is “Urgent”' (the expression as stored when the
+    condition is not known)."""
     if rule_index is None:
         return gettext("No rule matched: default route")
-    return gettext("Rule %(number)s matched: %(why)s", number=rule_index + 1, why=matched or "")
+    why = condition_words(when, teams) if when is not None else matched
+    return gettext("Rule %(number)s matched: %(why)s", number=rule_index + 1, why=why or "")
 
 
-def routed_reason(data: Mapping[str, Any]) -> str:
-    """The routing decision of a `routed` event, with what caused a re-route first."""
+def condition_words(condition: Any, teams: Mapping[str, str] | None = None) -> str:
+    """A routing or SLA condition in the reader's words ("the language is “Polish”")."""
+    from webapp.admin.form_words import describe_condition  # the one describer
+
+    return describe_condition(condition, None, teams)
+
+
+def _rule_condition(data: Mapping[str, Any], rules: Sequence[RoutingRule]) -> Any:
+    """The condition of the rule that matched: stored with the event, or (events written
+    before it was) the same-named rule of the ticket's workflow version."""
+    if data.get("when") is not None:
+        return data["when"]
+    index = data.get("rule_index")
+    if isinstance(index, int) and 0 <= index < len(rules) and rules[index].name == data.get("rule"):
+        return rules[index].when
+    return None
+
+
+def routed_reason(
+    data: Mapping[str, Any],
+    teams: Mapping[str, str] | None = None,
+    rules: Sequence[RoutingRule] = (),
+) -> str:
+    """The routing decision of a `routed` event, with what caused a re-route first.
+
+    `teams`: team names by routing name; `rules`: the ticket's workflow's routing rules.
+    """
     if "matched" not in data:  # written before reasons were stored as codes
         return str(data.get("reason") or "")
     name = data.get("rule")
+    condition = _rule_condition(data, rules) if data.get("rule_index") is not None else None
     if data.get("rule_index") is not None and name:
-        # Agents know rules by the names admins gave them; the condition is the admin's
-        # own expression ("score.category detractor = detractor"), kept for the tester.
-        text = gettext("Rule “%(name)s” matched", name=name)
+        # Agents know rules by the names admins gave them, then what the rule tests.
+        if condition is not None:
+            text = gettext(
+                "Rule “%(name)s” matched: %(why)s",
+                name=name,
+                why=condition_words(condition, teams),
+            )
+        else:
+            text = gettext("Rule “%(name)s” matched", name=name)
     else:
-        text = decision_text(data.get("rule_index"), data.get("matched"))
+        text = decision_text(data.get("rule_index"), data.get("matched"), condition, teams)
     cause = data.get("cause")
     if isinstance(cause, (list, tuple)) and len(cause) == 2 and isinstance(cause[1], Mapping):
         said = _note(str(cause[0]), cause[1], _CAUSES)

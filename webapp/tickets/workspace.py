@@ -181,6 +181,7 @@ def workspace_context(
     watchers = watchers_of(ticket)
     tasks = task_views(ticket, user, locale)
     teams = list(db.session.scalars(select(Team).order_by(Team.name)))
+    team_names = {team.slug: team.name for team in teams}  # events and rules name the slug
     return {
         "ticket": ticket,
         "me": user,
@@ -189,7 +190,7 @@ def workspace_context(
         "state": definition.states[ticket.state].label(locale),
         "state_labels": {name: s.label(locale) for name, s in definition.states.items()},
         "options": move_options(ticket, user, locale),
-        "clocks": sla_clocks(ticket),
+        "clocks": sla_clocks(ticket, teams=team_names),
         "talk": talk,
         "form_wording": wording,
         "metadata": metadata,
@@ -200,7 +201,8 @@ def workspace_context(
         "reply_nonce": new_reply_nonce(),
         "staff": staff,
         "teams": teams,
-        "team_names": {team.slug: team.name for team in teams},  # events store the slug
+        "team_names": team_names,
+        "routing_rules": definition.rules,  # what an older `routed` event's rule tested
         "priorities": list(PRIORITY_LABELS),
         "label_links": {label.name: board_url(label=label.name) for label in ticket.labels},
         "tasks": tasks,
