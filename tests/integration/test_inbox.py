@@ -265,3 +265,40 @@ def test_the_settings_page_says_the_inbox_always_gets_them(client, login, people
     login(people["bea"])
     text = text_of(client.get("/account/notifications"))
     assert "every notification is always kept in your inbox" in text
+
+
+def test_opening_a_ticket_reads_its_entries_and_the_bell_follows(
+    client, login, people, count_queries
+):
+    bea, dan = people["bea"], people["dan"]
+    first, second = make_ticket(subject="First"), make_ticket(subject="Second")
+    for event in ("customer_replied", "sla_breach"):
+        inbox.record_notification(bea, event, first, {"kind": event})
+    inbox.record_notification(bea, "customer_replied", second, {"kind": "customer_replied"})
+    inbox.record_notification(dan, "sla_breach", first)  # another colleague's stays unread
+    db.session.commit()
+    login(bea)
+    assert "3 unread notifications" in text_of(client.get("/notifications"))
+
+    page = client.get(f"/tickets/{first.number}")  # its page, e.g. a link from an e-mail
+
+    assert "1 unread notification" in text_of(page)  # this very page's bell
+    assert [e.read_at is None for e in entries_of(bea)] == [False, False, True]
+    assert [e.read_at is None for e in entries_of(dan)] == [True]
+
+    drawer = client.get(
+        f"/tickets/{second.number}", headers={"HX-Request": "true", "HX-Target": "drawer"}
+    )  # the board's drawer: the bell is asked to count again
+    assert drawer.headers["HX-Trigger"] == "inboxRead"
+    assert bell(client) == "Notifications"
+    assert all(e.read_at is not None for e in entries_of(bea))
+
+    with count_queries() as statements:  # nothing unread: the bell's count, no UPDATE
+        again = client.get(f"/tickets/{first.number}")
+    assert again.status_code == 200
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    drawer = client.get(
+        f"/tickets/{second.number}", headers={"HX-Request": "true", "HX-Target": "drawer"}
+    )
+    assert "HX-Trigger" not in drawer.headers
+    assert client.get("/tickets/LD-99999999999999999999").status_code == 404

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request as htmx_request
-from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
 from webapp.htmx_responses import fragment_only, render_page_or_partial
 from webapp.inbox import bp
+from webapp.inbox.bell import viewer_unread_count
 from webapp.inbox.presenters import inbox_line
 from webapp.record_ids import optional_id
 from webapp.security import staff_required
@@ -38,19 +38,7 @@ def _stop_polling_when_signed_out(view: Callable) -> Callable:
 @bp.app_context_processor
 def _bell_count() -> dict:
     """`inbox_unread()` for the header: counted once per page, only when the page asks."""
-
-    def inbox_unread() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        if "inbox_unread" not in g:
-            try:
-                g.inbox_unread = inbox.unread_count(current_user.id)
-            except SQLAlchemyError:  # the error page for a lost database still renders
-                db.session.rollback()
-                g.inbox_unread = 0
-        return g.inbox_unread
-
-    return {"inbox_unread": inbox_unread}
+    return {"inbox_unread": viewer_unread_count}
 
 
 @bp.get("/notifications")

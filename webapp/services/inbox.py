@@ -121,3 +121,18 @@ def mark_all_read(user_id: int, up_to: int | None = None, now: datetime | None =
     if up_to is not None:
         query = query.where(InboxNotification.id <= up_to)
     return db.session.execute(query).rowcount
+
+
+def mark_ticket_read(user_id: int, ticket_id: int, now: datetime | None = None) -> int:
+    """The colleague opened the ticket: their unread entries about it are read. One UPDATE;
+    returns how many it marked."""
+    return db.session.execute(
+        update(InboxNotification)
+        .where(
+            InboxNotification.user_id == user_id,
+            InboxNotification.read_at.is_(None),
+            InboxNotification.ticket_id == ticket_id,
+        )
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
-from webapp.htmx_responses import render_page_or_partial
+from webapp.htmx_responses import render_page_or_partial, with_htmx_headers
+from webapp.inbox.bell import INBOX_READ_EVENT, read_ticket_entries
 from webapp.models import Ticket, utcnow
 from webapp.record_ids import optional_id, record_id
 from webapp.security import staff_required
@@ -19,7 +20,7 @@ from webapp.services.tickets import MoveRefused, TicketConflict, fire
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
 from webapp.tickets.presenters import conflict_message, refusal_message, state_label
-from webapp.tickets.responses import after_action, ticket_or_404, workspace_page
+from webapp.tickets.responses import after_action, ticket_or_404, wants_drawer, workspace_page
 from webapp.tickets.workspace import FormState
 
 PAGE_SIZE = 50
@@ -59,13 +60,22 @@ def index():
 @bp.get("/tickets/<number>")
 @staff_required
 def show(number: str):
-    """The ticket workspace: a full page, or the board drawer's content."""
+    """The ticket workspace: a full page, or the board drawer's content.
+
+    Opening it reads the viewer's inbox entries about the ticket; a drawer tells the bell.
+    """
+    drawer = wants_drawer()
+    ticket_id = Ticket.id_from_number(number)
+    marked = read_ticket_entries(ticket_id, page_with_bell=not drawer) if ticket_id else 0
     ticket = ticket_or_404(number)
     forms = None
     canned_id = request.args.get("canned", type=record_id)
     if canned_id:
         forms = FormState(values={"reply": {"text": canned_body(ticket, canned_id)}})
-    return workspace_page(ticket, forms=forms)
+    response = workspace_page(ticket, forms=forms)
+    if marked and drawer:
+        with_htmx_headers(response, trigger=INBOX_READ_EVENT)
+    return response
 
 
 @bp.post("/tickets/<number>/move")
