@@ -59,10 +59,12 @@ class QuestionChange:
 
 @dataclass
 class EndingChange:
-    number: int  # 1-based, as the builder shows it
+    number: int  # 1-based, as the builder shows it (a removed one's: in the live version)
     kind: str  # "added", "removed" or "changed"
     texts: list[TextChange] = field(default_factory=list)
     condition: ConditionChange | None = None
+    before_number: int | None = None  # a changed ending's number in the live version
+    moved: bool = False  # its place among the endings kept changed (order matters)
 
 
 @dataclass
@@ -173,20 +175,65 @@ def _question_change(old: builder.QuestionView, new: builder.QuestionView) -> Qu
 
 
 def _compare_endings(old: builder.Outline, new: builder.Outline, changes: FormChanges) -> None:
-    for index in range(max(len(old.endings), len(new.endings))):
-        if index >= len(old.endings):
-            changes.endings.append(EndingChange(index + 1, "added"))
-            continue
-        if index >= len(new.endings):
-            changes.endings.append(EndingChange(index + 1, "removed"))
-            continue
-        before, after = old.endings[index], new.endings[index]
-        ending = EndingChange(index + 1, "changed")
+    """Endings paired by what they are, not where they stand.
+
+    Endings have no id, so a pair is found by the same condition and text, then the same
+    condition (its text edited), then the same text (its condition edited); what is left
+    pairs in order. Removing the middle ending of three thus reads "Ending 2 removed",
+    not "Ending 2 changed, ending 3 removed".
+    """
+    pairs = _pair_endings(old.endings, new.endings)
+    paired_old = {i for i, _j in pairs}
+    paired_new = {j for _i, j in pairs}
+    by_new = sorted(pairs, key=lambda pair: pair[1])
+    ranks_before = sorted(i for i, _j in pairs)
+    found = []
+    for index in range(len(old.endings)):
+        if index not in paired_old:
+            found.append((index, EndingChange(index + 1, "removed")))
+    for rank, (i, j) in enumerate(by_new):
+        before, after = old.endings[i], new.endings[j]
+        ending = EndingChange(j + 1, "changed", before_number=i + 1)
+        ending.moved = ranks_before[rank] != i  # its place among the kept endings changed
         ending.texts = _text_changes("ending", before.text, after.text)
         if _normal(before.when) != _normal(after.when):
             ending.condition = ConditionChange(before.when, after.when)
-        if ending.texts or ending.condition:
-            changes.endings.append(ending)
+        if ending.texts or ending.condition or ending.moved:
+            found.append((j, ending))
+    for index in range(len(new.endings)):
+        if index not in paired_new:
+            found.append((index, EndingChange(index + 1, "added")))
+    changes.endings += [change for _index, change in sorted(found, key=lambda f: f[0])]
+
+
+def _pair_endings(
+    old: list[builder.EndingView], new: list[builder.EndingView]
+) -> list[tuple[int, int]]:
+    """(old index, new index) of the endings that are the same one before and after."""
+    left, right = list(range(len(old))), list(range(len(new)))
+    pairs: list[tuple[int, int]] = []
+    keys = (
+        lambda e: (_key(e.when), _key(_stripped(e.text))),
+        lambda e: _key(e.when),
+        lambda e: _key(_stripped(e.text)),
+    )
+    for key in keys:
+        for i in list(left):
+            match = next((j for j in right if key(new[j]) == key(old[i])), None)
+            if match is not None:
+                pairs.append((i, match))
+                left.remove(i)
+                right.remove(match)
+    pairs += list(zip(left, right, strict=False))
+    return pairs
+
+
+def _stripped(texts: Mapping) -> dict:
+    return {lang: text.strip() for lang, text in texts.items() if text.strip()}
+
+
+def _key(value: Any) -> str:
+    return repr(_normal(value))
 
 
 def _text_changes(part: str, before: Mapping, after: Mapping) -> list[TextChange]:

@@ -179,3 +179,27 @@ def test_without_a_draft_the_review_says_so(as_admin):
     assert "There is no draft to publish" in text_of(review)
     assert "Publish as version" not in text_of(review)
     assert db.session.scalar(db.select(Form).where(Form.slug == "shop")) is not None
+
+
+THREE_ENDINGS = FORM.replace(
+    "endings:\n  - text: {en: Thanks, pl: Dzięki}\n",
+    """endings:
+  - when: {field: score.category, op: "=", value: promoter}
+    text: {en: Great to hear, pl: Super}
+  - when: {field: score.category, op: "=", value: passive}
+    text: {en: We will do better, pl: Poprawimy się}
+  - text: {en: Thanks, pl: Dzięki}
+""",
+)
+
+
+def test_removing_the_middle_ending_is_reviewed_as_that_ending_removed(
+    client, login, admin, app, post_form
+):
+    publish_form("shop", THREE_ENDINGS)
+    db.session.commit()
+    login(admin)
+    edit(post_form, "endings/1/remove", {}, "")
+    text = text_of(client.get(REVIEW))
+    endings = text[text.index("Ending messages") : text.index("The differences in the YAML")]
+    assert " ".join(endings.split()) == "Ending messages Ending 2 removed : We will do better"

@@ -63,3 +63,34 @@ def test_conditions_endings_ticket_rule_and_settings():
     assert changes.endings[0].texts[0].lang == "sl"
     assert changes.origins_added == ["https://shop.example.com"]
     assert changes.other_settings == ["branding"]
+
+
+def test_removing_a_middle_ending_names_that_ending_and_nothing_else():
+    draft = live()
+    builder.remove_ending(draft, 1)
+    changes = form_changes(live(), draft)
+    assert [(e.number, e.kind) for e in changes.endings] == [(2, "removed")]
+
+
+def test_endings_are_paired_by_condition_or_text_when_both_sides_changed():
+    draft = live()
+    count = len(draft["endings"])
+    builder.remove_ending(draft, 0)
+    builder.set_text(draft, "endings/0", "en", "Thanks, promoter!")  # was ending 2
+    draft["endings"][1]["when"] = {"field": "answers.name", "op": "exists"}  # was ending 3
+    changes = form_changes(live(), draft)
+    kinds = [(e.before_number, e.number, e.kind) for e in changes.endings]
+    assert kinds == [(None, 1, "removed"), (2, 1, "changed"), (3, 2, "changed")]
+    assert [t.lang for t in changes.endings[1].texts] == ["en"]
+    assert changes.endings[1].condition is None
+    assert changes.endings[2].texts == [] and changes.endings[2].condition.after
+    assert not any(e.moved for e in changes.endings) and count > 3
+
+
+def test_swapped_endings_read_as_moved():
+    draft = live()
+    draft["endings"][0], draft["endings"][1] = draft["endings"][1], draft["endings"][0]
+    changes = form_changes(live(), draft)
+    moved = [(e.before_number, e.number) for e in changes.endings if e.moved]
+    assert moved == [(2, 1), (1, 2)]
+    assert all(not e.texts and e.condition is None for e in changes.endings)
