@@ -61,6 +61,10 @@ def _headline(entry: InboxNotification) -> str:
             when=values.get("due_text", ""),
         )
     if event == "sla_breach":
+        if values.get("metric") == "first_response":
+            return _("SLA breached on %(number)s: first response overdue", number=number)
+        if values.get("metric") == "resolution":
+            return _("SLA breached on %(number)s: resolution overdue", number=number)
         return _("SLA breached on %(number)s", number=number)
     if event == "reminder":
         return _("Your reminder on %(number)s is due", number=number)

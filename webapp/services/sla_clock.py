@@ -134,7 +134,9 @@ def act_on(alert: SlaAlert) -> None:
             choice = _choice(ticket)
             if choice:
                 reason = f"sla_{alert.metric}_breach"
-                run_actions(ticket, choice.policy.on_breach, actor=None, reason=reason)
+                # Which deadline: a ticket that misses both gets two notices that say so.
+                details = {"metric": alert.metric}
+                run_actions(ticket, choice.policy.on_breach, None, reason, details)
         else:
             warn_about_sla(ticket, alert.metric, getattr(ticket, f"{alert.metric}_due_at"))
         publish(

@@ -7,7 +7,7 @@ transaction; nothing leaves the process before the commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +21,10 @@ from workflow.conditions import evaluate
 from workflow.definition import ActionRef, action_params
 from workflow.registry import custom_webhook_event, raised_priority
 
-Executor = Callable[[Ticket, Any, User | None], None]
+# What happened, for the executors that tell someone about it: {"metric": "resolution"}
+# when an SLA deadline was missed. Executors that do not tell anyone ignore it.
+Details = Mapping[str, Any] | None
+Executor = Callable[[Ticket, Any, User | None, Details], None]
 
 
 def _state_label(ticket: Ticket, locale: str) -> str:
@@ -59,14 +62,19 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
 
 
 def _email_staff(
-    ticket: Ticket, users: Iterable[User], template: str, actor: User | None = None
+    ticket: Ticket,
+    users: Iterable[User],
+    template: str,
+    actor: User | None = None,
+    details: Details = None,
 ) -> None:
     """Notify each colleague once, as their settings and working hours say (never the actor)."""
     from webapp.services.notifications import event_for_workflow_kind, notify
 
     event = event_for_workflow_kind(template)
+    context = {**(details or {}), "kind": template}
     for user in {u.id: u for u in users if u and u.active}.values():
-        key = notify(user, event, ticket, "staff_ticket_notice", {"kind": template}, actor=actor)
+        key = notify(user, event, ticket, "staff_ticket_notice", context, actor=actor)
         if key:
             record_event(
                 ticket, "email_queued", None, to=user.email, template=template, message_key=key
@@ -86,49 +94,61 @@ def _team_members(ticket: Ticket, leads_only: bool) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def notify_customer(ticket: Ticket, template: Any, actor: User | None) -> None:
+def notify_customer(
+    ticket: Ticket, template: Any, actor: User | None, details: Details = None
+) -> None:
     _email_ticket_to_customer(ticket, str(template), actor)
 
 
-def notify_assignee(ticket: Ticket, template: Any, actor: User | None) -> None:
+def notify_assignee(
+    ticket: Ticket, template: Any, actor: User | None, details: Details = None
+) -> None:
     if ticket.assignee and ticket.assignee != actor:
-        _email_staff(ticket, [ticket.assignee], str(template), actor)
+        _email_staff(ticket, [ticket.assignee], str(template), actor, details)
 
 
-def notify_team(ticket: Ticket, template: Any, actor: User | None) -> None:
-    _email_staff(ticket, _team_members(ticket, False), str(template), actor)
+def notify_team(ticket: Ticket, template: Any, actor: User | None, details: Details = None) -> None:
+    _email_staff(ticket, _team_members(ticket, False), str(template), actor, details)
 
 
-def notify_team_lead(ticket: Ticket, template: Any, actor: User | None) -> None:
-    _email_staff(ticket, _team_members(ticket, True), str(template), actor)
+def notify_team_lead(
+    ticket: Ticket, template: Any, actor: User | None, details: Details = None
+) -> None:
+    _email_staff(ticket, _team_members(ticket, True), str(template), actor, details)
 
 
-def notify_watchers(ticket: Ticket, template: Any, actor: User | None) -> None:
+def notify_watchers(
+    ticket: Ticket, template: Any, actor: User | None, details: Details = None
+) -> None:
     """The definition asks to tell every watcher, whatever events they chose."""
     from webapp.services.watchers import notify_watchers as tell_watchers
 
     tell_watchers(ticket, str(template), actor, everyone=True)
 
 
-def schedule_survey(ticket: Ticket, params: Any, actor: User | None) -> None:
+def schedule_survey(
+    ticket: Ticket, params: Any, actor: User | None, details: Details = None
+) -> None:
     from webapp.services import surveys
 
     surveys.schedule_survey(ticket, str(params["form"]), str(params.get("after", "0m")), actor)
 
 
-def cancel_survey(ticket: Ticket, params: Any, actor: User | None) -> None:
+def cancel_survey(ticket: Ticket, params: Any, actor: User | None, details: Details = None) -> None:
     from webapp.services import surveys
 
     surveys.cancel_surveys(ticket, actor)
 
 
-def add_label(ticket: Ticket, name: Any, actor: User | None) -> None:
+def add_label(ticket: Ticket, name: Any, actor: User | None, details: Details = None) -> None:
     from webapp.services.tickets import add_label as add
 
     add(ticket, str(name), actor)
 
 
-def set_priority(ticket: Ticket, priority: Any, actor: User | None) -> None:
+def set_priority(
+    ticket: Ticket, priority: Any, actor: User | None, details: Details = None
+) -> None:
     from webapp.services import sla_clock
 
     if ticket.priority != priority:
@@ -137,11 +157,13 @@ def set_priority(ticket: Ticket, priority: Any, actor: User | None) -> None:
         record_event(ticket, "priority", actor, previous=previous, priority=ticket.priority)
 
 
-def raise_priority(ticket: Ticket, params: Any, actor: User | None) -> None:
+def raise_priority(
+    ticket: Ticket, params: Any, actor: User | None, details: Details = None
+) -> None:
     set_priority(ticket, raised_priority(ticket.priority), actor)
 
 
-def assign_team(ticket: Ticket, slug: Any, actor: User | None) -> None:
+def assign_team(ticket: Ticket, slug: Any, actor: User | None, details: Details = None) -> None:
     from webapp.services.tickets import move_to_team
 
     team = db.session.scalar(select(Team).where(Team.slug == str(slug)))
@@ -149,7 +171,9 @@ def assign_team(ticket: Ticket, slug: Any, actor: User | None) -> None:
         move_to_team(ticket, team, actor)
 
 
-def send_template(ticket: Ticket, template: Any, actor: User | None) -> None:
+def send_template(
+    ticket: Ticket, template: Any, actor: User | None, details: Details = None
+) -> None:
     from webapp.services.non_essential_mail import send_dedicated_template
 
     # Templates with their own files (testimonial_request) honour unsubscribes;
@@ -158,7 +182,7 @@ def send_template(ticket: Ticket, template: Any, actor: User | None) -> None:
         _email_ticket_to_customer(ticket, str(template), actor)
 
 
-def webhook(ticket: Ticket, event: Any, actor: User | None) -> None:
+def webhook(ticket: Ticket, event: Any, actor: User | None, details: Details = None) -> None:
     """Send the custom event `workflow.<name>` (default `workflow.action`) to the webhooks
     subscribed to it; admins tick such events on the webhook's page."""
     from webapp.services import webhooks
@@ -187,11 +211,15 @@ EXECUTORS: dict[str, Executor] = {
 
 
 def run_actions(
-    ticket: Ticket, actions: Iterable[ActionRef], actor: User | None, reason: str
+    ticket: Ticket,
+    actions: Iterable[ActionRef],
+    actor: User | None,
+    reason: str,
+    details: Details = None,
 ) -> None:
-    """Run named actions in order, in the caller's transaction."""
+    """Run named actions in order, in the caller's transaction; `details` say what happened."""
     for action in actions:
-        EXECUTORS[action.name](ticket, action_params(action), actor)
+        EXECUTORS[action.name](ticket, action_params(action), actor, details)
 
 
 def run_automations(ticket: Ticket, event: str, **context: Any) -> None:
