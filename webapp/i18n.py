@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta as babel_timedelta
 from babel.dates import get_datetime_format
 from flask import Flask, current_app, g, request
@@ -110,6 +110,15 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def language_name_for_viewer(code: str) -> str:
+    """The language's name in the viewer's language ('Slovenian', 'Słoweński'); else the code."""
+    try:
+        name = Locale.parse(code).get_display_name(get_locale()) or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
 def relative_time(value: datetime | None) -> str:
     """'3 minutes ago' / 'in 2 hours' in the viewer's language."""
     if value is None:
@@ -148,6 +157,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["duration"] = short_duration
     app.jinja_env.filters["timeago"] = relative_time
     app.jinja_env.globals["language_name"] = language_name
+    app.jinja_env.globals["language_name_for_viewer"] = language_name_for_viewer
     app.jinja_env.globals["priority_label"] = priority_label
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["problem_message"] = problem_message

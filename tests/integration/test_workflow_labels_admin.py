@@ -73,8 +73,9 @@ def test_missing_labels_are_a_warning_listed_per_language(client, as_admin, post
     assert "No problems: this text can be published." in body
     assert "Labels missing in some languages" in body
     assert 'id="workflow-translations" hx-swap-oob="true"' in response.get_data(as_text=True)
-    rows = {lang: body.split(f" {lang} ")[1][:200] for lang in ("ru", "sl")}
-    assert "states.escalated.label" in rows["ru"] and "transitions[0].label" in rows["ru"]
+    rows = {lang: body.split(f" {lang} ")[1][:200] for lang in ("Russian ru", "Slovenian sl")}
+    assert "states.escalated.label" in rows["Russian ru"]
+    assert "transitions[0].label" in rows["Russian ru"]
     assert "transitions[1].label" not in body  # fully translated
     assert "transitions[0].label — escalate" in body  # no label at all: named by its id
 
@@ -104,3 +105,13 @@ def test_problems_name_the_state_they_are_about(client, as_admin, post_form):
     )
     body = text_of(validate(post_form, broken))
     assert "Escalated states.escalated : no way out and not final" in body
+
+
+def test_the_label_table_names_languages_in_the_admins_language(
+    client, create_user, login, post_form
+):
+    login(create_user(email="ola@example.com", role=Role.ADMIN, locale="pl"))
+    page = validate(post_form, WITH_ESCALATION).get_data(as_text=True)
+    table = page[page.index('id="workflow-translations"') :]
+    assert '<th scope="row">Rosyjski <small class="muted"><code>ru</code></small>' in table
+    assert 'aria-label="Przetłumaczono: Słoweński"' in table
