@@ -365,13 +365,18 @@ def test_typed_answers_show_the_rule_team_agent_and_sla_for_draft_and_active(
     draft_column, active_column = visible(reply).split("Active version 1")
     assert "Draft (revision 2)" in draft_column
     assert "rule 1 “Polish speakers”" in draft_column
-    assert "locale pl = pl and answers.score 3 <= 6" in draft_column
+    # Conditions and the facts they read are said in words, not as expressions.
+    assert "Rule 1 matched: the language is “Polish” and score is at most 6" in draft_column
+    assert "This ticket: the language is “Polish”; score is 3" in draft_column
+    assert "locale pl = pl" not in draft_column
     assert "Product Quality" in draft_column and "urgent" in draft_column
     assert "nobody (left for the team to pick up)" in draft_column  # no members: overflow empty
     assert "SLA policy urgent" in draft_column and "First response due" in draft_column
     assert "30 business minutes by the calendar Around the clock (24/7) (UTC" in draft_column
     assert "rule 1 “Unhappy customers get a fast call back”" in active_column
-    assert "score.category detractor = detractor" in active_column
+    assert "the score is in the group “Detractors (0–6)” or csat is at most 2" in active_column
+    assert "SLA policy high (the priority is “High”)" in active_column
+    assert "score.category" not in active_column
     assert "Customer Care" in active_column and "Ola" in active_column
     assert "least loaded (0 of 20 open)" in active_column and "speaks Polish" in active_column
     assert "SLA policy high" in active_column and "Resolution due" in active_column
@@ -396,6 +401,9 @@ def test_the_test_result_is_in_the_admins_language(admin, client, login, post_fo
     assert reply.status_code == 200
     text = visible(reply)
     assert "Normalny" in text and "polityka domyślna" in text
+    assert "To zgłoszenie: wynik należy do grupy „Promotorzy (9–10)”" in text
+    assert "To zgłoszenie: język jest „rosyjski”" in text  # the rule for Slovenian feedback
+    assert "język jest „słoweński” nie jest spełniony" in text
     assert "8 godzin roboczych według kalendarza Biuro w Warszawie" in text
     for english in ("default policy", "first response due", "business hours", "normal\n"):
         assert english not in text
@@ -507,6 +515,7 @@ def test_testing_a_real_response_matches_what_routing_did_and_writes_nothing(
     assert f"ticket {ticket.number}" in text
     assert "Same rule and team as the real routing." in text
     assert "no rule — the default route" in text and "Customer Care" in text
+    assert "team Customer Care" in text  # the real routing names the team, not customer-care
     assert "next in round-robin order" in text
     typed_reply = post_form(f"{PAGE}/test", typed({"score": "8"}), htmx=True)
     assert typed_reply.status_code == 200

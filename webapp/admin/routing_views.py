@@ -33,6 +33,7 @@ from webapp.services import audit, drafts, routing_tester
 from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text
 from webapp.services.workflow_versions import validate_for_publish
 from webapp.tickets.presenters import describe_calendar, describe_target
+from webapp.tickets.routing_reasons import condition_words, facts_in_words
 from workflow import routing_rules as rr
 from workflow.conditions import OPERATORS
 from workflow.definition import STRATEGIES, load_definition
@@ -637,12 +638,16 @@ def workflow_routing_test():
     if sample is not None:
         result = _trials(sample, test["compare"])
     db.session.rollback()  # nothing here is meant to be written, whatever happened
+    team_names = {team.slug: team.name for team in _teams()}
     context = {
         "result": result,
         "error": error,
         "test": test,
         "due_reason": _due_reason,
-        "policy_reason": _policy_reason,
+        "team_names": team_names,
+        # Conditions and the facts they read, as the admin words them ("the team is “Care”").
+        "say": lambda condition: condition_words(condition, team_names),
+        "say_facts": lambda condition, facts: facts_in_words(condition, facts, team_names),
     }
     if request.htmx:
         return make_response(render_template(RESULT, **context), status)
@@ -662,11 +667,6 @@ def _due_reason(due: routing_tester.DueTime) -> str:
         calendar=due.calendar.label(str(get_locale() or "en")),
         hours=describe_calendar(due.calendar),
     )
-
-
-def _policy_reason(reason: str) -> str:
-    """The domain says "default policy" in English (for the CLI); the page says it translated."""
-    return _("default policy") if reason == "default policy" else reason
 
 
 def _trials(sample: routing_tester.Sample, compare: bool) -> dict:

@@ -81,7 +81,8 @@ class RuleCheck:
     number: int  # 1-based, as the list shows it
     name: str
     matched: bool
-    why: str
+    why: str  # in English, as the CLI says it; the page words `when` and the facts
+    when: Mapping | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class Trial:
     watchers: tuple[str, ...] = ()
     policy_name: str | None = None
     policy_reason: str | None = None
+    policy_when: Mapping | None = None  # the policy's condition; None: it takes any ticket
     due: tuple[DueTime, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     now: datetime | None = None
@@ -286,7 +288,9 @@ def try_routing(
     facts = facts_of(new)
     decision = route(definition, facts)
     checks = tuple(
-        RuleCheck(i + 1, rule.name, evaluate(rule.when, facts), explain(rule.when, facts))
+        RuleCheck(
+            i + 1, rule.name, evaluate(rule.when, facts), explain(rule.when, facts), rule.when
+        )
         for i, rule in enumerate(definition.rules)
     )
     target = decision.target
@@ -330,6 +334,7 @@ def try_routing(
         watchers=tuple(target.watchers),
         policy_name=choice.policy.name if choice else None,
         policy_reason=choice.reason if choice else None,
+        policy_when=choice.policy.when if choice else None,
         due=due,
         facts=after_routing,
         now=now,

@@ -99,6 +99,46 @@ def condition_words(condition: Any, teams: Mapping[str, str] | None = None) -> s
     return describe_condition(condition, None, teams)
 
 
+def facts_in_words(
+    condition: Any, facts: Mapping[str, Any], teams: Mapping[str, str] | None = None
+) -> str:
+    """What a ticket has in each field a condition reads, in the reader's words:
+    'the language is “Polish”; the score is 8' (the routing tester shows it under a rule)."""
+    said = []
+    for name in _fields_in_order(condition):
+        value = _fact(facts, name)
+        if value in (None, "", []):
+            fact: dict[str, Any] = {"field": name, "op": "exists", "value": False}
+        else:
+            fact = {"field": name, "op": "=", "value": value}
+        said.append(condition_words(fact, teams))
+    return "; ".join(dict.fromkeys(said))
+
+
+def _fact(facts: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of the facts; None when a step is absent."""
+    current: Any = facts
+    for part in path.split("."):
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(part)
+    return current
+
+
+def _fields_in_order(condition: Any) -> list[str]:
+    """The fields a condition reads, each once, in the order they are written."""
+    if not isinstance(condition, Mapping):
+        return []
+    for key in ("all", "any"):
+        if isinstance(condition.get(key), list):
+            nested = [_fields_in_order(item) for item in condition[key]]
+            return list(dict.fromkeys(name for names in nested for name in names))
+    if "not" in condition:
+        return _fields_in_order(condition["not"])
+    name = condition.get("field")
+    return [name] if isinstance(name, str) else []
+
+
 def _rule_condition(data: Mapping[str, Any], rules: Sequence[RoutingRule]) -> Any:
     """The condition of the rule that matched: stored with the event, or (events written
     before it was) the same-named rule of the ticket's workflow version."""
