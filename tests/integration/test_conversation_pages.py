@@ -440,6 +440,17 @@ def test_an_answer_to_a_form_archived_meanwhile_lands_on_its_closed_page(client,
     assert db.session.scalar(select(OutboxMessage)) is None
 
 
+def test_a_closed_forms_page_shows_inside_the_widget_on_the_customers_site(client, forms):
+    text = find_form("goal").versions[0].yaml_text
+    publish_form("goal", text + "allowed_origins: [https://shop.example.com]\n")
+    find_form("goal").archived = True
+    db.session.commit()
+    closed = client.get("/pl/f/goal")
+    assert closed.status_code == 410
+    policy = closed.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://shop.example.com" in policy
+
+
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 def test_the_link_sent_page_reloads_without_sending_again_or_naming_the_address_in_its_url(
     app, client, forms, htmx

@@ -299,7 +299,10 @@ def show_form(slug: str, prefix: str | None = None):
     if form.archived:
         if prefix:
             override_locale(prefix)
-        return render_template("public/closed.html", lang=str(get_locale())), 410
+        closed = make_response(render_template("public/closed.html", lang=str(get_locale())), 410)
+        if version_id is not None:  # it opens inside the widget's iframe too
+            _frame_policy(closed, form_service.definition_for(version_id))
+        return closed
     if version_id is None:
         abort(404)
     response = _response_from_cookie(form)
