@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from jobs.context import in_app_context
 
@@ -52,6 +52,20 @@ def send_due_reminders(now: str | None = None) -> int:
     return deliver_due_reminders(parse_now(now))
 
 
+@in_app_context
+def delete_old_notifications(now: str | None = None) -> int:
+    """Delete read inbox entries older than INBOX_RETENTION_DAYS (0 keeps them all)."""
+    from flask import current_app
+
+    from webapp.models import utcnow
+    from webapp.services.inbox import delete_read_before
+
+    days = int(current_app.config.get("INBOX_RETENTION_DAYS") or 0)
+    if days <= 0:
+        return 0
+    return delete_read_before((parse_now(now) or utcnow()) - timedelta(days=days))
+
+
 @dataclass(frozen=True)
 class Periodic:
     name: str
@@ -71,6 +85,7 @@ def periodic_jobs() -> list[Periodic]:
         Periodic("held-notices", notices.release_held_notices, 60),
         Periodic("digests", notices.send_digests, 3600),
         Periodic("webhook-relay", webhooks.relay_pending_deliveries, 60),
+        Periodic("inbox-retention", delete_old_notifications, 24 * 3600),
     ]
 
 

@@ -93,3 +93,42 @@ def test_make_run_without_redis_runs_the_schedule_in_a_thread(app, agent, tmp_pa
         )
         == agent.email
     )
+
+
+def test_read_notifications_past_their_retention_are_deleted_where_jobs_run(
+    app, agent, create_user, run_jobs
+):
+    """The same job on a real RQ worker (with Redis) or in this process (`make run`)."""
+    from jobs import enqueue
+    from jobs.schedule import delete_old_notifications, periodic_jobs
+    from webapp.models import InboxNotification
+    from webapp.services import inbox
+
+    assert "inbox-retention" in {job.name for job in periodic_jobs()}
+    ticket, now = make_ticket(), utcnow()
+    other = create_user(email="other@example.com", name="Other")
+    ages = {  # subject: (days old, read?)
+        "old, read": (91, True),
+        "old, unread": (200, False),
+        "recent, read": (89, True),
+        "someone else's old, read": (120, True),
+    }
+    for label, (days, read) in ages.items():
+        owner = other if label.startswith("someone") else agent
+        entry = inbox.record_notification(
+            owner, "watched", ticket, {"kind": label}, now=now - timedelta(days=days)
+        )
+        entry.read_at = now - timedelta(days=days - 1) if read else None
+    db.session.commit()
+
+    enqueue(delete_old_notifications)  # an RQ job with Redis, run at once without it
+    run_jobs()
+
+    db.session.expire_all()
+    kept = db.session.scalars(select(InboxNotification.context).order_by(InboxNotification.id))
+    assert [c["kind"] for c in kept] == ["old, unread", "recent, read"]
+
+    app.config["INBOX_RETENTION_DAYS"] = 0  # keep everything
+    assert delete_old_notifications((now + timedelta(days=400)).isoformat()) == 0
+    app.config["INBOX_RETENTION_DAYS"] = 30
+    assert delete_old_notifications((now + timedelta(days=400)).isoformat()) == 1

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -136,3 +136,29 @@ def mark_ticket_read(user_id: int, ticket_id: int, now: datetime | None = None) 
         .values(read_at=now or utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+PURGE_BATCH = 1000  # rows per DELETE: a large backlog never locks the table for long
+
+
+def delete_read_before(cutoff: datetime) -> int:
+    """Delete read entries created before `cutoff`, in committed batches; returns how many.
+
+    Unread entries stay whatever their age: nobody has seen them yet.
+    """
+    deleted = 0
+    while True:
+        batch = (
+            select(InboxNotification.id)
+            .where(InboxNotification.read_at.is_not(None), InboxNotification.created_at < cutoff)
+            .limit(PURGE_BATCH)
+        )
+        count = db.session.execute(
+            delete(InboxNotification)
+            .where(InboxNotification.id.in_(batch.scalar_subquery()))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        deleted += count
+        if count < PURGE_BATCH:
+            return deleted
