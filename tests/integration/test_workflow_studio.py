@@ -13,7 +13,7 @@ from tests.helpers import PASSWORD, csrf_token, make_ticket
 from tests.helpers import text_of as raw_text_of
 from webapp.extensions import db
 from webapp.models import AuditEntry, Role, Team, WorkflowKind, WorkflowVersion
-from webapp.services import drafts
+from webapp.services import audit, drafts
 from webapp.services.workflow_versions import SHIPPED, active_version
 from workflow import sla
 from workflow.definition import load_definition_or_raise
@@ -310,9 +310,28 @@ def test_the_audit_log_says_what_a_publish_changed(client, as_admin, post_form, 
     save(post_form, text)
     assert post_form("/admin/workflow/publish", {"revision": "1"}).status_code == 303
     log = text_of(client.get("/admin/audit"))
-    assert "standard: 8h / 3d (warsaw_office)" in log and "standard: 4h / 3d (warsaw_office)" in log
+    # Targets in words, the calendar by its label, not "8h / 3d (warsaw_office)".
+    assert "standard: 8 business hours / 3 business days (Warsaw office)" in log
+    assert "standard: 4 business hours / 3 business days (Warsaw office)" in log
+    assert "warsaw_office" not in log
     assert "resolved, on_hold, closed" in log and "hold, unhold" in log
     assert "Business calendars" not in log  # unchanged parts are left out
+    as_admin.locale = "pl"  # the same entry, read by a Polish admin
+    db.session.commit()
+    log = text_of(client.get("/admin/audit"))
+    assert "standard: 4 godziny robocze / 3 dni robocze (Biuro w Warszawie)" in log
+
+
+def test_audit_entries_written_before_policies_were_data_read_as_written(app):
+    entry = AuditEntry(
+        action="workflow.published",
+        before={"sla_policies": ["standard: 8h / 3d (warsaw_office)"], "calendars": ["x"]},
+        after={"sla_policies": ["standard: 4h / 3d (warsaw_office)"], "calendars": ["x", "y"]},
+    )
+    with app.test_request_context():
+        policies, calendars = audit.changes(entry)
+    assert policies.before == "standard: 8h / 3d (warsaw_office)"
+    assert calendars.after == ["x", "y"]
 
 
 def test_versions_can_be_compared_and_rolled_back(client, as_admin, post_form, teams):

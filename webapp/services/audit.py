@@ -23,7 +23,8 @@ from sqlalchemy import Select, select
 from webapp.extensions import db
 from webapp.i18n import language_name
 from webapp.models import AuditEntry, User
-from workflow.calendars import WEEKDAY_NAMES
+from workflow.calendars import WEEKDAY_NAMES, humanise_calendar_id
+from workflow.durations import DurationError, parse_duration
 
 MASK = "••••••"
 SECRET_FIELDS = frozenset({"secret", "password_hash"})
@@ -183,7 +184,50 @@ def shown_value(field: str, value: Any) -> Any:
         return [language_name(code) if isinstance(code, str) else code for code in value]
     if field == "working_hours" and isinstance(value, Mapping):
         return _hours_text(value)
+    if field == "sla_policies" and isinstance(value, list):
+        return "; ".join(_policy_text(p) if isinstance(p, Mapping) else str(p) for p in value)
+    if field == "calendars" and isinstance(value, list):
+        return [
+            _calendar_label(c.get("id"), c.get("labels")) if isinstance(c, Mapping) else c
+            for c in value
+        ]
     return value
+
+
+def _policy_text(policy: Mapping) -> str:
+    """'standard: 8 business hours / 3 business days (Warsaw office)' in the reader's words.
+
+    Entries written before policies were stored as data are plain text, shown as they are.
+    """
+    return gettext(
+        "%(policy)s: %(first_response)s / %(resolution)s (%(calendar)s)",
+        policy=policy.get("name"),
+        first_response=_duration_text(policy.get("first_response")),
+        resolution=_duration_text(policy.get("resolution")),
+        calendar=_calendar_label(policy.get("calendar"), policy.get("calendar_labels")),
+    )
+
+
+def _duration_text(text: Any) -> str:
+    """'8h' as '8 business hours'; a target that is not set as '—'."""
+    if not text:
+        return "—"
+    from webapp.tickets.presenters import describe_target
+
+    try:
+        return describe_target(parse_duration(str(text)))
+    except DurationError:
+        return str(text)
+
+
+def _calendar_label(calendar_id: Any, labels: Any) -> str:
+    """What admins call a calendar in the reader's language, as the SLA page says it."""
+    labels = labels if isinstance(labels, Mapping) else {}
+    return (
+        labels.get(str(get_locale()))
+        or labels.get("en")
+        or humanise_calendar_id(str(calendar_id or ""))
+    )
 
 
 def _hours_text(hours: Mapping) -> str:

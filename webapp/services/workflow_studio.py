@@ -368,11 +368,15 @@ def part_in_words(part: DocumentPart) -> str:
     return sections.get(part.name, part.name)
 
 
-def outline(text: str) -> dict[str, list[str]]:
-    """The parts of a workflow an admin changes, one line each, for the audit log's before/after.
+def outline(text: str) -> dict[str, list]:
+    """The parts of a workflow an admin changes, one entry each, for the audit log's
+    before/after.
 
     The log shows only the parts that differ, so a publish reads e.g. "SLA policies:
-    standard: 8h / 3d → standard: 4h / 3d" or "States: … → …, waiting_on_supplier".
+    standard: 8 business hours / … (Warsaw office) → standard: 4 business hours / …" or
+    "States: … → …, waiting_on_supplier". Policies and calendars are stored as data (their
+    targets as written, the calendars' labels in every language) and worded by
+    `audit.shown_value` in the reader's language.
     """
     document = read_yaml(text, MAX_DEFINITION_BYTES)
     data = document.data if not isinstance(document, Problem) else None
@@ -388,18 +392,41 @@ def outline(text: str) -> dict[str, list[str]]:
         )
 
     sla_part = mapping(data.get("sla"))
+    calendars = mapping(sla_part.get("calendars"))
     routing = mapping(data.get("routing"))
     return {
         "states": [str(name) for name in mapping(data.get("states"))],
         "transitions": [str(t.get("trigger")) for t in entries(data.get("transitions"))],
+        # Codes and the calendars' own labels; the audit page words them for its reader.
         "sla_policies": [
-            f"{p.get('name')}: {p.get('first_response') or '—'} / {p.get('resolution') or '—'}"
-            f" ({p.get('calendar')})"
+            {
+                "name": str(p.get("name")),
+                "first_response": _text_or_none(p.get("first_response")),
+                "resolution": _text_or_none(p.get("resolution")),
+                "calendar": str(p.get("calendar")),
+                "calendar_labels": _labels_of(calendars.get(p.get("calendar"))),
+            }
             for p in entries(sla_part.get("policies"))
         ],
-        "calendars": [str(name) for name in mapping(sla_part.get("calendars"))],
+        "calendars": [
+            {"id": str(name), "labels": _labels_of(spec)} for name, spec in calendars.items()
+        ],
         "rules": [str(rule.get("name")) for rule in entries(routing.get("rules"))],
     }
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _labels_of(calendar: Any) -> dict[str, str]:
+    """A calendar's `label` as language → text (one text is the English one)."""
+    label = calendar.get("label") if isinstance(calendar, Mapping) else None
+    if isinstance(label, str):
+        return {"en": label} if label.strip() else {}
+    if isinstance(label, Mapping):
+        return {str(lang): text for lang, text in label.items() if isinstance(text, str) and text}
+    return {}
 
 
 def _version_label(version: WorkflowVersion) -> str:
