@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
@@ -14,7 +15,7 @@ from webapp.auth.forms import (
     SetPasswordForm,
 )
 from webapp.extensions import db, limiter
-from webapp.i18n import adopt_chosen_locale
+from webapp.i18n import LOCALE_COOKIE, adopt_chosen_locale, normalise_locale, override_locale
 from webapp.main.views import safe_next
 from webapp.models import User
 from webapp.people import (
@@ -69,6 +70,7 @@ def set_password(token: str):
     user = user_from_password_token(token)
     if user is None:
         return render_template("auth/link_expired.html"), 410
+    _speak_the_accounts_language(user)
     return _choose_password(user, _("Your password is set. Welcome to Loopdesk!"))
 
 
@@ -101,9 +103,21 @@ def reset_password(token: str):
     user = user_from_reset_token(token)
     if user is None:
         return render_template("auth/link_expired.html", reset=True), 410
+    _speak_the_accounts_language(user)
     return _choose_password(
         user, _("Your new password is saved, and you are logged in."), reset=True
     )
+
+
+def _speak_the_accounts_language(user: User) -> None:
+    """The page behind a link speaks the account's language, the one its e-mail came in
+    (an admin chose it for an invited agent), not the browser's; a language the visitor
+    picked with the switcher on this device still wins."""
+    if normalise_locale(request.cookies.get(LOCALE_COOKIE)) is None:
+        locale = normalise_locale(user.locale)
+        if locale:
+            override_locale(locale)
+            refresh()  # forget a locale worked out earlier in this request
 
 
 def _choose_password(user: User, done: str, reset: bool = False):
@@ -114,6 +128,7 @@ def _choose_password(user: User, done: str, reset: bool = False):
     form = SetPasswordForm()
     if form.validate_on_submit():
         user.set_password(form.password.data)
+        adopt_chosen_locale(user)  # a language picked on this page stays after logging in
         db.session.commit()
         logout_user()
         login_user(user)
