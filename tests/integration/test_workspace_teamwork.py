@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -79,6 +80,7 @@ def test_adding_and_removing_a_label_is_confirmed(client, login, post_form, peop
     [
         ({"title": "Call the courier", "assignee": ""}, "ws-task-assignee"),
         ({"title": "Call the courier", "due": "next week"}, "ws-task-due"),
+        ({"title": "Call the courier", "due": "2020-01-02T10:00"}, "ws-task-due"),
         ({"title": "  "}, "ws-task-title"),
     ],
 )
@@ -221,6 +223,25 @@ def test_reminder_in_the_agents_timezone_fires_once_when_due(
     events = db.session.scalars(select(TicketEvent).where(TicketEvent.kind == "reminder")).all()
     assert len(events) == 1
     assert "Reminder sent to Bea Brown" in text_of(client.get(f"/tickets/{ticket.number}"))
+
+
+def test_a_task_due_before_today_is_refused_in_the_agents_language(
+    client, login, post_form, people
+):
+    ticket = make_ticket()
+    login(people["ola"])  # Polish interface, Europe/Warsaw
+    typed = {"title": "Zadzwoń", "assignee": people["ivan"].id, "due": "2020-01-02T10:00"}
+    response = post_form(f"/tickets/{ticket.number}/tasks", typed)
+    assert response.status_code == 422
+    assert "Ten dzień już minął" in text_of(response)
+    html = response.get_data(as_text=True)
+    assert field_attrs(html, "ws-task-due")["value"] == "2020-01-02T10:00"  # kept to correct
+    assert field_attrs(html, "ws-task-title")["value"] == "Zadzwoń"
+    assert db.session.scalar(select(Task)) is None
+    today = datetime.now(ZoneInfo("Europe/Warsaw")).strftime("%Y-%m-%dT00:00")
+    accepted = post_form(f"/tickets/{ticket.number}/tasks", {**typed, "due": today})
+    assert accepted.status_code in (200, 303)
+    assert db.session.scalar(select(Task)).title == "Zadzwoń"
 
 
 def test_bad_reminder_date_says_so(client, login, post_form, people):

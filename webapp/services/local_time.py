@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -34,6 +34,20 @@ def parse_local_date_or_datetime(value: str | None, timezone: str) -> datetime:
     if len(text) == 10:
         text += "T23:59"
     return parse_local_datetime(text, timezone)
+
+
+def local_date(moment: datetime, timezone: str) -> date:
+    """The calendar day `moment` falls on in `timezone` (UTC when it is unknown)."""
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).date()
+
+
+def before_today(moment: datetime, timezone: str, now: datetime | None = None) -> bool:
+    """Whether `moment` falls on a day before today, both days as seen in `timezone`."""
+    return local_date(moment, timezone) < local_date(now or datetime.now(UTC), timezone)
 
 
 def local_input_value(moment: datetime | None, timezone: str) -> str:

@@ -12,7 +12,11 @@ from webapp.i18n import PRIORITY_LABELS, priority_label
 from webapp.models import Reminder, Task, Team, User
 from webapp.record_ids import optional_id
 from webapp.security import staff_required
-from webapp.services.local_time import BadLocalTime, parse_local_date_or_datetime
+from webapp.services.local_time import (
+    BadLocalTime,
+    before_today,
+    parse_local_date_or_datetime,
+)
 from webapp.services.reminders import ReminderInThePast, cancel_reminder, create_reminder
 from webapp.services.tasks import TaskRefused, assign_task, move_task
 from webapp.services.tickets import (
@@ -32,6 +36,7 @@ from webapp.tickets.presenters import refusal_message
 from webapp.tickets.responses import after_action, refused, ticket_or_404
 
 BAD_DATE = _l("Please enter a valid date and time.")
+PAST_DUE = _l("That day has already passed: please choose today or a later day.")
 PAST_REMINDER = _l("That moment has already passed: please choose a time in the future.")
 NO_COLLEAGUE = _l("Please choose a colleague.")
 NO_TITLE = _l("Please give the task a title.")
@@ -97,6 +102,8 @@ def task_create(number: str):
             due_at = parse_local_date_or_datetime(values["due"], current_user.timezone)
         except BadLocalTime:
             return refused(ticket, "tasks", "task", str(BAD_DATE), values, ["due"])
+        if before_today(due_at, current_user.timezone):  # a typo (2020), not a plan
+            return refused(ticket, "tasks", "task", str(PAST_DUE), values, ["due"])
     try:
         assign_task(ticket, values["title"], assignee, current_user, due_at, values["notes"])
     except TaskRefused:
