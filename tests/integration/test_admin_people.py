@@ -260,3 +260,43 @@ def test_agents_get_403_on_every_admin_page(client, login, post_form, agent, tea
     assert response.status_code == 403
     db.session.refresh(agent)
     assert agent.active and agent.name == "Ada Agent"
+
+
+def test_admin_changes_an_agents_interface_language_and_the_log_says_so(
+    client, login, post_form, admin, agent
+):
+    login(admin)
+    html = client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
+    menu = re.search(r'<select[^>]*name="locale".*?</select>', html, re.S).group(0)
+    options = re.findall(r'<option([^>]*)value="(\w+)"([^>]*)>([^<]+)</option>', menu)
+    assert [(value, name.strip()) for _, value, _, name in options] == [
+        ("en", "English"),
+        ("pl", "Polski"),
+        ("ru", "Русский"),
+        ("sl", "Slovenščina"),
+    ]
+    assert [v for before, v, after, _ in options if "selected" in before + after] == ["en"]
+
+    refused = post_form(f"/admin/users/{agent.id}", _agent_form(agent, locale="xx"))
+    assert refused.status_code == 422
+    assert post_form(f"/admin/users/{agent.id}", _agent_form(agent)).status_code == 303
+    db.session.refresh(agent)
+    assert agent.locale == "en"  # nothing chosen (an older page): kept
+
+    saved = post_form(f"/admin/users/{agent.id}", _agent_form(agent, locale="sl"))
+
+    assert saved.status_code == 303
+    db.session.refresh(agent)
+    assert agent.locale == "sl"
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == "user.updated")
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    assert (entry.before["locale"], entry.after["locale"]) == ("en", "sl")
+    assert entry.before["timezone"] == entry.after["timezone"]  # the zone was left alone
+    assert "Slovenščina" in text_of(client.get("/admin/audit"))
+    post_form("/logout")
+    login(agent)
+    assert '<html lang="sl"' in client.get("/board").get_data(as_text=True)

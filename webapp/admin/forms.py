@@ -68,6 +68,7 @@ class AgentForm(TranslatedForm):
             SelectChoice(Role.ADMIN.value, _l("Administrator")),
         ],
     )
+    locale = SelectField(_l("Interface language"))
     # Any posted zone is accepted here and checked by the service, which names the bad value.
     timezone = TimeZoneField(_l("Time zone"), validate_choice=False)
     capacity = IntegerField(
@@ -86,6 +87,7 @@ class AgentForm(TranslatedForm):
 
     def __init__(self, *args, team_choices: list[SelectChoice] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()
         self.languages.choices = language_choices()
         self.teams.choices = list(team_choices)
 

@@ -140,7 +140,8 @@ def _staff_fragment(status: int = 200):
 
 
 def _agent_form(user: User, formdata=None) -> AgentForm:
-    form = AgentForm(team_choices=_team_choices(), formdata=formdata)
+    # A post without the language (a page from before it was offered) keeps the current one.
+    form = AgentForm(team_choices=_team_choices(), formdata=formdata, data={"locale": user.locale})
     if formdata is None:
         form.name.data, form.role.data, form.timezone.data = user.name, user.role, user.timezone
         form.capacity.data = user.capacity
@@ -183,6 +184,7 @@ def update_user(user_id: int):
     changes = staff_admin.AgentChanges(
         name=form.name.data,
         role=Role(form.role.data),
+        locale=form.locale.data,
         timezone=form.timezone.data or "",
         languages=form.languages.data,
         capacity=form.capacity.data,

@@ -41,6 +41,7 @@ from workflow.team_references import TeamReference, team_references
 USER_FIELDS = (
     "name",
     "role",
+    "locale",
     "timezone",
     "languages",
     "capacity",
@@ -64,6 +65,7 @@ class StaffChangeRefused(ValueError):
 class AgentChanges:
     name: str
     role: Role
+    locale: str  # the interface language: pages and e-mails for the agent
     timezone: str
     languages: Sequence[str]
     capacity: int
@@ -172,6 +174,7 @@ def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
     before = _snapshot(user)
     user.name = changes.name.strip()
     user.role = changes.role
+    user.locale = changes.locale
     user.timezone = changes.timezone
     user.languages = list(changes.languages)
     user.capacity = changes.capacity
