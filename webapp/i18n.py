@@ -5,11 +5,11 @@ Locale order: explicit choice (profile, then cookie) > Accept-Language > `en`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_interval, get_datetime_format
 from babel.dates import format_timedelta as babel_timedelta
-from babel.dates import get_datetime_format
 from flask import Flask, current_app, g, request
 from flask_babel import (
     format_date,
@@ -119,6 +119,11 @@ def language_name_for_viewer(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def date_interval(start: date, end: date) -> str:
+    """'Nov 30 – Dec 6, 2026' ('30 lis–6 gru 2026' in Polish): a span of days."""
+    return format_interval(start, end, "yMMMd", locale=get_locale())
+
+
 def relative_time(value: datetime | None) -> str:
     """'3 minutes ago' / 'in 2 hours' in the viewer's language."""
     if value is None:
@@ -152,6 +157,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["datetime_with_zone"] = datetime_with_zone
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["date_interval"] = date_interval
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["duration"] = short_duration

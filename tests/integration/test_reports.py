@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_interval
 from sqlalchemy import select
 
 from tests.helpers import make_ticket, text_of
 from tests.integration.test_dashboard import _respond
 from webapp.extensions import db
-from webapp.models import Response, SurveyInvitation, SurveyStatus, Team, utcnow
+from webapp.models import Response, Role, SurveyInvitation, SurveyStatus, Team, utcnow
+from webapp.services.reports import build_report
 
 
 def _ticket(team: Team, *, hours_ago: float, replied_after=None, reply_due=4, resolved_after=None):
@@ -102,3 +105,41 @@ def test_the_ticket_count_headers_read_alike(client, login, create_user, locale,
     login(create_user(email="viewer@example.com", name="Viewer", locale=locale))
     page = text_of(client.get("/reports"))
     assert f" {created} {resolved} " in page
+
+
+def _completed_at(slug: str, moment: datetime) -> None:
+    _respond(slug, {"goal": "yes"})
+    response = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
+    response.started_at = response.completed_at = moment
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("timezone", "week_with_it", "other_week"),
+    [
+        ("Europe/Warsaw", date(2030, 1, 14), date(2030, 1, 7)),
+        ("UTC", date(2030, 1, 7), date(2030, 1, 14)),
+    ],
+)
+def test_weeks_are_the_viewers_monday_to_sunday(builtin_forms, timezone, week_with_it, other_week):
+    """Sunday 23:30 UTC is already Monday 00:30 in Warsaw: the next week there."""
+    _completed_at("goal", datetime(2030, 1, 13, 23, 30, tzinfo=UTC))
+    now = datetime(2030, 1, 16, 12, 0, tzinfo=UTC)  # a Wednesday
+    report = build_report(now, 7, "No team", "All teams", timezone)
+    weeks = {week.start: week.responses for week in report.weeks}
+    assert list(weeks) == [date(2030, 1, 7), date(2030, 1, 14)]  # Mondays, here and there
+    assert weeks[week_with_it] == 1
+    assert weeks[other_week] == 0
+    assert report.weeks[-1].end == date(2030, 1, 20)
+
+
+def test_week_rows_are_spans_of_days_in_the_viewers_language(client, login, create_user):
+    login(create_user(email="ana@example.com", role=Role.AGENT, locale="pl"))
+    page = text_of(client.get("/reports?days=7"))
+    monday = datetime.now(ZoneInfo("Europe/Warsaw")).date()
+    monday -= timedelta(days=monday.weekday())
+    span = format_interval(monday, monday + timedelta(days=6), "yMMMd", locale="pl")
+    assert span in page
+    assert "Tygodnie trwają od poniedziałku do niedzieli w Twojej strefie czasowej (Warszawa" in (
+        page
+    )

@@ -16,6 +16,7 @@ from webapp.security import staff_required
 from webapp.services import reports as report_service
 from webapp.services.dashboard import INSIGHT_DAYS, feedback_overview, work_counts
 from webapp.services.workflow_versions import active_version, machine_for
+from webapp.timezone_choices import zone_in_words
 
 
 @bp.get("/")
@@ -99,5 +100,10 @@ def healthz():
 def reports():
     """Tickets answered and resolved in time, and ratings after resolution, per team and week."""
     days = report_service.period_of(request.args.get("days"))
-    report = report_service.build_report(utcnow(), days, _("No team"), _("All teams"))
-    return render_template("main/reports.html", report=report, periods=report_service.PERIODS)
+    report = report_service.build_report(
+        utcnow(), days, _("No team"), _("All teams"), current_user.timezone
+    )
+    zone = zone_in_words(current_user.timezone or "UTC", str(get_locale()), utcnow())
+    return render_template(
+        "main/reports.html", report=report, periods=report_service.PERIODS, week_zone=zone
+    )

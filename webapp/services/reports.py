@@ -11,7 +11,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select
 
@@ -65,12 +66,17 @@ class TeamFigures:
 
 @dataclass
 class WeekFigures:
-    start: date
+    start: date  # the Monday, in the viewer's time zone
     responses: int = 0
     tickets_created: int = 0
     tickets_resolved: int = 0
     nps_answers: list[tuple[str, dict]] = field(default_factory=list)  # (form slug, answers)
     nps: ScoreSummary | None = None
+
+    @property
+    def end(self) -> date:
+        """The week's Sunday."""
+        return self.start + timedelta(days=6)
 
 
 @dataclass(frozen=True)
@@ -87,18 +93,22 @@ def period_of(value: str | None) -> int:
     return int(value) if value in {str(p) for p in PERIODS} else DEFAULT_PERIOD
 
 
-def build_report(now: datetime, days: int, no_team_name: str, total_name: str) -> Report:
+def build_report(
+    now: datetime, days: int, no_team_name: str, total_name: str, timezone: str = "UTC"
+) -> Report:
+    """The period's figures; weeks are the viewer's (`timezone`), Monday to Sunday."""
     since = now - timedelta(days=days)
+    zone = _zone(timezone)
     teams = {
         t.id: TeamFigures(t.name) for t in db.session.scalars(select(Team).order_by(Team.name))
     }
     no_team = TeamFigures(no_team_name)
     total = TeamFigures(total_name)
-    weeks = _weeks(since, now)
+    weeks = _weeks(since, now, zone)
     for ticket in _tickets(since):
         rows = (teams.get(ticket.team_id, no_team), total)
         if ticket.created_at >= since:
-            _week(weeks, ticket.created_at).tickets_created += 1
+            _week(weeks, ticket.created_at, zone).tickets_created += 1
             for figures in rows:
                 figures.created += 1
                 figures.first_reply.add(ticket.first_response_due_at, ticket.first_response_at, now)
@@ -106,7 +116,7 @@ def build_report(now: datetime, days: int, no_team_name: str, total_name: str) -
                 if ticket.first_response_at is not None:
                     figures.reply_times.append(ticket.first_response_at - ticket.created_at)
         if ticket.resolved_at is not None and ticket.resolved_at >= since:
-            _week(weeks, ticket.resolved_at).tickets_resolved += 1
+            _week(weeks, ticket.resolved_at, zone).tickets_resolved += 1
             for figures in rows:
                 figures.resolved += 1
     definitions = {form.slug: definition for form, definition in published_forms()}
@@ -115,7 +125,7 @@ def build_report(now: datetime, days: int, no_team_name: str, total_name: str) -
             figures.ratings[slug].append(answers or {})
     for figures in (*teams.values(), no_team, total):
         figures.satisfaction = _satisfaction(figures.ratings, definitions)
-    _feedback_by_week(weeks, since, definitions)
+    _feedback_by_week(weeks, since, definitions, zone)
     shown = list(teams.values()) + ([no_team] if no_team.created or no_team.resolved else [])
     return Report(days, since, shown, total, sorted(weeks.values(), key=lambda w: w.start))
 
@@ -160,24 +170,39 @@ def _satisfaction(
     return summaries
 
 
-def _weeks(since: datetime, now: datetime) -> dict[date, WeekFigures]:
+def _zone(timezone: str) -> tzinfo:
+    try:
+        return ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _monday(moment: datetime, zone: tzinfo) -> date:
+    """The Monday of the week `moment` falls in, as a clock in `zone` reads it."""
+    day = moment.astimezone(zone).date()
+    return day - timedelta(days=day.weekday())
+
+
+def _weeks(since: datetime, now: datetime, zone: tzinfo) -> dict[date, WeekFigures]:
     """Monday-started weeks from the one holding `since` to the one holding `now`."""
-    start = since.date() - timedelta(days=since.weekday())
+    start, last = _monday(since, zone), _monday(now, zone)
     weeks = {}
-    while start <= now.date():
+    while start <= last:
         weeks[start] = WeekFigures(start)
         start += timedelta(days=7)
     return weeks
 
 
-def _week(weeks: dict[date, WeekFigures], moment: datetime) -> WeekFigures:
-    day = moment.date()
-    start = day - timedelta(days=day.weekday())
+def _week(weeks: dict[date, WeekFigures], moment: datetime, zone: tzinfo) -> WeekFigures:
+    start = _monday(moment, zone)
     return weeks.setdefault(start, WeekFigures(start))  # a clock a little ahead adds a week
 
 
 def _feedback_by_week(
-    weeks: dict[date, WeekFigures], since: datetime, definitions: dict[str, FormDefinition]
+    weeks: dict[date, WeekFigures],
+    since: datetime,
+    definitions: dict[str, FormDefinition],
+    zone: tzinfo,
 ) -> None:
     """Completed responses per week, and the NPS of those given to NPS forms."""
     from webapp.models import Form
@@ -193,7 +218,7 @@ def _feedback_by_week(
         .where(Response.completed_at >= since)
         .execution_options(yield_per=1000)
     ):
-        week = _week(weeks, completed_at)
+        week = _week(weeks, completed_at, zone)
         week.responses += 1
         if slug in nps_forms:
             week.nps_answers.append((slug, answers or {}))
