@@ -163,3 +163,32 @@ def test_only_admins_retry_and_only_with_the_csrf_token(
     assert post_form(url).status_code == 403
     (ping,) = _deliveries()
     assert ping.status == "retrying" and len(receiver.requests) == 1
+
+
+def test_retrying_a_given_up_delivery_gives_it_a_fresh_set_of_automatic_retries(
+    app, client, login, post_form, admin, receiver, run_jobs
+):
+    """The receiver was fixed but hiccups once more: the delivery is retried again
+    automatically, instead of giving up after that single failure."""
+    app.config["JOB_RETRY_INTERVALS"] = [0]  # two attempts in a series
+    hook = _webhook(receiver.url, ["ticket.created"])
+    receiver.answers = [503, 503]
+    login(admin)
+    post_form(f"/admin/webhooks/{hook.id}/ping")
+    _deliver_everything(app, run_jobs)
+    (ping,) = _deliveries()
+    assert (ping.status, ping.attempts) == ("failed", 2)
+
+    receiver.answers = [503]  # one more hiccup after the admin's retry
+    response = post_form(f"/admin/webhooks/{hook.id}/deliveries/{ping.id}/retry", htmx=True)
+    assert "queued again, with a fresh set of automatic retries" in _text(response)
+    _deliver_everything(app, run_jobs)
+
+    (ping,) = _deliveries()
+    assert (ping.status, ping.attempts, ping.response_code) == ("delivered", 2, 200)
+    assert [r["answered"] for r in receiver.requests] == [503, 503, 503, 200]
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "webhook.delivery_retried")
+    )
+    assert entry.before == {"status": "failed", "attempts": 2}
+    assert entry.after == {"status": "pending", "attempts": 0}

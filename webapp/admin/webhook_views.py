@@ -231,16 +231,24 @@ def retry_webhook_delivery(webhook_id: int, delivery_id: int):
     before = {"status": delivery.status, "attempts": delivery.attempts}
     if webhooks.retry_delivery(delivery):
         label = f"{delivery.webhook.name}: {delivery.event}"
+        after = {"status": DeliveryStatus.PENDING.value}
+        if delivery.attempts != before["attempts"]:
+            after["attempts"] = delivery.attempts
         audit.record(
-            "webhook.delivery_retried",
-            delivery.webhook,
-            label,
-            before=before,
-            after={"status": DeliveryStatus.PENDING.value},
+            "webhook.delivery_retried", delivery.webhook, label, before=before, after=after
         )
         db.session.commit()
         webhooks.relay_deliveries([delivery.id])
-        flash(_("The delivery was queued again; its result appears in the log."), "success")
+        if before["status"] == DeliveryStatus.FAILED:
+            flash(
+                _(
+                    "The delivery was queued again, with a fresh set of automatic retries; "
+                    "its result appears in the log."
+                ),
+                "success",
+            )
+        else:
+            flash(_("The delivery was queued again; its result appears in the log."), "success")
     elif not delivery.webhook.active:
         db.session.rollback()
         flash(_("Switch the webhook on before sending a delivery again."), "error")

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import defer
 
 from webapp import handover
@@ -370,6 +370,11 @@ def can_retry_now(delivery: WebhookDelivery) -> bool:
 def retry_delivery(delivery: WebhookDelivery) -> bool:
     """Put a failed or waiting delivery back to `pending` for `relay_deliveries` (no commit).
 
+    A delivery that had given up starts a fresh series of automatic retries (its attempts
+    count from zero again; the audit entry keeps the old count), as an admin who fixed the
+    receiver expects: one more hiccup must not give up at once. A waiting delivery is only
+    sent sooner: its series goes on where it was.
+
     The change is one conditional UPDATE: of two retries at the same moment only one gets
     the row, and a delivery already queued or being sent is left alone (False). A retry that
     RQ scheduled earlier finds the row taken (`claim_for_work`), so nothing is sent twice at
@@ -377,13 +382,18 @@ def retry_delivery(delivery: WebhookDelivery) -> bool:
     """
     if not delivery.webhook.active:
         return False
+    model = WebhookDelivery
     taken = db.session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status.in_(RETRYABLE))
-        .values(status=DeliveryStatus.PENDING, last_error=None)
+        update(model)
+        .where(model.id == delivery.id, model.status.in_(RETRYABLE))
+        .values(
+            status=DeliveryStatus.PENDING,
+            last_error=None,
+            attempts=case((model.status == DeliveryStatus.FAILED, 0), else_=model.attempts),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.expire(delivery, ["status", "last_error"])
+    db.session.expire(delivery, ["status", "last_error", "attempts"])
     return bool(taken)
 
 
