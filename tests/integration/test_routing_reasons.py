@@ -96,6 +96,10 @@ def test_an_event_from_before_the_condition_was_stored_reads_the_rule(app):
         assert routed_reason(data, {}, RULES) == (
             "Pasuje reguła „Russian speakers”: język jest „rosyjski”"
         )
+    with app.test_request_context(), force_locale("ru"):
+        assert routed_reason(data, {}, RULES) == (
+            "Сработало правило «Russian speakers»: язык — «русский»"
+        )
     # A rule renamed or moved since: the name alone, never another rule's condition.
     with app.test_request_context(), force_locale("pl"):
         moved = {**data, "rule_index": 0}

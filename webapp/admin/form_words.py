@@ -36,10 +36,35 @@ OPERATOR_LABELS = {
     "exists": _l("is answered"),
     "missing": _l("is not answered"),
 }
-# How the other operators read in a summary (the builder does not offer them as rows).
-_MORE_OPERATORS = {
-    "in": _l("is one of"),
-    "not_in": _l("is none of"),
+# A comparison as one sentence per operator, so that each language can say it without an
+# operator word that would have to agree with the subject's gender or number (Russian
+# "приоритет — «Срочный»", not "приоритет равно «Срочный»"). The operator words above are
+# the builder's choices; sentences are only ever built from these.
+_SENTENCES = {
+    "=": _l("%(subject)s is %(value)s"),
+    "!=": _l("%(subject)s is not %(value)s"),
+    "<": _l("%(subject)s is less than %(value)s"),
+    "<=": _l("%(subject)s is at most %(value)s"),
+    ">": _l("%(subject)s is more than %(value)s"),
+    ">=": _l("%(subject)s is at least %(value)s"),
+    "contains": _l("%(subject)s contains %(value)s"),
+    "in": _l("%(subject)s is one of %(value)s"),
+    "not_in": _l("%(subject)s is none of %(value)s"),
+}
+# What a ticket's labels are tested for ("the labels include “vip”").
+_LABEL_SENTENCES = {
+    "=": _l("the labels include %(value)s"),
+    "contains": _l("the labels include %(value)s"),
+    "in": _l("the labels include %(value)s"),
+    "!=": _l("the labels do not include %(value)s"),
+    "not_in": _l("the labels do not include %(value)s"),
+}
+# Whether a field has a value: an answer for a question, any value for a ticket's field.
+_PRESENCE_SENTENCES = {
+    (True, True): _l("%(subject)s is answered"),
+    (True, False): _l("%(subject)s is not answered"),
+    (False, True): _l("%(subject)s is filled in"),
+    (False, False): _l("%(subject)s is empty"),
 }
 # Lowercase plural names, so two read as one group: "detractors or passives (0–8)".
 CATEGORY_NAMES = {
@@ -183,20 +208,13 @@ def _comparison(
         subject = name
     if op == "exists":
         present = exists_tests_presence(value)
-        if head == "answers":
-            operator = OPERATOR_LABELS["exists" if present else "missing"]
-        else:
-            operator = _("is filled in") if present else _("is empty")
-        return _("%(subject)s %(operator)s", subject=subject, operator=operator)
-    operator = OPERATOR_LABELS.get(op) or _MORE_OPERATORS.get(op) or op
-    if name == "labels" and op in ("contains", "=", "in"):
-        operator = _("include")
-    return _(
-        "%(subject)s %(operator)s %(value)s",
-        subject=subject,
-        operator=operator,
-        value=_field_value_text(name, value, question, outline, teams),
-    )
+        return str(_PRESENCE_SENTENCES[(head == "answers", present)]) % {"subject": subject}
+    said = _field_value_text(name, value, question, outline, teams)
+    if name == "labels" and op in _LABEL_SENTENCES:
+        return str(_LABEL_SENTENCES[op]) % {"value": said}
+    if op in _SENTENCES:
+        return str(_SENTENCES[op]) % {"subject": subject, "value": said}
+    return _("%(subject)s %(operator)s %(value)s", subject=subject, operator=op, value=said)
 
 
 def _field_value_text(name: str, value: Any, question, outline, teams: Mapping[str, str]) -> str:
