@@ -152,6 +152,10 @@ def _agent_form(user: User, formdata=None) -> AgentForm:
     return form
 
 
+def _hours_typed(form: AgentForm) -> dict[str, str]:
+    return {day: form[f"hours_{day}"].data or "" for day in WEEKDAY_LABELS}
+
+
 def _agent_page(user: User, form: AgentForm, status: int = 200, general_error: str = ""):
     response = make_response(
         render_template(
@@ -160,6 +164,7 @@ def _agent_page(user: User, form: AgentForm, status: int = 200, general_error: s
             form=form,
             general_error=general_error,
             open_ticket_count=len(staff_admin.open_tickets_of(user)),
+            hour_notes=staff_admin.working_hours_notes(_hours_typed(form)),
         )
     )
     response.status_code = status
@@ -188,7 +193,7 @@ def update_user(user_id: int):
         timezone=form.timezone.data or "",
         languages=form.languages.data,
         capacity=form.capacity.data,
-        hours_text={day: form[f"hours_{day}"].data or "" for day in WEEKDAY_LABELS},
+        hours_text=_hours_typed(form),
         team_ids=form.teams.data,
     )
     try:
@@ -205,6 +210,8 @@ def update_user(user_id: int):
         return _agent_page(user, form, 422, " ".join(general))
     db.session.commit()
     flash(_("The changes to %(name)s were saved.", name=user.name), "success")
+    if staff_admin.working_hours_notes(changes.hours_text):
+        flash(_("Some working hours run past midnight: see the note under each such day."), "info")
     return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
 
 

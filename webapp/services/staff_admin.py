@@ -34,7 +34,7 @@ from webapp.problem_text import problem_message
 from webapp.services import audit
 from webapp.services.tickets import reroute_ticket
 from webapp.services.workflow_versions import active_version, machine_for
-from workflow.calendars import WEEKDAY_NAMES, calendar_problems
+from workflow.calendars import WEEKDAY_NAMES, calendar_problems, overnight_notes
 from workflow.definition import WorkflowDefinition, load_definition
 from workflow.team_references import TeamReference, team_references
 
@@ -125,6 +125,33 @@ def parse_working_hours(texts: Mapping[str, str], timezone: str) -> tuple[dict, 
         key = f"hours_{day}" if day else "hours"
         errors.setdefault(key, _hours_problem_text(problem))
     return hours, errors
+
+
+def working_hours_notes(texts: Mapping[str, str]) -> dict[str, str]:
+    """A note per weekday field whose hours run past midnight ("17:00-09:00").
+
+    Such a span is a night shift (on duty until 09:00 the next day), and the form keeps it;
+    it is also what swapped daytime hours look like, so the form says it in words under the
+    day instead of accepting it silently. Fields that do not parse get no note (they get
+    their error from `parse_working_hours`).
+    """
+    hours, _errors = parse_working_hours(texts, "UTC")  # the zone does not change the clock
+    if not hours:
+        return {}
+    days = get_day_names("wide", locale=get_locale())
+    notes: dict[str, list[str]] = {}
+    for note in overnight_notes({"timezone": "UTC", "weekly_hours": hours}):
+        params = note.params or {}
+        notes.setdefault(f"hours_{params['day']}", []).append(
+            _(
+                "%(interval)s runs past midnight: on duty until %(end)s the next day, "
+                "%(next_day)s. If you meant daytime hours, write the earlier time first.",
+                interval=params["interval"],
+                end=params["end"],
+                next_day=days[WEEKDAY_NAMES.index(params["next_day"])],
+            )
+        )
+    return {field: " ".join(texts) for field, texts in notes.items()}
 
 
 def _hours_problem_text(problem) -> str:
