@@ -314,6 +314,7 @@ def test_the_audit_log_says_what_a_publish_changed(client, as_admin, post_form, 
     assert "standard: 8 business hours / 3 business days (Warsaw office)" in log
     assert "standard: 4 business hours / 3 business days (Warsaw office)" in log
     assert "warsaw_office" not in log
+    assert "high: 2 business hours" not in log  # only the policy that changed is shown
     assert "resolved, on_hold, closed" in log and "hold, unhold" in log
     assert "Business calendars" not in log  # unchanged parts are left out
     as_admin.locale = "pl"  # the same entry, read by a Polish admin

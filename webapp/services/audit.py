@@ -154,16 +154,29 @@ def changes(entry: AuditEntry) -> list[Change]:
     """The fields whose value differs between before and after, in a stable order."""
     before, after = entry.before or {}, entry.after or {}
     fields = list(dict.fromkeys([*before, *after]))
-    return [
-        Change(
-            field,
-            str(FIELD_LABELS.get(field, field)),
-            shown_value(field, before.get(field)),
-            shown_value(field, after.get(field)),
+    changed = []
+    for field in fields:
+        old, new = before.get(field), after.get(field)
+        if old == new:
+            continue
+        if field == "sla_policies":
+            old, new = _differing_items(old, new)
+        changed.append(
+            Change(
+                field,
+                str(FIELD_LABELS.get(field, field)),
+                shown_value(field, old),
+                shown_value(field, new),
+            )
         )
-        for field in fields
-        if before.get(field) != after.get(field)
-    ]
+    return changed
+
+
+def _differing_items(old: Any, new: Any) -> tuple[Any, Any]:
+    """Of two lists, the items not in both: the one policy whose target changed, not all four."""
+    if not isinstance(old, list) or not isinstance(new, list):
+        return old, new
+    return [item for item in old if item not in new], [item for item in new if item not in old]
 
 
 _ROLE_WORDS = {"agent": _l("Agent"), "admin": _l("Administrator")}
@@ -185,7 +198,8 @@ def shown_value(field: str, value: Any) -> Any:
     if field == "working_hours" and isinstance(value, Mapping):
         return _hours_text(value)
     if field == "sla_policies" and isinstance(value, list):
-        return "; ".join(_policy_text(p) if isinstance(p, Mapping) else str(p) for p in value)
+        said = "; ".join(_policy_text(p) if isinstance(p, Mapping) else str(p) for p in value)
+        return said or None  # a policy added or removed: "—" on the other side
     if field == "calendars" and isinstance(value, list):
         return [
             _calendar_label(c.get("id"), c.get("labels")) if isinstance(c, Mapping) else c
