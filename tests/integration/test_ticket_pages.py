@@ -168,3 +168,13 @@ def test_the_list_says_a_stopped_clock_is_paused_not_due_in_a_day(client, login,
     rows = {row.split()[0]: row for row in text_of(client.get("/tickets")).split("LD-")[1:]}
     assert "wstrzymano" in rows[resolved.number.removeprefix("LD-")]
     assert "wstrzymano" not in rows[running.number.removeprefix("LD-")]
+
+
+def test_the_sla_reason_reads_as_a_slovenian_sentence(client, login, create_user, care):
+    """'ker ekipa je …' put the clitic last; the condition follows 'ker velja:' instead."""
+    maja = create_user(email="maja@example.com", name="Maja", locale="sl", languages=["sl"])
+    ticket = make_ticket()
+    login(maja)
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Pravilnik „high“, ker velja: prioriteta je „Visoka“." in page
+    assert "Ujema se pravilo »Unhappy customers get a fast call back«: ocena spada" in page
