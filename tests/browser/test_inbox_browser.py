@@ -1,5 +1,5 @@
 """The bell: it says how many notifications are unread, catches up without a reload, and the
-inbox it opens marks an entry read when the agent follows it to the ticket."""
+inbox it opens marks a ticket's entries read when the agent follows one to the ticket."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def test_the_bell_counts_catches_up_and_the_inbox_marks_read(browser, live_serve
     ola = create_user(email="ola@example.com", name="Ola Nowak")
     bea = create_user(email="bea@example.com", name="Bea Brown")
     ticket = make_ticket(subject="Card declined")
+    other = make_ticket(subject="Parcel late")
     inbox.record_notification(ola, "customer_replied", ticket, {"kind": "customer_replied"})
     inbox.record_notification(ola, "mention", ticket, {"text": "call Jan?"}, actor=bea)
     db.session.commit()
@@ -28,7 +29,7 @@ def test_the_bell_counts_catches_up_and_the_inbox_marks_read(browser, live_serve
     log_in(page, live_server, "ola@example.com")
 
     expect(page.get_by_role("link", name="2 unread notifications")).to_be_visible()
-    inbox.record_notification(ola, "sla_breach", ticket)
+    inbox.record_notification(ola, "sla_breach", other)
     db.session.commit()
     page.clock.fast_forward("01:05")
     expect(page.get_by_role("link", name="3 unread notifications")).to_be_visible()
@@ -48,10 +49,11 @@ def test_the_bell_counts_catches_up_and_the_inbox_marks_read(browser, live_serve
     assert serious == []
     entries = page.locator(".inbox-item")
     expect(entries).to_have_count(3)
-    expect(entries.first).to_contain_text(f"Unread SLA breached on {ticket.number}")
+    expect(entries.first).to_contain_text(f"Unread SLA breached on {other.number}")
     page.get_by_role(
         "link", name=f"Unread Bea Brown mentioned you in a note on {ticket.number}"
     ).click()
     page.wait_for_url(f"{live_server}/tickets/{ticket.number}")
-    expect(page.get_by_role("link", name="2 unread notifications")).to_be_visible()
+    # Both entries about this ticket are read now; the other ticket's breach is not.
+    expect(page.get_by_role("link", name="1 unread notification")).to_be_visible()
     context.close()
