@@ -203,3 +203,11 @@ def test_removing_the_middle_ending_is_reviewed_as_that_ending_removed(
     text = text_of(client.get(REVIEW))
     endings = text[text.index("Ending messages") : text.index("The differences in the YAML")]
     assert " ".join(endings.split()) == "Ending messages Ending 2 removed : We will do better"
+    # The heading is bold, the colon right after it: no stray space before the colon.
+    page = client.get(REVIEW).get_data(as_text=True)
+    assert "Ending 2 removed</strong>: <del>We will do better</del>" in page
+    admin.locale = "pl"
+    db.session.commit()
+    page = client.get(REVIEW).get_data(as_text=True)
+    assert " </strong>:" not in page and "</strong> :" not in page
+    assert "Usunięto zakończenie 2</strong>: <del>We will do better</del>" in page
