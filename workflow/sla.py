@@ -25,7 +25,12 @@ METRICS = ("first_response", "resolution")
 class PolicyChoice:
     policy: SlaPolicy
     calendar: BusinessCalendar
-    reason: str  # e.g. "priority = high" or "default policy"
+    reason: str  # e.g. "priority = high" or "default policy"; English, for the CLI and logs
+
+    @property
+    def is_default(self) -> bool:
+        """Whether the policy has no condition: it takes every ticket no earlier policy fits."""
+        return self.policy.when is None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ def test_policy_chosen_by_priority_then_team_then_default():
     )
     standard = choose_policy(DEFAULT, {"priority": "normal"})
     assert standard.policy.name == "standard" and standard.reason == "default policy"
+    # Pages ask the flag, never the English reason, whether the default policy applied.
+    assert standard.is_default and not high.is_default
 
 
 def test_due_times_count_business_hours_only():

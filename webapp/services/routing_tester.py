@@ -123,7 +123,8 @@ class Trial:
     watchers: tuple[str, ...] = ()
     policy_name: str | None = None
     policy_reason: str | None = None
-    policy_when: Mapping | None = None  # the policy's condition; None: it takes any ticket
+    policy_when: Mapping | None = None  # the policy's condition
+    policy_is_default: bool = False  # the policy has no condition: it takes any ticket
     due: tuple[DueTime, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     now: datetime | None = None
@@ -335,6 +336,7 @@ def try_routing(
         policy_name=choice.policy.name if choice else None,
         policy_reason=choice.reason if choice else None,
         policy_when=choice.policy.when if choice else None,
+        policy_is_default=choice.is_default if choice else False,
         due=due,
         facts=after_routing,
         now=now,

@@ -183,8 +183,7 @@ def sla_clocks(
         return []
     from webapp.tickets.routing_reasons import condition_words
 
-    when = choice.policy.when
-    reason = condition_words(when, teams) if when is not None else None
+    reason = None if choice.is_default else condition_words(choice.policy.when, teams)
     paused = sla_clock.paused_time(ticket, now)
     views = []
     for metric, deadline in deadlines(
