@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -20,9 +20,26 @@ class InboxNotification(db.Model):
 
     __tablename__ = "inbox_notification"
     __table_args__ = (
-        # The inbox page (newest first) and the bell's unread count read only this index.
+        # The inbox page, newest first, a page at a time (user_id, id < before).
         Index("ix_inbox_notification_user_newest", "user_id", "id"),
-        Index("ix_inbox_notification_user_unread", "user_id", "read_at"),
+        # Unread entries only, so it stays small whatever the history: the bell counts from
+        # it alone (an index-only scan), and opening a ticket or "mark all read" finds the
+        # colleague's unread entries (about that ticket) without reading the read ones.
+        Index(
+            "ix_inbox_notification_unread",
+            "user_id",
+            "ticket_id",
+            postgresql_where=text("read_at IS NULL"),
+            sqlite_where=text("read_at IS NULL"),
+        ),
+        # The retention job: read entries oldest first, so a daily run with little or nothing
+        # to delete reads a few index pages, not the whole table.
+        Index(
+            "ix_inbox_notification_read_created",
+            "created_at",
+            postgresql_where=text("read_at IS NOT NULL"),
+            sqlite_where=text("read_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
