@@ -112,6 +112,14 @@ class RouteTarget:
     watchers: tuple[str, ...] = ()
 
 
+def unnamed_rule_name(index: int) -> str:
+    """The name a routing rule its admin left unnamed gets: 'rule 2' (English, for the CLI).
+
+    Pages say it in the reader's language instead (`routing_reasons.rule_title`).
+    """
+    return f"rule {index + 1}"
+
+
 @dataclass(frozen=True)
 class RoutingRule:
     name: str
@@ -500,7 +508,7 @@ class _Checker(ProblemCollector):
                 self.add(f"{path}.when", N_("missing (use routing.default for the fallback)"))
             result.append(
                 RoutingRule(
-                    name=str(spec.get("name") or f"rule {index + 1}"),
+                    name=str(spec.get("name") or unnamed_rule_name(index)),
                     when=self.condition(spec.get("when"), f"{path}.when"),
                     target=self.target(spec.get("set") or {}, f"{path}.set"),
                 )

@@ -602,3 +602,24 @@ def test_a_misspelt_question_and_a_word_for_a_number_are_flagged_in_polish(
     assert "Ten warunek na razie nie może być spełniony: żaden formularz nie ma pytania" in editor
     # Rules reading questions the published forms ask get no warning.
     assert visible(client.get(PAGE)).count("na razie nie może zadziałać") == 1
+
+
+def test_a_rule_without_a_name_is_called_by_its_number_in_the_admins_language(
+    admin, client, login, post_form
+):
+    """The loader's English 'rule 1' is no name: a Polish admin reads 'Reguła 1'."""
+    version = active_version("ticket")
+    named = "- name: Unhappy customers get a fast call back\n      "
+    text = version.yaml_text.replace(named, "- ", 1)
+    assert text != version.yaml_text
+    drafts.save("workflow", "ticket", text, revision=None, base_number=version.number, actor=admin)
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    assert "1. Reguła 1" in visible(client.get(PAGE))
+    reply = post_form(f"{PAGE}/test", typed({"score": "2"}), htmx=True)
+    draft_column, active_column = visible(reply).split("Aktywna wersja")
+    assert "reguła 1 " in draft_column and "Reguła 1: wynik należy do grupy" in draft_column
+    assert "Pasuje reguła 1: wynik" in draft_column
+    assert "rule 1" not in draft_column and "„rule 1”" not in draft_column
+    assert "reguła 1 „Unhappy customers get a fast call back”" in active_column

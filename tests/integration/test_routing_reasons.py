@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from flask_babel import force_locale
 
-from webapp.tickets.routing_reasons import assignment_text, routed_assignment, routed_reason
+from webapp.tickets.routing_reasons import (
+    assignment_text,
+    routed_assignment,
+    routed_reason,
+    rule_title,
+)
 from workflow.definition import RouteTarget, RoutingRule
 from workflow.routing import Candidate, pick_assignee
 
@@ -84,7 +90,7 @@ def test_the_matched_condition_is_said_in_words(app):
     }
     with app.test_request_context(), force_locale("pl"):
         said = routed_reason(data, {"care": "Obsługa klienta"})
-        assert said == "Pasuje reguła „rule 1”: zespół jest „Obsługa klienta”"
+        assert said == "Pasuje reguła 1: zespół jest „Obsługa klienta”"
     with app.test_request_context(), force_locale("sl"):
         assert "ekipa je „Podpora“" in routed_reason(data, {"care": "Podpora"})
 
@@ -104,3 +110,22 @@ def test_an_event_from_before_the_condition_was_stored_reads_the_rule(app):
     with app.test_request_context(), force_locale("pl"):
         moved = {**data, "rule_index": 0}
         assert routed_reason(moved, {}, RULES) == "Pasuje reguła „Russian speakers”"
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", "Rule 1 matched: the team is “Care”"),
+        ("pl", "Pasuje reguła 1: zespół jest „Care”"),
+        ("ru", "Сработало правило 1: команда — «Care»"),
+    ],
+)
+def test_a_rule_without_a_name_is_called_by_its_number(app, locale, said):
+    """The loader's English 'rule 1' is no name: readers see 'Rule 1' in their language."""
+    data = {"rule": "rule 1", "rule_index": 0, "matched": "team care = care"}
+    with app.test_request_context(), force_locale(locale):
+        assert routed_reason(data, {"care": "Care"}, RULES) == said
+        assert (
+            rule_title("rule 1", 0) == {"en": "Rule 1", "pl": "Reguła 1", "ru": "Правило 1"}[locale]
+        )
+        assert rule_title("Russian speakers", 1) == "Russian speakers"

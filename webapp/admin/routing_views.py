@@ -33,7 +33,7 @@ from webapp.services import audit, drafts, routing_tester
 from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text
 from webapp.services.workflow_versions import validate_for_publish
 from webapp.tickets.presenters import describe_calendar, describe_target
-from webapp.tickets.routing_reasons import condition_words, facts_in_words
+from webapp.tickets.routing_reasons import condition_words, facts_in_words, rule_title
 from workflow import routing_rules as rr
 from workflow.conditions import OPERATORS
 from workflow.definition import STRATEGIES, load_definition
@@ -203,7 +203,7 @@ def _context(editing: Editing, **extra) -> dict:
             rules.append(
                 {
                     "index": index,
-                    "name": str(rule.get("name") or _("rule %(n)s", n=index + 1)),
+                    "name": rule_title(rule.get("name"), index),
                     "condition": describe_condition(rule.get("when"), None, team_names)
                     if rule.get("when") is not None
                     else _("always"),

@@ -14,7 +14,7 @@ from babel import Locale, UnknownLocaleError
 from flask_babel import format_number, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from workflow.definition import RoutingRule
+from workflow.definition import RoutingRule, unnamed_rule_name
 from workflow.routing import join_notes
 
 _NOTES = {
@@ -76,6 +76,17 @@ def assignment_text(notes: Sequence[Sequence[Any]] | None) -> str | None:
             return None
         words.append(text)
     return join_notes([(str(code), values) for code, values in notes], words)
+
+
+def rule_named(name: Any, index: int) -> bool:
+    """Whether the admin named the rule at `index` (0-based): the loader calls an unnamed
+    one 'rule 2' in English, which must not be shown as if it were a name."""
+    return bool(name) and name != unnamed_rule_name(index)
+
+
+def rule_title(name: Any, index: int) -> str:
+    """The rule as the reader knows it: the admin's name, or 'Rule 2' in their language."""
+    return str(name) if rule_named(name, index) else gettext("Rule %(n)s", n=index + 1)
 
 
 def decision_text(
@@ -161,9 +172,9 @@ def routed_reason(
     """
     if "matched" not in data:  # written before reasons were stored as codes
         return str(data.get("reason") or "")
-    name = data.get("rule")
-    condition = _rule_condition(data, rules) if data.get("rule_index") is not None else None
-    if data.get("rule_index") is not None and name:
+    name, index = data.get("rule"), data.get("rule_index")
+    condition = _rule_condition(data, rules) if index is not None else None
+    if isinstance(index, int) and rule_named(name, index):
         # Agents know rules by the names admins gave them, then what the rule tests.
         if condition is not None:
             text = gettext(
