@@ -1,5 +1,7 @@
 """The customer's conversation as a phone user, a keyboard user and a zoomed-in reader meet it."""
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser.test_conversation_browser import serious_violations
@@ -140,3 +142,97 @@ def test_on_a_phone_the_nps_labels_name_their_numbers(page, live_server, forms):
     ]
     page.set_viewport_size({"width": 1366, "height": 800})  # one row: the ends say it
     assert page.eval_on_selector_all("#composer .scale-labels span", prefixes) == ["none", "none"]
+
+
+def swipe(page, cdp, distance: int, pause_ms: int = 0) -> None:
+    """Drag a finger to scroll the page `distance` px (positive: down the page) in 10 moves."""
+    begin = 650 if distance > 0 else 100
+    touch = "Input.dispatchTouchEvent"
+    cdp.send(touch, {"type": "touchStart", "touchPoints": [{"x": 200, "y": begin}]})
+    for step in range(1, 11):
+        if pause_ms:
+            page.wait_for_timeout(pause_ms)  # a slow finger
+        point = {"x": 200, "y": begin - distance * step / 10}
+        cdp.send(touch, {"type": "touchMove", "touchPoints": [point]})
+    cdp.send(touch, {"type": "touchEnd", "touchPoints": []})
+    # Wait for the fling to come to rest: the same position three frames running.
+    page.evaluate(
+        "() => new Promise(r => { let last = -1, same = 0; const f = () => {"
+        " same = scrollY === last ? same + 1 : 0; last = scrollY;"
+        " same >= 3 ? r() : requestAnimationFrame(f); }; f(); })"
+    )
+
+
+def until(page, condition: str) -> None:
+    """Wait for a condition on the page (wait_for_function needs eval, which the CSP forbids)."""
+    page.evaluate(
+        f"() => new Promise(r => {{ const f = () => ({condition}) ? r()"
+        " : requestAnimationFrame(f); f(); })"
+    )
+
+
+def test_exit_intent_on_a_phone_is_a_fast_scroll_back_up(browser, live_server, forms):
+    """No mouse leaves a phone's window: a quick swipe back up after reading down opens it."""
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 390, "height": 700}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    page.goto(f"{live_server}/widget/demo?lang=en&trigger=exit-intent")
+    page.wait_for_load_state("load")  # the async loader has armed its trigger
+    overlay = page.locator(".ld-overlay")
+    swipe(page, cdp, 150)
+    swipe(page, cdp, -300)  # fast, but hardly read anything: not leaving
+    assert page.evaluate("scrollY") == 0 and overlay.count() == 0
+    swipe(page, cdp, 450)  # reading down the page
+    swipe(page, cdp, 450)
+    assert page.evaluate("scrollY") >= 700
+    swipe(page, cdp, -400)  # and flicking back towards the address bar
+    page.frame_locator("iframe[title=Feedback]").locator("#composer").wait_for()
+    page.get_by_role("button", name="Close").click()
+    overlay.wait_for(state="detached")
+    # Once per page view: reading on and flicking up again leaves the visitor alone.
+    swipe(page, cdp, 450)
+    swipe(page, cdp, 450)
+    swipe(page, cdp, -400)
+    assert overlay.count() == 0
+    context.close()
+
+
+def test_exit_intent_on_a_phone_ignores_a_slow_scroll_up(browser, live_server, forms):
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 390, "height": 700}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    page.goto(f"{live_server}/widget/demo?lang=en&trigger=exit-intent")
+    page.wait_for_load_state("load")  # the async loader has armed its trigger
+    swipe(page, cdp, 450)
+    swipe(page, cdp, 450)
+    top = page.evaluate("scrollY")
+    swipe(page, cdp, -200, pause_ms=120)  # going back to re-read a paragraph
+    assert page.evaluate("scrollY") < top - 150
+    assert page.locator(".ld-overlay").count() == 0
+    context.close()
+
+
+def test_exit_intent_on_a_computer_is_the_mouse_leaving_through_the_top(page, live_server, forms):
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(f"{live_server}/widget/demo?lang=en&trigger=exit-intent")
+    page.wait_for_load_state("load")  # the async loader has armed its trigger
+    # Scrolling back up with a wheel is reading, not leaving.
+    page.mouse.move(600, 300)
+    page.mouse.wheel(0, 900)
+    until(page, "scrollY > 0")
+    page.mouse.wheel(0, -900)
+    until(page, "scrollY === 0")
+    assert page.locator(".ld-overlay").count() == 0
+    page.mouse.move(600, 5)
+    page.evaluate("document.dispatchEvent(new MouseEvent('mouseout', {clientX: 600, clientY: -2}))")
+    page.frame_locator("iframe[title=Feedback]").locator("#composer").wait_for()
+
+
+def test_the_widget_loader_stays_small():
+    """Every page of a customer's site downloads it, before anyone asks for feedback."""
+    loader = Path(__file__).parents[2] / "webapp" / "static" / "js" / "widget.js"
+    assert loader.stat().st_size < 15_000

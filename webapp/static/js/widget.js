@@ -3,7 +3,8 @@
  *   data-lang="auto" data-trigger="button|exit-intent|delay:15|scroll:60" data-days="30"
  *   data-style="button|tab" data-position="right|left" data-color="#0f766e"
  *   data-label="Feedback" async></script>
- * The form loads in an iframe only when the trigger fires. `data-color` (any CSS colour)
+ * The form loads in an iframe only when the trigger fires; exit-intent also fires on phones
+ * (a fast scroll back up after reading down the page), once per page view. `data-color` (any CSS colour)
  * and `data-label` brand the button; its text turns dark on a light colour. */
 (function () {
   "use strict";
@@ -172,11 +173,38 @@
         if (max <= 0 || (window.scrollY / max) * 100 >= (value || 60)) { fire(); }
       }, { passive: true });
     }
-    if (kind === "exit-intent") {
-      document.addEventListener("mouseout", function (evt) {
-        if (!evt.relatedTarget && evt.clientY <= 0) { fire(); }
-      });
+    if (kind === "exit-intent") { armExitIntent(fire); }
+  }
+
+  // Exit intent: on a desktop the mouse leaving through the top edge (towards the tabs or the
+  // address bar); on a phone, where no mouse leaves, a fast scroll back up after reading some
+  // way down (the move towards the browser's bar or back button). Scroll events only note that
+  // something moved; one frame callback reads the position, so an idle page costs nothing.
+  function armExitIntent(fire) {
+    var touch = navigator.maxTouchPoints > 0 && window.matchMedia &&
+      matchMedia("(pointer: coarse)").matches;
+    var deepest = 0, refY = window.scrollY, refAt = Date.now(), pending = false;
+    function onMouseOut(evt) { if (!evt.relatedTarget && evt.clientY <= 0) { done(); } }
+    function onScroll() { if (!pending) { pending = true; requestAnimationFrame(check); } }
+    function check() {
+      pending = false;
+      var y = window.scrollY, now = Date.now(), height = window.innerHeight;
+      var max = document.documentElement.scrollHeight - height;
+      deepest = Math.max(deepest, y);
+      // Going down, or up too slowly to count: measure the next move from here.
+      if (y >= refY || now - refAt > 500) { refY = y; refAt = now; return; }
+      // Read at least a screen (or half of a short page), then 25 % of a screen up in 0.5 s.
+      if (deepest >= Math.max(200, Math.min(height, max / 2)) && refY - y >= Math.max(120, height / 4)) {
+        done();
+      }
     }
+    function done() {
+      document.removeEventListener("mouseout", onMouseOut);
+      window.removeEventListener("scroll", onScroll);
+      fire();
+    }
+    document.addEventListener("mouseout", onMouseOut);
+    if (touch) { window.addEventListener("scroll", onScroll, { passive: true }); }
   }
 
   if (document.readyState === "loading") {
