@@ -10,7 +10,7 @@ from sqlalchemy import select
 from jobs.schedule import sweep_sla
 from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
-from webapp.models import InboxNotification, Team, TeamMembership, utcnow
+from webapp.models import InboxNotification, Team, TeamMembership, WorkflowKind, utcnow
 
 
 @pytest.fixture
@@ -67,3 +67,40 @@ def test_missing_both_deadlines_gives_two_notices_that_name_the_deadline(
     text = text_of(client.get("/notifications"))
     assert f"SLA breached on {n}: first response overdue" in text
     assert f"SLA breached on {n}: resolution overdue" in text
+
+
+def test_watchers_told_by_the_workflow_read_which_deadline_was_missed(
+    client, login, leads, create_user, smtp_server, run_jobs
+):
+    """`notify_watchers` on breach: the same deadline wording as the team lead's notice."""
+    from webapp.services.watchers import follow
+    from webapp.services.workflow_versions import SHIPPED, publish_version
+
+    text = SHIPPED[WorkflowKind.TICKET].read_text(encoding="utf-8")
+    text = text.replace("- notify_team_lead: sla_breached", "- notify_watchers: sla_breached")
+    publish_version(WorkflowKind.TICKET, text, None)
+    db.session.commit()
+    wanda = create_user(email="wanda@example.com", name="Wanda Watcher")
+    wiktor = create_user(email="wiktor@example.com", name="Wiktor", locale="pl")
+    ticket = make_ticket(subject="Site down")
+    for watcher in (wanda, wiktor):
+        follow(ticket, watcher, ["resolved"], None)
+    ticket.first_response_warn_at = ticket.first_response_due_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    assert sweep_sla(now=utcnow().isoformat()) == 1
+    run_jobs()
+    run_jobs()
+
+    n = ticket.number
+    mail = {m["To"]: m for m in smtp_server.messages if m["Subject"].startswith(f"[{n}] ")}
+    wanda_mail = mail["wanda@example.com"]
+    assert wanda_mail["Subject"] == f"[{n}] SLA breached: first response overdue"
+    assert f"SLA breached on {n}: first response overdue (Site down)" in str(wanda_mail)
+    assert "which you follow, is now" not in str(wanda_mail)
+    polish = mail["wiktor@example.com"]["Subject"]
+    assert polish == f"[{n}] Przekroczono SLA: minął termin pierwszej odpowiedzi"
+    login(wanda)
+    page = text_of(client.get("/notifications"))
+    assert f"SLA breached on {n}: first response overdue" in page
+    assert "which you follow, is now" not in page

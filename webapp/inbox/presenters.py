@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -60,7 +62,8 @@ def _headline(entry: InboxNotification) -> str:
             metric=metric_label(values.get("metric")),
             when=values.get("due_text", ""),
         )
-    if event == "sla_breach":
+    if event == "sla_breach" or (event == "watched" and _is_breach(values)):
+        # Watchers told by the `notify_watchers` action read the same deadline as assignees.
         if values.get("metric") == "first_response":
             return _("SLA breached on %(number)s: first response overdue", number=number)
         if values.get("metric") == "resolution":
@@ -91,6 +94,14 @@ def _headline(entry: InboxNotification) -> str:
             "%(number)s, which you follow, is now: %(state)s", number=number, state=_state(entry)
         )
     return _("%(number)s is now: %(state)s", number=number, state=_state(entry))
+
+
+def _is_breach(values: Mapping[str, Any]) -> bool:
+    """A watcher's entry about a missed SLA deadline: the breach's details came with it."""
+    return values.get("kind") == "sla_breached" or values.get("metric") in (
+        "first_response",
+        "resolution",
+    )
 
 
 def _detail(entry: InboxNotification) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
@@ -101,11 +102,14 @@ def notify_watchers(
     skip_user_ids: Collection[int] = (),
     everyone: bool = False,
     detail: str = "",
+    details: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Tell the watchers who chose `event_kind` (all of them when resolved or `everyone`).
 
     The actor is never told about their own action. Each watcher's notification settings
-    and working hours decide when the e-mail goes. Returns the message keys.
+    and working hours decide when the e-mail goes. `details` say what happened, as the
+    workflow's actions get them ({"metric": "resolution"} for a missed SLA deadline).
+    Returns the message keys.
     """
     if ticket.id is None:
         return []
@@ -121,7 +125,12 @@ def notify_watchers(
             "watched",
             ticket,
             "watcher_notice",
-            {"kind": event_kind, "detail": detail, "actor_name": actor.name if actor else ""},
+            {
+                **(details or {}),
+                "kind": event_kind,
+                "detail": detail,
+                "actor_name": actor.name if actor else "",
+            },
         )
         if key:
             keys.append(key)

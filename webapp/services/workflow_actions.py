@@ -123,7 +123,8 @@ def notify_watchers(
     """The definition asks to tell every watcher, whatever events they chose."""
     from webapp.services.watchers import notify_watchers as tell_watchers
 
-    tell_watchers(ticket, str(template), actor, everyone=True)
+    # A missed deadline reads as it does for the assignee: "first response overdue".
+    tell_watchers(ticket, str(template), actor, everyone=True, details=details)
 
 
 def schedule_survey(
