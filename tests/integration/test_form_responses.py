@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.helpers import make_ticket, text_of
@@ -92,7 +94,9 @@ def test_csv_export_has_a_column_per_question_and_never_a_formula(
     _respond("nps", {"score": 4, "what_went_wrong": '=HYPERLINK("http://evil")'}, days_ago=2)
     _respond("nps", {"score": 10, "testimonial": "yes", "testimonial_text": "Świetnie!"})
     login(admin)
-    reply = client.get("/admin/forms/nps/responses.csv")
+    # buffered: the streamed body is read inside the request, as the server does (the test
+    # client runs each request in a context of its own).
+    reply = client.get("/admin/forms/nps/responses.csv", buffered=True)
     assert reply.status_code == 200
     assert reply.mimetype == "text/csv"
     assert 'attachment; filename="nps-responses-' in reply.headers["Content-Disposition"]
@@ -104,7 +108,7 @@ def test_csv_export_has_a_column_per_question_and_never_a_formula(
     assert rows[0]["what_went_wrong"] == '\'=HYPERLINK("http://evil")'
     assert rows[1]["testimonial"] == "Sure, happy to"  # the choice as worded, not its value
     assert rows[1]["testimonial_text"] == "Świetnie!"
-    only_detractors = client.get("/admin/forms/nps/responses.csv?group=detractor")
+    only_detractors = client.get("/admin/forms/nps/responses.csv?group=detractor", buffered=True)
     assert len(list(csv.DictReader(io.StringIO(only_detractors.get_data(as_text=True))))) == 1
 
 
@@ -126,3 +130,50 @@ def test_a_stored_answer_that_is_not_a_number_never_breaks_the_score_filter(
     reply = client.get("/admin/forms/nps/responses?group=detractor")
     assert reply.status_code == 200
     assert reply.get_data(as_text=True).count('<li id="response-') == 1
+
+
+def _csv_rows(reply) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_csv_is_streamed_in_batches_in_the_admins_language_with_every_response_once(
+    client, login, builtin_forms, admin, monkeypatch
+):
+    from webapp.services import form_responses
+
+    monkeypatch.setattr(form_responses, "CSV_BATCH", 2)  # 5 responses: three batches
+    for score in (1, 2, 3, 9, 10):
+        _respond(
+            "nps", {"score": score, "what_went_wrong": None} if score < 7 else {"score": score}
+        )
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+
+    def download_as_a_server_does():
+        """The body read chunk by chunk after the view has returned, in one context (the
+        test client would give the request a context of its own, apart from the reading)."""
+        reply = FlaskClient.open(client, "/admin/forms/nps/responses.csv")
+        return reply.is_streamed, reply.get_data(as_text=True)
+
+    streamed, body = contextvars.Context().run(download_as_a_server_does)
+    assert streamed  # not built whole in memory first
+    assert body.count("\ufeff") == 1 and body.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert [r["score"] for r in rows] == ["1", "2", "3", "9", "10"]
+    assert len({r["response"] for r in rows}) == 5
+    # Worded in the admin's language although the body is written after the view returned.
+    assert {r["what_went_wrong"] for r in rows[:3]} == {"Pominięto"}
+
+
+def test_csv_reads_a_fixed_number_of_queries_whatever_the_number_of_responses(
+    client, login, builtin_forms, admin, count_queries
+):
+    _respond_many(3)
+    login(admin)
+    with count_queries() as few:
+        assert len(_csv_rows(client.get("/admin/forms/nps/responses.csv", buffered=True))) == 3
+    _respond_many(40)
+    with count_queries() as many:
+        assert len(_csv_rows(client.get("/admin/forms/nps/responses.csv", buffered=True))) == 43
+    assert len(many) <= len(few)

@@ -80,11 +80,14 @@ class ResponsePage:
 
 
 def _query(form: Form, filters: ResponseFilters, definition: FormDefinition | None):
-    query = (
-        select(Response, FormVersion)
-        .join(FormVersion, FormVersion.id == Response.form_version_id)
-        .where(Response.form_id == form.id)
+    query = select(Response, FormVersion).join(
+        FormVersion, FormVersion.id == Response.form_version_id
     )
+    return _filtered(query, form, filters, definition)
+
+
+def _filtered(query, form: Form, filters: ResponseFilters, definition: FormDefinition | None):
+    query = query.where(Response.form_id == form.id)
     if filters.status == "completed":
         query = query.where(Response.completed_at.is_not(None))
     elif filters.status == "unfinished":
@@ -156,21 +159,34 @@ def _moment(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") if value else ""
 
 
-def csv_lines(form: Form, filters: ResponseFilters, definition: FormDefinition) -> Iterator[str]:
+CSV_BATCH = 500  # responses per query and per chunk sent: memory stays flat however many
+
+
+def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition) -> Iterator[str]:
     """The filtered responses as CSV, oldest first, one column per question of the live
-    version (answers to questions it no longer has are left out) and per hidden field."""
+    version (answers to questions it no longer has are left out) and per hidden field.
+
+    Made to be streamed: the responses are read `CSV_BATCH` at a time (keyset paging on
+    the id, so each batch is an index range) and each batch is yielded as one chunk. The
+    form's versions are read once, not per row. Answers are worded in the current
+    request's language, so a caller streaming this keeps the request context.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
-    def line(values) -> str:
+    def take() -> str:
+        text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
+        return text
+
+    def write(values) -> None:
         writer.writerow([_cell(v) for v in values])
-        return buffer.getvalue()
 
     questions = [q.id for q in definition.questions]
     hidden = [h.name for h in definition.hidden_fields]
-    yield "\ufeff" + line(  # a byte-order mark: Excel then reads the file as UTF-8
+    buffer.write("\ufeff")  # a byte-order mark: Excel then reads the file as UTF-8
+    write(
         [
             "response",
             "started_at",
@@ -186,28 +202,42 @@ def csv_lines(form: Form, filters: ResponseFilters, definition: FormDefinition) 
             *KNOWN_METADATA,
         ]
     )
-    query = _query(form, filters, definition).order_by(Response.id)
-    for response, version in db.session.execute(query.execution_options(yield_per=500)):
-        row = _row(response, version)
-        by_id = {ex.question.id: ex for ex in row.talk.exchanges} if row.talk else {}
-        answers = [
-            answer_as_text(by_id[q].question, by_id[q].answer, row.talk) if q in by_id else ""
-            for q in questions
-        ]
-        meta = response.meta or {}
-        yield line(
-            [
-                response.id,
-                _moment(response.started_at),
-                _moment(response.completed_at),
-                response.locale,
-                response.channel,
-                version.number,
-                row.score.get("value", ""),
-                row.score.get("category", ""),
-                row.ticket_number or "",
-                *answers,
-                *((response.hidden or {}).get(name, "") for name in hidden),
-                *(meta.get(key, "") for key in KNOWN_METADATA),
+    yield take()
+    versions = {
+        version.id: version
+        for version in db.session.scalars(select(FormVersion).where(FormVersion.form_id == form.id))
+    }
+    query = _filtered(select(Response), form, filters, definition).order_by(Response.id)
+    last_id = 0
+    while True:
+        batch = db.session.scalars(query.where(Response.id > last_id).limit(CSV_BATCH)).all()
+        for response in batch:
+            version = versions[response.form_version_id]
+            row = _row(response, version)
+            by_id = {ex.question.id: ex for ex in row.talk.exchanges} if row.talk else {}
+            answers = [
+                answer_as_text(by_id[q].question, by_id[q].answer, row.talk) if q in by_id else ""
+                for q in questions
             ]
-        )
+            meta = response.meta or {}
+            write(
+                [
+                    response.id,
+                    _moment(response.started_at),
+                    _moment(response.completed_at),
+                    response.locale,
+                    response.channel,
+                    version.number,
+                    row.score.get("value", ""),
+                    row.score.get("category", ""),
+                    row.ticket_number or "",
+                    *answers,
+                    *((response.hidden or {}).get(name, "") for name in hidden),
+                    *(meta.get(key, "") for key in KNOWN_METADATA),
+                ]
+            )
+        if batch:
+            yield take()
+        if len(batch) < CSV_BATCH:
+            return
+        last_id = batch[-1].id
