@@ -340,7 +340,7 @@ def unknown_questions(condition: Any, question_ids: Collection[str]) -> list[Pro
             problems.append(
                 Problem(
                     path,
-                    N_("no form has a question «%(question)s» (did you mean «%(suggestion)s»?)"),
+                    N_("no form has a question “%(question)s” (did you mean “%(suggestion)s”?)"),
                     params={"question": question, "suggestion": near[0]},
                 )
             )
@@ -348,7 +348,7 @@ def unknown_questions(condition: Any, question_ids: Collection[str]) -> list[Pro
             problems.append(
                 Problem(
                     path,
-                    N_("no form has a question «%(question)s»"),
+                    N_("no form has a question “%(question)s”"),
                     params={"question": question},
                 )
             )

@@ -87,17 +87,17 @@ def test_polish_needs_no_agreement(app, condition, said):
 @pytest.mark.parametrize(
     ("condition", "said"),
     [
-        (PRIORITY, "prioriteta je „Nujna“"),
-        (NOT_TEAM, "ekipa ni „Customer Care“"),
+        (PRIORITY, "prioriteta je »Nujna«"),
+        (NOT_TEAM, "ekipa ni »Customer Care«"),
         (LESS, "score je manj kot 7"),
         (AT_MOST, "score je največ 6"),
         (MORE, "score je več kot 8"),
         (AT_LEAST, "score je vsaj 9"),
-        (CONTAINS, "zadeva zahtevka vsebuje „refund“"),
-        (ONE_OF, "prioriteta ima eno od vrednosti: „Visoka“, „Nujna“"),  # not "je ena od"
-        (NONE_OF, "jezik nima nobene od vrednosti: „poljščina“, „ruščina“"),
-        (LABEL, "med oznakami je „vip“"),
-        (NO_LABEL, "med oznakami ni „spam“"),
+        (CONTAINS, "zadeva zahtevka vsebuje »refund«"),
+        (ONE_OF, "prioriteta ima eno od vrednosti: »Visoka«, »Nujna«"),  # not "je ena od"
+        (NONE_OF, "jezik nima nobene od vrednosti: »poljščina«, »ruščina«"),
+        (LABEL, "med oznakami je »vip«"),
+        (NO_LABEL, "med oznakami ni »spam«"),
         (FILLED, "država stranke: vrednost je podana"),  # not "država je izpolnjeno"
         (EMPTY, "e-poštni naslov stranke: ni vrednosti"),
         (ANSWERED, "comment ima odgovor"),

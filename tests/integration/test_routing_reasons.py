@@ -92,7 +92,7 @@ def test_the_matched_condition_is_said_in_words(app):
         said = routed_reason(data, {"care": "Obsługa klienta"})
         assert said == "Pasuje reguła 1: zespół jest „Obsługa klienta”"
     with app.test_request_context(), force_locale("sl"):
-        assert "ekipa je „Podpora“" in routed_reason(data, {"care": "Podpora"})
+        assert "ekipa je »Podpora«" in routed_reason(data, {"care": "Podpora"})
 
 
 def test_an_event_from_before_the_condition_was_stored_reads_the_rule(app):

@@ -176,5 +176,5 @@ def test_the_sla_reason_reads_as_a_slovenian_sentence(client, login, create_user
     ticket = make_ticket()
     login(maja)
     page = text_of(client.get(f"/tickets/{ticket.number}"))
-    assert "Pravilnik „high“, ker velja: prioriteta je „Visoka“." in page
+    assert "Pravilnik »high«, ker velja: prioriteta je »Visoka«." in page
     assert "Ujema se pravilo »Unhappy customers get a fast call back«: ocena spada" in page

@@ -206,8 +206,8 @@ def test_answers_no_form_asks_are_named_with_the_nearest_real_question():
     }
     problems = rr.unknown_questions(condition, {"score", "email", "what_went_wrong"})
     assert [str(p) for p in problems] == [
-        "when.any[0].field: no form has a question «scroe» (did you mean «score»?)",
-        "when.any[1].not.field: no form has a question «refund_reason»",
+        "when.any[0].field: no form has a question “scroe” (did you mean “score”?)",
+        "when.any[1].not.field: no form has a question “refund_reason”",
     ]
     assert rr.unknown_questions({"all": "junk"}, set()) == []
     assert rr.unknown_questions(None, set()) == []

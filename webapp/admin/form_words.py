@@ -235,7 +235,8 @@ def _field_value_text(name: str, value: Any, question, outline, teams: Mapping[s
 
 
 def quoted(text: str) -> str:
-    """Text in the admin's quotation marks: “Pilny” reads „Pilny” in Polish, «…» in Russian."""
+    """Text in the reader's quotation marks: “Pilny” in English, „Pilny” in Polish, «Срочный»
+    in Russian, »Nujna« in Slovenian (each catalog uses only its language's pair)."""
     return _("“%(text)s”", text=text)
 
 
