@@ -92,6 +92,9 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "UPLOAD_FOLDER": env.get("LOOPDESK_UPLOAD_FOLDER") or None,
         "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "60 per minute;600 per hour"),
         "FORM_MIN_SECONDS_FIRST_ANSWER": float(env.get("FORM_MIN_SECONDS_FIRST_ANSWER", "2")),
+        # A partly answered conversation can be resumed for this many days after its last
+        # answer (the browser's cookie and the "continue later" link); later it starts over.
+        "FORM_RESUME_DAYS": max(1, int(env.get("LOOPDESK_FORM_RESUME_DAYS", "30"))),
         # Read inbox entries older than this many days are deleted by a periodic job (0: kept).
         "INBOX_RETENTION_DAYS": int(env.get("LOOPDESK_INBOX_RETENTION_DAYS", "90")),
     }

@@ -155,7 +155,7 @@ def test_the_continue_later_mail_counts_its_days_in_the_customers_language(clien
     mail = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.to_address == "me@example.ru")
     )
-    assert "Она действует 7 дней." in mail.body_text  # a plural form, not the abbreviation "дн."
+    assert "Она действует 30 дней." in mail.body_text  # a plural form, not the abbreviation "дн."
 
 
 def test_agents_see_the_customers_reply_in_the_history(client, ticket, login):

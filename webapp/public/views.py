@@ -11,6 +11,7 @@ It also carries when the step was shown (the minimum plausible answer time).
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import (
     abort,
@@ -38,6 +39,7 @@ from webapp.extensions import csrf, db, limiter
 from webapp.external_urls import external_url
 from webapp.i18n import override_locale
 from webapp.models import Form, Response
+from webapp.models.types import utcnow
 from webapp.outbox import queue_email
 from webapp.public import bp
 from webapp.public.messages import answer_error_message
@@ -48,11 +50,23 @@ from webapp.services.uploads import UploadRefused, store_upload
 
 csrf.exempt(bp)  # see the module docstring: conversation tokens protect these posts
 
-STEP_MAX_AGE = 7 * 24 * 3600
-RESUME_MAX_AGE = 7 * 24 * 3600
 COOKIE_PREFIX = "ld_r_"
 ONE_TAP_SHARE = 0.4  # of FORM_MIN_SECONDS_FIRST_ANSWER, for a score or a chip (see _too_soon)
 ASSET_MAX_AGE = 365 * 24 * 3600  # asset names are hashes of their bytes: they never change
+
+
+def resume_days() -> int:
+    """How long a partly answered conversation can be resumed (cookie, step, e-mailed link)."""
+    return current_app.config.get("FORM_RESUME_DAYS", 30)
+
+
+def _resume_seconds() -> int:
+    return resume_days() * 24 * 3600
+
+
+def _left_too_long(response: Response) -> bool:
+    """Unanswered for longer than the resume window: it stays a partial response, not resumed."""
+    return response.updated_at < utcnow() - timedelta(days=resume_days())
 
 
 def _steps() -> URLSafeTimedSerializer:
@@ -163,6 +177,7 @@ def _render(
     edited: bool = False,
     shown_at: float | None = None,
     continue_later: dict | None = None,
+    expired: bool = False,
 ):
     answers = response.answers if response else {}
     context = (
@@ -202,6 +217,8 @@ def _render(
         again=_answer_again_args(response),
         max_file_bytes=MAX_FILE_BYTES,  # chat.js refuses a bigger file before uploading it
         continue_later=continue_later or {},  # a refused address: its message and the text
+        resume_days=resume_days(),
+        expired=expired,  # a conversation left too long starts over: say so
     )
     if done and response.ticket_id:
         from webapp.models import Ticket
@@ -245,11 +262,15 @@ def _answer_again_args(response: Response | None) -> dict:
 
 
 def _remember_response(reply, form: Form, token: str) -> None:
-    """The cookie that brings this browser back to its conversation (resume on reload)."""
+    """The cookie that brings this browser back to its conversation (resume on reload).
+
+    It lives twice the resume window: a customer who comes back a little too late is told
+    that the conversation starts over, instead of silently meeting an empty one.
+    """
     reply.set_cookie(
         COOKIE_PREFIX + form.slug,
         token,
-        max_age=RESUME_MAX_AGE,
+        max_age=2 * _resume_seconds(),
         httponly=True,
         samesite="Lax",
         secure=request.is_secure,
@@ -308,6 +329,11 @@ def show_form(slug: str, prefix: str | None = None):
     response = _response_from_cookie(form)
     if response is not None and request.args.get("new") == "1":
         response = None
+    left_too_long = False
+    if response is not None and _left_too_long(response):
+        # Kept as the partial (or finished) response it is; this visit starts a new one.
+        left_too_long = response.completed_at is None
+        response = None
     definition = form_service.definition_for(response.form_version_id if response else version_id)
     lang = _choose_language(definition, prefix, response)
     override_locale(lang)
@@ -327,15 +353,23 @@ def show_form(slug: str, prefix: str | None = None):
         question = editing
     else:
         question = _asked_now(definition, response)
-    return _render(form, definition, response, lang, question=question, pending=pending)
+    expired_note = left_too_long or request.args.get("resume") == "expired"
+    reply = _render(
+        form, definition, response, lang, question=question, pending=pending, expired=expired_note
+    )
+    if left_too_long:
+        reply.delete_cookie(COOKIE_PREFIX + form.slug)
+    return reply
 
 
 @bp.post("/f/<slug>/answer")
 @limiter.limit(lambda: current_app.config.get("FORM_RATE_LIMIT", "60 per minute;600 per hour"))
 def answer(slug: str):
     try:
-        step = _steps().loads(request.form.get("step", ""), max_age=STEP_MAX_AGE)
-    except (BadSignature, SignatureExpired):
+        step = _steps().loads(request.form.get("step", ""), max_age=_resume_seconds())
+    except SignatureExpired:
+        return _expired(_form_or_404(slug), note=True)
+    except BadSignature:
         return _expired(_form_or_404(slug))
     response = None
     if step.get("r"):
@@ -343,6 +377,8 @@ def answer(slug: str):
         response = form_service.find_response(slug, step["r"])
         if response is None:
             return _expired(_form_or_404(slug))
+        if response.completed_at is None and _left_too_long(response):
+            return _expired(response.form, note=True)
         form, version_id = response.form, response.form_version_id
     else:
         form, version_id = form_service.find_form_and_active_version(slug)
@@ -517,9 +553,13 @@ def _raw_answer(response: Response, question: Question):
     return request.form.get("value")
 
 
-def _expired(form: Form):
-    """An unknown or expired conversation starts a fresh one instead of failing."""
-    reply = _see_other(url_for("public.show_form", slug=form.slug, new=1))
+def _expired(form: Form, *, note: bool = False):
+    """An unknown or expired conversation starts a fresh one instead of failing.
+
+    `note`: it was left longer than the resume window, and the new page says so.
+    """
+    target = url_for("public.show_form", slug=form.slug, new=1, resume="expired" if note else None)
+    reply = _see_other(target)
     reply.delete_cookie(COOKIE_PREFIX + form.slug)
     return reply
 
@@ -531,14 +571,18 @@ def continue_later(slug: str):
 
     form = _form_or_404(slug)
     try:
-        step = _steps().loads(request.form.get("step", ""), max_age=STEP_MAX_AGE)
-    except (BadSignature, SignatureExpired):
+        step = _steps().loads(request.form.get("step", ""), max_age=_resume_seconds())
+    except SignatureExpired:
+        return _expired(form, note=True)
+    except BadSignature:
         return _expired(form)
     response = db.session.scalar(
         select(Response).where(Response.token == (step.get("r") or ""), Response.form_id == form.id)
     )
     if response is None:
         return _expired(form)
+    if response.completed_at is None and _left_too_long(response):
+        return _expired(form, note=True)
     if form.archived:
         return _closed(form)
     definition = form_service.definition_for(response.form_version_id)
@@ -567,9 +611,10 @@ def continue_later(slug: str):
         {
             "link": link,
             "form_title": definition.text(definition.title, lang),
-            "days": RESUME_MAX_AGE // 86400,
+            "days": resume_days(),
         },
     )
+    response.updated_at = utcnow()  # the link's days and the conversation's run from now
     db.session.commit()
     # The address stays out of the URL (history, logs, referrers): it goes in the signed
     # session cookie. Where cookies are blocked (a widget's iframe) the page says it without it.
@@ -585,7 +630,7 @@ def continue_sent(slug: str):
     if form is None:
         abort(404)
     try:
-        marked = _link_sent_marks().loads(request.args.get("sent", ""), max_age=RESUME_MAX_AGE)
+        marked = _link_sent_marks().loads(request.args.get("sent", ""), max_age=_resume_seconds())
     except (BadSignature, SignatureExpired):
         marked = None
     if form.archived or version_id is None or marked != slug:  # nothing sent from here
@@ -602,6 +647,7 @@ def continue_sent(slug: str):
             definition=definition,
             lang=lang,
             email=sent.get("email") if sent.get("form") == slug else None,
+            resume_days=resume_days(),
             t=lambda texts: definition.text(texts, lang),
             brand=brand_values(definition, lang),
         )
@@ -615,8 +661,10 @@ def continue_sent(slug: str):
 def resume(slug: str, token: str):
     form = _form_or_404(slug)
     try:
-        response_token = _resume_links().loads(token, max_age=RESUME_MAX_AGE)
-    except (BadSignature, SignatureExpired):
+        response_token = _resume_links().loads(token, max_age=_resume_seconds())
+    except SignatureExpired:
+        return redirect(url_for("public.show_form", slug=slug, new=1, resume="expired"), code=303)
+    except BadSignature:
         return redirect(url_for("public.show_form", slug=slug, new=1), code=303)
     reply = redirect(url_for("public.show_form", slug=slug), code=303)
     _remember_response(reply, form, response_token)

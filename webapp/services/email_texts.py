@@ -139,7 +139,7 @@ EDITABLE = {
             CUSTOMER,
             {
                 "form_title": (_l("the form's title"), "Product feedback"),
-                "days": (_l("how many days the link works"), "7"),
+                "days": (_l("how many days the link works"), "30"),
             },
             ("link",),
             required=("link",),
