@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -21,7 +22,11 @@ from webapp.board.presenters import (
     moved_message,
 )
 from webapp.extensions import db
-from webapp.htmx_responses import fragment_only, with_htmx_headers
+from webapp.htmx_responses import (
+    fragment_only,
+    redirect_for_htmx_or_browser,
+    with_htmx_headers,
+)
 from webapp.models import SavedView, Team, Ticket, User, WorkflowKind, utcnow
 from webapp.record_ids import record_id
 from webapp.security import staff_required
@@ -34,9 +39,11 @@ from webapp.services.board import (
     bulk_move,
     change_fingerprint,
     clean_text,
+    drop_team_from_saved_views,
     filtered_counts,
     load_column_page,
     load_columns,
+    missing_team,
     move_ticket,
     ticket_to_move,
 )
@@ -89,6 +96,9 @@ def _board_url(filters: BoardFilters) -> str:
 @staff_required
 def index():
     filters = _filters()
+    gone = missing_team(filters)
+    if gone:
+        return _without_missing_team(filters, gone)
     context = _columns_context(filters)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         body = render_template("board/_columns.html", **context)
@@ -99,6 +109,29 @@ def index():
         response = make_response(
             render_template("board/index.html", **context, **_page_context(filters))
         )
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+def _without_missing_team(filters: BoardFilters, gone: str) -> Response:
+    """The board asked for a team that has been deleted (a saved view, a bookmark): say so,
+    drop the filter there and in the agent's saved views, and show the board without it."""
+    views = drop_team_from_saved_views(current_user.id, gone)
+    db.session.commit()
+    if views:
+        message = _(
+            "The team “%(team)s” no longer exists: the board shows every team's tickets. "
+            "The filter was removed from your saved views: %(views)s.",
+            team=gone,
+            views=", ".join(_("“%(text)s”", text=name) for name in views),
+        )
+    else:
+        message = _(
+            "The team “%(team)s” no longer exists: the board shows every team's tickets.",
+            team=gone,
+        )
+    flash(message, "warning")
+    response = redirect_for_htmx_or_browser(_board_url(replace(filters, team="")))
     response.headers.add("Vary", "HX-Request")
     return response
 

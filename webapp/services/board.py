@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode
@@ -31,6 +31,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import (
+    SavedView,
     Task,
     Team,
     Ticket,
@@ -146,6 +147,33 @@ def _parse_date(value: Any) -> date | None:
     except ValueError:
         return None
     return day if day and 1900 <= day.year <= 9000 else None  # no overflow at the day's edges
+
+
+def missing_team(filters: BoardFilters) -> str | None:
+    """The team slug `filters` name when no team has it (any more), else None.
+
+    A saved view or a bookmark can outlive its team (teams can be deleted): filtering by
+    it would silently show an empty board.
+    """
+    if not filters.team:
+        return None
+    found = db.session.scalar(select(Team.id).where(Team.slug == filters.team))
+    return None if found is not None else filters.team
+
+
+def drop_team_from_saved_views(user_id: int, team_slug: str) -> list[str]:
+    """Remove the filter by `team_slug` from `user_id`'s saved views; the names of those
+    changed, in order. The caller commits."""
+    changed = []
+    views = db.session.scalars(
+        select(SavedView).where(SavedView.user_id == user_id).order_by(SavedView.name)
+    )
+    for view in views:
+        filters = BoardFilters.from_query_string(view.query)
+        if filters.team == team_slug:
+            view.query = replace(filters, team="").query_string
+            changed.append(view.name)
+    return changed
 
 
 def _start_of_day(day: date, timezone: str) -> datetime:

@@ -1,0 +1,88 @@
+"""A saved view (or a bookmark) filtered by a team that has since been deleted."""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from tests.integration.test_board import card_numbers
+from webapp.extensions import db
+from webapp.models import SavedView, Team
+
+HTMX = {"HX-Request": "true"}
+
+
+def _views(user) -> dict[str, str]:
+    db.session.expire_all()
+    return dict(
+        db.session.execute(
+            select(SavedView.name, SavedView.query).where(SavedView.user_id == user.id)
+        ).all()
+    )
+
+
+def _delete_team_as_admin(client, login, post_form, admin, team: Team) -> None:
+    login(admin)
+    assert post_form(f"/admin/teams/{team.id}/delete").status_code == 303
+    post_form("/logout")
+
+
+def test_opening_a_view_of_a_deleted_team_says_so_and_drops_the_filter(
+    client, login, post_form, create_user, admin
+):
+    ola = create_user(email="ola@example.com", name="Ola", locale="pl")
+    ivan = create_user(email="ivan@example.com", name="Ivan", locale="ru")
+    parcels = Team(slug="parcels", name="Parcels")
+    db.session.add_all([parcels, Team(slug="care", name="Care")])
+    db.session.add_all(
+        [
+            SavedView(user_id=ola.id, name="Paczki <pilne>", query="team=parcels&language=pl"),
+            SavedView(user_id=ola.id, name="Pilne", query="priority=urgent"),
+            SavedView(user_id=ivan.id, name="Посылки", query="team=parcels"),
+        ]
+    )
+    db.session.commit()
+    _delete_team_as_admin(client, login, post_form, admin, parcels)
+    elsewhere = make_ticket(subject="Late parcel")  # Polish, in no deleted team
+
+    login(ola)
+    opened = client.get("/board?team=parcels&language=pl")
+    # The board without the filter (the other filters kept), and why, in Ola's language.
+    assert opened.status_code == 303
+    assert opened.headers["Location"] == "/board?language=pl"
+    board = client.get(opened.headers["Location"])
+    page = html.unescape(text_of(board))
+    assert (
+        "Zespół „parcels” już nie istnieje: tablica pokazuje zgłoszenia wszystkich zespołów. "
+        "Filtr usunięto z Twoich zapisanych widoków: „Paczki <pilne>”." in page
+    )
+    assert "Paczki &lt;pilne&gt;" in board.get_data(as_text=True)  # the view's name escaped
+    assert elsewhere.number in card_numbers(board)
+    # Her view no longer names the team; her other view and Ivan's are left as they were.
+    assert _views(ola) == {"Paczki <pilne>": "language=pl", "Pilne": "priority=urgent"}
+    assert _views(ivan) == {"Посылки": "team=parcels"}
+    # Told once: the view now opens without a word.
+    again = client.get("/board?language=pl")
+    assert again.status_code == 200 and "parcels" not in text_of(again)
+
+    # A bookmark, or a board left open (htmx): reloaded without the team, and told why.
+    swapped = client.get("/board?team=parcels", headers=HTMX)
+    assert swapped.headers["HX-Redirect"] == "/board"
+    page = html.unescape(text_of(client.get("/board")))
+    assert (
+        "Zespół „parcels” już nie istnieje: tablica pokazuje zgłoszenia wszystkich zespołów."
+        in (page)
+    )
+    assert "zapisanych widoków" not in page  # none of hers named it any more
+
+
+def test_a_team_that_exists_is_filtered_as_before(client, login, create_user):
+    ola = create_user(email="ola@example.com", name="Ola", locale="en")
+    db.session.add(Team(slug="care", name="Care"))
+    db.session.commit()
+    login(ola)
+    reply = client.get("/board?team=care")
+    assert reply.status_code == 200
+    assert "no longer exists" not in text_of(reply)
