@@ -28,6 +28,7 @@ def _braced(keys) -> str:
 def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, **extra):
     """The editor page; the preview shows the text in the editor, as it would be sent."""
     editable = _editable_or_404(template, locale)
+    own = email_texts.own_text_for(template, locale)
     preview, missing = None, []
     if form.subject.data and form.body.data:
         preview = email_texts.preview(template, form.subject.data, form.body.data, locale)
@@ -40,7 +41,8 @@ def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, 
             email=editable,
             locale=locale,
             form=form,
-            own=email_texts.own_text_for(template, locale),
+            own=own,
+            own_lacks=_braced(email_texts.missing_required(own)) if own else "",
             conflict=extra.get("conflict", False),
             theirs=extra.get("theirs"),
             preview=preview,
@@ -58,9 +60,12 @@ def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, 
 @bp.get("/email-templates")
 @admin_required
 def email_templates():
+    rows = email_texts.overview()
     return render_template(
         "admin/email_templates.html",
-        rows=email_texts.overview(),
+        rows=rows,
+        # Own texts saved before required placeholders were enforced: not sent, flagged.
+        lacking=[(row["email"], cell) for row in rows for cell in row["cells"] if cell["lacks"]],
         languages=email_texts.languages(),
         CUSTOMER=email_texts.CUSTOMER,
     )

@@ -357,12 +357,34 @@ def own_text_for(template: str, locale: str) -> EmailTemplateText | None:
         )
 
 
+def missing_required(row: EmailTemplateText) -> list[str]:
+    """The placeholders an own text lacks that its e-mail exists for (e.g. {link}).
+
+    Texts saved before the rule was enforced may lack them; such a text is not sent (the
+    built-in text goes instead) and the admin pages flag it.
+    """
+    editable = EDITABLE.get(row.template)
+    return missing_placeholders(row.body, editable.required) if editable else []
+
+
 def render_for_queue(
     template: str, locale: str, context: Mapping[str, Any]
 ) -> RenderedEmail | None:
-    """The message from an own text for this template and language, or None (built-in)."""
+    """The message from an own text for this template and language, or None (built-in).
+
+    An own text without a required placeholder would send, say, a password reset without
+    its link: the built-in text is used instead.
+    """
     own = own_text_for(template, locale)
     if own is None:
+        return None
+    if missing_required(own):
+        current_app.logger.warning(
+            "e-mail text %s (%s) lacks %s: sending the built-in text",
+            template,
+            locale,
+            ", ".join(missing_required(own)),
+        )
         return None
     return render_own_text(
         template, own.subject, own.body, placeholder_values(template, context), locale
@@ -437,6 +459,7 @@ def overview() -> list[dict]:
                         "locale": code,
                         "own": own.get((name, code)),
                         "missing": has_any and (name, code) not in own,
+                        "lacks": missing_required(own[(name, code)]) if (name, code) in own else [],
                     }
                     for code in languages()
                 ],
