@@ -25,6 +25,10 @@ def nps(app):
     return version
 
 
+SCORE_Q = "“How likely are you to recommend…”"
+NAME_Q = "“What&#39;s your name? (optional)”"  # as the page escapes it
+
+
 def draft_data() -> dict:
     db.session.expire_all()
     return yaml.safe_load(drafts.current("form", "nps").yaml_text)
@@ -38,15 +42,16 @@ def test_the_nps_forms_conditions_show_in_words_and_as_group_rows(client, login,
     login(admin)
     page = client.get(EDIT)
     text = text_of(page)
-    assert "Shown only when score is in the group “Detractors or passives (0–8)”." in text
-    assert "Shown only when score is in the group “Promoters (9–10)”." in text
+    assert f"Shown only when {SCORE_Q} is in the group “Detractors or passives (0–8)”." in text
+    assert f"Shown only when {SCORE_Q} is in the group “Promoters (9–10)”." in text
     assert (
-        "Shown when score is in the group “Promoters (9–10)” and testimonial_text is answered."
-        in text
+        f"Shown when {SCORE_Q} is in the group “Promoters (9–10)” and "
+        "“Wonderful, thank you! What would you…” is answered." in text
     )
     assert (
-        "A ticket is created only when score is in the group “Detractors (0–6)” or (score is "
-        "in the group “Passives (7–8)” and what_went_wrong is answered)." in text
+        f"A ticket is created only when {SCORE_Q} is in the group “Detractors (0–6)” or "
+        f"({SCORE_Q} is in the group “Passives (7–8)” and "
+        "“Thanks for being honest. What could…” is answered)." in text
     )
     html = page.get_data(as_text=True)
     editor = condition_editor(html, "questions-what_went_wrong")
@@ -73,7 +78,9 @@ def test_saving_the_rows_as_shown_keeps_the_conversation_the_same(
         htmx=True,
     )
     assert saved.status_code == 200
-    assert "Shown only when score is in the group “Detractors or passives (0–8)”." in text_of(saved)
+    assert f"Shown only when {SCORE_Q} is in the group “Detractors or passives (0–8)”." in text_of(
+        saved
+    )
     ending = post_form(
         "/admin/forms/nps/edit/condition",
         {
@@ -125,8 +132,9 @@ def test_a_group_row_with_a_group_the_score_does_not_have_is_refused(
 def test_the_groups_read_naturally_in_polish(client, login, create_user, nps):
     login(create_user(email="ola@example.com", role=Role.ADMIN, locale="pl"))
     text = text_of(client.get(EDIT))
-    assert "Pokazywane tylko wtedy, gdy score należy do grupy „Krytycy lub neutralni (0–8)”." in (
-        text
+    assert (
+        "Pokazywane tylko wtedy, gdy „Jak prawdopodobne jest, że polecisz nas…” należy do grupy "
+        "„Krytycy lub neutralni (0–8)”." in text
     )
 
 
@@ -145,13 +153,13 @@ def test_is_answered_reads_as_answered_everywhere_it_is_described(
         assert reply.status_code == 200, text_of(reply)
     assert draft_data()["creates_ticket"] == {"field": "answers.name", "op": "exists"}
     builder_page = text_of(client.get(EDIT))
-    assert "Shown only when name is answered." in builder_page
-    assert "Shown when name is answered." in builder_page
-    assert "A ticket is created only when name is answered." in builder_page
+    assert f"Shown only when {NAME_Q} is answered." in builder_page
+    assert f"Shown when {NAME_Q} is answered." in builder_page
+    assert f"A ticket is created only when {NAME_Q} is answered." in builder_page
     review = text_of(client.get("/admin/forms/nps/publish"))
-    assert "now shown only when name is answered" in review
-    assert "now when name is answered" in review
-    assert "now only when name is answered" in review
+    assert f"now shown only when {NAME_Q} is answered" in review
+    assert f"now when {NAME_Q} is answered" in review
+    assert f"now only when {NAME_Q} is answered" in review
     for page in (builder_page, review):
         assert "name is no" not in page and "name is not answered" not in page
 
@@ -209,8 +217,8 @@ def test_each_scored_question_offers_its_groups(client, login, admin, app, post_
     )
     assert saved.status_code == 200, text_of(saved)
     assert (
-        "Shown only when nps is in the group “Promoters (9–10)” and csat is in the group "
-        "“Unsatisfied (1–2)”." in text_of(saved)
+        f"Shown only when {SCORE_Q} is in the group “Promoters (9–10)” and "
+        "“How happy are you with support?” is in the group “Unsatisfied (1–2)”." in text_of(saved)
     )
     editor = condition_editor(saved.get_data(as_text=True), "questions-why")
     assert editor.count('<option value="category" selected>is in the group</option>') == 2

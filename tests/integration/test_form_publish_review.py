@@ -41,6 +41,9 @@ def as_admin(client, login, admin, shop):
     return client
 
 
+SCORE_Q = "“How likely are you to recommend…”"
+
+
 def edit(post_form, path: str, data: dict, revision: str):
     reply = post_form(f"/admin/forms/shop/edit/{path}", {**data, "revision": revision}, htmx=True)
     assert reply.status_code == 200, text_of(reply)
@@ -86,7 +89,10 @@ def test_publish_shows_what_changes_then_publishes_what_was_reviewed(as_admin, p
     assert "Compared with the live version 1" in text
     assert "Added: email_1 E-mail — Your e-mail?" in text
     assert "Question text pl Kolor? → Barwa?" in text
-    assert "Was always shown; now shown only when score is in the group “Promoters (9–10)”." in text
+    assert (
+        "Was always shown; now shown only when “How likely?” is in the group “Promoters (9–10)”."
+        in text
+    )
     assert "The differences in the YAML" in text
     html = review.get_data(as_text=True)
     assert 'name="revision" value="5"' in html and "Publish as version 2" in text
@@ -154,7 +160,7 @@ def test_a_first_publication_summarises_what_goes_live(as_admin, post_form):
     assert "Review the form, then publish it for the first time" in text
     assert "version 1" in text and "/f/kiosk" in text
     assert "what_went_wrong Long text — Thanks for being honest" in text
-    assert "shown only when score is in the group “Detractors or passives (0–8)”" in text
+    assert f"shown only when {SCORE_Q} is in the group “Detractors or passives (0–8)”" in text
     assert "Publish as version 1" in text
     html = review.get_data(as_text=True)
     revision = html.split('name="revision" value="', 1)[1].split('"', 1)[0]

@@ -47,6 +47,10 @@ def as_admin(admin, login):
     return admin
 
 
+SCORE_Q = "“How likely are you to recommend…”"
+CSAT_Q = "“How satisfied are you with the…”"
+
+
 def visible(reply) -> str:
     return html.unescape(text_of(reply))
 
@@ -112,7 +116,7 @@ def test_the_page_lists_the_active_rules_in_order_with_the_default(as_admin, cli
     assert (
         first < text.index("Broken pages go to product quality") < text.index("Slovenian feedback")
     )
-    assert "the score is in the group “Detractors (0–6)” or csat is at most 2" in text
+    assert f"the score is in the group “Detractors (0–6)” or {CSAT_Q} is at most 2" in text
     # Teams by their names, as admins know them, not by their routing names.
     assert "Everything else (default route): team Customer Care" in text
     assert "team Product Quality · priority Normal" in text
@@ -366,15 +370,15 @@ def test_typed_answers_show_the_rule_team_agent_and_sla_for_draft_and_active(
     assert "Draft (revision 2)" in draft_column
     assert "rule 1 “Polish speakers”" in draft_column
     # Conditions and the facts they read are said in words, not as expressions.
-    assert "Rule 1 matched: the language is “Polish” and score is at most 6" in draft_column
-    assert "This ticket: the language is “Polish”; score is 3" in draft_column
+    assert f"Rule 1 matched: the language is “Polish” and {SCORE_Q} is at most 6" in draft_column
+    assert f"This ticket: the language is “Polish”; {SCORE_Q} is 3" in draft_column
     assert "locale pl = pl" not in draft_column
     assert "Product Quality" in draft_column and "urgent" in draft_column
     assert "nobody (left for the team to pick up)" in draft_column  # no members: overflow empty
     assert "SLA policy urgent" in draft_column and "First response due" in draft_column
     assert "30 business minutes by the calendar Around the clock (24/7) (UTC" in draft_column
     assert "rule 1 “Unhappy customers get a fast call back”" in active_column
-    assert "the score is in the group “Detractors (0–6)” or csat is at most 2" in active_column
+    assert f"the score is in the group “Detractors (0–6)” or {CSAT_Q} is at most 2" in active_column
     assert "SLA policy high (the priority is “High”)" in active_column
     assert "score.category" not in active_column
     assert "Customer Care" in active_column and "Ola" in active_column
@@ -387,7 +391,10 @@ def test_rule_conditions_are_joined_in_the_admins_language(admin, client, login)
     db.session.commit()
     login(admin)
     text = visible(client.get(PAGE))
-    assert "wynik należy do grupy „Krytycy (0–6)” lub csat wynosi co najwyżej 2" in text
+    assert (
+        "wynik należy do grupy „Krytycy (0–6)” lub „Jak oceniasz otrzymaną od nas pomoc?” "
+        "wynosi co najwyżej 2" in text
+    )
     assert "język jest „słoweński”" in text  # the rule for Slovenian feedback
     assert " or csat" not in text and "score.category" not in text
 

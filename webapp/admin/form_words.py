@@ -10,8 +10,8 @@ fields, the language).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale, lazy_pgettext
@@ -23,6 +23,12 @@ from survey_forms.scoring import CATEGORY_ANSWERS
 from webapp.i18n import PRIORITY_LABELS
 from webapp.tickets.codes import CHANNELS, DEVICES
 from workflow.conditions import exists_tests_presence
+
+if TYPE_CHECKING:
+    from survey_forms.definition import FormDefinition
+
+QUESTION_WORDS = 6  # a question is named by its first words: "How likely are you to…"
+QUESTION_CHARS = 48
 
 OPERATOR_LABELS = {
     "category": _l("is in the group"),
@@ -143,57 +149,141 @@ TICKET_FIELDS = {
 }
 
 
+def short_text(text: str) -> str:
+    """A question named by its first words, ellipsised: "How likely are you to…"."""
+    words = text.split()
+    short = " ".join(words[:QUESTION_WORDS])
+    if len(short) > QUESTION_CHARS:
+        short = short[: QUESTION_CHARS - 1].rstrip()
+    return short if short == " ".join(words) else f"{short.rstrip(' ,.;:?!…')}…"
+
+
+class FormNames:
+    """Forms by their titles and questions by their first words, for conditions that name
+    them by slug and id (`form = report-problem`, `answers.csat`), in the reader's language.
+
+    Routing rules and SLA policies read any form: the published forms are loaded once, on
+    the first name asked for, so one instance per page costs at most one query.
+    """
+
+    def __init__(
+        self, load: Callable[[], Iterable[tuple[str, FormDefinition]]] | None = None
+    ) -> None:
+        self._load = load or _published_forms
+        self._titles: dict[str, str] | None = None
+        self._questions: dict[str, str] = {}
+
+    def _loaded(self) -> dict[str, str]:
+        if self._titles is None:
+            language = str(get_locale() or "")
+            self._titles = {}
+            texts: dict[str, set[str]] = {}
+            for slug, definition in self._load():
+                self._titles[slug] = definition.text(definition.title, language)
+                for question in definition.questions:
+                    text = definition.text(question.text, language)
+                    texts.setdefault(question.id, set()).add(short_text(text) if text else "")
+            # An id two forms ask differently ("email") stays an id: either text would mislead.
+            self._questions = {
+                qid: said.pop() for qid, said in texts.items() if len(said) == 1 and "" not in said
+            }
+        return self._titles
+
+    def get(self, slug: str) -> str | None:
+        """The form's title (the mapping `_field_value_text` reads for `form`)."""
+        return self._loaded().get(slug) or None
+
+    def question(self, question_id: str) -> str | None:
+        self._loaded()
+        return self._questions.get(question_id)
+
+
+def _published_forms() -> list[tuple[str, FormDefinition]]:
+    from webapp.services import forms as form_service
+
+    return [(form.slug, definition) for form, definition in form_service.published_forms()]
+
+
 def describe_condition(
-    condition: Any, outline: builder.Outline | None, teams: Mapping[str, str] | None = None
+    condition: Any,
+    outline: builder.Outline | None,
+    teams: Mapping[str, str] | None = None,
+    forms: FormNames | None = None,
 ) -> str:
-    """The condition as a phrase ("score is at most 6 and comment is answered").
+    """The condition as a phrase ("“How likely…” is at most 6 and “Anything else…” is answered").
 
     `outline`: the form the condition is in (question texts, choices, the score question);
     None for a workflow's routing rule or SLA policy, which reads any form's answers.
     `teams`: team names by routing name, so `team = customer-care` reads “Customer Care”.
+    `forms`: form titles and question texts for a routing rule or an SLA policy (one per
+    page); without it forms are named by slug and questions by id.
     """
-    return _describe(condition, outline, nested=False, teams=teams or {})
+    words = _Words(outline, teams or {}, forms)
+    return _describe(condition, words, nested=False)
 
 
-def _describe(
-    condition: Any, outline: builder.Outline | None, nested: bool, teams: Mapping[str, str]
-) -> str:
+class _Words:
+    """What the values and subjects of one condition are called."""
+
+    def __init__(
+        self, outline: builder.Outline | None, teams: Mapping[str, str], forms: FormNames | None
+    ) -> None:
+        self.outline = outline
+        self.teams = teams
+        self.forms = forms
+        self.questions = {q.id: q for q in outline.questions} if outline else {}
+
+    def question_name(self, question_id: str) -> str:
+        """A question by its first words in quotation marks; its id when it has no text."""
+        text = None
+        view = self.questions.get(question_id)
+        if view is not None:
+            texts = view.texts.get("text") or {}
+            language = str(get_locale() or "")
+            said = texts.get(language) or texts.get(self.outline.default_language) or ""
+            text = short_text(said) if said.strip() else None
+        elif self.forms is not None and self.outline is None:
+            text = self.forms.question(question_id)
+        return quoted(text) if text else question_id
+
+
+def _describe(condition: Any, words: _Words, nested: bool) -> str:
     if not isinstance(condition, Mapping):
         return condition_json(condition)
     for key, joiner in (("all", _("and")), ("any", _("or"))):
         items = condition.get(key)
         if isinstance(items, list) and items and len(condition) == 1:
-            parts = [_describe(item, outline, True, teams) for item in items]
+            parts = [_describe(item, words, True) for item in items]
             said = f" {joiner} ".join(parts)
             return f"({said})" if nested and len(parts) > 1 else said
     if "not" in condition and len(condition) == 1:
         inner = condition["not"]
         if isinstance(inner, Mapping) and inner.get("op") == "exists" and "field" in inner:
             flipped = not exists_tests_presence(inner.get("value"))
-            return _comparison(
-                {"field": inner["field"], "op": "exists", "value": flipped}, outline, teams
-            )
-        return _("not (%(condition)s)", condition=_describe(inner, outline, False, teams))
-    return _comparison(condition, outline, teams)
+            return _comparison({"field": inner["field"], "op": "exists", "value": flipped}, words)
+        return _("not (%(condition)s)", condition=_describe(inner, words, False))
+    return _comparison(condition, words)
 
 
-def _comparison(
-    condition: Mapping, outline: builder.Outline | None, teams: Mapping[str, str]
-) -> str:
+def _comparison(condition: Mapping, words: _Words) -> str:
     name, op, value = condition.get("field"), condition.get("op"), condition.get("value")
     if not isinstance(name, str) or not isinstance(op, str):
         return condition_json(condition)
-    questions = {q.id: q for q in outline.questions} if outline else {}
+    outline, teams, questions = words.outline, words.teams, words.questions
     if name == builder.SCORE_CATEGORY:
-        return _category_comparison(op, value, outline, questions)
+        return _category_comparison(op, value, words)
     head, _dot, rest = name.partition(".")
     question = questions.get(rest) if head == "answers" else None
     group = builder.group_of(question.type, value) if question and op == "in" else None
     if group:  # a later scored question's group, stored as the answers it holds
         label = group_label(question.type, group)
-        return _("%(subject)s is in the group “%(group)s”", subject=rest, group=label)
+        return _(
+            "%(subject)s is in the group “%(group)s”",
+            subject=words.question_name(rest),
+            group=label,
+        )
     if head == "answers" and rest:
-        subject = rest
+        subject = words.question_name(rest)
     elif name in TICKET_FIELDS:
         subject = str(TICKET_FIELDS[name])
     elif head in ("hidden", "metadata") and rest:  # routing reads hidden fields as metadata
@@ -209,7 +299,7 @@ def _comparison(
     if op == "exists":
         present = exists_tests_presence(value)
         return str(_PRESENCE_SENTENCES[(head == "answers", present)]) % {"subject": subject}
-    said = _field_value_text(name, value, question, outline, teams)
+    said = _field_value_text(name, value, question, outline, teams, words.forms)
     if name == "labels" and op in _LABEL_SENTENCES:
         return str(_LABEL_SENTENCES[op]) % {"value": said}
     if op in _SENTENCES:
@@ -217,19 +307,25 @@ def _comparison(
     return _("%(subject)s %(operator)s %(value)s", subject=subject, operator=op, value=said)
 
 
-def _field_value_text(name: str, value: Any, question, outline, teams: Mapping[str, str]) -> str:
-    """A compared value as the admin knows it: “Urgent”, “Customer Care”, “Slovenian”."""
+def _field_value_text(
+    name: str, value: Any, question, outline, teams: Mapping[str, str], forms=None
+) -> str:
+    """A compared value as the admin knows it: “Urgent”, “Customer Care”, “Slovenian”,
+    “Report a problem”."""
     words = {
         "priority": PRIORITY_LABELS,
         "team": teams,
         "channel": CHANNELS,
         "metadata.user_agent": DEVICES,
         "locale": _LanguageNames(),
+        "form": forms,
     }.get(name)
     if words is None:
         return _value_text(value, question, outline)
     if isinstance(value, list):
-        return ", ".join(_field_value_text(name, item, question, outline, teams) for item in value)
+        return ", ".join(
+            _field_value_text(name, item, question, outline, teams, forms) for item in value
+        )
     said = words.get(value) if isinstance(value, str) else None
     return quoted(str(said)) if said else _value_text(value, question, outline)
 
@@ -250,7 +346,8 @@ class _LanguageNames:
             return None
 
 
-def _category_comparison(op: str, value: Any, outline, questions: dict) -> str:
+def _category_comparison(op: str, value: Any, words: _Words) -> str:
+    outline, questions = words.outline, words.questions
     qid = outline.score_question if outline else None
     picked = value if isinstance(value, list) else [value]
     qtype = questions[qid].type if qid in questions else _scale_of(picked)
@@ -260,7 +357,7 @@ def _category_comparison(op: str, value: Any, outline, questions: dict) -> str:
         group = ", ".join(picked)
     else:
         group = group_label(qtype, ",".join(picked))
-    subject = qid or _("the score")
+    subject = words.question_name(qid) if qid else _("the score")
     if op in ("=", "in"):
         return _("%(subject)s is in the group “%(group)s”", subject=subject, group=group)
     if op in ("!=", "not_in"):

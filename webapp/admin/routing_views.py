@@ -22,7 +22,7 @@ from sqlalchemy import select
 from survey_forms.definition import CHANNELS
 from webapp.admin import bp
 from webapp.admin.form_builder_views import TYPE_LABELS as QUESTION_TYPE_LABELS
-from webapp.admin.form_words import describe_condition
+from webapp.admin.form_words import FormNames, describe_condition
 from webapp.extensions import db
 from webapp.htmx_responses import fragment_only, render_page_or_partial
 from webapp.models import Team, WorkflowKind
@@ -195,6 +195,7 @@ def _context(editing: Editing, **extra) -> dict:
     rules = []
     teams = _teams()
     team_names = {team.slug: team.name for team in teams}
+    form_names = FormNames(lambda: forms)  # the forms already loaded: no second query
     if editing.data is not None:
         for index, rule in enumerate(rr.rules_of(editing.data)):
             rule = rule if isinstance(rule, Mapping) else {}
@@ -204,7 +205,7 @@ def _context(editing: Editing, **extra) -> dict:
                 {
                     "index": index,
                     "name": rule_title(rule.get("name"), index),
-                    "condition": describe_condition(rule.get("when"), None, team_names)
+                    "condition": describe_condition(rule.get("when"), None, team_names, form_names)
                     if rule.get("when") is not None
                     else _("always"),
                     "target": target,
@@ -639,15 +640,19 @@ def workflow_routing_test():
         result = _trials(sample, test["compare"])
     db.session.rollback()  # nothing here is meant to be written, whatever happened
     team_names = {team.slug: team.name for team in _teams()}
+    form_names = FormNames()  # form titles and question texts, loaded once if a rule names one
     context = {
         "result": result,
         "error": error,
         "test": test,
         "due_reason": _due_reason,
         "team_names": team_names,
+        "form_names": form_names,
         # Conditions and the facts they read, as the admin words them ("the team is “Care”").
-        "say": lambda condition: condition_words(condition, team_names),
-        "say_facts": lambda condition, facts: facts_in_words(condition, facts, team_names),
+        "say": lambda condition: condition_words(condition, team_names, form_names),
+        "say_facts": lambda condition, facts: facts_in_words(
+            condition, facts, team_names, form_names
+        ),
     }
     if request.htmx:
         return make_response(render_template(RESULT, **context), status)

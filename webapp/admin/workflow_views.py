@@ -13,7 +13,7 @@ from flask_login import current_user
 from htmx_flask import request as htmx_request
 
 from webapp.admin import bp
-from webapp.admin.form_words import describe_condition
+from webapp.admin.form_words import FormNames, describe_condition
 from webapp.extensions import db
 from webapp.models.types import utcnow
 from webapp.record_ids import optional_id
@@ -288,6 +288,7 @@ def workflow_sla():
     previews = workflow_studio.sla_preview(definition, created_at, _locale()) if definition else []
     calendars = workflow_studio.calendar_rows(definition, _locale()) if definition else []
     teams = workflow_studio.team_names()
+    forms = FormNames()  # form titles and question texts, loaded once if a policy names one
     response = make_response(
         render_template(
             "admin/workflow_sla.html",
@@ -304,7 +305,7 @@ def workflow_sla():
             day_names=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
             target_text=target_text,
             interval_text=interval_text,
-            say=lambda condition: describe_condition(condition, None, teams),
+            say=lambda condition: describe_condition(condition, None, teams, forms),
         )
     )
     if error:

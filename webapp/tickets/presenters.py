@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import get_day_names
 from babel.lists import format_list
@@ -168,11 +168,15 @@ class ClockView:
 
 
 def sla_clocks(
-    ticket: Ticket, now: datetime | None = None, teams: Mapping[str, str] | None = None
+    ticket: Ticket,
+    now: datetime | None = None,
+    teams: Mapping[str, str] | None = None,
+    forms: Any = None,
 ) -> list[ClockView]:
     """Each SLA clock with its due time and the reasons behind it.
 
-    `teams`: team names by routing name, so a policy for a team names it as agents know it.
+    `teams`: team names by routing name, so a policy for a team names it as agents know it;
+    `forms` (a `FormNames`): form titles and question texts, loaded once per page.
     """
     now = now or utcnow()
     definition = machine_for(ticket.workflow_version_id).definition
@@ -183,7 +187,7 @@ def sla_clocks(
         return []
     from webapp.tickets.routing_reasons import condition_words
 
-    reason = None if choice.is_default else condition_words(choice.policy.when, teams)
+    reason = None if choice.is_default else condition_words(choice.policy.when, teams, forms)
     paused = sla_clock.paused_time(ticket, now)
     views = []
     for metric, deadline in deadlines(

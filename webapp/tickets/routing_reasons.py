@@ -94,24 +94,33 @@ def decision_text(
     matched: str | None,
     when: Mapping | None = None,
     teams: Mapping[str, str] | None = None,
+    forms: Any = None,
 ) -> str:
     """'Rule 2 matched: the priority is “Urgent”' (the expression as stored when the
     condition is not known)."""
     if rule_index is None:
         return gettext("No rule matched: default route")
-    why = condition_words(when, teams) if when is not None else matched
+    why = condition_words(when, teams, forms) if when is not None else matched
     return gettext("Rule %(number)s matched: %(why)s", number=rule_index + 1, why=why or "")
 
 
-def condition_words(condition: Any, teams: Mapping[str, str] | None = None) -> str:
-    """A routing or SLA condition in the reader's words ("the language is “Polish”")."""
+def condition_words(
+    condition: Any, teams: Mapping[str, str] | None = None, forms: Any = None
+) -> str:
+    """A routing or SLA condition in the reader's words ("the language is “Polish”").
+
+    `forms`: a `form_words.FormNames` (one per page), so forms and questions are named by
+    their titles and texts, not by slug and id."""
     from webapp.admin.form_words import describe_condition  # the one describer
 
-    return describe_condition(condition, None, teams)
+    return describe_condition(condition, None, teams, forms)
 
 
 def facts_in_words(
-    condition: Any, facts: Mapping[str, Any], teams: Mapping[str, str] | None = None
+    condition: Any,
+    facts: Mapping[str, Any],
+    teams: Mapping[str, str] | None = None,
+    forms: Any = None,
 ) -> str:
     """What a ticket has in each field a condition reads, in the reader's words:
     'the language is “Polish”; the score is 8' (the routing tester shows it under a rule)."""
@@ -122,7 +131,7 @@ def facts_in_words(
             fact: dict[str, Any] = {"field": name, "op": "exists", "value": False}
         else:
             fact = {"field": name, "op": "=", "value": value}
-        said.append(condition_words(fact, teams))
+        said.append(condition_words(fact, teams, forms))
     return "; ".join(dict.fromkeys(said))
 
 
@@ -165,10 +174,12 @@ def routed_reason(
     data: Mapping[str, Any],
     teams: Mapping[str, str] | None = None,
     rules: Sequence[RoutingRule] = (),
+    forms: Any = None,
 ) -> str:
     """The routing decision of a `routed` event, with what caused a re-route first.
 
-    `teams`: team names by routing name; `rules`: the ticket's workflow's routing rules.
+    `teams`: team names by routing name; `rules`: the ticket's workflow's routing rules;
+    `forms`: a `form_words.FormNames`, loaded once for the page.
     """
     if "matched" not in data:  # written before reasons were stored as codes
         return str(data.get("reason") or "")
@@ -180,12 +191,12 @@ def routed_reason(
             text = gettext(
                 "Rule “%(name)s” matched: %(why)s",
                 name=name,
-                why=condition_words(condition, teams),
+                why=condition_words(condition, teams, forms),
             )
         else:
             text = gettext("Rule “%(name)s” matched", name=name)
     else:
-        text = decision_text(data.get("rule_index"), data.get("matched"), condition, teams)
+        text = decision_text(index, data.get("matched"), condition, teams, forms)
     cause = data.get("cause")
     if isinstance(cause, (list, tuple)) and len(cause) == 2 and isinstance(cause[1], Mapping):
         said = _note(str(cause[0]), cause[1], _CAUSES)

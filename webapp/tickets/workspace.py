@@ -182,6 +182,9 @@ def workspace_context(
     tasks = task_views(ticket, user, locale)
     teams = list(db.session.scalars(select(Team).order_by(Team.name)))
     team_names = {team.slug: team.name for team in teams}  # events and rules name the slug
+    from webapp.admin.form_words import FormNames  # the one describer's names
+
+    form_names = FormNames()  # forms and questions by title and text, loaded once if needed
     return {
         "ticket": ticket,
         "me": user,
@@ -190,7 +193,7 @@ def workspace_context(
         "state": definition.states[ticket.state].label(locale),
         "state_labels": {name: s.label(locale) for name, s in definition.states.items()},
         "options": move_options(ticket, user, locale),
-        "clocks": sla_clocks(ticket, teams=team_names),
+        "clocks": sla_clocks(ticket, teams=team_names, forms=form_names),
         "talk": talk,
         "form_wording": wording,
         "metadata": metadata,
@@ -202,6 +205,7 @@ def workspace_context(
         "staff": staff,
         "teams": teams,
         "team_names": team_names,
+        "form_names": form_names,
         "routing_rules": definition.rules,  # what an older `routed` event's rule tested
         "priorities": list(PRIORITY_LABELS),
         "label_links": {label.name: board_url(label=label.name) for label in ticket.labels},
