@@ -156,10 +156,12 @@ class IsolatedClient(FlaskClient):
     """A test client whose every request gets its own app context, as in production.
 
     Without this, requests would reuse the test's app context and share its
-    `g` (cached locale) and database session, hiding real bugs.
+    `g` (cached locale) and database session, hiding real bugs. A streamed body is read
+    inside that context too, as a server does before the next request.
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
