@@ -123,3 +123,64 @@ def test_the_routing_page_loads_form_names_once_whatever_the_rules(
     )
     many, _text = page_with(8)
     assert many == few
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"),
+    [
+        ("en", "“Something isn't working”"),
+        ("pl", "„Coś nie działa”"),
+        ("ru", "«Что-то не работает»"),
+        ("sl", "»Nekaj ne deluje«"),
+    ],
+)
+def test_a_choice_answer_is_named_by_its_label_in_the_readers_language(
+    app, builtin_forms, locale, label
+):
+    condition = {"field": "answers.category", "op": "=", "value": "bug"}
+    with app.test_request_context(), force_locale(locale):
+        said = describe_condition(condition, None, {}, FormNames())
+    assert label in said
+    assert "bug" not in said
+
+
+def test_a_choice_value_no_form_offers_is_said_as_stored(app, builtin_forms):
+    condition = {
+        "all": [
+            {"field": "answers.category", "op": "in", "value": ["bug", "refund"]},
+            {"field": "answers.comment", "op": "contains", "value": "bug"},
+        ]
+    }
+    with app.test_request_context(), force_locale("en"):
+        said = describe_condition(condition, None, {}, FormNames())
+    assert "is one of “Something isn't working”, “refund”" in said
+    assert said.endswith("contains “bug”")
+
+
+def test_inside_a_form_a_choice_is_named_in_the_readers_language(app):
+    """The form builder's conditions say a choice as the admin reads it, else the default."""
+    from survey_forms.builder import outline
+
+    form = outline(
+        {
+            "slug": "topics",
+            "title": {"en": "Topics"},
+            "languages": ["en", "pl"],
+            "default_language": "en",
+            "questions": [
+                {
+                    "id": "topic",
+                    "type": "single_choice",
+                    "text": {"en": "Topic?", "pl": "Temat?"},
+                    "choices": [
+                        {"value": "bug", "label": {"en": "A bug", "pl": "Błąd"}},
+                        {"value": "other", "label": {"en": "Other"}},
+                    ],
+                }
+            ],
+        }
+    )
+    condition = {"field": "answers.topic", "op": "in", "value": ["bug", "other"]}
+    with app.test_request_context(), force_locale("pl"):
+        said = describe_condition(condition, form)
+    assert said == "„Temat?” ma jedną z wartości: „Błąd”, „Other”"

@@ -172,21 +172,30 @@ class FormNames:
         self._load = load or _published_forms
         self._titles: dict[str, str] | None = None
         self._questions: dict[str, str] = {}
+        self._choices: dict[str, dict[str, str]] = {}
 
     def _loaded(self) -> dict[str, str]:
         if self._titles is None:
             language = str(get_locale() or "")
             self._titles = {}
             texts: dict[str, set[str]] = {}
+            labels: dict[tuple[str, str], set[str]] = {}
             for slug, definition in self._load():
                 self._titles[slug] = definition.text(definition.title, language)
                 for question in definition.questions:
                     text = definition.text(question.text, language)
                     texts.setdefault(question.id, set()).add(short_text(text) if text else "")
+                    for choice in question.choices:
+                        label = definition.text(choice.label, language) if choice.label else ""
+                        labels.setdefault((question.id, choice.value), set()).add(label)
             # An id two forms ask differently ("email") stays an id: either text would mislead.
             self._questions = {
                 qid: said.pop() for qid, said in texts.items() if len(said) == 1 and "" not in said
             }
+            # So does a choice two forms label differently: the stored value is then said.
+            for (qid, value), said in labels.items():
+                if len(said) == 1 and "" not in said:
+                    self._choices.setdefault(qid, {})[value] = said.pop()
         return self._titles
 
     def get(self, slug: str) -> str | None:
@@ -196,6 +205,11 @@ class FormNames:
     def question(self, question_id: str) -> str | None:
         self._loaded()
         return self._questions.get(question_id)
+
+    def choice(self, question_id: str, value: str) -> str | None:
+        """The label of a choice ("bug" → "Something isn't working"), None if not a choice."""
+        self._loaded()
+        return self._choices.get(question_id, {}).get(value)
 
 
 def _published_forms() -> list[tuple[str, FormDefinition]]:
@@ -299,7 +313,10 @@ def _comparison(condition: Mapping, words: _Words) -> str:
     if op == "exists":
         present = exists_tests_presence(value)
         return str(_PRESENCE_SENTENCES[(head == "answers", present)]) % {"subject": subject}
-    said = _field_value_text(name, value, question, outline, teams, words.forms)
+    if head == "answers" and rest and question is None and outline is None and words.forms:
+        said = _answer_value_text(value, rest, words.forms)
+    else:
+        said = _field_value_text(name, value, question, outline, teams, words.forms)
     if name == "labels" and op in _LABEL_SENTENCES:
         return str(_LABEL_SENTENCES[op]) % {"value": said}
     if op in _SENTENCES:
@@ -328,6 +345,15 @@ def _field_value_text(
         )
     said = words.get(value) if isinstance(value, str) else None
     return quoted(str(said)) if said else _value_text(value, question, outline)
+
+
+def _answer_value_text(value: Any, question_id: str, forms: FormNames) -> str:
+    """An answer a routing rule or an SLA policy compares, by its choice's label in the
+    reader's language (“Coś nie działa” for `bug`); any other value as stored."""
+    if isinstance(value, list):
+        return ", ".join(_answer_value_text(item, question_id, forms) for item in value)
+    label = forms.choice(question_id, value) if isinstance(value, str) else None
+    return quoted(label) if label else _value_text(value, None, None)
 
 
 def quoted(text: str) -> str:
@@ -385,7 +411,14 @@ def _value_text(value: Any, question, outline) -> str:
     if question is not None and question.choices:
         for choice in question.choices:
             if choice.value == str(value):
-                label = choice.label.get(outline.default_language) if outline else ""
+                # the reader's language as for the question's own text, else the form's
+                labels = choice.label
+                language = str(get_locale() or "")
+                label = (
+                    (labels.get(language) or labels.get(outline.default_language))
+                    if outline
+                    else ""
+                )
                 return quoted(label or choice.value)
     if isinstance(value, int | float):
         return str(value)
