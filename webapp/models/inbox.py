@@ -40,6 +40,9 @@ class InboxNotification(db.Model):
             postgresql_where=text("read_at IS NOT NULL"),
             sqlite_where=text("read_at IS NOT NULL"),
         ),
+        # Deleting a colleague clears them as the actor of others' entries (SET NULL): found
+        # by this index, not by reading the whole table.
+        Index("ix_inbox_notification_actor_id", "actor_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
