@@ -2,9 +2,9 @@
 
 Plain data in, plain data out, no Flask: the web layer reads the draft's YAML with
 `read_document`, applies one operation (add, replace, remove, move, reorder, set the
-default) and writes it back with `dump_document`. Conditions come out in the format
-`workflow.conditions` evaluates; a builder's input that cannot make one raises
-`RuleInputError` with a code per problem (the web layer words them).
+default) and writes back only the routing section with `write_routing`. Conditions come
+out in the format `workflow.conditions` evaluates; a builder's input that cannot make one
+raises `RuleInputError` with a code per problem (the web layer words them).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import yaml
 from workflow.conditions import OPERATORS
 from workflow.definition import MAX_DEFINITION_BYTES, STRATEGIES
 from workflow.registry import PRIORITIES
-from workflow.yaml_documents import N_, Problem, read_yaml
+from workflow.yaml_documents import N_, Problem, read_yaml, top_level_span
 
 MAX_CLAUSES = 20
 MAX_VALUE_CHARS = 500
@@ -129,6 +129,41 @@ def _unbooleaned_on_keys(data: dict) -> dict:
 
 def dump_document(data: Mapping) -> str:
     return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_routing(text: str, data: Mapping) -> str:
+    """`text` with its routing section rewritten from `data`, the rest kept byte for byte.
+
+    Admins comment the rest of the workflow; re-writing all of it would drop every comment.
+    When the section cannot be cut out on its own (see `top_level_span`), or splicing would
+    not read back as `data`, the whole document is written from `data` instead.
+    """
+    section = dump_document({"routing": data.get("routing")})
+    span = top_level_span(text, "routing")
+    if span is not None:
+        start, end = span
+        spliced = text[:start] + section + text[end:]
+    elif not _has_routing(text):  # none yet: it goes last, on a line of its own
+        spliced = text + ("" if not text or text.endswith("\n") else "\n") + section
+    else:
+        spliced = None
+    if spliced is not None and _reads_as(spliced, data):
+        return spliced
+    return dump_document(data)
+
+
+def _has_routing(text: str) -> bool:
+    try:
+        return "routing" in read_document(text)
+    except DocumentError:
+        return True  # unreadable: nothing to splice into
+
+
+def _reads_as(text: str, data: Mapping) -> bool:
+    try:
+        return read_document(text) == dict(data)
+    except DocumentError:
+        return False
 
 
 def rules_of(data: Mapping) -> list[Any]:

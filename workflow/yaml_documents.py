@@ -182,3 +182,64 @@ _UNKNOWN_KEY = {
     "key": N_("unknown key (expected one of %(allowed)s)"),
     "section": N_("unknown section (expected one of %(allowed)s)"),
 }
+
+
+_LINE_BREAKS = "\r\n\x85\u2028\u2029"  # what YAML counts as the end of a line
+
+
+def top_level_span(text: str, key: str) -> tuple[int, int] | None:
+    """Where a top-level section is written: the offsets of its first line and past its last.
+
+    The span runs from the start of the line holding `key:` to the end of the line holding
+    the section's last key or value, so comments and blank lines before the next section
+    stay outside it. None when the section cannot be cut out on its own: the text does not
+    read, the document is not a block mapping starting each key on a line of its own at
+    column 0, or `key` is absent or written twice. Only call it on text `read_yaml` accepted.
+    """
+    try:
+        # The pure-Python composer: its marks count characters of `text` (libyaml's may not).
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        return None
+    found = [(k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == key]
+    if len(found) != 1:
+        return None
+    key_node, value = found[0]
+    if key_node.start_mark.column != 0:
+        return None
+    start = key_node.start_mark.index
+    end = max(key_node.end_mark.index, _last_written(value))
+    if end > start and text[end - 1] in _LINE_BREAKS:
+        return start, end  # the value ended its line itself (a block scalar)
+    while end < len(text) and text[end] not in _LINE_BREAKS:
+        end += 1
+    if text.startswith("\r\n", end):
+        end += 2
+    elif end < len(text):
+        end += 1
+    return start, end
+
+
+def _last_written(node: yaml.Node) -> int:
+    """The offset past the last character written for `node` (its empty values have none)."""
+    last, stack, seen = -1, [node], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, yaml.ScalarNode):
+            # An empty plain value (`key:`) is marked where the next token starts, maybe lines
+            # further down, past comments: it adds nothing to the span.
+            if item.value or item.style:
+                last = max(last, item.end_mark.index)
+        elif item.flow_style:
+            last = max(last, item.end_mark.index)
+        elif isinstance(item, yaml.MappingNode):
+            for k, v in item.value:
+                stack.extend((k, v))
+        else:
+            stack.extend(item.value)
+    return last

@@ -4,6 +4,7 @@ import html
 import re
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from tests.helpers import text_of
@@ -630,3 +631,64 @@ def test_a_rule_without_a_name_is_called_by_its_number_in_the_admins_language(
     assert "Pasuje reguła 1: wynik" in draft_column
     assert "rule 1" not in draft_column and "„rule 1”" not in draft_column
     assert "reguła 1 „Unhappy customers get a fast call back”" in active_column
+
+
+# -- the builder rewrites only the routing section --------------------------------------------
+
+
+def commented_draft(admin) -> str:
+    """The active text with an admin's own comments around and inside other sections."""
+    text = active_version().yaml_text
+    text = "# Ann: ask the team leads before changing states\n" + text
+    text = text.replace("\nstates:\n", "\nstates:\n  # keep 'new' first: the board shows it left\n")
+    text = text.replace("\nsla:", "\n# SLA agreed with customers in 2025\nsla:")
+    text += "# Last line: reviewed by Ann\n"
+    drafts.save("workflow", "ticket", text, revision=None, base_number=1, actor=admin)
+    db.session.commit()
+    return text
+
+
+def test_builder_saves_keep_the_admins_comments_outside_routing(as_admin, client, post_form):
+    text = commented_draft(as_admin)
+    head, tail = text[: text.index("\nrouting:")], text[text.index("\n# Rules that run") :]
+    steps = [
+        (f"{PAGE}/rules", RULE),
+        (f"{PAGE}/rules/0/move", {"direction": "down"}),
+        (f"{PAGE}/rules/1/remove", {}),
+        (f"{PAGE}/default", {"team": "product-quality", "assign": "manual", "priority": "low"}),
+    ]
+    for url, form in steps:
+        reply = post_form(url, {**form, **page_state(client)}, htmx=True)
+        assert reply.status_code == 200, visible(reply)
+        db.session.expire_all()
+        saved = drafts.current("workflow", "ticket").yaml_text
+        assert saved.startswith(head + "\nrouting:\n") and saved.endswith(tail)
+    assert rule_names() == [
+        "Broken pages go to product quality",
+        "Slovenian feedback",
+        "Polish speakers",
+    ]
+    assert "# keep 'new' first" in saved and "# SLA agreed" in saved
+    assert_valid_draft()
+
+    revision = str(drafts.current("workflow", "ticket").revision)
+    assert "Publish as version 2" in visible(client.get("/admin/workflow/publish"))
+    published = post_form("/admin/workflow/publish", {"revision": revision, "comment": "routing"})
+    assert published.status_code == 303
+    assert active_version().number == 2 and active_version().yaml_text == saved
+
+
+def test_a_draft_whose_routing_cannot_be_cut_out_is_written_whole(as_admin, client, post_form):
+    data = rr.read_document(active_version().yaml_text)
+    flow = "# a comment the rewrite drops\n" + yaml.safe_dump(
+        data, default_flow_style=True, sort_keys=False, width=10**6
+    )
+    drafts.save("workflow", "ticket", flow, revision=None, base_number=1, actor=as_admin)
+    db.session.commit()
+    reply = post_form(f"{PAGE}/rules", {**RULE, **page_state(client)}, htmx=True)
+    assert reply.status_code == 200, visible(reply)
+    db.session.expire_all()
+    saved = drafts.current("workflow", "ticket").yaml_text
+    assert saved == rr.dump_document(rr.add_rule(data, rr.rules_of(draft_data())[-1]))
+    assert "# a comment" not in saved and rule_names()[-1] == "Polish speakers"
+    assert_valid_draft()

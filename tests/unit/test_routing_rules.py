@@ -211,3 +211,90 @@ def test_answers_no_form_asks_are_named_with_the_nearest_real_question():
     ]
     assert rr.unknown_questions({"all": "junk"}, set()) == []
     assert rr.unknown_questions(None, set()) == []
+
+
+# -- writing back only the routing section ----------------------------------------------------
+
+COMMENTED = """\
+# Our lifecycle. Ask Ola before changing states.
+initial: open
+states:
+  open: {label: Open, category: open}  # new tickets land here
+  done: {label: Done, category: resolved, final: true}
+# the one way out
+transitions:
+  - {trigger: finish, source: open, dest: done}
+
+routing:
+  # why we route this way: lost when the builder rewrites the section
+  rules:
+    - name: Polish
+      when: {field: locale, op: "=", value: pl}
+      set: {team: customer-care}
+  default:
+    team: customer-care
+
+# automations come last
+automations: []
+# end of file
+"""
+
+
+def _outside_routing(text):
+    start = text.index("routing:")
+    return text[:start], text[text.index("\n# automations") :]
+
+
+def test_a_routing_change_keeps_every_byte_outside_the_section():
+    data = rr.read_document(COMMENTED)
+    changed = rr.add_rule(data, rule("Slovenian", [("locale", "=", "sl")], team="product-quality"))
+    text = rr.write_routing(COMMENTED, changed)
+    assert _outside_routing(text) == _outside_routing(COMMENTED)
+    assert rr.read_document(text) == changed
+    assert load_definition(text).ok
+    assert "Slovenian" in text and "ask ola" in text.lower() and "# end of file" in text
+
+
+def test_the_shipped_document_keeps_its_comments_through_a_routing_change(data):
+    original = SHIPPED.read_text(encoding="utf-8")
+    text = rr.write_routing(original, rr.remove_rule(data, 0))
+    kept = [line for line in original.splitlines() if line.lstrip().startswith("#")]
+    assert all(line in text.splitlines() for line in kept)
+    assert names(rr.read_document(text)) == names(data)[1:]
+    assert load_definition(text).ok
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "  default:\n    team: customer-care",
+        "  default:\n    team: customer-care\n",
+        "  default:\n",
+    ],
+)
+def test_a_section_at_the_very_end_is_replaced_whatever_its_last_line(ending):
+    head = "# head\ninitial: open\nrouting:\n  rules: []\n"
+    text = rr.write_routing(
+        head + ending, {"initial": "open", "routing": {"rules": [], "default": {"team": "x"}}}
+    )
+    assert text.startswith("# head\ninitial: open\nrouting:\n")
+    assert rr.read_document(text)["routing"]["default"] == {"team": "x"}
+
+
+def test_a_document_without_routing_gets_the_section_appended():
+    text = rr.write_routing("# mine\ninitial: open", {"initial": "open", "routing": {"rules": []}})
+    assert text == "# mine\ninitial: open\nrouting:\n  rules: []\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# flow style\n{initial: open, routing: {rules: []}}\n",
+        "# twice\ninitial: open\nrouting: {rules: []}\nrouting: {rules: []}\n",
+        "# ends the document\ninitial: open\n...\n",
+    ],
+)
+def test_when_the_section_cannot_be_cut_out_the_whole_document_is_written(text):
+    changed = {"initial": "open", "routing": {"rules": [], "default": {"team": "x"}}}
+    written = rr.write_routing(text, changed)
+    assert written == rr.dump_document(changed)

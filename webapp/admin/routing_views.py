@@ -350,7 +350,7 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
     except (IndexError, ValueError):
         flash(_("That rule is no longer there; the list below is the current one."), "error")
         return _render_body(editing, 422)
-    text = rr.dump_document(changed)
+    text = rr.write_routing(editing.text, changed)  # the admin's comments elsewhere stay
     try:
         draft = drafts.save(
             DRAFT_KIND,

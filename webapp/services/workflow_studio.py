@@ -274,8 +274,9 @@ def _tidy(text: str) -> str | None:
 def workflow_diff(old: str, new: str, locale: str = "en") -> TextDiff:
     """What differs between two workflow texts, without the noise of layout alone.
 
-    Saving in the routing builder re-writes the whole draft without comments and in block
-    style, so a line diff against the hand-written active version lists nearly every line.
+    The routing builder writes its section in block style, and re-writes the whole draft
+    without comments when it cannot cut that section out, so a line diff against the
+    hand-written active version may list nearly every line.
     When both texts read, the smaller of the two diffs is shown: the meaning diff then holds
     only what an admin really changed. Each hunk is headed by the parts it changes, in
     words ("Line 122: SLA policy “high”"), not by `@@ -120,7 +120,7 @@`.
