@@ -34,7 +34,7 @@ def test_opening_a_view_of_a_deleted_team_says_so_and_drops_the_filter(
 ):
     ola = create_user(email="ola@example.com", name="Ola", locale="pl")
     ivan = create_user(email="ivan@example.com", name="Ivan", locale="ru")
-    parcels = Team(slug="parcels", name="Parcels")
+    parcels = Team(slug="parcels", name="Paczki & <zwroty>")
     db.session.add_all([parcels, Team(slug="care", name="Care")])
     db.session.add_all(
         [
@@ -55,10 +55,11 @@ def test_opening_a_view_of_a_deleted_team_says_so_and_drops_the_filter(
     board = client.get(opened.headers["Location"])
     page = html.unescape(text_of(board))
     assert (
-        "Zespół „parcels” już nie istnieje: tablica pokazuje zgłoszenia wszystkich zespołów. "
-        "Filtr usunięto z Twoich zapisanych widoków: „Paczki <pilne>”." in page
+        "Zespół „Paczki & <zwroty>” już nie istnieje: tablica pokazuje zgłoszenia wszystkich "
+        "zespołów. Filtr usunięto z Twoich zapisanych widoków: „Paczki <pilne>”." in page
     )
-    assert "Paczki &lt;pilne&gt;" in board.get_data(as_text=True)  # the view's name escaped
+    body = board.get_data(as_text=True)
+    assert "Paczki &lt;pilne&gt;" in body and "&lt;zwroty&gt;" in body  # names escaped
     assert elsewhere.number in card_numbers(board)
     # Her view no longer names the team; her other view and Ivan's are left as they were.
     assert _views(ola) == {"Paczki <pilne>": "language=pl", "Pilne": "priority=urgent"}
@@ -72,8 +73,8 @@ def test_opening_a_view_of_a_deleted_team_says_so_and_drops_the_filter(
     assert swapped.headers["HX-Redirect"] == "/board"
     page = html.unescape(text_of(client.get("/board")))
     assert (
-        "Zespół „parcels” już nie istnieje: tablica pokazuje zgłoszenia wszystkich zespołów."
-        in (page)
+        "Zespół „Paczki & <zwroty>” już nie istnieje: tablica pokazuje zgłoszenia wszystkich "
+        "zespołów." in page
     )
     assert "zapisanych widoków" not in page  # none of hers named it any more
 
@@ -86,3 +87,32 @@ def test_a_team_that_exists_is_filtered_as_before(client, login, create_user):
     reply = client.get("/board?team=care")
     assert reply.status_code == 200
     assert "no longer exists" not in text_of(reply)
+
+
+def test_a_team_the_audit_log_never_saw_deleted_is_named_by_its_slug(client, login, create_user):
+    """A bookmark of a team deleted before the audit log (or never there): the slug is all
+    there is to name it by."""
+    ola = create_user(email="ola@example.com", name="Ola", locale="en")
+    login(ola)
+    opened = client.get("/board?team=old-parcels")
+    assert opened.status_code == 303
+    page = html.unescape(text_of(client.get(opened.headers["Location"])))
+    assert "The team “old-parcels” no longer exists: the board shows every team's tickets." in page
+
+
+def test_a_reused_slug_is_named_after_the_team_deleted_last(
+    client, login, post_form, create_user, admin
+):
+    ola = create_user(email="ola@example.com", name="Ola", locale="en")
+    first = Team(slug="parcels", name="Parcels 2024")
+    db.session.add(first)
+    db.session.commit()
+    _delete_team_as_admin(client, login, post_form, admin, first)
+    db.session.expunge(first)  # deleted by the request; SQLite may give its id again
+    second = Team(slug="parcels", name="Parcels and returns")
+    db.session.add(second)
+    db.session.commit()
+    _delete_team_as_admin(client, login, post_form, admin, second)
+    login(ola)
+    page = html.unescape(text_of(client.get("/board?team=parcels", follow_redirects=True)))
+    assert "The team “Parcels and returns” no longer exists" in page

@@ -39,6 +39,7 @@ from webapp.services.board import (
     bulk_move,
     change_fingerprint,
     clean_text,
+    deleted_team_name,
     drop_team_from_saved_views,
     filtered_counts,
     load_column_page,
@@ -118,17 +119,18 @@ def _without_missing_team(filters: BoardFilters, gone: str) -> Response:
     drop the filter there and in the agent's saved views, and show the board without it."""
     views = drop_team_from_saved_views(current_user.id, gone)
     db.session.commit()
+    team = deleted_team_name(gone)
     if views:
         message = _(
             "The team “%(team)s” no longer exists: the board shows every team's tickets. "
             "The filter was removed from your saved views: %(views)s.",
-            team=gone,
+            team=team,
             views=", ".join(_("“%(text)s”", text=name) for name in views),
         )
     else:
         message = _(
             "The team “%(team)s” no longer exists: the board shows every team's tickets.",
-            team=gone,
+            team=team,
         )
     flash(message, "warning")
     response = redirect_for_htmx_or_browser(_board_url(replace(filters, team="")))

@@ -31,6 +31,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import (
+    AuditEntry,
     SavedView,
     Task,
     Team,
@@ -159,6 +160,25 @@ def missing_team(filters: BoardFilters) -> str | None:
         return None
     found = db.session.scalar(select(Team.id).where(Team.slug == filters.team))
     return None if found is not None else filters.team
+
+
+def deleted_team_name(team_slug: str) -> str:
+    """What a deleted team was called, as its deletion's audit entry recorded it; the slug
+    when nothing did (a team deleted before the audit log, a slug that never existed).
+
+    One query, by the audit log's (target_type, target_id) index, on the rare path only.
+    """
+    name = db.session.scalar(
+        select(AuditEntry.target_label)
+        .where(
+            AuditEntry.target_type == "team",
+            AuditEntry.action == "team.deleted",
+            AuditEntry.before["slug"].as_string() == team_slug,
+        )
+        .order_by(AuditEntry.id.desc())  # a slug reused by a later, also deleted team
+        .limit(1)
+    )
+    return name or team_slug
 
 
 def drop_team_from_saved_views(user_id: int, team_slug: str) -> list[str]:
