@@ -300,3 +300,29 @@ def test_admin_changes_an_agents_interface_language_and_the_log_says_so(
     post_form("/logout")
     login(agent)
     assert '<html lang="sl"' in client.get("/board").get_data(as_text=True)
+
+
+def test_an_admin_who_changes_their_own_language_is_told_in_the_new_one(
+    client, login, post_form, admin
+):
+    login(admin)
+    form = _agent_form(admin, role="admin", locale="pl")
+    saved = post_form(f"/admin/users/{admin.id}", form)
+    assert saved.status_code == 303
+    page = text_of(client.get(saved.headers["Location"]))
+    assert f"Zapisano zmiany w {admin.name}." in page
+    assert "were saved" not in page
+
+
+def test_changing_ones_own_language_in_the_profile_is_confirmed_in_the_new_one(
+    client, login, post_form, agent
+):
+    login(agent)
+    saved = post_form(
+        "/profile",
+        {"name": agent.name, "locale": "ru", "timezone": agent.timezone, "languages": ["en"]},
+    )
+    assert saved.status_code == 303
+    page = text_of(client.get(saved.headers["Location"]))
+    assert "Профиль сохранён." in page
+    assert "Your profile is saved." not in page

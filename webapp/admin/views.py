@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -209,6 +209,8 @@ def update_user(user_id: int):
                 general.append(message)
         return _agent_page(user, form, 422, " ".join(general))
     db.session.commit()
+    if user.id == current_user.id:
+        refresh()  # their own language may have changed: confirm it in the new one
     flash(_("The changes to %(name)s were saved.", name=user.name), "success")
     if staff_admin.working_hours_notes(changes.hours_text):
         flash(_("Some working hours run past midnight: see the note under each such day."), "info")

@@ -148,6 +148,7 @@ def profile():
         current_user.timezone = form.timezone.data
         current_user.languages = form.languages.data
         db.session.commit()
+        refresh()  # the language may have changed: confirm it in the new one
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"), code=303)
     status = 422 if request.method == "POST" else 200
