@@ -531,3 +531,60 @@ def test_the_sla_page_shows_an_overnight_span_ending_the_next_day(client, as_adm
     assert "17:00–09:00 (next day)" in body
     # 18:00 Friday + 2 business hours = 20:00; + 1 business day (16 h of the night shift)
     assert "due Fri 27 Nov 2026 20:00" in body
+
+
+def draft_saves() -> list[AuditEntry]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "workflow.draft_saved")
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def differing(entry: AuditEntry) -> list[str]:
+    return [field for field in entry.after if entry.before.get(field) != entry.after[field]]
+
+
+def test_the_audit_log_says_what_each_draft_save_changed(client, as_admin, post_form, teams):
+    """Like a publish: the SLA targets and states that differ from the text saved before."""
+    slower = SHIPPED_TEXT.replace("first_response: 8h", "first_response: 4h")
+    assert save(post_form, slower).status_code == 303  # the first save: against version 1
+    held = slower.replace(
+        "  closed:\n", "  on_hold:\n    label: {en: On hold}\n    category: waiting\n  closed:\n", 1
+    )
+    assert save(post_form, held, revision="1").status_code == 303
+
+    first, second = draft_saves()
+    assert (first.before["revision"], first.after["revision"]) == (None, 1)
+    assert differing(first) == ["revision", "sla_policies"]
+    assert differing(second) == ["revision", "states"]
+    log = text_of(client.get("/admin/audit"))
+    assert "standard: 8 business hours / 3 business days (Warsaw office)" in log
+    assert "standard: 4 business hours / 3 business days (Warsaw office)" in log
+    assert "high: 2 business hours" not in log  # only the policy that changed
+    assert "resolved, on_hold, closed" in log
+    as_admin.locale = "pl"
+    db.session.commit()
+    log = text_of(client.get("/admin/audit"))
+    assert "standard: 4 godziny robocze / 3 dni robocze (Biuro w Warszawie)" in log
+    assert "Zapisano wersję roboczą przepływu pracy" in log
+
+
+def test_a_routing_builder_save_is_described_in_the_audit_log_too(
+    client, as_admin, post_form, teams
+):
+    form = {"direction": "down", "revision": ""}
+    assert post_form("/admin/workflow/routing/rules/0/move", form).status_code == 303
+    (entry,) = draft_saves()
+    assert differing(entry) == ["revision", "rules"]
+    assert entry.before["rules"][:2] == [
+        "Unhappy customers get a fast call back",
+        "Broken pages go to product quality",
+    ]
+    assert entry.after["rules"][:2] == entry.before["rules"][1::-1]
+    assert "Unhappy customers get a fast call back, Broken pages" in text_of(
+        client.get("/admin/audit")
+    )

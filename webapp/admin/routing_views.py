@@ -30,7 +30,7 @@ from webapp.problem_text import problem_line, problem_message
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import audit, drafts, routing_tester
-from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text
+from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text, save_draft
 from webapp.services.workflow_versions import validate_for_publish
 from webapp.tickets.presenters import describe_calendar, describe_target
 from webapp.tickets.routing_reasons import condition_words, facts_in_words, rule_title
@@ -352,14 +352,7 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
         return _render_body(editing, 422)
     text = rr.write_routing(editing.text, changed)  # the admin's comments elsewhere stay
     try:
-        draft = drafts.save(
-            DRAFT_KIND,
-            DRAFT_KEY,
-            text,
-            revision=revision,
-            base_number=editing.base_number,
-            actor=current_user,
-        )
+        draft = save_draft(text, revision, editing.base_number, current_user)
     except drafts.DraftRefused as refused:
         db.session.rollback()
         flash(str(refused), "error")

@@ -10,7 +10,9 @@ compared in the UPDATE itself, so two saves racing in parallel cannot both win.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -58,10 +60,13 @@ def save(
     revision: int | None,
     base_number: int | None,
     actor: User | None,
+    describe: Callable[[str | None], dict[str, Any]] | None = None,
 ) -> DefinitionDraft:
     """Store `text` as the draft, valid or not (no commit).
 
     `revision` is the draft revision the editor started from (None: there was no draft).
+    `describe` turns a text (None: no draft yet) into the parts the audit log compares
+    before and after, so the entry says what the save changed, not only its revision.
     Raises DraftRefused for a text too big to keep, EditConflict if someone saved meanwhile.
     """
     if len(text.encode("utf-8", "ignore")) > MAX_DRAFT_BYTES:
@@ -69,6 +74,7 @@ def save(
             _("The document is larger than %(size)s KB.", size=MAX_DRAFT_BYTES // 1024)
         )
     draft = current(kind, key)
+    previous = draft.yaml_text if draft is not None else None
     if draft is None:
         if revision is not None:  # it was published or discarded meanwhile
             raise EditConflict(None, text)
@@ -95,7 +101,11 @@ def save(
         db.session.refresh(draft)
         if not saved:
             raise EditConflict(draft, text)
-    audit.record(f"{kind}.draft_saved", draft, key, after={"revision": draft.revision}, actor=actor)
+    before, after = None, {"revision": draft.revision}
+    if describe is not None:
+        before = {"revision": revision, **describe(previous)}
+        after |= describe(text)
+    audit.record(f"{kind}.draft_saved", draft, key, before=before, after=after, actor=actor)
     return draft
 
 

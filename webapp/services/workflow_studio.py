@@ -194,10 +194,25 @@ def last_good(locale: str = "en") -> Check:
 
 
 def save_draft(text: str, revision: int | None, base_number: int | None, actor: User):
-    """Keep the text as the draft, valid or not (raises drafts.DraftRefused / EditConflict)."""
+    """Keep the text as the draft, valid or not (raises drafts.DraftRefused / EditConflict).
+
+    The audit entry says what changed as a publish's does: the states, transitions, SLA
+    policies, calendars and routing rules that differ from the text saved before (the
+    active version's, for the first save of a draft).
+    """
     return drafts.save(
-        DRAFT_KIND, DRAFT_KEY, text, revision=revision, base_number=base_number, actor=actor
+        DRAFT_KIND,
+        DRAFT_KEY,
+        text,
+        revision=revision,
+        base_number=base_number,
+        actor=actor,
+        describe=_draft_outline,
     )
+
+
+def _draft_outline(text: str | None) -> dict[str, list]:
+    return outline(text if text is not None else active_version(WorkflowKind.TICKET).yaml_text)
 
 
 def discard_draft(actor: User) -> bool:
