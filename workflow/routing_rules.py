@@ -139,6 +139,8 @@ def write_routing(text: str, data: Mapping) -> str:
     not read back as `data`, the whole document is written from `data` instead.
     """
     section = dump_document({"routing": data.get("routing")})
+    if "\r\n" in text:  # written elsewhere than our editor, which sends \n: keep its endings
+        section = section.replace("\n", "\r\n")
     span = top_level_span(text, "routing")
     if span is not None:
         start, end = span

@@ -281,6 +281,15 @@ def test_a_section_at_the_very_end_is_replaced_whatever_its_last_line(ending):
     assert rr.read_document(text)["routing"]["default"] == {"team": "x"}
 
 
+def test_windows_line_endings_stay_windows_line_endings():
+    text = "a: 1\r\nrouting:\r\n  rules: []\r\n# c\r\ny: 2\r\n"
+    changed = rr.set_default(rr.read_document(text), {"team": "q"})
+    written = rr.write_routing(text, changed)
+    assert (
+        written == "a: 1\r\nrouting:\r\n  rules: []\r\n  default:\r\n    team: q\r\n# c\r\ny: 2\r\n"
+    )
+
+
 def test_a_document_without_routing_gets_the_section_appended():
     text = rr.write_routing("# mine\ninitial: open", {"initial": "open", "routing": {"rules": []}})
     assert text == "# mine\ninitial: open\nrouting:\n  rules: []\n"
