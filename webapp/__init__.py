@@ -73,7 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.public import bp as public_bp
     from webapp.tickets import bp as tickets_bp
     from webapp.tickets import codes, routing_reasons
-    from webapp.tickets.presenters import metric_label, sla_status_label
+    from webapp.tickets.presenters import automation_ran, metric_label, sla_status_label
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(public_bp)
     app.jinja_env.globals.update(
+        automation_ran=automation_ran,
         metric_label=metric_label,
         sla_status_label=sla_status_label,
         assignment_text=routing_reasons.assignment_text,

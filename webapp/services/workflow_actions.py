@@ -228,15 +228,21 @@ def run_automations(ticket: Ticket, event: str, **context: Any) -> None:
     from webapp.services.tickets import ticket_facts
     from webapp.services.workflow_versions import machine_for
 
-    rules = [
-        r
-        for r in machine_for(ticket.workflow_version_id).definition.automations
-        if r["on"] == event
-    ]
+    automations = machine_for(ticket.workflow_version_id).definition.automations
+    # Numbered as in the workflow, so an unnamed one reads "Automation 2" on the history.
+    rules = [(number, r) for number, r in enumerate(automations, start=1) if r["on"] == event]
     if not rules:
         return
     facts = {**ticket_facts(ticket), "event": context}
-    for rule in rules:
+    for number, rule in rules:
         if evaluate(rule["when"], facts):
-            record_event(ticket, "automation", None, rule=rule.get("name") or event)
+            name = rule.get("name")
+            record_event(
+                ticket,
+                "automation",
+                None,
+                rule=str(name) if name not in (None, "") else None,
+                number=number,
+                on=event,
+            )
             run_actions(ticket, rule["do"], actor=None, reason=f"automation:{event}")

@@ -18,6 +18,7 @@ from webapp.services.workflow_versions import machine_for
 from webapp.timezone_choices import zone_in_words
 from workflow.calendars import BusinessCalendar
 from workflow.durations import Duration
+from workflow.registry import EVENTS
 from workflow.sla import choose_policy, deadlines
 
 if TYPE_CHECKING:
@@ -51,6 +52,19 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def sla_status_label(status: str) -> str:
     return str(SLA_STATUS_LABELS.get(status, status))
+
+
+def automation_ran(data: Mapping) -> str:
+    """The history's line for an automation: by the admin's name, else by its number in the
+    workflow ("Automation 2 ran."), never by the event code it listens to."""
+    name, number = data.get("rule"), data.get("number")
+    if "number" not in data and name in EVENTS:
+        return gettext("An automation ran.")  # recorded before numbers: the name was the event
+    if name:
+        return gettext("Automation “%(rule)s” ran.", rule=name)
+    if isinstance(number, int):
+        return gettext("Automation %(n)s ran.", n=number)
+    return gettext("An automation ran.")
 
 
 def metric_label(metric: str | None) -> str:
