@@ -119,8 +119,10 @@ class DocumentPart:
 
     kind: str  # state | transition | calendar | sla_policy | routing_rule | routing_default |
     #            automation | section (a top-level key such as `name` or `initial`)
-    name: str  # the part's name as admins read it in `locale` ("" for the default route)
+    name: str  # the part's name as admins read it in `locale` ("" for the default route
+    #            and for a policy, rule or automation its admin left unnamed)
     key: str = ""  # which part, whatever its name: "states.resolved", "sla.policies[1]"
+    number: int | None = None  # a policy's, rule's or automation's place in its list, from 1
 
 
 def part_at_line(
@@ -152,16 +154,17 @@ def part_at_line(
             fallback = humanise_calendar_id(match.group(1))
             return DocumentPart(kind, names.get(where, fallback), where)
         if kind in ("sla_policy", "routing_rule", "automation"):
-            return DocumentPart(kind, _entry_name(data, key, int(match.group(1))), where)
+            index = int(match.group(1))
+            return DocumentPart(kind, _entry_name(data, key, index), where, index + 1)
         return DocumentPart(kind, match.group(1), where)
     return None
 
 
 def _entry_name(data: Any, key: str, index: int) -> str:
-    """The `name` of a policy, rule or automation, else its number ("2")."""
+    """The `name` of a policy, rule or automation; "" when its admin gave it none."""
     entries: Any = data
     for part in key.split("[", 1)[0].split("."):
         entries = entries.get(part) if isinstance(entries, Mapping) else None
     entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
     name = entry.get("name") if isinstance(entry, Mapping) else None
-    return str(name) if name not in (None, "") else str(index + 1)
+    return str(name) if name not in (None, "") else ""

@@ -154,3 +154,11 @@ def test_a_line_is_placed_in_the_part_admins_think_in(line, kind, name):
     document = read_yaml(PARTS_TEXT, 10_000)
     part = part_at_line(document.data, document.lines, line, "pl")
     assert (part.kind, part.name) == (kind, name)
+
+
+def test_an_unnamed_entry_is_placed_by_its_number_not_named_by_it():
+    text = PARTS_TEXT.replace("    - name: Slovenian feedback\n      when:", "    - when:")
+    document = read_yaml(text, 10_000)
+    line = text.splitlines().index('    - when: {field: locale, op: "=", value: sl}') + 1
+    part = part_at_line(document.data, document.lines, line, "pl")
+    assert (part.kind, part.name, part.number) == ("routing_rule", "", 1)

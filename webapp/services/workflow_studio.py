@@ -360,6 +360,14 @@ def _worded_hunks(
 
 def part_in_words(part: DocumentPart) -> str:
     """ "SLA policy “high”", "State “Resolved”": a part of the workflow as admins name it."""
+    if not part.name and part.number is not None:  # unnamed: by its place, not a quoted "2"
+        numbered = {
+            "sla_policy": _("SLA policy %(n)s", n=part.number),
+            "routing_rule": _("Routing rule %(n)s", n=part.number),
+            "automation": _("Automation %(n)s", n=part.number),
+        }
+        if part.kind in numbered:
+            return numbered[part.kind]
     named = {
         "state": _("State “%(name)s”", name=part.name),
         "transition": _("Transition “%(name)s”", name=part.name),
