@@ -133,7 +133,9 @@ def test_build_publish_and_answer_in_polish(page, browser, live_server, blank_fo
     page.locator("#builder-publish").get_by_role("button", name="Review and publish").click()
     review = page.locator("#publish-review")
     expect(review).to_contain_text("Review the form, then publish it for the first time")
-    expect(review).to_contain_text("shown only when nps_1 is at most 6")
+    expect(review).to_contain_text(
+        "shown only when “How likely are you to recommend…” is at most 6"
+    )
     page.wait_for_url(f"{live_server}/admin/forms/visit/publish")
     review.get_by_role("button", name="Publish as version 1").click()
     page.wait_for_url(f"{live_server}/admin/forms/visit")
