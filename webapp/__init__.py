@@ -90,6 +90,8 @@ def _register_blueprints(app: Flask) -> None:
         decision_text=routing_reasons.decision_text,
         routed_reason=routing_reasons.routed_reason,
         routed_assignment=routing_reasons.routed_assignment,
+        policy_named=routing_reasons.policy_named,
+        policy_title=routing_reasons.policy_title,
         rule_named=routing_reasons.rule_named,
         rule_title=routing_reasons.rule_title,
         **codes.TEMPLATE_GLOBALS,

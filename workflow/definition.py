@@ -112,6 +112,15 @@ class RouteTarget:
     watchers: tuple[str, ...] = ()
 
 
+def unnamed_policy_name(index: int) -> str:
+    """The name an SLA policy its admin left unnamed gets: 'policy 2' (English, for the CLI).
+
+    Tickets store it in `sla_policy`; pages say it in the reader's language instead
+    (`routing_reasons.policy_title`).
+    """
+    return f"policy {index + 1}"
+
+
 def unnamed_rule_name(index: int) -> str:
     """The name a routing rule its admin left unnamed gets: 'rule 2' (English, for the CLI).
 
@@ -439,7 +448,7 @@ class _Checker(ProblemCollector):
                     "on_breach",
                 },
             )
-            name = str(spec.get("name") or f"policy {index + 1}")
+            name = str(spec.get("name") or unnamed_policy_name(index))
             if name in names:
                 self.add(f"{path}.name", N_("'%(name)s' is used by another policy"), name=name)
             names.add(name)

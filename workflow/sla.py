@@ -26,6 +26,7 @@ class PolicyChoice:
     policy: SlaPolicy
     calendar: BusinessCalendar
     reason: str  # e.g. "priority = high" or "default policy"; English, for the CLI and logs
+    index: int | None = None  # the policy's place in `definition.policies`, from 0
 
     @property
     def is_default(self) -> bool:
@@ -43,10 +44,10 @@ class Deadline:
 
 def choose_policy(definition: WorkflowDefinition, facts: Mapping[str, Any]) -> PolicyChoice | None:
     """The first policy whose condition holds (a policy without `when` matches everything)."""
-    for policy in definition.policies:
+    for index, policy in enumerate(definition.policies):
         if evaluate(policy.when, facts):
             reason = _reason(policy.when, facts)
-            return PolicyChoice(policy, definition.calendars[policy.calendar], reason)
+            return PolicyChoice(policy, definition.calendars[policy.calendar], reason, index)
     return None
 
 

@@ -121,7 +121,8 @@ class Trial:
     priority: str = "normal"
     labels: tuple[str, ...] = ()
     watchers: tuple[str, ...] = ()
-    policy_name: str | None = None
+    policy_name: str | None = None  # as tickets store it: "policy 2" when its admin gave none
+    policy_index: int | None = None  # its place in the policies, from 0
     policy_reason: str | None = None
     policy_when: Mapping | None = None  # the policy's condition
     policy_is_default: bool = False  # the policy has no condition: it takes any ticket
@@ -334,6 +335,7 @@ def try_routing(
         labels=labels,
         watchers=tuple(target.watchers),
         policy_name=choice.policy.name if choice else None,
+        policy_index=choice.index if choice else None,
         policy_reason=choice.reason if choice else None,
         policy_when=choice.policy.when if choice else None,
         policy_is_default=choice.is_default if choice else False,

@@ -175,7 +175,8 @@ class ClockView:
     met_at: datetime | None
     status: str  # ok | warned | breached | met | paused
     target: str
-    policy: str
+    policy: str  # the policy's name as tickets store it ("policy 2" when its admin gave none)
+    policy_number: int | None  # its place (from 1) when unnamed, to read "Policy 2"; else None
     reason: str | None  # the policy's condition in words; None: the policy takes any ticket
     calendar: str
     paused: str | None
@@ -199,7 +200,10 @@ def sla_clocks(
     choice = choose_policy(definition, ticket_facts(ticket))
     if choice is None:
         return []
-    from webapp.tickets.routing_reasons import condition_words
+    from webapp.tickets.routing_reasons import condition_words, policy_named
+
+    named = policy_named(choice.policy.name, choice.index)
+    number = None if named or choice.index is None else choice.index + 1
 
     reason = None if choice.is_default else condition_words(choice.policy.when, teams, forms)
     paused = sla_clock.paused_time(ticket, now)
@@ -229,6 +233,7 @@ def sla_clocks(
                 status=status,
                 target=describe_target(deadline.target),
                 policy=choice.policy.name,
+                policy_number=number,
                 reason=reason,
                 calendar=describe_calendar(choice.calendar),
                 paused=describe_pause(paused) if paused > timedelta() else None,

@@ -14,7 +14,7 @@ from babel import Locale, UnknownLocaleError
 from flask_babel import format_number, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from workflow.definition import RoutingRule, unnamed_rule_name
+from workflow.definition import RoutingRule, unnamed_policy_name, unnamed_rule_name
 from workflow.routing import join_notes
 
 _NOTES = {
@@ -87,6 +87,20 @@ def rule_named(name: Any, index: int) -> bool:
 def rule_title(name: Any, index: int) -> str:
     """The rule as the reader knows it: the admin's name, or 'Rule 2' in their language."""
     return str(name) if rule_named(name, index) else gettext("Rule %(n)s", n=index + 1)
+
+
+def policy_named(name: Any, index: int | None) -> bool:
+    """Whether the admin named the SLA policy at `index` (0-based): the loader calls an
+    unnamed one 'policy 2' in English, which must not be shown as if it were a name."""
+    return bool(name) and (index is None or name != unnamed_policy_name(index))
+
+
+def policy_title(name: Any, index: int | None) -> str:
+    """The SLA policy as the reader knows it: the admin's name, or 'Policy 2' in their
+    language. `index` None: its place is unknown, the stored name is all there is."""
+    if policy_named(name, index) or index is None:
+        return str(name or "")
+    return gettext("Policy %(n)s", n=index + 1)
 
 
 def decision_text(
