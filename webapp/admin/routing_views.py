@@ -173,15 +173,20 @@ def _seen_json(data: Mapping | None) -> str:
     return json.dumps(rr.routing_section(data), default=str) if data is not None else ""
 
 
-def _summaries(data: Mapping | None) -> list[str]:
-    """One line per rule for the audit log: name, condition and team."""
+def _summaries(data: Mapping | None, team_names: Mapping[str, str]) -> list[str]:
+    """One line per rule for the audit log: name, condition and team.
+
+    The team by its name ("Customer Care"), as admins know it, on both sides of the entry;
+    a slug no team has any more as it is written, no team as "—".
+    """
     lines = []
     for rule in rr.rules_of(data) if data is not None else []:
         if not isinstance(rule, Mapping):
             lines.append(str(rule))
             continue
         team = (rule.get("set") or {}).get("team") if isinstance(rule.get("set"), Mapping) else None
-        lines.append(f"{rule.get('name')}: {rr.describe_condition(rule.get('when'))} → {team}")
+        team_text = team_names.get(team, str(team)) if team else "—"
+        lines.append(f"{rule.get('name')}: {rr.describe_condition(rule.get('when'))} → {team_text}")
     return lines
 
 
@@ -342,7 +347,8 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
     revision = _form_revision()
     if revision != editing.revision:
         return _conflict(editing, apply)
-    before = _summaries(editing.data)
+    team_names = {team.slug: team.name for team in _teams()}
+    before = _summaries(editing.data, team_names)
     try:
         changed = apply(editing.data)
     except rr.RuleInputError as error:
@@ -365,7 +371,7 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
         draft,
         _("Ticket workflow draft"),
         before={"rules": before},
-        after={"rules": _summaries(changed)},
+        after={"rules": _summaries(changed, team_names)},
     )
     db.session.commit()
     flash(message, "success")
