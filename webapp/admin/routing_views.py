@@ -358,7 +358,9 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
         return _render_body(editing, 422)
     text = rr.write_routing(editing.text, changed)  # the admin's comments elsewhere stay
     try:
-        draft = save_draft(text, revision, editing.base_number, current_user)
+        # One audit entry per save: the one below says the rules' conditions and teams; the
+        # draft's own ("Saved a workflow draft") would list the same rules by name only.
+        draft = save_draft(text, revision, editing.base_number, current_user, audited=False)
     except drafts.DraftRefused as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -370,8 +372,8 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
         "workflow.routing_changed",
         draft,
         _("Ticket workflow draft"),
-        before={"rules": before},
-        after={"rules": _summaries(changed, team_names)},
+        before={"revision": revision, "rules": before},
+        after={"revision": draft.revision, "rules": _summaries(changed, team_names)},
     )
     db.session.commit()
     flash(message, "success")

@@ -61,12 +61,15 @@ def save(
     base_number: int | None,
     actor: User | None,
     describe: Callable[[str | None], dict[str, Any]] | None = None,
+    audited: bool = True,
 ) -> DefinitionDraft:
     """Store `text` as the draft, valid or not (no commit).
 
     `revision` is the draft revision the editor started from (None: there was no draft).
     `describe` turns a text (None: no draft yet) into the parts the audit log compares
     before and after, so the entry says what the save changed, not only its revision.
+    `audited` False: the caller records its own entry, one that says the change better
+    (the routing builder's "Changed the routing rules"), so a save is not logged twice.
     Raises DraftRefused for a text too big to keep, EditConflict if someone saved meanwhile.
     """
     if len(text.encode("utf-8", "ignore")) > MAX_DRAFT_BYTES:
@@ -101,6 +104,8 @@ def save(
         db.session.refresh(draft)
         if not saved:
             raise EditConflict(draft, text)
+    if not audited:
+        return draft
     before, after = None, {"revision": draft.revision}
     if describe is not None:
         before = {"revision": revision, **describe(previous)}

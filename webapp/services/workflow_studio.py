@@ -193,12 +193,19 @@ def last_good(locale: str = "en") -> Check:
     return Check(result.problems, result.definition if result.ok else None, svg)
 
 
-def save_draft(text: str, revision: int | None, base_number: int | None, actor: User):
+def save_draft(
+    text: str,
+    revision: int | None,
+    base_number: int | None,
+    actor: User,
+    audited: bool = True,
+):
     """Keep the text as the draft, valid or not (raises drafts.DraftRefused / EditConflict).
 
     The audit entry says what changed as a publish's does: the states, transitions, SLA
     policies, calendars and routing rules that differ from the text saved before (the
-    active version's, for the first save of a draft).
+    active version's, for the first save of a draft). `audited` False: the caller records
+    its own entry instead (the routing builder's, which says each rule's condition and team).
     """
     return drafts.save(
         DRAFT_KIND,
@@ -208,6 +215,7 @@ def save_draft(text: str, revision: int | None, base_number: int | None, actor: 
         base_number=base_number,
         actor=actor,
         describe=_draft_outline,
+        audited=audited,
     )
 
 
