@@ -22,18 +22,13 @@ def app_config() -> dict:
     return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
 
 
-@pytest.fixture
-def forms(builtin_forms):
-    return builtin_forms
-
-
 def last_answered(days_ago: float) -> None:
     """The customer's last answer was that long ago."""
     db.session.execute(update(Response).values(updated_at=utcnow() - timedelta(days=days_ago)))
     db.session.commit()
 
 
-def test_a_conversation_left_for_two_weeks_picks_up_where_it_stopped(client, forms):
+def test_a_conversation_left_for_two_weeks_picks_up_where_it_stopped(client, builtin_forms):
     customer = Respondent(client, "nps", True)
     customer.answer("6")
     cookie = customer.last.headers["Set-Cookie"]
@@ -45,7 +40,7 @@ def test_a_conversation_left_for_two_weeks_picks_up_where_it_stopped(client, for
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 def test_a_conversation_left_too_long_starts_over_with_a_note_and_keeps_its_answers(
-    client, forms, htmx
+    client, builtin_forms, htmx
 ):
     customer = Respondent(client, "nps", htmx)
     customer.answer("6")
@@ -63,7 +58,7 @@ def test_a_conversation_left_too_long_starts_over_with_a_note_and_keeps_its_answ
     assert later.question != "score" and NOTE_EN not in text_of(later.page)
 
 
-def test_a_page_left_open_too_long_starts_over_with_a_note(client, forms):
+def test_a_page_left_open_too_long_starts_over_with_a_note(client, builtin_forms):
     customer = Respondent(client, "nps", True, lang="pl")
     customer.answer("6")
     last_answered(31)
@@ -79,7 +74,9 @@ def test_a_page_left_open_too_long_starts_over_with_a_note(client, forms):
     assert response.answers == {"score": 6}  # the late answer did not land in the old one
 
 
-def test_a_finished_conversation_seen_again_after_the_window_is_a_fresh_start(client, forms):
+def test_a_finished_conversation_seen_again_after_the_window_is_a_fresh_start(
+    client, builtin_forms
+):
     customer = Respondent(client, "goal", True)
     customer.answer("yes")
     assert db.session.scalar(select(Response)).completed_at is not None
@@ -100,7 +97,7 @@ def resume_link_sent(client, days_ago: float) -> str:
     return signer.sign(serializer.dump_payload(serializer.loads(token))).decode()
 
 
-def test_the_continue_later_link_works_for_30_days(app, client, forms):
+def test_the_continue_later_link_works_for_30_days(app, client, builtin_forms):
     customer = Respondent(client, "nps", True)
     customer.answer("6")
     client.post(
@@ -123,7 +120,7 @@ def test_the_continue_later_link_works_for_30_days(app, client, forms):
 @pytest.mark.parametrize(
     "app_config", [{"FORM_MIN_SECONDS_FIRST_ANSWER": 0, "FORM_RESUME_DAYS": 3}]
 )
-def test_the_window_is_configurable(client, forms, app_config):
+def test_the_window_is_configurable(client, builtin_forms, app_config):
     customer = Respondent(client, "nps", True, lang="sl")
     customer.answer("6")
     assert "Velja 3 dni." in text_of(customer.last)
