@@ -106,7 +106,10 @@ def test_the_editor_says_how_lines_read_when_a_value_is_missing(client, login, p
 def test_without_a_deadline_only_its_sentence_is_left_out(
     app, builtin_forms, login, post_form, admin
 ):
-    body = "Hi {name},\n\nThanks. {number} reached our team; we reply by {first_response_due}.\n"
+    body = (
+        "Hi {name},\n\nThanks. {number} reached our team; we reply by {first_response_due}.\n"
+        "\n{status_link}\n"
+    )
     login(admin)
     preview = post_form(
         "/admin/email-templates/ticket_confirmation/en/preview",

@@ -101,7 +101,7 @@ def test_admin_text_is_escaped_in_the_html_part_and_in_the_preview(
     login(admin)
     preview = post_form(
         "/admin/email-templates/public_reply/en/preview",
-        {"subject": "Re {number} <b>", "body": "Hi {name},\n\n{text}\n\n" + evil},
+        {"subject": "Re {number} <b>", "body": "Hi {name},\n\n{text}\n\n{status_link}\n\n" + evil},
         htmx=True,
     )
     assert preview.status_code == 200
@@ -113,7 +113,11 @@ def test_admin_text_is_escaped_in_the_html_part_and_in_the_preview(
 
     post_form(
         "/admin/email-templates/public_reply/en",
-        {"subject": "Re {number}", "body": "Hi {name},\n\n{text}\n\n" + evil, "revision": "0"},
+        {
+            "subject": "Re {number}",
+            "body": "Hi {name},\n\n{text}\n\n{status_link}\n\n" + evil,
+            "revision": "0",
+        },
     )
     from webapp.outbox import queue_email
 
@@ -137,24 +141,27 @@ def test_admin_text_is_escaped_in_the_html_part_and_in_the_preview(
 
 def test_a_save_over_someone_elses_newer_save_is_a_conflict(client, login, post_form, admin):
     login(admin)
-    post_form("/admin/email-templates/ticket_confirmation/en", {**POLISH_TEXT, "body": "First"})
+    post_form(
+        "/admin/email-templates/ticket_confirmation/en",
+        {**POLISH_TEXT, "body": "First {status_link}"},
+    )
     row = db.session.scalar(select(EmailTemplateText))
     assert row.revision == 1
     # Both editors opened revision 1; the colleague saves first.
     post_form(
         "/admin/email-templates/ticket_confirmation/en",
-        {**POLISH_TEXT, "body": "Text by a colleague", "revision": "1"},
+        {**POLISH_TEXT, "body": "Text by a colleague: {status_link}", "revision": "1"},
     )
     mine = post_form(
         "/admin/email-templates/ticket_confirmation/en",
-        {**POLISH_TEXT, "body": "My text", "revision": "1"},
+        {**POLISH_TEXT, "body": "My text: {status_link}", "revision": "1"},
     )
     assert mine.status_code == 409
     text = text_of(mine)
     assert "Ann Admin saved this text after you opened it." in text
     assert "Text by a colleague" in text and "My text" in text  # theirs shown, mine kept
     db.session.refresh(row)
-    assert (row.body, row.revision) == ("Text by a colleague", 2)
+    assert (row.body, row.revision) == ("Text by a colleague: {status_link}", 2)
 
 
 def test_revert_to_built_in(client, login, post_form, admin):

@@ -55,7 +55,9 @@ class EditableEmail:
     audience: str
     placeholders: Mapping[str, Any]  # name → what it is (lazy string)
     samples: Mapping[str, str]  # name → value used in the preview
-    required: tuple[str, ...] = ()  # the e-mail is useless without them (a reset link)
+    # The e-mail is useless without them: a reset link, or the customer's way back to
+    # their request ({status_link}) in a confirmation, status update or reply.
+    required: tuple[str, ...] = ()
 
 
 _P = {
@@ -95,6 +97,7 @@ EDITABLE = {
             CUSTOMER,
             {"first_response_due": (_l("when the first reply is due"), "12 May 2025, 14:00")},
             ("name", "number", "subject", "status_link"),
+            required=("status_link",),
         ),
         _editable(
             "ticket_update",
@@ -102,6 +105,7 @@ EDITABLE = {
             CUSTOMER,
             {},
             ("name", "number", "subject", "state", "status_link"),
+            required=("status_link",),
         ),
         _editable(
             "public_reply",
@@ -112,6 +116,7 @@ EDITABLE = {
                 "agent": (_l("the agent's name"), "Ola Kowalska"),
             },
             ("name", "number", "subject", "status_link"),
+            required=("status_link",),
         ),
         _editable(
             "survey_invitation",
@@ -358,7 +363,7 @@ def own_text_for(template: str, locale: str) -> EmailTemplateText | None:
 
 
 def missing_required(row: EmailTemplateText) -> list[str]:
-    """The placeholders an own text lacks that its e-mail exists for (e.g. {link}).
+    """The placeholders an own text lacks that its e-mail exists for ({link}, {status_link}).
 
     Texts saved before the rule was enforced may lack them; such a text is not sent (the
     built-in text goes instead) and the admin pages flag it.
