@@ -3,6 +3,8 @@ by keyboard, and a colleague's board follows within seconds."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -204,11 +206,17 @@ def test_filter_and_bulk_labels_are_not_cut_off(
     page, live_server, desk, create_user, locale, width
 ):
     """'Dowolny priorytet', 'Wybierz agenta', 'Название представления' are read in full."""
-    new_ticket()
     create_user(email=f"{locale}@example.com", name=f"Agent {locale}", locale=locale)
     page.set_viewport_size({"width": width, "height": 900})
+    ticket = new_ticket()
     log_in(page, live_server, f"{locale}@example.com")
     expect(page.locator("html")).to_have_attribute("lang", locale)
+    # Everything folded away is shown: the rest of the filters, and the bulk actions.
+    more = page.locator(".board-more-toggle")
+    if more.is_visible():
+        more.click()
+    page.locator(f"#card-{ticket.number} .card-select").check()
+    expect(page.locator("#bulk-form")).to_be_visible()
 
     fields = page.evaluate(TEXT_FITS)
     assert len(fields) == 9
@@ -244,3 +252,47 @@ def test_the_filter_bar_rings_the_focused_field_not_the_whole_bar(page, live_ser
     expect(apply).to_be_focused()
     assert apply.evaluate("el => getComputedStyle(el).boxShadow") != "none"
     assert page.locator("#board-filters").evaluate("el => getComputedStyle(el).boxShadow") == "none"
+
+
+def test_bulk_actions_show_only_while_cards_are_selected(page, live_server, desk):
+    first, second = new_ticket(), new_ticket("Wrong size")
+    log_in(page, live_server, "agent@example.com")
+    bar = page.locator("#bulk-form")
+    expect(page.locator(f"#card-{first.number}")).to_be_visible()
+    expect(bar).to_be_hidden()
+
+    page.locator(f"#card-{first.number} .card-select").check()
+    page.locator(f"#card-{second.number} .card-select").check()
+    expect(bar).to_be_visible()
+    expect(bar.locator(".bulk-count")).to_have_text("2")
+    page.locator(f"#card-{first.number} .card-select").uncheck()
+    expect(bar.locator(".bulk-count")).to_have_text("1")
+    page.locator(f"#card-{second.number} .card-select").uncheck()
+    expect(bar).to_be_hidden()
+
+
+def test_on_a_phone_the_less_used_filters_fold_behind_one_button(page, live_server, desk):
+    new_ticket()
+    page.set_viewport_size({"width": 390, "height": 800})
+    log_in(page, live_server, "agent@example.com")
+    more = page.locator(".board-more-toggle")
+    priority = page.locator("#board-filters select[name=priority]")
+    expect(page.locator("#board-filters select[name=team]")).to_be_visible()
+    expect(more).to_have_attribute("aria-expanded", "false")
+    expect(priority).to_be_hidden()
+
+    more.click()
+    expect(more).to_have_attribute("aria-expanded", "true")
+    priority.select_option("urgent")
+    expect(page).to_have_url(re.compile(r"priority=urgent"))
+    # A board opened with such a filter set shows it, unfolded.
+    page.reload()
+    expect(page.locator(".board-more-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(priority).to_be_visible()
+    expect(priority).to_have_value("urgent")
+
+    # On a wide screen nothing is folded.
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.goto(f"{live_server}/board")
+    expect(page.locator(".board-more-toggle")).to_be_hidden()
+    expect(priority).to_be_visible()

@@ -141,6 +141,14 @@ class BoardFilters:
     def __bool__(self) -> bool:
         return bool(self.as_args())
 
+    @property
+    def more_active(self) -> bool:
+        """Whether a filter beyond search, team and assignee is set (folded away on a phone)."""
+        return any(
+            (self.priority, self.label, self.language, self.form, self.sla,
+             self.created_from, self.created_to)
+        )
+
 
 def _parse_date(value: Any) -> date | None:
     try:

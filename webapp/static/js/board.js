@@ -275,9 +275,18 @@
   // ---- selection, menus, drawer, history -------------------------------------------------
 
   function updateSelectedCount() {
+    var count = document.querySelectorAll(".card-select:checked").length;
     var output = document.querySelector(".bulk-count");
-    if (output) { output.textContent = String(document.querySelectorAll(".card-select:checked").length); }
+    if (output) { output.textContent = String(count); }
+    var bar = document.getElementById("bulk-form");
+    if (bar) { bar.classList.toggle("bulk-idle", count === 0); }
   }
+
+  document.addEventListener("click", function (evt) {
+    var toggle = evt.target.closest && evt.target.closest(".board-more-toggle");
+    if (!toggle) { return; }
+    toggle.setAttribute("aria-expanded", toggle.getAttribute("aria-expanded") === "true" ? "false" : "true");
+  });
 
   document.addEventListener("change", function (evt) {
     if (evt.target.matches(".card-select")) { updateSelectedCount(); }
