@@ -11,7 +11,7 @@ from babel.dates import format_datetime
 from sqlalchemy import select
 
 from tests.helpers import require_redis, text_of
-from tests.integration.test_webhooks import Receiver, _deliver_everything, _deliveries, _webhook
+from tests.integration.test_webhooks import _deliver_everything, _deliveries, _webhook
 from webapp.extensions import db
 from webapp.models import AuditEntry, Role
 
@@ -19,15 +19,6 @@ from webapp.models import AuditEntry, Role
 @pytest.fixture
 def app_config() -> dict:
     return {"JOB_RETRY_INTERVALS": [600, 3600]}  # a failed attempt waits ten minutes
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
 
 
 def _text(response) -> str:
