@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.definition import ActionRef, RouteTarget, WorkflowDefinition
+from workflow.definition import (
+    ActionRef,
+    RouteTarget,
+    WorkflowDefinition,
+    unnamed_policy_name,
+    unnamed_rule_name,
+)
 
 
 class ReferenceKind(enum.StrEnum):
@@ -31,14 +37,20 @@ class ReferenceKind(enum.StrEnum):
 class TeamReference:
     kind: ReferenceKind
     name: str = ""  # the rule, policy, automation, state or transition trigger
+    # A rule's, policy's or automation's place among its kind, from 0. Pages call an
+    # unnamed one by it ("Rule 2"), not by the loader's English "rule 2" (or "#3") in
+    # quotes as if it were a name. Not part of what the reference is: a named rule that
+    # moves in a draft is still the same rule.
+    index: int | None = field(default=None, compare=False)
+    named: bool = field(default=True, compare=False)  # its admin gave it a name
 
 
 def team_references(definition: WorkflowDefinition, slug: str) -> list[TeamReference]:
     """Every place in `definition` that names team `slug`, in the order of the document."""
     found: list[TeamReference] = []
 
-    def add(kind: ReferenceKind, name: str = "") -> None:
-        reference = TeamReference(kind, name)
+    def add(kind: ReferenceKind, name: str = "", index: int | None = None, named=True) -> None:
+        reference = TeamReference(kind, name, index, named)
         if reference not in found:
             found.append(reference)
 
@@ -48,25 +60,28 @@ def team_references(definition: WorkflowDefinition, slug: str) -> list[TeamRefer
     for transition in definition.transitions:
         if _assigns(transition.after, slug):
             add(ReferenceKind.TRANSITION, transition.trigger)
-    for policy in definition.policies:
+    for index, policy in enumerate(definition.policies):
+        named = policy.name != unnamed_policy_name(index)
         if condition_names_team(policy.when, slug):
-            add(ReferenceKind.SLA_CONDITION, policy.name)
+            add(ReferenceKind.SLA_CONDITION, policy.name, index, named)
         if _assigns(policy.on_breach, slug):
-            add(ReferenceKind.SLA_BREACH, policy.name)
-    for rule in definition.rules:
+            add(ReferenceKind.SLA_BREACH, policy.name, index, named)
+    for index, rule in enumerate(definition.rules):
+        named = rule.name != unnamed_rule_name(index)
         if rule.target.team == slug:
-            add(ReferenceKind.ROUTING_RULE, rule.name)
+            add(ReferenceKind.ROUTING_RULE, rule.name, index, named)
         if rule.target.overflow_team == slug:
-            add(ReferenceKind.ROUTING_OVERFLOW, rule.name)
+            add(ReferenceKind.ROUTING_OVERFLOW, rule.name, index, named)
         if condition_names_team(rule.when, slug):
-            add(ReferenceKind.ROUTING_CONDITION, rule.name)
+            add(ReferenceKind.ROUTING_CONDITION, rule.name, index, named)
     if _targets(definition.default_route, slug):
         add(ReferenceKind.DEFAULT_ROUTE)
     for index, automation in enumerate(definition.automations):
         if condition_names_team(automation.get("when"), slug) or _assigns(
             automation.get("do") or (), slug
         ):
-            add(ReferenceKind.AUTOMATION, str(automation.get("name") or f"#{index + 1}"))
+            name = automation.get("name")
+            add(ReferenceKind.AUTOMATION, str(name or f"#{index + 1}"), index, bool(name))
     return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -236,3 +237,74 @@ def test_only_admins_delete_teams_and_only_with_the_csrf_token(
     assert post_form("/admin/teams/999999/delete").status_code == 404
     db.session.expire_all()
     assert db.session.get(Team, team.id) is not None
+
+
+def _naming_unnamed(slug: str) -> dict:
+    """The shipped workflow with the team named by an unnamed rule, SLA policy and automation,
+    and by a named rule (which keeps its quoted name)."""
+    data = _shipped()
+    data["routing"]["rules"].insert(
+        1,
+        {
+            "when": {"field": "answers.topic", "op": "=", "value": "lost"},
+            "set": {"team": slug, "assign": "round_robin"},
+        },
+    )
+    data["routing"]["rules"].insert(
+        0,
+        {
+            "name": "Damaged parcels",
+            "when": {"field": "answers.topic", "op": "=", "value": "damaged"},
+            "set": {"team": slug, "assign": "round_robin"},
+        },
+    )
+    data["sla"]["policies"].insert(
+        1,
+        {
+            "when": {"field": "team", "op": "=", "value": slug},
+            "calendar": "around_the_clock",
+            "first_response": "1h",
+            "on_breach": [{"assign_team": slug}],
+        },
+    )
+    data["automations"].append({"on": "label.added", "do": [{"assign_team": slug}]})
+    return data
+
+
+UNNAMED_SENTENCES = {
+    "en": (
+        "The routing rule “Damaged parcels” sends tickets to this team.",
+        "In the routing rules, Rule 3 sends tickets to this team.",
+        "In the SLA policies, Policy 2 applies to tickets of this team (team = parcels).",
+        "In the SLA policies, Policy 2 moves overdue tickets to this team (assign_team: parcels).",
+        "names this team (parcels).",
+    ),
+    "pl": (
+        "Reguła kierowania „Damaged parcels” kieruje zgłoszenia do tego zespołu.",
+        "W regułach kierowania Reguła 3 kieruje zgłoszenia do tego zespołu.",
+        "W politykach SLA Polityka 2 dotyczy zgłoszeń tego zespołu (team = parcels).",
+        "W politykach SLA Polityka 2 przenosi przeterminowane zgłoszenia do tego zespołu "
+        "(assign_team: parcels).",
+        "wskazuje ten zespół (parcels).",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(UNNAMED_SENTENCES))
+def test_unnamed_rules_policies_and_automations_are_called_by_their_place_not_quoted(
+    app, client, login, create_user, locale
+):
+    """The loader's English 'rule 3' / 'policy 2' / '#4' are not names to quote."""
+    admin = create_user(email="boss@example.com", name="Boss", role=Role.ADMIN, locale=locale)
+    team = _team()
+    data = _naming_unnamed("parcels")
+    automation = len(data["automations"])
+    _publish(data)
+    login(admin)
+    text = _text(client.get(f"/admin/teams/{team.id}/delete"))
+    for sentence in UNNAMED_SENTENCES[locale]:
+        assert sentence in text, sentence
+    automation_word = {"en": "Automation", "pl": "Automatyzacja"}[locale]
+    assert f"{automation_word} {automation} {UNNAMED_SENTENCES[locale][-1]}" in text
+    for loader_name in ("rule 3", "policy 2", f"#{automation}"):
+        assert loader_name not in text

@@ -46,3 +46,20 @@ def test_assign_team_actions_and_conditions_anywhere_are_found():
         (ReferenceKind.ROUTING_CONDITION, "Unhappy customers get a fast call back"),
         (ReferenceKind.AUTOMATION, "VIP labels"),
     ]
+
+
+def test_unnamed_rules_policies_and_automations_carry_their_place():
+    data = yaml.safe_load(SHIPPED_TEXT)
+    data["routing"]["rules"].insert(1, {"when": {"field": "team", "op": "=", "value": "vip"}})
+    data["automations"].append({"on": "label.added", "do": [{"assign_team": "vip"}]})
+    definition = load_definition_or_raise(yaml.safe_dump(data))
+    rule, automation = team_references(definition, "vip")
+    assert (rule.kind, rule.index, rule.named) == (ReferenceKind.ROUTING_CONDITION, 1, False)
+    index = len(data["automations"]) - 1
+    assert (automation.kind, automation.index, automation.named) == (
+        ReferenceKind.AUTOMATION,
+        index,
+        False,
+    )
+    named = team_references(load_definition_or_raise(SHIPPED_TEXT), "product-quality")
+    assert all(reference.named for reference in named)

@@ -17,6 +17,7 @@ from webapp.models import Team, TeamMembership, User
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import staff_admin
+from webapp.tickets.routing_reasons import policy_title, rule_title
 from workflow.definition import WorkflowDefinition
 from workflow.team_references import ReferenceKind, TeamReference
 
@@ -138,8 +139,49 @@ class Blocker:
     link_text: str
 
 
+def _unnamed_reference_text(ref: TeamReference, slug: str) -> str:
+    """A rule, policy or automation its admin left unnamed, by its place ("Rule 2"), unquoted."""
+    index = ref.index or 0
+    if ref.kind == ReferenceKind.ROUTING_RULE:
+        return _(
+            "In the routing rules, %(rule)s sends tickets to this team.",
+            rule=rule_title(ref.name, index),
+        )
+    if ref.kind == ReferenceKind.ROUTING_OVERFLOW:
+        return _(
+            "In the routing rules, %(rule)s sends tickets to this team when its first team "
+            "is full.",
+            rule=rule_title(ref.name, index),
+        )
+    if ref.kind == ReferenceKind.ROUTING_CONDITION:
+        return _(
+            "In the routing rules, %(rule)s asks for this team in its condition.",
+            rule=rule_title(ref.name, index),
+        )
+    if ref.kind == ReferenceKind.SLA_CONDITION:
+        return _(
+            "In the SLA policies, %(policy)s applies to tickets of this team (team = %(slug)s).",
+            policy=policy_title(ref.name, index),
+            slug=slug,
+        )
+    if ref.kind == ReferenceKind.SLA_BREACH:
+        return _(
+            "In the SLA policies, %(policy)s moves overdue tickets to this team "
+            "(assign_team: %(slug)s).",
+            policy=policy_title(ref.name, index),
+            slug=slug,
+        )
+    return _(
+        "%(automation)s names this team (%(slug)s).",
+        automation=_("Automation %(n)s", n=index + 1),
+        slug=slug,
+    )
+
+
 def _reference_text(ref: TeamReference, definition: WorkflowDefinition | None, slug: str) -> str:
     locale = str(get_locale())
+    if not ref.named:
+        return _unnamed_reference_text(ref, slug)
     if ref.kind == ReferenceKind.ROUTING_RULE:
         return _("The routing rule “%(rule)s” sends tickets to this team.", rule=ref.name)
     if ref.kind == ReferenceKind.ROUTING_OVERFLOW:
