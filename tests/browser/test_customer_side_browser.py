@@ -14,11 +14,6 @@ def app_config() -> dict:
     return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
 
 
-@pytest.fixture
-def forms(builtin_forms):
-    return builtin_forms
-
-
 def focused(page) -> str:
     return page.evaluate(
         "(() => { const e = document.activeElement;"
@@ -26,7 +21,7 @@ def focused(page) -> str:
     )
 
 
-def test_a_question_with_help_text_fits_a_phone_screen(page, live_server, forms):
+def test_a_question_with_help_text_fits_a_phone_screen(page, live_server, builtin_forms):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/ru/f/goal")
     page.locator("#composer button[value=no]").click()
@@ -39,7 +34,7 @@ def test_a_question_with_help_text_fits_a_phone_screen(page, live_server, forms)
     assert help_box["x"] + help_box["width"] <= bubble["x"] + bubble["width"]
 
 
-def test_the_end_screen_takes_the_focus(page, live_server, forms):
+def test_the_end_screen_takes_the_focus(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/goal")
     page.locator("#composer button[value=yes]").click()
     page.locator("#end").wait_for()
@@ -47,7 +42,7 @@ def test_the_end_screen_takes_the_focus(page, live_server, forms):
     assert "glad you found it" in focused(page)
 
 
-def test_an_edit_link_puts_the_focus_on_the_answer_being_changed(page, live_server, forms):
+def test_an_edit_link_puts_the_focus_on_the_answer_being_changed(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/nps")
     page.keyboard.press("7")
     page.locator("#composer textarea").wait_for()
@@ -60,7 +55,7 @@ def test_an_edit_link_puts_the_focus_on_the_answer_being_changed(page, live_serv
     assert page.locator("#composer [aria-pressed=true]").inner_text() == "7"
 
 
-def test_the_chat_reads_each_question_once(page, live_server, forms):
+def test_the_chat_reads_each_question_once(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/nps")
     page.keyboard.press("7")
     page.locator("#composer textarea").fill("Too slow")
@@ -75,7 +70,7 @@ def test_the_chat_reads_each_question_once(page, live_server, forms):
     ]
 
 
-def test_the_widget_dialog_fits_a_short_window(page, live_server, forms):
+def test_the_widget_dialog_fits_a_short_window(page, live_server, builtin_forms):
     """A 1366×800 laptop at 200 % zoom: the × must stay on the screen."""
     page.set_viewport_size({"width": 683, "height": 400})
     page.goto(f"{live_server}/widget/demo?lang=en")
@@ -87,14 +82,14 @@ def test_the_widget_dialog_fits_a_short_window(page, live_server, forms):
     assert close["y"] >= 0
 
 
-def test_the_typing_dots_are_not_read_aloud(page, live_server, forms):
+def test_the_typing_dots_are_not_read_aloud(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/goal")
     question = "Did you find what you were looking for today?"
     assert page.locator("#current-question").aria_snapshot() == f"- text: {question}"
     assert page.get_by_role("form", name=question, exact=True).is_visible()
 
 
-def test_a_skipped_answer_and_the_demo_page_pass_axe(browser, live_server, forms):
+def test_a_skipped_answer_and_the_demo_page_pass_axe(browser, live_server, builtin_forms):
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     page = context.new_page()  # the app's CSP forbids the injected axe script
     page.goto(f"{live_server}/en/f/report-problem")
@@ -110,7 +105,9 @@ def test_a_skipped_answer_and_the_demo_page_pass_axe(browser, live_server, forms
     context.close()
 
 
-def test_a_file_over_5_mb_is_refused_before_it_is_sent_and_skip_moves_on(page, live_server, forms):
+def test_a_file_over_5_mb_is_refused_before_it_is_sent_and_skip_moves_on(
+    page, live_server, builtin_forms
+):
     page.goto(f"{live_server}/pl/f/report-problem")
     page.locator("#composer button[value=bug]").click()
     page.locator("#composer textarea").fill("Koszyk się opróżnia")
@@ -131,7 +128,7 @@ def test_a_file_over_5_mb_is_refused_before_it_is_sent_and_skip_moves_on(page, l
     assert page.locator("#transcript .bubble.customer").last.inner_text().startswith("Pominięto")
 
 
-def test_on_a_phone_the_nps_labels_name_their_numbers(page, live_server, forms):
+def test_on_a_phone_the_nps_labels_name_their_numbers(page, live_server, builtin_forms):
     """On two rows of buttons 10 is not at the right end under "Extremely likely"."""
     prefixes = "els => els.map(e => getComputedStyle(e, '::before').content)"
     page.set_viewport_size({"width": 390, "height": 844})
@@ -171,8 +168,9 @@ def until(page, condition: str) -> None:
     )
 
 
-def test_exit_intent_on_a_phone_is_a_fast_scroll_back_up(browser, live_server, forms):
-    """No mouse leaves a phone's window: a quick swipe back up after reading down opens it."""
+@pytest.fixture
+def phone_demo(browser, live_server, builtin_forms):
+    """The widget's demo page on a touch phone, the widget waiting for exit intent."""
     context = browser.new_context(
         locale="en-US", viewport={"width": 390, "height": 700}, has_touch=True, is_mobile=True
     )
@@ -180,6 +178,13 @@ def test_exit_intent_on_a_phone_is_a_fast_scroll_back_up(browser, live_server, f
     cdp = context.new_cdp_session(page)
     page.goto(f"{live_server}/widget/demo?lang=en&trigger=exit-intent")
     page.wait_for_load_state("load")  # the async loader has armed its trigger
+    yield page, cdp
+    context.close()
+
+
+def test_exit_intent_on_a_phone_is_a_fast_scroll_back_up(phone_demo):
+    """No mouse leaves a phone's window: a quick swipe back up after reading down opens it."""
+    page, cdp = phone_demo
     overlay = page.locator(".ld-overlay")
     swipe(page, cdp, 150)
     swipe(page, cdp, -300)  # fast, but hardly read anything: not leaving
@@ -196,27 +201,21 @@ def test_exit_intent_on_a_phone_is_a_fast_scroll_back_up(browser, live_server, f
     swipe(page, cdp, 450)
     swipe(page, cdp, -400)
     assert overlay.count() == 0
-    context.close()
 
 
-def test_exit_intent_on_a_phone_ignores_a_slow_scroll_up(browser, live_server, forms):
-    context = browser.new_context(
-        locale="en-US", viewport={"width": 390, "height": 700}, has_touch=True, is_mobile=True
-    )
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    page.goto(f"{live_server}/widget/demo?lang=en&trigger=exit-intent")
-    page.wait_for_load_state("load")  # the async loader has armed its trigger
+def test_exit_intent_on_a_phone_ignores_a_slow_scroll_up(phone_demo):
+    page, cdp = phone_demo
     swipe(page, cdp, 450)
     swipe(page, cdp, 450)
     top = page.evaluate("scrollY")
     swipe(page, cdp, -200, pause_ms=120)  # going back to re-read a paragraph
     assert page.evaluate("scrollY") < top - 150
     assert page.locator(".ld-overlay").count() == 0
-    context.close()
 
 
-def test_exit_intent_on_a_computer_is_the_mouse_leaving_through_the_top(page, live_server, forms):
+def test_exit_intent_on_a_computer_is_the_mouse_leaving_through_the_top(
+    page, live_server, builtin_forms
+):
     page.set_viewport_size({"width": 1280, "height": 700})
     page.goto(f"{live_server}/widget/demo?lang=en&trigger=exit-intent")
     page.wait_for_load_state("load")  # the async loader has armed its trigger
