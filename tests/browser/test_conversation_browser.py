@@ -19,11 +19,6 @@ def app_config() -> dict:
     return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
 
 
-@pytest.fixture
-def forms(builtin_forms):
-    return builtin_forms
-
-
 def serious_violations(page) -> list[str]:
     page.wait_for_timeout(700)  # let the new bubble's entrance animation finish
     page.add_script_tag(content=AXE)
@@ -51,7 +46,7 @@ def focus_on_new_control(page) -> None:
     )
 
 
-def test_russian_nps_by_keyboard(axe_page, live_server, forms):
+def test_russian_nps_by_keyboard(axe_page, live_server, builtin_forms):
     page = axe_page
     page.goto(f"{live_server}/ru/f/nps")
     assert page.locator("html").get_attribute("lang") == "ru"
@@ -77,7 +72,7 @@ def test_russian_nps_by_keyboard(axe_page, live_server, forms):
     assert page.locator("#transcript .bubble.customer").count() == 4
 
 
-def test_widget_opens_submits_and_closes(page, live_server, forms):
+def test_widget_opens_submits_and_closes(page, live_server, builtin_forms):
     page.goto(f"{live_server}/widget/demo?lang=en")
     launcher = page.get_by_role("button", name="Feedback")
     launcher.click()
@@ -98,7 +93,7 @@ def test_widget_opens_submits_and_closes(page, live_server, forms):
     page.locator(".ld-overlay").wait_for(state="detached")
 
 
-def test_the_widget_wears_the_sites_brand(page, live_server, forms):
+def test_the_widget_wears_the_sites_brand(page, live_server, builtin_forms):
     page.goto(
         f"{live_server}/widget/demo?lang=pl&style=tab&position=left&color=%23f5c542"
         "&label=Jak+nam+poszło%3F"
@@ -117,7 +112,7 @@ def test_the_widget_wears_the_sites_brand(page, live_server, forms):
     page.locator(".ld-overlay").wait_for(state="detached")
 
 
-def test_the_widget_keeps_keyboard_focus_and_fills_a_phone_screen(page, live_server, forms):
+def test_the_widget_keeps_keyboard_focus_and_fills_a_phone_screen(page, live_server, builtin_forms):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/widget/demo?lang=en&style=tab&position=left")
     page.get_by_role("button", name="Feedback").click()
@@ -134,12 +129,12 @@ def test_the_widget_keeps_keyboard_focus_and_fills_a_phone_screen(page, live_ser
 
 
 @pytest.mark.parametrize("slug", ["report-problem", "goal", "csat"])
-def test_first_step_of_each_builtin_form_passes_axe(axe_page, live_server, forms, slug):
+def test_first_step_of_each_builtin_form_passes_axe(axe_page, live_server, builtin_forms, slug):
     axe_page.goto(f"{live_server}/sl/f/{slug}")
     assert serious_violations(axe_page) == []
 
 
-def test_choice_chips_are_readable(page, live_server, forms):
+def test_choice_chips_are_readable(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/report-problem")
     colours = page.eval_on_selector_all(
         "#composer .chip",
@@ -149,7 +144,7 @@ def test_choice_chips_are_readable(page, live_server, forms):
     assert page.get_by_role("button", name="Something isn't working").is_visible()
 
 
-def test_switching_language_keeps_what_the_customer_was_typing(page, live_server, forms):
+def test_switching_language_keeps_what_the_customer_was_typing(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/report-problem")
     page.locator("#composer button[name=value]").first.click()
     box = page.locator("#composer textarea")

@@ -27,11 +27,6 @@ def app_config() -> dict:
     return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
 
 
-@pytest.fixture
-def forms(builtin_forms):
-    return builtin_forms
-
-
 class Respondent:
     """A customer's browser: follows the conversation, with or without htmx."""
 
@@ -69,7 +64,7 @@ class Respondent:
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
-def test_detractor_in_polish_creates_a_routed_ticket(client, forms, htmx):
+def test_detractor_in_polish_creates_a_routed_ticket(client, builtin_forms, htmx):
     customer = Respondent(client, "nps", htmx, lang="pl")
     assert '<html lang="pl">' in customer.html or htmx
     assert customer.question == "score"
@@ -104,7 +99,7 @@ def test_detractor_in_polish_creates_a_routed_ticket(client, forms, htmx):
     assert confirmation.locale == "pl" and ticket.number in confirmation.subject
 
 
-def test_promoter_gets_no_ticket(client, forms):
+def test_promoter_gets_no_ticket(client, builtin_forms):
     customer = Respondent(client, "nps", True)
     customer.answer("10")
     assert customer.question == "testimonial"
@@ -116,7 +111,7 @@ def test_promoter_gets_no_ticket(client, forms):
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
-def test_a_visitor_who_found_it_is_not_asked_for_an_email(client, forms, htmx):
+def test_a_visitor_who_found_it_is_not_asked_for_an_email(client, builtin_forms, htmx):
     visitor = Respondent(client, "goal", htmx, lang="en")
     assert visitor.question == "goal"
     visitor.answer("yes")
@@ -127,7 +122,7 @@ def test_a_visitor_who_found_it_is_not_asked_for_an_email(client, forms, htmx):
     assert db.session.scalar(select(Ticket)) is None
 
 
-def test_every_step_is_saved_and_the_conversation_resumes(client, forms):
+def test_every_step_is_saved_and_the_conversation_resumes(client, builtin_forms):
     customer = Respondent(client, "nps", True)
     customer.answer("6")
     again = Respondent(client, "nps", False)  # the same browser comes back later
@@ -136,7 +131,7 @@ def test_every_step_is_saved_and_the_conversation_resumes(client, forms):
     assert db.session.scalar(select(Response)).completed_at is None  # partial responses are kept
 
 
-def test_switching_language_mid_way_keeps_the_answers(client, forms):
+def test_switching_language_mid_way_keeps_the_answers(client, builtin_forms):
     customer = Respondent(client, "nps", True, lang="en")
     customer.answer("4")
     russian = Respondent(client, "nps", False, query="?lang=ru")
@@ -145,7 +140,7 @@ def test_switching_language_mid_way_keeps_the_answers(client, forms):
     assert db.session.scalar(select(Response)).locale == "ru"
 
 
-def test_editing_an_earlier_answer_drops_what_no_longer_applies(client, forms):
+def test_editing_an_earlier_answer_drops_what_no_longer_applies(client, builtin_forms):
     customer = Respondent(client, "nps", True)
     customer.answer("3")
     customer.answer("Too slow")
@@ -158,7 +153,7 @@ def test_editing_an_earlier_answer_drops_what_no_longer_applies(client, forms):
     assert "what_went_wrong" not in response.answers
 
 
-def test_an_edit_opened_by_mistake_can_be_left_keeping_the_answer(client, forms):
+def test_an_edit_opened_by_mistake_can_be_left_keeping_the_answer(client, builtin_forms):
     customer = Respondent(client, "nps", True, lang="pl")
     customer.answer("3")
     assert "Zostaw odpowiedź bez zmian" not in customer.html  # nothing is being edited
@@ -170,7 +165,7 @@ def test_an_edit_opened_by_mistake_can_be_left_keeping_the_answer(client, forms)
     assert db.session.scalar(select(Response)).answers == {"score": 3}
 
 
-def test_after_an_edit_the_page_shows_only_the_answers_that_still_apply(client, forms):
+def test_after_an_edit_the_page_shows_only_the_answers_that_still_apply(client, builtin_forms):
     """With htmx the transcript is redrawn, not appended to: the dropped answer disappears."""
     customer = Respondent(client, "nps", True)
     customer.answer("3")
@@ -183,7 +178,7 @@ def test_after_an_edit_the_page_shows_only_the_answers_that_still_apply(client, 
     assert reply.headers["HX-Replace-Url"] == "/f/nps?lang=en"
 
 
-def test_the_last_answer_redraws_the_transcript_without_edit_links(client, forms):
+def test_the_last_answer_redraws_the_transcript_without_edit_links(client, builtin_forms):
     customer = Respondent(client, "nps", True)
     for value in ("10", "no", "", ""):
         customer.answer(value)
@@ -193,7 +188,9 @@ def test_the_last_answer_redraws_the_transcript_without_edit_links(client, forms
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
-def test_each_edit_link_names_its_answer_without_repeating_the_question(client, forms, htmx):
+def test_each_edit_link_names_its_answer_without_repeating_the_question(
+    client, builtin_forms, htmx
+):
     customer = Respondent(client, "nps", htmx)
     customer.answer("7")
     first = customer.html
@@ -210,7 +207,7 @@ def test_each_edit_link_names_its_answer_without_repeating_the_question(client, 
         assert customer.html.count("How likely are you to recommend") == 1
 
 
-def test_continue_later_is_offered_from_the_first_answer_on(client, forms):
+def test_continue_later_is_offered_from_the_first_answer_on(client, builtin_forms):
     customer = Respondent(client, "nps", True)
     assert "Continue later" not in customer.html  # nothing to come back to yet
     customer.answer("6")
@@ -224,7 +221,9 @@ def test_continue_later_is_offered_from_the_first_answer_on(client, forms):
     assert db.session.scalar(select(OutboxMessage)).to_address == "jan@example.com"
 
 
-def test_bad_answer_gets_a_message_in_the_customers_language_and_keeps_progress(client, forms):
+def test_bad_answer_gets_a_message_in_the_customers_language_and_keeps_progress(
+    client, builtin_forms
+):
     customer = Respondent(client, "nps", True, lang="pl")
     customer.answer("3")
     customer.answer("Źle")
@@ -238,7 +237,7 @@ def test_bad_answer_gets_a_message_in_the_customers_language_and_keeps_progress(
     assert response.answers["score"] == 3
 
 
-def test_answers_are_escaped_when_shown_again(client, forms, login, agent):
+def test_answers_are_escaped_when_shown_again(client, builtin_forms, login, agent):
     customer = Respondent(client, "nps", True)
     customer.answer("2")
     customer.answer(XSS)
@@ -247,7 +246,7 @@ def test_answers_are_escaped_when_shown_again(client, forms, login, agent):
     assert "<script>alert" not in html and "&lt;script&gt;" in html
 
 
-def test_honeypot_and_speed_trap(client, forms, app):
+def test_honeypot_and_speed_trap(client, builtin_forms, app):
     customer = Respondent(client, "nps", True)
     customer.answer("3", website="http://spam.example")
     assert db.session.scalar(select(Response)) is None
@@ -258,7 +257,7 @@ def test_honeypot_and_speed_trap(client, forms, app):
     assert db.session.scalar(select(Response)) is None
 
 
-def test_a_quick_score_is_not_taken_for_a_bot(client, forms, app):
+def test_a_quick_score_is_not_taken_for_a_bot(client, builtin_forms, app):
     """A score takes one tap: a person who knows it may answer before a typed answer's minimum."""
     app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 1.0  # a tap: 0.4 s
     customer = Respondent(client, "nps", True)
@@ -277,7 +276,7 @@ def test_a_typed_first_answer_needs_the_full_minimum(client, app):
     assert db.session.scalar(select(Response)) is None
 
 
-def test_a_refused_quick_answer_goes_through_on_the_next_try(client, forms, app):
+def test_a_refused_quick_answer_goes_through_on_the_next_try(client, builtin_forms, app):
     """The clock runs from when the question was first shown, not from the refusal."""
     app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 4.0  # a tap: 1.6 s
     customer = Respondent(client, "nps", True, lang="pl")
@@ -290,7 +289,7 @@ def test_a_refused_quick_answer_goes_through_on_the_next_try(client, forms, app)
     assert db.session.scalar(select(Response)).answers == {"score": 9}
 
 
-def test_rate_limit_answers_429(client, forms, app):
+def test_rate_limit_answers_429(client, builtin_forms, app):
     app.config["FORM_RATE_LIMIT"] = "3 per minute"
     customer = Respondent(client, "nps", True)
     statuses = [customer.answer("3").status_code for _ in range(4)]
@@ -301,12 +300,12 @@ def test_rate_limit_answers_429(client, forms, app):
     assert "Zbyt wiele" in text_of(polish.last)
 
 
-def test_expired_or_forged_step_starts_fresh(client, forms):
+def test_expired_or_forged_step_starts_fresh(client, builtin_forms):
     reply = client.post("/f/nps/answer", data={"step": "forged", "question": "score", "value": "3"})
     assert reply.status_code == 303 and "new=1" in reply.headers["Location"]
 
 
-def test_signed_hidden_fields(client, forms):
+def test_signed_hidden_fields(client, builtin_forms):
     from webapp.models import Form
     from webapp.services.forms import signature
 
@@ -320,7 +319,7 @@ def test_signed_hidden_fields(client, forms):
     assert response.hidden == {"order": "A-7", "customer_id": "42"}
 
 
-def test_bad_signature_drops_the_field_and_says_so(client, forms):
+def test_bad_signature_drops_the_field_and_says_so(client, builtin_forms):
     customer = Respondent(client, "nps", True, query="?customer_id=1&customer_id_sig=bad")
     customer.answer("9")
     response = db.session.scalar(select(Response))
@@ -328,11 +327,11 @@ def test_bad_signature_drops_the_field_and_says_so(client, forms):
     assert response.meta["rejected_signed_fields"] == ["customer_id"]
 
 
-def test_unknown_form_is_404(client, forms):
+def test_unknown_form_is_404(client, builtin_forms):
     assert client.get("/f/nope").status_code == 404
 
 
-def test_publishing_a_new_version_keeps_conversations_in_flight(client, forms):
+def test_publishing_a_new_version_keeps_conversations_in_flight(client, builtin_forms):
     from pathlib import Path
 
     from webapp.services.forms import publish_form
@@ -349,12 +348,12 @@ def test_publishing_a_new_version_keeps_conversations_in_flight(client, forms):
     assert fresh.question == "what_to_improve"
 
 
-def test_only_allowed_origins_may_embed_the_form(client, forms):
+def test_only_allowed_origins_may_embed_the_form(client, builtin_forms):
     policy = client.get("/f/nps").headers["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in policy
 
 
-def test_anonymous_respondents_get_no_session_cookie(client, forms):
+def test_anonymous_respondents_get_no_session_cookie(client, builtin_forms):
     page = client.get("/f/nps")
     cookies = page.headers.getlist("Set-Cookie")
     assert not any(c.startswith("session=") for c in cookies)
@@ -363,7 +362,7 @@ def test_anonymous_respondents_get_no_session_cookie(client, forms):
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 @pytest.mark.parametrize("question", ["nope", ""])
 def test_a_post_for_a_question_the_form_does_not_have_shows_the_current_one(
-    client, forms, htmx, question
+    client, builtin_forms, htmx, question
 ):
     customer = Respondent(client, "nps", htmx)
     reply = customer.answer("3", question=question)
@@ -384,7 +383,9 @@ def test_a_post_for_a_question_the_form_does_not_have_shows_the_current_one(
         ("report-problem", "payment", ">Payment</button>"),
     ],
 )
-def test_an_edit_tells_which_answer_is_the_current_one(client, forms, slug, answer, pressed):
+def test_an_edit_tells_which_answer_is_the_current_one(
+    client, builtin_forms, slug, answer, pressed
+):
     customer = Respondent(client, slug, True, lang="en")
     first = customer.question
     customer.answer(answer)
@@ -393,7 +394,7 @@ def test_an_edit_tells_which_answer_is_the_current_one(client, forms, slug, answ
     assert len(chosen) == 1 and chosen[0].endswith(pressed)
 
 
-def test_a_refused_continue_later_address_is_kept_beside_its_field(client, forms):
+def test_a_refused_continue_later_address_is_kept_beside_its_field(client, builtin_forms):
     customer = Respondent(client, "goal", True, lang="pl")
     customer.answer("no")
     reply = client.post(
@@ -409,7 +410,7 @@ def test_a_refused_continue_later_address_is_kept_beside_its_field(client, forms
     assert db.session.scalar(select(OutboxMessage)) is None
 
 
-def test_the_link_sent_page_is_headed_by_the_forms_title(client, forms):
+def test_the_link_sent_page_is_headed_by_the_forms_title(client, builtin_forms):
     customer = Respondent(client, "goal", True, lang="pl")
     customer.answer("no")
     sent = client.post(
@@ -422,7 +423,7 @@ def test_the_link_sent_page_is_headed_by_the_forms_title(client, forms):
     assert "Wysłaliśmy link na adres jan@firma.pl" in html
 
 
-def test_an_answer_to_a_form_archived_meanwhile_lands_on_its_closed_page(client, forms):
+def test_an_answer_to_a_form_archived_meanwhile_lands_on_its_closed_page(client, builtin_forms):
     customer = Respondent(client, "goal", False, lang="pl")
     customer.answer("no")
     step = customer.field("step")
@@ -440,7 +441,7 @@ def test_an_answer_to_a_form_archived_meanwhile_lands_on_its_closed_page(client,
     assert db.session.scalar(select(OutboxMessage)) is None
 
 
-def test_a_closed_forms_page_shows_inside_the_widget_on_the_customers_site(client, forms):
+def test_a_closed_forms_page_shows_inside_the_widget_on_the_customers_site(client, builtin_forms):
     text = find_form("goal").versions[0].yaml_text
     publish_form("goal", text + "allowed_origins: [https://shop.example.com]\n")
     find_form("goal").archived = True
@@ -453,7 +454,7 @@ def test_a_closed_forms_page_shows_inside_the_widget_on_the_customers_site(clien
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 def test_the_link_sent_page_reloads_without_sending_again_or_naming_the_address_in_its_url(
-    app, client, forms, htmx
+    app, client, builtin_forms, htmx
 ):
     customer = Respondent(client, "goal", True, lang="pl")
     customer.answer("no")
@@ -490,7 +491,7 @@ def test_the_link_sent_page_reloads_without_sending_again_or_naming_the_address_
         ("sl", "Stanje zahtevka spremljajte na njegovi zasebni strani"),
     ],
 )
-def test_the_status_link_on_the_end_screen_reads_naturally(client, forms, lang, link):
+def test_the_status_link_on_the_end_screen_reads_naturally(client, builtin_forms, lang, link):
     customer = Respondent(client, "goal", True, lang=lang)
     customer.answer("no")
     customer.answer("…")
@@ -500,7 +501,7 @@ def test_the_status_link_on_the_end_screen_reads_naturally(client, forms, lang, 
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
-def test_a_stale_tab_moves_on_to_the_question_asked_now(client, forms, htmx):
+def test_a_stale_tab_moves_on_to_the_question_asked_now(client, builtin_forms, htmx):
     """Tab A waits at "what went wrong"; tab B changes the score to a promoter's."""
     tab_a = Respondent(client, "nps", htmx)
     tab_a.answer("3")
@@ -515,7 +516,7 @@ def test_a_stale_tab_moves_on_to_the_question_asked_now(client, forms, htmx):
     assert db.session.scalar(select(Response)).answers == {"score": 10}
 
 
-def test_a_language_switch_before_the_first_answer_keeps_the_widgets_details(client, forms):
+def test_a_language_switch_before_the_first_answer_keeps_the_widgets_details(client, builtin_forms):
     query = "?embed=1&channel=widget&page_url=https%3A%2F%2Fshop.example%2Fcart&order=A-7"
     widget = Respondent(client, "nps", True, lang="en", query=query)
     polish_link = re.search(r'<a href="([^"]+)" lang="pl"', widget.html).group(1)
@@ -531,7 +532,7 @@ def test_a_language_switch_before_the_first_answer_keeps_the_widgets_details(cli
     assert "page_url" not in re.search(r'<a href="([^"]+)" lang="ru"', page).group(1)
 
 
-def test_answering_again_in_the_widget_stays_in_the_widget(client, forms):
+def test_answering_again_in_the_widget_stays_in_the_widget(client, builtin_forms):
     query = "?embed=1&channel=widget&page_url=https%3A%2F%2Fshop.example%2Fcart"
     visitor = Respondent(client, "goal", True, lang="en", query=query)
     visitor.answer("yes")
@@ -541,7 +542,7 @@ def test_answering_again_in_the_widget_stays_in_the_widget(client, forms):
     assert "page_url=https" in again
 
 
-def test_after_the_first_answer_a_reload_does_not_start_over(client, forms):
+def test_after_the_first_answer_a_reload_does_not_start_over(client, builtin_forms):
     """ "Answer again" opens ?new=1; the address bar must not keep saying so."""
     customer = Respondent(client, "goal", True, lang="en", query="?new=1")
     first = customer.answer("no")
@@ -550,7 +551,7 @@ def test_after_the_first_answer_a_reload_does_not_start_over(client, forms):
     assert Respondent(client, "goal", True, query="?lang=en").question == "looking_for"
 
 
-def test_a_language_switch_after_answer_again_stays_a_fresh_start(client, forms):
+def test_a_language_switch_after_answer_again_stays_a_fresh_start(client, builtin_forms):
     visitor = Respondent(client, "goal", True, lang="en")
     visitor.answer("yes")
     again = Respondent(client, "goal", False, query="?lang=en&new=1")
