@@ -32,7 +32,8 @@ DATE_TYPES = ("date",)
 MAX_TEXT_LENGTH = 2000
 MAX_QUESTIONS = 100
 MAX_CHOICES = 50
-MAX_CONDITION_ROWS = 10
+MAX_CONDITION_ROWS = 10  # comparisons in one condition, those inside groups included
+MAX_CONDITION_GROUPS = 5
 MAX_ORIGINS = 50
 QUESTION_TEXT_PARTS = ("text", "help", "placeholder", "labels.low", "labels.high")
 # Operators the builder offers; "missing" is stored as {op: exists, value: false} and
@@ -47,12 +48,18 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class BuilderError(ValueError):
-    """An edit that cannot be applied; `code` names the reason, `params` fill the message."""
+    """An edit that cannot be applied; `code` names the reason, `params` fill the message.
+
+    A refused condition also says where: `row` (its rows counted from 0, groups opened)
+    or `group` (its groups counted from 1), so the page can mark that field.
+    """
 
     def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
+        self.row: int | None = None
+        self.group: int | None = None
 
 
 # ---- reading and writing ----------------------------------------------------------------
@@ -100,13 +107,30 @@ class ConditionRow:
     op: str
     value: Any = None
 
+    is_group = False
+
 
 @dataclass(frozen=True)
-class ConditionRows:
-    """A condition the builder can show: one comparison, or all/any of several."""
+class ConditionGroup:
+    """Rows inside a condition that hold together (all) or as alternatives (any)."""
 
     combine: str = "all"
     rows: tuple[ConditionRow, ...] = ()
+
+    is_group = True
+
+
+@dataclass(frozen=True)
+class ConditionRows:
+    """A condition the builder can show: one comparison, or all/any of several, where each
+    may instead be a group of its own all/any of comparisons (one level, no deeper)."""
+
+    combine: str = "all"
+    rows: tuple[ConditionRow | ConditionGroup, ...] = ()
+
+    def flat(self) -> list[ConditionRow]:
+        """Every comparison, groups opened, in the order the page shows them."""
+        return [row for item in self.rows for row in (item.rows if item.is_group else (item,))]
 
 
 @dataclass
@@ -668,21 +692,36 @@ def read_condition(
     """
     if raw is None:
         return ConditionRows()
-    if not isinstance(raw, Mapping):
+    top = _read_combination(raw)
+    if top is None:
         return None
-    combine, items = "all", [raw]
-    if len(raw) == 1 and ("all" in raw or "any" in raw):
-        combine = "all" if "all" in raw else "any"
-        items = raw[combine]
-        if not isinstance(items, list):
-            return None
-    rows = []
+    combine, items = top
+    rows: list[ConditionRow | ConditionGroup] = []
     for item in items:
+        inner = _read_combination(item)
+        if inner is not None and inner[0]:
+            group = [_read_row(part, score, types or {}) for part in inner[1]]
+            if not group or None in group:
+                return None  # an empty group, or one nesting further: not shown as rows
+            rows.append(ConditionGroup(inner[0], tuple(group)))  # type: ignore[arg-type]
+            continue
         row = _read_row(item, score, types or {})
         if row is None:
             return None
         rows.append(row)
-    return ConditionRows(combine, tuple(rows))
+    return ConditionRows(combine or "all", tuple(rows))
+
+
+def _read_combination(raw: Any) -> tuple[str, list] | None:
+    """("all" | "any", its items) for {all: [...]} / {any: [...]}; ("", [raw]) for one
+    comparison; None for anything else."""
+    if not isinstance(raw, Mapping):
+        return None
+    if len(raw) == 1 and ("all" in raw or "any" in raw):
+        combine = "all" if "all" in raw else "any"
+        items = raw[combine]
+        return (combine, items) if isinstance(items, list) else None
+    return "", [raw]
 
 
 def _read_row(
@@ -748,34 +787,116 @@ def group_of(qtype: str, value: Any) -> str | None:
 def build_condition(
     data: dict,
     combine: str,
-    rows: Sequence[tuple[str, str, str]],
+    rows: Sequence[tuple[str, str, str] | ConditionRow | ConditionGroup],
     *,
     before: str | None = None,
 ) -> dict | None:
     """The condition for rows of (question id, operator, value text) as picked in the builder.
 
+    A row may instead be a `ConditionGroup` of `ConditionRow`s: stored as its own
+    {all: [...]} or {any: [...]} inside the top one, a group of one row as that row.
     Only questions before `before` may be used (all questions when None). No row: None
     (always). One row: a single comparison; several: {all: [...]} or {any: [...]}.
+    A refusal about one row or group says which in `error.row` (counting every row in
+    page order, groups opened) or `error.group` (counting groups from 1).
     """
     if combine not in ("all", "any"):
         raise BuilderError("bad_condition")
-    if len(rows) > MAX_CONDITION_ROWS:
+    groups = [item for item in rows if isinstance(item, ConditionGroup)]
+    if len(groups) > MAX_CONDITION_GROUPS:
+        raise BuilderError("too_many", limit=MAX_CONDITION_GROUPS)
+    counted = len(rows) - len(groups) + sum(len(group.rows) for group in groups)
+    if counted > MAX_CONDITION_ROWS:
         raise BuilderError("too_many", limit=MAX_CONDITION_ROWS)
     available = _questions(data)
     if before is not None:
         available = available[: _index(data, before)]
     by_id = {str(q.get("id")): q for q in available if isinstance(q, Mapping)}
     score = score_question(data)
-    built = []
-    for qid, op, raw in rows:
-        spec = by_id.get(qid)
-        if spec is None:
-            later = qid in _ids(data)
-            raise BuilderError("later_question" if later else "unknown_question", id=qid[:80])
-        built.append(_build_row(spec, qid, op, raw, scored=score is not None and score[0] == qid))
+    position = 0
+
+    def built_row(qid: str, op: str, raw: str) -> dict:
+        nonlocal position
+        position += 1
+        try:
+            spec = by_id.get(qid)
+            if spec is None:
+                later = qid in _ids(data)
+                raise BuilderError("later_question" if later else "unknown_question", id=qid[:80])
+            return _build_row(spec, qid, op, raw, scored=score is not None and score[0] == qid)
+        except BuilderError as error:
+            error.row = position - 1
+            raise
+
+    built: list[dict] = []
+    number = 0
+    for item in rows:
+        if isinstance(item, ConditionRow):
+            built.append(built_row(item.question, item.op, _text(item.value)))
+            continue
+        if not isinstance(item, ConditionGroup):
+            built.append(built_row(*item))
+            continue
+        number += 1
+        if item.combine not in ("all", "any"):
+            error = BuilderError("bad_condition")
+            error.group = number
+            raise error
+        if not item.rows:
+            error = BuilderError("empty_group", n=number)
+            error.group = number
+            raise error
+        inner = [built_row(r.question, r.op, _text(r.value)) for r in item.rows]
+        built.append(inner[0] if len(inner) == 1 else {item.combine: inner})
     if not built:
         return None
     return built[0] if len(built) == 1 else {combine: built}
+
+
+def edit_rows(rows: ConditionRows, action: str) -> ConditionRows:
+    """The rows after one button of the editor, before anything is saved.
+
+    `add` adds a row at the top, `add_group` a group of two rows (holding the other way
+    than the top, the usual reason for a group), `add_to:<n>` a row to group n (from 1),
+    `remove:<i>` row i (counting every row in page order, groups opened) and
+    `remove_group:<n>` group n with its rows. Past the limits, or pointing at nothing,
+    an action changes nothing.
+    """
+    items = list(rows.rows)
+    room = MAX_CONDITION_ROWS - len(rows.flat())
+    groups = [index for index, item in enumerate(items) if item.is_group]
+    verb, _sep, where = action.partition(":")
+    number = int(where) if where.isdigit() and len(where) < 4 else -1
+    empty = ConditionRow("", "", "")
+    if verb == "add" and not where and room > 0:
+        items.append(empty)
+    elif verb == "add_group" and room > 1 and len(groups) < MAX_CONDITION_GROUPS:
+        items.append(ConditionGroup("any" if rows.combine == "all" else "all", (empty, empty)))
+    elif verb == "add_to" and 0 < number <= len(groups) and room > 0:
+        group = items[groups[number - 1]]
+        items[groups[number - 1]] = ConditionGroup(group.combine, (*group.rows, empty))
+    elif verb == "remove_group" and 0 < number <= len(groups):
+        del items[groups[number - 1]]
+    elif verb == "remove" and number >= 0:
+        items = _without_row(items, number)
+    return ConditionRows(rows.combine, tuple(items))
+
+
+def _without_row(items: list, number: int) -> list:
+    seen = 0
+    for index, item in enumerate(items):
+        inside = item.rows if item.is_group else (item,)
+        if number < seen + len(inside):
+            if not item.is_group:
+                return items[:index] + items[index + 1 :]
+            kept = inside[: number - seen] + inside[number - seen + 1 :]
+            return [*items[:index], ConditionGroup(item.combine, kept), *items[index + 1 :]]
+        seen += len(inside)
+    return items
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _build_row(spec: Mapping, qid: str, op: str, raw: str, *, scored: bool = False) -> dict:

@@ -351,7 +351,22 @@ def test_the_built_in_nps_conditions_read_as_group_rows_and_rebuild_identically(
             builder.ConditionRow("testimonial_text", "exists"),
         ),
     )
-    assert outline.creates_ticket_rows is None  # nested any/all: said in words only
+    assert outline.creates_ticket_rows == builder.ConditionRows(
+        "any",
+        (
+            builder.ConditionRow("score", "category", "detractor"),
+            builder.ConditionGroup(
+                "all",
+                (
+                    builder.ConditionRow("score", "category", "passive"),
+                    builder.ConditionRow("what_went_wrong", "exists"),
+                ),
+            ),
+        ),
+    )
+    detractor, group = outline.creates_ticket_rows.rows
+    rebuilt = builder.build_condition(data, "any", [("score", "category", "detractor"), group])
+    assert rebuilt == outline.creates_ticket
     # saving each condition as the builder shows it stores exactly what was there
     for question in outline.questions[1:]:
         rows = question.show_if_rows
@@ -423,6 +438,42 @@ def test_a_later_scored_question_has_groups_stored_as_its_answers(data):
     asked = {"score": 9, "colour": "red", "csat": 3, "done": "yes"}
     assert next_question(definition, asked).id == "after"
     assert next_question(definition, {**asked, "csat": 4}) is None
+
+
+def test_one_level_of_groups_is_built_and_deeper_nesting_is_not_shown_as_rows(data):
+    rows = [
+        ("score", "<=", "6"),
+        builder.ConditionGroup(
+            "any", (builder.ConditionRow("score", "=", "7"), builder.ConditionRow("score", "=", 0))
+        ),
+        builder.ConditionGroup("all", (builder.ConditionRow("score", ">=", "9"),)),
+    ]
+    built = builder.build_condition(data, "any", rows)
+    assert built == {
+        "any": [
+            {"field": "answers.score", "op": "<=", "value": 6},
+            {
+                "any": [
+                    {"field": "answers.score", "op": "=", "value": 7},
+                    {"field": "answers.score", "op": "=", "value": 0},
+                ]
+            },
+            {"field": "answers.score", "op": ">=", "value": 9},  # a group of one is its row
+        ]
+    }
+    assert builder.read_condition(built).rows[1] == builder.ConditionGroup(
+        "any", (builder.ConditionRow("score", "=", 7), builder.ConditionRow("score", "=", 0))
+    )
+    deeper = {"any": [{"all": [{"any": [{"field": "answers.score", "op": "exists"}]}]}]}
+    assert builder.read_condition(deeper) is None
+    assert builder.read_condition({"any": [{"all": []}]}) is None
+    with pytest.raises(builder.BuilderError) as empty:
+        builder.build_condition(data, "all", [("score", "<", "7"), builder.ConditionGroup("any")])
+    assert (empty.value.code, empty.value.group) == ("empty_group", 1)
+    bad = builder.ConditionGroup("all", (builder.ConditionRow("score", "<", "eleven"),))
+    with pytest.raises(builder.BuilderError) as refused:
+        builder.build_condition(data, "all", [("score", "<", "7"), bad])
+    assert refused.value.row == 1  # the second row on the page, the first of the group
 
 
 def test_an_unknown_group_is_refused_and_odd_group_conditions_are_not_shown_as_rows(data):

@@ -31,6 +31,7 @@ from webapp.services import drafts, form_studio
 from webapp.services import forms as form_service
 
 MAX_ROWS_READ = builder.MAX_CONDITION_ROWS + 1
+MAX_GROUPS_READ = builder.MAX_CONDITION_GROUPS + 1
 TYPE_LABELS = {
     "nps": _l("NPS (0–10)"),
     "csat": _l("CSAT (1–5)"),
@@ -99,6 +100,7 @@ REFUSALS = {
     "bad_operator": _l("“%(op)s” cannot be used with that question."),
     "bad_value": _l("Pick a value for the condition."),
     "empty_condition": _l("Add at least one condition."),
+    "empty_group": _l("Group %(n)s has no conditions: add one to it or remove the group."),
     "unknown_ending": _l("That ending does not exist (any more)."),
     "bad_origin": _l("Enter an origin like https://shop.example.com (https, no path)."),
     "default_language": _l("The default language cannot be removed; choose another default first."),
@@ -145,12 +147,13 @@ def _context(form: Form, text: str, revision: int | None, **extra) -> dict:
     outline = builder.outline(data) if data is not None else None
     ids = [q.id for q in outline.questions] if outline else []
     pending = extra.pop("pending", {})
+    refusals = extra.pop("condition_refusals", {})
     return {
         "texts_at": lambda target: builder.text_at(data or {}, target),
         "text_required": builder.text_required,
         "row_label": _row_label,
         "cell_label": _cell_label,
-        "condition_for": lambda target: _condition_state(outline, target, pending),
+        "condition_for": lambda target: _condition_state(outline, target, pending, refusals),
         "form": form,
         "slug": form.slug,
         "outline": outline,
@@ -166,6 +169,8 @@ def _context(form: Form, text: str, revision: int | None, **extra) -> dict:
         "all_languages": LANGUAGES,
         "scales": SCALES,
         "operators_for": builder.operators_for,
+        "max_condition_rows": builder.MAX_CONDITION_ROWS,
+        "max_condition_groups": builder.MAX_CONDITION_GROUPS,
         "value_kind": builder.value_kind,
         "category_groups": builder.category_groups,
         "group_label": group_label,
@@ -201,8 +206,9 @@ def _cell_label(target: str, lang: str) -> str:
     return f"{label} · {where}" if where else label
 
 
-def _condition_state(outline, target: str, pending: dict) -> dict:
-    """What a condition editor shows: the questions it may use, the stored condition, rows."""
+def _condition_state(outline, target: str, pending: dict, refusals: dict | None = None) -> dict:
+    """What a condition editor shows: the questions it may use, the stored condition, rows
+    (groups among them), and a refusal of its last save with the row or group it is about."""
     questions = outline.questions if outline else []
     current = None
     if target == "creates_ticket" and outline:
@@ -222,7 +228,7 @@ def _condition_state(outline, target: str, pending: dict) -> dict:
     types = {q.id: q.type for q in outline.questions} if outline else {}
     rows = builder.read_condition(current, score, types)
     ids = {q.id for q in questions}
-    if rows is not None and any(row.question not in ids for row in rows.rows):
+    if rows is not None and any(row.question not in ids for row in rows.flat()):
         rows = None  # on a later or removed question: said in words, not shown as another
     return {
         "target": target,
@@ -231,6 +237,7 @@ def _condition_state(outline, target: str, pending: dict) -> dict:
         "unreadable": rows is None,
         "rows": pending.get(target) or rows or builder.ConditionRows(),
         "pending": target in pending,
+        "refusal": (refusals or {}).get(target),
     }
 
 
@@ -313,16 +320,20 @@ def form_builder(slug: str):
 # ---- the one way a change is saved ------------------------------------------------------
 
 
-def _apply(slug: str, change, part: str, **part_context):
-    """Apply `change(data)` to the draft, save it with the page's revision, show `part`."""
+def _apply(slug: str, change, part: str, refused=None, **part_context):
+    """Apply `change(data)` to the draft, save it with the page's revision, show `part`.
+
+    `refused(form, message, error)` answers a refusal instead of the plain message (a
+    condition editor marks the row it is about)."""
     form = _form_or_404(slug)
     state = form_studio.editor_state(form)
+    answer_refusal = refused or (lambda form, message, error: _message(form, message, 422))
     try:
         data = builder.edited(builder.read(state.text), change)
     except builder.BuilderError as error:
-        return _message(form, _refusal_text(error), 422)
-    except _Refused as refused:
-        return _message(form, refused.message, 422)
+        return answer_refusal(form, _refusal_text(error), error)
+    except _Refused as refusal:
+        return answer_refusal(form, refusal.message, None)
     try:
         draft = form_studio.save_draft(
             form,
@@ -490,15 +501,43 @@ def form_builder_text(slug: str):
 # ---- conditions ---------------------------------------------------------------------------
 
 
-def _condition_rows() -> tuple[str, list[tuple[str, str, str]]]:
-    combine = _field("combine", 10) or "all"
+def _place(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 4 else None
+
+
+def _condition_rows() -> builder.ConditionRows:
+    """The rows as posted. Each row's `place` is its position among the top rows and
+    groups; a group posts its place (`group`) and all/any (`group_combine`), and the rows
+    with its place are its rows. Rows without a place (older pages) are top rows."""
+    combine = _field("combine", 10)
     questions = request.form.getlist("question")[:MAX_ROWS_READ]
-    ops = request.form.getlist("op")[:MAX_ROWS_READ]
-    values = request.form.getlist("value")[:MAX_ROWS_READ]
-    values += [""] * (len(questions) - len(values))
-    ops += [""] * (len(questions) - len(ops))
-    rows = [(q[:100], o[:20], v[:200]) for q, o, v in zip(questions, ops, values, strict=False)]
-    return combine, rows
+    count = len(questions)
+    ops = (request.form.getlist("op")[:count] + [""] * count)[:count]
+    values = (request.form.getlist("value")[:count] + [""] * count)[:count]
+    places = (request.form.getlist("place")[:count] + [""] * count)[:count]
+    group_places = request.form.getlist("group")[:MAX_GROUPS_READ]
+    group_combines = request.form.getlist("group_combine")[: len(group_places)]
+    group_combines += ["all"] * (len(group_places) - len(group_combines))
+    groups: dict[int, tuple[str, list]] = {}
+    for place, how in zip(group_places, group_combines, strict=True):
+        at = _place(place)
+        if at is not None and at not in groups:
+            groups[at] = (how if how in ("all", "any") else "all", [])
+    entries: list[tuple[int, int, object]] = [(at, -1, at) for at in groups]
+    for index, (q, o, v, place) in enumerate(zip(questions, ops, values, places, strict=True)):
+        row = builder.ConditionRow(q[:100], o[:20], v[:200])
+        at = _place(place)
+        if at in groups:
+            groups[at][1].append(row)
+        else:
+            entries.append((at if at is not None else 10_000 + index, index, row))
+    items = [
+        builder.ConditionGroup(groups[item][0], tuple(groups[item][1]))
+        if isinstance(item, int)
+        else item
+        for _at, _index, item in sorted(entries, key=lambda entry: entry[:2])
+    ]
+    return builder.ConditionRows(combine if combine in ("all", "any") else "all", tuple(items))
 
 
 def _condition_target(target: str) -> tuple[str, str | None]:
@@ -516,24 +555,18 @@ def _condition_target(target: str) -> tuple[str, str | None]:
 @bp.post("/forms/<slug>/edit/condition")
 @admin_required
 def form_builder_condition(slug: str):
-    """The show_if / ending / ticket condition builder: edit rows, then save or clear."""
+    """The show_if / ending / ticket condition builder: edit rows and groups, then save or
+    clear. Adding or removing a row or group redraws the editor without saving."""
     form = _form_or_404(slug)
     target = _field("target", 200)
     action = _field("action", 20) or "save"
-    combine, rows = _condition_rows()
+    rows = _condition_rows()
     try:
         kind, key = _condition_target(target)
     except _Refused as refused:
         return _message(form, refused.message, 422)
-    if action == "add" and len(rows) < builder.MAX_CONDITION_ROWS:
-        rows.append(("", "", ""))
-    elif action.startswith("remove:") and action[7:].isdigit():
-        del rows[int(action[7:]) : int(action[7:]) + 1]
     if action not in ("save", "clear"):
-        pending = builder.ConditionRows(
-            combine if combine in ("all", "any") else "all",
-            tuple(builder.ConditionRow(q, o, v) for q, o, v in rows),
-        )
+        pending = builder.edit_rows(rows, action)
         state = form_studio.editor_state(form)
         context = _context(form, state.text, _revision(), target=target, pending={target: pending})
         if not htmx_request.htmx:
@@ -542,11 +575,11 @@ def form_builder_condition(slug: str):
         response.headers["Vary"] = "HX-Request"
         return response
     if action == "clear":
-        rows = []
+        rows = builder.ConditionRows()
 
     def change(data: dict) -> None:
         before = key if kind == "question" else None
-        condition = builder.build_condition(data, combine, rows, before=before)
+        condition = builder.build_condition(data, rows.combine, rows.rows, before=before)
         if kind == "question":
             builder.set_show_if(data, key, condition)
         elif kind == "ending":
@@ -556,11 +589,48 @@ def form_builder_condition(slug: str):
                 raise _Refused(str(REFUSALS["empty_condition"]))
             builder.set_creates_ticket(data, condition)
 
+    def refused(form: Form, message: str, error: builder.BuilderError | None):
+        return _condition_refused(form, target, rows, message, error)
+
     if kind == "question":
-        return _apply(slug, change, "question", **_question_part(key))
+        return _apply(slug, change, "question", refused, **_question_part(key))
     if kind == "ending":
-        return _apply(slug, change, "endings", anchor="#builder-endings")
-    return _apply(slug, change, "ticket", anchor="#builder-ticket")
+        return _apply(slug, change, "endings", refused, anchor="#builder-endings")
+    return _apply(slug, change, "ticket", refused, anchor="#builder-ticket")
+
+
+# Which field of a row a refusal is about; anything else is about the question picked.
+VALUE_REFUSALS = ("bad_value", "bad_number", "out_of_range", "bad_date", "too_long")
+
+
+def _condition_refused(form: Form, target: str, rows, message: str, error):
+    """A refused save: the message, and the editor again with the rows as they were sent
+    and the row or group it is about marked (aria-invalid, described by the message)."""
+    where = {"message": message, "row": None, "group": None, "field": "question"}
+    if error is not None:
+        where.update(row=error.row, group=error.group)
+        if error.code in VALUE_REFUSALS:
+            where["field"] = "value"
+        elif error.code == "bad_operator":
+            where["field"] = "op"
+    pending, refusals = {target: rows}, {target: where}
+    if not htmx_request.htmx:
+        return _page(form, 422, message=message, pending=pending, condition_refusals=refusals)
+    response = _message(form, message, 422)
+    context = _context(
+        form,
+        form_studio.editor_state(form).text,
+        _revision(),
+        target=target,
+        pending=pending,
+        condition_refusals=refusals,
+        out_of_band=True,
+    )
+    response.set_data(
+        response.get_data(as_text=True)
+        + render_template("admin/_form_builder_condition.html", **context)
+    )
+    return response
 
 
 @bp.post("/forms/<slug>/edit/creates-ticket")
