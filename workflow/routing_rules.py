@@ -249,6 +249,59 @@ def set_default(data: Mapping, target: Mapping) -> dict:
     return _with(data, rules_of(data), dict(target))
 
 
+@dataclass(frozen=True)
+class RuleChanges:
+    """What a save did to the rules, by index: the audit log lists only these."""
+
+    added: tuple[int, ...]  # in the new list
+    removed: tuple[int, ...]  # in the old list
+    kept: tuple[tuple[int, int], ...]  # (old, new) index of the same rule, in the new order
+    changed: tuple[tuple[int, int], ...]  # kept rules whose content differs
+
+    @property
+    def reordered(self) -> bool:
+        """Whether rules in both lists stand in another order (not just shifted by one
+        added or removed)."""
+        old = [before for before, _after in self.kept]
+        return old != sorted(old)
+
+
+def rule_changes(before: Sequence[Any], after: Sequence[Any]) -> RuleChanges:
+    """Match the rules of two lists: a rule is the same rule when it keeps its name; an
+    unnamed (or renamed) one when it is unchanged, else when it keeps its place."""
+    pairs: dict[int, int] = {}  # new index → old index
+    free = list(range(len(before)))
+    names = {}
+    for index, rule in enumerate(before):
+        names.setdefault(_rule_name(rule), index)
+    for index, rule in enumerate(after):
+        old = names.get(_rule_name(rule))
+        if _rule_name(rule) and old in free:
+            pairs[index] = old
+            free.remove(old)
+    for index, rule in enumerate(after):
+        same = next((i for i in free if before[i] == rule), None)
+        if index not in pairs and same is not None:
+            pairs[index] = same
+            free.remove(same)
+    for index in range(len(after)):
+        if index not in pairs and index in free:
+            pairs[index] = index
+            free.remove(index)
+    kept = tuple((pairs[index], index) for index in sorted(pairs))
+    return RuleChanges(
+        added=tuple(index for index in range(len(after)) if index not in pairs),
+        removed=tuple(free),
+        kept=kept,
+        changed=tuple((old, new) for old, new in kept if before[old] != after[new]),
+    )
+
+
+def _rule_name(rule: Any) -> str:
+    name = rule.get("name") if isinstance(rule, Mapping) else None
+    return " ".join(name.split()) if isinstance(name, str) else ""
+
+
 # -- conditions -------------------------------------------------------------------------
 
 

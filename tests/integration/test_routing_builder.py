@@ -155,7 +155,10 @@ def test_add_edit_move_reorder_and_remove_rules_save_a_valid_draft(as_admin, cli
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "workflow.routing_changed")
     )
-    assert "Polish speakers" in entry.after["rules"][-1] and len(entry.before["rules"]) == 3
+    assert entry.after["rules_added"] == [
+        "Polish speakers: locale = pl and answers.score <= 6 → Product Quality"
+    ]
+    assert set(entry.before) == {"revision"}  # the three rules already there are not listed
 
     editor = client.get(f"{PAGE}?edit=3")
     assert 'value="Polish speakers"' in editor.get_data(as_text=True)

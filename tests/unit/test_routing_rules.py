@@ -307,3 +307,29 @@ def test_when_the_section_cannot_be_cut_out_the_whole_document_is_written(text):
     changed = {"initial": "open", "routing": {"rules": [], "default": {"team": "x"}}}
     written = rr.write_routing(text, changed)
     assert written == rr.dump_document(changed)
+
+
+def _rule(name, value="x", team="care"):
+    return {
+        "name": name,
+        "when": {"field": "locale", "op": "=", "value": value},
+        "set": {"team": team},
+    }
+
+
+def test_rule_changes_match_rules_by_name_then_content_then_place():
+    a, b, c = _rule("A"), _rule("B"), _rule("C")
+    edited = rr.rule_changes([a, b, c], [a, _rule("B", "y"), c])
+    assert (edited.added, edited.removed, edited.changed) == ((), (), ((1, 1),))
+    assert not edited.reordered
+    removed = rr.rule_changes([a, b, c], [a, c])
+    assert (removed.removed, removed.changed, removed.reordered) == ((1,), (), False)
+    added = rr.rule_changes([a, b], [a, b, c])
+    assert (added.added, added.changed, added.reordered) == ((2,), (), False)
+    moved = rr.rule_changes([a, b, c], [a, c, b])
+    assert moved.reordered and moved.changed == () and moved.kept == ((0, 0), (2, 1), (1, 2))
+    renamed = rr.rule_changes([a, b, c], [a, _rule("Bee", "y"), c])
+    assert (renamed.added, renamed.removed, renamed.changed) == ((), (), ((1, 1),))
+    unnamed = {"when": {"field": "locale", "op": "=", "value": "sl"}, "set": {"team": "q"}}
+    shifted = rr.rule_changes([unnamed, a], [a, unnamed])
+    assert shifted.reordered and shifted.changed == ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -173,21 +174,51 @@ def _seen_json(data: Mapping | None) -> str:
     return json.dumps(rr.routing_section(data), default=str) if data is not None else ""
 
 
-def _summaries(data: Mapping | None, team_names: Mapping[str, str]) -> list[str]:
-    """One line per rule for the audit log: name, condition and team.
+def _summary(rule: Any, index: int, team_names: Mapping[str, str]) -> str:
+    """One rule for the audit log: name, condition and team.
 
     The team by its name ("Customer Care"), as admins know it, on both sides of the entry;
-    a slug no team has any more as it is written, no team as "—".
+    a slug no team has any more as it is written, no team as "—". An unnamed rule by its
+    place ("Rule 2").
     """
-    lines = []
-    for rule in rr.rules_of(data) if data is not None else []:
-        if not isinstance(rule, Mapping):
-            lines.append(str(rule))
-            continue
-        team = (rule.get("set") or {}).get("team") if isinstance(rule.get("set"), Mapping) else None
-        team_text = team_names.get(team, str(team)) if team else "—"
-        lines.append(f"{rule.get('name')}: {rr.describe_condition(rule.get('when'))} → {team_text}")
-    return lines
+    if not isinstance(rule, Mapping):
+        return str(rule)
+    team = (rule.get("set") or {}).get("team") if isinstance(rule.get("set"), Mapping) else None
+    team_text = team_names.get(team, str(team)) if team else "—"
+    name = rule_title(rule.get("name"), index)
+    return f"{name}: {rr.describe_condition(rule.get('when'))} → {team_text}"
+
+
+def _routing_audit(
+    old: Mapping, new: Mapping, team_names: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audit entry's two sides: only the rules the save added, removed or changed
+    (before → after, in words), and the order of the rules when it moved them."""
+    old_rules, new_rules = rr.rules_of(old), rr.rules_of(new)
+    delta = rr.rule_changes(old_rules, new_rules)
+    was = [_summary(rule, index, team_names) for index, rule in enumerate(old_rules)]
+    now = [_summary(rule, index, team_names) for index, rule in enumerate(new_rules)]
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    if delta.removed:
+        before["rules_removed"] = [was[index] for index in delta.removed]
+    if delta.added:
+        after["rules_added"] = [now[index] for index in delta.added]
+    # Changes the summary does not show (a rule's priority, say) leave the words alone.
+    changed = [(i, j) for i, j in delta.changed if was[i] != now[j]]
+    if changed:
+        before["rules_changed"] = [was[i] for i, _j in changed]
+        after["rules_changed"] = [now[j] for _i, j in changed]
+    if delta.reordered:
+        before["rule_order"] = [
+            rule_title(_rule_name(old_rules[i]), i) for i, _j in sorted(delta.kept)
+        ]
+        after["rule_order"] = [rule_title(_rule_name(new_rules[j]), j) for _i, j in delta.kept]
+    return before, after
+
+
+def _rule_name(rule: Any) -> Any:
+    return rule.get("name") if isinstance(rule, Mapping) else None
 
 
 def _problems(text: str):
@@ -347,8 +378,6 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
     revision = _form_revision()
     if revision != editing.revision:
         return _conflict(editing, apply)
-    team_names = {team.slug: team.name for team in _teams()}
-    before = _summaries(editing.data, team_names)
     try:
         changed = apply(editing.data)
     except rr.RuleInputError as error:
@@ -368,12 +397,14 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
     except drafts.EditConflict:
         db.session.rollback()
         return _conflict(_editing(), apply)
+    team_names = {team.slug: team.name for team in _teams()}
+    before, after = _routing_audit(editing.data, changed, team_names)
     audit.record(
         "workflow.routing_changed",
         draft,
         _("Ticket workflow draft"),
-        before={"revision": revision, "rules": before},
-        after={"revision": draft.revision, "rules": _summaries(changed, team_names)},
+        before={"revision": revision, **before},
+        after={"revision": draft.revision, **after},
     )
     db.session.commit()
     flash(message, "success")

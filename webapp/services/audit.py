@@ -83,6 +83,10 @@ FIELD_LABELS = {
     "status": _l("Status"),
     "revision": _l("Revision"),
     "rules": _l("Routing rules"),
+    "rules_added": _l("Routing rules added"),
+    "rules_removed": _l("Routing rules removed"),
+    "rules_changed": _l("Routing rules changed"),
+    "rule_order": _l("Order of the routing rules"),
     "states": _l("States"),
     "transitions": _l("Transitions"),
     "sla_policies": _l("SLA policies (first response / resolution)"),
@@ -179,6 +183,8 @@ def _differing_items(old: Any, new: Any) -> tuple[Any, Any]:
     return [item for item in old if item not in new], [item for item in new if item not in old]
 
 
+# What a routing-builder save changed, one rule (or, for the order, one name) per item.
+_RULE_LISTS = frozenset({"rules_added", "rules_removed", "rules_changed", "rule_order"})
 _ROLE_WORDS = {"agent": _l("Agent"), "admin": _l("Administrator")}
 
 
@@ -197,6 +203,8 @@ def shown_value(field: str, value: Any) -> Any:
         return [language_name(code) if isinstance(code, str) else code for code in value]
     if field == "working_hours" and isinstance(value, Mapping):
         return _hours_text(value)
+    if field in _RULE_LISTS and isinstance(value, list):
+        return "; ".join(str(item) for item in value) or None  # a rule's words hold commas
     if field == "sla_policies" and isinstance(value, list):
         said = "; ".join(_policy_text(p) if isinstance(p, Mapping) else str(p) for p in value)
         return said or None  # a policy added or removed: "—" on the other side
