@@ -320,3 +320,58 @@ def test_long_texts_show_in_full_and_missing_notes_sit_under_their_field(
     expect(note).to_have_text("Missing translation")
     field, under = polish.bounding_box(), note.bounding_box()
     assert under["y"] >= field["y"] + field["height"]  # below the box, not across its border
+
+
+def test_the_nps_ticket_rule_is_edited_with_its_group(
+    page, live_server, builtin_forms, create_user
+):
+    """The built-in NPS rule (detractors, or passives who said what went wrong) shows as a
+    row and a group; a passive must now also leave an e-mail address. An empty group is
+    refused at the group, and removing it lets the rule be saved."""
+    create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+    db.session.commit()
+    page.set_viewport_size({"width": 1366, "height": 1400})
+    log_in(page, live_server, "admin@example.com", then="/admin/forms/nps/edit")
+    ticket = page.locator("#builder-ticket")
+    ticket.scroll_into_view_if_needed()
+    group = ticket.get_by_role("group", name="Group 1: all of these hold")
+    expect(group.get_by_role("group", name="Condition 2 of group 1")).to_be_visible()
+    expect(ticket).not_to_contain_text("cannot edit this condition")
+
+    group.get_by_role("button", name="Add a condition to group 1").click()
+    third = group.get_by_role("group", name="Condition 3 of group 1")
+    expect(third).to_be_visible()
+    wait_for_htmx(page)
+    drawn = ticket.locator("form.condition-editor").element_handle()
+    third.get_by_label("Question", exact=True).select_option("email")
+    page.wait_for_function("form => !form.isConnected", arg=drawn)  # redrawn for e-mail
+    wait_for_htmx(page)
+    expect(third.get_by_label("Comparison")).to_have_value("exists")
+
+    # a new group, emptied: Save is refused at that group, and nothing is lost
+    ticket.get_by_role("button", name="Add a group").click()
+    second = ticket.get_by_role("group", name="Group 2: all of these hold")
+    expect(second).to_be_visible()
+    for _ in range(2):
+        wait_for_htmx(page)
+        second.get_by_role("button", name="Remove condition 1 of group 2").click()
+    expect(second).to_contain_text("This group has no conditions yet.")
+    wait_for_htmx(page)
+    ticket.get_by_role("button", name="Save the condition").click()
+    message = "Group 2 has no conditions: add one to it or remove the group."
+    expect(page.locator("#builder-messages")).to_contain_text(message)
+    expect(second).to_have_attribute("aria-invalid", "true")
+    expect(third.get_by_label("Question", exact=True)).to_have_value("email")
+    assert drafts.current("form", "nps") is None
+    wait_for_htmx(page)
+    second.get_by_role("button", name="Remove group 2").click()
+    expect(second).to_have_count(0)
+    wait_for_htmx(page)
+
+    before = revision(page)
+    ticket.get_by_role("button", name="Save the condition").click()
+    wait_for_save(page, before)
+    expect(ticket).to_contain_text("and “Where can we reach you if…” is answered).")
+    expect(ticket.get_by_role("group", name="Condition 3 of group 1")).to_be_visible()
+    rule = yaml.safe_load(drafts.current("form", "nps").yaml_text)["creates_ticket"]
+    assert rule["any"][1]["all"][2] == {"field": "answers.email", "op": "exists"}
