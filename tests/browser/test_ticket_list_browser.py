@@ -46,24 +46,3 @@ def test_the_search_hint_is_not_cut_off(
     assert shown["hint"].startswith({"pl": "Szukaj", "ru": "Поиск", "sl": "Iskanje"}[locale])
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
-
-def test_on_a_phone_each_ticket_is_a_card_with_its_facts_named(page, live_server, create_user):
-    from tests.helpers import make_ticket
-
-    create_user(locale="pl")
-    ticket = make_ticket(subject="Paczka przyszła uszkodzona")
-    page.set_viewport_size({"width": 390, "height": 800})
-    staff_login.log_in(page, live_server, "agent@example.com", then="/tickets")
-    row = page.locator("#ticket-rows tr").first
-    expect(row).to_contain_text(ticket.number)
-    # Nothing scrolls sideways: the whole subject and every fact fit the phone's width.
-    assert row.evaluate("el => el.getBoundingClientRect().right") <= 390
-    assert page.locator(".table-wrap").evaluate("el => el.scrollWidth <= el.clientWidth")
-    named = row.locator("td[data-label]").evaluate_all(
-        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
-    )
-    assert named[:3] == ['"Status"', '"Priorytet"', '"Zespół"']
-    assert page.locator("table.tickets thead").evaluate("el => el.offsetHeight") <= 1
-    # On a desktop it is the usual table.
-    page.set_viewport_size({"width": 1366, "height": 800})
-    expect(page.locator("table.tickets thead")).to_be_visible()
