@@ -489,13 +489,16 @@ def answer(slug: str):
 def answer_too_large(error: RequestEntityTooLarge):
     """A file far over the limit: the post cannot even be read. Say so at the question.
 
-    The conversation is found by its cookie (the step token is in the unread body).
+    The conversation is found by its cookie (the step token is in the unread body); one
+    left longer than the resume window starts over, saying so, as `answer` does.
     """
     slug = (request.view_args or {}).get("slug")
     form = form_service.find_form(slug) if request.endpoint == "public.answer" and slug else None
     response = _response_from_cookie(form) if form is not None else None
     if response is None or response.completed_at is not None:
         return render_error(413)
+    if _left_too_long(response):
+        return _expired(form, note=True)
     definition = form_service.definition_for(response.form_version_id)
     lang = response.locale if response.locale in definition.languages else None
     lang = lang or definition.default_language
