@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from tests.helpers import text_of
@@ -44,8 +45,24 @@ def test_a_night_shift_is_saved_and_the_form_says_it_runs_past_midnight(
         "Jeśli chodziło o godziny w ciągu dnia, wpisz najpierw wcześniejszą godzinę."
     ) in text
     html = page.get_data(as_text=True)
-    assert 'aria-describedby="hours_fri-hint"' in html  # read out with the Friday field
-    assert 'id="hours_mon-hint"' not in html  # daytime hours get no note
+    assert 'aria-describedby="hours_fri-note"' in html  # read out with the Friday field
+    assert 'id="hours_mon-note"' not in html  # daytime hours get no note
+
+
+def test_the_night_shift_note_is_a_visible_note_read_out_with_its_field(
+    client, login, post_form, admin, agent
+):
+    """Not grey small print: a note the Friday field names as its description."""
+    login(admin)
+    saved = post_form(f"/admin/users/{agent.id}", _form(agent, fri="17:00-09:00"))
+    html = client.get(saved.location).get_data(as_text=True)
+    friday = re.search(r"<input[^>]*\bid=\"hours_fri\"[^>]*>", html).group(0)
+    assert 'aria-describedby="hours_fri-note"' in friday
+    note = re.search(r'<small id="hours_fri-note" class="([^"]*)">([^<]*)</small>', html)
+    assert note.group(1) == "field-note"  # not "muted"
+    assert note.group(2).startswith("17:00–09:00 runs past midnight: on duty until 09:00")
+    monday = re.search(r"<input[^>]*\bid=\"hours_mon\"[^>]*>", html).group(0)
+    assert "aria-describedby" not in monday
 
 
 def test_a_refused_form_keeps_the_note_for_what_was_typed(client, login, post_form, admin, agent):
