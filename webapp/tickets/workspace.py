@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
@@ -167,6 +167,53 @@ class FormState:
         return form in self.errors and name in self.refused_fields.get(form, ())
 
 
+@dataclass(frozen=True)
+class CustomerRequest:
+    number: str
+    subject: str
+    state: str  # in the viewer's language
+    created_at: Any
+
+
+@dataclass(frozen=True)
+class CustomerRequests:
+    """The customer's other tickets, newest first: what they asked before, or still wait for."""
+
+    shown: list[CustomerRequest]
+    total: int
+
+    SHOWN = 5
+
+
+def customer_requests(ticket: Ticket, locale: str) -> CustomerRequests:
+    """One query (the total rides along as a window count), by the e-mail's lower case."""
+    if not ticket.customer_email:
+        return CustomerRequests([], 0)
+    rows = db.session.execute(
+        select(
+            Ticket.id,
+            Ticket.subject,
+            Ticket.state,
+            Ticket.workflow_version_id,
+            Ticket.created_at,
+            func.count().over().label("total"),
+        )
+        .where(
+            func.lower(Ticket.customer_email) == ticket.customer_email.lower(),
+            Ticket.id != ticket.id,
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(CustomerRequests.SHOWN)
+    ).all()
+    shown = []
+    for row in rows:
+        states = machine_for(row.workflow_version_id).definition.states  # cached per version
+        state = states[row.state].label(locale) if row.state in states else row.state
+        number = Ticket.number_for(row.id)
+        shown.append(CustomerRequest(number, row.subject, state, row.created_at))
+    return CustomerRequests(shown, rows[0].total if rows else 0)
+
+
 def workspace_context(
     ticket: Ticket, user: User, forms: FormState | None = None, **extra: Any
 ) -> dict[str, Any]:
@@ -198,6 +245,7 @@ def workspace_context(
         "form_wording": wording,
         "metadata": metadata,
         "hidden_fields": hidden,
+        "customer_requests": customer_requests(ticket, locale),
         "events": events,
         "deliveries": deliveries,
         "canned": canned_replies_for(ticket.customer_locale),
