@@ -3,6 +3,8 @@ language, on a desktop and on a phone."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,3 +48,16 @@ def test_the_search_hint_is_not_cut_off(
     assert shown["hint"].startswith({"pl": "Szukaj", "ru": "Поиск", "sl": "Iskanje"}[locale])
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
+
+def test_the_csv_link_takes_the_search_typed_since_the_page_loaded(page, live_server, agent):
+    from tests.helpers import make_ticket
+
+    make_ticket(subject="Paczka uszkodzona", customer_name="Jan Kowalski")
+    make_ticket(subject="Płatność nie działa", customer_name="Anna Nowak")
+    staff_login.log_in(page, live_server, "agent@example.com", then="/tickets")
+    page.locator("#ticket-search").fill("kowalski")
+    expect(page.locator("#ticket-rows tr")).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these tickets as CSV").click()
+    body = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Paczka uszkodzona" in body and "Płatność" not in body

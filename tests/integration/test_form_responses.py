@@ -137,9 +137,9 @@ def _csv_rows(reply) -> list[dict]:
 def test_csv_is_streamed_in_batches_in_the_admins_language_with_every_response_once(
     client, login, builtin_forms, admin, monkeypatch
 ):
-    from webapp.services import form_responses
+    from webapp.services import csv_export
 
-    monkeypatch.setattr(form_responses, "CSV_BATCH", 2)  # 5 responses: three batches
+    monkeypatch.setattr(csv_export, "BATCH", 2)  # 5 responses: three batches
     for score in (1, 2, 3, 9, 10):
         _respond(
             "nps", {"score": score, "what_went_wrong": None} if score < 7 else {"score": score}

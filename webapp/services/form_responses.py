@@ -7,11 +7,8 @@ and the ticket it raised. A page is one query whatever its length.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -24,6 +21,7 @@ from webapp.extensions import db
 from webapp.models import Form, FormVersion, Response, Ticket
 from webapp.record_ids import optional_id
 from webapp.services import forms as form_service
+from webapp.services.csv_export import CsvChunks, in_batches, moment
 from webapp.tickets.conversation import Conversation, answer_as_text
 
 PAGE_SIZE = 25
@@ -149,44 +147,19 @@ def parse_before(value: str | None) -> int | None:
 # -- CSV -------------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    """A spreadsheet cell that is only ever text: formulas from customers are not run."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _moment(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value else ""
-
-
-CSV_BATCH = 500  # responses per query and per chunk sent: memory stays flat however many
-
-
 def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition) -> Iterator[str]:
     """The filtered responses as CSV, oldest first, one column per question of the live
     version (answers to questions it no longer has are left out) and per hidden field.
 
-    Made to be streamed: the responses are read `CSV_BATCH` at a time (keyset paging on
+    Made to be streamed: the responses are read `csv_export.BATCH` at a time (keyset paging on
     the id, so each batch is an index range) and each batch is yielded as one chunk. The
     form's versions are read once, not per row. Answers are worded in the current
     request's language, so a caller streaming this keeps the request context.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def take() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    def write(values) -> None:
-        writer.writerow([_cell(v) for v in values])
-
+    out = CsvChunks()
     questions = [q.id for q in definition.questions]
     hidden = [h.name for h in definition.hidden_fields]
-    buffer.write("\ufeff")  # a byte-order mark: Excel then reads the file as UTF-8
-    write(
+    out.row(
         [
             "response",
             "started_at",
@@ -202,15 +175,13 @@ def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition)
             *KNOWN_METADATA,
         ]
     )
-    yield take()
+    yield out.take()
     versions = {
         version.id: version
         for version in db.session.scalars(select(FormVersion).where(FormVersion.form_id == form.id))
     }
-    query = _filtered(select(Response), form, filters, definition).order_by(Response.id)
-    last_id = 0
-    while True:
-        batch = db.session.scalars(query.where(Response.id > last_id).limit(CSV_BATCH)).all()
+    query = _filtered(select(Response), form, filters, definition)
+    for batch in in_batches(query, Response.id):
         for response in batch:
             version = versions[response.form_version_id]
             row = _row(response, version)
@@ -220,11 +191,11 @@ def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition)
                 for q in questions
             ]
             meta = response.meta or {}
-            write(
+            out.row(
                 [
                     response.id,
-                    _moment(response.started_at),
-                    _moment(response.completed_at),
+                    moment(response.started_at),
+                    moment(response.completed_at),
                     response.locale,
                     response.channel,
                     version.number,
@@ -236,8 +207,4 @@ def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition)
                     *(meta.get(key, "") for key in KNOWN_METADATA),
                 ]
             )
-        if batch:
-            yield take()
-        if len(batch) < CSV_BATCH:
-            return
-        last_id = batch[-1].id
+        yield out.take()

@@ -169,6 +169,13 @@
   document.addEventListener("htmx:afterRequest", function () { setTimeout(restoreFocus, 0); });
   document.addEventListener("htmx:afterSettle", restoreFocus);
 
+  // An export link takes the filters the address shows now: a search typed since the page
+  // loaded changed the address (hx-push-url), not the link the server drew.
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("a[data-export-as-filtered]");
+    if (link) { link.search = window.location.search; }
+  });
+
   // Info toasts fade after a while; errors stay until dismissed.
   setInterval(function () {
     document.querySelectorAll(".toast-success, .toast-info").forEach(function (toast) {
