@@ -420,6 +420,23 @@ DEMO_TICKETS = (
         48,
         None,
     ),
+    # Jan writes again about LD-1001: his ticket page lists both under "other requests".
+    (
+        "Nadal nie mogę zapłacić kartą",
+        "Jan Wiśniewski",
+        "jan.wisniewski@example.pl",
+        "pl",
+        "report-problem",
+        {
+            "category": "payment",
+            "description": "Piszę drugi raz: płatność kartą wciąż nie działa, zamówienie czeka.",
+            "page_url": "https://shop.example.pl/koszyk",
+        },
+        None,
+        (),
+        1,
+        None,
+    ),
 )
 
 
