@@ -78,14 +78,23 @@ def summarise(
     question = scored_question(definition)
     if question is None:
         return None
+    return tally(question, ((answers.get(question.id), 1) for answers in answer_sets))
+
+
+def tally(question: Question, counted: Iterable[tuple[Any, int]]) -> ScoreSummary:
+    """The summary of answers to `question` given as (answer, how many gave it).
+
+    What the database hands back when it counts the answers itself (GROUP BY); answers
+    that are missing or not on the question's scale are left out, as in `summarise`.
+    """
     categories = dict.fromkeys(CATEGORY_ANSWERS[question.type], 0)
     count, total = 0, 0.0
-    for answers in answer_sets:
-        value = on_scale(question.type, answers.get(question.id))
+    for answer, times in counted:
+        value = on_scale(question.type, answer)
         if value is None:
             continue
-        categories[category_for(question.type, value)] += 1
-        count += 1
+        categories[category_for(question.type, value)] += times
+        count += times
         if question.type != "goal":
-            total += value
+            total += value * times
     return ScoreSummary(question.type, question.id, count, categories, total)

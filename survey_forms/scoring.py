@@ -71,3 +71,23 @@ def on_scale(question_type: str, value: Any) -> int | str | None:
     if not number.is_integer() or not bands[0][0] <= number <= bands[-1][-1]:
         return None
     return int(number)
+
+
+def score_answer(value: Any) -> int | str | None:
+    """An answer as any scored question could read it: 0–10, "yes"/"no", or None.
+
+    Every scale lies within 0–10, so `on_scale(t, score_answer(v)) == on_scale(t, v)` for
+    each scored type `t`: what the database keeps of an answer scores exactly as the answer.
+    """
+    number = on_scale("nps", value)
+    return number if number is not None else on_scale("goal", value)
+
+
+def score_changes(before: dict, after: dict) -> dict[str, int | str | None]:
+    """The questions whose `score_answer` differs between two answer sets, with the new one."""
+    changes = {}
+    for question_id in before.keys() | after.keys():
+        new = score_answer(after.get(question_id))
+        if new != score_answer(before.get(question_id)):
+            changes[question_id] = new
+    return changes

@@ -2,7 +2,7 @@
 
 from webapp.models.audit import AuditEntry
 from webapp.models.collaboration import CannedReply, Reminder, SavedView, Watcher
-from webapp.models.forms import Form, FormVersion, Response, ResponseFile
+from webapp.models.forms import Form, FormVersion, Response, ResponseFile, ResponseScore
 from webapp.models.inbox import InboxNotification
 from webapp.models.messaging import (
     DeliveryStatus,
@@ -50,6 +50,7 @@ __all__ = [
     "FormVersion",
     "Response",
     "ResponseFile",
+    "ResponseScore",
     "OutboxMessage",
     "OutboxStatus",
     "Role",

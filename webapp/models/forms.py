@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    event,
+    insert,
+    inspect,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey_forms.scoring import score_answer, score_changes
 from webapp.extensions import db
 from webapp.models.people import User
 from webapp.models.types import UTCDateTime, utcnow
@@ -55,7 +72,11 @@ class Response(db.Model):
     """One respondent's conversation with one form version, saved after every step."""
 
     __tablename__ = "form_response"
-    __table_args__ = (Index("ix_form_response_form_completed", "form_id", "completed_at"),)
+    __table_args__ = (
+        Index("ix_form_response_form_completed", "form_id", "completed_at"),
+        # Insights filter by period across forms (dashboard, reports' weeks).
+        Index("ix_form_response_completed_at", "completed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
@@ -76,6 +97,108 @@ class Response(db.Model):
 
     form: Mapped[Form] = relationship()
     form_version: Mapped[FormVersion] = relationship()
+
+
+class ResponseScore(db.Model):
+    """One answer of a response as a score could read it, so insights count in SQL.
+
+    Kept in step with `Response.answers` in the same transaction: for every answer that
+    some scored question would read (0–10, or yes/no), whatever its question's type, as a
+    form's live definition decides which question is scored and how (see
+    `survey_forms.insights`). Pages join `form_response` for the period and the form.
+    A row with neither `value` nor `yes` is an answer that stopped being a score (changed
+    or pruned): clearing it that way keeps an answer step to one statement.
+    """
+
+    __tablename__ = "response_score"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("form_response.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String, primary_key=True)  # ids have no length limit
+    value: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)  # 0–10
+    yes: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # a yes/no answer
+
+
+def score_row(response_id: int, question_id: str, answer: int | str | None) -> dict:
+    """The `response_score` row of a `score_answer`."""
+    is_number = isinstance(answer, int)
+    return {
+        "response_id": response_id,
+        "question_id": question_id,
+        "value": answer if is_number else None,
+        "yes": None if answer is None or is_number else answer == "yes",
+    }
+
+
+def stored_answer(value: int | None, yes: bool | None) -> int | str | None:
+    """The answer a `response_score` row stands for, as `score_answer` gave it."""
+    if value is not None:
+        return value
+    return None if yes is None else ("yes" if yes else "no")
+
+
+def save_score_changes(
+    connection: Connection, response_id: int, changes: dict[str, int | str | None]
+) -> None:
+    """Write what `score_changes` found, in one statement (none when nothing changed)."""
+    if not changes:
+        return
+    rows = [score_row(response_id, question_id, answer) for question_id, answer in changes.items()]
+    table = ResponseScore.__table__
+    name = connection.dialect.name
+    if name in {"postgresql", "sqlite"}:
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        statement = upsert(table).values(rows)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.response_id, table.c.question_id],
+                set_={"value": statement.excluded.value, "yes": statement.excluded.yes},
+            )
+        )
+        return
+    connection.execute(  # pragma: no cover (databases without an upsert)
+        delete(table).where(
+            table.c.response_id == response_id, table.c.question_id.in_(list(changes))
+        )
+    )
+    connection.execute(insert(table), rows)  # pragma: no cover
+
+
+def replace_scores(connection: Connection, response_id: int, answers: dict[str, Any]) -> None:
+    """Write a response's scores afresh from all its answers (when the earlier ones are unknown)."""
+    table = ResponseScore.__table__
+    connection.execute(delete(table).where(table.c.response_id == response_id))
+    rows = [
+        score_row(response_id, question_id, answer)
+        for question_id, answer in ((q, score_answer(a)) for q, a in (answers or {}).items())
+        if answer is not None
+    ]
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+@event.listens_for(Response, "after_insert")
+def _scores_of_new_response(mapper, connection: Connection, response: Response) -> None:
+    """A response added through the ORM (a first answer, the demo, imports) gets its scores."""
+    changes = score_changes({}, response.answers or {})
+    save_score_changes(connection, response.id, changes)
+
+
+@event.listens_for(Response, "after_update")
+def _scores_of_changed_response(mapper, connection: Connection, response: Response) -> None:
+    """Answers changed on the ORM object (not through `services.forms`, which writes them)."""
+    history = inspect(response).attrs.answers.history
+    if not history.added:
+        return
+    if history.deleted:
+        changes = score_changes(history.deleted[0] or {}, history.added[0] or {})
+        save_score_changes(connection, response.id, changes)
+    else:
+        replace_scores(connection, response.id, history.added[0])
 
 
 class ResponseFile(db.Model):

@@ -23,9 +23,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from survey_forms import conversation
 from survey_forms.definition import FormDefinition, load_form
+from survey_forms.scoring import score_changes
 from webapp.extensions import db
 from webapp.external_urls import external_url
 from webapp.models import Form, FormVersion, Response, Ticket, User, utcnow
+from webapp.models.forms import save_score_changes
 from webapp.outbox import queue_email
 from webapp.services.tickets import NewTicket, create_ticket
 
@@ -262,6 +264,7 @@ def _save_answers(response: Response, answers: dict) -> None:
 
     Every step of every conversation comes through here; the ORM's flush costs more
     than the statement itself. The loaded object is told the new values are saved.
+    Answers whose score changed (given, edited, pruned) go to `response_score` as well.
     """
     now = utcnow()
     if response.id is None:  # the first answer: the response is inserted with it
@@ -271,6 +274,10 @@ def _save_answers(response: Response, answers: dict) -> None:
     db.session.execute(
         update(table).where(table.c.id == response.id).values(answers=answers, updated_at=now)
     )
+    # Insights count scores in SQL: a step that changes one writes it (a single statement).
+    changes = score_changes(response.answers or {}, answers)
+    if changes:
+        save_score_changes(db.session.connection(), response.id, changes)
     set_committed_value(response, "answers", answers)
     set_committed_value(response, "updated_at", now)
 

@@ -1,8 +1,9 @@
 """Is the loop being closed? Tickets answered and resolved in time, and how customers rated
 the help afterwards, per team and per week.
 
-Figures are computed in Python over the period's rows, fetched in a fixed number of
-queries: a report never loads a ticket's relations one by one.
+Ticket figures are computed in Python over the period's rows, fetched in a fixed number
+of queries: a report never loads a ticket's relations one by one. Responses and their
+scores are counted by the database (`response_score`), per week and per answer.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select, tuple_
 
 from survey_forms.definition import FormDefinition
-from survey_forms.insights import ScoreSummary, summarise
+from survey_forms.insights import ScoreSummary, scored_question, tally
 from webapp.extensions import db
-from webapp.models import Response, SurveyInvitation, SurveyStatus, Team, Ticket
+from webapp.models import Response, ResponseScore, SurveyInvitation, SurveyStatus, Team, Ticket
+from webapp.models.forms import stored_answer
 from webapp.services.forms import published_forms
 
 PERIODS = (7, 30, 90)  # days a report can look back
@@ -55,8 +58,8 @@ class TeamFigures:
     first_reply: Clock = field(default_factory=Clock)
     resolution: Clock = field(default_factory=Clock)
     reply_times: list[timedelta] = field(default_factory=list)
-    # Post-resolution surveys answered in the period, by survey form slug.
-    ratings: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    # Post-resolution surveys answered in the period, by survey form slug: (answer, how many).
+    ratings: dict[str, list[tuple[Any, int]]] = field(default_factory=lambda: defaultdict(list))
     satisfaction: list[ScoreSummary] = field(default_factory=list)
 
     @property
@@ -70,7 +73,8 @@ class WeekFigures:
     responses: int = 0
     tickets_created: int = 0
     tickets_resolved: int = 0
-    nps_answers: list[tuple[str, dict]] = field(default_factory=list)  # (form slug, answers)
+    # NPS forms with responses completed in the week -> (answer, how many gave it).
+    nps_answers: dict[int, list[tuple[Any, int]]] = field(default_factory=dict)
     nps: ScoreSummary | None = None
 
     @property
@@ -119,13 +123,14 @@ def build_report(
             _week(weeks, ticket.resolved_at, zone).tickets_resolved += 1
             for figures in rows:
                 figures.resolved += 1
-    definitions = {form.slug: definition for form, definition in published_forms()}
-    for team_id, slug, answers in _survey_answers(since):
+    published = published_forms()
+    definitions = {form.slug: definition for form, definition in published}
+    for team_id, slug, answer, times in _survey_answers(since, definitions):
         for figures in (teams.get(team_id, no_team), total):
-            figures.ratings[slug].append(answers or {})
+            figures.ratings[slug].append((answer, times))
     for figures in (*teams.values(), no_team, total):
         figures.satisfaction = _satisfaction(figures.ratings, definitions)
-    _feedback_by_week(weeks, since, definitions, zone)
+    _feedback_by_week(weeks, since, published, zone)
     shown = list(teams.values()) + ([no_team] if no_team.created or no_team.resolved else [])
     return Report(days, since, shown, total, sorted(weeks.values(), key=lambda w: w.start))
 
@@ -146,25 +151,48 @@ def _tickets(since: datetime) -> Iterable:
     )
 
 
-def _survey_answers(since: datetime) -> Iterable:
-    return db.session.execute(
-        select(Ticket.team_id, SurveyInvitation.form_slug, Response.answers)
+def _survey_answers(since: datetime, definitions: dict[str, FormDefinition]) -> Iterable:
+    """(team, survey form slug, answer, how many) of the surveys answered in the period.
+
+    Counted by the database: a row per team, form and answer its scored question read.
+    """
+    questions = [
+        (slug, question.id)
+        for slug, question in ((s, scored_question(d)) for s, d in definitions.items())
+        if question is not None
+    ]
+    if not questions:
+        return []
+    rows = db.session.execute(
+        select(
+            Ticket.team_id,
+            SurveyInvitation.form_slug,
+            ResponseScore.value,
+            ResponseScore.yes,
+            func.count(),
+        )
         .join(Ticket, Ticket.id == SurveyInvitation.ticket_id)
-        .join(Response, Response.id == SurveyInvitation.response_id)
+        .join(ResponseScore, ResponseScore.response_id == SurveyInvitation.response_id)
         .where(
             SurveyInvitation.status == SurveyStatus.ANSWERED,
             SurveyInvitation.answered_at >= since,
+            tuple_(SurveyInvitation.form_slug, ResponseScore.question_id).in_(questions),
+        )
+        .group_by(
+            Ticket.team_id, SurveyInvitation.form_slug, ResponseScore.value, ResponseScore.yes
         )
     )
+    return [(team_id, slug, stored_answer(value, yes), n) for team_id, slug, value, yes, n in rows]
 
 
 def _satisfaction(
-    ratings: dict[str, list[dict]], definitions: dict[str, FormDefinition]
+    ratings: dict[str, list[tuple[Any, int]]], definitions: dict[str, FormDefinition]
 ) -> list[ScoreSummary]:
     summaries = []
     for slug in sorted(ratings):
         definition = definitions.get(slug)
-        summary = summarise(definition, ratings[slug]) if definition else None
+        question = scored_question(definition) if definition else None
+        summary = tally(question, ratings[slug]) if question else None
         if summary is not None and summary.count:
             summaries.append(summary)
     return summaries
@@ -201,34 +229,83 @@ def _week(weeks: dict[date, WeekFigures], moment: datetime, zone: tzinfo) -> Wee
 def _feedback_by_week(
     weeks: dict[date, WeekFigures],
     since: datetime,
-    definitions: dict[str, FormDefinition],
+    published: list[tuple[Any, FormDefinition]],
     zone: tzinfo,
 ) -> None:
-    """Completed responses per week, and the NPS of those given to NPS forms."""
-    from webapp.models import Form
+    """Completed responses per week, and the NPS of those given to NPS forms.
 
-    nps_forms = {
-        slug: definition
-        for slug, definition in definitions.items()
-        if any(q.type == "nps" for q in definition.questions)
+    Two grouped queries: responses per week and form, and the NPS answers per week, form
+    and answer; weeks are told apart by the instants they start at in the viewer's zone.
+    """
+    nps_questions = {
+        form.id: question
+        for form, question in ((f, scored_question(d)) for f, d in published)
+        if question is not None and question.type == "nps"
     }
-    for slug, completed_at, answers in db.session.execute(
-        select(Form.slug, Response.completed_at, Response.answers)
-        .join(Form, Form.id == Response.form_id)
+    week_of, ahead = _week_columns(weeks, zone)
+    for week_index, late, form_id, completed in db.session.execute(
+        select(week_of, ahead, Response.form_id, func.count())
         .where(Response.completed_at >= since)
-        .execution_options(yield_per=1000)
+        .group_by(week_of, ahead, Response.form_id)
     ):
-        week = _week(weeks, completed_at, zone)
-        week.responses += 1
-        if slug in nps_forms:
-            week.nps_answers.append((slug, answers or {}))
+        week = _week_at(weeks, week_index, late, zone)
+        week.responses += completed
+        if form_id in nps_questions:
+            week.nps_answers.setdefault(form_id, [])
+    if nps_questions:
+        for week_index, late, form_id, value, yes, times in db.session.execute(
+            select(
+                week_of,
+                ahead,
+                Response.form_id,
+                ResponseScore.value,
+                ResponseScore.yes,
+                func.count(),
+            )
+            .join(Response, Response.id == ResponseScore.response_id)
+            .where(
+                Response.completed_at >= since,
+                tuple_(Response.form_id, ResponseScore.question_id).in_(
+                    [(form_id, q.id) for form_id, q in nps_questions.items()]
+                ),
+            )
+            .group_by(week_of, ahead, Response.form_id, ResponseScore.value, ResponseScore.yes)
+        ):
+            week = _week_at(weeks, week_index, late, zone)
+            week.nps_answers[form_id].append((stored_answer(value, yes), times))
     for week in weeks.values():
-        by_form = defaultdict(list)
-        for slug, answers in week.nps_answers:
-            by_form[slug].append(answers)
         # One NPS across the NPS forms: each answer counted once, on its own form's question.
-        parts = [summarise(nps_forms[slug], given) for slug, given in by_form.items()]
+        parts = [tally(nps_questions[f], given) for f, given in week.nps_answers.items()]
         week.nps = _combined(parts)
+
+
+def _week_columns(weeks: dict[date, WeekFigures], zone: tzinfo) -> tuple:
+    """SQL for the week a completion falls in: its index in `weeks` by start, in `zone`.
+
+    A completion after the last week (a clock a little ahead) has no index; the second
+    column is then its instant, so it is placed in a week of its own as `_week` does.
+    """
+    starts = sorted(weeks)
+    bounds = [_midnight(start + timedelta(days=7), zone) for start in starts]
+    week_of = case(
+        *((Response.completed_at < bound, index) for index, bound in enumerate(bounds)),
+        else_=None,
+    )
+    ahead = case((Response.completed_at >= bounds[-1], Response.completed_at), else_=None)
+    return week_of, ahead
+
+
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    """The instant a day starts as a clock in `zone` reads it."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def _week_at(
+    weeks: dict[date, WeekFigures], index: int | None, late: datetime | None, zone: tzinfo
+) -> WeekFigures:
+    if index is None:
+        return _week(weeks, late, zone)
+    return weeks[sorted(weeks)[index]]
 
 
 def _combined(parts: list[ScoreSummary | None]) -> ScoreSummary | None:
