@@ -20,6 +20,7 @@ from webapp.services.replies import (
     placeholder_values,
     send_public_reply,
 )
+from webapp.services.reply_collisions import messages_since
 from webapp.services.sharing import ShareRefused, recipient_for, share_ticket
 from webapp.services.tickets import TicketConflict
 from webapp.tickets import bp
@@ -36,6 +37,11 @@ REFUSALS = {
     "bad_email": _l("This e-mail address does not look right."),
 }
 CONFLICT = _l("Someone else changed this ticket a moment ago. Please try again.")
+REPLIED_MEANWHILE = _l(
+    "While you were writing, the conversation moved on (see the newest messages in the "
+    "history). Your reply was not sent and is kept here: read them, then send it if it "
+    "still fits."
+)
 
 
 def refusal_text(code: str) -> str:
@@ -60,8 +66,17 @@ def reply_form(number: str):
     draft = request.args.get("text", "").rstrip()
     if draft:
         text = f"{draft}\n\n{text}" if text else draft
-    forms = FormState(values={"reply": {"text": text, "canned": request.args.get("canned")}})
+    forms = FormState(
+        values={"reply": {"text": text, "canned": request.args.get("canned"), **_seen_kept()}}
+    )
     return after_action(ticket, ["reply"], anchor="ws-reply", forms=forms, reply_prefilled=True)
+
+
+def _seen_kept() -> dict:
+    """The reply form's marker of the newest message the agent has seen, carried through a
+    preview or a template: those redraw the form, not the history."""
+    seen = request.values.get("seen", "")
+    return {"seen": seen} if seen.isascii() and seen.isdigit() and len(seen) <= 18 else {}
 
 
 @bp.post("/tickets/<number>/reply/preview")
@@ -70,7 +85,7 @@ def reply_preview(number: str):
     """Show exactly what the customer will read (placeholders filled) before sending."""
     ticket = ticket_or_404(number)
     raw = request.form.get("text", "")
-    values = {"text": raw}
+    values = {"text": raw, **_seen_kept()}
     try:
         text = clean_reply_text(raw)
     except ReplyRefused as refusal:
@@ -85,6 +100,16 @@ def reply_preview(number: str):
 def reply(number: str):
     ticket = ticket_or_404(number)
     values = {"text": request.form.get("text", "")}
+    seen = _seen_kept().get("seen")  # "0": no message yet when the page was drawn
+    if seen is not None and messages_since(ticket, int(seen), current_user):
+        # The section comes back with the new messages in the history and the text kept;
+        # its form now knows them, so sending again sends.
+        forms = FormState(values={"reply": values}, errors={"reply": str(REPLIED_MEANWHILE)})
+        return after_action(
+            ticket, ["reply", "timeline"], anchor="ws-reply", forms=forms, status=422
+        )
+    if seen is not None:
+        values["seen"] = seen  # any other refusal redraws the form only, not the history
     try:
         sent = send_public_reply(
             ticket, values["text"], current_user, request.form.get("nonce", "")

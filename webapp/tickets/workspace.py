@@ -26,6 +26,7 @@ from webapp.models import (
 from webapp.services.notes import active_staff
 from webapp.services.reminders import pending_reminders
 from webapp.services.replies import canned_replies_for, new_reply_nonce
+from webapp.services.reply_collisions import last_message_id
 from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
 from webapp.services.tickets import available_triggers
@@ -250,6 +251,7 @@ def workspace_context(
         "deliveries": deliveries,
         "canned": canned_replies_for(ticket.customer_locale),
         "reply_nonce": new_reply_nonce(),
+        "last_message": last_message_id(events),  # what the agent sees while writing
         "staff": staff,
         "teams": teams,
         "team_names": team_names,
