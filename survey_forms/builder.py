@@ -22,6 +22,7 @@ import yaml
 
 from survey_forms.definition import LANGUAGES, MAX_FORM_BYTES, QUESTION_TYPES, SCALES
 from survey_forms.scoring import CATEGORY_ANSWERS
+from workflow import condition_groups
 from workflow.conditions import exists_tests_presence
 from workflow.yaml_documents import Problem, read_yaml
 
@@ -33,7 +34,7 @@ MAX_TEXT_LENGTH = 2000
 MAX_QUESTIONS = 100
 MAX_CHOICES = 50
 MAX_CONDITION_ROWS = 10  # comparisons in one condition, those inside groups included
-MAX_CONDITION_GROUPS = 5
+MAX_CONDITION_GROUPS = condition_groups.MAX_GROUPS
 MAX_ORIGINS = 50
 QUESTION_TEXT_PARTS = ("text", "help", "placeholder", "labels.low", "labels.high")
 # Operators the builder offers; "missing" is stored as {op: exists, value: false} and
@@ -110,14 +111,9 @@ class ConditionRow:
     is_group = False
 
 
-@dataclass(frozen=True)
-class ConditionGroup:
-    """Rows inside a condition that hold together (all) or as alternatives (any)."""
-
-    combine: str = "all"
-    rows: tuple[ConditionRow, ...] = ()
-
-    is_group = True
+# Rows inside a condition that hold together (all) or as alternatives (any); the routing
+# builder's groups are the same.
+ConditionGroup = condition_groups.Group
 
 
 @dataclass(frozen=True)
@@ -130,7 +126,7 @@ class ConditionRows:
 
     def flat(self) -> list[ConditionRow]:
         """Every comparison, groups opened, in the order the page shows them."""
-        return [row for item in self.rows for row in (item.rows if item.is_group else (item,))]
+        return condition_groups.flat(self.rows)
 
 
 @dataclass
@@ -692,36 +688,11 @@ def read_condition(
     """
     if raw is None:
         return ConditionRows()
-    top = _read_combination(raw)
-    if top is None:
-        return None
-    combine, items = top
-    rows: list[ConditionRow | ConditionGroup] = []
-    for item in items:
-        inner = _read_combination(item)
-        if inner is not None and inner[0]:
-            group = [_read_row(part, score, types or {}) for part in inner[1]]
-            if not group or None in group:
-                return None  # an empty group, or one nesting further: not shown as rows
-            rows.append(ConditionGroup(inner[0], tuple(group)))  # type: ignore[arg-type]
-            continue
-        row = _read_row(item, score, types or {})
-        if row is None:
-            return None
-        rows.append(row)
-    return ConditionRows(combine or "all", tuple(rows))
-
-
-def _read_combination(raw: Any) -> tuple[str, list] | None:
-    """("all" | "any", its items) for {all: [...]} / {any: [...]}; ("", [raw]) for one
-    comparison; None for anything else."""
-    if not isinstance(raw, Mapping):
-        return None
-    if len(raw) == 1 and ("all" in raw or "any" in raw):
-        combine = "all" if "all" in raw else "any"
-        items = raw[combine]
-        return (combine, items) if isinstance(items, list) else None
-    return "", [raw]
+    read = condition_groups.read_items(raw, lambda item: _read_row(item, score, types or {}))
+    if read is None:
+        return None  # a part that is no row, an empty group, or one nesting further
+    combine, rows = read
+    return ConditionRows(combine, tuple(rows))
 
 
 def _read_row(
@@ -854,45 +825,17 @@ def build_condition(
 
 
 def edit_rows(rows: ConditionRows, action: str) -> ConditionRows:
-    """The rows after one button of the editor, before anything is saved.
-
-    `add` adds a row at the top, `add_group` a group of two rows (holding the other way
-    than the top, the usual reason for a group), `add_to:<n>` a row to group n (from 1),
-    `remove:<i>` row i (counting every row in page order, groups opened) and
-    `remove_group:<n>` group n with its rows. Past the limits, or pointing at nothing,
-    an action changes nothing.
-    """
-    items = list(rows.rows)
-    room = MAX_CONDITION_ROWS - len(rows.flat())
-    groups = [index for index, item in enumerate(items) if item.is_group]
-    verb, _sep, where = action.partition(":")
-    number = int(where) if where.isdigit() and len(where) < 4 else -1
-    empty = ConditionRow("", "", "")
-    if verb == "add" and not where and room > 0:
-        items.append(empty)
-    elif verb == "add_group" and room > 1 and len(groups) < MAX_CONDITION_GROUPS:
-        items.append(ConditionGroup("any" if rows.combine == "all" else "all", (empty, empty)))
-    elif verb == "add_to" and 0 < number <= len(groups) and room > 0:
-        group = items[groups[number - 1]]
-        items[groups[number - 1]] = ConditionGroup(group.combine, (*group.rows, empty))
-    elif verb == "remove_group" and 0 < number <= len(groups):
-        del items[groups[number - 1]]
-    elif verb == "remove" and number >= 0:
-        items = _without_row(items, number)
+    """The rows after one button of the editor, before anything is saved (see
+    `condition_groups.edit`: add, add_group, add_to:<n>, remove:<i>, remove_group:<n>)."""
+    items = condition_groups.edit(
+        rows.combine,
+        rows.rows,
+        action,
+        ConditionRow("", "", ""),
+        max_rows=MAX_CONDITION_ROWS,
+        max_groups=MAX_CONDITION_GROUPS,
+    )
     return ConditionRows(rows.combine, tuple(items))
-
-
-def _without_row(items: list, number: int) -> list:
-    seen = 0
-    for index, item in enumerate(items):
-        inside = item.rows if item.is_group else (item,)
-        if number < seen + len(inside):
-            if not item.is_group:
-                return items[:index] + items[index + 1 :]
-            kept = inside[: number - seen] + inside[number - seen + 1 :]
-            return [*items[:index], ConditionGroup(item.combine, kept), *items[index + 1 :]]
-        seen += len(inside)
-    return items
 
 
 def _text(value: Any) -> str:

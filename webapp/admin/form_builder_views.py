@@ -29,6 +29,7 @@ from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import drafts, form_studio
 from webapp.services import forms as form_service
+from workflow import condition_groups
 
 MAX_ROWS_READ = builder.MAX_CONDITION_ROWS + 1
 MAX_GROUPS_READ = builder.MAX_CONDITION_GROUPS + 1
@@ -501,14 +502,10 @@ def form_builder_text(slug: str):
 # ---- conditions ---------------------------------------------------------------------------
 
 
-def _place(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 4 else None
-
-
 def _condition_rows() -> builder.ConditionRows:
     """The rows as posted. Each row's `place` is its position among the top rows and
     groups; a group posts its place (`group`) and all/any (`group_combine`), and the rows
-    with its place are its rows. Rows without a place (older pages) are top rows."""
+    with its place are its rows (see `condition_groups.arrange`)."""
     combine = _field("combine", 10)
     questions = request.form.getlist("question")[:MAX_ROWS_READ]
     count = len(questions)
@@ -518,25 +515,11 @@ def _condition_rows() -> builder.ConditionRows:
     group_places = request.form.getlist("group")[:MAX_GROUPS_READ]
     group_combines = request.form.getlist("group_combine")[: len(group_places)]
     group_combines += ["all"] * (len(group_places) - len(group_combines))
-    groups: dict[int, tuple[str, list]] = {}
-    for place, how in zip(group_places, group_combines, strict=True):
-        at = _place(place)
-        if at is not None and at not in groups:
-            groups[at] = (how if how in ("all", "any") else "all", [])
-    entries: list[tuple[int, int, object]] = [(at, -1, at) for at in groups]
-    for index, (q, o, v, place) in enumerate(zip(questions, ops, values, places, strict=True)):
-        row = builder.ConditionRow(q[:100], o[:20], v[:200])
-        at = _place(place)
-        if at in groups:
-            groups[at][1].append(row)
-        else:
-            entries.append((at if at is not None else 10_000 + index, index, row))
-    items = [
-        builder.ConditionGroup(groups[item][0], tuple(groups[item][1]))
-        if isinstance(item, int)
-        else item
-        for _at, _index, item in sorted(entries, key=lambda entry: entry[:2])
+    rows = [
+        (place, builder.ConditionRow(q[:100], o[:20], v[:200]))
+        for q, o, v, place in zip(questions, ops, values, places, strict=True)
     ]
+    items = condition_groups.arrange(rows, list(zip(group_places, group_combines, strict=True)))
     return builder.ConditionRows(combine if combine in ("all", "any") else "all", tuple(items))
 
 
