@@ -10,6 +10,7 @@ raises `RuleInputError` with a code per problem (the web layer words them).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -19,12 +20,14 @@ from typing import Any
 
 import yaml
 
+from workflow import condition_groups
 from workflow.conditions import OPERATORS
 from workflow.definition import MAX_DEFINITION_BYTES, STRATEGIES
 from workflow.registry import PRIORITIES
 from workflow.yaml_documents import N_, Problem, read_yaml, top_level_span
 
-MAX_CLAUSES = 20
+MAX_CLAUSES = 20  # comparisons in one condition, those inside groups included
+MAX_GROUPS = condition_groups.MAX_GROUPS
 MAX_VALUE_CHARS = 500
 MAX_LIST_ITEMS = 100
 MAX_NAME_CHARS = 120
@@ -59,20 +62,43 @@ class RuleInputError(ValueError):
 
 @dataclass(frozen=True)
 class Clause:
-    """One comparison as the builder shows it: a field, an operator and the value as text."""
+    """One comparison as the builder shows it: a field, an operator and the value as text.
+
+    `other`: the admin chose "Other field…" (the field is typed, maybe not yet).
+    """
 
     field: str = ""
     op: str = "="
     value: str = ""
+    other: bool = False
+    # The picker entry the row was shown with (score groups of which score type): a hint
+    # for showing it again, not part of the condition.
+    picked: str = dataclasses.field(default="", compare=False)
+
+    is_group = False
+
+    @property
+    def blank(self) -> bool:
+        """A spare row: nothing chosen or typed; saving ignores it."""
+        return not self.field.strip() and not self.value.strip() and not self.other
+
+
+# Rows inside a condition that hold together (all) or as alternatives (any), as in the
+# form builder: {any: [x, {all: [y, z]}]} is a row x and a group of y and z.
+ClauseGroup = condition_groups.Group
 
 
 @dataclass(frozen=True)
 class ConditionForm:
-    """A condition the builder can show: all/any of simple comparisons, or `complex`."""
+    """A condition the builder can show: all/any of comparisons, each of which may be a
+    group of its own all/any of comparisons (one level); anything deeper is `complex`."""
 
     mode: str = "all"  # "all" | "any"
-    clauses: tuple[Clause, ...] = ()
-    complex: bool = False  # nested or `not`: the builder leaves it as it is unless replaced
+    clauses: tuple[Clause | ClauseGroup, ...] = ()
+    complex: bool = False  # nested deeper or `not`: left as it is unless replaced
+
+    def flat(self) -> list[Clause]:
+        return condition_groups.flat(self.clauses)
 
 
 @dataclass(frozen=True)
@@ -89,7 +115,7 @@ class TargetInput:
 class RuleInput:
     name: str = ""
     mode: str = "all"
-    clauses: tuple[Clause, ...] = ()
+    clauses: tuple[Clause | ClauseGroup, ...] = ()
     target: TargetInput = field(default_factory=TargetInput)
 
 
@@ -138,6 +164,8 @@ def write_routing(text: str, data: Mapping) -> str:
     When the section cannot be cut out on its own (see `top_level_span`), or splicing would
     not read back as `data`, the whole document is written from `data` instead.
     """
+    if _reads_as(text, data):  # nothing changed (a rule saved untouched): as it was
+        return text
     section = dump_document({"routing": data.get("routing")})
     if "\r\n" in text:  # written elsewhere than our editor, which sends \n: keep its endings
         section = section.replace("\n", "\r\n")
@@ -335,46 +363,99 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def build_condition(mode: str, clauses: Iterable[Clause]) -> dict:
-    """The condition for the builder's rows; rows without a field are ignored."""
-    rows = [c for c in clauses if (c.field or "").strip() or (c.value or "").strip()]
+def build_condition(
+    mode: str, clauses: Iterable[Clause | ClauseGroup], original: Any = None
+) -> dict:
+    """The condition for the builder's rows and groups; spare rows are ignored.
+
+    A group is stored as its own {all: [...]} / {any: [...]} inside the top one (a group
+    of one row as that row). Problems about a row are at `clauses[i]` (every row counted
+    in page order, groups opened), about a group at `groups[n]` (from 1). When the rows
+    are those `original` shows as, `original` is kept as it is (a rule saved untouched
+    stays byte for byte what it was, even where the text boxes cannot say it exactly).
+    """
+    items = [c for c in clauses if c.is_group or not c.blank]
+    if original is not None and _shows_as(original, mode, items):
+        return copy.deepcopy(original)
     problems: list[tuple[str, str, dict]] = []
     if mode not in GROUPS:
         problems.append(("mode", "bad_mode", {"mode": str(mode)[:20]}))
-    if not rows:
+    groups = [item for item in items if item.is_group]
+    counted = condition_groups.flat(items)
+    if not [row for row in counted if not row.blank]:
         problems.append(("clauses", "no_condition", {}))
-    if len(rows) > MAX_CLAUSES:
+    if len(counted) > MAX_CLAUSES:
         problems.append(("clauses", "too_many_clauses", {"limit": MAX_CLAUSES}))
-    comparisons = []
-    for index, clause in enumerate(rows[:MAX_CLAUSES]):
-        where = f"clauses[{index}]"
-        name, op, text = (clause.field or "").strip(), clause.op, clause.value or ""
-        if not name:
-            problems.append((f"{where}.field", "no_field", {}))
-        elif len(name) > 100 or not _FIELD.match(name):
-            problems.append((f"{where}.field", "bad_field", {"field": name[:100]}))
-        if op not in OPERATORS:
-            problems.append((f"{where}.op", "bad_operator", {"op": str(op)[:20]}))
+    if len(groups) > MAX_GROUPS:
+        problems.append(("clauses", "too_many_groups", {"limit": MAX_GROUPS}))
+    if problems and problems[-1][1].startswith("too_many"):
+        raise RuleInputError(problems)
+    built: list[dict] = []
+    position, number = 0, 0
+    for item in items:
+        if not item.is_group:
+            comparison = _comparison(item, position, problems)
+            position += 1
+            if comparison is not None:
+                built.append(comparison)
             continue
-        if len(text) > MAX_VALUE_CHARS:
-            problems.append((f"{where}.value", "value_too_long", {"limit": MAX_VALUE_CHARS}))
-            continue
-        value = parse_value(op, text)
-        if op in ("in", "not_in") and not value:
-            problems.append((f"{where}.value", "no_list", {}))
-        elif op in ("in", "not_in") and len(value) > MAX_LIST_ITEMS:
-            problems.append((f"{where}.value", "list_too_long", {"limit": MAX_LIST_ITEMS}))
-        elif op not in ("exists", "in", "not_in") and value == "":
-            problems.append((f"{where}.value", "no_value", {}))
-        elif op in ORDERING and not _orderable(value):
-            problems.append((f"{where}.value", "not_a_number", {"value": text.strip()[:100]}))
-        comparison: dict[str, Any] = {"field": name, "op": op}
-        if value is not None:
-            comparison["value"] = value
-        comparisons.append(comparison)
+        number += 1
+        inner = []
+        for row in item.rows:
+            if not row.blank:
+                comparison = _comparison(row, position, problems)
+                if comparison is not None:
+                    inner.append(comparison)
+            position += 1
+        if item.combine not in GROUPS:
+            problems.append((f"groups[{number}]", "bad_mode", {"mode": str(item.combine)[:20]}))
+        elif not any(not row.blank for row in item.rows):
+            problems.append((f"groups[{number}]", "empty_group", {"n": number}))
+        elif inner:
+            built.append(inner[0] if len(inner) == 1 else {item.combine: inner})
     if problems:
         raise RuleInputError(problems)
-    return comparisons[0] if len(comparisons) == 1 else {mode: comparisons}
+    return built[0] if len(built) == 1 else {mode: built}
+
+
+def _shows_as(original: Any, mode: str, items: list) -> bool:
+    shown = condition_form(original)
+    if shown.complex:
+        return False
+    kept = [c for c in shown.clauses if c.is_group or not c.blank]
+    return kept == items and (shown.mode == mode or len(kept) == 1)
+
+
+def _comparison(clause: Clause, index: int, problems: list) -> dict | None:
+    """One row's comparison; its problems are added to `problems` (then None)."""
+    where = f"clauses[{index}]"
+    found = len(problems)
+    name, op, text = (clause.field or "").strip(), clause.op, clause.value or ""
+    if not name:
+        problems.append((f"{where}.field", "no_field", {}))
+    elif len(name) > 100 or not _FIELD.match(name):
+        problems.append((f"{where}.field", "bad_field", {"field": name[:100]}))
+    if op not in OPERATORS:
+        problems.append((f"{where}.op", "bad_operator", {"op": str(op)[:20]}))
+        return None
+    if len(text) > MAX_VALUE_CHARS:
+        problems.append((f"{where}.value", "value_too_long", {"limit": MAX_VALUE_CHARS}))
+        return None
+    value = parse_value(op, text)
+    if op in ("in", "not_in") and not value:
+        problems.append((f"{where}.value", "no_list", {}))
+    elif op in ("in", "not_in") and len(value) > MAX_LIST_ITEMS:
+        problems.append((f"{where}.value", "list_too_long", {"limit": MAX_LIST_ITEMS}))
+    elif op not in ("exists", "in", "not_in") and value == "":
+        problems.append((f"{where}.value", "no_value", {}))
+    elif op in ORDERING and not _orderable(value):
+        problems.append((f"{where}.value", "not_a_number", {"value": text.strip()[:100]}))
+    if len(problems) > found:
+        return None
+    comparison: dict[str, Any] = {"field": name, "op": op}
+    if value is not None:
+        comparison["value"] = value
+    return comparison
 
 
 def _orderable(value: Any) -> bool:
@@ -446,15 +527,17 @@ def unknown_questions(condition: Any, question_ids: Collection[str]) -> list[Pro
 
 
 def condition_form(condition: Any) -> ConditionForm:
-    """How the builder shows a stored condition; nested ones are marked `complex`."""
-    if _simple(condition):
-        return ConditionForm("all", (_clause(condition),))
-    if isinstance(condition, Mapping) and len(condition) == 1:
-        mode = next(iter(condition))
-        items = condition[mode]
-        if mode in GROUPS and isinstance(items, list) and items and all(map(_simple, items)):
-            return ConditionForm(mode, tuple(_clause(c) for c in items))
-    return ConditionForm("all", (), complex=condition is not None)
+    """How the builder shows a stored condition: rows and one level of groups; anything
+    nested deeper (or `not`, or an empty list) is marked `complex`."""
+    if condition is None:
+        return ConditionForm("all", ())
+    read = condition_groups.read_items(
+        condition, lambda item: _clause(item) if _simple(item) else None
+    )
+    if read is None or not read[1]:
+        return ConditionForm("all", (), complex=True)
+    mode, items = read
+    return ConditionForm(mode, tuple(items))
 
 
 def _simple(condition: Any) -> bool:
@@ -557,8 +640,14 @@ def target_input(target: Any) -> TargetInput:
     )
 
 
-def build_rule(entry: RuleInput, teams: set[str] | None = None, keep_condition: Any = None) -> dict:
-    """A rule `{name, when, set}` from the builder; `keep_condition` replaces the rows."""
+def build_rule(
+    entry: RuleInput,
+    teams: set[str] | None = None,
+    keep_condition: Any = None,
+    original_condition: Any = None,
+) -> dict:
+    """A rule `{name, when, set}` from the builder; `keep_condition` replaces the rows;
+    `original_condition` is kept when the rows are the ones it shows as."""
     problems: list[tuple[str, str, dict]] = []
     name = " ".join((entry.name or "").split())
     if not name:
@@ -568,7 +657,7 @@ def build_rule(entry: RuleInput, teams: set[str] | None = None, keep_condition: 
     when = keep_condition
     if when is None:
         try:
-            when = build_condition(entry.mode, entry.clauses)
+            when = build_condition(entry.mode, entry.clauses, original_condition)
         except RuleInputError as error:
             problems += error.problems
     try:

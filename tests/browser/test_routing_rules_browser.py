@@ -47,3 +47,51 @@ def test_on_a_phone_a_rule_keeps_the_full_width_and_its_buttons_go_under_it(
     context.close()
     assert text["width"] > 0.8 * card["width"]  # was squeezed to half beside the buttons
     assert buttons["y"] >= text["y"] + text["height"] - 1
+
+
+def test_a_rule_with_a_group_is_built_by_picking_names(
+    app, page, live_server, builtin_forms, create_user
+):
+    """Each field changed redraws its row's choices in place; nothing is typed."""
+    active_version()
+    db.session.commit()
+    create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+    log_in(page, live_server, "admin@example.com", then="/admin/workflow/routing")
+    assert not page.get_by_role("button", name="Update the choices").is_visible()
+    page.get_by_label("Rule name").fill("Polish or unhappy problem reports")
+    field = page.get_by_label("Field of condition 1", exact=True)
+    field.focus()
+    field.select_option(label="Form")
+    wait_for_htmx(page)
+    assert page.evaluate("document.activeElement.id") == "rule-row-0-field"  # focus kept
+    page.get_by_label("Value of condition 1", exact=True).select_option(label="Report a problem")
+    page.get_by_role("button", name="Add a group").click()
+    wait_for_htmx(page)
+    page.get_by_label("Field of condition 2", exact=True).select_option(label="Customer's language")
+    wait_for_htmx(page)
+    page.get_by_label("Value of condition 2", exact=True).select_option(label="Polish")
+    page.get_by_label("Field of condition 3", exact=True).select_option(label="Score group (NPS)")
+    wait_for_htmx(page)
+    page.get_by_label("Value of condition 3", exact=True).select_option(label="Detractors (0–6)")
+    page.locator("select[name=team]").select_option(label="Product Quality (product-quality)")
+    page.get_by_role("button", name="Add the rule").click()
+    wait_for_htmx(page)
+    last = page.locator(".routing-rule .rule-main").last.inner_text()
+    assert "4. Polish or unhappy problem reports" in last
+    assert (
+        "the form is “Report a problem” and (the language is “Polish” or the score is in the "
+        "group “Detractors (0–6)”)" in last
+    )
+
+    # Opened again, the group is a group, and an empty one is refused at the group.
+    page.get_by_role("button", name="Edit “Polish or unhappy problem reports”").click()
+    wait_for_htmx(page)
+    assert page.get_by_label("Value of condition 2", exact=True).input_value() == "pl"
+    page.get_by_role("button", name="Add a group").click()
+    wait_for_htmx(page)
+    page.get_by_role("button", name="Save the rule").click()
+    wait_for_htmx(page)
+    group = page.locator("fieldset.clause-group").nth(1)
+    assert group.get_attribute("aria-invalid") == "true"
+    message = page.locator("#" + group.get_attribute("aria-describedby")).inner_text()
+    assert message == "Group 2 has no conditions: add one to it or remove the group."

@@ -269,7 +269,10 @@ def test_a_change_over_another_admins_newer_draft_is_a_conflict_and_keeps_theirs
         ({"field": ["", "", ""], "value": ["", "", ""]}, "A rule needs at least one condition"),
         ({"name": "x" * 10_000}, "The name is too long"),
         ({"value": ["p" * 100_000, "6", ""]}, "The value is too long"),
-        ({"field": ["locale<b>", "answers.score", ""]}, "is not a field name"),
+        (  # typed after choosing "Other field…"
+            {"field": ["__other__", "answers.score", ""], "field_other": ["locale<b>", "", ""]},
+            "is not a field name",
+        ),
         ({"assign": "chaos", "priority": "asap"}, "is not an assignment strategy"),
         ({"watchers": XSS}, "is not an e-mail address"),
     ],
@@ -584,10 +587,11 @@ def test_a_misspelt_question_and_a_word_for_a_number_are_flagged_in_polish(
     """The audit's rule: `answers.scroe` at most `six` was saved silently and never matched."""
     polish = create_user(email="olga@example.com", name="Olga", role=Role.ADMIN, locale="pl")
     login(polish)
-    typo = {
+    typo = {  # a question id typed after choosing "Other field…"
         **RULE,
         "name": "Niezadowoleni",
-        "field": ["answers.scroe", ""],
+        "field": ["__other__", ""],
+        "field_other": ["answers.scroe", ""],
         "op": ["<=", "="],
         "value": ["six", ""],
     }
@@ -609,6 +613,8 @@ def test_a_misspelt_question_and_a_word_for_a_number_are_flagged_in_polish(
     assert warning in visible(saved)
     assert warning in visible(client.get(PAGE))  # on the list whenever the page is opened
     index = rule_names().index("Niezadowoleni")
+    opened = client.get(f"{PAGE}?edit={index}").get_data(as_text=True)
+    assert 'name="field_other" value="answers.scroe"' in opened  # still "Other field…"
     editor = visible(client.get(f"{PAGE}?edit={index}"))
     assert "Ten warunek na razie nie może być spełniony: żaden formularz nie ma pytania" in editor
     # Rules reading questions the published forms ask get no warning.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import flash, make_response, redirect, render_template, request, url_for
@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from survey_forms.definition import CHANNELS
 from webapp.admin import bp
+from webapp.admin import routing_fields as pickers
 from webapp.admin.form_builder_views import TYPE_LABELS as QUESTION_TYPE_LABELS
 from webapp.admin.form_words import FormNames, describe_condition
 from webapp.extensions import db
@@ -35,8 +36,9 @@ from webapp.services.workflow_studio import DRAFT_KEY, DRAFT_KIND, editor_text, 
 from webapp.services.workflow_versions import validate_for_publish
 from webapp.tickets.presenters import describe_calendar, describe_target
 from webapp.tickets.routing_reasons import condition_words, facts_in_words, rule_title
+from workflow import condition_groups
+from workflow import routing_fields as rf
 from workflow import routing_rules as rr
-from workflow.conditions import OPERATORS
 from workflow.definition import STRATEGIES, load_definition
 from workflow.registry import PRIORITIES
 
@@ -58,7 +60,8 @@ OPERATOR_LABELS = {
     "in": _l("is one of (comma-separated)"),
     "not_in": _l("is none of (comma-separated)"),
     "contains": _l("contains"),
-    "exists": _l("is filled in (value “no”: is empty)"),
+    "exists": _l("is filled in"),
+    "missing": _l("is empty"),
 }
 STRATEGY_LABELS = {
     "round_robin": _l("Round-robin (speakers of the language on duty first)"),
@@ -71,6 +74,8 @@ INPUT_MESSAGES = {
     "bad_mode": _l("Choose whether all or any of the conditions must hold."),
     "no_condition": _l("A rule needs at least one condition; the default route takes the rest."),
     "too_many_clauses": _l("At most %(limit)s conditions per rule."),
+    "too_many_groups": _l("At most %(limit)s groups per rule."),
+    "empty_group": _l("Group %(n)s has no conditions: add one to it or remove the group."),
     "no_field": _l("Choose what the condition tests."),
     "bad_field": _l("“%(field)s” is not a field name (e.g. answers.score, locale)."),
     "bad_operator": _l("“%(op)s” is not an operator."),
@@ -123,37 +128,19 @@ def _teams() -> list[Team]:
     return db.session.scalars(select(Team).order_by(Team.name, Team.slug)).all()
 
 
-def _field_choices(forms=None) -> list[tuple[str, str]]:
-    """The facts routing reads, with a hint; answers and hidden fields from the live forms."""
-    fields = [
-        ("form", _("the form's name (slug)")),
-        ("locale", _("the customer's language")),
-        ("channel", _("web, widget or email")),
-        ("subject", _("the ticket's subject")),
-        ("score.type", _("nps, csat, ces, rating or goal")),
-        ("score.value", _("the score given")),
-        ("score.category", _("e.g. detractor, passive, promoter")),
-        ("customer.email", _("the customer's e-mail address")),
-        ("customer.email_domain", _("e.g. example.com")),
-        ("customer.name", _("the customer's name")),
-        ("metadata.page_url", _("the page the form was on")),
-        ("metadata.referrer", _("where the customer came from")),
-        ("metadata.user_agent", _("desktop, mobile, tablet or bot")),
-        ("metadata.country", _("two-letter country code, when known")),
+def _catalogue(forms, data: Mapping | None) -> pickers.Catalogue:
+    """The field picker: what routing reads, named; metadata keys seen in responses and in
+    the draft's rules among them."""
+    used = [
+        row.field
+        for rule in (rr.rules_of(data) if data is not None else [])
+        if isinstance(rule, Mapping)
+        for row in rr.condition_form(rule.get("when")).flat()
     ]
-    seen = {name for name, _hint in fields}
-    for slug, definition in routing_tester.testable_forms() if forms is None else forms:
-        for question in definition.questions:
-            name = f"answers.{question.id}"
-            if name not in seen:
-                seen.add(name)
-                fields.append((name, f"{slug}: {question.type}"))
-        for hidden in definition.hidden_fields:
-            name = f"metadata.{hidden.name}"
-            if name not in seen:
-                seen.add(name)
-                fields.append((name, _("%(form)s: hidden field", form=slug)))
-    return fields
+    keys = routing_tester.metadata_keys_seen() + [
+        name.split(".", 1)[1] for name in used if name.startswith("metadata.") and "." in name
+    ]
+    return pickers.catalogue(forms, list(dict.fromkeys(keys)))
 
 
 def _question_ids(forms) -> set[str]:
@@ -164,7 +151,7 @@ def _question_ids(forms) -> set[str]:
 def _row_warnings(clauses, question_ids: set[str]) -> dict[str, list[str]]:
     """The builder's rows that read an answer no form asks, keyed like the row errors."""
     warnings: dict[str, list[str]] = {}
-    for index, clause in enumerate(clauses):
+    for index, clause in enumerate(condition_groups.flat(clauses)):
         for problem in rr.unknown_questions({"field": clause.field.strip()}, question_ids):
             warnings.setdefault(f"clauses[{index}].field", []).append(problem_message(problem))
     return warnings
@@ -232,6 +219,7 @@ def _context(editing: Editing, **extra) -> dict:
     teams = _teams()
     team_names = {team.slug: team.name for team in teams}
     form_names = FormNames(lambda: forms)  # the forms already loaded: no second query
+    catalogue = _catalogue(forms, editing.data)
     if editing.data is not None:
         for index, rule in enumerate(rr.rules_of(editing.data)):
             rule = rule if isinstance(rule, Mapping) else {}
@@ -258,11 +246,12 @@ def _context(editing: Editing, **extra) -> dict:
         "priorities": PRIORITIES,
         "strategies": STRATEGIES,
         "strategy_labels": STRATEGY_LABELS,
-        "operators": OPERATORS,
         "operator_labels": OPERATOR_LABELS,
-        "fields": _field_choices(forms),
-        "locales": LOCALES,
-        "channels": CHANNELS,
+        "field_groups": catalogue.groups,
+        "other_field": rf.OTHER,
+        "row_view": lambda clause: pickers.row_view(clause, catalogue, OPERATOR_LABELS),
+        "max_rows": rr.MAX_CLAUSES,
+        "max_groups": rr.MAX_GROUPS,
         "editor": None,
         "conflict": None,
         "errors": {},
@@ -308,9 +297,12 @@ def _editor_for(editing: Editing, which: str) -> dict:
     }
 
 
-def _rows(clauses, extra: int = 1) -> list[rr.Clause]:
+def _rows(clauses, extra: int = 1) -> list:
+    """The rows and groups to show, and `extra` spare rows at the end (ignored if left
+    empty), as many as the limit leaves room for."""
     rows = list(clauses)[:MAX_ROWS_SHOWN]
-    return rows + [rr.Clause()] * max(0, min(extra, MAX_ROWS_SHOWN - len(rows)))
+    room = MAX_ROWS_SHOWN - len(condition_groups.flat(rows))
+    return rows + [rr.Clause()] * max(0, min(extra, room))
 
 
 def _render_body(editing: Editing, status: int = 200, **extra):
@@ -444,19 +436,52 @@ def _input_errors(error: rr.RuleInputError) -> dict[str, list[str]]:
     return errors
 
 
-def _clauses_from_form() -> list[rr.Clause]:
-    fields = request.form.getlist("field")[: rr.MAX_CLAUSES + 1]
-    ops = request.form.getlist("op")
-    values = request.form.getlist("value")
-    rows = [
-        rr.Clause(
-            (fields[i] or "")[:200],
-            ops[i] if i < len(ops) else "=",
-            (values[i] if i < len(values) else "")[: rr.MAX_VALUE_CHARS + 1],
-        )
-        for i in range(len(fields))
-    ]
-    return [row for row in rows if row.field.strip() or row.value.strip()]  # blank rows: spares
+@dataclass
+class PostedRows:
+    """The condition rows and groups as posted, and whether a row's field was changed since
+    the page showed it (its value was then picked for another field)."""
+
+    items: list
+    switched: bool
+
+
+def _posted_rows(catalogue: pickers.Catalogue) -> PostedRows:
+    """The rows and groups as posted. Each row sends its field picker's choice (`field`, or
+    "Other field…" and the typed `field_other`), `op`, `value`, its `place` among the top
+    rows and groups, and the picker choice it was shown with (`shown`); a group sends its
+    place (`group`) and all/any (`group_mode`). Spare rows left empty at the top are
+    dropped; rows left empty in a group stay until saved (the group may need them)."""
+    form = request.form
+    keys = form.getlist("field")[: rr.MAX_CLAUSES + 1]
+    count = len(keys)
+
+    def column(name: str, limit: int, default: str = "") -> list[str]:
+        values = [value[:limit] for value in form.getlist(name)[:count]]
+        return values + [default] * (count - len(values))
+
+    typed = column("field_other", 200)
+    ops, values = column("op", 20, "="), column("value", rr.MAX_VALUE_CHARS + 1)
+    places, shown = column("place", 4), column("shown", 200, None)
+    switched = False
+    rows = []
+    for i in range(count):
+        key = keys[i][:200]
+        clause = rf.clause_of(key, typed[i], ops[i], values[i])
+        if shown[i] is not None and shown[i] != key:
+            switched = True
+            choice = catalogue.by_key.get(key)
+            clause = rf.after_switch(
+                clause,
+                choice.kind if choice else "text",
+                lambda op, choice=choice: pickers.first_value(choice, op),
+            )
+        rows.append((places[i], clause))
+    group_places = form.getlist("group")[: rr.MAX_GROUPS + 1]
+    modes = form.getlist("group_mode")[: len(group_places)]
+    modes += ["all"] * (len(group_places) - len(modes))
+    items = condition_groups.arrange(rows, list(zip(group_places, modes, strict=True)))
+    kept = [item for item in items if item.is_group or not item.blank]  # spares
+    return PostedRows(kept, switched)
 
 
 def _target_from_form() -> rr.TargetInput:
@@ -473,30 +498,58 @@ def _target_from_form() -> rr.TargetInput:
     )
 
 
-def _rule_entry() -> rr.RuleInput:
+def _rule_entry(posted: PostedRows) -> rr.RuleInput:
     return rr.RuleInput(
         name=(request.form.get("name") or "")[:500],
         mode=request.form.get("mode", "all"),
-        clauses=tuple(_clauses_from_form()),
+        clauses=tuple(posted.items),
         target=_target_from_form(),
     )
+
+
+def _posted_rule() -> tuple[rr.RuleInput, PostedRows, str]:
+    """The rule as posted, its rows, and the builder button pressed: `refresh` (a field or
+    an operator changed, or "Update the choices"), `add_row`, `add_group`, `add_to:<n>`,
+    `remove:<i>`, `remove_group:<n>`; "" to save."""
+    posted = _posted_rows(_catalogue(routing_tester.testable_forms(), None))
+    action = (request.form.get("action") or "")[:20]
+    if request.form.get("add_row"):
+        action = "add_row"
+    if posted.switched and not action:
+        action = "refresh"  # a value picked for another field: shown again, not saved
+    return _rule_entry(posted), posted, action
 
 
 def _known_teams(*extra: str | None) -> set[str]:
     return {team.slug for team in _teams()} | {slug for slug in extra if slug}
 
 
-def _rule_editor_state(index: int | None, entry: rr.RuleInput, complex_yaml: str = "") -> dict:
+def _rule_editor_state(
+    index: int | None, entry: rr.RuleInput, complex_yaml: str = "", action: str = ""
+) -> dict:
+    """The editor as posted, after the builder button `action` (nothing is saved)."""
     keep = bool(complex_yaml) and not request.form.get("replace_condition")
+    items = list(entry.clauses)
+    if action not in ("", "refresh", "add_row"):
+        items = condition_groups.edit(
+            entry.mode,
+            items,
+            action,
+            rr.Clause(),
+            max_rows=rr.MAX_CLAUSES,
+            max_groups=rr.MAX_GROUPS,
+        )
+        items = [item for item in items if item.is_group or not item.blank]
     return {
         "editor": {
             "kind": "rule",
             "index": index,
-            "entry": entry,
-            "clauses": _rows(entry.clauses, extra=2 if request.form.get("add_row") else 1),
+            "entry": replace(entry, clauses=tuple(items)),
+            "clauses": _rows(items, extra=2 if action == "add_row" else 1),
             "complex": bool(complex_yaml),
             "complex_yaml": complex_yaml,
             "replace_condition": not keep and bool(complex_yaml),
+            "switched": action == "refresh" and request.form.get("action") != "refresh",
         }
     }
 
@@ -504,9 +557,9 @@ def _rule_editor_state(index: int | None, entry: rr.RuleInput, complex_yaml: str
 @bp.post("/workflow/routing/rules")
 @admin_required
 def workflow_routing_add():
-    entry = _rule_entry()
-    state = _rule_editor_state(None, entry)
-    if request.form.get("add_row"):
+    entry, _posted, action = _posted_rule()
+    state = _rule_editor_state(None, entry, action=action)
+    if action:  # a builder button: the rule shown again, nothing saved
         return _render_body(_editing(), **state)
     teams = _known_teams()
 
@@ -519,22 +572,23 @@ def workflow_routing_add():
 @bp.post("/workflow/routing/rules/<int:index>")
 @admin_required
 def workflow_routing_update(index: int):
-    entry = _rule_entry()
+    entry, _posted, action = _posted_rule()
     editing = _editing()
     rules = rr.rules_of(editing.data) if editing.data is not None else []
     old = rules[index] if index < len(rules) and isinstance(rules[index], Mapping) else {}
     complex_yaml = ""
     if old and rr.condition_form(old.get("when")).complex:
         complex_yaml = rr.dump_document({"when": old.get("when")})
-    state = _rule_editor_state(index, entry, complex_yaml)
-    if request.form.get("add_row"):
+    state = _rule_editor_state(index, entry, complex_yaml, action)
+    if action:
         return _render_body(editing, **state)
     old_set = old.get("set") if isinstance(old.get("set"), Mapping) else {}
     teams = _known_teams(old_set.get("team"), old_set.get("overflow_team"))
     keep = old.get("when") if complex_yaml and not request.form.get("replace_condition") else None
 
     def apply(data: dict) -> dict:
-        return rr.replace_rule(data, index, rr.build_rule(entry, teams, keep_condition=keep))
+        rule = rr.build_rule(entry, teams, keep_condition=keep, original_condition=old.get("when"))
+        return rr.replace_rule(data, index, rule)
 
     return _change(apply, _("Rule “%(name)s” saved.", name=" ".join(entry.name.split())), **state)
 

@@ -9,6 +9,7 @@ or moved, and no row is added.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -46,6 +47,8 @@ from workflow.yaml_documents import N_, Problem
 RECENT_RESPONSES = 50
 MAX_TYPED_CHARS = 5000  # per answer; the public form allows no more
 MAX_METADATA_ITEMS = 20
+_METADATA_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what a rule's field path can name
+_INTERNAL = {"rejected_signed_fields"}  # kept for the staff, no fact a customer gave
 
 
 class SampleRefused(ValueError):
@@ -177,6 +180,21 @@ def _excerpt(answers: Mapping[str, Any], limit: int = 60) -> str:
 def testable_forms() -> list[tuple[str, FormDefinition]]:
     """Forms with an active version, by slug, with their definitions (for typed answers)."""
     return [(form.slug, definition) for form, definition in form_service.published_forms()]
+
+
+def metadata_keys_seen(limit: int = RECENT_RESPONSES) -> list[str]:
+    """The metadata and hidden-field keys of the latest responses, for the rule builder's
+    field picker (one query): what a `metadata.<key>` condition can find."""
+    rows = db.session.execute(
+        select(Response.meta, Response.hidden).order_by(Response.id.desc()).limit(limit)
+    ).all()
+    keys: dict[str, None] = {}
+    for meta, hidden in rows:
+        for found in (meta, hidden):
+            for key in found if isinstance(found, Mapping) else ():
+                if isinstance(key, str) and _METADATA_KEY.match(key) and key not in _INTERNAL:
+                    keys[key] = None
+    return sorted(keys)
 
 
 def form_definition(slug: str) -> FormDefinition | None:

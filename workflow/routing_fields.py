@@ -1,0 +1,210 @@
+"""What a routing rule's condition row can test, and which operators and values fit each.
+
+Routing reads the facts `ticket_facts` builds for a new ticket (the form, the customer's
+language, the channel, the score, the answers, the customer, the metadata). The rule
+builder offers them by name: the web layer words them and lists the forms, questions and
+metadata keys there are; here is which kind of value each field holds, which comparisons
+the builder offers for it, and which value picker a comparison uses. Plain data, no Flask.
+
+A row is stored exactly as the evaluator reads it (`routing_rules.Clause`): two
+builder-only choices map onto it, "is empty" (`exists` with the value `no`) and the score
+group of one score type (`score.category`, whose groups depend on the type).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from survey_forms.definition import SCALES
+from survey_forms.scoring import CATEGORY_ANSWERS
+from workflow.conditions import OPERATORS
+from workflow.routing_rules import Clause
+
+OTHER = "__other__"  # "Other field…": the field is typed
+SCORE_CATEGORY = "score.category"
+SCORE_TYPES = ("nps", "csat", "ces", "goal")  # a rating's groups are CSAT's
+MISSING = "missing"  # "is empty": stored as {op: exists, value: false}
+# The facts of the response and the customer routing reads (metadata and answers vary).
+RESPONSE_FIELDS = ("form", "locale", "channel", "score.value", "score.type")
+CUSTOMER_FIELDS = ("customer.email", "customer.email_domain", "customer.name", "subject")
+METADATA_FIELDS = ("page_url", "referrer", "user_agent", "country")
+# Fields whose value is one of a known list, picked by name.
+PICKED_FIELDS = {
+    "form": "form",
+    "locale": "language",
+    "channel": "channel",
+    "score.type": "score_type",
+    "metadata.user_agent": "device",
+}
+_PICK_OPS = ("=", "!=", "in", "not_in", "exists", MISSING)
+OPERATORS_BY_KIND = {
+    "pick": _PICK_OPS,
+    "category": _PICK_OPS,
+    "yes_no": ("=", "!=", "exists", MISSING),
+    "number": ("=", "!=", "<", "<=", ">", ">=", "exists", MISSING),
+    "multi_choice": ("contains", "exists", MISSING),
+    "text": (*OPERATORS, MISSING),
+}
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """One entry of the field picker: `key` is what the picker posts (the field's path, or
+    `score.category:<type>`), `kind` which values it holds, `options` (value, label) for
+    a value picked from a list."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    options: tuple[tuple[str, str], ...] = ()
+    low: int | None = None  # a scale's bounds, for the number box
+    high: int | None = None
+
+    @property
+    def path(self) -> str:
+        return field_path(self.key)
+
+
+def field_path(key: str) -> str:
+    """The stored field of a picker's key: `score.category:nps` → `score.category`."""
+    return SCORE_CATEGORY if key.startswith(SCORE_CATEGORY + ":") else key
+
+
+def category_key(score_type: str) -> str:
+    return f"{SCORE_CATEGORY}:{score_type}"
+
+
+def score_type_of(values: Iterable[str]) -> str | None:
+    """The first score type whose groups include every value (`detractor` → nps)."""
+    picked = [value for value in values if value]
+    for score_type in SCORE_TYPES:
+        if picked and all(value in CATEGORY_ANSWERS[score_type] for value in picked):
+            return score_type
+    return None
+
+
+def _listed(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def key_of(clause: Clause, keys: Iterable[str]) -> str:
+    """Which picker entry shows a stored row; OTHER when none does (the field is typed)."""
+    if clause.other:
+        return OTHER
+    if not clause.field.strip():
+        return ""  # a spare row: nothing chosen yet
+    known = set(keys)
+    if clause.picked in known and field_path(clause.picked) == clause.field:
+        return clause.picked
+    if clause.field == SCORE_CATEGORY:
+        score_type = score_type_of(_listed(clause.value)) if clause.value else SCORE_TYPES[0]
+        key = category_key(score_type) if score_type else OTHER
+        return key if key in known else OTHER
+    return clause.field if clause.field in known else OTHER
+
+
+def row_op(clause: Clause) -> str:
+    """The operator the picker shows: "is empty" for `exists` with the value no."""
+    if clause.op == "exists" and clause.value.strip().casefold() in ("no", "false"):
+        return MISSING
+    return clause.op
+
+
+def clause_of(key: str, typed: str, op: str, value: str) -> Clause:
+    """The row as stored, from what the pickers sent: the field picker's `key` (OTHER for
+    the `typed` field), the operator and the value."""
+    other = key == OTHER
+    field = typed.strip() if other else field_path(key)
+    picked = "" if other else key
+    if op == MISSING:
+        return Clause(field, "exists", "no", other, picked)
+    if op == "exists":
+        return Clause(field, "exists", "", other, picked)
+    return Clause(field, op, value, other, picked)
+
+
+def operators_for(kind: str, current: str = "") -> tuple[str, ...]:
+    """The comparisons offered for a field of `kind`; a stored rule's own operator is kept
+    among them, so that every rule stays editable as it is."""
+    offered = OPERATORS_BY_KIND.get(kind, OPERATORS_BY_KIND["text"])
+    if current and current not in offered and (current in OPERATORS or current == MISSING):
+        return (*offered, current)
+    return offered
+
+
+def value_widget(kind: str, op: str) -> str:
+    """Which value control a row shows: none, select, number or text (a comma list for
+    `in` on a field picked by name, since one select picks one value)."""
+    if op in ("exists", MISSING):
+        return "none"
+    if kind == "category":
+        return "select"
+    if op in ("in", "not_in"):
+        return "text"
+    if kind in ("pick", "yes_no", "multi_choice"):
+        return "select"
+    if kind == "number" and op in ("=", "!=", "<", "<=", ">", ">="):
+        return "number"
+    return "text"
+
+
+def category_values(score_type: str, op: str) -> tuple[str, ...]:
+    """The score groups a row picks from: single categories for is / is not, for is one of
+    / is none of the pairs (`detractor, passive`), as the value text is stored."""
+    names = list(CATEGORY_ANSWERS.get(score_type, {}))
+    if op not in ("in", "not_in"):
+        return tuple(names)
+    if len(names) != 3:
+        return (", ".join(names),) if names else ()
+    return (
+        f"{names[0]}, {names[1]}",
+        f"{names[1]}, {names[2]}",
+        f"{names[0]}, {names[2]}",
+    )
+
+
+def answer_kind(types: Iterable[str]) -> str:
+    """The kind of an `answers.<id>` field from the types its question has in the published
+    forms; a question two forms ask as different types is typed as text."""
+    found = set(types)
+    if len(found) != 1:
+        return "text"
+    (qtype,) = found
+    if qtype in SCALES or qtype == "number":
+        return "number"
+    if qtype == "single_choice":
+        return "pick"
+    if qtype == "multi_choice":
+        return "multi_choice"
+    if qtype in ("goal", "consent"):
+        return "yes_no"
+    return "text"
+
+
+def scale_of(types: Iterable[str]) -> tuple[int, int] | None:
+    found = set(types)
+    return SCALES.get(next(iter(found))) if len(found) == 1 else None
+
+
+def with_current(
+    options: Iterable[tuple[str, str]], current: str, unknown_label: str
+) -> list[tuple[str, str]]:
+    """A picker's options, with the stored value added when it is none of them (said as
+    `unknown_label`, which may name it as %(value)s), so a saved rule stays as it is."""
+    listed = list(options)
+    if current and current not in {value for value, _label in listed}:
+        listed.append((current, unknown_label % {"value": current}))
+    return listed
+
+
+def after_switch(clause: Clause, kind: str, first_value: Callable[[str], str]) -> Clause:
+    """A row whose field was just changed: the value picked for the old field no longer
+    applies (a list's first value, `first_value(op)`, is taken instead), the operator
+    only if the new field offers it."""
+    op = row_op(clause)
+    offered = OPERATORS_BY_KIND.get(kind, OPERATORS_BY_KIND["text"])
+    op = op if op in offered else offered[0]
+    value = first_value(op) if value_widget(kind, op) == "select" else ""
+    key = OTHER if clause.other else clause.picked or clause.field
+    return clause_of(key, clause.field, op, value)
