@@ -83,11 +83,16 @@ def score_answer(value: Any) -> int | str | None:
     return number if number is not None else on_scale("goal", value)
 
 
-def score_changes(before: dict, after: dict) -> dict[str, int | str | None]:
-    """The questions whose `score_answer` differs between two answer sets, with the new one."""
+def score_changes(before: Any, after: Any) -> dict[str, int | str | None]:
+    """The questions whose `score_answer` differs between two answer sets, with the new one.
+
+    Anything but a mapping (a row imported by hand) counts as no answers.
+    """
+    before = before if isinstance(before, dict) else {}
+    after = after if isinstance(after, dict) else {}
     changes = {}
     for question_id in before.keys() | after.keys():
         new = score_answer(after.get(question_id))
         if new != score_answer(before.get(question_id)):
-            changes[question_id] = new
+            changes[str(question_id)] = new
     return changes

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey_forms.scoring import score_answer, score_changes
+from survey_forms.scoring import score_changes
 from webapp.extensions import db
 from webapp.models.people import User
 from webapp.models.types import UTCDateTime, utcnow
@@ -174,8 +174,7 @@ def replace_scores(connection: Connection, response_id: int, answers: dict[str, 
     connection.execute(delete(table).where(table.c.response_id == response_id))
     rows = [
         score_row(response_id, question_id, answer)
-        for question_id, answer in ((q, score_answer(a)) for q, a in (answers or {}).items())
-        if answer is not None
+        for question_id, answer in score_changes({}, answers).items()
     ]
     if rows:
         connection.execute(insert(table), rows)
@@ -184,7 +183,7 @@ def replace_scores(connection: Connection, response_id: int, answers: dict[str, 
 @event.listens_for(Response, "after_insert")
 def _scores_of_new_response(mapper, connection: Connection, response: Response) -> None:
     """A response added through the ORM (a first answer, the demo, imports) gets its scores."""
-    changes = score_changes({}, response.answers or {})
+    changes = score_changes({}, response.answers)
     save_score_changes(connection, response.id, changes)
 
 
@@ -195,7 +194,7 @@ def _scores_of_changed_response(mapper, connection: Connection, response: Respon
     if not history.added:
         return
     if history.deleted:
-        changes = score_changes(history.deleted[0] or {}, history.added[0] or {})
+        changes = score_changes(history.deleted[0], history.added[0])
         save_score_changes(connection, response.id, changes)
     else:
         replace_scores(connection, response.id, history.added[0])

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, func, or_, select, tuple_
+from sqlalchemy import and_, case, func, or_, select, tuple_
 
 from survey_forms.definition import FormDefinition
 from survey_forms.insights import ScoreSummary, scored_question, tally
@@ -282,17 +282,25 @@ def _feedback_by_week(
 def _week_columns(weeks: dict[date, WeekFigures], zone: tzinfo) -> tuple:
     """SQL for the week a completion falls in: its index in `weeks` by start, in `zone`.
 
-    A completion after the last week (a clock a little ahead) has no index; the second
-    column is then its instant, so it is placed in a week of its own as `_week` does.
+    A completion in none of them (a clock a little ahead, past a week the tickets added)
+    has no index; the second column is then its instant, placed in a week of its own
+    as `_week` does.
     """
-    starts = sorted(weeks)
-    bounds = [_midnight(start + timedelta(days=7), zone) for start in starts]
+    completed_at = Response.completed_at
     week_of = case(
-        *((Response.completed_at < bound, index) for index, bound in enumerate(bounds)),
+        *(
+            (
+                and_(
+                    completed_at >= _midnight(start, zone),
+                    completed_at < _midnight(start + timedelta(days=7), zone),
+                ),
+                index,
+            )
+            for index, start in enumerate(sorted(weeks))
+        ),
         else_=None,
     )
-    ahead = case((Response.completed_at >= bounds[-1], Response.completed_at), else_=None)
-    return week_of, ahead
+    return week_of, case((week_of.is_(None), completed_at), else_=None)
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
