@@ -38,6 +38,14 @@ def sweep_sla(now: str | None = None) -> int:
 
 
 @in_app_context
+def fire_state_timers(now: str | None = None) -> int:
+    """Fire the workflow's due state timers (each once): reminders, auto-resolve, auto-close."""
+    from webapp.services import state_timers
+
+    return state_timers.sweep(parse_now(now))
+
+
+@in_app_context
 def relay_outbox(now: str | None = None) -> int:
     """Hand over outbox rows a Redis outage or a crash left behind."""
     from webapp.outbox import relay_pending
@@ -79,6 +87,7 @@ def periodic_jobs() -> list[Periodic]:
 
     return [
         Periodic("sla-sweep", sweep_sla, 60),
+        Periodic("state-timers", fire_state_timers, 60),
         Periodic("outbox-relay", relay_outbox, 60),
         Periodic("reminders", send_due_reminders, 60),
         Periodic("surveys", surveys.send_due_surveys, 60),

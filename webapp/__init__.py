@@ -72,7 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.main import bp as main_bp
     from webapp.public import bp as public_bp
     from webapp.tickets import bp as tickets_bp
-    from webapp.tickets import codes, routing_reasons
+    from webapp.tickets import codes, routing_reasons, timer_words
     from webapp.tickets.presenters import automation_ran, metric_label, sla_status_label
 
     app.register_blueprint(main_bp)
@@ -94,5 +94,9 @@ def _register_blueprints(app: Flask) -> None:
         policy_title=routing_reasons.policy_title,
         rule_named=routing_reasons.rule_named,
         rule_title=routing_reasons.rule_title,
+        timer_moved=timer_words.timer_moved,
+        timer_ran=timer_words.timer_ran,
+        timer_skipped=timer_words.timer_skipped,
+        timer_words=timer_words.timer_words,
         **codes.TEMPLATE_GLOBALS,
     )

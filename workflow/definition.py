@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.calendars import BusinessCalendar, calendar_problems, overnight_notes
-from workflow.durations import Duration, DurationError, parse_duration
+from workflow.durations import Duration, DurationError, parse_duration, wall_clock
 from workflow.registry import ACTIONS, EVENTS, GUARDS, PRIORITIES, ROLES
 from workflow.yaml_documents import N_, Problem, ProblemCollector, read_yaml
 
@@ -65,6 +65,16 @@ class ActionRef:
 
 
 @dataclass(frozen=True)
+class StateTimer:
+    """What happens once a ticket has been in a state for `after` (wall-clock time): actions,
+    a transition fired as the `system` role, or both (actions first)."""
+
+    after: Duration  # days are whole days of 24 hours here, not business days
+    do: tuple[ActionRef, ...] = ()
+    trigger: str | None = None
+
+
+@dataclass(frozen=True)
 class StateDef:
     name: str
     labels: Mapping[str, str]
@@ -72,6 +82,7 @@ class StateDef:
     clock: str
     on_enter: tuple[ActionRef, ...] = ()
     final: bool = False
+    timers: tuple[StateTimer, ...] = ()  # in increasing `after`
 
     def label(self, locale: str) -> str:
         return self.labels.get(locale) or self.labels.get("en") or self.name.replace("_", " ")
@@ -220,6 +231,11 @@ def parse_definition(data: Any) -> tuple[WorkflowDefinition | None, list[Problem
 
 
 class _Checker(ProblemCollector):
+    def __init__(self) -> None:
+        super().__init__()
+        # (state, path, trigger) of each timer's trigger, checked once transitions are read
+        self._timer_triggers: list[tuple[str, str, str]] = []
+
     # -- top level -------------------------------------------------------
     def check(self, data: Mapping) -> WorkflowDefinition:
         self.unknown_keys(data, "", _TOP_LEVEL, noun="section")
@@ -230,6 +246,7 @@ class _Checker(ProblemCollector):
         transitions = self.transitions(data.get("transitions"), states)
         if states and initial in states:
             self.graph(states, transitions, initial)
+        self.timer_triggers(transitions)
         sla = data.get("sla") or {}
         if not isinstance(sla, Mapping):
             self.add("sla", N_("must be a mapping with calendars and policies"))
@@ -270,7 +287,9 @@ class _Checker(ProblemCollector):
             if not isinstance(spec, Mapping):
                 self.add(path, N_("must be a mapping (label, category, …)"))
                 continue
-            self.unknown_keys(spec, path, {"label", "category", "clock", "on_enter", "final"})
+            self.unknown_keys(
+                spec, path, {"label", "category", "clock", "on_enter", "final", "timers"}
+            )
             category = spec.get("category", "open")
             if category not in CATEGORIES:
                 self.add(
@@ -296,8 +315,77 @@ class _Checker(ProblemCollector):
                 clock=clock,
                 on_enter=self.actions(spec.get("on_enter"), f"{path}.on_enter"),
                 final=bool(spec.get("final", False)),
+                timers=self.timers(spec.get("timers"), f"{path}.timers", name),
             )
         return states
+
+    def timers(self, raw: Any, path: str, state: str) -> tuple[StateTimer, ...]:
+        """A state's timers: each `after` a duration, later than the one before; `do`
+        actions and/or a `trigger` (checked against the transitions in `timer_triggers`)."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.add(path, N_("must be a list of timers (after, do, trigger)"))
+            return ()
+        result: list[StateTimer] = []
+        previous: Duration | None = None
+        for index, spec in enumerate(raw):
+            where = f"{path}[{index}]"
+            if not isinstance(spec, Mapping):
+                self.add(where, N_("a timer is a mapping with after and do or trigger"))
+                continue
+            self.unknown_keys(spec, where, {"after", "do", "trigger"})
+            after = None
+            if spec.get("after") is None:
+                self.add(
+                    f"{where}.after", N_("missing: how long after entering the state (e.g. 3d)")
+                )
+            else:
+                after = self.duration(spec.get("after"), f"{where}.after")
+                if after is not None and not after:
+                    self.add(f"{where}.after", N_("must be longer than no time (e.g. 30m, 3d)"))
+                    after = None
+            trigger = spec.get("trigger")
+            if trigger is not None and (not isinstance(trigger, str) or not _NAME.match(trigger)):
+                self.add(f"{where}.trigger", N_("not a name (lowercase letters, digits, _)"))
+                trigger = None
+            if trigger is not None:
+                self._timer_triggers.append((state, f"{where}.trigger", trigger))
+            do = self.actions(spec.get("do"), f"{where}.do")
+            if not spec.get("do") and spec.get("trigger") is None:
+                self.add(where, N_("needs do: [actions] or trigger: <transition> (or both)"))
+            if after is None:
+                continue
+            if previous is not None and wall_clock(after) <= wall_clock(previous):
+                self.add(
+                    f"{where}.after",
+                    N_("must be later than the timer before it (%(previous)s)"),
+                    previous=str(previous),
+                )
+            previous = after
+            result.append(StateTimer(after=after, do=do, trigger=trigger))
+        return tuple(result)
+
+    def timer_triggers(self, transitions: list[TransitionDef]) -> None:
+        """A timer's trigger leaves its state and may be fired by the `system` role."""
+        for state, path, trigger in self._timer_triggers:
+            named = [t for t in transitions if t.trigger == trigger]
+            leaving = [t for t in named if state in t.sources]
+            if not named:
+                self.add(path, N_("unknown transition '%(trigger)s'"), trigger=trigger)
+            elif not leaving:
+                self.add(
+                    path,
+                    N_("'%(trigger)s' does not leave '%(state)s' (see its source)"),
+                    trigger=trigger,
+                    state=state,
+                )
+            elif not any("system" in t.roles for t in leaving):
+                self.add(
+                    path,
+                    N_("'%(trigger)s' must allow the role system: timers fire as system"),
+                    trigger=trigger,
+                )
 
     def transitions(self, raw: Any, states: Mapping[str, StateDef]) -> list[TransitionDef]:
         if not isinstance(raw, list) or not raw:

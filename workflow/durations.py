@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from workflow.yaml_documents import N_, fill
 
@@ -84,3 +85,8 @@ def parse_duration(text: str) -> Duration:
     if duration.days * MINUTES_PER_DAY + duration.minutes > MAX_DAYS * MINUTES_PER_DAY:
         raise DurationError(TOO_LONG, text=text, max_days=MAX_DAYS)
     return duration
+
+
+def wall_clock(duration: Duration) -> timedelta:
+    """The duration as plain elapsed time, a day being 24 hours (state timers count so)."""
+    return timedelta(days=duration.days, minutes=duration.minutes)

@@ -167,6 +167,8 @@ class CompiledWorkflow:
         permitted = [t for t in candidates if t.roles & roles]
         if not permitted:
             needed = sorted(set().union(*(t.roles for t in candidates)))
+            # Nobody can become `system` (Loopdesk's own timers): name the people who may.
+            needed = [role for role in needed if role != "system"] or needed
             return TransitionRefused(
                 "role", f"only {' or '.join(needed)} may do this", tuple(needed)
             )

@@ -469,7 +469,8 @@ def test_a_calendar_without_a_label_is_named_by_its_id_in_words(client, as_admin
 def test_editor_problems_in_a_calendar_name_the_calendar(client, as_admin, post_form):
     broken = SHIPPED_TEXT.replace('fri: [["08:00", "16:00"]]', 'fri: [["08:00", "26:00"]]')
     body = text_of(validate(post_form, broken))
-    assert "line 92: Warsaw office sla.calendars.warsaw_office.weekly_hours.fri[0]" in body
+    line = SHIPPED_TEXT.splitlines().index('        fri: [["08:00", "16:00"]]') + 1
+    assert f"line {line}: Warsaw office sla.calendars.warsaw_office.weekly_hours.fri[0]" in body
 
 
 def test_sla_preview_matches_the_sla_engine_for_a_known_calendar(client, as_admin, post_form):

@@ -108,6 +108,14 @@ EDITABLE = {
             required=("status_link",),
         ),
         _editable(
+            "still_waiting",
+            _l("Reminder while we wait for the customer's answer"),
+            CUSTOMER,
+            {},
+            ("name", "number", "subject", "status_link"),
+            required=("status_link",),
+        ),
+        _editable(
             "public_reply",
             _l("An agent's reply"),
             CUSTOMER,

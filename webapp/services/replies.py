@@ -18,7 +18,7 @@ from webapp.extensions import db
 from webapp.external_urls import external_url
 from webapp.models import CannedReply, OutboxMessage, Ticket, TicketEvent, User, utcnow
 from webapp.outbox import queue_email
-from webapp.services import sla_clock
+from webapp.services import sla_clock, state_timers
 from webapp.services.email_placeholders import fill
 from webapp.services.events import publish
 from webapp.services.history import record_event
@@ -158,6 +158,7 @@ def receive_customer_reply(ticket: Ticket, text: str) -> str | None:
 
     record_event(ticket, "customer_reply", None, actor_kind="customer", text=text)
     add_search_text(ticket, text)
+    state_timers.restart_timers(ticket, utcnow())  # "no reply for 7 days" counts afresh
     for trigger in CUSTOMER_REPLY_TRIGGERS:
         try:
             fire(ticket, trigger, CUSTOMER)

@@ -28,7 +28,7 @@ from webapp.models import (
     WorkflowKind,
     utcnow,
 )
-from webapp.services import sla_clock
+from webapp.services import sla_clock, state_timers
 from webapp.services.assignment import choose_assignee
 from webapp.services.history import events_dated, record_event
 from webapp.services.workflow_versions import active_version_id, machine_for
@@ -223,6 +223,7 @@ def create_ticket(new: NewTicket, actor: User | None = None) -> Ticket:
         record_event(ticket, "created", actor, to_state=ticket.state, channel=new.channel)
         _apply_route(ticket, route(definition, ticket_facts(ticket)))
         sla_clock.apply_sla(ticket)
+        state_timers.entered_state(ticket, created_at)
         db.session.flush()
         move = None
         if ticket.assignee_id is not None:
@@ -371,9 +372,18 @@ def _fire_if_possible(ticket: Ticket, trigger: str) -> Move | None:
 
 
 def fire(
-    ticket: Ticket, trigger: str, actor: User | str | None, *, expected_version: int | None = None
+    ticket: Ticket,
+    trigger: str,
+    actor: User | str | None,
+    *,
+    expected_version: int | None = None,
+    timer: Mapping[str, Any] | None = None,
 ) -> Move:
-    """Move a ticket through its workflow: roles, guards, state, SLA, history, actions."""
+    """Move a ticket through its workflow: roles, guards, state, SLA, timers, history, actions.
+
+    `timer` says which state timer made the move (the history words it: "no reply from
+    the customer for 7 days").
+    """
     if expected_version is not None and expected_version != ticket.version:
         raise TicketConflict(ticket.id, last_transition(ticket))
     machine = machine_for(ticket.workflow_version_id)
@@ -384,6 +394,8 @@ def fire(
     now = utcnow()
     ticket.state = move.dest
     sla_clock.on_state_change(ticket, move.source, move.dest, now)
+    if move.dest != move.source:
+        state_timers.entered_state(ticket, now)
     from webapp.services.events import publish
     from webapp.services.workflow_actions import run_actions
 
@@ -399,6 +411,7 @@ def fire(
         from_state=move.source,
         to_state=move.dest,
         trigger=trigger,
+        **({"timer": {**timer, "to_category": _category(ticket, move.dest)}} if timer else {}),
     )
     run_actions(ticket, move.actions, actor=_actor_user(actor), reason=f"transition:{trigger}")
     _tell_watchers_about_move(ticket, move, _actor_user(actor))
@@ -406,6 +419,10 @@ def fire(
         ticket, "ticket.transitioned", trigger=trigger, from_state=move.source, to_state=move.dest
     )
     return move
+
+
+def _category(ticket: Ticket, state: str) -> str:
+    return machine_for(ticket.workflow_version_id).definition.states[state].category
 
 
 def _tell_watchers_about_move(ticket: Ticket, move: Move, actor: User | None) -> None:

@@ -33,13 +33,18 @@ def _state_label(ticket: Ticket, locale: str) -> str:
     return machine_for(ticket.workflow_version_id).definition.states[ticket.state].label(locale)
 
 
+# Customer e-mails a `notify_customer` action sends with their own files (admins edit them
+# on the E-mail texts page); any other name is a kind of the `ticket_update` e-mail.
+OWN_CUSTOMER_TEMPLATES = frozenset({"still_waiting"})
+
+
 def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None) -> None:
     if not ticket.customer_email:
         return
     locale = ticket.customer_locale
     message = queue_email(
         ticket.customer_email,
-        "ticket_update",
+        template if template in OWN_CUSTOMER_TEMPLATES else "ticket_update",
         locale,
         {
             "ticket": ticket,

@@ -42,6 +42,7 @@ MAILS = {
     "ticket_confirmation": _l("confirmation of the request"),
     "status_changed": _l("status update"),
     "waiting_on_you": _l("question to the customer"),
+    "still_waiting": _l("reminder that we still wait for the customer's answer"),
     "resolved": _l("resolution notice"),
     "ticket_assigned": _l("assignment notice"),
     "customer_replied": _l("notice of the customer's reply"),
