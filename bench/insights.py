@@ -1,0 +1,255 @@
+"""The dashboard's feedback and the reports over many responses: time, queries, peak memory.
+
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/scratch \
+    BENCH_RESPONSES=100000 .venv/bin/python bench/insights.py
+
+BENCH_DATABASE_URL: the database to fill; its public schema is reset, so use a scratch
+database. Without it a SQLite file in a temporary directory is used.
+BENCH_RESPONSES: how many responses to bulk-insert (default 100,000), spread over the last
+90 days across the NPS (half), CSAT and goal forms, 9 in 10 completed; one response in 20
+(a CSAT one) answers a post-resolution survey of a demo ticket.
+
+Each figure is the best of three runs (time and the number of SQL statements), then one
+more run under tracemalloc for the peak of Python allocations (tracing slows it down).
+"Before" runs the dashboard and reports services as they were when they loaded every
+response's answers into Python (read from git at BEFORE; skipped without git);
+"after" the current ones, which let the database count `response_score`.
+Prints numbers; asserts nothing. On the shared 2-core machine with 100,000 responses
+(PostgreSQL): the dashboard's feedback 157 -> 42 ms, peak 10.9 -> 0.1 MiB; the 90-day
+report 998 -> 118 ms, peak 24.9 -> 0.2 MiB; the same number of queries (+1 for reports).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.machine_speed import describe_machine  # noqa: E402
+
+RESPONSES = int(os.environ.get("BENCH_RESPONSES", "100000"))
+INSERT_BATCH = 5000
+BEFORE = "e06ea7bffe2ae530d8dfd2a44e21476e35ab238e"  # the services before response_score
+FORMS = ("nps", "nps", "csat", "goal")  # half of the responses to the NPS form
+
+
+def database_url(tmp: str) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp}/bench.db"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def answers_of(slug: str, n: int) -> dict:
+    if slug == "nps":
+        score = n % 11
+        if score <= 8:
+            return {"score": score, "what_went_wrong": f"Parcel {n} came late, nobody called."}
+        return {"score": score, "testimonial": "no", "name": "Jan"}
+    if slug == "csat":
+        return {"csat": 1 + n % 5, "comment": f"Order {n}: fine, if slow."}
+    return {"goal": "yes" if n % 3 else "no"}
+
+
+def fill(app) -> None:
+    """The demo (forms, teams, tickets), then RESPONSES responses and their scores in bulk."""
+    import flask_migrate
+    from sqlalchemy import insert, select
+
+    from survey_forms.scoring import score_changes
+    from webapp.extensions import db
+    from webapp.models import (
+        Form,
+        FormVersion,
+        Response,
+        ResponseScore,
+        SurveyInvitation,
+        SurveyStatus,
+        Ticket,
+        utcnow,
+    )
+    from webapp.models.forms import score_row
+
+    flask_migrate.upgrade()
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    versions = dict(
+        db.session.execute(
+            select(Form.slug, FormVersion.id).join(
+                FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True)
+            )
+        ).all()
+    )
+    forms = dict(db.session.execute(select(Form.slug, Form.id)).all())
+    tickets = db.session.scalars(select(Ticket.id)).all()
+    first_id = (db.session.scalar(select(Response.id).order_by(Response.id.desc())) or 0) + 1
+    now = utcnow()
+    step = timedelta(days=90) / RESPONSES
+    for first in range(0, RESPONSES, INSERT_BATCH):
+        responses, scores, invitations = [], [], []
+        for n in range(first, min(first + INSERT_BATCH, RESPONSES)):
+            slug = FORMS[n % len(FORMS)]
+            answers = answers_of(slug, n // len(FORMS))
+            started = now - timedelta(days=90) + step * n
+            completed = started + timedelta(minutes=2) if n % 10 else None
+            response_id = first_id + n
+            responses.append(
+                {
+                    "id": response_id,
+                    "token": f"bench-{n}",
+                    "form_id": forms[slug],
+                    "form_version_id": versions[slug],
+                    "answers": answers,
+                    "hidden": {},
+                    "meta": {"user_agent": "mobile"},
+                    "started_at": started,
+                    "updated_at": started,
+                    "completed_at": completed,
+                }
+            )
+            scores += [
+                score_row(response_id, question_id, answer)
+                for question_id, answer in score_changes({}, answers).items()
+            ]
+            if slug == "csat" and completed and n % 20 == 2:
+                invitations.append(
+                    {
+                        "ticket_id": tickets[n % len(tickets)],
+                        "form_slug": "csat",
+                        "token": f"bench-survey-{n}",
+                        "status": SurveyStatus.ANSWERED,
+                        "due_at": started,
+                        "created_at": started,
+                        "answered_at": completed,
+                        "response_id": response_id,
+                    }
+                )
+        # Core inserts: the ORM's per-response hook would write the scores one by one.
+        db.session.execute(insert(Response.__table__), responses)
+        db.session.execute(insert(ResponseScore.__table__), scores)
+        if invitations:
+            db.session.execute(insert(SurveyInvitation.__table__), invitations)
+        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        db.session.execute(
+            text("SELECT setval('form_response_id_seq', (SELECT max(id) FROM form_response))")
+        )
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def services_before():
+    """The dashboard and reports modules at BEFORE, or None without git."""
+    modules = []
+    for name in ("dashboard", "reports"):
+        try:
+            source = subprocess.run(
+                ["git", "show", f"{BEFORE}:webapp/services/{name}.py"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        spec = importlib.util.spec_from_loader(f"bench_before_{name}", loader=None)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up
+        exec(compile(source, f"{BEFORE[:7]}:{name}.py", "exec"), module.__dict__)  # noqa: S102
+        modules.append(module)
+    return modules
+
+
+def measure(work) -> tuple[float, int, float]:
+    """(best seconds of 3, SQL statements, peak MiB of Python allocations)."""
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    best = float("inf")
+    for _ in range(3):
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            started = time.perf_counter()
+            work()
+            best = min(best, time.perf_counter() - started)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        db.session.rollback()
+    queries = len(statements)
+    tracemalloc.start()
+    work()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    db.session.rollback()
+    return best, queries, peak / 2**20
+
+
+def pages_of(dashboard, reports, now) -> list:
+    """(title, what computes it) for each figure a staff page shows."""
+    return [
+        ("dashboard feedback (30 days)", lambda: dashboard.feedback_overview("en", now)),
+        ("reports, 30 days", lambda: reports.build_report(now, 30, "-", "All", "UTC")),
+        ("reports, 90 days", lambda: reports.build_report(now, 90, "-", "All", "Europe/Warsaw")),
+    ]
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp()
+    url = database_url(tmp)
+    os.environ["LOOPDESK_INSTANCE_PATH"] = tmp
+    from webapp import create_app
+    from webapp.models import utcnow
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        started = time.perf_counter()
+        fill(app)
+        filled = time.perf_counter() - started
+        from webapp.services import dashboard, reports
+
+        now = utcnow()
+        after = (dashboard, reports)
+        before = services_before()
+        label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        print(f"database: {label}; {RESPONSES:,} responses inserted in {filled:.1f} s")
+        print(describe_machine())
+        for name, modules in (("before", before), ("after", after)):
+            if modules is None:
+                print(f"{name}: skipped (no git)")
+                continue
+            for title, work in pages_of(*modules, now):
+                seconds, queries, peak = measure(work)
+                print(
+                    f"{name:6} {title:30} {seconds * 1000:8.0f} ms {queries:3d} queries "
+                    f"peak {peak:7.1f} MiB"
+                )
+
+
+if __name__ == "__main__":
+    main()
