@@ -454,3 +454,24 @@ def test_a_list_of_languages_is_typed_as_codes_named_beside_the_box(as_admin, cl
     assert "One or more of: English (en), Polish (pl), Russian (ru), Slovenian (sl)" in words(
         editor.page
     )
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        {"field": ["score.category:nonsense"], "op": ["="], "value": ["x"], "shown": ["form"]},
+        {"field": ["__other__"], "op": ["missing"], "value": [""], "place": ["1"]},
+        {"field": ["locale"] * 40, "op": ["="] * 3, "place": ["0", "x", "9999999"]},
+        {"field": ["form"], "group": ["0", "0", "a"], "group_mode": ["sideways"]},
+        {"field": ["form"], "action": "remove_group:99999999"},
+        {"field": ["form"], "action": "add_to:-1"},
+        {"field": ["answers.score"], "op": ["<="], "value": ["<b>six</b>"]},
+    ],
+)
+def test_junk_rows_and_buttons_never_give_a_500(as_admin, client, post_form, junk):
+    state = state_of(client)
+    for url in (f"{PAGE}/rules", f"{PAGE}/rules/0"):
+        for htmx in (True, False):
+            reply = post_form(url, {"name": "Junk", **state, **junk}, htmx=htmx)
+            assert reply.status_code in (200, 303, 422)
+            assert "<b>six" not in reply.get_data(as_text=True)
