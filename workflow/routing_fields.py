@@ -117,8 +117,8 @@ def clause_of(key: str, typed: str, op: str, value: str) -> Clause:
     other = key == OTHER
     field = typed.strip() if other else field_path(key)
     picked = "" if other else key
-    if op == MISSING:
-        return Clause(field, "exists", "no", other, picked)
+    if op == MISSING or (op == "exists" and value.strip().casefold() in ("no", "false")):
+        return Clause(field, "exists", "no", other, picked)  # "no" from pages before "is empty"
     if op == "exists":
         return Clause(field, "exists", "", other, picked)
     return Clause(field, op, value, other, picked)

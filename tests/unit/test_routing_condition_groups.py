@@ -157,6 +157,7 @@ def test_is_empty_is_exists_with_the_value_no_and_other_fields_are_typed():
         "answers.comment", "exists", "no"
     )
     assert rf.row_op(C("answers.comment", "exists", "no")) == rf.MISSING
+    assert rf.clause_of("locale", "", "exists", "no") == C("locale", "exists", "no")
     assert rf.clause_of("answers.comment", "", "exists", "x") == C("answers.comment", "exists", "")
     typed = rf.clause_of(rf.OTHER, " customer.plan ", "=", "gold")
     assert (typed.field, typed.other) == ("customer.plan", True)
