@@ -2,7 +2,8 @@
 
 Routing rules and the default route send tickets to a team or overflow to it; SLA policies,
 automations and routing rules can test `team` in their conditions; the `assign_team` action
-(on breach, on entering a state, after a transition, in an automation) moves tickets to it.
+(on breach, on entering a state or on its timer, after a transition, in an automation) moves
+tickets to it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class ReferenceKind(enum.StrEnum):
     SLA_BREACH = "sla_breach"  # a breach moves tickets to the team
     AUTOMATION = "automation"
     STATE = "state"  # entering the state moves tickets to the team
+    STATE_TIMER = "state_timer"  # one of the state's timers moves tickets to the team
     TRANSITION = "transition"  # the transition moves tickets to the team
 
 
@@ -57,6 +59,8 @@ def team_references(definition: WorkflowDefinition, slug: str) -> list[TeamRefer
     for name, state in definition.states.items():
         if _assigns(state.on_enter, slug):
             add(ReferenceKind.STATE, name)
+        if any(_assigns(timer.do, slug) for timer in state.timers):
+            add(ReferenceKind.STATE_TIMER, name)
     for transition in definition.transitions:
         if _assigns(transition.after, slug):
             add(ReferenceKind.TRANSITION, transition.trigger)

@@ -80,6 +80,7 @@ def _naming_everywhere(slug: str) -> dict:
         },
     )
     data["states"]["waiting_on_customer"]["on_enter"] = [{"assign_team": slug}]
+    data["states"]["resolved"]["timers"][0]["do"] = [{"assign_team": slug}]
     data["automations"].append(
         {"name": "Parcels on label", "on": "label.added", "do": [{"assign_team": slug}]}
     )
@@ -184,6 +185,8 @@ def test_every_workflow_reference_is_named_with_a_link_to_change_it(
         "The SLA policy “Parcel claims” applies to tickets of this team (team = parcels).",
         "The SLA policy “Parcel claims” moves overdue tickets to this team (assign_team: parcels).",
         "Entering the state “Waiting on customer” moves tickets to this team",
+        "A timer of the state “Resolved” moves tickets that stay there to this team "
+        "(assign_team: parcels).",
         "The automation “Parcels on label” names this team (parcels).",
     ):
         assert sentence in text, sentence

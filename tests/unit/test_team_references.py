@@ -29,6 +29,7 @@ def test_assign_team_actions_and_conditions_anywhere_are_found():
     data = yaml.safe_load(SHIPPED_TEXT)
     data["transitions"][0]["after"].append({"assign_team": "vip"})
     data["states"]["resolved"]["on_enter"].append({"assign_team": "vip"})
+    data["states"]["waiting_on_customer"]["timers"][0]["do"].append({"assign_team": "vip"})
     data["automations"].append(
         {
             "name": "VIP labels",
@@ -42,6 +43,7 @@ def test_assign_team_actions_and_conditions_anywhere_are_found():
     kinds = [(r.kind, r.name) for r in team_references(definition, "vip")]
     assert kinds == [
         (ReferenceKind.STATE, "resolved"),
+        (ReferenceKind.STATE_TIMER, "waiting_on_customer"),
         (ReferenceKind.TRANSITION, "assign"),
         (ReferenceKind.ROUTING_CONDITION, "Unhappy customers get a fast call back"),
         (ReferenceKind.AUTOMATION, "VIP labels"),

@@ -213,6 +213,14 @@ def _reference_text(ref: TeamReference, definition: WorkflowDefinition | None, s
             state=state.label(locale) if state else ref.name,
             slug=slug,
         )
+    if ref.kind == ReferenceKind.STATE_TIMER:
+        state = definition.states.get(ref.name) if definition else None
+        return _(
+            "A timer of the state “%(state)s” moves tickets that stay there to this team "
+            "(assign_team: %(slug)s).",
+            state=state.label(locale) if state else ref.name,
+            slug=slug,
+        )
     if ref.kind == ReferenceKind.TRANSITION:
         transition = (
             next((t for t in definition.transitions if t.trigger == ref.name), None)
