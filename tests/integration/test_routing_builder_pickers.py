@@ -475,3 +475,30 @@ def test_junk_rows_and_buttons_never_give_a_500(as_admin, client, post_form, jun
             reply = post_form(url, {"name": "Junk", **state, **junk}, htmx=htmx)
             assert reply.status_code in (200, 303, 422)
             assert "<b>six" not in reply.get_data(as_text=True)
+
+
+def test_with_no_form_published_a_form_is_typed_and_the_rows_stay_in_step(
+    create_user, login, client, post_form
+):
+    """An empty select would send no value and shift every later row's value by one."""
+    active_version()
+    db.session.add(Team(slug="customer-care", name="Customer Care"))
+    db.session.commit()
+    login(create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN))
+    editor = RuleEditor(client.get(PAGE).get_data(as_text=True))
+    editor.named("name")["value"] = "Typed form"
+    editor.choose("Field of condition 1", "Form")
+    editor = change(post_form, editor, True, "Add a condition row")
+    assert editor.control("Value of condition 1")["type"] == "text"
+    editor.fill("Value of condition 1", "report-problem")
+    editor.choose("Field of condition 2", "Customer's language")
+    editor = change(post_form, editor, True)
+    editor.choose("Value of condition 2", "Polish")
+    saved = post_form(editor.action, editor.posted(team="customer-care"), htmx=True)
+    assert saved.status_code == 200, words(saved.get_data(as_text=True))
+    assert draft_rules()[-1]["when"] == {
+        "all": [
+            {"field": "form", "op": "=", "value": "report-problem"},
+            {"field": "locale", "op": "=", "value": "pl"},
+        ]
+    }

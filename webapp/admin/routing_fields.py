@@ -211,6 +211,8 @@ def row_view(clause: Clause, entries: Catalogue, operator_labels: Mapping[str, A
         options = rf.with_current(
             value_options(choice, shown_op), clause.value, _("%(value)s (not one of the choices)")
         )
+        if not options:  # nothing to pick (no form published yet): an empty select sends nothing
+            widget = "text"
     listed = ""
     if widget == "text" and shown_op in ("in", "not_in") and choice is not None:
         # A list is typed: say which codes mean what ("Polish (pl), Russian (ru)").
