@@ -2,8 +2,8 @@
 
 import pytest
 
+from survey_forms import routing_fields as rf
 from workflow import condition_groups as cg
-from workflow import routing_fields as rf
 from workflow import routing_rules as rr
 from workflow.conditions import evaluate
 

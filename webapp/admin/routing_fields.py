@@ -2,7 +2,7 @@
 grouped (the response, answers to questions, the customer, metadata), and the values each
 field picks from (forms by title, languages and channels by name, score groups, choices).
 
-Which kind of value a field holds and which comparisons fit it is `workflow.routing_fields`;
+Which kind of value a field holds and which comparisons fit it is `survey_forms.routing_fields`;
 this module only names things, from the published forms the page has already loaded.
 """
 
@@ -17,10 +17,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from survey_forms import routing_fields as rf
 from survey_forms.definition import LANGUAGES
 from webapp.admin.form_words import group_label, quoted, short_text
 from webapp.tickets.codes import CHANNELS, DEVICES
-from workflow import routing_fields as rf
 from workflow.routing_rules import Clause
 
 if TYPE_CHECKING:

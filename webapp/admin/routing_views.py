@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from survey_forms import routing_fields as rf
 from survey_forms.definition import CHANNELS
 from webapp.admin import bp
 from webapp.admin import routing_fields as pickers
@@ -37,7 +38,6 @@ from webapp.services.workflow_versions import validate_for_publish
 from webapp.tickets.presenters import describe_calendar, describe_target
 from webapp.tickets.routing_reasons import condition_words, facts_in_words, rule_title
 from workflow import condition_groups
-from workflow import routing_fields as rf
 from workflow import routing_rules as rr
 from workflow.definition import STRATEGIES, load_definition
 from workflow.registry import PRIORITIES

@@ -9,6 +9,9 @@ the builder offers for it, and which value picker a comparison uses. Plain data,
 A row is stored exactly as the evaluator reads it (`routing_rules.Clause`): two
 builder-only choices map onto it, "is empty" (`exists` with the value `no`) and the score
 group of one score type (`score.category`, whose groups depend on the type).
+
+It lives beside the forms because it needs their score scales and groups: `survey_forms`
+reads `workflow` (the condition evaluator), never the other way round.
 """
 
 from __future__ import annotations
