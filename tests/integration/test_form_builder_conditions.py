@@ -226,3 +226,30 @@ def test_each_scored_question_offers_its_groups(client, login, admin, app, post_
     definition = load_form(drafts.current("form", "two-scores").yaml_text).definition
     assert next_question(definition, {"nps": 10, "csat": 2}).id == "why"
     assert next_question(definition, {"nps": 10, "csat": 4}) is None
+
+
+def test_a_choice_question_without_choices_keeps_the_rows_values_in_place(
+    client, login, admin, nps
+):
+    """A select with no options posts nothing: the row's value box offers an empty choice,
+    so the next row's value is not read as this one's."""
+    data = yaml.safe_load(NPS)
+    data["questions"].insert(
+        1, {"id": "topic", "type": "single_choice", "text": {"en": "Topic?"}, "choices": []}
+    )
+    data["questions"][2]["show_if"] = {
+        "all": [
+            {"field": "answers.topic", "op": "=", "value": "x"},
+            {"field": "answers.score", "op": "<=", "value": 6},
+        ]
+    }
+    drafts.save("form", "nps", yaml.safe_dump(data), revision=None, base_number=1, actor=admin)
+    db.session.commit()
+    login(admin)
+    page = client.get(EDIT).get_data(as_text=True)
+    key = f"questions-{data['questions'][2]['id']}"
+    editor = condition_editor(page, key)
+    topic_row = re.search(r'<fieldset class="condition-row".*?</fieldset>', editor, re.S).group(0)
+    assert '<option value="">(no choices yet)</option>' in topic_row
+    # Every row posts exactly one value.
+    assert editor.count('name="value"') == editor.count('name="question"')
