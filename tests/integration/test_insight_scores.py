@@ -227,6 +227,9 @@ def test_weekly_nps_falls_in_the_viewers_weeks(builtin_forms, timezone, response
     ahead.started_at = ahead.completed_at = datetime(2030, 1, 30, 9, 0, tzinfo=UTC)
     further = make_ticket()  # a week further still, added by the ticket
     further.created_at = datetime(2030, 2, 6, 9, 0, tzinfo=UTC)
+    _respond("goal", {"goal": "no"})  # in that week
+    in_it = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
+    in_it.started_at = in_it.completed_at = datetime(2030, 2, 5, 9, 0, tzinfo=UTC)
     db.session.commit()
     report = build_report(datetime(2030, 1, 16, 12, tzinfo=UTC), 7, "No team", "All", timezone)
     by_week = {w.start: (w.responses, w.nps.count if w.nps else 0) for w in report.weeks}
@@ -236,7 +239,7 @@ def test_weekly_nps_falls_in_the_viewers_weeks(builtin_forms, timezone, response
         date(2030, 1, 7): (responses[0], responses[0]),
         date(2030, 1, 14): (responses[1], responses[1]),
         date(2030, 1, 28): (1, 0),
-        date(2030, 2, 4): (0, 0),
+        date(2030, 2, 4): (1, 0),
     }
     assert {w.start: w.nps.nps for w in report.weeks if w.nps and w.nps.count} == nps
 

@@ -242,13 +242,14 @@ def _feedback_by_week(
         for form, question in ((f, scored_question(d)) for f, d in published)
         if question is not None and question.type == "nps"
     }
-    week_of, ahead = _week_columns(weeks, zone)
+    starts = sorted(weeks)  # what the week indexes in the queries point at
+    week_of, ahead = _week_columns(starts, zone)
     for week_index, late, form_id, completed in db.session.execute(
         select(week_of, ahead, Response.form_id, func.count())
         .where(Response.completed_at >= since)
         .group_by(week_of, ahead, Response.form_id)
     ):
-        week = _week_at(weeks, week_index, late, zone)
+        week = _week_at(weeks, starts, week_index, late, zone)
         week.responses += completed
         if form_id in nps_questions:
             week.nps_answers.setdefault(form_id, [])
@@ -271,16 +272,17 @@ def _feedback_by_week(
             )
             .group_by(week_of, ahead, Response.form_id, ResponseScore.value, ResponseScore.yes)
         ):
-            week = _week_at(weeks, week_index, late, zone)
-            week.nps_answers[form_id].append((stored_answer(value, yes), times))
+            week = _week_at(weeks, starts, week_index, late, zone)
+            given = week.nps_answers.setdefault(form_id, [])  # one completed in between too
+            given.append((stored_answer(value, yes), times))
     for week in weeks.values():
         # One NPS across the NPS forms: each answer counted once, on its own form's question.
         parts = [tally(nps_questions[f], given) for f, given in week.nps_answers.items()]
         week.nps = _combined(parts)
 
 
-def _week_columns(weeks: dict[date, WeekFigures], zone: tzinfo) -> tuple:
-    """SQL for the week a completion falls in: its index in `weeks` by start, in `zone`.
+def _week_columns(starts: list[date], zone: tzinfo) -> tuple:
+    """SQL for the week a completion falls in: its index in `starts` (Mondays), in `zone`.
 
     A completion in none of them (a clock a little ahead, past a week the tickets added)
     has no index; the second column is then its instant, placed in a week of its own
@@ -296,7 +298,7 @@ def _week_columns(weeks: dict[date, WeekFigures], zone: tzinfo) -> tuple:
                 ),
                 index,
             )
-            for index, start in enumerate(sorted(weeks))
+            for index, start in enumerate(starts)
         ),
         else_=None,
     )
@@ -309,11 +311,16 @@ def _midnight(day: date, zone: tzinfo) -> datetime:
 
 
 def _week_at(
-    weeks: dict[date, WeekFigures], index: int | None, late: datetime | None, zone: tzinfo
+    weeks: dict[date, WeekFigures],
+    starts: list[date],
+    index: int | None,
+    late: datetime | None,
+    zone: tzinfo,
 ) -> WeekFigures:
+    """The week of a row the queries grouped: by its index, else by its own instant."""
     if index is None:
         return _week(weeks, late, zone)
-    return weeks[sorted(weeks)[index]]
+    return weeks[starts[index]]
 
 
 def _combined(parts: list[ScoreSummary | None]) -> ScoreSummary | None:
