@@ -2,20 +2,28 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from webapp.extensions import db
-from webapp.i18n import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, normalise_locale
+from webapp.i18n import (
+    LOCALE_COOKIE,
+    LOCALE_COOKIE_MAX_AGE,
+    date_interval,
+    language_name_for_viewer,
+    normalise_locale,
+)
 from webapp.main import bp
 from webapp.models import OutboxMessage, Team, User, WorkflowKind, utcnow
 from webapp.security import staff_required
 from webapp.services import reports as report_service
 from webapp.services.dashboard import INSIGHT_DAYS, feedback_overview, work_counts
+from webapp.services.report_export import report_csv
 from webapp.services.workflow_versions import active_version, machine_for
+from webapp.tickets.codes import channel_label
 from webapp.timezone_choices import zone_in_words
 
 
@@ -98,12 +106,40 @@ def healthz():
 @bp.get("/reports")
 @staff_required
 def reports():
-    """Tickets answered and resolved in time, and ratings after resolution, per team and week."""
+    """Tickets answered and resolved in time, ratings after resolution, per team and week;
+    feedback by language and channel; the labels on the period's tickets."""
     days = report_service.period_of(request.args.get("days"))
     report = report_service.build_report(
         utcnow(), days, _("No team"), _("All teams"), current_user.timezone
     )
     zone = zone_in_words(current_user.timezone or "UTC", str(get_locale()), utcnow())
     return render_template(
-        "main/reports.html", report=report, periods=report_service.PERIODS, week_zone=zone
+        "main/reports.html",
+        report=report,
+        periods=report_service.PERIODS,
+        week_zone=zone,
+        labels_shown=report_service.LABELS_SHOWN,
+    )
+
+
+@bp.get("/reports.csv")
+@staff_required
+def reports_csv():
+    """The report of the period as one CSV file, its tables told apart by `section`."""
+    days = report_service.period_of(request.args.get("days"))
+    now = utcnow()
+    report = report_service.build_report(
+        now, days, _("No team"), _("All teams"), current_user.timezone
+    )
+    text = report_csv(
+        report,
+        week_name=lambda week: date_interval(week.start, week.end),
+        language_name=lambda code: language_name_for_viewer(code) if code else "",
+        channel_name=channel_label,
+    )
+    name = f"report-{days}-days-{now:%Y-%m-%d}.csv"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

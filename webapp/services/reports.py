@@ -1,9 +1,11 @@
 """Is the loop being closed? Tickets answered and resolved in time, and how customers rated
-the help afterwards, per team and per week.
+the help afterwards, per team and per week; what customers said by language and channel;
+which labels the period's tickets carry.
 
 Ticket figures are computed in Python over the period's rows, fetched in a fixed number
 of queries: a report never loads a ticket's relations one by one. Responses and their
-scores are counted by the database (`response_score`), per week and per answer.
+scores are counted by the database (`response_score`), per week, segment and answer, and
+folded here with the scoring functions; labels are counted per name by the database.
 """
 
 from __future__ import annotations
@@ -18,15 +20,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, case, func, or_, select, tuple_
 
-from survey_forms.definition import FormDefinition
+from survey_forms.definition import FormDefinition, Question
 from survey_forms.insights import ScoreSummary, scored_question, tally
 from webapp.extensions import db
-from webapp.models import Response, ResponseScore, SurveyInvitation, SurveyStatus, Team, Ticket
+from webapp.models import (
+    Response,
+    ResponseScore,
+    SurveyInvitation,
+    SurveyStatus,
+    Team,
+    Ticket,
+    TicketLabel,
+)
 from webapp.models.forms import stored_answer
 from webapp.services.forms import published_forms
 
 PERIODS = (7, 30, 90)  # days a report can look back
 DEFAULT_PERIOD = 30
+SCORE_TYPES = ("nps", "csat", "ces")  # what the weeks and segments show, by the form's score
+LABELS_SHOWN = 15  # the most used labels
 
 
 @dataclass
@@ -53,6 +65,7 @@ class Clock:
 @dataclass
 class TeamFigures:
     name: str
+    key: str = ""  # the team's slug; "(none)" and "(all)" for the rows that are no team
     created: int = 0
     resolved: int = 0
     first_reply: Clock = field(default_factory=Clock)
@@ -66,21 +79,62 @@ class TeamFigures:
     def median_first_reply(self) -> timedelta | None:
         return statistics.median(self.reply_times) if self.reply_times else None
 
+    def score(self, kind: str) -> ScoreSummary | None:
+        """The ratings of one type (`csat`) across the survey forms that ask it."""
+        return _combined(kind, self.satisfaction)
+
 
 @dataclass
-class WeekFigures:
-    start: date  # the Monday, in the viewer's time zone
+class Feedback:
+    """Completed responses and their NPS, CSAT and CES: a week's, a language's, a channel's."""
+
     responses: int = 0
+    # Forms scored by NPS, CSAT or CES with responses here -> (answer, how many gave it).
+    answers: dict[int, list[tuple[Any, int]]] = field(default_factory=dict)
+    scores: dict[str, ScoreSummary] = field(default_factory=dict)  # by type, once folded
+
+    @property
+    def nps(self) -> ScoreSummary | None:
+        return self.scores.get("nps")
+
+    @property
+    def csat(self) -> ScoreSummary | None:
+        return self.scores.get("csat")
+
+    @property
+    def ces(self) -> ScoreSummary | None:
+        return self.scores.get("ces")
+
+
+@dataclass
+class WeekFigures(Feedback):
+    start: date = date.min  # the Monday, in the viewer's time zone
     tickets_created: int = 0
     tickets_resolved: int = 0
-    # NPS forms with responses completed in the week -> (answer, how many gave it).
-    nps_answers: dict[int, list[tuple[Any, int]]] = field(default_factory=dict)
-    nps: ScoreSummary | None = None
 
     @property
     def end(self) -> date:
         """The week's Sunday."""
         return self.start + timedelta(days=6)
+
+
+@dataclass
+class SegmentFigures(Feedback):
+    code: str = ""  # a language code (`pl`) or a channel (`widget`), as responses keep it
+
+
+@dataclass(frozen=True)
+class LabelFigures:
+    """A label on the period's tickets, against the period of the same length before it."""
+
+    name: str  # its most used spelling: the board's filter ignores case
+    tickets: int
+    previous: int
+    share: float  # of the tickets created in the period
+
+    @property
+    def change(self) -> int:
+        return self.tickets - self.previous
 
 
 @dataclass(frozen=True)
@@ -90,6 +144,9 @@ class Report:
     teams: list[TeamFigures]  # the teams, then "No team" when some tickets have none
     total: TeamFigures
     weeks: list[WeekFigures]
+    languages: list[SegmentFigures]  # most responses first
+    channels: list[SegmentFigures]
+    labels: list[LabelFigures]  # most used first, at most LABELS_SHOWN
 
 
 def period_of(value: str | None) -> int:
@@ -104,10 +161,11 @@ def build_report(
     since = now - timedelta(days=days)
     zone = _zone(timezone)
     teams = {
-        t.id: TeamFigures(t.name) for t in db.session.scalars(select(Team).order_by(Team.name))
+        t.id: TeamFigures(t.name, t.slug)
+        for t in db.session.scalars(select(Team).order_by(Team.name))
     }
-    no_team = TeamFigures(no_team_name)
-    total = TeamFigures(total_name)
+    no_team = TeamFigures(no_team_name, "(none)")
+    total = TeamFigures(total_name, "(all)")
     weeks = _weeks(since, now, zone)
     for ticket in _tickets(since):
         rows = (teams.get(ticket.team_id, no_team), total)
@@ -130,9 +188,20 @@ def build_report(
             figures.ratings[slug].append((answer, times))
     for figures in (*teams.values(), no_team, total):
         figures.satisfaction = _satisfaction(figures.ratings, definitions)
-    _feedback_by_week(weeks, since, published, zone)
+    questions = _score_questions(published)
+    _feedback_by_week(weeks, since, questions, zone)
+    languages, channels = _feedback_by_segment(since, questions)
     shown = list(teams.values()) + ([no_team] if no_team.created or no_team.resolved else [])
-    return Report(days, since, shown, total, sorted(weeks.values(), key=lambda w: w.start))
+    return Report(
+        days,
+        since,
+        shown,
+        total,
+        sorted(weeks.values(), key=lambda w: w.start),
+        languages,
+        channels,
+        _labels(since, days, total.created),
+    )
 
 
 def _tickets(since: datetime) -> Iterable:
@@ -216,32 +285,70 @@ def _weeks(since: datetime, now: datetime, zone: tzinfo) -> dict[date, WeekFigur
     start, last = _monday(since, zone), _monday(now, zone)
     weeks = {}
     while start <= last:
-        weeks[start] = WeekFigures(start)
+        weeks[start] = WeekFigures(start=start)
         start += timedelta(days=7)
     return weeks
 
 
 def _week(weeks: dict[date, WeekFigures], moment: datetime, zone: tzinfo) -> WeekFigures:
     start = _monday(moment, zone)
-    return weeks.setdefault(start, WeekFigures(start))  # a clock a little ahead adds a week
+    return weeks.setdefault(start, WeekFigures(start=start))  # a clock a little ahead adds a week
+
+
+def _score_questions(published: list[tuple[Any, FormDefinition]]) -> dict[int, Question]:
+    """Form id -> the question its score reads, for the forms scored by NPS, CSAT or CES."""
+    return {
+        form.id: question
+        for form, question in ((f, scored_question(d)) for f, d in published)
+        if question is not None and question.type in SCORE_TYPES
+    }
+
+
+def _score_rows(groups: tuple, since: datetime, questions: dict[int, Question]) -> Iterable:
+    """(*groups, form, answer, how many) for responses completed since `since`.
+
+    The database counts each answer to a scored question, per group (a week, a language
+    and a channel): rows are at most a dozen per group and form, whatever the responses.
+    """
+    if not questions:
+        return []
+    rows = db.session.execute(
+        select(*groups, Response.form_id, ResponseScore.value, ResponseScore.yes, func.count())
+        .join(Response, Response.id == ResponseScore.response_id)
+        .where(
+            Response.completed_at >= since,
+            tuple_(Response.form_id, ResponseScore.question_id).in_(
+                [(form_id, q.id) for form_id, q in questions.items()]
+            ),
+        )
+        .group_by(*groups, Response.form_id, ResponseScore.value, ResponseScore.yes)
+    )
+    return (
+        (*grouped, form_id, stored_answer(value, yes), times)
+        for *grouped, form_id, value, yes, times in rows
+    )
+
+
+def _fold(feedback: Feedback, questions: dict[int, Question]) -> None:
+    """One score per type across the forms: each answer counted once, on its form's question."""
+    parts: dict[str, list[ScoreSummary]] = defaultdict(list)
+    for form_id, given in feedback.answers.items():
+        question = questions[form_id]
+        parts[question.type].append(tally(question, given))
+    feedback.scores = {kind: _combined(kind, found) for kind, found in parts.items()}
 
 
 def _feedback_by_week(
     weeks: dict[date, WeekFigures],
     since: datetime,
-    published: list[tuple[Any, FormDefinition]],
+    questions: dict[int, Question],
     zone: tzinfo,
 ) -> None:
-    """Completed responses per week, and the NPS of those given to NPS forms.
+    """Completed responses per week, and the NPS, CSAT and CES of those given to such forms.
 
-    Two grouped queries: responses per week and form, and the NPS answers per week, form
+    Two grouped queries: responses per week and form, and the answers per week, form
     and answer; weeks are told apart by the instants they start at in the viewer's zone.
     """
-    nps_questions = {
-        form.id: question
-        for form, question in ((f, scored_question(d)) for f, d in published)
-        if question is not None and question.type == "nps"
-    }
     starts = sorted(weeks)  # what the week indexes in the queries point at
     week_of, ahead = _week_columns(starts, zone)
     for week_index, late, form_id, completed in db.session.execute(
@@ -251,34 +358,83 @@ def _feedback_by_week(
     ):
         week = _week_at(weeks, starts, week_index, late, zone)
         week.responses += completed
-        if form_id in nps_questions:
-            week.nps_answers.setdefault(form_id, [])
-    if nps_questions:
-        for week_index, late, form_id, value, yes, times in db.session.execute(
-            select(
-                week_of,
-                ahead,
-                Response.form_id,
-                ResponseScore.value,
-                ResponseScore.yes,
-                func.count(),
-            )
-            .join(Response, Response.id == ResponseScore.response_id)
-            .where(
-                Response.completed_at >= since,
-                tuple_(Response.form_id, ResponseScore.question_id).in_(
-                    [(form_id, q.id) for form_id, q in nps_questions.items()]
-                ),
-            )
-            .group_by(week_of, ahead, Response.form_id, ResponseScore.value, ResponseScore.yes)
-        ):
-            week = _week_at(weeks, starts, week_index, late, zone)
-            given = week.nps_answers.setdefault(form_id, [])  # one completed in between too
-            given.append((stored_answer(value, yes), times))
+        if form_id in questions:
+            week.answers.setdefault(form_id, [])
+    for week_index, late, form_id, answer, times in _score_rows((week_of, ahead), since, questions):
+        week = _week_at(weeks, starts, week_index, late, zone)
+        week.answers.setdefault(form_id, []).append((answer, times))  # one completed in between too
     for week in weeks.values():
-        # One NPS across the NPS forms: each answer counted once, on its own form's question.
-        parts = [tally(nps_questions[f], given) for f, given in week.nps_answers.items()]
-        week.nps = _combined(parts)
+        _fold(week, questions)
+
+
+def _feedback_by_segment(
+    since: datetime, questions: dict[int, Question]
+) -> tuple[list[SegmentFigures], list[SegmentFigures]]:
+    """Completed responses and their scores by the customer's language, and by channel.
+
+    Two grouped queries (per language and channel together), folded both ways here.
+    """
+    languages: dict[str, SegmentFigures] = {}
+    channels: dict[str, SegmentFigures] = {}
+
+    def both(locale: str | None, channel: str | None) -> tuple[SegmentFigures, ...]:
+        locale, channel = locale or "", channel or ""
+        return (
+            languages.setdefault(locale, SegmentFigures(code=locale)),
+            channels.setdefault(channel, SegmentFigures(code=channel)),
+        )
+
+    for locale, channel, form_id, completed in db.session.execute(
+        select(Response.locale, Response.channel, Response.form_id, func.count())
+        .where(Response.completed_at >= since)
+        .group_by(Response.locale, Response.channel, Response.form_id)
+    ):
+        for segment in both(locale, channel):
+            segment.responses += completed
+            if form_id in questions:
+                segment.answers.setdefault(form_id, [])
+    for locale, channel, form_id, answer, times in _score_rows(
+        (Response.locale, Response.channel), since, questions
+    ):
+        for segment in both(locale, channel):
+            segment.answers.setdefault(form_id, []).append((answer, times))
+    ordered = []
+    for segments in (languages, channels):
+        for segment in segments.values():
+            _fold(segment, questions)
+        ordered.append(sorted(segments.values(), key=lambda s: (-s.responses, s.code)))
+    return ordered[0], ordered[1]
+
+
+def _labels(since: datetime, days: int, created: int) -> list[LabelFigures]:
+    """The labels on tickets created since `since`, most used first, with the period before.
+
+    One query, a row per label name: the board's label filter ignores case, so names that
+    differ only in case are one label here too, shown as most tickets spell it.
+    """
+    in_period = Ticket.created_at >= since
+    counted: dict[str, list] = {}
+    for name, current, before in db.session.execute(
+        select(
+            TicketLabel.name,
+            func.count(case((in_period, 1))),
+            func.count(case((~in_period, 1))),
+        )
+        .join(Ticket, Ticket.id == TicketLabel.ticket_id)
+        .where(Ticket.created_at >= since - timedelta(days=days))
+        .group_by(TicketLabel.name)
+    ):
+        spellings = counted.setdefault(name.casefold(), [0, 0, []])
+        spellings[0] += current
+        spellings[1] += before
+        spellings[2].append((-(current + before), name))
+    labels = [
+        LabelFigures(min(spellings)[1], tickets, previous, tickets / created)
+        for tickets, previous, spellings in counted.values()
+        if tickets and created
+    ]
+    labels.sort(key=lambda label: (-label.tickets, label.name.casefold()))
+    return labels[:LABELS_SHOWN]
 
 
 def _week_columns(starts: list[date], zone: tzinfo) -> tuple:
@@ -323,13 +479,14 @@ def _week_at(
     return weeks[starts[index]]
 
 
-def _combined(parts: list[ScoreSummary | None]) -> ScoreSummary | None:
-    parts = [p for p in parts if p is not None and p.type == "nps"]
+def _combined(kind: str, parts: list[ScoreSummary]) -> ScoreSummary | None:
+    """One summary of several forms' answers of one type: counts and sums add up."""
+    parts = [p for p in parts if p.type == kind]
     if not parts:
         return None
     categories = {k: sum(p.categories[k] for p in parts) for k in parts[0].categories}
     return ScoreSummary(
-        "nps",
+        kind,
         parts[0].question_id,
         sum(p.count for p in parts),
         categories,
