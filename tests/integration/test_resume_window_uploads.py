@@ -1,15 +1,13 @@
 """A file too large to read, sent in a conversation left longer than the resume window:
 it starts over with the note, like any other answer sent to it, not at the old question."""
 
-import io
-
 import pytest
 from sqlalchemy import select
 
 from tests.helpers import text_of
 from tests.integration.test_conversation_pages import Respondent
 from tests.integration.test_resume_window import last_answered
-from tests.integration.test_uploads import PNG
+from tests.integration.test_uploads import send_too_large
 from webapp.extensions import db
 from webapp.models import Response
 
@@ -17,23 +15,6 @@ from webapp.models import Response
 @pytest.fixture
 def app_config() -> dict:
     return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
-
-
-def send_too_large(app, customer, htmx: bool):
-    app.config["MAX_CONTENT_LENGTH"] = 4096
-    reply = customer.client.post(
-        "/f/report-problem/answer",
-        data={
-            "step": customer.field("step"),
-            "question": "screenshot",
-            "lang": "pl",
-            "value": (io.BytesIO(PNG + b"\x00" * 8192), "zrzut.png"),
-        },
-        headers={"HX-Request": "true"} if htmx else {},
-        content_type="multipart/form-data",
-    )
-    reply.request.environ["wsgi.input"].close()  # the test client spools the body to a file
-    return reply
 
 
 def at_the_screenshot(client, htmx: bool) -> Respondent:

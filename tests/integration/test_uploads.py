@@ -105,14 +105,8 @@ def test_skip_never_keeps_a_file_chosen_meanwhile(client, shots):
     assert db.session.scalar(select(Response)).answers == {"screenshot": None}
 
 
-@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
-def test_a_file_too_large_to_read_is_refused_at_its_question(app, client, builtin_forms, htmx):
-    """Over the request limit the body cannot be read: the cookie finds the conversation."""
-    customer = Respondent(client, "report-problem", htmx, lang="pl")
-    customer.answer("payment")
-    customer.answer("Karta odrzucona")
-    customer.answer("")  # no page address
-    assert customer.question == "screenshot"
+def send_too_large(app, customer, htmx: bool):
+    """A screenshot over the request limit (lowered to 4 KB), as the customer's browser sends it."""
     app.config["MAX_CONTENT_LENGTH"] = 4096
     reply = customer.client.post(
         "/f/report-problem/answer",
@@ -125,7 +119,19 @@ def test_a_file_too_large_to_read_is_refused_at_its_question(app, client, builti
         headers={"HX-Request": "true"} if htmx else {},
         content_type="multipart/form-data",
     )
-    reply.request.environ["wsgi.input"].close()
+    reply.request.environ["wsgi.input"].close()  # the test client spools the body to a file
+    return reply
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_a_file_too_large_to_read_is_refused_at_its_question(app, client, builtin_forms, htmx):
+    """Over the request limit the body cannot be read: the cookie finds the conversation."""
+    customer = Respondent(client, "report-problem", htmx, lang="pl")
+    customer.answer("payment")
+    customer.answer("Karta odrzucona")
+    customer.answer("")  # no page address
+    assert customer.question == "screenshot"
+    reply = send_too_large(app, customer, htmx)
     assert reply.status_code == 422
     html = reply.get_data(as_text=True)
     assert "Plik jest większy niż 5 MB." in html
