@@ -50,3 +50,45 @@ def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
     page.set_viewport_size({"width": 1366, "height": 800})
     expect(table.locator("thead")).to_be_visible()
     assert row.locator("td[data-label]").evaluate_all(NAMED_FACTS)[0] in ("none", "normal")
+
+# Whether a cell is as tall as its name (the ::before) set in the name's width and font.
+NAME_FITS_ITS_FACT = """cells => cells.every(cell => {
+  const name = getComputedStyle(cell, '::before');
+  const probe = document.createElement('div');
+  probe.textContent = name.content.slice(1, -1);
+  probe.style.cssText = `position: absolute; visibility: hidden; width: ${name.width};
+    font: ${name.font}; line-height: ${name.lineHeight}`;
+  document.body.append(probe);
+  const needed = probe.getBoundingClientRect().height;
+  probe.remove();
+  return cell.getBoundingClientRect().height >= needed;
+})"""
+
+
+def test_the_reports_tables_are_cards_whose_long_fact_names_never_overlap(
+    page, live_server, create_user, builtin_forms
+):
+    from tests.integration.test_dashboard import _respond
+    from webapp.services.tickets import add_label
+
+    create_user(email="szefowa@example.com", role=Role.ADMIN, locale="pl")
+    add_label(make_ticket(), "Płatności kartą", None)
+    _respond("csat", {"csat": 4}, days_ago=0.01)
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 800})
+    staff_login.log_in(page, live_server, "szefowa@example.com", then="/reports")
+    tables = page.locator("table.stack-on-phone")
+    assert tables.count() == 5  # teams, weeks, languages, channels, labels
+    for n in range(5):
+        row = tables.nth(n).locator("tbody tr").last
+        cells = row.locator("td[data-label]")
+        assert cells.count() >= 3
+        assert cells.evaluate_all(NAMED_FACTS)[0]  # each fact named, in Polish
+        # A name that wraps ("Udział w zgłoszeniach okresu") makes its fact taller: it never
+        # spills into the next one.
+        assert cells.evaluate_all(NAME_FITS_ITS_FACT)
+        assert row.evaluate("el => el.getBoundingClientRect().right") <= 390
+    assert "Udział w zgłoszeniach okresu" in tables.nth(4).locator("tbody tr").first.evaluate(
+        "r => [...r.cells].map(c => getComputedStyle(c, '::before').content).join(' ')"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
