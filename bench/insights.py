@@ -6,14 +6,18 @@
 BENCH_DATABASE_URL: the database to fill; its public schema is reset, so use a scratch
 database. Without it a SQLite file in a temporary directory is used.
 BENCH_RESPONSES: how many responses to bulk-insert (default 100,000), spread over the last
-90 days across the NPS (half), CSAT and goal forms, 9 in 10 completed; one response in 20
-(a CSAT one) answers a post-resolution survey of a demo ticket.
+90 days across the NPS (half), CSAT and goal forms, 9 in 10 completed, in the four
+languages and the three channels; one response in 20 (a CSAT one) answers a
+post-resolution survey of a demo ticket.
+BENCH_TICKETS: how many tickets to bulk-insert besides the demo's (default 20,000), over
+the last 180 days (so a 90-day report has a period before it), with 0–3 of 40 labels each.
+BENCH_BEFORE: the commit whose services "before" runs (default: the last one that loaded
+every response's answers).
 
 Each figure is the best of three runs (time and the number of SQL statements), then one
 more run under tracemalloc for the peak of Python allocations (tracing slows it down).
-"Before" runs the dashboard and reports services as they were when they loaded every
-response's answers into Python (read from git at BEFORE; skipped without git);
-"after" the current ones, which let the database count `response_score`.
+"Before" runs the dashboard and reports services as they were at BENCH_BEFORE (read from
+git; skipped without git); "after" the current ones.
 Prints numbers; asserts nothing. On the shared 2-core machine with 100,000 responses
 (PostgreSQL): the dashboard's feedback 157 -> 42 ms, peak 10.9 -> 0.1 MiB; the 90-day
 report 998 -> 118 ms, peak 24.9 -> 0.2 MiB; the same number of queries (+1 for reports).
@@ -37,9 +41,14 @@ sys.path.insert(0, str(ROOT))
 from bench.machine_speed import describe_machine  # noqa: E402
 
 RESPONSES = int(os.environ.get("BENCH_RESPONSES", "100000"))
+TICKETS = int(os.environ.get("BENCH_TICKETS", "20000"))
 INSERT_BATCH = 5000
-BEFORE = "e06ea7bffe2ae530d8dfd2a44e21476e35ab238e"  # the services before response_score
+# The services before response_score, unless BENCH_BEFORE names another commit.
+BEFORE = os.environ.get("BENCH_BEFORE") or "e06ea7bffe2ae530d8dfd2a44e21476e35ab238e"
 FORMS = ("nps", "nps", "csat", "goal")  # half of the responses to the NPS form
+LOCALES = ("en", "pl", "ru", "sl")
+CHANNELS = ("web", "widget", "email")
+LABELS = [f"topic {n}" for n in range(40)]
 
 
 def database_url(tmp: str) -> str:
@@ -118,6 +127,8 @@ def fill(app) -> None:
                     "answers": answers,
                     "hidden": {},
                     "meta": {"user_agent": "mobile"},
+                    "locale": LOCALES[(n // len(FORMS)) % len(LOCALES)],
+                    "channel": CHANNELS[n % len(CHANNELS)],
                     "started_at": started,
                     "updated_at": started,
                     "completed_at": completed,
@@ -146,6 +157,7 @@ def fill(app) -> None:
         if invitations:
             db.session.execute(insert(SurveyInvitation.__table__), invitations)
         db.session.commit()
+    fill_tickets(now)
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy import text
 
@@ -155,6 +167,52 @@ def fill(app) -> None:
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
+
+
+def fill_tickets(now) -> None:
+    """TICKETS tickets over 180 days, copied from a demo ticket's routing, with labels."""
+    from sqlalchemy import insert, select
+
+    from webapp.extensions import db
+    from webapp.models import Ticket, TicketLabel
+
+    demo = db.session.scalars(select(Ticket).order_by(Ticket.id)).first()
+    first_id = (db.session.scalar(select(Ticket.id).order_by(Ticket.id.desc())) or 0) + 1
+    step = timedelta(days=180) / max(TICKETS, 1)
+    for first in range(0, TICKETS, INSERT_BATCH):
+        tickets, labels = [], []
+        for n in range(first, min(first + INSERT_BATCH, TICKETS)):
+            created = now - timedelta(days=180) + step * n
+            tickets.append(
+                {
+                    "id": first_id + n,
+                    "subject": f"Bench ticket {n}",
+                    "state": "resolved" if n % 3 else "new",
+                    "team_id": demo.team_id,
+                    "workflow_version_id": demo.workflow_version_id,
+                    "customer_locale": LOCALES[n % len(LOCALES)],
+                    "status_token": f"bench-ticket-{n}",
+                    "first_response_due_at": created + timedelta(hours=8),
+                    "first_response_at": created + timedelta(hours=1 + n % 12),
+                    "resolution_due_at": created + timedelta(days=3),
+                    "resolved_at": created + timedelta(days=1) if n % 3 else None,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            labels += [
+                {"ticket_id": first_id + n, "name": LABELS[(n * 7 + k * 13) % len(LABELS)]}
+                for k in range(n % 4)
+            ]
+        db.session.execute(insert(Ticket.__table__), tickets)
+        if labels:
+            db.session.execute(insert(TicketLabel.__table__), labels)
+        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        db.session.execute(text("SELECT setval('ticket_id_seq', (SELECT max(id) FROM ticket))"))
+        db.session.commit()
 
 
 def services_before():
@@ -237,7 +295,10 @@ def main() -> None:
         after = (dashboard, reports)
         before = services_before()
         label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-        print(f"database: {label}; {RESPONSES:,} responses inserted in {filled:.1f} s")
+        print(
+            f"database: {label}; {RESPONSES:,} responses and {TICKETS:,} tickets inserted"
+            f" in {filled:.1f} s; before = {BEFORE[:7]}"
+        )
         print(describe_machine())
         for name, modules in (("before", before), ("after", after)):
             if modules is None:

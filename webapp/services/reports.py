@@ -189,8 +189,7 @@ def build_report(
     for figures in (*teams.values(), no_team, total):
         figures.satisfaction = _satisfaction(figures.ratings, definitions)
     questions = _score_questions(published)
-    _feedback_by_week(weeks, since, questions, zone)
-    languages, channels = _feedback_by_segment(since, questions)
+    languages, channels = _feedback(weeks, since, questions, zone)
     shown = list(teams.values()) + ([no_team] if no_team.created or no_team.resolved else [])
     return Report(
         days,
@@ -307,8 +306,8 @@ def _score_questions(published: list[tuple[Any, FormDefinition]]) -> dict[int, Q
 def _score_rows(groups: tuple, since: datetime, questions: dict[int, Question]) -> Iterable:
     """(*groups, form, answer, how many) for responses completed since `since`.
 
-    The database counts each answer to a scored question, per group (a week, a language
-    and a channel): rows are at most a dozen per group and form, whatever the responses.
+    The database counts each answer to a scored question, per group (a week, a language,
+    a channel): rows are at most a dozen per group and form, whatever the responses.
     """
     if not questions:
         return []
@@ -338,72 +337,51 @@ def _fold(feedback: Feedback, questions: dict[int, Question]) -> None:
     feedback.scores = {kind: _combined(kind, found) for kind, found in parts.items()}
 
 
-def _feedback_by_week(
+def _feedback(
     weeks: dict[date, WeekFigures],
     since: datetime,
     questions: dict[int, Question],
     zone: tzinfo,
-) -> None:
-    """Completed responses per week, and the NPS, CSAT and CES of those given to such forms.
+) -> tuple[list[SegmentFigures], list[SegmentFigures]]:
+    """Completed responses and their NPS, CSAT and CES per week, language and channel.
 
-    Two grouped queries: responses per week and form, and the answers per week, form
-    and answer; weeks are told apart by the instants they start at in the viewer's zone.
+    Two grouped queries, each read once for the three tables (a scan of the period's
+    responses costs more than the few thousand rows it returns at most): responses per
+    week, language, channel and form, and the answers per the same and answer. Weeks are
+    told apart by the instants they start at in the viewer's zone.
     """
     starts = sorted(weeks)  # what the week indexes in the queries point at
     week_of, ahead = _week_columns(starts, zone)
-    for week_index, late, form_id, completed in db.session.execute(
-        select(week_of, ahead, Response.form_id, func.count())
-        .where(Response.completed_at >= since)
-        .group_by(week_of, ahead, Response.form_id)
-    ):
-        week = _week_at(weeks, starts, week_index, late, zone)
-        week.responses += completed
-        if form_id in questions:
-            week.answers.setdefault(form_id, [])
-    for week_index, late, form_id, answer, times in _score_rows((week_of, ahead), since, questions):
-        week = _week_at(weeks, starts, week_index, late, zone)
-        week.answers.setdefault(form_id, []).append((answer, times))  # one completed in between too
-    for week in weeks.values():
-        _fold(week, questions)
-
-
-def _feedback_by_segment(
-    since: datetime, questions: dict[int, Question]
-) -> tuple[list[SegmentFigures], list[SegmentFigures]]:
-    """Completed responses and their scores by the customer's language, and by channel.
-
-    Two grouped queries (per language and channel together), folded both ways here.
-    """
     languages: dict[str, SegmentFigures] = {}
     channels: dict[str, SegmentFigures] = {}
 
-    def both(locale: str | None, channel: str | None) -> tuple[SegmentFigures, ...]:
+    def counted_in(index, late, locale, channel) -> tuple[Feedback, ...]:
         locale, channel = locale or "", channel or ""
         return (
+            _week_at(weeks, starts, index, late, zone),
             languages.setdefault(locale, SegmentFigures(code=locale)),
             channels.setdefault(channel, SegmentFigures(code=channel)),
         )
 
-    for locale, channel, form_id, completed in db.session.execute(
-        select(Response.locale, Response.channel, Response.form_id, func.count())
+    groups = (week_of, ahead, Response.locale, Response.channel)
+    for *group, form_id, completed in db.session.execute(
+        select(*groups, Response.form_id, func.count())
         .where(Response.completed_at >= since)
-        .group_by(Response.locale, Response.channel, Response.form_id)
+        .group_by(*groups, Response.form_id)
     ):
-        for segment in both(locale, channel):
-            segment.responses += completed
+        for feedback in counted_in(*group):
+            feedback.responses += completed
             if form_id in questions:
-                segment.answers.setdefault(form_id, [])
-    for locale, channel, form_id, answer, times in _score_rows(
-        (Response.locale, Response.channel), since, questions
-    ):
-        for segment in both(locale, channel):
-            segment.answers.setdefault(form_id, []).append((answer, times))
-    ordered = []
-    for segments in (languages, channels):
-        for segment in segments.values():
-            _fold(segment, questions)
-        ordered.append(sorted(segments.values(), key=lambda s: (-s.responses, s.code)))
-    return ordered[0], ordered[1]
+                feedback.answers.setdefault(form_id, [])
+    for *group, form_id, answer, times in _score_rows(groups, since, questions):
+        for feedback in counted_in(*group):  # one completed between the queries too
+            feedback.answers.setdefault(form_id, []).append((answer, times))
+    for feedback in (*weeks.values(), *languages.values(), *channels.values()):
+        _fold(feedback, questions)
+    return tuple(
+        sorted(segments.values(), key=lambda s: (-s.responses, s.code))
+        for segments in (languages, channels)
+    )
 
 
 def _labels(since: datetime, days: int, created: int) -> list[LabelFigures]:
