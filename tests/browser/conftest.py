@@ -26,12 +26,32 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """Serve the test app on a free port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+def _closing(app):
+    """The app, its response closed however the request ends.
+
+    When the browser drops a connection (a page navigates away while a script still
+    loads), werkzeug's development server can fail in its clean-up before it closes the
+    response, leaving a static file open: a ResourceWarning, which this suite treats as
+    an error, in whichever test runs then. A generator closes it in its own `finally`.
+    """
+
+    def serve(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return serve
 
 
 @pytest.fixture(scope="session")
