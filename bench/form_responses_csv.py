@@ -24,24 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.machine_speed import describe_machine  # noqa: E402
+from bench.scratch_database import scratch_database_url  # noqa: E402
 
 RESPONSES = int(os.environ.get("BENCH_RESPONSES", "50000"))
 INSERT_BATCH = 5000
-
-
-def database_url(tmp: str) -> str:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp}/bench.db"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 def fill(app) -> None:
@@ -114,7 +100,7 @@ def main() -> None:
     from webapp import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(tmp)
+        url = scratch_database_url(tmp)
         app = create_app(
             {
                 "SECRET_KEY": "bench",

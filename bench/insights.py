@@ -11,13 +11,10 @@ languages and the three channels; one response in 20 (a CSAT one) answers a
 post-resolution survey of a demo ticket.
 BENCH_TICKETS: how many tickets to bulk-insert besides the demo's (default 20,000), over
 the last 180 days (so a 90-day report has a period before it), with 0–3 of 40 labels each.
-BENCH_BEFORE: the commit whose services "before" runs (default: the last one that loaded
-every response's answers).
 
 Each figure is the best of three runs (time and the number of SQL statements), then one
 more run under tracemalloc for the peak of Python allocations (tracing slows it down).
-"Before" runs the dashboard and reports services as they were at BENCH_BEFORE (read from
-git; skipped without git); "after" the current ones.
+To compare with an earlier commit, run this script in a worktree of that commit too.
 Prints numbers; asserts nothing. On the shared 2-core machine with 100,000 responses
 (PostgreSQL): the dashboard's feedback 157 -> 42 ms, peak 10.9 -> 0.1 MiB; the 90-day
 report 998 -> 118 ms, peak 24.9 -> 0.2 MiB; the same number of queries (+1 for reports).
@@ -25,9 +22,7 @@ report 998 -> 118 ms, peak 24.9 -> 0.2 MiB; the same number of queries (+1 for r
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,31 +34,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.machine_speed import describe_machine  # noqa: E402
+from bench.scratch_database import scratch_database_url  # noqa: E402
 
 RESPONSES = int(os.environ.get("BENCH_RESPONSES", "100000"))
 TICKETS = int(os.environ.get("BENCH_TICKETS", "20000"))
 INSERT_BATCH = 5000
-# The services before response_score, unless BENCH_BEFORE names another commit.
-BEFORE = os.environ.get("BENCH_BEFORE") or "e06ea7bffe2ae530d8dfd2a44e21476e35ab238e"
 FORMS = ("nps", "nps", "csat", "goal")  # half of the responses to the NPS form
 LOCALES = ("en", "pl", "ru", "sl")
 CHANNELS = ("web", "widget", "email")
 LABELS = [f"topic {n}" for n in range(40)]
-
-
-def database_url(tmp: str) -> str:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp}/bench.db"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 def answers_of(slug: str, n: int) -> dict:
@@ -215,28 +194,6 @@ def fill_tickets(now) -> None:
         db.session.commit()
 
 
-def services_before():
-    """The dashboard and reports modules at BEFORE, or None without git."""
-    modules = []
-    for name in ("dashboard", "reports"):
-        try:
-            source = subprocess.run(
-                ["git", "show", f"{BEFORE}:webapp/services/{name}.py"],
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        except (OSError, subprocess.CalledProcessError):
-            return None
-        spec = importlib.util.spec_from_loader(f"bench_before_{name}", loader=None)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up
-        exec(compile(source, f"{BEFORE[:7]}:{name}.py", "exec"), module.__dict__)  # noqa: S102
-        modules.append(module)
-    return modules
-
-
 def measure(work) -> tuple[float, int, float]:
     """(best seconds of 3, SQL statements, peak MiB of Python allocations)."""
     from sqlalchemy import event
@@ -279,7 +236,7 @@ def pages_of(dashboard, reports, now) -> list:
 
 def main() -> None:
     tmp = tempfile.mkdtemp()
-    url = database_url(tmp)
+    url = scratch_database_url(tmp)
     os.environ["LOOPDESK_INSTANCE_PATH"] = tmp
     from webapp import create_app
     from webapp.models import utcnow
@@ -292,24 +249,15 @@ def main() -> None:
         from webapp.services import dashboard, reports
 
         now = utcnow()
-        after = (dashboard, reports)
-        before = services_before()
         label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         print(
             f"database: {label}; {RESPONSES:,} responses and {TICKETS:,} tickets inserted"
-            f" in {filled:.1f} s; before = {BEFORE[:7]}"
+            f" in {filled:.1f} s"
         )
         print(describe_machine())
-        for name, modules in (("before", before), ("after", after)):
-            if modules is None:
-                print(f"{name}: skipped (no git)")
-                continue
-            for title, work in pages_of(*modules, now):
-                seconds, queries, peak = measure(work)
-                print(
-                    f"{name:6} {title:30} {seconds * 1000:8.0f} ms {queries:3d} queries "
-                    f"peak {peak:7.1f} MiB"
-                )
+        for title, work in pages_of(dashboard, reports, now):
+            seconds, queries, peak = measure(work)
+            print(f"{title:30} {seconds * 1000:8.0f} ms {queries:3d} queries peak {peak:7.1f} MiB")
 
 
 if __name__ == "__main__":
