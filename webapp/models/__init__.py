@@ -3,6 +3,7 @@
 from webapp.models.audit import AuditEntry
 from webapp.models.collaboration import CannedReply, Reminder, SavedView, Watcher
 from webapp.models.forms import Form, FormVersion, Response, ResponseFile, ResponseScore
+from webapp.models.inbound import InboundEmail, InboundOutcome
 from webapp.models.inbox import InboxNotification
 from webapp.models.messaging import (
     DeliveryStatus,
@@ -47,6 +48,8 @@ __all__ = [
     "Watcher",
     "Form",
     "InboxNotification",
+    "InboundEmail",
+    "InboundOutcome",
     "FormVersion",
     "Response",
     "ResponseFile",

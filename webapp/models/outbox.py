@@ -32,6 +32,8 @@ class OutboxMessage(db.Model):
     template: Mapped[str] = mapped_column(String(100), default="")
     locale: Mapped[str] = mapped_column(String(8), default="en")
     to_address: Mapped[str] = mapped_column(String(254))
+    # Where the customer's "Reply" goes: the ticket's plus address (services.inbound_mail).
+    reply_to: Mapped[str | None] = mapped_column(String(254), nullable=True)
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
