@@ -167,3 +167,21 @@ def test_agents_see_the_customers_reply_in_the_history(client, ticket, login):
     )
     login(ticket.assignee)
     assert "Номер заказа 4411" in text_of(client.get(f"/tickets/{ticket.number}"))
+
+
+def test_the_status_page_folds_what_the_customer_told_us_in_their_words(client, ticket):
+    html = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    folded = re.search(r'<details class="your-answers">.*?</details>', html, re.S).group(0)
+    assert "Что вы нам рассказали" in folded
+    assert "Курьер опоздал на три дня" in folded and "Ольга" in folded
+    assert 'lang="ru"' in folded
+
+
+def test_what_the_customer_told_us_is_escaped(client, ticket):
+    from webapp.models import Response
+
+    response = db.session.scalar(select(Response))
+    response.answers = {**response.answers, "what_went_wrong": "<script>alert(1)</script>"}
+    db.session.commit()
+    html = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html

@@ -17,6 +17,7 @@ from webapp.public import bp
 from webapp.services.replies import receive_customer_reply
 from webapp.services.tickets import TicketConflict
 from webapp.services.workflow_versions import machine_for
+from webapp.tickets.conversation import conversation_of
 
 PUBLIC_EVENT_KINDS = ("created", "transition", "public_reply", "customer_reply")
 MAX_REPLY = 5000
@@ -65,6 +66,7 @@ def ticket_status(token: str):
             state=definition.states[ticket.state],
             state_labels={name: _customer_label(s, lang) for name, s in definition.states.items()},
             events=events,
+            talk=conversation_of(ticket),  # what the customer told us, in their words
             reply_token=_reply_signer().dumps(ticket.status_token),
             zone=str(get_timezone()),  # said beside times: we do not know the customer's zone
         )
