@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.admin import bp as admin_bp
+    from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
     from webapp.board import bp as board_bp
     from webapp.inbox import bp as inbox_bp
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(tickets_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(inbox_bp)

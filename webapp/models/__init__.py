@@ -5,6 +5,7 @@ from webapp.models.collaboration import CannedReply, Reminder, SavedView, Watche
 from webapp.models.forms import Form, FormVersion, Response, ResponseFile, ResponseScore
 from webapp.models.inbound import InboundEmail, InboundOutcome
 from webapp.models.inbox import InboxNotification
+from webapp.models.integrations import ApiToken, TokenScope
 from webapp.models.messaging import (
     DeliveryStatus,
     EmailOptOut,
@@ -31,6 +32,8 @@ from webapp.models.types import UTCDateTime, utcnow
 from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
 __all__ = [
+    "ApiToken",
+    "TokenScope",
     "DefinitionDraft",
     "EmailTemplateText",
     "AuditEntry",

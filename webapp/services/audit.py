@@ -67,6 +67,8 @@ ACTION_LABELS = {
     "canned_reply.deactivated": _l("Switched off a canned reply"),
     "canned_reply.reactivated": _l("Switched on a canned reply"),
     "form.branding_saved": _l("Changed the look of a form"),
+    "api_token.created": _l("Created an API token"),
+    "api_token.revoked": _l("Revoked an API token"),
 }
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -112,6 +114,8 @@ FIELD_LABELS = {
     "logo": _l("Logo"),
     "avatar": _l("Bot avatar"),
     "bot_name": _l("Bot name"),
+    "scope": _l("What it may do"),
+    "hint": _l("Starts with"),
 }
 
 

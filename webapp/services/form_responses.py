@@ -130,14 +130,15 @@ def response_page(
     filters: ResponseFilters,
     definition: FormDefinition | None,
     before_id: int | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> ResponsePage:
     """The newest responses under the filters, older than `before_id` when paging on."""
     query = _query(form, filters, definition)
     if before_id is not None:
         query = query.where(Response.id < before_id)
-    found = db.session.execute(query.order_by(Response.id.desc()).limit(PAGE_SIZE + 1)).all()
-    rows = [_row(*row) for row in found[:PAGE_SIZE]]
-    return ResponsePage(rows, len(found) > PAGE_SIZE)
+    found = db.session.execute(query.order_by(Response.id.desc()).limit(page_size + 1)).all()
+    rows = [_row(*row) for row in found[:page_size]]
+    return ResponsePage(rows, len(found) > page_size)
 
 
 def parse_before(value: str | None) -> int | None:

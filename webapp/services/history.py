@@ -5,11 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from webapp.extensions import db
 from webapp.models import Ticket, TicketEvent, User, utcnow
+
+
+@dataclass(frozen=True)
+class Integration:
+    """An API token acting on a ticket: a named integration ("API: CRM"), never a user.
+
+    Services that take an actor accept it where a colleague would act (notes, labels);
+    it has no id, so nobody is skipped as "the actor" when watchers are told.
+    """
+
+    name: str
+    id: None = None
+
 
 _event_time: ContextVar[datetime | None] = ContextVar("event_time", default=None)
 
@@ -28,7 +42,7 @@ def events_dated(moment: datetime) -> Iterator[None]:
 def record_event(
     ticket: Ticket,
     kind: str,
-    actor: User | None = None,
+    actor: User | Integration | None = None,
     *,
     actor_kind: str | None = None,
     from_state: str | None = None,
@@ -36,6 +50,8 @@ def record_event(
     **data: Any,
 ) -> TicketEvent:
     """Append an event; `actor=None` means the system (or the customer, via actor_kind)."""
+    if isinstance(actor, Integration):
+        actor_kind, data, actor = "api", {**data, "integration": actor.name}, None
     event = TicketEvent(
         ticket=ticket,
         kind=kind,

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from webapp.extensions import db
 from webapp.models import Role, Ticket, TicketEvent, User
 from webapp.services.events import publish
-from webapp.services.history import record_event
+from webapp.services.history import Integration, record_event
 from webapp.services.notifications import notify
 from webapp.services.tickets import add_search_text, flush_or_conflict
 from webapp.services.watchers import notify_watchers
@@ -89,9 +89,15 @@ def resolve_mentions(text: str, mention_ids: Iterable[int]) -> list[User]:
 
 
 def add_note(
-    ticket: Ticket, text: str | None, author: User, mention_ids: Iterable[int] = ()
+    ticket: Ticket,
+    text: str | None,
+    author: User | Integration,
+    mention_ids: Iterable[int] = (),
 ) -> TicketEvent:
-    """Record an internal note, notify each mentioned colleague, tell the watchers."""
+    """Record an internal note, notify each mentioned colleague, tell the watchers.
+
+    The author may be an API integration: the history then reads "API: <name>".
+    """
     text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
     if not text:
         raise NoteRefused("empty")

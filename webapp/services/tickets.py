@@ -30,7 +30,7 @@ from webapp.models import (
 )
 from webapp.services import sla_clock, state_timers
 from webapp.services.assignment import choose_assignee
-from webapp.services.history import events_dated, record_event
+from webapp.services.history import Integration, events_dated, record_event
 from webapp.services.workflow_versions import active_version_id, machine_for
 from workflow.definition import RouteTarget
 from workflow.engine import Move, TransitionRefused
@@ -543,12 +543,13 @@ def move_to_team(ticket: Ticket, team: Team, actor: User | None) -> None:
         )
 
 
-def add_label(ticket: Ticket, name: str, actor: User | None) -> TicketLabel | None:
+def add_label(ticket: Ticket, name: str, actor: User | Integration | None) -> TicketLabel | None:
     """Add a label once (case-insensitive); returns None when it was already there."""
     name = " ".join(name.split())[:64]
     if not name or any(label.name.casefold() == name.casefold() for label in ticket.labels):
         return None
-    label = TicketLabel(ticket=ticket, name=name, added_by=actor, added_at=utcnow())
+    added_by = actor if isinstance(actor, User) else None
+    label = TicketLabel(ticket=ticket, name=name, added_by=added_by, added_at=utcnow())
     ticket.labels.append(label)
     record_event(ticket, "label_added", actor, label=name)
     if ticket.id is not None:  # routing's labels on a new ticket are part of ticket.created

@@ -1,0 +1,8 @@
+"""The JSON API for integrations (/api/v1): bearer tokens, never cookies, so no CSRF."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+# Importing a module registers its routes on bp.
+from webapp.api import errors, views  # noqa: E402,F401,I001
