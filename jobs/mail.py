@@ -126,6 +126,7 @@ def _to_mail_message(message: OutboxMessage | Row) -> Message:
         body=message.body_text,
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        reply_to=message.reply_to or None,
         extra_headers={
             "Content-Language": message.locale,
             # Surveys and testimonial requests: one-click unsubscribe (RFC 8058), derived

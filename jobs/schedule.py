@@ -74,6 +74,14 @@ def delete_old_notifications(now: str | None = None) -> int:
     return delete_read_before((parse_now(now) or utcnow()) - timedelta(days=days))
 
 
+@in_app_context
+def poll_reply_mailbox(now: str | None = None) -> int:
+    """Receive customers' e-mail replies from LOOPDESK_IMAP_URL (nothing when it is unset)."""
+    from webapp.services.inbound_mail import poll_configured_mailbox
+
+    return poll_configured_mailbox()
+
+
 @dataclass(frozen=True)
 class Periodic:
     name: str
@@ -95,6 +103,7 @@ def periodic_jobs() -> list[Periodic]:
         Periodic("digests", notices.send_digests, 3600),
         Periodic("webhook-relay", webhooks.relay_pending_deliveries, 60),
         Periodic("inbox-retention", delete_old_notifications, 24 * 3600),
+        Periodic("reply-mailbox", poll_reply_mailbox, 60),
     ]
 
 

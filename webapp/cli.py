@@ -66,6 +66,33 @@ def outbox_relay() -> None:
     click.echo(f"relayed {relay_pending()} message(s)")
 
 
+@click.group("mail")
+def mail_group() -> None:
+    """Customers' e-mail replies."""
+
+
+@mail_group.command("receive")
+def mail_receive() -> None:
+    """Read one e-mail on standard input (an MTA's pipe) and add it to its ticket.
+
+    Exits 0 when the message was handled or deliberately ignored (a stranger, an
+    auto-reply, no ticket, seen before); 75 (EX_TEMPFAIL) when it could not be handled now,
+    e.g. the database is down, so that the MTA keeps it and tries again.
+    """
+    import sys
+
+    from webapp.services.inbound_mail import receive_email
+
+    raw = sys.stdin.buffer.read()
+    try:
+        received = receive_email(raw, via="pipe")
+    except Exception as exc:  # anything but the message's own faults: let the MTA retry
+        current_app.logger.exception("receiving an e-mail failed")
+        click.echo(f"temporary failure: {type(exc).__name__}", err=True)
+        sys.exit(75)
+    click.echo(received.outcome)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
@@ -112,5 +139,6 @@ def run_due(at: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_demo_command, outbox_group, worker, cron, jobs_group):
+    commands = (create_admin, seed_demo_command, outbox_group, mail_group, worker, cron, jobs_group)
+    for command in commands:
         app.cli.add_command(command)

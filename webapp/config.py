@@ -67,6 +67,12 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Loopdesk <loopdesk@localhost>"),
         # Flask-Mail would silently drop mail under TESTING; our tests use a real SMTP server.
         "MAIL_SUPPRESS_SEND": False,
+        # Customers answer by e-mail: customer e-mails about a ticket get a Reply-To of
+        # support+<reply key>@example.com on this address (services.reply_addresses); unset,
+        # e-mails stay as they were. An IMAP mailbox to poll for those replies (optional:
+        # an MTA can pipe them to `flask mail receive` instead).
+        "LOOPDESK_REPLY_ADDRESS": (env.get("LOOPDESK_REPLY_ADDRESS") or "").strip() or None,
+        "LOOPDESK_IMAP_URL": env.get("LOOPDESK_IMAP_URL") or None,
         # Where the testimonial request sends promoters (a review site); unset: "just reply".
         "TESTIMONIAL_URL": env.get("LOOPDESK_TESTIMONIAL_URL") or None,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

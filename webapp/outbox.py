@@ -52,6 +52,7 @@ def queue_email(
     locale: str,
     context: dict | None = None,
     message_key: str | None = None,
+    reply_to: str | None = None,
 ) -> OutboxMessage:
     """Render `email/<template>.*` in `locale` and add it to the outbox (no commit).
 
@@ -60,6 +61,8 @@ def queue_email(
 
     `message_key` makes the message idempotent: writing the same key twice is
     a unique-constraint error, so one event never produces two e-mails.
+    `reply_to` routes the recipient's "Reply" (customer e-mails about a ticket:
+    services.reply_addresses), kept on the row so a resend says the same.
     """
     from webapp.services.email_texts import render_for_queue
 
@@ -78,6 +81,7 @@ def queue_email(
         template=template,
         locale=locale,
         to_address=to,
+        reply_to=reply_to,
         subject=" ".join(subject.split()),
         body_text=body_text,
         body_html=body_html,

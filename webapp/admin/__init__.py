@@ -17,4 +17,5 @@ from webapp.admin import audit_views  # noqa: E402,F401,I001
 from webapp.admin import views  # noqa: E402,F401,I001
 from webapp.admin import webhook_views  # noqa: E402,F401,I001
 from webapp.admin import sla_alert_views  # noqa: E402,F401,I001
+from webapp.admin import inbound_views  # noqa: E402,F401,I001
 from webapp.admin import api_token_views  # noqa: E402,F401,I001

@@ -29,6 +29,7 @@ from webapp.external_urls import external_url
 from webapp.models import Form, FormVersion, Response, Ticket, User, utcnow
 from webapp.models.forms import save_score_changes
 from webapp.outbox import queue_email
+from webapp.services.reply_addresses import customer_reply_address
 from webapp.services.tickets import NewTicket, create_ticket
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "survey_forms" / "templates"
@@ -333,6 +334,7 @@ def finish_if_done(response: Response) -> Ticket | None:
                 "first_response_due": ticket.first_response_due_at,
             },
             message_key=f"ticket_confirmation:{ticket.id}",
+            reply_to=customer_reply_address(ticket),
         )
     return ticket
 

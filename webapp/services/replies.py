@@ -22,6 +22,7 @@ from webapp.services import sla_clock, state_timers
 from webapp.services.email_placeholders import fill
 from webapp.services.events import publish
 from webapp.services.history import record_event
+from webapp.services.reply_addresses import customer_reply_address
 from webapp.services.tickets import add_search_text, flush_or_conflict
 from webapp.services.watchers import notify_watchers
 
@@ -123,6 +124,7 @@ def send_public_reply(ticket: Ticket, text: str, agent: User, nonce: str = "") -
                 "status_link": status_link(ticket),
             },
             message_key=key,
+            reply_to=customer_reply_address(ticket),
         )
     event = record_event(
         ticket,
@@ -146,8 +148,10 @@ def send_public_reply(ticket: Ticket, text: str, agent: User, nonce: str = "") -
 CUSTOMER_REPLY_TRIGGERS = ("customer_replied", "reopen")
 
 
-def receive_customer_reply(ticket: Ticket, text: str) -> str | None:
-    """The customer wrote back on their status page: the trigger it fired, if any.
+def receive_customer_reply(ticket: Ticket, text: str, **came: object) -> str | None:
+    """The customer wrote back (status page, or e-mail): the trigger it fired, if any.
+
+    `came` is kept in the history event as said (`channel="email"`, the attachments not kept).
 
     A reply to a resolved ticket reopens it (it would otherwise sit unseen in a column
     nobody works). When no transition applies because the ticket is already being worked
@@ -156,7 +160,7 @@ def receive_customer_reply(ticket: Ticket, text: str) -> str | None:
     from webapp.services.tickets import CUSTOMER, MoveRefused, fire
     from webapp.services.workflow_actions import notify_assignee
 
-    record_event(ticket, "customer_reply", None, actor_kind="customer", text=text)
+    record_event(ticket, "customer_reply", None, actor_kind="customer", text=text, **came)
     add_search_text(ticket, text)
     state_timers.restart_timers(ticket, utcnow())  # "no reply for 7 days" counts afresh
     for trigger in CUSTOMER_REPLY_TRIGGERS:

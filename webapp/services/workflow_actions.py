@@ -17,6 +17,7 @@ from webapp.external_urls import external_url
 from webapp.models import Team, TeamMembership, Ticket, User
 from webapp.outbox import queue_email
 from webapp.services.history import record_event
+from webapp.services.reply_addresses import customer_reply_address
 from workflow.conditions import evaluate
 from workflow.definition import ActionRef, action_params
 from workflow.registry import custom_webhook_event, raised_priority
@@ -55,6 +56,7 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
             # "Waiting on you" asks for an answer: the status page is where they give it.
             "status_link": external_url("public.ticket_status", token=ticket.status_token),
         },
+        reply_to=customer_reply_address(ticket),
     )
     record_event(
         ticket,

@@ -1,0 +1,46 @@
+"""Customer e-mails about a ticket carry a Reply-To that routes the answer back to it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import make_ticket
+from webapp.extensions import db
+from webapp.models import OutboxMessage
+from webapp.services.replies import send_public_reply
+from webapp.services.reply_addresses import reply_key
+from webapp.services.tickets import fire
+
+
+@pytest.fixture
+def app_config(smtp_config) -> dict:
+    return {**smtp_config, "LOOPDESK_REPLY_ADDRESS": "Support@Example.com"}
+
+
+def test_customer_ticket_emails_carry_the_reply_address_and_staff_notices_do_not(
+    app, smtp_server, builtin_forms, create_user, run_jobs
+):
+    ticket = make_ticket()
+    fire(ticket, "start", ticket.assignee)
+    send_public_reply(ticket, "Prosimy o numer zamówienia.", ticket.assignee)
+    fire(ticket, "ask_customer", ticket.assignee)  # tells the customer it is their turn
+    db.session.commit()
+    run_jobs()
+    to_customer = [m for m in smtp_server.messages if m["To"] == "jan@example.pl"]
+    to_staff = [m for m in smtp_server.messages if m["To"] != "jan@example.pl"]
+    assert len(to_customer) >= 2
+    expected = f"Support+{reply_key(ticket.id)}@Example.com"
+    assert {m["Reply-To"] for m in to_customer} == {expected}
+    assert all(m["Reply-To"] is None for m in to_staff)
+    assert reply_key(ticket.id) != reply_key(ticket.id + 1)
+    assert ticket.number not in expected and ticket.status_token not in expected
+
+
+@pytest.mark.parametrize("app_config", [{"LOOPDESK_REPLY_ADDRESS": None}])
+def test_without_the_setting_customer_emails_stay_as_they_were(app, builtin_forms):
+    ticket = make_ticket()
+    send_public_reply(ticket, "Hello", ticket.assignee)
+    db.session.commit()
+    sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "public_reply"))
+    assert sent.reply_to is None
