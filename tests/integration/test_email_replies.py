@@ -351,3 +351,25 @@ def test_admins_see_received_mail_and_its_outcome_in_their_language(
     post_form("/logout")
     login(waiting_ticket.assignee)  # an agent
     assert client.get("/admin/mail/received").status_code == 403
+
+
+def test_answers_written_between_quoted_lines_are_kept(app, waiting_ticket):
+    raw = f"""\
+From: jan@example.pl
+To: support+{reply_key(waiting_ticket.id)}@example.com
+Subject: Re: two questions
+Message-ID: <inline@example.pl>
+Content-Type: text/plain; charset=UTF-8
+
+My answers:
+> Which order?
+12345
+> When did it arrive?
+Yesterday.
+
+Am 6.12.2026 um 14:00 schrieb Loopdesk <support@example.com>:
+> Which order? When did it arrive?
+"""
+    assert receive_email(raw.encode()).outcome == "added"
+    text = _customer_replies(waiting_ticket)[0].data["text"]
+    assert text == "My answers:\n12345\nYesterday."

@@ -233,7 +233,10 @@ def _history_starts(lines: list[str], i: int) -> bool:
         return True
     if _OUTLOOK_FROM.match(line):
         return any(_OUTLOOK_NEXT.match(n.strip()) for n in lines[i + 1 : i + 4])
-    if line.endswith(":"):  # any "… wrote:" that a quote follows
+    if line.endswith(":") and re.search(r"[\d@]", line):
+        # Any other language's "On <date>, <name> <address> wrote:" that a quote follows; a
+        # sentence of the customer's own ("My answers:") has no date or address, and the
+        # answers they wrote between quoted lines are kept.
         following = next((n for n in lines[i + 1 :] if n.strip()), "")
         return following.lstrip().startswith(">")
     return False
