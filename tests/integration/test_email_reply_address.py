@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import make_ticket
+from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import OutboxMessage
 from webapp.services.replies import send_public_reply
@@ -19,7 +19,7 @@ def app_config(smtp_config) -> dict:
 
 
 def test_customer_ticket_emails_carry_the_reply_address_and_staff_notices_do_not(
-    app, smtp_server, builtin_forms, create_user, run_jobs
+    app, smtp_server, builtin_forms, admin, client, login, run_jobs
 ):
     ticket = make_ticket()
     fire(ticket, "start", ticket.assignee)
@@ -35,6 +35,13 @@ def test_customer_ticket_emails_carry_the_reply_address_and_staff_notices_do_not
     assert all(m["Reply-To"] is None for m in to_staff)
     assert reply_key(ticket.id) != reply_key(ticket.id + 1)
     assert ticket.number not in expected and ticket.status_token not in expected
+    # the admin's Sent mail page says where the customer's answer goes
+    sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "public_reply"))
+    admin.locale = "ru"
+    db.session.commit()
+    login(admin)
+    page = text_of(client.get(f"/admin/mail/{sent.id}"))
+    assert f"Ответы приходят на {expected}" in page
 
 
 @pytest.mark.parametrize("app_config", [{"LOOPDESK_REPLY_ADDRESS": None}])
