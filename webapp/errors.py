@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from webapp.extensions import db
 
 log = logging.getLogger(__name__)
+API_PREFIX = "/api/"
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
@@ -44,6 +45,10 @@ def render_error(code: int, message: str | None = None):
 
 
 def _http_error(error: HTTPException):
+    if request.path.startswith(API_PREFIX):  # an unknown API address or method: JSON too
+        from webapp.api.errors import http_error
+
+        return http_error(error)
     return render_error(error.code or 500)
 
 

@@ -319,6 +319,18 @@ def test_bad_write_input_is_a_400_that_says_what(client, path, body, code):
         _error(response, 400, code)
 
 
+@pytest.mark.parametrize(
+    "method, path, status, code",
+    [
+        ("GET", "/api/v1/nothing-here", 404, "not_found"),
+        ("GET", "/api/v1/tickets/LD-1001/notes", 405, "method_not_allowed"),
+        ("DELETE", "/api/v1/tickets", 405, "method_not_allowed"),
+    ],
+)
+def test_unknown_api_addresses_and_methods_answer_in_json(client, method, path, status, code):
+    _error(client.open(path, method=method, headers=_auth(_token())), status, code)
+
+
 def test_writes_need_no_csrf_token_but_a_bearer_token(client):
     ticket = make_ticket()
     response = client.post(f"/api/v1/tickets/{ticket.number}/labels", json={"label": "x"})

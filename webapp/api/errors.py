@@ -58,7 +58,7 @@ def _rate_limited(error: RateLimitExceeded):
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
+def http_error(error: HTTPException):
     status = error.code or 500
     code, message = _HTTP_CODES.get(status, ("error", "The request failed."))
     return error_response(status, code, message)
@@ -76,7 +76,7 @@ def _out_of_range(error: Exception):
 def _server_error(error: Exception):
     """No stack trace leaves the server: it goes to the log."""
     if isinstance(error, HTTPException):
-        return _http_error(error)
+        return http_error(error)
     log.error("unhandled API error", exc_info=error)
     db.session.rollback()
     return error_response(500, "server_error", "An unexpected error occurred; it was logged.")
