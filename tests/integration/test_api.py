@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -391,7 +393,7 @@ def test_form_responses_page_with_answers_score_and_status(client, nps_responses
 # -- description, rate limit --------------------------------------------------------------------
 
 
-def test_the_openapi_description_lists_every_endpoint(client):
+def test_the_openapi_description_lists_every_endpoint(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.1")
     assert set(spec["paths"]) == {
@@ -402,6 +404,15 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/forms/{slug}/responses",
         "/openapi.json",
     }
+    schemas = spec["components"]["schemas"]
+    refs = re.findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(spec))
+    assert refs and all(name in schemas for name in refs)
+    routes = {
+        rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+    }
+    assert routes == set(spec["paths"])
 
 
 class TestRateLimit:

@@ -23,6 +23,7 @@ def test_a_token_is_shown_once_stored_hashed_used_and_revoked(client, login, pos
     created = post_form("/admin/api-tokens", {"name": "CRM", "scope": "read_write"})
     assert created.status_code == 201
     assert created.headers["Cache-Control"] == "no-store"
+    assert "The API token “CRM” was created." in text_of(created)
     value = _shown_token(created)
     assert len(value) > 40
 
