@@ -13,6 +13,7 @@ from jobs.queue import max_attempts
 from webapp.extensions import db, mail
 from webapp.models import OutboxMessage, OutboxStatus, utcnow
 from webapp.outbox import HANDOVER, SEND_LEASE
+from webapp.services.reply_addresses import message_id
 
 
 class SendFailed(Exception):
@@ -135,5 +136,5 @@ def _to_mail_message(message: OutboxMessage | Row) -> Message:
         },
     )
     # Stable per outbox row, so receivers can de-duplicate even a resend.
-    mail_message.msgId = f"<outbox-{message.id}@{domain or 'loopdesk'}>"
+    mail_message.msgId = message_id(message.id, domain or "loopdesk")
     return mail_message

@@ -15,7 +15,7 @@ from webapp.extensions import db
 from webapp.models import InboundEmail, OutboxMessage, Ticket, TicketEvent
 from webapp.services.inbound_mail import receive_email
 from webapp.services.replies import send_public_reply
-from webapp.services.reply_addresses import customer_reply_address, reply_key
+from webapp.services.reply_addresses import customer_reply_address, message_id, reply_key
 from webapp.services.tickets import fire
 
 
@@ -310,8 +310,16 @@ def test_a_forged_or_missing_reply_key_finds_no_ticket(app, waiting_ticket):
 def test_a_reply_to_our_message_id_finds_the_ticket_without_the_plus_address(app, waiting_ticket):
     """A mail program that answered the From address still names our message it answers."""
     sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "public_reply"))
-    raw = gmail_reply("support@example.com").replace(
+    ours = message_id(sent.id, "loopdesk.test")
+    assert ours.startswith(f"<outbox-{sent.id}.")  # signed: not guessable from the row's id
+    made_up = gmail_reply("support@example.com").replace(
         "In-Reply-To: <outbox-1@loopdesk.test>", f"In-Reply-To: <outbox-{sent.id}@loopdesk.test>"
+    )
+    assert receive_email(made_up.encode()).outcome == "no_ticket"
+    forged = made_up.replace(f"<outbox-{sent.id}@", f"<outbox-{sent.id}.{'0' * 20}@")
+    assert receive_email(forged.replace("CAgmail1", "CAgmail2").encode()).outcome == "no_ticket"
+    raw = gmail_reply("support@example.com", msgid="<CAgmail3@mail.gmail.com>").replace(
+        "In-Reply-To: <outbox-1@loopdesk.test>", f"In-Reply-To: {ours}"
     )
     assert receive_email(raw.encode()).outcome == "added"
     assert len(_customer_replies(waiting_ticket)) == 1

@@ -34,11 +34,10 @@ from sqlalchemy.exc import IntegrityError
 from webapp.extensions import db
 from webapp.models import InboundEmail, InboundOutcome, OutboxMessage, Ticket
 from webapp.services.history import record_event
-from webapp.services.reply_addresses import ticket_id_from_address
+from webapp.services.reply_addresses import outbox_ids_in, ticket_id_from_address
 
 # The status page's limit (public.status_views.MAX_REPLY): a longer e-mail is cut there.
 MAX_EMAIL_REPLY = 5000
-_OUR_MESSAGE_ID = re.compile(r"<outbox-(\d{1,12})@[^>]*>")
 _ADDRESS_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
 _AUTOMATIC_PRECEDENCE = {"bulk", "auto_reply", "list", "junk"}
 
@@ -105,9 +104,9 @@ def message_key(message: EmailMessage, raw: bytes) -> str:
 def ticket_id_for(message: EmailMessage) -> int | None:
     """From our plus address among the recipients, else from a Message-ID of ours it answers.
 
-    The plus address carries an HMAC; a Message-ID of ours only names an outbox row, and is
-    trusted only when that row was a customer e-mail with a reply address (the sender check
-    still applies to both).
+    The plus address carries an HMAC, and so do our Message-IDs (see `reply_addresses`); an
+    outbox row is trusted only when it was a customer e-mail with a reply address (the
+    sender check still applies to both).
     """
     for name in _ADDRESS_HEADERS:
         for address in _addresses(message, name):
@@ -115,7 +114,7 @@ def ticket_id_for(message: EmailMessage) -> int | None:
             if ticket_id is not None:
                 return ticket_id
     references = _header(message, "In-Reply-To") + " " + _header(message, "References")
-    outbox_ids = [int(n) for n in _OUR_MESSAGE_ID.findall(references)]
+    outbox_ids = outbox_ids_in(references)
     if not outbox_ids:
         return None
     reply_tos = db.session.scalars(

@@ -29,11 +29,27 @@ from webapp.models import Ticket
 _KEY = re.compile(r"^(\d{1,12})-([0-9a-f]{20})$")
 
 
-def _mac(ticket_id: int) -> str:
-    secret = hashlib.sha256(
-        b"loopdesk-reply-address:" + current_app.config["SECRET_KEY"].encode()
-    ).digest()
+def _mac(ticket_id: int, purpose: bytes = b"loopdesk-reply-address:") -> str:
+    secret = hashlib.sha256(purpose + current_app.config["SECRET_KEY"].encode()).digest()
     return hmac.new(secret, str(ticket_id).encode(), hashlib.sha256).hexdigest()[:20]
+
+
+_OUR_MESSAGE_ID = re.compile(r"<outbox-(\d{1,12})\.([0-9a-f]{20})@[^>]*>")
+
+
+def message_id(outbox_id: int, domain: str) -> str:
+    """Our Message-ID for an outbox row: stable (receivers de-duplicate a resend) and
+    signed, so a reply's In-Reply-To cannot be made up to point at someone's ticket."""
+    return f"<outbox-{outbox_id}.{_mac(outbox_id, b'loopdesk-message-id:')}@{domain}>"
+
+
+def outbox_ids_in(references: str) -> list[int]:
+    """The outbox rows named by our (correctly signed) Message-IDs in `references`."""
+    return [
+        int(number)
+        for number, mac in _OUR_MESSAGE_ID.findall(references)
+        if hmac.compare_digest(mac, _mac(int(number), b"loopdesk-message-id:"))
+    ]
 
 
 def reply_key(ticket_id: int) -> str:
