@@ -127,7 +127,12 @@
     overlay.appendChild(dialog);
     document.body.appendChild(overlay);
     document.addEventListener("keydown", onKey, true);
-    frame.addEventListener("load", function () { try { frame.focus(); } catch (e) { /* cross-origin */ } });
+    // Into the form once it has loaded, unless the visitor already moved within the dialog
+    // (a slow load must not pull focus back from the × they tabbed to).
+    frame.addEventListener("load", function () {
+      if (dialog.contains(document.activeElement)) { return; }
+      try { frame.focus(); } catch (e) { /* cross-origin */ }
+    });
   }
 
   window.addEventListener("message", function (evt) {
