@@ -429,6 +429,27 @@ class TestRateLimit:
         assert client.get("/api/v1/tickets", headers=_auth(quiet)).status_code == 200
 
 
+class TestRefusedTokens:
+    @pytest.fixture
+    def app_config(self) -> dict:
+        return {"API_FAILED_TOKEN_LIMIT": "3 per minute", "RATELIMIT_ENABLED": True}
+
+    def test_guessing_tokens_is_throttled_per_address(self, client):
+        valid = _token("CRM")
+        ok = client.get("/api/v1/tickets", headers=_auth(valid))
+        assert ok.status_code == 200  # good requests do not count
+        guesses = [
+            client.get("/api/v1/tickets", headers=_auth(f"ldk_guess{n}")).status_code
+            for n in range(4)
+        ]
+        assert guesses == [401, 401, 401, 429]
+        # Another address may still try; this one waits out the minute.
+        other = client.get(
+            "/api/v1/tickets", headers=_auth(valid), environ_base={"REMOTE_ADDR": "10.0.0.9"}
+        )
+        assert other.status_code == 200
+
+
 JUNK = ["x", "0", "-1", "LD-0", "99999999999999999999", "%00", "<script>", "ł", "a" * 500]
 
 

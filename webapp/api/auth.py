@@ -31,6 +31,28 @@ def rate_limit() -> str:
     )
 
 
+DEFAULT_REFUSAL_LIMIT = "20 per minute"
+
+
+def failed_token_limit() -> str:
+    """How many refused tokens an address may present (`API_FAILED_TOKEN_LIMIT`)."""
+    return (
+        current_app.config.get("API_FAILED_TOKEN_LIMIT")
+        or os.environ.get("API_FAILED_TOKEN_LIMIT")
+        or DEFAULT_REFUSAL_LIMIT
+    )
+
+
+def failed_token_key() -> str:
+    """Refused tokens count per address: a guesser who changes the token every time would
+    otherwise start a fresh per-token bucket with each guess."""
+    return "api-refused:" + (request.remote_addr or "")
+
+
+def refused(response) -> bool:
+    return response.status_code == 401
+
+
 def rate_limit_key() -> str:
     """One bucket per presented token (its hash: the token itself is never a storage key)."""
     token = presented_token()

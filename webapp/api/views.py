@@ -14,8 +14,11 @@ from webapp.api import bp
 from webapp.api.auth import (
     current_integration,
     current_token,
+    failed_token_key,
+    failed_token_limit,
     rate_limit,
     rate_limit_key,
+    refused,
     token_required,
     write_required,
 )
@@ -46,6 +49,7 @@ MAX_LABEL = 64
 # Bearer tokens only, never a cookie: a forged cross-site request carries no token.
 csrf.exempt(bp)
 limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
+limiter.limit(failed_token_limit, key_func=failed_token_key, deduct_when=refused)(bp)
 
 
 @bp.after_request
