@@ -66,7 +66,11 @@ def queue_email(
     """
     from webapp.services.email_texts import render_for_queue
 
-    context = dict(context or {}, base_url=current_app.config["LOOPDESK_BASE_URL"])
+    context = dict(
+        context or {},
+        base_url=current_app.config["LOOPDESK_BASE_URL"],
+        can_reply=bool(reply_to),  # the footer says a plain "Reply" reaches the ticket
+    )
     with force_locale(locale):
         own = render_for_queue(template, locale, context)  # an admin's own wording, if any
         if own is not None:

@@ -33,6 +33,12 @@ def test_customer_ticket_emails_carry_the_reply_address_and_staff_notices_do_not
     expected = f"Support+{reply_key(ticket.id)}@Example.com"
     assert {m["Reply-To"] for m in to_customer} == {expected}
     assert all(m["Reply-To"] is None for m in to_staff)
+    # ...and say, in the customer's language, that a plain "Reply" reaches us.
+    for mail in to_customer:
+        said = "Możesz też odpowiedzieć, po prostu odpisując na tę wiadomość."
+        assert said in mail.get_body(("plain",)).get_content()
+        assert said in mail.get_body(("html",)).get_content()
+    assert not any("odpisując" in m.get_body(("plain",)).get_content() for m in to_staff)
     assert reply_key(ticket.id) != reply_key(ticket.id + 1)
     assert ticket.number not in expected and ticket.status_token not in expected
     # the admin's Sent mail page says where the customer's answer goes
@@ -51,3 +57,4 @@ def test_without_the_setting_customer_emails_stay_as_they_were(app, builtin_form
     db.session.commit()
     sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "public_reply"))
     assert sent.reply_to is None
+    assert "odpisując" not in sent.body_text and "odpisując" not in sent.body_html
