@@ -15,6 +15,7 @@ from webapp.models import (
     ApiToken,
     Form,
     FormVersion,
+    OutboxMessage,
     Response,
     TicketEvent,
     TokenScope,
@@ -218,6 +219,11 @@ def test_a_note_through_the_api_acts_like_a_workspace_note(
         )
     )
     assert notified.data["to"] == ["Bea"] and notified.data["event"] == "note"
+    # Bea's notice names the integration as the history does, not as if a person wrote it.
+    mail = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "bea@example.com")
+    )
+    assert "API: CRM" in mail.body_text
     (delivery,) = db.session.scalars(select(WebhookDelivery)).all()
     assert delivery.event == "note.added"
     _deliver(app, run_jobs)
