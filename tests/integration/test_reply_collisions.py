@@ -23,6 +23,13 @@ def _seen(html: str) -> str:
     return re.search(r'id="ws-reply-seen" value="(\d+)"', html).group(1)
 
 
+def _ola_opens_a_ticket(client, login, people):
+    """Ola opens a new ticket's page: the ticket, and the newest message her form knows."""
+    ticket = make_ticket()
+    login(people["ola"])
+    return ticket, _seen(client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+
+
 def _replies_sent(text: str) -> int:
     return len(
         [
@@ -38,9 +45,7 @@ def _replies_sent(text: str) -> int:
 def test_a_colleagues_reply_in_between_holds_mine_back_until_i_have_read_it(
     client, login, post_form, people
 ):
-    ticket = make_ticket()
-    login(people["ola"])
-    seen = _seen(client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+    ticket, seen = _ola_opens_a_ticket(client, login, people)
     # Bea answers the customer while Ola is still writing.
     send_public_reply(ticket, "Zwrot jest już w drodze.", people["bea"])
     db.session.commit()
@@ -64,9 +69,7 @@ def test_a_colleagues_reply_in_between_holds_mine_back_until_i_have_read_it(
 
 
 def test_the_customer_writing_again_holds_a_reply_back_too(client, login, post_form, people):
-    ticket = make_ticket()
-    login(people["ola"])
-    seen = _seen(client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+    ticket, seen = _ola_opens_a_ticket(client, login, people)
     receive_customer_reply(ticket, "Już nieaktualne, znalazłem paczkę u sąsiada.")
     db.session.commit()
     held = post_form(
@@ -78,9 +81,7 @@ def test_the_customer_writing_again_holds_a_reply_back_too(client, login, post_f
 
 
 def test_with_htmx_the_reply_and_the_history_are_redrawn(client, login, post_form, people):
-    ticket = make_ticket()
-    login(people["ola"])
-    seen = _seen(client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+    ticket, seen = _ola_opens_a_ticket(client, login, people)
     send_public_reply(ticket, "Już odpisałam.", people["bea"])
     db.session.commit()
     held = post_form(
@@ -95,9 +96,7 @@ def test_with_htmx_the_reply_and_the_history_are_redrawn(client, login, post_for
 def test_my_own_earlier_reply_and_a_form_without_the_marker_send_as_before(
     client, login, post_form, people
 ):
-    ticket = make_ticket()
-    login(people["ola"])
-    seen = _seen(client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+    ticket, seen = _ola_opens_a_ticket(client, login, people)
     # In another tab Ola already answered once: that is not news to her.
     assert post_form(f"/tickets/{ticket.number}/reply", {"text": "Pierwsza."}).status_code == 303
     assert (
@@ -110,9 +109,7 @@ def test_my_own_earlier_reply_and_a_form_without_the_marker_send_as_before(
 def test_a_preview_or_an_empty_send_does_not_count_as_reading_the_news(
     client, login, post_form, people
 ):
-    ticket = make_ticket()
-    login(people["ola"])
-    seen = _seen(client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+    ticket, seen = _ola_opens_a_ticket(client, login, people)
     send_public_reply(ticket, "Już odpisałam.", people["bea"])
     db.session.commit()
     # A preview redraws the form, not the history: the form still carries what Ola had
