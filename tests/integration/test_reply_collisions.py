@@ -126,3 +126,30 @@ def test_a_preview_or_an_empty_send_does_not_count_as_reading_the_news(
     fresh = _seen(held.get_data(as_text=True))
     empty = post_form(f"/tickets/{ticket.number}/reply", {"text": " ", "seen": fresh}, htmx=True)
     assert empty.status_code == 422 and _seen(empty.get_data(as_text=True)) == fresh
+
+
+def test_the_conversation_panel_holds_the_replies_both_ways_in_order(
+    client, login, post_form, people
+):
+    """After the form's answers, the agents' replies and the customer's, oldest first: the
+    conversation as one thread, not scattered through the history."""
+    ticket, _seen_first = _ola_opens_a_ticket(client, login, people)
+    send_public_reply(ticket, "Sprawdzamy zamówienie.", people["bea"])
+    receive_customer_reply(ticket, "Dziękuję, numer to 4471.")
+    db.session.commit()
+    seen = _seen(client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+    sent = post_form(
+        f"/tickets/{ticket.number}/reply", {"text": "Paczka wyszła dziś.", "seen": seen}, htmx=True
+    )
+    # The reply's answer redraws the panel too, with the new reply at its end.
+    html = sent.get_data(as_text=True)
+    panel = re.search(r'<section id="ws-conversation".*?</section>', html, re.S).group(0)
+    words = " ".join(re.sub(r"<[^>]+>", " ", panel).split())
+    assert "Odpowiedzi" in words
+    first, second, third = (
+        words.index("Sprawdzamy zamówienie."),
+        words.index("Dziękuję, numer to 4471."),
+        words.index("Paczka wyszła dziś."),
+    )
+    assert first < second < third
+    assert "Bea Brown" in words and "na stronie statusu" in words

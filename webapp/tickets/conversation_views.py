@@ -105,9 +105,8 @@ def reply(number: str):
         # The section comes back with the new messages in the history and the text kept;
         # its form now knows them, so sending again sends.
         forms = FormState(values={"reply": values}, errors={"reply": str(REPLIED_MEANWHILE)})
-        return after_action(
-            ticket, ["reply", "timeline"], anchor="ws-reply", forms=forms, status=422
-        )
+        sections = ["reply", "conversation", "timeline"]
+        return after_action(ticket, sections, anchor="ws-reply", forms=forms, status=422)
     if seen is not None:
         values["seen"] = seen  # any other refusal redraws the form only, not the history
     try:
@@ -127,7 +126,9 @@ def reply(number: str):
             _("The customer left no e-mail address: your reply is on their status page only."),
             "warning",
         )
-    return after_action(ticket, ["reply", "timeline", "sla", "header"], anchor="ws-timeline")
+    return after_action(
+        ticket, ["reply", "conversation", "timeline", "sla", "header"], anchor="ws-timeline"
+    )
 
 
 @bp.post("/tickets/<number>/notes")

@@ -26,7 +26,7 @@ from webapp.models import (
 from webapp.services.notes import active_staff
 from webapp.services.reminders import pending_reminders
 from webapp.services.replies import canned_replies_for, new_reply_nonce
-from webapp.services.reply_collisions import last_message_id
+from webapp.services.reply_collisions import CONVERSATION_EVENTS, last_message_id
 from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
 from webapp.services.tickets import available_triggers
@@ -252,6 +252,8 @@ def workspace_context(
         "canned": canned_replies_for(ticket.customer_locale),
         "reply_nonce": new_reply_nonce(),
         "last_message": last_message_id(events),  # what the agent sees while writing
+        # Replies both ways after the form, oldest first: the conversation as one thread.
+        "thread": [e for e in reversed(events) if e.kind in CONVERSATION_EVENTS],
         "staff": staff,
         "teams": teams,
         "team_names": team_names,
