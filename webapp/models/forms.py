@@ -146,26 +146,18 @@ def save_score_changes(
         return
     rows = [score_row(response_id, question_id, answer) for question_id, answer in changes.items()]
     table = ResponseScore.__table__
-    name = connection.dialect.name
-    if name in {"postgresql", "sqlite"}:
-        if name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        statement = upsert(table).values(rows)
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[table.c.response_id, table.c.question_id],
-                set_={"value": statement.excluded.value, "yes": statement.excluded.yes},
-            )
-        )
-        return
-    connection.execute(  # pragma: no cover (databases without an upsert)
-        delete(table).where(
-            table.c.response_id == response_id, table.c.question_id.in_(list(changes))
+    # The two databases Loopdesk runs on both upsert; their dialects spell it alike.
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    statement = upsert(table).values(rows)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.response_id, table.c.question_id],
+            set_={"value": statement.excluded.value, "yes": statement.excluded.yes},
         )
     )
-    connection.execute(insert(table), rows)  # pragma: no cover
 
 
 def replace_scores(connection: Connection, response_id: int, answers: dict[str, Any]) -> None:
