@@ -152,11 +152,12 @@ def swipe(page, cdp, distance: int, pause_ms: int = 0) -> None:
         point = {"x": 200, "y": begin - distance * step / 10}
         cdp.send(touch, {"type": "touchMove", "touchPoints": [point]})
     cdp.send(touch, {"type": "touchEnd", "touchPoints": []})
-    # Wait for the fling to come to rest: the same position three frames running.
+    # Wait for the fling to come to rest: the same position for 300 ms. Counting frames is not
+    # enough on a busy machine, where the compositor may start the fling after three frames.
     page.evaluate(
-        "() => new Promise(r => { let last = -1, same = 0; const f = () => {"
-        " same = scrollY === last ? same + 1 : 0; last = scrollY;"
-        " same >= 3 ? r() : requestAnimationFrame(f); }; f(); })"
+        "() => new Promise(r => { let last = -1, since = 0; const f = () => {"
+        " if (scrollY !== last) { last = scrollY; since = performance.now(); }"
+        " performance.now() - since >= 300 ? r() : requestAnimationFrame(f); }; f(); })"
     )
 
 
