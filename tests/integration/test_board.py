@@ -213,8 +213,13 @@ def test_sla_filter_leaves_out_tickets_whose_clocks_are_paused(client, login, ca
         assert re.search(rf'id="count-{state}"[^>]*>\s*0\s*<', html), state
     page = client.get("/board/columns/waiting_on_customer?sla=breached", headers=HTMX)
     assert page.status_code == 200 and waiting.number not in page.get_data(as_text=True)
-    # Without the filter both are on the board, in their columns.
+    # Without the filter both are on the board, in their columns: the waiting card says its
+    # clock is paused; the resolved one owes nothing, so it has no SLA badge at all.
+    board = client.get("/board").get_data(as_text=True)
     assert {waiting.number, resolved.number} <= card_numbers(client.get("/board"))
+    cards = dict(re.findall(r'id="card-(LD-\d+)"(.*?)</li>', board, re.S))
+    assert "sla-badge sla-paused" in cards[waiting.number]
+    assert "sla-badge" not in cards[resolved.number]
 
 
 def test_assignee_filter_me_and_by_id(client, login, care, mixed):

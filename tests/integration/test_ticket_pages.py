@@ -159,15 +159,21 @@ def test_the_ticket_list_searches_and_filters_like_the_board(client, login, care
 
 
 def test_the_list_says_a_stopped_clock_is_paused_not_due_in_a_day(client, login, care):
-    """A resolved ticket never answered showed "za 1 dzień" as if the reply were still due."""
-    running, resolved = make_ticket(), make_ticket()
-    on_state_change(resolved, resolved.state, "resolved", utcnow())
-    resolved.state = "resolved"
+    """A waiting ticket's reply is not due "za 1 dzień"; a resolved one's is not owed at all."""
+    running, waiting, resolved = make_ticket(), make_ticket(), make_ticket()
+    for ticket, state in ((waiting, "waiting_on_customer"), (resolved, "resolved")):
+        on_state_change(ticket, ticket.state, state, utcnow())
+        ticket.state = state
     db.session.commit()
     login(care["agent"])
     rows = {row.split()[0]: row for row in text_of(client.get("/tickets")).split("LD-")[1:]}
-    assert "wstrzymano" in rows[resolved.number.removeprefix("LD-")]
+    assert "wstrzymano" in rows[waiting.number.removeprefix("LD-")]
+    assert "rozwiązano bez odpowiedzi" in rows[resolved.number.removeprefix("LD-")]
     assert "wstrzymano" not in rows[running.number.removeprefix("LD-")]
+    # The ticket page says why, and that reopening resumes the clock.
+    page = text_of(client.get(f"/tickets/{resolved.number}"))
+    assert "Pierwsza odpowiedź: rozwiązano bez odpowiedzi" in page
+    assert "Ponowne otwarcie wznawia odliczanie." in page
 
 
 def test_the_sla_reason_reads_as_a_slovenian_sentence(client, login, create_user, care):

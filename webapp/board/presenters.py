@@ -188,6 +188,8 @@ def sla_badge(ticket: Ticket, now: datetime, text: CardText) -> SlaBadge | None:
 
     Matches `services.board.sla_condition`, so the SLA filter and the badge agree.
     """
+    if ticket.resolved_at:
+        return None  # nothing is owed on a resolved ticket; "paused" read as if something were
     if ticket.sla_paused_since:
         return SlaBadge("paused", text.sla_description("", "paused"), "", "")
     clocks = (

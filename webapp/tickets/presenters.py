@@ -46,6 +46,7 @@ SLA_STATUS_LABELS = {
     "breached": _l("overdue"),
     "met": _l("met"),
     "paused": _l("paused"),
+    "skipped": _l("resolved without a reply"),
 }
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -173,7 +174,7 @@ class ClockView:
     label: str
     due_at: datetime | None
     met_at: datetime | None
-    status: str  # ok | warned | breached | met | paused
+    status: str  # ok | warned | breached | met | paused | skipped
     target: str
     policy: str  # the policy's name as tickets store it ("policy 2" when its admin gave none)
     policy_number: int | None  # its place (from 1) when unnamed, to read "Policy 2"; else None
@@ -216,6 +217,8 @@ def sla_clocks(
         warned = getattr(ticket, f"{metric}_warned_at")
         if met:
             status = "met"
+        elif metric == "first_response" and ticket.resolved_at:
+            status = "skipped"  # no answer was owed after all; reopening resumes the clock
         elif ticket.sla_paused_since:
             status = "paused"
         elif breached or deadline.due_at <= now:
