@@ -58,3 +58,25 @@ def test_without_the_setting_customer_emails_stay_as_they_were(app, builtin_form
     sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "public_reply"))
     assert sent.reply_to is None
     assert "odpisując" not in sent.body_text and "odpisując" not in sent.body_html
+
+
+def test_an_admins_own_text_also_says_that_replying_reaches_the_ticket(app, builtin_forms, admin):
+    """The admin edits the wording, not the reply routing: the line is kept below their text."""
+    from webapp.services import email_texts
+
+    email_texts.save(
+        "public_reply",
+        "pl",
+        "Odpowiedź w sprawie {number}",
+        "Dzień dobry,\n\n{text}\n\nStatus: {status_link}",
+        0,
+        admin,
+    )
+    ticket = make_ticket()
+    send_public_reply(ticket, "Paczka wyszła dziś.", ticket.assignee)
+    db.session.commit()
+    sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "public_reply"))
+    said = "Możesz też odpowiedzieć, po prostu odpisując na tę wiadomość."
+    assert sent.subject.startswith("Odpowiedź w sprawie")
+    assert "Paczka wyszła dziś." in sent.body_text
+    assert said in sent.body_text and said in sent.body_html

@@ -309,11 +309,18 @@ def _filled_line(line: str, values: Mapping[str, str]) -> str:
 
 
 def render_own_text(
-    template: str, subject: str, body: str, values: Mapping[str, str], locale: str
+    template: str,
+    subject: str,
+    body: str,
+    values: Mapping[str, str],
+    locale: str,
+    can_reply: bool = False,
 ) -> RenderedEmail:
     """The message from an own text: placeholders filled, HTML escaped inside the e-mail layout.
 
-    Non-essential mail always ends with its unsubscribe link, whatever the admin wrote.
+    Non-essential mail always ends with its unsubscribe link, whatever the admin wrote. Mail
+    whose "Reply" reaches the ticket (`can_reply`) says so below the text, as the built-in
+    wording does: the admin should not have to know about reply addresses to keep it.
     """
     filled_subject = _filled_subject(subject, values)
     body = drop_sentences_without(body.replace("\r\n", "\n"), values, SENTENCE_PLACEHOLDERS)
@@ -321,13 +328,16 @@ def render_own_text(
     unsubscribe = values.get("unsubscribe_url") if template in _NON_ESSENTIAL else None
     with force_locale(locale):
         footer_text = ""
+        if can_reply:
+            footer_text += f"\n{_('You can also answer by replying to this e-mail.')}\n"
         if unsubscribe and "{unsubscribe_url}" not in body:
-            footer_text = f"\n{_('Unsubscribe from surveys')}: {unsubscribe}\n"
+            footer_text += f"\n{_('Unsubscribe from surveys')}: {unsubscribe}\n"
         html = render_template(
             "admin/_email_own_text.html",
             subject=filled_subject,
             body_html=text_to_html(text),
             unsubscribe_url=unsubscribe,
+            can_reply=can_reply,
         )
     return RenderedEmail(filled_subject, text + footer_text, html)
 
@@ -400,7 +410,12 @@ def render_for_queue(
         )
         return None
     return render_own_text(
-        template, own.subject, own.body, placeholder_values(template, context), locale
+        template,
+        own.subject,
+        own.body,
+        placeholder_values(template, context),
+        locale,
+        can_reply=bool(context.get("can_reply")),
     )
 
 
