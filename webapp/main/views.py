@@ -19,6 +19,7 @@ from webapp.i18n import (
 from webapp.main import bp
 from webapp.models import OutboxMessage, Team, User, WorkflowKind, utcnow
 from webapp.security import staff_required
+from webapp.services import report_themes
 from webapp.services import reports as report_service
 from webapp.services.dashboard import INSIGHT_DAYS, feedback_overview, work_counts
 from webapp.services.report_export import report_csv
@@ -107,10 +108,11 @@ def healthz():
 @staff_required
 def reports():
     """Tickets answered and resolved in time, ratings after resolution, per team and week;
-    feedback by language and channel; the labels on the period's tickets."""
+    feedback by language and channel; the labels on the period's tickets; what customers
+    write about."""
     days = report_service.period_of(request.args.get("days"))
     report = report_service.build_report(
-        utcnow(), days, _("No team"), _("All teams"), current_user.timezone
+        utcnow(), days, _("No team"), _("All teams"), current_user.timezone, str(get_locale())
     )
     zone = zone_in_words(current_user.timezone or "UTC", str(get_locale()), utcnow())
     return render_template(
@@ -119,6 +121,7 @@ def reports():
         periods=report_service.PERIODS,
         week_zone=zone,
         labels_shown=report_service.LABELS_SHOWN,
+        themes_shown=report_themes.THEMES_SHOWN,
     )
 
 
@@ -129,7 +132,7 @@ def reports_csv():
     days = report_service.period_of(request.args.get("days"))
     now = utcnow()
     report = report_service.build_report(
-        now, days, _("No team"), _("All teams"), current_user.timezone
+        now, days, _("No team"), _("All teams"), current_user.timezone, str(get_locale())
     )
     text = report_csv(
         report,

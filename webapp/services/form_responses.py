@@ -7,16 +7,18 @@ and the ticket it raised. A page is one query whatever its length.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, false, func, or_, select
 
 from survey_forms import conversation
 from survey_forms.definition import FormDefinition
 from survey_forms.insights import scored_question
 from survey_forms.scoring import CATEGORY_ANSWERS
+from survey_forms.themes import mention_pattern, text_questions
 from webapp.extensions import db
 from webapp.models import Form, FormVersion, Response, Ticket
 from webapp.record_ids import optional_id
@@ -27,6 +29,7 @@ from webapp.tickets.conversation import Conversation, answer_as_text
 PAGE_SIZE = 25
 STATUSES = ("completed", "unfinished")
 KNOWN_METADATA = ("page_url", "referrer", "user_agent", "country")
+MENTION_WORDS, MENTION_LENGTH = 5, 40
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class ResponseFilters:
     status: str = ""  # completed | unfinished
     group: str = ""  # a score category of the form's scored question, e.g. detractor
     language: str = ""
+    mentions: str = ""  # words (or their stems, from the Reports' themes) a text answer holds
 
     @classmethod
     def from_args(
@@ -42,10 +46,13 @@ class ResponseFilters:
         status = args.get("status", "")
         group = args.get("group", "")
         language = args.get("language", "")
+        # Letters and digits only: nothing a LIKE pattern would read as a wildcard.
+        words = re.findall(r"[^\W_]+", str(args.get("mentions", "")).lower())[:MENTION_WORDS]
         return cls(
             status=status if status in STATUSES else "",
             group=group if group in groups_of(definition) else "",
             language=language if definition and language in definition.languages else "",
+            mentions=" ".join(w[:MENTION_LENGTH] for w in words),
         )
 
     def as_args(self) -> dict[str, str]:
@@ -94,7 +101,21 @@ def _filtered(query, form: Form, filters: ResponseFilters, definition: FormDefin
         query = query.where(Response.locale == filters.language)
     if filters.group and definition is not None:
         query = query.where(_group_condition(definition, filters.group))
+    if filters.mentions and definition is not None:
+        query = query.where(_mentions_condition(definition, filters.mentions))
     return query
+
+
+def _mentions_condition(definition: FormDefinition, words: str):
+    """SQL for 'a text answer holds these words in this order', ignoring case.
+
+    SQLite's lower() folds only A–Z, so there a capitalised non-English word is missed.
+    """
+    pattern = mention_pattern(words)
+    questions = text_questions(definition)
+    if not questions:
+        return false()
+    return or_(*(func.lower(Response.answers[q.id].as_string()).like(pattern) for q in questions))
 
 
 def _group_condition(definition: FormDefinition, group: str):

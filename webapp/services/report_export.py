@@ -1,7 +1,7 @@
 """The Reports page as one CSV file: every table of the period, for a spreadsheet or a script.
 
 One row per table row, the table named in `section` (teams, weeks, languages, channels,
-labels); columns have stable names and plain numbers (shares 0–1, seconds), a column a
+labels, themes); columns have stable names and plain numbers (shares 0–1, seconds), a column a
 section has no figure for is empty. Names are also given in the viewer's language.
 """
 
@@ -37,6 +37,10 @@ COLUMNS = (
     "tickets_created_share",
     "tickets_created_previous_period",
     "tickets_created_change",
+    "responses_share",
+    "responses_previous_period",
+    "responses_change",
+    "nps_detractor_share",
 )
 
 
@@ -93,6 +97,21 @@ def report_csv(
                 tickets_created_share=round(label.share, 4),
                 tickets_created_previous_period=label.previous,
                 tickets_created_change=label.change,
+            )
+        )
+    for theme in report.themes.themes:
+        detractors = theme.detractor_share
+        out.row(
+            _line(
+                "themes",
+                " ".join(theme.words),
+                theme.text,
+                responses=theme.responses,
+                responses_share=round(theme.share, 4),
+                responses_previous_period=theme.previous,
+                responses_change=theme.change,
+                nps_detractor_share=round(detractors, 4) if detractors is not None else None,
+                **_scores(theme.scores),
             )
         )
     return out.take()

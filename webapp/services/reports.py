@@ -1,6 +1,6 @@
 """Is the loop being closed? Tickets answered and resolved in time, and how customers rated
 the help afterwards, per team and per week; what customers said by language and channel;
-which labels the period's tickets carry.
+which labels the period's tickets carry; what customers write about (`report_themes`).
 
 Ticket figures are computed in Python over the period's rows, fetched in a fixed number
 of queries: a report never loads a ticket's relations one by one. Responses and their
@@ -34,6 +34,7 @@ from webapp.models import (
 )
 from webapp.models.forms import stored_answer
 from webapp.services.forms import published_forms
+from webapp.services.report_themes import Themes, period_themes
 
 PERIODS = (7, 30, 90)  # days a report can look back
 DEFAULT_PERIOD = 30
@@ -147,6 +148,7 @@ class Report:
     languages: list[SegmentFigures]  # most responses first
     channels: list[SegmentFigures]
     labels: list[LabelFigures]  # most used first, at most LABELS_SHOWN
+    themes: Themes = field(default_factory=Themes)  # of the free-text answers
 
 
 def period_of(value: str | None) -> int:
@@ -155,9 +157,15 @@ def period_of(value: str | None) -> int:
 
 
 def build_report(
-    now: datetime, days: int, no_team_name: str, total_name: str, timezone: str = "UTC"
+    now: datetime,
+    days: int,
+    no_team_name: str,
+    total_name: str,
+    timezone: str = "UTC",
+    locale: str = "en",
 ) -> Report:
-    """The period's figures; weeks are the viewer's (`timezone`), Monday to Sunday."""
+    """The period's figures; weeks are the viewer's (`timezone`), Monday to Sunday; forms
+    are named in `locale`."""
     since = now - timedelta(days=days)
     zone = _zone(timezone)
     teams = {
@@ -200,6 +208,7 @@ def build_report(
         languages,
         channels,
         _labels(since, days, total.created),
+        period_themes(since, days, published, locale),
     )
 
 

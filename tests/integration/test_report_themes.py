@@ -1,0 +1,210 @@
+"""Reports: what customers write about — the themes of the period's written answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import text_of
+from webapp.extensions import db
+from webapp.models import Form, FormVersion, Response, utcnow
+from webapp.services import report_themes
+from webapp.services.forms import published_forms
+
+
+def _answered(slug, answers, *, ago=timedelta(hours=1), locale="en"):
+    """A response to `slug` completed `ago`, in `locale`."""
+    form, version_id = db.session.execute(
+        select(Form, FormVersion.id)
+        .join(FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True))
+        .where(Form.slug == slug)
+    ).one()
+    moment = utcnow() - ago
+    db.session.add(
+        Response(
+            form=form,
+            form_version_id=version_id,
+            locale=locale,
+            answers=answers,
+            started_at=moment - timedelta(minutes=2),
+            completed_at=moment,
+        )
+    )
+    db.session.commit()
+
+
+def _themes_table(page: str) -> str:
+    """The visible text of the themes table, from its title to the note under it."""
+    start = page.index("What customers write about")
+    return page[start : page.index("Download this report as CSV", start)]
+
+
+def _csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_themes_show_how_many_responses_mention_them_and_their_scores(client, login, builtin_forms):
+    _answered("nps", {"score": 2, "what_went_wrong": "<b>Late delivery</b>, again!"})
+    _answered("nps", {"score": 3, "what_went_wrong": "Late delivery and a rude courier."})
+    _answered("nps", {"score": 8, "what_went_wrong": "Delivery was fine, the app is slow."})
+    _answered("nps", {"score": 6, "what_went_wrong": "<script>alert(1)</script> slow app"})
+    _answered("csat", {"csat": 5, "comment_positive": "Nice people"})  # said once: no theme
+    login(builtin_forms)
+    response = client.get("/reports?days=7")
+    html = response.get_data(as_text=True)
+    table = _themes_table(text_of(response))
+    # Theme, responses, share of the 5 that wrote something, change, scores, forms.
+    assert (
+        "delivery 3 60% +3 3 more than in the previous period"
+        " NPS: -67 (3 answers) · 67% detractors Your feedback (3)"
+    ) in table
+    assert "late delivery 2 40% +2 2 more than in the previous period NPS: -100" in table
+    assert "app 2 40%" in table and "slow 2 40%" in table
+    assert "nice" not in table.casefold().split() and "alert" not in table
+    assert "<script>alert(1)</script>" not in html and "<b>Late" not in html
+    assert "From 5 responses with written answers." in table
+
+
+def test_each_form_a_theme_is_written_in_opens_its_matching_responses(
+    client, login, builtin_forms, admin
+):
+    _answered("nps", {"score": 1, "what_went_wrong": "Dostawa była spóźniona."}, locale="pl")
+    _answered("nps", {"score": 4, "what_went_wrong": "Nie było dostawy w piątek"}, locale="pl")
+    _answered("nps", {"score": 5, "what_went_wrong": "Problem z dostawą"}, locale="pl")
+    _answered("nps", {"score": 5, "what_went_wrong": "Zła aplikacja"}, locale="pl")
+    login(admin)
+    page = client.get("/reports").get_data(as_text=True)
+    link = re.search(r'<a href="(/admin/forms/nps/responses\?[^"]+)">', page)
+    assert link is not None, page
+    url = link.group(1).replace("&amp;", "&")
+    assert "mentions=dostaw" in url
+    assert "dostawa 3" in text_of(client.get("/reports"))  # the commonest spelling: a tie
+    listed = text_of(client.get(url))
+    assert "spóźniona" in listed and "piątek" in listed and "dostawą" in listed
+    assert "Zła aplikacja" not in listed
+    assert 'value="dostaw"' in client.get(url).get_data(as_text=True)
+
+
+def test_agents_see_the_forms_without_links_to_the_admin_responses(client, login, builtin_forms):
+    for _ in range(2):
+        _answered("nps", {"score": 3, "what_went_wrong": "checkout broken"})
+    login(builtin_forms)
+    page = client.get("/reports").get_data(as_text=True)
+    assert "/admin/forms/nps/responses" not in page
+    assert "checkout broken" in text_of(client.get("/reports"))
+
+
+def test_the_period_decides_which_answers_count_and_the_change(client, login, builtin_forms):
+    for ago in (1, 2):
+        _answered("nps", {"score": 3, "what_went_wrong": "refund"}, ago=timedelta(days=ago))
+    for ago in (10, 11, 12):
+        _answered("nps", {"score": 3, "what_went_wrong": "refund"}, ago=timedelta(days=ago))
+    login(builtin_forms)
+    week = _themes_table(text_of(client.get("/reports?days=7")))
+    assert "refund 2 100% −1" in week  # 3 in the 7 days before
+    month = _themes_table(text_of(client.get("/reports?days=30")))
+    assert "refund 5 100% +5" in month
+
+
+def test_no_written_answers_says_so(client, login, builtin_forms):
+    login(builtin_forms)
+    assert "No written answers in this period." in text_of(client.get("/reports"))
+    _answered("nps", {"score": 3, "what_went_wrong": "One thing only"})
+    _answered("nps", {"score": 4, "what_went_wrong": "Something else entirely"})
+    table = _themes_table(text_of(client.get("/reports")))
+    assert "No word or phrase comes up in more than one written answer" in table
+
+
+@pytest.mark.parametrize(
+    ("locale", "empty"),
+    [
+        ("pl", "Brak odpowiedzi pisemnych w tym okresie."),
+        ("ru", "За этот период нет письменных ответов."),
+        ("sl", "V tem obdobju ni pisnih odgovorov."),
+    ],
+)
+def test_the_themes_table_speaks_the_viewers_language(client, login, create_user, locale, empty):
+    login(create_user(email="viewer@example.com", name="Viewer", locale=locale))
+    page = text_of(client.get("/reports"))
+    assert empty in page
+
+
+def test_themes_in_the_csv(client, login, builtin_forms):
+    for score, text in ((0, "Late delivery"), (10, "late delivery!"), (10, "=HYPERLINK delivery")):
+        _answered("nps", {"score": score, "what_went_wrong": text})
+    login(builtin_forms)
+    rows = [r for r in _csv_rows(client.get("/reports.csv?days=7")) if r["section"] == "themes"]
+    by_name = {r["name"]: r for r in rows}
+    delivery = by_name["delivery"]
+    assert (delivery["key"], delivery["responses"], delivery["responses_share"]) == (
+        "deliver",
+        "3",
+        "1.0",
+    )
+    assert (delivery["nps"], delivery["nps_answers"], delivery["nps_detractor_share"]) == (
+        "33",
+        "3",
+        "0.3333",
+    )
+    assert by_name["late delivery"]["responses_change"] == "2"
+    assert "hyperlink" not in by_name  # said once
+
+
+def test_a_report_reads_the_newest_answers_only_and_says_so(app, builtin_forms, monkeypatch):
+    for n in range(5):
+        _answered("nps", {"score": 3, "what_went_wrong": "slow refund"}, ago=timedelta(hours=n))
+    since = utcnow() - timedelta(days=7)
+    themes = report_themes.period_themes(since, 7, published_forms(), read_limit=3)
+    assert themes.capped and themes.text_responses == 3
+    assert [(t.text, t.responses) for t in themes.themes][0] == ("slow refund", 3)
+    assert not report_themes.period_themes(since, 7, published_forms()).capped
+
+
+def test_the_themes_cost_the_same_queries_however_many_answers(
+    client, login, builtin_forms, count_queries
+):
+    for days_ago in (0, 9):  # a theme now and in the period before
+        _answered("nps", {"score": 3, "what_went_wrong": "slow refund"}, ago=timedelta(days_ago))
+        _answered("nps", {"score": 3, "what_went_wrong": "slow refund"}, ago=timedelta(days_ago))
+    login(builtin_forms)
+    client.get("/reports?days=7")  # warm the caches
+
+    def queries() -> int:
+        with count_queries() as statements:
+            assert client.get("/reports?days=7").status_code == 200
+        return len(statements)
+
+    few = queries()
+    for n in range(30):
+        _answered(
+            "nps",
+            {"score": n % 11, "what_went_wrong": f"slow refund {n}, courier lost parcel"},
+            ago=timedelta(days=n % 14),
+        )
+        _answered("report-problem", {"description": "checkout button broken"})
+    assert queries() == few
+
+
+def test_admins_filter_a_forms_responses_by_the_words_they_mention(
+    client, login, builtin_forms, admin
+):
+    _answered("nps", {"score": 2, "what_went_wrong": "The COURIER never came"})
+    _answered("nps", {"score": 3, "what_went_wrong": "Prices went up 100%"})
+    _answered("nps", {"score": 3, "what_went_wrong": "Slow site", "name": "Courier Jones"})
+    login(admin)
+    listed = text_of(client.get("/admin/forms/nps/responses?mentions=Courier"))
+    assert "never came" in listed and "Prices went up" not in listed
+    assert "Slow site" not in listed  # a name is not a written answer
+    for odd in ("100%", "%_", "'; drop table x; --", "<b>x</b>", "a" * 5000):
+        assert (
+            client.get("/admin/forms/nps/responses", query_string={"mentions": odd}).status_code
+            == 200
+        )
+    assert "Prices went up" in text_of(
+        client.get("/admin/forms/nps/responses", query_string={"mentions": "100%"})
+    )
