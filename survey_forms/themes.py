@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from survey_forms.definition import FormDefinition, Question
 
@@ -66,7 +67,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         no od oraz po pod przez przy się sobie są ta tak także tam te tego tej tem ten
         teraz też to tu tutaj tych tym tylko wam was we więc wszystko wszystkie za ze że
         żeby już zawsze trochę dziękuję dzięki proszę coś czego czym ponieważ jakby jakoś
-        było mogła mogłaby mogłoby mógłby powinna powinno bym była
+        było mogła mogłaby mogłoby mógłby powinna powinno bym była raz razy
         """
     ),
     "ru": _words(
@@ -105,11 +106,18 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "sl": _endings("ami ega ih im ah am om ov a e i o u"),
 }
 
+# The same endings as sets per length, longest first: a lookup per length, not per suffix.
+_ENDINGS_BY_LENGTH = {
+    language: [
+        (length, frozenset(e for e in endings if len(e) == length))
+        for length in sorted({len(e) for e in endings}, reverse=True)
+    ]
+    for language, endings in SUFFIXES.items()
+}
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+", re.IGNORECASE)
 # A word of letters (an apostrophe may join two: "didn't"), or anything else that is
 # not a space: a number or punctuation, which ends a phrase.
 _PIECE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\S")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ё": "е"})
 
 
 def text_questions(definition: FormDefinition) -> list[Question]:
@@ -138,14 +146,18 @@ def stem(word: str, language: str) -> str:
             word = word[:-2]
         if word.endswith(("ies", "ied")) and len(word) > 4:
             word = word[:-3] + "y"
-    for suffix in SUFFIXES.get(language, ()):
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            word = word[: -len(suffix)]
+    for length, endings in _ENDINGS_BY_LENGTH.get(language, ()):
+        if len(word) - length >= MIN_STEM and word[-length:] in endings:
+            word = word[:-length]
             break
     # "shipped"/"shipping" -> "shipp" -> "ship"; "call"/"called" keep their "ll".
     if language == "en" and len(word) > MIN_STEM and word[-1] == word[-2] not in "aeiouyls":
         word = word[:-1]
     return word
+
+
+# Customers use the same few thousand words over and over: each is stemmed once.
+_stem_of = lru_cache(maxsize=2**16)(stem)
 
 
 def themes_of(text: str, language: str) -> dict[str, str]:
@@ -157,11 +169,14 @@ def themes_of(text: str, language: str) -> dict[str, str]:
     stops = STOP_WORDS.get(language, STOP_WORDS["en"])
     found: dict[str, str] = {}
     previous: tuple[str, str] | None = None  # the last kept word, if the phrase goes on
-    for piece in _PIECE.findall(_LINK.sub(" . ", text.lower().translate(_APOSTROPHES))):
-        if not piece[0].isalpha() or len(piece) < MIN_LENGTH or piece in stops:
+    text = text.lower().replace("’", "'").replace("ʼ", "'").replace("ё", "е")
+    if "@" in text or "http" in text or "www." in text:
+        text = _LINK.sub(" . ", text)
+    for piece in _PIECE.findall(text):
+        if len(piece) < MIN_LENGTH or not piece[0].isalpha() or piece in stops:
             previous = None
             continue
-        key = stem(piece, language)
+        key = _stem_of(piece, language)
         found.setdefault(key, piece)
         if previous is not None:
             found.setdefault(f"{previous[0]} {key}", f"{previous[1]} {piece}")
@@ -191,24 +206,31 @@ class ThemeCounter:
         # are met once, and a plain string costs a fraction of a Counter.
         self._spellings: dict[str, str | Counter[str]] = {}
 
-    def add(self, texts: Iterable[str], language: str) -> set[str]:
+    def add(self, texts: Iterable[str], language: str) -> Iterable[str]:
         """Count one response's texts; the keys of the themes it mentions."""
         found: dict[str, str] = {}
         for text in texts:
-            for key, spelling in themes_of(text, language).items():
-                found.setdefault(key, spelling)
-        if found:
-            self.responses += 1
-            self._counts.update(found.keys())
-            for key, spelling in found.items():
-                known = self._spellings.setdefault(key, spelling)
-                if isinstance(known, Counter):
-                    known[spelling] += 1
-                elif known != spelling:  # the first other spelling: all before were `known`
-                    counted = Counter({known: self._counts[key] - 1})
-                    counted[spelling] += 1
-                    self._spellings[key] = counted
-        return set(found)
+            if found:
+                for key, spelling in themes_of(text, language).items():
+                    found.setdefault(key, spelling)
+            else:
+                found = themes_of(text, language)
+        if not found:
+            return set()
+        self.responses += 1
+        self._counts.update(found.keys())
+        spellings = self._spellings
+        for key, spelling in found.items():
+            known = spellings.setdefault(key, spelling)
+            if known == spelling:
+                continue
+            if isinstance(known, Counter):
+                known[spelling] += 1
+            else:  # the first other spelling: all before were `known`
+                counted = Counter({known: self._counts[key] - 1})
+                counted[spelling] += 1
+                spellings[key] = counted
+        return found.keys()
 
     def count(self, key: str) -> int:
         return self._counts.get(key, 0)

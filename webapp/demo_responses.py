@@ -16,22 +16,55 @@ from webapp.extensions import db
 from webapp.models import Response, Ticket
 from webapp.services.forms import find_form_and_active_version, published_forms
 
-# What happy customers wrote, by language: the NPS follow-up for passives (7–8) and the
-# CSAT comment for satisfied customers (4–5). Short, as people type them.
+# What happy customers wrote, by language: the NPS follow-up for passives (7–8), the CSAT
+# comment for satisfied customers (4–5) and for lukewarm ones (3). Short, as people type
+# them, and about the same few things, so the Reports' themes have something to show
+# (delivery, the app, the courier, quick help) in every language's inflected forms.
 PASSIVE_COMMENTS = {
-    "en": ("Good, but delivery could be faster.", "Fine overall. The app is a bit slow."),
+    "en": (
+        "Good, but delivery could be faster.",
+        "Fine overall. The app is a bit slow.",
+        "Late delivery, but the courier was polite.",
+        "The app is slow when paying.",
+        "Prices went up, delivery is still slow.",
+    ),
     "pl": (
         "Dobrze, ale dostawa mogłaby być szybsza.",
         "Ogólnie w porządku, tylko aplikacja trochę się zacina.",
+        "Czekałem długo na dostawę, kurier był miły.",
+        "Aplikacja zacina się przy płatności.",
+        "Ceny poszły w górę, a dostawy wciąż wolne.",
     ),
-    "ru": ("Всё хорошо, но доставка могла бы быть быстрее.", "В целом нормально, сайт медленный."),
-    "sl": ("Dobro, a dostava bi lahko bila hitrejša.", "Na splošno v redu, aplikacija je počasna."),
+    "ru": (
+        "Всё хорошо, но доставка могла бы быть быстрее.",
+        "В целом нормально, сайт медленный.",
+        "Долго ждал доставку, курьер вежливый.",
+        "Приложение зависает при оплате.",
+        "Цены выросли, а с доставкой всё так же медленно.",
+    ),
+    "sl": (
+        "Dobro, a dostava bi lahko bila hitrejša.",
+        "Na splošno v redu, aplikacija je počasna.",
+        "Dolgo sem čakal na dostavo, kurir je bil prijazen.",
+        "Aplikacija se zatika pri plačilu.",
+        "Cene so višje, dostava pa še vedno počasna.",
+    ),
 }
 CSAT_COMMENTS = {
-    "en": ("Quick and friendly, thank you!", "Solved on the first reply."),
-    "pl": ("Szybko i miło, dziękuję!", "Problem rozwiązany już w pierwszej odpowiedzi."),
-    "ru": ("Быстро и вежливо, спасибо!", "Вопрос решили с первого ответа."),
-    "sl": ("Hitro in prijazno, hvala!", "Težavo so rešili že v prvem odgovoru."),
+    "en": ("Quick and friendly, thank you!", "Solved on the first reply.", "Quick answer."),
+    "pl": (
+        "Szybko i miło, dziękuję!",
+        "Problem rozwiązany już w pierwszej odpowiedzi.",
+        "Szybka odpowiedź.",
+    ),
+    "ru": ("Быстро и вежливо, спасибо!", "Вопрос решили с первого ответа.", "Быстрый ответ."),
+    "sl": ("Hitro in prijazno, hvala!", "Težavo so rešili že v prvem odgovoru.", "Hiter odgovor."),
+}
+LUKEWARM_COMMENTS = {
+    "en": ("Waited two days for an answer.", "The answer came late."),
+    "pl": ("Na odpowiedź czekałem dwa dni.", "Odpowiedź przyszła późno."),
+    "ru": ("Ответа ждал два дня.", "Ответ пришёл поздно."),
+    "sl": ("Na odgovor sem čakal dva dni.", "Odgovor je prišel pozno."),
 }
 LANGUAGES = ("en", "pl", "ru", "sl")
 # (form, how many completed, how many stopped after the first answer)
@@ -112,13 +145,13 @@ def _happy_answers(slug: str, locale: str, rng: random.Random) -> dict:
     if slug == "nps":
         score = rng.choices((7, 8, 9, 10), weights=(2, 3, 4, 4))[0]
         if score <= 8:
-            comment = rng.choice(PASSIVE_COMMENTS[locale]) if rng.random() < 0.6 else None
+            comment = rng.choice(PASSIVE_COMMENTS[locale]) if rng.random() < 0.8 else None
             return {"score": score, "what_went_wrong": comment, "name": None, "email": None}
         return {"score": score, "testimonial": "no", "name": None, "email": None}
     if slug == "csat":
         score = rng.choices((3, 4, 5), weights=(1, 3, 4))[0]
         if score <= 3:
-            return {"csat": score, "comment": None}
+            return {"csat": score, "comment": rng.choice(LUKEWARM_COMMENTS[locale])}
         comment = rng.choice(CSAT_COMMENTS[locale]) if rng.random() < 0.5 else None
         return {"csat": score, "comment_positive": comment}
     return {"goal": "yes"}

@@ -208,3 +208,11 @@ def test_admins_filter_a_forms_responses_by_the_words_they_mention(
     assert "Prices went up" in text_of(
         client.get("/admin/forms/nps/responses", query_string={"mentions": "100%"})
     )
+
+
+def test_the_demo_has_themes_to_show(app, client, login, admin):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    login(admin)
+    table = _themes_table(text_of(client.get("/reports")))
+    assert "No written answers" not in table and "No word or phrase" not in table
+    assert re.search(r"\b(dostawa|доставка|dostava|delivery) \d+ \d+%", table), table
