@@ -8,7 +8,10 @@ the builder offers for it, and which value picker a comparison uses. Plain data,
 
 A row is stored exactly as the evaluator reads it (`routing_rules.Clause`): two
 builder-only choices map onto it, "is empty" (`exists` with the value `no`) and the score
-group of one score type (`score.category`, whose groups depend on the type).
+group of one score type (`score.category`, whose groups depend on the type; a group that
+two types share, CES's and CSAT's "neutral", is tied to its type, see `Clause.score_type`).
+"Is one of" on a field with a known list ticks the values, which are stored as the list
+the text box stored before.
 
 It lives beside the forms because it needs their score scales and groups: `survey_forms`
 reads `workflow` (the condition evaluator), never the other way round.
@@ -22,11 +25,11 @@ from dataclasses import dataclass
 from survey_forms.definition import SCALES
 from survey_forms.scoring import CATEGORY_ANSWERS
 from workflow.conditions import OPERATORS
-from workflow.routing_rules import Clause
+from workflow.routing_rules import SCORE_GROUP_TYPES, Clause
 
 OTHER = "__other__"  # "Other field…": the field is typed
 SCORE_CATEGORY = "score.category"
-SCORE_TYPES = ("nps", "csat", "ces", "goal")  # a rating's groups are CSAT's
+SCORE_TYPES = SCORE_GROUP_TYPES  # a rating's groups are CSAT's
 MISSING = "missing"  # "is empty": stored as {op: exists, value: false}
 # The facts of the response and the customer routing reads (metadata and answers vary).
 RESPONSE_FIELDS = ("form", "locale", "channel", "score.value", "score.type")
@@ -41,6 +44,7 @@ PICKED_FIELDS = {
     "metadata.user_agent": "device",
 }
 _PICK_OPS = ("=", "!=", "in", "not_in", "exists", MISSING)
+LIST_OPS = ("in", "not_in")
 OPERATORS_BY_KIND = {
     "pick": _PICK_OPS,
     "category": _PICK_OPS,
@@ -87,8 +91,33 @@ def score_type_of(values: Iterable[str]) -> str | None:
     return None
 
 
-def _listed(text: str) -> list[str]:
+def listed(text: str) -> list[str]:
+    """The values of a list as its text holds them (`pl, sl` → pl, sl)."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def ticked_text(shown: str, ticked: Iterable[str]) -> str:
+    """A list's text from the boxes ticked: `shown` (the text the row was shown with) when
+    the same values are ticked, so that a rule saved untouched stays as it was; otherwise
+    the values still ticked in their stored order, then those newly ticked."""
+    picked = list(dict.fromkeys(value.strip() for value in ticked if value.strip()))
+    before = listed(shown)
+    if set(picked) == set(before):
+        return shown
+    kept = [value for value in dict.fromkeys(before) if value in picked]
+    return ", ".join(kept + [value for value in picked if value not in kept])
+
+
+def score_type_tie(key: str, value: str) -> str:
+    """The score type a score group row is tied to: its picker's, when the groups it picks
+    would read back as another type's (CES's "neutral" as CSAT's); "" otherwise."""
+    if not key.startswith(SCORE_CATEGORY + ":"):
+        return ""
+    score_type = key.partition(":")[2]
+    values = listed(value)
+    if score_type not in SCORE_TYPES or not values:
+        return ""
+    return "" if score_type_of(values) == score_type else score_type
 
 
 def key_of(clause: Clause, keys: Iterable[str]) -> str:
@@ -100,8 +129,11 @@ def key_of(clause: Clause, keys: Iterable[str]) -> str:
     known = set(keys)
     if clause.picked in known and field_path(clause.picked) == clause.field:
         return clause.picked
+    if clause.field == SCORE_CATEGORY and clause.score_type:
+        key = category_key(clause.score_type)
+        return key if key in known else OTHER
     if clause.field == SCORE_CATEGORY:
-        score_type = score_type_of(_listed(clause.value)) if clause.value else SCORE_TYPES[0]
+        score_type = score_type_of(listed(clause.value)) if clause.value else SCORE_TYPES[0]
         key = category_key(score_type) if score_type else OTHER
         return key if key in known else OTHER
     return clause.field if clause.field in known else OTHER
@@ -124,7 +156,7 @@ def clause_of(key: str, typed: str, op: str, value: str) -> Clause:
         return Clause(field, "exists", "no", other, picked)  # "no" from pages before "is empty"
     if op == "exists":
         return Clause(field, "exists", "", other, picked)
-    return Clause(field, op, value, other, picked)
+    return Clause(field, op, value, other, picked, score_type_tie(picked, value))
 
 
 def operators_for(kind: str, current: str = "") -> tuple[str, ...]:
@@ -137,14 +169,14 @@ def operators_for(kind: str, current: str = "") -> tuple[str, ...]:
 
 
 def value_widget(kind: str, op: str) -> str:
-    """Which value control a row shows: none, select, number or text (a comma list for
-    `in` on a field picked by name, since one select picks one value)."""
+    """Which value control a row shows: none, select, checkboxes (is one of / is none of a
+    known list), number or text (a list typed with commas on any other field)."""
     if op in ("exists", MISSING):
         return "none"
+    if op in LIST_OPS:
+        return "checkboxes" if kind in ("pick", "category") else "text"
     if kind == "category":
         return "select"
-    if op in ("in", "not_in"):
-        return "text"
     if kind in ("pick", "yes_no", "multi_choice"):
         return "select"
     if kind == "number" and op in ("=", "!=", "<", "<=", ">", ">="):
@@ -152,19 +184,9 @@ def value_widget(kind: str, op: str) -> str:
     return "text"
 
 
-def category_values(score_type: str, op: str) -> tuple[str, ...]:
-    """The score groups a row picks from: single categories for is / is not, for is one of
-    / is none of the pairs (`detractor, passive`), as the value text is stored."""
-    names = list(CATEGORY_ANSWERS.get(score_type, {}))
-    if op not in ("in", "not_in"):
-        return tuple(names)
-    if len(names) != 3:
-        return (", ".join(names),) if names else ()
-    return (
-        f"{names[0]}, {names[1]}",
-        f"{names[1]}, {names[2]}",
-        f"{names[0]}, {names[2]}",
-    )
+def category_values(score_type: str) -> tuple[str, ...]:
+    """The score groups a row picks (or ticks) from, in scale order."""
+    return tuple(CATEGORY_ANSWERS.get(score_type, {}))
 
 
 def answer_kind(types: Iterable[str]) -> str:
@@ -195,10 +217,28 @@ def with_current(
 ) -> list[tuple[str, str]]:
     """A picker's options, with the stored value added when it is none of them (said as
     `unknown_label`, which may name it as %(value)s), so a saved rule stays as it is."""
-    listed = list(options)
-    if current and current not in {value for value, _label in listed}:
-        listed.append((current, unknown_label % {"value": current}))
-    return listed
+    return with_all_current(options, [current] if current else [], unknown_label)
+
+
+def with_all_current(
+    options: Iterable[tuple[str, str]], current: Iterable[str], unknown_label: str
+) -> list[tuple[str, str]]:
+    """`with_current` for a list: each stored value that is none of the options is added."""
+    shown = list(options)
+    known = {value for value, _label in shown}
+    for value in dict.fromkeys(current):
+        if value not in known:
+            shown.append((value, unknown_label % {"value": value}))
+    return shown
+
+
+def value_after_op_change(before: str, after: str, value: str) -> str:
+    """A row whose operator was just changed from a list (is one of) to one value (is): the
+    first value ticked is picked, not the whole list as one value nobody has."""
+    if before in LIST_OPS and after not in LIST_OPS and after not in ("exists", MISSING):
+        values = listed(value)
+        return values[0] if values else ""
+    return value
 
 
 def after_switch(clause: Clause, kind: str, first_value: Callable[[str], str]) -> Clause:
@@ -208,6 +248,6 @@ def after_switch(clause: Clause, kind: str, first_value: Callable[[str], str]) -
     op = row_op(clause)
     offered = OPERATORS_BY_KIND.get(kind, OPERATORS_BY_KIND["text"])
     op = op if op in offered else offered[0]
-    value = first_value(op) if value_widget(kind, op) == "select" else ""
+    value = first_value(op) if value_widget(kind, op) in ("select", "checkboxes") else ""
     key = OTHER if clause.other else clause.picked or clause.field
     return clause_of(key, clause.field, op, value)

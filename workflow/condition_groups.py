@@ -47,13 +47,21 @@ def read_combination(raw: Any) -> tuple[str, list] | None:
 def read_items(raw: Any, read_row: Callable[[Any], Any]) -> tuple[str, list] | None:
     """(combine, rows and groups) of a stored condition, one level of groups deep; None when
     a part cannot be shown as a row (`read_row` returned None), a group is empty or nests
-    further."""
+    further. A part `read_row` reads is a row even when it is written as {all: [...]}
+    (a builder may store one row so, e.g. a score group tied to its score type)."""
+    whole = read_row(raw) if isinstance(raw, Mapping) else None
+    if whole is not None:  # one row, even if it is stored as a combination of its own
+        return "all", [whole]
     top = read_combination(raw)
     if top is None:
         return None
     combine, parts = top
     items: list = []
     for part in parts:
+        row = read_row(part) if isinstance(part, Mapping) else None
+        if row is not None:
+            items.append(row)
+            continue
         inner = read_combination(part)
         if inner is not None and inner[0]:
             rows = [read_row(row) for row in inner[1]]

@@ -42,6 +42,10 @@ ORDERING = ("<", "<=", ">", ">=")  # compare numbers (and ISO dates, which sort 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}$")
 GROUPS = ("all", "any")
 TARGET_KEYS = ("team", "priority", "labels", "assign", "overflow_team", "watchers")
+SCORE_CATEGORY = "score.category"
+SCORE_TYPE = "score.type"
+# The score types whose groups a row may be tied to (see Clause.score_type).
+SCORE_GROUP_TYPES = ("nps", "csat", "ces", "goal")
 
 
 class DocumentError(ValueError):
@@ -65,6 +69,11 @@ class Clause:
     """One comparison as the builder shows it: a field, an operator and the value as text.
 
     `other`: the admin chose "Other field…" (the field is typed, maybe not yet).
+    `score_type`: a score group row tied to one score type, because its groups alone do
+    not say which (CES and CSAT both have "neutral"): stored as
+    {all: [{field: score.type, op: =, value: ces}, {field: score.category, ...}]}, which
+    also matches only that type's scores. Rows whose groups name their type keep the
+    single comparison (as every rule stored before).
     """
 
     field: str = ""
@@ -74,6 +83,7 @@ class Clause:
     # The picker entry the row was shown with (score groups of which score type): a hint
     # for showing it again, not part of the condition.
     picked: str = dataclasses.field(default="", compare=False)
+    score_type: str = ""
 
     is_group = False
 
@@ -455,6 +465,8 @@ def _comparison(clause: Clause, index: int, problems: list) -> dict | None:
     comparison: dict[str, Any] = {"field": name, "op": op}
     if value is not None:
         comparison["value"] = value
+    if clause.score_type in SCORE_GROUP_TYPES and name == SCORE_CATEGORY:
+        return {"all": [{"field": SCORE_TYPE, "op": "=", "value": clause.score_type}, comparison]}
     return comparison
 
 
@@ -531,9 +543,7 @@ def condition_form(condition: Any) -> ConditionForm:
     nested deeper (or `not`, or an empty list) is marked `complex`."""
     if condition is None:
         return ConditionForm("all", ())
-    read = condition_groups.read_items(
-        condition, lambda item: _clause(item) if _simple(item) else None
-    )
+    read = condition_groups.read_items(condition, _row)
     if read is None or not read[1]:
         return ConditionForm("all", (), complex=True)
     mode, items = read
@@ -551,6 +561,34 @@ def _simple(condition: Any) -> bool:
 
 def _clause(condition: Mapping) -> Clause:
     return Clause(condition["field"], condition["op"], value_text(condition.get("value")))
+
+
+def _row(condition: Any) -> Clause | None:
+    """The row a stored part shows as: one comparison, or a score group tied to its type
+    (see `Clause.score_type`); None for anything else."""
+    if _simple(condition):
+        return _clause(condition)
+    score_type, comparison = typed_score_group(condition)
+    if comparison is None:
+        return None
+    return dataclasses.replace(_clause(comparison), score_type=score_type)
+
+
+def typed_score_group(condition: Any) -> tuple[str, Mapping | None]:
+    """(score type, the score.category comparison) of {all: [score.type = t, score.category
+    …]}, as the builder stores a score group tied to its type; ("", None) otherwise."""
+    parts = condition.get("all") if isinstance(condition, Mapping) and len(condition) == 1 else None
+    if not isinstance(parts, list) or len(parts) != 2 or not all(map(_simple, parts)):
+        return "", None
+    kind, comparison = parts
+    if (
+        kind["field"] != SCORE_TYPE
+        or kind["op"] != "="
+        or kind.get("value") not in SCORE_GROUP_TYPES
+        or comparison["field"] != SCORE_CATEGORY
+    ):
+        return "", None
+    return kind["value"], comparison
 
 
 def describe_condition(condition: Any) -> str:

@@ -95,3 +95,40 @@ def test_a_rule_with_a_group_is_built_by_picking_names(
     assert group.get_attribute("aria-invalid") == "true"
     message = page.locator("#" + group.get_attribute("aria-describedby")).inner_text()
     assert message == "Group 2 has no conditions: add one to it or remove the group."
+
+
+def test_is_one_of_ticks_languages_by_name_and_they_stay_ticked(
+    app, page, live_server, builtin_forms, create_user
+):
+    """The comparison changed redraws the row with a box per language, the one picked ticked."""
+    active_version()
+    db.session.commit()
+    create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+    log_in(page, live_server, "admin@example.com", then="/admin/workflow/routing?edit=2")
+    operator = page.get_by_label("Operator of condition 1", exact=True)
+    operator.focus()
+    operator.select_option(label="is one of")
+    wait_for_htmx(page)
+    assert page.evaluate("document.activeElement.id") == "rule-row-0-op"  # focus kept
+    values = page.get_by_role("group", name="Value of condition 1")
+    assert values.get_by_role("checkbox", name="Slovenian").is_checked()
+    assert not values.get_by_role("checkbox", name="Polish").is_checked()
+    values.get_by_role("checkbox", name="Polish").check()
+    page.get_by_role("button", name="Save the rule").click()
+    wait_for_htmx(page)
+    third = page.locator(".routing-rule .rule-main").nth(2).inner_text()
+    assert "the language is one of “Slovenian”, “Polish”" in third
+
+    page.get_by_role("button", name="Edit “Slovenian feedback”").click()
+    wait_for_htmx(page)
+    values = page.get_by_role("group", name="Value of condition 1")
+    assert values.get_by_role("checkbox", name="Polish").is_checked()
+    values.get_by_role("checkbox", name="Polish").uncheck()
+    values.get_by_role("checkbox", name="Slovenian").uncheck()
+    page.get_by_role("button", name="Save the rule").click()
+    wait_for_htmx(page)
+    assert page.get_by_text("Tick at least one value.").is_visible()
+    assert (
+        page.get_by_role("group", name="Value of condition 1").get_attribute("aria-invalid")
+        == "true"
+    )

@@ -146,9 +146,9 @@ def test_a_row_shows_the_score_group_of_its_score_type():
     assert rf.key_of(C("customer.plan", "=", "gold"), keys) == rf.OTHER
     assert rf.key_of(C("locale", "=", "pl"), keys) == "locale"
     assert rf.key_of(C(), keys) == ""
-    # The CES group "neutral" is CSAT's too: the picker the admin chose is kept.
+    # The CES group "neutral" is CSAT's too: the row is tied to the type the admin chose.
     chosen = rf.clause_of("score.category:ces", "", "=", "neutral")
-    assert chosen == C("score.category", "=", "neutral")
+    assert chosen == C("score.category", "=", "neutral", score_type="ces")
     assert rf.key_of(chosen, keys) == "score.category:ces"
 
 
@@ -168,8 +168,12 @@ def test_is_empty_is_exists_with_the_value_no_and_other_fields_are_typed():
     ("kind", "op", "widget"),
     [
         ("pick", "=", "select"),
-        ("pick", "in", "text"),
-        ("category", "in", "select"),
+        ("pick", "in", "checkboxes"),
+        ("pick", "not_in", "checkboxes"),
+        ("category", "in", "checkboxes"),
+        ("category", "=", "select"),
+        ("text", "in", "text"),
+        ("number", "not_in", "text"),
         ("number", "<=", "number"),
         ("number", "exists", "none"),
         ("multi_choice", "contains", "select"),
@@ -188,9 +192,8 @@ def test_operators_follow_the_field_but_keep_a_stored_rules_own():
     assert rf.answer_kind({"nps"}) == "number" and rf.scale_of({"nps"}) == (0, 10)
     assert rf.answer_kind({"single_choice"}) == "pick"
     assert rf.answer_kind({"single_choice", "short_text"}) == "text"
-    assert rf.category_values("nps", "=") == ("detractor", "passive", "promoter")
-    assert rf.category_values("nps", "in")[0] == "detractor, passive"
-    assert rf.category_values("goal", "in") == ("completed, not_completed",)
+    assert rf.category_values("nps") == ("detractor", "passive", "promoter")
+    assert rf.category_values("goal") == ("completed", "not_completed")
 
 
 def test_a_changed_field_drops_the_value_picked_for_the_old_one():

@@ -207,11 +207,16 @@ def row_view(clause: Clause, entries: Catalogue, operator_labels: Mapping[str, A
     if widget == "number" and clause.value.strip() and not _is_number(clause.value):
         widget = "text"  # a number box would show (and send back) nothing
     options: list[tuple[str, str]] = []
+    ticked: list[str] = []
+    unknown = _("%(value)s (not one of the choices)")
     if widget == "select":
-        options = rf.with_current(
-            value_options(choice, shown_op), clause.value, _("%(value)s (not one of the choices)")
-        )
+        options = rf.with_current(value_options(choice, shown_op), clause.value, unknown)
         if not options:  # nothing to pick (no form published yet): an empty select sends nothing
+            widget = "text"
+    elif widget == "checkboxes":
+        ticked = rf.listed(clause.value)
+        options = rf.with_all_current(value_options(choice, shown_op), ticked, unknown)
+        if not options:  # nothing to tick: the codes are typed
             widget = "text"
     listed = ""
     if widget == "text" and shown_op in ("in", "not_in") and choice is not None:
@@ -223,15 +228,36 @@ def row_view(clause: Clause, entries: Catalogue, operator_labels: Mapping[str, A
         "other": key == rf.OTHER,
         "typed": clause.field if key == rf.OTHER else "",
         "path": choice.path if choice else "",
-        "ops": [(value, str(operator_labels.get(value, value))) for value in ops],
+        "ops": [(value, str(_operator_label(value, operator_labels, choice))) for value in ops],
         "op": shown_op,
         "widget": widget,
         "options": options,
+        "ticked": ticked,
         "value": clause.value,
         "listed": listed,
         "low": choice.low if choice else None,
         "high": choice.high if choice else None,
     }
+
+
+LIST_OPERATOR_LABELS = {"in": _l("is one of"), "not_in": _l("is none of")}
+
+
+def _operator_label(op: str, labels: Mapping[str, Any], choice: rf.FieldChoice | None) -> Any:
+    """An operator's words; "is one of" without "(comma-separated)" where values are ticked."""
+    if (
+        op in LIST_OPERATOR_LABELS
+        and choice is not None
+        and rf.value_widget(choice.kind, op) == "checkboxes"
+        and value_options(choice, op)
+    ):
+        return LIST_OPERATOR_LABELS[op]
+    return labels.get(op, op)
+
+
+def ticks_values(clause: Clause, entries: Catalogue) -> bool:
+    """Whether a row's values are ticked (so "none ticked" is said as such)."""
+    return row_view(clause, entries, {})["widget"] == "checkboxes"
 
 
 def _is_number(text: str) -> bool:
@@ -248,10 +274,7 @@ def value_options(choice: rf.FieldChoice | None, op: str) -> list[tuple[str, str
         return []
     if choice.kind == "category":
         score_type = choice.key.partition(":")[2]
-        return [
-            (value, group_label(score_type, value.replace(", ", ",")))
-            for value in rf.category_values(score_type, op)
-        ]
+        return [(value, group_label(score_type, value)) for value in rf.category_values(score_type)]
     if choice.kind == "yes_no":
         return [("yes", _("yes")), ("no", _("no"))]
     return list(choice.options)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import flash, make_response, redirect, render_template, request, url_for
@@ -57,7 +57,7 @@ OPERATOR_LABELS = {
     "<=": _l("at most (≤)"),
     ">": _l("more than (>)"),
     ">=": _l("at least (≥)"),
-    "in": _l("is one of (comma-separated)"),
+    "in": _l("is one of (comma-separated)"),  # typed (ticked: routing_fields.LIST_OPERATOR_LABELS)
     "not_in": _l("is none of (comma-separated)"),
     "contains": _l("contains"),
     "exists": _l("is filled in"),
@@ -86,6 +86,7 @@ INPUT_MESSAGES = {
         "numbers (or dates written like 2025-01-31). Write the number, e.g. 6."
     ),
     "no_list": _l("List the values, separated by commas."),
+    "no_ticks": _l("Tick at least one value."),
     "list_too_long": _l("At most %(limit)s values in a list."),
     "unknown_team": _l("There is no team “%(team)s”."),
     "bad_priority": _l("“%(priority)s” is not a priority."),
@@ -361,8 +362,11 @@ def _seen_section() -> dict | None:
     return seen if isinstance(seen, dict) else None
 
 
-def _change(apply: Callable[[dict], dict], message: str, **editor_state):
-    """Apply one change to the draft's data and save it, refusing stale pages as conflicts."""
+def _change(
+    apply: Callable[[dict], dict], message: str, ticked: set[str] = frozenset(), **editor_state
+):
+    """Apply one change to the draft's data and save it, refusing stale pages as conflicts;
+    `ticked`: the rows whose values are ticked (see `_input_errors`)."""
     editing = _editing()
     if editing.data is None:
         flash(_("The draft is not readable as data; fix it in the YAML editor first."), "error")
@@ -373,7 +377,7 @@ def _change(apply: Callable[[dict], dict], message: str, **editor_state):
     try:
         changed = apply(editing.data)
     except rr.RuleInputError as error:
-        return _render_body(editing, 422, errors=_input_errors(error), **editor_state)
+        return _render_body(editing, 422, errors=_input_errors(error, ticked), **editor_state)
     except (IndexError, ValueError):
         flash(_("That rule is no longer there; the list below is the current one."), "error")
         return _render_body(editing, 422)
@@ -427,9 +431,13 @@ def _conflict(current_editing: Editing, apply: Callable[[dict], dict]):
     return _render_body(current_editing, 409 if not request.htmx else 422, conflict=conflict)
 
 
-def _input_errors(error: rr.RuleInputError) -> dict[str, list[str]]:
+def _input_errors(error: rr.RuleInputError, ticked: set[str] = frozenset()) -> dict[str, list[str]]:
+    """The problems in the admin's words, by where they are; `ticked` are the rows whose
+    values are ticked, where an empty list is "tick at least one"."""
     errors: dict[str, list[str]] = {}
     for where, code, params in error.problems:
+        if code == "no_list" and where.removesuffix(".value") in ticked:
+            code = "no_ticks"
         text = INPUT_MESSAGES.get(code)
         message = str(text) % params if text is not None and params else str(text or code)
         errors.setdefault(where, []).append(message)
@@ -443,14 +451,17 @@ class PostedRows:
 
     items: list
     switched: bool
+    ticked: set[str] = field(default_factory=set)  # clauses[i] of rows whose values are ticked
 
 
 def _posted_rows(catalogue: pickers.Catalogue) -> PostedRows:
     """The rows and groups as posted. Each row sends its field picker's choice (`field`, or
     "Other field…" and the typed `field_other`), `op`, `value`, its `place` among the top
-    rows and groups, and the picker choice it was shown with (`shown`); a group sends its
-    place (`group`) and all/any (`group_mode`). Spare rows left empty at the top are
-    dropped; rows left empty in a group stay until saved (the group may need them)."""
+    rows and groups, and the picker choice and operator it was shown with (`shown`,
+    `shown_op`); a row whose values are ticked names its boxes (`ticks`: `tick-<n>`), and
+    its `value` is then the list it was shown with. A group sends its place (`group`) and
+    all/any (`group_mode`). Spare rows left empty at the top are dropped; rows left empty
+    in a group stay until saved (the group may need them)."""
     form = request.form
     keys = form.getlist("field")[: rr.MAX_CLAUSES + 1]
     count = len(keys)
@@ -462,11 +473,18 @@ def _posted_rows(catalogue: pickers.Catalogue) -> PostedRows:
     typed = column("field_other", 200)
     ops, values = column("op", 20, "="), column("value", rr.MAX_VALUE_CHARS + 1)
     places, shown = column("place", 4), column("shown", 200, None)
+    shown_ops, ticks = column("shown_op", 20), column("ticks", 4)
     switched = False
     rows = []
     for i in range(count):
         key = keys[i][:200]
-        clause = rf.clause_of(key, typed[i], ops[i], values[i])
+        value = values[i]
+        if ticks[i].isdigit():
+            boxes = form.getlist(f"tick-{ticks[i]}")[: rr.MAX_LIST_ITEMS + 1]
+            value = rf.ticked_text(value, [box[:200] for box in boxes])
+        if shown_ops[i] and shown_ops[i] != ops[i]:
+            value = rf.value_after_op_change(shown_ops[i], ops[i], value)
+        clause = rf.clause_of(key, typed[i], ops[i], value)
         if shown[i] is not None and shown[i] != key:
             switched = True
             choice = catalogue.by_key.get(key)
@@ -481,7 +499,12 @@ def _posted_rows(catalogue: pickers.Catalogue) -> PostedRows:
     modes += ["all"] * (len(group_places) - len(modes))
     items = condition_groups.arrange(rows, list(zip(group_places, modes, strict=True)))
     kept = [item for item in items if item.is_group or not item.blank]  # spares
-    return PostedRows(kept, switched)
+    ticked = {
+        f"clauses[{index}]"  # counted as the rule's problems are
+        for index, row in enumerate(condition_groups.flat(kept))
+        if pickers.ticks_values(row, catalogue)
+    }
+    return PostedRows(kept, switched, ticked)
 
 
 def _target_from_form() -> rr.TargetInput:
@@ -557,7 +580,7 @@ def _rule_editor_state(
 @bp.post("/workflow/routing/rules")
 @admin_required
 def workflow_routing_add():
-    entry, _posted, action = _posted_rule()
+    entry, posted, action = _posted_rule()
     state = _rule_editor_state(None, entry, action=action)
     if action:  # a builder button: the rule shown again, nothing saved
         return _render_body(_editing(), **state)
@@ -566,13 +589,14 @@ def workflow_routing_add():
     def apply(data: dict) -> dict:
         return rr.add_rule(data, rr.build_rule(entry, teams))
 
-    return _change(apply, _("Rule “%(name)s” added.", name=" ".join(entry.name.split())), **state)
+    message = _("Rule “%(name)s” added.", name=" ".join(entry.name.split()))
+    return _change(apply, message, posted.ticked, **state)
 
 
 @bp.post("/workflow/routing/rules/<int:index>")
 @admin_required
 def workflow_routing_update(index: int):
-    entry, _posted, action = _posted_rule()
+    entry, posted, action = _posted_rule()
     editing = _editing()
     rules = rr.rules_of(editing.data) if editing.data is not None else []
     old = rules[index] if index < len(rules) and isinstance(rules[index], Mapping) else {}
@@ -590,7 +614,8 @@ def workflow_routing_update(index: int):
         rule = rr.build_rule(entry, teams, keep_condition=keep, original_condition=old.get("when"))
         return rr.replace_rule(data, index, rule)
 
-    return _change(apply, _("Rule “%(name)s” saved.", name=" ".join(entry.name.split())), **state)
+    message = _("Rule “%(name)s” saved.", name=" ".join(entry.name.split()))
+    return _change(apply, message, posted.ticked, **state)
 
 
 @bp.post("/workflow/routing/rules/<int:index>/remove")
