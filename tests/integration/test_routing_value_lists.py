@@ -232,6 +232,8 @@ def test_a_ces_score_group_reads_back_as_ces_and_routes_only_ces_scores(
     saved = post_form(editor.action, editor.posted(team="effort-desk"), htmx=htmx)
     assert saved.status_code == (200 if htmx else 303), words(saved.get_data(as_text=True))
     assert draft_rules()[-1]["when"] == CES_NEUTRAL
+    listed = words(client.get(PAGE).get_data(as_text=True))
+    assert "When the CES score is in the group “Neutral (4)” Then team Effort Desk" in listed
 
     editor = RuleEditor(client.get(f"{PAGE}?edit=5").get_data(as_text=True))
     assert editor.control("Field of condition 1")["value"] == "score.category:ces"

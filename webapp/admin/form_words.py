@@ -23,6 +23,7 @@ from survey_forms.scoring import CATEGORY_ANSWERS
 from webapp.i18n import PRIORITY_LABELS
 from webapp.tickets.codes import CHANNELS, DEVICES
 from workflow.conditions import exists_tests_presence
+from workflow.routing_rules import typed_score_group
 
 if TYPE_CHECKING:
     from survey_forms.definition import FormDefinition
@@ -261,9 +262,15 @@ class _Words:
         return quoted(text) if text else question_id
 
 
+SCORE_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "goal": _l("goal completion")}
+
+
 def _describe(condition: Any, words: _Words, nested: bool) -> str:
     if not isinstance(condition, Mapping):
         return condition_json(condition)
+    score_type, comparison = typed_score_group(condition)
+    if comparison is not None and words.outline is None:  # the routing builder's one row
+        return _category_comparison(comparison["op"], comparison.get("value"), words, score_type)
     for key, joiner in (("all", _("and")), ("any", _("or"))):
         items = condition.get(key)
         if isinstance(items, list) and items and len(condition) == 1:
@@ -372,11 +379,12 @@ class _LanguageNames:
             return None
 
 
-def _category_comparison(op: str, value: Any, words: _Words) -> str:
+def _category_comparison(op: str, value: Any, words: _Words, score_type: str = "") -> str:
+    """A score group test; `score_type`: the rule ties it to that type's scores."""
     outline, questions = words.outline, words.questions
     qid = outline.score_question if outline else None
     picked = value if isinstance(value, list) else [value]
-    qtype = questions[qid].type if qid in questions else _scale_of(picked)
+    qtype = score_type or (questions[qid].type if qid in questions else _scale_of(picked))
     order = list(CATEGORY_ANSWERS.get(qtype, {}))
     picked = sorted((str(v) for v in picked), key=lambda v: order.index(v) if v in order else 99)
     if len(picked) > 2 or any(v not in order for v in picked):
@@ -384,6 +392,8 @@ def _category_comparison(op: str, value: Any, words: _Words) -> str:
     else:
         group = group_label(qtype, ",".join(picked))
     subject = words.question_name(qid) if qid else _("the score")
+    if score_type:
+        subject = _("the %(kind)s score", kind=SCORE_NAMES.get(score_type, score_type))
     if op in ("=", "in"):
         return _("%(subject)s is in the group “%(group)s”", subject=subject, group=group)
     if op in ("!=", "not_in"):
