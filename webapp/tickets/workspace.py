@@ -29,6 +29,7 @@ from webapp.services.replies import canned_replies_for, new_reply_nonce
 from webapp.services.reply_collisions import CONVERSATION_EVENTS, last_message_id
 from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
+from webapp.services.ticket_changes import change_tag, shown_mark
 from webapp.services.tickets import available_triggers
 from webapp.services.watchers import WATCH_EVENTS, watchers_of
 from webapp.services.workflow_versions import machine_for
@@ -225,6 +226,7 @@ def workspace_context(
     metadata, hidden = metadata_of(ticket, talk)
     wording = form_wording(ticket, talk, locale)
     events, deliveries = timeline(ticket)
+    live = shown_mark(ticket, events)
     staff = active_staff()
     watchers = watchers_of(ticket)
     tasks = task_views(ticket, user, locale)
@@ -252,6 +254,9 @@ def workspace_context(
         "canned": canned_replies_for(ticket.customer_locale),
         "reply_nonce": new_reply_nonce(),
         "last_message": last_message_id(events),  # what the agent sees while writing
+        # What the page's live refresh asks about: "anything newer than this?"
+        "live": live,
+        "live_tag": change_tag(ticket.id, live, locale, utcnow()),
         # Replies both ways after the form, oldest first: the conversation as one thread.
         "thread": [e for e in reversed(events) if e.kind in CONVERSATION_EVENTS],
         "staff": staff,

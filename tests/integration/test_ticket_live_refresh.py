@@ -1,0 +1,216 @@
+"""An open ticket page stays current: it polls, gets 304 while nothing changed, and otherwise
+the sections that show the change, with new messages announced and the reply guard moved on."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from tests.helpers import make_ticket, text_of
+from tests.integration.test_workspace_conversation import add_people
+from webapp.extensions import db
+from webapp.models import Role, Ticket
+from webapp.services.notes import add_note
+from webapp.services.replies import receive_customer_reply, send_public_reply
+from webapp.services.tickets import fire
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def people(app, create_user) -> dict:
+    return add_people(create_user)
+
+
+class OpenPage:
+    """What the agent's open ticket page polls with, moved on by each answer as htmx does."""
+
+    def __init__(self, client, page_html: str) -> None:
+        self.client = client
+        self.seen = _seen(page_html)
+        self._take_poll(page_html)
+
+    def _take_poll(self, page_html: str) -> None:
+        poll = re.search(r'<div id="ws-live"[^>]*>', page_html).group(0)
+        self.url = html.unescape(re.search(r'hx-get="([^"]+)"', poll).group(1))
+        self.headers = json.loads(html.unescape(re.search(r"hx-headers='([^']+)'", poll).group(1)))
+
+    def poll(self):
+        answer = self.client.get(self.url, headers={**HTMX, **self.headers})
+        if answer.status_code == 200:
+            body = answer.get_data(as_text=True)
+            self._take_poll(body)
+            if 'id="ws-reply-seen"' in body:
+                self.seen = _seen(body)
+        return answer
+
+
+def _seen(page_html: str) -> str:
+    return re.search(r'id="ws-reply-seen" value="(\d+)"', page_html).group(1)
+
+
+def _open(client, login, user, ticket) -> OpenPage:
+    login(user)
+    return OpenPage(client, client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+
+
+def _customer_writes_on_the_status_page(app, ticket, message: str) -> None:
+    customer = app.test_client()  # another browser: no staff session
+    page = customer.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
+    sent = customer.post(
+        f"/t/{ticket.status_token}/reply", data={"reply_token": token, "message": message}
+    )
+    assert sent.status_code == 303
+
+
+def test_nothing_changed_answers_304_without_a_body(client, login, people):
+    page = _open(client, login, people["ola"], make_ticket())
+    answer = page.poll()
+    assert answer.status_code == 304
+    assert answer.get_data() == b""
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert page.poll().status_code == 304
+
+
+def test_a_customer_reply_on_the_status_page_appears_escaped_and_announced(
+    app, client, login, post_form, people
+):
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    _customer_writes_on_the_status_page(app, ticket, "<script>alert(1)</script> Gdzie paczka?")
+
+    answer = page.poll()
+    assert answer.status_code == 200
+    body = answer.get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Gdzie paczka?" in body
+    assert "<script>alert(1)" not in body
+    assert 'id="ws-conversation"' in body and 'id="ws-timeline"' in body
+    # What the agent is typing is never redrawn.
+    assert 'id="ws-reply"' not in body and 'id="ws-notes"' not in body
+    # Announced in Ola's language, in the live region by the reply box.
+    notice = re.search(r'<div id="ws-live-notice" hx-swap-oob="innerHTML">(.*?)</div>', body, re.S)
+    assert "Nowa wiadomość od klienta" in notice.group(1)
+    assert page.poll().status_code == 304  # once shown, the page is current again
+
+    # The message is on her screen: sending now is not held back.
+    sent = post_form(
+        f"/tickets/{ticket.number}/reply", {"text": "Paczka jest w drodze.", "seen": page.seen}
+    )
+    assert sent.status_code == 303
+
+
+def test_a_message_after_the_last_poll_still_holds_the_reply_back(
+    app, client, login, post_form, people
+):
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    receive_customer_reply(ticket, "Pierwsza wiadomość.")
+    db.session.commit()
+    assert page.poll().status_code == 200
+    receive_customer_reply(ticket, "Druga wiadomość, jeszcze nie widziana.")
+    db.session.commit()
+    held = post_form(f"/tickets/{ticket.number}/reply", {"text": "Już.", "seen": page.seen})
+    assert held.status_code == 422
+    assert "Druga wiadomość, jeszcze nie widziana." in text_of(held)
+
+
+def test_a_colleagues_reply_is_announced_by_name_my_own_is_not(client, login, post_form, people):
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    send_public_reply(ticket, "Zwrot jest już w drodze.", people["bea"])
+    db.session.commit()
+    body = page.poll().get_data(as_text=True)
+    assert "Zwrot jest już w drodze." in body
+    assert "Bea Brown odpowiedział(a) klientowi" in body
+
+    post_form(f"/tickets/{ticket.number}/reply", {"text": "Moja odpowiedź.", "seen": page.seen})
+    body = page.poll().get_data(as_text=True)
+    assert "Moja odpowiedź." in body
+    assert "ws-live-notice" not in body  # the earlier notice stays; nothing new to announce
+
+
+def test_a_colleagues_note_and_move_show_in_history_and_header(client, login, people, create_user):
+    ticket = make_ticket()
+    lead = create_user(email="lead@example.com", name="Team Lead", role=Role.ADMIN)
+    page = _open(client, login, people["ola"], ticket)
+    add_note(ticket, "Klient dzwonił <b>dwa razy</b>.", people["bea"])
+    fire(ticket, "start", lead)
+    db.session.commit()
+    answer = page.poll()
+    body = answer.get_data(as_text=True)
+    assert "Klient dzwonił &lt;b&gt;dwa razy&lt;/b&gt;." in body
+    assert "W toku" in text_of(answer)  # the header's new state, in Polish
+    header = re.search(r'<section id="ws-header".*?</section>', body, re.S).group(0)
+    assert 'hx-swap-oob="true"' in header
+    assert f'name="version" value="{db.session.get(Ticket, ticket.id).version}"' in header
+    assert "ws-live-notice" not in body  # notes and moves are in the history, not announced
+
+
+def test_only_staff_get_the_changes(app, client, login, people, create_user):
+    ticket = make_ticket()
+    url = f"/tickets/{ticket.number}/changes"
+    anonymous = client.get(url, headers=HTMX)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+    leaver = create_user(email="leaver@example.com", name="Leaver")
+    login(leaver)
+    assert client.get(url, headers=HTMX).status_code == 200  # any agent may see any ticket
+    leaver.active = False
+    db.session.commit()
+    gone = client.get(url, headers=HTMX)
+    assert gone.status_code == 302 and "/login" in gone.headers["Location"]
+    assert "Jan" not in gone.get_data(as_text=True)
+
+
+def test_a_plain_browser_visit_goes_to_the_ticket_page(client, login, people):
+    ticket = make_ticket()
+    login(people["ola"])
+    answer = client.get(f"/tickets/{ticket.number}/changes")
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith(f"/tickets/{ticket.number}")
+
+
+@pytest.mark.parametrize("number", ["LD-999999", "nonsense", "LD-99999999999999999999999"])
+def test_a_ticket_that_is_gone_stops_the_polling_with_a_notice(client, login, people, number):
+    login(people["ola"])
+    answer = client.get(f"/tickets/{number}/changes", headers=HTMX)
+    assert answer.status_code == 286  # htmx stops polling
+    assert "To zgłoszenie już nie istnieje." in text_of(answer)
+
+
+def test_bad_marks_in_the_address_redraw_without_announcing_old_messages(client, login, people):
+    ticket = make_ticket()
+    receive_customer_reply(ticket, "Stara wiadomość.")
+    db.session.commit()
+    login(people["ola"])
+    url = f"/tickets/{ticket.number}/changes?since=%C2%B2&version=-1"
+    answer = client.get(url, headers=HTMX)
+    assert answer.status_code == 200
+    assert "ws-live-notice" not in answer.get_data(as_text=True)
+
+
+def test_the_poll_costs_the_same_queries_whatever_the_history(client, login, people, count_queries):
+    def costs(ticket) -> tuple[int, int]:
+        page = _open(client, login, people["ola"], ticket)
+        with count_queries() as unchanged:
+            assert page.poll().status_code == 304
+        receive_customer_reply(ticket, "Jeszcze jedno.")
+        add_note(ticket, "Notatka.", people["bea"])
+        db.session.commit()
+        with count_queries() as changed:
+            assert page.poll().status_code == 200
+        return len(unchanged), len(changed)
+
+    short = costs(make_ticket())
+    long = make_ticket()
+    for n in range(25):
+        add_note(long, f"Notatka {n}.", people["bea"])
+        send_public_reply(long, f"Odpowiedź {n}.", people["bea"])
+        receive_customer_reply(long, f"Wiadomość {n}.")
+    db.session.commit()
+    assert costs(long) == short
+    assert short[0] <= 3  # the session's user, the ticket's mark

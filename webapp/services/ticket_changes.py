@@ -1,0 +1,94 @@
+"""Has an open ticket page fallen behind, and what came in since: the page's live refresh.
+
+The page polls with the newest event it shows, the ticket version it shows and a tag of
+both. Every change to a ticket is an event in its history or a new row version (optimistic
+lock), so comparing those two numbers tells whether anything changed, from one query on
+primary-key and `ticket_event.ticket_id` indexes, whatever the length of the history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import Ticket, TicketEvent, User
+from webapp.services.reply_collisions import CONVERSATION_EVENTS
+
+# What a live refresh redraws when the history grew. Never the reply or note boxes: the
+# agent may be typing there. Sections with forms are kept by the page while in use.
+EVENT_SECTIONS = (
+    "header",
+    "conversation",
+    "timeline",
+    "sla",
+    "labels",
+    "tasks",
+    "reminders",
+    "watchers",
+)
+VERSION_SECTIONS = ("header", "sla")  # the ticket row changed without a new event
+TIME_SECTIONS = ("sla",)  # "due in 3 hours" moves on by itself
+
+
+@dataclass(frozen=True)
+class TicketMark:
+    """Where a ticket is: its row version and its newest event (0 without events)."""
+
+    version: int
+    last_event_id: int
+
+
+def ticket_mark(ticket_id: int) -> TicketMark | None:
+    """The ticket's mark in one query, or None when the ticket no longer exists."""
+    newest = (
+        select(func.max(TicketEvent.id))
+        .where(TicketEvent.ticket_id == Ticket.id)
+        .correlate(Ticket)
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(Ticket.version, newest).where(Ticket.id == ticket_id)).first()
+    return TicketMark(row[0], row[1] or 0) if row else None
+
+
+def change_tag(ticket_id: int, mark: TicketMark, locale: str, now: datetime) -> str:
+    """The ETag of what a page shows: changes with the ticket, every minute (SLA times) and
+    with the viewer's language."""
+    raw = f"{ticket_id}|{mark.version}|{mark.last_event_id}|{now:%Y%m%d%H%M}|{locale}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def shown_mark(ticket: Ticket, events: Sequence[TicketEvent]) -> TicketMark:
+    """The mark of what a page was drawn from (`events` newest first, as the timeline has
+    them): a change landing while it was drawn makes the next poll see a newer mark."""
+    return TicketMark(ticket.version, events[0].id if events else 0)
+
+
+def changed_sections(shown: TicketMark, since: int | None, version: int | None) -> tuple[str, ...]:
+    """Which workspace sections a page that knew (`since`, `version`) must redraw."""
+    if since != shown.last_event_id:
+        return EVENT_SECTIONS
+    if version != shown.version:
+        return VERSION_SECTIONS
+    return TIME_SECTIONS
+
+
+def messages_from_others(
+    events: Sequence[TicketEvent], since: int | None, viewer: User
+) -> list[TicketEvent]:
+    """Customer messages and colleagues' replies newer than `since`, oldest first.
+
+    Without a `since` (a page that did not say what it showed) nothing counts as new: old
+    messages must not be announced as if they had just arrived.
+    """
+    if since is None:
+        return []
+    return [
+        e
+        for e in reversed(events)
+        if e.id > since and e.kind in CONVERSATION_EVENTS and e.actor_id != viewer.id
+    ]

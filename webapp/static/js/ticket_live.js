@@ -1,0 +1,111 @@
+// The open ticket page stays current: htmx polls #ws-live (templates/tickets/_ws_live.html)
+// and swaps in the changed sections out of band. This file adds what htmx cannot say
+// without eval: no polls from a hidden tab, sections the agent is working in are kept, and
+// the poll stops for good (saying so once) when the session or the access is gone.
+(function () {
+  "use strict";
+
+  var POLL_ID = "ws-live";
+  var refreshing = false;  // the live poll's answer is being swapped in
+
+  function pollOf(evt) {
+    var detail = evt.detail || {};
+    var elt = (detail.requestConfig && detail.requestConfig.elt) || detail.elt || evt.target;
+    return elt && elt.id === POLL_ID ? elt : null;
+  }
+
+  function pathOf(url) {
+    try { return new URL(url, window.location.href).pathname; } catch (e) { return url; }
+  }
+
+  function stop(poll) {
+    var notice = document.getElementById("ws-live-notice");
+    if (notice && poll.dataset.msgStopped) {
+      var line = document.createElement("p");
+      line.textContent = poll.dataset.msgStopped;
+      notice.replaceChildren(line);
+    }
+    poll.remove();  // htmx ends the polling of an element that left the page
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    if (pollOf(evt) && document.hidden) { evt.preventDefault(); }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var poll = pollOf(evt);
+    if (!poll) { return; }
+    var detail = evt.detail;
+    var status = detail.xhr.status;
+    var paths = detail.pathInfo || {};
+    // A lost session answers with the login page (a redirect the browser followed).
+    var redirected = paths.responsePath && pathOf(paths.responsePath) !== pathOf(paths.requestPath);
+    if (status >= 400 || redirected) {
+      detail.shouldSwap = false;
+      detail.isError = false;  // said once here, not as an error toast every 5 seconds
+      stop(poll);
+      return;
+    }
+    if (status === 304) { detail.shouldSwap = false; return; }
+    refreshing = true;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (pollOf(evt)) { refreshing = false; }
+  });
+
+  // A dropped connection: the next poll tries again, without a toast every 5 seconds.
+  document.addEventListener("htmx:sendError", function (evt) {
+    if (pollOf(evt)) { evt.stopPropagation(); }
+  }, true);
+  document.addEventListener("htmx:timeout", function (evt) {
+    if (pollOf(evt)) { evt.stopPropagation(); }
+  }, true);
+
+  function isEdited(field) {
+    if (field.type === "hidden" || field.type === "submit" || field.type === "button") {
+      return false;
+    }
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  // The agent is working in a section when the keyboard is in one of its fields, or a field
+  // holds something they changed: redrawing it would take that away.
+  function inUse(section) {
+    var active = document.activeElement;
+    if (active && section.contains(active) && active.matches("input, textarea, select") &&
+        active.type !== "hidden") {
+      return true;
+    }
+    return Array.prototype.some.call(section.querySelectorAll("input, textarea, select"), isEdited);
+  }
+
+  // What the agent had unfolded stays unfolded (matched by position in the section).
+  function keepOpen(section, fragment) {
+    var before = section.querySelectorAll("details");
+    var after = fragment.querySelectorAll ? fragment.querySelectorAll("details") : [];
+    if (before.length !== after.length) { return; }
+    Array.prototype.forEach.call(before, function (details, index) {
+      if (details.open) { after[index].setAttribute("open", ""); }
+    });
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    if (!refreshing) { return; }
+    var target = evt.detail.target;
+    if (!target || target.tagName !== "SECTION") { return; }
+    if (inUse(target)) {
+      evt.detail.shouldSwap = false;  // it catches up with the next change, or the agent's own action
+      return;
+    }
+    keepOpen(target, evt.detail.fragment);
+  });
+})();

@@ -1,0 +1,101 @@
+"""The open ticket page's live refresh: a cheap poll, and the panels that changed."""
+
+from __future__ import annotations
+
+from flask import Response, make_response, render_template, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from htmx_flask import request
+
+from webapp.htmx_responses import fragment_only
+from webapp.models import Ticket, TicketEvent, utcnow
+from webapp.security import staff_required
+from webapp.services.ticket_changes import (
+    change_tag,
+    changed_sections,
+    messages_from_others,
+    ticket_mark,
+)
+from webapp.tickets import bp
+from webapp.tickets.responses import ticket_or_404
+from webapp.tickets.workspace import workspace_context
+
+# htmx stops polling when an answer has this status: a deleted ticket will not come back.
+STOP_POLLING = 286
+
+
+def _ticket_page(number: str) -> str:
+    return url_for("tickets.show", number=number)
+
+
+def _query_number(name: str) -> int | None:
+    """A number the page sent back (what it shows); anything else counts as unknown."""
+    value = request.args.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def arrival_notices(messages: list[TicketEvent]) -> list[str]:
+    """What the agent is told about messages that just appeared: one line per sender."""
+    lines = []
+    from_customer = [m for m in messages if m.kind == "customer_reply"]
+    if len(from_customer) == 1:
+        lines.append(_("New message from the customer"))
+    elif from_customer:
+        lines.append(
+            ngettext(
+                "%(num)d new message from the customer",
+                "%(num)d new messages from the customer",
+                len(from_customer),
+            )
+        )
+    names: list[str] = []
+    for message in messages:
+        if message.kind != "public_reply":
+            continue
+        if message.actor is not None:
+            name = message.actor.name
+        elif message.actor_kind == "api":
+            name = _("API: %(name)s", name=(message.data or {}).get("integration") or "—")
+        else:
+            name = _("Loopdesk")
+        if name not in names:
+            names.append(name)
+    lines.extend(_("%(name)s replied to the customer", name=name) for name in names)
+    return lines
+
+
+@bp.get("/tickets/<number>/changes")
+@staff_required
+@fragment_only(_ticket_page)
+def changes(number: str) -> Response:
+    """304 while the agent's page is current; otherwise, out of band, the sections that show
+    the change, the poll with the new mark, the reply form's `seen` and a notice of new
+    messages. The reply and note boxes are never part of it: the agent may be typing."""
+    ticket_id = Ticket.id_from_number(number)
+    mark = ticket_mark(ticket_id) if ticket_id else None
+    if mark is None:
+        body = render_template("tickets/_live_gone.html")
+        response = make_response(body, STOP_POLLING)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    locale = str(get_locale())
+    tag = change_tag(ticket_id, mark, locale, utcnow())
+    if request.if_none_match.contains(tag):
+        response = make_response("", 304)
+    else:
+        context = workspace_context(ticket_or_404(number), current_user)
+        since = _query_number("since")
+        arrived = messages_from_others(context["events"], since, current_user)
+        body = render_template(
+            "tickets/_live_changes.html",
+            swap=changed_sections(context["live"], since, _query_number("version")),
+            notices=arrival_notices(arrived),
+            **context,
+        )
+        response = make_response(body)
+        tag = context["live_tag"]
+    response.set_etag(tag)
+    # The page sends If-None-Match itself; a browser cache must not answer in our place.
+    response.headers["Cache-Control"] = "no-store"
+    return response
