@@ -51,6 +51,7 @@ def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
     expect(table.locator("thead")).to_be_visible()
     assert row.locator("td[data-label]").evaluate_all(NAMED_FACTS)[0] in ("none", "normal")
 
+
 # Whether a cell is as tall as its name (the ::before) set in the name's width and font.
 NAME_FITS_ITS_FACT = """cells => cells.every(cell => {
   const name = getComputedStyle(cell, '::before');
@@ -74,12 +75,14 @@ def test_the_reports_tables_are_cards_whose_long_fact_names_never_overlap(
     create_user(email="szefowa@example.com", role=Role.ADMIN, locale="pl")
     add_label(make_ticket(), "Płatności kartą", None)
     _respond("csat", {"csat": 4}, days_ago=0.01)
+    for _ in range(2):  # a theme customers write about
+        _respond("nps", {"score": 3, "what_went_wrong": "Płatność kartą nie działa"}, days_ago=0.01)
     db.session.commit()
     page.set_viewport_size({"width": 390, "height": 800})
     staff_login.log_in(page, live_server, "szefowa@example.com", then="/reports")
     tables = page.locator("table.stack-on-phone")
-    assert tables.count() == 5  # teams, weeks, languages, channels, labels
-    for n in range(5):
+    assert tables.count() == 6  # teams, weeks, languages, channels, labels, themes
+    for n in range(6):
         row = tables.nth(n).locator("tbody tr").last
         cells = row.locator("td[data-label]")
         assert cells.count() >= 3
