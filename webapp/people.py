@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import SelectChoice
 
 from webapp.extensions import db
 from webapp.external_urls import external_url
 from webapp.i18n import language_name
 from webapp.models import Role, Team, TeamMembership, User
+from webapp.models.people import password_hash_method
 from webapp.outbox import queue_email
 
 PASSWORD_LINK_MAX_AGE = 3 * 24 * 3600  # invitations are valid for three days
@@ -36,6 +41,24 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def user_for_login(email: str, password: str) -> User | None:
+    """The active account this e-mail and password open, or None.
+
+    A password is hashed whether or not the account exists or is active: answering an
+    unknown address a hundred times faster would tell a guesser which addresses have one.
+    """
+    user = find_user_by_email(email)
+    stored = user.password_hash if user is not None else _decoy_hash(password_hash_method())
+    matches = check_password_hash(stored, password)
+    return user if user is not None and user.active and matches else None
+
+
+@functools.cache
+def _decoy_hash(method: str) -> str:
+    """A hash of a random password, as costly to check as a real one (per hash method)."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def create_staff_member(

@@ -19,8 +19,8 @@ from webapp.i18n import LOCALE_COOKIE, adopt_chosen_locale, normalise_locale, ov
 from webapp.main.views import safe_next
 from webapp.models import User
 from webapp.people import (
-    find_user_by_email,
     send_password_reset,
+    user_for_login,
     user_from_password_token,
     user_from_reset_token,
 )
@@ -42,8 +42,8 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
-        if user and user.active and user.check_password(form.password.data):
+        user = user_for_login(form.email.data, form.password.data)
+        if user is not None:
             login_user(user, remember=form.remember.data)
             adopt_chosen_locale(user)
             db.session.commit()

@@ -19,7 +19,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WORKING_HOURS = {day: [["09:00", "17:00"]] for day in WEEKDAYS[:5]}
 
 
-def _password_hash_method() -> str:
+def password_hash_method() -> str:
     """Werkzeug's scrypt, unless configured otherwise (the test suite: hashing dominated it)."""
     if has_app_context():
         return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
@@ -69,7 +69,7 @@ class User(UserMixin, db.Model):
         return "".join(p[0] for p in parts[:2]).upper() or self.email[:2].upper()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=_password_hash_method())
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
