@@ -50,6 +50,10 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     redis_url = env.get("REDIS_URL") or None
+    base_url = env.get("LOOPDESK_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Served over https: the login cookies never travel over plain http (a remember-me
+    # cookie is a year-long login), unless SESSION_COOKIE_SECURE says otherwise.
+    secure_cookies = _bool(env.get("SESSION_COOKIE_SECURE"), default=base_url.startswith("https:"))
     return {
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -57,7 +61,7 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "REDIS_URL": redis_url,
         "RQ_QUEUE": env.get("RQ_QUEUE", "loopdesk"),
-        "LOOPDESK_BASE_URL": env.get("LOOPDESK_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "LOOPDESK_BASE_URL": base_url,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
@@ -84,10 +88,12 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "PASSWORD_RESET_RATE_LIMIT": env.get(
             "PASSWORD_RESET_RATE_LIMIT", "5 per minute;20 per hour"
         ),
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("LOOPDESK_TIMEZONE", "UTC"),

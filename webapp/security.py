@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort
+from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -55,7 +55,12 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+HSTS_SECONDS = 365 * 24 * 3600
+
+
 def _security_headers(response):
+    if request.is_secure:  # browsers ignore the header over http; sent only where it holds
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault(
