@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -17,9 +18,16 @@ from webapp.extensions import db
 BATCH = 500  # records per query and per chunk sent: memory stays flat however many
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?%?")
+
+
 def cell(value: Any) -> str:
+    """The value as CSV text; a number stays a number ("-33", "+100", "-2.5"): a spreadsheet
+    runs no formula from it, and an apostrophe would make NPS columns text."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def moment(value: datetime | None) -> str:
