@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import http.client
+import ipaddress
+import socket
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
+
+from flask import current_app
 
 from jobs.context import in_app_context
 from jobs.queue import max_attempts
@@ -68,14 +74,38 @@ def deliver_webhook(delivery_id: int) -> str:
     raise DeliveryFailed(f"webhook delivery {delivery_id}: {delivery.last_error}")
 
 
+class LocalAddressRefused(ConnectionRefusedError):
+    """The webhook's host is this machine or its private network (SSRF): not called."""
+
+    def __init__(self, address: str):
+        super().__init__(
+            f"{address} is a loopback, private or link-local address; webhooks call only"
+            " public addresses unless LOOPDESK_WEBHOOK_LOCAL_NETWORK is set"
+        )
+
+
+def is_local_address(address: str) -> bool:
+    """Loopback, private, link-local (cloud metadata), shared, reserved or multicast."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:127.0.0.1 reaches 127.0.0.1
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     """POST `body`; returns (status code, error text for a non-2xx answer). Never follows
-    redirects and speaks only http(s), whatever the stored URL says."""
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    redirects and speaks only http(s), whatever the stored URL says. Unless the config
+    allows the local network, a host that is or resolves to a local address is refused."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
         raise ValueError("only http and https URLs are called")
+    public_only = not current_app.config.get("WEBHOOK_LOCAL_NETWORK")
+    if public_only:
+        _refuse_local_host(parts.hostname or "", parts.port)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    opener = _opener(parts.hostname if public_only else None)
     try:
-        with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, ""
     except urllib.error.HTTPError as answer:  # a non-2xx answer (3xx included: not followed)
         with answer:
@@ -83,14 +113,71 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         return answer.code, f"HTTP {answer.code} {answer.reason}: {' '.join(text.split())}"
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    """http(s) only (no file:, ftp:, data:) and no redirect handling."""
+def _refuse_local_host(host: str, port: int | None) -> None:
+    try:
+        found = socket.getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return  # unresolvable: the request fails by itself, with the resolver's words
+    for *_, sockaddr in found:
+        if is_local_address(sockaddr[0]):
+            raise LocalAddressRefused(sockaddr[0])
+
+
+class _CheckedPeer:
+    """Checks the address actually connected to, after DNS resolved the host once more (a
+    name that answered with a public address for the check may answer with a local one now).
+    Only for a direct connection to the webhook's host; through a proxy the host was checked
+    before and the proxy connects."""
+
+    def __init__(self, *args, target: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._target = target
+
+    def connect(self) -> None:
+        super().connect()
+        if self._target is not None and self.host == self._target:
+            address = self.sock.getpeername()[0]
+            if is_local_address(address):
+                self.close()
+                raise LocalAddressRefused(address)
+
+
+class _CheckedHTTPConnection(_CheckedPeer, http.client.HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_CheckedPeer, http.client.HTTPSConnection):
+    pass
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, target: str | None):
+        super().__init__()
+        self._target = target
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_CheckedHTTPConnection, target=self._target), req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, target: str | None):
+        super().__init__()
+        self._target = target
+
+    def https_open(self, req):
+        connection = functools.partial(_CheckedHTTPSConnection, target=self._target)
+        return self.do_open(connection, req, context=self._context)
+
+
+def _opener(public_only_host: str | None = None) -> urllib.request.OpenerDirector:
+    """http(s) only (no file:, ftp:, data:) and no redirect handling; with a host given,
+    a direct connection to it that reaches a local address is closed before sending."""
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.ProxyHandler(),
         urllib.request.UnknownHandler(),
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
+        _CheckedHTTPHandler(public_only_host),
+        _CheckedHTTPSHandler(public_only_host),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
     ):

@@ -79,6 +79,8 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "LOOPDESK_IMAP_URL": env.get("LOOPDESK_IMAP_URL") or None,
         # Where the testimonial request sends promoters (a review site); unset: "just reply".
         "TESTIMONIAL_URL": env.get("LOOPDESK_TESTIMONIAL_URL") or None,
+        # Webhooks may call loopback/private/link-local addresses (SSRF: off unless set).
+        "WEBHOOK_LOCAL_NETWORK": _bool(env.get("LOOPDESK_WEBHOOK_LOCAL_NETWORK")),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         # Run the periodic jobs in a thread of this process (only without Redis; `make run`).

@@ -31,7 +31,11 @@ from webapp.services.watchers import follow
 @pytest.fixture
 def app_config() -> dict:
     # The limit is tested on its own below; the sweeps here send more than a minute's worth.
-    return {"JOB_RETRY_INTERVALS": [0, 0, 0], "API_RATE_LIMIT": "10000 per minute"}
+    return {
+        "JOB_RETRY_INTERVALS": [0, 0, 0],
+        "API_RATE_LIMIT": "10000 per minute",
+        "WEBHOOK_LOCAL_NETWORK": True,  # the webhook receiver listens on 127.0.0.1
+    }
 
 
 def _token(name: str = "CRM", scope: str = TokenScope.READ_WRITE) -> str:

@@ -18,7 +18,8 @@ from webapp.models import AuditEntry, Role
 
 @pytest.fixture
 def app_config() -> dict:
-    return {"JOB_RETRY_INTERVALS": [600, 3600]}  # a failed attempt waits ten minutes
+    # A failed attempt waits ten minutes; the receiver listens on 127.0.0.1.
+    return {"JOB_RETRY_INTERVALS": [600, 3600], "WEBHOOK_LOCAL_NETWORK": True}
 
 
 def _text(response) -> str:

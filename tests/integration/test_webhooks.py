@@ -31,6 +31,7 @@ from webapp.services.workflow_versions import SHIPPED, publish_version
 @pytest.fixture
 def app_config(request) -> dict:
     config = {"JOB_RETRY_INTERVALS": [0, 0, 0]}  # RQ retries at once, in the same burst
+    config["WEBHOOK_LOCAL_NETWORK"] = True  # the receiver listens on 127.0.0.1
     if "smtp_server" in request.fixturenames:
         config.update(request.getfixturevalue("smtp_config"))
     return config
