@@ -60,6 +60,9 @@ _FORM_KEYS = {
 _BRANDING_KEYS = {"accent", "background", "font", "logo", "avatar"}
 FONTS = ("system", "serif", "rounded", "monospace")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# An embedding site's origin: it goes into the Content-Security-Policy header (frame-ancestors),
+# so nothing that ends the directive (";", a quote, a line break) and no path.
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?")
 # An image uploaded through the studio (served from our origin) or an https URL. Neither may
 # hold quotes, spaces, parentheses or backslashes: the value ends up in HTML attributes.
 _ASSET = re.compile(r"^asset:[0-9a-f]{32}\.(png|jpg|gif|webp)$")
@@ -238,7 +241,7 @@ class _FormChecker(ProblemCollector):
             )
         origins = data.get("allowed_origins") or []
         if not isinstance(origins, list) or not all(
-            isinstance(o, str) and re.match(r"^https?://[^/\s]+$", o) for o in origins
+            isinstance(o, str) and _ORIGIN.fullmatch(o) for o in origins
         ):
             self.add(
                 "allowed_origins",
