@@ -135,7 +135,7 @@ class _CheckedPeer:
 
     def connect(self) -> None:
         super().connect()
-        if self._target is not None and self.host == self._target:
+        if self._target is not None and self.host.lower() == self._target:
             address = self.sock.getpeername()[0]
             if is_local_address(address):
                 self.close()

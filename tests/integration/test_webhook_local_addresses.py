@@ -53,12 +53,13 @@ def test_a_webhook_on_this_machine_is_never_called(app, receiver, run_jobs, host
     assert "loopback, private or link-local address" in delivery.last_error
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "LocalHost"])
 def test_a_name_that_resolves_to_a_public_address_first_is_still_refused_on_connecting(
-    app, receiver, run_jobs, monkeypatch
+    app, receiver, run_jobs, monkeypatch, host
 ):
     # DNS rebinding: the check saw a public address, the connection goes to 127.0.0.1.
     monkeypatch.setattr(webhook_job, "_refuse_local_host", lambda host, port: None)
-    _hook(receiver.url)
+    _hook(receiver.url.replace("127.0.0.1", host))
     make_ticket()
     delivery = _deliver(app, run_jobs)
     assert receiver.requests == []
