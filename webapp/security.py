@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -72,6 +72,17 @@ def _security_headers(response):
     return response
 
 
+def _private_pages_are_not_stored(response):
+    """A page drawn for a logged-in person is not kept by the browser: after logging out on a
+    shared computer, Back must not show the tickets again. Static files stay cacheable."""
+    if request.endpoint == "static" or "Cache-Control" in response.headers:
+        return response
+    user = g.get("_login_user")  # the user Flask-Login loaded for this request, if any
+    if user is not None and user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -79,3 +90,4 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     app.after_request(_security_headers)
+    app.after_request(_private_pages_are_not_stored)

@@ -88,6 +88,16 @@ def test_logout_needs_post_and_ends_the_session(client, login, post_form, agent)
     assert client.get("/dashboard").status_code == 302
 
 
+def test_staff_pages_are_not_kept_by_the_browser_after_logout(client, login, post_form, agent):
+    """On a shared computer, Back after logging out must not show the tickets again."""
+    login(agent)
+    for page in ("/dashboard", "/board", "/tickets"):
+        assert client.get(page).headers["Cache-Control"] == "no-store", page
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+    post_form("/logout")
+    assert client.get("/login").headers.get("Cache-Control") is None  # nobody logged in there
+
+
 def test_login_is_rate_limited(client, login, agent):
     statuses = [login(agent, password="wrong").status_code for _ in range(11)]
     assert statuses[:10] == [422] * 10
