@@ -9,9 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import staff_login
+from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
-from webapp.models import SavedView, Team, TeamMembership, Ticket
-from webapp.services.tickets import NewTicket, add_label, create_ticket
+from webapp.models import SavedView, Team, Ticket
+from webapp.services.tickets import add_label
 
 pytestmark = pytest.mark.browser
 
@@ -19,29 +20,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def desk(app, create_user):
     """Ada is the only agent on duty, so every new ticket is assigned to her."""
-    team = Team(slug="customer-care", name="Customer Care")
-    db.session.add_all([team, Team(slug="product-quality", name="Product Quality")])
     ada = create_user()
-    ada.working_hours = {}
-    db.session.add(TeamMembership(team=team, user=ada))
+    on_duty_in_customer_care(ada)
+    db.session.add(Team(slug="product-quality", name="Product Quality"))
     bob = create_user(email="bob@example.com", name="Bob Builder")
     db.session.commit()
     return {"ada": ada, "bob": bob}
-
-
-def new_ticket(subject: str = "Parcel arrived broken") -> Ticket:
-    ticket = create_ticket(
-        NewTicket(
-            subject=subject,
-            customer_name="Jan",
-            customer_email="jan@example.com",
-            customer_locale="en",
-            answers={"nps": 3},
-            score={"type": "nps", "value": 3, "category": "detractor"},
-        )
-    )
-    db.session.commit()
-    return ticket
 
 
 def log_in(page, live_server: str, email: str) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from tests.browser import staff_login
 from tests.browser.htmx_wait import wait_for_htmx
+from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
-from webapp.models import Team, TeamMembership, Ticket, TicketEvent
-from webapp.services.tickets import NewTicket, create_ticket
+from webapp.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.browser
 
@@ -21,24 +21,9 @@ ARRIVES_WITHIN_MS = (2 * POLL_SECONDS + 5) * 1000
 
 @pytest.fixture
 def ticket(app, create_user) -> Ticket:
-    team = Team(slug="customer-care", name="Customer Care")
-    db.session.add(team)
-    ada = create_user()
-    ada.working_hours = {}
-    db.session.add(TeamMembership(team=team, user=ada))
+    on_duty_in_customer_care(create_user())
     db.session.commit()
-    ticket = create_ticket(
-        NewTicket(
-            subject="Parcel arrived broken",
-            customer_name="Jan",
-            customer_email="jan@example.com",
-            customer_locale="en",
-            answers={"nps": 3},
-            score={"type": "nps", "value": 3, "category": "detractor"},
-        )
-    )
-    db.session.commit()
-    return ticket
+    return new_ticket()
 
 
 def _replies_sent(ticket: Ticket) -> int:

@@ -8,34 +8,20 @@ from playwright.sync_api import expect
 
 from tests.browser import staff_login
 from tests.browser.htmx_wait import wait_for_htmx
+from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
-from webapp.models import Team, TeamMembership, Ticket
-from webapp.services.tickets import NewTicket, add_label, create_ticket
+from webapp.models import Ticket
+from webapp.services.tickets import add_label
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def ticket(app, create_user) -> Ticket:
-    team = Team(slug="customer-care", name="Customer Care")
-    db.session.add(team)
-    ada = create_user()
-    ada.working_hours = {}
-    db.session.add(TeamMembership(team=team, user=ada))
+    on_duty_in_customer_care(create_user())
     create_user(email="bob@example.com", name="Bob Builder")
     db.session.commit()
-    ticket = create_ticket(
-        NewTicket(
-            subject="Parcel arrived broken",
-            customer_name="Jan",
-            customer_email="jan@example.com",
-            customer_locale="en",
-            answers={"nps": 3},
-            score={"type": "nps", "value": 3, "category": "detractor"},
-        )
-    )
-    db.session.commit()
-    return ticket
+    return new_ticket()
 
 
 def open_ticket(page, live_server: str, ticket: Ticket) -> None:
