@@ -86,6 +86,9 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         # Run the periodic jobs in a thread of this process (only without Redis; `make run`).
         "IN_PROCESS_SCHEDULER": _bool(env.get("LOOPDESK_IN_PROCESS_SCHEDULER")),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Failed logins per account (the e-mail as typed) from any number of addresses; then
+        # that e-mail is refused for the rest of the window, the right password too ("off").
+        "LOGIN_FAILURES_PER_ACCOUNT": env.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes"),
         # "Forgot your password?" requests per client address: each one may send an e-mail.
         "PASSWORD_RESET_RATE_LIMIT": env.get(
             "PASSWORD_RESET_RATE_LIMIT", "5 per minute;20 per hour"

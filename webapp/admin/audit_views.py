@@ -45,5 +45,6 @@ def audit_log():
         admins=admins.all(),
         changes=audit.changes,
         action_label=audit.action_label,
+        actor_text=audit.actor_text,
         target_text=audit.target_text,
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
@@ -24,6 +26,7 @@ from webapp.people import (
     user_from_password_token,
     user_from_reset_token,
 )
+from webapp.services import login_throttle
 
 
 def _login_limit() -> str:
@@ -42,13 +45,21 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        # Refused before the password is looked at, the right one too: the throttle must
+        # not tell a guesser which guess was right. Unknown addresses are throttled alike.
+        if wait := login_throttle.seconds_refused(form.email.data):
+            minutes = math.ceil(wait / 60)
+            return render_template("auth/login.html", form=form, refused_minutes=minutes), 429
         user = user_for_login(form.email.data, form.password.data)
         if user is not None:
+            login_throttle.forget_failures(form.email.data)
             login_user(user, remember=form.remember.data)
             adopt_chosen_locale(user)
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")), code=303)
+        login_throttle.count_failure(form.email.data)
+        db.session.commit()  # the audit entry of an account just throttled
         # One message for every failure: do not reveal which accounts exist.
         form.password.errors.append(_("Wrong e-mail or password."))
         status = 422
@@ -130,6 +141,7 @@ def _choose_password(user: User, done: str, reset: bool = False):
         user.set_password(form.password.data)
         adopt_chosen_locale(user)  # a language picked on this page stays after logging in
         db.session.commit()
+        login_throttle.forget_failures(user.email)  # the link proved who it is
         logout_user()
         login_user(user)
         flash(done, "success")

@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "form.branding_saved": _l("Changed the look of a form"),
     "api_token.created": _l("Created an API token"),
     "api_token.revoked": _l("Revoked an API token"),
+    "login.throttled": _l("Paused logins to an account after repeated wrong passwords"),
 }
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -116,6 +117,8 @@ FIELD_LABELS = {
     "bot_name": _l("Bot name"),
     "scope": _l("What it may do"),
     "hint": _l("Starts with"),
+    "failed_logins": _l("Failed logins"),
+    "window_minutes": _l("Time window (minutes)"),
 }
 
 
@@ -298,6 +301,15 @@ def target_text(entry: AuditEntry) -> str:
         if match := _WORKFLOW_VERSION_TARGET.match(label):
             return gettext("Ticket workflow, version %(number)s", number=match.group(1))
     return label
+
+
+def actor_text(entry: AuditEntry) -> str:
+    """Who made the change: a person, the login page (a throttle nobody chose), or the CLI."""
+    if entry.actor_name:
+        return entry.actor_name
+    if entry.action == "login.throttled":
+        return gettext("login page")
+    return gettext("command line")
 
 
 def action_label(action: str) -> str:

@@ -1,0 +1,130 @@
+"""Guessing one account's password from many addresses is slowed per account.
+
+The per-address login limit is raised here, so every request stands for a guesser who
+comes from a new address each time; only the per-account count stops them.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import PASSWORD, text_of
+from webapp.extensions import db
+from webapp.models import AuditEntry
+from webapp.people import password_reset_link
+
+REFUSED = "Too many failed logins for this account."
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_FAILURES_PER_ACCOUNT": "3 per 15 minutes"}
+
+
+def _fail(post_form, email: str, times: int = 3) -> None:
+    for _ in range(times):
+        reply = post_form("/login", {"email": email, "password": "guess"})
+        assert reply.status_code == 422
+        assert "Wrong e-mail or password." in text_of(reply)
+
+
+def _try(post_form, email: str, password: str = PASSWORD, **kwargs):
+    return post_form("/login", {"email": email, "password": password}, **kwargs)
+
+
+def test_after_the_failures_even_the_right_password_is_refused_in_polish(
+    client, post_form, create_user
+):
+    create_user(email="ada@example.com")
+    _fail(post_form, "Ada@Example.com ")  # the address as typed, normalised
+    reply = _try(post_form, "ada@example.com", headers={"Accept-Language": "pl"})
+    assert reply.status_code == 429
+    page = text_of(reply)
+    assert (
+        "Zbyt wiele nieudanych logowań na to konto. Spróbuj ponownie za 15 minut "
+        "albo zresetuj hasło." in page
+    )
+    assert 'href="/forgot-password"' in reply.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert "_user_id" not in session  # not logged in
+
+
+def test_the_message_counts_down_the_minutes_left(client, post_form, create_user):
+    create_user(email="ada@example.com")
+    _fail(post_form, "ada@example.com")
+    reply = _try(post_form, "ada@example.com")
+    assert f"{REFUSED} Try again in 15 minutes, or reset your password." in text_of(reply)
+
+
+def test_another_account_is_not_affected(client, post_form, create_user):
+    create_user(email="ada@example.com")
+    create_user(email="bob@example.com", name="Bob")
+    _fail(post_form, "ada@example.com")
+    assert _try(post_form, "bob@example.com").status_code == 303
+
+
+def test_a_successful_login_starts_the_count_again(client, post_form, create_user):
+    create_user(email="ada@example.com")
+    _fail(post_form, "ada@example.com", times=2)
+    assert _try(post_form, "ada@example.com").status_code == 303
+    post_form("/logout")
+    _fail(post_form, "ada@example.com", times=2)
+    assert _try(post_form, "ada@example.com").status_code == 303
+
+
+def test_an_unknown_address_is_refused_alike(client, post_form):
+    _fail(post_form, "nobody@example.com")
+    reply = _try(post_form, "nobody@example.com")
+    assert reply.status_code == 429
+    assert f"{REFUSED} Try again in 15 minutes, or reset your password." in text_of(reply)
+
+
+def test_a_new_password_from_the_reset_link_lifts_the_throttle(client, post_form, create_user):
+    user = create_user(email="ada@example.com")
+    _fail(post_form, "ada@example.com")
+    assert _try(post_form, "ada@example.com").status_code == 429
+    path = password_reset_link(user).removeprefix("http://loopdesk.test")
+    chosen = "a brand new passphrase"
+    reply = post_form(path, {"password": chosen, "confirm": chosen})
+    assert reply.status_code == 303
+    post_form("/logout")
+    assert _try(post_form, "ada@example.com", chosen).status_code == 303
+
+
+def test_the_audit_log_says_once_that_the_account_was_throttled(
+    client, post_form, create_user, admin, login
+):
+    create_user(email="ada@example.com")
+    _fail(post_form, "ada@example.com")
+    for _ in range(3):
+        assert _try(post_form, "ada@example.com", "guess again").status_code == 429
+    _fail(post_form, "nobody@example.com")  # no account: nothing to tell the admins
+    entries = db.session.scalars(select(AuditEntry)).all()
+    assert [(e.action, e.target_label) for e in entries] == [("login.throttled", "Ada Agent")]
+    assert "guess" not in str(entries[0].after) and "guess" not in str(entries[0].before)
+
+    assert login(admin).status_code == 303
+    page = text_of(client.get("/admin/audit"))
+    assert "login page" in page
+    assert "Paused logins to an account after repeated wrong passwords" in page
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_FAILURES_PER_ACCOUNT": "2 per 1 second"}])
+def test_logins_are_let_in_again_when_the_window_has_passed(client, post_form, create_user):
+    create_user(email="ada@example.com")
+    _fail(post_form, "ada@example.com", times=2)
+    reply = _try(post_form, "ada@example.com")
+    assert reply.status_code == 429
+    assert "Try again in 1 minute, or reset your password." in text_of(reply)
+    time.sleep(1.1)  # the smallest window there is; Redis expires keys by itself
+    assert _try(post_form, "ada@example.com").status_code == 303
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": False}])
+def test_switched_off_with_the_other_rate_limits(client, post_form, create_user):
+    create_user(email="ada@example.com")
+    _fail(post_form, "ada@example.com", times=12)
+    assert _try(post_form, "ada@example.com").status_code == 303
