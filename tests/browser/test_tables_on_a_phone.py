@@ -81,6 +81,7 @@ def test_the_reports_tables_are_cards_whose_long_fact_names_never_overlap(
     page.set_viewport_size({"width": 390, "height": 800})
     staff_login.log_in(page, live_server, "szefowa@example.com", then="/reports")
     tables = page.locator("table.stack-on-phone")
+    expect(page.locator("#report-themes table")).to_be_visible()  # counted after the page
     assert tables.count() == 6  # teams, weeks, languages, channels, labels, themes
     for n in range(6):
         row = tables.nth(n).locator("tbody tr").last

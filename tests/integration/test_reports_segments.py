@@ -16,6 +16,7 @@ from webapp.extensions import db
 from webapp.models import Form, FormVersion, Response, TicketLabel, utcnow
 from webapp.services import forms as form_service
 from webapp.services.report_export import COLUMNS
+from webapp.services.report_themes_cache import themes_cache
 from webapp.services.reports import LABELS_SHOWN, build_report
 
 EFFORT_FORM = {
@@ -226,6 +227,7 @@ def test_the_page_costs_the_same_queries_however_much_there_is(client, login, fo
     client.get("/reports?days=30")  # caches filled
 
     def statements(path: str) -> int:
+        themes_cache().clear()  # the CSV's themes counted each time, not kept from before
         with count_queries() as run:
             assert client.get(path).status_code == 200
         return len(run)

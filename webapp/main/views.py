@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from webapp.extensions import db
+from webapp.htmx_responses import render_page_or_partial
 from webapp.i18n import (
     LOCALE_COOKIE,
     LOCALE_COOKIE_MAX_AGE,
@@ -23,6 +25,7 @@ from webapp.services import report_themes
 from webapp.services import reports as report_service
 from webapp.services.dashboard import INSIGHT_DAYS, feedback_overview, work_counts
 from webapp.services.report_export import report_csv
+from webapp.services.report_themes_cache import counted_themes
 from webapp.services.workflow_versions import active_version, machine_for
 from webapp.tickets.codes import channel_label
 from webapp.timezone_choices import zone_in_words
@@ -108,11 +111,18 @@ def healthz():
 @staff_required
 def reports():
     """Tickets answered and resolved in time, ratings after resolution, per team and week;
-    feedback by language and channel; the labels on the period's tickets; what customers
-    write about."""
+    feedback by language and channel; the labels on the period's tickets. What customers
+    write about takes longest to count: the page asks for it once it is shown
+    (`reports_themes`)."""
     days = report_service.period_of(request.args.get("days"))
     report = report_service.build_report(
-        utcnow(), days, _("No team"), _("All teams"), current_user.timezone, str(get_locale())
+        utcnow(),
+        days,
+        _("No team"),
+        _("All teams"),
+        current_user.timezone,
+        str(get_locale()),
+        with_themes=False,
     )
     zone = zone_in_words(current_user.timezone or "UTC", str(get_locale()), utcnow())
     return render_template(
@@ -121,7 +131,26 @@ def reports():
         periods=report_service.PERIODS,
         week_zone=zone,
         labels_shown=report_service.LABELS_SHOWN,
+    )
+
+
+@bp.get("/reports/themes")
+@staff_required
+def reports_themes():
+    """What customers write about in the period: the Reports page's last section, fetched
+    after the page by htmx; without JavaScript, a page of its own that the section links to."""
+    days = report_service.period_of(request.args.get("days"))
+    now = utcnow()
+    themes = counted_themes(now, days, str(get_locale()))
+    return render_page_or_partial(
+        "main/report_themes.html",
+        "main/_report_themes.html",
+        themes=themes,
+        days=days,
+        since=now - timedelta(days=days),
+        periods=report_service.PERIODS,
         themes_shown=report_themes.THEMES_SHOWN,
+        counted_at=format_time(themes.counted_at, "short") if themes.counted_at else None,
     )
 
 

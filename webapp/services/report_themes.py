@@ -57,6 +57,7 @@ class Themes:
     text_responses: int = 0  # responses read that hold some text
     capped: bool = False  # more responses in the period than RESPONSES_READ
     read_limit: int = RESPONSES_READ
+    counted_at: datetime | None = None  # when a cached count was made (`report_themes_cache`)
 
 
 def period_themes(

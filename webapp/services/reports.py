@@ -1,6 +1,8 @@
 """Is the loop being closed? Tickets answered and resolved in time, and how customers rated
 the help afterwards, per team and per week; what customers said by language and channel;
-which labels the period's tickets carry; what customers write about (`report_themes`).
+which labels the period's tickets carry; what customers write about (`report_themes`,
+counted once every few minutes: `report_themes_cache`). The page leaves the themes out and
+fetches them after it is shown; the CSV includes them.
 
 Ticket figures are computed in Python over the period's rows, fetched in a fixed number
 of queries: a report never loads a ticket's relations one by one. Responses and their
@@ -34,7 +36,8 @@ from webapp.models import (
 )
 from webapp.models.forms import stored_answer
 from webapp.services.forms import published_forms
-from webapp.services.report_themes import Themes, period_themes
+from webapp.services.report_themes import Themes
+from webapp.services.report_themes_cache import counted_themes
 
 PERIODS = (7, 30, 90)  # days a report can look back
 DEFAULT_PERIOD = 30
@@ -163,9 +166,10 @@ def build_report(
     total_name: str,
     timezone: str = "UTC",
     locale: str = "en",
+    with_themes: bool = True,
 ) -> Report:
     """The period's figures; weeks are the viewer's (`timezone`), Monday to Sunday; forms
-    are named in `locale`."""
+    are named in `locale`. The themes, the slow part, only `with_themes`."""
     since = now - timedelta(days=days)
     zone = _zone(timezone)
     teams = {
@@ -208,7 +212,7 @@ def build_report(
         languages,
         channels,
         _labels(since, days, total.created),
-        period_themes(since, days, published, locale),
+        counted_themes(now, days, locale, published) if with_themes else Themes(),
     )
 
 

@@ -69,11 +69,37 @@
     showToast(document.body.dataset.msgServerError, "error");
   }
 
+  // A section the page fetches after it is shown ([data-loads-later]) says in place that it
+  // failed, with its retry link, rather than in a toast; and that it loads again on retry.
+  function laterSection(evt) {
+    var elt = evt.detail && evt.detail.elt;
+    return elt && elt.closest ? elt.closest("[data-loads-later]") : null;
+  }
+
+  function showLoadingState(section, failed) {
+    section.setAttribute("aria-busy", failed ? "false" : "true");
+    section.querySelectorAll("[data-loading]").forEach(function (el) { el.hidden = failed; });
+    section.querySelectorAll("[data-load-failed]").forEach(function (el) { el.hidden = !failed; });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var section = laterSection(evt);
+    if (section) { showLoadingState(section, false); }
+  });
+
   document.addEventListener("htmx:responseError", function (evt) {
+    var section = laterSection(evt);
+    if (section) { showLoadingState(section, true); return; }
     showServerFragment(evt.detail.xhr);
   });
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (evt) {
+    var section = laterSection(evt);
+    if (section) { showLoadingState(section, true); return; }
     showToast(document.body.dataset.msgNetworkError, "error");
+  });
+  document.addEventListener("htmx:timeout", function (evt) {
+    var section = laterSection(evt);
+    if (section) { showLoadingState(section, true); }
   });
 
   document.addEventListener("click", function (evt) {
