@@ -207,7 +207,8 @@ def sla_clocks(
     number = None if named or choice.index is None else choice.index + 1
 
     reason = None if choice.is_default else condition_words(choice.policy.when, teams, forms)
-    paused = sla_clock.paused_time(ticket, now)
+    # Once resolved, the clocks stop for good: the days since are no pause to explain.
+    paused = sla_clock.paused_time(ticket, min(now, ticket.resolved_at or now))
     views = []
     for metric, deadline in deadlines(
         choice, ticket.sla_started_at or ticket.created_at, paused
