@@ -447,6 +447,7 @@ def seed_demo_tickets() -> int:
     from sqlalchemy import func
 
     from survey_forms.scoring import csat_category, nps_category
+    from webapp.demo_history import seed_demo_history
     from webapp.demo_responses import seed_demo_responses
     from webapp.models import Ticket, utcnow
     from webapp.services import sla_clock
@@ -482,6 +483,7 @@ def seed_demo_tickets() -> int:
                 send_public_reply(ticket, DEMO_QUESTIONS[locale], ticket.assignee)
             fire(ticket, trigger, ticket.assignee)
         db.session.commit()
+    seed_demo_history(now, DEMO_QUESTIONS)
     seed_demo_teamwork(now)
     seed_demo_responses(now)
     seed_demo_follow_ups(now)
@@ -492,11 +494,16 @@ def seed_demo_tickets() -> int:
 
 def seed_demo_inbox(unread: int = 3) -> None:
     """The seeding itself notified people (routing, mentions, tasks, SLA): each keeps their
-    newest few unread, so the bell shows a number at once, and the rest read."""
+    newest few unread, so the bell shows a number at once, and the rest (the weeks of
+    history among them) read."""
     from webapp.models import InboxNotification
 
     entries = db.session.scalars(
-        select(InboxNotification).order_by(InboxNotification.user_id, InboxNotification.id.desc())
+        select(InboxNotification).order_by(
+            InboxNotification.user_id,
+            InboxNotification.created_at.desc(),
+            InboxNotification.id.desc(),
+        )
     )
     seen: dict[int, int] = {}
     for entry in entries:
