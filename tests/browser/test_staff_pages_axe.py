@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 PAGES = [
     "/dashboard",
     "/reports",
+    "/reports/themes",
     "/board",
     "/tickets",
     "/tickets/{number}",
