@@ -249,14 +249,15 @@ def _open_ticket(
 
 
 def _work_on(stage: _Stage, ticket: Ticket) -> None:
-    """Taken, answered (usually within hours; one in six after more than a day), sometimes a
+    """Taken, answered (usually within hours; one in eight after more than a day), sometimes a
     question to the customer first, then resolved with the "Solved" reply."""
     from webapp.services.replies import receive_customer_reply, send_public_reply
     from webapp.services.tickets import assign_to, fire
 
     rng, created, locale = stage.rng, ticket.created_at, ticket.customer_locale
-    late = rng.random() < 1 / 6
-    replied = created + timedelta(hours=rng.uniform(20, 40) if late else rng.uniform(0.3, 5))
+    late = rng.random() < 1 / 8
+    soon = 1.5 if ticket.priority in ("high", "urgent") else 5  # their targets: 2h and 4-8h
+    replied = created + timedelta(hours=rng.uniform(20, 40) if late else rng.uniform(0.3, soon))
     replied = min(replied, stage.latest)
     with clock_at(created + (replied - created) * rng.uniform(0.1, 0.9)):
         if ticket.assignee is None:  # a team queue: someone in the team picks it up
@@ -301,7 +302,9 @@ def _follow_up(stage: _Stage, ticket: Ticket) -> None:
         answers = stage.rng.random() < 0.45
         if invitation.status == SurveyStatus.SENT and answer_at < stage.now and answers:
             with clock_at(answer_at):
-                surveys.record_answer(invitation, stage.rng.choices((5, 4, 3, 2), (5, 4, 1, 1))[0])
+                surveys.record_answer(
+                    invitation, stage.rng.choices((5, 4, 3, 2), (6, 4, 1, 0.5))[0]
+                )
             db.session.commit()
     close_at = ticket.state_timer_due_at
     if ticket.state == "resolved" and close_at is not None and close_at < stage.now:
