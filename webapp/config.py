@@ -83,6 +83,10 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "WEBHOOK_LOCAL_NETWORK": _bool(env.get("LOOPDESK_WEBHOOK_LOCAL_NETWORK")),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        # Redis down: limits count in this process meanwhile, and a limiter error never turns
+        # a login or a customer's answer into a 500 (Flask-Limiter checks Redis again later).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # Run the periodic jobs in a thread of this process (only without Redis; `make run`).
         "IN_PROCESS_SCHEDULER": _bool(env.get("LOOPDESK_IN_PROCESS_SCHEDULER")),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),

@@ -6,6 +6,7 @@ comes from a new address each time; only the per-account count stops them.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -128,3 +129,23 @@ def test_switched_off_with_the_other_rate_limits(client, post_form, create_user)
     create_user(email="ada@example.com")
     _fail(post_form, "ada@example.com", times=12)
     assert _try(post_form, "ada@example.com").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0", "FORM_MIN_SECONDS_FIRST_ANSWER": 0}],
+)
+def test_with_the_rate_limit_storage_down_staff_still_log_in(
+    app, client, post_form, agent, builtin_forms
+):
+    """Redis down delays e-mails; it must not lock every agent out or refuse customers."""
+    customer = app.test_client()
+    page = customer.get("/f/nps").get_data(as_text=True)
+    step = re.search(r'name="step" value="([^"]+)"', page).group(1)
+    answered = customer.post(
+        "/f/nps/answer", data={"step": step, "question": "score", "lang": "en", "value": "9"}
+    )
+    assert answered.status_code == 303
+    assert _try(post_form, agent.email, "guess").status_code == 422
+    assert _try(post_form, agent.email).status_code == 303
+    assert client.get("/dashboard").status_code == 200

@@ -34,14 +34,19 @@ def failure_limit() -> RateLimitItem | None:
 
 
 def seconds_refused(email: str) -> int:
-    """How long logins for `email` stay refused (0: not throttled)."""
+    """How long logins for `email` stay refused (0: not throttled, or the storage is down:
+    staff must still be able to log in while Redis is, and the per-address limit holds)."""
     limit = failure_limit()
     if limit is None:
         return 0
     key = _key(email)
-    if limiter.storage.get(key) < limit.amount:
+    try:
+        if limiter.storage.get(key) < limit.amount:
+            return 0
+        return max(1, math.ceil(limiter.storage.get_expiry(key) - time.time()))
+    except Exception:  # noqa: BLE001 (any storage failure: Redis refused, timed out, …)
+        current_app.logger.warning("login throttle storage unavailable", exc_info=True)
         return 0
-    return max(1, math.ceil(limiter.storage.get_expiry(key) - time.time()))
 
 
 def count_failure(email: str) -> None:
@@ -54,7 +59,12 @@ def count_failure(email: str) -> None:
     limit = failure_limit()
     if limit is None:
         return
-    if limiter.storage.incr(_key(email), limit.get_expiry()) != limit.amount:
+    try:
+        count = limiter.storage.incr(_key(email), limit.get_expiry())
+    except Exception:  # noqa: BLE001 (the storage is down: see seconds_refused)
+        current_app.logger.warning("login throttle storage unavailable", exc_info=True)
+        return
+    if count != limit.amount:
         return
     user = find_user_by_email(email)
     if user is not None:
@@ -73,7 +83,10 @@ def count_failure(email: str) -> None:
 def forget_failures(email: str) -> None:
     """Start counting anew: the right password was given, or a new one chosen from a link."""
     if failure_limit() is not None:
-        limiter.storage.clear(_key(email))
+        try:
+            limiter.storage.clear(_key(email))
+        except Exception:  # noqa: BLE001 (the storage is down: the count expires by itself)
+            current_app.logger.warning("login throttle storage unavailable", exc_info=True)
 
 
 def _key(email: str) -> str:
