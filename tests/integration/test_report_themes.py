@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import text_of
+from tests.helpers import completed_response, text_of
 from webapp.extensions import db
-from webapp.models import Form, FormVersion, Response, utcnow
+from webapp.models import Form, utcnow
 from webapp.services import report_themes
 from webapp.services.forms import published_forms
 from webapp.services.report_themes_cache import ThemesCache, themes_cache
@@ -25,23 +25,7 @@ HTMX = {"HX-Request": "true"}
 
 def _answered(slug, answers, *, ago=timedelta(hours=1), locale="en"):
     """A response to `slug` completed `ago`, in `locale`."""
-    form, version_id = db.session.execute(
-        select(Form, FormVersion.id)
-        .join(FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True))
-        .where(Form.slug == slug)
-    ).one()
-    moment = utcnow() - ago
-    db.session.add(
-        Response(
-            form=form,
-            form_version_id=version_id,
-            locale=locale,
-            answers=answers,
-            started_at=moment - timedelta(minutes=2),
-            completed_at=moment,
-        )
-    )
-    db.session.commit()
+    completed_response(slug, answers, ago=ago, locale=locale)
 
 
 def _themes_table(page: str) -> str:

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 import pytest
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
+from tests.helpers import completed_response as _completed
 from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
-from webapp.models import Form, FormVersion, Response, TicketLabel, utcnow
+from webapp.models import TicketLabel, utcnow
 from webapp.services import forms as form_service
 from webapp.services.report_export import COLUMNS
 from webapp.services.report_themes_cache import themes_cache
@@ -36,28 +37,6 @@ def forms(builtin_forms):
     form_service.publish_form("effort", yaml.safe_dump(EFFORT_FORM))
     db.session.commit()
     return builtin_forms
-
-
-def _completed(slug, answers, *, ago=timedelta(minutes=1), locale="en", channel="web", done=True):
-    """A response to `slug` finished `ago` (or left half way), as the customer's path saves it."""
-    form, version_id = db.session.execute(
-        select(Form, FormVersion.id)
-        .join(FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True))
-        .where(Form.slug == slug)
-    ).one()
-    moment = utcnow() - ago
-    db.session.add(
-        Response(
-            form=form,
-            form_version_id=version_id,
-            locale=locale,
-            channel=channel,
-            answers=answers,
-            started_at=moment - timedelta(minutes=2),
-            completed_at=moment if done else None,
-        )
-    )
-    db.session.commit()
 
 
 def _tickets_labelled(*label_sets, days_ago: float):
