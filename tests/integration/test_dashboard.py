@@ -7,29 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import make_ticket, text_of
+from tests.helpers import completed_response, make_ticket, text_of
 from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
-from webapp.models import Form, FormVersion, Response, Role, Ticket, User, utcnow
+from webapp.models import Response, Role, Ticket, User, utcnow
 
 
 def _respond(slug: str, answers: dict, days_ago: float = 1, completed: bool = True) -> None:
-    form, version_id = db.session.execute(
-        select(Form, FormVersion.id)
-        .join(FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True))
-        .where(Form.slug == slug)
-    ).one()
-    started = utcnow() - timedelta(days=days_ago)
-    db.session.add(
-        Response(
-            form=form,
-            form_version_id=version_id,
-            answers=answers,
-            started_at=started,
-            completed_at=started + timedelta(minutes=1) if completed else None,
-        )
-    )
-    db.session.commit()
+    completed_response(slug, answers, ago=timedelta(days=days_ago), done=completed)
 
 
 def test_open_tickets_that_need_attention_are_counted_and_link_to_the_board(
