@@ -41,7 +41,7 @@ def axe_page(browser):
 def focus_on_new_control(page) -> None:
     """Wait until the page has moved the keyboard focus to the next question's control."""
     page.wait_for_function(
-        "document.activeElement"
+        "() => document.activeElement"
         " && document.activeElement.matches('#composer [data-autofocus-first]')"
     )
 
@@ -118,7 +118,7 @@ def test_the_widget_keeps_keyboard_focus_and_fills_a_phone_screen(page, live_ser
     page.get_by_role("button", name="Feedback").click()
     page.frame_locator("iframe[title=Feedback]").locator("#composer").wait_for()
     # Once loaded, the form has the focus (the loader moves it there).
-    page.wait_for_function("document.activeElement.tagName === 'IFRAME'")
+    page.wait_for_function("() => document.activeElement.tagName === 'IFRAME'")
     box = page.locator(".ld-dialog").bounding_box()
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
     # Tab past the × (either way) stays in the dialog, never on the shop's links behind it

@@ -38,7 +38,7 @@ def test_the_end_screen_takes_the_focus(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/goal")
     page.locator("#composer button[value=yes]").click()
     page.locator("#end").wait_for()
-    page.wait_for_function("document.activeElement.closest('#end') !== null")
+    page.wait_for_function("() => document.activeElement.closest('#end') !== null")
     assert "glad you found it" in focused(page)
 
 
@@ -50,7 +50,7 @@ def test_an_edit_link_puts_the_focus_on_the_answer_being_changed(page, live_serv
     page.wait_for_url("**edit=score**")
     page.wait_for_load_state("load")
     # Focus on the chosen score (announced as pressed), not lost on the page's body.
-    page.wait_for_function("document.activeElement.matches('#composer .scale-button')")
+    page.wait_for_function("() => document.activeElement.matches('#composer .scale-button')")
     assert focused(page) == "BUTTON 7"
     assert page.locator("#composer [aria-pressed=true]").inner_text() == "7"
 

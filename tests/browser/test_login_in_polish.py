@@ -65,5 +65,5 @@ def test_a_message_that_comes_with_the_page_is_announced(page, live_server, crea
     page.wait_for_url(f"{live_server}/dashboard")
     toast = page.locator("#toasts .toast")
     toast.first.wait_for()
-    page.wait_for_function("window.__toasts.removed >= 1 && window.__toasts.added >= 2")
+    page.wait_for_function("() => window.__toasts.removed >= 1 && window.__toasts.added >= 2")
     assert "Welcome back" in toast.first.inner_text()
