@@ -3,7 +3,7 @@
 The page polls with the newest event it shows, the ticket version it shows and a tag of
 both. Every change to a ticket is an event in its history or a new row version (optimistic
 lock), so comparing those two numbers tells whether anything changed, from one query on
-primary-key and `ticket_event.ticket_id` indexes, whatever the length of the history.
+primary-key and `ticket_event (ticket_id, id)` indexes, whatever the length of the history.
 """
 
 from __future__ import annotations
