@@ -25,11 +25,21 @@ def app_config() -> dict:
     return {"LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_FAILURES_PER_ACCOUNT": "3 per 15 minutes"}
 
 
-def _fail(post_form, email: str, times: int = 3) -> None:
+def _fail(post_form, email: str, times: int = 2) -> None:
+    """Wrong passwords still below the limit (3): each answered as a wrong password."""
     for _ in range(times):
         reply = post_form("/login", {"email": email, "password": "guess"})
         assert reply.status_code == 422
         assert "Wrong e-mail or password." in text_of(reply)
+
+
+def _reach_the_limit(post_form, email: str) -> None:
+    """Three wrong passwords: the third, which reaches the limit, is already refused."""
+    _fail(post_form, email)
+    reply = post_form("/login", {"email": email, "password": "guess"})
+    assert reply.status_code == 429
+    assert f"{REFUSED} Try again in 15 minutes, or reset your password." in text_of(reply)
+    assert "Wrong e-mail or password." not in text_of(reply)
 
 
 def _try(post_form, email: str, password: str = PASSWORD, **kwargs):
@@ -40,7 +50,7 @@ def test_after_the_failures_even_the_right_password_is_refused_in_polish(
     client, post_form, create_user
 ):
     create_user(email="ada@example.com")
-    _fail(post_form, "Ada@Example.com ")  # the address as typed, normalised
+    _reach_the_limit(post_form, "Ada@Example.com ")  # the address as typed, normalised
     reply = _try(post_form, "ada@example.com", headers={"Accept-Language": "pl"})
     assert reply.status_code == 429
     page = text_of(reply)
@@ -55,7 +65,7 @@ def test_after_the_failures_even_the_right_password_is_refused_in_polish(
 
 def test_the_message_counts_down_the_minutes_left(client, post_form, create_user):
     create_user(email="ada@example.com")
-    _fail(post_form, "ada@example.com")
+    _reach_the_limit(post_form, "ada@example.com")
     reply = _try(post_form, "ada@example.com")
     assert f"{REFUSED} Try again in 15 minutes, or reset your password." in text_of(reply)
 
@@ -63,7 +73,7 @@ def test_the_message_counts_down_the_minutes_left(client, post_form, create_user
 def test_another_account_is_not_affected(client, post_form, create_user):
     create_user(email="ada@example.com")
     create_user(email="bob@example.com", name="Bob")
-    _fail(post_form, "ada@example.com")
+    _reach_the_limit(post_form, "ada@example.com")
     assert _try(post_form, "bob@example.com").status_code == 303
 
 
@@ -77,7 +87,7 @@ def test_a_successful_login_starts_the_count_again(client, post_form, create_use
 
 
 def test_an_unknown_address_is_refused_alike(client, post_form):
-    _fail(post_form, "nobody@example.com")
+    _reach_the_limit(post_form, "nobody@example.com")
     reply = _try(post_form, "nobody@example.com")
     assert reply.status_code == 429
     assert f"{REFUSED} Try again in 15 minutes, or reset your password." in text_of(reply)
@@ -85,7 +95,7 @@ def test_an_unknown_address_is_refused_alike(client, post_form):
 
 def test_a_new_password_from_the_reset_link_lifts_the_throttle(client, post_form, create_user):
     user = create_user(email="ada@example.com")
-    _fail(post_form, "ada@example.com")
+    _reach_the_limit(post_form, "ada@example.com")
     assert _try(post_form, "ada@example.com").status_code == 429
     path = password_reset_link(user).removeprefix("http://loopdesk.test")
     chosen = "a brand new passphrase"
@@ -99,10 +109,10 @@ def test_the_audit_log_says_once_that_the_account_was_throttled(
     client, post_form, create_user, admin, login
 ):
     create_user(email="ada@example.com")
-    _fail(post_form, "ada@example.com")
+    _reach_the_limit(post_form, "ada@example.com")
     for _ in range(3):
         assert _try(post_form, "ada@example.com", "guess again").status_code == 429
-    _fail(post_form, "nobody@example.com")  # no account: nothing to tell the admins
+    _reach_the_limit(post_form, "nobody@example.com")  # no account: nothing to tell admins
     entries = db.session.scalars(select(AuditEntry)).all()
     assert [(e.action, e.target_label) for e in entries] == [("login.throttled", "Ada Agent")]
     assert "guess" not in str(entries[0].after) and "guess" not in str(entries[0].before)
@@ -113,11 +123,23 @@ def test_the_audit_log_says_once_that_the_account_was_throttled(
     assert "Paused logins to an account after repeated wrong passwords" in page
 
 
+def test_the_failure_that_reaches_the_limit_is_already_refused(client, post_form, create_user):
+    """With "3 per 15 minutes" the third wrong password is told to wait, not a fourth try."""
+    create_user(email="ada@example.com")
+    _fail(post_form, "ada@example.com")
+    reply = _try(post_form, "ada@example.com", "guess", headers={"Accept-Language": "pl"})
+    assert reply.status_code == 429
+    page = text_of(reply)
+    assert "Spróbuj ponownie za 15 minut albo zresetuj hasło." in page
+    assert 'href="/forgot-password"' in reply.get_data(as_text=True)
+    assert _try(post_form, "ada@example.com").status_code == 429  # the right one too
+
+
 @pytest.mark.parametrize("app_config", [{"LOGIN_FAILURES_PER_ACCOUNT": "2 per 1 second"}])
 def test_logins_are_let_in_again_when_the_window_has_passed(client, post_form, create_user):
     create_user(email="ada@example.com")
-    _fail(post_form, "ada@example.com", times=2)
-    reply = _try(post_form, "ada@example.com")
+    _fail(post_form, "ada@example.com", times=1)
+    reply = _try(post_form, "ada@example.com", "guess")
     assert reply.status_code == 429
     assert "Try again in 1 minute, or reset your password." in text_of(reply)
     time.sleep(1.1)  # the smallest window there is; Redis expires keys by itself

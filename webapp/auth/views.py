@@ -48,8 +48,7 @@ def login():
         # Refused before the password is looked at, the right one too: the throttle must
         # not tell a guesser which guess was right. Unknown addresses are throttled alike.
         if wait := login_throttle.seconds_refused(form.email.data):
-            minutes = math.ceil(wait / 60)
-            return render_template("auth/login.html", form=form, refused_minutes=minutes), 429
+            return _refused(form, wait)
         user = user_for_login(form.email.data, form.password.data)
         if user is not None:
             login_throttle.forget_failures(form.email.data)
@@ -58,14 +57,22 @@ def login():
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")), code=303)
-        login_throttle.count_failure(form.email.data)
+        wait = login_throttle.count_failure(form.email.data)
         db.session.commit()  # the audit entry of an account just throttled
+        if wait:  # this failure reached the limit: say so now, not at the next attempt
+            return _refused(form, wait)
         # One message for every failure: do not reveal which accounts exist.
         form.password.errors.append(_("Wrong e-mail or password."))
         status = 422
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status
+
+
+def _refused(form: LoginForm, wait: int):
+    """The login page that says logins to this account are paused for `wait` seconds."""
+    minutes = math.ceil(wait / 60)
+    return render_template("auth/login.html", form=form, refused_minutes=minutes), 429
 
 
 @bp.post("/logout")

@@ -39,33 +39,39 @@ def seconds_refused(email: str) -> int:
     limit = failure_limit()
     if limit is None:
         return 0
-    key = _key(email)
     try:
-        if limiter.storage.get(key) < limit.amount:
-            return 0
-        return max(1, math.ceil(limiter.storage.get_expiry(key) - time.time()))
+        return _seconds_left(limit, _key(email))
     except Exception:  # noqa: BLE001 (any storage failure: Redis refused, timed out, …)
         current_app.logger.warning("login throttle storage unavailable", exc_info=True)
         return 0
 
 
-def count_failure(email: str) -> None:
-    """Count a failed login for `email`; the one that makes it throttled goes in the audit log.
+def count_failure(email: str) -> int:
+    """Count a failed login for `email`; how long its logins are now refused (0: not yet).
 
-    The count reaches the limit exactly once per window, so an account under attack is one
-    entry, not one per guess (no password in it). An address without an account is
-    throttled alike but not logged: anyone can type any address. The caller commits.
+    The failure that reaches the limit is already refused, so the guesser is told at the
+    10th wrong password of "10 per 15 minutes", not at an 11th attempt. That one goes in
+    the audit log: the count reaches the limit exactly once per window, so an account
+    under attack is one entry, not one per guess (no password in it). An address without
+    an account is throttled alike but not logged: anyone can type any address. The caller
+    commits.
     """
     limit = failure_limit()
     if limit is None:
-        return
+        return 0
+    key = _key(email)
     try:
-        count = limiter.storage.incr(_key(email), limit.get_expiry())
+        count = limiter.storage.incr(key, limit.get_expiry())
+        wait = _seconds_left(limit, key) if count >= limit.amount else 0
     except Exception:  # noqa: BLE001 (the storage is down: see seconds_refused)
         current_app.logger.warning("login throttle storage unavailable", exc_info=True)
-        return
-    if count != limit.amount:
-        return
+        return 0
+    if count == limit.amount:
+        _audit_throttled(email, limit)
+    return wait
+
+
+def _audit_throttled(email: str, limit: RateLimitItem) -> None:
     user = find_user_by_email(email)
     if user is not None:
         audit.record(
@@ -87,6 +93,13 @@ def forget_failures(email: str) -> None:
             limiter.storage.clear(_key(email))
         except Exception:  # noqa: BLE001 (the storage is down: the count expires by itself)
             current_app.logger.warning("login throttle storage unavailable", exc_info=True)
+
+
+def _seconds_left(limit: RateLimitItem, key: str) -> int:
+    """Seconds until the count under `key` expires, or 0 while it is below the limit."""
+    if limiter.storage.get(key) < limit.amount:
+        return 0
+    return max(1, math.ceil(limiter.storage.get_expiry(key) - time.time()))
 
 
 def _key(email: str) -> str:
