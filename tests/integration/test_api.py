@@ -84,6 +84,31 @@ def test_a_session_cookie_is_not_an_api_login(client, login, admin):
     _error(client.get("/api/v1/tickets"), 401, "invalid_token")
 
 
+def _varies_by_cookie(response) -> bool:
+    return "cookie" in {v.strip().lower() for v in response.headers.get("Vary", "").split(",")}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets", "/api/v1/openapi.json"])
+def test_a_token_request_leaves_the_session_alone(client, login, admin, path):
+    """The answer depends on the token only: no Vary: Cookie (a cache may share it) and no
+    cookie handed out, even to a client that also carries a logged-in session cookie."""
+    value = _token()
+    response = client.get(path, headers=_auth(value))
+    assert response.status_code == 200
+    assert not _varies_by_cookie(response)
+    assert "Set-Cookie" not in response.headers
+
+    login(admin)
+    response = client.get(path, headers=_auth(value))
+    assert response.status_code == 200
+    assert not _varies_by_cookie(response)
+    assert "Set-Cookie" not in response.headers
+    unknown = client.get(path, headers=_auth("ldk_not-a-real-token"))
+    assert not _varies_by_cookie(unknown) and "Set-Cookie" not in unknown.headers
+    # The pages still vary by the session cookie that says who is logged in.
+    assert _varies_by_cookie(client.get("/dashboard"))
+
+
 def test_use_is_recorded_as_the_tokens_last_use(client):
     value = _token()
     client.get("/api/v1/tickets", headers=_auth(value))
