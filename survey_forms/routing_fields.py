@@ -10,8 +10,10 @@ A row is stored exactly as the evaluator reads it (`routing_rules.Clause`): two
 builder-only choices map onto it, "is empty" (`exists` with the value `no`) and the score
 group of one score type (`score.category`, whose groups depend on the type; a group that
 two types share, CES's and CSAT's "neutral", is tied to its type, see `Clause.score_type`).
+A score group "filled in" or "empty" is tied to its type always (no group says which).
 "Is one of" on a field with a known list ticks the values, which are stored as the list
-the text box stored before.
+the text box stored before; the list travels as its text, values with commas in quotes
+(`routing_rules.list_text`), so every value comes back exactly as ticked.
 
 It lives beside the forms because it needs their score scales and groups: `survey_forms`
 reads `workflow` (the condition evaluator), never the other way round.
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from survey_forms.definition import SCALES
 from survey_forms.scoring import CATEGORY_ANSWERS
 from workflow.conditions import OPERATORS
-from workflow.routing_rules import SCORE_GROUP_TYPES, Clause
+from workflow.routing_rules import SCORE_GROUP_TYPES, Clause, list_items, list_text
 
 OTHER = "__other__"  # "Other field…": the field is typed
 SCORE_CATEGORY = "score.category"
@@ -92,20 +94,20 @@ def score_type_of(values: Iterable[str]) -> str | None:
 
 
 def listed(text: str) -> list[str]:
-    """The values of a list as its text holds them (`pl, sl` → pl, sl)."""
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
+    """The values of a list as its text holds them (`pl, "a, b"` → pl, a, b as one value)."""
+    return [item for item, _quoted in list_items(text)]
 
 
 def ticked_text(shown: str, ticked: Iterable[str]) -> str:
     """A list's text from the boxes ticked: `shown` (the text the row was shown with) when
     the same values are ticked, so that a rule saved untouched stays as it was; otherwise
     the values still ticked in their stored order, then those newly ticked."""
-    picked = list(dict.fromkeys(value.strip() for value in ticked if value.strip()))
+    picked = list(dict.fromkeys(value for value in ticked if value.strip()))
     before = listed(shown)
     if set(picked) == set(before):
         return shown
     kept = [value for value in dict.fromkeys(before) if value in picked]
-    return ", ".join(kept + [value for value in picked if value not in kept])
+    return list_text(kept + [value for value in picked if value not in kept])
 
 
 def score_type_tie(key: str, value: str) -> str:
@@ -132,6 +134,8 @@ def key_of(clause: Clause, keys: Iterable[str]) -> str:
     if clause.field == SCORE_CATEGORY and clause.score_type:
         key = category_key(clause.score_type)
         return key if key in known else OTHER
+    if clause.field == SCORE_CATEGORY and clause.op == "exists":
+        return OTHER  # any score's group, of no one type: said as the field it is
     if clause.field == SCORE_CATEGORY:
         score_type = score_type_of(listed(clause.value)) if clause.value else SCORE_TYPES[0]
         key = category_key(score_type) if score_type else OTHER
@@ -152,10 +156,13 @@ def clause_of(key: str, typed: str, op: str, value: str) -> Clause:
     other = key == OTHER
     field = typed.strip() if other else field_path(key)
     picked = "" if other else key
+    # A score group filled in (or empty) names no group, so it is tied to its type always.
+    tie = picked.partition(":")[2] if picked.startswith(SCORE_CATEGORY + ":") else ""
+    tie = tie if tie in SCORE_TYPES else ""
     if op == MISSING or (op == "exists" and value.strip().casefold() in ("no", "false")):
-        return Clause(field, "exists", "no", other, picked)  # "no" from pages before "is empty"
+        return Clause(field, "exists", "no", other, picked, tie)  # "no": pages before "is empty"
     if op == "exists":
-        return Clause(field, "exists", "", other, picked)
+        return Clause(field, "exists", "", other, picked, tie)
     return Clause(field, op, value, other, picked, score_type_tie(picked, value))
 
 
@@ -234,10 +241,14 @@ def with_all_current(
 
 def value_after_op_change(before: str, after: str, value: str) -> str:
     """A row whose operator was just changed from a list (is one of) to one value (is): the
-    first value ticked is picked, not the whole list as one value nobody has."""
+    first value ticked is picked, not the whole list as one value nobody has; the other
+    way, the value becomes a list of one (whatever commas it holds)."""
     if before in LIST_OPS and after not in LIST_OPS and after not in ("exists", MISSING):
         values = listed(value)
         return values[0] if values else ""
+    if before not in LIST_OPS and after in LIST_OPS:
+        # The one value as a list of one: "S, M" stays one value, "007" stays text.
+        return list_text([value.strip()]) if value.strip() else ""
     return value
 
 

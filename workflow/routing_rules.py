@@ -30,6 +30,8 @@ MAX_CLAUSES = 20  # comparisons in one condition, those inside groups included
 MAX_GROUPS = condition_groups.MAX_GROUPS
 MAX_VALUE_CHARS = 500
 MAX_LIST_ITEMS = 100
+# A list's text: every value at its longest, each quoted with its quotes doubled.
+MAX_LIST_CHARS = MAX_LIST_ITEMS * (2 * MAX_VALUE_CHARS + 4)
 MAX_NAME_CHARS = 120
 MAX_LABELS = 20
 MAX_LABEL_CHARS = 64
@@ -73,7 +75,8 @@ class Clause:
     not say which (CES and CSAT both have "neutral"): stored as
     {all: [{field: score.type, op: =, value: ces}, {field: score.category, ...}]}, which
     also matches only that type's scores. Rows whose groups name their type keep the
-    single comparison (as every rule stored before).
+    single comparison (as every rule stored before); "filled in" and "empty" name no group,
+    so those rows are always tied (`score.category exists` alone is any score's group).
     """
 
     field: str = ""
@@ -344,12 +347,13 @@ def _rule_name(rule: Any) -> str:
 
 
 def parse_value(op: str, text: str) -> Any:
-    """The value a comparison stores, from what was typed: numbers as numbers, lists for in."""
+    """The value a comparison stores, from what was typed: numbers as numbers, lists for in
+    (a value in double quotes stays text, exactly as written: see `list_items`)."""
+    if op in ("in", "not_in"):
+        return [item if quoted else _scalar(item) for item, quoted in list_items(text) if item]
     text = (text or "").strip()
     if op == "exists":
         return False if text.casefold() in ("no", "false") else None
-    if op in ("in", "not_in"):
-        return [_scalar(part) for part in text.split(",") if part.strip()]
     return _scalar(text)
 
 
@@ -362,6 +366,75 @@ def _scalar(text: str) -> Any:
     return text
 
 
+def list_items(text: str) -> list[tuple[str, bool]]:
+    """The items of a list as the builder carries it, each with whether it was quoted:
+    `pl, "a, b"` → ("pl", False), ("a, b", True).
+
+    Items are separated by commas. One in double quotes keeps every character, commas and
+    spaces at its ends included (a quote inside is written twice, as in CSV), so a ticked
+    value travels exactly; unquoted ones are trimmed, and a quote left open is plain text.
+    """
+    text = text or ""
+    items: list[tuple[str, bool]] = []
+    start, end = 0, len(text)
+    while start <= end:
+        opening = start
+        while opening < end and text[opening] in " \t":
+            opening += 1
+        if opening < end and text[opening] == '"':
+            closed, after = _quoted_item(text, opening + 1)
+            if closed is not None:
+                items.append((closed, True))
+                start = after + 1
+                continue
+        comma = text.find(",", start)
+        stop = end if comma < 0 else comma
+        items.append((text[start:stop].strip(), False))
+        start = stop + 1
+    return [(item, quoted) for item, quoted in items if item or quoted]
+
+
+def _quoted_item(text: str, start: int) -> tuple[str | None, int]:
+    """The quoted item from `start` (just after its opening quote) and where the comma after
+    it is (or the end); (None, start) when it is not closed before the next item."""
+    parts, at, end = [], start, len(text)
+    while at < end:
+        quote = text.find('"', at)
+        if quote < 0:
+            return None, start
+        parts.append(text[at:quote])
+        if text.startswith('""', quote):
+            parts.append('"')
+            at = quote + 2
+            continue
+        after = quote + 1
+        while after < end and text[after] in " \t":
+            after += 1
+        if after < end and text[after] != ",":
+            return None, start
+        return "".join(parts), after
+    return None, start
+
+
+def list_text(values: Iterable[Any]) -> str:
+    """A list as the builder's text (the inverse of `parse_value` for in/not_in): values
+    joined with ", ", those that would not read back as themselves in double quotes."""
+    return ", ".join(_item_text(value) for value in values)
+
+
+def _item_text(value: Any) -> str:
+    if not isinstance(value, str):
+        return value_text(value)
+    plain = (
+        value
+        and value == value.strip()
+        and "," not in value
+        and not value.startswith('"')
+        and _scalar(value) == value
+    )
+    return value if plain else '"' + value.replace('"', '""') + '"'
+
+
 def value_text(value: Any) -> str:
     """How a stored value is shown in the builder's text box (the inverse of parse_value)."""
     if value is None:
@@ -369,7 +442,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ", ".join(value_text(v) for v in value)
+        return list_text(value)
     return str(value)
 
 
@@ -448,14 +521,21 @@ def _comparison(clause: Clause, index: int, problems: list) -> dict | None:
     if op not in OPERATORS:
         problems.append((f"{where}.op", "bad_operator", {"op": str(op)[:20]}))
         return None
-    if len(text) > MAX_VALUE_CHARS:
-        problems.append((f"{where}.value", "value_too_long", {"limit": MAX_VALUE_CHARS}))
+    listing = op in ("in", "not_in")  # the limit is per value, not on the list's text
+    if len(text) > (MAX_LIST_CHARS if listing else MAX_VALUE_CHARS):
+        code = "list_too_long" if listing else "value_too_long"
+        limit = MAX_LIST_ITEMS if listing else MAX_VALUE_CHARS
+        problems.append((f"{where}.value", code, {"limit": limit}))
         return None
     value = parse_value(op, text)
-    if op in ("in", "not_in") and not value:
+    long = [item for item in value if len(str(item)) > MAX_VALUE_CHARS] if listing else []
+    if listing and not value:
         problems.append((f"{where}.value", "no_list", {}))
-    elif op in ("in", "not_in") and len(value) > MAX_LIST_ITEMS:
+    elif listing and len(value) > MAX_LIST_ITEMS:
         problems.append((f"{where}.value", "list_too_long", {"limit": MAX_LIST_ITEMS}))
+    elif long:
+        params = {"limit": MAX_VALUE_CHARS, "value": str(long[0])[:40]}
+        problems.append((f"{where}.value", "list_value_too_long", params))
     elif op not in ("exists", "in", "not_in") and value == "":
         problems.append((f"{where}.value", "no_value", {}))
     elif op in ORDERING and not _orderable(value):

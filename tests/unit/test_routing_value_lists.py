@@ -60,6 +60,63 @@ def test_ticked_values_are_stored_as_the_list_the_text_box_stored():
     assert refused.value.problems == [("clauses[0].value", "no_list", {})]
 
 
+ODD = ["S, M", 'Say "hi"', '"quoted"', " edge ", "Größe ✓", "007", "1.5", "a#b", "plain", "7"]
+
+
+def test_any_values_travel_through_the_list_text_exactly():
+    text = rr.list_text(ODD)
+    assert rf.listed(text) == ODD
+    # Text that reads as a number stays text when it was text, a number when it was one.
+    assert rr.parse_value("in", text) == ODD
+    assert rr.parse_value("in", rr.list_text([7, 1.5, "7"])) == [7, 1.5, "7"]
+    assert rr.value_text(ODD) == text and rr.value_text(["pl", "sl"]) == "pl, sl"
+
+
+@pytest.mark.parametrize(
+    ("typed", "values"),
+    [
+        ("pl, sl", ["pl", "sl"]),
+        ("1, 2,, ", [1, 2]),
+        ('"1", 2', ["1", 2]),
+        ('"a, b" , c', ["a, b", "c"]),
+        ('"a, b', ['"a', "b"]),  # a quote left open is plain text
+        ('5" screen, "say ""hi"""', ['5" screen', 'say "hi"']),
+        ('"a"b, c', ['"a"b', "c"]),
+    ],
+)
+def test_a_typed_list_splits_at_commas_outside_quotes(typed, values):
+    assert rr.parse_value("in", typed) == values
+
+
+def test_ticked_values_with_commas_stay_whole():
+    assert rf.ticked_text("", ["S, M", "L"]) == '"S, M", L'
+    assert rf.ticked_text('"S, M", L', ["L", "S, M"]) == '"S, M", L'  # as shown
+    assert rf.ticked_text('"S, M", L', ["L"]) == "L"
+    assert rf.value_after_op_change("in", "=", '"S, M", L') == "S, M"
+    assert rf.value_after_op_change("=", "in", "S, M") == '"S, M"'
+    assert rf.value_after_op_change("=", "not_in", "007") == '"007"'
+    assert rr.parse_value("in", rf.ticked_text('"007"', ["007"])) == ["007"]
+    row = rf.clause_of("answers.size", "", "in", rf.ticked_text("", ["S, M", "007"]))
+    assert rr.build_condition("all", [row])["value"] == ["S, M", "007"]
+
+
+def test_the_length_limit_is_per_value_and_the_count_is_capped():
+    many = [f"{'v' * 400}{n}" for n in range(rr.MAX_LIST_ITEMS)]
+    row = rf.clause_of("answers.topic", "", "in", rr.list_text(many))
+    assert rr.build_condition("all", [row])["value"] == many
+    with pytest.raises(rr.RuleInputError) as refused:
+        rr.build_condition("all", [C("metadata.plan", "in", "gold, " + "x" * 501)])
+    assert refused.value.problems == [
+        ("clauses[0].value", "list_value_too_long", {"limit": 500, "value": "x" * 40})
+    ]
+    with pytest.raises(rr.RuleInputError) as refused:
+        rr.build_condition("all", [C("metadata.plan", "in", rr.list_text(many + ["one more"]))])
+    assert refused.value.problems == [("clauses[0].value", "list_too_long", {"limit": 100})]
+    with pytest.raises(rr.RuleInputError) as refused:
+        rr.build_condition("all", [C("metadata.plan", "=", "x" * 501)])
+    assert refused.value.problems[0][1] == "value_too_long"
+
+
 # -- score groups of one score type ----------------------------------------------------------
 
 
@@ -128,3 +185,24 @@ def test_other_combinations_of_a_score_type_stay_rows_of_their_own():
     form = rr.condition_form(written)
     assert [row.field for row in form.flat()] == ["score.type", "score.category"]
     assert all(not row.score_type for row in form.flat())
+
+
+@pytest.mark.parametrize(
+    ("score_type", "op"), [(t, op) for t in rf.SCORE_TYPES for op in ("exists", "missing")]
+)
+def test_a_score_group_filled_in_or_empty_is_tied_to_its_type_and_reads_back_so(score_type, op):
+    key = rf.category_key(score_type)
+    row = rf.clause_of(key, "", op, "")
+    stored = rr.build_condition("all", [row])
+    assert stored["all"][0] == {"field": "score.type", "op": "=", "value": score_type}
+    assert condition_problems(stored, "when") == []
+    (shown,) = rr.condition_form(stored).clauses
+    assert shown == row and rf.key_of(shown, KEYS) == key and rf.row_op(shown) == op
+    present = op == "exists"
+    assert evaluate(stored, facts(score_type, "neutral")) is present
+    assert evaluate(stored, facts("other", "neutral")) is False
+
+
+def test_any_score_group_filled_in_reads_as_the_field_it_is():
+    (shown,) = rr.condition_form({"field": "score.category", "op": "exists"}).clauses
+    assert rf.key_of(shown, KEYS) == rf.OTHER

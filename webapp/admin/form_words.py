@@ -381,6 +381,15 @@ class _LanguageNames:
 
 def _category_comparison(op: str, value: Any, words: _Words, score_type: str = "") -> str:
     """A score group test; `score_type`: the rule ties it to that type's scores."""
+    if op == "exists" and words.outline is None:  # "the CES score group is filled in"
+        subject = (
+            _("the %(kind)s score group", kind=SCORE_NAMES.get(score_type, score_type))
+            if score_type
+            else _("the score group")
+        )
+        return str(_PRESENCE_SENTENCES[(False, exists_tests_presence(value))]) % {
+            "subject": subject
+        }
     outline, questions = words.outline, words.questions
     qid = outline.score_question if outline else None
     picked = value if isinstance(value, list) else [value]

@@ -88,6 +88,9 @@ INPUT_MESSAGES = {
     "no_list": _l("List the values, separated by commas."),
     "no_ticks": _l("Tick at least one value."),
     "list_too_long": _l("At most %(limit)s values in a list."),
+    "list_value_too_long": _l(
+        "“%(value)s…” is too long: each value has at most %(limit)s characters."
+    ),
     "unknown_team": _l("There is no team “%(team)s”."),
     "bad_priority": _l("“%(priority)s” is not a priority."),
     "bad_labels": _l("At most %(limit)s labels of %(chars)s characters each."),
@@ -252,6 +255,7 @@ def _context(editing: Editing, **extra) -> dict:
         "other_field": rf.OTHER,
         "row_view": lambda clause: pickers.row_view(clause, catalogue, OPERATOR_LABELS),
         "max_rows": rr.MAX_CLAUSES,
+        "max_list_chars": rr.MAX_LIST_CHARS,
         "max_groups": rr.MAX_GROUPS,
         "editor": None,
         "conflict": None,
@@ -471,7 +475,7 @@ def _posted_rows(catalogue: pickers.Catalogue) -> PostedRows:
         return values + [default] * (count - len(values))
 
     typed = column("field_other", 200)
-    ops, values = column("op", 20, "="), column("value", rr.MAX_VALUE_CHARS + 1)
+    ops, values = column("op", 20, "="), column("value", rr.MAX_LIST_CHARS + 1)
     places, shown = column("place", 4), column("shown", 200, None)
     shown_ops, ticks = column("shown_op", 20), column("ticks", 4)
     switched = False
@@ -481,7 +485,7 @@ def _posted_rows(catalogue: pickers.Catalogue) -> PostedRows:
         value = values[i]
         if ticks[i].isdigit():
             boxes = form.getlist(f"tick-{ticks[i]}")[: rr.MAX_LIST_ITEMS + 1]
-            value = rf.ticked_text(value, [box[:200] for box in boxes])
+            value = rf.ticked_text(value, [box[: rr.MAX_VALUE_CHARS + 1] for box in boxes])
         if shown_ops[i] and shown_ops[i] != ops[i]:
             value = rf.value_after_op_change(shown_ops[i], ops[i], value)
         clause = rf.clause_of(key, typed[i], ops[i], value)
