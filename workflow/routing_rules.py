@@ -24,7 +24,7 @@ from workflow import condition_groups
 from workflow.conditions import OPERATORS
 from workflow.definition import MAX_DEFINITION_BYTES, STRATEGIES
 from workflow.registry import PRIORITIES
-from workflow.yaml_documents import N_, Problem, read_yaml, top_level_span
+from workflow.yaml_documents import N_, Problem, comment_lines, read_yaml, top_level_span
 
 MAX_CLAUSES = 20  # comparisons in one condition, those inside groups included
 MAX_GROUPS = condition_groups.MAX_GROUPS
@@ -193,6 +193,16 @@ def write_routing(text: str, data: Mapping) -> str:
     if spliced is not None and _reads_as(spliced, data):
         return spliced
     return dump_document(data)
+
+
+def dropped_comments(text: str) -> list[int]:
+    """The lines (from 1) of the comments a save through `write_routing` would drop: those
+    in the routing section, which is written from data; every one in the document when the
+    section cannot be cut out on its own (the whole document is then written from data)."""
+    span = top_level_span(text, "routing")
+    if span is not None:
+        return comment_lines(text, *span)
+    return comment_lines(text) if _has_routing(text) else []
 
 
 def _has_routing(text: str) -> bool:

@@ -11,6 +11,7 @@ while the CLI, logs and tests read the English text (`str(problem)`, `problem.te
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -243,3 +244,35 @@ def _last_written(node: yaml.Node) -> int:
         else:
             stack.extend(item.value)
     return last
+
+
+def comment_lines(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """The lines (from 1) between offsets `start` and `end` that hold a comment.
+
+    PyYAML reads no comments, so data written back has none; this says which would go. A
+    `#` is a comment where no token covers it (in `a#b`, `"#1"` or a block scalar's text it
+    is part of a value). Text that does not scan has none found.
+    """
+    end = len(text) if end is None else end
+    try:
+        # The pure-Python scanner: its marks count characters of `text` (libyaml's may not).
+        tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return []
+    spans = sorted(
+        (token.start_mark.index, token.end_mark.index)
+        for token in tokens
+        if token.end_mark.index > token.start_mark.index
+    )
+    starts = [first for first, _last in spans]
+    lines: list[int] = []
+    at = text.find("#", start)
+    while 0 <= at < end:
+        covering = bisect.bisect_right(starts, at) - 1
+        if covering >= 0 and spans[covering][1] > at:
+            at = text.find("#", at + 1)
+            continue
+        lines.append(text.count("\n", 0, at) + 1)
+        line_end = text.find("\n", at)
+        at = -1 if line_end < 0 else text.find("#", line_end)
+    return lines

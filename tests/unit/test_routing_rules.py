@@ -333,3 +333,25 @@ def test_rule_changes_match_rules_by_name_then_content_then_place():
     unnamed = {"when": {"field": "locale", "op": "=", "value": "sl"}, "set": {"team": "q"}}
     shifted = rr.rule_changes([unnamed, a], [a, unnamed])
     assert shifted.reordered and shifted.changed == ()
+
+
+def test_the_comments_a_routing_save_drops_are_named_by_line():
+    line = COMMENTED.splitlines().index(
+        "  # why we route this way: lost when the builder rewrites the section"
+    )
+    assert rr.dropped_comments(COMMENTED) == [line + 1]  # the others are kept
+    assert rr.dropped_comments(SHIPPED.read_text(encoding="utf-8")) == []
+    hashes = 'routing:\n  rules:\n    - name: "#1"  # one\n      when: {field: a#b, op: exists}\n'
+    assert rr.dropped_comments(hashes) == [3]
+    assert rr.dropped_comments("# mine\ninitial: open\n") == []  # no routing: appended
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# flow style\n{initial: open, routing: {rules: []}}\n",
+        "# twice\ninitial: open\nrouting: {rules: []}\nrouting: {rules: []}\n",
+    ],
+)
+def test_when_the_whole_document_is_rewritten_all_its_comments_are_named(text):
+    assert rr.dropped_comments(text) == [1]

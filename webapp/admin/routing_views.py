@@ -256,6 +256,8 @@ def _context(editing: Editing, **extra) -> dict:
         "row_view": lambda clause: pickers.row_view(clause, catalogue, OPERATOR_LABELS),
         "max_rows": rr.MAX_CLAUSES,
         "max_list_chars": rr.MAX_LIST_CHARS,
+        # Comments a save here would drop (PyYAML writes none): said before saving.
+        "dropped_comments": rr.dropped_comments(editing.text) if editing.data is not None else [],
         "max_groups": rr.MAX_GROUPS,
         "editor": None,
         "conflict": None,
