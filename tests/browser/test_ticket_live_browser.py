@@ -132,3 +132,39 @@ def test_a_hidden_tab_does_not_poll_and_catches_up_when_shown(page, live_server,
             }"""
         )
     assert shown.value.status == 304  # nothing changed meanwhile: no body, nothing redrawn
+
+
+def test_the_board_drawer_follows_others_changes_and_stops_asking_when_closed(
+    page, live_server, ticket, create_user
+):
+    from webapp.services.notes import add_note
+    from webapp.services.replies import receive_customer_reply
+
+    bea = create_user(email="bea@example.com", name="Bea Brown")
+    staff_login.log_in(page, live_server, "agent@example.com", then="/board")
+    page.locator(f"#card-{ticket.number} .card-number").click()
+    drawer = page.locator("#drawer-dialog")
+    expect(drawer.locator("#ws-title")).to_be_focused()
+    wait_for_htmx(page)
+    drawer.get_by_label("Message", exact=True).fill("Hello Jan")
+
+    add_note(db.session.get(Ticket, ticket.id), "Courier confirmed the damage.", bea)
+    receive_customer_reply(db.session.get(Ticket, ticket.id), "The box was wet too.")
+    db.session.commit()
+
+    # Without reopening it: the open drawer shows both, and announces the customer's message.
+    expect(drawer.locator("#ws-timeline")).to_contain_text(
+        "Courier confirmed the damage.", timeout=ARRIVES_WITHIN_MS
+    )
+    expect(drawer.locator("#ws-conversation")).to_contain_text("The box was wet too.")
+    expect(drawer.locator("#ws-live-notice")).to_contain_text("New message from the customer")
+    expect(drawer.get_by_label("Message", exact=True)).to_have_value("Hello Jan")
+
+    # Closed, it asks no more.
+    polls = []
+    page.on("request", lambda r: "/tickets/" in r.url and "/changes" in r.url and polls.append(r))
+    page.keyboard.press("Escape")
+    expect(drawer).not_to_be_visible()
+    expect(page.locator("#ws-live")).to_have_count(0)
+    page.wait_for_timeout((POLL_SECONDS + 1) * 1000)
+    assert polls == []

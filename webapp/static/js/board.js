@@ -330,6 +330,14 @@
     }
   });
 
+  // A closed drawer no longer asks for its ticket's changes: htmx ends the polling of an
+  // element that left the page. Opening a card again loads the workspace with a new poll.
+  document.addEventListener("close", function (evt) {
+    if (evt.target.id !== "drawer-dialog") { return; }
+    var poll = evt.target.querySelector("#ws-live");
+    if (poll) { poll.remove(); }
+  }, true);
+
   // Closing the drawer goes back to the card it was opened from. The dialog restores the
   // focus by itself only while that very link exists: a change made in the drawer redraws
   // the card, and the focus would fall to the top of the page.

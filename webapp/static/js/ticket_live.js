@@ -1,5 +1,5 @@
-// The open ticket page stays current: htmx polls #ws-live (templates/tickets/_ws_live.html)
-// and swaps in the changed sections out of band. This file adds what htmx cannot say
+// The open ticket page, and the board's drawer, stay current: htmx polls #ws-live
+// (templates/tickets/_ws_live.html) and swaps in the changed sections out of band. This file adds what htmx cannot say
 // without eval: no polls from a hidden tab, sections the agent is working in are kept, and
 // the poll stops for good (saying so once) when the session or the access is gone.
 (function () {
