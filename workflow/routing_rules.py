@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from workflow import condition_groups
+from workflow import condition_groups, routing_text
 from workflow.conditions import OPERATORS
 from workflow.definition import MAX_DEFINITION_BYTES, STRATEGIES
 from workflow.registry import PRIORITIES
@@ -173,12 +173,17 @@ def dump_document(data: Mapping) -> str:
 def write_routing(text: str, data: Mapping) -> str:
     """`text` with its routing section rewritten from `data`, the rest kept byte for byte.
 
-    Admins comment the rest of the workflow; re-writing all of it would drop every comment.
-    When the section cannot be cut out on its own (see `top_level_span`), or splicing would
-    not read back as `data`, the whole document is written from `data` instead.
+    Admins comment the workflow; re-writing all of it would drop every comment. Within the
+    section only the rules (and default) that changed are written from data where its
+    layout allows (`_rules_rewritten`), else the whole section. When the section cannot be
+    cut out on its own (see `top_level_span`), or splicing would not read back as `data`,
+    the whole document is written from `data` instead.
     """
     if _reads_as(text, data):  # nothing changed (a rule saved untouched): as it was
         return text
+    kept = _rules_rewritten(text, data)
+    if kept is not None:
+        return kept
     section = dump_document({"routing": data.get("routing")})
     if "\r\n" in text:  # written elsewhere than our editor, which sends \n: keep its endings
         section = section.replace("\n", "\r\n")
@@ -195,14 +200,69 @@ def write_routing(text: str, data: Mapping) -> str:
     return dump_document(data)
 
 
-def dropped_comments(text: str) -> list[int]:
-    """The lines (from 1) of the comments a save through `write_routing` would drop: those
-    in the routing section, which is written from data; every one in the document when the
-    section cannot be cut out on its own (the whole document is then written from data)."""
-    span = top_level_span(text, "routing")
-    if span is not None:
-        return comment_lines(text, *span)
-    return comment_lines(text) if _has_routing(text) else []
+_ABSENT = object()
+
+
+def _rules_rewritten(text: str, data: Mapping) -> str | None:
+    """`text` with only the rules (and default) `data` changed written from data, the other
+    rules' text and every comment line between them kept (see `routing_text`); None when
+    the section is not laid out for that or the result would not read back as `data`."""
+    layout = routing_text.section_layout(text)
+    if layout is None:
+        return None
+    old = read_document(text)
+    before, after = dict(old.get("routing") or {}), dict(data.get("routing") or {})
+    others = {k: v for k, v in old.items() if k != "routing"}
+    if others != {k: v for k, v in data.items() if k != "routing"}:
+        return None
+    if {k: v for k, v in before.items() if k not in ("rules", "default")} != {
+        k: v for k, v in after.items() if k not in ("rules", "default")
+    }:
+        return None
+    old_rules, new_rules = rules_of(old), rules_of(data)
+    if len(old_rules) != len(layout.rules):
+        return None
+    placed = {new: old for old, new in rule_changes(old_rules, new_rules).kept}
+    steps = [
+        routing_text.Step(placed.get(j), None if old_rules[placed[j]] == rule else rule)
+        if j in placed
+        else routing_text.Step(None, rule)
+        for j, rule in enumerate(new_rules)
+    ]
+    default = after.get("default", _ABSENT)
+    if default == before.get("default", _ABSENT):
+        default = routing_text.KEEP
+    elif default is _ABSENT:
+        return None
+    try:
+        section = routing_text.rewritten(text, layout, steps, default)
+    except ValueError:
+        return None
+    spliced = text[: layout.start] + section + text[layout.end :]
+    return spliced if _reads_as(spliced, data) else None
+
+
+def dropped_comments(text: str, rule: int | None = None, default: bool = False) -> list[int]:
+    """The lines (from 1) of the comments that a save through `write_routing` would drop.
+
+    Rules are rewritten one by one where the section allows (see `_rules_rewritten`): then
+    only the comments inside the rule being saved (`rule`, its index) or inside the default
+    (`default`) go. Otherwise the whole section is written from data, without any of its
+    comments, and the whole document when the section cannot be cut out on its own.
+    """
+    layout = routing_text.section_layout(text)
+    if layout is None:
+        span = top_level_span(text, "routing")
+        if span is not None:
+            return comment_lines(text, *span)
+        return comment_lines(text) if _has_routing(text) else []
+    if rule is not None and 0 <= rule < len(layout.rules):
+        return comment_lines(text, layout.rules[rule].start, layout.rules[rule].end)
+    if default and layout.default is not None:
+        return comment_lines(text, *layout.default)
+    if default and layout.default_written:  # written before the rules: the section goes
+        return comment_lines(text, layout.start, layout.end)
+    return []
 
 
 def _has_routing(text: str) -> bool:

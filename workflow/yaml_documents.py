@@ -276,3 +276,19 @@ def comment_lines(text: str, start: int = 0, end: int | None = None) -> list[int
         line_end = text.find("\n", at)
         at = -1 if line_end < 0 else text.find("#", line_end)
     return lines
+
+
+def lines_of(text: str, first: yaml.Node, last: yaml.Node) -> tuple[int, int]:
+    """The offsets of the start of the line `first` starts on and past the end of the line
+    (its line break included) on which the last character written for `last` stands."""
+    start = first.start_mark.index
+    while start > 0 and text[start - 1] not in _LINE_BREAKS:
+        start -= 1
+    end = max(_last_written(first), _last_written(last))
+    if end > start and text[end - 1] in _LINE_BREAKS:
+        return start, end
+    while end < len(text) and text[end] not in _LINE_BREAKS:
+        end += 1
+    if text.startswith("\r\n", end):
+        return start, end + 2
+    return start, min(end + 1, len(text))

@@ -335,14 +335,86 @@ def test_rule_changes_match_rules_by_name_then_content_then_place():
     assert shifted.reordered and shifted.changed == ()
 
 
-def test_the_comments_a_routing_save_drops_are_named_by_line():
-    line = COMMENTED.splitlines().index(
-        "  # why we route this way: lost when the builder rewrites the section"
+KEPT = """\
+routing:
+  # the order matters: first match wins
+  rules:
+    # Care asked for this one
+    - name: Polish
+      when: {field: locale, op: "=", value: pl}  # Polish only, not Slovenian
+      set: {team: customer-care}
+
+    # the product team's
+    - name: Bugs
+      when: {field: form, op: "=", value: report-problem}
+      set: {team: product-quality}
+  # everything else
+  default:
+    team: customer-care  # the front line
+automations: []
+"""
+
+
+def comments(text: str) -> list[str]:
+    return [line.split("#", 1)[1].strip() for line in text.splitlines() if "#" in line]
+
+
+def test_a_routing_change_keeps_the_comments_of_what_it_did_not_change():
+    data = rr.read_document(KEPT)
+    every = comments(KEPT)
+    moved = rr.write_routing(KEPT, rr.move_rule(data, 1, -1))
+    assert sorted(comments(moved)) == sorted(every)
+    assert rr.read_document(moved) == rr.move_rule(data, 1, -1)
+    assert (
+        moved.index("# the product team's")
+        < moved.index("- name: Bugs")
+        < moved.index("# Care asked")
     )
-    assert rr.dropped_comments(COMMENTED) == [line + 1]  # the others are kept
+    added = rr.add_rule(data, rule("Slovenian", [("locale", "=", "sl")], team="product-quality"))
+    assert comments(rr.write_routing(KEPT, added)) == every
+    removed = rr.write_routing(KEPT, rr.remove_rule(data, 1))
+    assert comments(removed) == [c for c in every if c != "the product team's"]
+
+
+def test_a_changed_rule_loses_only_the_comments_inside_it_and_they_are_said_before():
+    data = rr.read_document(KEPT)
+    line = KEPT.splitlines().index(
+        '      when: {field: locale, op: "=", value: pl}  # Polish only, not Slovenian'
+    )
+    assert rr.dropped_comments(KEPT, rule=0) == [line + 1]
+    assert rr.dropped_comments(KEPT, rule=1) == [] == rr.dropped_comments(KEPT)
+    changed = rr.replace_rule(data, 0, rule("Polish", [("locale", "in", "pl, sl")]))
+    text = rr.write_routing(KEPT, changed)
+    assert rr.read_document(text) == changed
+    assert comments(text) == [c for c in comments(KEPT) if c != "Polish only, not Slovenian"]
+    default = rr.write_routing(KEPT, rr.set_default(data, {"team": "product-quality"}))
+    assert "the front line" not in default and "# everything else" in default
+    assert rr.dropped_comments(KEPT, default=True) == [len(KEPT.splitlines()) - 1]
+
+
+def test_without_rules_left_the_list_is_written_empty_and_the_rest_kept():
+    data = rr.read_document(KEPT)
+    text = rr.write_routing(KEPT, rr.remove_rule(rr.remove_rule(data, 0), 0))
+    assert "  rules: []\n" in text
+    assert comments(text) == [
+        "the order matters: first match wins",
+        "everything else",
+        "the front line",
+    ]
+
+
+def test_windows_line_endings_stay_when_a_rule_is_rewritten():
+    text = KEPT.replace("\n", "\r\n")
+    data = rr.read_document(text)
+    written = rr.write_routing(text, rr.replace_rule(data, 1, rule("Bugs", [("form", "=", "x")])))
+    assert "\n" not in written.replace("\r\n", "") and "# the product team's" in written
+
+
+def test_the_comments_a_routing_save_drops_are_named_by_line():
+    assert rr.dropped_comments(COMMENTED) == []  # rewritten rule by rule: all kept
     assert rr.dropped_comments(SHIPPED.read_text(encoding="utf-8")) == []
-    hashes = 'routing:\n  rules:\n    - name: "#1"  # one\n      when: {field: a#b, op: exists}\n'
-    assert rr.dropped_comments(hashes) == [3]
+    hashes = 'routing:\n  rules: [{name: "#1", when: {field: a#b, op: exists}}]  # one\n'
+    assert rr.dropped_comments(hashes) == [2]  # flow style: the section is written anew
     assert rr.dropped_comments("# mine\ninitial: open\n") == []  # no routing: appended
 
 

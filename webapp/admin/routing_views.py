@@ -256,8 +256,6 @@ def _context(editing: Editing, **extra) -> dict:
         "row_view": lambda clause: pickers.row_view(clause, catalogue, OPERATOR_LABELS),
         "max_rows": rr.MAX_CLAUSES,
         "max_list_chars": rr.MAX_LIST_CHARS,
-        # Comments a save here would drop (PyYAML writes none): said before saving.
-        "dropped_comments": rr.dropped_comments(editing.text) if editing.data is not None else [],
         "max_groups": rr.MAX_GROUPS,
         "editor": None,
         "conflict": None,
@@ -269,7 +267,22 @@ def _context(editing: Editing, **extra) -> dict:
         values["editor"] = _editor_for(editing, request.args.get("edit", ""))
     editor = values["editor"]
     values["warnings"] = _row_warnings(editor.get("clauses") or [], question_ids) if editor else {}
+    values.update(_dropped_comments(editing, editor))
     return values
+
+
+def _dropped_comments(editing: Editing, editor: dict | None) -> dict[str, list[int]]:
+    """The lines of the comments a save would drop, said before saving: by any save
+    (`dropped_comments`: the section cannot be rewritten rule by rule) and by the editor's
+    (`editor_dropped_comments`: also those inside the rule or default route it saves)."""
+    if editing.data is None:
+        return {"dropped_comments": [], "editor_dropped_comments": []}
+    mine: list[int] = []
+    if editor is not None and editor["kind"] == "default":
+        mine = rr.dropped_comments(editing.text, default=True)
+    elif editor is not None:
+        mine = rr.dropped_comments(editing.text, rule=editor.get("index"))
+    return {"dropped_comments": rr.dropped_comments(editing.text), "editor_dropped_comments": mine}
 
 
 def _editor_for(editing: Editing, which: str) -> dict:
