@@ -137,3 +137,29 @@ def test_a_file_too_large_to_read_is_refused_at_its_question(app, client, builti
     assert "Plik jest większy niż 5 MB." in html
     assert 'name="question" value="screenshot"' in html
     assert db.session.scalar(select(Response)).answers["description"] == "Karta odrzucona"
+
+
+def test_an_agent_limited_to_their_teams_opens_only_their_tickets_files(
+    app, client, shots, login, create_user, post_form
+):
+    from webapp.models import TeamMembership, Ticket, TicketAccess
+
+    customer = Respondent(app.test_client(), "shots", True)
+    customer.html = upload(customer, PNG, "shot.png").get_data(as_text=True)
+    customer.answer("jan@example.com")  # the last question: the ticket is created
+    stored = db.session.scalar(select(ResponseFile))
+    ticket_id = db.session.get(Response, stored.response_id).ticket_id
+    assert ticket_id is not None
+    ticket = db.session.get(Ticket, ticket_id)
+    other_team = Team(slug="billing", name="Billing")
+    limited = create_user(email="lim@example.com", name="Lim")
+    limited.ticket_access = TicketAccess.TEAMS
+    db.session.add_all([other_team, TeamMembership(team=other_team, user=limited)])
+    db.session.commit()
+    login(limited)
+    assert client.get(f"/files/{stored.id}").status_code == 404
+    ticket.team_id = other_team.id
+    db.session.commit()
+    served = client.get(f"/files/{stored.id}")
+    assert served.status_code == 200 and served.data == PNG
+    served.close()

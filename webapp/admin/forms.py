@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     EmailField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -13,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from webapp.email_addresses import EmailAddress
 from webapp.form_fields import MultiCheckboxField, TimeZoneField, TranslatedForm
-from webapp.models import Role
+from webapp.models import Role, TicketAccess
 from webapp.people import language_choices
 
 
@@ -77,6 +78,15 @@ class AgentForm(TranslatedForm):
     )
     languages = MultiCheckboxField(_l("Languages spoken"))
     teams = MultiCheckboxField(_l("Teams"), coerce=int)
+    ticket_access = RadioField(
+        _l("Tickets they see"),
+        choices=[
+            SelectChoice(TicketAccess.ALL.value, _l("Every ticket")),
+            SelectChoice(TicketAccess.TEAMS.value, _l("Only their teams' tickets")),
+        ],
+        default=TicketAccess.ALL.value,
+        validate_choice=False,  # a page from before the choice was offered keeps it (view)
+    )
     hours_mon = StringField(WEEKDAY_LABELS["mon"], validators=[Length(max=200)])
     hours_tue = StringField(WEEKDAY_LABELS["tue"], validators=[Length(max=200)])
     hours_wed = StringField(WEEKDAY_LABELS["wed"], validators=[Length(max=200)])

@@ -145,6 +145,7 @@ def _agent_form(user: User, formdata=None) -> AgentForm:
     if formdata is None:
         form.name.data, form.role.data, form.timezone.data = user.name, user.role, user.timezone
         form.capacity.data = user.capacity
+        form.ticket_access.data = user.ticket_access
         form.languages.data = list(user.languages or [])
         form.teams.data = [m.team_id for m in user.memberships]
         for day, text in staff_admin.hours_as_text(user.working_hours).items():
@@ -195,6 +196,7 @@ def update_user(user_id: int):
         capacity=form.capacity.data,
         hours_text=_hours_typed(form),
         team_ids=form.teams.data,
+        ticket_access=request.form.get("ticket_access", user.ticket_access),
     )
     try:
         staff_admin.update_agent(user, changes, current_user)

@@ -60,10 +60,14 @@ def _no_store(response):
 
 @dataclass(frozen=True)
 class _ApiViewer:
-    """Board filters read the viewer's id (`me`) and time zone; a token has neither."""
+    """Board filters read the viewer's id (`me`) and time zone; a token has neither.
+
+    An integration's token is made by an admin and sees every ticket, as admins do.
+    """
 
     id: None = None
     timezone: str = "UTC"
+    sees_every_ticket: bool = True
 
 
 # -- input ------------------------------------------------------------------------------------

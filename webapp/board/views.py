@@ -49,6 +49,7 @@ from webapp.services.board import (
     ticket_to_move,
 )
 from webapp.services.forms import form_titles
+from webapp.services.ticket_access import can_see
 from webapp.services.tickets import MoveRefused, TicketConflict
 from webapp.services.workflow_versions import active_version, machine_for
 from webapp.tickets.presenters import conflict_message, refusal_message
@@ -213,11 +214,11 @@ def move():
     filters = _filters()
     now = utcnow()
     found = ticket_to_move(request.form.get("number", ""), now)
-    if found is None:
-        abort(404)
-    ticket, tasks = found
     # The real user, not the proxy: a move reads it a few dozen times.
     viewer = current_user._get_current_object()
+    if found is None or not can_see(viewer, found[0]):
+        abort(404)
+    ticket, tasks = found
     outcome = _try_move(ticket, viewer, filters, now)
     if not request.htmx:
         flash(outcome.message, "success" if outcome.status == 200 else "error")

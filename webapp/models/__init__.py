@@ -17,7 +17,7 @@ from webapp.models.messaging import (
     WebhookDelivery,
 )
 from webapp.models.outbox import OutboxMessage, OutboxStatus
-from webapp.models.people import Role, Team, TeamMembership, User
+from webapp.models.people import Role, Team, TeamMembership, TicketAccess, User
 from webapp.models.studio import DefinitionDraft, EmailTemplateText
 from webapp.models.tickets import (
     SlaAlert,
@@ -60,6 +60,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Role",
+    "TicketAccess",
     "SlaAlert",
     "SlaAlertStatus",
     "Task",

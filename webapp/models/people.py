@@ -31,6 +31,13 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class TicketAccess(enum.StrEnum):
+    """Which tickets an agent sees (admins see every ticket whatever this says)."""
+
+    ALL = "all"
+    TEAMS = "teams"  # their teams' tickets, and those assigned to them, watched or tasked
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -46,6 +53,9 @@ class User(UserMixin, db.Model):
         JSON, default=lambda: {k: [list(v) for v in iv] for k, iv in DEFAULT_WORKING_HOURS.items()}
     )
     capacity: Mapped[int] = mapped_column(Integer, default=20)
+    ticket_access: Mapped[str] = mapped_column(
+        String(16), default=TicketAccess.ALL, server_default=TicketAccess.ALL.value
+    )
     # Per event (see services.notifications.EVENTS): "immediate", "digest" or "off".
     notification_settings: Mapped[dict] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -62,6 +72,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def sees_every_ticket(self) -> bool:
+        return self.is_admin or self.ticket_access != TicketAccess.TEAMS
 
     @property
     def initials(self) -> str:

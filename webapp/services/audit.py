@@ -101,6 +101,7 @@ FIELD_LABELS = {
     "template": _l("Template"),
     "copied_from": _l("Copied from"),
     "capacity": _l("Capacity"),
+    "ticket_access": _l("Tickets they see"),
     "working_hours": _l("Working hours"),
     "rerouted_tickets": _l("Re-routed tickets"),
     "tickets_without_team": _l("Finished tickets left without a team"),
@@ -193,6 +194,7 @@ def _differing_items(old: Any, new: Any) -> tuple[Any, Any]:
 # What a routing-builder save changed, one rule (or, for the order, one name) per item.
 _RULE_LISTS = frozenset({"rules_added", "rules_removed", "rules_changed", "rule_order"})
 _ROLE_WORDS = {"agent": _l("Agent"), "admin": _l("Administrator")}
+_ACCESS_WORDS = {"all": _l("Every ticket"), "teams": _l("Only their teams' tickets")}
 
 
 def shown_value(field: str, value: Any) -> Any:
@@ -204,6 +206,8 @@ def shown_value(field: str, value: Any) -> Any:
         return None
     if field == "role" and isinstance(value, str):
         return str(_ROLE_WORDS.get(value, value))
+    if field == "ticket_access" and isinstance(value, str):
+        return str(_ACCESS_WORDS.get(value, value))
     if field == "locale" and isinstance(value, str) and value:
         return language_name(value)
     if field == "languages" and isinstance(value, list):

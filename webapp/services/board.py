@@ -43,6 +43,7 @@ from webapp.models import (
     WorkflowVersion,
 )
 from webapp.record_ids import optional_id, record_id
+from webapp.services.ticket_access import can_see, visible_condition
 from webapp.services.tickets import (
     OPEN_TASK_STATES,
     MoveRefused,
@@ -145,8 +146,15 @@ class BoardFilters:
     def more_active(self) -> bool:
         """Whether a filter beyond search, team and assignee is set (folded away on a phone)."""
         return any(
-            (self.priority, self.label, self.language, self.form, self.sla,
-             self.created_from, self.created_to)
+            (
+                self.priority,
+                self.label,
+                self.language,
+                self.form,
+                self.sla,
+                self.created_from,
+                self.created_to,
+            )
         )
 
 
@@ -252,8 +260,10 @@ def sla_condition(status: str, now: datetime):
 
 
 def filter_conditions(filters: BoardFilters, viewer: User, now: datetime) -> list:
-    """The WHERE clauses for `filters`, as `viewer` sees them (`me`, their timezone)."""
-    conditions = []
+    """The WHERE clauses for `filters`, as `viewer` sees them (`me`, their timezone, and
+    only the tickets they may see)."""
+    visible = visible_condition(viewer)
+    conditions = [] if visible is None else [visible]
     if filters.team:
         conditions.append(
             Ticket.team_id == select(Team.id).where(Team.slug == filters.team).scalar_subquery()
@@ -618,12 +628,15 @@ class BulkOutcome:
     error: Exception | None = None  # MoveRefused | TicketConflict | LookupError
 
 
-def apply_to_each(numbers: Sequence[str], change) -> list[BulkOutcome]:
-    """Run `change(ticket)` on each ticket, one commit per ticket: one refusal undoes no other."""
+def apply_to_each(numbers: Sequence[str], change, viewer: User) -> list[BulkOutcome]:
+    """Run `change(ticket)` on each ticket, one commit per ticket: one refusal undoes no other.
+
+    A ticket `viewer` may not see is "no such ticket", as everywhere else.
+    """
     outcomes = []
     for number in list(dict.fromkeys(numbers))[:BULK_LIMIT]:
         ticket = ticket_by_number(number)
-        if ticket is None:
+        if ticket is None or not can_see(viewer, ticket):
             outcomes.append(BulkOutcome(number, False, LookupError(number)))
             continue
         try:
@@ -649,7 +662,7 @@ def bulk_assign(numbers: Sequence[str], assignee: User | None, viewer: User) -> 
         if assign_to(ticket, assignee, viewer, tell=False):
             to_tell[ticket.number] = ticket.id
 
-    outcomes = apply_to_each(numbers, assign_one)
+    outcomes = apply_to_each(numbers, assign_one, viewer)
     ids = [to_tell[o.number] for o in outcomes if o.ok and o.number in to_tell]
     if assignee is not None and ids:
         # One query reloads them all (each commit expired its ticket).
@@ -668,8 +681,8 @@ def bulk_label(numbers: Sequence[str], label: str, viewer: User) -> list[BulkOut
         add_label(ticket, label, viewer)
         flush_or_conflict(ticket)
 
-    return apply_to_each(numbers, label_one)
+    return apply_to_each(numbers, label_one, viewer)
 
 
 def bulk_move(numbers: Sequence[str], dest: str, viewer: User) -> list[BulkOutcome]:
-    return apply_to_each(numbers, lambda ticket: move_ticket(ticket, viewer, dest=dest))
+    return apply_to_each(numbers, lambda ticket: move_ticket(ticket, viewer, dest=dest), viewer)

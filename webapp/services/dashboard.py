@@ -18,6 +18,7 @@ from webapp.models import Response, ResponseScore, Ticket, User
 from webapp.models.forms import stored_answer
 from webapp.services.board import sla_condition
 from webapp.services.forms import published_forms
+from webapp.services.ticket_access import visible_condition
 
 INSIGHT_DAYS = 30  # "lately": long enough for a score to mean something, short enough to move
 
@@ -33,8 +34,10 @@ class WorkCounts:
 
 
 def work_counts(viewer: User, open_states: Iterable[str], now: datetime) -> WorkCounts:
-    """One query: the viewer's open tickets, those past an SLA deadline, and the team's."""
+    """One query: the viewer's open tickets, those past an SLA deadline, and the team's
+    (of the tickets the viewer may see)."""
     breached = sla_condition("breached", now)
+    visible = visible_condition(viewer)
     mine = Ticket.assignee_id == viewer.id
 
     def count(condition) -> object:
@@ -46,7 +49,7 @@ def work_counts(viewer: User, open_states: Iterable[str], now: datetime) -> Work
             count(and_(mine, breached)),
             count(Ticket.assignee_id.is_(None)),
             count(breached),
-        ).where(Ticket.state.in_(list(open_states)))
+        ).where(Ticket.state.in_(list(open_states)), *([] if visible is None else [visible]))
     ).one()
     return WorkCounts(*(int(n or 0) for n in row))
 

@@ -12,6 +12,7 @@ from webapp.models import Role, Ticket, TicketEvent, User
 from webapp.services.events import publish
 from webapp.services.history import Integration, record_event
 from webapp.services.notifications import notify
+from webapp.services.ticket_access import let_see
 from webapp.services.tickets import add_search_text, flush_or_conflict
 from webapp.services.watchers import notify_watchers
 
@@ -96,6 +97,8 @@ def add_note(
 ) -> TicketEvent:
     """Record an internal note, notify each mentioned colleague, tell the watchers.
 
+    A mentioned colleague who could not open the ticket (another team's) now follows it.
+
     The author may be an API integration: the history then reads "API: <name>".
     """
     text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
@@ -107,6 +110,7 @@ def add_note(
     keys = []
     for user in mentioned:
         if user.id != author.id:
+            let_see(ticket, user, author if isinstance(author, User) else None)
             context = {"author": author.name, "text": text}
             if key := notify(user, "mention", ticket, "note_mention", context):
                 keys.append(key)

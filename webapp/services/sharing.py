@@ -13,6 +13,7 @@ from webapp.models import Ticket, User
 from webapp.outbox import queue_email
 from webapp.services.history import record_event
 from webapp.services.staff_mail import new_message_key, state_label, workspace_link
+from webapp.services.ticket_access import let_see
 
 MAX_NOTE = 2000
 SCOPES = ("ticket", "response")
@@ -61,6 +62,8 @@ def share_ticket(
     `conversation` is (question, answer) text pairs already in the customer's language.
     """
     scope = scope if scope in SCOPES else "ticket"
+    if recipient.colleague is not None:  # the e-mail links to the ticket: they can open it
+        let_see(ticket, recipient.colleague, sender)
     key = new_message_key("share", ticket)
     queue_email(
         recipient.address,

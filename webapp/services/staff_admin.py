@@ -27,6 +27,7 @@ from webapp.models import (
     TeamMembership,
     TeamRoutingState,
     Ticket,
+    TicketAccess,
     User,
     WorkflowKind,
 )
@@ -45,6 +46,7 @@ USER_FIELDS = (
     "timezone",
     "languages",
     "capacity",
+    "ticket_access",
     "working_hours",
     "active",
 )
@@ -71,6 +73,7 @@ class AgentChanges:
     capacity: int
     hours_text: Mapping[str, str]  # weekday → "09:00-12:00, 13:00-17:00" ("" = day off)
     team_ids: Sequence[int]
+    ticket_access: str = TicketAccess.ALL  # every ticket, or only their teams' (ticket_access)
 
 
 def hours_as_text(working_hours: Mapping | None) -> dict[str, str]:
@@ -196,6 +199,8 @@ def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
         )
     if user.id == actor.id and changes.role != user.role:
         errors["role"] = _("You cannot change your own role.")
+    if changes.ticket_access not in set(TicketAccess):
+        errors["ticket_access"] = _("Choose which tickets they see.")
     if errors:
         raise StaffChangeRefused(errors)
     before = _snapshot(user)
@@ -205,6 +210,7 @@ def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
     user.timezone = changes.timezone
     user.languages = list(changes.languages)
     user.capacity = changes.capacity
+    user.ticket_access = changes.ticket_access
     user.working_hours = hours
     _set_teams(user, changes.team_ids)
     db.session.flush()

@@ -11,6 +11,7 @@ from htmx_flask import request
 from webapp.htmx_responses import fragment_only
 from webapp.models import Ticket, TicketEvent, utcnow
 from webapp.security import staff_required
+from webapp.services.ticket_access import can_see_id
 from webapp.services.ticket_changes import (
     change_tag,
     changed_sections,
@@ -65,6 +66,15 @@ def arrival_notices(messages: list[TicketEvent]) -> list[str]:
     return lines
 
 
+def _stop_polling(hidden: bool) -> Response:
+    """Say once why the page stopped updating; the 286 status ends the poll."""
+    response = make_response(
+        render_template("tickets/_live_gone.html", hidden=hidden), STOP_POLLING
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/tickets/<number>/changes")
 @staff_required
 @fragment_only(_ticket_page)
@@ -75,10 +85,9 @@ def changes(number: str) -> Response:
     ticket_id = Ticket.id_from_number(number)
     mark = ticket_mark(ticket_id) if ticket_id else None
     if mark is None:
-        body = render_template("tickets/_live_gone.html")
-        response = make_response(body, STOP_POLLING)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return _stop_polling(hidden=False)
+    if not can_see_id(current_user, ticket_id):  # moved to a team the agent does not see
+        return _stop_polling(hidden=True)
     locale = str(get_locale())
     tag = change_tag(ticket_id, mark, locale, utcnow())
     if request.if_none_match.contains(tag):

@@ -11,6 +11,7 @@ from htmx_flask import request
 
 from webapp.htmx_responses import with_htmx_headers
 from webapp.models import Ticket
+from webapp.services.ticket_access import can_see
 from webapp.tickets.workspace import FormState, load_ticket, only_sections, workspace_context
 
 DRAWER_TARGET = "drawer"
@@ -19,8 +20,8 @@ DRAWER_TARGET = "drawer"
 def ticket_or_404(number: str) -> Ticket:
     ticket_id = Ticket.id_from_number(number)
     ticket = load_ticket(ticket_id) if ticket_id else None
-    if ticket is None:
-        abort(404)
+    if ticket is None or not can_see(current_user, ticket):
+        abort(404)  # not 403: another team's ticket numbers tell nothing either
     return ticket
 
 

@@ -17,6 +17,7 @@ from webapp.services import ticket_export
 from webapp.services.board import BoardFilters, filter_conditions
 from webapp.services.notes import staff_matching, users_by_ids
 from webapp.services.replies import canned_body
+from webapp.services.ticket_access import can_see_id
 from webapp.services.tickets import MoveRefused, TicketConflict, fire
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
@@ -159,10 +160,15 @@ def file(file_id: int):
     """An uploaded file, for staff only; never served from static/."""
     from flask import send_file
 
+    from webapp.models import Response as FormResponse
     from webapp.models import ResponseFile
     from webapp.services.uploads import file_path
 
     stored = db.get_or_404(ResponseFile, file_id)
+    if not current_user.sees_every_ticket:  # limited to their teams: only files of those tickets
+        ticket_id = db.session.get(FormResponse, stored.response_id).ticket_id
+        if ticket_id is None or not can_see_id(current_user, ticket_id):
+            abort(404)
     path = file_path(stored)
     if not path.exists():
         abort(404)

@@ -29,6 +29,7 @@ from webapp.services.replies import canned_replies_for, new_reply_nonce
 from webapp.services.reply_collisions import CONVERSATION_EVENTS, last_message_id
 from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
+from webapp.services.ticket_access import visible_condition
 from webapp.services.ticket_changes import change_tag, shown_mark
 from webapp.services.tickets import available_triggers
 from webapp.services.watchers import WATCH_EVENTS, watchers_of
@@ -187,10 +188,14 @@ class CustomerRequests:
     SHOWN = 5
 
 
-def customer_requests(ticket: Ticket, locale: str) -> CustomerRequests:
-    """One query (the total rides along as a window count), by the e-mail's lower case."""
+def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequests:
+    """One query (the total rides along as a window count), by the e-mail's lower case.
+
+    Only tickets `viewer` may see: another team's subjects stay with that team.
+    """
     if not ticket.customer_email:
         return CustomerRequests([], 0)
+    visible = visible_condition(viewer)
     rows = db.session.execute(
         select(
             Ticket.id,
@@ -203,6 +208,7 @@ def customer_requests(ticket: Ticket, locale: str) -> CustomerRequests:
         .where(
             func.lower(Ticket.customer_email) == ticket.customer_email.lower(),
             Ticket.id != ticket.id,
+            *([] if visible is None else [visible]),
         )
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .limit(CustomerRequests.SHOWN)
@@ -248,7 +254,7 @@ def workspace_context(
         "form_wording": wording,
         "metadata": metadata,
         "hidden_fields": hidden,
-        "customer_requests": customer_requests(ticket, locale),
+        "customer_requests": customer_requests(ticket, locale, user),
         "events": events,
         "deliveries": deliveries,
         "canned": canned_replies_for(ticket.customer_locale),

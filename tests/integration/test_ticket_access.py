@@ -1,0 +1,219 @@
+"""An agent limited to their teams' tickets sees those, and the ones they are involved in.
+
+Everywhere a ticket can show up for them: the board, the list and its export, a ticket's
+page and everything under it, the live refresh, files, the customer's other tickets and
+the dashboard counts. Another team's ticket is "not found", never "forbidden".
+"""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from webapp.extensions import db
+from webapp.models import (
+    AuditEntry,
+    Role,
+    Team,
+    TeamMembership,
+    Ticket,
+    TicketAccess,
+    User,
+    Watcher,
+)
+from webapp.services.tickets import assign_to, create_task
+
+
+@pytest.fixture
+def teams(app, create_user):
+    """Ola works in Care, limited to its tickets; one ticket each for Care, Billing, nobody."""
+    care = Team(slug="care", name="Customer Care")
+    billing = Team(slug="billing", name="Billing")
+    db.session.add_all([care, billing])
+    ola = create_user(email="ola@example.com", name="Ola Limited")
+    ola.ticket_access = TicketAccess.TEAMS
+    piotr = create_user(email="piotr@example.com", name="Piotr Billing")
+    db.session.add_all(
+        [TeamMembership(team=care, user=ola), TeamMembership(team=billing, user=piotr)]
+    )
+    db.session.commit()
+    tickets = {}
+    for name, team in (("care", care), ("billing", billing), ("none", None)):
+        ticket = make_ticket(
+            subject=f"Subject of the {name} ticket", customer_email="jan@example.pl"
+        )
+        ticket.team_id = team.id if team else None
+        ticket.assignee_id = None
+        tickets[name] = ticket
+    db.session.commit()
+    return {"ola": ola, "piotr": piotr, "care": care, "billing": billing, **tickets}
+
+
+def test_the_board_and_the_list_show_only_the_teams_tickets(client, login, teams):
+    login(teams["ola"])
+    for page in ("/board", "/tickets", "/tickets?q=subject"):
+        shown = text_of(client.get(page))
+        assert "Subject of the care ticket" in shown, page
+        assert "Subject of the billing ticket" not in shown, page
+        assert "Subject of the none ticket" not in shown, page
+    exported = client.get("/tickets.csv").get_data(as_text=True)
+    assert "Subject of the care ticket" in exported
+    assert "billing ticket" not in exported and "none ticket" not in exported
+    # Searching by another team's number finds nothing either.
+    found = text_of(client.get(f"/tickets?q={teams['billing'].number}"))
+    assert "Subject of the billing ticket" not in found
+
+
+def test_another_teams_ticket_is_not_found_anywhere_under_it(client, login, post_form, teams):
+    login(teams["ola"])
+    billing = teams["billing"].number
+    assert client.get(f"/tickets/{teams['care'].number}").status_code == 200
+    assert client.get(f"/tickets/{billing}").status_code == 404
+    assert client.get(f"/tickets/{billing}/reply").status_code == 404
+    refused = post_form(f"/tickets/{billing}/notes", {"text": "sneaky"})
+    assert refused.status_code == 404
+    assert post_form(f"/tickets/{billing}/labels", {"label": "x"}).status_code == 404
+    assert post_form(f"/tickets/{billing}/assign", {"assignee": "me"}).status_code == 404
+    moved = post_form("/board/move", {"number": billing, "dest": "in_progress"}, htmx=True)
+    assert moved.status_code == 404
+    bulk = post_form(
+        "/board/bulk", {"operation": "label", "label": "x", "numbers": [billing]}, htmx=True
+    )
+    assert "No such ticket" in text_of(bulk)
+    db.session.expire_all()
+    ticket = db.session.get(Ticket, teams["billing"].id)
+    assert "x" not in [label.name for label in ticket.labels] and ticket.assignee_id is None
+
+
+def test_involvement_lets_a_limited_agent_see_another_teams_ticket(client, login, teams):
+    ola, billing = teams["ola"], teams["billing"]
+    login(ola)
+    assert client.get(f"/tickets/{billing.number}").status_code == 404
+    db.session.add(Watcher(ticket_id=billing.id, user_id=ola.id, events=["resolved"]))
+    db.session.commit()
+    assert client.get(f"/tickets/{billing.number}").status_code == 200
+    assert "Subject of the billing ticket" in text_of(client.get("/board"))
+    db.session.query(Watcher).delete()
+    create_task(billing, "Check the refund", ola, teams["piotr"])
+    db.session.commit()
+    assert client.get(f"/tickets/{billing.number}").status_code == 200
+    none = teams["none"]
+    assign_to(none, ola, teams["piotr"], tell=False)
+    db.session.commit()
+    assert client.get(f"/tickets/{none.number}").status_code == 200
+
+
+def test_a_mention_or_a_share_lets_the_colleague_open_the_ticket(client, login, post_form, teams):
+    ola, piotr, billing = teams["ola"], teams["piotr"], teams["billing"]
+    login(piotr)
+    post_form(
+        f"/tickets/{billing.number}/notes",
+        {"text": "@Ola Limited can you look?", "mention": str(ola.id)},
+    )
+    follows = db.session.scalar(
+        select(Watcher).where(Watcher.ticket_id == billing.id, Watcher.user_id == ola.id)
+    )
+    assert follows is not None
+    assert "Ola Limited" in text_of(client.get(f"/tickets/{billing.number}"))
+    post_form("/logout")
+    login(ola)
+    assert client.get(f"/tickets/{billing.number}").status_code == 200
+
+
+def test_everyone_else_sees_every_ticket(client, login, post_form, teams, create_user):
+    admin = create_user(email="boss@example.com", name="Boss", role=Role.ADMIN)
+    admin.ticket_access = TicketAccess.TEAMS  # ignored: admins see everything
+    db.session.commit()
+    for user in (teams["piotr"], admin):
+        post_form("/logout")
+        login(user)
+        shown = text_of(client.get("/board"))
+        assert all(f"Subject of the {n} ticket" in shown for n in ("care", "billing", "none"))
+        assert client.get(f"/tickets/{teams['care'].number}").status_code == 200
+
+
+def test_the_live_refresh_stops_when_the_ticket_moves_to_another_team(client, login, teams):
+    login(teams["ola"])
+    care = teams["care"]
+    assert (
+        client.get(f"/tickets/{care.number}/changes", headers={"HX-Request": "true"}).status_code
+        == 200
+    )
+    care.team_id = teams["billing"].id
+    db.session.commit()
+    gone = client.get(f"/tickets/{care.number}/changes", headers={"HX-Request": "true"})
+    assert gone.status_code == 286  # htmx stops polling
+    assert "moved out of the tickets you can see" in text_of(gone)
+    assert "Subject of the care ticket" not in text_of(gone)
+
+
+def test_the_customers_other_tickets_and_the_dashboard_count_only_visible_ones(
+    client, login, post_form, teams
+):
+    login(teams["ola"])
+    page = text_of(client.get(f"/tickets/{teams['care'].number}"))
+    assert "Subject of the billing ticket" not in page
+    assert "Subject of the none ticket" not in page
+    dashboard = text_of(client.get("/dashboard"))
+    assert "1 Not assigned to anyone" in dashboard
+    assert "Past an SLA deadline, your teams" in dashboard
+    post_form("/logout")
+    login(teams["piotr"])
+    page = text_of(client.get(f"/tickets/{teams['billing'].number}"))
+    assert "Subject of the care ticket" in page  # Piotr sees every ticket
+    dashboard = text_of(client.get("/dashboard"))
+    assert "3 Not assigned to anyone" in dashboard
+    assert "Past an SLA deadline, all teams" in dashboard
+
+
+def test_an_admin_limits_an_agent_and_the_audit_log_says_so(client, login, post_form, teams, admin):
+    piotr = teams["piotr"]
+    login(admin)
+    form = text_of(client.get(f"/admin/users/{piotr.id}"))
+    assert "Tickets they see" in form and "Only their teams' tickets" in form
+    data = {
+        "name": piotr.name,
+        "role": "agent",
+        "locale": "en",
+        "timezone": "Europe/Warsaw",
+        "capacity": "20",
+        "languages": ["en"],
+        "teams": [str(teams["billing"].id)],
+        "ticket_access": "teams",
+    }
+    saved = post_form(f"/admin/users/{piotr.id}", data)
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, piotr.id).ticket_access == "teams"
+    assert "sees only these teams' tickets" in text_of(client.get("/admin/users"))
+    entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert entry.before["ticket_access"] == "all" and entry.after["ticket_access"] == "teams"
+    log = html.unescape(text_of(client.get("/admin/audit")))
+    assert "Tickets they see" in log and "Only their teams' tickets" in log
+    # A value no browser offers is refused with a message; nothing else changes.
+    refused = post_form(
+        f"/admin/users/{piotr.id}", {**data, "name": "Changed", "ticket_access": "x"}
+    )
+    assert refused.status_code == 422
+    assert "Choose which tickets they see." in text_of(refused)
+    db.session.expire_all()
+    assert db.session.get(User, piotr.id).name == "Piotr Billing"
+
+
+def test_the_board_query_count_does_not_grow_for_a_limited_agent(
+    client, login, teams, count_queries
+):
+    login(teams["ola"])
+    client.get("/board")
+    with count_queries() as few:
+        client.get("/board")
+    for _ in range(10):
+        ticket = make_ticket()
+        ticket.team_id = teams["care"].id
+    db.session.commit()
+    with count_queries() as many:
+        client.get("/board")
+    assert len(many) == len(few)
