@@ -243,26 +243,43 @@ def _rules_rewritten(text: str, data: Mapping) -> str | None:
 
 
 def dropped_comments(text: str, rule: int | None = None, default: bool = False) -> list[int]:
-    """The lines (from 1) of the comments that a save through `write_routing` would drop.
+    """The lines (from 1) of the comments that saving rule `rule` (its index), the default
+    route (`default`) or any other change through `write_routing` would drop."""
+    return comments_at_risk(text, rule, default)[1]
+
+
+def comments_at_risk(
+    text: str, rule: int | None = None, default: bool = False
+) -> tuple[list[int], list[int]]:
+    """The lines of the comments any save would drop, and those the save of rule `rule`
+    (or of the default route) would drop.
 
     Rules are rewritten one by one where the section allows (see `_rules_rewritten`): then
-    only the comments inside the rule being saved (`rule`, its index) or inside the default
-    (`default`) go. Otherwise the whole section is written from data, without any of its
-    comments, and the whole document when the section cannot be cut out on its own.
+    no save drops a comment but those inside the rule or the default it rewrites. Otherwise
+    the whole section is written from data, without any of its comments, and the whole
+    document when the section cannot be cut out on its own.
     """
-    layout = routing_text.section_layout(text)
+    span = top_level_span(text, "routing")
+    if span is None:
+        every = comment_lines(text) if _has_routing(text) else []
+        return every, every
+    before = text.count("\n", 0, span[0])
+    found = [before + line for line in comment_lines(text[span[0] : span[1]])]
+    layout = routing_text.section_layout(text, span) if found else None
     if layout is None:
-        span = top_level_span(text, "routing")
-        if span is not None:
-            return comment_lines(text, *span)
-        return comment_lines(text) if _has_routing(text) else []
+        return found, found
+
+    def inside(lines: tuple[int, int]) -> list[int]:
+        first, last = text.count("\n", 0, lines[0]) + 1, text.count("\n", 0, lines[1] - 1) + 1
+        return [line for line in found if first <= line <= last]
+
     if rule is not None and 0 <= rule < len(layout.rules):
-        return comment_lines(text, layout.rules[rule].start, layout.rules[rule].end)
+        return [], inside((layout.rules[rule].start, layout.rules[rule].end))
     if default and layout.default is not None:
-        return comment_lines(text, *layout.default)
+        return [], inside(layout.default)
     if default and layout.default_written:  # written before the rules: the section goes
-        return comment_lines(text, layout.start, layout.end)
-    return []
+        return [], found
+    return [], []
 
 
 def _has_routing(text: str) -> bool:

@@ -53,13 +53,15 @@ class Step:
     rule: Any = None
 
 
-def section_layout(text: str) -> SectionLayout | None:
-    """The routing section's rules by their lines; None when it is not laid out so."""
-    span = top_level_span(text, "routing")
+def section_layout(text: str, span: tuple[int, int] | None = None) -> SectionLayout | None:
+    """The routing section's rules by their lines; None when it is not laid out so.
+    `span`: where the section is, when the caller has found it already."""
+    span = span or top_level_span(text, "routing")
     if span is None:
         return None
+    section = text[span[0] : span[1]]  # a mapping of its own: read alone, it reads faster
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)  # marks count characters of `text`
+        root = yaml.compose(section, Loader=yaml.SafeLoader)  # marks count characters
     except yaml.YAMLError:
         return None
     routing = _entry(root, "routing")
@@ -69,33 +71,33 @@ def section_layout(text: str) -> SectionLayout | None:
     if found is None or not _block(found[1], yaml.SequenceNode) or not found[1].value:
         return None
     rules_key, sequence = found
-    rules_line = lines_of(text, rules_key, rules_key)
+    rules_line = lines_of(section, rules_key, rules_key)
     previous, rules, indent = rules_line[1], [], None
     for item in sequence.value:
-        start, end = lines_of(text, item, item)
-        dash = text[start : item.start_mark.index]
+        start, end = lines_of(section, item, item)
+        dash = section[start : item.start_mark.index]
         column = len(dash) - len(dash.lstrip())
         if (
             dash.strip() != "-"
             or indent not in (None, column)
-            or not _only_comments(text[previous:start])
+            or not _only_comments(section[previous:start])
         ):
             return None
         indent = column
-        rules.append(RuleText(previous, start, end))
+        rules.append(RuleText(span[0] + previous, span[0] + start, span[0] + end))
         previous = end
     default = _entry(routing[1], "default")
-    default_lines = lines_of(text, *default) if default is not None else None
+    default_lines = lines_of(section, *default) if default is not None else None
     if default_lines is not None and default_lines[0] < previous:
         default_lines = None  # written before the rules: kept only if unchanged
     return SectionLayout(
         start=span[0],
         end=span[1],
-        rules_line=rules_line,
+        rules_line=(span[0] + rules_line[0], span[0] + rules_line[1]),
         rules=tuple(rules),
         indent=indent or 0,
         key_indent=rules_key.start_mark.column,
-        default=default_lines,
+        default=(span[0] + default_lines[0], span[0] + default_lines[1]) if default_lines else None,
         default_written=default is not None,
     )
 

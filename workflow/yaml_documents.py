@@ -246,14 +246,15 @@ def _last_written(node: yaml.Node) -> int:
     return last
 
 
-def comment_lines(text: str, start: int = 0, end: int | None = None) -> list[int]:
-    """The lines (from 1) between offsets `start` and `end` that hold a comment.
+def comment_lines(text: str) -> list[int]:
+    """The lines (from 1) of `text` that hold a comment.
 
     PyYAML reads no comments, so data written back has none; this says which would go. A
     `#` is a comment where no token covers it (in `a#b`, `"#1"` or a block scalar's text it
     is part of a value). Text that does not scan has none found.
     """
-    end = len(text) if end is None else end
+    if "#" not in text:
+        return []
     try:
         # The pure-Python scanner: its marks count characters of `text` (libyaml's may not).
         tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
@@ -266,8 +267,8 @@ def comment_lines(text: str, start: int = 0, end: int | None = None) -> list[int
     )
     starts = [first for first, _last in spans]
     lines: list[int] = []
-    at = text.find("#", start)
-    while 0 <= at < end:
+    at = text.find("#")
+    while at >= 0:
         covering = bisect.bisect_right(starts, at) - 1
         if covering >= 0 and spans[covering][1] > at:
             at = text.find("#", at + 1)

@@ -277,12 +277,10 @@ def _dropped_comments(editing: Editing, editor: dict | None) -> dict[str, list[i
     (`editor_dropped_comments`: also those inside the rule or default route it saves)."""
     if editing.data is None:
         return {"dropped_comments": [], "editor_dropped_comments": []}
-    mine: list[int] = []
-    if editor is not None and editor["kind"] == "default":
-        mine = rr.dropped_comments(editing.text, default=True)
-    elif editor is not None:
-        mine = rr.dropped_comments(editing.text, rule=editor.get("index"))
-    return {"dropped_comments": rr.dropped_comments(editing.text), "editor_dropped_comments": mine}
+    kind = editor["kind"] if editor is not None else ""
+    rule = editor.get("index") if kind == "rule" else None
+    every, mine = rr.comments_at_risk(editing.text, rule, default=kind == "default")
+    return {"dropped_comments": every, "editor_dropped_comments": mine if editor else []}
 
 
 def _editor_for(editing: Editing, which: str) -> dict:
