@@ -208,9 +208,12 @@ def _rules_rewritten(text: str, data: Mapping) -> str | None:
     rules' text and every comment line between them kept (see `routing_text`); None when
     the section is not laid out for that or the result would not read back as `data`."""
     layout = routing_text.section_layout(text)
-    if layout is None:
+    try:
+        old = read_document(text) if layout is not None else None
+    except DocumentError:
+        old = None
+    if layout is None or old is None:
         return None
-    old = read_document(text)
     before, after = dict(old.get("routing") or {}), dict(data.get("routing") or {})
     others = {k: v for k, v in old.items() if k != "routing"}
     if others != {k: v for k, v in data.items() if k != "routing"}:
