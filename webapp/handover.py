@@ -163,10 +163,12 @@ def _mark_new_rows_queued(session: Session, flush_context, instances) -> None:
 
 
 def _remember_new_rows(session: Session, flush_context) -> None:
-    # In after_flush, session.new still lists the rows just inserted, ids assigned.
+    # In after_flush, session.new still lists the rows just inserted, ids assigned. A row
+    # written already done (an e-mail of recorded history, `outbox.delivered_as_written`)
+    # was never `queued`, and has nothing to hand over.
     for obj in session.new:
         handover = _registered.get(type(obj))
-        if handover is not None:
+        if handover is not None and obj.status == QUEUED:
             session.info.setdefault(handover.info_key, set()).add(obj.id)
 
 

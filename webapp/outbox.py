@@ -10,11 +10,17 @@ periodically) picks up both, claiming each row with a conditional UPDATE so
 that several relays never hand the same row over twice. Sending is idempotent
 on its own (`jobs.mail` claims the row before SMTP), so even a row handed over
 twice is sent once. The hand-over itself is `webapp.handover`, shared with webhooks.
+
+History written after the fact (the demo's past weeks) queues its e-mails inside
+`delivered_as_written`: they are recorded as delivered back then and never handed over.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from flask import Flask, current_app, render_template
@@ -23,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 
 from webapp import handover
 from webapp.extensions import db
-from webapp.models import OutboxMessage, OutboxStatus
+from webapp.models import OutboxMessage, OutboxStatus, utcnow
 
 _STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Waiting"),
@@ -44,6 +50,25 @@ HANDOVER = handover.HandOver(
     "loopdesk_outbox_new_ids",
     batch_size=25,  # messages per send job, over one SMTP connection
 )
+# Set inside `delivered_as_written`: the e-mails queued there went out when they were written.
+_delivered_as_written: ContextVar[bool] = ContextVar("loopdesk_delivered_as_written", default=False)
+
+
+@contextmanager
+def delivered_as_written() -> Iterator[None]:
+    """Record every e-mail queued inside the block as delivered the moment it was written,
+    and hand none of them to the job queue.
+
+    For history written after the fact: the demo plays weeks of past tickets through the
+    services with the clock set back (`clock_at`), and their e-mails went out back then.
+    Sending them now would mail strangers weeks late; leaving them to the job would list
+    them as failed (or not sent) on the Sent mail page. Nothing inside the block is sent.
+    """
+    token = _delivered_as_written.set(True)
+    try:
+        yield
+    finally:
+        _delivered_as_written.reset(token)
 
 
 def queue_email(
@@ -91,6 +116,10 @@ def queue_email(
         body_html=body_html,
         status=OutboxStatus.PENDING,
     )
+    if _delivered_as_written.get():  # not handed over: the hand-over takes `pending` rows only
+        moment = utcnow()
+        message.status, message.attempts = OutboxStatus.SENT, 1
+        message.created_at = message.relayed_at = message.sent_at = moment
     db.session.add(message)
     return message
 

@@ -124,3 +124,37 @@ def test_a_hand_over_lost_with_its_process_is_relayed_later_once(app, run_jobs):
     assert relay_pending() == 0
     db.session.refresh(lost)
     assert lost.status != OutboxStatus.PENDING
+
+
+def test_mail_of_history_written_afterwards_counts_as_delivered_back_then(
+    client, login, admin, run_jobs
+):
+    """The demo's past weeks are written after the fact: their e-mails went out back then,
+    so they are neither sent now nor listed as failures; mail written today goes as usual."""
+    from datetime import timedelta
+
+    from webapp.models.types import clock_at
+    from webapp.outbox import delivered_as_written, relay_pending
+
+    then = utcnow().replace(microsecond=0) - timedelta(days=20)
+    context = {"name": "A", "inviter": "B", "link": "http://x"}
+    with delivered_as_written(), clock_at(then):
+        old = queue_email("old@example.com", "staff_invitation", "en", context)
+        db.session.commit()
+    new = queue_email("new@example.com", "staff_invitation", "en", context)
+    db.session.commit()
+    run_jobs()
+    assert relay_pending() == 0  # nothing of the past waits to be handed over
+    db.session.refresh(old)
+    db.session.refresh(new)
+    assert (old.status, old.created_at, old.sent_at, old.attempts) == (
+        OutboxStatus.SENT,
+        then,
+        then,
+        1,
+    )
+    assert new.status == OutboxStatus.NOT_SENT
+    login(admin)
+    assert "old@example.com" in text_of(client.get("/admin/mail?status=sent"))
+    assert "old@example.com" not in text_of(client.get("/admin/mail?status=not_sent"))
+    assert "Sent" in text_of(client.get(f"/admin/mail/{old.id}"))
