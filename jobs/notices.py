@@ -19,10 +19,11 @@ from jobs.context import in_app_context
 from jobs.schedule import parse_now
 from webapp.extensions import db
 from webapp.external_urls import external_url
-from webapp.models import NoticeStatus, StaffNotice, User, utcnow
+from webapp.models import NoticeStatus, StaffNotice, Ticket, User, utcnow
 from webapp.outbox import queue_email
 from webapp.services import notifications
 from webapp.services.staff_mail import email_colleague, workspace_link
+from webapp.services.ticket_access import can_see, visible_condition
 
 BATCH = 500
 
@@ -64,7 +65,7 @@ def _release(notice: StaffNotice, now: datetime) -> bool:
     """Send one held notice, or move it on as the colleague's situation now says."""
     user, held = notice.user, NoticeStatus.HELD
     mode = notifications.preference(user, notifications.EVENTS.get(notice.event, ""))
-    if not user.active or mode == notifications.OFF:
+    if not user.active or mode == notifications.OFF or not _still_visible(notice):
         _move(notice.id, held, status=NoticeStatus.DROPPED)
         return False
     if mode == notifications.DIGEST:  # they switched to digests meanwhile
@@ -91,6 +92,11 @@ def _release(notice: StaffNotice, now: datetime) -> bool:
     return True
 
 
+def _still_visible(notice: StaffNotice) -> bool:
+    """A notice waited; its ticket may have gone to a team the colleague does not see."""
+    return notice.ticket is None or can_see(notice.user, notice.ticket)
+
+
 @in_app_context
 def send_digests(now: str | None = None) -> int:
     """Mail each colleague one digest of their due notices; returns how many digests."""
@@ -115,6 +121,10 @@ def _send_digest(user: User, due, now: datetime) -> bool:
     if not user.active:
         db.session.execute(mine.values(status=NoticeStatus.DROPPED))
         return False
+    visible = visible_condition(user)
+    if visible is not None:  # tickets gone to a team they do not see meanwhile: not a word
+        hidden = StaffNotice.ticket_id.not_in(select(Ticket.id).where(visible))
+        db.session.execute(mine.where(hidden).values(status=NoticeStatus.DROPPED))
     if not notifications.on_duty(user, now):
         db.session.execute(mine.values(deliver_after=notifications.next_working_start(user, now)))
         return False

@@ -8,22 +8,33 @@ the dashboard counts. Another team's ticket is "not found", never "forbidden".
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from jobs.notices import send_digests
 from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import (
     AuditEntry,
+    InboxNotification,
+    NoticeStatus,
+    OutboxMessage,
     Role,
+    StaffNotice,
     Team,
     TeamMembership,
     Ticket,
     TicketAccess,
     User,
     Watcher,
+    utcnow,
 )
+from webapp.services.notes import add_note
+from webapp.services.notifications import next_full_hour
+from webapp.services.reminders import create_reminder, deliver_due_reminders
+from webapp.services.tasks import assign_task, move_task
 from webapp.services.tickets import assign_to, create_task
 
 
@@ -217,3 +228,44 @@ def test_the_board_query_count_does_not_grow_for_a_limited_agent(
     with count_queries() as many:
         client.get("/board")
     assert len(many) == len(few)
+
+
+def _entries_of(user) -> list[InboxNotification]:
+    query = select(InboxNotification).where(InboxNotification.user_id == user.id)
+    return list(db.session.scalars(query.execution_options(populate_existing=True)))
+
+
+def _mails_to(user) -> int:
+    query = select(func.count(OutboxMessage.id)).where(OutboxMessage.to_address == user.email)
+    return db.session.scalar(query)
+
+
+def test_nobody_is_told_about_a_ticket_that_went_where_they_cannot_see(app, teams, admin):
+    """A reminder, a task one gave, a notice waiting for the digest: set while the ticket
+    was Care's, they say nothing once it is Billing's (and still reach whoever sees it)."""
+    ola, piotr, care = teams["ola"], teams["piotr"], teams["care"]
+    ola.notification_settings = {"mentions": "digest"}
+    piotr.notification_settings = {"mentions": "digest"}
+    db.session.commit()
+    later = (utcnow() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    for user in (ola, piotr):
+        create_reminder(care, user, later, "Call Jan about the refund")
+    task = assign_task(care, "Check the refund", piotr, ola)  # Ola gave Piotr a task
+    add_note(care, "@Ola Limited @Piotr Billing see this", admin, [ola.id, piotr.id])
+    db.session.commit()
+    digests = select(StaffNotice).where(StaffNotice.event == "mention")
+    assert {n.user_id for n in db.session.scalars(digests)} == {ola.id, piotr.id}
+    entries, mails = len(_entries_of(ola)), _mails_to(ola)
+
+    care.team_id = teams["billing"].id
+    db.session.commit()
+    deliver_due_reminders(now=utcnow() + timedelta(days=1))
+    move_task(task, "accept", piotr)  # Ola would hear that her task changed
+    db.session.commit()
+    hour = next_full_hour(utcnow()) + timedelta(hours=1)
+    assert send_digests(now=hour.isoformat()) == 1  # Piotr's
+    assert len(_entries_of(ola)) == entries and _mails_to(ola) == mails
+    statuses = {n.user_id: n.status for n in db.session.scalars(digests)}
+    assert statuses == {ola.id: NoticeStatus.DROPPED, piotr.id: NoticeStatus.SENT}
+    piotr_told = {e.event for e in _entries_of(piotr)}
+    assert {"reminder", "mention"} <= piotr_told

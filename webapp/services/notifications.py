@@ -48,6 +48,7 @@ from webapp.services.staff_mail import (
     new_message_key,
     workspace_link,
 )
+from webapp.services.ticket_access import can_see
 
 IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
 MODES = {
@@ -171,13 +172,17 @@ def notify(
     """Tell a colleague about `event` on `ticket` as they chose; returns the message key.
 
     The in-app inbox always gets it, whatever the e-mail settings. None when no e-mail
-    will be sent (inactive colleague, their own action, category off). Otherwise the
+    will be sent (inactive colleague, their own action, category off, or a ticket they may
+    not see: a reminder or a task they gave on a ticket that has since gone to another
+    team says nothing about it, in the inbox or by e-mail). Otherwise the
     e-mail is in the outbox now, or a StaffNotice will send it (under the same key,
     so the ticket's timeline shows its delivery once it goes).
     """
     if user is None or not user.active:
         return None
     if actor is not None and actor.id == user.id:  # nobody is told about what they did
+        return None
+    if ticket.id is not None and not can_see(user, ticket):  # (unsaved: routing chose them)
         return None
     values = _plain(context)
     values.setdefault("state", ticket.state)  # the state when it happened, not when sent

@@ -16,7 +16,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.extensions import db
 from webapp.models import Task, TeamMembership, Ticket, User, Watcher
-from webapp.services.watchers import follow
 
 
 def visible_condition(viewer: User) -> ColumnElement[bool] | None:
@@ -56,5 +55,7 @@ def let_see(ticket: Ticket, colleague: User, actor: User | None) -> bool:
     """
     if ticket.id is None or can_see(colleague, ticket):
         return False
+    from webapp.services.watchers import follow  # watchers tell colleagues: `notify` asks us
+
     follow(ticket, colleague, (), added_by=actor)
     return True
