@@ -31,6 +31,7 @@ from webapp.models import (
     Watcher,
     utcnow,
 )
+from webapp.services.inbox import record_notification
 from webapp.services.notes import add_note
 from webapp.services.notifications import next_full_hour
 from webapp.services.reminders import create_reminder, deliver_due_reminders
@@ -238,6 +239,62 @@ def _entries_of(user) -> list[InboxNotification]:
 def _mails_to(user) -> int:
     query = select(func.count(OutboxMessage.id)).where(OutboxMessage.to_address == user.email)
     return db.session.scalar(query)
+
+
+def test_the_inbox_keeps_an_entry_about_a_ticket_gone_elsewhere_without_its_content(
+    client, login, post_form, teams
+):
+    ola, piotr, care = teams["ola"], teams["piotr"], teams["care"]
+    for user in (ola, piotr):
+        record_notification(user, "mention", care, {"author": "Anna", "text": "Secret refund plan"})
+    db.session.commit()
+    login(ola)
+    shown = text_of(client.get("/notifications"))
+    assert "Anna mentioned you in a note on" in shown and "Subject of the care ticket" in shown
+    assert "Secret refund plan" in shown and "1 unread notification" in shown
+
+    care.team_id = teams["billing"].id  # the ticket goes to Billing, which Ola does not see
+    db.session.commit()
+    page = client.get("/notifications")
+    shown = text_of(page)
+    assert f"Anna mentioned you in a note on {care.number}" in shown  # what she was told
+    assert "You can no longer open this ticket" in shown
+    assert "Subject of the care ticket" not in shown and "Secret refund plan" not in shown
+    [entry] = _entries_of(ola)
+    assert f"/notifications/{entry.id}" not in page.get_data(as_text=True)
+    assert "Nothing unread." in shown  # neither the page nor the bell counts it
+    # A link from an older page explains itself instead of a bare 404.
+    opened = client.get(f"/notifications/{entry.id}")
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/notifications")
+    told = text_of(client.get("/notifications"))
+    assert f"You can no longer open {care.number}" in told
+    assert _entries_of(ola)[0].read_at is not None
+
+    post_form("/logout")
+    login(piotr)  # sees every ticket: the entry is as it was
+    shown = text_of(client.get("/notifications"))
+    assert "Subject of the care ticket" in shown and "Secret refund plan" in shown
+    [entry] = _entries_of(piotr)
+    opened = client.get(f"/notifications/{entry.id}")
+    assert opened.headers["Location"].endswith(f"/tickets/{care.number}")
+
+
+def test_the_inbox_page_query_count_does_not_grow_for_a_limited_agent(
+    client, login, teams, count_queries
+):
+    ola = teams["ola"]
+    record_notification(ola, "reminder", teams["care"], {"note": "x"})
+    db.session.commit()
+    login(ola)
+    client.get("/notifications")
+    with count_queries() as few:
+        client.get("/notifications")
+    for name in ("care", "billing", "none") * 3:
+        record_notification(ola, "reminder", teams[name], {"note": "x"})
+    db.session.commit()
+    with count_queries() as many:
+        client.get("/notifications")
+    assert len(many) == len(few)
 
 
 def test_nobody_is_told_about_a_ticket_that_went_where_they_cannot_see(app, teams, admin):

@@ -19,7 +19,7 @@ def viewer_unread_count() -> int:
         return 0
     if "inbox_unread" not in g:
         try:
-            g.inbox_unread = inbox.unread_count(current_user.id)
+            g.inbox_unread = inbox.unread_count(current_user)
         except SQLAlchemyError:  # the error page for a lost database still renders
             db.session.rollback()
             g.inbox_unread = 0

@@ -24,6 +24,7 @@ class InboxLine:
     number: str
     created_at: datetime
     unread: bool
+    visible: bool = True  # False: the ticket went where the reader may not follow it
 
 
 def _state(entry: InboxNotification) -> str:
@@ -111,14 +112,19 @@ def _detail(entry: InboxNotification) -> str:
     return values.get("excerpt", "")
 
 
-def inbox_line(entry: InboxNotification) -> InboxLine:
-    """One entry as the list shows it (the ticket must be loaded with it)."""
+def inbox_line(entry: InboxNotification, visible: bool = True) -> InboxLine:
+    """One entry as the list shows it (the ticket must be loaded with it).
+
+    About a ticket the reader may no longer see, it keeps only what it said (the headline):
+    not the ticket's subject now, nor the note or task it quoted, and it is not unread.
+    """
     return InboxLine(
         id=entry.id,
         headline=_headline(entry),
-        detail=_detail(entry),
-        subject=entry.ticket.subject,
+        detail=_detail(entry) if visible else "",
+        subject=entry.ticket.subject if visible else "",
         number=entry.ticket.number,
         created_at=entry.created_at,
-        unread=entry.read_at is None,
+        unread=visible and entry.read_at is None,
+        visible=visible,
     )

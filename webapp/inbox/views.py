@@ -18,6 +18,7 @@ from webapp.inbox.presenters import inbox_line
 from webapp.record_ids import optional_id
 from webapp.security import staff_required
 from webapp.services import inbox
+from webapp.services.ticket_access import can_see
 
 STOP_POLLING = 286  # htmx stops a polling trigger on this status
 
@@ -46,8 +47,8 @@ def _bell_count() -> dict:
 def index():
     """Newest first; `before` pages to older ones (the list loads them as it scrolls)."""
     before = optional_id(request.args.get("before"))
-    rows, has_more = inbox.inbox_page(current_user.id, before)
-    lines = [inbox_line(row) for row in rows]
+    rows, has_more = inbox.inbox_page(current_user, before)
+    lines = [inbox_line(entry, visible) for entry, visible in rows]
     return render_page_or_partial(
         "inbox/index.html",
         "inbox/_rows.html",
@@ -62,12 +63,26 @@ def index():
 @bp.get("/notifications/<int:notification_id>")
 @staff_required
 def open_notification(notification_id: int):
-    """Mark the entry read and go to its ticket; another colleague's entry does not exist."""
+    """Mark the entry read and go to its ticket; another colleague's entry does not exist.
+
+    A ticket that has since moved out of the colleague's sight is not a bare 404: the
+    inbox says why it does not open (the list no longer links it; an older page may).
+    """
     entry = inbox.open_notification(current_user.id, notification_id)
     if entry is None:
         abort(404)
     number = entry.ticket.number
+    visible = can_see(current_user, entry.ticket)
     db.session.commit()
+    if not visible:
+        flash(
+            _(
+                "You can no longer open %(number)s: it has moved out of the tickets you can see.",
+                number=number,
+            ),
+            "warning",
+        )
+        return redirect(url_for("inbox.index"), 303)
     return redirect(url_for("tickets.show", number=number), 303)
 
 

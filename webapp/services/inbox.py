@@ -4,6 +4,9 @@
 settings, so "off" silences the e-mail, never the inbox. An entry holds plain values
 only; `webapp.inbox.presenters` writes its sentence in the reader's language when shown.
 Every query here is scoped to one colleague: nobody reads or marks another's entries.
+An entry about a ticket the colleague may no longer see (it went to another team) stays
+in their list, told apart (`visible`) so the page can leave out its subject and link; the
+bell does not count it.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, delete, func, select, true, update
+from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp.extensions import db
 from webapp.models import InboxNotification, Task, Ticket, User, utcnow
+from webapp.services.ticket_access import visible_condition
 
 PAGE_SIZE = 25
 MAX_EXCERPT = 300  # a note or reminder text, enough for a line or two in the list
@@ -67,32 +71,40 @@ def record_notification(
     return entry
 
 
-def unread_count(user_id: int) -> int:
+def unread_count(viewer: User) -> int:
+    """The viewer's unread entries about tickets they may see."""
     # count(*), not count(id): the partial unread index answers it without the table.
-    return db.session.scalar(
+    query = (
         select(func.count())
         .select_from(InboxNotification)
-        .where(InboxNotification.user_id == user_id, InboxNotification.read_at.is_(None))
+        .where(InboxNotification.user_id == viewer.id, InboxNotification.read_at.is_(None))
     )
+    visible = visible_condition(viewer)
+    if visible is not None:
+        query = query.join(Ticket, Ticket.id == InboxNotification.ticket_id).where(visible)
+    return db.session.scalar(query)
 
 
 def inbox_page(
-    user_id: int, before: int | None = None, size: int = PAGE_SIZE
-) -> tuple[list[InboxNotification], bool]:
-    """Newest first, `size` entries older than entry `before`; and whether more are older.
+    viewer: User, before: int | None = None, size: int = PAGE_SIZE
+) -> tuple[list[tuple[InboxNotification, bool]], bool]:
+    """Newest first, `size` entries older than entry `before`, each with whether the viewer
+    may still see its ticket; and whether more are older.
 
-    One query, whatever the size: the tickets come in the same statement.
+    One query, whatever the size: the tickets and their visibility come in the same statement.
     """
+    visible = visible_condition(viewer)
     query = (
-        select(InboxNotification)
-        .options(joinedload(InboxNotification.ticket))
-        .where(InboxNotification.user_id == user_id)
+        select(InboxNotification, true() if visible is None else case((visible, True), else_=False))
+        .join(InboxNotification.ticket)
+        .options(contains_eager(InboxNotification.ticket))
+        .where(InboxNotification.user_id == viewer.id)
         .order_by(InboxNotification.id.desc())
         .limit(size + 1)
     )
     if before is not None:
         query = query.where(InboxNotification.id < before)
-    rows = list(db.session.scalars(query))
+    rows = [(entry, bool(seen)) for entry, seen in db.session.execute(query)]
     return rows[:size], len(rows) > size
 
 
