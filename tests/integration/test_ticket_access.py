@@ -8,6 +8,7 @@ the dashboard counts. Another team's ticket is "not found", never "forbidden".
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -31,6 +32,7 @@ from webapp.models import (
     Watcher,
     utcnow,
 )
+from webapp.services.forms import install_builtin_forms
 from webapp.services.inbox import record_notification
 from webapp.services.notes import add_note
 from webapp.services.notifications import next_full_hour
@@ -326,3 +328,21 @@ def test_nobody_is_told_about_a_ticket_that_went_where_they_cannot_see(app, team
     assert statuses == {ola.id: NoticeStatus.DROPPED, piotr.id: NoticeStatus.SENT}
     piotr_told = {e.event for e in _entries_of(piotr)}
     assert {"reminder", "mention"} <= piotr_told
+
+
+def _nps_tickets(client) -> int:
+    """The dashboard's ticket count of the NPS form (it links to the list of them)."""
+    page = client.get("/dashboard").get_data(as_text=True)
+    return int(re.search(r'href="/tickets\?form=nps">(\d+)</a>', page).group(1))
+
+
+def test_the_dashboard_counts_per_form_only_the_tickets_the_agent_sees(
+    client, login, post_form, teams
+):
+    install_builtin_forms()  # the three tickets came from the NPS form
+    db.session.commit()
+    login(teams["ola"])
+    assert _nps_tickets(client) == 1  # Care's, as the list it links to shows
+    post_form("/logout")
+    login(teams["piotr"])
+    assert _nps_tickets(client) == 3

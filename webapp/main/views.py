@@ -46,7 +46,7 @@ def dashboard():
     open_states = [name for name, state in states.items() if not state.final]
     context = {
         "work": work_counts(current_user, open_states, now),
-        "forms": feedback_overview(str(get_locale()), now),
+        "forms": feedback_overview(str(get_locale()), now, viewer=current_user),
         "insight_days": INSIGHT_DAYS,
     }
     if current_user.is_admin:

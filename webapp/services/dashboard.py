@@ -70,8 +70,13 @@ class FormInsight:
         return self.completed / self.started if self.started else None
 
 
-def feedback_overview(locale: str, now: datetime, days: int = INSIGHT_DAYS) -> list[FormInsight]:
+def feedback_overview(
+    locale: str, now: datetime, days: int = INSIGHT_DAYS, viewer: User | None = None
+) -> list[FormInsight]:
     """Every published form with its responses, completion, score and tickets lately.
+
+    The tickets are those `viewer` may see (all without a viewer): the number links to the
+    ticket list, which shows them. Responses and scores are the forms' own, for everyone.
 
     Scores read each form's live definition for which question is scored: question ids
     outlive versions, and a response whose score question was removed simply does not count.
@@ -92,10 +97,15 @@ def feedback_overview(locale: str, now: datetime, days: int = INSIGHT_DAYS) -> l
     answered = score_counts(
         [(form_id, q.id) for form_id, q in questions.items() if q is not None], since
     )
+    visible = None if viewer is None else visible_condition(viewer)
     tickets = dict(
         db.session.execute(
             select(Ticket.form_slug, func.count(Ticket.id))
-            .where(Ticket.created_at >= since, Ticket.form_slug.is_not(None))
+            .where(
+                Ticket.created_at >= since,
+                Ticket.form_slug.is_not(None),
+                *([] if visible is None else [visible]),
+            )
             .group_by(Ticket.form_slug)
         ).all()
     )
