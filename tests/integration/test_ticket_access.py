@@ -346,3 +346,24 @@ def test_the_dashboard_counts_per_form_only_the_tickets_the_agent_sees(
     post_form("/logout")
     login(teams["piotr"])
     assert _nps_tickets(client) == 3
+
+
+def test_an_action_that_takes_the_ticket_out_of_sight_goes_back_to_the_board(
+    client, login, post_form, teams
+):
+    ola, care, billing = teams["ola"], teams["care"], teams["billing"]
+    login(ola)
+    handed = post_form(f"/tickets/{care.number}/assign", {"team": str(billing.id)})
+    assert handed.status_code == 303 and handed.headers["Location"].endswith("/board")
+    board = text_of(client.get("/board"))
+    assert f"{care.number} has moved out of the tickets you can see." in board
+    assert "Subject of the care ticket" not in board
+    # From the board's drawer (htmx) too: the board reloads without the card.
+    db.session.add(Watcher(ticket_id=billing.id, user_id=ola.id, events=["resolved"]))
+    db.session.commit()
+    stopped = post_form(f"/tickets/{billing.number}/watchers/{ola.id}/remove", htmx=True)
+    assert stopped.headers["HX-Redirect"] == "/board"
+    post_form("/logout")
+    login(teams["piotr"])  # sees every ticket: back to the ticket, as before
+    handed = post_form(f"/tickets/{care.number}/assign", {"team": str(teams["care"].id)})
+    assert handed.headers["Location"].endswith(f"/tickets/{care.number}#ws-header")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Response, abort, make_response, redirect, render_template, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request
 
-from webapp.htmx_responses import with_htmx_headers
+from webapp.htmx_responses import redirect_for_htmx_or_browser, with_htmx_headers
 from webapp.models import Ticket
 from webapp.services.ticket_access import can_see
 from webapp.tickets.workspace import FormState, load_ticket, only_sections, workspace_context
@@ -52,7 +53,16 @@ def after_action(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    """htmx: the changed sections (out-of-band). Browser: 303 back, or the page with errors."""
+    """htmx: the changed sections (out-of-band). Browser: 303 back, or the page with errors.
+
+    An action that took the ticket out of the agent's sight (moved to a team they do not
+    see, or they stopped following another team's ticket) goes to the board, saying so,
+    instead of to a ticket page that is now "not found".
+    """
+    if status < 400 and not can_see(current_user, ticket):
+        message = _("%(number)s has moved out of the tickets you can see.", number=ticket.number)
+        flash(message, "info")
+        return redirect_for_htmx_or_browser(url_for("board.index"))
     if request.htmx:
         context = workspace_context(ticket, current_user, forms, **extra)
         body = render_template(

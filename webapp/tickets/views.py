@@ -23,7 +23,7 @@ from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
 from webapp.tickets.presenters import conflict_message, refusal_message, state_label
 from webapp.tickets.responses import after_action, ticket_or_404, wants_drawer, workspace_page
-from webapp.tickets.workspace import FormState
+from webapp.tickets.workspace import FormState, load_ticket
 
 PAGE_SIZE = 50
 
@@ -118,9 +118,10 @@ def move(number: str):
     else:
         label = machine_for(ticket.workflow_version_id).definition.states[result.dest].label(locale)
         flash(_("%(number)s is now: %(state)s.", number=ticket.number, state=label), "success")
-    return after_action(
-        ticket_or_404(number), ["header", "sla", "timeline", "watchers"], anchor="ws-header"
-    )
+    # Reloaded as the workspace reads it, not through ticket_or_404: a move may have taken
+    # it to another team, which after_action tells the agent about.
+    ticket = load_ticket(ticket.id) or abort(404)
+    return after_action(ticket, ["header", "sla", "timeline", "watchers"], anchor="ws-header")
 
 
 @bp.app_template_filter("isodatetime")
