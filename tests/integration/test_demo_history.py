@@ -6,15 +6,18 @@ import csv
 import io
 import statistics
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from jobs.schedule import run_all_once
 from tests.helpers import text_of
 from webapp.demo import DEMO_PASSWORD, DEMO_TICKETS
+from webapp.demo_history import CUSTOMER_ZONES, REOPEN_TEXTS
 from webapp.extensions import db
 from webapp.models import (
     OutboxMessage,
+    OutboxStatus,
     SlaAlert,
     SurveyInvitation,
     SurveyStatus,
@@ -23,6 +26,8 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.models.types import clock_at
+from webapp.services.assignment import working_hours_calendar
 
 OPEN_STATES = ("new", "assigned", "in_progress", "waiting_on_customer")
 
@@ -30,6 +35,11 @@ OPEN_STATES = ("new", "assigned", "in_progress", "waiting_on_customer")
 def _seed(app) -> None:
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
+
+
+def _history() -> list[Ticket]:
+    demo_subjects = {row[0] for row in DEMO_TICKETS}
+    return [t for t in db.session.scalars(select(Ticket)) if t.subject not in demo_subjects]
 
 
 def _login_as(client, login, email: str) -> None:
@@ -105,11 +115,87 @@ def test_old_tickets_went_through_their_lifecycle_in_the_past(app, client, login
     assert "Zamknięte" in page and "w oczekiwaniu na klienta" not in page
 
 
-def test_the_first_sweeps_after_seeding_send_no_flood(app):
+def test_staff_worked_in_their_hours_and_customers_wrote_mostly_by_day(app):
     _seed(app)
-    outbox = db.session.scalar(select(func.count(OutboxMessage.id)))
-    alerts = db.session.scalar(select(func.count(SlaAlert.id)))
-    results = run_all_once()
+    history = _history()
+    events = db.session.scalars(
+        select(TicketEvent).where(
+            TicketEvent.ticket_id.in_([t.id for t in history]), TicketEvent.actor_id.is_not(None)
+        )
+    ).all()
+    kinds = {e.kind for e in events}
+    assert {"transition", "public_reply", "note"} <= kinds
+    for event in events:  # replies, notes, moves and resolutions: weekdays, within their hours
+        assert working_hours_calendar(event.actor).is_open(event.created_at), (
+            event.kind,
+            event.actor.name,
+            event.created_at.astimezone(ZoneInfo(event.actor.timezone)),
+        )
+    # Customers write at any hour, mostly by day.
+    zones = {locale: ZoneInfo(name) for locale, name in CUSTOMER_ZONES.items()}
+    written = [t.created_at.astimezone(zones[t.customer_locale]) for t in history]
+    by_day = [at for at in written if at.weekday() < 5 and 8 <= at.hour < 17]
+    assert len(by_day) > len(written) * 2 / 3
+    assert any(at.weekday() >= 5 or not 7 <= at.hour < 22 for at in written)
+
+
+def test_a_customer_writes_back_after_the_solved_reply_and_the_ticket_is_reopened(
+    app, client, login
+):
+    _seed(app)
+    reopened = db.session.scalars(
+        select(TicketEvent).where(
+            TicketEvent.ticket_id.in_([t.id for t in _history()]),
+            TicketEvent.from_state.in_(("resolved", "closed")),
+            TicketEvent.to_state == "in_progress",
+        )
+    ).all()
+    assert len(reopened) >= 1
+    for event in reopened:
+        ticket = event.ticket
+        assert event.actor_kind == "customer"
+        assert ticket.state in ("resolved", "closed")  # solved again, nothing left open
+        resolves = sorted(e.created_at for e in ticket.events if e.to_state == "resolved")
+        assert len(resolves) == 2 and resolves[0] < event.created_at < resolves[1]
+        surveys = db.session.scalars(
+            select(SurveyInvitation.status)
+            .where(SurveyInvitation.ticket_id == ticket.id)
+            .order_by(SurveyInvitation.id)
+        ).all()
+        assert surveys[0] == SurveyStatus.CANCELLED and len(surveys) == 2  # the first called off
+
+    ticket = reopened[0].ticket
+    writes, note, _reply = REOPEN_TEXTS[ticket.customer_locale]
+    _login_as(client, login, "admin@loopdesk.test")
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert writes in page and note in page
+
+
+def test_the_first_sweeps_after_seeding_send_no_flood(app):
+    """Seeded on a Monday morning, when everyone is at work: the notices held for their hours
+    during the weeks of history went out back then, and the weekend's breaches of today's
+    tickets (and those of the tighter clocks the breaches raised them to) fired in seeding."""
+    today = utcnow()
+    moment = (today - timedelta(days=today.weekday())).replace(
+        hour=9, minute=45, second=0, microsecond=0
+    )  # this week's Monday, 09:45 UTC
+    with clock_at(moment):
+        _seed(app)
+        outbox = db.session.scalar(select(func.count(OutboxMessage.id)))
+        alerts = db.session.scalar(select(func.count(SlaAlert.id)))
+        results = run_all_once(moment.isoformat())
     assert results["state-timers"] == 0 and results["surveys"] == 0
+    assert results["held-notices"] == 0
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == outbox
     assert db.session.scalar(select(func.count(SlaAlert.id))) == alerts
+
+    # The history's e-mails went out when they were written; today's are sent as usual.
+    old = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.created_at < moment - timedelta(hours=1))
+    ).all()
+    assert len(old) > 200
+    assert all(m.status == OutboxStatus.SENT and m.sent_at == m.created_at for m in old)
+    today_mail = db.session.scalars(
+        select(OutboxMessage.status).where(OutboxMessage.created_at >= moment)
+    ).all()
+    assert today_mail and OutboxStatus.SENT not in today_mail  # no SMTP server here
