@@ -138,11 +138,11 @@ def test_mail_of_history_written_afterwards_counts_as_delivered_back_then(
 
     then = utcnow().replace(microsecond=0) - timedelta(days=20)
     context = {"name": "A", "inviter": "B", "link": "http://x"}
-    with delivered_as_written(), clock_at(then):
-        old = queue_email("old@example.com", "staff_invitation", "en", context)
-        db.session.commit()
     new = queue_email("new@example.com", "staff_invitation", "en", context)
     db.session.commit()
+    with delivered_as_written(), clock_at(then):  # written after today's, as the demo does
+        old = queue_email("old@example.com", "staff_invitation", "en", context)
+        db.session.commit()
     run_jobs()
     assert relay_pending() == 0  # nothing of the past waits to be handed over
     db.session.refresh(old)
@@ -155,6 +155,8 @@ def test_mail_of_history_written_afterwards_counts_as_delivered_back_then(
     )
     assert new.status == OutboxStatus.NOT_SENT
     login(admin)
+    listing = text_of(client.get("/admin/mail"))
+    assert listing.index("new@example.com") < listing.index("old@example.com")  # newest first
     assert "old@example.com" in text_of(client.get("/admin/mail?status=sent"))
     assert "old@example.com" not in text_of(client.get("/admin/mail?status=not_sent"))
     assert "Sent" in text_of(client.get(f"/admin/mail/{old.id}"))

@@ -226,7 +226,8 @@ def mail():
     if status is not None and status not in set(OutboxStatus):
         status = None
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)  # no bigint overflow
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    # Newest first by when written: history recorded afterwards (the demo's) has later ids.
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status:
         query = query.where(OutboxMessage.status == status)
     rows = db.session.scalars(
