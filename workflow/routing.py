@@ -31,6 +31,8 @@ _ENGLISH = {
     "on_duty": "on duty now",
     "nobody_on_duty": "nobody on duty, any member",
     "overflow": "overflow to {team}",
+    "away": "{name} away until {until}",
+    "everyone_away": "everyone in the team is away",
 }
 
 
@@ -67,6 +69,16 @@ class Candidate:
     working_hours: BusinessCalendar | None  # None: no hours set, always on duty
     open_load: int  # tickets in clock-running states assigned to them
     capacity: int
+    away_from: datetime | None = None  # away (holiday, sick leave) from this instant ...
+    away_until: datetime | None = None  # ... to this one: never picked in between
+    away_last_day: str | None = None  # ISO date, their last day away, for the notes
+
+    def is_away(self, now: datetime) -> bool:
+        return (
+            self.away_from is not None
+            and self.away_until is not None
+            and self.away_from <= now < self.away_until
+        )
 
 
 @dataclass(frozen=True)
@@ -110,10 +122,19 @@ def pick_assignee(
         return Pick(None, (("manual", {}),))
     if not candidates:
         return Pick(None, (("no_members", {}),))
-    pool, notes = _eligible(candidates, locale, now)
+    away: list[Note] = [
+        ("away", {"name": c.name, "until": c.away_last_day or ""})
+        for c in candidates
+        if c.is_away(now)
+    ]
+    present = [c for c in candidates if not c.is_away(now)]
+    if not present:  # nobody is taken on while away, not even as the last resort
+        return Pick(None, (("everyone_away", {}), *away))
+    pool, notes = _eligible(present, locale, now)
+    notes = [*away, *notes]
     with_room = [c for c in pool if c.open_load < c.capacity]
     if not with_room:
-        return Pick(None, (("at_capacity", {}),), team_full=True)
+        return Pick(None, (("at_capacity", {}), *away), team_full=True)
     if strategy == "least_loaded":
         best = min(
             with_room, key=lambda c: (c.open_load / max(c.capacity, 1), c.open_load, c.user_id)

@@ -94,6 +94,10 @@ class AgentForm(TranslatedForm):
     hours_fri = StringField(WEEKDAY_LABELS["fri"], validators=[Length(max=200)])
     hours_sat = StringField(WEEKDAY_LABELS["sat"], validators=[Length(max=200)])
     hours_sun = StringField(WEEKDAY_LABELS["sun"], validators=[Length(max=200)])
+    # Away / out of office: whole days in the agent's zone, checked by services.away.
+    away_from = StringField(_l("First day away"), validators=[Length(max=20)])
+    away_until = StringField(_l("Last day away"), validators=[Length(max=20)])
+    away_note = StringField(_l("Note for colleagues"), validators=[Length(max=120)])
 
     def __init__(self, *args, team_choices: list[SelectChoice] = (), **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,11 +13,11 @@ from webapp.admin.forms import WEEKDAY_LABELS, AgentForm, StaffMemberForm
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.i18n import normalise_locale
-from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembership, User
+from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembership, User, utcnow
 from webapp.outbox import relay
 from webapp.people import EmailTaken, create_staff_member
 from webapp.security import admin_required
-from webapp.services import audit, sla_clock, staff_admin
+from webapp.services import audit, away, sla_clock, staff_admin
 from webapp.services.audit import snapshot
 from webapp.services.tickets import TicketConflict
 
@@ -150,6 +150,11 @@ def _agent_form(user: User, formdata=None) -> AgentForm:
         form.teams.data = [m.team_id for m in user.memberships]
         for day, text in staff_admin.hours_as_text(user.working_hours).items():
             form[f"hours_{day}"].data = text
+        period = away.upcoming(user, utcnow())
+        if period is not None:
+            form.away_from.data = period.first_day.isoformat()
+            form.away_until.data = period.last_day.isoformat()
+            form.away_note.data = period.note
     return form
 
 
@@ -197,6 +202,12 @@ def update_user(user_id: int):
         hours_text=_hours_typed(form),
         team_ids=form.teams.data,
         ticket_access=request.form.get("ticket_access", user.ticket_access),
+        # A page from before the away period was offered leaves it as it is.
+        away=(
+            (form.away_from.data or "", form.away_until.data or "", form.away_note.data or "")
+            if "away_until" in request.form
+            else None
+        ),
     )
     try:
         staff_admin.update_agent(user, changes, current_user)

@@ -21,7 +21,7 @@ from webapp.i18n import (
 from webapp.main import bp
 from webapp.models import OutboxMessage, Team, User, WorkflowKind, utcnow
 from webapp.security import staff_required
-from webapp.services import report_themes
+from webapp.services import away, report_themes
 from webapp.services import reports as report_service
 from webapp.services.dashboard import INSIGHT_DAYS, feedback_overview, work_counts
 from webapp.services.report_export import report_csv
@@ -48,6 +48,7 @@ def dashboard():
         "work": work_counts(current_user, open_states, now),
         "forms": feedback_overview(str(get_locale()), now, viewer=current_user),
         "insight_days": INSIGHT_DAYS,
+        "away_last_day": away.last_day_away(current_user, now),
     }
     if current_user.is_admin:
         context["counts"] = {

@@ -58,6 +58,11 @@ class User(UserMixin, db.Model):
     )
     # Per event (see services.notifications.EVENTS): "immediate", "digest" or "off".
     notification_settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Away / out of office (services.away): from the start of their first day away to the
+    # start of the day they are back, both in their timezone, stored in UTC; None: not away.
+    away_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    away_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    away_note: Mapped[str] = mapped_column(String(120), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

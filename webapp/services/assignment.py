@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp.extensions import db
 from webapp.models import Team, TeamMembership, TeamRoutingState, Ticket, User
+from webapp.services.away import away_days
 from workflow.calendars import BusinessCalendar, CalendarError
 from workflow.routing import Candidate, Pick, pick_assignee
 
@@ -74,9 +75,17 @@ def team_candidates(team: Team, running_states: set[str]) -> list[Candidate]:
             working_hours=working_hours_calendar(m),
             open_load=loads.get(m.id, 0),
             capacity=m.capacity,
+            away_from=m.away_from,
+            away_until=m.away_until,
+            away_last_day=_last_day(m),
         )
         for m in members
     ]
+
+
+def _last_day(user: User) -> str | None:
+    days = away_days(user)
+    return days.last_day.isoformat() if days else None
 
 
 def _locked_pointer(team: Team) -> TeamRoutingState:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from babel.dates import get_day_names
+from babel.dates import format_date, get_day_names
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "form.archived": _l("Archived a form"),
     "form.unarchived": _l("Opened an archived form again"),
     "user.updated": _l("Changed a staff member"),
+    "user.away_changed": _l("Changed their own away period"),
     "team.created": _l("Created a team"),
     "team.renamed": _l("Renamed a team"),
     "team.member_added": _l("Added a team member"),
@@ -103,6 +104,9 @@ FIELD_LABELS = {
     "capacity": _l("Capacity"),
     "ticket_access": _l("Tickets they see"),
     "working_hours": _l("Working hours"),
+    "away_from": _l("First day away"),
+    "away_until": _l("Last day away"),
+    "away_note": _l("Note for colleagues"),
     "rerouted_tickets": _l("Re-routed tickets"),
     "tickets_without_team": _l("Finished tickets left without a team"),
     "members": _l("Members"),
@@ -214,6 +218,11 @@ def shown_value(field: str, value: Any) -> Any:
         return [language_name(code) if isinstance(code, str) else code for code in value]
     if field == "working_hours" and isinstance(value, Mapping):
         return _hours_text(value)
+    if field in ("away_from", "away_until") and isinstance(value, str):
+        try:  # the agent's own days, stored as ISO dates
+            return format_date(date.fromisoformat(value), "medium", locale=get_locale())
+        except ValueError:
+            return value
     if field in _RULE_LISTS and isinstance(value, list):
         return "; ".join(str(item) for item in value) or None  # a rule's words hold commas
     if field == "sla_policies" and isinstance(value, list):

@@ -10,7 +10,8 @@ colleague's settings what to do with it:
   mails all of them in one message (not before their next working period starts);
 - "immediate" (the default) queues the e-mail now when the colleague is at work, and
   otherwise keeps a held StaffNotice until their next working period
-  (`jobs.notices.release_held_notices`).
+  (`jobs.notices.release_held_notices`); a colleague who is away (`services.away`) is not
+  at work until their first working hours after the period.
 
 Urgent notices (an SLA breach of an urgent ticket, or whatever a caller marks urgent)
 ignore working hours and digest mode. A colleague without working hours is always at
@@ -39,6 +40,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.outbox import queue_email
+from webapp.services import away
 from webapp.services.assignment import working_hours_calendar
 from webapp.services.history import record_event
 from webapp.services.inbox import record_notification
@@ -109,20 +111,24 @@ def preferences(user: User) -> dict[str, str]:
 
 
 def on_duty(user: User, now: datetime) -> bool:
-    """Whether the colleague is inside their working hours (no hours: always)."""
+    """Whether the colleague is inside their working hours (no hours: always) and not away."""
+    if away.is_away(user, now):
+        return False
     calendar = working_hours_calendar(user)
     return calendar is None or calendar.is_open(now)
 
 
 def next_working_start(user: User, now: datetime) -> datetime:
-    """When the colleague next starts work (`now` if they are at work)."""
+    """When the colleague next starts work (`now` if they are at work): after an away
+    period, their first working hours from the day they are back."""
+    start = user.away_until if away.is_away(user, now) else now
     calendar = working_hours_calendar(user)
     if calendar is None:
-        return now
+        return start
     try:
-        return calendar.next_open(now)
+        return calendar.next_open(start)
     except ValueError:  # hours that never open: do not hold notices forever
-        return now
+        return start
 
 
 def next_full_hour(now: datetime) -> datetime:

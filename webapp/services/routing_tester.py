@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -95,6 +95,7 @@ class MemberLoad:
     on_duty: bool
     open_load: int
     capacity: int
+    away_until: date | None = None  # their last day away, when away now: never picked
 
 
 @dataclass(frozen=True)
@@ -400,6 +401,7 @@ def _dry_choose(team: Team, strategy: str, locale: str, now: datetime, running: 
                 c.working_hours is None or c.working_hours.is_open(now),
                 c.open_load,
                 c.capacity,
+                date.fromisoformat(c.away_last_day) if c.is_away(now) and c.away_last_day else None,
             ),
         )
         for c in candidates

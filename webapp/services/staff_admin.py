@@ -30,9 +30,10 @@ from webapp.models import (
     TicketAccess,
     User,
     WorkflowKind,
+    utcnow,
 )
 from webapp.problem_text import problem_message
-from webapp.services import audit
+from webapp.services import audit, away
 from webapp.services.tickets import reroute_ticket
 from webapp.services.workflow_versions import active_version, machine_for
 from workflow.calendars import WEEKDAY_NAMES, calendar_problems, overnight_notes
@@ -74,6 +75,8 @@ class AgentChanges:
     hours_text: Mapping[str, str]  # weekday → "09:00-12:00, 13:00-17:00" ("" = day off)
     team_ids: Sequence[int]
     ticket_access: str = TicketAccess.ALL  # every ticket, or only their teams' (ticket_access)
+    # (first day, last day, note) as typed, days in the agent's zone; None: leave as it is
+    away: tuple[str, str, str] | None = None
 
 
 def hours_as_text(working_hours: Mapping | None) -> dict[str, str]:
@@ -187,7 +190,25 @@ def valid_timezone(name: str) -> bool:
 
 def _snapshot(user: User) -> dict:
     teams = sorted(m.team.name for m in user.memberships)
-    return audit.snapshot(user, USER_FIELDS, teams=teams)
+    return audit.snapshot(user, USER_FIELDS, teams=teams, **away.audit_values(user))
+
+
+def _typed_away(
+    user: User, changes: AgentChanges, errors: dict[str, str]
+) -> tuple[away.AwayDays | None, bool]:
+    """The away period the form asks for, and whether to leave the stored one as it is
+    (not on the form, or empty while the stored one has already ended)."""
+    if changes.away is None:
+        return None, True
+    now = utcnow()
+    zone = changes.timezone if valid_timezone(changes.timezone) else user.timezone
+    today = now.astimezone(ZoneInfo(zone or "UTC")).date()
+    try:
+        days = away.read_days(*changes.away, today=today)
+    except away.AwayRefused as refused:
+        errors.update(refused.errors)
+        return None, True
+    return days, days is None and away.upcoming(user, now) is None
 
 
 def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
@@ -201,6 +222,7 @@ def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
         errors["role"] = _("You cannot change your own role.")
     if changes.ticket_access not in set(TicketAccess):
         errors["ticket_access"] = _("Choose which tickets they see.")
+    typed_days, keep_away = _typed_away(user, changes, errors)
     if errors:
         raise StaffChangeRefused(errors)
     before = _snapshot(user)
@@ -212,6 +234,8 @@ def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
     user.capacity = changes.capacity
     user.ticket_access = changes.ticket_access
     user.working_hours = hours
+    if not keep_away:
+        away.set_away(user, typed_days)  # after the zone: the days are the agent's own
     _set_teams(user, changes.team_ids)
     db.session.flush()
     after = _snapshot(user)

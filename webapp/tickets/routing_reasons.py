@@ -7,13 +7,16 @@ codes were stored keep their English text, which is shown as it was.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import format_number, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from webapp.services.away import short_date
 from workflow.definition import RoutingRule, unnamed_policy_name, unnamed_rule_name
 from workflow.routing import join_notes
 
@@ -28,6 +31,8 @@ _NOTES = {
     "on_duty": _l("on duty now"),
     "nobody_on_duty": _l("nobody on duty, any member"),
     "overflow": _l("overflow to team %(team)s"),
+    "away": _l("%(name)s away until %(until)s"),
+    "everyone_away": _l("everyone in the team is away"),
 }
 # Why an assigned ticket was routed again (`tickets.reroute_ticket`).
 _CAUSES = {"deactivated": _l("%(name)s was deactivated by %(by)s")}
@@ -47,6 +52,9 @@ def _values(values: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("open", "capacity"):
         if isinstance(shown.get(key), int):
             shown[key] = format_number(shown[key])
+    if isinstance(shown.get("until"), str):  # an agent's last day away, as an ISO date
+        with contextlib.suppress(ValueError):
+            shown["until"] = short_date(date.fromisoformat(shown["until"]))
     return shown
 
 
