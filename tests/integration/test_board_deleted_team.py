@@ -116,3 +116,18 @@ def test_a_reused_slug_is_named_after_the_team_deleted_last(
     login(ola)
     page = html.unescape(text_of(client.get("/board?team=parcels", follow_redirects=True)))
     assert "The team “Parcels and returns” no longer exists" in page
+
+
+def test_an_agent_limited_to_their_teams_is_not_promised_every_teams_tickets(
+    client, login, create_user
+):
+    from webapp.models import TicketAccess
+
+    ola = create_user(email="ola@example.com", name="Ola", locale="pl")
+    ola.ticket_access = TicketAccess.TEAMS
+    db.session.commit()
+    login(ola)
+    opened = client.get("/board?team=old-parcels")
+    page = html.unescape(text_of(client.get(opened.headers["Location"])))
+    assert "Zespół „old-parcels” już nie istnieje: tablica pokazuje wszystkie zgłoszenia" in page
+    assert "wszystkich zespołów" not in page

@@ -121,18 +121,15 @@ def _without_missing_team(filters: BoardFilters, gone: str) -> Response:
     views = drop_team_from_saved_views(current_user.id, gone)
     db.session.commit()
     team = deleted_team_name(gone)
+    if current_user.sees_every_ticket:
+        shown = _("The team “%(team)s” no longer exists: the board shows every team's tickets.")
+    else:  # limited to their teams: "every team's" would promise more than they get
+        shown = _("The team “%(team)s” no longer exists: the board shows every ticket you can see.")
+    message = shown % {"team": team}
     if views:
-        message = _(
-            "The team “%(team)s” no longer exists: the board shows every team's tickets. "
-            "The filter was removed from your saved views: %(views)s.",
-            team=team,
-            views=", ".join(_("“%(text)s”", text=name) for name in views),
-        )
-    else:
-        message = _(
-            "The team “%(team)s” no longer exists: the board shows every team's tickets.",
-            team=team,
-        )
+        listed = ", ".join(_("“%(text)s”", text=name) for name in views)
+        removed = _("The filter was removed from your saved views: %(views)s.", views=listed)
+        message = f"{message} {removed}"
     flash(message, "warning")
     response = redirect_for_htmx_or_browser(_board_url(replace(filters, team="")))
     response.headers.add("Vary", "HX-Request")
