@@ -157,6 +157,66 @@ def test_a_notice_held_before_the_agent_went_away_waits_for_their_return(care):
     assert on_duty(ola, now) and next_working_start(ola, now) == now
 
 
+def test_an_urgent_breach_still_reaches_an_away_lead_at_once(care, run_jobs):
+    """Away holds what quiet hours hold, nothing more: an urgent breach goes at once."""
+    from jobs.schedule import sweep_sla
+    from webapp.services.tickets import change_priority
+
+    piotr = care["piotr"]
+    lead = db.session.scalar(select(TeamMembership).where(TeamMembership.user_id == piotr.id))
+    lead.is_lead = True
+    mark_away(piotr)
+    urgent, normal = make_ticket(subject="Site down"), make_ticket(subject="Typo")
+    change_priority(urgent, "urgent", None)
+    change_priority(normal, "normal", None)
+    past = utcnow() - timedelta(minutes=1)
+    for ticket in (urgent, normal):
+        ticket.first_response_warn_at = ticket.first_response_due_at = past
+    db.session.commit()
+
+    sweep_sla(now=utcnow().isoformat())
+    run_jobs()
+    db.session.expire_all()
+    mails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == piotr.email)
+    ).all()
+    assert [m.message_key.split(":")[1] for m in mails] == [str(urgent.id)]
+    held = db.session.scalars(select(StaffNotice).where(StaffNotice.user_id == piotr.id)).all()
+    assert [(n.ticket_id, n.status, n.deliver_after) for n in held] == [
+        (normal.id, NoticeStatus.HELD, piotr.away_until)
+    ]
+
+
+def test_ending_the_period_early_sends_what_waited_for_it(care, client, login, post_form):
+    ola, piotr = care["ola"], care["piotr"]
+    mark_away(ola)
+    ticket = make_ticket()
+    login(piotr)
+    post_form(f"/tickets/{ticket.number}/notes", {"text": "@ola are you back?"})
+    notice = db.session.scalar(select(StaffNotice).where(StaffNotice.user_id == ola.id))
+    assert notice.deliver_after == ola.away_until
+    post_form("/logout")
+    login(ola)
+    post_form("/account/away/end")
+    db.session.expire_all()
+    assert notice.deliver_after <= utcnow()  # no working hours: at work now
+    assert release_held_notices(now=utcnow().isoformat()) == 1
+
+
+def test_a_new_time_zone_keeps_the_same_days_away(care, client, login, post_form):
+    ola = care["ola"]
+    days = mark_away(ola)
+    login(ola)
+    saved = post_form(
+        "/profile",
+        {"name": ola.name, "locale": "en", "timezone": "America/New_York", "languages": ["en"]},
+    )
+    assert saved.status_code == 303
+    db.session.refresh(ola)
+    assert ola.timezone == "America/New_York"
+    assert away.away_days(ola) == days
+
+
 # -- pickers ------------------------------------------------------------------------------
 
 

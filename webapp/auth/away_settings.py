@@ -102,3 +102,9 @@ def away_text(user) -> str:
     """' (away until 12 Dec: note)' beside a colleague's name in the pickers; '' if not away."""
     said = away.away_text(user, utcnow())
     return f" ({said})" if said else ""
+
+
+@bp.app_template_filter("away_until")
+def away_until(user) -> str:
+    """'away until 12 Dec' without the note, for narrow places (the agents list)."""
+    return away.away_text(user, utcnow(), with_note=False)

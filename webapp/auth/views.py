@@ -26,7 +26,7 @@ from webapp.people import (
     user_from_password_token,
     user_from_reset_token,
 )
-from webapp.services import login_throttle
+from webapp.services import away, login_throttle
 
 
 def _login_limit() -> str:
@@ -162,10 +162,12 @@ def _choose_password(user: User, done: str, reset: bool = False):
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
+        away_days = away.away_days(current_user)  # the same days in the new zone
         current_user.name = form.name.data.strip()
         current_user.locale = form.locale.data
         current_user.timezone = form.timezone.data
         current_user.languages = form.languages.data
+        away.set_away(current_user, away_days)
         db.session.commit()
         refresh()  # the language may have changed: confirm it in the new one
         flash(_("Your profile is saved."), "success")

@@ -86,7 +86,7 @@ def short_date(day: date) -> str:
     return format_skeleton("MMMd", day, locale=get_locale())
 
 
-def away_text(user: User, now: datetime) -> str:
+def away_text(user: User, now: datetime, *, with_note: bool = True) -> str:
     """'away until 12 Dec: At a conference' for the pickers; '' when not away now.
 
     Plain text: templates escape it like any other value (the note is the agent's own).
@@ -94,7 +94,7 @@ def away_text(user: User, now: datetime) -> str:
     last = last_day_away(user, now)
     if last is None:
         return ""
-    if user.away_note:
+    if user.away_note and with_note:
         return _("away until %(day)s: %(note)s", day=short_date(last), note=user.away_note)
     return _("away until %(day)s", day=short_date(last))
 
@@ -180,4 +180,30 @@ def change_away(user: User, days: AwayDays | None) -> bool:
     if after == before:
         return False
     audit.record("user.away_changed", user, user.name, before=before, after=after)
+    bring_back_held_notices(user)
     return True
+
+
+def bring_back_held_notices(user: User, now: datetime | None = None) -> None:
+    """Notices held for the end of a period that ended early go at the agent's next working
+    hours, not on the day they had planned to be back (later ones wait as they were)."""
+    from sqlalchemy import update
+
+    from webapp.extensions import db
+    from webapp.models import NoticeStatus, StaffNotice, utcnow
+    from webapp.services.notifications import next_working_start
+
+    now = now or utcnow()
+    if is_away(user, now) or user.id is None:
+        return
+    start = next_working_start(user, now)
+    db.session.execute(
+        update(StaffNotice)
+        .where(
+            StaffNotice.user_id == user.id,
+            StaffNotice.status == NoticeStatus.HELD,
+            StaffNotice.deliver_after > start,
+        )
+        .values(deliver_after=start)
+        .execution_options(synchronize_session=False)
+    )

@@ -236,6 +236,7 @@ def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
     user.working_hours = hours
     if not keep_away:
         away.set_away(user, typed_days)  # after the zone: the days are the agent's own
+        away.bring_back_held_notices(user)
     _set_teams(user, changes.team_ids)
     db.session.flush()
     after = _snapshot(user)
