@@ -266,18 +266,19 @@ def test_nobody_away_shows_no_away_words(care, client, login):
     assert "away until" not in visible(client.get(f"/tickets/{ticket.number}"))
 
 
-def test_the_agents_list_keeps_one_query_count_however_many_are_away(
-    care, client, login, create_user, count_queries
+@pytest.mark.parametrize("url", ["/admin/users", "/board"])
+def test_pages_listing_agents_keep_their_query_count_however_many_are_away(
+    care, client, login, create_user, count_queries, url
 ):
     admin = create_user(email="admin@example.com", name="Ann", role=Role.ADMIN)
     login(admin)
-    client.get("/admin/users")
+    client.get(url)
     with count_queries() as few:
-        client.get("/admin/users")
+        client.get(url)
     for n in range(6):
         mark_away(create_user(email=f"a{n}@example.com", name=f"Agent {n}"), note="Off")
     with count_queries() as many:
-        page = client.get("/admin/users").get_data(as_text=True)
+        page = client.get(url).get_data(as_text=True)
     assert page.count("away until") == 6
     assert len(many) == len(few)
 
