@@ -100,7 +100,7 @@ def contrast_warnings(definition: FormDefinition | Branding) -> list[str]:
 
 
 def style_variables(branding: Branding) -> str:
-    """The CSS custom properties for a page's `style` attribute (validated colours only)."""
+    """The CSS custom properties a branding sets (validated colours only)."""
     parts = []
     if branding.accent and _COLOUR.match(branding.accent):
         parts.append(f"--ld-accent: {branding.accent}")
@@ -108,6 +108,26 @@ def style_variables(branding: Branding) -> str:
         parts.append(f"--ld-background: {branding.background}")
         parts.append(f"--ld-text: {text_colour_on(branding.background)}")
     return "; ".join(parts)
+
+
+def stylesheet(branding: Branding) -> str:
+    """The branding's custom properties as a stylesheet for `.branded` elements.
+
+    The pages' Content-Security-Policy refuses inline styles, so the colours come from a
+    served stylesheet instead of a `style` attribute.
+    """
+    variables = style_variables(branding)
+    return f".branded {{ {variables}; }}\n" if variables else ""
+
+
+def colour_classes(branding: Branding) -> str:
+    """The classes that switch on the branded rules in chat.css (`brand-accent`, ...)."""
+    classes = []
+    if branding.accent and _COLOUR.match(branding.accent):
+        classes.append("brand-accent")
+    if branding.background and _COLOUR.match(branding.background):
+        classes.append("brand-background")
+    return " ".join(classes)
 
 
 def theme_for(branding: Branding) -> str | None:

@@ -2,6 +2,7 @@
 
 import html
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -35,6 +36,15 @@ def _draft_text() -> str | None:
     return draft.yaml_text if draft else None
 
 
+def _brand_css(client, page: str) -> str:
+    """The brand stylesheet a page links (its colours: pages refuse inline styles)."""
+    links = re.findall(r'<link rel="stylesheet" href="(/brand\.css[^"]*)">', page)
+    assert len(links) == 1, links
+    reply = client.get(html.unescape(links[0]))
+    assert reply.status_code == 200 and reply.mimetype == "text/css"
+    return reply.get_data(as_text=True)
+
+
 def _publish_draft(admin) -> None:
     form_service.publish_form("nps", _draft_text(), admin)
     drafts.discard("form", "nps")
@@ -59,17 +69,19 @@ def test_branding_is_saved_in_the_draft_and_shown_after_publishing(signed_in, po
 
     # Customers still see the published look until the draft is published.
     public = signed_in.get("/f/nps?lang=pl").get_data(as_text=True)
-    assert "--ld-accent" not in public
+    assert "/brand.css" not in public and "brand-accent" not in public
 
     _publish_draft(admin)
     public = signed_in.get("/f/nps?lang=pl").get_data(as_text=True)
-    assert 'style="--ld-accent: #1e3a8a; --ld-background: #fdf6e3; --ld-text: #373c44"' in public
-    assert 'data-theme="light"' in public and "branded font-serif" in public
+    assert _brand_css(signed_in, public) == (
+        ".branded { --ld-accent: #1e3a8a; --ld-background: #fdf6e3; --ld-text: #373c44; }\n"
+    )
+    assert "branded font-serif brand-accent brand-background" in public
+    assert 'data-theme="light"' in public and "style=" not in public
     assert "<span>Ola</span>" in public
     # The widget is the same page in an iframe: branded too.
-    assert "--ld-accent: #1e3a8a" in signed_in.get("/f/nps?embed=1&channel=widget").get_data(
-        as_text=True
-    )
+    widget = signed_in.get("/f/nps?embed=1&channel=widget").get_data(as_text=True)
+    assert "--ld-accent: #1e3a8a" in _brand_css(signed_in, widget)
 
 
 @pytest.mark.parametrize(
@@ -190,7 +202,7 @@ def test_contrast_warnings_on_the_page_and_in_the_live_swatch(signed_in, post_fo
         "/admin/forms/nps/branding/swatch", _branding(accent="#1e3a8a"), htmx=True
     ).get_data(as_text=True)
     assert "<html" not in swatch and 'id="branding-swatch"' in swatch
-    assert "--ld-accent: #1e3a8a" in swatch and "meets WCAG AA" in swatch
+    assert "--ld-accent: #1e3a8a" in _brand_css(signed_in, swatch) and "meets WCAG AA" in swatch
     swatch = post_form(
         "/admin/forms/nps/branding/swatch", _branding(accent="#eeeeee"), htmx=True
     ).get_data(as_text=True)
@@ -199,6 +211,16 @@ def test_contrast_warnings_on_the_page_and_in_the_live_swatch(signed_in, post_fo
         "/admin/forms/nps/branding/swatch", _branding(accent="red;}body{x"), htmx=True
     ).get_data(as_text=True)
     assert "red;}" not in swatch  # an invalid colour never reaches the style
+    assert "/brand.css" not in swatch and "brand-accent" not in swatch
+
+
+def test_the_brand_stylesheet_holds_valid_colours_only(client):
+    reply = client.get("/brand.css?accent=0f766e")
+    assert reply.mimetype == "text/css" and "immutable" in reply.headers["Cache-Control"]
+    assert reply.get_data(as_text=True) == ".branded { --ld-accent: #0f766e; }\n"
+    for query in ("accent=red;}body{x", "background=0f766e;x:y", "accent=%0a}", "x=1"):
+        reply = client.get(f"/brand.css?{query}")
+        assert reply.status_code == 200 and reply.get_data(as_text=True) == ""
 
 
 def test_bot_name_is_escaped_everywhere(signed_in, post_form, admin):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from webapp.admin import bp
 from webapp.admin.forms import EmailTextForm
 from webapp.extensions import db
-from webapp.security import admin_required
+from webapp.security import admin_required, content_security_policy, inline_style_hashes
 from webapp.services import email_texts
 from webapp.services.email_builtin_texts import builtin_text, is_builtin
 
@@ -54,7 +54,17 @@ def _editor(template: str, locale: str, form: EmailTextForm, status: int = 200, 
         )
     )
     response.status_code = status
+    response.headers["Content-Security-Policy"] = _preview_policy(template, locale, preview)
     return response
+
+
+def _preview_policy(template: str, locale: str, preview) -> str:
+    """The editor's policy lets through the e-mail's own inline styles, and only those: the
+    HTML preview is a srcdoc frame, which lives under this page's policy. The preview a
+    click brings later uses the same template, so the built-in text's styles are its styles."""
+    sample = email_texts.preview(template, *builtin_text(template, locale), locale)
+    html = sample.html + (preview.html if preview is not None else "")
+    return content_security_policy(style_hashes=inline_style_hashes(html))
 
 
 @bp.get("/email-templates")

@@ -466,7 +466,8 @@ def _branding_page(
 
 def _swatch_values(values: BrandingInput, branding: Branding, lang, question, answer) -> dict:
     return {
-        "style": brand_rules.style_variables(branding),
+        "stylesheet": form_assets.stylesheet_url(branding),
+        "colours": brand_rules.colour_classes(branding),
         "theme": brand_rules.theme_for(branding),
         "font": branding.font,
         "logo": form_assets.image_url(branding.logo),

@@ -288,13 +288,24 @@ def brand_values(definition: FormDefinition, lang: str) -> dict:
     """What the conversation templates need to show a form's branding (validated values)."""
     branding = definition.branding
     return {
-        "style": form_branding.style_variables(branding),
+        "stylesheet": form_assets.stylesheet_url(branding),
+        "colours": form_branding.colour_classes(branding),
         "theme": form_branding.theme_for(branding),
         "font": branding.font,
         "logo": form_assets.image_url(branding.logo),
         "avatar": form_assets.image_url(branding.avatar),
         "bot_name": definition.text(definition.bot_name, lang) if definition.bot_name else "",
     }
+
+
+@bp.get("/brand.css")
+def brand_stylesheet():
+    """A branding's colours as CSS custom properties (pages refuse inline styles)."""
+    css = form_branding.stylesheet(form_assets.branding_from_args(request.args))
+    reply = make_response(css)
+    reply.mimetype = "text/css"
+    reply.headers["Cache-Control"] = f"public, max-age={ASSET_MAX_AGE}, immutable"
+    return reply
 
 
 @bp.get("/form-assets/<name>")

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from werkzeug.datastructures import FileStorage
 
+from survey_forms import branding as form_branding
 from survey_forms.definition import Branding
 from webapp.services.uploads import sniff_type
 
@@ -24,7 +25,7 @@ CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "w
 _EXTENSIONS = {content_type: ext for ext, content_type in CONTENT_TYPES.items()}
 _NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$")
 BASE_POLICY = (
-    "default-src 'self'; img-src 'self' data:{images}; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; img-src 'self' data:{images}; style-src 'self'; "
     "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors {ancestors}"
 )
@@ -83,6 +84,27 @@ def image_url(reference: str | None) -> str | None:
     if reference.startswith("asset:"):
         return url_for("public.form_asset", name=reference.removeprefix("asset:"))
     return reference
+
+
+def stylesheet_url(branding: Branding) -> str | None:
+    """Where a page loads the branding's colours from (None when it sets none).
+
+    The colours travel in the URL, so a draft or the studio's live sample needs nothing
+    stored; the stylesheet is a pure function of them and can be cached for good.
+    """
+    if not form_branding.stylesheet(branding):
+        return None
+    colours = {"accent": branding.accent, "background": branding.background}
+    return url_for(
+        "public.brand_stylesheet",
+        **{key: value.removeprefix("#") for key, value in colours.items() if value},
+    )
+
+
+def branding_from_args(args) -> Branding:
+    """The colours `stylesheet_url` put in a URL, back as a Branding (unchecked here:
+    `form_branding.stylesheet` keeps only valid colours)."""
+    return Branding(**{key: "#" + args[key] for key in ("accent", "background") if args.get(key)})
 
 
 def image_origins(branding: Branding) -> list[str]:
