@@ -292,6 +292,8 @@ def test_an_agent_marks_themselves_away_and_ends_it_from_the_dashboard(
     ola = care["ola"]
     today = away.today_for(ola, utcnow())
     login(ola)
+    for page in ("/profile", "/account/notifications"):  # where an agent looks for it
+        assert "/account/away" in client.get(page).get_data(as_text=True)
     assert 'type="date"' in client.get("/account/away").get_data(as_text=True)
     saved = post_form(
         "/account/away",
