@@ -5,10 +5,12 @@ import json
 import pytest
 
 from survey_forms.branding import (
+    colour_classes,
     contrast_issues,
     contrast_ratio,
     contrast_warnings,
     style_variables,
+    stylesheet,
     theme_for,
     with_top_level_key,
 )
@@ -134,6 +136,17 @@ def test_style_variables_hold_validated_colours_only():
     assert theme_for(Branding(background="#111827")) == "dark"
     assert theme_for(Branding(background="#fdf6e3")) == "light"
     assert theme_for(Branding()) is None
+
+
+def test_the_brand_stylesheet_and_its_classes_come_from_valid_colours_only():
+    both = Branding(accent="#0f766e", background="#111827")
+    assert stylesheet(both) == (
+        ".branded { --ld-accent: #0f766e; --ld-background: #111827; --ld-text: #c2c7d0; }\n"
+    )
+    assert colour_classes(both) == "brand-accent brand-background"
+    broken = Branding(accent="#0f766e;}body{display:none", background="#fff")
+    assert stylesheet(broken) == "" and colour_classes(broken) == ""
+    assert stylesheet(Branding()) == "" and colour_classes(Branding()) == ""
 
 
 def test_setting_branding_keeps_the_rest_of_the_document():

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from webapp.security import content_security_policy, inline_style_hashes
+
 WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
 TEMPLATES = WEBAPP / "templates"
 # E-mails keep their inline styles: mail programs ignore stylesheets, and no page shows them
@@ -40,3 +42,13 @@ def test_the_widget_stylesheet_matches_what_the_loader_adds():
     sheet = (WEBAPP / "static" / "css" / "widget.css").read_text(encoding="utf-8")
     assert re.sub(r"/\*.*?\*/\s*", "", sheet, flags=re.DOTALL).strip() == added
     assert 'getElementById("ld-widget-css")' in script  # a linked copy stops the <style>
+
+
+def test_hashes_of_inline_styles_are_the_ones_the_browser_asks_for():
+    # Chromium's console names this hash when it refuses style="color:#ff0000;".
+    assert inline_style_hashes('<p style="color:#ff0000;">a</p><b style="">b</b>') == [
+        "'sha256-m4edcspsiUL06wtd7wnpJiHBPa8/mhZYca65wvp55XQ='"
+    ]
+    policy = content_security_policy(style_hashes=["'sha256-x'", "'sha256-x'"])
+    assert "style-src 'self' 'unsafe-hashes' 'sha256-x';" in policy
+    assert "style-src 'self';" in content_security_policy()
