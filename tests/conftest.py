@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
+from tests.demo_snapshot import seed_or_restore_demo
 from tests.helpers import PASSWORD, TEST_REDIS_URL, XDIST_WORKER, csrf_token
 from webapp import create_app
 from webapp.extensions import db
@@ -186,6 +187,14 @@ def post_form(app: Flask, client: FlaskClient) -> Callable:
         return client.post(url, data=data, headers=headers, **kwargs)
 
     return post
+
+
+@pytest.fixture
+def demo_data(app: Flask) -> None:
+    """The demo data, as `flask seed-demo` loads it into an empty database: seeded once per
+    test process, copied for later tests (tests/demo_snapshot.py). Ask for it before any
+    fixture that adds rows."""
+    seed_or_restore_demo(app)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser.htmx_wait import BUSY
 from webapp.extensions import db
 from webapp.models import Response, Ticket
 
@@ -19,8 +20,15 @@ def app_config() -> dict:
     return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
 
 
+# Quiet: no htmx request or swap under way, and every animation that ends has ended (a new
+# bubble's entrance, a fading toast); endless ones (a busy spinner) would never end.
+SETTLED = """busy => !document.querySelector(busy) && document.getAnimations().every(
+    a => a.playState !== "running" || a.effect.getComputedTiming().endTime === Infinity)"""
+
+
 def serious_violations(page) -> list[str]:
-    page.wait_for_timeout(700)  # let the new bubble's entrance animation finish
+    # axe judges colours and contrast as they are once the page has settled, not mid-fade.
+    page.wait_for_function(SETTLED, arg=BUSY)
     page.add_script_tag(content=AXE)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [

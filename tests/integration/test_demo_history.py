@@ -51,8 +51,7 @@ def _report_rows(client, section: str) -> list[dict]:
     return [row for row in csv.DictReader(io.StringIO(body)) if row["section"] == section]
 
 
-def test_the_reports_show_weeks_of_tickets_and_sla_from_many(app, client, login):
-    _seed(app)
+def test_the_reports_show_weeks_of_tickets_and_sla_from_many(demo_data, client, login):
     _login_as(client, login, "anna@loopdesk.test")
     assert "Tydzień po tygodniu" in text_of(client.get("/reports"))
 
@@ -115,8 +114,7 @@ def test_old_tickets_went_through_their_lifecycle_in_the_past(app, client, login
     assert "Zamknięte" in page and "w oczekiwaniu na klienta" not in page
 
 
-def test_staff_worked_in_their_hours_and_customers_wrote_mostly_by_day(app):
-    _seed(app)
+def test_staff_worked_in_their_hours_and_customers_wrote_mostly_by_day(demo_data):
     history = _history()
     events = db.session.scalars(
         select(TicketEvent).where(
@@ -140,9 +138,8 @@ def test_staff_worked_in_their_hours_and_customers_wrote_mostly_by_day(app):
 
 
 def test_a_customer_writes_back_after_the_solved_reply_and_the_ticket_is_reopened(
-    app, client, login
+    demo_data, client, login
 ):
-    _seed(app)
     reopened = db.session.scalars(
         select(TicketEvent).where(
             TicketEvent.ticket_id.in_([t.id for t in _history()]),

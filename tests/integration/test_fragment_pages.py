@@ -21,9 +21,8 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def demo_admin(app, client, post_form):
+def demo_admin(demo_data, client, post_form):
     """The demo data, with its admin logged in."""
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     reply = post_form("/login", {"email": "admin@loopdesk.test", "password": DEMO_PASSWORD})
     assert reply.status_code in (302, 303)
     from webapp.extensions import db

@@ -244,9 +244,8 @@ def test_weekly_nps_falls_in_the_viewers_weeks(builtin_forms, timezone, response
     assert {w.start: w.nps.nps for w in report.weeks if w.nps and w.nps.count} == nps
 
 
-def test_the_demo_month_scores_as_its_answers_do(app):
+def test_the_demo_month_scores_as_its_answers_do(app, demo_data):
     """`seed-demo` adds its responses through the ORM: they get their scores on the way."""
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     now = utcnow()
     since = now - timedelta(days=30)
     definitions = {f.id: d for f, d in form_service.published_forms()}

@@ -213,8 +213,7 @@ def test_admins_filter_a_forms_responses_by_the_words_they_mention(
     )
 
 
-def test_the_demo_has_themes_to_show(app, client, login, admin):
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+def test_the_demo_has_themes_to_show(demo_data, client, login, admin):
     login(admin)
     table = _themes_table(text_of(_themes(client)))
     assert "No written answers" not in table and "No word or phrase" not in table
