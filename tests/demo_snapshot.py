@@ -59,8 +59,9 @@ def _take(app: Flask) -> DemoSnapshot:
 
         redis = redis_connection()
         for key in redis.scan_iter(count=1000):
-            ttl = redis.pttl(key)
-            snapshot.redis_keys.append((key, max(ttl, 0), redis.dump(key)))
+            ttl, dumped = redis.pttl(key), redis.dump(key)
+            if dumped is not None:  # not expired meanwhile
+                snapshot.redis_keys.append((key, max(ttl, 0), dumped))
     db.session.rollback()
     return snapshot
 
