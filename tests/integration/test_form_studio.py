@@ -449,7 +449,7 @@ def test_the_embed_code_uses_the_widget_options_and_shows_allowed_origins(client
     )
     assert "data-trigger=&#34;button&#34;" in html and "None yet" in text_of(page)
     assert "js/copy_text.js" in html and 'data-copy-target="embed-code"' in html
-    assert '<textarea id="embed-code" rows="3" readonly' in html  # selectable without JS
+    assert '<textarea id="embed-code" class="mono-text" rows="3" readonly' in html  # no JS needed
     assert "just before </body> on the pages" in text_of(page)
     assert "/widget/demo?form=nps&amp;trigger=button" in html
     with_origins = NPS.replace(
