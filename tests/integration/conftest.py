@@ -50,3 +50,19 @@ def receiver():
     yield server
     server.server.shutdown()
     server.server.server_close()
+
+
+@pytest.fixture
+def routing_admin(builtin_forms, create_user, login):
+    """An admin logged in, the shipped workflow (three rules) and a second team: what the
+    routing builder's tests start from."""
+    from webapp.extensions import db
+    from webapp.models import Role, Team
+    from webapp.services.workflow_versions import active_version
+
+    active_version()
+    db.session.add(Team(slug="polish-desk", name="Polish Desk"))
+    db.session.commit()
+    admin = create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+    login(admin)
+    return admin

@@ -31,16 +31,6 @@ def app_config() -> dict:
     return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
 
 
-@pytest.fixture
-def as_admin(builtin_forms, create_user, login):
-    active_version()  # the shipped workflow: three rules
-    db.session.add(Team(slug="polish-desk", name="Polish Desk"))
-    db.session.commit()
-    admin = create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
-    login(admin)
-    return admin
-
-
 class RuleEditor(HTMLParser):
     """The rule editor's form as a browser holds it: its controls in page order, each with
     its value (a select's chosen option), its accessible name and a select's options; a
@@ -205,7 +195,7 @@ WANTED = {
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 def test_a_rule_with_a_group_is_built_with_pickers_and_routes_tickets(
-    as_admin, client, post_form, htmx
+    routing_admin, client, post_form, htmx
 ):
     editor = RuleEditor(client.get(PAGE).get_data(as_text=True))
     field_names = editor.options("Field of condition 1")
@@ -322,12 +312,12 @@ NESTED = """\
 
 
 @pytest.fixture
-def nested_draft(as_admin) -> str:
+def nested_draft(routing_admin) -> str:
     """The shipped rules after three written in the YAML editor (rules 4, 5 and 6)."""
     version = active_version("ticket")
     text = version.yaml_text.replace("  default: {team", NESTED + "  default: {team", 1)
     assert text != version.yaml_text
-    drafts.save("workflow", "ticket", text, revision=None, base_number=1, actor=as_admin)
+    drafts.save("workflow", "ticket", text, revision=None, base_number=1, actor=routing_admin)
     db.session.commit()
     return text
 
@@ -428,7 +418,7 @@ def test_a_field_the_pickers_do_not_know_stays_editable_as_other_field(
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
-def test_an_empty_group_is_refused_at_the_group(as_admin, client, post_form, htmx):
+def test_an_empty_group_is_refused_at_the_group(routing_admin, client, post_form, htmx):
     editor = RuleEditor(client.get(PAGE).get_data(as_text=True))
     editor.named("name")["value"] = "Half built"
     editor.choose("Field of condition 1", "Channel")
@@ -464,7 +454,7 @@ def test_a_polish_admin_picks_fields_and_values_in_polish(
 
 
 def test_without_javascript_a_field_changed_then_saved_shows_its_choices_first(
-    as_admin, client, post_form
+    routing_admin, client, post_form
 ):
     """The value sent was picked for the field before: it is not saved under the new one."""
     editor = RuleEditor(client.get(f"{PAGE}?edit=2").get_data(as_text=True))
@@ -482,7 +472,7 @@ def test_without_javascript_a_field_changed_then_saved_shows_its_choices_first(
 
 
 def test_a_list_typed_on_a_field_without_choices_still_says_it_is_comma_separated(
-    as_admin, client, post_form
+    routing_admin, client, post_form
 ):
     editor = RuleEditor(client.get(PAGE).get_data(as_text=True))
     editor.choose("Field of condition 1", "Ticket subject")
@@ -511,7 +501,7 @@ def test_a_list_typed_on_a_field_without_choices_still_says_it_is_comma_separate
         },
     ],
 )
-def test_junk_rows_and_buttons_never_give_a_500(as_admin, client, post_form, junk):
+def test_junk_rows_and_buttons_never_give_a_500(routing_admin, client, post_form, junk):
     state = state_of(client)
     for url in (f"{PAGE}/rules", f"{PAGE}/rules/0"):
         for htmx in (True, False):

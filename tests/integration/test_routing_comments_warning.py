@@ -13,21 +13,8 @@ from tests.integration.test_routing_builder_pickers import (
     words,
 )
 from webapp.extensions import db
-from webapp.models import Role, Team
 from webapp.services import drafts
 from webapp.services.workflow_versions import active_version
-
-
-@pytest.fixture
-def as_admin(builtin_forms, create_user, login):
-    """An admin, the shipped workflow (three rules) and a second team."""
-    active_version()
-    db.session.add(Team(slug="polish-desk", name="Polish Desk"))
-    db.session.commit()
-    admin = create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
-    login(admin)
-    return admin
-
 
 COMMENTED = """\
     # Care wants the Slovenian tickets first thing in the morning.
@@ -56,9 +43,9 @@ def comments(text: str) -> list[str]:
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 def test_comments_in_the_routing_section_stay_but_those_inside_a_changed_rule(
-    as_admin, client, post_form, htmx
+    routing_admin, client, post_form, htmx
 ):
-    text = commented_draft(as_admin)
+    text = commented_draft(routing_admin)
     inside = line_of(text, "# the hash")
     warning = (
         f"Saving a change here drops 1 comment from the draft's YAML (line {inside}): the "
@@ -94,14 +81,14 @@ def test_comments_in_the_routing_section_stay_but_those_inside_a_changed_rule(
     )
 
 
-def test_a_section_written_anew_is_announced_in_the_admins_language(as_admin, client):
-    as_admin.locale = "ru"
+def test_a_section_written_anew_is_announced_in_the_admins_language(routing_admin, client):
+    routing_admin.locale = "ru"
     text = active_version("ticket").yaml_text
     start = text.index("routing:\n")
     end = text.index("  default: {team", start)
     flow = "routing:\n  # everything goes to care for now\n  rules: []\n"
     text = text[:start] + flow + text[end:]
-    drafts.save("workflow", "ticket", text, revision=None, base_number=1, actor=as_admin)
+    drafts.save("workflow", "ticket", text, revision=None, base_number=1, actor=routing_admin)
     db.session.commit()
     line = line_of(text, "# everything goes")
     page = words(client.get(PAGE).get_data(as_text=True))
@@ -111,7 +98,7 @@ def test_a_section_written_anew_is_announced_in_the_admins_language(as_admin, cl
     )
 
 
-def test_comments_outside_the_routing_section_are_no_reason_to_warn(as_admin, client):
+def test_comments_outside_the_routing_section_are_no_reason_to_warn(routing_admin, client):
     shipped = active_version("ticket").yaml_text
     assert "# Rules that run when" in shipped  # the shipped workflow comments its automations
     page = words(client.get(PAGE).get_data(as_text=True))

@@ -16,21 +16,9 @@ from tests.integration.test_routing_builder_pickers import (
     words,
 )
 from webapp.extensions import db
-from webapp.models import Role, Team
 from webapp.services import drafts
 from webapp.services.tickets import NewTicket, create_ticket
 from webapp.services.workflow_versions import active_version
-
-
-@pytest.fixture
-def as_admin(builtin_forms, create_user, login):
-    """An admin, the shipped workflow (three rules) and a second team."""
-    active_version()
-    db.session.add(Team(slug="polish-desk", name="Polish Desk"))
-    db.session.commit()
-    admin = create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
-    login(admin)
-    return admin
 
 
 def filled_in(score_type: str, present: bool = True) -> dict:
@@ -45,7 +33,7 @@ def filled_in(score_type: str, present: bool = True) -> dict:
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 def test_a_ces_group_filled_in_reads_back_as_ces_and_routes_only_ces_scores(
-    as_admin, client, post_form, htmx
+    routing_admin, client, post_form, htmx
 ):
     editor = RuleEditor(client.get(PAGE).get_data(as_text=True))
     editor.named("name")["value"] = "Any effort score"
@@ -83,8 +71,8 @@ def test_a_ces_group_filled_in_reads_back_as_ces_and_routes_only_ces_scores(
     assert nps.team.slug != "polish-desk"
 
 
-def test_a_csat_group_left_empty_reads_back_as_csat_in_polish(as_admin, client, post_form):
-    as_admin.locale = "pl"
+def test_a_csat_group_left_empty_reads_back_as_csat_in_polish(routing_admin, client, post_form):
+    routing_admin.locale = "pl"
     db.session.commit()
     editor = RuleEditor(client.get(PAGE).get_data(as_text=True))
     editor.named("name")["value"] = "CSAT bez grupy"
@@ -103,7 +91,7 @@ def test_a_csat_group_left_empty_reads_back_as_csat_in_polish(as_admin, client, 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 def test_any_score_group_filled_in_written_in_yaml_reads_as_the_field_it_is(
-    as_admin, client, post_form, htmx
+    routing_admin, client, post_form, htmx
 ):
     rule = (
         "    - name: Any scored ticket\n"
@@ -111,7 +99,7 @@ def test_any_score_group_filled_in_written_in_yaml_reads_as_the_field_it_is(
         "      set: {team: polish-desk, assign: manual}\n"
     )
     text = active_version("ticket").yaml_text.replace("  default: {team", rule + "  default: {team")
-    drafts.save("workflow", "ticket", text, revision=None, base_number=1, actor=as_admin)
+    drafts.save("workflow", "ticket", text, revision=None, base_number=1, actor=routing_admin)
     db.session.commit()
     listed = words(client.get(PAGE).get_data(as_text=True))
     assert "When the score group is filled in Then team Polish Desk" in listed
