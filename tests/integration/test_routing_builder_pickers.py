@@ -287,6 +287,14 @@ def state_of(client) -> dict:
     return {"revision": data["revision"][0], "seen": data["seen"][0]}
 
 
+def publish_in_order(client, post_form, order: list[str]) -> None:
+    """Reorder the draft's rules (their indexes, the new first one first) and publish it."""
+    reordered = post_form(f"{PAGE}/reorder", {"order": order, **state_of(client)}, htmx=True)
+    assert reordered.status_code == 200
+    revision = str(drafts.current("workflow", "ticket").revision)
+    assert post_form("/admin/workflow/publish", {"revision": revision}).status_code == 303
+
+
 NESTED = """\
     - name: Slovenian or unhappy
       when:

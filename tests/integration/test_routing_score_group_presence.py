@@ -12,7 +12,7 @@ from tests.integration.test_routing_builder_pickers import (
     change,
     draft_rules,
     draft_text,
-    state_of,
+    publish_in_order,
     words,
 )
 from webapp.extensions import db
@@ -56,10 +56,7 @@ def test_a_ces_group_filled_in_reads_back_as_ces_and_routes_only_ces_scores(
     assert draft_text() == before  # untouched: byte for byte
 
     # First in the list, it takes CES scores, not NPS ones.
-    order = {"order": ["3", "0", "1", "2"], **state_of(client)}
-    assert post_form(f"{PAGE}/reorder", order, htmx=True).status_code == 200
-    revision = str(drafts.current("workflow", "ticket").revision)
-    assert post_form("/admin/workflow/publish", {"revision": revision}).status_code == 303
+    publish_in_order(client, post_form, ["3", "0", "1", "2"])
     ces = create_ticket(
         NewTicket(subject="Hard", score={"type": "ces", "value": 2, "category": "difficult"})
     )

@@ -15,12 +15,11 @@ from tests.integration.test_routing_builder_pickers import (
     change,
     draft_rules,
     draft_text,
-    state_of,
+    publish_in_order,
     words,
 )
 from webapp.extensions import db
 from webapp.models import Role, Team
-from webapp.services import drafts
 from webapp.services.forms import publish_form
 from webapp.services.tickets import NewTicket, create_ticket
 from webapp.services.workflow_versions import active_version
@@ -120,10 +119,7 @@ def test_a_customer_who_answers_a_value_with_a_comma_is_routed_by_it(shop_admin,
     editor.tick("Value of condition 1", "Größe")
     saved = post_form(editor.action, editor.posted(team="shop-desk"), htmx=True)
     assert saved.status_code == 200, words(saved.get_data(as_text=True))
-    order = {"order": ["3", "0", "1", "2"], **state_of(client)}
-    assert post_form(f"{PAGE}/reorder", order, htmx=True).status_code == 200
-    revision = str(drafts.current("workflow", "ticket").revision)
-    assert post_form("/admin/workflow/publish", {"revision": revision}).status_code == 303
+    publish_in_order(client, post_form, ["3", "0", "1", "2"])
     comma = create_ticket(NewTicket(subject="Size", form_slug="shop", answers={"size": "S, M"}))
     other = create_ticket(NewTicket(subject="Size", form_slug="shop", answers={"size": "S"}))
     db.session.commit()

@@ -16,7 +16,7 @@ from tests.integration.test_routing_builder_pickers import (
     change,
     draft_rules,
     draft_text,
-    state_of,
+    publish_in_order,
     words,
 )
 from webapp.extensions import db
@@ -243,10 +243,7 @@ def test_a_ces_score_group_reads_back_as_ces_and_routes_only_ces_scores(
     assert draft_text() == before
 
     # Published first in the list, it takes CES's neutral scores, not CSAT's.
-    order = {"order": ["5", "0", "1", "2", "3", "4"], **state_of(client)}
-    assert post_form(f"{PAGE}/reorder", order, htmx=True).status_code == 200
-    revision = str(drafts.current("workflow", "ticket").revision)
-    assert post_form("/admin/workflow/publish", {"revision": revision}).status_code == 303
+    publish_in_order(client, post_form, ["5", "0", "1", "2", "3", "4"])
     ces = create_ticket(
         NewTicket(subject="Meh", score={"type": "ces", "value": 4, "category": "neutral"})
     )
