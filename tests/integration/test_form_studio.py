@@ -440,6 +440,15 @@ def test_an_archived_form_shows_the_closed_page_until_opened_again(
 # --- embed code -----------------------------------------------------------------------
 
 
+def test_a_site_that_forbids_inline_styles_gets_the_widget_style_sheet_line(client, as_admin):
+    page = client.get("/admin/forms/nps/embed")
+    html = page.get_data(as_text=True)
+    line = "&lt;link id=&#34;ld-widget-css&#34; rel=&#34;stylesheet&#34; href=&#34;"
+    assert line + "http://loopdesk.test/static/css/widget.css&#34;&gt;" in html
+    assert "Your site forbids inline styles (Content-Security-Policy)?" in text_of(page)
+    assert client.get("/static/css/widget.css").status_code == 200
+
+
 def test_the_embed_code_uses_the_widget_options_and_shows_allowed_origins(client, as_admin):
     page = client.get("/admin/forms/nps/embed")
     html = page.get_data(as_text=True)

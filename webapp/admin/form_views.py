@@ -423,4 +423,7 @@ def form_embed(slug: str):
         triggers=form_studio.WIDGET_TRIGGERS,
         snippet=form_studio.embed_snippet(script_url, form.slug, options),
         public_url=external_url("public.show_form", slug=form.slug),
+        # For host pages whose CSP forbids inline styles: the widget then adds none.
+        style_link=f'<link id="ld-widget-css" rel="stylesheet" '
+        f'href="{external_url("static", filename="css/widget.css")}">',
     )
