@@ -177,10 +177,10 @@ def notify(
 ) -> str | None:
     """Tell a colleague about `event` on `ticket` as they chose; returns the message key.
 
-    The in-app inbox always gets it, whatever the e-mail settings. None when no e-mail
-    will be sent (inactive colleague, their own action, category off, or a ticket they may
-    not see: a reminder or a task they gave on a ticket that has since gone to another
-    team says nothing about it, in the inbox or by e-mail). Otherwise the
+    The in-app inbox gets it whatever the e-mail settings, unless the colleague may not see
+    the ticket (a reminder or a task they gave on a ticket that has since gone to another
+    team): then nothing is said, in the inbox or by e-mail. None when no e-mail will be
+    sent (that case, inactive colleague, their own action, category off). Otherwise the
     e-mail is in the outbox now, or a StaffNotice will send it (under the same key,
     so the ticket's timeline shows its delivery once it goes).
     """
