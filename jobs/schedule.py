@@ -91,7 +91,7 @@ class Periodic:
 
 def periodic_jobs() -> list[Periodic]:
     """Everything that runs on a clock. Imported lazily: the job modules import the app."""
-    from jobs import notices, surveys, webhooks
+    from jobs import notices, summaries, surveys, webhooks
 
     return [
         Periodic("sla-sweep", sweep_sla, 60),
@@ -101,6 +101,7 @@ def periodic_jobs() -> list[Periodic]:
         Periodic("surveys", surveys.send_due_surveys, 60),
         Periodic("held-notices", notices.release_held_notices, 60),
         Periodic("digests", notices.send_digests, 3600),
+        Periodic("weekly-summaries", summaries.send_weekly_summaries, 600),
         Periodic("webhook-relay", webhooks.relay_pending_deliveries, 60),
         Periodic("inbox-retention", delete_old_notifications, 24 * 3600),
         Periodic("reply-mailbox", poll_reply_mailbox, 60),

@@ -1,0 +1,188 @@
+"""The weekly summary: opt-in, Monday 08:00 in each colleague's zone, once, in their language."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from jobs.summaries import send_weekly_summaries
+from tests.helpers import completed_response, make_ticket, text_of
+from webapp.extensions import db
+from webapp.main import views
+from webapp.models import OutboxMessage, Response, Role, Team, TeamMembership, TicketAccess
+from webapp.services.weekly_summary import save_choice
+
+# Monday 30 November 2026, 08:30 in Warsaw (07:30 UTC): last week is 23–29 November.
+MONDAY_0830_WARSAW = datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
+IN_THE_WEEK = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # Wednesday
+WEEK_BEFORE = IN_THE_WEEK - timedelta(days=7)
+
+
+@pytest.fixture
+def app_config(smtp_config) -> dict:
+    return smtp_config
+
+
+def opted_in(user, wanted: bool = True):
+    save_choice(user, wanted)
+    db.session.commit()
+    return user
+
+
+def responded(slug: str, answers: dict, moment: datetime) -> None:
+    """A response completed at `moment` (its scores are counted as the customer's path does)."""
+    completed_response(slug, answers)
+    response = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
+    response.started_at, response.completed_at = moment - timedelta(minutes=2), moment
+    db.session.commit()
+
+
+def summaries_to(address: str) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.to_address == address, OutboxMessage.template == "weekly_summary"
+            )
+        )
+    )
+
+
+def plain_text(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def test_monday_morning_writes_one_summary_per_opted_in_colleague_and_never_twice(
+    app, builtin_forms, create_user
+):
+    warsaw = opted_in(builtin_forms)  # Europe/Warsaw: 08:30 there
+    london = opted_in(create_user(email="lon@example.com", timezone="UTC", role=Role.ADMIN))
+    create_user(email="quiet@example.com")  # never turned it on
+    opted_in(create_user(email="left@example.com", active=False))
+    now = MONDAY_0830_WARSAW
+
+    assert send_weekly_summaries((now - timedelta(days=1)).isoformat()) == 0  # Sunday
+    assert send_weekly_summaries((now - timedelta(minutes=31)).isoformat()) == 0  # 07:59
+    assert send_weekly_summaries(now.isoformat()) == 1  # Warsaw's 08:30; London's 07:30
+    assert send_weekly_summaries(now.isoformat()) == 0  # a run every few minutes: once
+    assert send_weekly_summaries((now + timedelta(minutes=30)).isoformat()) == 1  # London 08:00
+    assert send_weekly_summaries((now + timedelta(hours=5)).isoformat()) == 0
+    [mail] = summaries_to(warsaw.email)
+    assert mail.message_key == f"weekly_summary:{warsaw.id}:2026-11-23"
+    assert len(summaries_to(london.email)) == 1
+    assert summaries_to("quiet@example.com") == summaries_to("left@example.com") == []
+    # A quiet week still says so, briefly.
+    assert "It was a quiet week" in mail.body_text
+    assert "Nov 23 – 29, 2026" in mail.subject
+    # The next Monday is a new week, for both.
+    assert send_weekly_summaries((now + timedelta(days=7, minutes=30)).isoformat()) == 2
+
+
+def test_a_polish_colleague_gets_it_over_smtp_in_polish_with_polish_numbers(
+    app, builtin_forms, create_user, smtp_server, run_jobs
+):
+    anna = opted_in(create_user(email="anna@example.pl", name="Anna", locale="pl"))
+    for score in (5, 4):
+        responded("csat", {"csat": score}, IN_THE_WEEK)
+    responded("csat", {"csat": 3}, WEEK_BEFORE)
+    send_weekly_summaries(MONDAY_0830_WARSAW.isoformat())
+    run_jobs()
+    [mail] = [m for m in smtp_server.messages if m["To"] == anna.email]
+    text = plain_text(mail)
+    assert "23–29 lis 2026" in mail["Subject"]
+    assert "4,5 z 5" in text  # a decimal comma
+    assert "+1,5" in text  # against the week before, 3.0
+    assert "Otrzymane odpowiedzi: 2" in text
+    assert "http://loopdesk.test/reports?days=30" in text
+    assert "http://loopdesk.test/board" in text
+    html = mail.get_body(("html",)).get_content()
+    assert 'href="http://loopdesk.test/reports?days=30"' in html
+
+
+def test_the_nps_in_the_mail_is_the_one_reports_shows_for_that_week(
+    app, client, login, builtin_forms, monkeypatch
+):
+    ola = opted_in(builtin_forms)
+    for score in (10, 9, 2):
+        responded("nps", {"score": score}, IN_THE_WEEK)
+    for score in (10, 2):
+        responded("nps", {"score": score}, WEEK_BEFORE)
+    send_weekly_summaries(MONDAY_0830_WARSAW.isoformat())
+    [mail] = summaries_to(ola.email)
+    assert "NPS: +33 (3 answers), +33 against the week before" in mail.body_text
+
+    monkeypatch.setattr(views, "utcnow", lambda: MONDAY_0830_WARSAW)
+    login(ola)
+    html = client.get("/reports?days=30").get_data(as_text=True)
+    row = re.search(r'<time datetime="2026-11-23">.*?</tr>', html, re.S).group(0)
+    assert "+33 (3 answers)" in text_of_html(row)
+
+
+def text_of_html(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_an_agent_limited_to_their_teams_sees_no_other_teams_subject(
+    app, builtin_forms, create_user
+):
+    care = db.session.scalar(select(Team).where(Team.slug == "customer-care"))
+    quality = db.session.scalar(select(Team).where(Team.slug == "product-quality"))
+    piotr = create_user(email="piotr@example.com", name="Piotr")
+    piotr.ticket_access = TicketAccess.TEAMS
+    db.session.add(TeamMembership(team=care, user=piotr))
+    opted_in(piotr)
+    mine = make_ticket(subject="Faktura do poprawki")
+    secret = make_ticket(subject="Tajna sprawa jakości")
+    mine.team_id, mine.assignee_id = care.id, piotr.id
+    secret.team_id, secret.assignee_id = quality.id, None
+    secret.resolution_breached_at = IN_THE_WEEK
+    db.session.commit()
+
+    send_weekly_summaries(MONDAY_0830_WARSAW.isoformat())
+    [mail] = summaries_to(piotr.email)
+    for part in (mail.body_text, mail.body_html, mail.subject):
+        assert "Tajna sprawa" not in part
+    assert "Faktura do poprawki" in mail.body_text
+    assert "Still open: 1" in mail.body_text  # of the two, the one they may see
+    assert "SLA breaches: 0" in mail.body_text  # the other team's breach is not theirs
+    assert "count the tickets you can see" in mail.body_text
+    assert "Open and assigned to you: 1" in mail.body_text
+
+
+def test_the_preview_button_writes_the_mail_at_once_and_needs_csrf(
+    app, client, login, post_form, builtin_forms, smtp_server, run_jobs
+):
+    ola = builtin_forms  # not opted in: a preview is how they decide
+    login(ola)
+    refused = client.post("/account/notifications/weekly-summary-preview")
+    assert refused.status_code == 400
+    assert summaries_to(ola.email) == []
+    sent = post_form("/account/notifications/weekly-summary-preview")
+    assert sent.status_code == 303
+    assert "on its way to ola@example.com" in text_of(client.get(sent.headers["Location"]))
+    run_jobs()
+    assert [m["To"] for m in smtp_server.messages] == [ola.email]
+    assert len(summaries_to(ola.email)) == 1
+    for _ in range(2):
+        assert post_form("/account/notifications/weekly-summary-preview").status_code == 303
+    assert post_form("/account/notifications/weekly-summary-preview").status_code == 429
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 3
+
+
+def test_the_setting_is_off_by_default_and_round_trips(client, login, post_form, agent):
+    login(agent)
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert 'id="weekly_summary" aria-describedby="weekly-summary-help">' in page  # unchecked
+    choices = {"mentions": "digest", "weekly_summary": "on"}
+    assert post_form("/account/notifications", choices).status_code == 303
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert 'id="weekly_summary" aria-describedby="weekly-summary-help" checked>' in page
+    db.session.refresh(agent)
+    assert agent.notification_settings["weekly_summary"] is True
+    assert agent.notification_settings["mentions"] == "digest"
+    post_form("/account/notifications", {"mentions": "digest"})  # the box left unticked
+    db.session.refresh(agent)
+    assert agent.notification_settings["weekly_summary"] is False
+    assert agent.notification_settings["mentions"] == "digest"
