@@ -112,7 +112,6 @@ def test_the_audit_log_says_once_that_the_account_was_throttled(
     _reach_the_limit(post_form, "ada@example.com")
     for _ in range(3):
         assert _try(post_form, "ada@example.com", "guess again").status_code == 429
-    _reach_the_limit(post_form, "nobody@example.com")  # no account: nothing to tell admins
     entries = db.session.scalars(select(AuditEntry)).all()
     assert [(e.action, e.target_label) for e in entries] == [("login.throttled", "Ada Agent")]
     assert "guess" not in str(entries[0].after) and "guess" not in str(entries[0].before)
@@ -171,3 +170,61 @@ def test_with_the_rate_limit_storage_down_staff_still_log_in(
     assert _try(post_form, agent.email, "guess").status_code == 422
     assert _try(post_form, agent.email).status_code == 303
     assert client.get("/dashboard").status_code == 200
+
+
+def test_an_unknown_address_throttled_is_one_audit_entry_per_window_with_the_client(
+    client, post_form, admin, login
+):
+    """Nobody else can be told about an address without an account: the admins are, once."""
+    _reach_the_limit(post_form, " Nobody@Example.com")
+    for _ in range(3):
+        assert _try(post_form, "nobody@example.com", "guess again").status_code == 429
+    entries = db.session.scalars(select(AuditEntry)).all()
+    assert [(e.action, e.target_label) for e in entries] == [
+        ("login.unknown_address_throttled", "nobody@example.com")
+    ]
+    assert entries[0].after == {"ip_address": "127.0.0.1", "failed_logins": 3, "window_minutes": 15}
+    assert entries[0].actor_id is None
+
+    assert login(admin).status_code == 303
+    page = text_of(client.get("/admin/audit"))
+    assert "Paused logins for an address that has no account, after repeated attempts" in page
+    assert "nobody@example.com" in page and "127.0.0.1" in page and "login page" in page
+    admin.locale = "pl"  # staff read the log in their profile's language
+    db.session.commit()
+    polish = text_of(client.get("/admin/audit"))
+    assert "Wstrzymano logowanie na adres, do którego nie należy żadne konto" in polish
+
+
+def test_a_known_and_an_unknown_address_are_refused_with_the_same_page(
+    client, post_form, create_user
+):
+    create_user(email="ada@example.com")
+    known = [post_form("/login", {"email": "ada@example.com", "password": "x"}) for _ in range(4)]
+    unknown = [post_form("/login", {"email": "eve@example.com", "password": "x"}) for _ in range(4)]
+    for one, other in zip(known, unknown, strict=True):
+        assert one.status_code == other.status_code
+        assert text_of(one).replace("ada@", "eve@") == text_of(other)
+
+
+def test_a_hostile_unknown_address_is_kept_short_printable_and_escaped(
+    client, post_form, admin, login
+):
+    typed = "<b>Eve</b>\u202e\x07" + "e" * 200 + "@example.com"
+    _reach_the_limit(post_form, typed)
+    entry = db.session.scalar(select(AuditEntry))
+    assert len(entry.target_label) == 100 and entry.target_label.endswith("…")
+    assert entry.target_label.startswith("<b>eve</b>??eee")
+    assert login(admin).status_code == 303
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "&lt;b&gt;eve&lt;/b&gt;??eee" in html and "<b>eve</b>" not in html
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_FAILURES_PER_ACCOUNT": "2 per 1 second"}])
+def test_an_unknown_address_throttled_again_in_a_new_window_is_a_new_entry(client, post_form):
+    for _window in range(2):
+        _try(post_form, "nobody@example.com", "guess")
+        assert _try(post_form, "nobody@example.com", "guess").status_code == 429
+        time.sleep(1.1)
+    entries = db.session.scalars(select(AuditEntry)).all()
+    assert [e.action for e in entries] == ["login.unknown_address_throttled"] * 2

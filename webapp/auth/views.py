@@ -47,18 +47,23 @@ def login():
     if form.validate_on_submit():
         # Refused before the password is looked at, the right one too: the throttle must
         # not tell a guesser which guess was right. Unknown addresses are throttled alike.
-        if wait := login_throttle.seconds_refused(form.email.data):
+        # A browser this account logged in from before (its device cookie) is counted on
+        # its own, so guessers elsewhere cannot lock the owner out.
+        device = login_throttle.trusted_device(form.email.data)
+        if wait := login_throttle.seconds_refused(form.email.data, device):
             return _refused(form, wait)
         user = user_for_login(form.email.data, form.password.data)
         if user is not None:
-            login_throttle.forget_failures(form.email.data)
+            login_throttle.forget_failures(form.email.data, device)
             login_user(user, remember=form.remember.data)
             adopt_chosen_locale(user)
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(request.args.get("next")), code=303)
-        wait = login_throttle.count_failure(form.email.data)
-        db.session.commit()  # the audit entry of an account just throttled
+            reply = redirect(safe_next(request.args.get("next")), code=303)
+            login_throttle.remember_device(reply, user)
+            return reply
+        wait = login_throttle.count_failure(form.email.data, device)
+        db.session.commit()  # the audit entry of an account (or address) just throttled
         if wait:  # this failure reached the limit: say so now, not at the next attempt
             return _refused(form, wait)
         # One message for every failure: do not reveal which accounts exist.
@@ -152,7 +157,9 @@ def _choose_password(user: User, done: str, reset: bool = False):
         logout_user()
         login_user(user)
         flash(done, "success")
-        return redirect(url_for("main.index"), code=303)
+        reply = redirect(url_for("main.index"), code=303)
+        login_throttle.remember_device(reply, user)  # the old password's ones no longer count
+        return reply
     status = 422 if request.method == "POST" else 200
     return render_template("auth/set_password.html", form=form, user=user, reset=reset), status
 
@@ -190,7 +197,9 @@ def change_own_password():
         # logs anyone in: this device gets them anew, other devices have to log in again.
         login_user(user, remember=_has_remember_cookie())
         flash(_("Your password is changed."), "success")
-        return redirect(url_for("auth.profile"), code=303)
+        reply = redirect(url_for("auth.profile"), code=303)
+        login_throttle.remember_device(reply, user)  # the same goes for device cookies
+        return reply
     return _profile_page(ProfileForm(formdata=None, obj=user), password_form), 422
 
 

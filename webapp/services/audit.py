@@ -71,6 +71,9 @@ ACTION_LABELS = {
     "api_token.created": _l("Created an API token"),
     "api_token.revoked": _l("Revoked an API token"),
     "login.throttled": _l("Paused logins to an account after repeated wrong passwords"),
+    "login.unknown_address_throttled": _l(
+        "Paused logins for an address that has no account, after repeated attempts"
+    ),
 }
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -124,6 +127,7 @@ FIELD_LABELS = {
     "hint": _l("Starts with"),
     "failed_logins": _l("Failed logins"),
     "window_minutes": _l("Time window (minutes)"),
+    "ip_address": _l("IP address (the attempt that reached the limit)"),
 }
 
 
@@ -320,7 +324,7 @@ def actor_text(entry: AuditEntry) -> str:
     """Who made the change: a person, the login page (a throttle nobody chose), or the CLI."""
     if entry.actor_name:
         return entry.actor_name
-    if entry.action == "login.throttled":
+    if entry.action.startswith("login."):
         return gettext("login page")
     return gettext("command line")
 
