@@ -112,6 +112,11 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "UPLOAD_FOLDER": env.get("LOOPDESK_UPLOAD_FOLDER") or None,
         "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "60 per minute;600 per hour"),
+        # "Continue later" links e-mailed to one address, from any number of clients: a
+        # stranger's mailbox must not be filled from many addresses ("off": no limit).
+        "CONTINUE_LATER_MAILS_PER_ADDRESS": env.get(
+            "CONTINUE_LATER_MAILS_PER_ADDRESS", "3 per day"
+        ),
         "FORM_MIN_SECONDS_FIRST_ANSWER": float(env.get("FORM_MIN_SECONDS_FIRST_ANSWER", "2")),
         # A partly answered conversation can be resumed for this many days after its last
         # answer (the browser's cookie and the "continue later" link); later it starts over.

@@ -25,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from htmx_flask import request as htmx_request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -43,9 +44,10 @@ from webapp.models.types import utcnow
 from webapp.outbox import queue_email
 from webapp.public import bp
 from webapp.public.messages import answer_error_message
-from webapp.services import form_assets
+from webapp.services import form_assets, recipient_limits
 from webapp.services import forms as form_service
 from webapp.services.form_studio import EmbedOptions
+from webapp.services.non_essential_mail import is_opted_out
 from webapp.services.uploads import UploadRefused, store_upload
 
 csrf.exempt(bp)  # see the module docstring: conversation tokens protect these posts
@@ -581,7 +583,11 @@ def _expired(form: Form, *, note: bool = False):
 @bp.post("/f/<slug>/continue-later")
 @limiter.limit("10 per hour")
 def continue_later(slug: str):
-    """E-mail a signed, expiring link that resumes this conversation on another device."""
+    """E-mail a signed, expiring link that resumes this conversation on another device.
+
+    Limited per client address (the route) and per recipient (CONTINUE_LATER_MAILS_PER_ADDRESS),
+    so nobody can fill a stranger's mailbox from many addresses.
+    """
 
     form = _form_or_404(slug)
     try:
@@ -617,17 +623,38 @@ def continue_later(slug: str):
             continue_later={"error": answer_error_message(refused), "email": email},
             status=422,
         )
-    link = external_url("public.resume", slug=slug, token=_resume_links().dumps(response.token))
-    queue_email(
-        email,
-        "continue_later",
-        lang,
-        {
-            "link": link,
-            "form_title": definition.text(definition.title, lang),
-            "days": resume_days(),
-        },
-    )
+    if not recipient_limits.count_continue_later_mail(email):
+        # Many clients mailing one stranger: refused in the respondent's language, the
+        # conversation and the typed address kept.
+        return _render(
+            form,
+            definition,
+            response,
+            lang,
+            question=_asked_now(definition, response),
+            continue_later={
+                "error": _(
+                    "We have already sent several links to this address. Please try again "
+                    "later, or finish the form now: your answers so far are saved."
+                ),
+                "email": email,
+            },
+            status=429,
+        )
+    # An address that asked for no more of our e-mail gets none; the page reads as usual,
+    # so it does not tell a stranger who is on that list.
+    if not is_opted_out(email):
+        link = external_url("public.resume", slug=slug, token=_resume_links().dumps(response.token))
+        queue_email(
+            email,
+            "continue_later",
+            lang,
+            {
+                "link": link,
+                "form_title": definition.text(definition.title, lang),
+                "days": resume_days(),
+            },
+        )
     response.updated_at = utcnow()  # the link's days and the conversation's run from now
     db.session.commit()
     # The address stays out of the URL (history, logs, referrers): it goes in the signed
