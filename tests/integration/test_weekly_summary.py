@@ -186,3 +186,27 @@ def test_the_setting_is_off_by_default_and_round_trips(client, login, post_form,
     db.session.refresh(agent)
     assert agent.notification_settings["weekly_summary"] is False
     assert agent.notification_settings["mentions"] == "digest"
+
+
+def test_several_workers_at_once_write_each_summary_once(app, builtin_forms, create_user):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises writers anyway)")
+    import threading
+
+    people = [opted_in(builtin_forms)] + [
+        opted_in(create_user(email=f"p{n}@example.com")) for n in range(3)
+    ]
+    results: list[int] = []
+
+    def run() -> None:
+        with app.app_context():
+            results.append(send_weekly_summaries(MONDAY_0830_WARSAW.isoformat()))
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sum(results) == len(people)
+    for person in people:
+        assert len(summaries_to(person.email)) == 1
