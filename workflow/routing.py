@@ -85,7 +85,9 @@ class Candidate:
 class Pick:
     user_id: int | None
     notes: tuple[Note, ...]  # the choice first, then who was eligible and why
-    team_full: bool = False  # every eligible member is at capacity: try the overflow team
+    # Nobody in the team can take it (every eligible member at capacity, or everyone away):
+    # try the overflow team.
+    team_full: bool = False
 
     @property
     def reason(self) -> str:
@@ -129,7 +131,7 @@ def pick_assignee(
     ]
     present = [c for c in candidates if not c.is_away(now)]
     if not present:  # nobody is taken on while away, not even as the last resort
-        return Pick(None, (("everyone_away", {}), *away))
+        return Pick(None, (("everyone_away", {}), *away), team_full=True)
     pool, notes = _eligible(present, locale, now)
     notes = [*away, *notes]
     with_room = [c for c in pool if c.open_load < c.capacity]

@@ -81,6 +81,45 @@ def test_a_team_whose_members_are_all_away_leaves_the_ticket_for_the_team(care):
     assert ticket.team_id == care["team"].id
 
 
+@pytest.fixture
+def quality_all_away(care, create_user) -> dict:
+    """Product Quality (broken pages go there, overflowing to Customer Care): Marta, away."""
+    quality = db.session.scalar(select(Team).where(Team.slug == "product-quality"))
+    marta = create_user(email="marta@example.com", name="Marta", languages=["en"])
+    db.session.add(TeamMembership(team=quality, user=marta))
+    db.session.commit()
+    mark_away(marta)
+    return {**care, "quality": quality, "marta": marta}
+
+
+def test_a_team_all_away_hands_the_ticket_to_its_overflow_team(quality_all_away, client, login):
+    care = quality_all_away
+    ticket = make_ticket(
+        subject="The checkout page is blank", form_slug="report-problem", answers={}, score=None
+    )
+    assert ticket.team_id == care["team"].id  # Customer Care, the rule's overflow team
+    assert ticket.assignee_id in (care["ola"].id, care["piotr"].id)
+    login(care["ola"])
+    said = visible(client.get(f"/tickets/{ticket.number}"))
+    assert "overflow to team customer-care" in said
+
+
+def test_the_routing_tester_says_the_team_was_away_and_it_overflowed(
+    quality_all_away, client, login, post_form, create_user
+):
+    login(create_user(email="admin@example.com", name="Ann", role=Role.ADMIN))
+    tested = post_form(
+        "/admin/workflow/routing/test",
+        {"source": "typed", "form": "report-problem", "locale": "en", "channel": "web"},
+        htmx=True,
+    )
+    assert tested.status_code == 200
+    said = visible(tested)
+    assert "Everyone in product-quality is away: overflow." in said
+    assert "is at capacity" not in said
+    assert "Customer Care" in said.split("Agent")[0]
+
+
 def test_a_period_that_has_not_begun_does_not_keep_anyone_from_tickets(care):
     mark_away(care["ola"], first_offset=3, last_offset=6)
     mark_away(care["piotr"], first_offset=3, last_offset=6)

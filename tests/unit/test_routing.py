@@ -1,6 +1,7 @@
 """Routing rules and the assignment strategies."""
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,15 @@ def test_full_team_asks_for_the_overflow_team(strategy):
     team = [agent(1, load=5, capacity=5), agent(2, load=2, capacity=2)]
     pick = pick_assignee(strategy, team, locale="en", now=MONDAY_NOON)
     assert pick.user_id is None and pick.team_full
+
+
+def test_a_team_all_away_asks_for_the_overflow_team_too():
+    now = MONDAY_NOON
+    gone = {"away_from": now - timedelta(days=1), "away_until": now + timedelta(days=2)}
+    team = [replace(agent(1), **gone), replace(agent(2), **gone)]
+    pick = pick_assignee("round_robin", team, locale="en", now=now)
+    assert pick.user_id is None and pick.team_full
+    assert pick.reason.startswith("everyone in the team is away")
 
 
 def test_manual_and_empty_team():

@@ -119,6 +119,7 @@ class Trial:
     team_name: str | None = None
     missing_team: str | None = None  # the target names a team that does not exist
     overflowed_from: str | None = None
+    overflowed_because: str | None = None  # "at_capacity" or "everyone_away"
     pick: Pick | None = None
     assignee_name: str | None = None
     members: tuple[MemberLoad, ...] = ()
@@ -317,9 +318,9 @@ def try_routing(
     target = decision.target
     running = {name for name, s in definition.states.items() if s.clock == "running"}
     team = _team(target.team)
-    pick, overflowed_from, members = None, None, ()
+    pick, overflowed, members = None, None, ()
     if team is not None:
-        team, pick, overflowed_from, members = _dry_pick(team, target, new, now, running)
+        team, pick, overflowed, members = _dry_pick(team, target, new, now, running)
     priority = target.priority or "normal"
     labels = _labels(target.labels)
     after_routing = {
@@ -346,7 +347,8 @@ def try_routing(
         team_slug=team.slug if team else None,
         team_name=team.name if team else None,
         missing_team=target.team if target.team and team is None else None,
-        overflowed_from=overflowed_from,
+        overflowed_from=overflowed[0] if overflowed else None,
+        overflowed_because=overflowed[1] if overflowed else None,
         pick=pick,
         assignee_name=assignee[1].name if assignee else None,
         members=tuple(m[1] for m in members),
@@ -384,9 +386,10 @@ def _dry_pick(team: Team, target: RouteTarget, new: NewTicket, now: datetime, ru
     if pick.team_full and target.overflow_team:
         overflow = _team(target.overflow_team)
         if overflow is not None:
+            because = pick.notes[0][0]
             pick, members = _dry_choose(overflow, target.assign, new.customer_locale, now, running)
             pick = pick.overflowed_to(overflow.slug)
-            return overflow, pick, team.slug, members
+            return overflow, pick, (team.slug, because), members
     return team, pick, None, members
 
 
