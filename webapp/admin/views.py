@@ -267,7 +267,8 @@ def mail_message(message_id: int):
 @admin_required
 def retry_mail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    if message.status in (OutboxStatus.FAILED, OutboxStatus.NOT_SENT, OutboxStatus.RETRYING):
+    retryable = (OutboxStatus.FAILED, OutboxStatus.NOT_SENT, OutboxStatus.RETRYING)
+    if message.status in retryable and message.to_address:  # erased on request: no recipient
         audit.record(
             "mail.retried",
             message,

@@ -64,6 +64,8 @@ class Ticket(db.Model):
     customer_locale: Mapped[str] = mapped_column(String(8), default="en")
     channel: Mapped[str] = mapped_column(String(16), default="web")
     form_slug: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # When an admin erased the customer's personal data on request (services.customer_data).
+    customer_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # What routing and SLA conditions read: answers, score, metadata (plain JSON).
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -43,6 +43,14 @@ def _customer_label(state, lang: str) -> str:
     return _("Waiting for your reply") if state.category == "waiting" else state.label(lang)
 
 
+def _erased_page(lang: str):
+    """The customer's data was erased on their request: say so, rather than an empty ticket."""
+    response = current_app.make_response((render_template("public/erased.html", lang=lang), 410))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.get("/t/<token>")
 def ticket_status(token: str):
     ticket = _ticket_or_404(token)
@@ -52,6 +60,8 @@ def ticket_status(token: str):
         else ticket.customer_locale
     )
     override_locale(lang)
+    if ticket.customer_erased_at is not None:
+        return _erased_page(lang)
     definition = machine_for(ticket.workflow_version_id).definition
     events = db.session.scalars(
         select(TicketEvent)
@@ -82,6 +92,8 @@ def ticket_reply(token: str):
     """The customer writes back (see replies.receive_customer_reply)."""
     ticket = _ticket_or_404(token)
     override_locale(ticket.customer_locale)
+    if ticket.customer_erased_at is not None:
+        return _erased_page(ticket.customer_locale)
     try:
         signed = _reply_signer().loads(request.form.get("reply_token", ""))
     except BadSignature:

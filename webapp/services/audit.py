@@ -71,6 +71,8 @@ ACTION_LABELS = {
     "api_token.created": _l("Created an API token"),
     "api_token.revoked": _l("Revoked an API token"),
     "login.throttled": _l("Paused logins to an account after repeated wrong passwords"),
+    "customer_data.exported": _l("Exported a customer's personal data"),
+    "customer_data.erased": _l("Erased a customer's personal data"),
     "login.unknown_address_throttled": _l(
         "Paused logins for an address that has no account, after repeated attempts"
     ),
@@ -127,6 +129,14 @@ FIELD_LABELS = {
     "hint": _l("Starts with"),
     "failed_logins": _l("Failed logins"),
     "window_minutes": _l("Time window (minutes)"),
+    "responses": _l("Form responses"),
+    "tickets": _l("Tickets"),
+    "files": _l("Uploaded files"),
+    "emails_sent": _l("E-mails sent"),
+    "emails_received": _l("E-mails received"),
+    "survey_invitations": _l("Survey invitations"),
+    "opt_out": _l("On the e-mail opt-out list"),
+    "webhook_deliveries": _l("Webhook deliveries"),
     "ip_address": _l("IP address (the attempt that reached the limit)"),
 }
 

@@ -25,6 +25,7 @@ from survey_forms.themes import ThemeCounter, language_of, text_questions
 from webapp.extensions import db
 from webapp.models import Form, Response, ResponseScore
 from webapp.models.forms import stored_answer
+from webapp.services.customer_data import ERASED
 
 THEMES_SHOWN = 15
 RESPONSES_READ = 10_000  # the newest responses read per period: plenty to tell themes
@@ -155,7 +156,9 @@ def _text_rows(
     rows = db.session.execute(statement.limit(read_limit + 1).execution_options(yield_per=1000))
     for form_id, locale_code, answers, *score in rows:
         answers = answers if isinstance(answers, dict) else {}
-        written = [v for v in map(answers.get, texts[form_id]) if isinstance(v, str) and v]
+        written = [
+            v for v in map(answers.get, texts[form_id]) if isinstance(v, str) and v and v != ERASED
+        ]
         yield form_id, locale_code, stored_answer(*score) if score else None, written
 
 
