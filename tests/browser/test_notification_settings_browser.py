@@ -17,7 +17,7 @@ def test_every_choice_is_on_a_phone_screen_and_saves(page, live_server, create_u
     log_in(page, live_server, "ola@example.com", then="/account/notifications")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    choices = page.locator("main form label[for]")
+    choices = page.locator("main table.notification-matrix label[for]")
     expect(choices).to_have_count(6 * 3)
     for choice in choices.all():
         expect(choice).to_be_visible()
