@@ -24,6 +24,8 @@ class DemoPerson:
     teams: tuple[str, ...]
     lead: bool = False
     hours: tuple[str, str] = ("09:00", "17:00")  # Monday to Friday, in their own timezone
+    # Away (holiday) from / to this many days from the day the demo is seeded, with a note.
+    away: tuple[int, int, str] | None = None
 
 
 TEAMS = {
@@ -73,6 +75,17 @@ PEOPLE = (
         ("product-quality",),
         lead=True,
     ),
+    # On holiday: routing passes him by; the pickers and the agents list say until when.
+    DemoPerson(
+        "piotr@loopdesk.test",
+        "Piotr Zieliński",
+        Role.AGENT,
+        "pl",
+        "Europe/Warsaw",
+        ("pl", "en"),
+        ("customer-care",),
+        away=(0, 6, "Urlop w Tatrach"),
+    ),
 )
 
 
@@ -87,6 +100,7 @@ def seed_demo() -> bool:
             db.session.add(team)
             added = True
         teams[slug] = team
+    newly_away: list[tuple[User, DemoPerson]] = []
     for person in PEOPLE:
         if db.session.scalar(select(User).where(User.email == person.email)):
             continue
@@ -103,7 +117,11 @@ def seed_demo() -> bool:
         db.session.add(user)
         for slug in person.teams:
             db.session.add(TeamMembership(team=teams[slug], user=user, is_lead=person.lead))
+        if person.away:
+            newly_away.append((user, person))
         added = True
+    for user, person in newly_away:
+        _mark_away(user, *person.away)
     db.session.commit()
     from webapp.services.forms import install_builtin_forms
 
@@ -171,6 +189,19 @@ CANNED_REPLIES = {
         ),
     ),
 }
+
+
+def _mark_away(user: User, first: int, last: int, note: str) -> None:
+    from datetime import timedelta
+
+    from webapp.models import utcnow
+    from webapp.services.away import AwayDays, set_away, today_for
+
+    now = utcnow()
+    today = today_for(user, now)
+    set_away(user, AwayDays(today + timedelta(days=first), today + timedelta(days=last), note))
+    # From now, not from midnight: the history seeded next has him at work until today.
+    user.away_from = max(user.away_from, now)
 
 
 def seed_canned_replies() -> int:

@@ -31,7 +31,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(app):
     assert first.exit_code == 0, first.output
     assert "admin@loopdesk.test" in first.output and "loopdesk-demo" in first.output
     runner.invoke(args=["seed-demo"])
-    assert db.session.scalar(select(func.count(User.id))) == 4
+    assert db.session.scalar(select(func.count(User.id))) == 5
     assert db.session.scalar(select(func.count(Team.id))) == 2
     languages = {u.locale for u in db.session.scalars(select(User))}
     assert {"pl", "ru", "sl"} <= languages

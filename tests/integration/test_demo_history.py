@@ -196,3 +196,24 @@ def test_the_first_sweeps_after_seeding_send_no_flood(app):
         select(OutboxMessage.status).where(OutboxMessage.created_at >= moment)
     ).all()
     assert today_mail and OutboxStatus.SENT not in today_mail  # no SMTP server here
+
+
+def test_the_demo_has_an_agent_on_holiday_whom_new_tickets_pass_by(demo_data, client, login):
+    from tests.helpers import make_ticket
+
+    piotr = db.session.scalar(select(User).where(User.email == "piotr@loopdesk.test"))
+    now = utcnow()
+    assert piotr.away_from <= now < piotr.away_until and piotr.away_note
+    # He worked until today: nothing in the history happens while he is away.
+    acted_while_away = db.session.scalar(
+        select(func.count(TicketEvent.id)).where(
+            TicketEvent.actor_id == piotr.id, TicketEvent.created_at >= piotr.away_from
+        )
+    )
+    assert acted_while_away == 0
+    assert db.session.scalar(select(func.count(Ticket.id)).where(Ticket.assignee_id == piotr.id))
+    for _ in range(4):  # Customer Care: round-robin and least-loaded alike skip him
+        assert make_ticket(customer_locale="pl").assignee_id != piotr.id
+    _login_as(client, login, "admin@loopdesk.test")
+    agents = text_of(client.get("/admin/users"))
+    assert "Piotr Zieliński" in agents and "away until" in agents
