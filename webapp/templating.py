@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, g, has_request_context, render_t
 from flask_wtf.csrf import generate_csrf
 from htmx_flask import request
 
+from webapp.erased_text import erased_text
 from webapp.models.types import utcnow
 from webapp.outbox import status_label
 from webapp.services.email_texts import greeting, text_to_html
@@ -67,5 +68,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = status_label
     # An e-mail's plain-text lines as HTML paragraphs and <br>s: mail clients ignore pre-line.
     app.jinja_env.filters["text_paragraphs"] = text_to_html
+    # "[erased]" (a customer's data erased on request) in the reader's language.
+    app.jinja_env.filters["erased"] = erased_text
     # "Hello Ana," or "Hello," for e-mails: never "Hello ," when the name is missing.
     app.jinja_env.globals["greeting"] = greeting

@@ -48,6 +48,7 @@ PAGES = [
     "/admin/workflow/versions",
     "/admin/workflow/publish",
     "/admin/sla-alerts",
+    "/admin/customer-data",
 ]
 
 

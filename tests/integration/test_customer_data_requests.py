@@ -387,3 +387,41 @@ def test_the_pages_speak_the_admins_language(client, login, post_form, create_us
         assert heading in text_of(client.get(PAGE))
         assert post_form(PAGE, {"email": "bad"}).status_code == 422
         post_form("/logout")
+
+
+def test_staff_pages_show_the_erased_marker_in_their_language(
+    app, client, login, post_form, create_user, builtin_forms
+):
+    from webapp.models import Role
+
+    answers = {
+        "category": "bug",
+        "description": "The checkout page shows my card number",
+        "screenshot": {"file_id": 1, "name": "jane-card.png", "size": 10},
+        "email": ADDRESS,
+    }
+    ticket = make_ticket(
+        subject="The checkout page shows my card number",
+        customer_email=ADDRESS,
+        form_slug="report-problem",
+        answers=answers,
+    )
+    _response(answers, ticket, slug="report-problem")
+    receive_customer_reply(ticket, "Any news?")
+    db.session.commit()
+    polish = create_user(email="ola.admin@example.com", name="Ola", role=Role.ADMIN, locale="pl")
+    login(polish)
+    post_form(f"{PAGE}/erase/confirm", {"email": ADDRESS})
+    for path in (
+        f"/tickets/{ticket.number}",
+        "/tickets",
+        "/board",
+        "/admin/forms/report-problem/responses",
+    ):
+        reply = client.get(path)
+        assert reply.status_code == 200, path
+        page = text_of(reply)
+        assert "card number" not in page and "jane-card" not in page, path
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "[usunięto]" in page and "[erased]" not in page
+    assert "Any news?" not in page

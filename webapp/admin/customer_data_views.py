@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.models import SurveyStatus, Ticket
 from webapp.security import admin_required
 from webapp.services import audit, customer_data
-from webapp.services.customer_data import ERASED, HeldData, InvalidAddress
+from webapp.services.customer_data import HeldData, InvalidAddress
 from webapp.services.workflow_versions import machine_for
 
 SURVEY_STATUS_LABELS = {
@@ -48,11 +48,6 @@ def _state_label(ticket) -> str:
     return state.label(str(get_locale())) if state is not None else ticket.state
 
 
-def _shown(value: object) -> object:
-    """The erasure marker in the reader's language; anything else as it is."""
-    return _("[erased]") if value == ERASED else value
-
-
 def _page(typed: str = "", held: HeldData | None = None, error: str | None = None, status=200):
     lang = str(get_locale())
     responses = []
@@ -69,7 +64,6 @@ def _page(typed: str = "", held: HeldData | None = None, error: str | None = Non
             error=error,
             responses=responses,
             state_label=_state_label,
-            shown=_shown,
             ticket_number=Ticket.number_for,
             survey_status=lambda status: str(SURVEY_STATUS_LABELS.get(status, status)),
             action_label=audit.action_label,

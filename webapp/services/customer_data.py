@@ -27,6 +27,7 @@ from sqlalchemy.orm import defer, joinedload
 
 from survey_forms.definition import FormDefinition
 from webapp.email_addresses import valid_email_address
+from webapp.erased_text import ERASED
 from webapp.extensions import db
 from webapp.models import (
     AuditEntry,
@@ -53,7 +54,6 @@ from webapp.services.forms import definition_of
 from webapp.services.tickets import searchable
 from webapp.services.uploads import file_path
 
-ERASED = "[erased]"  # stored in place of erased text; pages show it translated
 # Answers that stay: scores and choices carry no identity and the reports count them.
 KEPT_ANSWER_TYPES = frozenset(
     {"nps", "csat", "ces", "goal", "rating", "single_choice", "multi_choice", "consent"}
@@ -433,6 +433,9 @@ def erased_answers(definition: FormDefinition | None, answers: dict) -> dict[str
     erased = {}
     for question_id, value in (answers or {}).items():
         kind = types.get(question_id)
+        if isinstance(value, dict) and "file_id" in value:  # a file: keep the shape pages read
+            erased[question_id] = {"file_id": None, "name": ERASED}
+            continue
         keep = kind in KEPT_ANSWER_TYPES or (kind is None and not isinstance(value, str))
         erased[question_id] = value if keep or value in (None, "", []) else ERASED
     return erased

@@ -22,10 +22,10 @@ from sqlalchemy import and_, select, tuple_
 from survey_forms.definition import FormDefinition, Question
 from survey_forms.insights import ScoreSummary, scored_question, tally
 from survey_forms.themes import ThemeCounter, language_of, text_questions
+from webapp.erased_text import ERASED
 from webapp.extensions import db
 from webapp.models import Form, Response, ResponseScore
 from webapp.models.forms import stored_answer
-from webapp.services.customer_data import ERASED
 
 THEMES_SHOWN = 15
 RESPONSES_READ = 10_000  # the newest responses read per period: plenty to tell themes
