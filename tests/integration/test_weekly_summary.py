@@ -210,3 +210,30 @@ def test_several_workers_at_once_write_each_summary_once(app, builtin_forms, cre
     assert sum(results) == len(people)
     for person in people:
         assert len(summaries_to(person.email)) == 1
+
+
+def test_the_summary_costs_the_same_queries_whatever_the_tickets(app, builtin_forms, count_queries):
+    from webapp.services.weekly_summary import queue_summary
+
+    ola = opted_in(builtin_forms)
+
+    def queries_for_a_summary(n: int) -> int:
+        cache: dict = {}  # the reports once per zone, as the job shares them
+        queue_summary(ola, IN_THE_WEEK.date().replace(day=23), f"probe-{n}", cache)
+        db.session.rollback()
+        with count_queries() as statements:
+            queue_summary(ola, IN_THE_WEEK.date().replace(day=23), f"probe-{n}", cache)
+        db.session.rollback()
+        return len(statements)
+
+    for _ in range(2):
+        ticket = make_ticket()
+        ticket.assignee_id, ticket.created_at = ola.id, IN_THE_WEEK
+    db.session.commit()
+    few = queries_for_a_summary(2)
+    for _ in range(15):
+        ticket = make_ticket()
+        ticket.assignee_id, ticket.created_at = ola.id, IN_THE_WEEK
+        ticket.resolution_breached_at = IN_THE_WEEK
+    db.session.commit()
+    assert queries_for_a_summary(17) == few

@@ -21,6 +21,7 @@ another, finds it in the outbox (or fails on the unique key) and sends nothing.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -46,6 +47,8 @@ from webapp.outbox import queue_email
 from webapp.services import reports
 from webapp.services.staff_mail import workspace_link
 from webapp.services.ticket_access import visible_condition
+
+log = logging.getLogger(__name__)
 
 SETTING = "weekly_summary"
 TEMPLATE = "weekly_summary"
@@ -286,11 +289,15 @@ def send_due_summaries(now: datetime | None = None) -> int:
         key = message_key(user, week)
         if key in written:
             continue
-        queue_summary(user, week, key, cache)
         try:
+            queue_summary(user, week, key, cache)
             db.session.commit()
         except IntegrityError:  # another run wrote it a moment ago
             db.session.rollback()
+            continue
+        except Exception:  # one colleague's mail must not stop everyone else's
+            db.session.rollback()
+            log.exception("weekly summary for user %s failed", user.id)
             continue
         sent += 1
     return sent
