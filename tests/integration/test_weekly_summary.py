@@ -12,7 +12,15 @@ from jobs.summaries import send_weekly_summaries
 from tests.helpers import completed_response, make_ticket, text_of
 from webapp.extensions import db
 from webapp.main import views
-from webapp.models import OutboxMessage, Response, Role, Team, TeamMembership, TicketAccess
+from webapp.models import (
+    OutboxMessage,
+    Response,
+    Role,
+    Team,
+    TeamMembership,
+    TicketAccess,
+    TicketLabel,
+)
 from webapp.services.weekly_summary import save_choice
 
 # Monday 30 November 2026, 08:30 in Warsaw (07:30 UTC): last week is 23–29 November.
@@ -237,3 +245,23 @@ def test_the_summary_costs_the_same_queries_whatever_the_tickets(app, builtin_fo
         ticket.resolution_breached_at = IN_THE_WEEK
     db.session.commit()
     assert queries_for_a_summary(17) == few
+
+
+def test_tickets_opened_and_solved_and_labels_are_of_the_week_only(app, builtin_forms):
+    ola = opted_in(builtin_forms)
+    this_week, before = make_ticket(subject="W tym tygodniu"), make_ticket(subject="Wcześniej")
+    this_week.created_at, before.created_at = IN_THE_WEEK, WEEK_BEFORE
+    before.resolved_at = IN_THE_WEEK
+    db.session.add_all(
+        [
+            TicketLabel(ticket_id=this_week.id, name="faktury"),
+            TicketLabel(ticket_id=before.id, name="dawne"),
+        ]
+    )
+    db.session.commit()
+    send_weekly_summaries(MONDAY_0830_WARSAW.isoformat())
+    [mail] = summaries_to(ola.email)
+    assert "Opened: 1" in mail.body_text
+    assert "Solved: 1" in mail.body_text
+    [labels] = [line for line in mail.body_text.splitlines() if "Most used labels" in line]
+    assert "faktury" in labels and "dawne" not in labels  # not the week before's

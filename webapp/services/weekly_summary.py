@@ -108,16 +108,20 @@ class _Weeks:
 def _report_weeks(week: date, zone_name: str, zone: tzinfo) -> _Weeks:
     """Two reports of seven days each, starting at the weeks' Mondays: their week rows are
     the ones the Reports page shows for the same weeks, computed the same way."""
-    rows = []
-    labels: list[reports.LabelFigures] = []
-    for start in (week, week - timedelta(days=7)):
-        report = reports.build_report(
-            _midnight(start, zone) + timedelta(days=7), 7, "", "", zone_name, with_themes=False
+    built = [
+        (
+            start,
+            reports.build_report(
+                _midnight(start, zone) + timedelta(days=7), 7, "", "", zone_name, with_themes=False
+            ),
         )
-        found = [w for w in report.weeks if w.start == start]
-        rows.append(found[0] if found else reports.WeekFigures(start=start))
-        labels = labels or report.labels
-    return _Weeks(rows[0], rows[1], labels)
+        for start in (week, week - timedelta(days=7))
+    ]
+    rows = [
+        next((w for w in report.weeks if w.start == start), reports.WeekFigures(start=start))
+        for start, report in built
+    ]
+    return _Weeks(rows[0], rows[1], built[0][1].labels)  # the labels of `week`, not before
 
 
 def _change(kind: str, now: ScoreSummary | None, before: ScoreSummary | None) -> float | None:
