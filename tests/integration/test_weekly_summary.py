@@ -252,10 +252,13 @@ def test_tickets_opened_and_solved_and_labels_are_of_the_week_only(app, builtin_
     this_week, before = make_ticket(subject="W tym tygodniu"), make_ticket(subject="Wcześniej")
     this_week.created_at, before.created_at = IN_THE_WEEK, WEEK_BEFORE
     before.resolved_at = IN_THE_WEEK
+    this_morning = make_ticket(subject="Dziś rano")  # Monday, before the mail: next week's
+    this_morning.created_at = MONDAY_0830_WARSAW - timedelta(hours=1)
     db.session.add_all(
         [
             TicketLabel(ticket_id=this_week.id, name="faktury"),
             TicketLabel(ticket_id=before.id, name="dawne"),
+            TicketLabel(ticket_id=this_morning.id, name="poniedziałek"),
         ]
     )
     db.session.commit()
@@ -265,3 +268,4 @@ def test_tickets_opened_and_solved_and_labels_are_of_the_week_only(app, builtin_
     assert "Solved: 1" in mail.body_text
     [labels] = [line for line in mail.body_text.splitlines() if "Most used labels" in line]
     assert "faktury" in labels and "dawne" not in labels  # not the week before's
+    assert "poniedziałek" not in labels  # nor this Monday's

@@ -211,7 +211,7 @@ def build_report(
         sorted(weeks.values(), key=lambda w: w.start),
         languages,
         channels,
-        _labels(since, days, total.created),
+        _labels(since, now, days, total.created),
         counted_themes(now, days, locale, published) if with_themes else Themes(),
     )
 
@@ -397,8 +397,9 @@ def _feedback(
     )
 
 
-def _labels(since: datetime, days: int, created: int) -> list[LabelFigures]:
-    """The labels on tickets created since `since`, most used first, with the period before.
+def _labels(since: datetime, until: datetime, days: int, created: int) -> list[LabelFigures]:
+    """The labels on tickets created from `since` to `until`, most used first, with the
+    period before. (`until` matters for a past period, e.g. the weekly summary's last week.)
 
     One query, a row per label name: the board's label filter ignores case, so names that
     differ only in case are one label here too, shown as most tickets spell it.
@@ -412,7 +413,7 @@ def _labels(since: datetime, days: int, created: int) -> list[LabelFigures]:
             func.count(case((~in_period, 1))),
         )
         .join(Ticket, Ticket.id == TicketLabel.ticket_id)
-        .where(Ticket.created_at >= since - timedelta(days=days))
+        .where(Ticket.created_at >= since - timedelta(days=days), Ticket.created_at < until)
         .group_by(TicketLabel.name)
     ):
         spellings = counted.setdefault(name.casefold(), [0, 0, []])
