@@ -71,6 +71,11 @@ def test_staff_pages_have_no_serious_accessibility_violations(demo_data, axe_pag
     for path in PAGES:
         page.goto(live_server + path.format(number=ticket.number))
         found[path] = serious_violations(page)
+    # The keyboard shortcuts' help, open over the ticket list ("?").
+    page.goto(live_server + "/tickets")
+    page.keyboard.press("?")
+    page.wait_for_selector("#shortcuts-dialog[open]")
+    found["? (keyboard shortcuts)"] = serious_violations(page)
     survey = db.session.scalars(
         select(SurveyInvitation).where(SurveyInvitation.token.is_not(None))
     ).first()
