@@ -425,3 +425,22 @@ def test_staff_pages_show_the_erased_marker_in_their_language(
     page = text_of(client.get(f"/tickets/{ticket.number}"))
     assert "[usunięto]" in page and "[erased]" not in page
     assert "Any news?" not in page
+
+
+def test_a_continue_later_link_stops_working_after_erasure(
+    app, client, login, post_form, builtin_forms, admin_user
+):
+    from webapp.public.views import _resume_links
+
+    response = _response({"score": 4, "what_went_wrong": "Half-told story", "email": ADDRESS})
+    response.completed_at = None
+    db.session.commit()
+    link = f"/f/nps/resume/{_resume_links().dumps(response.token)}"
+    assert "Half-told story" in client.get(link, follow_redirects=True).get_data(as_text=True)
+    login(admin_user)
+    post_form(f"{PAGE}/erase/confirm", {"email": ADDRESS})
+    post_form("/logout")
+    reply = client.get(link, follow_redirects=True)
+    assert reply.status_code == 200
+    assert "Half-told story" not in reply.get_data(as_text=True)
+    assert "[erased]" not in reply.get_data(as_text=True)
