@@ -144,3 +144,20 @@ def test_in_the_board_drawer_only_the_ticket_keys_work(page, live_server, polish
     page.keyboard.press("Escape")  # the drawer's own Escape still closes it
     expect(drawer).to_be_hidden()
     expect(page.locator(".board-card .card-number").first).to_be_focused()
+
+
+def test_the_letter_keys_work_with_a_russian_keyboard_layout(page, live_server, create_user):
+    create_user(locale="ru")
+    for subject in ("Первое", "Второе"):
+        make_ticket(subject=subject)
+    staff_login.log_in(page, live_server, "agent@example.com", then="/tickets")
+    links = page.locator("#ticket-rows > tr > td:first-child a")
+    expect(links).to_have_count(2)
+    # On the ЙЦУКЕН layout the J key types "о" and the K key "л".
+    for letter, code in (("о", "KeyJ"), ("о", "KeyJ"), ("л", "KeyK")):
+        page.evaluate(
+            "([key, code]) => document.activeElement.dispatchEvent("
+            "new KeyboardEvent('keydown', {key, code, bubbles: true, cancelable: true}))",
+            [letter, code],
+        )
+    expect(links.nth(0)).to_be_focused()

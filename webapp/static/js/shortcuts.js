@@ -135,9 +135,18 @@
 
   var TICKET_KEYS = "rna";
 
+  // With a Cyrillic layout the letter keys give "о", "л"…: read the key's place instead.
+  function keyOf(evt) {
+    var key = evt.key;
+    if (key.length === 1 && key > "\u007f" && /^Key[A-Z]$/.test(evt.code || "")) {
+      return evt.code.charAt(3).toLowerCase();
+    }
+    return key;
+  }
+
   document.addEventListener("keydown", function (evt) {
     if (evt.defaultPrevented || evt.isComposing || evt.ctrlKey || evt.altKey || evt.metaKey) { return; }
-    var key = evt.key;
+    var key = keyOf(evt);
     var others = openDialogs();
     var drawerOnly = others.length === 1 && others[0].id === "drawer-dialog";
     if (others.length && !drawerOnly) { goPending = 0; return; }
