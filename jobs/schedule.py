@@ -75,6 +75,17 @@ def delete_old_notifications(now: str | None = None) -> int:
 
 
 @in_app_context
+def erase_expired_personal_data(now: str | None = None) -> int:
+    """Erase customers' personal data older than the admin's retention period (off: nothing).
+
+    Returns how many responses and tickets were erased."""
+    from webapp.services.retention import erase_expired_data
+
+    run = erase_expired_data(parse_now(now))
+    return 0 if run is None else run.counts["responses"] + run.counts["tickets"]
+
+
+@in_app_context
 def poll_reply_mailbox(now: str | None = None) -> int:
     """Receive customers' e-mail replies from LOOPDESK_IMAP_URL (nothing when it is unset)."""
     from webapp.services.inbound_mail import poll_configured_mailbox
@@ -104,6 +115,7 @@ def periodic_jobs() -> list[Periodic]:
         Periodic("weekly-summaries", summaries.send_weekly_summaries, 600),
         Periodic("webhook-relay", webhooks.relay_pending_deliveries, 60),
         Periodic("inbox-retention", delete_old_notifications, 24 * 3600),
+        Periodic("data-retention", erase_expired_personal_data, 24 * 3600),
         Periodic("reply-mailbox", poll_reply_mailbox, 60),
     ]
 

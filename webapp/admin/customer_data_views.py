@@ -10,7 +10,7 @@ import json
 
 from flask import Response as HttpResponse
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,7 +19,7 @@ from webapp.admin import bp
 from webapp.extensions import db
 from webapp.models import SurveyStatus, Ticket
 from webapp.security import admin_required
-from webapp.services import audit, customer_data
+from webapp.services import audit, customer_data, retention
 from webapp.services.customer_data import HeldData, InvalidAddress
 from webapp.services.workflow_versions import machine_for
 
@@ -48,7 +48,26 @@ def _state_label(ticket) -> str:
     return state.label(str(get_locale())) if state is not None else ticket.state
 
 
-def _page(typed: str = "", held: HeldData | None = None, error: str | None = None, status=200):
+def _retention(typed: str | None = None, error: str | None = None) -> dict:
+    """The data retention section: the period, the last run, what it erased, a preview."""
+    status = retention.retention_status()
+    return {
+        "status": status,
+        "typed": typed if typed is not None else (str(status.months) if status.months else ""),
+        "error": error,
+        "preview": retention.preview(months=status.months) if status.months else None,
+        "min": retention.MIN_MONTHS,
+        "max": retention.MAX_MONTHS,
+    }
+
+
+def _page(
+    typed: str = "",
+    held: HeldData | None = None,
+    error: str | None = None,
+    status=200,
+    retention_form: dict | None = None,
+):
     lang = str(get_locale())
     responses = []
     if held is not None:
@@ -69,6 +88,7 @@ def _page(typed: str = "", held: HeldData | None = None, error: str | None = Non
             action_label=audit.action_label,
             counts=held.counts() if held is not None else {},
             earlier=customer_data.earlier_requests(held.address) if held is not None else [],
+            retention=retention_form or _retention(),
         ),
         status,
     )
@@ -148,3 +168,39 @@ def customer_data_erase():
         "success",
     )
     return redirect(url_for("admin.customer_data_search"), code=303)
+
+
+@bp.post("/customer-data/retention")
+@admin_required
+def customer_data_retention():
+    """Set how long customers' personal data is kept (empty: until they ask)."""
+    typed = (request.form.get("months") or "").strip()[:20]
+    try:
+        months = retention.parse_months(typed)
+    except retention.InvalidPeriod:
+        error = _(
+            "Please type a whole number of months from %(min)d to %(max)d, or leave the box "
+            "empty to keep the data until a customer asks.",
+            min=retention.MIN_MONTHS,
+            max=retention.MAX_MONTHS,
+        )
+        return _page(retention_form=_retention(typed, error), status=422)
+    if retention.change_retention(months, current_user._get_current_object()):
+        db.session.commit()
+    if months is None:
+        flash(
+            _("Data retention is off: personal data is kept until a customer asks to erase it."),
+            "success",
+        )
+    else:
+        flash(
+            ngettext(
+                "Data retention is on: a daily job erases customers' personal data %(num)d "
+                "month after their last activity.",
+                "Data retention is on: a daily job erases customers' personal data %(num)d "
+                "months after their last activity.",
+                months,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.customer_data_search", _anchor="retention"), code=303)

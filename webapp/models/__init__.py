@@ -18,6 +18,7 @@ from webapp.models.messaging import (
 )
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Role, Team, TeamMembership, TicketAccess, User
+from webapp.models.settings import AppSetting
 from webapp.models.studio import DefinitionDraft, EmailTemplateText
 from webapp.models.tickets import (
     SlaAlert,
@@ -33,6 +34,7 @@ from webapp.models.workflows import WorkflowKind, WorkflowVersion
 
 __all__ = [
     "ApiToken",
+    "AppSetting",
     "TokenScope",
     "DefinitionDraft",
     "EmailTemplateText",

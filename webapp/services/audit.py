@@ -73,6 +73,8 @@ ACTION_LABELS = {
     "login.throttled": _l("Paused logins to an account after repeated wrong passwords"),
     "customer_data.exported": _l("Exported a customer's personal data"),
     "customer_data.erased": _l("Erased a customer's personal data"),
+    "retention.changed": _l("Changed how long customers' personal data is kept"),
+    "retention.erased": _l("Erased customers' personal data past the retention period"),
     "login.unknown_address_throttled": _l(
         "Paused logins for an address that has no account, after repeated attempts"
     ),
@@ -137,6 +139,7 @@ FIELD_LABELS = {
     "survey_invitations": _l("Survey invitations"),
     "opt_out": _l("On the e-mail opt-out list"),
     "webhook_deliveries": _l("Webhook deliveries"),
+    "retention_months": _l("Erase customers' personal data after (months)"),
     "ip_address": _l("IP address (the attempt that reached the limit)"),
 }
 
@@ -220,6 +223,8 @@ def shown_value(field: str, value: Any) -> Any:
 
     Entries keep the raw values (codes, JSON); only the page puts them into words.
     """
+    if field == "retention_months" and value is None:
+        return gettext("off: kept until the customer asks")
     if value is None:
         return None
     if field == "role" and isinstance(value, str):
@@ -314,6 +319,8 @@ def target_text(entry: AuditEntry) -> str:
     The stored label stays as it is (older entries too); only the page words it.
     """
     label = entry.target_label or ""
+    if entry.action.startswith("retention."):
+        return gettext("Data retention")
     if entry.action.startswith("email_text.") and (match := _EMAIL_TARGET.match(label)):
         from webapp.services.email_texts import EDITABLE
 
@@ -336,6 +343,8 @@ def actor_text(entry: AuditEntry) -> str:
         return entry.actor_name
     if entry.action.startswith("login."):
         return gettext("login page")
+    if entry.action == "retention.erased":
+        return gettext("daily data retention job")
     return gettext("command line")
 
 

@@ -147,14 +147,19 @@ def _email_questions(versions: Iterable[FormVersion]) -> dict[str, list[int]]:
     return asked
 
 
-def find_held_data(address: str) -> HeldData:
-    """What is held for `address` (already cleaned): eight queries however many rows."""
-    versions = db.session.scalars(select(FormVersion)).all()
-    definitions = {
+def form_definitions(versions: Iterable[FormVersion]) -> dict[int, FormDefinition]:
+    """Each form version's definition by id: erasure reads which answers are scores."""
+    return {
         version.id: definition
         for version in versions
         if (definition := definition_of(version)) is not None
     }
+
+
+def find_held_data(address: str) -> HeldData:
+    """What is held for `address` (already cleaned): eight queries however many rows."""
+    versions = db.session.scalars(select(FormVersion)).all()
+    definitions = form_definitions(versions)
     tickets = db.session.scalars(
         select(Ticket)
         .where(func.lower(Ticket.customer_email) == address)
@@ -445,16 +450,109 @@ def _kept_metadata(meta: dict | None) -> dict[str, Any]:
     return {key: value for key, value in (meta or {}).items() if key in KEPT_METADATA}
 
 
-def erase_held_data(held: HeldData, actor: User | None = None) -> Erasure:
-    """Remove the personal data in `held`, keeping the anonymous figures (no commit)."""
-    now = utcnow()
+def erase_response(response: Response, definition: FormDefinition | None, now: datetime) -> None:
+    """Replace what identifies the respondent; scores, choices, dates and the device stay."""
+    response.answers = erased_answers(definition, response.answers)
+    response.meta = {**_kept_metadata(response.meta), "erased_at": now.isoformat()}
+    response.hidden = {key: ERASED for key in (response.hidden or {})}
+    response.token = new_token()  # "continue later" links and cookies stop working
+
+
+def is_erased(response: Response) -> bool:
+    return bool((response.meta or {}).get("erased_at"))
+
+
+def erase_ticket(
+    ticket: Ticket, definition: FormDefinition | None, notes: Iterable[str], now: datetime
+) -> None:
+    """The customer's name, address and words go; number, state, SLA and notes stay."""
+    facts = dict(ticket.facts or {})
+    written = {
+        " ".join(value.split())[:120]
+        for value in (facts.get("answers") or {}).values()
+        if isinstance(value, str)
+    }
+    if " ".join((ticket.subject or "").split()) in written:
+        ticket.subject = ERASED  # the customer's own words, made the subject
+    facts["answers"] = erased_answers(definition, facts.get("answers") or {})
+    facts["metadata"] = _kept_metadata(facts.get("metadata"))
+    ticket.facts = facts
+    ticket.customer_email = None
+    ticket.customer_name = ERASED if ticket.customer_name else ""
+    ticket.customer_erased_at = now
+    ticket.search_text = searchable(ticket.subject, *notes)
+
+
+def erase_outbox_message(message: OutboxMessage) -> None:
+    """The recipient and the text go; a message not sent yet is never sent."""
+    message.to_address = ""
+    message.reply_to = None
+    message.subject = ERASED
+    message.body_text = ERASED
+    message.body_html = None
+    if message.status in UNSENT_MAIL:
+        message.status = OutboxStatus.FAILED
+        message.last_error = ERASED_ERROR
+
+
+def stop_invitation(invitation: SurveyInvitation, now: datetime) -> None:
+    """A survey still waiting is never sent, and its one-click links stop counting."""
+    if invitation.status in WAITING_SURVEYS:
+        invitation.status = SurveyStatus.SKIPPED
+        invitation.cancelled_at = now
+
+
+def _erase_ticket_texts(ticket_ids: list[int]) -> dict[int, list[str]]:
+    """Erase what the customer wrote and what was written to them on these tickets' history;
+    return each ticket's internal notes, which stay (one query)."""
+    notes: dict[int, list[str]] = {ticket_id: [] for ticket_id in ticket_ids}
+    if not ticket_ids:
+        return notes
+    for event in db.session.scalars(
+        select(TicketEvent)
+        .where(
+            TicketEvent.ticket_id.in_(ticket_ids),
+            TicketEvent.kind.in_((*CUSTOMER_TEXT_EVENTS, "note")),
+        )
+        .order_by(TicketEvent.id)
+    ):
+        data = dict(event.data or {})
+        if event.kind == "note":
+            notes[event.ticket_id].append(str(data.get("text") or ""))
+            continue
+        kept = {key: value for key, value in data.items() if key in KEPT_EVENT_DATA}
+        event.data = {**kept, "text": ERASED}
+    return notes
+
+
+def _erase_webhook_payloads(ticket_ids: list[int]) -> None:
+    """Deliveries keep their event and ticket number; those not delivered yet are not sent."""
+    if not ticket_ids:
+        return
+    for delivery in db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.ticket_id.in_(ticket_ids))
+    ):
+        payload = dict(delivery.payload or {})
+        number = (payload.get("ticket") or {}).get("number")
+        delivery.payload = {
+            key: payload[key] for key in ("event", "id", "occurred_at") if key in payload
+        } | {"ticket": {"number": number}, "data": {}, "erased": True}
+        if delivery.status in UNDELIVERED_HOOKS:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = ERASED_ERROR
+
+
+def erase_records(held: HeldData, now: datetime) -> list[Path]:
+    """Erase the records in `held` (no commit, no audit): responses, files, tickets with
+    their history and webhook deliveries, invitations, e-mails both ways. Returns the
+    uploaded files to delete from disk once the transaction is committed.
+
+    The one eraser: a customer's request (`erase_held_data`) and the retention period
+    (`services.retention`) both come here, in a fixed number of queries per call.
+    """
     response_of_ticket: dict[int, Response] = {}
     for response in held.responses:
-        definition = held.definition(response)
-        response.answers = erased_answers(definition, response.answers)
-        response.meta = {**_kept_metadata(response.meta), "erased_at": now.isoformat()}
-        response.hidden = {key: ERASED for key in (response.hidden or {})}
-        response.token = new_token()  # "continue later" links and cookies stop working
+        erase_response(response, held.definition(response), now)
         if response.ticket_id is not None:
             response_of_ticket.setdefault(response.ticket_id, response)
 
@@ -463,58 +561,19 @@ def erase_held_data(held: HeldData, actor: User | None = None) -> Erasure:
         db.session.delete(stored)
 
     ticket_ids = [ticket.id for ticket in held.tickets]
-    notes: dict[int, list[str]] = {ticket_id: [] for ticket_id in ticket_ids}
-    if ticket_ids:
-        for event in db.session.scalars(
-            select(TicketEvent)
-            .where(
-                TicketEvent.ticket_id.in_(ticket_ids),
-                TicketEvent.kind.in_((*CUSTOMER_TEXT_EVENTS, "note")),
-            )
-            .order_by(TicketEvent.id)
-        ):
-            data = dict(event.data or {})
-            if event.kind == "note":
-                notes[event.ticket_id].append(str(data.get("text") or ""))
-                continue
-            kept = {key: value for key, value in data.items() if key in KEPT_EVENT_DATA}
-            event.data = {**kept, "text": ERASED}
+    notes = _erase_ticket_texts(ticket_ids)
     for ticket in held.tickets:
-        facts = dict(ticket.facts or {})
         response = response_of_ticket.get(ticket.id)
         definition = held.definition(response) if response is not None else None
-        written = {
-            " ".join(value.split())[:120]
-            for value in (facts.get("answers") or {}).values()
-            if isinstance(value, str)
-        }
-        if " ".join((ticket.subject or "").split()) in written:
-            ticket.subject = ERASED  # the customer's own words, made the subject
-        facts["answers"] = erased_answers(definition, facts.get("answers") or {})
-        facts["metadata"] = _kept_metadata(facts.get("metadata"))
-        ticket.facts = facts
-        ticket.customer_email = None
-        ticket.customer_name = ERASED if ticket.customer_name else ""
-        ticket.customer_erased_at = now
-        ticket.search_text = searchable(ticket.subject, *notes.get(ticket.id, []))
+        erase_ticket(ticket, definition, notes.get(ticket.id, []), now)
 
     for invitation in held.invitations:
-        if invitation.status in WAITING_SURVEYS:
-            invitation.status = SurveyStatus.SKIPPED
-            invitation.cancelled_at = now
+        stop_invitation(invitation, now)
 
-    erased_mail_ids = []
     for message in held.emails:
-        erased_mail_ids.append(str(message.id))
-        message.to_address = ""
-        message.reply_to = None
-        message.subject = ERASED
-        message.body_text = ERASED
-        message.body_html = None
-        if message.status in UNSENT_MAIL:
-            message.status = OutboxStatus.FAILED
-            message.last_error = ERASED_ERROR
-    if erased_mail_ids:  # "Sent an e-mail again" entries are labelled with the address
+        erase_outbox_message(message)
+    if held.emails:  # "Sent an e-mail again" entries are labelled with the address
+        erased_mail_ids = [str(message.id) for message in held.emails]
         for entry in db.session.scalars(
             select(AuditEntry).where(
                 AuditEntry.action == "mail.retried", AuditEntry.target_id.in_(erased_mail_ids)
@@ -522,22 +581,17 @@ def erase_held_data(held: HeldData, actor: User | None = None) -> Erasure:
         ):
             entry.target_label = ERASED
 
-    if ticket_ids:
-        for delivery in db.session.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.ticket_id.in_(ticket_ids))
-        ):
-            payload = dict(delivery.payload or {})
-            number = (payload.get("ticket") or {}).get("number")
-            delivery.payload = {
-                key: payload[key] for key in ("event", "id", "occurred_at") if key in payload
-            } | {"ticket": {"number": number}, "data": {}, "erased": True}
-            if delivery.status in UNDELIVERED_HOOKS:
-                delivery.status = DeliveryStatus.FAILED
-                delivery.last_error = ERASED_ERROR
+    _erase_webhook_payloads(ticket_ids)
 
     inbound_ids = [message.id for message in held.inbound]
     if inbound_ids:
         db.session.execute(delete(InboundEmail).where(InboundEmail.id.in_(inbound_ids)))
+    return stored_files
+
+
+def erase_held_data(held: HeldData, actor: User | None = None) -> Erasure:
+    """Remove the personal data in `held`, keeping the anonymous figures (no commit)."""
+    stored_files = erase_records(held, utcnow())
     if held.opt_out is not None:
         db.session.delete(held.opt_out)
 
