@@ -405,3 +405,67 @@ def test_the_retention_section_speaks_the_admins_language(
     assert "24" in text_of(client.get(PAGE))
     assert log_action in text_of(client.get("/admin/audit"))
     assert heading in text_of(client.get("/admin/audit"))
+
+
+def test_survey_answers_go_with_their_ticket_and_stay_while_it_is_open(app, builtin_forms):
+    """A survey answer belongs to its ticket (through the invitation), not to no ticket."""
+    answers = []
+    for email, state in (("gone@example.com", "closed"), ("back@example.com", "in_progress")):
+        ticket = _ticket(builtin_forms, email, ago=8 * MONTH, state=state)
+        answer = _response(app, {"score": 9, "email": email}, ago=8 * MONTH)
+        invitation = db.session.scalar(
+            select(SurveyInvitation).where(SurveyInvitation.ticket_id == ticket.id)
+        )
+        invitation.response_id = answer.id
+        db.session.commit()
+        answers.append(answer)
+    _set_months(6)
+    assert retention.preview() == retention.Preview(responses=1, tickets=1)
+    run = retention.erase_expired_data()
+    assert run.counts["responses"] == 1 and run.counts["tickets"] == 1
+    db.session.expire_all()
+    gone, kept = (db.session.get(Response, answer.id) for answer in answers)
+    assert gone.answers == {"score": 9, "email": "[erased]"}
+    assert kept.answers["email"] == "back@example.com"
+
+
+def test_old_continue_later_links_and_mail_from_unknown_senders_go(app, builtin_forms):
+    from sqlalchemy import insert
+
+    for key, ago in (("old", 8 * MONTH), ("new", MONTH)):
+        db.session.execute(
+            insert(OutboxMessage).values(
+                message_key=f"continue_later:{key}",
+                channel="email",
+                template="continue_later",
+                locale="en",
+                to_address=f"{key}@example.com",
+                subject="Finish your answers",
+                body_text="Your link",
+                status="sent",
+                attempts=1,
+                created_at=utcnow() - ago,
+            )
+        )
+        db.session.add(
+            InboundEmail(
+                message_id=f"<{key}@mail.example>",
+                sender=f"{key}-sender@example.com",
+                subject="Hello?",
+                outcome="no_ticket",
+                received_at=utcnow() - ago,
+            )
+        )
+    db.session.commit()
+    _set_months(6)
+    run = retention.erase_expired_data()
+    assert run.counts["emails_sent"] == 1 and run.counts["emails_received"] == 1
+    db.session.expire_all()
+    assert db.session.scalars(
+        select(OutboxMessage.to_address).order_by(OutboxMessage.id)
+    ).all() == [
+        "",
+        "new@example.com",
+    ]
+    assert db.session.scalars(select(InboundEmail.sender)).all() == ["new-sender@example.com"]
+    assert not retention.erase_expired_data().erased_anything

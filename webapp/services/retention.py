@@ -22,6 +22,7 @@ is left when the time is up is erased on the next run.
 from __future__ import annotations
 
 import calendar
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import defer
+from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
 from webapp.models import (
@@ -58,6 +60,7 @@ MIN_MONTHS, MAX_MONTHS = 1, 120
 BATCH_SIZE = 500
 # Under the periodic jobs' 300-second timeout (jobs.schedule.cron_scheduler).
 RUN_SECONDS = 240.0
+log = logging.getLogger(__name__)
 FINISHED_CATEGORIES = ("resolved", "closed")
 COUNTED = ("responses", "tickets", "files", "emails_sent", "emails_received", "survey_invitations")
 # E-mails to customers that belong to no ticket: the link to finish a form later.
@@ -395,9 +398,16 @@ def erase_expired_data(
             batch.held.definitions = definitions
             stored_files = erase_records(batch.held, now)
             counts = batch.held.counts()
-            run.counts.update({key: counts[key] for key in COUNTED})
-            entry = _record_run(entry, run)
-            db.session.commit()
+            erased = run.counts + Counter({key: counts[key] for key in COUNTED})
+            written = _record_run(entry, run.months, erased)
+            try:
+                db.session.commit()
+            except StaleDataError:  # a colleague changed one of these tickets meanwhile
+                db.session.rollback()
+                log.info("data retention: a ticket changed during the run; next run goes on")
+                run.finished = False
+                break
+            entry, run.counts = written, erased
             Erasure(counts=counts, stored_files=stored_files).after_commit()
             after_id = batch.last_id
             if batch.rows < batch_size:
@@ -409,9 +419,9 @@ def erase_expired_data(
     return run
 
 
-def _record_run(entry: AuditEntry | None, run: RetentionRun) -> AuditEntry:
+def _record_run(entry: AuditEntry | None, months: int, counts: Counter) -> AuditEntry:
     """The run's one audit entry: counts only, never an address."""
-    after = {"retention_months": run.months, **run.counts}
+    after = {"retention_months": months, **{key: counts[key] for key in COUNTED}}
     if entry is None:
         return audit.record("retention.erased", None, "Data retention", after=after, actor=None)
     entry.after = after
