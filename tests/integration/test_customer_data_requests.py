@@ -191,6 +191,19 @@ def test_export_holds_answers_and_the_public_conversation_but_no_internal_notes(
     assert "jane" not in json.dumps([entry.target_label, entry.before, entry.after]).lower()
 
 
+def test_export_gives_a_choice_answer_as_the_customer_saw_it(
+    app, client, login, post_form, builtin_forms, admin_user
+):
+    _response({"score": 10, "testimonial": "yes", "email": ADDRESS})
+    login(admin_user)
+    data = json.loads(post_form(f"{PAGE}/export", {"email": ADDRESS}).get_data().decode())
+    (response,) = data["form_responses"]
+    answers = {a["question_id"]: a for a in response["answers"]}
+    assert answers["testimonial"]["answer"] == "yes"
+    assert answers["testimonial"]["answer_label"] == "Sure, happy to"
+    assert "answer_label" not in answers["score"]  # not a choice
+
+
 def _nps_row(client) -> str:
     """The week's NPS on the Reports page, e.g. "-100 (2 answers)"."""
     page = text_of(client.get("/reports?days=7"))

@@ -267,20 +267,28 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _answers_export(definition: FormDefinition | None, answers: dict) -> list[dict[str, Any]]:
-    """Each answer with its question's text in the form's default language, in form order."""
+    """Each answer with its question's text in the form's default language, in form order;
+    a choice answer also as the customer saw it (its label), not only the value stored."""
     questions = {q.id: q for q in definition.questions} if definition else {}
     lang = definition.default_language if definition else "en"
     ordered = [qid for qid in questions if qid in answers] + [
         qid for qid in answers if qid not in questions
     ]
-    return [
-        {
+    exported = []
+    for qid in ordered:
+        entry = {
             "question": definition.text(questions[qid].text, lang) if qid in questions else qid,
             "question_id": qid,
             "answer": answers[qid],
         }
-        for qid in ordered
-    ]
+        choices = questions[qid].choices if qid in questions else ()
+        if choices:
+            labels = {c.value: definition.text(c.label, lang) or c.value for c in choices}
+            value = answers[qid]
+            chosen = value if isinstance(value, list) else [value]
+            entry["answer_label"] = ", ".join(labels.get(str(v), str(v)) for v in chosen)
+        exported.append(entry)
+    return exported
 
 
 def export_held_data(held: HeldData) -> dict[str, Any]:
