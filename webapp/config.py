@@ -16,6 +16,14 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(value: str | None, default: int) -> int:
+    """A whole number of seconds, at least 1; unset, empty or not a number: `default`."""
+    try:
+        return max(1, int(value)) if value and value.strip() else default
+    except ValueError:
+        return default
+
+
 def instance_secret_key(instance_path: str) -> str:
     """Return the secret key kept in `instance/`, creating it on first use.
 
@@ -123,4 +131,9 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "FORM_RESUME_DAYS": max(1, int(env.get("LOOPDESK_FORM_RESUME_DAYS", "30"))),
         # Read inbox entries older than this many days are deleted by a periodic job (0: kept).
         "INBOX_RETENTION_DAYS": int(env.get("LOOPDESK_INBOX_RETENTION_DAYS", "90")),
+        # How often open pages ask whether anything changed, in seconds: an open ticket (and
+        # the board's drawer), the board's columns, and the inbox bell in the header.
+        "LIVE_REFRESH_SECONDS": _seconds(env.get("LOOPDESK_LIVE_REFRESH_SECONDS"), 5),
+        "BOARD_REFRESH_SECONDS": _seconds(env.get("LOOPDESK_BOARD_REFRESH_SECONDS"), 3),
+        "INBOX_BELL_SECONDS": _seconds(env.get("LOOPDESK_INBOX_BELL_SECONDS"), 60),
     }

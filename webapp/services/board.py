@@ -7,8 +7,9 @@ Live updates are database polling, not Redis pub/sub + SSE, on purpose:
   database *is* the change feed; a second feed in Redis could miss a writer (a job, a
   migration script, another gunicorn worker) and drift from the truth;
 - an SSE stream keeps one connection (and under gunicorn's sync workers, one worker)
-  busy per open board; polling costs one short request per board every 3 s, which a
-  sync worker answers in about a millisecond with 304 Not Modified;
+  busy per open board; polling costs one short request per board every 3 s (by default;
+  BOARD_REFRESH_SECONDS), which a sync worker answers in about a millisecond with 304 Not
+  Modified;
 - it works unchanged on SQLite (`make run`), behind any proxy, and across workers and
   machines, since nothing is held in process memory.
 The cost is up to one poll interval of latency (the brief asks for ≤ 5 s) and one tiny

@@ -42,7 +42,7 @@
     var redirected = paths.responsePath && pathOf(paths.responsePath) !== pathOf(paths.requestPath);
     if (status >= 400 || redirected) {
       detail.shouldSwap = false;
-      detail.isError = false;  // said once here, not as an error toast every 5 seconds
+      detail.isError = false;  // said once here, not as an error toast at every poll
       stop(poll);
       return;
     }
@@ -54,7 +54,7 @@
     if (pollOf(evt)) { refreshing = false; }
   });
 
-  // A dropped connection: the next poll tries again, without a toast every 5 seconds.
+  // A dropped connection: the next poll tries again, without a toast at every poll.
   document.addEventListener("htmx:sendError", function (evt) {
     if (pollOf(evt)) { evt.stopPropagation(); }
   }, true);
