@@ -178,6 +178,8 @@ def test_the_board_drawer_follows_others_changes_and_stops_asking_when_closed(
     # Closed, it asks no more.
     polls = []
     page.on("request", lambda r: "/tickets/" in r.url and "/changes" in r.url and polls.append(r))
+    page.keyboard.press("Escape")  # leaves the reply box, keeping "Hello Jan" (shortcuts.js)
+    expect(drawer.get_by_label("Message", exact=True)).not_to_be_focused()
     page.keyboard.press("Escape")
     expect(drawer).not_to_be_visible()
     expect(page.locator("#ws-live")).to_have_count(0)

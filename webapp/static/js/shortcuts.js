@@ -115,6 +115,9 @@
   function leaveField(evt) {
     var field = evt.target;
     if (!isTextField(field) || field.matches("select")) { return; }
+    // An empty box in the drawer has nothing to lose: Escape closes the drawer as before.
+    var inDrawer = field.closest && field.closest("#drawer-dialog");
+    if (inDrawer && !field.isContentEditable && field.value === "") { return; }
     // The browser would empty a search box or close the drawer; keep the text, just leave.
     evt.preventDefault();
     field.blur();
