@@ -124,19 +124,25 @@ def _empty_all_tables() -> None:
     """Delete every row and restart the ids, as a new installation has them.
 
     On PostgreSQL, DELETE on tables this small takes a tenth of TRUNCATE's time (which
-    cost 70 ms twice per test); then only the sequences that moved are restarted.
+    cost 70 ms twice per test), and all of them go in one round trip, not one per table;
+    then only the sequences that moved are restarted.
     """
-    for table in reversed(db.metadata.sorted_tables):  # children before their parents
-        db.session.execute(table.delete())
-    if db.engine.dialect.name == "postgresql":
-        moved = db.session.execute(
-            text(
-                "SELECT quote_ident(sequencename) FROM pg_sequences"
-                " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
-            )
-        ).scalars()
-        for sequence in list(moved):
-            db.session.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+    tables = list(reversed(db.metadata.sorted_tables))  # children before their parents
+    if db.engine.dialect.name != "postgresql":
+        for table in tables:
+            db.session.execute(table.delete())
+        db.session.commit()
+        return
+    quote = db.engine.dialect.identifier_preparer.format_table
+    connection = db.session.connection()
+    connection.exec_driver_sql("; ".join(f"DELETE FROM {quote(table)}" for table in tables))
+    moved = connection.exec_driver_sql(
+        "SELECT quote_ident(sequencename) FROM pg_sequences"
+        " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+    ).scalars()
+    restarts = [f"ALTER SEQUENCE {sequence} RESTART" for sequence in moved]
+    if restarts:
+        connection.exec_driver_sql("; ".join(restarts))
     db.session.commit()
 
 
@@ -160,10 +166,9 @@ def app(_migrated_database: str, app_config: dict, tmp_path) -> Iterator[Flask]:
         with app.app_context():
             redis_connection().flushdb()
     with app.app_context():
-        _empty_all_tables()
+        _empty_all_tables()  # here, not after the test: the next test empties them anyway
         yield app
         db.session.remove()
-        _empty_all_tables()
         db.engine.dispose()
 
 
