@@ -60,7 +60,7 @@ def test_without_javascript_the_themes_are_a_link_away(browser, live_server, wri
         staff_login.log_in(page, live_server, written_answers.email, then="/reports?days=7")
         expect(page.get_by_text("Counting what customers write about")).to_be_hidden()
         page.get_by_role("link", name="See what customers write about").click()
-        expect(page.locator("table")).to_contain_text("parcel")
+        expect(page.locator("main table.report-table")).to_contain_text("parcel")
         expect(page.get_by_role("link", name="Last 7 days")).to_have_attribute(
             "aria-current", "page"
         )
