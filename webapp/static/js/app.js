@@ -189,7 +189,12 @@
     if (target) { target.focus(); }
   }
 
-  document.addEventListener("htmx:beforeSwap", function () { focusBefore = describeFocus(); });
+  // A live poll answering between an action's swap and its restore finds the focus already
+  // lost: it must not forget the control the action's swap removed.
+  document.addEventListener("htmx:beforeSwap", function () {
+    var now = describeFocus();
+    if (now) { focusBefore = now; }
+  });
   // After the swap: htmx fires afterSettle on the new elements, which may be none that are
   // in the page (a section swapped out of band); afterRequest always reaches the document.
   document.addEventListener("htmx:afterRequest", function () { setTimeout(restoreFocus, 0); });
