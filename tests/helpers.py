@@ -111,3 +111,53 @@ def completed_response(
         )
     )
     db.session.commit()
+
+
+def stored_file(app: Flask, response, filename: str, content: bytes, key: str):
+    """A file the customer uploaded with `response` (to its first text question), on disk
+    in the upload folder as the form stores it; its path."""
+    from pathlib import Path
+
+    from webapp.extensions import db
+    from webapp.models import ResponseFile
+
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / key).write_bytes(content)
+    db.session.add(
+        ResponseFile(
+            response_id=response.id,
+            question_id="what_went_wrong",
+            filename=filename,
+            content_type="image/png",
+            size=len(content),
+            storage_key=key,
+        )
+    )
+    return folder / key
+
+
+def survey_and_mail_from(ticket, email: str, subject: str) -> None:
+    """A satisfaction survey scheduled for `ticket` and an e-mail its customer sent to it."""
+    from datetime import timedelta
+
+    from webapp.extensions import db
+    from webapp.models import InboundEmail, SurveyInvitation, SurveyStatus, utcnow
+
+    db.session.add(
+        SurveyInvitation(
+            ticket_id=ticket.id,
+            form_slug="csat",
+            status=SurveyStatus.SCHEDULED,
+            due_at=utcnow() + timedelta(days=1),
+        )
+    )
+    db.session.add(
+        InboundEmail(
+            message_id=f"<{ticket.id}@mail.example>",
+            ticket_id=ticket.id,
+            sender=email,
+            subject=subject,
+            outcome="added",
+        )
+    )

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from tests.helpers import make_ticket, text_of
+from tests.helpers import make_ticket, stored_file, survey_and_mail_from, text_of
 from webapp.extensions import db
 from webapp.models import (
     AuditEntry,
@@ -81,42 +81,13 @@ def _customer(app, agent, email: str = ADDRESS, name: str = "Jane Doe") -> dict:
     send_public_reply(ticket, "Sorry Jane, we are resending it.", agent)
     add_note(ticket, "Internal: courier blamed again", agent)
     receive_customer_reply(ticket, "Thanks, my new address is Elm Street 5")
-    from pathlib import Path
-
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    key = f"k{response.id:031d}"
-    (folder / key).write_bytes(b"\x89PNG\r\n\x1a\n-jane")
-    db.session.add(
-        ResponseFile(
-            response_id=response.id,
-            question_id="what_went_wrong",
-            filename="jane-receipt.png",
-            content_type="image/png",
-            size=14,
-            storage_key=key,
-        )
+    path = stored_file(
+        app, response, "jane-receipt.png", b"\x89PNG\r\n\x1a\n-jane", f"k{response.id:031d}"
     )
-    db.session.add(
-        SurveyInvitation(
-            ticket_id=ticket.id,
-            form_slug="csat",
-            status=SurveyStatus.SCHEDULED,
-            due_at=utcnow() + timedelta(days=1),
-        )
-    )
-    db.session.add(
-        InboundEmail(
-            message_id=f"<{ticket.id}@mail.example>",
-            ticket_id=ticket.id,
-            sender=email,
-            subject="Re: Parcel lost",
-            outcome="added",
-        )
-    )
+    survey_and_mail_from(ticket, email, "Re: Parcel lost")
     db.session.add(EmailOptOut(email=email.lower()))
     db.session.commit()
-    return {"ticket": ticket, "response": response, "file": folder / key}
+    return {"ticket": ticket, "response": response, "file": path}
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.helpers import make_ticket
+from tests.helpers import make_ticket, stored_file, survey_and_mail_from
 from tests.helpers import text_of as _markup_text
 from webapp.extensions import db
 from webapp.models import (
@@ -72,20 +72,7 @@ def _response(
     db.session.execute(  # the last answer's moment (the ORM would stamp "now")
         update(Response).where(Response.id == response.id).values(updated_at=moment)
     )
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    key = f"r{response.id:031d}"
-    (folder / key).write_bytes(b"\x89PNG\r\n\x1a\n-photo")
-    db.session.add(
-        ResponseFile(
-            response_id=response.id,
-            question_id="what_went_wrong",
-            filename="receipt.png",
-            content_type="image/png",
-            size=15,
-            storage_key=key,
-        )
-    )
+    stored_file(app, response, "receipt.png", b"\x89PNG\r\n\x1a\n-photo", f"r{response.id:031d}")
     db.session.commit()
     return response
 
@@ -103,23 +90,7 @@ def _ticket(agent, email: str, ago: timedelta, state: str) -> Ticket:
     )
     send_public_reply(ticket, "Sorry, a new one is on its way.", agent)
     receive_customer_reply(ticket, "Thanks, I live at Elm Street 5")
-    db.session.add(
-        SurveyInvitation(
-            ticket_id=ticket.id,
-            form_slug="csat",
-            status=SurveyStatus.SCHEDULED,
-            due_at=utcnow() + timedelta(days=1),
-        )
-    )
-    db.session.add(
-        InboundEmail(
-            message_id=f"<{ticket.id}@mail.example>",
-            ticket_id=ticket.id,
-            sender=email,
-            subject="Re: Broken parcel",
-            outcome="added",
-        )
-    )
+    survey_and_mail_from(ticket, email, "Re: Broken parcel")
     db.session.commit()
     moment = utcnow() - ago
     finished = state in ("resolved", "closed")
