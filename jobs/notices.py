@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
@@ -23,6 +21,7 @@ from webapp.models import NoticeStatus, StaffNotice, Ticket, User, utcnow
 from webapp.outbox import queue_email
 from webapp.services import notifications
 from webapp.services.staff_mail import email_colleague, workspace_link
+from webapp.services.tasks import format_for
 from webapp.services.ticket_access import can_see, visible_condition
 
 BATCH = 500
@@ -156,7 +155,7 @@ def _digest_context(user: User, notices: list[StaffNotice]) -> dict:
         by_category[category].append(
             {
                 "summary": notice.summary,
-                "when": _local_text(user, notice.created_at),
+                "when": format_for(user, notice.created_at),
                 "link": workspace_link(notice.ticket) if notice.ticket else "",
             }
         )
@@ -172,11 +171,3 @@ def _digest_context(user: User, notices: list[StaffNotice]) -> dict:
         "groups": groups,
         "settings_link": external_url("auth.notification_settings"),
     }
-
-
-def _local_text(user: User, moment: datetime) -> str:
-    try:
-        zone = ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return format_datetime(moment, "short", tzinfo=zone, locale=user.locale or "en")

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from webapp.models import User
+from webapp.services.local_time import zone_or_utc
 
 NOTE_MAX = 120
 MAX_DAYS_AHEAD = 365  # the last day away may be at most a year from today
@@ -42,10 +43,7 @@ class AwayDays:
 
 
 def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(user.timezone)
 
 
 def is_away(user: User, now: datetime) -> bool:

@@ -6,6 +6,14 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+def zone_or_utc(timezone: str | None) -> ZoneInfo:
+    """The named time zone; UTC when it is empty or unknown (a stored name never breaks a page)."""
+    try:
+        return ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 class BadLocalTime(ValueError):
     """Not a date and time we can read."""
 
@@ -21,10 +29,7 @@ def parse_local_datetime(value: str | None, timezone: str) -> datetime:
         raise BadLocalTime(text) from exc
     if naive.tzinfo is not None:
         return naive.astimezone(UTC)
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_or_utc(timezone)
     return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
@@ -38,10 +43,7 @@ def parse_local_date_or_datetime(value: str | None, timezone: str) -> datetime:
 
 def local_date(moment: datetime, timezone: str) -> date:
     """The calendar day `moment` falls on in `timezone` (UTC when it is unknown)."""
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_or_utc(timezone)
     return moment.astimezone(zone).date()
 
 
@@ -54,8 +56,5 @@ def local_input_value(moment: datetime | None, timezone: str) -> str:
     """What to put back into a datetime-local input."""
     if moment is None:
         return ""
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_or_utc(timezone)
     return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")

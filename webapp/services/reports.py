@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select, tuple_
 
@@ -36,6 +36,7 @@ from webapp.models import (
 )
 from webapp.models.forms import stored_answer
 from webapp.services.forms import published_forms
+from webapp.services.local_time import zone_or_utc
 from webapp.services.report_themes import Themes
 from webapp.services.report_themes_cache import counted_themes
 
@@ -280,10 +281,7 @@ def _satisfaction(
 
 
 def _zone(timezone: str) -> tzinfo:
-    try:
-        return ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(timezone)
 
 
 def _monday(moment: datetime, zone: tzinfo) -> date:

@@ -7,7 +7,6 @@ the assignee hears about a new task, the creator about every status change.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import Task, Ticket, User, utcnow
+from webapp.services.local_time import zone_or_utc
 from webapp.services.notifications import notify
 from webapp.services.staff_mail import new_message_key
 from webapp.services.tickets import create_task, fire_task, task_actor_roles, task_facts
@@ -119,10 +119,7 @@ def format_for(user: User, moment: datetime | None) -> str:
     """A date and time as this colleague reads it: their language, their timezone."""
     if moment is None:
         return ""
-    try:
-        zone = ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_or_utc(user.timezone)
     return format_datetime(moment, "short", tzinfo=zone, locale=user.locale or "en")
 
 

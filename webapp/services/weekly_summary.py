@@ -26,7 +26,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +44,7 @@ from webapp.models import (
 )
 from webapp.outbox import queue_email
 from webapp.services import reports
+from webapp.services.local_time import zone_or_utc
 from webapp.services.staff_mail import workspace_link
 from webapp.services.ticket_access import visible_condition
 
@@ -68,10 +68,7 @@ def save_choice(user: User, wanted: bool) -> None:
 
 
 def _zone(user: User) -> tzinfo:
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(user.timezone)
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
