@@ -3,8 +3,8 @@ them (WCAG 2.5.3, label in name), so a voice-control user can say what they see.
 
 import pytest
 
+from tests.browser import staff_login
 from tests.browser.test_conversation_browser import serious_violations
-from tests.helpers import PASSWORD
 from webapp.models import Role
 
 pytestmark = pytest.mark.browser
@@ -15,13 +15,9 @@ def test_the_initials_link_passes_the_accessibility_check_for_any_name(
 ):
     # The demo's "Alex Admin" (AA) happened to pass; most names, like this one, did not.
     create_user(email="rita@example.com", name="Rita Rowe", role=Role.ADMIN, locale="pl")
-    context = browser.new_context(bypass_csp=True, locale="pl-PL")
+    context = browser.new_context(bypass_csp=True)  # axe is injected
     page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", "rita@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/dashboard")
+    staff_login.log_in(page, live_server, "rita@example.com")  # then her Polish interface
     link = page.locator("a.avatar")
     assert link.inner_text() == "RR"
     assert link.get_attribute("aria-label") == "RR: Profil"
