@@ -66,6 +66,9 @@ class Ticket(db.Model):
     form_slug: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # When an admin erased the customer's personal data on request (services.customer_data).
     customer_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A duplicate merged into another ticket (its id; tickets are never deleted): the
+    # customer's status link, e-mail replies and agents' links carry on there.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     # What routing and SLA conditions read: answers, score, metadata (plain JSON).
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
 
