@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from webapp.erased_text import ERASED, erased_text
 from webapp.models import InboxNotification
 from webapp.services.staff_mail import state_label
 from webapp.tickets.presenters import metric_label
@@ -107,9 +108,9 @@ def _is_breach(values: Mapping[str, Any]) -> bool:
 
 def _detail(entry: InboxNotification) -> str:
     values = entry.context or {}
-    if entry.event == "task":
-        return values.get("task_title", "")
-    return values.get("excerpt", "")
+    detail = values.get("task_title", "") if entry.event == "task" else values.get("excerpt", "")
+    # A customer's words the entry quoted were erased (services.staff_copies).
+    return str(detail).replace(ERASED, _("[erased]"))
 
 
 def inbox_line(entry: InboxNotification, visible: bool = True) -> InboxLine:
@@ -122,7 +123,7 @@ def inbox_line(entry: InboxNotification, visible: bool = True) -> InboxLine:
         id=entry.id,
         headline=_headline(entry),
         detail=_detail(entry) if visible else "",
-        subject=entry.ticket.subject if visible else "",
+        subject=erased_text(entry.ticket.subject) if visible else "",
         number=entry.ticket.number,
         created_at=entry.created_at,
         unread=visible and entry.read_at is None,

@@ -51,6 +51,7 @@ from webapp.models.forms import new_token
 from webapp.people import normalise_email
 from webapp.services import audit
 from webapp.services.forms import definition_of
+from webapp.services.staff_copies import CustomerWords, erase_staff_copies
 from webapp.services.tickets import searchable
 from webapp.services.uploads import file_path
 
@@ -510,9 +511,12 @@ def stop_invitation(invitation: SurveyInvitation, now: datetime) -> None:
         invitation.cancelled_at = now
 
 
-def _erase_ticket_texts(ticket_ids: list[int]) -> dict[int, list[str]]:
-    """Erase what the customer wrote and what was written to them on these tickets' history;
-    return each ticket's internal notes, which stay (one query)."""
+def _erase_ticket_texts(
+    ticket_ids: list[int], words: dict[int, CustomerWords]
+) -> dict[int, list[str]]:
+    """Erase what the customer wrote and what was written to them on these tickets' history,
+    adding what the customer wrote to `words`; return each ticket's internal notes, which
+    stay (one query)."""
     notes: dict[int, list[str]] = {ticket_id: [] for ticket_id in ticket_ids}
     if not ticket_ids:
         return notes
@@ -528,6 +532,8 @@ def _erase_ticket_texts(ticket_ids: list[int]) -> dict[int, list[str]]:
         if event.kind == "note":
             notes[event.ticket_id].append(str(data.get("text") or ""))
             continue
+        if event.kind != "public_reply":
+            words[event.ticket_id].add(data.get("text"))
         kept = {key: value for key, value in data.items() if key in KEPT_EVENT_DATA}
         event.data = {**kept, "text": ERASED}
     return notes
@@ -550,30 +556,68 @@ def _erase_webhook_payloads(ticket_ids: list[int]) -> None:
             delivery.last_error = ERASED_ERROR
 
 
+def _erased_strings(definition: FormDefinition | None, answers: dict | None) -> list[str]:
+    """The written answers the erasure replaces (not scores nor choices), as given."""
+    erased = erased_answers(definition, answers or {})
+    return [
+        value
+        for key, value in (answers or {}).items()
+        if isinstance(value, str) and erased.get(key) == ERASED
+    ]
+
+
+def _customer_words(ticket: Ticket, definition: FormDefinition | None) -> CustomerWords:
+    """The ticket's customer's name and address, and the answers copied onto the ticket."""
+    words = CustomerWords()
+    words.add(ticket.customer_name, ticket.customer_email)
+    words.add(*_erased_strings(definition, (ticket.facts or {}).get("answers")))
+    return words
+
+
 def erase_records(held: HeldData, now: datetime) -> list[Path]:
     """Erase the records in `held` (no commit, no audit): responses, files, tickets with
-    their history and webhook deliveries, invitations, e-mails both ways. Returns the
-    uploaded files to delete from disk once the transaction is committed.
+    their history and webhook deliveries, invitations, e-mails both ways, and the quotes of
+    the customer in what colleagues were told about the tickets (`staff_copies`). Returns
+    the uploaded files to delete from disk once the transaction is committed.
 
     The one eraser: a customer's request (`erase_held_data`) and the retention period
     (`services.retention`) both come here, in a fixed number of queries per call.
     """
     response_of_ticket: dict[int, Response] = {}
     for response in held.responses:
-        erase_response(response, held.definition(response), now)
         if response.ticket_id is not None:
             response_of_ticket.setdefault(response.ticket_id, response)
+    # What each ticket's customer gave, read before it goes: staff-side copies quote it.
+    words = {
+        ticket.id: _customer_words(
+            ticket,
+            held.definition(response_of_ticket[ticket.id])
+            if ticket.id in response_of_ticket
+            else None,
+        )
+        for ticket in held.tickets
+    }
+    for response in held.responses:
+        if response.ticket_id in words:
+            words[response.ticket_id].add(
+                *_erased_strings(held.definition(response), response.answers)
+            )
+        erase_response(response, held.definition(response), now)
 
     stored_files = [file_path(stored) for stored in held.files]
     for stored in held.files:
         db.session.delete(stored)
 
     ticket_ids = [ticket.id for ticket in held.tickets]
-    notes = _erase_ticket_texts(ticket_ids)
+    notes = _erase_ticket_texts(ticket_ids, words)
     for ticket in held.tickets:
         response = response_of_ticket.get(ticket.id)
         definition = held.definition(response) if response is not None else None
+        subject = ticket.subject
         erase_ticket(ticket, definition, notes.get(ticket.id, []), now)
+        if ticket.subject == ERASED:  # the customer's words made the subject
+            words[ticket.id].add(subject)
+    erase_staff_copies(list(held.tickets), words)
 
     for invitation in held.invitations:
         stop_invitation(invitation, now)

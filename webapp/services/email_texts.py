@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from webapp.erased_text import erased_text
 from webapp.extensions import db
 from webapp.i18n import datetime_with_zone
 from webapp.models import EmailTemplateText, User
@@ -255,7 +256,7 @@ def placeholder_values(template: str, context: Mapping[str, Any]) -> dict[str, s
     ticket = context.get("ticket")
     derived = {
         "number": context.get("number") or getattr(ticket, "number", None),
-        "subject": getattr(ticket, "subject", None) or context.get("subject"),
+        "subject": erased_text(getattr(ticket, "subject", None) or context.get("subject")),
         "state": context.get("state_label"),
         "survey_links": "\n".join(
             f"{s['value']}: {s['url']}" for s in context.get("scores") or () if "url" in s
