@@ -27,6 +27,7 @@ EVENTS = (
     "sla.warning",
     "sla.breached",
     "survey.answered",
+    "ticket.merged",
 )
 # Custom events a workflow's `webhook` action sends, and webhooks may subscribe to.
 CUSTOM_EVENT = re.compile(r"^workflow\.[a-z0-9][a-z0-9_.-]{0,54}$")

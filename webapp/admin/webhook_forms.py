@@ -21,6 +21,7 @@ EVENT_DESCRIPTIONS = {
     "sla.warning": _l("An SLA deadline is near"),
     "sla.breached": _l("An SLA deadline was missed"),
     "survey.answered": _l("A customer answered a survey"),
+    "ticket.merged": _l("A duplicate ticket was merged into another"),
 }
 MAX_CUSTOM_EVENTS_TEXT = 2000
 

@@ -45,6 +45,8 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
         "created_at": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
         "version": ticket.version,
+        # A duplicate merged into another ticket: that ticket's number (else null).
+        "merged_into": Ticket.number_for(ticket.merged_into_id) if ticket.merged_into_id else None,
         "sla": {
             "policy": ticket.sla_policy,
             "paused": ticket.sla_paused_since is not None,

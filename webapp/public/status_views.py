@@ -14,6 +14,7 @@ from webapp.extensions import db, limiter
 from webapp.i18n import override_locale
 from webapp.models import Ticket, TicketEvent
 from webapp.public import bp
+from webapp.services.merging import carried_on_in
 from webapp.services.replies import receive_customer_reply
 from webapp.services.tickets import TicketConflict
 from webapp.services.workflow_versions import machine_for
@@ -62,6 +63,18 @@ def ticket_status(token: str):
     override_locale(lang)
     if ticket.customer_erased_at is not None:
         return _erased_page(lang)
+    target = carried_on_in(ticket)
+    if target is not ticket:  # merged: the same customer's request that carries on
+        flash(
+            _(
+                "Your request %(old)s is now part of request %(new)s: you can follow it here.",
+                old=ticket.number,
+                new=target.number,
+            ),
+            "info",
+        )
+        kept = {"lang": request.args["lang"]} if "lang" in request.args else {}
+        return redirect(url_for("public.ticket_status", token=target.status_token, **kept), 303)
     definition = machine_for(ticket.workflow_version_id).definition
     events = db.session.scalars(
         select(TicketEvent)
@@ -100,6 +113,7 @@ def ticket_reply(token: str):
         abort(400)
     if signed != ticket.status_token:
         abort(400)
+    ticket = carried_on_in(ticket)  # a reply on a merged request's page goes where it went
     text = (request.form.get("message") or "").replace("\x00", "").strip()
     if not text:
         flash(_("Please write a message first."), "error")
@@ -110,4 +124,4 @@ def ticket_reply(token: str):
             receive_customer_reply(ticket, text)
         db.session.commit()
         flash(_("Thank you, your message was added to your request."), "success")
-    return redirect(url_for("public.ticket_status", token=token), code=303)
+    return redirect(url_for("public.ticket_status", token=ticket.status_token), code=303)

@@ -294,6 +294,10 @@ def receive_email(raw: bytes, via: str = "pipe") -> Received:
         return Received("duplicate")
     ticket_id = ticket_id_for(message)
     ticket = db.session.get(Ticket, ticket_id) if ticket_id is not None else None
+    if ticket is not None:
+        from webapp.services.merging import carried_on_in
+
+        ticket = carried_on_in(ticket)  # a reply to a merged duplicate joins the ticket kept
     sender = sender_of(message)
     text = reply_text(message)
     if is_automatic(message):

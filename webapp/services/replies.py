@@ -103,6 +103,8 @@ def new_reply_nonce() -> str:
 
 def send_public_reply(ticket: Ticket, text: str, agent: User, nonce: str = "") -> SentReply:
     """Record the reply, e-mail it to the customer, stop the first-response clock."""
+    if ticket.merged_into_id is not None:  # the customer's conversation is in the other one
+        raise ReplyRefused("merged")
     final_text = fill_placeholders(clean_reply_text(text), placeholder_values(ticket, agent))
     nonce = nonce if _NONCE.match(nonce or "") else new_reply_nonce()
     key = f"public_reply:{ticket.id}:{nonce}"

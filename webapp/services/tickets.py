@@ -386,6 +386,8 @@ def fire(
     """
     if expected_version is not None and expected_version != ticket.version:
         raise TicketConflict(ticket.id, last_transition(ticket))
+    if ticket.merged_into_id is not None:  # its conversation carries on in the other ticket
+        raise MoveRefused("merged", "the ticket was merged into another", ticket.merged_into_id)
     machine = machine_for(ticket.workflow_version_id)
     try:
         move = machine.fire(ticket.state, trigger, actor_roles(actor, ticket), guard_facts(ticket))

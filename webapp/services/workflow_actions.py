@@ -39,9 +39,11 @@ def _state_label(ticket: Ticket, locale: str) -> str:
 OWN_CUSTOMER_TEMPLATES = frozenset({"still_waiting"})
 
 
-def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None) -> None:
+def email_customer(ticket: Ticket, template: str, actor: User | None, **extra: Any) -> bool:
+    """Queue a ticket e-mail to its customer, recorded on the timeline; False without an
+    address. `extra` goes to the template (the merged request's number, say)."""
     if not ticket.customer_email:
-        return
+        return False
     locale = ticket.customer_locale
     message = queue_email(
         ticket.customer_email,
@@ -55,6 +57,7 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
             "name": ticket.customer_name,
             # "Waiting on you" asks for an answer: the status page is where they give it.
             "status_link": external_url("public.ticket_status", token=ticket.status_token),
+            **extra,
         },
         reply_to=customer_reply_address(ticket),
     )
@@ -66,6 +69,7 @@ def _email_ticket_to_customer(ticket: Ticket, template: str, actor: User | None)
         template=template,
         message_key=message.message_key,
     )
+    return True
 
 
 def _email_staff(
@@ -104,7 +108,7 @@ def _team_members(ticket: Ticket, leads_only: bool) -> list[User]:
 def notify_customer(
     ticket: Ticket, template: Any, actor: User | None, details: Details = None
 ) -> None:
-    _email_ticket_to_customer(ticket, str(template), actor)
+    email_customer(ticket, str(template), actor)
 
 
 def notify_assignee(
@@ -187,7 +191,7 @@ def send_template(
     # Templates with their own files (testimonial_request) honour unsubscribes;
     # any other name is a kind of the `ticket_update` e-mail.
     if not send_dedicated_template(ticket, str(template)):
-        _email_ticket_to_customer(ticket, str(template), actor)
+        email_customer(ticket, str(template), actor)
 
 
 def webhook(ticket: Ticket, event: Any, actor: User | None, details: Details = None) -> None:

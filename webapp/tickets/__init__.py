@@ -5,4 +5,10 @@ from flask import Blueprint
 bp = Blueprint("tickets", __name__)
 
 # Registers the routes on bp.
-from webapp.tickets import conversation_views, live_views, teamwork_views, views  # noqa: E402,F401
+from webapp.tickets import (  # noqa: E402,F401
+    conversation_views,
+    live_views,
+    merge_views,
+    teamwork_views,
+    views,
+)

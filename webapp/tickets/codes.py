@@ -52,6 +52,7 @@ MAILS = {
     "ticket_routed": _l("new request notice"),
     "survey_invitation": _l("satisfaction survey"),
     "testimonial_request": _l("request for a review"),
+    "merged": _l("notice that two requests were joined"),
 }
 
 

@@ -35,6 +35,7 @@ REFUSALS = {
     "unknown_colleague": _l("One of the colleagues you chose does not exist or is inactive."),
     "no_recipient": _l("Choose a colleague or enter an e-mail address."),
     "bad_email": _l("This e-mail address does not look right."),
+    "merged": _l("This ticket was merged into another: reply to the customer there."),
 }
 CONFLICT = _l("Someone else changed this ticket a moment ago. Please try again.")
 REPLIED_MEANWHILE = _l(

@@ -83,6 +83,11 @@ def refusal_message(code: str, detail) -> str:
         )
     if code == "wrong_state":
         return gettext("This move is not possible from the ticket's current state.")
+    if code == "merged":
+        return gettext(
+            "This ticket was merged into %(number)s: carry on there.",
+            number=Ticket.number_for(detail) if isinstance(detail, int) else "—",
+        )
     return gettext("This action does not exist.")
 
 

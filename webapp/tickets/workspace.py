@@ -23,6 +23,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.services.merging import merge_candidates
 from webapp.services.notes import active_staff
 from webapp.services.reminders import pending_reminders
 from webapp.services.replies import canned_replies_for, new_reply_nonce
@@ -35,7 +36,7 @@ from webapp.services.tickets import available_triggers
 from webapp.services.watchers import WATCH_EVENTS, watchers_of
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets.conversation import conversation_of, form_wording, metadata_of
-from webapp.tickets.presenters import refusal_message, sla_clocks
+from webapp.tickets.presenters import refusal_message, sla_clocks, state_label
 from webapp.timezone_choices import zone_in_words
 
 SECTIONS = (
@@ -50,6 +51,7 @@ SECTIONS = (
     "reminders",
     "watchers",
     "share",
+    "merge",
 )
 
 
@@ -138,6 +140,8 @@ def task_state_labels(tasks: list[TaskView], locale: str) -> dict[str, str]:
 
 
 def move_options(ticket: Ticket, user: User, locale: str) -> list[dict[str, Any]]:
+    if ticket.merged_into_id is not None:  # it stays where the merge left it
+        return []
     definition = machine_for(ticket.workflow_version_id).definition
     return [
         {
@@ -222,6 +226,22 @@ def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequ
     return CustomerRequests(shown, rows[0].total if rows else 0)
 
 
+@dataclass(frozen=True)
+class MergeChoice:
+    number: str
+    subject: str
+    state: str  # in the viewer's language
+    created_at: Any
+
+
+def merge_choices(ticket: Ticket, viewer: User, locale: str) -> list[MergeChoice]:
+    """The customer's other open requests this ticket may be merged into (one query)."""
+    return [
+        MergeChoice(other.number, other.subject, state_label(other, locale), other.created_at)
+        for other in merge_candidates(ticket, viewer)
+    ]
+
+
 def workspace_context(
     ticket: Ticket, user: User, forms: FormState | None = None, **extra: Any
 ) -> dict[str, Any]:
@@ -279,6 +299,8 @@ def workspace_context(
         "watching": any(w.user_id == user.id for w in watchers),
         "watch_events": WATCH_EVENTS,
         "share_scopes": SCOPES,
+        "merge_candidates": merge_choices(ticket, user, locale),
+        "merge_into": None,  # the ticket a merge is being confirmed into
         "forms": forms or FormState(),
         "sections": SECTIONS,
         **extra,

@@ -1,0 +1,307 @@
+"""Merging a duplicate ticket into the customer's other request: one conversation, nothing lost."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from webapp.extensions import db
+from webapp.models import (
+    OutboxMessage,
+    Reminder,
+    Task,
+    Team,
+    TeamMembership,
+    Ticket,
+    TicketEvent,
+    Watcher,
+    utcnow,
+)
+from webapp.services.inbound_mail import receive_email
+from webapp.services.reply_addresses import customer_reply_address
+from webapp.services.tickets import add_label, create_task
+
+XSS = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"LOOPDESK_REPLY_ADDRESS": "support@example.com"}
+
+
+@pytest.fixture
+def pair(app, agent):
+    """Jan wrote twice about the same payment: the form first, then again a day later."""
+    first = make_ticket(subject="Płatność nie działa", created_at=utcnow() - timedelta(days=1))
+    duplicate = make_ticket(subject="Nadal nie mogę zapłacić", customer_email="Jan@Example.PL")
+    return duplicate, first
+
+
+def _merge(post_form, source, number, **extra):
+    data = {"number": number, **extra}
+    return post_form(f"/tickets/{source.number}/merge", data)
+
+
+def _confirm(post_form, source, target, tell_customer=True):
+    data = {"confirm": "1", "version": str(source.version)}
+    if tell_customer:
+        data["tell_customer"] = "1"
+    return _merge(post_form, source, target.number, **data)
+
+
+def _events(ticket, kind):
+    return db.session.scalars(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == kind)
+        .order_by(TicketEvent.id)
+    ).all()
+
+
+def test_the_customer_s_other_open_requests_are_offered(client, login, agent, pair):
+    duplicate, first = pair
+    make_ticket(subject="Someone else's", customer_email="ktos@example.pl")
+    closed = make_ticket(subject="Old and closed")
+    closed.state = "closed"
+    db.session.commit()
+    login(agent)
+    page = client.get(f"/tickets/{duplicate.number}").get_data(as_text=True)
+    section = page[page.index('id="ws-merge"') :]
+    assert f'value="{first.number}"' in section
+    assert "Płatność nie działa" in section
+    assert "Someone else" not in section and closed.number not in section
+
+
+def test_merging_asks_first_then_closes_the_duplicate_and_moves_what_was_waiting(
+    client, login, post_form, agent, create_user, pair
+):
+    duplicate, first = pair
+    maja = create_user(email="maja@example.com", name="Maja")
+    add_label(duplicate, "payments", agent)
+    db.session.add(Watcher(ticket=duplicate, user=maja, events=["resolved"], added_at=utcnow()))
+    db.session.add(Reminder(ticket=duplicate, user=agent, remind_at=utcnow() + timedelta(days=1)))
+    create_task(duplicate, "Check the payment gateway log", maja, agent)
+    db.session.commit()
+    login(agent)
+
+    asked = _merge(post_form, duplicate, first.number)
+    assert asked.status_code == 200
+    words = text_of(asked)
+    assert f"Merge {duplicate.number} into {first.number}?" in words
+    assert "A merge cannot be undone." in words
+    db.session.expire_all()
+    assert db.session.get(Ticket, duplicate.id).merged_into_id is None  # nothing done yet
+
+    done = _confirm(post_form, duplicate, first)
+    assert done.status_code == 303
+    assert done.headers["Location"].endswith(f"/tickets/{first.number}")
+    db.session.expire_all()
+    source, target = db.session.get(Ticket, duplicate.id), db.session.get(Ticket, first.id)
+    assert source.merged_into_id == target.id and source.state == "closed"
+    assert source.sla_paused_since is not None  # its clocks stopped
+    assert "payments" in [label.name for label in target.labels]
+    assert db.session.scalar(select(Watcher.user_id).where(Watcher.ticket_id == target.id)) == (
+        maja.id
+    )
+    assert db.session.scalar(select(Task.ticket_id)) == target.id
+    assert db.session.scalar(select(Reminder.ticket_id)) == target.id
+    assert "nadal nie mogę zapłacić" in target.search_text  # the board's search finds it there
+
+    page = client.get(f"/tickets/{first.number}")
+    words = text_of(page)
+    assert f"{duplicate.number} was merged into {first.number}." in words  # the flash
+    assert f"Ada Agent merged {duplicate.number} (“Nadal nie mogę zapłacić”) into this ticket." in (
+        words
+    )
+    assert "1 open task moved here. 1 reminder moved here." in words
+    old = client.get(f"/tickets/{duplicate.number}")
+    old_words = text_of(old)
+    assert f"This ticket was merged into {first.number}" in old_words
+    assert f"Ada Agent merged this ticket into {first.number}" in old_words
+    assert 'name="trigger"' not in old.get_data(as_text=True)  # no moves offered
+    assert "Send reply" not in old_words
+
+
+def test_the_customer_is_told_once_in_their_language_when_the_agent_chooses(
+    client, login, post_form, agent, pair
+):
+    duplicate, first = pair
+    login(agent)
+    _confirm(post_form, duplicate, first)
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == "jan@example.pl")
+    ).all()[-1]
+    assert first.number in mail.subject
+    assert f"{duplicate.number}" in mail.body_text and "Płatność nie działa" in mail.body_text
+    assert f"/t/{first.status_token}" in mail.body_text
+    assert _events(first, "email_queued")[-1].data["template"] == "merged"
+
+
+def test_without_the_tick_the_customer_gets_no_mail(client, login, post_form, agent, pair):
+    duplicate, first = pair
+    before = db.session.query(OutboxMessage).count()
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    assert db.session.query(OutboxMessage).count() == before
+    db.session.expire_all()
+    assert db.session.get(Ticket, duplicate.id).merged_into_id == first.id
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("other_customer", "Only requests from the same customer"),
+        ("itself", "A ticket cannot be merged into itself."),
+        ("unknown", "There is no ticket with this number that you can open."),
+        ("nothing", "requests or enter a ticket number."),
+        ("closed", "That ticket is closed: reopen it first"),
+    ],
+)
+def test_a_refused_merge_says_why_and_changes_nothing(
+    client, login, post_form, agent, pair, case, message
+):
+    duplicate, first = pair
+    other = make_ticket(subject="Inny klient", customer_email="ktos@example.pl")
+    if case == "closed":
+        first.state = "closed"
+        db.session.commit()
+    number = {
+        "other_customer": other.number,
+        "itself": duplicate.number,
+        "unknown": "LD-999999",
+        "nothing": "",
+        "closed": first.number,
+    }[case]
+    login(agent)
+    for confirm in ({}, {"confirm": "1"}):
+        refused = _merge(post_form, duplicate, number, **confirm)
+        assert refused.status_code == 422
+        assert message in text_of(refused)
+    db.session.expire_all()
+    assert db.session.get(Ticket, duplicate.id).merged_into_id is None
+    assert db.session.get(Ticket, duplicate.id).state != "closed"
+
+
+def test_another_team_s_ticket_is_unknown_to_a_limited_agent(
+    client, login, post_form, create_user, app
+):
+    care, billing = Team(slug="care", name="Care"), Team(slug="billing", name="Billing")
+    db.session.add_all([care, billing])
+    ola = create_user(email="ola@example.com", name="Ola")
+    ola.ticket_access = "teams"
+    db.session.add(TeamMembership(team=care, user=ola))
+    db.session.commit()
+    mine = make_ticket(subject="Mine")
+    theirs = make_ticket(subject="Theirs")
+    mine.team, theirs.team = care, billing
+    db.session.commit()
+    login(ola)
+    page = client.get(f"/tickets/{mine.number}").get_data(as_text=True)
+    assert theirs.number not in page[page.index('id="ws-merge"') :]  # not offered
+    refused = _merge(post_form, mine, theirs.number, confirm="1")
+    assert refused.status_code == 422
+    assert "There is no ticket with this number that you can open." in text_of(refused)
+
+
+def test_a_merged_ticket_cannot_be_merged_again_moved_or_replied_to(
+    client, login, post_form, agent, pair
+):
+    duplicate, first = pair
+    third = make_ticket(subject="Trzecie")
+    login(agent)
+    _confirm(post_form, duplicate, first)
+    again = _merge(post_form, duplicate, third.number)
+    assert "This ticket was already merged into another." in text_of(again)
+    into_merged = _merge(post_form, third, duplicate.number)
+    assert "That ticket was itself merged into another" in text_of(into_merged)
+    db.session.expire_all()
+    source = db.session.get(Ticket, duplicate.id)
+    moved = post_form(
+        f"/tickets/{duplicate.number}/move", {"trigger": "reopen", "version": source.version}
+    )
+    assert moved.status_code == 303
+    assert f"This ticket was merged into {first.number}: carry on there." in text_of(
+        client.get(f"/tickets/{duplicate.number}")
+    )
+    replied = post_form(f"/tickets/{duplicate.number}/reply", {"text": "Hello"})
+    assert replied.status_code == 422
+    assert "reply to the customer there" in text_of(replied)
+    db.session.expire_all()
+    assert db.session.get(Ticket, duplicate.id).state == "closed"
+
+
+def test_the_old_status_link_leads_to_the_request_that_carries_on(
+    client, login, post_form, agent, pair
+):
+    duplicate, first = pair
+    page = client.get(f"/t/{duplicate.status_token}").get_data(as_text=True)
+    reply_token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
+    login(agent)
+    _confirm(post_form, duplicate, first)
+    client.get("/logout")
+
+    moved = client.get(f"/t/{duplicate.status_token}")
+    assert moved.status_code == 303
+    assert moved.headers["Location"].endswith(f"/t/{first.status_token}")
+    words = text_of(client.get(moved.headers["Location"]))
+    assert (
+        f"Twoje zgłoszenie {duplicate.number} jest teraz częścią zgłoszenia {first.number}" in words
+    )
+    # A reply written on the old page before the merge lands on the ticket that stays.
+    client.post(
+        f"/t/{duplicate.status_token}/reply",
+        data={"reply_token": reply_token, "message": "Czy są jakieś postępy?"},
+    )
+    assert [e.data["text"] for e in _events(first, "customer_reply")] == ["Czy są jakieś postępy?"]
+    assert _events(duplicate, "customer_reply") == []
+
+
+def test_an_e_mail_reply_to_the_duplicate_joins_the_ticket_that_stays(
+    client, login, post_form, agent, pair
+):
+    duplicate, first = pair
+    to = customer_reply_address(duplicate)
+    login(agent)
+    _confirm(post_form, duplicate, first)
+    raw = (
+        f"From: Jan <jan@example.pl>\r\nTo: {to}\r\nSubject: Re: płatność\r\n"
+        "Message-ID: <merge-1@example.pl>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Dalej nie działa.\r\n"
+    ).encode()
+    db.session.expire_all()  # as a fresh worker would read them
+    received = receive_email(raw)
+    assert received.outcome == "added" and received.ticket_id == first.id
+    assert [e.data["text"] for e in _events(first, "customer_reply")] == ["Dalej nie działa."]
+
+
+def test_the_api_and_webhooks_say_where_it_went(client, login, post_form, agent, pair, app):
+    from webapp.models import Webhook, WebhookDelivery
+
+    duplicate, first = pair
+    db.session.add(
+        Webhook(name="CRM", url="https://crm.example.com/hook", events=["ticket.merged"])
+    )
+    db.session.commit()
+    login(agent)
+    _confirm(post_form, duplicate, first)
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert delivery.event == "ticket.merged"
+    assert delivery.payload["ticket"]["number"] == duplicate.number
+    assert delivery.payload["data"] == {"into": first.number}
+    from webapp.api.presenters import ticket_summary
+
+    db.session.expire_all()
+    with app.test_request_context():
+        assert ticket_summary(db.session.get(Ticket, duplicate.id))["merged_into"] == first.number
+        assert ticket_summary(db.session.get(Ticket, first.id))["merged_into"] is None
+
+
+def test_the_confirmation_escapes_the_subject(client, login, post_form, agent):
+    first = make_ticket(subject=XSS)
+    duplicate = make_ticket(subject="Again")
+    login(agent)
+    page = _merge(post_form, duplicate, first.number).get_data(as_text=True)
+    assert XSS not in page and "&lt;script&gt;" in page

@@ -1,0 +1,213 @@
+"""Merging a duplicate ticket into the one its customer's conversation carries on in.
+
+A customer who writes twice about the same thing (the form, then an e-mail; or the form
+twice) gets two tickets, and two agents may answer them differently. Merging closes the
+duplicate (the source) and points it at the ticket that stays (the target):
+
+- the source moves to its lifecycle's closed state without firing a transition (the
+  customer is not told "closed"; the clocks stop as on any close) and stays readable;
+- its labels, watchers, open tasks and pending reminders go to the target, and its words
+  to the target's search text, so nothing anyone was waiting for is lost;
+- the customer's status link, their replies on it and their e-mail replies to the
+  source's address lead to the target (`carried_on_in`);
+- both timelines say so; the target may tell the customer in one e-mail.
+
+Only tickets of the same customer (the same e-mail address) merge: the target's status
+page shows its whole conversation, which must not reach another person. A merge is not
+undone: the source's history stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from webapp.extensions import db
+from webapp.models import Reminder, Task, Ticket, User, Watcher, utcnow
+from webapp.services import sla_clock, state_timers
+from webapp.services.history import record_event
+from webapp.services.ticket_access import can_see, visible_condition
+from webapp.services.tickets import (
+    OPEN_TASK_STATES,
+    TicketConflict,
+    add_label,
+    add_search_text,
+    flush_or_conflict,
+)
+from webapp.services.workflow_versions import machine_for
+from workflow.definition import WorkflowDefinition
+
+MAX_CHAIN = 10  # merged into a ticket later merged again: followed this far, no further
+CANDIDATES_SHOWN = 10
+
+
+class MergeRefused(ValueError):
+    """The merge cannot be made (the code says why; the web layer words it)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Merged:
+    source: Ticket
+    target: Ticket
+    moved_tasks: int
+    moved_reminders: int
+    told_customer: bool
+
+
+def carried_on_in(ticket: Ticket) -> Ticket:
+    """The ticket a merged one carries on in (itself when it was never merged)."""
+    seen = {ticket.id}
+    for _ in range(MAX_CHAIN):
+        if ticket.merged_into_id is None:
+            return ticket
+        target = db.session.get(Ticket, ticket.merged_into_id)
+        if target is None or target.id in seen:
+            return ticket
+        seen.add(target.id)
+        ticket = target
+    return ticket
+
+
+def closed_state(definition: WorkflowDefinition) -> str | None:
+    """Where a merged ticket goes: a state of the `closed` category, a final one first."""
+    closed = [name for name, state in definition.states.items() if state.category == "closed"]
+    final = [name for name in closed if definition.states[name].final]
+    return (final or closed or [None])[0]
+
+
+def _category(ticket: Ticket) -> str:
+    return machine_for(ticket.workflow_version_id).definition.states[ticket.state].category
+
+
+def _same_customer(source: Ticket, target: Ticket) -> bool:
+    return bool(
+        source.customer_email
+        and target.customer_email
+        and source.customer_email.strip().lower() == target.customer_email.strip().lower()
+    )
+
+
+def merge_candidates(ticket: Ticket, viewer: User) -> list[Ticket]:
+    """The customer's other tickets this one may merge into, newest first (one query)."""
+    if not ticket.customer_email or ticket.merged_into_id is not None:
+        return []
+    visible = visible_condition(viewer)
+    rows = db.session.scalars(
+        select(Ticket)
+        .where(
+            func.lower(Ticket.customer_email) == ticket.customer_email.strip().lower(),
+            Ticket.id != ticket.id,
+            Ticket.merged_into_id.is_(None),
+            *([] if visible is None else [visible]),
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(CANDIDATES_SHOWN * 3)  # closed ones are left out below, by their lifecycle
+    ).all()
+    return [row for row in rows if _category(row) != "closed"][:CANDIDATES_SHOWN]
+
+
+def check_merge(source: Ticket, target: Ticket | None, viewer: User) -> None:
+    """Raise MergeRefused unless `viewer` may merge `source` into `target` now."""
+    if source.merged_into_id is not None:
+        raise MergeRefused("already_merged")
+    if target is None or not can_see(viewer, target):
+        raise MergeRefused("unknown_ticket")  # another team's numbers tell nothing
+    if target.id == source.id:
+        raise MergeRefused("same_ticket")
+    if target.merged_into_id is not None:
+        raise MergeRefused("target_merged")
+    if source.customer_erased_at is not None or target.customer_erased_at is not None:
+        raise MergeRefused("erased")
+    if not _same_customer(source, target):
+        raise MergeRefused("different_customer")
+    if _category(target) == "closed":
+        raise MergeRefused("target_closed")
+    if closed_state(machine_for(source.workflow_version_id).definition) is None:
+        raise MergeRefused("no_closed_state")
+
+
+def merge_ticket(
+    source: Ticket,
+    target: Ticket,
+    actor: User,
+    *,
+    tell_customer: bool = False,
+    expected_version: int | None = None,
+) -> Merged:
+    """Merge `source` into `target` in the caller's transaction (the caller commits).
+
+    A stale source (someone moved it meanwhile) raises TicketConflict before anything
+    is recorded.
+    """
+    check_merge(source, target, actor)
+    if expected_version is not None and expected_version != source.version:
+        raise TicketConflict(source.id)
+    now = utcnow()
+    previous = source.state
+    source.state = closed_state(machine_for(source.workflow_version_id).definition)
+    source.merged_into_id = target.id
+    sla_clock.on_state_change(source, previous, source.state, now)
+    state_timers.entered_state(source, now)
+    flush_or_conflict(source)
+
+    from webapp.services.surveys import cancel_surveys
+
+    cancel_surveys(source, actor, reason="merged")  # the target's own survey asks instead
+    for label in list(source.labels):
+        add_label(target, label.name, actor)
+    _move_watchers(source, target, actor)
+    tasks = db.session.execute(
+        update(Task)
+        .where(Task.ticket_id == source.id, Task.state.in_(OPEN_TASK_STATES))
+        .values(ticket_id=target.id)
+    ).rowcount
+    reminders = db.session.execute(
+        update(Reminder)
+        .where(Reminder.ticket_id == source.id, Reminder.sent_at.is_(None))
+        .values(ticket_id=target.id)
+    ).rowcount
+    add_search_text(target, source.search_text)
+    record_event(
+        source,
+        "merged_into",
+        actor,
+        from_state=previous,
+        to_state=source.state,
+        target=target.number,
+        subject=target.subject,
+    )
+    record_event(
+        target,
+        "merged_from",
+        actor,
+        source=source.number,
+        subject=source.subject,
+        tasks=tasks,
+        reminders=reminders,
+    )
+    told = False
+    if tell_customer and target.customer_email:
+        from webapp.services.workflow_actions import email_customer
+
+        told = email_customer(target, "merged", actor, merged_number=source.number)
+    flush_or_conflict(target)
+
+    from webapp.services.events import publish
+
+    publish(source, "ticket.merged", into=target.number)
+    return Merged(source, target, tasks, reminders, told)
+
+
+def _move_watchers(source: Ticket, target: Ticket, actor: User) -> None:
+    """Everyone following the duplicate follows the ticket that stays (their choices kept)."""
+    from webapp.services.watchers import follow
+
+    already = set(db.session.scalars(select(Watcher.user_id).where(Watcher.ticket_id == target.id)))
+    for watcher in db.session.scalars(select(Watcher).where(Watcher.ticket_id == source.id)):
+        if watcher.user_id not in already and watcher.user.active:
+            follow(target, watcher.user, watcher.events, actor)
