@@ -1,0 +1,68 @@
+"""An agent merges a customer's duplicate request in the browser: pick, confirm, land on the
+ticket kept."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import staff_login
+from tests.browser.htmx_wait import wait_for_htmx
+from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
+from webapp.extensions import db
+from webapp.models import Ticket
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def pair(app, create_user) -> tuple[Ticket, Ticket]:
+    on_duty_in_customer_care(create_user())
+    db.session.commit()
+    first = new_ticket("Parcel arrived broken")
+    duplicate = new_ticket("Still waiting for a new parcel")
+    return duplicate, first
+
+
+def test_picking_the_other_request_asks_then_merges_and_opens_the_ticket_kept(
+    page, live_server, pair
+):
+    duplicate, first = pair
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{duplicate.number}")
+    wait_for_htmx(page)
+    page.get_by_text("Merge into another ticket").click()
+    page.get_by_label(f"{first.number} · Parcel arrived broken").check()
+    page.get_by_role("button", name="Continue").click()
+    confirm = page.locator(".merge-confirm")
+    expect(confirm).to_contain_text(f"Merge {duplicate.number} into {first.number}?")
+    expect(confirm).to_contain_text("A merge cannot be undone.")
+    expect(page.get_by_label("Tell the customer by e-mail, in English")).to_be_checked()
+
+    page.get_by_role("button", name=f"Merge into {first.number}").click()
+    page.wait_for_url(f"{live_server}/tickets/{first.number}")
+    expect(page.locator("#toasts")).to_contain_text(
+        f"{duplicate.number} was merged into {first.number}. The customer was told by e-mail."
+    )
+    expect(page.locator("#ws-timeline")).to_contain_text(
+        f"merged {duplicate.number} (“Still waiting for a new parcel”) into this ticket."
+    )
+
+    page.goto(f"{live_server}/tickets/{duplicate.number}")
+    expect(page.locator(".merged-notice")).to_contain_text(
+        f"This ticket was merged into {first.number}"
+    )
+    expect(page.get_by_role("button", name="Send reply")).to_have_count(0)
+
+
+def test_cancel_goes_back_to_the_choice_without_merging(page, live_server, pair):
+    duplicate, first = pair
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{duplicate.number}")
+    wait_for_htmx(page)
+    page.get_by_text("Merge into another ticket").click()
+    page.get_by_label("Ticket number").fill(first.number)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".merge-confirm")).to_have_count(0)
+    expect(page.get_by_text("Merge into another ticket")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.get(Ticket, duplicate.id).merged_into_id is None
