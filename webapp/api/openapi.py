@@ -252,6 +252,10 @@ SPEC: dict[str, Any] = {
                     "created_at": _TIME,
                     "updated_at": _TIME,
                     "version": {"type": "integer"},
+                    "merged_into": {
+                        "type": ["string", "null"],
+                        "description": "The ticket a duplicate was merged into, or null.",
+                    },
                     "sla": {
                         "type": "object",
                         "properties": {
