@@ -86,3 +86,9 @@ class ProfileForm(TranslatedForm):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices()
         self.languages.choices = language_choices()
+
+
+class KeyboardShortcutsForm(TranslatedForm):
+    """The single-key shortcuts on or off (WCAG 2.1.4: they must be possible to turn off)."""
+
+    keyboard_shortcuts = BooleanField(_l("Use the keyboard shortcuts"))

@@ -12,6 +12,7 @@ from webapp.auth import bp
 from webapp.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
+    KeyboardShortcutsForm,
     LoginForm,
     ProfileForm,
     SetPasswordForm,
@@ -203,8 +204,29 @@ def change_own_password():
     return _profile_page(ProfileForm(formdata=None, obj=user), password_form), 422
 
 
+@bp.post("/profile/keyboard-shortcuts")
+@login_required
+def save_keyboard_shortcuts():
+    form = KeyboardShortcutsForm()
+    if not form.validate_on_submit():  # CSRFProtect has refused a missing token already
+        return redirect(url_for("auth.profile", _anchor="keyboard-shortcuts"), code=303)
+    current_user.keyboard_shortcuts = form.keyboard_shortcuts.data
+    db.session.commit()
+    if current_user.keyboard_shortcuts:
+        flash(_("Keyboard shortcuts are on. Press ? to see them."), "success")
+    else:
+        flash(_("Keyboard shortcuts are off: letter keys no longer do anything."), "success")
+    return redirect(url_for("auth.profile", _anchor="keyboard-shortcuts"), code=303)
+
+
 def _profile_page(form: ProfileForm, password_form: ChangePasswordForm) -> str:
-    return render_template("auth/profile.html", form=form, password_form=password_form)
+    shortcuts_form = KeyboardShortcutsForm(formdata=None, obj=current_user)
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        password_form=password_form,
+        shortcuts_form=shortcuts_form,
+    )
 
 
 def _has_remember_cookie() -> bool:

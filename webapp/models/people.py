@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -63,6 +63,9 @@ class User(UserMixin, db.Model):
     away_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     away_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     away_note: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Single-key shortcuts (js/shortcuts.js) on or off, per person (WCAG 2.1.4: a letter typed
+    # by speech input or a slip must not act unless the person wants the shortcuts).
+    keyboard_shortcuts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

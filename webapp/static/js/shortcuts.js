@@ -2,7 +2,9 @@
 // "?" shows the help (templates/_shortcuts.html), "g" and a letter goes to a page, "/" finds
 // the page's search box, j/k walk the ticket list or the board, r/n/a reach a ticket's reply,
 // note and assignment. Nothing fires while the person types in a field, with Ctrl, Alt or
-// Meta held, or while another dialog is open (the board's drawer takes the ticket keys).
+// Meta held (except "?" typed with AltGr), or while another dialog is open (the board's
+// drawer takes the ticket keys). A person who turned the shortcuts off on their profile
+// does not get this script at all (base.html).
 (function () {
   "use strict";
 
@@ -147,8 +149,18 @@
     return key;
   }
 
+  // "?" typed with AltGr (Polish, Slovenian… layouts): the browser says AltGraph, or, on
+  // Windows, sends AltGr as Ctrl and Alt together. Only the "?" itself counts: Ctrl or Alt
+  // alone, or Meta, is someone's real shortcut and stays theirs.
+  function isAltGrQuestionMark(evt) {
+    if (evt.key !== "?" || evt.metaKey) { return false; }
+    var altGraph = Boolean(evt.getModifierState && evt.getModifierState("AltGraph"));
+    return altGraph || (evt.ctrlKey && evt.altKey);
+  }
+
   document.addEventListener("keydown", function (evt) {
-    if (evt.defaultPrevented || evt.isComposing || evt.ctrlKey || evt.altKey || evt.metaKey) { return; }
+    if (evt.defaultPrevented || evt.isComposing) { return; }
+    if ((evt.ctrlKey || evt.altKey || evt.metaKey) && !isAltGrQuestionMark(evt)) { return; }
     var key = keyOf(evt);
     var others = openDialogs();
     var drawerOnly = others.length === 1 && others[0].id === "drawer-dialog";
