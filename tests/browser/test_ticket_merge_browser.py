@@ -44,7 +44,7 @@ def test_picking_the_other_request_asks_then_merges_and_opens_the_ticket_kept(
         f"{duplicate.number} was merged into {first.number}. The customer was told by e-mail."
     )
     expect(page.locator("#ws-timeline")).to_contain_text(
-        f"merged {duplicate.number} (“Still waiting for a new parcel”) into this ticket."
+        f"merged {duplicate.number} into this ticket, the customer"
     )
 
     page.goto(f"{live_server}/tickets/{duplicate.number}")

@@ -10,7 +10,8 @@ duplicate (the source) and points it at the ticket that stays (the target):
   to the target's search text, so nothing anyone was waiting for is lost;
 - the customer's status link, their replies on it and their e-mail replies to the
   source's address lead to the target (`carried_on_in`);
-- both timelines say so; the target may tell the customer in one e-mail.
+- both timelines say so, by number only (a subject there would outlive an erasure of the
+  customer's data); the target may tell the customer in one e-mail.
 
 Only tickets of the same customer (the same e-mail address) merge: the target's status
 page shows its whole conversation, which must not reach another person. A merge is not
@@ -179,14 +180,12 @@ def merge_ticket(
         from_state=previous,
         to_state=source.state,
         target=target.number,
-        subject=target.subject,
     )
     record_event(
         target,
         "merged_from",
         actor,
         source=source.number,
-        subject=source.subject,
         tasks=tasks,
         reminders=reminders,
     )
