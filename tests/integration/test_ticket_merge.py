@@ -121,6 +121,9 @@ def test_merging_asks_first_then_closes_the_duplicate_and_moves_what_was_waiting
     assert f"Ada Agent merged this ticket into {first.number}" in old_words
     assert 'name="trigger"' not in old.get_data(as_text=True)  # no moves offered
     assert "Send reply" not in old_words
+    listed = text_of(client.get("/tickets?q=jan@example.pl"))
+    assert f"{duplicate.number} Nadal nie mogę zapłacić" in listed
+    assert f"Closed Merged into {first.number}" in listed
 
 
 def test_the_customer_is_told_once_in_their_language_when_the_agent_chooses(
