@@ -5,11 +5,13 @@ e-mails on the "Sent mail" page; what colleagues wrote themselves stays."""
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
+from jobs.notices import release_held_notices
+from jobs.summaries import send_weekly_summaries
 from tests.helpers import make_ticket
 from tests.helpers import text_of as _markup_text
 from webapp.extensions import db
@@ -22,16 +24,21 @@ from webapp.models import (
     Response,
     Role,
     StaffNotice,
+    Team,
+    TeamMembership,
     Ticket,
     TicketEvent,
     User,
     utcnow,
 )
+from webapp.models.people import WEEKDAYS
 from webapp.services import retention
 from webapp.services.history import record_event
 from webapp.services.notes import add_note
 from webapp.services.notifications import notify
 from webapp.services.replies import receive_customer_reply
+from webapp.services.sharing import recipient_for, share_ticket
+from webapp.services.weekly_summary import save_choice
 
 ADDRESS = "Jane.Doe@Example.com"
 NAME = "Jane Doegood"
@@ -281,3 +288,106 @@ def test_the_retention_job_scrubs_the_same_staff_copies(colleagues, admin_user):
     assert NOTE in contexts and _quotes_the_customer(contexts) == []
     for notice in db.session.scalars(select(StaffNotice).where(StaffNotice.ticket_id == ticket.id)):
         assert _quotes_the_customer(f"{notice.summary} {notice.context}") == []
+
+
+def _closed_until() -> tuple[dict, datetime]:
+    """Working hours (UTC) closed now, and when they next open (two days from now, 09:00)."""
+    opening = (utcnow() + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return {WEEKDAYS[opening.weekday()]: [["09:00", "10:00"]]}, opening
+
+
+def test_a_notice_held_through_quiet_hours_goes_out_after_the_erasure_without_the_customer(
+    app, login, post_form, builtin_forms, create_user, admin_user
+):
+    """The real new-ticket path: the team is full, so every member is told; Sven is off duty
+    and his notice waits; it goes out after the erasure, built from the erased ticket."""
+    ola = builtin_forms
+    hours, opening = _closed_until()
+    sven = create_user(email="sven@example.com", name="Sven", locale="sl", working_hours=hours)
+    sven.timezone = "UTC"
+    care = db.session.scalar(select(Team).where(Team.slug == "customer-care"))
+    db.session.add(TeamMembership(team=care, user=sven))
+    for member in (ola, sven):
+        member.capacity = 0  # routing leaves the ticket to the team
+    db.session.commit()
+    ticket = make_ticket(
+        subject=COMPLAINT,
+        customer_name=NAME,
+        customer_email=ADDRESS,
+        customer_locale="en",
+        answers={"score": 2, "what_went_wrong": COMPLAINT, "email": ADDRESS},
+    )
+    assert ticket.assignee_id is None
+    routed = _staff_mail(ticket, "ticket_routed", ola.email)
+    assert COMPLAINT in routed.subject and NAME in routed.body_text
+    held = db.session.scalar(select(StaffNotice).where(StaffNotice.user_id == sven.id))
+    assert held.status == NoticeStatus.HELD
+
+    login(admin_user)
+    post_form(f"{PAGE}/erase/confirm", {"email": ADDRESS})
+    db.session.expire_all()
+
+    routed = db.session.get(OutboxMessage, routed.id)
+    assert _quotes_the_customer(_mail_text(routed)) == []
+    assert "From: [erased]" in routed.body_text
+    assert release_held_notices(now=opening.isoformat()) == 1
+    db.session.expire_all()
+    mail = _staff_mail(ticket, "ticket_routed", sven.email)
+    assert _quotes_the_customer(_mail_text(mail)) == []
+    assert "[izbrisano]" in mail.subject and "[izbrisano]" in mail.body_text
+    assert ticket.number in mail.subject
+
+
+def test_a_forward_by_email_keeps_the_senders_note_but_not_the_customers_words(
+    app, login, post_form, colleagues, admin_user
+):
+    ola, bea = colleagues
+    ticket = _customer_ticket(ola, bea)
+    share_ticket(
+        ticket,
+        recipient_for(None, "partner@courier.example", "en"),
+        ola,
+        "Please check depot 7",
+        [("What went wrong?", COMPLAINT), ("Your name", NAME)],
+        scope="response",
+    )
+    db.session.commit()
+    forward = _staff_mail(ticket, "ticket_shared", "partner@courier.example")
+    assert COMPLAINT in forward.body_text
+
+    login(admin_user)
+    post_form(f"{PAGE}/erase/confirm", {"email": ADDRESS})
+    db.session.expire_all()
+
+    forward = db.session.get(OutboxMessage, forward.id)
+    assert _quotes_the_customer(_mail_text(forward)) == []
+    assert "Please check depot 7" in forward.body_text and "What went wrong?" in forward.body_text
+    assert forward.to_address == "partner@courier.example"  # whom it went to stays
+
+
+def test_a_weekly_summary_sent_before_the_erasure_keeps_the_other_tickets(
+    app, login, post_form, colleagues, admin_user
+):
+    ola, bea = colleagues
+    save_choice(ola, True)
+    ticket = _customer_ticket(ola, bea)
+    other = make_ticket(subject="Invoice copy wanted", customer_email="tom@example.org")
+    assert other.assignee_id == ola.id
+    today = utcnow().date()
+    monday = today + timedelta(days=7 - today.weekday())
+    send_weekly_summaries(datetime.combine(monday, time(9, 30), tzinfo=UTC).isoformat())
+    db.session.expire_all()
+    summary = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.template == "weekly_summary")
+    )
+    assert COMPLAINT in summary.body_text and ticket.number in summary.body_text
+
+    login(admin_user)
+    post_form(f"{PAGE}/erase/confirm", {"email": ADDRESS})
+    db.session.expire_all()
+
+    summary = db.session.get(OutboxMessage, summary.id)
+    assert _quotes_the_customer(_mail_text(summary)) == []
+    assert ticket.number in summary.body_text
+    assert "Invoice copy wanted" in summary.body_text
+    assert "Invoice copy wanted" in html.unescape(summary.body_html)

@@ -45,17 +45,15 @@ from webapp.models import (
     StaffNotice,
     Ticket,
     TicketEvent,
-    utcnow,
 )
 
 # Shorter quotations are not looked for: a one-letter answer would erase letters anywhere.
 MIN_WORD = 2
 # Mails that list several tickets: only the lines about an erased ticket change.
 DIGEST, WEEKLY_SUMMARY = "staff_digest", "weekly_summary"
-# A digest goes out at the colleague's next full hour at work, a weekly summary within a
-# week of the ticket's last activity: looked for in that window, not the whole outbox.
+# A digest goes out at the colleague's next full hour at work (after an away period, too):
+# looked for from the notice on for that long, not in the whole outbox.
 DIGEST_DELAY = timedelta(days=45)
-SUMMARY_DELAY = timedelta(days=8)
 
 
 @dataclass
@@ -134,18 +132,22 @@ def marker_in(locale: str | None) -> str:
         return ERASED
 
 
-def _message_keys(ticket_ids: list[int]) -> set[str]:
-    """Every e-mail key the tickets' history names (notices, mentions, tasks, forwards…)."""
+def _history(ticket_ids: list[int]) -> tuple[set[str], set[int]]:
+    """Every e-mail key the tickets' history names (notices, mentions, tasks, forwards…) and
+    every colleague they were assigned to (one query)."""
     keys: set[str] = set()
-    for data in db.session.scalars(
-        select(TicketEvent.data).where(TicketEvent.ticket_id.in_(ticket_ids))
+    assignees: set[int] = set()
+    for kind, data in db.session.execute(
+        select(TicketEvent.kind, TicketEvent.data).where(TicketEvent.ticket_id.in_(ticket_ids))
     ):
         if not isinstance(data, dict):
             continue
         if isinstance(data.get("message_key"), str):
             keys.add(data["message_key"])
         keys.update(key for key in data.get("message_keys") or () if isinstance(key, str))
-    return keys
+        if kind == "assigned" and isinstance(data.get("assignee_id"), int):
+            assignees.add(data["assignee_id"])
+    return keys, assignees
 
 
 def _scrub_mail(message: OutboxMessage, scrubber: Scrubber) -> None:
@@ -201,22 +203,24 @@ def erase_staff_copies(tickets: list[Ticket], words: Mapping[int, CustomerWords]
             notice.summary = summary
 
     # The e-mails about one ticket: by the keys its history and its notices recorded.
-    keys = _message_keys(ids) | {n.message_key for n in notices if n.message_key}
+    keys, assignees = _history(ids)
+    keys |= {notice.message_key for notice in notices if notice.message_key}
     if keys:
         for message in db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.message_key.in_(sorted(keys)))
         ):
             _scrub_mail(message, anyone)
 
-    _scrub_lists(tickets, notices, anyone)
+    assignees |= {ticket.assignee_id for ticket in tickets if ticket.assignee_id}
+    _scrub_lists(tickets, notices, assignees, anyone)
 
 
-def _scrub_lists(tickets: list[Ticket], notices: list[StaffNotice], scrubber: Scrubber) -> None:
+def _scrub_lists(
+    tickets: list[Ticket], notices: list[StaffNotice], assignees: set[int], scrubber: Scrubber
+) -> None:
     """Digests and weekly summaries that name one of the tickets: one query, bounded by whom
     they went to (the notices' colleagues, the tickets' assignees) and when."""
     sent = [notice for notice in notices if notice.status == NoticeStatus.SENT]
-    assignees = {ticket.assignee_id for ticket in tickets if ticket.assignee_id}
-    assignees |= _assignees_in_history(tickets)
     wanted = []
     if sent:
         since = min(notice.created_at for notice in sent) - timedelta(days=1)
@@ -225,13 +229,9 @@ def _scrub_lists(tickets: list[Ticket], notices: list[StaffNotice], scrubber: Sc
             _sent_to(DIGEST, {notice.user_id for notice in sent})
             & OutboxMessage.created_at.between(since, until)
         )
-    if assignees:
+    if assignees:  # a summary lists the colleague's own tickets, from the week they came
         since = min(ticket.created_at for ticket in tickets) - timedelta(days=1)
-        last = max(ticket.updated_at or ticket.created_at for ticket in tickets)
-        wanted.append(
-            _sent_to(WEEKLY_SUMMARY, assignees)
-            & OutboxMessage.created_at.between(since, max(last, utcnow()) + SUMMARY_DELAY)
-        )
+        wanted.append(_sent_to(WEEKLY_SUMMARY, assignees) & (OutboxMessage.created_at >= since))
     if not wanted:
         return
     names_a_ticket = _number_pattern(tickets)
@@ -248,17 +248,3 @@ def _sent_to(template: str, user_ids: set[int]) -> ColumnElement[bool]:
             for user_id in sorted(user_ids)
         )
     )
-
-
-def _assignees_in_history(tickets: list[Ticket]) -> set[int]:
-    """Colleagues the tickets were ever assigned to (their `assigned` events)."""
-    found = set()
-    for data in db.session.scalars(
-        select(TicketEvent.data).where(
-            TicketEvent.ticket_id.in_([ticket.id for ticket in tickets]),
-            TicketEvent.kind == "assigned",
-        )
-    ):
-        if isinstance(data, dict) and isinstance(data.get("assignee_id"), int):
-            found.add(data["assignee_id"])
-    return found
