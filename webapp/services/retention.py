@@ -7,7 +7,8 @@ day `erase_expired_data` erases, with the very rules of a customer's own erasure
 
 - tickets resolved or closed (their workflow version's `resolved`/`closed` categories) more
   than the period ago, on which nothing happened since, with their form responses (the one
-  that opened the ticket, survey answers), files, e-mails both ways and survey invitations;
+  that opened the ticket, survey answers), files, e-mails both ways and survey invitations,
+  and the customer's words quoted in what colleagues were told (`staff_copies`);
 - form responses tied to no ticket whose last activity (completion, or the last answer of a
   partial one) is older than the period;
 - "continue later" e-mails and e-mails from unknown senders older than the period.
