@@ -6,7 +6,17 @@ from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,16 +37,20 @@ from webapp.htmx_responses import (
     redirect_for_htmx_or_browser,
     with_htmx_headers,
 )
-from webapp.models import SavedView, Team, Ticket, User, WorkflowKind, utcnow
-from webapp.record_ids import record_id
+from webapp.i18n import language_name_for_viewer
+from webapp.models import CannedReply, SavedView, Team, Ticket, User, WorkflowKind, utcnow
+from webapp.record_ids import optional_id, record_id
 from webapp.security import staff_required
+from webapp.services import canned_replies
 from webapp.services.board import (
     COUNT_CAP,
     BoardFilters,
     BulkOutcome,
+    NoTemplate,
     bulk_assign,
     bulk_label,
     bulk_move,
+    bulk_reply,
     change_fingerprint,
     clean_text,
     deleted_team_name,
@@ -49,9 +63,11 @@ from webapp.services.board import (
     ticket_to_move,
 )
 from webapp.services.forms import form_titles
+from webapp.services.replies import ReplyRefused, new_reply_nonce
 from webapp.services.ticket_access import can_see
 from webapp.services.tickets import MoveRefused, TicketConflict
 from webapp.services.workflow_versions import active_version, machine_for
+from webapp.tickets.conversation_views import refusal_text
 from webapp.tickets.presenters import conflict_message, refusal_message
 
 SAVED_VIEWS_PER_AGENT = 50
@@ -148,6 +164,13 @@ def _page_context(filters: BoardFilters) -> dict:
         "forms": form_titles(locale),
         "states": [(name, state.label(locale)) for name, state in definition.states.items()],
         "views": _saved_views(),
+        # The bulk reply's templates, one choice per language (one query).
+        "canned_by_language": {
+            locale: [c for c in replies if c.active]
+            for locale, replies in canned_replies.all_by_language().items()
+            if locale in current_app.config["LANGUAGES"]
+        },
+        "reply_nonce": new_reply_nonce(),
     }
 
 
@@ -281,7 +304,10 @@ def bulk():
     numbers = request.form.getlist("numbers")
     if not numbers:
         return _bulk_response(filters, [], _("Select at least one ticket first."))
-    outcomes = _run_bulk(request.form.get("operation", ""), numbers)
+    operation = request.form.get("operation", "")
+    if operation == "reply" and not _reply_templates():
+        return _bulk_response(filters, [], _("Choose a reply template for at least one language."))
+    outcomes = _run_bulk(operation, numbers)
     if outcomes is None:
         return _bulk_response(filters, [], _("Choose what to do with the selected tickets."))
     if not request.htmx:
@@ -303,7 +329,20 @@ def _run_bulk(operation: str, numbers: list[str]) -> list[BulkOutcome] | None:
     if operation == "move":
         dest = request.form.get("dest", "")
         return bulk_move(numbers, dest, current_user) if dest in _definition().states else None
+    if operation == "reply":
+        return bulk_reply(numbers, _reply_templates(), current_user, request.form.get("nonce", ""))
     return None
+
+
+def _reply_templates() -> dict[str, str]:
+    """The chosen template of each language (`canned_<locale>`): locale → body."""
+    chosen = {}
+    for locale in current_app.config["LANGUAGES"]:
+        canned_id = optional_id(request.form.get(f"canned_{locale}", ""))
+        canned = db.session.get(CannedReply, canned_id) if canned_id else None
+        if canned is not None and canned.active and canned.locale == locale:
+            chosen[locale] = canned.body
+    return chosen
 
 
 def _assignee_from_form() -> User | None | bool:
@@ -340,6 +379,13 @@ def _outcome_message(outcome: BulkOutcome) -> str:
         return refusal_message(error.code, error.detail)
     if isinstance(error, TicketConflict):
         return conflict_message(error, active_version(WorkflowKind.TICKET).id, str(get_locale()))
+    if isinstance(error, NoTemplate):
+        return _(
+            "No template was chosen for %(language)s, the customer's language.",
+            language=language_name_for_viewer(error.locale),
+        )
+    if isinstance(error, ReplyRefused):
+        return refusal_text(error.code)
     return _("No such ticket.")
 
 

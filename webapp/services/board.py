@@ -622,11 +622,20 @@ def _ticket_to_move_query():
     )
 
 
+class NoTemplate(LookupError):
+    """A bulk reply had no template in this ticket's customer's language."""
+
+    def __init__(self, locale: str):
+        super().__init__(locale)
+        self.locale = locale
+
+
 @dataclass(frozen=True)
 class BulkOutcome:
     number: str
     ok: bool
-    error: Exception | None = None  # MoveRefused | TicketConflict | LookupError
+    # MoveRefused | TicketConflict | ReplyRefused | NoTemplate | LookupError
+    error: Exception | None = None
 
 
 def apply_to_each(numbers: Sequence[str], change, viewer: User) -> list[BulkOutcome]:
@@ -634,6 +643,8 @@ def apply_to_each(numbers: Sequence[str], change, viewer: User) -> list[BulkOutc
 
     A ticket `viewer` may not see is "no such ticket", as everywhere else.
     """
+    from webapp.services.replies import ReplyRefused
+
     outcomes = []
     for number in list(dict.fromkeys(numbers))[:BULK_LIMIT]:
         ticket = ticket_by_number(number)
@@ -643,7 +654,7 @@ def apply_to_each(numbers: Sequence[str], change, viewer: User) -> list[BulkOutc
         try:
             change(ticket)
             db.session.commit()
-        except (MoveRefused, TicketConflict) as refused:
+        except (MoveRefused, TicketConflict, ReplyRefused, NoTemplate) as refused:
             db.session.rollback()
             outcomes.append(BulkOutcome(number, False, refused))
         else:
@@ -687,3 +698,22 @@ def bulk_label(numbers: Sequence[str], label: str, viewer: User) -> list[BulkOut
 
 def bulk_move(numbers: Sequence[str], dest: str, viewer: User) -> list[BulkOutcome]:
     return apply_to_each(numbers, lambda ticket: move_ticket(ticket, viewer, dest=dest), viewer)
+
+
+def bulk_reply(
+    numbers: Sequence[str], templates: Mapping[str, str], viewer: User, nonce: str
+) -> list[BulkOutcome]:
+    """Reply to each ticket's customer with the template of their language (`templates`:
+    locale → body), placeholders filled per ticket, as one agent's reply would be.
+
+    The same `nonce` for the whole batch: a second click sends nothing twice.
+    """
+    from webapp.services.replies import send_public_reply
+
+    def reply_one(ticket: Ticket) -> None:
+        body = templates.get(ticket.customer_locale)
+        if body is None:
+            raise NoTemplate(ticket.customer_locale)
+        send_public_reply(ticket, body, viewer, nonce)
+
+    return apply_to_each(numbers, reply_one, viewer)
