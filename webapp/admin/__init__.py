@@ -20,3 +20,4 @@ from webapp.admin import sla_alert_views  # noqa: E402,F401,I001
 from webapp.admin import inbound_views  # noqa: E402,F401,I001
 from webapp.admin import api_token_views  # noqa: E402,F401,I001
 from webapp.admin import customer_data_views  # noqa: E402,F401,I001
+from webapp.admin import blocked_sender_views  # noqa: E402,F401,I001

@@ -18,6 +18,7 @@ OUTCOME_LABELS = {
     InboundOutcome.AUTO_REPLY: _l("Ignored: an automatic reply or a bounce"),
     InboundOutcome.NO_TICKET: _l("Ignored: no ticket found"),
     InboundOutcome.EMPTY: _l("Ignored: no new text"),
+    InboundOutcome.BLOCKED: _l("Not added: the sender is blocked, or the ticket is spam"),
 }
 VIA_LABELS = {"pipe": _l("Mail server"), "imap": _l("IMAP mailbox")}
 

@@ -256,6 +256,10 @@ SPEC: dict[str, Any] = {
                         "type": ["string", "null"],
                         "description": "The ticket a duplicate was merged into, or null.",
                     },
+                    "spam": {
+                        "type": "boolean",
+                        "description": "An agent marked the ticket as spam (it is closed).",
+                    },
                     "sla": {
                         "type": "object",
                         "properties": {

@@ -47,6 +47,7 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
         "version": ticket.version,
         # A duplicate merged into another ticket: that ticket's number (else null).
         "merged_into": Ticket.number_for(ticket.merged_into_id) if ticket.merged_into_id else None,
+        "spam": ticket.spam_at is not None,  # an agent marked it as spam (it is closed)
         "sla": {
             "policy": ticket.sla_policy,
             "paused": ticket.sla_paused_since is not None,

@@ -135,6 +135,7 @@ class CardText:
         self.labels = _("Labels")
         self.overdue_task = _("Overdue task")
         self.overdue_task_title = _("A task on this ticket is overdue")
+        self.spam = _("Spam")
         self._select = _("Select %(number)s")
         self._move_card = _("Move %(number)s")
         self._ticket_url = url_for("tickets.show", number=self.NUMBER_SLOT)
@@ -238,7 +239,8 @@ def build_card(
     text = text or CardText()
     definition = machine_for(ticket.workflow_version_id).definition
     version = ticket.workflow_version_id
-    triggers = card_triggers(ticket, viewer, tasks.open_count)
+    # Spam stays where it was put until someone says "Not spam" on the ticket.
+    triggers = card_triggers(ticket, viewer, tasks.open_count) if ticket.spam_at is None else []
     options = [
         MoveOption(
             o.trigger,

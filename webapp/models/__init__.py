@@ -1,6 +1,7 @@
 """Database models; importing this package registers every table with the metadata."""
 
 from webapp.models.audit import AuditEntry
+from webapp.models.blocking import BlockedSender
 from webapp.models.collaboration import CannedReply, Reminder, SavedView, Watcher
 from webapp.models.forms import Form, FormVersion, Response, ResponseFile, ResponseScore
 from webapp.models.inbound import InboundEmail, InboundOutcome
@@ -39,6 +40,7 @@ __all__ = [
     "DefinitionDraft",
     "EmailTemplateText",
     "AuditEntry",
+    "BlockedSender",
     "DeliveryStatus",
     "EmailOptOut",
     "NoticeStatus",

@@ -18,6 +18,7 @@ class InboundOutcome(enum.StrEnum):
     AUTO_REPLY = "auto_reply"  # an out-of-office, a bounce, a list: ignored to avoid mail loops
     NO_TICKET = "no_ticket"  # no reply address or reference of ours
     EMPTY = "empty"  # nothing left once the quoted history is removed
+    BLOCKED = "blocked"  # the sender is blocked, or the ticket was marked as spam
 
 
 class InboundEmail(db.Model):

@@ -69,6 +69,9 @@ class Ticket(db.Model):
     # A duplicate merged into another ticket (its id; tickets are never deleted): the
     # customer's status link, e-mail replies and agents' links carry on there.
     merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # When an agent marked it as spam (services.spam): closed, the customer's link says
+    # "not found", moves and replies refused until someone says "Not spam".
+    spam_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # What routing and SLA conditions read: answers, score, metadata (plain JSON).
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -30,7 +30,7 @@ def _ticket_or_404(token: str) -> Ticket:
         if len(token) > 20
         else None
     )
-    if ticket is None:
+    if ticket is None or ticket.spam_at is not None:  # spam: whoever sent it learns nothing
         abort(404)
     return ticket
 

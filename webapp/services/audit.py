@@ -70,6 +70,8 @@ ACTION_LABELS = {
     "form.branding_saved": _l("Changed the look of a form"),
     "api_token.created": _l("Created an API token"),
     "api_token.revoked": _l("Revoked an API token"),
+    "blocked_sender.created": _l("Blocked a sender (spam)"),
+    "blocked_sender.removed": _l("Unblocked a sender"),
     "login.throttled": _l("Paused logins to an account after repeated wrong passwords"),
     "customer_data.exported": _l("Exported a customer's personal data"),
     "customer_data.erased": _l("Erased a customer's personal data"),
@@ -141,6 +143,8 @@ FIELD_LABELS = {
     "webhook_deliveries": _l("Webhook deliveries"),
     "retention_months": _l("Erase customers' personal data after (months)"),
     "ip_address": _l("IP address (the attempt that reached the limit)"),
+    "note": _l("Note"),
+    "ticket": _l("Ticket"),
 }
 
 

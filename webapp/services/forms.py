@@ -30,6 +30,7 @@ from webapp.models import Form, FormVersion, Response, Ticket, User, utcnow
 from webapp.models.forms import save_score_changes
 from webapp.outbox import queue_email
 from webapp.services.reply_addresses import customer_reply_address
+from webapp.services.spam import is_blocked
 from webapp.services.tickets import NewTicket, create_ticket
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "survey_forms" / "templates"
@@ -319,7 +320,13 @@ def finish_if_done(response: Response) -> Ticket | None:
     if not conversation.creates_ticket(definition, response.answers, **context):
         response.completed_at = completed_at
         return None
-    ticket = create_ticket(_new_ticket(definition, response))
+    new = _new_ticket(definition, response)
+    if isinstance(new.customer_email, str) and is_blocked(new.customer_email):
+        # A blocked sender (spam): the answers are kept, no ticket, no confirmation.
+        response.completed_at = completed_at
+        response.meta = {**(response.meta or {}), "blocked_sender": True}
+        return None
+    ticket = create_ticket(new)
     _save_completion(response, completed_at, ticket.id)
     if ticket.customer_email:
         queue_email(

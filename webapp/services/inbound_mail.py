@@ -300,7 +300,11 @@ def receive_email(raw: bytes, via: str = "pipe") -> Received:
         ticket = carried_on_in(ticket)  # a reply to a merged duplicate joins the ticket kept
     sender = sender_of(message)
     text = reply_text(message)
-    if is_automatic(message):
+    from webapp.services.spam import is_blocked
+
+    if is_blocked(sender) or (ticket is not None and ticket.spam_at is not None):
+        outcome = InboundOutcome.BLOCKED  # recorded, never added: nobody is told
+    elif is_automatic(message):
         outcome = InboundOutcome.AUTO_REPLY
     elif ticket is None:
         outcome = InboundOutcome.NO_TICKET

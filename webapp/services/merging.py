@@ -116,6 +116,8 @@ def check_merge(source: Ticket, target: Ticket | None, viewer: User) -> None:
     """Raise MergeRefused unless `viewer` may merge `source` into `target` now."""
     if source.merged_into_id is not None:
         raise MergeRefused("already_merged")
+    if source.spam_at is not None:
+        raise MergeRefused("spam")
     if target is None or not can_see(viewer, target):
         raise MergeRefused("unknown_ticket")  # another team's numbers tell nothing
     if target.id == source.id:

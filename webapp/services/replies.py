@@ -105,6 +105,8 @@ def send_public_reply(ticket: Ticket, text: str, agent: User, nonce: str = "") -
     """Record the reply, e-mail it to the customer, stop the first-response clock."""
     if ticket.merged_into_id is not None:  # the customer's conversation is in the other one
         raise ReplyRefused("merged")
+    if ticket.spam_at is not None:  # nobody is there to answer
+        raise ReplyRefused("spam")
     final_text = fill_placeholders(clean_reply_text(text), placeholder_values(ticket, agent))
     nonce = nonce if _NONCE.match(nonce or "") else new_reply_nonce()
     key = f"public_reply:{ticket.id}:{nonce}"

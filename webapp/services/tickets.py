@@ -388,6 +388,8 @@ def fire(
         raise TicketConflict(ticket.id, last_transition(ticket))
     if ticket.merged_into_id is not None:  # its conversation carries on in the other ticket
         raise MoveRefused("merged", "the ticket was merged into another", ticket.merged_into_id)
+    if ticket.spam_at is not None:  # "Not spam" first: spam stays where it was put
+        raise MoveRefused("spam", "the ticket was marked as spam")
     machine = machine_for(ticket.workflow_version_id)
     try:
         move = machine.fire(ticket.state, trigger, actor_roles(actor, ticket), guard_facts(ticket))

@@ -9,6 +9,7 @@ from webapp.tickets import (  # noqa: E402,F401
     conversation_views,
     live_views,
     merge_views,
+    spam_views,
     teamwork_views,
     views,
 )

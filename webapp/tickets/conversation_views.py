@@ -36,6 +36,7 @@ REFUSALS = {
     "no_recipient": _l("Choose a colleague or enter an e-mail address."),
     "bad_email": _l("This e-mail address does not look right."),
     "merged": _l("This ticket was merged into another: reply to the customer there."),
+    "spam": _l("This ticket was marked as spam: no reply is sent. Choose “Not spam” first."),
 }
 CONFLICT = _l("Someone else changed this ticket a moment ago. Please try again.")
 REPLIED_MEANWHILE = _l(

@@ -33,6 +33,7 @@ REFUSALS = {
     ),
     "target_closed": _l("That ticket is closed: reopen it first, or merge the other way round."),
     "no_closed_state": _l("This ticket's lifecycle has no closed state to put a merged ticket in."),
+    "spam": _l("This ticket was marked as spam: choose “Not spam” before merging it."),
 }
 
 

@@ -88,6 +88,8 @@ def refusal_message(code: str, detail) -> str:
             "This ticket was merged into %(number)s: carry on there.",
             number=Ticket.number_for(detail) if isinstance(detail, int) else "—",
         )
+    if code == "spam":
+        return gettext("This ticket was marked as spam: choose “Not spam” first.")
     return gettext("This action does not exist.")
 
 

@@ -52,6 +52,7 @@ SECTIONS = (
     "watchers",
     "share",
     "merge",
+    "spam",
 )
 
 
@@ -140,7 +141,7 @@ def task_state_labels(tasks: list[TaskView], locale: str) -> dict[str, str]:
 
 
 def move_options(ticket: Ticket, user: User, locale: str) -> list[dict[str, Any]]:
-    if ticket.merged_into_id is not None:  # it stays where the merge left it
+    if ticket.merged_into_id is not None or ticket.spam_at is not None:  # it stays put
         return []
     definition = machine_for(ticket.workflow_version_id).definition
     return [
@@ -301,6 +302,8 @@ def workspace_context(
         "share_scopes": SCOPES,
         "merge_candidates": merge_choices(ticket, user, locale),
         "merge_into": None,  # the ticket a merge is being confirmed into
+        "spam_confirm": False,  # the agent asked to mark it as spam: what happens, confirm
+        "sender_blocked": False,  # (while confirming) the customer's address already is
         "forms": forms or FormState(),
         "sections": SECTIONS,
         **extra,
