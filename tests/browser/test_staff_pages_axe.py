@@ -49,6 +49,7 @@ PAGES = [
     "/admin/workflow/publish",
     "/admin/sla-alerts",
     "/admin/customer-data",
+    "/admin/blocked-senders",
 ]
 
 

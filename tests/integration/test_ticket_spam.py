@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import make_ticket, text_of
+from tests.helpers import PASSWORD, csrf_token, make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import (
     AuditEntry,
@@ -306,7 +306,7 @@ def _detractor(client, email):
 
 
 def test_a_blocked_sender_s_form_response_is_kept_but_makes_no_ticket_and_no_mail(
-    app, client, builtin_forms
+    app, client, builtin_forms, admin
 ):
     db.session.add(BlockedSender(email="spammer@example.com"))
     db.session.commit()
@@ -318,6 +318,14 @@ def test_a_blocked_sender_s_form_response_is_kept_but_makes_no_ticket_and_no_mai
     assert response.completed_at is not None and response.ticket_id is None
     assert response.meta["blocked_sender"] is True
     assert response.answers["score"] == 2  # the answers are kept
+
+    admin_client = app.test_client()
+    token = csrf_token(app, admin_client)
+    admin_client.post(
+        "/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token}
+    )
+    listed = text_of(admin_client.get("/admin/forms/nps/responses"))
+    assert "Blocked sender: no ticket" in listed
 
     _detractor(app.test_client(), "someone@example.com")  # anyone else still gets a ticket
     assert db.session.scalar(select(func.count(Ticket.id))) == 1
