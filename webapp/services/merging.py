@@ -25,19 +25,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 
 from webapp.extensions import db
-from webapp.models import Reminder, Task, Ticket, User, Watcher, utcnow
-from webapp.services import sla_clock, state_timers
+from webapp.models import Reminder, Task, Ticket, User, Watcher
 from webapp.services.history import record_event
 from webapp.services.ticket_access import can_see, visible_condition
 from webapp.services.tickets import (
     OPEN_TASK_STATES,
-    TicketConflict,
     add_label,
     add_search_text,
+    close_without_transition,
+    closed_state,
     flush_or_conflict,
 )
 from webapp.services.workflow_versions import machine_for
-from workflow.definition import WorkflowDefinition
 
 MAX_CHAIN = 10  # merged into a ticket later merged again: followed this far, no further
 CANDIDATES_SHOWN = 10
@@ -72,13 +71,6 @@ def carried_on_in(ticket: Ticket) -> Ticket:
         seen.add(target.id)
         ticket = target
     return ticket
-
-
-def closed_state(definition: WorkflowDefinition) -> str | None:
-    """Where a merged ticket goes: a state of the `closed` category, a final one first."""
-    closed = [name for name, state in definition.states.items() if state.category == "closed"]
-    final = [name for name in closed if definition.states[name].final]
-    return (final or closed or [None])[0]
 
 
 def _category(ticket: Ticket) -> str:
@@ -130,7 +122,7 @@ def check_merge(source: Ticket, target: Ticket | None, viewer: User) -> None:
         raise MergeRefused("different_customer")
     if _category(target) == "closed":
         raise MergeRefused("target_closed")
-    if closed_state(machine_for(source.workflow_version_id).definition) is None:
+    if closed_state(source) is None:
         raise MergeRefused("no_closed_state")
 
 
@@ -148,19 +140,13 @@ def merge_ticket(
     is recorded.
     """
     check_merge(source, target, actor)
-    if expected_version is not None and expected_version != source.version:
-        raise TicketConflict(source.id)
-    now = utcnow()
-    previous = source.state
-    source.state = closed_state(machine_for(source.workflow_version_id).definition)
-    source.merged_into_id = target.id
-    sla_clock.on_state_change(source, previous, source.state, now)
-    state_timers.entered_state(source, now)
-    flush_or_conflict(source)
-
-    from webapp.services.surveys import cancel_surveys
-
-    cancel_surveys(source, actor, reason="merged")  # the target's own survey asks instead
+    previous = close_without_transition(
+        source,
+        actor,
+        reason="merged",  # the target's own survey asks instead
+        expected_version=expected_version,
+        merged_into_id=target.id,
+    )
     for label in list(source.labels):
         add_label(target, label.name, actor)
     _move_watchers(source, target, actor)

@@ -24,11 +24,14 @@ from sqlalchemy.orm import joinedload
 from webapp.email_addresses import valid_email_address
 from webapp.extensions import db
 from webapp.models import BlockedSender, Ticket, User, utcnow
-from webapp.services import audit, sla_clock, state_timers
+from webapp.services import audit
 from webapp.services.history import record_event
-from webapp.services.merging import closed_state
-from webapp.services.tickets import TicketConflict, flush_or_conflict
-from webapp.services.workflow_versions import machine_for
+from webapp.services.tickets import (
+    TicketConflict,
+    close_without_transition,
+    closed_state,
+    flush_or_conflict,
+)
 
 MAX_NOTE = 300
 
@@ -117,7 +120,7 @@ def check_spam(ticket: Ticket) -> None:
         raise SpamRefused("already_spam")
     if ticket.merged_into_id is not None:
         raise SpamRefused("merged")
-    if closed_state(machine_for(ticket.workflow_version_id).definition) is None:
+    if closed_state(ticket) is None:
         raise SpamRefused("no_closed_state")
 
 
@@ -134,19 +137,9 @@ def mark_spam(
     recorded. `block` also blocks the customer's address, unless it already is.
     """
     check_spam(ticket)
-    if expected_version is not None and expected_version != ticket.version:
-        raise TicketConflict(ticket.id)
-    now = utcnow()
-    previous = ticket.state
-    ticket.state = closed_state(machine_for(ticket.workflow_version_id).definition)
-    ticket.spam_at = now
-    sla_clock.on_state_change(ticket, previous, ticket.state, now)
-    state_timers.entered_state(ticket, now)
-    flush_or_conflict(ticket)
-
-    from webapp.services.surveys import cancel_surveys
-
-    cancel_surveys(ticket, actor, reason="spam")
+    previous = close_without_transition(
+        ticket, actor, reason="spam", expected_version=expected_version, spam_at=utcnow()
+    )
     blocked = None
     if block and ticket.customer_email and not is_blocked(ticket.customer_email):
         try:

@@ -425,6 +425,45 @@ def fire(
     return move
 
 
+def closed_state(ticket: Ticket) -> str | None:
+    """The ticket's lifecycle's state of the `closed` category, a final one first."""
+    states = machine_for(ticket.workflow_version_id).definition.states
+    closed = [name for name, state in states.items() if state.category == "closed"]
+    final = [name for name in closed if states[name].final]
+    return (final or closed or [None])[0]
+
+
+def close_without_transition(
+    ticket: Ticket,
+    actor: User | None,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+    **columns: Any,
+) -> str:
+    """Close a ticket outside its lifecycle's moves (a merged duplicate, spam); returns the
+    state it left. No transition fires, so no action runs and nobody is e-mailed; the clocks
+    stop and the state timers end as on any close; a scheduled survey is cancelled.
+
+    `columns` are set with the state (one versioned UPDATE); a stale ticket raises
+    TicketConflict before anything is recorded. The caller records why, and commits.
+    """
+    if expected_version is not None and expected_version != ticket.version:
+        raise TicketConflict(ticket.id)
+    now = utcnow()
+    previous = ticket.state
+    ticket.state = closed_state(ticket)
+    for name, value in columns.items():
+        setattr(ticket, name, value)
+    sla_clock.on_state_change(ticket, previous, ticket.state, now)
+    state_timers.entered_state(ticket, now)
+    flush_or_conflict(ticket)
+    from webapp.services.surveys import cancel_surveys
+
+    cancel_surveys(ticket, actor, reason=reason)
+    return previous
+
+
 def _category(ticket: Ticket, state: str) -> str:
     return machine_for(ticket.workflow_version_id).definition.states[state].category
 
