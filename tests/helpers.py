@@ -161,3 +161,17 @@ def survey_and_mail_from(ticket, email: str, subject: str) -> None:
             outcome="added",
         )
     )
+
+
+def ticket_events(ticket, kind: str) -> list:
+    """The ticket's history events of one kind, oldest first."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import TicketEvent
+
+    return db.session.scalars(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == kind)
+        .order_by(TicketEvent.id)
+    ).all()

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import make_ticket, text_of
+from tests.helpers import make_ticket, text_of, ticket_events
 from webapp.extensions import db
 from webapp.models import (
     OutboxMessage,
@@ -17,7 +17,6 @@ from webapp.models import (
     Team,
     TeamMembership,
     Ticket,
-    TicketEvent,
     Watcher,
     utcnow,
 )
@@ -51,14 +50,6 @@ def _confirm(post_form, source, target, tell_customer=True):
     if tell_customer:
         data["tell_customer"] = "1"
     return _merge(post_form, source, target.number, **data)
-
-
-def _events(ticket, kind):
-    return db.session.scalars(
-        select(TicketEvent)
-        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == kind)
-        .order_by(TicketEvent.id)
-    ).all()
 
 
 def test_the_customer_s_other_open_requests_are_offered(client, login, agent, pair):
@@ -138,7 +129,7 @@ def test_the_customer_is_told_once_in_their_language_when_the_agent_chooses(
     assert first.number in mail.subject
     assert f"{duplicate.number}" in mail.body_text and "Płatność nie działa" in mail.body_text
     assert f"/t/{first.status_token}" in mail.body_text
-    assert _events(first, "email_queued")[-1].data["template"] == "merged"
+    assert ticket_events(first, "email_queued")[-1].data["template"] == "merged"
 
 
 def test_without_the_tick_the_customer_gets_no_mail(client, login, post_form, agent, pair):
@@ -256,8 +247,10 @@ def test_the_old_status_link_leads_to_the_request_that_carries_on(
         f"/t/{duplicate.status_token}/reply",
         data={"reply_token": reply_token, "message": "Czy są jakieś postępy?"},
     )
-    assert [e.data["text"] for e in _events(first, "customer_reply")] == ["Czy są jakieś postępy?"]
-    assert _events(duplicate, "customer_reply") == []
+    assert [e.data["text"] for e in ticket_events(first, "customer_reply")] == [
+        "Czy są jakieś postępy?"
+    ]
+    assert ticket_events(duplicate, "customer_reply") == []
 
 
 def test_an_e_mail_reply_to_the_duplicate_joins_the_ticket_that_stays(
@@ -275,7 +268,7 @@ def test_an_e_mail_reply_to_the_duplicate_joins_the_ticket_that_stays(
     db.session.expire_all()  # as a fresh worker would read them
     received = receive_email(raw)
     assert received.outcome == "added" and received.ticket_id == first.id
-    assert [e.data["text"] for e in _events(first, "customer_reply")] == ["Dalej nie działa."]
+    assert [e.data["text"] for e in ticket_events(first, "customer_reply")] == ["Dalej nie działa."]
 
 
 def test_the_api_and_webhooks_say_where_it_went(client, login, post_form, agent, pair, app):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import PASSWORD, csrf_token, make_ticket, text_of
+from tests.helpers import PASSWORD, csrf_token, make_ticket, text_of, ticket_events
 from webapp.extensions import db
 from webapp.models import (
     AuditEntry,
@@ -19,7 +19,6 @@ from webapp.models import (
     SurveyInvitation,
     SurveyStatus,
     Ticket,
-    TicketEvent,
     utcnow,
 )
 from webapp.services.inbound_mail import receive_email
@@ -47,14 +46,6 @@ def _confirm(post_form, ticket, block=False):
     if block:
         data["block"] = "1"
     return _spam(post_form, ticket, **data)
-
-
-def _events(ticket, kind):
-    return db.session.scalars(
-        select(TicketEvent)
-        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == kind)
-        .order_by(TicketEvent.id)
-    ).all()
 
 
 def _fresh(ticket) -> Ticket:
@@ -95,7 +86,7 @@ def test_marking_asks_first_then_closes_quietly_and_blocks_when_ticked(
     assert db.session.scalar(select(SurveyInvitation.status)) == SurveyStatus.CANCELLED
     # The "customer" is told nothing.
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == mails_before
-    event = _events(ticket, "spam")[-1]
+    event = ticket_events(ticket, "spam")[-1]
     assert event.actor_id == agent.id and event.to_state == "closed"
     assert "spammer" not in str(event.data)  # no address in the history
 
@@ -176,7 +167,7 @@ def test_a_merged_or_spam_ticket_cannot_be_marked(client, login, post_form, agen
         assert refused.status_code == 422
         assert message in text_of(refused)
     assert _fresh(junk).version == before
-    assert len(_events(junk, "spam")) == (1 if case == "spam" else 0)
+    assert len(ticket_events(junk, "spam")) == (1 if case == "spam" else 0)
 
 
 def test_moves_replies_and_merges_of_spam_are_refused(client, login, post_form, agent, junk):
@@ -198,7 +189,7 @@ def test_moves_replies_and_merges_of_spam_are_refused(client, login, post_form, 
     assert "choose “Not spam” before merging it" in text_of(merged)
     ticket = _fresh(junk)
     assert ticket.state == "closed" and ticket.merged_into_id is None
-    assert _events(ticket, "public_reply") == []
+    assert ticket_events(ticket, "public_reply") == []
     board = client.get("/board").get_data(as_text=True)
     card = board[board.index(f'id="card-{junk.number}"') :]
     card = card[: card.index("</li>")]
@@ -216,7 +207,7 @@ def test_the_status_link_of_spam_is_not_found(client, login, post_form, agent, j
         f"/t/{junk.status_token}/reply", data={"reply_token": reply_token, "message": "Buy!"}
     )
     assert reply.status_code == 404
-    assert _events(junk, "customer_reply") == []
+    assert ticket_events(junk, "customer_reply") == []
 
 
 def test_not_spam_undoes_the_mark_and_the_block_made_from_it(client, login, post_form, agent, junk):
@@ -346,7 +337,9 @@ def test_a_blocked_sender_s_e_mail_is_recorded_and_not_added(app, junk, admin, c
     received = receive_email(_mail(to, "Spammer <Spammer@example.com>", "b1"))
     assert received.outcome == "blocked"
     assert db.session.scalar(select(InboundEmail.outcome)) == "blocked"
-    assert _events(junk, "customer_reply") == [] and _events(junk, "email_not_added") == []
+    assert (
+        ticket_events(junk, "customer_reply") == [] and ticket_events(junk, "email_not_added") == []
+    )
     login(admin)
     words = text_of(client.get("/admin/mail/received"))
     assert "Not added: the sender is blocked, or the ticket is spam" in words
@@ -359,7 +352,7 @@ def test_an_e_mail_to_a_spam_ticket_is_not_added(client, login, post_form, agent
     db.session.expire_all()
     received = receive_email(_mail(to, "spammer@example.com", "b2"))
     assert received.outcome == "blocked"
-    assert _events(junk, "customer_reply") == []
+    assert ticket_events(junk, "customer_reply") == []
 
 
 # ---------------------------------------------------------------- the admin page
