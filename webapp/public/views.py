@@ -48,6 +48,7 @@ from webapp.services import form_assets, recipient_limits
 from webapp.services import forms as form_service
 from webapp.services.form_studio import EmbedOptions
 from webapp.services.non_essential_mail import is_opted_out
+from webapp.services.spam import is_blocked
 from webapp.services.uploads import UploadRefused, store_upload
 
 csrf.exempt(bp)  # see the module docstring: conversation tokens protect these posts
@@ -641,9 +642,9 @@ def continue_later(slug: str):
             },
             status=429,
         )
-    # An address that asked for no more of our e-mail gets none; the page reads as usual,
-    # so it does not tell a stranger who is on that list.
-    if not is_opted_out(email):
+    # An address that asked for no more of our e-mail, or that agents blocked as a spammer's,
+    # gets none; the page reads as usual, so it does not tell a stranger who is on either list.
+    if not is_opted_out(email) and not is_blocked(email):
         link = external_url("public.resume", slug=slug, token=_resume_links().dumps(response.token))
         queue_email(
             email,

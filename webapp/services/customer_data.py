@@ -31,6 +31,7 @@ from webapp.erased_text import ERASED
 from webapp.extensions import db
 from webapp.models import (
     AuditEntry,
+    BlockedSender,
     DeliveryStatus,
     EmailOptOut,
     FormVersion,
@@ -116,6 +117,7 @@ class HeldData:
     opt_out: EmailOptOut | None
     webhook_deliveries: int
     definitions: dict[int, FormDefinition] = field(default_factory=dict)
+    blocked: BlockedSender | None = None  # agents blocked the address as a spammer's
 
     def counts(self) -> dict[str, int]:
         return {
@@ -126,6 +128,7 @@ class HeldData:
             "emails_received": len(self.inbound),
             "survey_invitations": len(self.invitations),
             "opt_out": int(self.opt_out is not None),
+            "blocked_sender": int(self.blocked is not None),
             "webhook_deliveries": self.webhook_deliveries,
         }
 
@@ -242,6 +245,7 @@ def find_held_data(address: str) -> HeldData:
         opt_out=opt_out,
         webhook_deliveries=deliveries or 0,
         definitions=definitions,
+        blocked=db.session.scalar(select(BlockedSender).where(BlockedSender.email == address)),
     )
 
 
@@ -402,6 +406,9 @@ def export_held_data(held: HeldData) -> dict[str, Any]:
         ],
         "email_opt_out": (
             {"since": _iso(held.opt_out.created_at)} if held.opt_out is not None else None
+        ),
+        "blocked_sender": (
+            {"since": _iso(held.blocked.created_at)} if held.blocked is not None else None
         ),
     }
 
@@ -641,11 +648,31 @@ def erase_records(held: HeldData, now: datetime) -> list[Path]:
     return stored_files
 
 
+BLOCKING_ACTIONS = ("blocked_sender.created", "blocked_sender.removed")
+
+
+def _unname_in_blocking_entries(address: str) -> None:
+    """Audit entries of blocking and unblocking the address name it: they name the keyed
+    code instead (`customer_label`), as the erasure's own entry does."""
+    code = customer_label(address)
+    for entry in db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action.in_(BLOCKING_ACTIONS), func.lower(AuditEntry.target_label) == address
+        )
+    ):
+        entry.target_label = code
+        entry.before = {**entry.before, "email": code} if entry.before else entry.before
+        entry.after = {**entry.after, "email": code} if entry.after else entry.after
+
+
 def erase_held_data(held: HeldData, actor: User | None = None) -> Erasure:
     """Remove the personal data in `held`, keeping the anonymous figures (no commit)."""
     stored_files = erase_records(held, utcnow())
     if held.opt_out is not None:
         db.session.delete(held.opt_out)
+    if held.blocked is not None:  # the wish to be forgotten outweighs a spam block
+        db.session.delete(held.blocked)
+    _unname_in_blocking_entries(held.address)
 
     counts = held.counts()
     audit.record(
