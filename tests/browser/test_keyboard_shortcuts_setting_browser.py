@@ -54,6 +54,9 @@ def test_turned_off_on_the_profile_g_b_and_question_mark_do_nothing(
     switch.check()
     section.get_by_role("button", name="Zapisz").click()
     expect(page.locator("#toasts")).to_contain_text("Skróty klawiszowe są włączone")
+    # The toast is in the page as it arrives; the deferred script shows the footer's opener
+    # once its keys listen: a key pressed before that would be lost (seen on a busy CI).
+    expect(page.locator("[data-shortcuts-open]")).to_be_visible()
     page.keyboard.press("g")
     page.keyboard.press("b")
     page.wait_for_url(f"{live_server}/board")
