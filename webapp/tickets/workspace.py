@@ -227,18 +227,10 @@ def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequ
     return CustomerRequests(shown, rows[0].total if rows else 0)
 
 
-@dataclass(frozen=True)
-class MergeChoice:
-    number: str
-    subject: str
-    state: str  # in the viewer's language
-    created_at: Any
-
-
-def merge_choices(ticket: Ticket, viewer: User, locale: str) -> list[MergeChoice]:
+def merge_choices(ticket: Ticket, viewer: User, locale: str) -> list[CustomerRequest]:
     """The customer's other open requests this ticket may be merged into (one query)."""
     return [
-        MergeChoice(other.number, other.subject, state_label(other, locale), other.created_at)
+        CustomerRequest(other.number, other.subject, state_label(other, locale), other.created_at)
         for other in merge_candidates(ticket, viewer)
     ]
 
