@@ -113,3 +113,14 @@ def test_the_work_tiles_say_whose_tickets_in_full(
     login(create_user(email="someone@example.com", locale=locale))
     page = text_of(client.get("/dashboard"))
     assert mine in page and mine_late in page
+
+
+def test_a_forms_tickets_leave_out_spam(builtin_forms):
+    from webapp.services.dashboard import feedback_overview
+
+    make_ticket()
+    junk = make_ticket(subject="Cheap watches")
+    junk.spam_at = utcnow()
+    db.session.commit()
+    nps = next(f for f in feedback_overview("en", utcnow()) if f.slug == "nps")
+    assert nps.tickets == 1

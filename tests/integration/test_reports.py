@@ -61,6 +61,23 @@ def test_each_team_shows_its_promises_kept_and_its_ratings(client, login, builti
     assert "All teams 4 1 33% (1/3)" in page
 
 
+def test_spam_is_not_counted_and_a_merged_duplicate_misses_no_deadline(
+    client, login, builtin_forms
+):
+    care = db.session.scalar(select(Team).where(Team.slug == "customer-care"))
+    _ticket(care, hours_ago=30, replied_after=1)  # kept its promise
+    kept = _ticket(care, hours_ago=20, replied_after=2)
+    spam = _ticket(care, hours_ago=10)  # never answered: it was junk
+    spam.spam_at = utcnow()
+    duplicate = _ticket(care, hours_ago=9)  # never answered: the customer was, on `kept`
+    duplicate.merged_into_id = kept.id
+    db.session.commit()
+    login(builtin_forms)
+    page = text_of(client.get("/reports"))
+    # Opened: three (the duplicate was opened; the spam was not a request); both replies on time.
+    assert "Customer Care 3 0 100% (2/2)" in page
+
+
 def test_weeks_show_completed_responses_and_their_nps(client, login, builtin_forms):
     for score in (10, 9, 2):
         _respond("nps", {"score": score}, days_ago=0.1)

@@ -104,6 +104,7 @@ def feedback_overview(
             .where(
                 Ticket.created_at >= since,
                 Ticket.form_slug.is_not(None),
+                Ticket.spam_at.is_(None),
                 *([] if visible is None else [visible]),
             )
             .group_by(Ticket.form_slug)

@@ -182,12 +182,19 @@ def build_report(
     weeks = _weeks(since, now, zone)
     for ticket in _tickets(since):
         rows = (teams.get(ticket.team_id, no_team), total)
+        # A merged duplicate's clocks stopped when its conversation moved to the ticket kept:
+        # a deadline it had not met or missed by then is that ticket's, not a second one.
+        merged = ticket.merged_into_id is not None
         if ticket.created_at >= since:
             _week(weeks, ticket.created_at, zone).tickets_created += 1
             for figures in rows:
                 figures.created += 1
-                figures.first_reply.add(ticket.first_response_due_at, ticket.first_response_at, now)
-                figures.resolution.add(ticket.resolution_due_at, ticket.resolved_at, now)
+                if not (merged and ticket.first_response_at is None):
+                    figures.first_reply.add(
+                        ticket.first_response_due_at, ticket.first_response_at, now
+                    )
+                if not (merged and ticket.resolved_at is None):
+                    figures.resolution.add(ticket.resolution_due_at, ticket.resolved_at, now)
                 if ticket.first_response_at is not None:
                     figures.reply_times.append(ticket.first_response_at - ticket.created_at)
         if ticket.resolved_at is not None and ticket.resolved_at >= since:
@@ -218,7 +225,10 @@ def build_report(
 
 
 def _tickets(since: datetime) -> Iterable:
-    """Tickets created in the period, or resolved in it (created before): the SLA columns only."""
+    """Tickets created in the period, or resolved in it (created before): the SLA columns only.
+
+    Spam is left out: junk is not a request anyone opened or failed to answer.
+    """
     return db.session.execute(
         select(
             Ticket.team_id,
@@ -227,8 +237,12 @@ def _tickets(since: datetime) -> Iterable:
             Ticket.first_response_at,
             Ticket.resolution_due_at,
             Ticket.resolved_at,
+            Ticket.merged_into_id,
         )
-        .where(or_(Ticket.created_at >= since, Ticket.resolved_at >= since))
+        .where(
+            or_(Ticket.created_at >= since, Ticket.resolved_at >= since),
+            Ticket.spam_at.is_(None),
+        )
         .execution_options(yield_per=1000)
     )
 
@@ -411,7 +425,11 @@ def _labels(since: datetime, until: datetime, days: int, created: int) -> list[L
             func.count(case((~in_period, 1))),
         )
         .join(Ticket, Ticket.id == TicketLabel.ticket_id)
-        .where(Ticket.created_at >= since - timedelta(days=days), Ticket.created_at < until)
+        .where(
+            Ticket.created_at >= since - timedelta(days=days),
+            Ticket.created_at < until,
+            Ticket.spam_at.is_(None),
+        )
         .group_by(TicketLabel.name)
     ):
         spellings = counted.setdefault(name.casefold(), [0, 0, []])
