@@ -28,6 +28,8 @@ EVENTS = (
     "sla.breached",
     "survey.answered",
     "ticket.merged",
+    "ticket.spam",
+    "ticket.not_spam",
 )
 # Custom events a workflow's `webhook` action sends, and webhooks may subscribe to.
 CUSTOM_EVENT = re.compile(r"^workflow\.[a-z0-9][a-z0-9_.-]{0,54}$")

@@ -254,6 +254,28 @@ def test_the_api_says_spam(client, login, post_form, agent, junk, app):
         assert ticket_summary(_fresh(junk))["spam"] is True
 
 
+def test_webhooks_hear_of_spam_and_of_not_spam(client, login, post_form, agent, junk):
+    from webapp.models import Webhook, WebhookDelivery
+
+    db.session.add(
+        Webhook(
+            name="CRM",
+            url="https://crm.example.com/hook",
+            events=["ticket.spam", "ticket.not_spam"],
+        )
+    )
+    db.session.commit()
+    login(agent)
+    _confirm(post_form, junk, block=True)
+    post_form(f"/tickets/{junk.number}/not-spam", {"version": _fresh(junk).version})
+    deliveries = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert [(d.event, d.payload["data"]) for d in deliveries] == [
+        ("ticket.spam", {"sender_blocked": True}),
+        ("ticket.not_spam", {"sender_unblocked": True}),
+    ]
+    assert deliveries[0].payload["ticket"]["number"] == junk.number
+
+
 def test_the_confirmation_escapes_the_address(client, login, post_form, agent):
     ticket = make_ticket(subject=XSS, customer_email='"<b>x</b>"@example.com')
     login(agent)

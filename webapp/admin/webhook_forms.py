@@ -22,6 +22,8 @@ EVENT_DESCRIPTIONS = {
     "sla.breached": _l("An SLA deadline was missed"),
     "survey.answered": _l("A customer answered a survey"),
     "ticket.merged": _l("A duplicate ticket was merged into another"),
+    "ticket.spam": _l("A ticket was marked as spam"),
+    "ticket.not_spam": _l("A ticket marked as spam was found not to be spam"),
 }
 MAX_CUSTOM_EVENTS_TEXT = 2000
 

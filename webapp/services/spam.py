@@ -156,6 +156,10 @@ def mark_spam(
         sender_blocked=blocked is not None,
     )
     flush_or_conflict(ticket)
+    from webapp.services.events import publish
+
+    # A CRM that counted the request can take it back (and restore it on "not spam").
+    publish(ticket, "ticket.spam", sender_blocked=blocked is not None)
     return MarkedSpam(ticket, blocked)
 
 
@@ -177,4 +181,7 @@ def unmark_spam(ticket: Ticket, actor: User, *, expected_version: int | None = N
         lifted += 1
     record_event(ticket, "not_spam", actor, sender_unblocked=lifted > 0)
     flush_or_conflict(ticket)
+    from webapp.services.events import publish
+
+    publish(ticket, "ticket.not_spam", sender_unblocked=lifted > 0)
     return lifted
