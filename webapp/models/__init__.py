@@ -18,7 +18,7 @@ from webapp.models.messaging import (
     WebhookDelivery,
 )
 from webapp.models.outbox import OutboxMessage, OutboxStatus
-from webapp.models.people import Role, Team, TeamMembership, TicketAccess, User
+from webapp.models.people import RecoveryCode, Role, Team, TeamMembership, TicketAccess, User
 from webapp.models.settings import AppSetting
 from webapp.models.studio import DefinitionDraft, EmailTemplateText
 from webapp.models.tickets import (
@@ -36,6 +36,7 @@ from webapp.models.workflows import WorkflowKind, WorkflowVersion
 __all__ = [
     "ApiToken",
     "AppSetting",
+    "RecoveryCode",
     "TokenScope",
     "DefinitionDraft",
     "EmailTemplateText",

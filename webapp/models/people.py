@@ -8,7 +8,16 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -68,6 +77,12 @@ class User(UserMixin, db.Model):
     keyboard_shortcuts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-step sign-in (services.two_step): the TOTP key (base32; never logged nor audited),
+    # since when it is on (None: off), and the last time step whose code was accepted, so a
+    # code seen over a shoulder cannot be used a second time.
+    two_step_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    two_step_on_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    two_step_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     memberships: Mapped[list[TeamMembership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -80,6 +95,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def two_step_on(self) -> bool:
+        """Whether logging in asks for a code from an authenticator app after the password."""
+        return self.two_step_on_since is not None and bool(self.two_step_secret)
 
     @property
     def sees_every_ticket(self) -> bool:
@@ -143,3 +163,18 @@ class TeamMembership(db.Model):
 
     team: Mapped[Team] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that signs in instead of the app's code (a lost phone); only its hash."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
