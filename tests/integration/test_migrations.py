@@ -68,3 +68,27 @@ def test_fresh_postgres_schema_upgrades(app, tmp_path):
         with admin.connect() as conn:
             conn.execute(text("DROP DATABASE IF EXISTS loopdesk_migration_test"))
         admin.dispose()
+
+
+def test_responses_of_spam_and_of_blocked_senders_are_flagged_on_upgrade(app, builtin_forms):
+    """0028 flags what was already spam, so reports change at once for it."""
+    from tests.helpers import completed_response, make_ticket
+    from webapp.models import Response, utcnow
+
+    junk, real = make_ticket(subject="Cheap watches"), make_ticket()
+    junk.spam_at = utcnow()
+    for _ in range(3):
+        completed_response("nps", {"score": 2})
+    first, second, blocked = db.session.scalars(db.select(Response).order_by(Response.id))
+    first.ticket_id, second.ticket_id = junk.id, real.id
+    blocked.meta = {"blocked_sender": True}
+    db.session.commit()
+    try:
+        flask_migrate.downgrade(revision="0025")
+    finally:
+        flask_migrate.upgrade()
+    db.session.expire_all()
+    flags = db.session.execute(
+        db.select(Response.ticket_id, Response.spam).order_by(Response.id)
+    ).all()
+    assert flags == [(junk.id, True), (real.id, False), (None, True)]

@@ -254,6 +254,31 @@ def test_the_api_says_spam(client, login, post_form, agent, junk, app):
         assert ticket_summary(_fresh(junk))["spam"] is True
 
 
+def _nps_overview():
+    from webapp.services.dashboard import feedback_overview
+
+    nps = next(f for f in feedback_overview("en", utcnow()) if f.slug == "nps")
+    return nps.completed, nps.score.count if nps.score else 0
+
+
+def test_a_spam_ticket_s_response_leaves_the_scores_until_it_is_not_spam(
+    app, client, login, post_form, agent, builtin_forms
+):
+    _detractor(app.test_client(), "junk@example.com")
+    _detractor(app.test_client(), "real@example.com")
+    assert _nps_overview() == (2, 2)
+    junk = db.session.scalar(select(Ticket).where(Ticket.customer_email == "junk@example.com"))
+    login(agent)
+    _confirm(post_form, junk)
+    assert _nps_overview() == (1, 1)  # the dashboard, reports and themes read the same flag
+    from webapp.services.reports import build_report
+
+    report = build_report(utcnow(), 30, "No team", "All", with_themes=False)
+    assert sum(week.responses for week in report.weeks) == 1
+    post_form(f"/tickets/{junk.number}/not-spam", {"version": _fresh(junk).version})
+    assert _nps_overview() == (2, 2)
+
+
 def test_webhooks_hear_of_spam_and_of_not_spam(client, login, post_form, agent, junk):
     from webapp.models import Webhook, WebhookDelivery
 
@@ -331,6 +356,7 @@ def test_a_blocked_sender_s_form_response_is_kept_but_makes_no_ticket_and_no_mai
     assert response.completed_at is not None and response.ticket_id is None
     assert response.meta["blocked_sender"] is True
     assert response.answers["score"] == 2  # the answers are kept
+    assert response.spam is True  # but the score counts nowhere
 
     admin_client = app.test_client()
     token = csrf_token(app, admin_client)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     insert,
     inspect,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,6 +95,9 @@ class Response(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id"), nullable=True, index=True
     )
+    # Junk: its ticket was marked as spam, or a blocked sender sent it. Kept and listed,
+    # but left out of scores, counts and themes, so a spammer cannot move the NPS.
+    spam: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     form: Mapped[Form] = relationship()
     form_version: Mapped[FormVersion] = relationship()

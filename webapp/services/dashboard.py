@@ -89,7 +89,7 @@ def feedback_overview(
         form_id: (started, completed)
         for form_id, started, completed in db.session.execute(
             select(Response.form_id, func.count(Response.id), func.count(Response.completed_at))
-            .where(Response.started_at >= since)
+            .where(Response.started_at >= since, Response.spam.is_(False))
             .group_by(Response.form_id)
         )
     }
@@ -143,6 +143,7 @@ def score_counts(
         .join(Response, Response.id == ResponseScore.response_id)
         .where(
             Response.completed_at >= since,
+            Response.spam.is_(False),
             tuple_(Response.form_id, ResponseScore.question_id).in_(questions),
         )
         .group_by(Response.form_id, ResponseScore.value, ResponseScore.yes)

@@ -192,6 +192,7 @@ def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition)
             "score",
             "score_group",
             "ticket",
+            "spam",  # 1: left out of scores (its ticket was spam, or a blocked sender's)
             *questions,
             *hidden,
             *KNOWN_METADATA,
@@ -224,6 +225,7 @@ def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition)
                     row.score.get("value", ""),
                     row.score.get("category", ""),
                     row.ticket_number or "",
+                    1 if response.spam else "",
                     *answers,
                     *((response.hidden or {}).get(name, "") for name in hidden),
                     *(meta.get(key, "") for key in KNOWN_METADATA),

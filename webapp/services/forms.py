@@ -325,6 +325,7 @@ def finish_if_done(response: Response) -> Ticket | None:
         # A blocked sender (spam): the answers are kept, no ticket, no confirmation.
         response.completed_at = completed_at
         response.meta = {**(response.meta or {}), "blocked_sender": True}
+        response.spam = True
         return None
     ticket = create_ticket(new)
     _save_completion(response, completed_at, ticket.id)

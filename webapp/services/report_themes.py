@@ -149,7 +149,11 @@ def _text_rows(
                 ),
             ),
         )
-    statement = statement.where(Response.completed_at >= since, Response.form_id.in_(sorted(texts)))
+    statement = statement.where(
+        Response.completed_at >= since,
+        Response.form_id.in_(sorted(texts)),
+        Response.spam.is_(False),
+    )
     if until is not None:
         statement = statement.where(Response.completed_at < until)
     statement = statement.order_by(Response.completed_at.desc(), Response.id.desc())

@@ -341,6 +341,7 @@ def _score_rows(groups: tuple, since: datetime, questions: dict[int, Question]) 
         .join(Response, Response.id == ResponseScore.response_id)
         .where(
             Response.completed_at >= since,
+            Response.spam.is_(False),
             tuple_(Response.form_id, ResponseScore.question_id).in_(
                 [(form_id, q.id) for form_id, q in questions.items()]
             ),
@@ -391,7 +392,7 @@ def _feedback(
     groups = (week_of, ahead, Response.locale, Response.channel)
     for *group, form_id, completed in db.session.execute(
         select(*groups, Response.form_id, func.count())
-        .where(Response.completed_at >= since)
+        .where(Response.completed_at >= since, Response.spam.is_(False))
         .group_by(*groups, Response.form_id)
     ):
         for feedback in counted_in(*group):

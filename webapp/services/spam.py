@@ -6,6 +6,7 @@ duplicate does (services.merging):
 - the ticket moves to its lifecycle's closed state without firing a transition (the
   "customer" is not e-mailed; the clocks stop; a scheduled survey is cancelled), is marked
   `spam_at` and stays readable; moves and replies on it are refused;
+- its form response stays listed but leaves scores, counts and themes (`Response.spam`);
 - its status link answers "not found": whoever sent it learns nothing;
 - optionally its sender is blocked: their next completed forms create no ticket and send no
   confirmation, their e-mails are recorded and not added.
@@ -18,12 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from webapp.email_addresses import valid_email_address
 from webapp.extensions import db
-from webapp.models import BlockedSender, Ticket, User, utcnow
+from webapp.models import BlockedSender, Response, Ticket, User, utcnow
 from webapp.services import audit
 from webapp.services.history import record_event
 from webapp.services.tickets import (
@@ -140,6 +141,7 @@ def mark_spam(
     previous = close_without_transition(
         ticket, actor, reason="spam", expected_version=expected_version, spam_at=utcnow()
     )
+    _mark_responses(ticket, spam=True)
     blocked = None
     if block and ticket.customer_email and not is_blocked(ticket.customer_email):
         try:
@@ -163,6 +165,16 @@ def mark_spam(
     return MarkedSpam(ticket, blocked)
 
 
+def _mark_responses(ticket: Ticket, *, spam: bool) -> None:
+    """The form response behind the ticket leaves (or rejoins) scores, counts and themes."""
+    db.session.execute(
+        update(Response)
+        .where(Response.ticket_id == ticket.id)
+        .values(spam=spam)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def unmark_spam(ticket: Ticket, actor: User, *, expected_version: int | None = None) -> int:
     """ "Not spam": clear the mark and lift the block made from this ticket (how many lifted).
 
@@ -174,6 +186,7 @@ def unmark_spam(ticket: Ticket, actor: User, *, expected_version: int | None = N
         raise TicketConflict(ticket.id)
     ticket.spam_at = None
     flush_or_conflict(ticket)
+    _mark_responses(ticket, spam=False)
     made_here = select(BlockedSender).where(BlockedSender.ticket_id == ticket.id)
     lifted = 0
     for row in db.session.scalars(made_here).all():

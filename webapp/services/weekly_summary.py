@@ -149,7 +149,7 @@ def _completion(start: datetime, end: datetime) -> float | None:
     """Of the responses started in the week, the share completed (as the dashboard counts)."""
     started, completed = db.session.execute(
         select(func.count(Response.id), func.count(Response.completed_at)).where(
-            Response.started_at >= start, Response.started_at < end
+            Response.started_at >= start, Response.started_at < end, Response.spam.is_(False)
         )
     ).one()
     return completed / started if started else None
