@@ -21,7 +21,7 @@ from webapp.outbox import queue_email
 from webapp.services import sla_clock, state_timers
 from webapp.services.email_placeholders import fill
 from webapp.services.events import publish
-from webapp.services.history import record_event
+from webapp.services.history import Integration, record_event
 from webapp.services.reply_addresses import customer_reply_address
 from webapp.services.tickets import add_search_text, flush_or_conflict
 from webapp.services.watchers import notify_watchers
@@ -68,7 +68,7 @@ def status_link(ticket: Ticket) -> str:
     return external_url("public.ticket_status", token=ticket.status_token)
 
 
-def placeholder_values(ticket: Ticket, agent: User) -> dict[str, str]:
+def placeholder_values(ticket: Ticket, agent: User | Integration) -> dict[str, str]:
     return {
         "name": ticket.customer_name or "",
         "ticket": ticket.number,
@@ -101,12 +101,20 @@ def new_reply_nonce() -> str:
     return uuid.uuid4().hex
 
 
-def send_public_reply(ticket: Ticket, text: str, agent: User, nonce: str = "") -> SentReply:
-    """Record the reply, e-mail it to the customer, stop the first-response clock."""
+def send_public_reply(
+    ticket: Ticket, text: str, agent: User | Integration, nonce: str = ""
+) -> SentReply:
+    """Record the reply, e-mail it to the customer, stop the first-response clock.
+
+    The author may be an API integration: the history reads "API: <name>", and the customer's
+    e-mail is signed with the integration's name.
+    """
     if ticket.merged_into_id is not None:  # the customer's conversation is in the other one
         raise ReplyRefused("merged")
     if ticket.spam_at is not None:  # nobody is there to answer
         raise ReplyRefused("spam")
+    if ticket.customer_erased_at is not None:  # no address, and the status page is gone
+        raise ReplyRefused("erased")
     final_text = fill_placeholders(clean_reply_text(text), placeholder_values(ticket, agent))
     nonce = nonce if _NONCE.match(nonce or "") else new_reply_nonce()
     key = f"public_reply:{ticket.id}:{nonce}"

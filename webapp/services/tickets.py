@@ -156,12 +156,19 @@ def guard_facts(ticket: Ticket) -> Mapping[str, Any]:
     return _GuardFacts(ticket)
 
 
-def actor_roles(actor: User | str | None, ticket: Ticket) -> frozenset[str]:
+# An API token is made by an admin and sees every ticket as admins do: it may make the moves
+# open to agents and admins (never the customer's or Loopdesk's own), and is nobody's assignee.
+INTEGRATION_ROLES = frozenset({"agent", "admin"})
+
+
+def actor_roles(actor: User | Integration | str | None, ticket: Ticket) -> frozenset[str]:
     """Workflow roles of an actor on this ticket: agent/admin/assignee, customer or system."""
     if actor is SYSTEM:
         return frozenset({"system"})
     if actor == CUSTOMER:
         return frozenset({"customer"})
+    if isinstance(actor, Integration):
+        return INTEGRATION_ROLES
     roles = {"agent"}
     if actor.role == Role.ADMIN:
         roles.add("admin")
@@ -172,6 +179,11 @@ def actor_roles(actor: User | str | None, ticket: Ticket) -> frozenset[str]:
 
 def _actor_user(actor: User | str | None) -> User | None:
     return actor if isinstance(actor, User) else None
+
+
+def _acting(actor: User | Integration | str | None) -> User | Integration | None:
+    """Who the history and the notices name: a colleague or an integration (else nobody)."""
+    return actor if isinstance(actor, (User, Integration)) else None
 
 
 def _actor_kind(actor: User | str | None) -> str:
@@ -374,7 +386,7 @@ def _fire_if_possible(ticket: Ticket, trigger: str) -> Move | None:
 def fire(
     ticket: Ticket,
     trigger: str,
-    actor: User | str | None,
+    actor: User | Integration | str | None,
     *,
     expected_version: int | None = None,
     timer: Mapping[str, Any] | None = None,
@@ -410,15 +422,15 @@ def fire(
     record_event(
         ticket,
         "transition",
-        _actor_user(actor),
+        _acting(actor),
         actor_kind=_actor_kind(actor),
         from_state=move.source,
         to_state=move.dest,
         trigger=trigger,
         **({"timer": {**timer, "to_category": _category(ticket, move.dest)}} if timer else {}),
     )
-    run_actions(ticket, move.actions, actor=_actor_user(actor), reason=f"transition:{trigger}")
-    _tell_watchers_about_move(ticket, move, _actor_user(actor))
+    run_actions(ticket, move.actions, actor=_acting(actor), reason=f"transition:{trigger}")
+    _tell_watchers_about_move(ticket, move, _acting(actor))
     publish(
         ticket, "ticket.transitioned", trigger=trigger, from_state=move.source, to_state=move.dest
     )
@@ -468,7 +480,7 @@ def _category(ticket: Ticket, state: str) -> str:
     return machine_for(ticket.workflow_version_id).definition.states[state].category
 
 
-def _tell_watchers_about_move(ticket: Ticket, move: Move, actor: User | None) -> None:
+def _tell_watchers_about_move(ticket: Ticket, move: Move, actor: User | Integration | None) -> None:
     """Watchers hear about resolution (always) and moves (if they chose so).
 
     Skipped when the move's own actions already ran `notify_watchers`: one e-mail per move.
@@ -504,14 +516,18 @@ def last_transition_by_id(ticket_id: int) -> TicketEvent | None:
     )
 
 
-def available_triggers(ticket: Ticket, actor: User | str | None):
+def available_triggers(ticket: Ticket, actor: User | Integration | str | None):
     """What this actor may do with the ticket now (and why not, for the rest)."""
     machine = machine_for(ticket.workflow_version_id)
     return machine.available_triggers(ticket.state, actor_roles(actor, ticket), guard_facts(ticket))
 
 
 def assign_to(
-    ticket: Ticket, assignee: User | None, actor: User | None, *, tell: bool = True
+    ticket: Ticket,
+    assignee: User | None,
+    actor: User | Integration | None,
+    *,
+    tell: bool = True,
 ) -> bool:
     """Give the ticket to an agent (or nobody); `new` becomes `assigned` if the workflow allows.
 

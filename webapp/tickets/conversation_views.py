@@ -37,6 +37,10 @@ REFUSALS = {
     "bad_email": _l("This e-mail address does not look right."),
     "merged": _l("This ticket was merged into another: reply to the customer there."),
     "spam": _l("This ticket was marked as spam: no reply is sent. Choose “Not spam” first."),
+    "erased": _l(
+        "The customer's data was erased on request: there is no address or status page "
+        "to reply to."
+    ),
 }
 CONFLICT = _l("Someone else changed this ticket a moment ago. Please try again.")
 REPLIED_MEANWHILE = _l(
