@@ -436,6 +436,10 @@ def test_the_openapi_description_lists_every_endpoint(app, client):
         "/tickets/{number}",
         "/tickets/{number}/notes",
         "/tickets/{number}/labels",
+        "/tickets/{number}/transitions",
+        "/tickets/{number}/replies",
+        "/tickets/{number}/assignee",
+        "/agents",
         "/forms/{slug}/responses",
         "/openapi.json",
     }
@@ -448,6 +452,18 @@ def test_the_openapi_description_lists_every_endpoint(app, client):
         if rule.endpoint.startswith("api.")
     }
     assert routes == set(spec["paths"])
+    # Each route's methods are the ones described, each with its errors.
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
+        methods = {m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}}
+        assert set(spec["paths"][path]) == methods, path
+        for method in methods:
+            if method in ("post", "put"):
+                operation = spec["paths"][path][method]
+                assert operation["requestBody"]["required"] is True
+                assert {"400", "401", "403", "404", "409"} <= set(operation["responses"])
 
 
 class TestRateLimit:

@@ -72,6 +72,52 @@ _VERSION = {
     "description": "Optional: the ticket's version from your last read; another → 409.",
 }
 
+_READ_ERRORS = {"404": _error("No such ticket."), **_ERRORS}
+
+
+def _body(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": required, "properties": properties}
+            }
+        },
+    }
+
+
+_TRANSITION_ERRORS = _WRITE_ERRORS | {
+    "400": _error(
+        "Bad input: `bad_json`, `bad_transition`, `bad_version`, or `unknown_transition` "
+        "(the ticket's workflow has no such transition)."
+    ),
+    "409": _error(
+        "Refused, with the reason in words: `transition_not_available` (not from the "
+        "ticket's current state), `transition_not_allowed` (only other roles may make it), "
+        "`transition_guard_failed` (e.g. “Reply to the customer first.”), `ticket_merged`, "
+        "`ticket_spam`; or `conflict` (the ticket changed meanwhile, or `version` is stale)."
+    ),
+}
+_REPLY_ERRORS = _WRITE_ERRORS | {
+    "400": _error(
+        "Bad input: `bad_json`, `empty_reply`, `reply_too_long`, `bad_nonce`, `bad_version`."
+    ),
+    "409": _error(
+        "Refused: `ticket_merged`, `ticket_spam`, `customer_erased` (the customer's data was "
+        "erased on request), `duplicate_reply` (this nonce was already sent); or `conflict`."
+    ),
+}
+_ASSIGNEE_ERRORS = _WRITE_ERRORS | {
+    "400": _error(
+        "Bad input: `bad_json`, `bad_assignee` (not a string or null), `unknown_agent` (no "
+        "active agent or admin has this e-mail address), `bad_version`."
+    ),
+}
+_TICKET_CHANGE = {
+    "type": "object",
+    "properties": {"ticket": _ref("Ticket")},
+}
+
 _LABELS_RESPONSE = {
     "description": "Added (201) or already there (200).",
     "content": {
@@ -93,7 +139,9 @@ SPEC: dict[str, Any] = {
         "title": "Loopdesk API",
         "version": "1",
         "description": (
-            "Read and write tickets and read form responses from an integration. "
+            "Read tickets, form responses and agents; add notes and labels, move tickets "
+            "through their workflow, reply to customers and assign tickets from an "
+            "integration. "
             "Authenticate with an API token an admin created (Admin → API tokens): "
             "`Authorization: Bearer ldk_…`. Cookies are not accepted. Errors are "
             '`{"error": {"code": "...", "message": "..."}}` with a stable code. '
@@ -188,6 +236,153 @@ SPEC: dict[str, Any] = {
                 },
             }
         },
+        "/tickets/{number}/transitions": {
+            "post": {
+                "summary": "Move the ticket through its workflow (read_write tokens)",
+                "description": (
+                    "As an agent would from the workspace: the same roles, guards, actions, "
+                    "customer e-mails, SLA clocks, watchers and webhooks. The token acts with "
+                    "the roles `agent` and `admin` (never `customer`, `system` or "
+                    "`assignee`). `GET /tickets/{number}` lists the transitions available now."
+                ),
+                "parameters": [_NUMBER],
+                "requestBody": _body(
+                    ["transition"],
+                    {
+                        "transition": {
+                            "type": "string",
+                            "description": "A transition's id, e.g. `resolve`.",
+                            "examples": ["start", "resolve"],
+                        },
+                        "version": _VERSION,
+                    },
+                ),
+                "responses": {
+                    "200": {
+                        "description": "Moved; the ticket as it is now.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "from_state": {"type": "string"},
+                                        "to_state": {"type": "string"},
+                                        "ticket": _ref("Ticket"),
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    **_TRANSITION_ERRORS,
+                },
+            }
+        },
+        "/tickets/{number}/replies": {
+            "post": {
+                "summary": "Reply to the customer (read_write tokens)",
+                "description": (
+                    "A public reply, as the workspace sends it: an e-mail in the customer's "
+                    "language (signed with the token's name) when they left an address, "
+                    "their status page, the first-response clock stopped, watchers and the "
+                    "`reply.sent` webhook. Placeholders {name}, {ticket}, {status_link} and "
+                    "{agent} (the token's name) are filled in."
+                ),
+                "parameters": [_NUMBER],
+                "requestBody": _body(
+                    ["text"],
+                    {
+                        "text": {"type": "string", "maxLength": 10000},
+                        "nonce": {
+                            "type": "string",
+                            "pattern": "^[0-9a-f]{32}$",
+                            "description": (
+                                "Optional: the same nonce sent twice sends one reply "
+                                "(the second answer is a 409 `duplicate_reply`)."
+                            ),
+                        },
+                        "version": _VERSION,
+                    },
+                ),
+                "responses": {
+                    "201": {
+                        "description": "The reply as recorded; `emailed` is false when the "
+                        "customer left no address (status page only).",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "allOf": [
+                                        _ref("Entry"),
+                                        {
+                                            "type": "object",
+                                            "properties": {"emailed": {"type": "boolean"}},
+                                        },
+                                    ]
+                                }
+                            }
+                        },
+                    },
+                    **_REPLY_ERRORS,
+                },
+            }
+        },
+        "/tickets/{number}/assignee": {
+            "put": {
+                "summary": "Assign the ticket to an agent, or to nobody (read_write tokens)",
+                "description": (
+                    "Through the workspace's assignment: the history, the new assignee's "
+                    "notice, the workflow's `assign` move from `new`, the `ticket.assigned` "
+                    "webhook. An agent limited to their teams' tickets may then open it."
+                ),
+                "parameters": [_NUMBER],
+                "requestBody": _body(
+                    ["assignee"],
+                    {
+                        "assignee": {
+                            "type": ["string", "null"],
+                            "format": "email",
+                            "description": "An active agent's e-mail (see /agents); null: nobody.",
+                        },
+                        "version": _VERSION,
+                    },
+                ),
+                "responses": {
+                    "200": {
+                        "description": "`changed` is false when it already had this assignee.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "allOf": [
+                                        _TICKET_CHANGE,
+                                        {
+                                            "type": "object",
+                                            "properties": {"changed": {"type": "boolean"}},
+                                        },
+                                    ]
+                                }
+                            }
+                        },
+                    },
+                    **_ASSIGNEE_ERRORS,
+                },
+            }
+        },
+        "/agents": {
+            "get": {
+                "summary": "Active agents and admins, newest first",
+                "description": (
+                    "What the workspace's pickers show colleagues: teams, languages and, "
+                    "while an agent is away now, their last day away and their note."
+                ),
+                "parameters": _PAGING,
+                "responses": {
+                    "200": {
+                        "description": "A page of agents.",
+                        "content": {"application/json": {"schema": _ref("AgentPage")}},
+                    },
+                    **_ERRORS,
+                },
+            }
+        },
         "/forms/{slug}/responses": {
             "get": {
                 "summary": "A form's responses, newest first",
@@ -243,6 +438,7 @@ SPEC: dict[str, Any] = {
                     "priority": {"type": "string"},
                     "team": {"type": ["string", "null"]},
                     "assignee": {"type": ["string", "null"]},
+                    "assignee_email": {"type": ["string", "null"], "format": "email"},
                     "customer_name": {"type": "string"},
                     "customer_email": {"type": ["string", "null"]},
                     "customer_locale": {"type": "string"},
@@ -300,6 +496,14 @@ SPEC: dict[str, Any] = {
                                 "items": _ref("Entry"),
                                 "description": "Only for read_write tokens.",
                             },
+                            "transitions": {
+                                "type": "array",
+                                "items": _ref("Transition"),
+                                "description": (
+                                    "The moves a read_write token may make now (none for a "
+                                    "merged or spam ticket)."
+                                ),
+                            },
                         },
                     },
                 ]
@@ -308,6 +512,53 @@ SPEC: dict[str, Any] = {
                 "type": "object",
                 "properties": {
                     "data": {"type": "array", "items": _ref("Ticket")},
+                    "next": {"type": ["string", "null"], "format": "uri"},
+                },
+            },
+            "Transition": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "description": "What to POST as `transition`."},
+                    "label": {"type": "string"},
+                    "to_state": {"type": "string"},
+                    "to_state_label": {"type": "string"},
+                },
+            },
+            "Agent": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "email": {"type": "string", "format": "email"},
+                    "role": {"type": "string", "enum": ["agent", "admin"]},
+                    "teams": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "slug": {"type": "string"},
+                                "name": {"type": "string"},
+                                "lead": {"type": "boolean"},
+                            },
+                        },
+                    },
+                    "languages": {"type": "array", "items": {"type": "string"}},
+                    "timezone": {"type": "string"},
+                    "away": {
+                        "type": ["object", "null"],
+                        "description": "Set while the agent is away now; else null.",
+                        "properties": {
+                            "last_day": {"type": "string", "format": "date"},
+                            "back_at": _TIME,
+                            "note": {"type": "string"},
+                        },
+                    },
+                },
+            },
+            "AgentPage": {
+                "type": "object",
+                "properties": {
+                    "data": {"type": "array", "items": _ref("Agent")},
                     "next": {"type": ["string", "null"], "format": "uri"},
                 },
             },

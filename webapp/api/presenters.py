@@ -7,9 +7,12 @@ from typing import Any
 
 from flask import url_for
 
-from webapp.models import Ticket, TicketEvent
+from webapp.models import Ticket, TicketEvent, User
+from webapp.services import away
 from webapp.services.form_responses import ResponseRow
+from webapp.services.workflow_versions import machine_for
 from webapp.tickets.presenters import state_label
+from workflow.engine import TriggerOption
 
 # Conversation events the customer sees on their status page, and the staff-only notes.
 PUBLIC_KINDS = ("public_reply", "customer_reply")
@@ -36,6 +39,7 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
         "priority": ticket.priority,
         "team": ticket.team.slug if ticket.team else None,
         "assignee": ticket.assignee.name if ticket.assignee else None,
+        "assignee_email": ticket.assignee.email if ticket.assignee else None,
         "customer_name": ticket.customer_name,
         "customer_email": ticket.customer_email,
         "customer_locale": ticket.customer_locale,
@@ -114,4 +118,40 @@ def response_json(row: ResponseRow) -> dict[str, Any]:
         "answers": response.answers or {},
         "score": row.score or None,
         "ticket": row.ticket_number,
+    }
+
+
+def transition_json(ticket: Ticket, option: TriggerOption) -> dict[str, Any]:
+    """A move the ticket's workflow allows now: its id (what to POST) and English labels."""
+    states = machine_for(ticket.workflow_version_id).definition.states
+    return {
+        "id": option.trigger,
+        "label": option.transition.label(LABEL_LOCALE),
+        "to_state": option.dest,
+        "to_state_label": states[option.dest].label(LABEL_LOCALE),
+    }
+
+
+def agent_json(user: User, now: datetime) -> dict[str, Any]:
+    """An active colleague as the workspace's pickers show them to colleagues: teams,
+    languages and, while away now, the last day away with the agent's own note."""
+    last_day = away.last_day_away(user, now)
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "role": str(user.role),
+        "teams": [
+            {"slug": m.team.slug, "name": m.team.name, "lead": bool(m.is_lead)}
+            for m in sorted(user.memberships, key=lambda m: m.team.slug)
+        ],
+        "languages": list(user.languages or ()),
+        "timezone": user.timezone,
+        "away": None
+        if last_day is None
+        else {
+            "last_day": last_day.isoformat(),
+            "back_at": iso(user.away_until),
+            "note": user.away_note or "",
+        },
     }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import jsonify, request, url_for
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,26 +26,44 @@ from webapp.api.auth import (
 from webapp.api.errors import ApiError
 from webapp.api.openapi import SPEC
 from webapp.api.presenters import (
+    LABEL_LOCALE,
     NOTE_KINDS,
     PUBLIC_KINDS,
+    agent_json,
     conversation_entry,
     response_json,
     ticket_summary,
+    transition_json,
 )
 from webapp.api.presenters import ticket_detail as detail_json
 from webapp.extensions import csrf, db, limiter
-from webapp.models import Ticket, TicketEvent, utcnow
+from webapp.models import Role, TeamMembership, Ticket, TicketEvent, User, utcnow
+from webapp.people import find_user_by_email
 from webapp.record_ids import optional_id
 from webapp.services import form_responses
 from webapp.services import forms as form_service
 from webapp.services.board import BoardFilters, filter_conditions
 from webapp.services.form_responses import STATUSES, ResponseFilters
 from webapp.services.notes import MAX_NOTE, NoteRefused, add_note
-from webapp.services.tickets import TicketConflict, add_label, find_ticket, flush_or_conflict
+from webapp.services.replies import MAX_REPLY, ReplyRefused, send_public_reply
+from webapp.services.tickets import (
+    MoveRefused,
+    TicketConflict,
+    add_label,
+    assign_to,
+    available_triggers,
+    find_ticket,
+    fire,
+    flush_or_conflict,
+)
+from webapp.tickets.presenters import refusal_message
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 100
 MAX_LABEL = 64
+MAX_TRIGGER = 64  # a transition id is a short word from the workflow definition
+MAX_EMAIL = 254
+STAFF_ROLES = (Role.AGENT, Role.ADMIN)
 
 # Bearer tokens only, never a cookie: a forged cross-site request carries no token.
 csrf.exempt(bp)
@@ -187,7 +206,21 @@ def ticket_detail(number: str):
     ).all()
     public = [e for e in events if e.kind in PUBLIC_KINDS]
     notes = [e for e in events if e.kind in NOTE_KINDS] if with_notes else None
-    return jsonify(detail_json(ticket, public, notes))
+    detail = detail_json(ticket, public, notes)
+    detail["transitions"] = _transitions_now(ticket)
+    return jsonify(detail)
+
+
+def _transitions_now(ticket: Ticket) -> list[dict[str, Any]]:
+    """The moves a read_write token could make now, as the workspace offers them: none for a
+    merged or spam ticket (it stays where it was put)."""
+    if ticket.merged_into_id is not None or ticket.spam_at is not None:
+        return []
+    return [
+        transition_json(ticket, option)
+        for option in available_triggers(ticket, current_integration())
+        if option.allowed
+    ]
 
 
 @bp.post("/tickets/<number>/notes")
@@ -237,6 +270,185 @@ def ticket_label(number: str):
         raise _conflict() from conflict
     labels = [existing.name for existing in ticket.labels]
     return jsonify({"added": label is not None, "labels": labels}), 201 if label else 200
+
+
+# Why a move was refused: the workspace's words (in English) under a stable code.
+_MOVE_REFUSALS = {
+    "wrong_state": (409, "transition_not_available"),
+    "role": (409, "transition_not_allowed"),
+    "guard": (409, "transition_guard_failed"),
+    "merged": (409, "ticket_merged"),
+    "spam": (409, "ticket_spam"),
+}
+
+
+def _move_refused(refusal: MoveRefused, trigger: str) -> ApiError:
+    if refusal.code not in _MOVE_REFUSALS:  # unknown_trigger
+        return ApiError(
+            400,
+            "unknown_transition",
+            f"There is no transition '{trigger[:MAX_TRIGGER]}' in this ticket's workflow; "
+            "GET the ticket for the ones available now.",
+        )
+    status, code = _MOVE_REFUSALS[refusal.code]
+    with force_locale(LABEL_LOCALE):
+        message = refusal_message(refusal.code, refusal.detail)
+    return ApiError(status, code, message)
+
+
+@bp.post("/tickets/<number>/transitions")
+@token_required
+@write_required
+def ticket_transition(number: str):
+    """Move the ticket as an agent would from the workspace: roles, guards, actions, e-mails."""
+    ticket = _ticket_or_404(number)
+    body = _json_body()
+    trigger = body.get("transition")
+    if not isinstance(trigger, str) or not trigger.strip():
+        raise ApiError(400, "bad_transition", "transition must be a transition's id (a string).")
+    trigger = trigger.strip()
+    _expected_version(body, ticket)
+    try:
+        move = fire(ticket, trigger, current_integration())
+        db.session.commit()
+    except MoveRefused as refusal:
+        db.session.rollback()
+        raise _move_refused(refusal, trigger) from refusal
+    except (TicketConflict, StaleDataError) as conflict:
+        db.session.rollback()
+        raise _conflict() from conflict
+    return jsonify(
+        {"from_state": move.source, "to_state": move.dest, "ticket": ticket_summary(ticket)}
+    )
+
+
+# A reply the workspace would refuse, under a stable code (English, as every API message).
+_REPLY_REFUSALS = {
+    "empty": (400, "empty_reply", "text must be a non-empty string."),
+    "too_long": (400, "reply_too_long", f"text may be at most {MAX_REPLY} characters."),
+    "duplicate": (409, "duplicate_reply", "A reply with this nonce was already sent."),
+    "merged": (
+        409,
+        "ticket_merged",
+        "This ticket was merged into another: reply to the customer there (see merged_into).",
+    ),
+    "spam": (
+        409,
+        "ticket_spam",
+        "This ticket was marked as spam: no reply is sent. An agent must choose “Not spam” first.",
+    ),
+    "erased": (
+        409,
+        "customer_erased",
+        "The customer's data was erased on request: there is no address or status page "
+        "to reply to.",
+    ),
+}
+
+
+@bp.post("/tickets/<number>/replies")
+@token_required
+@write_required
+def ticket_reply(number: str):
+    """A public reply to the customer, as the workspace sends it: e-mail in their language,
+    their status page, the first-response clock stopped, watchers and webhooks told."""
+    ticket = _ticket_or_404(number)
+    body = _json_body()
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise ApiError(400, "empty_reply", "text must be a non-empty string.")
+    if len(text) > MAX_REPLY * 2:  # far too long whatever the spaces: not worth cleaning
+        raise ApiError(400, "reply_too_long", f"text may be at most {MAX_REPLY} characters.")
+    nonce = body.get("nonce")
+    if nonce is not None and (not isinstance(nonce, str) or not _is_nonce(nonce)):
+        raise ApiError(400, "bad_nonce", "nonce must be 32 lowercase hexadecimal characters.")
+    _expected_version(body, ticket)
+    try:
+        sent = send_public_reply(ticket, text, current_integration(), nonce or "")
+        db.session.commit()
+    except ReplyRefused as refusal:
+        db.session.rollback()
+        status, code, message = _REPLY_REFUSALS.get(
+            refusal.code, (409, "reply_refused", "The reply was refused.")
+        )
+        raise ApiError(status, code, message) from refusal
+    except (TicketConflict, StaleDataError) as conflict:
+        db.session.rollback()
+        raise _conflict() from conflict
+    return jsonify(conversation_entry(sent.event) | {"emailed": sent.emailed}), 201
+
+
+def _is_nonce(value: str) -> bool:
+    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
+
+@bp.put("/tickets/<number>/assignee")
+@token_required
+@write_required
+def ticket_assignee(number: str):
+    """Give the ticket to an active colleague (by e-mail), or to nobody (null)."""
+    ticket = _ticket_or_404(number)
+    body = _json_body()
+    if "assignee" not in body:
+        raise ApiError(400, "bad_assignee", "assignee must be an agent's e-mail address, or null.")
+    value = body["assignee"]
+    assignee = None
+    if value is not None:
+        if not isinstance(value, str) or not value.strip():
+            raise ApiError(
+                400, "bad_assignee", "assignee must be an agent's e-mail address, or null."
+            )
+        assignee = _active_colleague(value)
+        if assignee is None:
+            raise ApiError(
+                400,
+                "unknown_agent",
+                "There is no active agent with this e-mail address (see GET /agents).",
+            )
+    _expected_version(body, ticket)
+    changed = (assignee.id if assignee else None) != ticket.assignee_id
+    if changed:
+        try:
+            assign_to(ticket, assignee, current_integration())
+            db.session.commit()
+        except (TicketConflict, StaleDataError) as conflict:
+            db.session.rollback()
+            raise _conflict() from conflict
+    return jsonify({"changed": changed, "ticket": ticket_summary(ticket)})
+
+
+def _active_colleague(email: str) -> User | None:
+    """Whom the workspace's assignee picker offers: an active agent or admin."""
+    if len(email) > MAX_EMAIL:
+        return None
+    user = find_user_by_email(email)
+    return user if user is not None and user.active and user.role in STAFF_ROLES else None
+
+
+# -- agents -----------------------------------------------------------------------------------
+
+
+@bp.get("/agents")
+@token_required
+def agent_list():
+    """Active colleagues, newest first, as the workspace's pickers show them to colleagues."""
+    size, before = _page_size(), _before()
+    query = (
+        select(User)
+        .where(User.active.is_(True), User.role.in_(STAFF_ROLES))
+        .options(selectinload(User.memberships).joinedload(TeamMembership.team))
+        .order_by(User.id.desc())
+        .limit(size + 1)
+    )
+    if before is not None:
+        query = query.where(User.id < before)
+    rows = db.session.scalars(query).all()
+    page = rows[:size]
+    next_url = None
+    if len(rows) > size:
+        next_url = url_for("api.agent_list", limit=size, before=page[-1].id, _external=True)
+    now = utcnow()
+    return jsonify({"data": [agent_json(user, now) for user in page], "next": next_url})
 
 
 # -- forms ------------------------------------------------------------------------------------
