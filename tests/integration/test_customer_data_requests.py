@@ -181,6 +181,56 @@ def _nps_row(client) -> str:
     return re.search(r"\S+ \(\d+ answers?\)", page).group(0)
 
 
+def test_erase_takes_the_customer_out_of_the_teams_notes_tasks_and_reminders(
+    app, client, login, post_form, builtin_forms, admin_user
+):
+    from webapp.models import Reminder, Task
+    from webapp.services.reminders import create_reminder
+    from webapp.services.tasks import assign_task
+
+    agent = builtin_forms
+    ticket = _customer(app, agent)["ticket"]
+    add_note(ticket, "Called Jane Doe, she wants a refund to jane.doe@example.com", agent)
+    assign_task(
+        ticket, "Refund Jane Doe", agent, agent, notes="Said: parcel lost, call me at 555-0100"
+    )
+    tomorrow = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    create_reminder(ticket, agent, tomorrow, note="Check Jane DOE got the refund")
+    db.session.commit()
+    login(admin_user)
+    confirm = text_of(post_form(f"{PAGE}/erase", {"email": ADDRESS}))
+    assert "Internal notes, tasks and reminders the team wrote on the tickets stay" in confirm
+    post_form(f"{PAGE}/erase/confirm", {"email": ADDRESS})
+    db.session.expire_all()
+
+    notes = [
+        e.data["text"]
+        for e in db.session.scalars(
+            select(TicketEvent).where(
+                TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "note"
+            )
+        )
+    ]
+    assert notes == [
+        "Internal: courier blamed again",  # quotes nobody: as written
+        "Called [erased], she wants a refund to [erased]",
+    ]
+    task = db.session.scalar(select(Task).where(Task.ticket_id == ticket.id))
+    assert task.title == "Refund [erased]" and task.notes == "Said: [erased]"
+    reminder = db.session.scalar(select(Reminder).where(Reminder.ticket_id == ticket.id))
+    assert reminder.note == "Check [erased] got the refund"
+    set_line = db.session.scalar(
+        select(TicketEvent).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "reminder_set"
+        )
+    )
+    assert set_line.data["note"] == "Check [erased] got the refund"
+    search = db.session.get(Ticket, ticket.id).search_text
+    assert "jane" not in search.lower() and "courier blamed" in search
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Called [erased]" in page and "Jane" not in page
+
+
 def test_erase_removes_the_personal_data_and_keeps_the_scores(
     app, client, login, post_form, builtin_forms, admin_user, run_jobs
 ):

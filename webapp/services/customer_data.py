@@ -52,7 +52,11 @@ from webapp.models.forms import new_token
 from webapp.people import normalise_email
 from webapp.services import audit
 from webapp.services.forms import definition_of
-from webapp.services.staff_copies import CustomerWords, erase_staff_copies
+from webapp.services.staff_copies import (
+    CustomerWords,
+    erase_staff_copies,
+    scrub_colleagues_words,
+)
 from webapp.services.tickets import searchable
 from webapp.services.uploads import file_path
 
@@ -518,32 +522,21 @@ def stop_invitation(invitation: SurveyInvitation, now: datetime) -> None:
         invitation.cancelled_at = now
 
 
-def _erase_ticket_texts(
-    ticket_ids: list[int], words: dict[int, CustomerWords]
-) -> dict[int, list[str]]:
+def _erase_ticket_texts(ticket_ids: list[int], words: dict[int, CustomerWords]) -> None:
     """Erase what the customer wrote and what was written to them on these tickets' history,
-    adding what the customer wrote to `words`; return each ticket's internal notes, which
-    stay (one query)."""
-    notes: dict[int, list[str]] = {ticket_id: [] for ticket_id in ticket_ids}
+    adding what the customer wrote to `words` (one query)."""
     if not ticket_ids:
-        return notes
+        return
     for event in db.session.scalars(
         select(TicketEvent)
-        .where(
-            TicketEvent.ticket_id.in_(ticket_ids),
-            TicketEvent.kind.in_((*CUSTOMER_TEXT_EVENTS, "note")),
-        )
+        .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.kind.in_(CUSTOMER_TEXT_EVENTS))
         .order_by(TicketEvent.id)
     ):
         data = dict(event.data or {})
-        if event.kind == "note":
-            notes[event.ticket_id].append(str(data.get("text") or ""))
-            continue
         if event.kind != "public_reply":
             words[event.ticket_id].add(data.get("text"))
         kept = {key: value for key, value in data.items() if key in KEPT_EVENT_DATA}
         event.data = {**kept, "text": ERASED}
-    return notes
 
 
 def _erase_webhook_payloads(ticket_ids: list[int]) -> None:
@@ -616,7 +609,9 @@ def erase_records(held: HeldData, now: datetime) -> list[Path]:
         db.session.delete(stored)
 
     ticket_ids = [ticket.id for ticket in held.tickets]
-    notes = _erase_ticket_texts(ticket_ids, words)
+    _erase_ticket_texts(ticket_ids, words)
+    # Colleagues' notes, tasks and reminders stay, without the customer quoted in them.
+    notes = scrub_colleagues_words(ticket_ids, words)
     for ticket in held.tickets:
         response = response_of_ticket.get(ticket.id)
         definition = held.definition(response) if response is not None else None
