@@ -5,7 +5,9 @@ fall back to the form's default language; `show_if` is a condition (the same
 evaluator as workflow routing) over *earlier* answers; `{id}` in a text pipes
 an earlier answer in ("Thanks, {name}!"). An optional `branding:` mapping holds the
 look (accent and background colours, one of a fixed list of fonts, logo and bot avatar):
-validated values only, never CSS.
+validated values only, never CSS. Optional `opens_at`, `closes_at` (an ISO 8601 date-time,
+or a date read in the form's `timezone`), `max_responses` and `closed_message` put the form
+on a schedule and a response limit (see `survey_forms.schedule`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from survey_forms.schedule import closes_instant, opens_instant
 from workflow import conditions
 from workflow.yaml_documents import N_, Problem, ProblemCollector, read_yaml
 
@@ -56,7 +61,13 @@ _FORM_KEYS = {
     "bot_name",
     "subject",
     "branding",
+    "opens_at",
+    "closes_at",
+    "timezone",
+    "max_responses",
+    "closed_message",
 }
+MAX_RESPONSES_LIMIT = 10_000_000
 _BRANDING_KEYS = {"accent", "background", "font", "logo", "avatar"}
 FONTS = ("system", "serif", "rounded", "monospace")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -158,6 +169,13 @@ class FormDefinition:
     bot_name: Texts = field(default_factory=dict)
     subject_question: str | None = None  # which answer becomes the ticket subject
     branding: Branding = field(default_factory=Branding)
+    # The schedule: a date means the start of that day (opens_at) or its end (closes_at) in
+    # `timezone` (None: the installation's); a date-time without an offset is read there too.
+    opens_at: date | datetime | None = None
+    closes_at: date | datetime | None = None
+    timezone: str | None = None
+    max_responses: int | None = None  # completed responses of the form, all versions
+    closed_message: Texts = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -266,7 +284,64 @@ class _FormChecker(ProblemCollector):
             bot_name=self.texts(data.get("bot_name"), "bot_name", required=False),
             subject_question=subject,
             branding=self.branding(data.get("branding")),
+            **self.schedule(data),
         )
+
+    def schedule(self, data: Mapping) -> dict[str, Any]:
+        """opens_at, closes_at, timezone, max_responses and closed_message, checked."""
+        zone = data.get("timezone")
+        if zone is not None and not is_time_zone(zone):
+            self.add(
+                "timezone",
+                N_("'%(value)s' is not a time zone (use a name like %(example)s)"),
+                value=zone,
+                example="Europe/Warsaw",
+            )
+            zone = None
+        moments = {}
+        for key in ("opens_at", "closes_at"):
+            raw = data.get(key)
+            moments[key] = None if raw is None else schedule_moment(raw)
+            if raw is not None and moments[key] is None:
+                self.add(
+                    key,
+                    N_(
+                        "'%(value)s' is not a date (use YYYY-MM-DD, or a date and time like "
+                        "%(example)s)"
+                    ),
+                    value=raw,
+                    example="2026-12-01T09:00:00+01:00",
+                )
+        opens, closes = moments["opens_at"], moments["closes_at"]
+        # Checked in the form's zone or UTC: the installation's is not known here, and it
+        # only matters when one end is a date and the other a date-time with an offset.
+        if (
+            opens is not None
+            and closes is not None
+            and closes_instant(closes, zone or "UTC") <= opens_instant(opens, zone or "UTC")
+        ):
+            self.add("closes_at", N_("closes before it opens (check opens_at)"))
+        limit = data.get("max_responses")
+        if limit is not None and (
+            isinstance(limit, bool)
+            or not isinstance(limit, int)
+            or not 1 <= limit <= MAX_RESPONSES_LIMIT
+        ):
+            self.add(
+                "max_responses",
+                N_("'%(value)s' is not a whole number from 1 to %(limit)s"),
+                value=limit,
+                limit=MAX_RESPONSES_LIMIT,
+            )
+            limit = None
+        closed = data.get("closed_message")
+        return {
+            "opens_at": opens,
+            "closes_at": closes,
+            "timezone": zone,
+            "max_responses": limit,
+            "closed_message": self.texts(closed, "closed_message", required=closed is not None),
+        }
 
     def branding(self, raw: Any) -> Branding:
         problems = branding_problems(raw)
@@ -515,6 +590,44 @@ class _FormChecker(ProblemCollector):
                 continue
             result.append(HiddenField(spec["name"], bool(spec.get("signed", False))))
         return result
+
+
+def is_time_zone(value: Any) -> bool:
+    """An IANA time zone name this machine knows (`Europe/Warsaw`, `UTC`)."""
+    if not isinstance(value, str) or not value or len(value) > 64 or ".." in value:
+        return False
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def schedule_moment(raw: Any) -> date | datetime | None:
+    """A date or a date-time from YAML (which may have parsed it already) or text; None if neither.
+
+    A date-time keeps its offset when it has one; without one it is naive, read later in the
+    form's time zone.
+    """
+    moment: date | datetime | None = None
+    if isinstance(raw, date):  # a datetime is a date too
+        moment = raw
+    elif isinstance(raw, str) and len(raw) <= 40:
+        text = raw.strip()
+        try:
+            if _DAY.match(text):
+                moment = date.fromisoformat(text)
+            elif "T" in text or " " in text:
+                moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    # Far from now is a typo; it also keeps time zone arithmetic away from year 1 and 9999.
+    if moment is None or not 1970 <= moment.year <= 2999:
+        return None
+    return moment
 
 
 def branding_problems(raw: Any) -> list[Problem]:

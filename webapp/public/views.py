@@ -35,6 +35,7 @@ from survey_forms import branding as form_branding
 from survey_forms import conversation
 from survey_forms.conversation import AnswerError
 from survey_forms.definition import CHANNELS, MAX_FILE_BYTES, FormDefinition, Question
+from survey_forms.schedule import Availability, FormState
 from webapp.errors import render_error
 from webapp.extensions import csrf, db, limiter
 from webapp.external_urls import external_url
@@ -44,7 +45,7 @@ from webapp.models.types import utcnow
 from webapp.outbox import queue_email
 from webapp.public import bp
 from webapp.public.messages import answer_error_message
-from webapp.services import form_assets, recipient_limits
+from webapp.services import form_assets, form_schedule, recipient_limits
 from webapp.services import forms as form_service
 from webapp.services.form_studio import EmbedOptions
 from webapp.services.non_essential_mail import is_opted_out
@@ -97,6 +98,48 @@ def _see_other(target: str):
 def _closed(form: Form):
     """A post to an archived form: on to its page, which says it is closed (a reload is safe)."""
     return _see_other(url_for("public.show_form", slug=form.slug, lang=request.form.get("lang")))
+
+
+def _not_open(form: Form, definition: FormDefinition, state: FormState, prefix: str | None):
+    """The polite page of a form that takes no new conversation now, in the customer's language.
+
+    Not open yet: 200 (the address will work); closed or full: 410, as an archived form.
+    """
+    lang = _choose_language(definition, prefix, None)
+    override_locale(lang)
+    if state.availability is Availability.NOT_YET:
+        heading = _("This survey is not open yet")
+        message = _(
+            "This survey is not open yet. It opens on %(date)s.",
+            date=form_schedule.opens_text(definition, lang),
+        )
+        status = 200
+    else:
+        if state.availability is Availability.FULL:
+            heading = _("This survey has all the answers it needs")
+            message = _("This survey has all the answers it needs. Thank you!")
+        else:
+            heading = _("This survey has closed")
+            message = _("This survey has closed. Thank you for stopping by!")
+        if definition.closed_message:
+            message = definition.text(definition.closed_message, lang)
+        status = 410
+    reply = make_response(
+        render_template(
+            "public/closed.html",
+            lang=lang,
+            form=form,
+            heading=heading,
+            message=message,
+            brand=brand_values(definition, lang),
+            embedded=request.args.get("embed") == "1",
+        ),
+        status,
+    )
+    reply.headers["Cache-Control"] = "no-store"  # it opens (or reopens, a limit raised) later
+    reply.headers["Vary"] = "Accept-Language, Cookie"
+    _frame_policy(reply, definition)  # it opens inside the widget's iframe too
+    return reply
 
 
 def _form_or_404(slug: str) -> Form:
@@ -348,6 +391,11 @@ def show_form(slug: str, prefix: str | None = None):
         # Kept as the partial (or finished) response it is; this visit starts a new one.
         left_too_long = response.completed_at is None
         response = None
+    if response is None:  # a new conversation: only while the form is open (its schedule, limit)
+        live = form_service.definition_for(version_id)
+        state = form_schedule.state_of(form, live)
+        if not state.is_open:
+            return _not_open(form, live, state, prefix)
     definition = form_service.definition_for(response.form_version_id if response else version_id)
     lang = _choose_language(definition, prefix, response)
     override_locale(lang)
@@ -401,6 +449,10 @@ def answer(slug: str):
     if form.archived:
         return _closed(form)
     definition = form_service.definition_for(version_id)
+    if response is None and not form_schedule.state_of(form, definition).is_open:
+        # No new conversation outside the schedule or past the limit; one already started
+        # finishes (it has a response). The form's page says why.
+        return _closed(form)
     lang = _choose_language(definition, None, response)
     override_locale(lang)
     question = definition.question(request.form.get("question", ""))
@@ -696,6 +748,23 @@ def continue_sent(slug: str):
     )
     reply.headers["Cache-Control"] = "no-store"  # it may name the customer's address
     _frame_policy(reply, definition)  # it opens inside the widget's iframe too
+    return reply
+
+
+@bp.get("/f/<slug>/availability.json")
+def form_availability(slug: str):
+    """Whether the widget should offer this form now: {"open": true|false}.
+
+    Read by widget.js on the customer's site before it shows a button or arms a trigger, so
+    a closed form never pops up. Anyone may read it (it says no more than the form's page).
+    """
+    form, version_id = form_service.find_form_and_active_version(slug)
+    is_open = False
+    if form is not None and not form.archived and version_id is not None:
+        is_open = form_schedule.state_of(form, form_service.definition_for(version_id)).is_open
+    reply = make_response({"open": is_open}, 200 if form is not None else 404)
+    reply.headers["Access-Control-Allow-Origin"] = "*"
+    reply.headers["Cache-Control"] = "public, max-age=60"
     return reply
 
 

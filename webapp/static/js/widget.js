@@ -5,7 +5,9 @@
  *   data-label="Feedback" async></script>
  * The form loads in an iframe only when the trigger fires; exit-intent also fires on phones
  * (a fast scroll back up after reading down the page), once per page view. `data-color` (any CSS colour)
- * and `data-label` brand the button; its text turns dark on a light colour. */
+ * and `data-label` brand the button; its text turns dark on a light colour. A form that is
+ * closed (its schedule, its response limit, archived) shows nothing: the loader asks
+ * /f/<form>/availability.json first, and arms as before only if that cannot be read. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -212,9 +214,21 @@
     if (touch) { window.addEventListener("scroll", onScroll, { passive: true }); }
   }
 
+  // Nothing on the page, no button and no trigger, while the form takes no answers. A host
+  // page whose policy blocks the request (or an old server) gets the widget as before: the
+  // form's own page then says it is closed.
+  function armIfOpen() {
+    if (quiet()) { return; }
+    if (!window.fetch) { armTrigger(); return; }
+    fetch(origin + "/f/" + encodeURIComponent(form) + "/availability.json", { credentials: "omit" })
+      .then(function (reply) { return reply.ok ? reply.json() : { open: true }; })
+      .then(function (state) { if (!state || state.open !== false) { armTrigger(); } },
+            function () { armTrigger(); });
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", armTrigger);
+    document.addEventListener("DOMContentLoaded", armIfOpen);
   } else {
-    armTrigger();
+    armIfOpen();
   }
 })();
