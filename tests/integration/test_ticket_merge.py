@@ -302,3 +302,42 @@ def test_the_confirmation_escapes_the_subject(client, login, post_form, agent):
     login(agent)
     page = _merge(post_form, duplicate, first.number).get_data(as_text=True)
     assert XSS not in page and "&lt;script&gt;" in page
+
+
+def test_both_assignees_hear_of_the_merge_but_not_the_colleague_who_merged(
+    client, login, post_form, agent, pair, create_user
+):
+    from webapp.models import InboxNotification, StaffNotice
+
+    duplicate, first = pair
+    ola = create_user(email="ola@example.com", name="Ola Nowak", locale="pl")
+    bea = create_user(email="bea@example.com", name="Bea Brown")
+    first.assignee_id, duplicate.assignee_id = ola.id, bea.id
+    db.session.commit()
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    entries = db.session.scalars(
+        select(InboxNotification).where(InboxNotification.event == "ticket_update")
+    ).all()
+    assert sorted((e.user_id, e.ticket_id) for e in entries) == sorted(
+        [(ola.id, first.id), (bea.id, duplicate.id)]
+    )
+    assert agent.id not in {e.user_id for e in entries}
+    # Each is e-mailed now or later, as their settings and hours say.
+    mailed = {m.to_address for m in db.session.scalars(select(OutboxMessage))}
+    waiting = {n.user_id for n in db.session.scalars(select(StaffNotice))}
+    assert {ola.id, bea.id} <= waiting | {u.id for u in (ola, bea) if u.email in mailed}
+    subjects = [m.subject for m in db.session.scalars(select(OutboxMessage))] + [
+        n.summary for n in db.session.scalars(select(StaffNotice))
+    ]
+    assert f"[{duplicate.number}] Merged into {first.number}" in subjects
+    assert f"[{first.number}] Zgłoszenie {duplicate.number} scalono z tym zgłoszeniem" in subjects
+
+    post_form("/logout")
+    login(ola)
+    inbox = text_of(client.get("/notifications"))
+    assert f"Ada Agent scalił(a) {duplicate.number} z {first.number}" in inbox
+    post_form("/logout")
+    login(bea)
+    inbox = text_of(client.get("/notifications"))
+    assert f"Ada Agent merged {duplicate.number} into {first.number}" in inbox

@@ -21,3 +21,4 @@ from webapp.admin import inbound_views  # noqa: E402,F401,I001
 from webapp.admin import api_token_views  # noqa: E402,F401,I001
 from webapp.admin import customer_data_views  # noqa: E402,F401,I001
 from webapp.admin import blocked_sender_views  # noqa: E402,F401,I001
+from webapp.admin import two_step_views  # noqa: E402,F401,I001

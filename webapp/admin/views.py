@@ -17,7 +17,7 @@ from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembershi
 from webapp.outbox import relay
 from webapp.people import EmailTaken, create_staff_member
 from webapp.security import admin_required
-from webapp.services import audit, away, sla_clock, staff_admin
+from webapp.services import audit, away, sla_clock, staff_admin, two_step
 from webapp.services.audit import snapshot
 from webapp.services.tickets import TicketConflict
 
@@ -31,7 +31,12 @@ def _staff_page_context(form: StaffMemberForm) -> dict:
         .options(selectinload(User.memberships).selectinload(TeamMembership.team))
         .order_by(User.active.desc(), User.name)
     ).all()
-    return {"users": users, "form": form}
+    return {
+        "users": users,
+        "form": form,
+        "two_step_required": two_step.required_for_staff(),
+        "staff_without_two_step": two_step.staff_without_two_step(),
+    }
 
 
 def _new_staff_form() -> StaffMemberForm:

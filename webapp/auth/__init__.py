@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from webapp.auth import away_settings, notification_settings, views  # noqa: E402,F401  (register the routes)
+from webapp.auth import away_settings, notification_settings, two_step_views, views  # noqa: E402,F401  (register the routes)

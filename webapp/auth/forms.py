@@ -92,3 +92,60 @@ class KeyboardShortcutsForm(TranslatedForm):
     """The single-key shortcuts on or off (WCAG 2.1.4: they must be possible to turn off)."""
 
     keyboard_shortcuts = BooleanField(_l("Use the keyboard shortcuts"))
+
+
+def _no_surrounding_space(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class TwoStepCodeForm(TranslatedForm):
+    """A current 6-digit code from the authenticator app (setting up, new recovery codes)."""
+
+    code = StringField(
+        _l("6-digit code from the app"),
+        filters=[_no_surrounding_space],
+        validators=[DataRequired(_l("Enter the 6-digit code your app shows."))],
+    )
+
+
+class TwoStepLoginForm(TranslatedForm):
+    """The second step of logging in: the app's code, or one recovery code."""
+
+    code = StringField(
+        _l("Code from your authenticator app"),
+        filters=[_no_surrounding_space],
+        validators=[DataRequired(_l("Enter the 6-digit code your app shows."))],
+    )
+
+
+class NewRecoveryCodesForm(TranslatedForm):
+    """New recovery codes on the profile: a current code first."""
+
+    renew_code = StringField(
+        _l("6-digit code from the app"),
+        filters=[_no_surrounding_space],
+        validators=[DataRequired(_l("Enter the 6-digit code your app shows."))],
+    )
+
+
+class TwoStepOffForm(TranslatedForm):
+    """Turning it off: the password and a current code, so a session left open cannot."""
+
+    off_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    off_code = StringField(
+        _l("6-digit code from the app"),
+        filters=[_no_surrounding_space],
+        validators=[DataRequired(_l("Enter the 6-digit code your app shows."))],
+    )
+
+
+class RecoveryCodeLoginForm(TwoStepLoginForm):
+    """The second step with one of the recovery codes instead of the app's code."""
+
+    code = StringField(
+        _l("Recovery code"),
+        filters=[_no_surrounding_space],
+        validators=[DataRequired(_l("Enter one of your recovery codes."))],
+    )

@@ -4,18 +4,22 @@ import math
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh
+from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
-from webapp.auth import bp
+from webapp.auth import bp, pending_sign_in
 from webapp.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     KeyboardShortcutsForm,
     LoginForm,
+    NewRecoveryCodesForm,
     ProfileForm,
+    RecoveryCodeLoginForm,
     SetPasswordForm,
+    TwoStepLoginForm,
+    TwoStepOffForm,
 )
 from webapp.extensions import db, limiter
 from webapp.i18n import LOCALE_COOKIE, adopt_chosen_locale, normalise_locale, override_locale
@@ -27,7 +31,7 @@ from webapp.people import (
     user_from_password_token,
     user_from_reset_token,
 )
-from webapp.services import away, login_throttle
+from webapp.services import away, login_throttle, two_step
 
 
 def _login_limit() -> str:
@@ -54,15 +58,14 @@ def login():
         if wait := login_throttle.seconds_refused(form.email.data, device):
             return _refused(form, wait)
         user = user_for_login(form.email.data, form.password.data)
+        if user is not None and user.two_step_on:
+            # Not logged in yet, and the failures stay counted: the code is guessed against
+            # the same limit, which a right password alone must not clear.
+            pending_sign_in.start(user, form.remember.data, request.args.get("next"))
+            return redirect(url_for("auth.login_code"), code=303)
         if user is not None:
             login_throttle.forget_failures(form.email.data, device)
-            login_user(user, remember=form.remember.data)
-            adopt_chosen_locale(user)
-            db.session.commit()
-            flash(_("Welcome back, %(name)s.", name=user.name), "success")
-            reply = redirect(safe_next(request.args.get("next")), code=303)
-            login_throttle.remember_device(reply, user)
-            return reply
+            return _complete_login(user, form.remember.data, request.args.get("next"))
         wait = login_throttle.count_failure(form.email.data, device)
         db.session.commit()  # the audit entry of an account (or address) just throttled
         if wait:  # this failure reached the limit: say so now, not at the next attempt
@@ -73,6 +76,86 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status
+
+
+def _complete_login(user: User, remember: bool, next_url: str | None):
+    """Log `user` in (password, and code where asked for, given) and go on to `next_url`.
+
+    With two-step sign-in required for all staff, someone without it goes to its setup.
+    """
+    login_user(user, remember=remember)
+    adopt_chosen_locale(user)
+    db.session.commit()
+    if two_step.must_set_up(user):
+        refresh()  # the account's language, adopted just now
+        flash(_("Your administrator requires two-step sign-in: set it up to continue."), "info")
+        reply = redirect(url_for("auth.two_step_setup"), code=303)
+    else:
+        flash(_("Welcome back, %(name)s.", name=user.name), "success")
+        reply = redirect(safe_next(next_url), code=303)
+    login_throttle.remember_device(reply, user)
+    return reply
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login_code():
+    """The second step: the code from the app (or a recovery code) after the password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    waiting = pending_sign_in.pending()
+    if waiting is None:
+        pending_sign_in.forget()
+        flash(_("That sign-in took too long or is no longer valid. Please log in again."), "info")
+        return redirect(url_for("auth.login"), code=303)
+    user = waiting.user
+    recovery = request.args.get("recovery") == "1"
+    form = RecoveryCodeLoginForm() if recovery else TwoStepLoginForm()
+    status = 200
+    if form.validate_on_submit():
+        device = login_throttle.trusted_device(user.email)
+        if wait := login_throttle.seconds_refused(user.email, device):
+            return _code_refused(form, recovery, wait)
+        used = two_step.use_code(user, form.code.data)
+        if used is not None:
+            pending_sign_in.forget()
+            login_throttle.forget_failures(user.email, device)
+            if used == "recovery":
+                left = two_step.recovery_codes_left(user)
+                flash(
+                    ngettext(
+                        "You used a recovery code: %(num)d is left. Make new ones on your "
+                        "profile if you are running out.",
+                        "You used a recovery code: %(num)d are left. Make new ones on your "
+                        "profile if you are running out.",
+                        left,
+                    ),
+                    "warning",
+                )
+            return _complete_login(user, waiting.remember, waiting.next_url)
+        wait = login_throttle.count_failure(user.email, device)
+        db.session.commit()
+        if wait:
+            return _code_refused(form, recovery, wait)
+        form.code.errors.append(
+            _("This recovery code is wrong or was used already.")
+            if recovery
+            else _("This code is wrong or was used already. Enter the code your app shows now.")
+        )
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login_code.html", form=form, recovery=recovery), status
+
+
+def _code_refused(form, recovery: bool, wait: int):
+    minutes = math.ceil(wait / 60)
+    return (
+        render_template(
+            "auth/login_code.html", form=form, recovery=recovery, refused_minutes=minutes
+        ),
+        429,
+    )
 
 
 def _refused(form: LoginForm, wait: int):
@@ -154,8 +237,16 @@ def _choose_password(user: User, done: str, reset: bool = False):
         user.set_password(form.password.data)
         adopt_chosen_locale(user)  # a language picked on this page stays after logging in
         db.session.commit()
-        login_throttle.forget_failures(user.email)  # the link proved who it is
         logout_user()
+        if user.two_step_on:
+            # The link proves the mailbox, not the phone: the code is still asked for, and
+            # wrong codes guessed before stay counted.
+            pending_sign_in.start(user)
+            flash(
+                _("Your new password is saved. Enter the code from your app to log in."), "success"
+            )
+            return redirect(url_for("auth.login_code"), code=303)
+        login_throttle.forget_failures(user.email)  # the link proved who it is
         login_user(user)
         flash(done, "success")
         reply = redirect(url_for("main.index"), code=303)
@@ -219,13 +310,23 @@ def save_keyboard_shortcuts():
     return redirect(url_for("auth.profile", _anchor="keyboard-shortcuts"), code=303)
 
 
-def _profile_page(form: ProfileForm, password_form: ChangePasswordForm) -> str:
+def _profile_page(
+    form: ProfileForm,
+    password_form: ChangePasswordForm,
+    renew_form: NewRecoveryCodesForm | None = None,
+    off_form: TwoStepOffForm | None = None,
+) -> str:
     shortcuts_form = KeyboardShortcutsForm(formdata=None, obj=current_user)
     return render_template(
         "auth/profile.html",
         form=form,
         password_form=password_form,
         shortcuts_form=shortcuts_form,
+        renew_form=renew_form or NewRecoveryCodesForm(formdata=None),
+        off_form=off_form or TwoStepOffForm(formdata=None),
+        recovery_codes_left=(
+            two_step.recovery_codes_left(current_user) if current_user.two_step_on else 0
+        ),
     )
 
 

@@ -95,6 +95,20 @@ def _headline(entry: InboxNotification) -> str:
         return _(
             "%(number)s, which you follow, is now: %(state)s", number=number, state=_state(entry)
         )
+    if kind == "merged_from":
+        return _(
+            "%(actor)s merged %(other)s into %(number)s",
+            actor=actor or _("Someone"),
+            other=values.get("other_number", ""),
+            number=number,
+        )
+    if kind == "merged_into":
+        return _(
+            "%(actor)s merged %(number)s into %(other)s",
+            actor=actor or _("Someone"),
+            other=values.get("other_number", ""),
+            number=number,
+        )
     return _("%(number)s is now: %(state)s", number=number, state=_state(entry))
 
 

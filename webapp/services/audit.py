@@ -77,6 +77,11 @@ ACTION_LABELS = {
     "customer_data.erased": _l("Erased a customer's personal data"),
     "retention.changed": _l("Changed how long customers' personal data is kept"),
     "retention.erased": _l("Erased customers' personal data past the retention period"),
+    "user.two_step_on": _l("Turned on two-step sign-in"),
+    "user.two_step_off": _l("Turned off two-step sign-in"),
+    "user.recovery_codes_renewed": _l("Replaced their two-step sign-in recovery codes"),
+    "user.two_step_reset": _l("Reset a staff member's two-step sign-in"),
+    "two_step.required_changed": _l("Changed whether all staff must use two-step sign-in"),
     "login.unknown_address_throttled": _l(
         "Paused logins for an address that has no account, after repeated attempts"
     ),
@@ -144,6 +149,9 @@ FIELD_LABELS = {
     "retention_months": _l("Erase customers' personal data after (months)"),
     "ip_address": _l("IP address (the attempt that reached the limit)"),
     "note": _l("Note"),
+    "two_step": _l("Two-step sign-in"),
+    "recovery_codes": _l("New recovery codes"),
+    "two_step_required": _l("Require two-step sign-in for all staff"),
     "ticket": _l("Ticket"),
 }
 
@@ -325,6 +333,8 @@ def target_text(entry: AuditEntry) -> str:
     label = entry.target_label or ""
     if entry.action.startswith("retention."):
         return gettext("Data retention")
+    if entry.action.startswith("two_step."):
+        return gettext("Two-step sign-in for all staff")
     if entry.action.startswith("email_text.") and (match := _EMAIL_TARGET.match(label)):
         from webapp.services.email_texts import EDITABLE
 

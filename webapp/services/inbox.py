@@ -28,7 +28,16 @@ MAX_EXCERPT = 300  # a note or reminder text, enough for a line or two in the li
 
 # The names the callers of `notify` give the person who acted, in their own contexts.
 _ACTOR_NAME_KEYS = ("actor_name", "author", "actor")
-_KEPT_KEYS = ("kind", "state", "for_team", "team", "metric", "due_text", "task_state")
+_KEPT_KEYS = (
+    "kind",
+    "state",
+    "for_team",
+    "team",
+    "metric",
+    "due_text",
+    "task_state",
+    "other_number",  # a merge: the other ticket's number
+)
 
 
 def inbox_context(

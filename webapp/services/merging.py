@@ -177,6 +177,7 @@ def merge_ticket(
         tasks=tasks,
         reminders=reminders,
     )
+    _tell_assignees(source, target, actor)
     told = False
     if tell_customer and target.customer_email:
         from webapp.services.workflow_actions import email_customer
@@ -188,6 +189,26 @@ def merge_ticket(
 
     publish(source, "ticket.merged", into=target.number)
     return Merged(source, target, tasks, reminders, told)
+
+
+def _tell_assignees(source: Ticket, target: Ticket, actor: User) -> None:
+    """The kept ticket's assignee gets the duplicate's conversation, tasks and reminders; the
+    duplicate's assignee loses a ticket they were working on: both hear of it, as their
+    ticket-update settings say (never the colleague who merged)."""
+    from webapp.services.notifications import notify
+
+    told = set()
+    for ticket, other, kind in ((target, source, "merged_from"), (source, target, "merged_into")):
+        user = ticket.assignee
+        if user is None or user.id in told:
+            continue
+        told.add(user.id)
+        context = {"kind": kind, "other_number": other.number, "actor_name": actor.name}
+        key = notify(user, "ticket_update", ticket, "staff_ticket_notice", context, actor=actor)
+        if key:
+            record_event(
+                ticket, "email_queued", None, to=user.email, template=kind, message_key=key
+            )
 
 
 def _move_watchers(source: Ticket, target: Ticket, actor: User) -> None:

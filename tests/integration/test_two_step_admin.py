@@ -1,0 +1,178 @@
+"""Two-step sign-in as admins handle it: who has it on the Agents pages, a reset for an
+agent who lost their phone (confirmed, audited, e-mailed in the agent's language), and the
+setting that requires it for all staff."""
+
+from __future__ import annotations
+
+import json
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import PASSWORD, text_of
+from webapp.demo import DEMO_PASSWORD
+from webapp.extensions import db
+from webapp.models import AuditEntry, OutboxMessage, User
+from webapp.services import two_step
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def turn_on(user: User) -> list[str]:
+    user = db.session.get(User, user.id)
+    codes = two_step.turn_on(user, SECRET, pyotp.TOTP(SECRET).now())
+    user.two_step_last_step = None
+    db.session.commit()
+    return codes
+
+
+def fresh(user: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+def audit_entries(action: str) -> list[AuditEntry]:
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+@pytest.fixture
+def polish_agent(create_user) -> User:
+    return create_user(email="ola@example.pl", name="Ola Nowak", locale="pl")
+
+
+def test_the_agents_list_and_page_say_who_has_it(client, login, admin, polish_agent):
+    turn_on(polish_agent)
+    login(admin)
+    listing = client.get("/admin/users")
+    assert "Two-step sign-in" in text_of(listing)
+    rows = listing.get_data(as_text=True).split("<tr>")
+    (row,) = [r for r in rows if ">ola@example.pl<" in r]
+    assert 'status-sent">On<' in row
+    (admin_row,) = [r for r in rows if ">admin@example.com<" in r]
+    assert 'status-inactive">Off<' in admin_row
+    page = text_of(client.get(f"/admin/users/{polish_agent.id}"))
+    assert "Two-step sign-in: On since" in page and "Reset two-step sign-in" in page
+
+
+def test_the_agents_list_asks_the_same_queries_for_more_agents(
+    client, login, admin, create_user, count_queries
+):
+    login(admin)
+    with count_queries() as few:
+        client.get("/admin/users")
+    for n in range(5):
+        turn_on(create_user(email=f"a{n}@example.com", name=f"Agent {n}"))
+    with count_queries() as more:
+        client.get("/admin/users")
+    assert len(more) == len(few)
+
+
+def test_an_admin_resets_it_after_a_confirmation_and_the_agent_is_told_in_polish(
+    client, login, post_form, admin, polish_agent
+):
+    turn_on(polish_agent)
+    login(admin)
+    confirm = client.get(f"/admin/users/{polish_agent.id}/two-step/reset")
+    assert confirm.status_code == 200
+    assert "Reset two-step sign-in of Ola Nowak" in text_of(confirm)
+    assert fresh(polish_agent).two_step_on  # the page alone changes nothing
+    reply = post_form(f"/admin/users/{polish_agent.id}/two-step/reset")
+    assert reply.status_code == 303
+    agent = fresh(polish_agent)
+    assert not agent.two_step_on and agent.two_step_secret is None
+    assert two_step.recovery_codes_left(agent) == 0
+    (entry,) = audit_entries("user.two_step_reset")
+    assert entry.actor_name == "Ann Admin" and entry.target_label == "Ola Nowak"
+    assert SECRET not in json.dumps([entry.before, entry.after])
+    (mail,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "two_step_reset")
+    ).all()
+    assert mail.to_address == "ola@example.pl" and mail.locale == "pl"
+    assert "logowanie dwuetapowe" in mail.subject.lower()
+    assert "Ann Admin" in mail.body_text and "http://loopdesk.test/profile" in mail.body_text
+    # A second click has nothing left to do: no second e-mail, no second entry.
+    post_form(f"/admin/users/{polish_agent.id}/two-step/reset")
+    assert len(audit_entries("user.two_step_reset")) == 1
+    assert client.get(f"/admin/users/{polish_agent.id}/two-step/reset").status_code == 303
+    # The audit log names what happened.
+    assert "Reset a staff member's two-step sign-in" in text_of(client.get("/admin/audit"))
+
+
+def test_an_agent_cannot_reset_anybodys(client, login, post_form, agent, create_user):
+    other = create_user(email="other@example.com", name="Other")
+    turn_on(other)
+    login(agent)
+    assert post_form(f"/admin/users/{other.id}/two-step/reset").status_code == 403
+    reply = post_form("/admin/users/two-step-required", {"two_step_required": "y"})
+    assert reply.status_code == 403
+    assert fresh(other).two_step_on and not two_step.required_for_staff()
+
+
+def test_required_for_all_staff_keeps_them_on_the_setup_until_it_is_on(
+    client, login, post_form, admin, agent
+):
+    login(admin)
+    page = client.get("/admin/users")
+    assert "Require two-step sign-in for all staff" in text_of(page)
+    assert "2 active staff members have not set it up yet." in text_of(page)
+    reply = post_form("/admin/users/two-step-required", {"two_step_required": "y"})
+    assert reply.status_code == 303
+    assert two_step.required_for_staff()
+    (entry,) = audit_entries("two_step.required_changed")
+    assert entry.after == {"two_step_required": True}
+    post_form("/admin/users/two-step-required", {"two_step_required": "y"})  # unchanged
+    assert len(audit_entries("two_step.required_changed")) == 1
+    post_form("/logout")
+
+    reply = login(agent)
+    assert reply.headers["Location"].endswith("/profile/two-step")
+    for path in ("/dashboard", "/board", "/tickets", "/profile", "/admin/users"):
+        assert client.get(path).headers["Location"].endswith("/profile/two-step"), path
+    htmx = client.get("/board", headers={"HX-Request": "true"})
+    assert htmx.headers["HX-Redirect"].endswith("/profile/two-step")
+    setup = client.get("/profile/two-step")
+    assert "Your administrator requires two-step sign-in for all staff." in text_of(setup)
+    assert client.get("/static/css/app.css").status_code == 200
+
+    key = setup.get_data(as_text=True).split('id="two-step-key">')[1].split("<")[0]
+    reply = post_form("/profile/two-step", {"code": pyotp.TOTP(key.replace(" ", "")).now()})
+    assert reply.status_code == 200
+    assert client.get("/dashboard").status_code == 200
+    assert post_form("/logout").status_code == 303
+
+
+def test_logging_out_works_while_required(client, login, post_form, admin, agent):
+    two_step.set_required_for_staff(True)
+    db.session.commit()
+    login(agent)
+    assert post_form("/logout").headers["Location"].endswith("/login")
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_switching_it_off_again_lets_everybody_in(client, login, post_form, admin):
+    two_step.set_required_for_staff(True)
+    db.session.commit()
+    login(admin)  # an admin without it is sent to the setup too
+    assert client.get("/admin/users").headers["Location"].endswith("/profile/two-step")
+    two_step.set_required_for_staff(False)
+    db.session.commit()
+    assert client.get("/admin/users").status_code == 200
+    post_form("/admin/users/two-step-required", {})
+    assert not two_step.required_for_staff()
+
+
+def test_the_demo_logins_need_no_code(client, demo_data, post_form):
+    reply = post_form("/login", {"email": "admin@loopdesk.test", "password": DEMO_PASSWORD})
+    assert reply.status_code == 303 and not reply.headers["Location"].endswith("/login/code")
+    assert client.get("/dashboard").status_code == 200
+    assert db.session.scalar(select(User).where(User.two_step_on_since.is_not(None))) is None
+
+
+def test_the_agent_page_of_someone_without_it_offers_no_reset(client, login, admin, agent):
+    login(admin)
+    page = text_of(client.get(f"/admin/users/{agent.id}"))
+    assert "Two-step sign-in: Off" in page and "Reset two-step sign-in" not in page
+    reply = client.get(f"/admin/users/{agent.id}/two-step/reset")
+    assert reply.status_code == 303
+    assert PASSWORD  # the fixture password logs them in as usual
