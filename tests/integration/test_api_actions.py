@@ -494,3 +494,70 @@ def test_junk_bodies_are_never_a_server_error(client, people):
                 if response.status_code >= 500 or not response.is_json:
                     failures.append(f"{method} {path} {body!r:.60} -> {response.status_code}")
     assert not failures, "\n".join(failures[:20])
+
+
+def test_automations_react_to_what_the_api_does(client, login, people):
+    """An admin's automations listen to the API's moves, replies and assignments as to an
+    agent's: the same events."""
+    text = SHIPPED[WorkflowKind.TICKET].read_text() + (
+        "  - name: Started\n"
+        "    on: ticket.transitioned\n"
+        "    when: {field: event.to_state, op: '=', value: in_progress}\n"
+        "    do: [add_label: started]\n"
+        "  - name: Answered\n"
+        "    on: reply.sent\n"
+        "    do: [add_label: answered]\n"
+        "  - name: Handed over\n"
+        "    on: ticket.assigned\n"
+        "    do: [add_label: handed-over]\n"
+    )
+    publish_version(WorkflowKind.TICKET, text, None)
+    db.session.commit()
+    ticket = make_ticket()
+    value = _token()
+    base = f"/api/v1/tickets/{ticket.number}"
+    client.post(base + "/transitions", json={"transition": "start"}, headers=_auth(value))
+    client.post(base + "/replies", json={"text": "On it"}, headers=_auth(value))
+    body = client.put(
+        base + "/assignee", json={"assignee": "boris@example.com"}, headers=_auth(value)
+    ).get_json()
+    assert {"started", "answered", "handed-over"} <= set(body["ticket"]["labels"])
+    page = _history(client, login, people["admin"], ticket)
+    assert "Automation “Answered” ran." in page
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self) -> dict:
+        return {
+            "API_RATE_LIMIT": "2 per minute",
+            "API_FAILED_TOKEN_LIMIT": "2 per minute",
+            "RATELIMIT_ENABLED": True,
+        }
+
+    def test_one_bucket_per_token_across_every_endpoint(self, client, people):
+        """Per-endpoint buckets would give a token the limit once per endpoint."""
+        ticket = make_ticket()
+        busy, quiet = _token("Busy"), _token("Quiet")
+        base = f"/api/v1/tickets/{ticket.number}"
+        assert client.get("/api/v1/agents", headers=_auth(busy)).status_code == 200
+        response = client.put(base + "/assignee", json={"assignee": None}, headers=_auth(busy))
+        assert response.status_code == 200
+        limited = client.post(base + "/replies", json={"text": "Hi"}, headers=_auth(busy))
+        _error(limited, 429, "rate_limited")
+        assert 0 < int(limited.headers["Retry-After"]) <= 61  # about a minute
+        assert ticket_events(ticket, "public_reply") == []
+        moved = client.post(
+            base + "/transitions", json={"transition": "start"}, headers=_auth(quiet)
+        )
+        assert moved.status_code == 200
+
+    def test_refused_tokens_count_across_every_endpoint(self, client, people):
+        ticket = make_ticket()
+        base = f"/api/v1/tickets/{ticket.number}"
+        guesses = [
+            client.get("/api/v1/agents", headers=_auth("ldk_guess1")).status_code,
+            client.put(base + "/assignee", json={}, headers=_auth("ldk_guess2")).status_code,
+            client.post(base + "/replies", json={}, headers=_auth("ldk_guess3")).status_code,
+        ]
+        assert guesses == [401, 401, 429]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import jsonify
 from flask_limiter.errors import RateLimitExceeded
@@ -52,9 +54,20 @@ def _api_error(error: ApiError):
 def _rate_limited(error: RateLimitExceeded):
     code, message = _HTTP_CODES[429]
     response = error_response(429, code, message)
-    if error.retry_after:
-        response.headers["Retry-After"] = str(int(error.retry_after))
+    retry_after = error.retry_after or _seconds_until_reset()
+    if retry_after:
+        response.headers["Retry-After"] = str(int(retry_after))
     return response
+
+
+def _seconds_until_reset() -> int | None:
+    """When the bucket that was hit has room again (Flask-Limiter sets no retry_after)."""
+    from webapp.extensions import limiter
+
+    current = limiter.current_limit
+    if current is None or not current.reset_at:
+        return None
+    return max(1, math.ceil(current.reset_at - time.time()))
 
 
 @bp.errorhandler(HTTPException)

@@ -67,8 +67,12 @@ STAFF_ROLES = (Role.AGENT, Role.ADMIN)
 
 # Bearer tokens only, never a cookie: a forged cross-site request carries no token.
 csrf.exempt(bp)
-limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
-limiter.limit(failed_token_limit, key_func=failed_token_key, deduct_when=refused)(bp)
+# One bucket per token (and one per address for refused tokens) across every endpoint:
+# per-endpoint buckets would multiply the allowance by the number of endpoints.
+limiter.shared_limit(rate_limit, scope="api", key_func=rate_limit_key)(bp)
+limiter.shared_limit(
+    failed_token_limit, scope="api-refused", key_func=failed_token_key, deduct_when=refused
+)(bp)
 
 
 @bp.after_request
