@@ -4,7 +4,7 @@
 a blocked sender completed (until now only tagged in `meta`). Existing rows are set from
 those two facts, so reports change at once for spam marked before.
 
-Revision ID: 0028
+Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-07 03:20:00.000000
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0028"
+revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None
