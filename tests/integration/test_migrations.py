@@ -71,7 +71,7 @@ def test_fresh_postgres_schema_upgrades(app, tmp_path):
 
 
 def test_responses_of_spam_and_of_blocked_senders_are_flagged_on_upgrade(app, builtin_forms):
-    """0028 flags what was already spam, so reports change at once for it."""
+    """0026 flags what was already spam, so reports change at once for it."""
     from tests.helpers import completed_response, make_ticket
     from webapp.models import Response, utcnow
 
