@@ -99,3 +99,16 @@ def test_the_page_s_query_count_does_not_grow_with_the_customer_s_requests(
     for n in range(8):
         _ticket(f"Stare {n}", "jan@example.pl", days_ago=n + 2)
     assert queries() == one
+
+
+def test_a_merged_or_spam_request_says_so(client, login, ola):
+    kept = _ticket("Płatność", "jan@example.pl", days_ago=3)
+    duplicate = _ticket("Nadal płatność", "jan@example.pl", days_ago=2)
+    junk = _ticket("Tanie zegarki", "jan@example.pl", days_ago=1)
+    duplicate.merged_into_id, junk.spam_at = kept.id, utcnow()
+    db.session.commit()
+    current = _ticket("Znowu", "jan@example.pl", days_ago=0)
+    login(ola)
+    words = text_of(client.get(f"/tickets/{current.number}"))
+    assert f"Nadal płatność · Przypisane · Scalone z {kept.number}" in words
+    assert "Tanie zegarki · Przypisane ·" in words and "Spam" in words

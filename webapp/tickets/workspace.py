@@ -181,6 +181,8 @@ class CustomerRequest:
     subject: str
     state: str  # in the viewer's language
     created_at: Any
+    merged_into: str = ""  # the number it was merged into
+    spam: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,8 @@ def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequ
             Ticket.state,
             Ticket.workflow_version_id,
             Ticket.created_at,
+            Ticket.merged_into_id,
+            Ticket.spam_at,
             func.count().over().label("total"),
         )
         .where(
@@ -223,7 +227,12 @@ def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequ
         states = machine_for(row.workflow_version_id).definition.states  # cached per version
         state = states[row.state].label(locale) if row.state in states else row.state
         number = Ticket.number_for(row.id)
-        shown.append(CustomerRequest(number, row.subject, state, row.created_at))
+        merged_into = Ticket.number_for(row.merged_into_id) if row.merged_into_id else ""
+        shown.append(
+            CustomerRequest(
+                number, row.subject, state, row.created_at, merged_into, row.spam_at is not None
+            )
+        )
     return CustomerRequests(shown, rows[0].total if rows else 0)
 
 
