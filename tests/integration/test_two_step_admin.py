@@ -176,3 +176,36 @@ def test_the_agent_page_of_someone_without_it_offers_no_reset(client, login, adm
     reply = client.get(f"/admin/users/{agent.id}/two-step/reset")
     assert reply.status_code == 303
     assert PASSWORD  # the fixture password logs them in as usual
+
+
+def test_an_admin_turns_their_own_off_on_the_profile_not_by_a_reset(
+    client, login, post_form, admin
+):
+    turn_on(admin)
+    login(admin)
+    post_form("/login/code", {"code": pyotp.TOTP(SECRET).now()})
+    assert "Reset two-step sign-in" not in text_of(client.get(f"/admin/users/{admin.id}"))
+    reply = post_form(f"/admin/users/{admin.id}/two-step/reset")
+    assert reply.headers["Location"].endswith("/profile#two-step")
+    assert fresh(admin).two_step_on
+    assert audit_entries("user.two_step_reset") == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", " ", "abc", "12 34 56 78", "٣٤٥٦٧٨", "x" * 100_000, "\x00\u202e123456", "---", "1e6"],
+)
+def test_no_input_breaks_a_page(client, login, post_form, create_user, typed):
+    user = create_user(email="fuzz@example.com")
+    turn_on(user)
+    login(user)
+    for path, field in (("/login/code", "code"), ("/login/code?recovery=1", "code")):
+        assert post_form(path, {field: typed}).status_code in (422, 429)
+    post_form("/login/code", {"code": pyotp.TOTP(SECRET).now()})
+    for path, data in (
+        ("/profile/two-step/recovery-codes", {"renew_code": typed}),
+        ("/profile/two-step/off", {"off_password": typed, "off_code": typed}),
+        ("/profile/two-step/off", {"off_password": PASSWORD, "off_code": typed}),
+    ):
+        assert post_form(path, data).status_code in (422, 429), path
+    assert fresh(user).two_step_on

@@ -18,27 +18,42 @@ from webapp.services import two_step
 @admin_required
 def confirm_two_step_reset(user_id: int):
     user = db.get_or_404(User, user_id)
+    if refused := _refused_reset(user):
+        return refused
+    return render_template("admin/two_step_reset.html", user=user)
+
+
+def _refused_reset(user: User):
+    """Back to the agent's page when there is nothing to reset, or it is the admin's own:
+    turning their own off asks for their password and a code, on their profile."""
+    if user.id == current_user.id:
+        flash(
+            _("Turn your own two-step sign-in off on your profile, with a code from your app."),
+            "info",
+        )
+        return redirect(url_for("auth.profile", _anchor="two-step"), code=303)
     if not user.two_step_on:
         flash(_("%(name)s does not use two-step sign-in.", name=user.name), "info")
         return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
-    return render_template("admin/two_step_reset.html", user=user)
+    return None
 
 
 @bp.post("/users/<int:user_id>/two-step/reset")
 @admin_required
 def reset_two_step(user_id: int):
     user = db.get_or_404(User, user_id)
-    if user.two_step_on:  # a second click (or a colleague's) has nothing left to do
-        two_step.reset_by_admin(user, current_user._get_current_object())
-        db.session.commit()
-        flash(
-            _(
-                "Two-step sign-in of %(name)s is reset: they log in with their password "
-                "only, and were told by e-mail.",
-                name=user.name,
-            ),
-            "success",
-        )
+    if refused := _refused_reset(user):  # a second click (or a colleague's) too
+        return refused
+    two_step.reset_by_admin(user, current_user._get_current_object())
+    db.session.commit()
+    flash(
+        _(
+            "Two-step sign-in of %(name)s is reset: they log in with their password "
+            "only, and were told by e-mail.",
+            name=user.name,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
 
 
