@@ -16,11 +16,20 @@ import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import yaml
 
-from survey_forms.definition import LANGUAGES, MAX_FORM_BYTES, QUESTION_TYPES, SCALES
+from survey_forms.definition import (
+    LANGUAGES,
+    MAX_FORM_BYTES,
+    MAX_RESPONSES_LIMIT,
+    QUESTION_TYPES,
+    SCALES,
+    is_time_zone,
+    schedule_moment,
+)
 from survey_forms.scoring import CATEGORY_ANSWERS
 from workflow import condition_groups
 from workflow.conditions import exists_tests_presence
@@ -168,6 +177,8 @@ class Outline:
     allowed_origins: list[str]
     unreadable_parts: list[str] = field(default_factory=list)
     score_question: str | None = None  # whose answer `score.category` is about
+    schedule: dict[str, str] = field(default_factory=dict)  # opens_at, closes_at, … as text
+    closed_message: dict[str, str] = field(default_factory=dict)
 
 
 def outline(data: Mapping) -> Outline:
@@ -236,7 +247,72 @@ def outline(data: Mapping) -> Outline:
         allowed_origins=[str(o) for o in origins] if isinstance(origins, list) else [],
         unreadable_parts=broken,
         score_question=score[0] if score else None,
+        schedule=schedule_of(data),
+        closed_message=texts_of(data.get("closed_message"), default),
     )
+
+
+# ---- schedule and limit -------------------------------------------------------------------
+
+SCHEDULE_KEYS = ("opens_at", "closes_at", "timezone", "max_responses")
+
+
+def moment_text(raw: Any) -> str:
+    """A stored opens_at/closes_at as the builder's field shows it: `2026-12-01`,
+    `2026-12-01 09:00` (in the form's zone) or `2026-12-01T09:00+01:00`; unreadable as is."""
+    moment = schedule_moment(raw)
+    if moment is None:
+        return "" if raw is None else str(raw)
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    text = moment.isoformat(timespec="minutes" if moment.second == 0 else "seconds")
+    return text.replace("T", " ") if moment.tzinfo is None else text
+
+
+def schedule_of(data: Mapping) -> dict[str, str]:
+    """opens_at, closes_at, timezone and max_responses as text, "" where not set."""
+    values = {key: moment_text(data.get(key)) for key in ("opens_at", "closes_at")}
+    values["timezone"] = "" if data.get("timezone") is None else str(data.get("timezone"))
+    limit = data.get("max_responses")
+    values["max_responses"] = "" if limit is None else str(limit)
+    return values
+
+
+def _stored_moment(raw: str, name: str) -> str | None:
+    text = raw.strip()
+    if not text:
+        return None
+    moment = schedule_moment(text)
+    if moment is None:
+        raise BuilderError("bad_moment", name=name, value=text[:40])
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    return moment.isoformat(timespec="minutes" if moment.second == 0 else "seconds")
+
+
+def set_schedule(data: dict, values: Mapping[str, str]) -> None:
+    """Set (or, when empty, remove) opens_at, closes_at, timezone and max_responses.
+
+    Moments are stored as text (`2026-12-01`, `2026-12-01T09:00`); whether closes_at
+    follows opens_at is the loader's to say, like any other problem.
+    """
+    changed: dict[str, Any] = {
+        "opens_at": _stored_moment(str(values.get("opens_at", "")), "opens_at"),
+        "closes_at": _stored_moment(str(values.get("closes_at", "")), "closes_at"),
+    }
+    zone = str(values.get("timezone", "")).strip()
+    if zone and not is_time_zone(zone):
+        raise BuilderError("bad_timezone", value=zone[:64])
+    changed["timezone"] = zone or None
+    limit = str(values.get("max_responses", "")).strip()
+    changed["max_responses"] = (
+        _whole_number(limit, "max_responses", 1, MAX_RESPONSES_LIMIT) if limit else None
+    )
+    for key, value in changed.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
 
 
 def _choice_value(item: Mapping) -> str:
@@ -532,8 +608,9 @@ def _rename_value(data: dict, name: str, old: str, new: str) -> None:
 def set_text(data: dict, target: str, lang: str, value: str) -> None:
     """Set one language of one text; an empty value removes that translation.
 
-    `target`: "title", "intro", "bot_name", "questions/<id>/<part>" (part: text, help,
-    placeholder, labels.low, labels.high), "questions/<id>/choices/<n>" or "endings/<n>".
+    `target`: "title", "intro", "bot_name", "closed_message", "questions/<id>/<part>" (part:
+    text, help, placeholder, labels.low, labels.high), "questions/<id>/choices/<n>" or
+    "endings/<n>".
     """
     if lang not in LANGUAGES:
         raise BuilderError("unknown_language", lang=str(lang)[:10])
@@ -575,7 +652,7 @@ def text_required(target: str) -> bool:
 
 def _text_owner(data: dict, target: str) -> tuple[dict, str]:
     parts = str(target).split("/")
-    if parts[0] in ("title", "intro", "bot_name") and len(parts) == 1:
+    if parts[0] in ("title", "intro", "bot_name", "closed_message") and len(parts) == 1:
         return data, parts[0]
     if parts[0] == "endings" and len(parts) == 2:
         return _ending(data, _position(parts[1])), "text"

@@ -27,6 +27,11 @@ _SHOWN_KEYS = {
     "endings",
     "creates_ticket",
     "allowed_origins",
+    "opens_at",
+    "closes_at",
+    "timezone",
+    "max_responses",
+    "closed_message",
 }
 
 
@@ -37,6 +42,15 @@ class TextChange:
     before: str  # "" when the text is new in this language
     after: str  # "" when it was removed
     choice: str = ""  # the choice's stored value, for a choice label
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """One of opens_at, closes_at, timezone, max_responses: as text, "" when not set."""
+
+    key: str
+    before: str
+    after: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,8 @@ class FormChanges:
     languages_removed: list[str] = field(default_factory=list)
     default_language: tuple[str, str] | None = None
     texts: list[TextChange] = field(default_factory=list)  # title, intro, bot name
+    schedule: list[SettingChange] = field(default_factory=list)  # when it opens, closes, limit
+    closed_message: list[TextChange] = field(default_factory=list)
     questions_added: list[str] = field(default_factory=list)
     questions_removed: list[str] = field(default_factory=list)
     order: tuple[list[str], list[str]] | None = None  # kept questions, before and after
@@ -100,6 +116,8 @@ class FormChanges:
                 self.origins_added,
                 self.origins_removed,
                 self.other_settings,
+                self.schedule,
+                self.closed_message,
             )
         )
 
@@ -120,6 +138,12 @@ def form_changes(before: Mapping, after: Mapping) -> FormChanges:
     )
     for part in ("title", "intro", "bot_name"):
         changes.texts += _text_changes(part, getattr(old, part), getattr(new, part))
+    changes.schedule = [
+        SettingChange(key, old.schedule.get(key, ""), new.schedule.get(key, ""))
+        for key in builder.SCHEDULE_KEYS
+        if old.schedule.get(key, "") != new.schedule.get(key, "")
+    ]
+    changes.closed_message = _text_changes("closed_message", old.closed_message, new.closed_message)
     _compare_questions(old, new, changes)
     _compare_endings(old, new, changes)
     if _normal(old.creates_ticket) != _normal(new.creates_ticket):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,10 +26,12 @@ from webapp.admin.form_words import OPERATOR_LABELS, condition_json, describe_co
 from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial, with_htmx_headers
 from webapp.models import Form
+from webapp.models.types import utcnow
 from webapp.record_ids import optional_id
 from webapp.security import admin_required
-from webapp.services import drafts, form_studio
+from webapp.services import drafts, form_schedule, form_studio
 from webapp.services import forms as form_service
+from webapp.timezone_choices import timezone_choices, zone_in_words
 from workflow import condition_groups
 
 MAX_ROWS_READ = builder.MAX_CONDITION_ROWS + 1
@@ -60,6 +63,7 @@ PART_LABELS = {
     "labels.high": _l("High end label"),
     "choice": _l("Choice label"),
     "ending": _l("Ending message"),
+    "closed_message": _l("Message when closed"),
 }
 # Where each part the server answers with goes: the server says so (HX-Retarget), so a change
 # sent from inside a part (a condition editor, a card's settings) cannot nest a second copy.
@@ -68,6 +72,7 @@ PART_TARGETS = {
     "endings": "#builder-endings",
     "ticket": "#builder-ticket",
     "origins": "#builder-origins",
+    "schedule": "#builder-schedule",
 }
 SELECTOR_SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ru": "Русский", "sl": "Slovenščina"}
@@ -105,6 +110,10 @@ REFUSALS = {
     "unknown_ending": _l("That ending does not exist (any more)."),
     "bad_origin": _l("Enter an origin like https://shop.example.com (https, no path)."),
     "default_language": _l("The default language cannot be removed; choose another default first."),
+    "bad_moment": _l(
+        "“%(value)s” is not a date: enter YYYY-MM-DD, or a date and time like 2026-12-01 09:00."
+    ),
+    "bad_timezone": _l("“%(value)s” is not a time zone; choose one from the list."),
 }
 
 
@@ -180,6 +189,10 @@ def _context(form: Form, text: str, revision: int | None, **extra) -> dict:
         "type_change_drops": _type_change_drops,
         "studio_tabs": "admin.form_translations" in current_app.view_functions,
         "publish_url": f"/admin/forms/{form.slug}/publish",
+        "schedule_zones": lambda current: timezone_choices(with_current=current or None),
+        "installation_zone": zone_in_words(
+            form_schedule.default_zone(), str(get_locale()), utcnow()
+        ),
         **extra,
     }
 
@@ -659,6 +672,19 @@ def form_builder_origins(slug: str):
     else:
         change = lambda data: builder.add_origin(data, origin)  # noqa: E731
     return _apply(slug, change, "origins", anchor="#builder-origins")
+
+
+@bp.post("/forms/<slug>/edit/schedule")
+@admin_required
+def form_builder_schedule(slug: str):
+    """When the form opens and closes, its time zone and its response limit (one form)."""
+    values = {key: _field(key, 80) for key in builder.SCHEDULE_KEYS}
+    return _apply(
+        slug,
+        lambda data: builder.set_schedule(data, values),
+        "schedule",
+        anchor="#builder-schedule",
+    )
 
 
 @bp.post("/forms/<slug>/edit/languages")

@@ -14,6 +14,13 @@ from htmx_flask import request as htmx_request
 from survey_forms.definition import load_form
 from webapp.admin import bp
 from webapp.admin.form_builder_views import LANGUAGE_NAMES, PART_LABELS, TYPE_LABELS
+from webapp.admin.form_schedule_words import (
+    closes_words,
+    schedule_facts,
+    setting_change_words,
+    state_words,
+    zone_for,
+)
 from webapp.admin.form_words import describe_condition
 from webapp.extensions import db
 from webapp.external_urls import external_url
@@ -48,6 +55,8 @@ def form_list():
         new_slug="",
         chosen_template="blank",
         error=None,
+        state_words=state_words,
+        closes_words=closes_words,
     )
 
 
@@ -68,6 +77,8 @@ def create_form():
             new_slug=slug,
             chosen_template=template,
             error=str(refused),
+            state_words=state_words,
+            closes_words=closes_words,
         )
     db.session.commit()
     flash(
@@ -96,6 +107,8 @@ def form_overview(slug: str):
         report=form_studio.translation_report(state.text),
         public_url=external_url("public.show_form", slug=form.slug),
         contrast_warnings=_contrast_warnings(state.text) if state.draft else [],
+        state_words=state_words,
+        closes_words=closes_words,
     )
 
 
@@ -202,6 +215,12 @@ def _review_context(form: Form, review: form_review.PublishReview, came_from: st
         "part_labels": PART_LABELS,
         "language_names": LANGUAGE_NAMES,
         "public_url": external_url("public.show_form", slug=form.slug),
+        "setting_words": lambda change: setting_change_words(
+            change,
+            zone_for(review.before.schedule if review.before else {}),
+            zone_for(review.after.schedule if review.after else {}),
+        ),
+        "schedule_facts": schedule_facts,
     }
 
 

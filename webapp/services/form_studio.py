@@ -17,11 +17,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from survey_forms.definition import MAX_FORM_BYTES, FormDefinition, load_form
+from survey_forms.schedule import FormState, form_state
 from survey_forms.translation_check import TranslationReport, check_translations
 from webapp.extensions import db
 from webapp.models import DefinitionDraft, Form, FormVersion, Response, User
+from webapp.models.types import utcnow
 from webapp.record_ids import optional_id
-from webapp.services import audit, drafts
+from webapp.services import audit, drafts, form_schedule
 from webapp.services import forms as form_service
 from workflow.yaml_documents import N_, Problem, line_for, read_yaml
 
@@ -71,6 +73,8 @@ class FormSummary:
     complete: int
     partial: int
     has_draft: bool
+    definition: FormDefinition | None = None  # the live version's
+    state: FormState | None = None  # open, not yet, closed or full (None: not published)
 
     @property
     def responses(self) -> int:
@@ -115,9 +119,12 @@ def form_summaries(form: Form | None = None) -> list[FormSummary]:
     }
     with_drafts = set(db.session.scalars(draft_keys))
     summaries = []
+    now, zone = utcnow(), form_schedule.default_zone()
     for row_form, version in rows:
         definition = form_service.definition_of(version) if version is not None else None
         total, complete = response_counts.get(row_form.id, (0, 0))
+        # The completed count above is the limit's count (every version): no query more.
+        state = form_state(definition, now, zone, complete) if definition else None
         summaries.append(
             FormSummary(
                 form=row_form,
@@ -128,6 +135,8 @@ def form_summaries(form: Form | None = None) -> list[FormSummary]:
                 complete=complete,
                 partial=total - complete,
                 has_draft=row_form.slug in with_drafts,
+                definition=definition,
+                state=state,
             )
         )
     return summaries
