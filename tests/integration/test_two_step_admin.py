@@ -95,8 +95,11 @@ def test_an_admin_resets_it_after_a_confirmation_and_the_agent_is_told_in_polish
     post_form(f"/admin/users/{polish_agent.id}/two-step/reset")
     assert len(audit_entries("user.two_step_reset")) == 1
     assert client.get(f"/admin/users/{polish_agent.id}/two-step/reset").status_code == 303
-    # The audit log names what happened.
+    # The audit log names what happened; admins may reword the e-mail like other staff mail.
     assert "Reset a staff member's two-step sign-in" in text_of(client.get("/admin/audit"))
+    assert "Two-step sign-in reset by an administrator" in text_of(
+        client.get("/admin/email-templates")
+    )
 
 
 def test_an_agent_cannot_reset_anybodys(client, login, post_form, agent, create_user):

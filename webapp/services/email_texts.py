@@ -186,6 +186,19 @@ EDITABLE = {
             required=("link",),
         ),
         _editable(
+            "two_step_reset",
+            _l("Two-step sign-in reset by an administrator"),
+            STAFF,
+            {
+                "admin": (_l("the administrator who reset it"), "Ann Admin"),
+                "link": (
+                    _l("the link to the profile, where it is set up again"),
+                    "https://loopdesk.example/profile",
+                ),
+            },
+            ("name",),
+        ),
+        _editable(
             "note_mention",
             _l("Mention in an internal note"),
             STAFF,
