@@ -187,6 +187,8 @@ def test_a_recovery_code_logs_in_once(client, login, post_form, agent):
     reply = post_form("/login/code?recovery=1", {"code": codes[0].upper().replace("-", " ")})
     assert reply.status_code == 303
     assert two_step.recovery_codes_left(fresh(agent)) == 9
+    (entry,) = audit_entries("user.recovery_code_used")
+    assert entry.after == {"recovery_codes_left": 9} and entry.actor_name == "Ada Agent"
     post_form("/logout")
     login(agent)
     reply = post_form("/login/code?recovery=1", {"code": codes[0]})

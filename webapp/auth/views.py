@@ -31,7 +31,7 @@ from webapp.people import (
     user_from_password_token,
     user_from_reset_token,
 )
-from webapp.services import away, login_throttle, two_step
+from webapp.services import audit, away, login_throttle, two_step
 
 
 def _login_limit() -> str:
@@ -122,6 +122,13 @@ def login_code():
             login_throttle.forget_failures(user.email, device)
             if used == "recovery":
                 left = two_step.recovery_codes_left(user)
+                audit.record(  # the account's owner and admins can tell if it was not them
+                    "user.recovery_code_used",
+                    user,
+                    user.name,
+                    after={"recovery_codes_left": left},
+                    actor=user,
+                )
                 flash(
                     ngettext(
                         "You used a recovery code: %(num)d is left. Make new ones on your "

@@ -81,6 +81,7 @@ ACTION_LABELS = {
     "user.two_step_off": _l("Turned off two-step sign-in"),
     "user.recovery_codes_renewed": _l("Replaced their two-step sign-in recovery codes"),
     "user.two_step_reset": _l("Reset a staff member's two-step sign-in"),
+    "user.recovery_code_used": _l("Logged in with a two-step sign-in recovery code"),
     "two_step.required_changed": _l("Changed whether all staff must use two-step sign-in"),
     "login.unknown_address_throttled": _l(
         "Paused logins for an address that has no account, after repeated attempts"
@@ -151,6 +152,7 @@ FIELD_LABELS = {
     "note": _l("Note"),
     "two_step": _l("Two-step sign-in"),
     "recovery_codes": _l("New recovery codes"),
+    "recovery_codes_left": _l("Recovery codes left"),
     "two_step_required": _l("Require two-step sign-in for all staff"),
     "ticket": _l("Ticket"),
 }
