@@ -188,6 +188,9 @@ def test_the_widget_asks_whether_to_offer_the_form(client, app, settings, is_ope
     reply = client.get("/f/beta/availability.json")
     assert reply.status_code == 200 and reply.json == {"open": is_open}
     assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    # a form that closes by itself is asked afresh; others may be cached for a minute
+    expected = "no-store" if settings else "public, max-age=60"
+    assert reply.headers["Cache-Control"] == expected
     assert client.get("/f/nothing/availability.json").status_code == 404
 
 

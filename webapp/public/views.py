@@ -35,7 +35,7 @@ from survey_forms import branding as form_branding
 from survey_forms import conversation
 from survey_forms.conversation import AnswerError
 from survey_forms.definition import CHANNELS, MAX_FILE_BYTES, FormDefinition, Question
-from survey_forms.schedule import Availability, FormState
+from survey_forms.schedule import Availability, FormState, has_schedule
 from webapp.errors import render_error
 from webapp.extensions import csrf, db, limiter
 from webapp.external_urls import external_url
@@ -759,12 +759,17 @@ def form_availability(slug: str):
     a closed form never pops up. Anyone may read it (it says no more than the form's page).
     """
     form, version_id = form_service.find_form_and_active_version(slug)
-    is_open = False
+    is_open, changes_by_itself = False, False
     if form is not None and not form.archived and version_id is not None:
-        is_open = form_schedule.state_of(form, form_service.definition_for(version_id)).is_open
+        definition = form_service.definition_for(version_id)
+        is_open = form_schedule.state_of(form, definition).is_open
+        changes_by_itself = has_schedule(definition)
     reply = make_response({"open": is_open}, 200 if form is not None else 404)
     reply.headers["Access-Control-Allow-Origin"] = "*"
-    reply.headers["Cache-Control"] = "public, max-age=60"
+    # A form on a schedule or a limit closes by itself: asked afresh on every page view, so
+    # the 201st visitor does not get a popup saying it has closed. Others change only when
+    # an admin publishes or archives: a minute's cache spares the customer's busy pages.
+    reply.headers["Cache-Control"] = "no-store" if changes_by_itself else "public, max-age=60"
     return reply
 
 
