@@ -222,3 +222,16 @@ def test_staff_language_is_used_for_the_state(as_admin, admin):
     db.session.commit()
     page = text_of(as_admin.get("/admin/forms")).replace("\xa0", " ")
     assert "0 из 1 000 ответов" in page
+
+
+@pytest.mark.parametrize("zone", ["posixrules", "Etc/GMT+5", "Factory"])
+def test_a_time_zone_outside_the_picker_stays_chosen(as_admin, post_form, zone):
+    publish_form("shop", FORM + f"timezone: {zone}\nopens_at: 2026-12-01\n")
+    db.session.commit()
+    page = as_admin.get(EDIT)
+    assert page.status_code == 200
+    assert f'<option value="{zone}" selected>' in page.get_data(as_text=True)
+    edit(post_form, "schedule", schedule(opens_at="2026-12-02", timezone=zone))
+    assert draft_data()["timezone"] == zone
+    assert as_admin.get("/admin/forms/shop/publish").status_code == 200
+    assert as_admin.get("/admin/forms").status_code == 200

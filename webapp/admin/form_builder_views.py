@@ -189,12 +189,24 @@ def _context(form: Form, text: str, revision: int | None, **extra) -> dict:
         "type_change_drops": _type_change_drops,
         "studio_tabs": "admin.form_translations" in current_app.view_functions,
         "publish_url": f"/admin/forms/{form.slug}/publish",
-        "schedule_zones": lambda current: timezone_choices(with_current=current or None),
+        "schedule_zones": _schedule_zones,
         "installation_zone": zone_in_words(
             form_schedule.default_zone(), str(get_locale()), utcnow()
         ),
         **extra,
     }
+
+
+def _schedule_zones(current: str) -> dict[str, list[tuple[str, str]]]:
+    """The time-zone picker's groups; a zone the YAML names outside them stays choosable."""
+    try:
+        groups = timezone_choices(with_current=current or None)
+    except LookupError:  # a name Babel cannot place (`posixrules`): offered as it is
+        groups = timezone_choices()
+    listed = {name for zones in groups.values() for name, _label in zones}
+    if current and current not in listed:
+        groups = {**groups, current: [(current, current)]}
+    return groups
 
 
 def _row_label(target: str) -> str:
