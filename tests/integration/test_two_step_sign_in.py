@@ -83,6 +83,16 @@ def test_the_profile_offers_it_and_the_setup_shows_a_qr_code_and_the_key(client,
     assert '<label for="code">' in html
 
 
+def test_the_key_being_set_up_is_not_in_the_session_cookie(app, client, login, agent):
+    """The cookie is signed, not encrypted: it holds a nonce the key is made from."""
+    login(agent)
+    key = setup_key(client)
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    stored = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    assert key not in str(stored) and key.lower() not in str(stored).lower()
+    assert setup_key(client) == key
+
+
 def test_a_wrong_code_switches_nothing_on(client, login, post_form, agent):
     login(agent)
     setup_key(client)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -24,7 +24,8 @@ from webapp.extensions import db, limiter
 from webapp.htmx_responses import redirect_for_htmx_or_browser
 from webapp.services import login_throttle, two_step
 
-_KEY_BEING_SET_UP = "two_step_setup_key"  # the key being set up, until confirmed
+# The nonce the key being set up is made from (never the key: the cookie is readable).
+_SETUP_NONCE = "two_step_setup"
 
 # What a staff member who must set it up may still open: the setup itself, logging out,
 # the language switcher, static files; customers' pages and the token API are not staff
@@ -57,11 +58,10 @@ def _send_to_setup_while_required():
 def _setup_secret() -> str:
     """The key shown on the setup page: the same one until it is confirmed, so a reload
     does not void a QR code already scanned."""
-    secret = session.get(_KEY_BEING_SET_UP)
-    if not isinstance(secret, str) or len(secret) != 32:
-        secret = two_step.new_secret()
-        session[_KEY_BEING_SET_UP] = secret
-    return secret
+    nonce = session.get(_SETUP_NONCE)
+    if not isinstance(nonce, str) or not 16 <= len(nonce) <= 64:
+        nonce = session[_SETUP_NONCE] = two_step.new_setup_nonce()
+    return two_step.setup_secret(current_user, nonce, current_app.config["SECRET_KEY"])
 
 
 def _setup_page(form: TwoStepCodeForm, status: int = 200):
@@ -107,7 +107,7 @@ def confirm_two_step_setup():
         )
         return _setup_page(form, 422)
     db.session.commit()
-    session.pop(_KEY_BEING_SET_UP, None)
+    session.pop(_SETUP_NONCE, None)
     return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
 
 

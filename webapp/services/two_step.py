@@ -13,6 +13,7 @@ the key in the log.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -45,9 +46,22 @@ _NOT_CODE = re.compile(r"[\s\-–—_.]+")
 # -- codes ---------------------------------------------------------------------------------
 
 
-def new_secret() -> str:
-    """A new authenticator key: 32 base32 characters (160 bits, as RFC 4226 recommends)."""
-    return pyotp.random_base32()
+def new_setup_nonce() -> str:
+    """What the browser keeps while a key is being set up (`setup_secret` makes the key)."""
+    return secrets.token_urlsafe(16)
+
+
+def setup_secret(user: User, nonce: str, secret_key: str | bytes) -> str:
+    """The key being set up, made from the browser's nonce and the app's SECRET_KEY.
+
+    The session cookie is signed, not encrypted: holding the key itself there would let
+    anyone who reads the cookie (a shared computer, a proxy log) make codes later. The
+    nonce alone is worth nothing without the app's secret. 32 base32 characters (160 bits,
+    as RFC 4226 recommends).
+    """
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    digest = hmac.new(key, f"two-step-setup:{user.id}:{nonce}".encode(), hashlib.sha256)
+    return base64.b32encode(digest.digest()[:20]).decode()
 
 
 def setup_uri(secret: str, email: str) -> str:
