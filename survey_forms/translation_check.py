@@ -120,6 +120,8 @@ def form_texts(data: Mapping) -> Iterator[tuple[str, Any]]:
     for index, ending in enumerate(endings if isinstance(endings, list) else []):
         if isinstance(ending, Mapping) and ending.get("text") is not None:
             yield f"endings[{index}].text", ending["text"]
+    if data.get("closed_message") is not None:  # shown once the form has closed or is full
+        yield "closed_message", data["closed_message"]
 
 
 def _as_mapping(raw: Any, default: str) -> Mapping[str, Any] | None:

@@ -9,6 +9,7 @@ import yaml
 
 from survey_forms.definition import load_form
 from survey_forms.schedule import Availability, form_state
+from survey_forms.translation_check import check_translations
 
 BASE = {
     "slug": "beta",
@@ -130,3 +131,10 @@ def test_closed_by_time_says_closed_even_when_also_full():
     definition = loaded(closes_at="2000-01-01", max_responses=1).definition
     state = form_state(definition, datetime(2026, 1, 1, tzinfo=UTC), "UTC", 5)
     assert state.availability is Availability.CLOSED
+
+
+def test_the_translations_report_counts_the_closed_message():
+    report = check_translations({**BASE, "closed_message": {"en": "Closed, thank you."}})
+    polish = next(lang for lang in report.languages if lang.language == "pl")
+    assert [m.path for m in polish.missing] == ["closed_message"]
+    assert polish.missing[0].source == "Closed, thank you."
