@@ -53,7 +53,7 @@ def load_user(user_id: str) -> User | None:
     user = db.session.get(User, key)
     if user is None or not user.active:
         return None
-    if not hmac.compare_digest(user.password_stamp.encode(), stamp.encode()):
+    if not hmac.compare_digest(user.sign_in_stamp.encode(), stamp.encode()):
         return None
     return user
 

@@ -145,7 +145,7 @@ def test_a_tampered_or_forged_device_cookie_gives_no_way_past_the_throttle(
         cookie = ("B" if payload[0] != "B" else "C") + payload[1:] + "." + signature
     elif forgery == "other secret":  # well-formed, but not signed with this app's secret
         cookie = URLSafeTimedSerializer("guessed", salt="loopdesk-login-device").dumps(
-            {"id": ada.id, "pw": ada.password_stamp, "device": "mine"}
+            {"id": ada.id, "pw": ada.sign_in_stamp, "device": "mine"}
         )
     else:
         cookie = "not-a-cookie"

@@ -93,6 +93,40 @@ def test_the_key_being_set_up_is_not_in_the_session_cookie(app, client, login, a
     assert setup_key(client) == key
 
 
+def test_turning_it_on_or_off_signs_out_every_other_device(app, client, login, post_form, agent):
+    from tests.helpers import csrf_token
+
+    other = app.test_client()  # the same agent on a phone, with "remember me"
+    other.post(
+        "/login",
+        data={
+            "email": agent.email,
+            "password": PASSWORD,
+            "remember": "y",
+            "csrf_token": csrf_token(app, other),
+        },
+    )
+    assert other.get("/board").status_code == 200
+    login(agent)
+    key = setup_key(client)
+    assert post_form("/profile/two-step", {"code": pyotp.TOTP(key).now()}).status_code == 200
+    assert client.get("/board").status_code == 200  # this device stays signed in
+    assert other.get("/board").status_code == 302  # the phone must log in again, with a code
+
+    with_code = app.test_client()
+    with_code.post(
+        "/login",
+        data={"email": agent.email, "password": PASSWORD, "csrf_token": csrf_token(app, with_code)},
+    )
+    assert with_code.get("/board").status_code == 302  # the password alone is not enough now
+    off = post_form(
+        "/profile/two-step/off",
+        {"off_password": PASSWORD, "off_code": pyotp.TOTP(key).at(time.time() + 30)},
+    )
+    assert off.status_code == 303
+    assert client.get("/board").status_code == 200
+
+
 def test_a_wrong_code_switches_nothing_on(client, login, post_form, agent):
     login(agent)
     setup_key(client)

@@ -37,7 +37,7 @@ def start(user: User, remember: bool = False, next_url: str | None = None) -> No
     session[_SESSION_KEY] = _signer().dumps(
         {
             "id": user.id,
-            "pw": user.password_stamp,
+            "pw": user.sign_in_stamp,
             "remember": bool(remember),
             "next": next_url if isinstance(next_url, str) else None,
         }
@@ -61,7 +61,7 @@ def pending() -> PendingSignIn | None:
         user is None
         or not user.active
         or not user.two_step_on
-        or data.get("pw") != user.password_stamp
+        or data.get("pw") != user.sign_in_stamp
     ):
         return None
     next_url = data.get("next")

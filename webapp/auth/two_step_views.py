@@ -6,10 +6,19 @@ from __future__ import annotations
 
 import math
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from webapp.auth import bp
 from webapp.auth.forms import (
@@ -19,7 +28,7 @@ from webapp.auth.forms import (
     TwoStepCodeForm,
     TwoStepOffForm,
 )
-from webapp.auth.views import _login_limit, _profile_page
+from webapp.auth.views import _has_remember_cookie, _login_limit, _profile_page
 from webapp.extensions import db, limiter
 from webapp.htmx_responses import redirect_for_htmx_or_browser
 from webapp.services import login_throttle, two_step
@@ -108,7 +117,16 @@ def confirm_two_step_setup():
         return _setup_page(form, 422)
     db.session.commit()
     session.pop(_SETUP_NONCE, None)
-    return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
+    reply = make_response(render_template("auth/recovery_codes.html", codes=codes, first_time=True))
+    return _signed_in_again(user, reply)
+
+
+def _signed_in_again(user, reply):
+    """The account's sign-in stamp changed with its two-step key: every other device is
+    signed out; this one gets its session, remember-me and device cookies anew."""
+    login_user(user, remember=_has_remember_cookie())
+    login_throttle.remember_device(reply, user)
+    return reply
 
 
 def _refused_message(wait: int) -> str:
@@ -201,6 +219,6 @@ def turn_two_step_off():
             _("Two-step sign-in is off. Your administrator requires it: set it up again."),
             "info",
         )
-        return redirect(url_for("auth.two_step_setup"), code=303)
+        return _signed_in_again(user, redirect(url_for("auth.two_step_setup"), code=303))
     flash(_("Two-step sign-in is off. Logging in asks for your password only."), "info")
-    return redirect(url_for("auth.profile", _anchor="two-step"), code=303)
+    return _signed_in_again(user, redirect(url_for("auth.profile", _anchor="two-step"), code=303))

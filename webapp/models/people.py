@@ -117,17 +117,22 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     @property
-    def password_stamp(self) -> str:
-        """A short digest that changes whenever the password does (it reveals nothing of it)."""
-        return hashlib.blake2b(self.password_hash.encode(), digest_size=8).hexdigest()
+    def sign_in_stamp(self) -> str:
+        """A short digest that changes whenever the password or the two-step key does (it
+        reveals nothing of them): turning two-step sign-in on, off or having it reset signs
+        out every other device, as a new password does."""
+        material = self.password_hash
+        if self.two_step_secret:
+            material = f"{material}\n{self.two_step_secret}"
+        return hashlib.blake2b(material.encode(), digest_size=8).hexdigest()
 
     def get_id(self) -> str:
         """What the session and the remember-me cookie hold: the id and the password stamp.
 
-        A cookie issued before a password change, on any device, no longer logs anyone
-        in (`webapp.security.load_user` compares the stamp).
+        A cookie issued before a password change (or a change of two-step sign-in), on any
+        device, no longer logs anyone in (`webapp.security.load_user` compares the stamp).
         """
-        return f"{self.id}:{self.password_stamp}"
+        return f"{self.id}:{self.sign_in_stamp}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -67,7 +67,7 @@ def _device_signer() -> URLSafeTimedSerializer:
 def remember_device(reply: Response, user: User) -> None:
     """Give this browser a device cookie for `user`, who just logged in with their password."""
     token = _device_signer().dumps(
-        {"id": user.id, "pw": user.password_stamp, "device": secrets.token_urlsafe(16)}
+        {"id": user.id, "pw": user.sign_in_stamp, "device": secrets.token_urlsafe(16)}
     )
     reply.set_cookie(
         DEVICE_COOKIE,
@@ -98,7 +98,7 @@ def trusted_device(email: str) -> str | None:
         user is None
         or not user.active
         or data.get("id") != user.id
-        or data.get("pw") != user.password_stamp
+        or data.get("pw") != user.sign_in_stamp
     ):
         return None
     deactivated = db.session.scalar(
