@@ -213,3 +213,13 @@ def test_counting_responses_only_when_the_form_has_a_limit(client, app, count_qu
     counts = [s for s in with_limit if "count(" in s.lower() and "form_response" in s]
     assert len(counts) == 1 and "completed_at IS NOT NULL" in counts[0]
     assert len(with_limit) == len(without_limit) + 1
+
+
+def test_a_date_time_with_an_offset_is_shown_as_written_under_the_forms_title(client, app):
+    publish(opens_at="2999-12-01T09:00:00+01:00")
+    page = client.get("/pl/f/beta")
+    text = text_of(page)
+    assert text.startswith("Ta ankieta nie jest jeszcze otwarta Przejdź do treści Beta testerzy ")
+    assert "Otworzy się 1 grudnia 2999 09:00 (GMT+01:00)." in text
+    publish(opens_at="2999-12-01T09:00:00+01:00", timezone="Europe/London")
+    assert "Otworzy się 1 grudnia 2999 08:00 (GMT+00:00)." in text_of(client.get("/pl/f/beta"))

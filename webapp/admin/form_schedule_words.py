@@ -68,7 +68,9 @@ def closes_words(definition: FormDefinition) -> str:
     return _("Closes %(date)s", date=form_schedule.closes_text(definition, _locale()))
 
 
-def setting_change_words(change: SettingChange, zone_before: str, zone_after: str) -> str:
+def setting_change_words(
+    change: SettingChange, zone_before: str | None, zone_after: str | None
+) -> str:
     """ "Opens: at once → 1 December 2026": one schedule setting before and after publishing."""
     before = _value_words(change.key, change.before, zone_before)
     after = _value_words(change.key, change.after, zone_after)
@@ -90,12 +92,13 @@ def schedule_facts(schedule: dict[str, str]) -> list[str]:
     ]
 
 
-def zone_for(schedule: dict[str, str]) -> str:
-    """The zone a version's dates are read in: its own, else the installation's."""
-    return schedule.get("timezone") or form_schedule.default_zone()
+def zone_for(schedule: dict[str, str]) -> str | None:
+    """The zone a version's dates are shown in: its own; None: as written (an offset kept,
+    else the installation's), as customers see them."""
+    return schedule.get("timezone") or None
 
 
-def _value_words(key: str, text: str, zone: str) -> str:
+def _value_words(key: str, text: str, zone: str | None) -> str:
     locale = _locale()
     if key in ("opens_at", "closes_at"):
         if not text:

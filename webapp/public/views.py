@@ -131,6 +131,7 @@ def _not_open(form: Form, definition: FormDefinition, state: FormState, prefix: 
             form=form,
             heading=heading,
             message=message,
+            form_title=definition.text(definition.title, lang),
             brand=brand_values(definition, lang),
             embedded=request.args.get("embed") == "1",
         ),

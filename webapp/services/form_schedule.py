@@ -42,30 +42,37 @@ def state_of(
     return schedule.form_state(definition, now or utcnow(), default_zone(), completed)
 
 
-def moment_text(moment: date | datetime, zone: str, locale: str) -> str:
+def moment_text(moment: date | datetime, zone: str | None, locale: str) -> str:
     """A schedule moment as people read it, in `locale`: a day, or a day, a time and its offset.
 
-    A date (or a date-time at midnight) is just the day: "1 grudnia 2026".
+    A date (or a date-time at midnight) is just the day: "1 grudnia 2026". A date-time is
+    shown in `zone`; with `zone` None, one written with an offset keeps it (as the admin
+    wrote it) and one without is read in the installation's zone.
     """
-    tz = zone_or_utc(zone)
     if not isinstance(moment, datetime):
         return format_date(moment, "long", locale=locale)
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
+    if zone is None and moment.tzinfo is not None:
+        local = moment
+    else:
+        tz = zone_or_utc(zone or default_zone())
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
     if not schedule.shows_time(local):
         return format_date(local.date(), "long", locale=locale)
     day = format_date(local.date(), "long", locale=locale)
-    hour = format_time(local, "short", tzinfo=tz, locale=locale)
+    hour = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
     joined = get_datetime_format("long", locale=locale).replace("'", "")
     text = joined.replace("{0}", hour).replace("{1}", day)
     return f"{text} ({get_timezone_gmt(local, width='long', locale=locale)})"
 
 
 def opens_text(definition: FormDefinition, locale: str) -> str:
-    zone = schedule.zone_of(definition, default_zone())
-    return moment_text(definition.opens_at, zone, locale) if definition.opens_at else ""
+    if definition.opens_at is None:
+        return ""
+    return moment_text(definition.opens_at, definition.timezone, locale)
 
 
 def closes_text(definition: FormDefinition, locale: str) -> str:
     """The day it closes: for a date, that day (it is open all of it)."""
-    zone = schedule.zone_of(definition, default_zone())
-    return moment_text(definition.closes_at, zone, locale) if definition.closes_at else ""
+    if definition.closes_at is None:
+        return ""
+    return moment_text(definition.closes_at, definition.timezone, locale)
