@@ -260,6 +260,27 @@ def test_a_note_through_the_api_acts_like_a_workspace_note(
     assert payload["data"] == {"author": "CRM", "text": "Customer is a VIP in the CRM"}
 
 
+def test_a_colleague_mentioned_in_an_api_note_is_told_it_came_from_the_integration(
+    client, create_user
+):
+    from webapp.models import InboxNotification
+
+    ola = create_user(email="ola@example.com", name="Ola")
+    ticket = make_ticket()
+    response = client.post(
+        f"/api/v1/tickets/{ticket.number}/notes",
+        json={"text": "@ola please call them back"},
+        headers=_auth(_token("CRM")),
+    )
+    assert response.status_code == 201
+    entry = db.session.scalar(select(InboxNotification).where(InboxNotification.user_id == ola.id))
+    assert entry.event == "mention" and entry.context["actor_name"] == "API: CRM"
+    mail = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "ola@example.com")
+    )
+    assert mail is None or "API: CRM" in mail.body_text
+
+
 def _deliver(app, run_jobs) -> None:
     from jobs.webhooks import relay_pending_deliveries
 

@@ -25,6 +25,14 @@ class Integration:
     id: None = None
 
 
+def actor_name(actor: Any) -> str:
+    """Who did it, as the history names them: a colleague, or "API: CRM" for an integration
+    (the prefix reads the same in every language of the app); "" for Loopdesk itself."""
+    if actor is None:
+        return ""
+    return f"API: {actor.name}" if isinstance(actor, Integration) else actor.name
+
+
 _event_time: ContextVar[datetime | None] = ContextVar("event_time", default=None)
 
 

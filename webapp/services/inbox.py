@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp.extensions import db
 from webapp.models import InboxNotification, Task, Ticket, User, utcnow
-from webapp.services.history import Integration
+from webapp.services.history import actor_name
 from webapp.services.ticket_access import visible_condition
 
 PAGE_SIZE = 25
@@ -45,10 +45,7 @@ def inbox_context(
 ) -> dict[str, Any]:
     """The plain values an entry needs to say what happened (no e-mail-only values)."""
     values = {key: context[key] for key in _KEPT_KEYS if context.get(key) not in (None, "")}
-    name = actor.name if actor is not None else None
-    if isinstance(actor, Integration):  # as the history names it, in every language
-        name = f"API: {actor.name}"
-    name = name or next((context[k] for k in _ACTOR_NAME_KEYS if context.get(k)), None)
+    name = actor_name(actor) or next((context[k] for k in _ACTOR_NAME_KEYS if context.get(k)), None)
     if name:
         values["actor_name"] = str(name)
     excerpt = context.get("text") or context.get("note")

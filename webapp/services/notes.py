@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from webapp.extensions import db
 from webapp.models import Role, Ticket, TicketEvent, User
 from webapp.services.events import publish
-from webapp.services.history import Integration, record_event
+from webapp.services.history import Integration, actor_name, record_event
 from webapp.services.notifications import notify
 from webapp.services.ticket_access import let_see
 from webapp.services.tickets import add_search_text, flush_or_conflict
@@ -111,7 +111,7 @@ def add_note(
     for user in mentioned:
         if user.id != author.id:
             let_see(ticket, user, author if isinstance(author, User) else None)
-            context = {"author": author.name, "text": text}
+            context = {"author": actor_name(author), "text": text}
             if key := notify(user, "mention", ticket, "note_mention", context):
                 keys.append(key)
     event = record_event(

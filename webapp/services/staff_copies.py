@@ -17,8 +17,9 @@ customers gave (their name, address, written answers, the subject made of them, 
 messages and survey comments) by the erased marker, in the reader's language where the
 text is stored finished (e-mails, digest lines). Everything else stays: who was told and
 when, delivery statuses, so counts and the history do not change. What colleagues wrote
-themselves (notes, tasks, reminders) stays too, without the quotes (`scrub_colleagues_words`). A notice not sent yet goes out later built from the ticket as it is then,
-erased, with its scrubbed context and line.
+themselves (notes, tasks, reminders) stays too, without the quotes
+(`scrub_colleagues_words`). A notice not sent yet goes out later built from the ticket as it
+is then, erased, with its scrubbed context and line.
 
 A fixed number of queries per call, however many tickets.
 """

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import Ticket, User, Watcher, utcnow
-from webapp.services.history import Integration, record_event
+from webapp.services.history import actor_name, record_event
 from webapp.services.notifications import notify
 
 # What a watcher can choose to hear about; "resolved" is always sent.
@@ -94,14 +94,6 @@ def _wants(watcher: Watcher, event_kind: str) -> bool:
     return event_kind in (watcher.events or ())
 
 
-def _actor_name(actor) -> str:
-    """Who did it, as the history names them: a colleague, or "API: CRM" for an integration
-    (the prefix reads the same in every language of the app)."""
-    if actor is None:
-        return ""
-    return f"API: {actor.name}" if isinstance(actor, Integration) else actor.name
-
-
 def notify_watchers(
     ticket: Ticket,
     event_kind: str,
@@ -137,7 +129,7 @@ def notify_watchers(
                 **(details or {}),
                 "kind": event_kind,
                 "detail": detail,
-                "actor_name": _actor_name(actor),
+                "actor_name": actor_name(actor),
             },
         )
         if key:
