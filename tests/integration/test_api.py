@@ -433,6 +433,7 @@ def test_form_responses_page_with_answers_score_and_status(client, nps_responses
     newest = seen[0]
     assert newest["answers"] == {"score": 8} and newest["completed"] is True
     assert newest["score"]["type"] == "nps" and newest["score"]["value"] == 8
+    assert newest["spam"] is False
 
     unfinished = client.get(
         f"/api/v1/forms/{form.slug}/responses?status=unfinished", headers=_auth(value)

@@ -575,6 +575,11 @@ SPEC: dict[str, Any] = {
                     "answers": {"type": "object", "description": "As stored, by question id."},
                     "score": {"type": ["object", "null"]},
                     "ticket": {"type": ["string", "null"]},
+                    "spam": {
+                        "type": "boolean",
+                        "description": "Its ticket was marked as spam, or a blocked sender "
+                        "sent it: Loopdesk leaves it out of scores, counts and themes.",
+                    },
                 },
             },
             "ResponsePage": {

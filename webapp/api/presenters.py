@@ -118,6 +118,8 @@ def response_json(row: ResponseRow) -> dict[str, Any]:
         "answers": response.answers or {},
         "score": row.score or None,
         "ticket": row.ticket_number,
+        # Its ticket was marked as spam, or a blocked sender sent it: left out of scores.
+        "spam": response.spam,
     }
 
 
