@@ -169,7 +169,7 @@ def test_review_in_polish_formats_dates_in_polish(as_admin, post_form, admin):
 def test_the_forms_list_shows_each_forms_state(as_admin):
     states = {
         "open-now": {},
-        "later": {"opens_at": "2999-01-01"},
+        "later": {"opens_at": "2999-01-01T09:00:00+01:00"},  # a badge shows the day only
         "over": {"closes_at": "2001-02-03"},
         "full": {"max_responses": 2},
         "counting": {"max_responses": 200},

@@ -30,13 +30,15 @@ def _locale() -> str:
 
 
 def state_words(definition: FormDefinition, state: FormState) -> tuple[str, str]:
-    """(words, status class) for the forms list: Open, Opens …, Closed …, Limit reached …"""
+    """(words, status class) for the forms list: Open, Opens …, Closed …, Limit reached …
+
+    Days only (a badge stays short); the form's page and the review give the time."""
     locale = _locale()
     if state.availability is Availability.NOT_YET:
-        when = form_schedule.opens_text(definition, locale)
+        when = form_schedule.opens_text(definition, locale, day_only=True)
         return _("Opens %(date)s", date=when), "status-pending"
     if state.availability is Availability.CLOSED:
-        when = form_schedule.closes_text(definition, locale)
+        when = form_schedule.closes_text(definition, locale, day_only=True)
         return _("Closed %(date)s", date=when), "status-inactive"
     if state.availability is Availability.FULL:
         return (
@@ -65,7 +67,8 @@ def closes_words(definition: FormDefinition) -> str:
     """ "Closes 14 December 2026" under an open form's state; "" without a closing date."""
     if definition.closes_at is None:
         return ""
-    return _("Closes %(date)s", date=form_schedule.closes_text(definition, _locale()))
+    when = form_schedule.closes_text(definition, _locale(), day_only=True)
+    return _("Closes %(date)s", date=when)
 
 
 def setting_change_words(

@@ -42,7 +42,9 @@ def state_of(
     return schedule.form_state(definition, now or utcnow(), default_zone(), completed)
 
 
-def moment_text(moment: date | datetime, zone: str | None, locale: str) -> str:
+def moment_text(
+    moment: date | datetime, zone: str | None, locale: str, *, day_only: bool = False
+) -> str:
     """A schedule moment as people read it, in `locale`: a day, or a day, a time and its offset.
 
     A date (or a date-time at midnight) is just the day: "1 grudnia 2026". A date-time is
@@ -56,7 +58,7 @@ def moment_text(moment: date | datetime, zone: str | None, locale: str) -> str:
     else:
         tz = zone_or_utc(zone or default_zone())
         local = (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
-    if not schedule.shows_time(local):
+    if day_only or not schedule.shows_time(local):
         return format_date(local.date(), "long", locale=locale)
     day = format_date(local.date(), "long", locale=locale)
     hour = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
@@ -65,14 +67,14 @@ def moment_text(moment: date | datetime, zone: str | None, locale: str) -> str:
     return f"{text} ({get_timezone_gmt(local, width='long', locale=locale)})"
 
 
-def opens_text(definition: FormDefinition, locale: str) -> str:
+def opens_text(definition: FormDefinition, locale: str, *, day_only: bool = False) -> str:
     if definition.opens_at is None:
         return ""
-    return moment_text(definition.opens_at, definition.timezone, locale)
+    return moment_text(definition.opens_at, definition.timezone, locale, day_only=day_only)
 
 
-def closes_text(definition: FormDefinition, locale: str) -> str:
+def closes_text(definition: FormDefinition, locale: str, *, day_only: bool = False) -> str:
     """The day it closes: for a date, that day (it is open all of it)."""
     if definition.closes_at is None:
         return ""
-    return moment_text(definition.closes_at, definition.timezone, locale)
+    return moment_text(definition.closes_at, definition.timezone, locale, day_only=day_only)
