@@ -104,6 +104,17 @@ def test_the_list_shows_versions_languages_responses_and_completion(client, as_a
     assert 'href="/admin/forms"' in html  # in the admin menu
 
 
+def test_the_list_leaves_spam_out_of_responses_and_completion(client, as_admin):
+    from webapp.models import Response
+
+    add_responses("nps", complete=3, partial=1)
+    junk = db.session.scalars(select(Response).where(Response.completed_at.is_not(None))).first()
+    junk.spam = True  # its ticket was marked as spam
+    db.session.commit()
+    html = client.get("/admin/forms").get_data(as_text=True)
+    assert row_of(html, "nps").endswith(" 2 1 67% Open")
+
+
 def test_the_list_needs_the_same_number_of_queries_for_one_form_or_five(
     client, admin, login, count_queries
 ):

@@ -102,7 +102,9 @@ def form_summaries(form: Form | None = None) -> list[FormSummary]:
         FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True)
     )
     versions = select(FormVersion.form_id, func.count(FormVersion.id))
-    responses = select(Response.form_id, func.count(Response.id), func.count(Response.completed_at))
+    responses = select(
+        Response.form_id, func.count(Response.id), func.count(Response.completed_at)
+    ).where(Response.spam.is_(False))  # junk would skew the completion rate
     draft_keys = select(DefinitionDraft.key).where(DefinitionDraft.kind == KIND)
     if form is not None:
         forms = forms.where(Form.id == form.id)
