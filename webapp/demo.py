@@ -24,6 +24,7 @@ class DemoPerson:
     teams: tuple[str, ...]
     lead: bool = False
     hours: tuple[str, str] = ("09:00", "17:00")  # Monday to Friday, in their own timezone
+    public_holidays: str = ""  # the country whose public holidays they have off ("PL")
     # Away (holiday) from / to this many days from the day the demo is seeded, with a note.
     away: tuple[int, int, str] | None = None
 
@@ -54,6 +55,7 @@ PEOPLE = (
         ("pl", "en"),
         ("customer-care",),
         hours=("08:00", "16:00"),
+        public_holidays="PL",
     ),
     DemoPerson(
         "dmitri@loopdesk.test",
@@ -64,6 +66,7 @@ PEOPLE = (
         ("ru", "en"),
         ("customer-care", "product-quality"),
         hours=("10:00", "19:00"),
+        public_holidays="RU",
     ),
     DemoPerson(
         "maja@loopdesk.test",
@@ -74,6 +77,7 @@ PEOPLE = (
         ("sl", "en", "pl"),
         ("product-quality",),
         lead=True,
+        public_holidays="SI",
     ),
     # On holiday: routing passes him by; the pickers and the agents list say until when.
     DemoPerson(
@@ -85,6 +89,7 @@ PEOPLE = (
         ("pl", "en"),
         ("customer-care",),
         away=(0, 6, "Urlop w Tatrach"),
+        public_holidays="PL",
     ),
 )
 
@@ -112,6 +117,7 @@ def seed_demo() -> bool:
             timezone=person.timezone,
             languages=list(person.languages),
             working_hours={day: [list(person.hours)] for day in WEEKDAYS[:5]},
+            public_holidays=person.public_holidays,
         )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)

@@ -39,7 +39,15 @@ MAX_SCAN_DAYS = 3700  # about ten years of consecutive closed days means "never 
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 _WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_CALENDAR_KEYS = ("timezone", "weekly_hours", "holiday_country", "closed_dates", "name", "label")
+_CALENDAR_KEYS = (
+    "timezone",
+    "weekly_hours",
+    "holiday_country",
+    "closed_dates",
+    "name",
+    "label",
+    "holiday_subdivision",
+)
 _CLOCK_PATTERN = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _ISO_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DAY_CACHE_SIZE = 4096
@@ -68,6 +76,7 @@ class _CalendarSpec:
     closed_dates: frozenset[date]
     name: str | None
     labels: tuple[tuple[str, str], ...] = ()  # (language, text), sorted: hashable
+    holiday_subdivision: str | None = None  # a state or region of holiday_country ("BY")
 
 
 # --- reading definitions -------------------------------------------------------------------
@@ -86,6 +95,9 @@ def _read_calendar(data: object) -> tuple[_CalendarSpec | None, list[Problem]]:
     timezone = _read_timezone(data.get("timezone"), errors)
     weekly_hours = _read_weekly_hours(data.get("weekly_hours"), errors)
     holiday_country = _read_holiday_country(data.get("holiday_country"), errors)
+    holiday_subdivision = _read_holiday_subdivision(
+        holiday_country, data.get("holiday_subdivision"), errors
+    )
     closed_dates = _read_closed_dates(data.get("closed_dates"), errors)
     name = data.get("name")
     if name is not None and not isinstance(name, str):
@@ -103,7 +115,13 @@ def _read_calendar(data: object) -> tuple[_CalendarSpec | None, list[Problem]]:
     if errors:
         return None, errors
     spec = _CalendarSpec(
-        timezone, weekly_hours, holiday_country, closed_dates, name or None, labels
+        timezone,
+        weekly_hours,
+        holiday_country,
+        closed_dates,
+        name or None,
+        labels,
+        holiday_subdivision,
     )
     return spec, []
 
@@ -357,6 +375,49 @@ def _read_holiday_country(value: object, errors: list[Problem]) -> str | None:
     return code
 
 
+def _read_holiday_subdivision(
+    country: str | None, value: object, errors: list[Problem]
+) -> str | None:
+    """A state or region of the holiday country with its own public holidays ("BY")."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or country is None:
+        errors.append(
+            Problem(
+                "holiday_subdivision",
+                N_("%(value)s is not a subdivision of the holiday country"),
+                params={"value": repr(value)},
+            )
+        )
+        return None
+    code = value.upper()
+    if code not in holiday_subdivisions(country):
+        errors.append(
+            Problem(
+                "holiday_subdivision",
+                N_("%(value)s is not a subdivision of the holiday country"),
+                params={"value": repr(value)},
+            )
+        )
+        return None
+    return code
+
+
+@lru_cache(maxsize=64)
+def holiday_subdivisions(country: str) -> tuple[str, ...]:
+    """Codes of the states or regions `holidays` knows for a country, upper-cased."""
+    try:
+        known = holidays.country_holidays(country).subdivisions
+    except NotImplementedError:
+        return ()
+    return tuple(str(code).upper() for code in known)
+
+
+def is_known_holiday_country(code: str) -> bool:
+    """Whether the `holidays` package has public holidays for this country code."""
+    return isinstance(code, str) and code.isalpha() and _is_known_country(code.upper())
+
+
 @lru_cache(maxsize=64)
 def _is_known_country(code: str) -> bool:
     """Whether `holidays` has public holidays for this code (cached: lookups import modules)."""
@@ -399,9 +460,42 @@ def _read_closed_dates(value: object, errors: list[Problem]) -> frozenset[date]:
 
 
 @lru_cache(maxsize=512)
-def _public_holidays(country: str, year: int) -> frozenset[date]:
+def _public_holidays(country: str, year: int, subdivision: str | None = None) -> frozenset[date]:
     """Public holidays of one country and year; cached because `holidays` is slow to build."""
-    return frozenset(holidays.country_holidays(country, years=year))
+    return frozenset(_holiday_names(country, year, subdivision))
+
+
+@lru_cache(maxsize=512)
+def _holiday_names(
+    country: str, year: int, subdivision: str | None = None, language: str | None = None
+) -> Mapping[date, str]:
+    """Each public holiday of one country (or its subdivision) and year with its name."""
+    found = holidays.country_holidays(
+        country, subdiv=_subdiv_as_known(country, subdivision), years=year, language=language
+    )
+    return dict(found)
+
+
+def _subdiv_as_known(country: str, subdivision: str | None) -> str | None:
+    """The subdivision as `holidays` spells it (codes are matched case-blind here)."""
+    if subdivision is None:
+        return None
+    try:
+        known = holidays.country_holidays(country).subdivisions
+    except NotImplementedError:
+        return None
+    return next((code for code in known if str(code).upper() == subdivision), None)
+
+
+def public_holiday_name(
+    country: str, day: date, subdivision: str | None = None, language: str | None = None
+) -> str | None:
+    """The name of the public holiday on `day` (None: a working day); `language` as the
+    `holidays` package knows it ("pl", "en_US"), None for English."""
+    try:
+        return _holiday_names(country, day.year, subdivision, language).get(day)
+    except (NotImplementedError, KeyError, ValueError):
+        return None
 
 
 def _as_utc(at: datetime, argument: str) -> datetime:
@@ -555,6 +649,10 @@ class BusinessCalendar:
         return self._spec.holiday_country
 
     @property
+    def holiday_subdivision(self) -> str | None:
+        return self._spec.holiday_subdivision
+
+    @property
     def closed_dates(self) -> frozenset[date]:
         return self._spec.closed_dates
 
@@ -616,7 +714,8 @@ class BusinessCalendar:
         """Compact English summary, e.g. "Europe/Warsaw, Mon–Fri 09:00–17:00, holidays: PL"."""
         parts = [self.timezone, _describe_week(self._spec.weekly_hours)]
         if self.holiday_country:
-            parts.append(f"holidays: {self.holiday_country}")
+            region = f"-{self.holiday_subdivision}" if self.holiday_subdivision else ""
+            parts.append(f"holidays: {self.holiday_country}{region}")
         if self.closed_dates:
             parts.append(_describe_closed_dates(self.closed_dates))
         text = ", ".join(parts)
@@ -633,7 +732,18 @@ class BusinessCalendar:
         if day in self._spec.closed_dates:
             return True
         country = self._spec.holiday_country
-        return country is not None and day in _public_holidays(country, day.year)
+        return country is not None and day in _public_holidays(
+            country, day.year, self._spec.holiday_subdivision
+        )
+
+    def public_holiday(self, at: datetime) -> str | None:
+        """The public holiday (its English name) on the local date at this instant; None on
+        other days, and for a calendar without holidays."""
+        country = self._spec.holiday_country
+        if country is None:
+            return None
+        day = self._local_date(_as_utc(at, "at"))
+        return public_holiday_name(country, day, self._spec.holiday_subdivision)
 
     def _day_intervals(self, day: date) -> tuple[OpenInterval, ...]:
         """One local date's open intervals in UTC (cached: every query walks whole days)."""

@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from workflow.calendars import BusinessCalendar
+from workflow.calendars import WEEKDAY_NAMES, BusinessCalendar
 from workflow.conditions import evaluate, explain
 from workflow.definition import RouteTarget, WorkflowDefinition
 
@@ -33,6 +34,7 @@ _ENGLISH = {
     "overflow": "overflow to {team}",
     "away": "{name} away until {until}",
     "everyone_away": "everyone in the team is away",
+    "holiday": "{name} off for a public holiday ({holiday})",
 }
 
 
@@ -133,7 +135,7 @@ def pick_assignee(
     if not present:  # nobody is taken on while away, not even as the last resort
         return Pick(None, (("everyone_away", {}), *away), team_full=True)
     pool, notes = _eligible(present, locale, now)
-    notes = [*away, *notes]
+    notes = [*away, *_off_for_holidays(present, now), *notes]
     with_room = [c for c in pool if c.open_load < c.capacity]
     if not with_room:
         return Pick(None, (("at_capacity", {}), *away), team_full=True)
@@ -151,6 +153,29 @@ def pick_assignee(
         best = (after or ordered)[0]
         why = ("round_robin", {"name": best.name})
     return Pick(best.user_id, (why, *notes))
+
+
+def _off_for_holidays(candidates: Sequence[Candidate], now: datetime) -> list[Note]:
+    """Who is off duty because today is a public holiday where they work (the web layer
+    names the holiday in the reader's language from the country, region and day)."""
+    notes: list[Note] = []
+    for c in candidates:
+        calendar = c.working_hours
+        if calendar is None or calendar.is_open(now):
+            continue
+        holiday = calendar.public_holiday(now)
+        day = now.astimezone(ZoneInfo(calendar.timezone)).date()
+        if holiday is None or WEEKDAY_NAMES[day.weekday()] not in calendar.weekly_hours:
+            continue  # a holiday on their day off changes nothing
+        values = {
+            "name": c.name,
+            "holiday": holiday,
+            "country": calendar.holiday_country,
+            "region": calendar.holiday_subdivision,
+            "day": day.isoformat(),
+        }
+        notes.append(("holiday", values))
+    return notes
 
 
 def _eligible(

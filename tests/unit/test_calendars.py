@@ -414,8 +414,8 @@ def test_calendar_is_immutable():
             {"weekly_hours": {"mon": [["09:00", "17:00"]]}, "timezon": "UTC"},
             [
                 "timezone: missing (use an IANA name such as Europe/Warsaw)",
-                "timezon: unknown key"
-                " (use timezone, weekly_hours, holiday_country, closed_dates, name, label)",
+                "timezon: unknown key (use timezone, weekly_hours, holiday_country,"
+                " closed_dates, name, label, holiday_subdivision)",
             ],
         ),
         (["not", "a", "mapping"], ["expected a mapping with timezone and weekly_hours"]),

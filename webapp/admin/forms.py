@@ -16,6 +16,7 @@ from webapp.email_addresses import EmailAddress
 from webapp.form_fields import MultiCheckboxField, TimeZoneField, TranslatedForm
 from webapp.models import Role, TicketAccess
 from webapp.people import language_choices
+from webapp.services.public_holidays import picker_choices as public_holiday_choices
 
 
 class StaffMemberForm(TranslatedForm):
@@ -87,6 +88,8 @@ class AgentForm(TranslatedForm):
         default=TicketAccess.ALL.value,
         validate_choice=False,  # a page from before the choice was offered keeps it (view)
     )
+    # Checked by the service, which names a code it does not know (services.public_holidays).
+    public_holidays = SelectField(_l("Public holidays"), validate_choice=False)
     hours_mon = StringField(WEEKDAY_LABELS["mon"], validators=[Length(max=200)])
     hours_tue = StringField(WEEKDAY_LABELS["tue"], validators=[Length(max=200)])
     hours_wed = StringField(WEEKDAY_LABELS["wed"], validators=[Length(max=200)])
@@ -104,6 +107,7 @@ class AgentForm(TranslatedForm):
         self.locale.choices = language_choices()
         self.languages.choices = language_choices()
         self.teams.choices = list(team_choices)
+        self.public_holidays.choices = public_holiday_choices()
 
     def hour_fields(self) -> list:
         return [self[f"hours_{day}"] for day in WEEKDAY_LABELS]

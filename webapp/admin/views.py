@@ -153,6 +153,7 @@ def _agent_form(user: User, formdata=None) -> AgentForm:
         form.ticket_access.data = user.ticket_access
         form.languages.data = list(user.languages or [])
         form.teams.data = [m.team_id for m in user.memberships]
+        form.public_holidays.data = user.public_holidays or ""
         for day, text in staff_admin.hours_as_text(user.working_hours).items():
             form[f"hours_{day}"].data = text
         period = away.upcoming(user, utcnow())
@@ -207,6 +208,7 @@ def update_user(user_id: int):
         hours_text=_hours_typed(form),
         team_ids=form.teams.data,
         ticket_access=request.form.get("ticket_access", user.ticket_access),
+        public_holidays=request.form.get("public_holidays"),  # absent: as it is
         # A page from before the away period was offered leaves it as it is.
         away=(
             (form.away_from.data or "", form.away_until.data or "", form.away_note.data or "")

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from webapp.email_addresses import EmailAddress
 from webapp.form_fields import MultiCheckboxField, TimeZoneField, TranslatedForm
 from webapp.people import language_choices
+from webapp.services.public_holidays import picker_choices as public_holiday_choices
 
 MIN_PASSWORD = 10
 
@@ -80,12 +81,15 @@ class ProfileForm(TranslatedForm):
     )
     locale = SelectField(_l("Interface language"))
     timezone = TimeZoneField(_l("Time zone"))
+    # Checked by the view, which names a code it does not know (services.public_holidays).
+    public_holidays = SelectField(_l("Public holidays"), validate_choice=False)
     languages = MultiCheckboxField(_l("Languages you answer customers in"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices()
         self.languages.choices = language_choices()
+        self.public_holidays.choices = public_holiday_choices()
 
 
 class KeyboardShortcutsForm(TranslatedForm):

@@ -31,7 +31,7 @@ from webapp.people import (
     user_from_password_token,
     user_from_reset_token,
 )
-from webapp.services import audit, away, login_throttle, two_step
+from webapp.services import audit, away, login_throttle, staff_admin, two_step
 
 
 def _login_limit() -> str:
@@ -267,12 +267,20 @@ def _choose_password(user: User, done: str, reset: bool = False):
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
+    holiday_errors: dict[str, str] = {}
+    holiday_choice = staff_admin.read_public_holidays(
+        request.form.get("public_holidays"), current_user, holiday_errors
+    )  # a page from before the choice was offered (nothing posted) keeps it
+    form_valid = form.validate_on_submit()
+    if holiday_errors:
+        form.public_holidays.errors = [*form.public_holidays.errors, *holiday_errors.values()]
+    elif form_valid:
         away_days = away.away_days(current_user)  # the same days in the new zone
         current_user.name = form.name.data.strip()
         current_user.locale = form.locale.data
         current_user.timezone = form.timezone.data
         current_user.languages = form.languages.data
+        current_user.public_holidays = holiday_choice
         away.set_away(current_user, away_days)
         db.session.commit()
         refresh()  # the language may have changed: confirm it in the new one

@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
     working_hours: Mapped[dict] = mapped_column(
         JSON, default=lambda: {k: [list(v) for v in iv] for k, iv in DEFAULT_WORKING_HOURS.items()}
     )
+    # Public holidays their hours leave out: "" none, a country ("PL") or a country and one
+    # of its regions ("DE-BY"), as services.public_holidays reads them.
+    public_holidays: Mapped[str] = mapped_column(String(16), default="", server_default="")
     capacity: Mapped[int] = mapped_column(Integer, default=20)
     ticket_access: Mapped[str] = mapped_column(
         String(16), default=TicketAccess.ALL, server_default=TicketAccess.ALL.value

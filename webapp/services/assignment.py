@@ -17,32 +17,45 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp.extensions import db
 from webapp.models import Team, TeamMembership, TeamRoutingState, Ticket, User
+from webapp.services import public_holidays
 from webapp.services.away import away_days
-from workflow.calendars import BusinessCalendar, CalendarError
+from workflow.calendars import WEEKDAY_NAMES, BusinessCalendar, CalendarError
 from workflow.routing import Candidate, Pick, pick_assignee
+
+# No hours but public holidays: on duty around the clock, except on those days.
+_ALL_DAY = {day: [["00:00", "24:00"]] for day in WEEKDAY_NAMES}
 
 
 def working_hours_calendar(user: User) -> BusinessCalendar | None:
-    """The agent's own working hours in their timezone (None: no hours, always on duty)."""
-    if not user.working_hours:
+    """The agent's own working hours in their timezone, less the public holidays they
+    follow (None: no hours and no holidays, always on duty)."""
+    holiday_choice = public_holidays.normalise(user.public_holidays) or ""
+    if not user.working_hours and not holiday_choice:
         return None
     try:
-        hours = json.dumps(user.working_hours, sort_keys=True, default=str)
+        hours = json.dumps(user.working_hours or _ALL_DAY, sort_keys=True, default=str)
     except (TypeError, ValueError):  # not JSON (never saved like this): not on any schedule
         return None
-    return _calendar(user.timezone, hours)
+    return _calendar(user.timezone, hours, holiday_choice)
 
 
 @functools.lru_cache(maxsize=1024)
-def _calendar(timezone: str | None, weekly_hours: str) -> BusinessCalendar | None:
-    """Built once per distinct set of hours (calendars are immutable, so they are shared).
+def _calendar(
+    timezone: str | None, weekly_hours: str, holiday_choice: str = ""
+) -> BusinessCalendar | None:
+    """Built once per distinct set of hours and holidays (calendars are immutable, so they
+    are shared).
 
     Validating hours costs more than asking a calendar whether it is open, and routing a
     ticket, announcing it and checking quiet hours ask for every member of a team.
     """
     try:
         return BusinessCalendar.from_dict(
-            {"timezone": timezone, "weekly_hours": json.loads(weekly_hours)}
+            {
+                "timezone": timezone,
+                "weekly_hours": json.loads(weekly_hours),
+                **public_holidays.calendar_fields(holiday_choice),
+            }
         )
     except (CalendarError, ValueError):
         return None

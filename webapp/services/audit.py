@@ -23,6 +23,7 @@ from sqlalchemy import Select, select
 from webapp.extensions import db
 from webapp.i18n import language_name
 from webapp.models import AuditEntry, User
+from webapp.services.public_holidays import choice_label
 from workflow.calendars import WEEKDAY_NAMES, humanise_calendar_id
 from workflow.durations import DurationError, parse_duration
 
@@ -119,6 +120,7 @@ FIELD_LABELS = {
     "capacity": _l("Capacity"),
     "ticket_access": _l("Tickets they see"),
     "working_hours": _l("Working hours"),
+    "public_holidays": _l("Public holidays"),
     "away_from": _l("First day away"),
     "away_until": _l("Last day away"),
     "away_note": _l("Note for colleagues"),
@@ -251,6 +253,8 @@ def shown_value(field: str, value: Any) -> Any:
         return [language_name(code) if isinstance(code, str) else code for code in value]
     if field == "working_hours" and isinstance(value, Mapping):
         return _hours_text(value)
+    if field == "public_holidays" and isinstance(value, str):
+        return choice_label(value) or gettext("none")
     if field in ("away_from", "away_until") and isinstance(value, str):
         try:  # the agent's own days, stored as ISO dates
             return format_date(date.fromisoformat(value), "medium", locale=get_locale())

@@ -33,7 +33,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.problem_text import problem_message
-from webapp.services import audit, away
+from webapp.services import audit, away, public_holidays
 from webapp.services.tickets import reroute_ticket
 from webapp.services.workflow_versions import active_version, machine_for
 from workflow.calendars import WEEKDAY_NAMES, calendar_problems, overnight_notes
@@ -49,6 +49,7 @@ USER_FIELDS = (
     "capacity",
     "ticket_access",
     "working_hours",
+    "public_holidays",
     "active",
 )
 OPEN_CATEGORIES = ("open", "waiting")  # not resolved, not closed: someone must look after it
@@ -77,6 +78,8 @@ class AgentChanges:
     ticket_access: str = TicketAccess.ALL  # every ticket, or only their teams' (ticket_access)
     # (first day, last day, note) as typed, days in the agent's zone; None: leave as it is
     away: tuple[str, str, str] | None = None
+    # "" none, "PL", "DE-BY" as posted (services.public_holidays); None: leave as it is
+    public_holidays: str | None = None
 
 
 def hours_as_text(working_hours: Mapping | None) -> dict[str, str]:
@@ -211,6 +214,22 @@ def _typed_away(
     return days, days is None and away.upcoming(user, now) is None
 
 
+def read_public_holidays(typed: str | None, user: User, errors: dict[str, str]) -> str:
+    """The stored form of the chosen public holidays (None typed: the user's as they are);
+    a code the holidays list does not know is refused in words under the field."""
+    if typed is None:
+        return user.public_holidays or ""
+    choice = public_holidays.normalise(typed)
+    if choice is None:
+        errors["public_holidays"] = _(
+            "“%(code)s” is not a country whose public holidays Loopdesk knows. "
+            "Choose one from the list.",
+            code=typed.strip()[:40],
+        )
+        return user.public_holidays or ""
+    return choice
+
+
 def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
     """Apply the edit form; nothing changes unless every field is valid."""
     hours, errors = parse_working_hours(changes.hours_text, changes.timezone)
@@ -223,6 +242,7 @@ def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
     if changes.ticket_access not in set(TicketAccess):
         errors["ticket_access"] = _("Choose which tickets they see.")
     typed_days, keep_away = _typed_away(user, changes, errors)
+    holiday_choice = read_public_holidays(changes.public_holidays, user, errors)
     if errors:
         raise StaffChangeRefused(errors)
     before = _snapshot(user)
@@ -234,6 +254,7 @@ def update_agent(user: User, changes: AgentChanges, actor: User) -> None:
     user.capacity = changes.capacity
     user.ticket_access = changes.ticket_access
     user.working_hours = hours
+    user.public_holidays = holiday_choice
     if not keep_away:
         away.set_away(user, typed_days)  # after the zone: the days are the agent's own
         away.bring_back_held_notices(user)

@@ -17,6 +17,7 @@ from flask_babel import format_number, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from webapp.services.away import short_date
+from webapp.services.public_holidays import holiday_name
 from workflow.definition import RoutingRule, unnamed_policy_name, unnamed_rule_name
 from workflow.routing import join_notes
 
@@ -33,6 +34,7 @@ _NOTES = {
     "overflow": _l("overflow to team %(team)s"),
     "away": _l("%(name)s away until %(until)s"),
     "everyone_away": _l("everyone in the team is away"),
+    "holiday": _l("%(name)s off for a public holiday (%(holiday)s)"),
 }
 # Why an assigned ticket was routed again (`tickets.reroute_ticket`).
 _CAUSES = {"deactivated": _l("%(name)s was deactivated by %(by)s")}
@@ -52,6 +54,12 @@ def _values(values: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("open", "capacity"):
         if isinstance(shown.get(key), int):
             shown[key] = format_number(shown[key])
+    if isinstance(shown.get("country"), str) and isinstance(shown.get("day"), str):
+        with contextlib.suppress(ValueError):  # the holiday's name in the reader's language
+            region = shown.get("region")
+            choice = f"{shown['country']}-{region}" if region else shown["country"]
+            day = date.fromisoformat(shown["day"])
+            shown["holiday"] = holiday_name(choice, day) or shown.get("holiday")
     if isinstance(shown.get("until"), str):  # an agent's last day away, as an ISO date
         with contextlib.suppress(ValueError):
             shown["until"] = short_date(date.fromisoformat(shown["until"]))

@@ -1,0 +1,234 @@
+"""An agent's own hours follow the public holidays of their country: admins and the agent
+choose it, routing passes the agent by on such a day (and says why in the History), and
+their notices wait for the next working day."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from webapp.extensions import db
+from webapp.models import AuditEntry, NoticeStatus, StaffNotice, Team, TeamMembership
+from webapp.services import notifications, tickets
+from webapp.services.assignment import choose_assignee, working_hours_calendar
+
+WORKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+# Friday 1 May 2026, 12:00 in Warsaw: a public holiday in Poland. The colleague in Ljubljana
+# follows no public holidays here, so for her it is a Friday like any other.
+LABOUR_DAY_NOON = datetime(2026, 5, 1, 10, tzinfo=UTC)
+MONDAY_0900_WARSAW = datetime(2026, 5, 4, 7, tzinfo=UTC)
+
+
+def visible(reply) -> str:
+    return html.unescape(text_of(reply))
+
+
+def _agent_form(user, **overrides) -> dict:
+    form = {
+        "name": user.name,
+        "role": "agent",
+        "locale": "en",
+        "timezone": user.timezone,
+        "capacity": "20",
+        "languages": list(user.languages),
+        "hours_mon": "09:00-17:00",
+        "hours_tue": "09:00-17:00",
+        "hours_wed": "09:00-17:00",
+        "hours_thu": "09:00-17:00",
+        "hours_fri": "09:00-17:00",
+        "hours_sat": "",
+        "hours_sun": "",
+    }
+    form.update(overrides)
+    return form
+
+
+@pytest.fixture
+def care(app, create_user) -> dict:
+    """Anna (Warsaw, Polish holidays) and Maja (Ljubljana, none) on one team, both 9-17."""
+    team = Team(slug="care", name="Care")
+    anna = create_user(email="anna@example.com", name="Anna", working_hours=WORKDAYS)
+    maja = create_user(
+        email="maja@example.com", name="Maja", timezone="Europe/Ljubljana", working_hours=WORKDAYS
+    )
+    anna.public_holidays = "PL"
+    db.session.add_all([team, TeamMembership(team=team, user=anna)])
+    db.session.add(TeamMembership(team=team, user=maja))
+    db.session.commit()
+    return {"team": team, "anna": anna, "maja": maja}
+
+
+# -- setting it ---------------------------------------------------------------------------
+
+
+def test_an_admin_sets_an_agents_public_holidays_and_it_is_audited(
+    client, login, post_form, admin, agent
+):
+    login(admin)
+    page = client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
+    assert 'name="public_holidays"' in page
+    assert '<option selected value="">None: working hours as they are</option>' in page
+    assert '<option value="SI">Slovenia</option>' in page
+    assert '<option value="DE-BY">Germany – Bayern</option>' in page
+    for code in ("PL", "RU", "DE", "AT", "GB", "US"):
+        assert f'value="{code}"' in page
+
+    saved = post_form(f"/admin/users/{agent.id}", _agent_form(agent, public_holidays="pl"))
+    assert saved.status_code == 303
+    db.session.refresh(agent)
+    assert agent.public_holidays == "PL"
+    assert 'selected value="PL"' in client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.updated"))
+    assert entry.before["public_holidays"] == "" and entry.after["public_holidays"] == "PL"
+    log = visible(client.get("/admin/audit"))
+    assert "Public holidays" in log and "Poland" in log
+
+    region = post_form(f"/admin/users/{agent.id}", _agent_form(agent, public_holidays="DE-BY"))
+    assert region.status_code == 303
+    db.session.refresh(agent)
+    assert agent.public_holidays == "DE-BY"
+    assert working_hours_calendar(agent).holiday_subdivision == "BY"
+
+    cleared = post_form(f"/admin/users/{agent.id}", _agent_form(agent, public_holidays=""))
+    assert cleared.status_code == 303
+    db.session.refresh(agent)
+    assert agent.public_holidays == ""
+
+
+@pytest.mark.parametrize("posted", ["XX", "DE-ZZ", "P", "-", "PL-", "<b>PL</b>", "x" * 500])
+def test_a_country_the_list_does_not_know_is_refused_in_words(
+    client, login, post_form, admin, agent, posted
+):
+    login(admin)
+    refused = post_form(f"/admin/users/{agent.id}", _agent_form(agent, public_holidays=posted))
+    assert refused.status_code == 422
+    said = visible(refused)
+    assert "is not a country whose public holidays Loopdesk knows" in said
+    assert "<b>PL</b>" not in refused.get_data(as_text=True)  # escaped
+    db.session.refresh(agent)
+    assert agent.public_holidays == ""
+    assert db.session.scalar(select(AuditEntry.id)) is None
+
+
+def test_the_list_and_the_refusal_are_in_the_readers_language(
+    client, login, post_form, create_user, agent
+):
+    polish_admin = create_user(email="adam@example.com", name="Adam", role="admin", locale="pl")
+    login(polish_admin)
+    page = client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
+    assert '<option value="PL">Polska</option>' in page
+    assert '<option value="DE">Niemcy</option>' in page
+    refused = post_form(f"/admin/users/{agent.id}", _agent_form(agent, public_holidays="XX"))
+    assert "nie jest krajem, którego święta państwowe zna Loopdesk" in visible(refused)
+
+
+def test_a_page_from_before_the_choice_keeps_it(client, login, post_form, admin, care):
+    anna = care["anna"]
+    login(admin)
+    saved = post_form(f"/admin/users/{anna.id}", _agent_form(anna))  # no public_holidays
+    assert saved.status_code == 303
+    db.session.refresh(anna)
+    assert anna.public_holidays == "PL"
+
+
+def test_an_agent_sets_their_own_on_the_profile(client, login, post_form, agent):
+    login(agent)
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'name="public_holidays"' in page
+    profile = {"name": agent.name, "locale": "en", "timezone": "Europe/Ljubljana"}
+    saved = post_form("/profile", profile | {"languages": ["en"], "public_holidays": "SI"})
+    assert saved.status_code == 303
+    db.session.refresh(agent)
+    assert agent.public_holidays == "SI" and agent.timezone == "Europe/Ljubljana"
+
+    refused = post_form("/profile", profile | {"languages": ["en"], "public_holidays": "ZZ"})
+    assert refused.status_code == 422
+    assert "“ZZ” is not a country whose public holidays Loopdesk knows" in visible(refused)
+    db.session.refresh(agent)
+    assert agent.public_holidays == "SI"
+
+
+# -- routing ------------------------------------------------------------------------------
+
+
+def test_routing_passes_by_an_agent_on_their_public_holiday(care):
+    anna, maja, team = care["anna"], care["maja"], care["team"]
+    assert notifications.on_duty(maja, LABOUR_DAY_NOON)  # (1 May is no holiday for Maja here)
+
+    def picked(at: datetime):
+        return choose_assignee(
+            team, "least_loaded", locale="en", now=at, running_states=set()
+        ).user_id
+
+    assert picked(LABOUR_DAY_NOON) == maja.id  # Anna: 1 May in Poland
+    assert picked(MONDAY_0900_WARSAW) == anna.id  # back at work: least loaded (by id)
+
+    anna.public_holidays = ""
+    db.session.commit()
+    assert picked(LABOUR_DAY_NOON) == anna.id  # without holidays, a Friday like any other
+
+
+def test_an_agent_without_hours_is_still_off_on_their_holidays(care):
+    anna = care["anna"]
+    anna.working_hours = {}
+    db.session.commit()
+    assert not notifications.on_duty(anna, LABOUR_DAY_NOON)
+    assert notifications.on_duty(anna, datetime(2026, 5, 2, 10, tzinfo=UTC))  # Saturday
+
+
+def test_the_history_names_the_holiday_in_the_readers_language(
+    care, client, login, monkeypatch, builtin_forms
+):
+    """The detractor's ticket goes to Customer Care: Ola (off for 1 May) and Maja."""
+    ola = builtin_forms
+    ola.working_hours, ola.timezone, ola.public_holidays = WORKDAYS, "Europe/Warsaw", "PL"
+    customer_care = db.session.scalar(select(Team).where(Team.slug == "customer-care"))
+    maja_pl = care["maja"]
+    maja_pl.locale, maja_pl.languages = "pl", ["pl", "en"]
+    db.session.add(TeamMembership(team=customer_care, user=maja_pl))
+    db.session.commit()
+    monkeypatch.setattr(tickets, "utcnow", lambda: LABOUR_DAY_NOON)
+    ticket = make_ticket()
+    assert ticket.assignee_id == maja_pl.id
+
+    login(maja_pl)
+    page = visible(client.get(f"/tickets/{ticket.number}"))
+    assert "Ola ma wolne z powodu święta (Święto Państwowe)" in page
+
+
+# -- notices ------------------------------------------------------------------------------
+
+
+def test_a_notice_on_a_public_holiday_waits_for_the_next_working_day(care):
+    anna = care["anna"]
+    ticket = make_ticket()
+    notifications.notify(
+        anna,
+        "mention",
+        ticket,
+        "note_mention",
+        {"author": "Maja", "text": "@anna"},
+        now=LABOUR_DAY_NOON,
+    )
+    db.session.commit()
+    notice = db.session.scalar(select(StaffNotice).where(StaffNotice.user_id == anna.id))
+    assert notice.status == NoticeStatus.HELD
+    assert notice.deliver_after == MONDAY_0900_WARSAW  # after the holiday and the weekend
+
+    # Urgent ones still go at once, as outside working hours.
+    urgent = notifications.notify(
+        anna,
+        "mention",
+        ticket,
+        "note_mention",
+        {"author": "Maja", "text": "@anna"},
+        urgent=True,
+        now=LABOUR_DAY_NOON,
+    )
+    db.session.commit()
+    held = db.session.scalars(select(StaffNotice).where(StaffNotice.user_id == anna.id)).all()
+    assert urgent and len(held) == 1

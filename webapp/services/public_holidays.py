@@ -1,0 +1,166 @@
+"""Public holidays of an agent's own working hours: which country (and region) they follow.
+
+`User.public_holidays` is "" (none: their hours as they are), a country code ("PL") or a
+country and one of its regions ("DE-BY"). `assignment.working_hours_calendar` closes those
+days, so routing passes the agent by and their non-urgent notices wait, as outside their
+hours. Countries are those the `holidays` package knows, named by Babel in the reader's
+language; regions are offered only where they have holidays of their own that matter.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from datetime import date, datetime
+
+import holidays
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale, gettext
+from wtforms import SelectChoice
+
+from webapp.services.local_time import zone_or_utc
+from workflow.calendars import holiday_subdivisions, is_known_holiday_country, public_holiday_name
+
+# Countries whose regions keep different public holidays (German states, Swiss cantons…).
+REGION_COUNTRIES = ("AT", "AU", "CA", "CH", "DE", "ES", "GB", "US")
+_CODE = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,4}))?$")
+_REGION = re.compile(r"^[A-Z0-9]{1,4}$")
+
+
+def split(value: str | None) -> tuple[str, str | None] | None:
+    """("DE", "BY") for "DE-BY", ("PL", None) for "PL"; None for none or an unknown code."""
+    match = _CODE.match((value or "").strip().upper())
+    if match is None or not is_known_holiday_country(match.group(1)):
+        return None
+    country, region = match.groups()
+    if region is not None and region not in holiday_subdivisions(country):
+        return None
+    return country, region
+
+
+def normalise(value: str | None) -> str | None:
+    """The stored form of a posted choice ("" for none); None when it is no known code."""
+    if not (value or "").strip():
+        return ""
+    parts = split(value)
+    if parts is None:
+        return None
+    country, region = parts
+    return f"{country}-{region}" if region else country
+
+
+def calendar_fields(value: str | None) -> dict[str, str]:
+    """The calendar keys for a stored choice (nothing for none or a code no longer known)."""
+    parts = split(value)
+    if parts is None:
+        return {}
+    country, region = parts
+    fields = {"holiday_country": country}
+    if region:
+        fields["holiday_subdivision"] = region
+    return fields
+
+
+def _locale_name() -> str:
+    return str(get_locale() or "en")
+
+
+def _sort_key(label: str) -> str:
+    """Alphabetical across accents (Österreich among the O's), case-blind."""
+    plain = unicodedata.normalize("NFKD", label)
+    return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+
+
+def choices() -> list[tuple[str, str]]:
+    """(value, label) for the picker in the reader's language, countries alphabetically,
+    each followed by its regions where they matter; the caller adds the "none" choice."""
+    return list(_choices(_locale_name()))
+
+
+@functools.lru_cache(maxsize=16)
+def _choices(locale_name: str) -> tuple[tuple[str, str], ...]:
+    territories = _territories(locale_name)
+    countries = sorted(
+        (
+            (code, territories[code])
+            for code in holidays.list_supported_countries()
+            if len(code) == 2 and code in territories
+        ),
+        key=lambda item: _sort_key(item[1]),
+    )
+    listed: list[tuple[str, str]] = []
+    for code, name in countries:
+        listed.append((code, name))
+        if code in REGION_COUNTRIES:
+            regions = sorted(_region_names(code).items(), key=lambda item: _sort_key(item[1]))
+            listed.extend((f"{code}-{region}", f"{name} – {label}") for region, label in regions)
+    return tuple(listed)
+
+
+def _territories(locale_name: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(locale_name).territories)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return dict(Locale("en").territories)
+
+
+@functools.lru_cache(maxsize=16)
+def _region_names(country: str) -> dict[str, str]:
+    """Region code → its name as the `holidays` package spells it (the code when unnamed)."""
+    entity = holidays.country_holidays(country)
+    names: dict[str, str] = {}
+    for alias, code in (getattr(entity, "subdivisions_aliases", None) or {}).items():
+        names.setdefault(str(code).upper(), alias)
+    return {
+        region: names.get(region, region)
+        for region in holiday_subdivisions(country)
+        if _REGION.match(region)
+    }
+
+
+def picker_choices() -> list[SelectChoice]:
+    """The form's choices: none first, then `choices()`."""
+    return [
+        SelectChoice("", gettext("None: working hours as they are")),
+        *(SelectChoice(value, label) for value, label in choices()),
+    ]
+
+
+def choice_label(value: str | None) -> str:
+    """How the picker names a stored choice ("Germany – Bavaria"); "" for none."""
+    if not value:
+        return ""
+    return dict(_choices(_locale_name())).get(value, value)
+
+
+def _holiday_language(country: str, locale_name: str) -> str | None:
+    """The reader's language as `holidays` names it for this country, else English."""
+    try:
+        supported = holidays.country_holidays(country).supported_languages
+    except NotImplementedError:
+        return None
+    language = locale_name.split("_")[0]
+    for candidate in supported:
+        if candidate == language or candidate.split("_")[0] == language:
+            return candidate
+    return "en_US" if "en_US" in supported else None
+
+
+def holiday_name(value: str | None, day: date) -> str | None:
+    """The public holiday on `day` for a stored choice, named in the reader's language."""
+    parts = split(value)
+    if parts is None:
+        return None
+    country, region = parts
+    language = _holiday_language(country, _locale_name())
+    return public_holiday_name(country, day, region, language) or public_holiday_name(
+        country, day, region
+    )
+
+
+def holiday_today(user, now: datetime) -> str | None:
+    """The public holiday the agent has today in their own zone, named for the reader."""
+    if not user.public_holidays:
+        return None
+    return holiday_name(user.public_holidays, now.astimezone(zone_or_utc(user.timezone)).date())
