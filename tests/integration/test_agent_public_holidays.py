@@ -232,3 +232,32 @@ def test_a_notice_on_a_public_holiday_waits_for_the_next_working_day(care):
     db.session.commit()
     held = db.session.scalars(select(StaffNotice).where(StaffNotice.user_id == anna.id)).all()
     assert urgent and len(held) == 1
+
+
+# -- pickers and the agents list ----------------------------------------------------------
+
+CHRISTMAS_NOON = datetime(2026, 12, 25, 11, tzinfo=UTC)  # a Friday
+
+
+def test_the_agents_list_and_pickers_say_public_holiday_on_the_day(
+    care, client, login, admin, monkeypatch
+):
+    from webapp.auth import away_settings
+
+    anna = care["anna"]
+    ticket = make_ticket()
+    monkeypatch.setattr(away_settings, "utcnow", lambda: CHRISTMAS_NOON)
+    login(admin)
+    agents = visible(client.get("/admin/users"))
+    assert agents.count("public holiday: Christmas Day") == 1  # Anna's; Maja follows none
+    page = visible(client.get(f"/tickets/{ticket.number}"))
+    assert "Anna (public holiday: Christmas Day)" in page
+    assert "Maja (public holiday" not in page
+
+    admin.locale = "pl"
+    db.session.commit()
+    assert "święto: Boże Narodzenie (pierwszy dzień)" in visible(client.get("/admin/users"))
+
+    monkeypatch.setattr(away_settings, "utcnow", lambda: datetime(2026, 12, 28, 11, tzinfo=UTC))
+    assert "public holiday" not in visible(client.get(f"/tickets/{ticket.number}"))
+    assert anna.public_holidays == "PL"

@@ -14,7 +14,7 @@ from webapp.auth import bp
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.security import staff_required
-from webapp.services import away
+from webapp.services import away, public_holidays
 
 
 def _page(typed: dict[str, str], errors: dict[str, str] | None = None, status: int = 200):
@@ -99,12 +99,16 @@ def short_date(day) -> str:
 
 @bp.app_template_filter("away_text")
 def away_text(user) -> str:
-    """' (away until 12 Dec: note)' beside a colleague's name in the pickers; '' if not away."""
-    said = away.away_text(user, utcnow())
+    """' (away until 12 Dec: note)' beside a colleague's name in the pickers, or
+    ' (public holiday: Labour Day)' on one they have off; '' otherwise."""
+    now = utcnow()
+    said = away.away_text(user, now) or public_holidays.off_today_text(user, now)
     return f" ({said})" if said else ""
 
 
 @bp.app_template_filter("away_until")
 def away_until(user) -> str:
-    """'away until 12 Dec' without the note, for narrow places (the agents list)."""
-    return away.away_text(user, utcnow(), with_note=False)
+    """'away until 12 Dec' without the note, for narrow places (the agents list), or
+    'public holiday: Labour Day'."""
+    now = utcnow()
+    return away.away_text(user, now, with_note=False) or public_holidays.off_today_text(user, now)

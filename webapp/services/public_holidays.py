@@ -20,7 +20,12 @@ from flask_babel import get_locale, gettext
 from wtforms import SelectChoice
 
 from webapp.services.local_time import zone_or_utc
-from workflow.calendars import holiday_subdivisions, is_known_holiday_country, public_holiday_name
+from workflow.calendars import (
+    WEEKDAY_NAMES,
+    holiday_subdivisions,
+    is_known_holiday_country,
+    public_holiday_name,
+)
 
 # Countries whose regions keep different public holidays (German states, Swiss cantons…).
 REGION_COUNTRIES = ("AT", "AU", "CA", "CH", "DE", "ES", "GB", "US")
@@ -164,3 +169,16 @@ def holiday_today(user, now: datetime) -> str | None:
     if not user.public_holidays:
         return None
     return holiday_name(user.public_holidays, now.astimezone(zone_or_utc(user.timezone)).date())
+
+
+def off_today_text(user, now: datetime) -> str:
+    """'public holiday: Labour Day' beside the name of an agent who has today off for one
+    (a day they would otherwise work, in their zone); '' on other days."""
+    if not user.public_holidays:
+        return ""
+    today = now.astimezone(zone_or_utc(user.timezone)).date()
+    hours = user.working_hours if isinstance(user.working_hours, dict) else {}
+    if hours and not hours.get(WEEKDAY_NAMES[today.weekday()]):
+        return ""  # their day off anyway
+    name = holiday_name(user.public_holidays, today)
+    return gettext("public holiday: %(holiday)s", holiday=name) if name else ""
