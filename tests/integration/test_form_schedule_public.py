@@ -223,3 +223,13 @@ def test_a_date_time_with_an_offset_is_shown_as_written_under_the_forms_title(cl
     assert "Otworzy się 1 grudnia 2999 09:00 (GMT+01:00)." in text
     publish(opens_at="2999-12-01T09:00:00+01:00", timezone="Europe/London")
     assert "Otworzy się 1 grudnia 2999 08:00 (GMT+00:00)." in text_of(client.get("/pl/f/beta"))
+
+
+def test_spam_takes_no_place_under_the_limit(client, app):
+    publish(max_responses=1)
+    completed_response("beta", {"score": 1, "why": "cheap watches"})
+    assert client.get("/f/beta").status_code == 410  # full
+    junk = db.session.scalar(select(Response))
+    junk.spam = True  # its ticket was marked as spam
+    db.session.commit()
+    assert client.get("/f/beta").status_code == 200  # its place is free again

@@ -27,10 +27,15 @@ def default_zone() -> str:
 
 
 def completed_count(form_id: int) -> int:
+    """Completed responses towards the limit: spam takes no place (marking it frees one)."""
     return db.session.scalar(
         select(func.count())
         .select_from(Response)
-        .where(Response.form_id == form_id, Response.completed_at.is_not(None))
+        .where(
+            Response.form_id == form_id,
+            Response.completed_at.is_not(None),
+            Response.spam.is_(False),
+        )
     )
 
 
