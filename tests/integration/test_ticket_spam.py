@@ -426,7 +426,8 @@ def test_admins_list_add_and_unblock_senders(client, login, post_form, admin, ag
     assert "offers@example.net is blocked." in words and "sends adverts" in words
 
     for bad, message in (
-        ("not an address", "This e-mail address does not look right."),
+        ("someone@not a domain", "This e-mail address does not look right."),
+        ("not an address", "This is neither an e-mail address nor a domain name"),
         ("OFFERS@example.net", "This address is already blocked."),
     ):
         refused = post_form("/admin/blocked-senders", {"email": bad})
@@ -469,3 +470,4 @@ def test_the_admin_page_needs_an_admin_and_a_csrf_token(client, login, post_form
     assert client.post(f"/admin/blocked-senders/{row_id}/unblock").status_code == 400
     assert post_form("/admin/blocked-senders/999999/unblock").status_code == 404
     assert _blocked() == ["y@example.com"]
+

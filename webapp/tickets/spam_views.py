@@ -1,4 +1,5 @@
-"""Marking a ticket as spam (optionally blocking its sender), and undoing it (services.spam)."""
+"""Marking a ticket as spam (optionally blocking its sender or their whole domain), and undoing
+it (services.spam)."""
 
 from __future__ import annotations
 
@@ -43,13 +44,14 @@ def mark_spam(number: str):
             ["spam"],
             anchor="ws-spam",
             spam_confirm=True,
-            sender_blocked=spam.is_blocked(ticket.customer_email),
+            block_offer=spam.block_offer(ticket.customer_email),
         )
     try:
         done = spam.mark_spam(
             ticket,
             current_user,
             block=request.form.get("block") == "1",
+            block_domain=request.form.get("block") == "domain",
             expected_version=request.form.get("version", type=int),
         )
         db.session.commit()
@@ -59,7 +61,10 @@ def mark_spam(number: str):
     except TicketConflict:
         return refused(ticket_or_404(number), "spam", "spam", str(CONFLICT))
     message = _("%(number)s was marked as spam and closed.", number=ticket.number)
-    if done.blocked is not None:
+    if done.blocked is not None and done.blocked.is_domain:
+        domain = spam.readable_host(done.blocked.email[1:])
+        message += " " + _("Everyone at %(domain)s is blocked.", domain=domain)
+    elif done.blocked is not None:
         message += " " + _("Its sender is blocked.")
     flash(message, "success")
     return after_action(load_ticket(ticket.id) or abort(404), CHANGED, anchor="ws-spam")
@@ -81,7 +86,11 @@ def not_spam(number: str):
     except TicketConflict:
         return refused(ticket_or_404(number), "spam", "spam", str(CONFLICT))
     message = _("%(number)s is no longer marked as spam.", number=ticket.number)
-    if lifted:
-        message += " " + _("Its sender is no longer blocked.")
+    for key in lifted:
+        if spam.is_domain_key(key):
+            domain = spam.readable_host(key[1:])
+            message += " " + _("Everyone at %(domain)s is no longer blocked.", domain=domain)
+        else:
+            message += " " + _("Its sender is no longer blocked.")
     flash(message, "success")
     return after_action(load_ticket(ticket.id) or abort(404), CHANGED, anchor="ws-spam")
