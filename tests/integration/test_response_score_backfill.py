@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, func, insert, inspect, select, text
+from sqlalchemy import MetaData, Table, create_engine, func, insert, inspect, select, text
 
 from webapp import create_app
 from webapp.extensions import db
@@ -45,15 +45,22 @@ def _upgrade_with_old_responses(url: str, tmp_path) -> None:
                 )
                 .returning(FormVersion.__table__.c.id)
             ).scalar_one()
+            # The responses' table as it was at 0012 (the model's has columns added since).
+            responses = Table(Response.__tablename__, MetaData(), autoload_with=connection)
             connection.execute(
-                insert(Response.__table__),
+                insert(responses),
                 [
                     {
                         "token": f"t{n}",
                         "form_id": form_id,
                         "form_version_id": version_id,
+                        "locale": "en",
+                        "channel": "web",
                         "answers": answers,
+                        "hidden": {},
+                        "meta": {},
                         "started_at": now - timedelta(days=1),
+                        "updated_at": now - timedelta(days=1),
                         "completed_at": now - timedelta(days=1) if n % 100 else None,
                     }
                     for n, answers in enumerate(ANSWERS)
