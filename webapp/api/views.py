@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +163,21 @@ def _conflict() -> ApiError:
     return ApiError(409, "conflict", "The ticket was changed meanwhile; read it again and retry.")
 
 
+@contextmanager
+def _committed() -> Iterator[None]:
+    """Commit what the block writes, or roll all of it back when it raises; a concurrent
+    change of the ticket (a stale version) becomes the API's 409 `conflict`."""
+    try:
+        yield
+        db.session.commit()
+    except (TicketConflict, StaleDataError) as conflict:
+        db.session.rollback()
+        raise _conflict() from conflict
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
 def _ticket_or_404(number: str) -> Ticket:
     ticket = find_ticket(number)
     if ticket is None:
@@ -241,14 +258,10 @@ def ticket_note(number: str):
         raise ApiError(400, "note_too_long", f"text may be at most {MAX_NOTE} characters.")
     _expected_version(body, ticket)
     try:
-        event = add_note(ticket, text, current_integration())
-        db.session.commit()
+        with _committed():
+            event = add_note(ticket, text, current_integration())
     except NoteRefused as refusal:
-        db.session.rollback()
         raise ApiError(400, f"note_{refusal.code}", "The note was refused.") from refusal
-    except (TicketConflict, StaleDataError) as conflict:
-        db.session.rollback()
-        raise _conflict() from conflict
     return jsonify(conversation_entry(event)), 201
 
 
@@ -265,13 +278,9 @@ def ticket_label(number: str):
     if len(" ".join(name.split())) > MAX_LABEL:
         raise ApiError(400, "label_too_long", f"label may be at most {MAX_LABEL} characters.")
     _expected_version(body, ticket)
-    try:
+    with _committed():
         label = add_label(ticket, name, current_integration())
         flush_or_conflict(ticket)
-        db.session.commit()
-    except (TicketConflict, StaleDataError) as conflict:
-        db.session.rollback()
-        raise _conflict() from conflict
     labels = [existing.name for existing in ticket.labels]
     return jsonify({"added": label is not None, "labels": labels}), 201 if label else 200
 
@@ -313,14 +322,10 @@ def ticket_transition(number: str):
     trigger = trigger.strip()
     _expected_version(body, ticket)
     try:
-        move = fire(ticket, trigger, current_integration())
-        db.session.commit()
+        with _committed():
+            move = fire(ticket, trigger, current_integration())
     except MoveRefused as refusal:
-        db.session.rollback()
         raise _move_refused(refusal, trigger) from refusal
-    except (TicketConflict, StaleDataError) as conflict:
-        db.session.rollback()
-        raise _conflict() from conflict
     return jsonify(
         {"from_state": move.source, "to_state": move.dest, "ticket": ticket_summary(ticket)}
     )
@@ -368,17 +373,13 @@ def ticket_reply(number: str):
         raise ApiError(400, "bad_nonce", "nonce must be 32 lowercase hexadecimal characters.")
     _expected_version(body, ticket)
     try:
-        sent = send_public_reply(ticket, text, current_integration(), nonce or "")
-        db.session.commit()
+        with _committed():
+            sent = send_public_reply(ticket, text, current_integration(), nonce or "")
     except ReplyRefused as refusal:
-        db.session.rollback()
         status, code, message = _REPLY_REFUSALS.get(
             refusal.code, (409, "reply_refused", "The reply was refused.")
         )
         raise ApiError(status, code, message) from refusal
-    except (TicketConflict, StaleDataError) as conflict:
-        db.session.rollback()
-        raise _conflict() from conflict
     return jsonify(conversation_entry(sent.event) | {"emailed": sent.emailed}), 201
 
 
@@ -412,12 +413,8 @@ def ticket_assignee(number: str):
     _expected_version(body, ticket)
     changed = (assignee.id if assignee else None) != ticket.assignee_id
     if changed:
-        try:
+        with _committed():
             assign_to(ticket, assignee, current_integration())
-            db.session.commit()
-        except (TicketConflict, StaleDataError) as conflict:
-            db.session.rollback()
-            raise _conflict() from conflict
     return jsonify({"changed": changed, "ticket": ticket_summary(ticket)})
 
 
