@@ -175,3 +175,30 @@ def ticket_events(ticket, kind: str) -> list:
         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == kind)
         .order_by(TicketEvent.id)
     ).all()
+
+
+# -- the JSON API ---------------------------------------------------------------------------
+
+
+def api_token(name: str = "CRM", scope: str = "read_write") -> str:
+    """A committed API token for an integration called `name` (TokenScope: "read" or
+    "read_write"); its secret value."""
+    from webapp.extensions import db
+    from webapp.services import api_tokens
+
+    _, value = api_tokens.create_token(name, scope, None)
+    db.session.commit()
+    return value
+
+
+def bearer(value: str) -> dict:
+    return {"Authorization": f"Bearer {value}"}
+
+
+def api_error(response, status: int, code: str) -> str:
+    """Assert the API's JSON error (`status`, `code`, some words); its message."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]["message"]

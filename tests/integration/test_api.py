@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import make_ticket, text_of
+from tests.helpers import api_error, api_token, bearer, make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import (
     ApiToken,
@@ -38,23 +38,6 @@ def app_config() -> dict:
     }
 
 
-def _token(name: str = "CRM", scope: str = TokenScope.READ_WRITE) -> str:
-    _, value = api_tokens.create_token(name, scope, None)
-    db.session.commit()
-    return value
-
-
-def _auth(value: str) -> dict:
-    return {"Authorization": f"Bearer {value}"}
-
-
-def _error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-
-
 # -- authentication ---------------------------------------------------------------------------
 
 
@@ -65,23 +48,23 @@ def _error(response, status: int, code: str) -> None:
 def test_a_missing_or_unknown_token_is_401_with_a_bearer_challenge(client, header):
     headers = {"Authorization": header} if header else {}
     response = client.get("/api/v1/tickets", headers=headers)
-    _error(response, 401, "invalid_token")
+    api_error(response, 401, "invalid_token")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert "Set-Cookie" not in response.headers
 
 
 def test_a_revoked_token_stops_working_at_once(client, app):
-    value = _token()
-    assert client.get("/api/v1/tickets", headers=_auth(value)).status_code == 200
+    value = api_token()
+    assert client.get("/api/v1/tickets", headers=bearer(value)).status_code == 200
     token = db.session.scalar(select(ApiToken))
     api_tokens.revoke_token(token, None)
     db.session.commit()
-    _error(client.get("/api/v1/tickets", headers=_auth(value)), 401, "invalid_token")
+    api_error(client.get("/api/v1/tickets", headers=bearer(value)), 401, "invalid_token")
 
 
 def test_a_session_cookie_is_not_an_api_login(client, login, admin):
     login(admin)
-    _error(client.get("/api/v1/tickets"), 401, "invalid_token")
+    api_error(client.get("/api/v1/tickets"), 401, "invalid_token")
 
 
 def _varies_by_cookie(response) -> bool:
@@ -92,26 +75,26 @@ def _varies_by_cookie(response) -> bool:
 def test_a_token_request_leaves_the_session_alone(client, login, admin, path):
     """The answer depends on the token only: no Vary: Cookie (a cache may share it) and no
     cookie handed out, even to a client that also carries a logged-in session cookie."""
-    value = _token()
-    response = client.get(path, headers=_auth(value))
+    value = api_token()
+    response = client.get(path, headers=bearer(value))
     assert response.status_code == 200
     assert not _varies_by_cookie(response)
     assert "Set-Cookie" not in response.headers
 
     login(admin)
-    response = client.get(path, headers=_auth(value))
+    response = client.get(path, headers=bearer(value))
     assert response.status_code == 200
     assert not _varies_by_cookie(response)
     assert "Set-Cookie" not in response.headers
-    unknown = client.get(path, headers=_auth("ldk_not-a-real-token"))
+    unknown = client.get(path, headers=bearer("ldk_not-a-real-token"))
     assert not _varies_by_cookie(unknown) and "Set-Cookie" not in unknown.headers
     # The pages still vary by the session cookie that says who is logged in.
     assert _varies_by_cookie(client.get("/dashboard"))
 
 
 def test_use_is_recorded_as_the_tokens_last_use(client):
-    value = _token()
-    client.get("/api/v1/tickets", headers=_auth(value))
+    value = api_token()
+    client.get("/api/v1/tickets", headers=bearer(value))
     db.session.expire_all()
     token = db.session.scalar(select(ApiToken))
     assert token.last_used_at is not None
@@ -123,10 +106,10 @@ def test_use_is_recorded_as_the_tokens_last_use(client):
 
 def test_tickets_page_newest_first_without_duplicates(client):
     made = [make_ticket(subject=f"Ticket {n}") for n in range(7)]
-    value = _token(scope=TokenScope.READ)
+    value = api_token(scope=TokenScope.READ)
     seen, url, pages = [], "/api/v1/tickets?limit=3", 0
     while url:
-        response = client.get(url, headers=_auth(value))
+        response = client.get(url, headers=bearer(value))
         assert response.status_code == 200
         body = response.get_json()
         assert len(body["data"]) <= 3
@@ -139,8 +122,8 @@ def test_tickets_page_newest_first_without_duplicates(client):
 def test_ticket_list_takes_the_boards_filters(client):
     make_ticket(subject="Polish", customer_locale="pl")
     english = make_ticket(subject="English", customer_locale="en")
-    value = _token(scope=TokenScope.READ)
-    body = client.get("/api/v1/tickets?language=en", headers=_auth(value)).get_json()
+    value = api_token(scope=TokenScope.READ)
+    body = client.get("/api/v1/tickets?language=en", headers=bearer(value)).get_json()
     assert [t["number"] for t in body["data"]] == [english.number]
     assert body["next"] is None
 
@@ -160,8 +143,8 @@ def test_ticket_list_takes_the_boards_filters(client):
     ],
 )
 def test_bad_list_input_is_a_400_that_says_what(client, query, code):
-    value = _token(scope=TokenScope.READ)
-    _error(client.get(f"/api/v1/tickets?{query}", headers=_auth(value)), 400, code)
+    value = api_token(scope=TokenScope.READ)
+    api_error(client.get(f"/api/v1/tickets?{query}", headers=bearer(value)), 400, code)
 
 
 def test_list_query_count_does_not_grow_with_the_page(client, count_queries):
@@ -172,12 +155,12 @@ def test_list_query_count_does_not_grow_with_the_page(client, count_queries):
 
         add_label(ticket, f"label {n}", None)
         db.session.commit()
-    value = _token(scope=TokenScope.READ)
-    client.get("/api/v1/tickets?limit=1", headers=_auth(value))  # warm caches (machines)
+    value = api_token(scope=TokenScope.READ)
+    client.get("/api/v1/tickets?limit=1", headers=bearer(value))  # warm caches (machines)
     counts = []
     for size in (2, 10):
         with count_queries() as statements:
-            response = client.get(f"/api/v1/tickets?limit={size}", headers=_auth(value))
+            response = client.get(f"/api/v1/tickets?limit={size}", headers=bearer(value))
         assert len(response.get_json()["data"]) == size
         counts.append(len(statements))
     assert counts[0] == counts[1]
@@ -192,7 +175,7 @@ def test_one_ticket_with_sla_conversation_and_notes_for_read_write(client, agent
     add_note(ticket, "Refund pending", agent)
     db.session.commit()
 
-    writer = client.get(f"/api/v1/tickets/{ticket.number}", headers=_auth(_token()))
+    writer = client.get(f"/api/v1/tickets/{ticket.number}", headers=bearer(api_token()))
     body = writer.get_json()
     assert body["number"] == ticket.number
     assert body["state"] == ticket.state and body["state_label"]
@@ -207,7 +190,7 @@ def test_one_ticket_with_sla_conversation_and_notes_for_read_write(client, agent
     assert body["answers"] == {"nps": 2}
 
     reader = client.get(
-        f"/api/v1/tickets/{ticket.number}", headers=_auth(_token("BI", TokenScope.READ))
+        f"/api/v1/tickets/{ticket.number}", headers=bearer(api_token("BI", TokenScope.READ))
     ).get_json()
     assert "notes" not in reader  # internal talk only for read_write tokens
     assert len(reader["conversation"]) == 2
@@ -215,8 +198,8 @@ def test_one_ticket_with_sla_conversation_and_notes_for_read_write(client, agent
 
 @pytest.mark.parametrize("number", ["LD-999999", "nonsense", "LD-1", "LD-99999999999999999999"])
 def test_an_unknown_ticket_is_404(client, number):
-    response = client.get(f"/api/v1/tickets/{number}", headers=_auth(_token()))
-    _error(response, 404, "ticket_not_found")
+    response = client.get(f"/api/v1/tickets/{number}", headers=bearer(api_token()))
+    api_error(response, 404, "ticket_not_found")
 
 
 # -- writes -----------------------------------------------------------------------------------
@@ -234,7 +217,7 @@ def test_a_note_through_the_api_acts_like_a_workspace_note(
     response = client.post(
         f"/api/v1/tickets/{ticket.number}/notes",
         json={"text": "Customer is a VIP in the CRM"},
-        headers=_auth(_token("CRM")),
+        headers=bearer(api_token("CRM")),
     )
     assert response.status_code == 201
     assert response.get_json()["author"] == "API: CRM"
@@ -270,7 +253,7 @@ def test_a_colleague_mentioned_in_an_api_note_is_told_it_came_from_the_integrati
     response = client.post(
         f"/api/v1/tickets/{ticket.number}/notes",
         json={"text": "@ola please call them back"},
-        headers=_auth(_token("CRM")),
+        headers=bearer(api_token("CRM")),
     )
     assert response.status_code == 201
     entry = db.session.scalar(select(InboxNotification).where(InboxNotification.user_id == ola.id))
@@ -295,11 +278,11 @@ def _deliver(app, run_jobs) -> None:
 
 def test_a_label_through_the_api_is_in_the_history_once(client, login, admin):
     ticket = make_ticket()
-    value = _token()
+    value = api_token()
     url = f"/api/v1/tickets/{ticket.number}/labels"
-    first = client.post(url, json={"label": "VIP"}, headers=_auth(value))
+    first = client.post(url, json={"label": "VIP"}, headers=bearer(value))
     assert first.status_code == 201 and first.get_json()["added"] is True
-    again = client.post(url, json={"label": "vip"}, headers=_auth(value))
+    again = client.post(url, json={"label": "vip"}, headers=bearer(value))
     assert again.status_code == 200 and again.get_json()["added"] is False
     assert again.get_json()["labels"].count("VIP") == 1
     login(admin)
@@ -309,20 +292,20 @@ def test_a_label_through_the_api_is_in_the_history_once(client, login, admin):
 
 def test_a_stale_version_is_a_409_and_changes_nothing(client):
     ticket = make_ticket()
-    value = _token()
+    value = api_token()
     stale = ticket.version - 1 if ticket.version > 1 else ticket.version + 5
     response = client.post(
         f"/api/v1/tickets/{ticket.number}/notes",
         json={"text": "late", "version": stale},
-        headers=_auth(value),
+        headers=bearer(value),
     )
-    _error(response, 409, "conflict")
+    api_error(response, 409, "conflict")
     response = client.post(
         f"/api/v1/tickets/{ticket.number}/labels",
         json={"label": "late", "version": stale},
-        headers=_auth(value),
+        headers=bearer(value),
     )
-    _error(response, 409, "conflict")
+    api_error(response, 409, "conflict")
     db.session.expire_all()
     kinds = db.session.scalars(
         select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)
@@ -331,19 +314,19 @@ def test_a_stale_version_is_a_409_and_changes_nothing(client):
     ok = client.post(
         f"/api/v1/tickets/{ticket.number}/notes",
         json={"text": "on time", "version": ticket.version},
-        headers=_auth(value),
+        headers=bearer(value),
     )
     assert ok.status_code == 201
 
 
 def test_a_read_only_token_may_not_write(client):
     ticket = make_ticket()
-    value = _token("BI", TokenScope.READ)
+    value = api_token("BI", TokenScope.READ)
     for path, body in (("notes", {"text": "hi"}), ("labels", {"label": "x"})):
         response = client.post(
-            f"/api/v1/tickets/{ticket.number}/{path}", json=body, headers=_auth(value)
+            f"/api/v1/tickets/{ticket.number}/{path}", json=body, headers=bearer(value)
         )
-        _error(response, 403, "read_only_token")
+        api_error(response, 403, "read_only_token")
 
 
 @pytest.mark.parametrize(
@@ -369,12 +352,12 @@ def test_bad_write_input_is_a_400_that_says_what(client, path, body, code):
     if body is not None:
         kwargs["json"] = body
     response = client.post(
-        f"/api/v1/tickets/{ticket.number}/{path}", headers=_auth(_token()), **kwargs
+        f"/api/v1/tickets/{ticket.number}/{path}", headers=bearer(api_token()), **kwargs
     )
     if code is None:
         assert response.status_code == 201
     else:
-        _error(response, 400, code)
+        api_error(response, 400, code)
 
 
 @pytest.mark.parametrize(
@@ -386,13 +369,13 @@ def test_bad_write_input_is_a_400_that_says_what(client, path, body, code):
     ],
 )
 def test_unknown_api_addresses_and_methods_answer_in_json(client, method, path, status, code):
-    _error(client.open(path, method=method, headers=_auth(_token())), status, code)
+    api_error(client.open(path, method=method, headers=bearer(api_token())), status, code)
 
 
 def test_writes_need_no_csrf_token_but_a_bearer_token(client):
     ticket = make_ticket()
     response = client.post(f"/api/v1/tickets/{ticket.number}/labels", json={"label": "x"})
-    _error(response, 401, "invalid_token")
+    api_error(response, 401, "invalid_token")
 
 
 # -- form responses ---------------------------------------------------------------------------
@@ -423,10 +406,10 @@ def nps_responses(builtin_forms):
 
 def test_form_responses_page_with_answers_score_and_status(client, nps_responses):
     form, rows = nps_responses
-    value = _token(scope=TokenScope.READ)
+    value = api_token(scope=TokenScope.READ)
     seen, url = [], f"/api/v1/forms/{form.slug}/responses?limit=2"
     while url:
-        body = client.get(url, headers=_auth(value)).get_json()
+        body = client.get(url, headers=bearer(value)).get_json()
         seen += body["data"]
         url = body["next"]
     assert [r["id"] for r in seen] == [r.id for r in reversed(rows)]
@@ -436,15 +419,17 @@ def test_form_responses_page_with_answers_score_and_status(client, nps_responses
     assert newest["spam"] is False
 
     unfinished = client.get(
-        f"/api/v1/forms/{form.slug}/responses?status=unfinished", headers=_auth(value)
+        f"/api/v1/forms/{form.slug}/responses?status=unfinished", headers=bearer(value)
     ).get_json()
     assert [r["id"] for r in unfinished["data"]] == [rows[2].id]
-    _error(
-        client.get(f"/api/v1/forms/{form.slug}/responses?status=half", headers=_auth(value)),
+    api_error(
+        client.get(f"/api/v1/forms/{form.slug}/responses?status=half", headers=bearer(value)),
         400,
         "bad_filter",
     )
-    _error(client.get("/api/v1/forms/nope/responses", headers=_auth(value)), 404, "form_not_found")
+    api_error(
+        client.get("/api/v1/forms/nope/responses", headers=bearer(value)), 404, "form_not_found"
+    )
 
 
 # -- description, rate limit --------------------------------------------------------------------
@@ -494,12 +479,12 @@ class TestRateLimit:
         return {"API_RATE_LIMIT": "3 per minute", "RATELIMIT_ENABLED": True}
 
     def test_each_token_has_its_own_limit(self, client):
-        busy, quiet = _token("Busy"), _token("Quiet")
-        codes = [client.get("/api/v1/tickets", headers=_auth(busy)).status_code for _ in range(4)]
+        busy, quiet = api_token("Busy"), api_token("Quiet")
+        codes = [client.get("/api/v1/tickets", headers=bearer(busy)).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
-        limited = client.get("/api/v1/tickets", headers=_auth(busy))
-        _error(limited, 429, "rate_limited")
-        assert client.get("/api/v1/tickets", headers=_auth(quiet)).status_code == 200
+        limited = client.get("/api/v1/tickets", headers=bearer(busy))
+        api_error(limited, 429, "rate_limited")
+        assert client.get("/api/v1/tickets", headers=bearer(quiet)).status_code == 200
 
 
 class TestRefusedTokens:
@@ -508,17 +493,17 @@ class TestRefusedTokens:
         return {"API_FAILED_TOKEN_LIMIT": "3 per minute", "RATELIMIT_ENABLED": True}
 
     def test_guessing_tokens_is_throttled_per_address(self, client):
-        valid = _token("CRM")
-        ok = client.get("/api/v1/tickets", headers=_auth(valid))
+        valid = api_token("CRM")
+        ok = client.get("/api/v1/tickets", headers=bearer(valid))
         assert ok.status_code == 200  # good requests do not count
         guesses = [
-            client.get("/api/v1/tickets", headers=_auth(f"ldk_guess{n}")).status_code
+            client.get("/api/v1/tickets", headers=bearer(f"ldk_guess{n}")).status_code
             for n in range(4)
         ]
         assert guesses == [401, 401, 401, 429]
         # Another address may still try; this one waits out the minute.
         other = client.get(
-            "/api/v1/tickets", headers=_auth(valid), environ_base={"REMOTE_ADDR": "10.0.0.9"}
+            "/api/v1/tickets", headers=bearer(valid), environ_base={"REMOTE_ADDR": "10.0.0.9"}
         )
         assert other.status_code == 200
 
@@ -528,7 +513,7 @@ JUNK = ["x", "0", "-1", "LD-0", "99999999999999999999", "%00", "<script>", "ł",
 
 def test_junk_in_every_api_route_is_never_a_server_error(app, client):
     make_ticket()
-    value = _token()
+    value = api_token()
     failures = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
@@ -542,7 +527,7 @@ def test_junk_in_every_api_route_is_never_a_server_error(app, client):
                     response = client.open(
                         url + query,
                         method=method,
-                        headers=_auth(value),
+                        headers=bearer(value),
                         json={"text": junk, "label": junk, "version": junk},
                     )
                     if response.status_code >= 500 or not response.is_json:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import make_ticket, text_of, ticket_events
+from tests.helpers import api_error, api_token, bearer, make_ticket, text_of, ticket_events
 from webapp.extensions import db
 from webapp.models import (
     InboxNotification,
@@ -19,7 +19,7 @@ from webapp.models import (
     WorkflowKind,
     utcnow,
 )
-from webapp.services import api_tokens, webhooks
+from webapp.services import webhooks
 from webapp.services.watchers import follow
 from webapp.services.workflow_versions import SHIPPED, publish_version
 
@@ -44,24 +44,6 @@ def people(app, create_user):
     return {"anna": anna, "boris": boris, "admin": admin, "care": care, "quality": quality}
 
 
-def _token(name: str = "CRM", scope: str = TokenScope.READ_WRITE) -> str:
-    _, value = api_tokens.create_token(name, scope, None)
-    db.session.commit()
-    return value
-
-
-def _auth(value: str) -> dict:
-    return {"Authorization": f"Bearer {value}"}
-
-
-def _error(response, status: int, code: str) -> str:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]["message"]
-
-
 def _history(client, login, admin, ticket) -> str:
     login(admin)
     page = text_of(client.get(f"/tickets/{ticket.number}"))
@@ -84,7 +66,7 @@ def _deliveries(event: str) -> list[WebhookDelivery]:
 def test_the_ticket_lists_the_transitions_available_now(client, people):
     ticket = make_ticket()  # routed to Customer Care, assigned to Anna
     assert ticket.state == "assigned"
-    body = client.get(f"/api/v1/tickets/{ticket.number}", headers=_auth(_token())).get_json()
+    body = client.get(f"/api/v1/tickets/{ticket.number}", headers=bearer(api_token())).get_json()
     assert body["assignee_email"] == "anna@example.com"
     assert {(t["id"], t["label"], t["to_state"]) for t in body["transitions"]} == {
         ("start", "Start work", "in_progress"),
@@ -103,7 +85,7 @@ def test_a_transition_through_the_api_acts_like_the_workspace(
     response = client.post(
         f"/api/v1/tickets/{ticket.number}/transitions",
         json={"transition": "start", "version": ticket.version},
-        headers=_auth(_token("CRM")),
+        headers=bearer(api_token("CRM")),
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
@@ -129,10 +111,12 @@ def test_a_transition_through_the_api_acts_like_the_workspace(
 
 def test_resolving_through_the_api_stops_the_resolution_clock(client, people):
     ticket = make_ticket()
-    value = _token()
+    value = api_token()
     url = f"/api/v1/tickets/{ticket.number}/transitions"
-    assert client.post(url, json={"transition": "resolve"}, headers=_auth(value)).status_code == 200
-    body = client.get(f"/api/v1/tickets/{ticket.number}", headers=_auth(value)).get_json()
+    assert (
+        client.post(url, json={"transition": "resolve"}, headers=bearer(value)).status_code == 200
+    )
+    body = client.get(f"/api/v1/tickets/{ticket.number}", headers=bearer(value)).get_json()
     assert body["state"] == "resolved"
     assert body["sla"]["resolution"]["met_at"] is not None
     assert {t["id"] for t in body["transitions"]} == {"close", "reopen"}
@@ -140,23 +124,23 @@ def test_resolving_through_the_api_stops_the_resolution_clock(client, people):
 
 def test_transitions_the_workspace_would_refuse_are_refused_in_words(client, people):
     ticket = make_ticket()
-    value = _token()
+    value = api_token()
     url = f"/api/v1/tickets/{ticket.number}/transitions"
 
-    message = _error(
-        client.post(url, json={"transition": "close"}, headers=_auth(value)),
+    message = api_error(
+        client.post(url, json={"transition": "close"}, headers=bearer(value)),
         409,
         "transition_not_available",
     )
     assert message == "This move is not possible from the ticket's current state."
-    _error(
-        client.post(url, json={"transition": "fly"}, headers=_auth(value)),
+    api_error(
+        client.post(url, json={"transition": "fly"}, headers=bearer(value)),
         400,
         "unknown_transition",
     )
-    client.post(url, json={"transition": "start"}, headers=_auth(value))
-    message = _error(
-        client.post(url, json={"transition": "ask_customer"}, headers=_auth(value)),
+    client.post(url, json={"transition": "start"}, headers=bearer(value))
+    message = api_error(
+        client.post(url, json={"transition": "ask_customer"}, headers=bearer(value)),
         409,
         "transition_guard_failed",
     )
@@ -174,14 +158,14 @@ def test_a_transition_only_other_roles_may_make_is_refused(client, people):
     publish_version(WorkflowKind.TICKET, text, None)
     db.session.commit()
     ticket = make_ticket()
-    value = _token()
-    detail = client.get(f"/api/v1/tickets/{ticket.number}", headers=_auth(value)).get_json()
+    value = api_token()
+    detail = client.get(f"/api/v1/tickets/{ticket.number}", headers=bearer(value)).get_json()
     assert "start" not in {t["id"] for t in detail["transitions"]}
-    message = _error(
+    message = api_error(
         client.post(
             f"/api/v1/tickets/{ticket.number}/transitions",
             json={"transition": "start"},
-            headers=_auth(value),
+            headers=bearer(value),
         ),
         409,
         "transition_not_allowed",
@@ -194,15 +178,15 @@ def test_merged_and_spam_tickets_do_not_move(client, people):
     duplicate.merged_into_id = kept.id
     spam.spam_at = utcnow()
     db.session.commit()
-    value = _token()
+    value = api_token()
     for ticket, code in ((duplicate, "ticket_merged"), (spam, "ticket_spam")):
-        detail = client.get(f"/api/v1/tickets/{ticket.number}", headers=_auth(value)).get_json()
+        detail = client.get(f"/api/v1/tickets/{ticket.number}", headers=bearer(value)).get_json()
         assert detail["transitions"] == []
-        message = _error(
+        message = api_error(
             client.post(
                 f"/api/v1/tickets/{ticket.number}/transitions",
                 json={"transition": "start"},
-                headers=_auth(value),
+                headers=bearer(value),
             ),
             409,
             code,
@@ -214,7 +198,7 @@ def test_merged_and_spam_tickets_do_not_move(client, people):
 def test_a_stale_version_is_a_409_for_every_new_write(client, people):
     ticket = make_ticket()
     stale = ticket.version + 7
-    value = _token()
+    value = api_token()
     base = f"/api/v1/tickets/{ticket.number}"
     for method, path, body in (
         ("POST", "/transitions", {"transition": "start"}),
@@ -222,9 +206,9 @@ def test_a_stale_version_is_a_409_for_every_new_write(client, people):
         ("PUT", "/assignee", {"assignee": "boris@example.com"}),
     ):
         response = client.open(
-            base + path, method=method, json={**body, "version": stale}, headers=_auth(value)
+            base + path, method=method, json={**body, "version": stale}, headers=bearer(value)
         )
-        _error(response, 409, "conflict")
+        api_error(response, 409, "conflict")
     db.session.expire_all()
     assert ticket.state == "assigned" and ticket.assignee.name == "Anna"
     assert ticket_events(ticket, "public_reply") == []
@@ -242,7 +226,7 @@ def test_a_reply_through_the_api_reaches_the_customer_like_the_workspaces(
     response = client.post(
         f"/api/v1/tickets/{ticket.number}/replies",
         json={"text": "Dzień dobry {name}, naprawiliśmy płatności.", "version": ticket.version},
-        headers=_auth(_token("CRM")),
+        headers=bearer(api_token("CRM")),
     )
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
@@ -270,12 +254,12 @@ def test_a_reply_through_the_api_reaches_the_customer_like_the_workspaces(
 
 def test_a_nonce_sends_a_retried_reply_once(client, people):
     ticket = make_ticket()
-    value, nonce = _token(), "0123456789abcdef0123456789abcdef"
+    value, nonce = api_token(), "0123456789abcdef0123456789abcdef"
     url = f"/api/v1/tickets/{ticket.number}/replies"
-    first = client.post(url, json={"text": "Hello", "nonce": nonce}, headers=_auth(value))
+    first = client.post(url, json={"text": "Hello", "nonce": nonce}, headers=bearer(value))
     assert first.status_code == 201
-    again = client.post(url, json={"text": "Hello", "nonce": nonce}, headers=_auth(value))
-    _error(again, 409, "duplicate_reply")
+    again = client.post(url, json={"text": "Hello", "nonce": nonce}, headers=bearer(value))
+    api_error(again, 409, "duplicate_reply")
     assert len(ticket_events(ticket, "public_reply")) == 1
 
 
@@ -292,10 +276,10 @@ def test_replies_the_workspace_refuses_are_refused(client, people, state):
     response = client.post(
         f"/api/v1/tickets/{ticket.number}/replies",
         json={"text": "Hello"},
-        headers=_auth(_token()),
+        headers=bearer(api_token()),
     )
     code = {"merged": "ticket_merged", "spam": "ticket_spam", "erased": "customer_erased"}
-    _error(response, 409, code[state])
+    api_error(response, 409, code[state])
     assert ticket_events(ticket, "public_reply") == []
     assert (
         db.session.scalar(
@@ -324,9 +308,9 @@ def test_the_workspace_refuses_a_reply_to_an_erased_customer(client, login, post
 def test_assigning_through_the_api_acts_like_the_workspace(client, login, people, receiver):
     ticket = make_ticket()
     _hooks(receiver, "ticket.assigned")
-    value = _token("CRM")
+    value = api_token("CRM")
     url = f"/api/v1/tickets/{ticket.number}/assignee"
-    response = client.put(url, json={"assignee": "BORIS@example.com"}, headers=_auth(value))
+    response = client.put(url, json={"assignee": "BORIS@example.com"}, headers=bearer(value))
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["changed"] is True
@@ -344,9 +328,9 @@ def test_assigning_through_the_api_acts_like_the_workspace(client, login, people
     assert entry.context.get("actor_name") == "API: CRM"
     assert len(_deliveries("ticket.assigned")) == 1
 
-    same = client.put(url, json={"assignee": "boris@example.com"}, headers=_auth(value))
+    same = client.put(url, json={"assignee": "boris@example.com"}, headers=bearer(value))
     assert same.status_code == 200 and same.get_json()["changed"] is False
-    nobody = client.put(url, json={"assignee": None}, headers=_auth(value))
+    nobody = client.put(url, json={"assignee": None}, headers=bearer(value))
     assert nobody.get_json()["changed"] is True
     assert nobody.get_json()["ticket"]["assignee"] is None
     page = _history(client, login, people["admin"], ticket)
@@ -362,7 +346,7 @@ def test_assigning_a_new_ticket_moves_it_to_assigned(client, create_user):
     response = client.put(
         f"/api/v1/tickets/{ticket.number}/assignee",
         json={"assignee": "anna@example.com"},
-        headers=_auth(_token()),
+        headers=bearer(api_token()),
     )
     assert response.get_json()["ticket"]["state"] == "assigned"
     # The workflow's own `assign` move tells Anna (once).
@@ -389,9 +373,9 @@ def test_bad_assignees_are_a_400_that_says_what(client, people, create_user, bod
     create_user(email="gone@example.com", name="Gone", active=False)
     ticket = make_ticket()
     response = client.put(
-        f"/api/v1/tickets/{ticket.number}/assignee", json=body, headers=_auth(_token())
+        f"/api/v1/tickets/{ticket.number}/assignee", json=body, headers=bearer(api_token())
     )
-    _error(response, 400, code)
+    api_error(response, 400, code)
     db.session.expire_all()
     assert ticket.assignee.name == "Anna"
 
@@ -408,7 +392,7 @@ def test_agents_with_teams_languages_and_who_is_away(client, people, create_user
     boris.away_from, boris.away_until = now + timedelta(days=10), now + timedelta(days=12)
     create_user(email="gone@example.com", name="Gone", active=False)
     db.session.commit()
-    body = client.get("/api/v1/agents", headers=_auth(_token("BI", TokenScope.READ))).get_json()
+    body = client.get("/api/v1/agents", headers=bearer(api_token("BI", TokenScope.READ))).get_json()
     by_email = {a["email"]: a for a in body["data"]}
     assert set(by_email) == {"anna@example.com", "boris@example.com", "admin@example.com"}
     assert by_email["anna@example.com"]["teams"] == [
@@ -427,22 +411,22 @@ def test_agents_page_on_and_their_query_count_is_flat(client, people, create_use
         user = create_user(email=f"agent{n}@example.com", name=f"Agent {n}")
         db.session.add(TeamMembership(team=people["care" if n % 2 else "quality"], user=user))
     db.session.commit()
-    value = _token(scope=TokenScope.READ)
+    value = api_token(scope=TokenScope.READ)
     seen, url = [], "/api/v1/agents?limit=4"
     while url:
-        body = client.get(url, headers=_auth(value)).get_json()
+        body = client.get(url, headers=bearer(value)).get_json()
         seen += [a["email"] for a in body["data"]]
         url = body["next"]
     assert len(seen) == len(set(seen)) == 15
     counts = []
     for size in (2, 12):
         with count_queries() as statements:
-            response = client.get(f"/api/v1/agents?limit={size}", headers=_auth(value))
+            response = client.get(f"/api/v1/agents?limit={size}", headers=bearer(value))
         assert len(response.get_json()["data"]) == size
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    _error(client.get("/api/v1/agents?limit=0", headers=_auth(value)), 400, "bad_limit")
-    _error(client.get("/api/v1/agents", headers=_auth("ldk_nope")), 401, "invalid_token")
+    api_error(client.get("/api/v1/agents?limit=0", headers=bearer(value)), 400, "bad_limit")
+    api_error(client.get("/api/v1/agents", headers=bearer("ldk_nope")), 401, "invalid_token")
 
 
 # -- tokens and junk --------------------------------------------------------------------------
@@ -450,16 +434,16 @@ def test_agents_page_on_and_their_query_count_is_flat(client, people, create_use
 
 def test_a_read_only_token_may_not_act(client, people):
     ticket = make_ticket()
-    value = _token("BI", TokenScope.READ)
+    value = api_token("BI", TokenScope.READ)
     base = f"/api/v1/tickets/{ticket.number}"
     for method, path, body in (
         ("POST", "/transitions", {"transition": "start"}),
         ("POST", "/replies", {"text": "Hi"}),
         ("PUT", "/assignee", {"assignee": "boris@example.com"}),
     ):
-        response = client.open(base + path, method=method, json=body, headers=_auth(value))
-        _error(response, 403, "read_only_token")
-        _error(client.open(base + path, method=method, json=body), 401, "invalid_token")
+        response = client.open(base + path, method=method, json=body, headers=bearer(value))
+        api_error(response, 403, "read_only_token")
+        api_error(client.open(base + path, method=method, json=body), 401, "invalid_token")
     db.session.expire_all()
     assert ticket.state == "assigned" and ticket.assignee.name == "Anna"
 
@@ -469,7 +453,7 @@ JUNK_VALUES = [None, True, 0, -1, 1.5, 10**30, "", " ", "x" * 200_000, [], {}, [
 
 def test_junk_bodies_are_never_a_server_error(client, people):
     ticket = make_ticket()
-    value = _token()
+    value = api_token()
     base = f"/api/v1/tickets/{ticket.number}"
     failures = []
     for method, path, key in (
@@ -484,13 +468,13 @@ def test_junk_bodies_are_never_a_server_error(client, people):
                 method=method,
                 data=raw,
                 content_type="application/json",
-                headers=_auth(value),
+                headers=bearer(value),
             )
             if response.status_code != 400 or not response.is_json:
                 failures.append(f"{method} {path} {raw[:20]!r} -> {response.status_code}")
         for junk in JUNK_VALUES:
             for body in ({key: junk}, {key: "x", "version": junk}, {key: "x", "nonce": junk}):
-                response = client.open(base + path, method=method, json=body, headers=_auth(value))
+                response = client.open(base + path, method=method, json=body, headers=bearer(value))
                 if response.status_code >= 500 or not response.is_json:
                     failures.append(f"{method} {path} {body!r:.60} -> {response.status_code}")
     assert not failures, "\n".join(failures[:20])
@@ -514,12 +498,12 @@ def test_automations_react_to_what_the_api_does(client, login, people):
     publish_version(WorkflowKind.TICKET, text, None)
     db.session.commit()
     ticket = make_ticket()
-    value = _token()
+    value = api_token()
     base = f"/api/v1/tickets/{ticket.number}"
-    client.post(base + "/transitions", json={"transition": "start"}, headers=_auth(value))
-    client.post(base + "/replies", json={"text": "On it"}, headers=_auth(value))
+    client.post(base + "/transitions", json={"transition": "start"}, headers=bearer(value))
+    client.post(base + "/replies", json={"text": "On it"}, headers=bearer(value))
     body = client.put(
-        base + "/assignee", json={"assignee": "boris@example.com"}, headers=_auth(value)
+        base + "/assignee", json={"assignee": "boris@example.com"}, headers=bearer(value)
     ).get_json()
     assert {"started", "answered", "handed-over"} <= set(body["ticket"]["labels"])
     page = _history(client, login, people["admin"], ticket)
@@ -538,17 +522,17 @@ class TestRateLimit:
     def test_one_bucket_per_token_across_every_endpoint(self, client, people):
         """Per-endpoint buckets would give a token the limit once per endpoint."""
         ticket = make_ticket()
-        busy, quiet = _token("Busy"), _token("Quiet")
+        busy, quiet = api_token("Busy"), api_token("Quiet")
         base = f"/api/v1/tickets/{ticket.number}"
-        assert client.get("/api/v1/agents", headers=_auth(busy)).status_code == 200
-        response = client.put(base + "/assignee", json={"assignee": None}, headers=_auth(busy))
+        assert client.get("/api/v1/agents", headers=bearer(busy)).status_code == 200
+        response = client.put(base + "/assignee", json={"assignee": None}, headers=bearer(busy))
         assert response.status_code == 200
-        limited = client.post(base + "/replies", json={"text": "Hi"}, headers=_auth(busy))
-        _error(limited, 429, "rate_limited")
+        limited = client.post(base + "/replies", json={"text": "Hi"}, headers=bearer(busy))
+        api_error(limited, 429, "rate_limited")
         assert 0 < int(limited.headers["Retry-After"]) <= 61  # about a minute
         assert ticket_events(ticket, "public_reply") == []
         moved = client.post(
-            base + "/transitions", json={"transition": "start"}, headers=_auth(quiet)
+            base + "/transitions", json={"transition": "start"}, headers=bearer(quiet)
         )
         assert moved.status_code == 200
 
@@ -556,8 +540,8 @@ class TestRateLimit:
         ticket = make_ticket()
         base = f"/api/v1/tickets/{ticket.number}"
         guesses = [
-            client.get("/api/v1/agents", headers=_auth("ldk_guess1")).status_code,
-            client.put(base + "/assignee", json={}, headers=_auth("ldk_guess2")).status_code,
-            client.post(base + "/replies", json={}, headers=_auth("ldk_guess3")).status_code,
+            client.get("/api/v1/agents", headers=bearer("ldk_guess1")).status_code,
+            client.put(base + "/assignee", json={}, headers=bearer("ldk_guess2")).status_code,
+            client.post(base + "/replies", json={}, headers=bearer("ldk_guess3")).status_code,
         ]
         assert guesses == [401, 401, 429]
