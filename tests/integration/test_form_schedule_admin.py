@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from tests.helpers import completed_response, text_of
+from tests.integration.test_form_builder import draft_data, revision_in
 from webapp.extensions import db
 from webapp.services import drafts
 from webapp.services.forms import publish_form
@@ -36,15 +37,6 @@ def shop(app):
 def as_admin(client, login, admin, shop):
     login(admin)
     return client
-
-
-def draft_data() -> dict:
-    db.session.expire_all()
-    return yaml.safe_load(drafts.current("form", "shop").yaml_text)
-
-
-def revision_in(response) -> str:
-    return re.search(r'name="revision" value="(\d*)"', response.get_data(as_text=True)).group(1)
 
 
 def edit(post_form, path: str, data: dict, revision: str = "", status: int = 200):
