@@ -11,29 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import PASSWORD, text_of
+from tests.integration.test_two_step_sign_in import SECRET, audit_entries, fresh, turn_on
 from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
-from webapp.models import AuditEntry, OutboxMessage, User
+from webapp.models import OutboxMessage, User
 from webapp.services import two_step
-
-SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-def turn_on(user: User) -> list[str]:
-    user = db.session.get(User, user.id)
-    codes = two_step.turn_on(user, SECRET, pyotp.TOTP(SECRET).now())
-    user.two_step_last_step = None
-    db.session.commit()
-    return codes
-
-
-def fresh(user: User) -> User:
-    db.session.expire_all()
-    return db.session.get(User, user.id)
-
-
-def audit_entries(action: str) -> list[AuditEntry]:
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
 
 
 @pytest.fixture
