@@ -304,7 +304,6 @@ def workspace_context(
         "merge_candidates": merge_choices(ticket, user, locale),
         "merge_into": None,  # the ticket a merge is being confirmed into
         "spam_confirm": False,  # the agent asked to mark it as spam: what happens, confirm
-        "sender_blocked": False,  # (while confirming) the customer's address already is
         "forms": forms or FormState(),
         "sections": SECTIONS,
         **extra,
