@@ -10,5 +10,11 @@ ERASED = "[erased]"  # stored in place of the erased text (services.customer_dat
 
 
 def erased_text(value: Any) -> Any:
-    """The marker in the reader's language; any other value as it is (template filter)."""
-    return gettext("[erased]") if value == ERASED else value
+    """The marker in the reader's language, also where it stands inside a text (a colleague's
+    note that quoted the customer: "Called [erased] about it"); any other value as it is
+    (template filter)."""
+    if value == ERASED:
+        return gettext("[erased]")
+    if isinstance(value, str) and ERASED in value:
+        return value.replace(ERASED, gettext("[erased]"))
+    return value

@@ -182,7 +182,7 @@ def _nps_row(client) -> str:
 
 
 def test_erase_takes_the_customer_out_of_the_teams_notes_tasks_and_reminders(
-    app, client, login, post_form, builtin_forms, admin_user
+    app, client, login, post_form, builtin_forms, admin_user, create_user
 ):
     from webapp.models import Reminder, Task
     from webapp.services.reminders import create_reminder
@@ -229,6 +229,12 @@ def test_erase_takes_the_customer_out_of_the_teams_notes_tasks_and_reminders(
     assert "jane" not in search.lower() and "courier blamed" in search
     page = text_of(client.get(f"/tickets/{ticket.number}"))
     assert "Called [erased]" in page and "Jane" not in page
+    # A colleague reading Polish sees the marker in Polish, inside the note too.
+    post_form("/logout")
+    login(create_user(email="wanda@example.com", name="Wanda", locale="pl", role="admin"))
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "Called [usunięto], she wants a refund to [usunięto]" in page
+    assert "Refund [usunięto]" in page and "Check [usunięto] got the refund" in page
 
 
 def test_erase_removes_the_personal_data_and_keeps_the_scores(
