@@ -66,6 +66,20 @@ def test_the_customer_s_other_open_requests_are_offered(client, login, agent, pa
     assert "Someone else" not in section and closed.number not in section
 
 
+def test_an_open_request_is_offered_behind_many_closed_newer_ones(client, login, agent, pair):
+    """A regular customer: forty closed requests newer than the open one still leave it offered."""
+    duplicate, first = pair
+    for n in range(40):
+        old = make_ticket(subject=f"Closed {n}", created_at=utcnow() - timedelta(minutes=n))
+        old.state = "closed"
+    db.session.commit()
+    login(agent)
+    page = client.get(f"/tickets/{duplicate.number}").get_data(as_text=True)
+    section = page[page.index('id="ws-merge"') :]
+    assert f'value="{first.number}"' in section
+    assert "Closed 1" not in section
+
+
 def test_merging_asks_first_then_closes_the_duplicate_and_moves_what_was_waiting(
     client, login, post_form, agent, create_user, pair
 ):

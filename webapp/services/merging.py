@@ -36,7 +36,7 @@ from webapp.services.tickets import (
     closed_state,
     flush_or_conflict,
 )
-from webapp.services.workflow_versions import machine_for
+from webapp.services.workflow_versions import machine_for, ticket_in_categories
 
 MAX_CHAIN = 10  # merged into a ticket later merged again: followed this far, no further
 CANDIDATES_SHOWN = 10
@@ -99,9 +99,10 @@ def merge_candidates(ticket: Ticket, viewer: User) -> list[Ticket]:
             *([] if visible is None else [visible]),
         )
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        .limit(CANDIDATES_SHOWN * 3)  # closed ones are left out below, by their lifecycle
+        .where(~ticket_in_categories(("closed",)))
+        .limit(CANDIDATES_SHOWN)
     ).all()
-    return [row for row in rows if _category(row) != "closed"][:CANDIDATES_SHOWN]
+    return list(rows)
 
 
 def check_merge(source: Ticket, target: Ticket | None, viewer: User) -> None:

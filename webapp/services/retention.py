@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,8 +47,6 @@ from webapp.models import (
     Ticket,
     TicketEvent,
     User,
-    WorkflowKind,
-    WorkflowVersion,
     utcnow,
 )
 from webapp.services import audit
@@ -121,26 +119,9 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 def _finished_ticket() -> ColumnElement[bool]:
     """Tickets in a resolved or closed state of their own workflow version (one query)."""
-    finished: dict[tuple[str, ...], list[int]] = {}
-    from webapp.services.workflow_versions import machine_for
+    from webapp.services.workflow_versions import ticket_in_categories
 
-    for version_id in db.session.scalars(
-        select(WorkflowVersion.id).where(WorkflowVersion.kind == WorkflowKind.TICKET)
-    ):
-        states = machine_for(version_id).definition.states
-        names = tuple(
-            sorted(name for name, state in states.items() if state.category in FINISHED_CATEGORIES)
-        )
-        if names:
-            finished.setdefault(names, []).append(version_id)
-    if not finished:
-        return false()
-    return or_(
-        *(
-            and_(Ticket.workflow_version_id.in_(ids), Ticket.state.in_(names))
-            for names, ids in finished.items()
-        )
-    )
+    return ticket_in_categories(FINISHED_CATEGORIES)
 
 
 def _expired_ticket(before: datetime, finished: ColumnElement[bool]) -> ColumnElement[bool]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import Team, User, WorkflowKind, WorkflowVersion
+from webapp.models import Team, Ticket, User, WorkflowKind, WorkflowVersion
 from workflow.definition import LoadResult, Problem, load_definition
 from workflow.engine import CompiledWorkflow
 from workflow.yaml_documents import N_
@@ -52,6 +52,32 @@ def forget_compiled() -> None:
     """Drop cached machines (tests that reuse ids after emptying the tables)."""
     with _compiled_lock:
         _compiled.clear()
+
+
+def ticket_in_categories(categories: tuple[str, ...]) -> ColumnElement[bool]:
+    """SQL: the ticket's state is of one of `categories` in its own workflow version.
+
+    A state's category lives in the version's YAML, not in a column; this turns it into
+    (version in …, state in …) pairs, one per distinct set of names, so one query can ask.
+    """
+    by_names: dict[tuple[str, ...], list[int]] = {}
+    for version_id in db.session.scalars(
+        select(WorkflowVersion.id).where(WorkflowVersion.kind == WorkflowKind.TICKET)
+    ):
+        states = machine_for(version_id).definition.states
+        names = tuple(
+            sorted(name for name, state in states.items() if state.category in categories)
+        )
+        if names:
+            by_names.setdefault(names, []).append(version_id)
+    if not by_names:
+        return false()
+    return or_(
+        *(
+            and_(Ticket.workflow_version_id.in_(ids), Ticket.state.in_(names))
+            for names, ids in by_names.items()
+        )
+    )
 
 
 def active_version_id(kind: WorkflowKind = WorkflowKind.TICKET) -> int:
