@@ -248,8 +248,11 @@ def test_the_agents_list_and_pickers_say_public_holiday_on_the_day(
     ticket = make_ticket()
     monkeypatch.setattr(away_settings, "utcnow", lambda: CHRISTMAS_NOON)
     login(admin)
+    anna.away_note = "At a conference"  # from an absence long over: old news on the day
+    db.session.commit()
     agents = visible(client.get("/admin/users"))
     assert agents.count("public holiday: Christmas Day") == 1  # Anna's; Maja follows none
+    assert "At a conference" not in agents
     page = visible(client.get(f"/tickets/{ticket.number}"))
     assert "Anna (public holiday: Christmas Day)" in page
     assert "Maja (public holiday" not in page
@@ -261,3 +264,33 @@ def test_the_agents_list_and_pickers_say_public_holiday_on_the_day(
     monkeypatch.setattr(away_settings, "utcnow", lambda: datetime(2026, 12, 28, 11, tzinfo=UTC))
     assert "public holiday" not in visible(client.get(f"/tickets/{ticket.number}"))
     assert anna.public_holidays == "PL"
+
+
+def test_the_routing_tester_says_which_member_has_a_public_holiday(
+    care, client, login, post_form, admin, monkeypatch, builtin_forms
+):
+    """Ola (Customer Care, Polish holidays) is off on 1 May: the members table says why."""
+    from webapp.services import routing_tester
+
+    ola = builtin_forms
+    ola.working_hours, ola.timezone, ola.public_holidays = WORKDAYS, "Europe/Warsaw", "PL"
+    db.session.commit()
+    monkeypatch.setattr(routing_tester, "utcnow", lambda: LABOUR_DAY_NOON)
+    login(admin)
+    tested = post_form(
+        "/admin/workflow/routing/test",
+        {"source": "typed", "form": "nps", "locale": "pl", "channel": "web", "answer-score": "2"},
+        htmx=True,
+    )
+    assert tested.status_code == 200
+    members = visible(tested).split("Team members considered")[1]
+    assert "public holiday: National Day" in members
+
+    admin.locale = "pl"
+    db.session.commit()
+    tested = post_form(
+        "/admin/workflow/routing/test",
+        {"source": "typed", "form": "nps", "locale": "pl", "channel": "web", "answer-score": "2"},
+        htmx=True,
+    )
+    assert "święto: Święto Państwowe" in visible(tested)

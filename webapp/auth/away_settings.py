@@ -112,3 +112,10 @@ def away_until(user) -> str:
     'public holiday: Labour Day'."""
     now = utcnow()
     return away.away_text(user, now, with_note=False) or public_holidays.off_today_text(user, now)
+
+
+@bp.app_template_filter("away_note_now")
+def away_note_now(user) -> str:
+    """The agent's note while they are away now; '' otherwise (a note from a past absence,
+    or on a public holiday, would be old news in a tooltip)."""
+    return (user.away_note or "") if away.last_day_away(user, utcnow()) else ""

@@ -34,6 +34,8 @@ from webapp.models import (
 )
 from webapp.services import forms as form_service
 from webapp.services.assignment import team_candidates
+from webapp.services.local_time import zone_or_utc
+from webapp.services.public_holidays import holiday_name
 from webapp.services.tickets import NewTicket, ticket_facts, unsaved_ticket
 from webapp.services.workflow_versions import SHIPPED
 from workflow.calendars import BusinessCalendar
@@ -96,6 +98,7 @@ class MemberLoad:
     open_load: int
     capacity: int
     away_until: date | None = None  # their last day away, when away now: never picked
+    holiday: str | None = None  # the public holiday that keeps them off duty now, named
 
 
 @dataclass(frozen=True)
@@ -405,6 +408,7 @@ def _dry_choose(team: Team, strategy: str, locale: str, now: datetime, running: 
                 c.open_load,
                 c.capacity,
                 date.fromisoformat(c.away_last_day) if c.is_away(now) and c.away_last_day else None,
+                _holiday_off(c.working_hours, now),
             ),
         )
         for c in candidates
@@ -417,6 +421,17 @@ def _dry_choose(team: Team, strategy: str, locale: str, now: datetime, running: 
             select(TeamRoutingState.last_user_id).where(TeamRoutingState.team_id == team.id)
         )
     return pick_assignee(strategy, candidates, locale=locale, now=now, last_user_id=last), members
+
+
+def _holiday_off(hours: BusinessCalendar | None, now: datetime) -> str | None:
+    """The public holiday an off-duty member has now, in the reader's language (the table
+    then says why "no", as the History of a real ticket does)."""
+    if hours is None or hours.is_open(now) or hours.public_holiday(now) is None:
+        return None
+    country, region = hours.holiday_country, hours.holiday_subdivision
+    choice = f"{country}-{region}" if region else country
+    day = now.astimezone(zone_or_utc(hours.timezone)).date()
+    return holiday_name(choice, day) or hours.public_holiday(now)
 
 
 def real_routing(ticket: Ticket) -> TicketEvent | None:
