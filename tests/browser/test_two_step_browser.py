@@ -6,6 +6,7 @@ pass the accessibility check."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -51,6 +52,13 @@ def test_setting_it_up_and_logging_in_with_a_code(page, live_server, agent):
     expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     assert not serious_violations_of(page)
+    shown = page.locator("#recovery-codes li").all_inner_texts()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as a text file").click()
+    assert download.value.suggested_filename == "loopdesk-recovery-codes.txt"
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "agent@example.com" in saved and all(code in saved for code in shown)
     page.get_by_role("button", name="I have saved them").click()
     expect(section).to_contain_text("On")
     expect(section).to_contain_text("10 unused recovery codes left.")

@@ -4,9 +4,11 @@ reset that still asks for the code."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
+from urllib.parse import unquote
 
 import pyotp
 import pytest
@@ -153,6 +155,11 @@ def test_a_current_code_switches_it_on_and_shows_ten_recovery_codes_once(
     assert "Two-step sign-in is on." in page and "Keep these codes safe" in page
     shown = re.findall(r"<li><code>([a-z2-9-]{14})</code></li>", reply.get_data(as_text=True))
     assert len(set(shown)) == 10
+    # …and offered as a text file to keep (a data: link: nothing stored, no second request).
+    raw = reply.get_data(as_text=True)
+    link = re.search(r'href="data:text/plain;charset=utf-8,([^"]+)" download', raw)
+    saved = unquote(html.unescape(link.group(1)))
+    assert saved.startswith("Loopdesk recovery codes for ") and all(c in saved for c in shown)
     user = fresh(agent)
     assert user.two_step_on and user.two_step_secret == key
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()

@@ -36,6 +36,14 @@
   }
   document.addEventListener("DOMContentLoaded", announcePageMessages);
 
+  // <button data-print hidden>: shown only where JavaScript can print the page.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+
   function showToast(text, kind) {
     var region = toastRegion();
     if (!region) { return; }
