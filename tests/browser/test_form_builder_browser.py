@@ -375,3 +375,39 @@ def test_the_nps_ticket_rule_is_edited_with_its_group(
     expect(ticket.get_by_role("group", name="Condition 3 of group 1")).to_be_visible()
     rule = yaml.safe_load(drafts.current("form", "nps").yaml_text)["creates_ticket"]
     assert rule["any"][1]["all"][2] == {"field": "answers.email", "op": "exists"}
+
+
+def test_adding_a_choice_keeps_the_focus_on_the_button_not_a_missing_text(
+    page, live_server, blank_form
+):
+    log_in_and_edit(page, live_server)
+    before = revision(page)
+    page.get_by_label("New question of type").select_option("single_choice")
+    page.get_by_role("button", name="Add the question").click()
+    wait_for_save(page, before)
+    card = page.locator(".builder-question").last
+    expect(card.get_by_label("Question text (en)")).to_have_attribute("aria-invalid", "true")
+
+    before = revision(page)
+    card.get_by_role("button", name="Add a choice").focus()
+    page.keyboard.press("Enter")
+    wait_for_save(page, before)
+    # still on the button (Enter again adds another), not on the question's missing text
+    expect(
+        page.locator(".builder-question").last.get_by_role("button", name="Add a choice")
+    ).to_be_focused()
+
+
+def test_a_refused_id_says_why_instead_of_dropping_the_change(page, live_server, blank_form):
+    log_in_and_edit(page, live_server)
+    sent = []
+    page.on(
+        "request",
+        lambda request: sent.append(request.url) if "/edit/questions/" in request.url else None,
+    )
+    field = page.locator("#question-comment").get_by_label("Id", exact=True)
+    field.fill("my comment")
+    field.press("Tab")  # `change` would save it; the browser refuses the space
+    expect(field).to_be_focused()
+    assert page.evaluate("document.activeElement.validationMessage")
+    assert sent == [] and draft_question(0)["id"] == "comment"

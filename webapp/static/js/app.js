@@ -172,12 +172,14 @@
   }
 
   function focusTarget(before, section) {
-    var invalid = section.querySelector('[aria-invalid="true"]');
-    if (isShown(invalid)) { return invalid; }
     var forms = Array.prototype.filter.call(section.querySelectorAll("form"), function (form) {
       return form.getAttribute("action") === before.action &&
         hiddenValue(form, "trigger") === before.trigger;
     });
+    // The refused field is in the form that was sent: a field flagged for another reason
+    // elsewhere in the section (a missing translation in the form builder) is not it.
+    var invalid = (forms.length ? forms[0] : section).querySelector('[aria-invalid="true"]');
+    if (isShown(invalid)) { return invalid; }
     var same = forms.length && before.index >= 0 ? forms[0].elements[before.index] : null;
     if (isShown(same)) { return same; }
     var closed = same && same.closest("details:not([open])");

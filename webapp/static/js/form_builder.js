@@ -1,6 +1,6 @@
 // Form builder glue: drag questions into a new order (SortableJS) → one htmx request with
-// the new order, show an edit conflict (409) instead of treating it as a failure, and ask
-// before a question type change that drops data.
+// the new order, show an edit conflict (409) instead of treating it as a failure, ask
+// before a question type change that drops data, and say why a change was not sent.
 // The server decides everything and sends the list back as it really is.
 (function () {
   "use strict";
@@ -89,6 +89,15 @@
       Array.prototype.forEach.call(select.options, function (item) {
         item.selected = item.defaultSelected;
       });
+    }
+  });
+
+  // A change the browser refuses (an id with a space, a limit out of range) is not sent:
+  // say why, as Enter does, instead of dropping it without a word.
+  document.addEventListener("htmx:validation:halted", function (evt) {
+    var form = evt.target;
+    if (form.closest && form.closest("#form-builder") && form.reportValidity) {
+      form.reportValidity();
     }
   });
 
