@@ -129,3 +129,17 @@ def test_mentioning_a_colleague_keeps_them_chosen_without_console_errors(page, l
     page.get_by_role("button", name="Add note").click()
     expect(page.locator("#ws-timeline")).to_contain_text("Bob Builder")
     assert errors == []
+
+
+def test_why_a_state_button_is_disabled_wraps_on_a_phone(page, live_server, ticket, create_user):
+    """A colleague who may not move the ticket reads the reason under each button, in their
+    language, without the page scrolling sideways (Polish and Russian run longest)."""
+    create_user(email="ola@example.com", name="Ola Nowak", locale="pl")
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    staff_login.log_in(page, live_server, "ola@example.com", then=f"/tickets/{ticket.number}")
+    reason = page.locator("#ws-header .ticket-actions small").first
+    expect(reason).to_contain_text("Mogą to zrobić tylko")
+    assert reason.evaluate("el => el.getBoundingClientRect().right") <= 390
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the ticket page scrolls sideways on a phone"
