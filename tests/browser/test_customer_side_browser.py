@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_conversation_browser import serious_violations
 
@@ -126,6 +127,29 @@ def test_a_file_over_5_mb_is_refused_before_it_is_sent_and_skip_moves_on(
     page.locator("#composer .skip").click()
     page.locator("#composer input[type=email]").wait_for()
     assert page.locator("#transcript .bubble.customer").last.inner_text().startswith("Pominięto")
+
+
+def test_without_javascript_a_refused_answer_shows_its_message_on_a_phone(
+    browser, live_server, builtin_forms
+):
+    """The refusal comes back as a new page: it opens at the message, not at the title."""
+    context = browser.new_context(
+        java_script_enabled=False, locale="pl-PL", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(f"{live_server}/pl/f/report-problem")
+    page.locator("#composer button[value=bug]").click()
+    page.locator("#composer textarea").fill("Koszyk opróżnia się sam po dodaniu produktu. " * 5)
+    page.locator("#composer button", has_text="Wyślij").click()
+    page.locator("#composer .skip").click()  # the page address
+    page.locator("#composer input[type=file]").set_input_files(
+        {"name": "notatki.txt", "mimeType": "text/plain", "buffer": b"hello"}
+    )
+    page.locator("#composer button", has_text="Prześlij").click()
+    error = page.locator("#answer-error")
+    expect(error).to_have_text("Prześlij obraz (PNG, JPEG, GIF, WebP) lub plik PDF.")
+    expect(error).to_be_in_viewport()
+    context.close()
 
 
 def test_on_a_phone_the_nps_labels_name_their_numbers(page, live_server, builtin_forms):
