@@ -125,6 +125,8 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "CONTINUE_LATER_MAILS_PER_ADDRESS": env.get(
             "CONTINUE_LATER_MAILS_PER_ADDRESS", "3 per day"
         ),
+        # The same for "Your requests" links, which anybody may ask for any address.
+        "REQUESTS_LINK_MAILS_PER_ADDRESS": env.get("REQUESTS_LINK_MAILS_PER_ADDRESS", "3 per day"),
         "FORM_MIN_SECONDS_FIRST_ANSWER": float(env.get("FORM_MIN_SECONDS_FIRST_ANSWER", "2")),
         # A partly answered conversation can be resumed for this many days after its last
         # answer (the browser's cookie and the "continue later" link); later it starts over.

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from webapp.public import status_views, survey_views, views  # noqa: E402,F401  (registers the routes on bp)
+from webapp.public import requests_views, status_views, survey_views, views  # noqa: E402,F401  (registers the routes on bp)

@@ -14,6 +14,7 @@ from webapp.extensions import db, limiter
 from webapp.i18n import override_locale
 from webapp.models import Ticket, TicketEvent
 from webapp.public import bp
+from webapp.services.customer_requests import customer_state_label
 from webapp.services.merging import carried_on_in
 from webapp.services.replies import receive_customer_reply
 from webapp.services.tickets import TicketConflict
@@ -37,11 +38,6 @@ def _ticket_or_404(token: str) -> Ticket:
 
 def _reply_signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-status-reply")
-
-
-def _customer_label(state, lang: str) -> str:
-    """A state's name as the customer reads it: "waiting on customer" is, to them, their turn."""
-    return _("Waiting for your reply") if state.category == "waiting" else state.label(lang)
 
 
 def _erased_page(lang: str):
@@ -87,7 +83,9 @@ def ticket_status(token: str):
             ticket=ticket,
             lang=lang,
             state=definition.states[ticket.state],
-            state_labels={name: _customer_label(s, lang) for name, s in definition.states.items()},
+            state_labels={
+                name: customer_state_label(s, lang) for name, s in definition.states.items()
+            },
             events=events,
             talk=conversation_of(ticket),  # what the customer told us, in their words
             reply_token=_reply_signer().dumps(ticket.status_token),

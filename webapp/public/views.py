@@ -677,7 +677,7 @@ def continue_later(slug: str):
             continue_later={"error": answer_error_message(refused), "email": email},
             status=422,
         )
-    if not recipient_limits.count_continue_later_mail(email):
+    if not recipient_limits.count_mail_to(email, "continue_later"):
         # Many clients mailing one stranger: refused in the respondent's language, the
         # conversation and the typed address kept.
         return _render(

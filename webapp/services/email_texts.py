@@ -159,6 +159,14 @@ EDITABLE = {
             required=("link",),
         ),
         _editable(
+            "requests_link",
+            _l("Link to a customer's list of requests"),
+            CUSTOMER,
+            {"days": (_l("how many days the link works"), "7")},
+            ("link",),
+            required=("link",),
+        ),
+        _editable(
             "staff_invitation",
             _l("Invitation for a new agent"),
             STAFF,

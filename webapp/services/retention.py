@@ -62,8 +62,9 @@ RUN_SECONDS = 240.0
 log = logging.getLogger(__name__)
 FINISHED_CATEGORIES = ("resolved", "closed")
 COUNTED = ("responses", "tickets", "files", "emails_sent", "emails_received", "survey_invitations")
-# E-mails to customers that belong to no ticket: the link to finish a form later.
-MAIL_WITHOUT_TICKET = ("continue_later",)
+# E-mails to customers that belong to no ticket: the link to finish a form later, the link
+# to their list of requests.
+MAIL_WITHOUT_TICKET = ("continue_later", "requests_link")
 
 
 class InvalidPeriod(ValueError):

@@ -1,0 +1,56 @@
+"""A Russian customer asks for the link to their requests, opens it from the e-mail and
+goes on to one request's status page, on a phone."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.browser.test_two_step_browser import serious_violations_of
+from tests.helpers import make_ticket
+from webapp.extensions import db
+from webapp.models import OutboxMessage
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"FORM_MIN_SECONDS_FIRST_ANSWER": 0}
+
+
+def test_a_customer_asks_for_the_link_and_follows_it_to_a_request(page, live_server, builtin_forms):
+    older = make_ticket(
+        subject="Не приходит чек", customer_locale="ru", customer_email="ivan@example.ru"
+    )
+    newer = make_ticket(
+        subject="Снова не приходит чек", customer_locale="ru", customer_email="ivan@example.ru"
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/t/{older.status_token}")
+    page.get_by_role("link", name="Все Ваши обращения").click()
+    expect(page.get_by_role("heading", name="Ваши обращения")).to_be_visible()
+    assert not serious_violations_of(page)
+
+    page.get_by_label("Ваш адрес эл. почты").fill("ivan@")
+    page.get_by_role("button", name="Отправить мне ссылку").click()
+    expect(page.get_by_role("alert")).to_be_visible()  # refused in Russian, typed text kept
+    expect(page.get_by_label("Ваш адрес эл. почты")).to_have_value("ivan@")
+    page.get_by_label("Ваш адрес эл. почты").fill("ivan@example.ru")
+    page.get_by_role("button", name="Отправить мне ссылку").click()
+    expect(page.get_by_role("heading", name="Проверьте почтовый ящик")).to_be_visible()
+
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "requests_link"))
+    link = urlsplit(re.search(r"https?://\S+/requests/\S+", mail.body_text).group(0))
+    page.goto(f"{live_server}{link.path}?{link.query}")
+    cards = page.locator(".customer-request")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text(newer.number)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
+    assert not serious_violations_of(page)
+    cards.nth(1).get_by_role("link").click()
+    expect(page.get_by_role("heading", name=f"Ваше обращение {older.number}")).to_be_visible()

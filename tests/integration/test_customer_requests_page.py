@@ -1,0 +1,173 @@
+"""A customer without an account asks for a link by e-mail and sees all their requests.
+
+The asking page answers the same whether or not we hold requests for the address; the link
+reaches only that mailbox (a real SMTP server here), expires, and lists the customer's own
+requests: not another customer's, not spam, not a merged duplicate, nothing erased.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from itsdangerous.timed import TimestampSigner
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from webapp.extensions import db
+from webapp.models import OutboxMessage, Ticket, utcnow
+
+_ADDRESSES = (f"10.1.{n // 250}.{n % 250 + 1}" for n in itertools.count())
+SENT_PL = "Jeśli mamy zgłoszenia z tego adresu, wysłaliśmy na niego link. Działa przez 7 dni."
+
+
+@pytest.fixture
+def app_config(smtp_config) -> dict:
+    return {**smtp_config, "FORM_MIN_SECONDS_FIRST_ANSWER": 0}
+
+
+def _ask(client, email: str, lang: str = "pl", **extra):
+    """Open the asking page and send it from a new client address (the per-client limit
+    never bites); the reply to the post."""
+    page = client.get(f"/{lang}/requests").get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    data = {"form_token": token, "lang": lang, "email": email, **extra}
+    return client.post("/requests", data=data, environ_base={"REMOTE_ADDR": next(_ADDRESSES)})
+
+
+def _mails() -> list[OutboxMessage]:
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "requests_link")
+    ).all()
+
+
+def _link(message: OutboxMessage) -> str:
+    """The link in the e-mail, as a path for the test client."""
+    url = urlsplit(re.search(r"https?://\S+/requests/\S+", message.body_text).group(0))
+    return f"{url.path}?{url.query}"
+
+
+def test_a_customer_gets_a_link_in_polish_that_lists_only_their_own_requests(
+    client, builtin_forms, smtp_server, run_jobs
+):
+    first = make_ticket(subject="Płatność nie działa")
+    second = make_ticket(subject="Zła faktura <b>VAT</b>", customer_email="JAN@example.pl")
+    make_ticket(subject="Cudze zgłoszenie", customer_email="ewa@example.pl")
+    spam = make_ticket(subject="Kup teraz")
+    spam.spam_at = utcnow()
+    duplicate = make_ticket(subject="Nadal nie działa")
+    duplicate.merged_into_id = first.id
+    db.session.commit()
+
+    asking = client.get("/pl/requests")
+    assert asking.status_code == 200 and '<html lang="pl">' in asking.get_data(as_text=True)
+    assert "Twoje zgłoszenia" in text_of(asking)
+    sent = _ask(client, " Jan@Example.PL ")
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/requests/sent?lang=pl")
+    assert SENT_PL in text_of(client.get(sent.headers["Location"]))
+
+    (mail,) = _mails()
+    assert mail.to_address == "Jan@Example.PL" and mail.locale == "pl"  # as typed, trimmed
+    assert mail.subject == "Twoje zgłoszenia: Twój prywatny link"
+    run_jobs()  # a real RQ worker with Redis; in-process it went at the commit
+    assert [m["To"] for m in smtp_server.messages].count("Jan@Example.PL") == 1
+
+    page = client.get(_link(mail))
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    raw = page.get_data(as_text=True)
+    said = html.unescape(text_of(page))
+    assert first.number in said and second.number in said
+    assert "Zła faktura <b>VAT</b>" in said and "<b>VAT</b>" not in raw  # escaped
+    assert raw.index(second.number) < raw.index(first.number)  # the newest first
+    for other in ("Cudze zgłoszenie", "Kup teraz", duplicate.number):
+        assert other not in said
+    assert f'href="/t/{first.status_token}?lang=pl"' in raw  # each opens its status page
+    assert "Status:" in said or "Status" in said
+
+
+def test_an_address_without_requests_is_answered_alike_and_gets_nothing(client, builtin_forms):
+    make_ticket()
+    sent = _ask(client, "nikt@example.pl")
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/requests/sent?lang=pl")
+    assert _mails() == []
+
+
+def test_a_bad_address_is_refused_in_the_customer_s_language_keeping_what_was_typed(
+    client, builtin_forms
+):
+    refused = _ask(client, "jan(at)example.pl")
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'value="jan(at)example.pl"' in page and 'aria-invalid="true"' in page
+    assert "adres e-mail" in text_of(refused).lower()
+    empty = _ask(client, "", lang="ru")
+    assert empty.status_code == 422 and '<html lang="ru">' in empty.get_data(as_text=True)
+    assert _mails() == []
+
+
+def test_the_honeypot_and_a_robot_s_speed_send_nothing_but_read_alike(client, app, builtin_forms):
+    make_ticket()
+    filled = _ask(client, "jan@example.pl", website="http://spam.example")
+    assert filled.status_code == 303 and "/requests/sent" in filled.headers["Location"]
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 2.0
+    too_fast = _ask(client, "jan@example.pl")
+    assert too_fast.status_code == 303 and "/requests/sent" in too_fast.headers["Location"]
+    assert _mails() == []
+
+
+def test_a_page_that_is_not_ours_asks_again_instead_of_sending(client, builtin_forms):
+    make_ticket()
+    forged = client.post("/requests", data={"form_token": "x", "email": "jan@example.pl"})
+    assert forged.status_code == 422
+    assert _mails() == []
+
+
+def test_the_fourth_link_to_one_address_in_a_day_is_refused(client, builtin_forms):
+    make_ticket()
+    for _ in range(3):
+        assert _ask(client, "jan@example.pl", lang="en").status_code == 303
+    refused = _ask(client, "JAN@example.pl", lang="en")
+    assert refused.status_code == 429
+    assert "We have already sent several links to this address today." in text_of(refused)
+    assert len(_mails()) == 3
+
+
+def test_an_expired_or_altered_link_offers_a_new_one(client, builtin_forms, monkeypatch):
+    make_ticket()
+    with monkeypatch.context() as eight_days_ago:  # the link works for seven
+        eight_days_ago.setattr(
+            TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 8 * 24 * 3600
+        )
+        _ask(client, "jan@example.pl", lang="en")
+    link = _link(_mails()[0])
+    expired = client.get(link)
+    assert expired.status_code == 410
+    assert "This link has expired." in text_of(expired)
+    assert 'name="email"' in expired.get_data(as_text=True)
+    token = link.split("/requests/")[1].split("?")[0]
+    altered = client.get(link.replace(token, token[:-3] + "abc"))
+    assert altered.status_code == 404 and "This link is not valid." in text_of(altered)
+
+
+def test_after_an_erasure_the_link_lists_nothing(client, builtin_forms):
+    ticket = make_ticket(subject="Płatność nie działa")
+    _ask(client, "jan@example.pl")
+    link = _link(_mails()[0])
+    erased = db.session.get(Ticket, ticket.id)
+    erased.customer_email, erased.customer_erased_at = None, utcnow()
+    db.session.commit()
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Płatność" not in text_of(page) and ticket.number not in text_of(page)
+
+
+def test_the_status_page_leads_to_the_list(client, builtin_forms):
+    ticket = make_ticket()
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert 'href="/requests?lang=pl"' in page

@@ -1,0 +1,136 @@
+"""A customer's own list of their requests, reached by a link e-mailed to their address.
+
+Customers have no accounts: each request has its private status link, in the confirmation
+e-mail. Someone who wrote several times, or lost that e-mail, asks for one link that lists
+them all. The page where they ask says the same whether or not we hold requests for the
+address (it must not tell a stranger who wrote to us); the link goes only to that mailbox,
+is signed and expires after LINK_DAYS.
+
+The link names one of the customer's tickets, not the address: an e-mail address in a URL
+ends up in browser history and logs. The list is "the tickets with that ticket's address",
+so it follows an erasure (the address is gone) and never outlives the customer's data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.external_urls import external_url
+from webapp.models import Ticket
+from webapp.outbox import queue_email
+from webapp.people import normalise_email
+from webapp.services import recipient_limits
+from webapp.services.non_essential_mail import is_opted_out
+from webapp.services.spam import is_blocked
+from webapp.services.workflow_versions import machine_for
+
+LINK_DAYS = 7
+SHOWN = 100  # newest first; a customer with more is a company account, not a person
+_SALT = "loopdesk-customer-requests"
+
+
+@dataclass(frozen=True)
+class CustomerRequest:
+    number: str
+    subject: str
+    state_label: str
+    waiting_for_customer: bool
+    finished: bool
+    created_at: datetime
+    updated_at: datetime
+    status_token: str
+
+
+class LinkExpired(ValueError):
+    """A genuine link, older than LINK_DAYS."""
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def _listed(address: str):
+    """The tickets a customer sees in their list: not spam, not erased, not merged away
+    (a merged duplicate's conversation carries on in the ticket kept, which is listed)."""
+    return select(Ticket).where(
+        func.lower(Ticket.customer_email) == normalise_email(address),
+        Ticket.spam_at.is_(None),
+        Ticket.customer_erased_at.is_(None),
+        Ticket.merged_into_id.is_(None),
+    )
+
+
+def _newest_ticket_id(address: str) -> int | None:
+    return db.session.scalar(
+        _listed(address).with_only_columns(Ticket.id).order_by(Ticket.id.desc()).limit(1)
+    )
+
+
+def send_link(address: str, lang: str) -> bool:
+    """Queue the e-mail with the link, if the address has requests and may be mailed.
+
+    False only when the address already had its share of these e-mails today (the caller
+    says so); otherwise True, whether or not anything was sent, so that the answer does
+    not tell who wrote to us. Counted first, so probing costs the same either way.
+    """
+    if not recipient_limits.count_mail_to(address, "requests_link"):
+        return False
+    ticket_id = _newest_ticket_id(address)
+    if ticket_id is None or is_opted_out(address) or is_blocked(address):
+        return True
+    link = external_url(
+        "public.customer_requests_page", token=_signer().dumps(ticket_id), lang=lang
+    )
+    queue_email(address, "requests_link", lang, {"link": link, "days": LINK_DAYS})
+    return True
+
+
+def requests_for_link(token: str) -> list[CustomerRequest] | None:
+    """The requests the link lists, newest first; None for a link that is not ours.
+
+    Raises LinkExpired for one of ours past LINK_DAYS (the page offers a new one).
+    """
+    try:
+        ticket_id = _signer().loads(token, max_age=LINK_DAYS * 24 * 3600)
+    except SignatureExpired as expired:
+        raise LinkExpired from expired
+    except BadSignature:
+        return None
+    if not isinstance(ticket_id, int):
+        return None
+    address = db.session.scalar(select(Ticket.customer_email).where(Ticket.id == ticket_id))
+    if not address:
+        return []  # erased since the link was sent: nothing of theirs is kept to list
+    tickets = db.session.scalars(
+        _listed(address).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(SHOWN)
+    ).all()
+    return [_as_request(ticket) for ticket in tickets]
+
+
+def _as_request(ticket: Ticket) -> CustomerRequest:
+    from flask_babel import get_locale
+
+    state = machine_for(ticket.workflow_version_id).definition.states[ticket.state]
+    return CustomerRequest(
+        number=ticket.number,
+        subject=ticket.subject,
+        state_label=customer_state_label(state, str(get_locale())),
+        waiting_for_customer=state.category == "waiting",
+        finished=state.category in ("resolved", "closed"),
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at or ticket.created_at,
+        status_token=ticket.status_token,
+    )
+
+
+def customer_state_label(state, lang: str) -> str:
+    """A state's name as the customer reads it: "waiting on customer" is, to them, their turn."""
+    from flask_babel import gettext as _
+
+    return _("Waiting for your reply") if state.category == "waiting" else state.label(lang)
