@@ -130,6 +130,19 @@ def test_a_stored_answer_that_is_not_a_number_never_breaks_the_score_filter(
     assert reply.get_data(as_text=True).count('<li id="response-') == 1
 
 
+def test_csv_header_names_each_column_once(client, login, builtin_forms, admin):
+    """The built-in NPS form's question is called `score`, like the score column of every
+    export: a spreadsheet or pandas would read the two as one."""
+    _respond("nps", {"score": 3, "what_went_wrong": "Late"})
+    login(admin)
+    body = client.get("/admin/forms/nps/responses.csv").get_data(as_text=True)
+    header = next(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert len(header) == len(set(header))
+    row = _csv_rows(client.get("/admin/forms/nps/responses.csv"))[0]
+    assert row["score"] == row["answers.score"] == "3"
+    assert row["what_went_wrong"] == "Late"  # a question named like no column keeps its id
+
+
 def _csv_rows(reply) -> list[dict]:
     return list(csv.DictReader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff"))))
 

@@ -169,6 +169,33 @@ def parse_before(value: str | None) -> int | None:
 # -- CSV -------------------------------------------------------------------------------------
 
 
+RESPONSE_COLUMNS = (
+    "response",
+    "started_at",
+    "completed_at",
+    "language",
+    "channel",
+    "version",
+    "score",
+    "score_group",
+    "ticket",
+    "spam",  # 1: left out of scores (its ticket was spam, or a blocked sender's)
+)
+
+
+def _answer_columns(questions: list[str], hidden: list[str]) -> list[str]:
+    """A column name per question and hidden field, each once in the header.
+
+    A question or hidden field named like a column of every export (the built-in NPS form's
+    question `score`) is written as conditions name it, `answers.score` / `hidden.country`:
+    two columns of one name read as one in a spreadsheet's lookups and in pandas or R.
+    """
+    taken = {*RESPONSE_COLUMNS, *KNOWN_METADATA}
+    columns = [f"answers.{q}" if q in taken else q for q in questions]
+    taken.update(columns)
+    return columns + [f"hidden.{name}" if name in taken else name for name in hidden]
+
+
 def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition) -> Iterator[str]:
     """The filtered responses as CSV, oldest first, one column per question of the live
     version (answers to questions it no longer has are left out) and per hidden field.
@@ -181,23 +208,7 @@ def csv_chunks(form: Form, filters: ResponseFilters, definition: FormDefinition)
     out = CsvChunks()
     questions = [q.id for q in definition.questions]
     hidden = [h.name for h in definition.hidden_fields]
-    out.row(
-        [
-            "response",
-            "started_at",
-            "completed_at",
-            "language",
-            "channel",
-            "version",
-            "score",
-            "score_group",
-            "ticket",
-            "spam",  # 1: left out of scores (its ticket was spam, or a blocked sender's)
-            *questions,
-            *hidden,
-            *KNOWN_METADATA,
-        ]
-    )
+    out.row([*RESPONSE_COLUMNS, *_answer_columns(questions, hidden), *KNOWN_METADATA])
     yield out.take()
     versions = {
         version.id: version
