@@ -12,7 +12,7 @@ from tests.browser import staff_login
 from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
 from webapp.models import SavedView, Team, Ticket
-from webapp.services.tickets import add_label
+from webapp.services.tickets import add_label, assign_to
 
 pytestmark = pytest.mark.browser
 
@@ -280,3 +280,33 @@ def test_on_a_phone_the_less_used_filters_fold_behind_one_button(page, live_serv
     page.goto(f"{live_server}/board")
     expect(page.locator(".board-more-toggle")).to_be_hidden()
     expect(priority).to_be_visible()
+
+
+def test_a_bulk_action_keeps_the_boards_own_filters(page, live_server, desk):
+    """The bulk bar's agent and label are not the filters' agent and label: labelling or
+    reassigning cards on "Assigned to me" leaves that board, not one filtered by the new
+    label or the new agent."""
+    first, second = new_ticket(), new_ticket("Wrong size")
+    bobs = new_ticket("Bob's parcel")
+    assign_to(bobs, desk["bob"], None)
+    db.session.commit()
+    log_in(page, live_server, "agent@example.com")
+    page.locator("#board-filters select[name=assignee]").select_option("me")
+    expect(page).to_have_url(re.compile(r"assignee=me"))
+    expect(page.locator(f"#card-{bobs.number}")).to_have_count(0)
+
+    page.locator(f"#card-{first.number} .card-select").check()
+    page.locator("#bulk-form input[placeholder=Label]").fill("call back")
+    page.get_by_role("button", name="Add label").click()
+    expect(page.locator("#bulk-results")).to_contain_text(first.number)
+    expect(page.locator(f"#card-{first.number} .chips")).to_contain_text("call back")
+    expect(page.locator(f"#card-{second.number}")).to_be_visible()
+    expect(page.locator(f"#card-{bobs.number}")).to_have_count(0)
+
+    page.locator(f"#card-{second.number} .card-select").check()
+    page.locator("#bulk-form select").first.select_option(label="Bob Builder")
+    page.locator("#bulk-form").get_by_role("button", name="Assign").click()
+    expect(page.locator(f"#card-{second.number}")).to_have_count(0)
+    expect(page.locator(f"#card-{first.number}")).to_be_visible()
+    expect(page.locator(f"#card-{bobs.number}")).to_have_count(0)
+    expect(page.locator("#board-filters select[name=assignee]")).to_have_value("me")

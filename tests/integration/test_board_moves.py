@@ -201,7 +201,7 @@ def test_bulk_assign_and_label(client, login, post_form, care):
     numbers = [t.number for t in tickets]
     response = post_form(
         "/board/bulk",
-        {"operation": "assign", "assignee": str(care["other"].id), "numbers": numbers},
+        {"operation": "assign", "assign_to": str(care["other"].id), "numbers": numbers},
         htmx=True,
     )
     assert response.status_code == 200
@@ -209,7 +209,7 @@ def test_bulk_assign_and_label(client, login, post_form, care):
     assert {db.session.get(Ticket, t.id).assignee_id for t in tickets} == {care["other"].id}
     response = post_form(
         "/board/bulk",
-        {"operation": "label", "label": "  call back ", "numbers": numbers},
+        {"operation": "label", "new_label": "  call back ", "numbers": numbers},
         htmx=True,
     )
     assert text_of(response).count("✓") == 2
@@ -217,13 +217,13 @@ def test_bulk_assign_and_label(client, login, post_form, care):
     assert labels == 2
     # Nothing selected, no action, or an unknown agent: a clear message, nothing changes.
     assert (
-        post_form("/board/bulk", {"operation": "assign", "assignee": "1"}, htmx=True).status_code
+        post_form("/board/bulk", {"operation": "assign", "assign_to": "1"}, htmx=True).status_code
         == 422
     )
     for data in (
         {"operation": "fly", "numbers": numbers},
-        {"operation": "assign", "assignee": "999999", "numbers": numbers},
-        {"operation": "label", "label": "   ", "numbers": numbers},
+        {"operation": "assign", "assign_to": "999999", "numbers": numbers},
+        {"operation": "label", "new_label": "   ", "numbers": numbers},
         {"operation": "move", "dest": "nowhere", "numbers": numbers},
     ):
         response = post_form("/board/bulk", data, htmx=True)

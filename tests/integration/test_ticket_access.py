@@ -94,7 +94,7 @@ def test_another_teams_ticket_is_not_found_anywhere_under_it(client, login, post
     moved = post_form("/board/move", {"number": billing, "dest": "in_progress"}, htmx=True)
     assert moved.status_code == 404
     bulk = post_form(
-        "/board/bulk", {"operation": "label", "label": "x", "numbers": [billing]}, htmx=True
+        "/board/bulk", {"operation": "label", "new_label": "x", "numbers": [billing]}, htmx=True
     )
     assert "No such ticket" in text_of(bulk)
     db.session.expire_all()

@@ -324,7 +324,7 @@ def _run_bulk(operation: str, numbers: list[str]) -> list[BulkOutcome] | None:
             return None
         return bulk_assign(numbers, assignee, current_user)
     if operation == "label":
-        label = clean_text(request.form.get("label"), 64)
+        label = clean_text(request.form.get("new_label"), 64)
         return bulk_label(numbers, label, current_user) if label else None
     if operation == "move":
         dest = request.form.get("dest", "")
@@ -347,7 +347,7 @@ def _reply_templates() -> dict[str, str]:
 
 def _assignee_from_form() -> User | None | bool:
     """The chosen agent, None for 'nobody', False when the choice is missing or not an agent."""
-    value = request.form.get("assignee", "")
+    value = request.form.get("assign_to", "")
     if value == "none":
         return None
     user = db.session.get(User, int(value)) if value.isdigit() and len(value) < 10 else None
