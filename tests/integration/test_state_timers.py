@@ -26,7 +26,7 @@ from webapp.services.tickets import create_task, fire
 from webapp.services.workflow_versions import publish_version
 
 DEFAULT_WORKFLOW = Path(__file__).resolve().parents[2] / "workflow/definitions/default.yaml"
-REMINDER_SUBJECT = "Wciąż czekamy na Państwa odpowiedź"
+REMINDER_SUBJECT = "Wciąż czekamy na Twoją odpowiedź"
 
 
 @pytest.fixture
@@ -125,7 +125,8 @@ def test_a_waiting_customer_is_reminded_after_3_days_and_the_ticket_resolved_aft
     assert mail["Content-Language"] == "pl"
     assert mail["Subject"] == f"[{ticket.number}] {REMINDER_SUBJECT}"
     body = plain(mail)
-    assert "Kilka dni temu poprosiliśmy Państwa o dodatkowe informacje" in body
+    assert "Kilka dni temu poprosiliśmy Cię o dodatkowe informacje" in body
+    assert "Państw" not in body  # the customer is "Ty", as in every other Polish e-mail
     assert f"http://loopdesk.test/t/{ticket.status_token}" in body  # where they answer
     html = mail.get_body(("html",)).get_content()
     assert f'href="http://loopdesk.test/t/{ticket.status_token}"' in html

@@ -172,7 +172,7 @@ def test_agents_see_the_customers_reply_in_the_history(client, ticket, login):
 def test_the_status_page_folds_what_the_customer_told_us_in_their_words(client, ticket):
     html = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
     folded = re.search(r'<details class="your-answers">.*?</details>', html, re.S).group(0)
-    assert "Что вы нам рассказали" in folded
+    assert "Что Вы нам рассказали" in folded  # the formal "Вы", as in "Ваше обращение"
     assert "Курьер опоздал на три дня" in folded and "Ольга" in folded
     assert 'lang="ru"' in folded
 
