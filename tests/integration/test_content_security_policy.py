@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
-from webapp.models import Ticket, User
+from webapp.models import OutboxMessage, Ticket, User
 from webapp.security import inline_style_hashes
 
 STAFF_PAGES = [
@@ -71,4 +71,18 @@ def test_the_email_preview_frame_gets_exactly_the_emails_own_styles(signed_in, p
     srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', preview).group(1))
     styles = set(re.findall(r'style="([^"]*)"', srcdoc))
     assert len(styles) > 3
+    assert set(inline_style_hashes(srcdoc)) <= set(sources)
+
+
+def test_a_sent_message_is_shown_with_its_own_styles(signed_in):
+    """Sent mail shows the HTML part in a srcdoc frame too: without its inline styles the
+    admin saw bare text, not the e-mail the customer got."""
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.body_html.is_not(None)).limit(1)
+    )
+    page = signed_in.get(f"/admin/mail/{message.id}")
+    sources = _style_sources(page.headers["Content-Security-Policy"])
+    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', page.get_data(as_text=True)).group(1))
+    assert len(set(re.findall(r'style="([^"]*)"', srcdoc))) > 3
+    assert sources[:2] == ["'self'", "'unsafe-hashes'"] and "'unsafe-inline'" not in sources
     assert set(inline_style_hashes(srcdoc)) <= set(sources)

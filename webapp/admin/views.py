@@ -16,7 +16,7 @@ from webapp.i18n import normalise_locale
 from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembership, User, utcnow
 from webapp.outbox import relay
 from webapp.people import EmailTaken, create_staff_member
-from webapp.security import admin_required
+from webapp.security import admin_required, content_security_policy, inline_style_hashes
 from webapp.services import audit, away, sla_clock, staff_admin, two_step
 from webapp.services.audit import snapshot
 from webapp.services.tickets import TicketConflict
@@ -266,8 +266,14 @@ def mail():
 @bp.get("/mail/<int:message_id>")
 @admin_required
 def mail_message(message_id: int):
+    """The message as it was sent. Its HTML part is a srcdoc frame, which lives under this
+    page's policy: the policy lets through that e-mail's own inline styles, and only those."""
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("admin/mail_message.html", message=message)
+    response = make_response(render_template("admin/mail_message.html", message=message))
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        style_hashes=inline_style_hashes(message.body_html or "")
+    )
+    return response
 
 
 @bp.post("/mail/<int:message_id>/retry")
