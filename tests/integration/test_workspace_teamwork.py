@@ -365,7 +365,7 @@ def test_a_bulk_assignment_is_one_e_mail_in_the_colleagues_language(
         "/board/bulk",
         {
             "operation": "assign",
-            "assignee": str(people["ivan"].id),
+            "assign_to": str(people["ivan"].id),
             "numbers": [t.number for t in tickets] + ["LD-999999"],
         },  # one that does not exist: in no e-mail
         htmx=True,
