@@ -374,7 +374,7 @@ def test_a_bulk_assignment_is_one_e_mail_in_the_colleagues_language(
     run_jobs()
     [mail] = messages_to(smtp_server, "ivan@example.com")
     subject = str(make_header(decode_header(mail["Subject"])))
-    assert subject == "Bea Brown назначил(а) вам 3 обращения"
+    assert subject == "Bea Brown назначил(а) Вам 3 обращения"
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
     for ticket in tickets:

@@ -57,3 +57,18 @@ def test_every_definition_problem_message_is_in_the_catalog(language):
 
 def _forms(value) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else (value,)
+
+
+# "вы", "вам", "ваш…" as whole words: the reader addressed in lower case.
+LOWER_CASE_YOU = re.compile(r"(?<![А-Яа-яЁё])(вы|вас|вам|вами|ваш[а-яё]*)(?![А-Яа-яЁё])")
+
+
+def test_russian_addresses_the_reader_with_a_capital_polite_vy():
+    """Loopdesk writes to a Russian reader with the polite, capitalised «Вы» («Ваше время»):
+    a page that also says «которые вам видны» reads as two voices."""
+    lower = [
+        m.id
+        for m in catalog("ru")
+        if m.id and any(LOWER_CASE_YOU.search(form) for form in _forms(m.string))
+    ]
+    assert lower == []
