@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_interval, get_datetime_format
 from babel.dates import format_timedelta as babel_timedelta
+from babel.units import format_unit
 from flask import Flask, current_app, g, request
 from flask_babel import (
     format_date,
@@ -138,6 +139,15 @@ def short_duration(value: timedelta | None) -> str:
     return babel_timedelta(value, threshold=1.5, format="short", locale=get_locale())
 
 
+def file_size(size: int | None) -> str:
+    """'12 kB', '1,4 MB', '1,4 МБ': a file's size in the viewer's language."""
+    size = size or 0
+    locale = get_locale()
+    if size < 1024 * 1024:
+        return format_unit(max(1, round(size / 1024)), "digital-kilobyte", "short", locale=locale)
+    return format_unit(round(size / 1024 / 1024, 1), "digital-megabyte", "short", locale=locale)
+
+
 def datetime_with_zone(value: datetime | None) -> str:
     """A moment for a reader whose time zone we do not know: '7 декабря 2026 г., 13:00 (UTC)'.
 
@@ -157,6 +167,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["datetime_with_zone"] = datetime_with_zone
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.filters["date_interval"] = date_interval
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.filters["percent"] = format_percent

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from htmx_flask import request
 
 from webapp.erased_text import erased_text
+from webapp.models.tickets import Ticket
 from webapp.models.types import utcnow
 from webapp.outbox import status_label
 from webapp.services.email_texts import greeting, text_to_html
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_flashes_for_htmx)
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["ticket_number_for"] = Ticket.number_for  # "LD-1042" from an id
     # An e-mail's plain-text lines as HTML paragraphs and <br>s: mail clients ignore pre-line.
     app.jinja_env.filters["text_paragraphs"] = text_to_html
     # "[erased]" (a customer's data erased on request) in the reader's language.

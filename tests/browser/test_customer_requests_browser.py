@@ -1,5 +1,5 @@
-"""A Russian customer asks for the link to their requests, opens it from the e-mail and
-goes on to one request's status page, on a phone."""
+"""A Russian customer asks for the link to their requests, opens it from the e-mail, goes
+on to one request's status page and replies there with a screenshot, on a phone."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from webapp.extensions import db
 from webapp.models import OutboxMessage
 
 pytestmark = pytest.mark.browser
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
@@ -54,3 +55,13 @@ def test_a_customer_asks_for_the_link_and_follows_it_to_a_request(page, live_ser
     assert not serious_violations_of(page)
     cards.nth(1).get_by_role("link").click()
     expect(page.get_by_role("heading", name=f"Ваше обращение {older.number}")).to_be_visible()
+
+    # …and answers there with a screenshot.
+    page.get_by_label("Добавить сообщение").fill("Вот скриншот")
+    page.get_by_label("Прикрепить файлы (необязательно)").set_input_files(
+        [{"name": "скриншот.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    page.get_by_role("button", name="Отправить", exact=True).click()
+    expect(page.locator(".bubble.customer").last).to_contain_text("Вот скриншот")
+    expect(page.locator(".bubble.customer .attached-file").last).to_contain_text(".png")
+    assert not serious_violations_of(page)

@@ -307,6 +307,21 @@ def test_a_reopened_ticket_keeps_its_data(app, builtin_forms):
     assert db.session.get(Ticket, ticket.id).customer_email == "back@example.com"
 
 
+def test_the_files_a_customer_sent_with_replies_go_with_their_ticket(app, builtin_forms):
+    from webapp.models import TicketFile
+    from webapp.services.ticket_files import keep_attachments, path_of
+
+    ticket = _ticket(builtin_forms, "files@example.com", ago=10 * MONTH, state="closed")
+    kept = keep_attachments(ticket, [("receipt.pdf", b"%PDF-1.4 receipt")])
+    db.session.commit()
+    path = path_of(kept.files[0])
+    assert path.exists()
+    _set_months(6)
+    run = retention.erase_expired_data()
+    assert run.counts["files"] == 1
+    assert db.session.scalars(select(TicketFile)).all() == [] and not path.exists()
+
+
 def test_batches_of_two_erase_all_five_old_responses(app, builtin_forms):
     old = [
         _response(app, {"score": n, "email": f"c{n}@example.com"}, ago=12 * MONTH) for n in range(5)

@@ -219,7 +219,8 @@ Content-Type: text/html; charset=UTF-8
     assert "Order &lt;b&gt;12345&lt;/b&gt;" in page  # the customer's text stays text
 
 
-def test_attachments_are_not_kept_and_the_history_says_so(app, waiting_ticket, client, login):
+def test_attachments_are_kept_for_staff_and_others_counted(app, waiting_ticket, client, login):
+    """A photo and a PDF are kept and open for staff; a program is not (counted instead)."""
     raw = f"""\
 From: jan@example.pl
 To: support+{reply_key(waiting_ticket.id)}@example.com
@@ -247,16 +248,61 @@ Content-Transfer-Encoding: base64
 
 JVBERi0xLjQK
 
+--b1
+Content-Type: application/octet-stream; name="invoice.pdf.exe"
+Content-Disposition: attachment; filename="invoice.pdf.exe"
+Content-Transfer-Encoding: base64
+
+TVqQAAMAAAAEAAAA
+
 --b1--
 """
     assert _pipe(app, raw).output.strip() == "added"
     (reply,) = _customer_replies(waiting_ticket)
     assert reply.data["text"] == "Photos attached."
+    assert [f["name"] for f in reply.data["files"]] == ["parcel.jpg", "invoice.pdf"]
     waiting_ticket.assignee.locale = "en"
     db.session.commit()
     login(waiting_ticket.assignee)
-    page = text_of(client.get(f"/tickets/{waiting_ticket.number}"))
-    assert "The customer wrote by e-mail: Photos attached. 2 attachments were not kept." in page
+    page = client.get(f"/tickets/{waiting_ticket.number}")
+    said = text_of(page)
+    assert "The customer wrote by e-mail: Photos attached." in said
+    history = said[said.index("The customer wrote by e-mail") :]
+    assert "📎 parcel.jpg (1 kB)" in history and "📎 invoice.pdf (1 kB)" in history
+    assert "1 attachment was not kept." in said
+    photo_id, pdf_id = (f["id"] for f in reply.data["files"])
+    photo = client.get(f"/ticket-files/{photo_id}")
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert photo.data.startswith(b"\xff\xd8\xff")
+    assert "sandbox" in photo.headers["Content-Security-Policy"]
+    pdf = client.get(f"/ticket-files/{pdf_id}")
+    assert pdf.mimetype == "application/pdf" and "attachment" in pdf.headers["Content-Disposition"]
+    # Nobody without a staff login gets them, the customer's status page included.
+    stranger = app.test_client().get(f"/ticket-files/{photo_id}")
+    assert stranger.status_code in (302, 303) and "/login" in stranger.headers["Location"]
+
+
+def test_a_reply_with_only_a_screenshot_is_added(app, waiting_ticket):
+    raw = f"""\
+From: jan@example.pl
+To: support+{reply_key(waiting_ticket.id)}@example.com
+Subject: Re: request
+Message-ID: <only-a-file@example.pl>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: image/png; name="screen.png"
+Content-Disposition: inline; filename="screen.png"
+Content-Transfer-Encoding: base64
+
+iVBORw0KGgoAAAANSUhEUg==
+
+--b1--
+"""
+    assert _pipe(app, raw).output.strip() == "added"
+    (reply,) = _customer_replies(waiting_ticket)
+    assert reply.data["files"][0]["name"] == "screen.png"
 
 
 def test_a_strangers_email_is_not_added_and_the_team_is_told(app, waiting_ticket, client, login):

@@ -28,6 +28,7 @@ from webapp.models.tickets import (
     TeamRoutingState,
     Ticket,
     TicketEvent,
+    TicketFile,
     TicketLabel,
 )
 from webapp.models.types import UTCDateTime, utcnow
@@ -72,6 +73,7 @@ __all__ = [
     "TeamRoutingState",
     "Ticket",
     "TicketEvent",
+    "TicketFile",
     "TicketLabel",
     "WorkflowKind",
     "WorkflowVersion",

@@ -167,6 +167,23 @@ class TicketEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+class TicketFile(db.Model):
+    """A file the customer sent with a reply (an e-mail attachment, or uploaded on the status
+    page): stored outside static/ like a form's uploads, served to staff only. The history
+    event of the reply names it (`data["files"]`); erasing the customer's data deletes it."""
+
+    __tablename__ = "ticket_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))  # email | web (the status page)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class TicketLabel(db.Model):
     __tablename__ = "ticket_label"
     __table_args__ = (UniqueConstraint("ticket_id", "name"),)

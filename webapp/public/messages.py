@@ -23,6 +23,7 @@ _SIMPLE = {
     ),
     "too_large": _l("The file is larger than 5 MB."),
     "file_type": _l("Please upload an image (PNG, JPEG, GIF, WebP) or a PDF."),
+    "too_many": _l("Please attach at most 5 files to one message."),
 }
 
 

@@ -10,14 +10,19 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from survey_forms.conversation import AnswerError
+from survey_forms.definition import MAX_FILE_BYTES
 from webapp.extensions import db, limiter
 from webapp.i18n import override_locale
 from webapp.models import Ticket, TicketEvent
 from webapp.public import bp
+from webapp.public.messages import answer_error_message
 from webapp.services.customer_requests import customer_state_label
 from webapp.services.merging import carried_on_in
 from webapp.services.replies import receive_customer_reply
+from webapp.services.ticket_files import MAX_FILES, check_uploads, keep_uploads
 from webapp.services.tickets import TicketConflict
+from webapp.services.uploads import UploadRefused
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets.conversation import conversation_of
 
@@ -71,6 +76,11 @@ def ticket_status(token: str):
         )
         kept = {"lang": request.args["lang"]} if "lang" in request.args else {}
         return redirect(url_for("public.ticket_status", token=target.status_token, **kept), 303)
+    return _status_page(ticket, lang)
+
+
+def _status_page(ticket: Ticket, lang: str, *, typed: str = "", error: str | None = None):
+    """The page, also redrawn with a refused message: the customer's text stays in the box."""
     definition = machine_for(ticket.workflow_version_id).definition
     events = db.session.scalars(
         select(TicketEvent)
@@ -78,18 +88,24 @@ def ticket_status(token: str):
         .order_by(TicketEvent.id)
     ).all()
     response = current_app.make_response(
-        render_template(
-            "public/status.html",
-            ticket=ticket,
-            lang=lang,
-            state=definition.states[ticket.state],
-            state_labels={
-                name: customer_state_label(s, lang) for name, s in definition.states.items()
-            },
-            events=events,
-            talk=conversation_of(ticket),  # what the customer told us, in their words
-            reply_token=_reply_signer().dumps(ticket.status_token),
-            zone=str(get_timezone()),  # said beside times: we do not know the customer's zone
+        (
+            render_template(
+                "public/status.html",
+                ticket=ticket,
+                lang=lang,
+                state=definition.states[ticket.state],
+                state_labels={
+                    name: customer_state_label(s, lang) for name, s in definition.states.items()
+                },
+                events=events,
+                talk=conversation_of(ticket),  # what the customer told us, in their words
+                reply_token=_reply_signer().dumps(ticket.status_token),
+                zone=str(get_timezone()),  # said beside times: we do not know the customer's zone
+                typed=typed,
+                error=error,
+                max_files=MAX_FILES,
+            ),
+            422 if error else 200,
         )
     )
     response.headers["Cache-Control"] = "no-store"
@@ -100,7 +116,9 @@ def ticket_status(token: str):
 @bp.post("/t/<token>/reply")
 @limiter.limit("20 per hour")
 def ticket_reply(token: str):
-    """The customer writes back (see replies.receive_customer_reply)."""
+    """The customer writes back (see replies.receive_customer_reply), with files if they like."""
+    # Up to MAX_FILES files of MAX_FILE_BYTES each: more than the app-wide request limit.
+    request.max_content_length = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
     ticket = _ticket_or_404(token)
     override_locale(ticket.customer_locale)
     if ticket.customer_erased_at is not None:
@@ -113,13 +131,36 @@ def ticket_reply(token: str):
         abort(400)
     ticket = carried_on_in(ticket)  # a reply on a merged request's page goes where it went
     text = (request.form.get("message") or "").replace("\x00", "").strip()
-    if not text:
-        flash(_("Please write a message first."), "error")
-    elif len(text) > MAX_REPLY:
-        flash(_("Please keep it under %(max)d characters.", max=MAX_REPLY), "error")
-    else:
-        with suppress(TicketConflict):  # a colleague moved it meanwhile: the reply is kept
-            receive_customer_reply(ticket, text)
-        db.session.commit()
-        flash(_("Thank you, your message was added to your request."), "success")
+    try:
+        checked = check_uploads(request.files.getlist("files"))
+    except UploadRefused as refused:
+        return _status_page(ticket, ticket.customer_locale, typed=text, error=_refusal(refused))
+    if not text and not checked:
+        return _status_page(
+            ticket, ticket.customer_locale, error=_("Please write a message first.")
+        )
+    if len(text) > MAX_REPLY:
+        return _status_page(
+            ticket,
+            ticket.customer_locale,
+            typed=text,
+            error=_("Please keep it under %(max)d characters.", max=MAX_REPLY),
+        )
+    files = keep_uploads(ticket, checked)
+    with suppress(TicketConflict):  # a colleague moved it meanwhile: the reply is kept
+        receive_customer_reply(ticket, text, **files.event_data())
+    db.session.commit()
+    flash(_("Thank you, your message was added to your request."), "success")
     return redirect(url_for("public.ticket_status", token=ticket.status_token), code=303)
+
+
+def _refusal(refused: UploadRefused) -> str:
+    return answer_error_message(AnswerError(refused.code))
+
+
+def reply_too_large(token: str):
+    """Files far over the limit: the post cannot be read. The page again, saying why (called
+    by the blueprint's one handler of RequestEntityTooLarge, `views.answer_too_large`)."""
+    ticket = _ticket_or_404(token)
+    override_locale(ticket.customer_locale)
+    return _status_page(ticket, ticket.customer_locale, error=_refusal(UploadRefused("too_large")))

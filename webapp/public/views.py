@@ -554,11 +554,16 @@ def answer(slug: str):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def answer_too_large(error: RequestEntityTooLarge):
-    """A file far over the limit: the post cannot even be read. Say so at the question.
+    """A file far over the limit: the post cannot even be read. Say so at the question (or,
+    for a reply on the status page, at the reply box).
 
     The conversation is found by its cookie (the step token is in the unread body); one
     left longer than the resume window starts over, saying so, as `answer` does.
     """
+    if request.endpoint == "public.ticket_reply":  # files on the status page
+        from webapp.public.status_views import reply_too_large
+
+        return reply_too_large((request.view_args or {}).get("token", ""))
     slug = (request.view_args or {}).get("slug")
     form = form_service.find_form(slug) if request.endpoint == "public.answer" and slug else None
     response = _response_from_cookie(form) if form is not None else None

@@ -44,6 +44,7 @@ from webapp.models import (
     SurveyStatus,
     Ticket,
     TicketEvent,
+    TicketFile,
     User,
     WebhookDelivery,
     utcnow,
@@ -57,6 +58,8 @@ from webapp.services.staff_copies import (
     erase_staff_copies,
     scrub_colleagues_words,
 )
+from webapp.services.ticket_files import files_of_tickets
+from webapp.services.ticket_files import path_of as ticket_file_path
 from webapp.services.tickets import searchable
 from webapp.services.uploads import file_path
 
@@ -122,12 +125,13 @@ class HeldData:
     webhook_deliveries: int
     definitions: dict[int, FormDefinition] = field(default_factory=dict)
     blocked: BlockedSender | None = None  # agents blocked the address as a spammer's
+    ticket_files: list[TicketFile] = field(default_factory=list)  # sent with replies
 
     def counts(self) -> dict[str, int]:
         return {
             "responses": len(self.responses),
             "tickets": len(self.tickets),
-            "files": len(self.files),
+            "files": len(self.files) + len(self.ticket_files),
             "emails_sent": len(self.emails),
             "emails_received": len(self.inbound),
             "survey_invitations": len(self.invitations),
@@ -250,6 +254,7 @@ def find_held_data(address: str) -> HeldData:
         webhook_deliveries=deliveries or 0,
         definitions=definitions,
         blocked=db.session.scalar(select(BlockedSender).where(BlockedSender.email == address)),
+        ticket_files=files_of_tickets(ticket_ids),
     )
 
 
@@ -342,6 +347,17 @@ def export_held_data(held: HeldData) -> dict[str, Any]:
                     if question and definition
                     else stored.question_id
                 ),
+            }
+        )
+    for stored in held.ticket_files:
+        files.append(
+            {
+                "name": stored.filename,
+                "type": stored.content_type,
+                "size_bytes": stored.size,
+                "uploaded_at": _iso(stored.created_at),
+                "ticket": numbers.get(stored.ticket_id),
+                "sent_with": "e-mail reply" if stored.channel == "email" else "status page reply",
             }
         )
     return {
@@ -605,7 +621,8 @@ def erase_records(held: HeldData, now: datetime) -> list[Path]:
         erase_response(response, held.definition(response), now)
 
     stored_files = [file_path(stored) for stored in held.files]
-    for stored in held.files:
+    stored_files += [ticket_file_path(stored) for stored in held.ticket_files]
+    for stored in [*held.files, *held.ticket_files]:
         db.session.delete(stored)
 
     ticket_ids = [ticket.id for ticket in held.tickets]

@@ -35,6 +35,7 @@ from webapp.extensions import db
 from webapp.models import InboundEmail, InboundOutcome, OutboxMessage, Ticket
 from webapp.services.history import record_event
 from webapp.services.reply_addresses import outbox_ids_in, ticket_id_from_address
+from webapp.services.ticket_files import keep_attachments
 
 # The status page's limit (public.status_views.MAX_REPLY): a longer e-mail is cut there.
 MAX_EMAIL_REPLY = 5000
@@ -185,12 +186,18 @@ def body_text(message: EmailMessage) -> str:
     return text_from_html(content) if body.get_content_type() == "text/html" else content
 
 
-def attachment_count(message: EmailMessage) -> int:
-    return sum(
-        1
-        for part in message.walk()
-        if not part.is_multipart() and (part.is_attachment() or part.get_filename())
-    )
+def attachments(message: EmailMessage) -> list[tuple[str | None, bytes]]:
+    """The message's files (attached, or inline with a name: a pasted screenshot), decoded."""
+    found = []
+    for part in message.walk():
+        if part.is_multipart() or not (part.is_attachment() or part.get_filename()):
+            continue
+        try:
+            data = part.get_payload(decode=True)
+        except (LookupError, ValueError, TypeError, AssertionError):
+            data = None
+        found.append((part.get_filename(), data if isinstance(data, bytes) else b""))
+    return found
 
 
 # Lines where the quoted history starts: English, Polish, Russian and Slovenian mail
@@ -310,7 +317,7 @@ def receive_email(raw: bytes, via: str = "pipe") -> Received:
         outcome = InboundOutcome.NO_TICKET
     elif not ticket.customer_email or sender.lower() != ticket.customer_email.strip().lower():
         outcome = InboundOutcome.NOT_CUSTOMER
-    elif not text:
+    elif not text and not attachments(message):
         outcome = InboundOutcome.EMPTY
     else:
         outcome = InboundOutcome.ADDED
@@ -323,10 +330,9 @@ def receive_email(raw: bytes, via: str = "pipe") -> Received:
     if outcome == InboundOutcome.NOT_CUSTOMER:
         record_event(ticket, "email_not_added", None, sender=sender[:254], reason="not_customer")
     elif outcome == InboundOutcome.ADDED:
-        dropped = attachment_count(message)
-        extra = {"attachments_not_kept": dropped} if dropped else {}
+        files = keep_attachments(ticket, attachments(message))
         with suppress(TicketConflict):  # a colleague moved it meanwhile: the reply is kept
-            receive_customer_reply(ticket, text, channel="email", **extra)
+            receive_customer_reply(ticket, text, channel="email", **files.event_data())
     db.session.commit()
     return Received(outcome, ticket.id if ticket else None)
 

@@ -52,6 +52,7 @@ from webapp.models import (
 from webapp.services import audit
 from webapp.services.app_settings import read_setting, write_setting
 from webapp.services.customer_data import Erasure, HeldData, erase_records, form_definitions
+from webapp.services.ticket_files import files_of_tickets
 
 PERIOD_KEY = "retention_months"
 LAST_RUN_KEY = "retention_last_run"
@@ -278,6 +279,7 @@ def _ticket_batch(before: datetime, finished: ColumnElement[bool], after_id: int
         tickets=tickets,
         responses=responses,
         files=_files_of(responses),
+        ticket_files=files_of_tickets(ids),
         invitations=invitations,
         inbound=list(
             db.session.scalars(select(InboundEmail).where(InboundEmail.ticket_id.in_(ids)))

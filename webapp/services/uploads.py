@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from pathlib import Path
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from survey_forms.definition import MAX_FILE_BYTES
 from webapp.extensions import db
@@ -38,6 +38,15 @@ def sniff_type(head: bytes) -> str | None:
     return None
 
 
+def clean_filename(name: str | None) -> str:
+    """The name as the customer gave it ("скриншот.png" stays so), made harmless: no folders,
+    control characters or leading dots. It is only shown (escaped) and sent back as the
+    download's name, never used as a path: files are stored under a random key."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    return " ".join(name.split()).strip(" .")[:255] or "upload"
+
+
 def upload_dir() -> Path:
     path = Path(
         current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
@@ -60,7 +69,7 @@ def store_upload(response: Response, question_id: str, upload: FileStorage) -> R
     stored = ResponseFile(
         response_id=response.id,
         question_id=question_id,
-        filename=(secure_filename(upload.filename or "") or "upload")[:255],
+        filename=clean_filename(upload.filename),
         content_type=content_type,
         size=len(data),
         storage_key=key,

@@ -158,9 +158,7 @@ def people():
 @bp.get("/files/<int:file_id>")
 @staff_required
 def file(file_id: int):
-    """An uploaded file, for staff only; never served from static/."""
-    from flask import send_file
-
+    """A file uploaded with a form's answers, for staff only; never served from static/."""
     from webapp.models import Response as FormResponse
     from webapp.models import ResponseFile
     from webapp.services.uploads import file_path
@@ -170,15 +168,34 @@ def file(file_id: int):
         ticket_id = db.session.get(FormResponse, stored.response_id).ticket_id
         if ticket_id is None or not can_see_id(current_user, ticket_id):
             abort(404)
-    path = file_path(stored)
+    return _send_stored(file_path(stored), stored.content_type, stored.filename)
+
+
+@bp.get("/ticket-files/<int:file_id>")
+@staff_required
+def ticket_file(file_id: int):
+    """A file the customer sent with a reply (e-mail attachment, status-page upload)."""
+    from webapp.models import TicketFile
+    from webapp.services.ticket_files import path_of
+
+    stored = db.get_or_404(TicketFile, file_id)
+    if not can_see_id(current_user, stored.ticket_id):
+        abort(404)
+    return _send_stored(path_of(stored), stored.content_type, stored.filename)
+
+
+def _send_stored(path, content_type: str, filename: str):
+    """A customer's file: images shown, the rest downloaded, in a sandbox either way (its
+    content is the customer's, not ours), never cached."""
+    from flask import send_file
+
     if not path.exists():
         abort(404)
-    inline = stored.content_type.startswith("image/")
     reply = send_file(
         path,
-        mimetype=stored.content_type,
-        as_attachment=not inline,
-        download_name=stored.filename,
+        mimetype=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        download_name=filename,
         max_age=0,
     )
     reply.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"

@@ -1,0 +1,140 @@
+"""Customers send files with their replies on the status page (a screenshot, a receipt):
+checked by content, kept outside static/, shown to the customer by name only and opened by
+staff who may see the ticket; a refused file loses none of what the customer typed; erasing
+the customer's data deletes them."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import make_ticket, text_of
+from webapp.extensions import db
+from webapp.models import Role, Team, TicketAccess, TicketEvent, TicketFile
+from webapp.services.ticket_files import path_of
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n" + b"x" * 2000
+
+
+@pytest.fixture
+def ticket(builtin_forms):
+    return make_ticket(customer_locale="pl")
+
+
+def _send(client, ticket, message: str, files=()):
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    reply_token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
+    data = {
+        "reply_token": reply_token,
+        "message": message,
+        "files": [(io.BytesIO(content), name) for name, content in files],
+    }
+    return client.post(
+        f"/t/{ticket.status_token}/reply", data=data, content_type="multipart/form-data"
+    )
+
+
+def _replies(ticket) -> list[TicketEvent]:
+    return db.session.scalars(
+        select(TicketEvent).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "customer_reply"
+        )
+    ).all()
+
+
+def test_a_screenshot_and_a_receipt_reach_the_agent(client, login, ticket):
+    sent = _send(
+        client, ticket, "Zrzut ekranu w załączniku", [("ekran.png", PNG), ("paragon.pdf", PDF)]
+    )
+    assert sent.status_code == 303
+    (reply,) = _replies(ticket)
+    assert [f["name"] for f in reply.data["files"]] == ["ekran.png", "paragon.pdf"]
+    stored = db.session.scalars(select(TicketFile).order_by(TicketFile.id)).all()
+    assert [(f.content_type, f.channel) for f in stored] == [
+        ("image/png", "web"),
+        ("application/pdf", "web"),
+    ]
+    assert all(path_of(f).read_bytes() in (PNG, PDF) for f in stored)
+    assert "/static/" not in str(path_of(stored[0]))
+
+    # The customer sees their own files by name, with no link to them.
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert "📎 ekran.png" in page and "/ticket-files/" not in page
+
+    login(ticket.assignee)
+    history = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "ekran.png" in history and "paragon.pdf (2 kB)" in history
+    opened = client.get(f"/ticket-files/{stored[0].id}")
+    assert opened.status_code == 200 and opened.data == PNG
+
+
+def test_a_file_of_another_kind_is_refused_keeping_the_message(client, ticket):
+    refused = _send(client, ticket, "Mój komentarz", [("virus.exe", b"MZ\x90\x00" * 10)])
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Prześlij obraz (PNG, JPEG, GIF, WebP) lub plik PDF." in text_of(refused)
+    assert ">Mój komentarz</textarea>" in page  # nothing typed is lost
+    assert _replies(ticket) == [] and db.session.scalars(select(TicketFile)).all() == []
+
+
+def test_too_many_files_and_an_empty_message_are_refused_in_the_customer_s_language(client, ticket):
+    many = _send(client, ticket, "Sześć zdjęć", [(f"{n}.png", PNG) for n in range(6)])
+    assert many.status_code == 422
+    assert "Dołącz najwyżej 5 plików do jednej wiadomości." in text_of(many)
+    assert ">Sześć zdjęć</textarea>" in many.get_data(as_text=True)
+    empty = _send(client, ticket, "   ")
+    assert empty.status_code == 422 and 'id="reply-error"' in empty.get_data(as_text=True)
+    assert "Obrazy lub PDF, do 5 MB każdy, najwyżej 5 plików." in text_of(empty)
+    assert _replies(ticket) == []
+
+
+def test_a_name_in_another_alphabet_is_kept(client, login, ticket):
+    """secure_filename would make "zrzut ekranu – błąd.pdf" or "скриншот.png" mere "png"."""
+    _send(client, ticket, "", [("../скриншот ошибки.png", PNG), ("zrzut – błąd.pdf", PDF)])
+    names = [f.filename for f in db.session.scalars(select(TicketFile).order_by(TicketFile.id))]
+    assert names == ["скриншот ошибки.png", "zrzut – błąd.pdf"]
+    login(ticket.assignee)
+    pdf = db.session.scalar(select(TicketFile).where(TicketFile.content_type == "application/pdf"))
+    disposition = client.get(f"/ticket-files/{pdf.id}").headers["Content-Disposition"]
+    assert "filename*=UTF-8''zrzut%20%E2%80%93%20b%C5%82%C4%85d.pdf" in disposition
+
+
+def test_a_file_alone_is_a_reply(client, ticket):
+    assert _send(client, ticket, "", [("ekran.png", PNG)]).status_code == 303
+    (reply,) = _replies(ticket)
+    assert reply.data["text"] == "" and reply.data["files"][0]["name"] == "ekran.png"
+
+
+def test_an_agent_limited_to_another_team_cannot_open_the_file(client, login, ticket, create_user):
+    _send(client, ticket, "Zrzut", [("ekran.png", PNG)])
+    stored = db.session.scalar(select(TicketFile))
+    other = Team(slug="billing", name="Billing")
+    db.session.add(other)
+    outsider = create_user(email="out@example.com", name="Out", role=Role.AGENT)
+    outsider.ticket_access = TicketAccess.TEAMS
+    db.session.commit()
+    login(outsider)
+    assert client.get(f"/ticket-files/{stored.id}").status_code == 404
+
+
+def test_erasing_the_customer_s_data_deletes_the_files(client, login, admin, ticket, post_form):
+    _send(client, ticket, "Zrzut", [("ekran.png", PNG)])
+    stored = db.session.scalar(select(TicketFile))
+    path = path_of(stored)
+    assert path.exists()
+    login(admin)
+    found = text_of(post_form("/admin/customer-data", {"email": "jan@example.pl"}))
+    assert "ekran.png" in found and "sent with a reply to " + ticket.number in found
+    exported = post_form("/admin/customer-data/export", {"email": "jan@example.pl"}).get_json()
+    (listed,) = exported["uploaded_files"]
+    assert listed["name"] == "ekran.png" and listed["ticket"] == ticket.number
+    assert listed["sent_with"] == "status page reply"
+    check = text_of(post_form("/admin/customer-data/erase", {"email": "jan@example.pl"}))
+    assert "1 uploaded file is deleted" in check
+    post_form("/admin/customer-data/erase/confirm", {"email": "jan@example.pl"})
+    assert db.session.scalars(select(TicketFile)).all() == []
+    assert not path.exists()
