@@ -76,6 +76,21 @@ def test_before_it_opens_the_form_says_when_in_the_customers_language(client, ap
     assert english.headers["Cache-Control"] == "no-store"
 
 
+def test_in_russian_the_opening_day_ends_the_sentence_with_one_full_stop(client, app):
+    """Russian writes the year "2999 г.": no second full stop after it."""
+    russian = {
+        "languages": ["en", "ru"],
+        "title": {"en": "Beta testers", "ru": "Бета-тестеры"},
+        "questions": [
+            {"id": "score", "type": "rating", "text": {"en": "How is it?", "ru": "Как дела?"}}
+        ],
+    }
+    publish(opens_at="2999-12-01", **russian)
+    text = text_of(client.get("/ru/f/beta"))
+    assert "Этот опрос ещё не открыт. Дата открытия: 1 декабря 2999 г." in text
+    assert "г.." not in text
+
+
 def test_after_it_closes_the_form_says_so_with_410(client, app):
     publish(closes_at=iso(utcnow() - timedelta(minutes=1)))
     page = client.get("/pl/f/beta")
