@@ -24,6 +24,10 @@ ADMIN_PAGES = [
     "/admin/canned-replies",
     "/admin/email-templates",
     "/admin/sla-alerts",
+    "/admin/forms",
+    "/admin/forms/nps",  # with the demo's draft: its buttons in a row
+    "/admin/forms/nps/yaml",
+    "/admin/forms/nps/versions",
 ]
 
 
