@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_interval, get_datetime_format
 from babel.dates import format_timedelta as babel_timedelta
+from babel.numbers import format_decimal as babel_decimal
 from babel.units import format_unit
 from flask import Flask, current_app, g, request
 from flask_babel import (
@@ -162,6 +163,24 @@ def datetime_with_zone(value: datetime | None) -> str:
     return joined.replace("{0}", time).replace("{1}", format_date(value, "long"))
 
 
+def answer_day(value):
+    """A day answered in a form, stored as '2026-03-09', as the reader writes it: '9 marca
+    2026'; anything else (the erased marker) as it is."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return value
+    return format_date(day, "long")
+
+
+def answer_number(value):
+    """A number answered in a form as the reader writes it ('1234,5', '1 234,5'), every
+    digit kept; anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return babel_decimal(value, locale=get_locale(), decimal_quantization=False)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
@@ -171,6 +190,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_interval"] = date_interval
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["answer_day"] = answer_day
+    app.jinja_env.filters["answer_number"] = answer_number
     app.jinja_env.filters["duration"] = short_duration
     app.jinja_env.filters["timeago"] = relative_time
     app.jinja_env.globals["language_name"] = language_name

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from survey_forms.conversation import AnswerError
+from webapp.i18n import answer_day, answer_number
 
 _SIMPLE = {
     "required": _l("Please answer this question."),
@@ -34,11 +35,11 @@ def answer_error_message(error: AnswerError) -> str:
     if error.code == "too_long":
         return _("Please keep it under %(max)d characters.", max=p["max"])
     if error.code == "min":
-        return _("Please enter %(min)s or more.", min=p["min"])
+        return _("Please enter %(min)s or more.", min=answer_number(p["min"]))
     if error.code == "max":
-        return _("Please enter %(max)s or less.", max=p["max"])
+        return _("Please enter %(max)s or less.", max=answer_number(p["max"]))
     if error.code == "date_min":
-        return _("Please choose %(min)s or later.", min=p["min"])
+        return _("Please choose %(min)s or later.", min=answer_day(p["min"]))
     if error.code == "date_max":
-        return _("Please choose %(max)s or earlier.", max=p["max"])
+        return _("Please choose %(max)s or earlier.", max=answer_day(p["max"]))
     return str(_SIMPLE.get(error.code, _l("Please check your answer.")))
