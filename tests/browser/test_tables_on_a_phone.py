@@ -82,8 +82,8 @@ def test_the_reports_tables_are_cards_whose_long_fact_names_never_overlap(
     staff_login.log_in(page, live_server, "szefowa@example.com", then="/reports")
     tables = page.locator("table.stack-on-phone")
     expect(page.locator("#report-themes table")).to_be_visible()  # counted after the page
-    assert tables.count() == 6  # teams, weeks, languages, channels, labels, themes
-    for n in range(6):
+    assert tables.count() == 7  # teams, agents, weeks, languages, channels, labels, themes
+    for n in range(7):
         row = tables.nth(n).locator("tbody tr").last
         cells = row.locator("td[data-label]")
         assert cells.count() >= 3
@@ -92,7 +92,7 @@ def test_the_reports_tables_are_cards_whose_long_fact_names_never_overlap(
         # spills into the next one.
         assert cells.evaluate_all(NAME_FITS_ITS_FACT)
         assert row.evaluate("el => el.getBoundingClientRect().right") <= 390
-    assert "Udział w zgłoszeniach okresu" in tables.nth(4).locator("tbody tr").first.evaluate(
+    assert "Udział w zgłoszeniach okresu" in tables.nth(5).locator("tbody tr").first.evaluate(
         "r => [...r.cells].map(c => getComputedStyle(c, '::before').content).join(' ')"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -166,7 +166,14 @@ def test_the_report_downloads_as_one_csv_with_plain_numbers(client, login, forms
     header = response.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert header == ",".join(COLUMNS)
     rows = _csv_rows(response)
-    assert {r["section"] for r in rows} == {"teams", "weeks", "languages", "channels", "labels"}
+    assert {r["section"] for r in rows} == {
+        "teams",
+        "agents",
+        "weeks",
+        "languages",
+        "channels",
+        "labels",
+    }
     total = next(r for r in rows if r["section"] == "teams" and r["key"] == "(all)")
     assert (total["name"], total["tickets_created"], total["responses"]) == ("All teams", "2", "")
     (polish,) = [r for r in rows if r["section"] == "languages"]

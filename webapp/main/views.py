@@ -124,11 +124,13 @@ def reports():
         current_user.timezone,
         str(get_locale()),
         with_themes=False,
+        unassigned_name=_("Unassigned"),
     )
     zone = zone_in_words(current_user.timezone or "UTC", str(get_locale()), utcnow())
     return render_template(
         "main/reports.html",
         report=report,
+        agents=report_service.agent_rows_for(report, current_user),
         periods=report_service.PERIODS,
         week_zone=zone,
         labels_shown=report_service.LABELS_SHOWN,
@@ -162,10 +164,17 @@ def reports_csv():
     days = report_service.period_of(request.args.get("days"))
     now = utcnow()
     report = report_service.build_report(
-        now, days, _("No team"), _("All teams"), current_user.timezone, str(get_locale())
+        now,
+        days,
+        _("No team"),
+        _("All teams"),
+        current_user.timezone,
+        str(get_locale()),
+        unassigned_name=_("Unassigned"),
     )
     text = report_csv(
         report,
+        agents=report_service.agent_rows_for(report, current_user),
         week_name=lambda week: date_interval(week.start, week.end),
         language_name=lambda code: language_name_for_viewer(code) if code else "",
         channel_name=channel_label,

@@ -1,8 +1,9 @@
 """The Reports page as one CSV file: every table of the period, for a spreadsheet or a script.
 
-One row per table row, the table named in `section` (teams, weeks, languages, channels,
-labels, themes); columns have stable names and plain numbers (shares 0–1, seconds), a column a
-section has no figure for is empty. Names are also given in the viewer's language.
+One row per table row, the table named in `section` (teams, agents, weeks, languages,
+channels, labels, themes); columns have stable names and plain numbers (shares 0–1,
+seconds), a column a section has no figure for is empty. Names are also given in the
+viewer's language.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from survey_forms.insights import ScoreSummary
 from webapp.services.csv_export import CsvChunks
-from webapp.services.reports import Feedback, Report
+from webapp.services.reports import Feedback, Report, TeamFigures
 
 COLUMNS = (
     "section",
@@ -49,15 +50,19 @@ def report_csv(
     week_name: Callable[[Any], str],
     language_name: Callable[[str], str],
     channel_name: Callable[[str], str],
+    agents: list[TeamFigures] | None = None,
 ) -> str:
-    """The report's tables as CSV text; the callables word a week, a language, a channel."""
+    """The report's tables as CSV text; the callables word a week, a language, a channel.
+    `agents`: the agents' rows the viewer may see (all of them when not given)."""
     out = CsvChunks()
     out.row(COLUMNS)
-    for team in [*report.teams, report.total]:
+    rows = [("teams", team) for team in [*report.teams, report.total]]
+    rows += [("agents", agent) for agent in (report.agents if agents is None else agents)]
+    for section, team in rows:
         median = team.median_first_reply
         out.row(
             _line(
-                "teams",
+                section,
                 team.key,
                 team.name,
                 tickets_created=team.created,

@@ -33,6 +33,7 @@ from webapp.models import (
     Team,
     Ticket,
     TicketLabel,
+    User,
 )
 from webapp.models.forms import stored_answer
 from webapp.services.forms import published_forms
@@ -69,8 +70,11 @@ class Clock:
 
 @dataclass
 class TeamFigures:
+    """One row of tickets and satisfaction: a team's, an agent's (the assignee's) or all."""
+
     name: str
-    key: str = ""  # the team's slug; "(none)" and "(all)" for the rows that are no team
+    # The team's slug, the agent's e-mail; "(none)", "(unassigned)", "(all)" for other rows.
+    key: str = ""
     created: int = 0
     resolved: int = 0
     first_reply: Clock = field(default_factory=Clock)
@@ -148,11 +152,20 @@ class Report:
     since: datetime
     teams: list[TeamFigures]  # the teams, then "No team" when some tickets have none
     total: TeamFigures
+    agents: list[TeamFigures]  # assignees with tickets in the period, then "Unassigned"
     weeks: list[WeekFigures]
     languages: list[SegmentFigures]  # most responses first
     channels: list[SegmentFigures]
     labels: list[LabelFigures]  # most used first, at most LABELS_SHOWN
     themes: Themes = field(default_factory=Themes)  # of the free-text answers
+
+
+def agent_rows_for(report: Report, viewer: User) -> list[TeamFigures]:
+    """Admins compare every agent; an agent sees their own row only (colleagues' figures are
+    for whoever runs the team, not for the person at the next desk)."""
+    if viewer.is_admin:
+        return report.agents
+    return [row for row in report.agents if row.key == viewer.email]
 
 
 def period_of(value: str | None) -> int:
@@ -168,9 +181,13 @@ def build_report(
     timezone: str = "UTC",
     locale: str = "en",
     with_themes: bool = True,
+    unassigned_name: str = "Unassigned",
 ) -> Report:
     """The period's figures; weeks are the viewer's (`timezone`), Monday to Sunday; forms
-    are named in `locale`. The themes, the slow part, only `with_themes`."""
+    are named in `locale`. The themes, the slow part, only `with_themes`.
+
+    A ticket counts for its team and for its assignee now: who holds it answers for it
+    (a ticket handed over counts for the colleague it went to)."""
     since = now - timedelta(days=days)
     zone = _zone(timezone)
     teams = {
@@ -179,9 +196,17 @@ def build_report(
     }
     no_team = TeamFigures(no_team_name, "(none)")
     total = TeamFigures(total_name, "(all)")
+    agents: dict[int, TeamFigures] = {}
+    unassigned = TeamFigures(unassigned_name, "(unassigned)")
+
+    def agent_row(user_id: int | None) -> TeamFigures:
+        if user_id is None:
+            return unassigned
+        return agents.setdefault(user_id, TeamFigures("", str(user_id)))
+
     weeks = _weeks(since, now, zone)
     for ticket in _tickets(since):
-        rows = (teams.get(ticket.team_id, no_team), total)
+        rows = (teams.get(ticket.team_id, no_team), agent_row(ticket.assignee_id), total)
         # A merged duplicate's clocks stopped when its conversation moved to the ticket kept:
         # a deadline it had not met or missed by then is that ticket's, not a second one.
         merged = ticket.merged_into_id is not None
@@ -203,10 +228,10 @@ def build_report(
                 figures.resolved += 1
     published = published_forms()
     definitions = {form.slug: definition for form, definition in published}
-    for team_id, slug, answer, times in _survey_answers(since, definitions):
-        for figures in (teams.get(team_id, no_team), total):
+    for team_id, assignee_id, slug, answer, times in _survey_answers(since, definitions):
+        for figures in (teams.get(team_id, no_team), agent_row(assignee_id), total):
             figures.ratings[slug].append((answer, times))
-    for figures in (*teams.values(), no_team, total):
+    for figures in (*teams.values(), no_team, total, *agents.values(), unassigned):
         figures.satisfaction = _satisfaction(figures.ratings, definitions)
     questions = _score_questions(published)
     languages, channels = _feedback(weeks, since, questions, zone)
@@ -216,12 +241,27 @@ def build_report(
         since,
         shown,
         total,
+        _named_agents(agents) + ([unassigned] if _has_figures(unassigned) else []),
         sorted(weeks.values(), key=lambda w: w.start),
         languages,
         channels,
         _labels(since, now, days, total.created),
         counted_themes(now, days, locale, published) if with_themes else Themes(),
     )
+
+
+def _has_figures(row: TeamFigures) -> bool:
+    return bool(row.created or row.resolved or row.satisfaction)
+
+
+def _named_agents(agents: dict[int, TeamFigures]) -> list[TeamFigures]:
+    """The agents' rows with their names and addresses (one query, also for none: the page
+    costs the same number of queries however many agents it shows), by name."""
+    for user_id, name, email in db.session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(list(agents)))
+    ):
+        agents[user_id].name, agents[user_id].key = name, email
+    return sorted(agents.values(), key=lambda row: (row.name.casefold(), row.key))
 
 
 def _tickets(since: datetime) -> Iterable:
@@ -232,6 +272,7 @@ def _tickets(since: datetime) -> Iterable:
     return db.session.execute(
         select(
             Ticket.team_id,
+            Ticket.assignee_id,
             Ticket.created_at,
             Ticket.first_response_due_at,
             Ticket.first_response_at,
@@ -248,9 +289,9 @@ def _tickets(since: datetime) -> Iterable:
 
 
 def _survey_answers(since: datetime, definitions: dict[str, FormDefinition]) -> Iterable:
-    """(team, survey form slug, answer, how many) of the surveys answered in the period.
-
-    Counted by the database: a row per team, form and answer its scored question read.
+    """(team, assignee, survey form slug, answer, how many) of the surveys answered in the
+    period. Counted by the database: a row per team, assignee, form and answer its scored
+    question read.
     """
     questions = [
         (slug, question.id)
@@ -262,6 +303,7 @@ def _survey_answers(since: datetime, definitions: dict[str, FormDefinition]) -> 
     rows = db.session.execute(
         select(
             Ticket.team_id,
+            Ticket.assignee_id,
             SurveyInvitation.form_slug,
             ResponseScore.value,
             ResponseScore.yes,
@@ -275,10 +317,17 @@ def _survey_answers(since: datetime, definitions: dict[str, FormDefinition]) -> 
             tuple_(SurveyInvitation.form_slug, ResponseScore.question_id).in_(questions),
         )
         .group_by(
-            Ticket.team_id, SurveyInvitation.form_slug, ResponseScore.value, ResponseScore.yes
+            Ticket.team_id,
+            Ticket.assignee_id,
+            SurveyInvitation.form_slug,
+            ResponseScore.value,
+            ResponseScore.yes,
         )
     )
-    return [(team_id, slug, stored_answer(value, yes), n) for team_id, slug, value, yes, n in rows]
+    return [
+        (team_id, assignee_id, slug, stored_answer(value, yes), n)
+        for team_id, assignee_id, slug, value, yes, n in rows
+    ]
 
 
 def _satisfaction(
