@@ -1,6 +1,7 @@
 """The routing rules list with the keyboard alone: a rule moved with ↑/↓ keeps the focus."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.htmx_wait import wait_for_htmx
 from tests.browser.staff_login import log_in
@@ -132,3 +133,27 @@ def test_is_one_of_ticks_languages_by_name_and_they_stay_ticked(
         page.get_by_role("group", name="Value of condition 1").get_attribute("aria-invalid")
         == "true"
     )
+
+
+def test_a_refused_rule_marks_and_focuses_the_field_at_fault(
+    app, page, live_server, builtin_forms, create_user
+):
+    """Not only the condition rows: the name and the watchers say they were refused, and the
+    focus goes there from the Add button at the bottom of the form."""
+    active_version()
+    db.session.commit()
+    create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+    log_in(page, live_server, "admin@example.com", then="/admin/workflow/routing")
+    page.get_by_role("button", name="Add the rule").click()
+    name = page.get_by_label("Rule name")
+    expect(name).to_be_focused()
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_have_accessible_description("Give the rule a name.")
+
+    name.fill("VIP")
+    watchers = page.get_by_label("Watchers' e-mail addresses (comma-separated)")
+    watchers.fill("boss at example")
+    page.get_by_role("button", name="Add the rule").click()
+    expect(watchers).to_be_focused()
+    expect(watchers).to_have_attribute("aria-invalid", "true")
+    expect(name).not_to_have_attribute("aria-invalid", "true")
