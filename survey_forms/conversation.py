@@ -142,6 +142,8 @@ def parse_answer(question: Question, raw: Any) -> Any:
     """
     if isinstance(raw, str):
         raw = raw.strip()
+    elif isinstance(raw, list):  # boxes ticked; "Skip" adds its own empty value
+        raw = [value for value in raw if not isinstance(value, str) or value.strip()]
     empty = raw in (None, "", []) or (question.type == "consent" and raw in ("0", "false", "no"))
     if empty:
         if question.required:

@@ -266,6 +266,22 @@ def test_a_quick_score_is_not_taken_for_a_bot(client, builtin_forms, app):
     assert db.session.scalar(select(Response)).answers == {"score": 9}
 
 
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_an_optional_multiple_choice_question_can_be_skipped(client, htmx):
+    """Skip sends its own empty value beside the (unticked) boxes: skipped, not "choose one"."""
+    choose = {"id": "topics", "type": "multi_choice", "required": False, "text": {"en": "Topics?"}}
+    choose["choices"] = [{"value": v, "label": {"en": v.title()}} for v in ("price", "speed")]
+    form = {**TYPED_FIRST, "questions": [choose, *TYPED_FIRST["questions"]]}
+    publish_form("ask", yaml.safe_dump(form))
+    db.session.commit()
+    customer = Respondent(client, "ask", htmx)
+    reply = customer.answer("")
+    assert reply.status_code == 200, text_of(reply)
+    assert customer.question == "question"  # on to the next one
+    assert "Skipped" in text_of(reply)
+    assert db.session.scalar(select(Response)).answers == {"topics": None}
+
+
 def test_a_typed_first_answer_needs_the_full_minimum(client, app):
     publish_form("ask", yaml.safe_dump(TYPED_FIRST))
     db.session.commit()
