@@ -701,3 +701,14 @@ def test_a_draft_whose_routing_cannot_be_cut_out_is_written_whole(as_admin, clie
     assert saved == rr.dump_document(rr.add_rule(data, rr.rules_of(draft_data())[-1]))
     assert "# a comment" not in saved and rule_names()[-1] == "Polish speakers"
     assert_valid_draft()
+
+
+def test_typed_answers_can_be_tested_in_every_language_and_channel(as_admin, client):
+    """The test's Language and Channel lists were empty: a typed test could only be English
+    on the web, so the rule for Slovenian feedback could not be tried that way."""
+    page = client.get(PAGE).get_data(as_text=True)
+    language = re.search(r'<select name="locale">(.*?)</select>', page, re.S).group(1)
+    channel = re.search(r'<select name="channel">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'value="([a-z]+)"', language) == ["en", "pl", "ru", "sl"]
+    assert "Slovenščina" in language
+    assert re.findall(r'value="([a-z]+)"', channel) == ["web", "widget", "email"]

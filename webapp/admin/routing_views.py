@@ -340,6 +340,8 @@ def _page_context(context: dict) -> dict:
         **context,
         "responses": routing_tester.recent_responses(),
         "test_forms": [slug for slug, _d in routing_tester.testable_forms()],
+        "locales": LOCALES,  # the typed test's language and channel choices
+        "channels": CHANNELS,
         "test": test,
         "result": None,
         "error": None,
