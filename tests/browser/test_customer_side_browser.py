@@ -271,6 +271,18 @@ def test_exit_intent_on_a_computer_is_the_mouse_leaving_through_the_top(
     page.frame_locator("iframe[title=Feedback]").locator("#composer").wait_for()
 
 
+def test_the_widget_demo_and_its_form_log_no_errors(page, live_server, builtin_forms):
+    """A developer checking the demo in the console sees no failed request (the tab's icon)."""
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server}/widget/demo?lang=pl&style=tab")
+    page.get_by_role("button", name="Opinia").click()
+    page.frame_locator("iframe").locator("#composer .scale-button").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert errors == []
+
+
 def test_the_widget_loader_stays_small():
     """Every page of a customer's site downloads it, before anyone asks for feedback."""
     loader = Path(__file__).parents[2] / "webapp" / "static" / "js" / "widget.js"
