@@ -121,6 +121,15 @@ def language_name_for_viewer(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def one_full_stop(sentence: str) -> str:
+    """The sentence with one full stop where it ends on a value that brings its own:
+    'до 9 дек.' and 'с 9 дек. 2026 г.', not 'до 9 дек..' (Russian and Slovenian dates
+    end in an abbreviation's dot); an ellipsis stays."""
+    if sentence.endswith("..") and not sentence.endswith("..."):
+        return sentence[:-1]
+    return sentence
+
+
 def date_interval(start: date, end: date) -> str:
     """'Nov 30 – Dec 6, 2026' ('30 lis–6 gru 2026' in Polish): a span of days."""
     return format_interval(start, end, "yMMMd", locale=get_locale())
@@ -188,6 +197,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.filters["date_interval"] = date_interval
+    app.jinja_env.filters["one_full_stop"] = one_full_stop
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["answer_day"] = answer_day

@@ -4,7 +4,7 @@ colleagues see it where they pick someone, and only the agent (or an admin) sets
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from babel.dates import format_date, format_skeleton
@@ -472,3 +472,30 @@ def test_the_away_forms_need_the_csrf_token(care, client, login):
     login(care["ola"])
     assert client.post("/account/away", data={"away_until": ""}).status_code == 400
     assert client.post("/account/away/end").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("locale", "flash", "status"),
+    [
+        ("ru", "по 9 дек.", "Отсутствие отмечено до 9 дек."),
+        ("sl", "do 9. dec.", "Odsotnost je nastavljena do 9. dec."),
+    ],
+)
+def test_a_sentence_ending_on_an_abbreviated_date_has_one_full_stop(
+    care, client, login, post_form, locale, flash, status
+):
+    """Russian and Slovenian short dates end in a dot ('9 дек.', '9. dec.'): the sentence
+    that ends on one does not add a second ('до 9 дек..')."""
+    ola = care["ola"]
+    ola.locale = locale
+    db.session.commit()
+    today = away.today_for(ola, utcnow())
+    last = date(today.year, 12, 9)
+    if last < today:
+        last = date(today.year + 1, 12, 9)
+    login(ola)
+    saved = post_form("/account/away", {"away_until": last.isoformat()}, follow_redirects=True)
+    page = visible(saved)
+    for sentence in (flash, status):  # the message that confirms it, the status above the form
+        assert sentence in page
+        assert sentence + "." not in page

@@ -358,3 +358,16 @@ def test_the_pages_speak_polish(client, login, post_form, create_user):
     page = client.get("/login/code", headers={"Accept-Language": "pl"})
     assert "Logowanie dwuetapowe" in text_of(page)
     assert reply.status_code == 303
+
+
+def test_the_russian_profile_says_since_when_with_one_full_stop(client, login, post_form, agent):
+    """'с 7 дек. 2026 г.', not 'г..': the Russian date ends in its own dot."""
+    agent.locale = "ru"
+    db.session.commit()
+    turn_on(agent)
+    login(agent)
+    assert post_form("/login/code", {"code": code()}).status_code == 303
+    profile = html.unescape(text_of(client.get("/profile")))
+    since = re.search(r"с \d{1,2} \S+ \d{4}\s?г\.\.?", profile)
+    assert since is not None, profile
+    assert not since.group(0).endswith("..")

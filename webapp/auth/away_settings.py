@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from webapp.auth import bp
 from webapp.extensions import db
+from webapp.i18n import one_full_stop
 from webapp.models import utcnow
 from webapp.security import staff_required
 from webapp.services import away, public_holidays
@@ -70,14 +71,12 @@ def save_away():
     if days is None:
         flash(_("You are not marked away."), "success")
     else:
-        flash(
-            _(
-                "You are marked away from %(first)s to %(last)s.",
-                first=away.short_date(days.first_day),
-                last=away.short_date(days.last_day),
-            ),
-            "success",
+        said = _(
+            "You are marked away from %(first)s to %(last)s.",
+            first=away.short_date(days.first_day),
+            last=away.short_date(days.last_day),
         )
+        flash(one_full_stop(said), "success")
     return redirect(url_for("auth.away_settings"), code=303)
 
 
