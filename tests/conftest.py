@@ -22,6 +22,7 @@ from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Form, FormVersion, Role, Team, User
 from webapp.services.forms import forget_definitions
+from webapp.services.presence import forget as forget_presence
 from webapp.services.workflow_versions import forget_compiled
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -160,6 +161,7 @@ def app(_migrated_database: str, app_config: dict, tmp_path) -> Iterator[Flask]:
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE
     forget_compiled()  # ids restart after the tables are emptied: cached versions are stale
     forget_definitions()
+    forget_presence()  # who had a ticket open: ticket ids restart too
     if app.config.get("REDIS_URL"):
         from jobs import redis_connection
 

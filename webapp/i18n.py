@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_interval, get_datetime_format
 from babel.dates import format_timedelta as babel_timedelta
+from babel.lists import format_list
 from babel.numbers import format_decimal as babel_decimal
 from babel.units import format_unit
 from flask import Flask, current_app, g, request
@@ -149,6 +150,11 @@ def short_duration(value: timedelta | None) -> str:
     return babel_timedelta(value, threshold=1.5, format="short", locale=get_locale())
 
 
+def name_list(names: list[str]) -> str:
+    """'Maja, Piotr and Anna' ('Maja, Piotr i Anna') in the viewer's language."""
+    return format_list([str(name) for name in names], locale=get_locale())
+
+
 def file_size(size: int | None) -> str:
     """'12 kB', '1,4 MB', '1,4 МБ': a file's size in the viewer's language."""
     size = size or 0
@@ -196,6 +202,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime_with_zone"] = datetime_with_zone
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["filesize"] = file_size
+    app.jinja_env.filters["name_list"] = name_list
     app.jinja_env.filters["date_interval"] = date_interval
     app.jinja_env.filters["one_full_stop"] = one_full_stop
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""

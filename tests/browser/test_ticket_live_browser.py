@@ -185,3 +185,28 @@ def test_the_board_drawer_follows_others_changes_and_stops_asking_when_closed(
     expect(page.locator("#ws-live")).to_have_count(0)
     page.wait_for_timeout((POLL_SECONDS + 1) * 1000)
     assert polls == []
+
+
+def test_two_agents_on_one_ticket_see_each_other_and_who_is_writing(
+    browser, page, live_server, ticket, create_user
+):
+    create_user(email="maja@example.com", name="Maja Novak")
+    db.session.commit()
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{ticket.number}")
+    wait_for_htmx(page)
+    presence = page.locator("#ws-presence")
+    expect(presence).to_be_empty()
+
+    colleague = browser.new_context(locale="en-US")
+    maja = colleague.new_page()
+    staff_login.log_in(maja, live_server, "maja@example.com", then=f"/tickets/{ticket.number}")
+    expect(maja.locator("#ws-presence")).to_contain_text("also has this ticket open")
+    expect(presence).to_contain_text(
+        "Maja Novak also has this ticket open.", timeout=ARRIVES_WITHIN_MS
+    )
+    maja.get_by_label("Message", exact=True).fill("Dear Jan, we are sending a new parcel")
+    expect(presence).to_contain_text(
+        "Maja Novak is writing a reply to the customer.", timeout=ARRIVES_WITHIN_MS
+    )
+    expect(presence).to_have_attribute("aria-live", "polite")
+    colleague.close()

@@ -55,10 +55,12 @@ def ticket_mark(ticket_id: int) -> TicketMark | None:
     return TicketMark(row[0], row[1] or 0) if row else None
 
 
-def change_tag(ticket_id: int, mark: TicketMark, locale: str, now: datetime) -> str:
-    """The ETag of what a page shows: changes with the ticket, every minute (SLA times) and
-    with the viewer's language."""
-    raw = f"{ticket_id}|{mark.version}|{mark.last_event_id}|{now:%Y%m%d%H%M}|{locale}"
+def change_tag(
+    ticket_id: int, mark: TicketMark, locale: str, now: datetime, present: str = ""
+) -> str:
+    """The ETag of what a page shows: changes with the ticket, every minute (SLA times),
+    with the viewer's language and with who else has it open (`presence.fingerprint`)."""
+    raw = f"{ticket_id}|{mark.version}|{mark.last_event_id}|{now:%Y%m%d%H%M}|{locale}|{present}"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 

@@ -11,6 +11,7 @@ from htmx_flask import request
 from webapp.htmx_responses import fragment_only
 from webapp.models import Ticket, TicketEvent, utcnow
 from webapp.security import staff_required
+from webapp.services import presence
 from webapp.services.ticket_access import can_see_id
 from webapp.services.ticket_changes import (
     change_tag,
@@ -89,11 +90,14 @@ def changes(number: str) -> Response:
     if not can_see_id(current_user, ticket_id):  # moved to a team the agent does not see
         return _stop_polling(hidden=True)
     locale = str(get_locale())
-    tag = change_tag(ticket_id, mark, locale, utcnow())
+    now = utcnow()
+    # "I am here" (and writing a reply, when the page's reply box holds a draft).
+    present = presence.here(ticket_id, current_user.id, request.args.get("replying") == "1", now)
+    tag = change_tag(ticket_id, mark, locale, now, presence.fingerprint(present))
     if request.if_none_match.contains(tag):
         response = make_response("", 304)
     else:
-        context = workspace_context(ticket_or_404(number), current_user)
+        context = workspace_context(ticket_or_404(number), current_user, present=present)
         since = _query_number("since")
         arrived = messages_from_others(context["events"], since, current_user)
         body = render_template(

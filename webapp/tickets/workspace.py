@@ -23,6 +23,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.services import presence
 from webapp.services.merging import merge_candidates
 from webapp.services.notes import active_staff
 from webapp.services.reminders import pending_reminders
@@ -244,11 +245,35 @@ def merge_choices(ticket: Ticket, viewer: User, locale: str) -> list[CustomerReq
     ]
 
 
+@dataclass(frozen=True)
+class Colleagues:
+    """Who else has the ticket open: those writing a reply, and those only looking."""
+
+    writing: list[str]
+    looking: list[str]
+
+
+def _present_names(present: list[presence.Present], staff: list[User]) -> Colleagues:
+    names = {person.id: person.name for person in staff}
+    shown = sorted((p for p in present if p.user_id in names), key=lambda p: names[p.user_id])
+    return Colleagues(
+        [names[p.user_id] for p in shown if p.replying],
+        [names[p.user_id] for p in shown if not p.replying],
+    )
+
+
 def workspace_context(
-    ticket: Ticket, user: User, forms: FormState | None = None, **extra: Any
+    ticket: Ticket,
+    user: User,
+    forms: FormState | None = None,
+    present: list[presence.Present] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """The template context of the whole workspace (every section)."""
+    """The template context of the whole workspace (every section). `present`: the
+    colleagues the live poll just heard of; else the page notes its viewer itself."""
     locale = str(get_locale())
+    if present is None:
+        present = presence.here(ticket.id, user.id, False, utcnow())
     definition = machine_for(ticket.workflow_version_id).definition
     talk = conversation_of(ticket)
     metadata, hidden = metadata_of(ticket, talk)
@@ -284,7 +309,9 @@ def workspace_context(
         "last_message": last_message_id(events),  # what the agent sees while writing
         # What the page's live refresh asks about: "anything newer than this?"
         "live": live,
-        "live_tag": change_tag(ticket.id, live, locale, utcnow()),
+        "live_tag": change_tag(ticket.id, live, locale, utcnow(), presence.fingerprint(present)),
+        # Colleagues with the ticket open now, named from the staff list (no query).
+        "colleagues": _present_names(present, staff),
         # Replies both ways after the form, oldest first: the conversation as one thread.
         "thread": [e for e in reversed(events) if e.kind in CONVERSATION_EVENTS],
         "staff": staff,

@@ -32,6 +32,14 @@
     if (pollOf(evt) && document.hidden) { evt.preventDefault(); }
   });
 
+  // Each poll also says whether the agent is writing a reply (a draft in the reply box):
+  // colleagues with the ticket open see it (services/presence.py), and nobody answers twice.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (!pollOf(evt)) { return; }
+    var box = document.getElementById("ws-reply-text");
+    if (box && box.value.trim()) { evt.detail.parameters.replying = "1"; }
+  });
+
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var poll = pollOf(evt);
     if (!poll) { return; }
