@@ -41,6 +41,20 @@ def test_a_closed_form_shows_no_button_and_no_trigger_fires(
     assert page.locator(".ld-launch").count() == 0
 
 
+def test_a_mistyped_form_name_shows_no_button_that_opens_page_not_found(
+    page, live_server, builtin_forms
+):
+    asked = []
+    page.on(
+        "response",
+        lambda reply: asked.append(reply.status) if "availability.json" in reply.url else None,
+    )
+    page.goto(f"{live_server}/widget/demo?lang=en&form=npss&trigger=button")
+    page.wait_for_load_state("networkidle")
+    assert asked == [404]
+    assert page.locator(".ld-launch").count() == 0
+
+
 def test_a_form_at_its_limit_stays_quiet_and_an_open_one_pops_up(page, live_server, builtin_forms):
     close_goal("max_responses: 1\n")
     page.goto(f"{live_server}/widget/demo?lang=en&form=goal&trigger=delay:1")

@@ -6,7 +6,7 @@
  * The form loads in an iframe only when the trigger fires; exit-intent also fires on phones
  * (a fast scroll back up after reading down the page), once per page view. `data-color` (any CSS colour)
  * and `data-label` brand the button; its text turns dark on a light colour. A form that is
- * closed (its schedule, its response limit, archived) shows nothing: the loader asks
+ * closed (its schedule, its response limit, archived) or unknown shows nothing: the loader asks
  * /f/<form>/availability.json first, and arms as before only if that cannot be read. */
 (function () {
   "use strict";
@@ -221,7 +221,8 @@
     if (quiet()) { return; }
     if (!window.fetch) { armTrigger(); return; }
     fetch(origin + "/f/" + encodeURIComponent(form) + "/availability.json", { credentials: "omit" })
-      .then(function (reply) { return reply.ok ? reply.json() : { open: true }; })
+      // 404: no such form (a mistyped data-form), said in JSON too; other failures: arm.
+      .then(function (reply) { return reply.ok || reply.status === 404 ? reply.json() : { open: true }; })
       .then(function (state) { if (!state || state.open !== false) { armTrigger(); } },
             function () { armTrigger(); });
   }
