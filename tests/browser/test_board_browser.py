@@ -310,3 +310,26 @@ def test_a_bulk_action_keeps_the_boards_own_filters(page, live_server, desk):
     expect(page.locator(f"#card-{first.number}")).to_be_visible()
     expect(page.locator(f"#card-{bobs.number}")).to_have_count(0)
     expect(page.locator("#board-filters select[name=assignee]")).to_have_value("me")
+
+
+def test_a_bulk_label_by_keyboard_is_added_and_the_focus_lands_on_the_results(
+    page, live_server, desk
+):
+    """Enter in the label box adds the label (not the bar's first button, Assign). The bar
+    then hides with the field: the focus goes to what happened, not to the top of the page,
+    and Tab goes on into the board."""
+    first, second = new_ticket(), new_ticket("Wrong size")
+    log_in(page, live_server, "agent@example.com")
+    page.locator(f"#card-{first.number} .card-select").check()
+    page.locator(f"#card-{second.number} .card-select").check()
+    page.locator("#bulk-form input[placeholder=Label]").fill("call back")
+    page.keyboard.press("Enter")
+    results = page.locator("#bulk-results")
+    expect(results).to_contain_text(second.number)
+    expect(page.locator(f"#card-{first.number} .chips")).to_contain_text("call back")
+    expect(page.locator(f"#card-{second.number} .chips")).to_contain_text("call back")
+    expect(page.locator("#bulk-form")).to_be_hidden()
+    expect(results).to_be_focused()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('#board-columns') !== null")
+    assert focused, "Tab after the results does not reach the board"

@@ -9,6 +9,7 @@
   var dragEndedAt = 0;
   var movedNumber = null;     // the card to focus once a move has been answered
   var keep = null;            // selection and focus to restore after a live refresh
+  var bulkAnswered = false;   // a bulk action's answer is being drawn
   var sortables = new WeakSet();  // not a data attribute: history snapshots would copy it
 
   function boardPage() { return document.querySelector(".board-page"); }
@@ -240,11 +241,39 @@
     if (isMove(evt.detail)) { focusMovedCard(); }
   });
 
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = sourceOf(evt);
+    if (elt && elt.closest && elt.closest("#bulk-form")) { bulkAnswered = true; }
+  });
+
+  // Enter in the bulk bar's label box adds the label: the browser would press the bar's
+  // first button, Assign, and answer that no agent was chosen.
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Enter" || evt.isComposing) { return; }
+    var field = evt.target;
+    if (!field.matches || !field.matches('#bulk-form input[name="new_label"]')) { return; }
+    var button = field.form.querySelector('button[value="label"]');
+    if (!button) { return; }
+    evt.preventDefault();
+    button.click();  // htmx takes the operation from the button clicked, not a submitter
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     focusMovedCard();
     restoreSelection();
     updateSelectedCount();  // a bulk result redraws the cards with its failures still selected
+    if (bulkAnswered) { focusBulkResults(); }
   });
+
+  // Every selected card changed: the bar hides with the button just pressed, and the focus
+  // would fall to the top of the page. The results say what happened; the cards follow.
+  function focusBulkResults() {
+    bulkAnswered = false;
+    var results = document.getElementById("bulk-results");
+    var here = document.activeElement;
+    var lost = !here || here === document.body || !here.getClientRects().length;
+    if (results && lost) { results.focus(); }
+  }
 
   // A live refresh keeps what the agent had selected and where the keyboard was.
   function rememberSelection() {
