@@ -407,3 +407,28 @@ def test_survey_job_runs_on_a_real_rq_worker(resolver, smtp_server, run_jobs, ap
     assert job.get_status(refresh=True) == "finished" and job.return_value() == 1
     assert len(survey_mails(smtp_server)) == 1
     assert invitation_of(ticket).status == SurveyStatus.SENT
+
+
+def test_the_status_page_asks_the_survey_too_and_one_click_answers_it(
+    resolver, client, smtp_server, run_jobs
+):
+    """A customer who comes to the status page rather than the e-mail is asked there."""
+    ticket = resolved_ticket(resolver)
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert 'class="status-survey"' not in page  # not sent yet
+    assert 'class="status-due' not in page  # resolved: no "first reply by" promise any more
+    run_survey_job(run_jobs, later(25))
+    invitation = invitation_of(ticket)
+    assert invitation.status == SurveyStatus.SENT
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert 'class="status-survey"' in page
+    assert "Jak oceniasz otrzymaną od nas pomoc?" in page and "Bardzo źle" in page
+    assert f'action="/s/{invitation.token}"' in page and 'name="score" value="5"' in page
+
+    answered = client.post(f"/s/{invitation.token}", data={"score": "4"})
+    assert answered.status_code == 303
+    db.session.expire_all()
+    assert invitation_of(ticket).status == SurveyStatus.ANSWERED
+    page = text_of(client.get(f"/t/{ticket.status_token}"))
+    assert "Twoja odpowiedź: 4. Dziękujemy!" in page
+    assert "Zmień odpowiedź lub dodaj komentarz" in page

@@ -17,6 +17,7 @@ from webapp.i18n import override_locale
 from webapp.models import Ticket, TicketEvent
 from webapp.public import bp
 from webapp.public.messages import answer_error_message
+from webapp.services import surveys
 from webapp.services.customer_requests import customer_state_label
 from webapp.services.merging import carried_on_in
 from webapp.services.replies import receive_customer_reply
@@ -79,6 +80,25 @@ def ticket_status(token: str):
     return _status_page(ticket, lang)
 
 
+def _survey_on_page(ticket: Ticket, lang: str) -> dict | None:
+    """The satisfaction survey sent after resolution, asked here too (one click answers it,
+    as in the e-mail); with the answer already given, the score and a way to change it."""
+    invitation = surveys.answerable_invitation(ticket.id)
+    survey = surveys.survey_form(invitation) if invitation is not None else None
+    if survey is None:
+        return None
+    low, high = survey.scale
+    return {
+        "token": invitation.token,
+        "question": survey.text(survey.question.text, lang),
+        "survey_type": survey.question.type,
+        "low_label": survey.text(survey.question.low_label, lang),
+        "high_label": survey.text(survey.question.high_label, lang),
+        "scores": range(low, high + 1),
+        "answered": surveys.current_answer(invitation, survey).score,
+    }
+
+
 def _status_page(ticket: Ticket, lang: str, *, typed: str = "", error: str | None = None):
     """The page, also redrawn with a refused message: the customer's text stays in the box."""
     definition = machine_for(ticket.workflow_version_id).definition
@@ -104,6 +124,7 @@ def _status_page(ticket: Ticket, lang: str, *, typed: str = "", error: str | Non
                 typed=typed,
                 error=error,
                 max_files=MAX_FILES,
+                survey=_survey_on_page(ticket, lang),
             ),
             422 if error else 200,
         )

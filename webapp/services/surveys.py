@@ -225,6 +225,17 @@ def _deliver(invitation: SurveyInvitation, now: datetime) -> bool:
     return True
 
 
+def answerable_invitation(ticket_id: int) -> SurveyInvitation | None:
+    """The ticket's survey the customer may answer now (sent, or answered and changeable):
+    the status page asks it too, for a customer who comes there rather than to the e-mail."""
+    return db.session.scalar(
+        select(SurveyInvitation)
+        .where(SurveyInvitation.ticket_id == ticket_id, SurveyInvitation.status.in_(ANSWERABLE))
+        .order_by(SurveyInvitation.id.desc())
+        .limit(1)
+    )
+
+
 def score_link(invitation: SurveyInvitation, score: int) -> str:
     return external_url("public.survey_score", token=invitation.token, score=score)
 
