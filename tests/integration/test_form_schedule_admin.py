@@ -227,3 +227,26 @@ def test_a_time_zone_outside_the_picker_stays_chosen(as_admin, post_form, zone):
     assert draft_data()["timezone"] == zone
     assert as_admin.get("/admin/forms/shop/publish").status_code == 200
     assert as_admin.get("/admin/forms").status_code == 200
+
+
+def test_closing_before_opening_is_said_at_the_dates_too(as_admin, post_form):
+    """The admin pressed Save under the dates: the problem is said there, with Closes
+    marked, not only in the list of the draft's problems at the end of the page."""
+    reply = edit(post_form, "schedule", schedule(opens_at="2026-12-14", closes_at="2026-12-01"))
+    section = reply.get_data(as_text=True).split('id="builder-schedule"')[1].split("</section>")[0]
+    assert "closes before it opens" in text_of_html(section)
+    closes = re.search(r'<input[^>]*name="closes_at"[^>]*>', section).group(0)
+    assert 'aria-invalid="true"' in closes and "schedule-problems" in closes
+    opens = re.search(r'<input[^>]*name="opens_at"[^>]*>', section).group(0)
+    assert "aria-invalid" not in opens
+    fixed = edit(
+        post_form,
+        "schedule",
+        schedule(opens_at="2026-12-01", closes_at="2026-12-14"),
+        revision=revision_in(reply),
+    )
+    assert "schedule-problems" not in fixed.get_data(as_text=True)
+
+
+def text_of_html(fragment: str) -> str:
+    return html_text.unescape(re.sub(r"<[^>]+>", " ", fragment))
