@@ -6,6 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_conversation_browser import serious_violations
+from tests.helpers import make_ticket
+from webapp.extensions import db
+from webapp.models import SurveyInvitation, SurveyStatus, utcnow
 
 pytestmark = pytest.mark.browser
 
@@ -163,6 +166,23 @@ def test_on_a_phone_the_nps_labels_name_their_numbers(page, live_server, builtin
     ]
     page.set_viewport_size({"width": 1366, "height": 800})  # one row: the ends say it
     assert page.eval_on_selector_all("#composer .scale-labels span", prefixes) == ["none", "none"]
+
+
+def test_on_a_phone_the_nps_labels_of_an_emailed_survey_name_their_numbers(
+    browser, live_server, builtin_forms
+):
+    """The score link of a survey e-mail: 0–10 on two rows, each label says its end."""
+    survey = SurveyInvitation(
+        ticket_id=make_ticket().id, form_slug="nps", status=SurveyStatus.SENT, due_at=utcnow()
+    )
+    db.session.add(survey)
+    db.session.commit()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server}/s/{survey.token}/3")
+    prefixes = "els => els.map(e => getComputedStyle(e, '::before').content)"
+    assert page.eval_on_selector_all(".scale-labels span", prefixes) == ['"0 – "', '"10 – "']
+    context.close()
 
 
 def swipe(page, cdp, distance: int, pause_ms: int = 0) -> None:
