@@ -355,3 +355,19 @@ def test_delivery_status_of_each_mail_is_on_the_timeline(client, login, post_for
     assert message.status in (OutboxStatus.SENT, OutboxStatus.QUEUED)
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
     assert "status-" + message.status in page
+
+
+def test_finding_a_colleague_to_mention_matches_what_was_typed(client, login, people, create_user):
+    """An underscore in an address is a character to find, and "%" finds nobody by that."""
+    create_user(email="jan_kowalski@example.com", name="Jan Kowalski")
+    create_user(email="janek@example.com", name="Janek Nowy")
+    login(people["bea"])
+
+    def found(q: str) -> str:
+        return text_of(
+            client.get("/staff/people", query_string={"q": q}, headers={"HX-Request": "true"})
+        )
+
+    underscore = found("jan_k")
+    assert "jan_kowalski@example.com" in underscore and "janek@example.com" not in underscore
+    assert "No colleague matches" in found("%")

@@ -43,9 +43,12 @@ def staff_matching(query: str, limit: int = PEOPLE_LIMIT) -> list[User]:
     text = query.strip().lstrip("@").lower()
     statement = select(User).where(User.active.is_(True)).order_by(User.name).limit(limit)
     if text:
-        pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        # Matched as typed: "jan_k" finds jan_kowalski@, and "%" is no wildcard for everyone.
         statement = statement.where(
-            or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern))
+            or_(
+                func.lower(User.name).contains(text, autoescape=True),
+                func.lower(User.email).contains(text, autoescape=True),
+            )
         )
     return list(db.session.scalars(statement))
 
