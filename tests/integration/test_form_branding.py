@@ -214,6 +214,20 @@ def test_contrast_warnings_on_the_page_and_in_the_live_swatch(signed_in, post_fo
     assert "/brand.css" not in swatch and "brand-accent" not in swatch
 
 
+def test_the_sample_conversation_speaks_one_language(signed_in, post_form, admin):
+    """A Slovenian admin looks at an English-first form: the sample customer answers the
+    English question in English (it answered in Slovenian), and the button is the page's."""
+    admin.locale = "sl"
+    db.session.commit()
+    page = signed_in.get("/admin/forms/nps/branding").get_data(as_text=True)
+    swatch = page.split('id="branding-swatch"')[1].split('class="contrast-warnings"')[0]
+    assert "How likely are you to recommend us" in swatch
+    assert "That was easy, thank you!" in swatch and ">Send<" in swatch
+    assert "Videz obrazca" in page  # the page itself stays Slovenian
+    live = post_form("/admin/forms/nps/branding/swatch", _branding(), htmx=True)
+    assert "That was easy, thank you!" in live.get_data(as_text=True)
+
+
 def test_the_brand_stylesheet_holds_valid_colours_only(client):
     reply = client.get("/brand.css?accent=0f766e")
     assert reply.mimetype == "text/css" and "immutable" in reply.headers["Cache-Control"]

@@ -418,15 +418,20 @@ def _field_errors(values: BrandingInput) -> dict[str, str]:
 
 
 def _sample_texts(data: Mapping, lang: str) -> tuple[str, str]:
-    """A real question of the form for the swatch's bot bubble (else a stand-in)."""
+    """A real question of the form for the swatch's bot bubble (else a stand-in).
+
+    The customer's sample answer is in the question's language, as in a real conversation,
+    not in the admin's (an English question answered in Slovenian)."""
+    with force_locale(lang):
+        answer, stand_in = _("That was easy, thank you!"), _("How likely are you to recommend us?")
     questions = data.get("questions")
     if isinstance(questions, list) and questions and isinstance(questions[0], Mapping):
         text = questions[0].get("text")
         if isinstance(text, Mapping) and isinstance(text.get(lang), str):
-            return text[lang], _("That was easy, thank you!")
+            return text[lang], answer
         if isinstance(text, str):
-            return text, _("That was easy, thank you!")
-    return _("How likely are you to recommend us?"), _("That was easy, thank you!")
+            return text, answer
+    return stand_in, answer
 
 
 def _branding_page(
@@ -465,6 +470,8 @@ def _branding_page(
 
 
 def _swatch_values(values: BrandingInput, branding: Branding, lang, question, answer) -> dict:
+    with force_locale(lang):  # the customer's page speaks the sample's language
+        send = _("Send")
     return {
         "stylesheet": form_assets.stylesheet_url(branding),
         "colours": brand_rules.colour_classes(branding),
@@ -475,6 +482,7 @@ def _swatch_values(values: BrandingInput, branding: Branding, lang, question, an
         "bot_name": (values.bot_name or {}).get(lang, ""),
         "question": question,
         "answer": answer,
+        "send": send,
     }
 
 
