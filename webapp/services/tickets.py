@@ -522,6 +522,20 @@ def available_triggers(ticket: Ticket, actor: User | Integration | str | None):
     return machine.available_triggers(ticket.state, actor_roles(actor, ticket), guard_facts(ticket))
 
 
+def moves_after_reply(ticket: Ticket, actor: User | Integration) -> list:
+    """The moves `actor` may make once their reply to the customer is sent: the reply box
+    offers them ("Send and wait for the customer"), including those a guard allows only
+    after a reply (the default lifecycle's `has_public_reply`)."""
+    facts = _GuardFacts(ticket)
+    facts._values["public_reply_count"] = (ticket.public_reply_count or 0) + 1
+    machine = machine_for(ticket.workflow_version_id)
+    return [
+        option
+        for option in machine.available_triggers(ticket.state, actor_roles(actor, ticket), facts)
+        if option.allowed
+    ]
+
+
 def assign_to(
     ticket: Ticket,
     assignee: User | None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import flash, request
+from flask import abort, flash, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,11 +23,13 @@ from webapp.services.replies import (
 )
 from webapp.services.reply_collisions import messages_since
 from webapp.services.sharing import ShareRefused, recipient_for, share_ticket
-from webapp.services.tickets import TicketConflict
+from webapp.services.tickets import MoveRefused, TicketConflict, fire
+from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
 from webapp.tickets.conversation import conversation_as_text, conversation_of
+from webapp.tickets.presenters import conflict_message, refusal_message
 from webapp.tickets.responses import after_action, refused, ticket_or_404
-from webapp.tickets.workspace import FormState
+from webapp.tickets.workspace import FormState, load_ticket
 
 REFUSALS = {
     "empty": _l("Please write something first."),
@@ -38,8 +41,7 @@ REFUSALS = {
     "merged": _l("This ticket was merged into another: reply to the customer there."),
     "spam": _l("This ticket was marked as spam: no reply is sent. Choose “Not spam” first."),
     "erased": _l(
-        "The customer's data was erased on request: there is no address or status page "
-        "to reply to."
+        "The customer's data was erased on request: there is no address or status page to reply to."
     ),
 }
 CONFLICT = _l("Someone else changed this ticket a moment ago. Please try again.")
@@ -91,7 +93,7 @@ def reply_preview(number: str):
     """Show exactly what the customer will read (placeholders filled) before sending."""
     ticket = ticket_or_404(number)
     raw = request.form.get("text", "")
-    values = {"text": raw, **_seen_kept()}
+    values = {"text": raw, "then": request.form.get("then", ""), **_seen_kept()}
     try:
         text = clean_reply_text(raw)
     except ReplyRefused as refusal:
@@ -105,7 +107,7 @@ def reply_preview(number: str):
 @staff_required
 def reply(number: str):
     ticket = ticket_or_404(number)
-    values = {"text": request.form.get("text", "")}
+    values = {"text": request.form.get("text", ""), "then": request.form.get("then", "")}
     seen = _seen_kept().get("seen")  # "0": no message yet when the page was drawn
     if seen is not None and messages_since(ticket, int(seen), current_user):
         # The section comes back with the new messages in the history and the text kept;
@@ -132,9 +134,34 @@ def reply(number: str):
             _("The customer left no e-mail address: your reply is on their status page only."),
             "warning",
         )
+    then = request.form.get("then", "")
+    if then:
+        ticket = _move_after_reply(ticket, then)
     return after_action(
-        ticket, ["reply", "conversation", "timeline", "sla", "header"], anchor="ws-timeline"
+        ticket,
+        ["reply", "conversation", "timeline", "sla", "header", "watchers"],
+        anchor="ws-timeline",
     )
+
+
+def _move_after_reply(ticket, trigger: str):
+    """ "Send and …": the reply is already sent (committed); the move is tried after it, so a
+    move the workflow refuses (or a colleague's change meanwhile) never holds the reply back."""
+    locale = str(get_locale())
+    try:
+        result = fire(ticket, trigger, current_user)
+        db.session.commit()
+    except MoveRefused as refused:
+        db.session.rollback()
+        reason = refusal_message(refused.code, refused.detail)
+        flash(_("The ticket did not move: %(reason)s", reason=reason), "warning")
+    except TicketConflict as conflict:
+        db.session.rollback()
+        flash(conflict_message(conflict, ticket.workflow_version_id, locale), "warning")
+    else:
+        label = machine_for(ticket.workflow_version_id).definition.states[result.dest].label(locale)
+        flash(_("%(number)s is now: %(state)s.", number=ticket.number, state=label), "success")
+    return load_ticket(ticket.id) or abort(404)
 
 
 @bp.post("/tickets/<number>/notes")

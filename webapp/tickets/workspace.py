@@ -33,7 +33,7 @@ from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
 from webapp.services.ticket_access import visible_condition
 from webapp.services.ticket_changes import change_tag, shown_mark
-from webapp.services.tickets import available_triggers
+from webapp.services.tickets import available_triggers, moves_after_reply
 from webapp.services.watchers import WATCH_EVENTS, watchers_of
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets.conversation import conversation_of, form_wording, metadata_of
@@ -156,6 +156,17 @@ def move_options(ticket: Ticket, user: User, locale: str) -> list[dict[str, Any]
             else None,
         }
         for option in available_triggers(ticket, user)
+    ]
+
+
+def reply_moves(ticket: Ticket, user: User, locale: str) -> list[tuple[str, str]]:
+    """(trigger, label) of the moves the reply box offers after sending: none for a ticket
+    that stays put (merged, spam), as the header's buttons."""
+    if ticket.merged_into_id is not None or ticket.spam_at is not None:
+        return []
+    return [
+        (option.trigger, option.transition.label(locale))
+        for option in moves_after_reply(ticket, user)
     ]
 
 
@@ -306,6 +317,8 @@ def workspace_context(
         "deliveries": deliveries,
         "canned": canned_replies_for(ticket.customer_locale),
         "reply_nonce": new_reply_nonce(),
+        # "Then" beside "Send reply": the moves the agent may make once the reply is sent.
+        "reply_then": reply_moves(ticket, user, locale),
         "last_message": last_message_id(events),  # what the agent sees while writing
         # What the page's live refresh asks about: "anything newer than this?"
         "live": live,

@@ -1,0 +1,77 @@
+""" "Send and …": the reply box offers the moves the agent may make once the reply is sent,
+including "Wait for customer", which the default lifecycle allows only after a reply. The
+reply goes first; a move the workflow refuses never holds it back."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import make_ticket, text_of
+from tests.integration.test_workspace_conversation import add_people, field_attrs
+from webapp.extensions import db
+from webapp.models import Ticket
+from webapp.services.tickets import fire
+
+
+@pytest.fixture
+def people(app, create_user) -> dict:
+    return add_people(create_user)
+
+
+def _in_progress(people) -> Ticket:
+    ticket = make_ticket()
+    fire(ticket, "start", people["ola"])
+    db.session.commit()
+    return ticket
+
+
+def test_the_reply_box_offers_waiting_for_the_customer_before_any_reply(client, login, people):
+    ticket = _in_progress(people)
+    login(people["ola"])
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert field_attrs(page, "ws-reply-then")["name"] == "then"
+    box = page[
+        page.index('id="ws-reply-then"') : page.index("</select>", page.index('id="ws-reply-then"'))
+    ]
+    assert 'value="ask_customer">Czekaj na klienta<' in box  # its guard: a reply first
+    assert "Zachowaj status: W toku" in box
+
+
+def test_send_and_wait_for_the_customer(client, login, post_form, people):
+    ticket = _in_progress(people)
+    login(people["ola"])
+    sent = post_form(
+        f"/tickets/{ticket.number}/reply",
+        {"text": "Prosimy o numer zamówienia.", "then": "ask_customer"},
+    )
+    assert sent.status_code == 303
+    db.session.expire_all()
+    moved = db.session.get(Ticket, ticket.id)
+    assert moved.state == "waiting_on_customer" and moved.public_reply_count == 1
+    page = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert (
+        f"{ticket.number} ma teraz status: Czeka na klienta." in page or "Czeka na klienta" in page
+    )
+
+
+def test_a_refused_move_still_sends_the_reply_and_says_why(client, login, post_form, people):
+    ticket = _in_progress(people)
+    login(people["ola"])
+    sent = post_form(
+        f"/tickets/{ticket.number}/reply", {"text": "Już sprawdzamy.", "then": "reopen"}
+    )
+    assert sent.status_code == 303
+    db.session.expire_all()
+    kept = db.session.get(Ticket, ticket.id)
+    assert kept.public_reply_count == 1 and kept.state == "in_progress"
+    assert "Zgłoszenie nie zmieniło statusu:" in text_of(client.get(f"/tickets/{ticket.number}"))
+
+
+def test_a_preview_keeps_the_chosen_move(client, login, post_form, people):
+    ticket = _in_progress(people)
+    login(people["ola"])
+    preview = post_form(
+        f"/tickets/{ticket.number}/reply/preview", {"text": "Dzień dobry {name}", "then": "resolve"}
+    )
+    page = preview.get_data(as_text=True)
+    assert '<option value="resolve" selected>' in page
