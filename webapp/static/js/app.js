@@ -152,7 +152,7 @@
   function describeFocus() {
     var element = document.activeElement;
     var section = element && element !== document.body && element.closest &&
-      element.closest("section[id]");
+      element.closest("section[id], article[id]");
     if (!section) { return null; }
     var form = element.form || element.closest("form");
     return {
