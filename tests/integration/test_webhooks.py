@@ -563,3 +563,22 @@ def test_a_disabled_webhook_is_switched_on_again_with_a_clean_count(app, client,
     db.session.refresh(hook)
     assert (hook.active, hook.consecutive_failures, hook.disabled_reason) == (True, 0, None)
     assert db.session.scalar(select(OutboxMessage.template)) == "webhook_disabled"
+
+
+def test_the_delivery_log_says_in_words_why_a_local_address_was_not_called(
+    app, client, login, admin, run_jobs
+):
+    """Loopdesk's own refusal of this machine's or a private network's address read only
+    as an English technical line, in a Polish admin's log too."""
+    app.config.update(JOB_RETRY_INTERVALS=[0], WEBHOOK_LOCAL_NETWORK=False)
+    hook = _webhook("http://127.0.0.1:9/hook", ["ticket.created"])
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    assert _post(app, client, f"/admin/webhooks/{hook.id}/ping").status_code == 303
+    _deliver_everything(app, run_jobs)
+    (ping,) = _deliveries()
+    assert "LocalAddressRefused" in ping.last_error
+    log = text_of(client.get(f"/admin/webhooks/{hook.id}/deliveries"))
+    assert "Nie wysłano: ten adres należy do tego serwera lub do sieci prywatnej" in log
+    assert "LocalAddressRefused" in log  # the technical text stays, smaller

@@ -47,6 +47,13 @@ _DELIVERY_ERRORS = (
     ("CERTIFICATE_VERIFY_FAILED", _l("The receiver's HTTPS certificate is not valid.")),
     ("Network is unreachable", _l("The receiver's network cannot be reached.")),
     ("webhook disabled", _l("Not sent: the webhook is switched off.")),
+    (
+        "LocalAddressRefused",  # jobs.webhooks refuses this machine and private networks
+        _l(
+            "Not sent: this address is on this server or a private network, and webhooks "
+            "call only public addresses."
+        ),
+    ),
 )
 
 
