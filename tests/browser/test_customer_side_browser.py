@@ -86,6 +86,19 @@ def test_the_widget_dialog_fits_a_short_window(page, live_server, builtin_forms)
     assert close["y"] >= 0
 
 
+def test_after_answer_again_switching_language_keeps_the_new_answers(
+    page, live_server, builtin_forms
+):
+    """After "Answer again" (?new=1), once answered, a language link must not start over."""
+    page.goto(f"{live_server}/en/f/goal?new=1")
+    page.locator("#composer button[value=no]").click()
+    page.locator("#composer textarea").wait_for()
+    page.locator(".chat-languages").get_by_role("link", name="Polski").click()
+    page.locator("#composer textarea").wait_for()
+    assert "new=1" not in page.url
+    assert page.locator("#transcript .bubble.customer").first.inner_text().startswith("Nie")
+
+
 def test_the_typing_dots_are_not_read_aloud(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/goal")
     question = "Did you find what you were looking for today?"
