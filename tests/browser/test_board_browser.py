@@ -4,6 +4,7 @@ by keyboard, and a colleague's board follows within seconds."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -11,7 +12,8 @@ from playwright.sync_api import expect
 from tests.browser import staff_login
 from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
-from webapp.models import SavedView, Team, Ticket
+from webapp.models import SavedView, Team, Ticket, utcnow
+from webapp.services import away
 from webapp.services.tickets import add_label, assign_to
 
 pytestmark = pytest.mark.browser
@@ -333,3 +335,20 @@ def test_a_bulk_label_by_keyboard_is_added_and_the_focus_lands_on_the_results(
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.closest('#board-columns') !== null")
     assert focused, "Tab after the results does not reach the board"
+
+
+def test_a_colleagues_long_away_note_keeps_assign_on_a_phone(page, live_server, desk):
+    """The agent menu is as wide as its widest option, an away colleague's with their note:
+    on a phone it shrinks to the screen, and Assign stays in reach."""
+    today = away.today_for(desk["bob"], utcnow())
+    note = "Urlop w Tatrach, w sprawach pilnych dzwoń do Ady"
+    away.set_away(desk["bob"], away.AwayDays(today, today + timedelta(days=5), note))
+    db.session.commit()
+    new_ticket()
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "agent@example.com")
+    page.locator(".board-card .card-select").first.check()
+    assign = page.locator("#bulk-form").get_by_role("button", name="Assign")
+    expect(assign).to_be_visible()
+    assert assign.evaluate("el => el.getBoundingClientRect().right") <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
