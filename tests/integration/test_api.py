@@ -435,6 +435,11 @@ def test_form_responses_page_with_answers_score_and_status(client, nps_responses
 # -- description, rate limit --------------------------------------------------------------------
 
 
+def _described(rule: str) -> str:
+    """A Flask rule as OpenAPI writes its path: /tickets/<int:file_id> is /tickets/{file_id}."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.removeprefix("/api/v1"))
+
+
 def test_the_openapi_description_lists_every_endpoint(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.1")
@@ -446,6 +451,7 @@ def test_the_openapi_description_lists_every_endpoint(app, client):
         "/tickets/{number}/transitions",
         "/tickets/{number}/replies",
         "/tickets/{number}/assignee",
+        "/tickets/{number}/files/{file_id}",
         "/agents",
         "/forms/{slug}/responses",
         "/openapi.json",
@@ -454,7 +460,7 @@ def test_the_openapi_description_lists_every_endpoint(app, client):
     refs = re.findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(spec))
     assert refs and all(name in schemas for name in refs)
     routes = {
-        rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
+        _described(rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.")
     }
@@ -463,7 +469,7 @@ def test_the_openapi_description_lists_every_endpoint(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
             continue
-        path = rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
+        path = _described(rule.rule)
         methods = {m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}}
         assert set(spec["paths"][path]) == methods, path
         for method in methods:

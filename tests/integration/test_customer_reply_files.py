@@ -138,3 +138,22 @@ def test_erasing_the_customer_s_data_deletes_the_files(client, login, admin, tic
     post_form("/admin/customer-data/erase/confirm", {"email": "jan@example.pl"})
     assert db.session.scalars(select(TicketFile)).all() == []
     assert not path.exists()
+
+
+def test_an_integration_lists_and_downloads_the_files(client, ticket):
+    from tests.helpers import api_error, api_token, bearer
+
+    _send(client, ticket, "Paragon", [("paragon.pdf", PDF)])
+    token = bearer(api_token(scope="read"))
+    detail = client.get(f"/api/v1/tickets/{ticket.number}", headers=token).get_json()
+    (entry,) = [e for e in detail["conversation"] if e["kind"] == "customer_reply"]
+    (listed,) = entry["files"]
+    assert listed["name"] == "paragon.pdf" and listed["content_type"] == "application/pdf"
+    assert listed["size_bytes"] == len(PDF)
+    path = "/api/v1" + listed["url"].split("/api/v1", 1)[1]
+    downloaded = client.get(path, headers=token)
+    assert downloaded.status_code == 200 and downloaded.data == PDF
+    assert client.get(path).status_code == 401  # a token, always
+    other = make_ticket(subject="Inne")
+    wrong = client.get(f"/api/v1/tickets/{other.number}/files/{listed['id']}", headers=token)
+    api_error(wrong, 404, "file_not_found")

@@ -182,6 +182,28 @@ SPEC: dict[str, Any] = {
                 },
             }
         },
+        "/tickets/{number}/files/{file_id}": {
+            "get": {
+                "summary": "A file the customer sent with a reply (listed in a conversation entry)",
+                "parameters": [
+                    _NUMBER,
+                    {
+                        "name": "file_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The file: an image (PNG, JPEG, GIF, WebP) or a PDF.",
+                        "content": {"application/octet-stream": {}},
+                    },
+                    "404": _error("No such ticket, or no such file on it."),
+                    **_ERRORS,
+                },
+            }
+        },
         "/tickets/{number}/notes": {
             "post": {
                 "summary": "Add an internal note (read_write tokens)",
@@ -480,6 +502,20 @@ SPEC: dict[str, Any] = {
                     },
                     "text": {"type": "string"},
                     "created_at": _TIME,
+                    "files": {
+                        "type": "array",
+                        "description": "Files the customer sent with this reply (when any).",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "name": {"type": "string"},
+                                "size_bytes": {"type": "integer"},
+                                "content_type": {"type": "string"},
+                                "url": {"type": "string", "format": "uri"},
+                            },
+                        },
+                    },
                 },
             },
             "TicketDetail": {

@@ -80,7 +80,7 @@ def _who(event: TicketEvent) -> str:
 
 def conversation_entry(event: TicketEvent) -> dict[str, Any]:
     data = event.data or {}
-    return {
+    entry = {
         "id": event.id,
         "kind": event.kind,
         "author": _who(event),
@@ -88,6 +88,19 @@ def conversation_entry(event: TicketEvent) -> dict[str, Any]:
         "text": data.get("text", ""),
         "created_at": iso(event.created_at),
     }
+    if data.get("files"):  # a customer's reply with attachments: each one downloadable
+        number = Ticket.number_for(event.ticket_id)
+        entry["files"] = [
+            {
+                "id": f["id"],
+                "name": f["name"],
+                "size_bytes": f["size"],
+                "content_type": f["type"],
+                "url": url_for("api.ticket_file", number=number, file_id=f["id"], _external=True),
+            }
+            for f in data["files"]
+        ]
+    return entry
 
 
 def ticket_detail(

@@ -244,6 +244,28 @@ def _transitions_now(ticket: Ticket) -> list[dict[str, Any]]:
     ]
 
 
+@bp.get("/tickets/<number>/files/<int:file_id>")
+@token_required
+def ticket_file(number: str, file_id: int):
+    """A file the customer sent with a reply (listed in the conversation's `files`)."""
+    from flask import send_file
+
+    from webapp.services.ticket_files import file_of, path_of
+
+    stored = file_of(_ticket_or_404(number), file_id)
+    if stored is None or not path_of(stored).exists():
+        raise ApiError(404, "file_not_found", f"Ticket {number[:30]} has no file {file_id}.")
+    reply = send_file(
+        path_of(stored),
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.filename,
+        max_age=0,
+    )
+    reply.headers["Cache-Control"] = "private, no-store"
+    return reply
+
+
 @bp.post("/tickets/<number>/notes")
 @token_required
 @write_required
