@@ -439,6 +439,14 @@ def test_an_unreadable_draft_points_to_the_yaml_editor(as_admin, post_form):
     assert drafts.current("form", "shop").yaml_text == "slug: [oops"
 
 
+def test_without_a_draft_nothing_says_a_draft_can_be_published(as_admin):
+    """The live version open in the builder: "this draft can be published" beside a
+    disabled button and "No changes yet" contradicted itself."""
+    page = text_of(as_admin.get(EDIT))
+    assert "No changes yet: this is the live version." in page
+    assert "this draft can be published" not in page
+
+
 def test_publish_the_built_draft(as_admin, post_form):
     change(post_form, "text", {"target": "title", "lang": "pl", "value": "Nasz sklep"})
     page = as_admin.get(EDIT)
