@@ -64,6 +64,12 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
     secure_cookies = _bool(env.get("SESSION_COOKIE_SECURE"), default=base_url.startswith("https:"))
     return {
         "SECRET_KEY": secret_key,
+        # Keys used before SECRET_KEY, still accepted on what they signed (webapp.signing).
+        "SECRET_KEY_FALLBACKS": [
+            key.strip()
+            for key in env.get("LOOPDESK_SECRET_KEY_FALLBACKS", "").split(",")
+            if key.strip()
+        ],
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Dead connections are detected by webapp.db_health, only after idle periods.
         "SQLALCHEMY_ENGINE_OPTIONS": {},

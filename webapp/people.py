@@ -17,6 +17,7 @@ from webapp.i18n import language_name
 from webapp.models import Role, Team, TeamMembership, User
 from webapp.models.people import password_hash_method
 from webapp.outbox import queue_email
+from webapp.signing import timed_serializer
 
 PASSWORD_LINK_MAX_AGE = 3 * 24 * 3600  # invitations are valid for three days
 PASSWORD_RESET_MAX_AGE = 3600  # a "forgot your password" link is valid for one hour
@@ -116,7 +117,7 @@ def _random_password() -> str:
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return timed_serializer(salt)
 
 
 def _password_token(user: User, salt: str) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, session
+from flask import session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from webapp.extensions import db
 from webapp.models import User
 from webapp.record_ids import optional_id
+from webapp.signing import timed_serializer
 
 PENDING_SECONDS = 5 * 60
 _SESSION_KEY = "two_step_pending"
@@ -29,7 +30,7 @@ class PendingSignIn:
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return timed_serializer(_SALT)
 
 
 def start(user: User, remember: bool = False, next_url: str | None = None) -> None:

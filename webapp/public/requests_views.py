@@ -22,12 +22,13 @@ from webapp.i18n import override_locale
 from webapp.public import bp
 from webapp.public.messages import answer_error_message
 from webapp.services import customer_requests
+from webapp.signing import timed_serializer
 
 FORM_MAX_AGE = 24 * 3600  # a page left open longer asks again (the token carries its time)
 
 
 def _form_tokens() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-requests-ask")
+    return timed_serializer("loopdesk-requests-ask")
 
 
 def _language(prefix: str | None = None) -> str:

@@ -25,6 +25,7 @@ from webapp.services.ticket_files import MAX_FILES, check_uploads, keep_uploads
 from webapp.services.tickets import TicketConflict
 from webapp.services.uploads import UploadRefused
 from webapp.services.workflow_versions import machine_for
+from webapp.signing import serializer
 from webapp.tickets.conversation import conversation_of
 
 PUBLIC_EVENT_KINDS = ("created", "transition", "public_reply", "customer_reply")
@@ -43,7 +44,7 @@ def _ticket_or_404(token: str) -> Ticket:
 
 
 def _reply_signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-status-reply")
+    return serializer("loopdesk-status-reply")
 
 
 def _erased_page(lang: str):

@@ -51,6 +51,7 @@ from webapp.services.form_studio import EmbedOptions
 from webapp.services.non_essential_mail import is_opted_out
 from webapp.services.spam import is_blocked
 from webapp.services.uploads import UploadRefused, store_upload
+from webapp.signing import timed_serializer
 
 csrf.exempt(bp)  # see the module docstring: conversation tokens protect these posts
 
@@ -74,16 +75,16 @@ def _left_too_long(response: Response) -> bool:
 
 
 def _steps() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-conversation")
+    return timed_serializer("loopdesk-conversation")
 
 
 def _resume_links() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-resume")
+    return timed_serializer("loopdesk-resume")
 
 
 def _link_sent_marks() -> URLSafeTimedSerializer:
     """Signs the mark in the "link sent" page's address: a link was sent for this form."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loopdesk-link-sent")
+    return timed_serializer("loopdesk-link-sent")
 
 
 def _see_other(target: str):

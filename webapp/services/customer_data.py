@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import defer, joinedload
 
@@ -62,6 +61,7 @@ from webapp.services.ticket_files import files_of_tickets
 from webapp.services.ticket_files import path_of as ticket_file_path
 from webapp.services.tickets import searchable
 from webapp.services.uploads import file_path
+from webapp.signing import keys_newest_first
 
 # Answers that stay: scores and choices carry no identity and the reports count them.
 KEPT_ANSWER_TYPES = frozenset(
@@ -105,9 +105,16 @@ def customer_label(address: str) -> str:
 
     Keyed with the app's secret so that nobody holding only the log can test guesses.
     """
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:16]
-    return f"customer {digest}"
+    return customer_labels(address)[0]
+
+
+def customer_labels(address: str) -> list[str]:
+    """The label under SECRET_KEY, then under each fallback key: the log of requests made
+    before a key change still finds them."""
+    return [
+        f"customer {hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()[:16]}"
+        for key in keys_newest_first()
+    ]
 
 
 @dataclass
@@ -265,7 +272,7 @@ def earlier_requests(address: str) -> list[AuditEntry]:
             select(AuditEntry)
             .where(
                 AuditEntry.target_type == "customer_data",
-                AuditEntry.target_label == customer_label(address),
+                AuditEntry.target_label.in_(customer_labels(address)),
             )
             .order_by(AuditEntry.id.desc())
             .limit(20)

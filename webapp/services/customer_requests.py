@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -29,6 +28,7 @@ from webapp.services import recipient_limits
 from webapp.services.non_essential_mail import is_opted_out
 from webapp.services.spam import is_blocked
 from webapp.services.workflow_versions import machine_for
+from webapp.signing import timed_serializer
 
 LINK_DAYS = 7
 SHOWN = 100  # newest first; a customer with more is a company account, not a person
@@ -52,7 +52,7 @@ class LinkExpired(ValueError):
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return timed_serializer(_SALT)
 
 
 def _listed(address: str):

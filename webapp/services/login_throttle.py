@@ -38,6 +38,7 @@ from webapp.extensions import db, limiter
 from webapp.models import AuditEntry, User
 from webapp.people import find_user_by_email, normalise_email
 from webapp.services import audit
+from webapp.signing import timed_serializer
 
 _KEY = "loopdesk/login-failures/"
 _DEVICE_KEY = "loopdesk/login-failures/device/"
@@ -61,7 +62,7 @@ def failure_limit() -> RateLimitItem | None:
 
 
 def _device_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_DEVICE_SALT)
+    return timed_serializer(_DEVICE_SALT)
 
 
 def remember_device(reply: Response, user: User) -> None:

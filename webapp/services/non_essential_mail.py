@@ -21,6 +21,7 @@ from webapp.external_urls import external_url
 from webapp.models import EmailOptOut, OutboxMessage, Ticket
 from webapp.outbox import queue_email
 from webapp.services.history import record_event
+from webapp.signing import serializer
 
 UNSUBSCRIBE_SALT = "loopdesk-unsubscribe"
 NON_ESSENTIAL_TEMPLATES = frozenset({"survey_invitation", "testimonial_request"})
@@ -30,7 +31,7 @@ DEDICATED_TEMPLATES = frozenset({"testimonial_request"})
 
 
 def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+    return serializer(UNSUBSCRIBE_SALT)
 
 
 def normalised(address: str) -> str:

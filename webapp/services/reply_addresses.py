@@ -12,26 +12,31 @@ not the ticket's status token and never the plain ticket number:
 - Nothing is stored: the key is recomputed from the id, and the HMAC's secret is derived
   from SECRET_KEY, so it cannot be guessed from the ticket number or id alone. The id in
   front only says which HMAC to check; it tells nothing the e-mail's subject (the ticket
-  number) does not. Changing SECRET_KEY retires every reply address sent before; replies
-  that quote one of our Message-IDs are still found through the outbox.
+  number) does not. A SECRET_KEY changed with the old one kept in
+  LOOPDESK_SECRET_KEY_FALLBACKS keeps every reply address sent before working
+  (webapp.signing); without it they are retired, and replies that quote one of our
+  Message-IDs signed with the same key are not found either.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 
 from flask import current_app
 
 from webapp.models import Ticket
+from webapp.signing import keyed_digests, matches
 
 _KEY = re.compile(r"^(\d{1,12})-([0-9a-f]{20})$")
 
 
-def _mac(ticket_id: int, purpose: bytes = b"loopdesk-reply-address:") -> str:
-    secret = hashlib.sha256(purpose + current_app.config["SECRET_KEY"].encode()).digest()
-    return hmac.new(secret, str(ticket_id).encode(), hashlib.sha256).hexdigest()[:20]
+def _macs(number: int, purpose: bytes = b"loopdesk-reply-address:") -> list[str]:
+    """The 20-digit HMAC of `number` under SECRET_KEY (first) and each fallback key."""
+    return [digest[:20] for digest in keyed_digests(purpose, str(number).encode())]
+
+
+def _mac(number: int, purpose: bytes = b"loopdesk-reply-address:") -> str:
+    return _macs(number, purpose)[0]
 
 
 _OUR_MESSAGE_ID = re.compile(r"<outbox-(\d{1,12})\.([0-9a-f]{20})@[^>]*>")
@@ -48,7 +53,7 @@ def outbox_ids_in(references: str) -> list[int]:
     return [
         int(number)
         for number, mac in _OUR_MESSAGE_ID.findall(references)
-        if hmac.compare_digest(mac, _mac(int(number), b"loopdesk-message-id:"))
+        if matches(mac, _macs(int(number), b"loopdesk-message-id:"))
     ]
 
 
@@ -59,7 +64,7 @@ def reply_key(ticket_id: int) -> str:
 def ticket_id_from_key(key: str) -> int | None:
     """The ticket a reply key names, if its HMAC is right (compared in constant time)."""
     found = _KEY.match(key.strip().lower())
-    if found is None or not hmac.compare_digest(found.group(2), _mac(int(found.group(1)))):
+    if found is None or not matches(found.group(2), _macs(int(found.group(1)))):
         return None
     return int(found.group(1))
 
