@@ -61,3 +61,25 @@ def test_the_csv_link_takes_the_search_typed_since_the_page_loaded(page, live_se
         page.get_by_role("link", name="Download these tickets as CSV").click()
     body = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "Paczka uszkodzona" in body and "Płatność" not in body
+
+
+def test_a_tab_keeps_the_search_typed_since_the_page_loaded(page, live_server, agent):
+    from tests.helpers import make_ticket
+    from webapp.extensions import db
+    from webapp.services.tickets import assign_to
+
+    mine = make_ticket(subject="Paczka uszkodzona", customer_name="Jan Kowalski")
+    make_ticket(subject="Paczka zgubiona", customer_name="Ewa Kowalska")
+    make_ticket(subject="Płatność nie działa", customer_name="Jan Kowalski")
+    assign_to(mine, agent, None)
+    db.session.commit()
+    staff_login.log_in(page, live_server, "agent@example.com", then="/tickets")
+    page.locator("#ticket-search").fill("paczka")
+    expect(page.locator("#ticket-rows tr")).to_have_count(2)
+    page.get_by_role("link", name="Assigned to me").click()
+    expect(page.locator("#ticket-search")).to_have_value("paczka")
+    expect(page.locator("#ticket-rows tr")).to_have_count(1)
+    expect(page.locator("#ticket-rows")).to_contain_text("Paczka uszkodzona")
+    page.get_by_role("link", name="All tickets").click()
+    expect(page.locator("#ticket-search")).to_have_value("paczka")
+    expect(page.locator("#ticket-rows tr")).to_have_count(2)

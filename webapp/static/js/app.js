@@ -217,6 +217,17 @@
     if (link) { link.search = window.location.search; }
   });
 
+  // So does a tab of the ticket list ("Assigned to me"): the same filters, its own `mine`.
+  document.addEventListener("click", function (evt) {
+    var tab = evt.target.closest && evt.target.closest("a[data-tab-keeps-filters]");
+    if (!tab) { return; }
+    var params = new URLSearchParams(window.location.search);
+    var mine = new URLSearchParams(tab.search).get("mine");
+    params.delete("mine");
+    if (mine) { params.set("mine", mine); }
+    tab.search = params.toString();
+  });
+
   // Info toasts fade after a while; errors stay until dismissed.
   setInterval(function () {
     document.querySelectorAll(".toast-success, .toast-info").forEach(function (toast) {
