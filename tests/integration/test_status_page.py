@@ -1,6 +1,7 @@
 """The customer's private status page and the continue-later link."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from tests.helpers import text_of
 from tests.integration.test_conversation_pages import Respondent
 from webapp.extensions import db
-from webapp.models import OutboxMessage, Team, TeamMembership, Ticket, TicketEvent
+from webapp.models import OutboxMessage, Team, TeamMembership, Ticket, TicketEvent, utcnow
 from webapp.services.forms import install_builtin_forms
 from webapp.services.tickets import fire
 
@@ -47,6 +48,12 @@ def test_status_page_speaks_the_customers_language(client, ticket):
     assert page.headers["Referrer-Policy"] == "no-referrer"
     # the first-reply promise from the confirmation e-mail, until an agent answers
     assert "Первый ответ Вы получите не позднее" in text_of(page)
+    # past the promised time, the page does not promise it as still ahead
+    ticket.first_response_due_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    late = text_of(client.get(f"/t/{ticket.status_token}"))
+    assert "Первый ответ Вы получите" not in late
+    assert "но пока не успели. Извините, мы ответим как можно скорее." in late
     ticket.first_response_at = ticket.created_at
     db.session.commit()
     assert "Первый ответ" not in text_of(client.get(f"/t/{ticket.status_token}"))
