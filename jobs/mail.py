@@ -137,4 +137,24 @@ def _to_mail_message(message: OutboxMessage | Row) -> Message:
     )
     # Stable per outbox row, so receivers can de-duplicate even a resend.
     mail_message.msgId = message_id(message.id, domain or "loopdesk")
+    for stored, data in _attached_files(message.attachments):
+        mail_message.attach(stored.filename, stored.content_type, data)
     return mail_message
+
+
+def _attached_files(ids: list[int] | None) -> list:
+    """The files a message carries, read from the upload folder as it is sent (a file erased
+    since is left out: its e-mail is erased too)."""
+    if not ids:
+        return []
+    from webapp.models import TicketFile
+    from webapp.services.ticket_files import path_of
+
+    found = []
+    for stored in db.session.scalars(
+        select(TicketFile).where(TicketFile.id.in_(ids)).order_by(TicketFile.id)
+    ):
+        path = path_of(stored)
+        if path.exists():
+            found.append((stored, path.read_bytes()))
+    return found

@@ -78,6 +78,7 @@ def queue_email(
     context: dict | None = None,
     message_key: str | None = None,
     reply_to: str | None = None,
+    attachments: list[int] | None = None,
 ) -> OutboxMessage:
     """Render `email/<template>.*` in `locale` and add it to the outbox (no commit).
 
@@ -88,6 +89,7 @@ def queue_email(
     a unique-constraint error, so one event never produces two e-mails.
     `reply_to` routes the recipient's "Reply" (customer e-mails about a ticket:
     services.reply_addresses), kept on the row so a resend says the same.
+    `attachments`: ids of the ticket's files the e-mail carries (read when it is sent).
     """
     from webapp.services.email_texts import render_for_queue
 
@@ -114,6 +116,7 @@ def queue_email(
         subject=" ".join(subject.split()),
         body_text=body_text,
         body_html=body_html,
+        attachments=list(attachments) if attachments else None,
         status=OutboxStatus.PENDING,
     )
     if _delivered_as_written.get():  # not handed over: the hand-over takes `pending` rows only

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import make_ticket, text_of
+from tests.helpers import csrf_token, make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import Role, Team, TicketAccess, TicketEvent, TicketFile
 from webapp.services.ticket_files import path_of
@@ -157,3 +157,62 @@ def test_an_integration_lists_and_downloads_the_files(client, ticket):
     other = make_ticket(subject="Inne")
     wrong = client.get(f"/api/v1/tickets/{other.number}/files/{listed['id']}", headers=token)
     api_error(wrong, 404, "file_not_found")
+
+
+# -- an agent's files ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_config(smtp_config) -> dict:
+    return smtp_config
+
+
+def _agent_reply(client, ticket, text: str, files=()):
+    """The reply form as a browser posts it with files (multipart, the page's CSRF token)."""
+    token = csrf_token(client.application, client)
+    data = {"text": text, "csrf_token": token, "files": [(io.BytesIO(c), n) for n, c in files]}
+    return client.post(
+        f"/tickets/{ticket.number}/reply", data=data, content_type="multipart/form-data"
+    )
+
+
+def test_an_agent_s_files_reach_the_customer_by_e_mail_and_on_the_status_page(
+    client, login, ticket, smtp_server, run_jobs
+):
+    login(ticket.assignee)
+    sent = _agent_reply(client, ticket, "Faktura korygująca w załączniku.", [("faktura.pdf", PDF)])
+    assert sent.status_code == 303
+    run_jobs()
+    (mail,) = [m for m in smtp_server.messages if m["To"] == "jan@example.pl"]
+    (attached,) = list(mail.iter_attachments())
+    assert attached.get_filename() == "faktura.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == PDF
+
+    stored = db.session.scalar(select(TicketFile))
+    assert stored.channel == "agent"
+    customer = client.application.test_client()
+    page = customer.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    link = f"/t/{ticket.status_token}/files/{stored.id}"
+    assert f'href="{link}"' in page and "faktura.pdf" in page
+    downloaded = customer.get(link)
+    assert downloaded.status_code == 200 and downloaded.data == PDF
+    history = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert "📎 faktura.pdf (2 kB)" in history
+
+
+def test_the_customer_s_own_files_are_not_served_on_the_status_page(client, ticket):
+    _send(client, ticket, "Zrzut", [("ekran.png", PNG)])
+    stored = db.session.scalar(select(TicketFile))
+    customer = client.application.test_client()
+    assert customer.get(f"/t/{ticket.status_token}/files/{stored.id}").status_code == 404
+
+
+def test_an_agent_s_refused_file_keeps_the_reply_unsent_and_typed(client, login, ticket):
+    login(ticket.assignee)
+    refused = _agent_reply(client, ticket, "Proszę spojrzeć", [("skrypt.js", b"alert(1)")])
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Proszę spojrzeć</textarea>" in page
+    assert "Please upload an image (PNG, JPEG, GIF, WebP) or a PDF." in text_of(refused)
+    assert db.session.scalars(select(TicketFile)).all() == []

@@ -168,9 +168,11 @@ class TicketEvent(db.Model):
 
 
 class TicketFile(db.Model):
-    """A file the customer sent with a reply (an e-mail attachment, or uploaded on the status
-    page): stored outside static/ like a form's uploads, served to staff only. The history
-    event of the reply names it (`data["files"]`); erasing the customer's data deletes it."""
+    """A file sent with a reply: the customer's (an e-mail attachment, or uploaded on the
+    status page), served to staff only; or an agent's, sent with the reply's e-mail and
+    downloadable by the customer from the status page. Stored outside static/ like a form's
+    uploads. The reply's history event names it (`data["files"]`); erasing the customer's
+    data deletes it."""
 
     __tablename__ = "ticket_file"
 
@@ -180,7 +182,8 @@ class TicketFile(db.Model):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     storage_key: Mapped[str] = mapped_column(String(100), unique=True)
-    channel: Mapped[str] = mapped_column(String(16))  # email | web (the status page)
+    # The customer's by e-mail or on the status page (web), or an agent's with a reply.
+    channel: Mapped[str] = mapped_column(String(16))  # email | web | agent
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

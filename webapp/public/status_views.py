@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -21,7 +30,7 @@ from webapp.services import surveys
 from webapp.services.customer_requests import customer_state_label
 from webapp.services.merging import carried_on_in
 from webapp.services.replies import receive_customer_reply
-from webapp.services.ticket_files import MAX_FILES, check_uploads, keep_uploads
+from webapp.services.ticket_files import MAX_FILES, check_uploads, file_of, keep_uploads, path_of
 from webapp.services.tickets import TicketConflict
 from webapp.services.uploads import UploadRefused
 from webapp.services.workflow_versions import machine_for
@@ -133,6 +142,29 @@ def _status_page(ticket: Ticket, lang: str, *, typed: str = "", error: str | Non
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     return response
+
+
+@bp.get("/t/<token>/files/<int:file_id>")
+def ticket_status_file(token: str, file_id: int):
+    """A file our team sent with a reply, for the customer who holds the status link (the
+    customer's own files are for staff only: they have them already)."""
+    ticket = _ticket_or_404(token)
+    if ticket.customer_erased_at is not None:
+        abort(404)
+    stored = file_of(ticket, file_id)
+    if stored is None or stored.channel != "agent" or not path_of(stored).exists():
+        abort(404)
+    reply = send_file(
+        path_of(stored),
+        mimetype=stored.content_type,
+        as_attachment=not stored.content_type.startswith("image/"),
+        download_name=stored.filename,
+        max_age=0,
+    )
+    reply.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    reply.headers["Cache-Control"] = "private, no-store"
+    reply.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return reply
 
 
 @bp.post("/t/<token>/reply")

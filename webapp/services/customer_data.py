@@ -533,6 +533,7 @@ def erase_outbox_message(message: OutboxMessage) -> None:
     message.subject = ERASED
     message.body_text = ERASED
     message.body_html = None
+    message.attachments = None  # the files themselves go with the ticket's
     if message.status in UNSENT_MAIL:
         message.status = OutboxStatus.FAILED
         message.last_error = ERASED_ERROR

@@ -23,6 +23,7 @@ from webapp.services.email_placeholders import fill
 from webapp.services.events import publish
 from webapp.services.history import Integration, record_event
 from webapp.services.reply_addresses import customer_reply_address
+from webapp.services.ticket_files import KeptFiles, keep_uploads
 from webapp.services.tickets import add_search_text, flush_or_conflict
 from webapp.services.watchers import notify_watchers
 
@@ -102,12 +103,17 @@ def new_reply_nonce() -> str:
 
 
 def send_public_reply(
-    ticket: Ticket, text: str, agent: User | Integration, nonce: str = ""
+    ticket: Ticket,
+    text: str,
+    agent: User | Integration,
+    nonce: str = "",
+    files: list[tuple[str | None, bytes]] = (),
 ) -> SentReply:
     """Record the reply, e-mail it to the customer, stop the first-response clock.
 
     The author may be an API integration: the history reads "API: <name>", and the customer's
-    e-mail is signed with the integration's name.
+    e-mail is signed with the integration's name. `files` (checked by
+    `ticket_files.check_uploads`) go with the e-mail and onto the customer's status page.
     """
     if ticket.merged_into_id is not None:  # the customer's conversation is in the other one
         raise ReplyRefused("merged")
@@ -122,6 +128,7 @@ def send_public_reply(
         raise ReplyRefused("duplicate")
     now = utcnow()
     emailed = bool(ticket.customer_email)
+    kept = keep_uploads(ticket, list(files), channel="agent") if files else KeptFiles()
     if emailed:
         queue_email(
             ticket.customer_email,
@@ -137,6 +144,7 @@ def send_public_reply(
             },
             message_key=key,
             reply_to=customer_reply_address(ticket),
+            attachments=[f.id for f in kept.files],
         )
     event = record_event(
         ticket,
@@ -145,6 +153,7 @@ def send_public_reply(
         text=final_text,
         to=ticket.customer_email,
         message_key=key if emailed else None,
+        **kept.event_data(),
     )
     ticket.public_reply_count = (ticket.public_reply_count or 0) + 1
     sla_clock.record_first_response(ticket, now)

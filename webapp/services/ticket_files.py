@@ -1,4 +1,6 @@
-"""Files a customer sends with a reply: e-mail attachments and status-page uploads.
+"""Files sent with replies: a customer's (e-mail attachments, status-page uploads) and an
+agent's (attached to a reply: they travel with its e-mail and the customer may download
+them from the status page).
 
 Checked as a form's uploads are (services.uploads): by their content, not their name, at
 most MAX_FILE_BYTES each, images and PDFs only; stored outside static/ under a random key
@@ -98,8 +100,12 @@ def check_uploads(uploads: list[FileStorage]) -> list[tuple[str | None, bytes]]:
     return read
 
 
-def keep_uploads(ticket: Ticket, checked: list[tuple[str | None, bytes]]) -> KeptFiles:
-    kept = KeptFiles(files=[keep(ticket, data, name, "web") for name, data in checked])
+def keep_uploads(
+    ticket: Ticket, checked: list[tuple[str | None, bytes]], channel: str = "web"
+) -> KeptFiles:
+    """Files already checked (`check_uploads`): the customer's on the status page ("web"),
+    or an agent's with a reply ("agent", sent to the customer with the e-mail)."""
+    kept = KeptFiles(files=[keep(ticket, data, name, channel) for name, data in checked])
     db.session.flush()
     return kept
 

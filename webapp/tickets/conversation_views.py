@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from survey_forms.definition import MAX_FILE_BYTES
 from webapp.extensions import db
 from webapp.models import User
 from webapp.record_ids import optional_id, record_id, record_ids
@@ -23,7 +24,9 @@ from webapp.services.replies import (
 )
 from webapp.services.reply_collisions import messages_since
 from webapp.services.sharing import ShareRefused, recipient_for, share_ticket
+from webapp.services.ticket_files import MAX_FILES, check_uploads
 from webapp.services.tickets import MoveRefused, TicketConflict, fire
+from webapp.services.uploads import UploadRefused
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
 from webapp.tickets.conversation import conversation_as_text, conversation_of
@@ -106,6 +109,8 @@ def reply_preview(number: str):
 @bp.post("/tickets/<number>/reply")
 @staff_required
 def reply(number: str):
+    # Up to MAX_FILES attachments of MAX_FILE_BYTES each: more than the app-wide limit.
+    request.max_content_length = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
     ticket = ticket_or_404(number)
     values = {"text": request.form.get("text", ""), "then": request.form.get("then", "")}
     seen = _seen_kept().get("seen")  # "0": no message yet when the page was drawn
@@ -118,8 +123,12 @@ def reply(number: str):
     if seen is not None:
         values["seen"] = seen  # any other refusal redraws the form only, not the history
     try:
+        files = check_uploads(request.files.getlist("files"))
+    except UploadRefused as refusal:
+        return refused(ticket, "reply", "reply", upload_refusal(refusal.code), values)
+    try:
         sent = send_public_reply(
-            ticket, values["text"], current_user, request.form.get("nonce", "")
+            ticket, values["text"], current_user, request.form.get("nonce", ""), files
         )
         db.session.commit()
     except ReplyRefused as refusal:
@@ -142,6 +151,15 @@ def reply(number: str):
         ["reply", "conversation", "timeline", "sla", "header", "watchers"],
         anchor="ws-timeline",
     )
+
+
+def upload_refusal(code: str) -> str:
+    """Why an attachment was refused, in the agent's words (the customer's page says the
+    same things: webapp.public.messages)."""
+    from survey_forms.conversation import AnswerError
+    from webapp.public.messages import answer_error_message
+
+    return answer_error_message(AnswerError(code))
 
 
 def _move_after_reply(ticket, trigger: str):

@@ -106,6 +106,33 @@
     });
   }
 
+  // A preview redraws the reply section, and a page cannot refill a file input: the files
+  // the agent chose move into the new section (only for a preview: a sent reply's are gone).
+  var previewing = false;
+  var keptFiles = null;
+  function isPreview(evt) {
+    var detail = evt.detail || {};
+    var path = (detail.pathInfo && detail.pathInfo.requestPath) ||
+      (detail.requestConfig && detail.requestConfig.path) || "";
+    return /\/reply\/preview$/.test(pathOf(path));
+  }
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    if (isPreview(evt)) { previewing = true; }  // a live poll meanwhile changes nothing
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var target = evt.detail.target;
+    var chosen = previewing && target && target.id === "ws-reply" && target.querySelector("#ws-reply-files");
+    if (chosen && chosen.files && chosen.files.length) { keptFiles = chosen; }
+  });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    if (!isPreview(evt)) { return; }
+    previewing = false;
+    if (!keptFiles) { return; }
+    var fresh = document.getElementById("ws-reply-files");
+    if (fresh && fresh !== keptFiles) { fresh.replaceWith(keptFiles); }
+    keptFiles = null;
+  });
+
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     if (!refreshing) { return; }
     var target = evt.detail.target;
