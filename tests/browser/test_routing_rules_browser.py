@@ -157,3 +157,23 @@ def test_a_refused_rule_marks_and_focuses_the_field_at_fault(
     expect(watchers).to_be_focused()
     expect(watchers).to_have_attribute("aria-invalid", "true")
     expect(name).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_editing_a_rule_takes_the_keyboard_to_the_editor(
+    app, page, live_server, builtin_forms, create_user
+):
+    """Edit swaps in the editor far below: the focus fell to the top of the page."""
+    active_version()
+    db.session.commit()
+    create_user(email="admin@example.com", name="Ann Admin", role=Role.ADMIN)
+    log_in(page, live_server, "admin@example.com", then="/admin/workflow/routing")
+    page.get_by_role("button", name="Edit “Broken pages go to product quality”").focus()
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", name="Edit rule 2")
+    expect(heading).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Rule name")).to_be_focused()
+
+    page.get_by_role("link", name="Edit the default route").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Default route")).to_be_focused()
