@@ -72,6 +72,23 @@ def _requested_language() -> str | None:
         return request.args.get("lang")
 
 
+def browser_language(supported) -> str | None:
+    """The first of the browser's languages, in its order of preference, that we have.
+
+    "pl-PL, en;q=0.5" is Polish: werkzeug's best_match prefers any exact match ("en") to a
+    regional tag whose language we have ("pl-PL" for "pl"), and many browsers send only that.
+    """
+    supported = list(supported)
+    for value, quality in request.accept_languages:
+        tag = value.lower().replace("_", "-")
+        if quality <= 0:
+            continue
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in supported:
+                return candidate
+    return None
+
+
 def select_locale() -> str:
     if getattr(g, "locale_override", None):
         return g.locale_override
@@ -86,7 +103,7 @@ def select_locale() -> str:
     chosen = normalise_locale(request.cookies.get(LOCALE_COOKIE))
     if chosen:
         return chosen
-    return request.accept_languages.best_match(supported_locales()) or "en"
+    return browser_language(supported_locales()) or "en"
 
 
 def adopt_chosen_locale(user) -> None:

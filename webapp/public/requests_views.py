@@ -18,7 +18,7 @@ from survey_forms import conversation
 from survey_forms.conversation import AnswerError
 from survey_forms.definition import Question
 from webapp.extensions import db, limiter
-from webapp.i18n import override_locale
+from webapp.i18n import browser_language, override_locale
 from webapp.public import bp
 from webapp.public.messages import answer_error_message
 from webapp.services import customer_requests
@@ -36,7 +36,7 @@ def _language(prefix: str | None = None) -> str:
     for candidate in (prefix, request.args.get("lang"), request.form.get("lang")):
         if candidate in languages:
             return candidate
-    return request.accept_languages.best_match(languages) or "en"
+    return browser_language(languages) or "en"
 
 
 def _private(reply):

@@ -39,7 +39,7 @@ from survey_forms.schedule import Availability, FormState, has_schedule
 from webapp.errors import render_error
 from webapp.extensions import csrf, db, limiter
 from webapp.external_urls import external_url
-from webapp.i18n import override_locale
+from webapp.i18n import browser_language, override_locale
 from webapp.models import Form, Response
 from webapp.models.types import utcnow
 from webapp.outbox import queue_email
@@ -162,7 +162,7 @@ def _choose_language(
     ):
         if candidate in definition.languages:
             return candidate
-    return request.accept_languages.best_match(definition.languages) or definition.default_language
+    return browser_language(definition.languages) or definition.default_language
 
 
 def _response_from_cookie(form: Form) -> Response | None:
@@ -800,7 +800,7 @@ def widget_demo():
     lang = (
         request.args.get("lang")
         if request.args.get("lang") in current_app.config["LANGUAGES"]
-        else (request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en")
+        else (browser_language(current_app.config["LANGUAGES"]) or "en")
     )
     override_locale(lang)
     form = request.args.get("form") or "nps"
