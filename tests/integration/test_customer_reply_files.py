@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.helpers import csrf_token, make_ticket, text_of
 from webapp.extensions import db
-from webapp.models import Role, Team, TicketAccess, TicketEvent, TicketFile
+from webapp.models import OutboxMessage, Role, Team, TicketAccess, TicketEvent, TicketFile
 from webapp.services.ticket_files import path_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -177,7 +177,7 @@ def _agent_reply(client, ticket, text: str, files=()):
 
 
 def test_an_agent_s_files_reach_the_customer_by_e_mail_and_on_the_status_page(
-    client, login, ticket, smtp_server, run_jobs
+    client, login, post_form, admin, ticket, smtp_server, run_jobs
 ):
     login(ticket.assignee)
     sent = _agent_reply(client, ticket, "Faktura korygująca w załączniku.", [("faktura.pdf", PDF)])
@@ -199,6 +199,13 @@ def test_an_agent_s_files_reach_the_customer_by_e_mail_and_on_the_status_page(
     assert downloaded.status_code == 200 and downloaded.data == PDF
     history = text_of(client.get(f"/tickets/{ticket.number}"))
     assert "📎 faktura.pdf (2 kB)" in history
+    mail_row = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.template == "public_reply")
+    )
+    assert mail_row.attachments == [stored.id]
+    post_form("/logout")
+    login(admin)
+    assert "Attachments 📎 faktura.pdf (2 kB)" in text_of(client.get(f"/admin/mail/{mail_row.id}"))
 
 
 def test_the_customer_s_own_files_are_not_served_on_the_status_page(client, ticket):

@@ -269,7 +269,18 @@ def mail_message(message_id: int):
     """The message as it was sent. Its HTML part is a srcdoc frame, which lives under this
     page's policy: the policy lets through that e-mail's own inline styles, and only those."""
     message = db.get_or_404(OutboxMessage, message_id)
-    response = make_response(render_template("admin/mail_message.html", message=message))
+    from webapp.models import TicketFile
+
+    attached = (
+        db.session.scalars(
+            select(TicketFile).where(TicketFile.id.in_(message.attachments)).order_by(TicketFile.id)
+        ).all()
+        if message.attachments
+        else []
+    )
+    response = make_response(
+        render_template("admin/mail_message.html", message=message, attached=attached)
+    )
     response.headers["Content-Security-Policy"] = content_security_policy(
         style_hashes=inline_style_hashes(message.body_html or "")
     )
