@@ -10,7 +10,6 @@ counted in the history ("1 attachment was not kept"), never silently lost.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,7 +18,13 @@ from werkzeug.datastructures import FileStorage
 from survey_forms.definition import MAX_FILE_BYTES
 from webapp.extensions import db
 from webapp.models import Ticket, TicketFile
-from webapp.services.uploads import UploadRefused, clean_filename, sniff_type, upload_dir
+from webapp.services.uploads import (
+    UploadRefused,
+    accepted_type,
+    clean_filename,
+    upload_dir,
+    write_upload,
+)
 
 MAX_FILES = 5
 
@@ -45,21 +50,13 @@ class KeptFiles:
 
 def keep(ticket: Ticket, data: bytes, name: str | None, channel: str) -> TicketFile:
     """Store one file for `ticket`, or raise UploadRefused (empty, too_large, file_type)."""
-    if not data:
-        raise UploadRefused("empty")
-    if len(data) > MAX_FILE_BYTES:
-        raise UploadRefused("too_large")
-    content_type = sniff_type(data[:16])
-    if content_type is None:
-        raise UploadRefused("file_type")
-    key = secrets.token_hex(16)
-    (upload_dir() / key).write_bytes(data)
+    content_type = accepted_type(data)
     stored = TicketFile(
         ticket_id=ticket.id,
         filename=clean_filename(name),
         content_type=content_type,
         size=len(data),
-        storage_key=key,
+        storage_key=write_upload(data),
         channel=channel,
     )
     db.session.add(stored)
@@ -90,12 +87,7 @@ def check_uploads(uploads: list[FileStorage]) -> list[tuple[str | None, bytes]]:
     read = []
     for upload in chosen:
         data = upload.stream.read(MAX_FILE_BYTES + 1)
-        if not data:
-            raise UploadRefused("empty")
-        if len(data) > MAX_FILE_BYTES:
-            raise UploadRefused("too_large")
-        if sniff_type(data[:16]) is None:
-            raise UploadRefused("file_type")
+        accepted_type(data)
         read.append((upload.filename, data))
     return read
 

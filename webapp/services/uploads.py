@@ -55,8 +55,8 @@ def upload_dir() -> Path:
     return path
 
 
-def store_upload(response: Response, question_id: str, upload: FileStorage) -> ResponseFile:
-    data = upload.stream.read(MAX_FILE_BYTES + 1)
+def accepted_type(data: bytes) -> str:
+    """The content type of a file we accept (by its bytes), or UploadRefused saying why."""
     if not data:
         raise UploadRefused("empty")
     if len(data) > MAX_FILE_BYTES:
@@ -64,15 +64,26 @@ def store_upload(response: Response, question_id: str, upload: FileStorage) -> R
     content_type = sniff_type(data[:16])
     if content_type is None:
         raise UploadRefused("file_type")
+    return content_type
+
+
+def write_upload(data: bytes) -> str:
+    """Store the bytes under a new random key outside static/; the key."""
     key = secrets.token_hex(16)
     (upload_dir() / key).write_bytes(data)
+    return key
+
+
+def store_upload(response: Response, question_id: str, upload: FileStorage) -> ResponseFile:
+    data = upload.stream.read(MAX_FILE_BYTES + 1)
+    content_type = accepted_type(data)
     stored = ResponseFile(
         response_id=response.id,
         question_id=question_id,
         filename=clean_filename(upload.filename),
         content_type=content_type,
         size=len(data),
-        storage_key=key,
+        storage_key=write_upload(data),
     )
     db.session.add(stored)
     db.session.flush()
