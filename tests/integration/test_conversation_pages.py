@@ -111,6 +111,19 @@ def test_promoter_gets_no_ticket(client, builtin_forms):
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_skip_keeps_nothing_typed_before_it_was_pressed(client, builtin_forms, htmx):
+    """A customer who types their name, then thinks better of it and skips, gave no name."""
+    customer = Respondent(client, "nps", htmx)
+    customer.answer("10")
+    customer.answer("no")
+    assert customer.question == "name"
+    customer.answer("Jan Kowalski", skip="1")  # the field still holds the name
+    assert customer.question == "email"
+    assert db.session.scalar(select(Response)).answers["name"] is None
+    assert "Jan Kowalski" not in text_of(client.get("/f/nps"))
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
 def test_a_visitor_who_found_it_is_not_asked_for_an_email(client, builtin_forms, htmx):
     visitor = Respondent(client, "goal", htmx, lang="en")
     assert visitor.question == "goal"

@@ -291,6 +291,8 @@ def form_preview_answer(slug: str):
 
 def _raw_answer(question: Question):
     """What the customer's browser sent; a file is checked like a real upload, never kept."""
+    if request.form.get("skip"):  # "Skip", as on the customer's page
+        return None
     if question.type == "file":
         upload = request.files.get("value")
         if upload is None or not upload.filename:

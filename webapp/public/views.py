@@ -616,9 +616,9 @@ def _too_fast() -> str:
 
 
 def _raw_answer(response: Response, question: Question):
+    if request.form.get("skip"):  # "Skip": nothing typed, ticked or chosen meanwhile is kept
+        return None
     if question.type == "file":
-        if request.form.get("skip"):  # "Skip" pressed after choosing a file: nothing is kept
-            return None
         upload = request.files.get("value")
         if upload is None or not upload.filename:
             return None
