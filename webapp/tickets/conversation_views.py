@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, request
-from flask_babel import get_locale
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,14 +24,12 @@ from webapp.services.replies import (
 from webapp.services.reply_collisions import messages_since
 from webapp.services.sharing import ShareRefused, recipient_for, share_ticket
 from webapp.services.ticket_files import MAX_FILES, check_uploads
-from webapp.services.tickets import MoveRefused, TicketConflict, fire
+from webapp.services.tickets import TicketConflict
 from webapp.services.uploads import UploadRefused
-from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
 from webapp.tickets.conversation import conversation_as_text, conversation_of
-from webapp.tickets.presenters import conflict_message, refusal_message
-from webapp.tickets.responses import after_action, refused, ticket_or_404
-from webapp.tickets.workspace import FormState, load_ticket
+from webapp.tickets.responses import after_action, move_and_say, refused, ticket_or_404
+from webapp.tickets.workspace import FormState
 
 REFUSALS = {
     "empty": _l("Please write something first."),
@@ -144,8 +141,12 @@ def reply(number: str):
             "warning",
         )
     then = request.form.get("then", "")
-    if then:
-        ticket = _move_after_reply(ticket, then)
+    if then:  # "Send and …": the reply is committed first, so a refused move never holds it back
+        ticket = move_and_say(
+            ticket,
+            then,
+            refused_as=lambda reason: _("The ticket did not move: %(reason)s", reason=reason),
+        )
     return after_action(
         ticket,
         ["reply", "conversation", "timeline", "sla", "header", "watchers"],
@@ -160,26 +161,6 @@ def upload_refusal(code: str) -> str:
     from webapp.public.messages import answer_error_message
 
     return answer_error_message(AnswerError(code))
-
-
-def _move_after_reply(ticket, trigger: str):
-    """ "Send and …": the reply is already sent (committed); the move is tried after it, so a
-    move the workflow refuses (or a colleague's change meanwhile) never holds the reply back."""
-    locale = str(get_locale())
-    try:
-        result = fire(ticket, trigger, current_user)
-        db.session.commit()
-    except MoveRefused as refused:
-        db.session.rollback()
-        reason = refusal_message(refused.code, refused.detail)
-        flash(_("The ticket did not move: %(reason)s", reason=reason), "warning")
-    except TicketConflict as conflict:
-        db.session.rollback()
-        flash(conflict_message(conflict, ticket.workflow_version_id, locale), "warning")
-    else:
-        label = machine_for(ticket.workflow_version_id).definition.states[result.dest].label(locale)
-        flash(_("%(number)s is now: %(state)s.", number=ticket.number, state=label), "success")
-    return load_ticket(ticket.id) or abort(404)
 
 
 @bp.post("/tickets/<number>/notes")

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request
 
+from webapp.extensions import db
 from webapp.htmx_responses import redirect_for_htmx_or_browser, with_htmx_headers
 from webapp.models import Ticket
 from webapp.services.ticket_access import can_see
@@ -94,3 +95,30 @@ def refused(
         refused_fields={form: tuple(fields)},
     )
     return after_action(ticket, [section], anchor=f"ws-{section}", forms=forms, status=422)
+
+
+def move_and_say(ticket: Ticket, trigger: str, *, version: int | None = None, refused_as=None):
+    """Fire `trigger` as the agent and commit; flash the new state, or why not (through
+    `refused_as`, e.g. "The ticket did not move: …" after a reply that was sent anyway).
+    The ticket as the workspace reads it again: a move may take it to another team."""
+    from flask_babel import get_locale
+
+    from webapp.services.tickets import MoveRefused, TicketConflict, fire
+    from webapp.services.workflow_versions import machine_for
+    from webapp.tickets.presenters import conflict_message, refusal_message
+
+    locale = str(get_locale())
+    try:
+        result = fire(ticket, trigger, current_user, expected_version=version)
+        db.session.commit()
+    except MoveRefused as refusal:
+        db.session.rollback()
+        reason = refusal_message(refusal.code, refusal.detail)
+        flash(refused_as(reason) if refused_as else reason, "warning" if refused_as else "error")
+    except TicketConflict as conflict:
+        db.session.rollback()
+        flash(conflict_message(conflict, ticket.workflow_version_id, locale), "warning")
+    else:
+        label = machine_for(ticket.workflow_version_id).definition.states[result.dest].label(locale)
+        flash(_("%(number)s is now: %(state)s.", number=ticket.number, state=label), "success")
+    return load_ticket(ticket.id) or abort(404)

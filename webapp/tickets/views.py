@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, stream_with_context
+from flask import Response, abort, request, stream_with_context
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,12 +17,16 @@ from webapp.services.board import BoardFilters, filter_conditions
 from webapp.services.notes import staff_matching, users_by_ids
 from webapp.services.replies import canned_body
 from webapp.services.ticket_access import can_see_id
-from webapp.services.tickets import MoveRefused, TicketConflict, fire
-from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
-from webapp.tickets.presenters import conflict_message, refusal_message, state_label
-from webapp.tickets.responses import after_action, ticket_or_404, wants_drawer, workspace_page
-from webapp.tickets.workspace import FormState, load_ticket
+from webapp.tickets.presenters import state_label
+from webapp.tickets.responses import (
+    after_action,
+    move_and_say,
+    ticket_or_404,
+    wants_drawer,
+    workspace_page,
+)
+from webapp.tickets.workspace import FormState
 
 PAGE_SIZE = 50
 
@@ -103,24 +106,10 @@ def show(number: str):
 @staff_required
 def move(number: str):
     ticket = ticket_or_404(number)
-    trigger = request.form.get("trigger", "")
     version = request.form.get("version", type=int)
-    locale = str(get_locale())
-    try:
-        result = fire(ticket, trigger, current_user, expected_version=version)
-        db.session.commit()
-    except MoveRefused as refused:
-        db.session.rollback()
-        flash(refusal_message(refused.code, refused.detail), "error")
-    except TicketConflict as conflict:
-        db.session.rollback()
-        flash(conflict_message(conflict, ticket.workflow_version_id, locale), "warning")
-    else:
-        label = machine_for(ticket.workflow_version_id).definition.states[result.dest].label(locale)
-        flash(_("%(number)s is now: %(state)s.", number=ticket.number, state=label), "success")
     # Reloaded as the workspace reads it, not through ticket_or_404: a move may have taken
     # it to another team, which after_action tells the agent about.
-    ticket = load_ticket(ticket.id) or abort(404)
+    ticket = move_and_say(ticket, request.form.get("trigger", ""), version=version)
     return after_action(ticket, ["header", "sla", "timeline", "watchers"], anchor="ws-header")
 
 
