@@ -395,3 +395,17 @@ def test_every_post_needs_the_csrf_token(client, login, people):
         db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "note_mention"))
         is None
     )
+
+
+def test_cancelling_a_reminder_is_confirmed_in_the_agents_language(
+    client, login, post_form, people
+):
+    ticket = make_ticket()
+    login(people["ola"])  # Polish interface, Europe/Warsaw
+    post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": "2030-01-15T09:30"})
+    reminder = db.session.scalar(select(Reminder))
+    response = post_form(f"/tickets/{ticket.number}/reminders/{reminder.id}/cancel", {}, htmx=True)
+    assert response.status_code == 200
+    assert "Przypomnienie na 15.01.2030, 09:30 anulowano." in text_of(response)
+    db.session.expire_all()
+    assert db.session.scalar(select(Reminder)) is None

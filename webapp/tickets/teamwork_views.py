@@ -169,8 +169,11 @@ def reminder_cancel(number: str, reminder_id: int):
     reminder = db.session.get(Reminder, reminder_id)
     mine = reminder is not None and reminder.user_id == current_user.id
     if mine and reminder.ticket_id == ticket.id and reminder.sent_at is None:
+        when = _format(reminder)
         cancel_reminder(reminder, current_user)
         db.session.commit()
+        # Said aloud as the other changes are: the list just loses a line otherwise.
+        flash(_("The reminder for %(when)s is cancelled.", when=when), "success")
     return after_action(ticket, ["reminders", "timeline"], anchor="ws-reminders")
 
 
