@@ -204,6 +204,11 @@ def test_junk_parameters_are_refused_without_a_server_error(client, as_admin, po
     response = client.get("/admin/workflow/sla?at=not-a-date")
     assert response.status_code == 422 and "Enter a date and time" in text_of(response)
     assert client.get("/admin/workflow/sla?at=99999-01-01T00:00").status_code == 422
+    # The date picker offers the year 9999, past where business time is counted: refused
+    # like a bad date (it was a 500 error, or a bare "Bad request" at the year's end).
+    for late in ("9999-12-30T10:00", "9999-12-31T23:59"):
+        response = client.get(f"/admin/workflow/sla?at={late}")
+        assert response.status_code == 422 and "Enter a date and time" in text_of(response)
 
 
 # -- drafts, publishing and versions ----------------------------------------------------------

@@ -271,6 +271,10 @@ def workflow_rollback(number: int):
     return redirect(url_for("admin.workflow_versions"), 303)
 
 
+def _sla_previews(definition, created_at: datetime) -> list:
+    return workflow_studio.sla_preview(definition, created_at, _locale()) if definition else []
+
+
 @bp.get("/workflow/sla")
 @admin_required
 def workflow_sla():
@@ -280,12 +284,16 @@ def workflow_sla():
     raw_at = request.args.get("at", "")
     error = None
     created_at: datetime = utcnow()
+    previews = None
     if raw_at:
         try:
             created_at = parse_local_datetime(raw_at, timezone)
+            previews = _sla_previews(definition, created_at)  # business time ends in 9998
         except (BadLocalTime, OverflowError, ValueError):
             error = _("Enter a date and time such as 2026-11-27 16:00.")
-    previews = workflow_studio.sla_preview(definition, created_at, _locale()) if definition else []
+            created_at = utcnow()
+    if previews is None:
+        previews = _sla_previews(definition, created_at)
     calendars = workflow_studio.calendar_rows(definition, _locale()) if definition else []
     teams = workflow_studio.team_names()
     forms = FormNames()  # form titles and question texts, loaded once if a policy names one
