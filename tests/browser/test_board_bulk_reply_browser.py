@@ -59,3 +59,20 @@ def test_dismissing_the_confirmation_sends_nothing(page, live_server, desk):
     assert (
         db.session.scalar(select(TicketEvent.id).where(TicketEvent.kind == "public_reply")) is None
     )
+
+
+def test_the_reply_is_previewed_for_the_selection_before_it_is_sent(page, live_server, desk):
+    staff_login.log_in(page, live_server, "agent@example.com", then="/board")
+    page.locator(f"#card-{desk[0].number} .card-select").check()
+    bar = page.locator("#bulk-form")
+    bar.get_by_text("Reply with a template").click()
+    preview = page.locator("#bulk-reply-preview")
+    expect(preview).to_contain_text("English · 1 selected ticket")
+    expect(preview).to_contain_text("No template chosen for this language")
+    bar.get_by_label("Template in English").select_option(label="Fixed")
+    expect(preview).to_contain_text("Hello Jan, it is fixed.")
+    page.locator(f"#card-{desk[1].number} .card-select").check()
+    expect(preview).to_contain_text("English · 2 selected tickets")
+    assert (
+        db.session.scalar(select(TicketEvent.id).where(TicketEvent.kind == "public_reply")) is None
+    )

@@ -119,3 +119,41 @@ def test_the_board_offers_the_active_templates_per_language(client, login, care,
     assert 'name="canned_pl"' in bar and "Naprawione" in bar and "Nieaktualne" not in bar
     assert 'name="canned_ru"' in bar and 'name="canned_sl"' in bar and 'name="canned_en"' not in bar
     assert "hx-confirm" in bar
+
+
+def test_the_preview_shows_what_each_language_s_customers_get_before_sending(
+    client, login, post_form, care, templates
+):
+    jan = make_ticket(customer_name="Jan", customer_email="jan@example.pl")
+    make_ticket(customer_name="Ewa", customer_email="ewa@example.pl")
+    olga = make_ticket(
+        customer_name="Ольга", customer_email="olga@example.ru", customer_locale="ru"
+    )
+    login(care["agent"])
+    numbers = [jan.number, olga.number, "LD-999999", "<b>"]
+    data = {"numbers": numbers, "canned_pl": str(templates["pl"].id)}
+    preview = post_form("/board/bulk/reply-preview", data, htmx=True)
+    assert preview.status_code == 200
+    said = text_of(preview)
+    assert "Polski · 1 zaznaczone zgłoszenie" in said  # Ola reads Polish
+    assert f"Tak przeczyta to klient zgłoszenia {jan.number}: Dzień dobry Jan, naprawiliśmy" in said
+    assert "Rosyjski · 1 zaznaczone zgłoszenie" in said
+    assert "Nie wybrano szablonu dla tego języka: ci klienci nie dostaną odpowiedzi." in said
+    assert _replies(jan) == [] and _replies(olga) == []  # nothing was sent
+    empty = post_form("/board/bulk/reply-preview", {}, htmx=True)
+    assert "Zaznacz zgłoszenia, aby zobaczyć, co dostaną ich klienci." in text_of(empty)
+
+
+def test_the_preview_does_not_show_another_team_s_tickets(
+    client, login, post_form, care, templates, create_user
+):
+    from webapp.models import TicketAccess
+
+    outsider = create_user(email="out@example.com", name="Out")
+    outsider.ticket_access = TicketAccess.TEAMS
+    db.session.commit()
+    jan = make_ticket(customer_name="Jan", customer_email="jan@example.pl")
+    login(outsider)
+    data = {"numbers": [jan.number], "canned_pl": str(templates["pl"].id)}
+    said = text_of(post_form("/board/bulk/reply-preview", data, htmx=True))
+    assert "Jan" not in said and jan.number not in said

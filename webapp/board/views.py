@@ -51,6 +51,7 @@ from webapp.services.board import (
     bulk_label,
     bulk_move,
     bulk_reply,
+    bulk_reply_preview,
     change_fingerprint,
     clean_text,
     deleted_team_name,
@@ -332,6 +333,15 @@ def _run_bulk(operation: str, numbers: list[str]) -> list[BulkOutcome] | None:
     if operation == "reply":
         return bulk_reply(numbers, _reply_templates(), current_user, request.form.get("nonce", ""))
     return None
+
+
+@bp.post("/board/bulk/reply-preview")
+@staff_required
+def reply_preview():
+    """What each selected customer would get from the bulk reply, per language, before it is
+    sent (asked whenever the templates or the selection change)."""
+    previews = bulk_reply_preview(request.form.getlist("numbers"), _reply_templates(), current_user)
+    return render_template("board/_bulk_reply_preview.html", previews=previews)
 
 
 def _reply_templates() -> dict[str, str]:

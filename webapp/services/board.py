@@ -700,6 +700,54 @@ def bulk_move(numbers: Sequence[str], dest: str, viewer: User) -> list[BulkOutco
     return apply_to_each(numbers, lambda ticket: move_ticket(ticket, viewer, dest=dest), viewer)
 
 
+@dataclass(frozen=True)
+class LanguageReply:
+    """What the bulk reply sends in one language: how many selected tickets, and the text
+    one of those customers reads (None: no template chosen, those customers are skipped)."""
+
+    locale: str
+    tickets: int
+    example_number: str
+    example_text: str | None
+
+
+def bulk_reply_preview(
+    numbers: Sequence[str], templates: Mapping[str, str], viewer: User
+) -> list[LanguageReply]:
+    """Per language of the selected tickets (visible to `viewer`): the template filled in
+    for the first of them, as it will be sent. One query for the tickets."""
+    from webapp.services.replies import (
+        ReplyRefused,
+        clean_reply_text,
+        fill_placeholders,
+        placeholder_values,
+    )
+
+    ids = [i for i in (Ticket.id_from_number(n) for n in list(numbers)[:BULK_LIMIT]) if i]
+    if not ids:
+        return []
+    visible = visible_condition(viewer)
+    tickets = db.session.scalars(
+        select(Ticket)
+        .where(Ticket.id.in_(ids), *([] if visible is None else [visible]))
+        .order_by(Ticket.id)
+    ).all()
+    by_locale: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        by_locale.setdefault(ticket.customer_locale, []).append(ticket)
+    previews = []
+    for locale, chosen in sorted(by_locale.items()):
+        first, body = chosen[0], templates.get(locale)
+        text = None
+        if body is not None:
+            try:
+                text = fill_placeholders(clean_reply_text(body), placeholder_values(first, viewer))
+            except ReplyRefused:
+                text = None
+        previews.append(LanguageReply(locale, len(chosen), first.number, text))
+    return previews
+
+
 def bulk_reply(
     numbers: Sequence[str], templates: Mapping[str, str], viewer: User, nonce: str
 ) -> list[BulkOutcome]:

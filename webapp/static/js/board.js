@@ -317,8 +317,20 @@
     toggle.setAttribute("aria-expanded", toggle.getAttribute("aria-expanded") === "true" ? "false" : "true");
   });
 
+  // Opening the bulk reply shows its preview for the cards selected so far.
+  document.addEventListener("toggle", function (evt) {
+    if (evt.target.matches && evt.target.matches(".bulk-reply") && evt.target.open) {
+      document.body.dispatchEvent(new CustomEvent("bulkSelectionChanged"));
+    }
+  }, true);
+
   document.addEventListener("change", function (evt) {
-    if (evt.target.matches(".card-select")) { updateSelectedCount(); }
+    if (!evt.target.matches(".card-select")) { return; }
+    updateSelectedCount();
+    // An open bulk reply shows its preview for the new selection (board/_bulk_bar.html).
+    if (document.querySelector(".bulk-reply[open]")) {
+      document.body.dispatchEvent(new CustomEvent("bulkSelectionChanged"));
+    }
   });
 
   document.addEventListener("keydown", function (evt) {
