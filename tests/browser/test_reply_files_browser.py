@@ -23,11 +23,11 @@ def test_a_reply_with_a_file_survives_the_preview_and_reaches_the_status_page(
     files.set_input_files([{"name": "label.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     page.get_by_role("button", name="Preview").click()
     expect(page.locator(".reply-preview")).to_contain_text("the label is attached")
-    assert page.evaluate("document.getElementById('ws-reply-files').files.length") == 1
+    page.wait_for_function("document.getElementById('ws-reply-files').files.length === 1")
 
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator("#ws-timeline")).to_contain_text("label.pdf")
-    assert page.evaluate("document.getElementById('ws-reply-files').files.length") == 0
+    page.wait_for_function("document.getElementById('ws-reply-files').files.length === 0")
 
     customer = browser.new_context(locale="en-US").new_page()
     customer.goto(f"{live_server}/t/{ticket.status_token}")

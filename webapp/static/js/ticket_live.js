@@ -124,13 +124,15 @@
     var chosen = previewing && target && target.id === "ws-reply" && target.querySelector("#ws-reply-files");
     if (chosen && chosen.files && chosen.files.length) { keptFiles = chosen; }
   });
-  document.addEventListener("htmx:afterSettle", function (evt) {
-    if (!isPreview(evt)) { return; }
-    previewing = false;
+  // Put back in the same task as the swap: nobody sees (or sends) the emptied input.
+  document.addEventListener("htmx:oobAfterSwap", function () {
     if (!keptFiles) { return; }
     var fresh = document.getElementById("ws-reply-files");
     if (fresh && fresh !== keptFiles) { fresh.replaceWith(keptFiles); }
     keptFiles = null;
+  });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    if (isPreview(evt)) { previewing = false; }
   });
 
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
