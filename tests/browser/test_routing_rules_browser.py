@@ -171,6 +171,7 @@ def test_editing_a_rule_takes_the_keyboard_to_the_editor(
     page.keyboard.press("Enter")
     heading = page.get_by_role("heading", name="Edit rule 2")
     expect(heading).to_be_focused()
+    wait_for_htmx(page)  # a person's Tab comes after the editor has settled
     page.keyboard.press("Tab")
     expect(page.get_by_label("Rule name")).to_be_focused()
 
