@@ -190,6 +190,27 @@ def test_waiting_on_customer_pauses_the_sla_clock(teams):
     assert any("paused 1 h waiting on customer" in line for line in sla_clock.explain(ticket, t0))
 
 
+def test_a_late_first_reply_stays_late_after_a_pause(teams):
+    """Pausing later (waiting on the customer) moves the running clocks, not one already met:
+    a first reply sent after its deadline must not turn into one in time."""
+    ticket = new_ticket(score={}, customer_locale="en", answers={})
+    change_priority(ticket, "urgent", teams["anna"])  # 24/7: 30 minutes to a first reply
+    assign_to(ticket, teams["anna"], teams["anna"])
+    fire(ticket, "start", teams["anna"])
+    t0 = ticket.first_response_due_at + timedelta(hours=2)  # two hours late
+    ticket.first_response_at, ticket.public_reply_count = t0, 1
+    due_first, due_resolution = ticket.first_response_due_at, ticket.resolution_due_at
+    sla_clock.on_state_change(ticket, "in_progress", "waiting_on_customer", t0)
+    ticket.state = "waiting_on_customer"
+    sla_clock.on_state_change(ticket, "waiting_on_customer", "in_progress", t0 + timedelta(hours=5))
+    ticket.state = "in_progress"
+    assert ticket.first_response_due_at == due_first  # met (late) before the pause: kept
+    assert ticket.resolution_due_at - due_resolution == timedelta(hours=5)  # still running
+    assert ticket.first_response_at > ticket.first_response_due_at
+    change_priority(ticket, "low", teams["anna"])  # a later priority change keeps it too
+    assert ticket.first_response_due_at == due_first
+
+
 def test_priority_change_recomputes_the_targets(teams):
     ticket = new_ticket(score={}, customer_locale="en", answers={})
     assert ticket.sla_policy == "standard"

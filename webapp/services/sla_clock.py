@@ -69,10 +69,14 @@ def apply_sla(ticket: Ticket) -> PolicyChoice | None:
         choice, ticket.sla_started_at, timedelta(seconds=ticket.sla_paused_seconds or 0)
     )
     first, resolution = due.get("first_response"), due.get("resolution")
-    ticket.first_response_due_at = first.due_at if first else None
-    ticket.first_response_warn_at = first.warn_at if first else None
-    ticket.resolution_due_at = resolution.due_at if resolution else None
-    ticket.resolution_warn_at = resolution.warn_at if resolution else None
+    # A clock already met keeps the deadline it was met (or missed) against: time paused
+    # later, or a priority changed later, must not turn a late first reply into one in time.
+    if ticket.first_response_at is None or ticket.first_response_due_at is None:
+        ticket.first_response_due_at = first.due_at if first else None
+        ticket.first_response_warn_at = first.warn_at if first else None
+    if ticket.resolved_at is None or ticket.resolution_due_at is None:
+        ticket.resolution_due_at = resolution.due_at if resolution else None
+        ticket.resolution_warn_at = resolution.warn_at if resolution else None
     return choice
 
 
