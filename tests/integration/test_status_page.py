@@ -192,3 +192,13 @@ def test_what_the_customer_told_us_is_escaped(client, ticket):
     db.session.commit()
     html = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_closed_request_says_why_it_takes_no_more_messages(client, ticket):
+    """No reply box on a closed request, and the customer is told why, in their language."""
+    ticket.state = "closed"
+    db.session.commit()
+    page = client.get(f"/t/{ticket.status_token}")
+    html = page.get_data(as_text=True)
+    assert 'name="message"' not in html
+    assert "Это обращение закрыто, поэтому новые сообщения в него не принимаются." in text_of(page)
