@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import http.client
-import ipaddress
 import socket
 import urllib.error
 import urllib.request
@@ -18,6 +17,7 @@ from jobs.schedule import parse_now
 from webapp.extensions import db
 from webapp.models import DeliveryStatus, WebhookDelivery, utcnow
 from webapp.services import webhooks
+from webapp.services.webhooks import is_local_address
 
 TIMEOUT_SECONDS = 10
 USER_AGENT = "Loopdesk-Webhooks"
@@ -82,14 +82,6 @@ class LocalAddressRefused(ConnectionRefusedError):
             f"{address} is a loopback, private or link-local address; webhooks call only"
             " public addresses unless LOOPDESK_WEBHOOK_LOCAL_NETWORK is set"
         )
-
-
-def is_local_address(address: str) -> bool:
-    """Loopback, private, link-local (cloud metadata), shared, reserved or multicast."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:127.0.0.1 reaches 127.0.0.1
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:

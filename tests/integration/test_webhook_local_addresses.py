@@ -9,15 +9,18 @@ allows the local network.
 
 from __future__ import annotations
 
+import html
+import re
+import socket
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from jobs import webhooks as webhook_job
-from tests.helpers import make_ticket
+from tests.helpers import csrf_token, make_ticket
 from webapp.extensions import db
-from webapp.models import WebhookDelivery, utcnow
+from webapp.models import Role, Webhook, WebhookDelivery, utcnow
 from webapp.services import webhooks
 
 
@@ -98,3 +101,73 @@ def test_local_addresses_are_recognised(address):
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
 def test_public_addresses_pass(address):
     assert not webhook_job.is_local_address(address)
+
+
+# -- refused when the admin saves it, if the URL names a local address itself -----------------
+
+
+def _save(app, client, path: str, url: str):
+    form = {"name": "CRM", "url": url, "events": ["ticket.created"]}
+    return client.post(path, data={**form, "csrf_token": csrf_token(app, client)})
+
+
+def _url_error(response) -> str:
+    found = re.search(r'<small id="url-error" class="field-error">(.*?)</small>', response.text)
+    return html.unescape(found.group(1)) if found else ""
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://127.0.0.1/", "127.0.0.1"),
+        ("http://10.0.0.5/hook", "10.0.0.5"),
+        ("https://192.168.1.20:8443/in", "192.168.1.20"),
+        ("http://[::1]/", "::1"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"),
+        ("http://[::ffff:127.0.0.1]:6379/", "127.0.0.1"),
+        ("http://2130706433/", "127.0.0.1"),  # the resolver reads it as 127.0.0.1
+    ],
+)
+def test_a_url_naming_a_local_address_is_refused_at_the_field_when_saved(
+    app, client, login, create_user, url, shown
+):
+    admin = create_user(email="ola@example.pl", name="Ola", role=Role.ADMIN, locale="pl")
+    hook = webhooks.create_webhook("CRM", "https://crm.example.com/in", ["ticket.created"], None)
+    db.session.commit()
+    login(admin)
+    created = _save(app, client, "/admin/webhooks", url)
+    edited = _save(app, client, f"/admin/webhooks/{hook.id}", url)
+    for response in (created, edited):
+        assert response.status_code == 422
+        assert _url_error(response).endswith(
+            "to adres tego serwera lub sieci prywatnej: webhooki wywołują tylko adresy publiczne."
+        )
+        assert shown in _url_error(response)
+    db.session.expire_all()
+    assert [h.url for h in db.session.scalars(select(Webhook))] == ["https://crm.example.com/in"]
+
+
+def test_a_host_name_is_not_looked_up_when_saved_and_the_local_network_can_be_allowed(
+    app, client, login, admin, monkeypatch
+):
+    looked_up = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not kwargs.get("flags", 0) & socket.AI_NUMERICHOST:
+            looked_up.append(host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    login(admin)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    named = _save(app, client, "/admin/webhooks", "http://intranet.example.com/hook")
+    monkeypatch.undo()
+    assert named.status_code == 200 and _url_error(named) == ""
+    assert "intranet.example.com" not in looked_up  # checked when a delivery is sent
+    app.config["WEBHOOK_LOCAL_NETWORK"] = True
+    assert _save(app, client, "/admin/webhooks", "http://10.0.0.5/hook").status_code == 200
+    db.session.expire_all()
+    assert sorted(h.url for h in db.session.scalars(select(Webhook))) == [
+        "http://10.0.0.5/hook",
+        "http://intranet.example.com/hook",
+    ]

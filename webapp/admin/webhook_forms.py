@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField, URLField, ValidationError
 from wtforms.validators import DataRequired, Length
 
 from webapp.form_fields import MultiCheckboxField, TranslatedForm
-from webapp.services.webhooks import MAX_URL, WebhookRefused, clean_url
+from webapp.services.webhooks import MAX_URL, WebhookRefused, clean_url, literal_local_address
 from workflow.registry import EVENTS, custom_webhook_event
 
 EVENT_DESCRIPTIONS = {
@@ -55,6 +56,17 @@ class WebhookForm(TranslatedForm):
             raise ValidationError(
                 _("Enter a full http:// or https:// address, e.g. https://example.com/hook.")
             ) from exc
+        if current_app.config.get("WEBHOOK_LOCAL_NETWORK"):
+            return
+        address = literal_local_address(field.data)
+        if address is not None:
+            raise ValidationError(
+                _(
+                    "%(address)s is an address on this server or a private network: webhooks "
+                    "call only public addresses.",
+                    address=address,
+                )
+            )
 
     def validate_custom_events(self, field) -> None:
         bad = [line for line in self.custom_event_lines() if custom_webhook_event(line) is None]

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -219,6 +221,29 @@ def clean_url(url: str | None) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise WebhookRefused("bad_url")
     return url
+
+
+def is_local_address(address: str) -> bool:
+    """Loopback, private, link-local (cloud metadata), shared, reserved or multicast."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:127.0.0.1 reaches 127.0.0.1
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def literal_local_address(url: str) -> str | None:
+    """The local address a URL names literally (http://10.0.0.5/, http://[::1]/, also the
+    resolver's shorthands such as http://2130706433/), else None. No DNS look-up: a host
+    name that resolves to a local address is refused when a delivery is sent."""
+    host = urlsplit(url).hostname or ""
+    try:
+        found = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError, ValueError):
+        return None  # a name, not an address
+    for *_, sockaddr in found:
+        if is_local_address(sockaddr[0]):
+            return sockaddr[0]
+    return None
 
 
 def create_webhook(name: str, url: str, events: Iterable[str], author: User | None) -> Webhook:
