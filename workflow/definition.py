@@ -22,6 +22,9 @@ from workflow.yaml_documents import N_, Problem, ProblemCollector, read_yaml
 MAX_DEFINITION_BYTES = 256 * 1024
 LANGUAGES = ("en", "pl", "ru", "sl")
 CATEGORIES = ("open", "waiting", "resolved", "closed")
+# Not resolved, not closed: someone still has to look after the ticket. What "open tickets"
+# counts everywhere (a resolved ticket waiting for its automatic close is done for the agent).
+OPEN_CATEGORIES = ("open", "waiting")
 CLOCKS = ("running", "paused", "stopped")
 CLOCK_BY_CATEGORY = {
     "open": "running",
@@ -86,6 +89,11 @@ class StateDef:
 
     def label(self, locale: str) -> str:
         return self.labels.get(locale) or self.labels.get("en") or self.name.replace("_", " ")
+
+    @property
+    def open(self) -> bool:
+        """Still someone's work: neither final nor of a resolved or closed category."""
+        return not self.final and self.category in OPEN_CATEGORIES
 
 
 @dataclass(frozen=True)

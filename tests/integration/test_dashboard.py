@@ -11,6 +11,8 @@ from tests.helpers import completed_response, make_ticket, text_of
 from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
 from webapp.models import Response, Role, Ticket, User, utcnow
+from webapp.services.spam import mark_spam
+from webapp.services.tickets import fire
 
 
 def _respond(slug: str, answers: dict, days_ago: float = 1, completed: bool = True) -> None:
@@ -37,6 +39,28 @@ def test_open_tickets_that_need_attention_are_counted_and_link_to_the_board(
     assert 'href="/board?assignee=me&amp;sla=breached"' in html
     assert 'href="/board?assignee=none"' in html
     assert "active agents" not in page  # the workspace figures are for admins
+
+
+def test_resolved_and_closed_tickets_are_not_counted_as_open(client, login, builtin_forms):
+    """An agent reads "Open tickets" as not yet resolved: a resolved ticket waiting for its
+    automatic close (its state is not final) is done, as is one closed as spam."""
+    agent = builtin_forms
+    working, resolved, spam = make_ticket(), make_ticket(), make_ticket()
+    for ticket in (working, resolved, spam):
+        ticket.assignee_id = agent.id
+        ticket.first_response_due_at = utcnow() - timedelta(hours=1)  # all late
+    db.session.commit()
+    for ticket in (working, resolved):
+        fire(ticket, "start", agent)
+    fire(resolved, "resolve", agent)
+    mark_spam(spam, agent)
+    db.session.commit()
+    assert resolved.state == "resolved" and spam.state == "closed"
+    login(agent)
+    page = text_of(client.get("/dashboard"))
+    assert "1 Assigned to you" in page
+    assert "1 Yours past an SLA deadline" in page
+    assert "1 Past an SLA deadline, all teams" in page
 
 
 def test_scores_come_from_the_responses_completed_in_the_last_30_days(client, login, builtin_forms):

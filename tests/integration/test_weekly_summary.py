@@ -21,6 +21,8 @@ from webapp.models import (
     TicketAccess,
     TicketLabel,
 )
+from webapp.services.spam import mark_spam
+from webapp.services.tickets import fire
 from webapp.services.weekly_summary import save_choice
 
 # Monday 30 November 2026, 08:30 in Warsaw (07:30 UTC): last week is 23–29 November.
@@ -269,3 +271,28 @@ def test_tickets_opened_and_solved_and_labels_are_of_the_week_only(app, builtin_
     [labels] = [line for line in mail.body_text.splitlines() if "Most used labels" in line]
     assert "faktury" in labels and "dawne" not in labels  # not the week before's
     assert "poniedziałek" not in labels  # nor this Monday's
+
+
+def test_still_open_counts_neither_resolved_nor_closed_tickets(app, builtin_forms):
+    """What "Still open" counts is what an agent still has to do: a resolved ticket waiting for its
+    automatic close is not, nor is one closed as spam; neither is listed as the agent's."""
+    ola = opted_in(builtin_forms)
+    working, resolved, spam = (
+        make_ticket(subject="W toku"),
+        make_ticket(subject="Rozwiązane"),
+        make_ticket(subject="Spam"),
+    )
+    for ticket in (working, resolved, spam):
+        ticket.assignee_id, ticket.created_at = ola.id, IN_THE_WEEK
+    db.session.commit()
+    for ticket in (working, resolved):
+        fire(ticket, "start", ola)
+    fire(resolved, "resolve", ola)
+    mark_spam(spam, ola)
+    db.session.commit()
+    send_weekly_summaries(MONDAY_0830_WARSAW.isoformat())
+    [mail] = summaries_to(ola.email)
+    assert "Still open: 1" in mail.body_text
+    assert "Open and assigned to you: 1" in mail.body_text
+    assert "W toku" in mail.body_text
+    assert "Rozwiązane" not in mail.body_text and "] Spam" not in mail.body_text

@@ -19,14 +19,13 @@ from webapp.i18n import (
     normalise_locale,
 )
 from webapp.main import bp
-from webapp.models import OutboxMessage, Team, User, WorkflowKind, utcnow
+from webapp.models import OutboxMessage, Team, User, utcnow
 from webapp.security import staff_required
 from webapp.services import away, report_themes
 from webapp.services import reports as report_service
 from webapp.services.dashboard import INSIGHT_DAYS, feedback_overview, work_counts
 from webapp.services.report_export import report_csv
 from webapp.services.report_themes_cache import counted_themes
-from webapp.services.workflow_versions import active_version, machine_for
 from webapp.tickets.codes import channel_label
 from webapp.timezone_choices import zone_in_words
 
@@ -42,10 +41,8 @@ def index():
 @staff_required
 def dashboard():
     now = utcnow()
-    states = machine_for(active_version(WorkflowKind.TICKET).id).definition.states
-    open_states = [name for name, state in states.items() if not state.final]
     context = {
-        "work": work_counts(current_user, open_states, now),
+        "work": work_counts(current_user, now),
         "forms": feedback_overview(str(get_locale()), now, viewer=current_user),
         "insight_days": INSIGHT_DAYS,
         "away_last_day": away.last_day_away(current_user, now),

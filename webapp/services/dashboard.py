@@ -6,7 +6,6 @@ A fixed number of queries whatever the number of tickets, forms or responses.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,13 +18,15 @@ from webapp.models.forms import stored_answer
 from webapp.services.board import sla_condition
 from webapp.services.forms import published_forms
 from webapp.services.ticket_access import visible_condition
+from webapp.services.workflow_versions import ticket_in_open_state
 
 INSIGHT_DAYS = 30  # "lately": long enough for a score to mean something, short enough to move
 
 
 @dataclass(frozen=True)
 class WorkCounts:
-    """Open tickets (in states that are not final) that ask for someone's attention."""
+    """Open tickets (not resolved, not closed: `StateDef.open`) that ask for someone's
+    attention. A resolved ticket waiting for its automatic close is not an agent's work."""
 
     mine: int
     mine_overdue: int
@@ -33,7 +34,7 @@ class WorkCounts:
     overdue: int
 
 
-def work_counts(viewer: User, open_states: Iterable[str], now: datetime) -> WorkCounts:
+def work_counts(viewer: User, now: datetime) -> WorkCounts:
     """One query: the viewer's open tickets, those past an SLA deadline, and the team's
     (of the tickets the viewer may see)."""
     breached = sla_condition("breached", now)
@@ -49,7 +50,7 @@ def work_counts(viewer: User, open_states: Iterable[str], now: datetime) -> Work
             count(and_(mine, breached)),
             count(Ticket.assignee_id.is_(None)),
             count(breached),
-        ).where(Ticket.state.in_(list(open_states)), *([] if visible is None else [visible]))
+        ).where(ticket_in_open_state(), *([] if visible is None else [visible]))
     ).one()
     return WorkCounts(*(int(n or 0) for n in row))
 

@@ -37,7 +37,7 @@ from webapp.services import audit, away, public_holidays
 from webapp.services.tickets import reroute_ticket
 from webapp.services.workflow_versions import active_version, machine_for
 from workflow.calendars import WEEKDAY_NAMES, calendar_problems, overnight_notes
-from workflow.definition import WorkflowDefinition, load_definition
+from workflow.definition import OPEN_CATEGORIES, WorkflowDefinition, load_definition
 from workflow.team_references import TeamReference, team_references
 
 USER_FIELDS = (
@@ -52,7 +52,6 @@ USER_FIELDS = (
     "public_holidays",
     "active",
 )
-OPEN_CATEGORIES = ("open", "waiting")  # not resolved, not closed: someone must look after it
 MAX_CAPACITY = 1000
 _SPAN = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})\s*[-–]\s*([0-9]{1,2}):([0-9]{2})\s*$")
 

@@ -39,7 +39,6 @@ from webapp.models import (
     Ticket,
     TicketEvent,
     User,
-    WorkflowKind,
     utcnow,
 )
 from webapp.outbox import queue_email
@@ -47,6 +46,7 @@ from webapp.services import reports
 from webapp.services.local_time import zone_or_utc
 from webapp.services.staff_mail import workspace_link
 from webapp.services.ticket_access import visible_condition
+from webapp.services.workflow_versions import ticket_in_open_state
 
 log = logging.getLogger(__name__)
 
@@ -155,21 +155,12 @@ def _completion(start: datetime, end: datetime) -> float | None:
     return completed / started if started else None
 
 
-def _open_states() -> list[str]:
-    from webapp.services.workflow_versions import active_version, machine_for
-
-    states = machine_for(active_version(WorkflowKind.TICKET).id).definition.states
-    return [name for name, state in states.items() if not state.final]
-
-
 def _work(user: User, start: datetime, end: datetime) -> dict[str, Any]:
     """The tickets the colleague may see: still open, SLA breaches in the week, their own."""
     visible = visible_condition(user)
     seen = [] if visible is None else [visible]
-    open_states = _open_states()
-    still_open = db.session.scalar(
-        select(func.count(Ticket.id)).where(Ticket.state.in_(open_states), *seen)
-    )
+    still_open_now = ticket_in_open_state()  # not resolved, not closed, as on the dashboard
+    still_open = db.session.scalar(select(func.count(Ticket.id)).where(still_open_now, *seen))
     breaches = db.session.scalar(
         select(func.count(Ticket.id)).where(
             or_(
@@ -183,12 +174,10 @@ def _work(user: User, start: datetime, end: datetime) -> dict[str, Any]:
         )
     )
     mine = Ticket.assignee_id == user.id
-    open_mine = db.session.scalar(
-        select(func.count(Ticket.id)).where(mine, Ticket.state.in_(open_states), *seen)
-    )
+    open_mine = db.session.scalar(select(func.count(Ticket.id)).where(mine, still_open_now, *seen))
     listed = db.session.scalars(
         select(Ticket)
-        .where(mine, Ticket.state.in_(open_states), *seen)
+        .where(mine, still_open_now, *seen)
         .order_by(Ticket.created_at, Ticket.id)
         .limit(TICKETS_LISTED)
     ).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import Team, Ticket, User, WorkflowKind, WorkflowVersion
-from workflow.definition import LoadResult, Problem, load_definition
+from workflow.definition import LoadResult, Problem, StateDef, load_definition
 from workflow.engine import CompiledWorkflow
 from workflow.yaml_documents import N_
 
@@ -55,7 +56,18 @@ def forget_compiled() -> None:
 
 
 def ticket_in_categories(categories: tuple[str, ...]) -> ColumnElement[bool]:
-    """SQL: the ticket's state is of one of `categories` in its own workflow version.
+    """SQL: the ticket's state is of one of `categories` in its own workflow version."""
+    return _ticket_in_states(lambda state: state.category in categories)
+
+
+def ticket_in_open_state() -> ColumnElement[bool]:
+    """SQL: the ticket is still open in its own workflow version (`StateDef.open`: not
+    resolved, not closed, not final), as the dashboard and the weekly summary count."""
+    return _ticket_in_states(lambda state: state.open)
+
+
+def _ticket_in_states(chosen: Callable[[StateDef], bool]) -> ColumnElement[bool]:
+    """SQL: the ticket's state is one `chosen` accepts in its own workflow version.
 
     A state's category lives in the version's YAML, not in a column; this turns it into
     (version in …, state in …) pairs, one per distinct set of names, so one query can ask.
@@ -65,9 +77,7 @@ def ticket_in_categories(categories: tuple[str, ...]) -> ColumnElement[bool]:
         select(WorkflowVersion.id).where(WorkflowVersion.kind == WorkflowKind.TICKET)
     ):
         states = machine_for(version_id).definition.states
-        names = tuple(
-            sorted(name for name, state in states.items() if state.category in categories)
-        )
+        names = tuple(sorted(name for name, state in states.items() if chosen(state)))
         if names:
             by_names.setdefault(names, []).append(version_id)
     if not by_names:
