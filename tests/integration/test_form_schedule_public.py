@@ -248,3 +248,43 @@ def test_spam_takes_no_place_under_the_limit(client, app):
     junk.spam = True  # its ticket was marked as spam
     db.session.commit()
     assert client.get("/f/beta").status_code == 200  # its place is free again
+
+
+def finish(client, lang: str = "en", *, htmx: bool = False):
+    """Answer both questions of a new conversation; the reply to the last answer."""
+    _page, answered = first_answer(client, lang, url=f"/f/beta?lang={lang}&new=1")
+    page = client.get(f"/f/beta?lang={lang}")
+    assert field(page.text, "question") == "why"
+    data = {"step": field(page.text, "step"), "question": "why", "lang": lang, "value": "ok"}
+    return client.post("/f/beta/answer", data=data, headers={"HX-Request": "true"} if htmx else {})
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_the_end_screen_offers_answer_again_only_while_the_form_takes_new_answers(
+    client, app, htmx
+):
+    publish(max_responses=2, closes_at=iso(utcnow() + timedelta(hours=1)))
+    first = finish(client, htmx=htmx)
+    end = first if htmx else client.get(first.headers["Location"])
+    assert "Answer again" in text_of(end)  # one place is left
+    again = re.search(r'href="([^"]*new=1[^"]*)"', end.text).group(1)
+    assert client.get(again.replace("&amp;", "&")).status_code == 200  # and it is taken
+    last = finish(client, "pl", htmx=htmx)  # this answer fills the form
+    end = last if htmx else client.get(last.headers["Location"])
+    assert "Dziękujemy" in text_of(end) and "Odpowiedz ponownie" not in text_of(end)
+    assert "new=1" not in end.text  # no link that the form's page would refuse with 410
+    assert client.get("/f/beta?new=1").status_code == 410
+
+
+def test_a_form_that_closed_or_opens_later_does_not_offer_answer_again(client, app):
+    publish(closes_at=iso(utcnow() + timedelta(hours=1)))
+    finish(client)
+    assert "Answer again" in text_of(client.get("/f/beta"))  # the end screen, on reload
+    publish(closes_at=iso(utcnow() - timedelta(minutes=1)))  # its schedule closed it
+    end = client.get("/f/beta")
+    assert end.status_code == 200 and "Thank you" in text_of(end)
+    assert "Answer again" not in text_of(end)
+    publish(opens_at="2999-01-01")  # a new version that opens later
+    assert "Answer again" not in text_of(client.get("/f/beta"))
+    publish()
+    assert "Answer again" in text_of(client.get("/f/beta"))  # open again: offered again

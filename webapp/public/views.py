@@ -40,7 +40,7 @@ from webapp.errors import render_error
 from webapp.extensions import csrf, db, limiter
 from webapp.external_urls import external_url
 from webapp.i18n import browser_language, override_locale
-from webapp.models import Form, Response
+from webapp.models import Form, FormVersion, Response
 from webapp.models.types import utcnow
 from webapp.outbox import queue_email
 from webapp.public import bp
@@ -263,6 +263,7 @@ def _render(
         preview=False,
         carried=_carried_args(response),
         again=_answer_again_args(response),
+        may_answer_again=done and _takes_new_conversations(form),
         max_file_bytes=MAX_FILE_BYTES,  # chat.js refuses a bigger file before uploading it
         continue_later=continue_later or {},  # a refused address: its message and the text
         resume_days=resume_days(),
@@ -294,6 +295,23 @@ def _carried_args(response: Response | None) -> dict:
     if response is not None:
         return {}
     return {k: v for k, v in request.args.items() if k not in ("lang", "edit")}
+
+
+def _takes_new_conversations(form: Form) -> bool:
+    """Whether "Answer again" would be taken now: the live version's schedule and limit.
+
+    The end screen does not offer a new conversation that the form's page would refuse
+    (archived, closed, not open yet, or full, perhaps with the answer just given).
+    """
+    if form.archived:
+        return False
+    version_id = db.session.scalar(
+        select(FormVersion.id).where(FormVersion.form_id == form.id, FormVersion.active.is_(True))
+    )
+    if version_id is None:
+        return False
+    live = form_service.definition_for(version_id)
+    return form_schedule.state_of(form, live).is_open
 
 
 def _answer_again_args(response: Response | None) -> dict:
