@@ -96,7 +96,7 @@ def test_merging_asks_first_then_closes_the_duplicate_and_moves_what_was_waiting
     assert asked.status_code == 200
     words = text_of(asked)
     assert f"Merge {duplicate.number} into {first.number}?" in words
-    assert "A merge cannot be undone." in words
+    assert f"Merged by mistake? {duplicate.number} keeps an “Undo the merge” button." in words
     db.session.expire_all()
     assert db.session.get(Ticket, duplicate.id).merged_into_id is None  # nothing done yet
 
@@ -355,3 +355,129 @@ def test_both_assignees_hear_of_the_merge_but_not_the_colleague_who_merged(
     login(bea)
     inbox = text_of(client.get("/notifications"))
     assert f"Ada Agent merged {duplicate.number} into {first.number}" in inbox
+
+
+def _unmerge(post_form, source, version=None):
+    return post_form(
+        f"/tickets/{source.number}/unmerge",
+        {"version": str(source.version if version is None else version)},
+    )
+
+
+def test_a_merge_made_by_mistake_is_undone_and_what_it_moved_comes_back(
+    client, login, post_form, agent, create_user, pair
+):
+    duplicate, first = pair
+    maja = create_user(email="maja@example.com", name="Maja")
+    duplicate.state = "in_progress"
+    add_label(duplicate, "payments", agent)
+    db.session.add(Reminder(ticket=duplicate, user=agent, remind_at=utcnow() + timedelta(days=1)))
+    create_task(duplicate, "Check the payment gateway log", maja, agent)
+    db.session.commit()
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    create_task(first, "A task of the kept ticket", maja, agent)  # stays where it is
+    db.session.commit()
+    db.session.expire_all()
+    source = db.session.get(Ticket, duplicate.id)
+    assert "Undo the merge" in text_of(client.get(f"/tickets/{duplicate.number}"))
+
+    undone = _unmerge(post_form, source)
+    assert undone.status_code == 303
+    assert undone.headers["Location"].endswith(f"/tickets/{duplicate.number}")
+    db.session.expire_all()
+    source, target = db.session.get(Ticket, duplicate.id), db.session.get(Ticket, first.id)
+    assert source.merged_into_id is None and source.state == "in_progress"
+    assert source.sla_paused_since is None  # its clocks run again
+    tasks = dict(db.session.execute(select(Task.title, Task.ticket_id)).all())
+    assert tasks == {
+        "Check the payment gateway log": source.id,
+        "A task of the kept ticket": target.id,
+    }
+    assert db.session.scalar(select(Reminder.ticket_id)) == source.id
+    assert "payments" in [label.name for label in target.labels]  # labels stay
+
+    page = client.get(f"/tickets/{duplicate.number}")
+    words = text_of(page)
+    assert f"{duplicate.number} is no longer merged into {first.number}. It is now: In progress." in (
+        words
+    )
+    assert "1 open task came back. 1 reminder came back." in words
+    assert f"Ada Agent undid the merge into {first.number}: this is a ticket of its own again." in (
+        words
+    )
+    assert 'name="trigger"' in page.get_data(as_text=True)  # moves offered again
+    assert "Send reply" in words
+    kept = text_of(client.get(f"/tickets/{first.number}"))
+    assert f"Ada Agent undid the merge of {duplicate.number} into this ticket" in kept
+    assert "1 open task went back to it. 1 reminder went back to it." in kept
+
+    client.get("/logout")
+    own = client.get(f"/t/{duplicate.status_token}")  # the customer's old link is its own again
+    assert own.status_code == 200 and "Nadal nie mogę zapłacić" in text_of(own)
+    to = customer_reply_address(source)
+    raw = (
+        f"From: Jan <jan@example.pl>\r\nTo: {to}\r\nSubject: Re: płatność\r\n"
+        "Message-ID: <unmerge-1@example.pl>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Dalej nie działa.\r\n"
+    ).encode()
+    assert receive_email(raw).ticket_id == duplicate.id
+
+
+def test_undo_tells_the_assignees_in_their_language(
+    client, login, post_form, agent, create_user, pair
+):
+    from webapp.models import InboxNotification
+
+    duplicate, first = pair
+    ola = create_user(email="ola@example.com", name="Ola Nowak", locale="pl")
+    duplicate.assignee_id = ola.id
+    db.session.commit()
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    db.session.expire_all()
+    _unmerge(post_form, db.session.get(Ticket, duplicate.id))
+    kinds = [
+        e.context.get("kind")
+        for e in db.session.scalars(
+            select(InboxNotification).where(InboxNotification.user_id == ola.id)
+        )
+    ]
+    assert kinds == ["merged_into", "unmerged"]
+    post_form("/logout")
+    login(ola)
+    inbox = text_of(client.get("/notifications"))
+    assert f"Ada Agent cofnął(a) scalenie {duplicate.number} z {first.number}" in inbox
+
+
+@pytest.mark.parametrize("case", ["never_merged", "stale", "kept_ticket_out_of_sight"])
+def test_an_undo_that_cannot_be_made_says_why_and_changes_nothing(
+    client, login, post_form, agent, create_user, pair, case
+):
+    duplicate, first = pair
+    user = agent
+    if case != "never_merged":
+        login(agent)
+        _confirm(post_form, duplicate, first, tell_customer=False)
+        post_form("/logout")
+    if case == "kept_ticket_out_of_sight":
+        care, billing = Team(slug="care", name="Care"), Team(slug="billing", name="Billing")
+        user = create_user(email="ola@example.com", name="Ola")
+        user.ticket_access = "teams"
+        db.session.add_all([care, billing, TeamMembership(team=care, user=user)])
+        duplicate.team, first.team = care, billing
+        db.session.commit()
+    db.session.expire_all()
+    source = db.session.get(Ticket, duplicate.id)
+    login(user)
+    refused = _unmerge(post_form, source, version=source.version - 1 if case == "stale" else None)
+    assert refused.status_code == 422
+    message = {
+        "never_merged": "This ticket is not merged into another (any more).",
+        "stale": "changed",
+        "kept_ticket_out_of_sight": "There is no ticket with this number that you can open.",
+    }[case]
+    assert message in text_of(refused)
+    db.session.expire_all()
+    after = db.session.get(Ticket, duplicate.id)
+    assert after.merged_into_id == (None if case == "never_merged" else first.id)

@@ -109,6 +109,20 @@ def _headline(entry: InboxNotification) -> str:
             other=values.get("other_number", ""),
             number=number,
         )
+    if kind == "unmerged_from":
+        return _(
+            "%(actor)s undid the merge of %(other)s into %(number)s",
+            actor=actor or _("Someone"),
+            other=values.get("other_number", ""),
+            number=number,
+        )
+    if kind == "unmerged":
+        return _(
+            "%(actor)s undid the merge of %(number)s into %(other)s",
+            actor=actor or _("Someone"),
+            other=values.get("other_number", ""),
+            number=number,
+        )
     return _("%(number)s is now: %(state)s", number=number, state=_state(entry))
 
 

@@ -14,8 +14,13 @@ duplicate (the source) and points it at the ticket that stays (the target):
   customer's data); the target may tell the customer in one e-mail.
 
 Only tickets of the same customer (the same e-mail address) merge: the target's status
-page shows its whole conversation, which must not reach another person. A merge is not
-undone: the source's history stays as it was.
+page shows its whole conversation, which must not reach another person.
+
+A merge made by mistake is undone (`unmerge_ticket`): the duplicate goes back to the state it
+was merged from and its clocks run again; the open tasks and pending reminders the merge moved
+go back with it (their ids are in the merge's event). What the merge gave the kept ticket
+otherwise stays there (labels, watchers, search words), as do the replies the customer sent
+meanwhile: they are part of that conversation now. Both histories say so.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 
 from webapp.extensions import db
-from webapp.models import Reminder, Task, Ticket, User, Watcher
+from webapp.models import Reminder, Task, Ticket, TicketEvent, User, Watcher, utcnow
+from webapp.services import sla_clock, state_timers
 from webapp.services.history import record_event
 from webapp.services.ticket_access import can_see, visible_condition
 from webapp.services.tickets import (
@@ -33,6 +39,7 @@ from webapp.services.tickets import (
     add_label,
     add_search_text,
     close_without_transition,
+    TicketConflict,
     closed_state,
     flush_or_conflict,
 )
@@ -57,6 +64,15 @@ class Merged:
     moved_tasks: int
     moved_reminders: int
     told_customer: bool
+
+
+@dataclass(frozen=True)
+class Unmerged:
+    source: Ticket
+    target: Ticket
+    state: str
+    moved_tasks: int
+    moved_reminders: int
 
 
 def carried_on_in(ticket: Ticket) -> Ticket:
@@ -151,16 +167,8 @@ def merge_ticket(
     for label in list(source.labels):
         add_label(target, label.name, actor)
     _move_watchers(source, target, actor)
-    tasks = db.session.execute(
-        update(Task)
-        .where(Task.ticket_id == source.id, Task.state.in_(OPEN_TASK_STATES))
-        .values(ticket_id=target.id)
-    ).rowcount
-    reminders = db.session.execute(
-        update(Reminder)
-        .where(Reminder.ticket_id == source.id, Reminder.sent_at.is_(None))
-        .values(ticket_id=target.id)
-    ).rowcount
+    task_ids = _move(Task, source, target, Task.state.in_(OPEN_TASK_STATES))
+    reminder_ids = _move(Reminder, source, target, Reminder.sent_at.is_(None))
     add_search_text(target, source.search_text)
     record_event(
         source,
@@ -169,16 +177,18 @@ def merge_ticket(
         from_state=previous,
         to_state=source.state,
         target=target.number,
+        task_ids=task_ids,  # what an undo takes back
+        reminder_ids=reminder_ids,
     )
     record_event(
         target,
         "merged_from",
         actor,
         source=source.number,
-        tasks=tasks,
-        reminders=reminders,
+        tasks=len(task_ids),
+        reminders=len(reminder_ids),
     )
-    _tell_assignees(source, target, actor)
+    _tell_assignees(source, target, actor, ("merged_from", "merged_into"))
     told = False
     if tell_customer and target.customer_email:
         from webapp.services.workflow_actions import email_customer
@@ -189,17 +199,116 @@ def merge_ticket(
     from webapp.services.events import publish
 
     publish(source, "ticket.merged", into=target.number)
-    return Merged(source, target, tasks, reminders, told)
+    return Merged(source, target, len(task_ids), len(reminder_ids), told)
 
 
-def _tell_assignees(source: Ticket, target: Ticket, actor: User) -> None:
+def _move(model, source: Ticket, target: Ticket, *conditions, ids: list[int] | None = None):
+    """Move `model` rows (tasks, reminders) matching `conditions` from one ticket to the
+    other; returns their ids. `ids` limits it to those rows (an undo takes back only what
+    the merge moved)."""
+    query = select(model.id).where(model.ticket_id == source.id, *conditions)
+    if ids is not None:
+        query = query.where(model.id.in_(ids))
+    moved = sorted(db.session.scalars(query))
+    if moved:
+        db.session.execute(
+            update(model)
+            .where(model.id.in_(moved))
+            .values(ticket_id=target.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    return moved
+
+
+def check_unmerge(source: Ticket, viewer: User) -> Ticket:
+    """The ticket `source` was merged into, if `viewer` may undo that merge now (else
+    MergeRefused)."""
+    if source.merged_into_id is None:
+        raise MergeRefused("not_merged")
+    target = db.session.get(Ticket, source.merged_into_id)
+    if target is None or not can_see(viewer, target):
+        raise MergeRefused("unknown_ticket")  # the kept ticket is another team's now
+    if source.customer_erased_at is not None or target.customer_erased_at is not None:
+        raise MergeRefused("erased")
+    return target
+
+
+def _merge_event(source: Ticket) -> TicketEvent | None:
+    return db.session.scalar(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == source.id, TicketEvent.kind == "merged_into")
+        .order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc())
+        .limit(1)
+    )
+
+
+def unmerge_ticket(
+    source: Ticket, actor: User, *, expected_version: int | None = None
+) -> Unmerged:
+    """Undo the merge of `source` in the caller's transaction (the caller commits).
+
+    The duplicate returns to the state it was merged from (its clocks run again as on any
+    reopening, the merged time counting as paused); the tasks and reminders the merge moved
+    and that are still open go back to it. A stale source raises TicketConflict.
+    """
+    target = check_unmerge(source, actor)
+    if expected_version is not None and expected_version != source.version:
+        raise TicketConflict(source.id)
+    merged = _merge_event(source)
+    data = merged.data if merged is not None else {}
+    states = machine_for(source.workflow_version_id).definition.states
+    back_to = merged.from_state if merged is not None else None
+    previous = source.state
+    if back_to in states and back_to != previous:
+        now = utcnow()
+        source.state = back_to
+        sla_clock.on_state_change(source, previous, back_to, now)
+        state_timers.entered_state(source, now)
+    source.merged_into_id = None
+    flush_or_conflict(source)
+    task_ids = _move(
+        Task, target, source, Task.state.in_(OPEN_TASK_STATES), ids=data.get("task_ids") or []
+    )
+    reminder_ids = _move(
+        Reminder, target, source, Reminder.sent_at.is_(None), ids=data.get("reminder_ids") or []
+    )
+    record_event(
+        source,
+        "unmerged",
+        actor,
+        from_state=previous,
+        to_state=source.state,
+        target=target.number,
+        tasks=len(task_ids),
+        reminders=len(reminder_ids),
+    )
+    record_event(
+        target,
+        "unmerged_from",
+        actor,
+        source=source.number,
+        tasks=len(task_ids),
+        reminders=len(reminder_ids),
+    )
+    _tell_assignees(source, target, actor, ("unmerged_from", "unmerged"))
+    flush_or_conflict(target)
+    from webapp.services.events import publish
+
+    publish(source, "ticket.unmerged", **{"from": target.number})
+    return Unmerged(source, target, source.state, len(task_ids), len(reminder_ids))
+
+
+def _tell_assignees(
+    source: Ticket, target: Ticket, actor: User, kinds: tuple[str, str]
+) -> None:
     """The kept ticket's assignee gets the duplicate's conversation, tasks and reminders; the
-    duplicate's assignee loses a ticket they were working on: both hear of it, as their
-    ticket-update settings say (never the colleague who merged)."""
+    duplicate's assignee loses a ticket they were working on (an undo: the other way round):
+    both hear of it, as their ticket-update settings say (never the colleague who did it).
+    `kinds` name the notice for the kept ticket and for the duplicate."""
     from webapp.services.notifications import notify
 
     told = set()
-    for ticket, other, kind in ((target, source, "merged_from"), (source, target, "merged_into")):
+    for ticket, other, kind in ((target, source, kinds[0]), (source, target, kinds[1])):
         user = ticket.assignee
         if user is None or user.id in told:
             continue

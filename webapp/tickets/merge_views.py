@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import flash, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -11,8 +13,9 @@ from webapp.extensions import db
 from webapp.htmx_responses import redirect_for_htmx_or_browser
 from webapp.models import Ticket
 from webapp.security import staff_required
-from webapp.services.merging import MergeRefused, check_merge, merge_ticket
+from webapp.services.merging import MergeRefused, check_merge, merge_ticket, unmerge_ticket
 from webapp.services.tickets import TicketConflict
+from webapp.services.workflow_versions import machine_for
 from webapp.tickets import bp
 from webapp.tickets.conversation_views import CONFLICT
 from webapp.tickets.responses import after_action, refused, ticket_or_404
@@ -34,6 +37,7 @@ REFUSALS = {
     "target_closed": _l("That ticket is closed: reopen it first, or merge the other way round."),
     "no_closed_state": _l("This ticket's lifecycle has no closed state to put a merged ticket in."),
     "spam": _l("This ticket was marked as spam: choose “Not spam” before merging it."),
+    "not_merged": _l("This ticket is not merged into another (any more)."),
 }
 
 
@@ -84,3 +88,37 @@ def merge(number: str):
         message += " " + _("The customer was told by e-mail.")
     flash(message, "success")
     return redirect_for_htmx_or_browser(url_for("tickets.show", number=done.target.number))
+
+
+@bp.post("/tickets/<number>/unmerge")
+@staff_required
+def unmerge(number: str):
+    """Undo a merge: the duplicate is a ticket of its own again; go to it."""
+    source = ticket_or_404(number)
+    try:
+        done = unmerge_ticket(
+            source, current_user, expected_version=request.form.get("version", type=int)
+        )
+        db.session.commit()
+    except MergeRefused as refusal:
+        db.session.rollback()
+        return refused(ticket_or_404(number), "merge", "merge", str(REFUSALS[refusal.code]))
+    except TicketConflict:
+        return refused(ticket_or_404(number), "merge", "merge", str(CONFLICT))
+    state = machine_for(done.source.workflow_version_id).definition.states[done.state]
+    message = _(
+        "%(old)s is no longer merged into %(new)s. It is now: %(state)s.",
+        old=done.source.number,
+        new=done.target.number,
+        state=state.label(str(get_locale())),
+    )
+    if done.moved_tasks:
+        message += " " + ngettext(
+            "%(num)d open task came back.", "%(num)d open tasks came back.", done.moved_tasks
+        )
+    if done.moved_reminders:
+        message += " " + ngettext(
+            "%(num)d reminder came back.", "%(num)d reminders came back.", done.moved_reminders
+        )
+    flash(message, "success")
+    return redirect_for_htmx_or_browser(url_for("tickets.show", number=done.source.number))
