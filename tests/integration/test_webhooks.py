@@ -380,11 +380,14 @@ def test_admins_create_edit_rotate_and_delete_webhooks(app, client, login, admin
         "custom_events": "escalated\nworkflow.vip",
     }
     created = _post(app, client, "/admin/webhooks", form)
-    assert created.status_code == 200
-    assert created.headers["Cache-Control"] == "no-store"
     hook = db.session.scalar(select(Webhook))
+    assert created.status_code == 303
+    assert created.headers["Location"] == f"/admin/webhooks/{hook.id}/secret"
     assert hook.events == ["ticket.created", "label.added", "workflow.escalated", "workflow.vip"]
-    assert hook.secret in created.get_data(as_text=True)  # shown once…
+    shown = client.get(created.headers["Location"])
+    assert shown.headers["Cache-Control"] == "no-store"
+    assert hook.secret in shown.get_data(as_text=True)  # shown once…
+    assert "The webhook “Issue tracker” was created." in text_of(shown)
     edit_page = client.get(f"/admin/webhooks/{hook.id}").get_data(as_text=True)
     assert hook.secret not in edit_page  # …and never again
     assert "workflow.escalated" in edit_page
@@ -394,8 +397,10 @@ def test_admins_create_edit_rotate_and_delete_webhooks(app, client, login, admin
 
     old_secret = hook.secret
     rotated = _post(app, client, f"/admin/webhooks/{hook.id}/secret")
+    assert rotated.status_code == 303
     db.session.refresh(hook)
-    assert hook.secret != old_secret and hook.secret in rotated.get_data(as_text=True)
+    assert hook.secret != old_secret
+    assert hook.secret in client.get(rotated.headers["Location"]).get_data(as_text=True)
 
     saved = _post(app, client, f"/admin/webhooks/{hook.id}", {**form, "name": "Tracker"})
     assert saved.status_code == 303
@@ -425,6 +430,39 @@ BAD_INPUT = [
     {"name": ""},
     {"name": "n" * 100_000},
 ]
+
+
+def test_reloading_the_page_with_a_new_secret_neither_makes_a_webhook_again_nor_shows_it(
+    app, client, login, create_user
+):
+    polish = create_user(email="ola@example.pl", name="Ola", role=Role.ADMIN, locale="pl")
+    login(polish)
+    form = {"name": "CRM", "url": "https://crm.example.com/in", "events": ["ticket.created"]}
+    created = client.post(
+        "/admin/webhooks",
+        data={**form, "csrf_token": csrf_token(app, client)},
+        follow_redirects=True,
+    )
+    hook = db.session.scalars(select(Webhook)).one()
+    assert hook.secret in created.get_data(as_text=True)
+    secret_page = created.request.path
+    assert secret_page == f"/admin/webhooks/{hook.id}/secret"
+
+    reloaded = client.get(secret_page, follow_redirects=True)  # what a reload sends: a GET
+    assert reloaded.request.path == f"/admin/webhooks/{hook.id}"
+    assert hook.secret not in reloaded.get_data(as_text=True)
+    assert (
+        "Sekret webhooka jest pokazywany tylko raz, gdy powstaje. Jeśli nie został skopiowany, "
+        "wygeneruj nowy sekret." in text_of(reloaded)
+    )
+    db.session.expire_all()
+    assert db.session.scalars(select(Webhook)).all() == [hook]
+
+    other = webhooks.create_webhook("Chat", "https://chat.example.com/in", ["note.added"], None)
+    db.session.commit()
+    _post(app, client, f"/admin/webhooks/{hook.id}/secret")  # a new secret for the first one…
+    elsewhere = client.get(f"/admin/webhooks/{other.id}/secret", follow_redirects=True)
+    assert other.secret not in elsewhere.get_data(as_text=True)  # …shows no other's secret
 
 
 def test_bad_webhook_input_is_refused_without_a_server_error(app, client, login, admin):

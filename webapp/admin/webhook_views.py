@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -79,13 +88,15 @@ def _form_page(form: WebhookForm, webhook: Webhook | None, status: int = 200):
     return response
 
 
-def _secret_page(webhook: Webhook, created: bool):
-    """The secret, shown this once: never cached, never shown again."""
-    response = make_response(
-        render_template("admin/webhook_secret.html", webhook=webhook, created=created)
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# The webhook whose secret the next view of its secret page shows: set by the POST that made
+# the secret, taken by the GET it redirects to, so a reload neither repeats the POST nor shows
+# the secret again. Only the id is kept (sessions are signed cookies, readable by the browser).
+_SECRET_TO_SHOW = "webhook_secret_to_show"  # noqa: S105  (a session key)
+
+
+def _show_secret_once(webhook: Webhook, created: bool):
+    session[_SECRET_TO_SHOW] = {"id": webhook.id, "created": created}
+    return redirect(url_for("admin.webhook_secret", webhook_id=webhook.id), code=303)
 
 
 @bp.get("/webhooks")
@@ -123,7 +134,7 @@ def create_webhook():
     audit.record("webhook.created", webhook, webhook.name, after=_audited(webhook))
     db.session.commit()
     flash(_("The webhook “%(name)s” was created.", name=webhook.name), "success")
-    return _secret_page(webhook, created=True)
+    return _show_secret_once(webhook, created=True)
 
 
 @bp.get("/webhooks/<int:webhook_id>")
@@ -192,7 +203,32 @@ def rotate_webhook_secret(webhook_id: int):
     webhooks.rotate_secret(webhook)
     audit.record("webhook.secret_rotated", webhook, webhook.name)
     db.session.commit()
-    return _secret_page(webhook, created=False)
+    return _show_secret_once(webhook, created=False)
+
+
+@bp.get("/webhooks/<int:webhook_id>/secret")
+@admin_required
+def webhook_secret(webhook_id: int):
+    """The secret just made, shown this once: never cached; a second view gets the webhook."""
+    webhook = _webhook_or_404(webhook_id)
+    to_show = session.get(_SECRET_TO_SHOW)
+    if not isinstance(to_show, dict) or to_show.get("id") != webhook.id:
+        flash(
+            _(
+                "A webhook's secret is shown only once, when it is made. If it was not copied, "
+                "make a new secret."
+            ),
+            "info",
+        )
+        return redirect(url_for("admin.edit_webhook", webhook_id=webhook.id), code=303)
+    session.pop(_SECRET_TO_SHOW)
+    response = make_response(
+        render_template(
+            "admin/webhook_secret.html", webhook=webhook, created=bool(to_show.get("created"))
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/webhooks/<int:webhook_id>/ping")
