@@ -320,3 +320,23 @@ def test_the_widget_loader_stays_small():
     """Every page of a customer's site downloads it, before anyone asks for feedback."""
     loader = Path(__file__).parents[2] / "webapp" / "static" / "js" / "widget.js"
     assert loader.stat().st_size < 15_000
+
+
+@pytest.mark.parametrize("path", ["/sl/f/nps", "/sl/f/nps?embed=1&channel=widget", "/sl/requests"])
+def test_at_320px_in_slovenian_the_language_names_are_whole_and_nothing_scrolls_sideways(
+    page, live_server, builtin_forms, path
+):
+    """The longest name, "Slovenščina", used to run off a 320px phone (the widget's too)."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server}{path}")
+    current = page.locator(".chat-languages a[aria-current]")
+    expect(current).to_have_text("Slovenščina")
+    for link in page.locator(".chat-languages a").all():
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320, (link.inner_text(), box)
+        # its own text is not clipped either (an ellipsis or overflow: hidden inside it)
+        assert link.evaluate("a => a.scrollWidth <= a.clientWidth"), link.inner_text()
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1] == 320, widths
