@@ -28,6 +28,7 @@ EVENTS = (
     "sla.breached",
     "survey.answered",
     "ticket.merged",
+    "ticket.unmerged",
     "ticket.spam",
     "ticket.not_spam",
 )

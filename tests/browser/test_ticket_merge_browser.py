@@ -1,5 +1,5 @@
 """An agent merges a customer's duplicate request in the browser: pick, confirm, land on the
-ticket kept."""
+ticket kept; and undoes it."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_picking_the_other_request_asks_then_merges_and_opens_the_ticket_kept(
     page.get_by_role("button", name="Continue").click()
     confirm = page.locator(".merge-confirm")
     expect(confirm).to_contain_text(f"Merge {duplicate.number} into {first.number}?")
-    expect(confirm).to_contain_text("A merge cannot be undone.")
+    expect(confirm).to_contain_text(f"Merged by mistake? {duplicate.number} keeps an “Undo")
     expect(page.get_by_label("Tell the customer by e-mail, in English")).to_be_checked()
 
     page.get_by_role("button", name=f"Merge into {first.number}").click()
@@ -52,6 +52,13 @@ def test_picking_the_other_request_asks_then_merges_and_opens_the_ticket_kept(
         f"This ticket was merged into {first.number}"
     )
     expect(page.get_by_role("button", name="Send reply")).to_have_count(0)
+
+    page.get_by_role("button", name="Undo the merge").click()  # it was a mistake after all
+    expect(page.locator("#toasts")).to_contain_text(
+        f"{duplicate.number} is no longer merged into {first.number}. It is now: Assigned."
+    )
+    expect(page.locator(".merged-notice")).to_have_count(0)
+    expect(page.get_by_role("button", name="Send reply")).to_be_visible()
 
 
 def test_cancel_goes_back_to_the_choice_without_merging(page, live_server, pair):

@@ -288,7 +288,7 @@ def test_an_e_mail_reply_to_the_duplicate_joins_the_ticket_that_stays(
     assert [e.data["text"] for e in ticket_events(first, "customer_reply")] == ["Dalej nie działa."]
 
 
-def test_the_api_and_webhooks_say_where_it_went(client, login, post_form, agent, pair, app):
+def test_the_api_and_webhooks_say_where_it_went_and_when_it_came_back(client, login, post_form, agent, pair, app):
     from webapp.models import Webhook, WebhookDelivery
 
     duplicate, first = pair
@@ -308,6 +308,20 @@ def test_the_api_and_webhooks_say_where_it_went(client, login, post_form, agent,
     with app.test_request_context():
         assert ticket_summary(db.session.get(Ticket, duplicate.id))["merged_into"] == first.number
         assert ticket_summary(db.session.get(Ticket, first.id))["merged_into"] is None
+
+    hook = db.session.scalar(select(Webhook))
+    hook.events = ["ticket.merged", "ticket.unmerged"]
+    db.session.commit()
+    db.session.expire_all()
+    _unmerge(post_form, db.session.get(Ticket, duplicate.id))
+    undone = db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.event == "ticket.unmerged")
+    ).one()
+    assert undone.payload["ticket"]["number"] == duplicate.number
+    assert undone.payload["data"] == {"from": first.number}
+    db.session.expire_all()
+    with app.test_request_context():
+        assert ticket_summary(db.session.get(Ticket, duplicate.id))["merged_into"] is None
 
 
 def test_the_confirmation_escapes_the_subject(client, login, post_form, agent):

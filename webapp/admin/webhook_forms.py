@@ -23,6 +23,7 @@ EVENT_DESCRIPTIONS = {
     "sla.breached": _l("An SLA deadline was missed"),
     "survey.answered": _l("A customer answered a survey"),
     "ticket.merged": _l("A duplicate ticket was merged into another"),
+    "ticket.unmerged": _l("A merge was undone: the duplicate is a ticket of its own again"),
     "ticket.spam": _l("A ticket was marked as spam"),
     "ticket.not_spam": _l("A ticket marked as spam was found not to be spam"),
 }
