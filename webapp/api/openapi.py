@@ -482,7 +482,16 @@ SPEC: dict[str, Any] = {
                         "type": "object",
                         "properties": {
                             "policy": {"type": ["string", "null"]},
-                            "paused": {"type": "boolean"},
+                            "paused": {
+                                "type": "boolean",
+                                "description": "The clocks wait to resume (e.g. waiting on "
+                                "the customer).",
+                            },
+                            "stopped": {
+                                "type": "boolean",
+                                "description": "Closed unresolved (spam, merged): no clock "
+                                "runs or waits, nothing is owed.",
+                            },
                             "first_response": _CLOCK,
                             "resolution": _CLOCK,
                         },

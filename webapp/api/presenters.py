@@ -10,6 +10,7 @@ from flask import url_for
 from webapp.models import Ticket, TicketEvent, User
 from webapp.services import away
 from webapp.services.form_responses import ResponseRow
+from webapp.services.sla_clock import clocks_stopped
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets.presenters import state_label
 from workflow.engine import TriggerOption
@@ -30,6 +31,7 @@ def _clock(due: datetime | None, met: datetime | None, breached: datetime | None
 
 def ticket_summary(ticket: Ticket) -> dict[str, Any]:
     """What a list row says about a ticket; reads only what the list query loaded."""
+    stopped = clocks_stopped(ticket)
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -54,7 +56,8 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
         "spam": ticket.spam_at is not None,  # an agent marked it as spam (it is closed)
         "sla": {
             "policy": ticket.sla_policy,
-            "paused": ticket.sla_paused_since is not None,
+            "paused": ticket.sla_paused_since is not None and not stopped,
+            "stopped": stopped,
             "first_response": _clock(
                 ticket.first_response_due_at,
                 ticket.first_response_at,

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from webapp.i18n import priority_label
 from webapp.models import Ticket, User
 from webapp.services.board import ColumnPage, TaskFlags, card_triggers
+from webapp.services.sla_clock import clocks_stopped
 from webapp.services.workflow_versions import machine_for
 from webapp.tickets.presenters import metric_label, refusal_message, sla_status_label
 from workflow.definition import WorkflowDefinition
@@ -189,8 +190,9 @@ def sla_badge(ticket: Ticket, now: datetime, text: CardText) -> SlaBadge | None:
 
     Matches `services.board.sla_condition`, so the SLA filter and the badge agree.
     """
-    if ticket.resolved_at:
-        return None  # nothing is owed on a resolved ticket; "paused" read as if something were
+    if ticket.resolved_at or clocks_stopped(ticket):
+        # Nothing is owed on a resolved or closed ticket; "paused" read as if something were.
+        return None
     if ticket.sla_paused_since:
         return SlaBadge("paused", text.sla_description("", "paused"), "", "")
     clocks = (

@@ -40,6 +40,7 @@ from webapp.services.forms import published_forms
 from webapp.services.local_time import zone_or_utc
 from webapp.services.report_themes import Themes
 from webapp.services.report_themes_cache import counted_themes
+from webapp.services.sla_clock import stopped_unresolved
 
 PERIODS = (7, 30, 90)  # days a report can look back
 DEFAULT_PERIOD = 30
@@ -54,12 +55,20 @@ class Clock:
     met: int = 0
     missed: int = 0
 
-    def add(self, due: datetime | None, done: datetime | None, now: datetime) -> None:
+    def add(
+        self,
+        due: datetime | None,
+        done: datetime | None,
+        now: datetime,
+        stopped_breached: bool | None = None,
+    ) -> None:
+        """`stopped_breached`: None while the clock may still run; for a clock stopped unmet
+        (closed unresolved), whether the sweep saw it breached before the close."""
         if due is None:
             return
         if done is not None and done <= due:
             self.met += 1
-        elif done is not None or due < now:
+        elif done is not None or (due < now if stopped_breached is None else stopped_breached):
             self.missed += 1
 
     @property
@@ -210,16 +219,29 @@ def build_report(
         # A merged duplicate's clocks stopped when its conversation moved to the ticket kept:
         # a deadline it had not met or missed by then is that ticket's, not a second one.
         merged = ticket.merged_into_id is not None
+        # Any other ticket closed unresolved owes nothing from then on: an unmet deadline
+        # counts as missed only if it had passed before the close (the sweep marked it).
+        stopped = not merged and stopped_unresolved(
+            ticket.workflow_version_id, ticket.state, ticket.resolved_at
+        )
         if ticket.created_at >= since:
             _week(weeks, ticket.created_at, zone).tickets_created += 1
             for figures in rows:
                 figures.created += 1
                 if not (merged and ticket.first_response_at is None):
                     figures.first_reply.add(
-                        ticket.first_response_due_at, ticket.first_response_at, now
+                        ticket.first_response_due_at,
+                        ticket.first_response_at,
+                        now,
+                        (ticket.first_response_breached_at is not None) if stopped else None,
                     )
                 if not (merged and ticket.resolved_at is None):
-                    figures.resolution.add(ticket.resolution_due_at, ticket.resolved_at, now)
+                    figures.resolution.add(
+                        ticket.resolution_due_at,
+                        ticket.resolved_at,
+                        now,
+                        (ticket.resolution_breached_at is not None) if stopped else None,
+                    )
                 if ticket.first_response_at is not None:
                     figures.reply_times.append(ticket.first_response_at - ticket.created_at)
         if ticket.resolved_at is not None and ticket.resolved_at >= since:
@@ -279,6 +301,10 @@ def _tickets(since: datetime) -> Iterable:
             Ticket.resolution_due_at,
             Ticket.resolved_at,
             Ticket.merged_into_id,
+            Ticket.workflow_version_id,
+            Ticket.state,
+            Ticket.first_response_breached_at,
+            Ticket.resolution_breached_at,
         )
         .where(
             or_(Ticket.created_at >= since, Ticket.resolved_at >= since),

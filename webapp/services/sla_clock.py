@@ -55,6 +55,28 @@ def paused_time(ticket: Ticket, now: datetime | None = None) -> timedelta:
     return total
 
 
+def clocks_stopped(ticket: Ticket) -> bool:
+    """Whether the ticket sits unresolved in a state whose clocks are stopped (`clock:
+    stopped`: closed as spam, merged into another ticket, or moved straight to closed).
+
+    Nothing is owed then: no clock runs or waits to resume, so pages show no deadline and
+    reports count no miss for it (unless one was missed before). The columns still say
+    "paused since", which keeps it out of the sweep and, should it be reopened, does not
+    count the closed days against the agent. A resolved ticket's clocks are met instead.
+    """
+    return stopped_unresolved(ticket.workflow_version_id, ticket.state, ticket.resolved_at)
+
+
+def stopped_unresolved(version_id: int, state: str, resolved_at: datetime | None) -> bool:
+    """`clocks_stopped` from the columns alone (reports read rows, not tickets)."""
+    from webapp.services.workflow_versions import machine_for
+
+    if resolved_at is not None:
+        return False
+    known = machine_for(version_id).definition.states.get(state)
+    return known is not None and known.clock == "stopped"
+
+
 def apply_sla(ticket: Ticket) -> PolicyChoice | None:
     """(Re)compute the policy and due times from the ticket's facts; keeps warned/breached marks."""
     choice = _choice(ticket)

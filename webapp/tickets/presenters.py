@@ -13,7 +13,7 @@ from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from webapp.models import Ticket, utcnow
-from webapp.services import sla_clock
+from webapp.services import public_holidays, sla_clock
 from webapp.services.workflow_versions import machine_for
 from webapp.timezone_choices import zone_in_words
 from workflow.calendars import BusinessCalendar
@@ -47,6 +47,7 @@ SLA_STATUS_LABELS = {
     "met": _l("met"),
     "paused": _l("paused"),
     "skipped": _l("resolved without a reply"),
+    "stopped": _l("stopped"),
 }
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -140,7 +141,7 @@ def describe_calendar(calendar: BusinessCalendar) -> str:
     zone = zone_in_words(calendar.timezone, str(get_locale()), utcnow())  # "Warszawa, UTC+01:00"
     parts = [zone, describe_hours(calendar)]
     if calendar.holiday_country:
-        country = get_locale().territories.get(calendar.holiday_country, calendar.holiday_country)
+        country = holiday_country_name(calendar.holiday_country, calendar.holiday_subdivision)
         parts.append(gettext("public holidays: %(country)s", country=country))
     return ", ".join(p for p in parts if p)
 
@@ -154,14 +155,16 @@ def open_hours_in_words(calendar: BusinessCalendar) -> str:
     )
     if calendar.holiday_country:
         hours = f"{hours}, " + gettext(
-            "public holidays: %(country)s", country=holiday_country_name(calendar.holiday_country)
+            "public holidays: %(country)s",
+            country=holiday_country_name(calendar.holiday_country, calendar.holiday_subdivision),
         )
     return hours
 
 
-def holiday_country_name(code: str) -> str:
-    """The country whose public holidays a calendar keeps, in the viewer's language ('Polska')."""
-    return get_locale().territories.get(code, code)
+def holiday_country_name(code: str, region: str | None = None) -> str:
+    """The country whose public holidays a calendar keeps, in the viewer's language ('Polska'),
+    and its region where the calendar follows one ('Niemcy – Bayern (DE-BY)')."""
+    return public_holidays.holidays_label(code, region)
 
 
 def describe_pause(paused: timedelta) -> str:
@@ -181,7 +184,7 @@ class ClockView:
     label: str
     due_at: datetime | None
     met_at: datetime | None
-    status: str  # ok | warned | breached | met | paused | skipped
+    status: str  # ok | warned | breached | met | paused | skipped | stopped
     target: str
     policy: str  # the policy's name as tickets store it ("policy 2" when its admin gave none)
     policy_number: int | None  # its place (from 1) when unnamed, to read "Policy 2"; else None
@@ -216,6 +219,8 @@ def sla_clocks(
     reason = None if choice.is_default else condition_words(choice.policy.when, teams, forms)
     # Once resolved, the clocks stop for good: the days since are no pause to explain.
     paused = sla_clock.paused_time(ticket, min(now, ticket.resolved_at or now))
+    # Closed unresolved (spam, merged): nothing is owed, so no deadline runs or waits.
+    stopped = sla_clock.clocks_stopped(ticket)
     views = []
     for metric, deadline in deadlines(
         choice, ticket.sla_started_at or ticket.created_at, paused
@@ -227,6 +232,8 @@ def sla_clocks(
             status = "met"
         elif metric == "first_response" and ticket.resolved_at:
             status = "skipped"  # no answer was owed after all; reopening resumes the clock
+        elif stopped:  # a deadline missed before the close stays missed
+            status = "breached" if breached else "stopped"
         elif ticket.sla_paused_since:
             status = "paused"
         elif breached or deadline.due_at <= now:

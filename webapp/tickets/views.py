@@ -16,6 +16,7 @@ from webapp.services import ticket_export
 from webapp.services.board import BoardFilters, filter_conditions
 from webapp.services.notes import staff_matching, users_by_ids
 from webapp.services.replies import canned_body
+from webapp.services.sla_clock import clocks_stopped
 from webapp.services.ticket_access import can_see_id
 from webapp.tickets import bp
 from webapp.tickets.presenters import state_label
@@ -58,6 +59,7 @@ def index():
         "tickets/_rows.html",
         tickets=rows[:PAGE_SIZE],
         states={t.id: state_label(t, locale) for t in rows[:PAGE_SIZE]},
+        stopped={t.id for t in rows[:PAGE_SIZE] if clocks_stopped(t)},
         has_more=len(rows) > PAGE_SIZE,
         page=page,
         mine=mine,
