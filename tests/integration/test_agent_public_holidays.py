@@ -8,6 +8,7 @@ import html
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.helpers import make_ticket, text_of
@@ -15,6 +16,8 @@ from webapp.extensions import db
 from webapp.models import AuditEntry, NoticeStatus, StaffNotice, Team, TeamMembership
 from webapp.services import notifications, tickets
 from webapp.services.assignment import choose_assignee, working_hours_calendar
+from webapp.tickets.presenters import describe_calendar, open_hours_in_words
+from workflow.calendars import BusinessCalendar
 
 WORKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 # Friday 1 May 2026, 12:00 in Warsaw: a public holiday in Poland. The colleague in Ljubljana
@@ -73,7 +76,7 @@ def test_an_admin_sets_an_agents_public_holidays_and_it_is_audited(
     assert 'name="public_holidays"' in page
     assert '<option selected value="">None: working hours as they are</option>' in page
     assert '<option value="SI">Slovenia</option>' in page
-    assert '<option value="DE-BY">Germany – Bayern</option>' in page
+    assert '<option value="DE-BY">Germany – Bayern (DE-BY)</option>' in page
     for code in ("PL", "RU", "DE", "AT", "GB", "US"):
         assert f'value="{code}"' in page
 
@@ -124,6 +127,36 @@ def test_the_list_and_the_refusal_are_in_the_readers_language(
     assert '<option value="DE">Niemcy</option>' in page
     refused = post_form(f"/admin/users/{agent.id}", _agent_form(agent, public_holidays="XX"))
     assert "nie jest krajem, którego święta państwowe zna Loopdesk" in visible(refused)
+
+
+@pytest.mark.parametrize(
+    ("locale", "country", "canada"),
+    [("pl", "Niemcy", "Kanada"), ("ru", "Германия", "Канада"), ("sl", "Nemčija", "Kanada")],
+)
+def test_a_region_goes_by_its_official_name_and_code_beside_the_translated_country(
+    client, login, post_form, create_user, agent, locale, country, canada
+):
+    """No translations of region names ship with Loopdesk: rather than English passing for
+    the reader's language, the region keeps its own official name, with its ISO code."""
+    reader = create_user(email="adam@example.com", name="Adam", role="admin", locale=locale)
+    login(reader)
+    page = client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
+    assert f'<option value="DE-BY">{country} – Bayern (DE-BY)</option>' in page
+    newfoundland = f"{canada} – Newfoundland and Labrador (CA-NL)"
+    assert f'<option value="CA-NL">{newfoundland}</option>' in page
+    saved = post_form(f"/admin/users/{agent.id}", _agent_form(agent, public_holidays="CA-NL"))
+    assert saved.status_code == 303
+    assert newfoundland in visible(client.get("/admin/audit"))
+
+
+def test_a_calendars_region_is_named_where_its_public_holidays_are_said(app):
+    calendar = BusinessCalendar.from_dict(
+        {"timezone": "Europe/Berlin", "weekly_hours": WORKDAYS, "holiday_country": "DE"}
+        | {"holiday_subdivision": "BY"}
+    )
+    with app.test_request_context(), force_locale("pl"):
+        assert describe_calendar(calendar).endswith("święta państwowe: Niemcy – Bayern (DE-BY)")
+        assert open_hours_in_words(calendar).endswith("święta państwowe: Niemcy – Bayern (DE-BY)")
 
 
 def test_a_page_from_before_the_choice_keeps_it(client, login, post_form, admin, care):

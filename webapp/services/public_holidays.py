@@ -5,6 +5,9 @@ country and one of its regions ("DE-BY"). `assignment.working_hours_calendar` cl
 days, so routing passes the agent by and their non-urgent notices wait, as outside their
 hours. Countries are those the `holidays` package knows, named by Babel in the reader's
 language; regions are offered only where they have holidays of their own that matter.
+Nothing we ship translates region names, so a region goes by its official name, in its
+country's language, with its ISO 3166-2 code ("Kanada – Newfoundland and Labrador (CA-NL)"):
+the reader sees a proper name, not a half-translated label.
 """
 
 from __future__ import annotations
@@ -99,8 +102,28 @@ def _choices(locale_name: str) -> tuple[tuple[str, str], ...]:
         listed.append((code, name))
         if code in REGION_COUNTRIES:
             regions = sorted(_region_names(code).items(), key=lambda item: _sort_key(item[1]))
-            listed.extend((f"{code}-{region}", f"{name} – {label}") for region, label in regions)
+            listed.extend(
+                (f"{code}-{region}", _region_label(name, code, region, official))
+                for region, official in regions
+            )
     return tuple(listed)
+
+
+def _region_label(country_name: str, country: str, region: str, official: str) -> str:
+    if official == region:  # no name known: the code says it all
+        return f"{country_name} – {country}-{region}"
+    return f"{country_name} – {official} ({country}-{region})"
+
+
+def holidays_label(country: str, region: str | None = None) -> str:
+    """A country's public holidays as the reader names them ("Niemcy"), with its region's
+    official name and code where it keeps its own ("Niemcy – Bayern (DE-BY)")."""
+    territories = _territories(_locale_name())
+    country_name = territories.get(country, country)
+    if not region:
+        return country_name
+    official = _region_names(country).get(region.upper(), region.upper())
+    return _region_label(country_name, country, region.upper(), official)
 
 
 def _territories(locale_name: str) -> dict[str, str]:
@@ -112,7 +135,8 @@ def _territories(locale_name: str) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=16)
 def _region_names(country: str) -> dict[str, str]:
-    """Region code → its name as the `holidays` package spells it (the code when unnamed)."""
+    """Region code → its official name, as the `holidays` package spells it first (in the
+    country's own language: "Bayern", "Wien"); the code when unnamed."""
     entity = holidays.country_holidays(country)
     names: dict[str, str] = {}
     for alias, code in (getattr(entity, "subdivisions_aliases", None) or {}).items():

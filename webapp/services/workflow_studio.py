@@ -502,7 +502,7 @@ class CalendarRow:
     id: str
     label: str
     zone: str  # "Warszawa, UTC+01:00"
-    holidays: str  # the country's name, "" without public holidays
+    holidays: str  # the country's name (and region's), "" without public holidays
     calendar: BusinessCalendar
 
 
@@ -514,7 +514,9 @@ def calendar_rows(definition: WorkflowDefinition, locale: str) -> list[CalendarR
             name,
             calendar.label(locale),
             zone_in_words(calendar.timezone, locale, now),
-            holiday_country_name(calendar.holiday_country) if calendar.holiday_country else "",
+            holiday_country_name(calendar.holiday_country, calendar.holiday_subdivision)
+            if calendar.holiday_country
+            else "",
             calendar,
         )
         for name, calendar in definition.calendars.items()
