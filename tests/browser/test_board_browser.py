@@ -147,7 +147,10 @@ def test_the_board_fits_a_phone_and_ends_at_its_footer(page, live_server, desk):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "agent@example.com")
     expect(page.locator(".board-card")).to_have_count(len(states) * 3 + 1)
-    expect(page.locator('.board-column[data-state="closed"] .sla-badge').first).to_be_attached()
+    # The rightmost column with SLA badges (closed and resolved cards owe nothing, show none).
+    badged = '.board-column[data-state="waiting_on_customer"] .sla-badge'
+    expect(page.locator(badged).first).to_be_attached()
+    expect(page.locator('.board-column[data-state="closed"] .sla-badge')).to_have_count(0)
 
     size = page.evaluate(
         """() => ({width: document.documentElement.scrollWidth,
