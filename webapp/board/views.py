@@ -121,7 +121,9 @@ def index():
     context = _columns_context(filters)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         body = render_template("board/_columns.html", **context)
-        response = make_response(body + render_template("board/_match_count.html", **context))
+        body += render_template("board/_match_count.html", **context)
+        body += render_template("board/_dates_problem.html", **context, oob=True)
+        response = make_response(body)
         # The canonical address (no empty parameters) is what the back button and links share.
         response.headers["HX-Push-Url"] = _board_url(filters)
     else:

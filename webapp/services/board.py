@@ -144,6 +144,12 @@ class BoardFilters:
         return bool(self.as_args())
 
     @property
+    def dates_reversed(self) -> bool:
+        """Whether the from date is later than the to date: no ticket can match (the board
+        says so at the dates rather than silently showing empty columns)."""
+        return bool(self.created_from and self.created_to and self.created_from > self.created_to)
+
+    @property
     def more_active(self) -> bool:
         """Whether a filter beyond search, team and assignee is set (folded away on a phone)."""
         return any(

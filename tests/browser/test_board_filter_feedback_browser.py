@@ -1,0 +1,43 @@
+"""On the board, in a real browser: a view saved without a name, and dates in the wrong
+order, are said where they happen; the focus goes where the fix is typed."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import staff_login
+from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
+from webapp.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def ada(app, create_user):
+    ada = create_user(locale="pl")
+    on_duty_in_customer_care(ada)
+    db.session.commit()
+    return ada
+
+
+def test_dates_in_the_wrong_order_are_said_at_the_dates(page, live_server, ada):
+    ticket = new_ticket()
+    day = ticket.created_at.date().isoformat()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    staff_login.log_in(page, live_server, ada.email, then=f"/board?from={day}")
+    expect(page.locator(f"#card-{ticket.number}")).to_be_visible()
+    problem = page.locator("#board-dates-problem")
+    expect(problem).to_be_hidden()
+
+    page.locator('input[name="to"]').fill("2020-01-01")
+    expect(problem).to_contain_text("Data „Utworzone od” jest późniejsza niż „do”")
+    expect(problem).to_be_visible()
+    expect(page.locator("#board-message")).to_have_text(
+        "Żadne zgłoszenie nie może pasować: „Utworzone od” jest późniejsze niż „do”."
+    )
+    expect(page.locator(f"#card-{ticket.number}")).to_have_count(0)
+
+    page.locator('input[name="to"]').fill(day)
+    expect(page.locator(f"#card-{ticket.number}")).to_be_visible()
+    expect(problem).to_be_hidden()
