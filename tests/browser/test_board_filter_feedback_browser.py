@@ -21,6 +21,22 @@ def ada(app, create_user):
     return ada
 
 
+def test_saving_a_view_without_a_name_says_so_at_the_name_and_focuses_it(page, live_server, ada):
+    staff_login.log_in(page, live_server, ada.email, then="/board")
+    name = page.locator("#saved-view-name")
+    name.fill("   ")
+    page.get_by_role("button", name="Zapisz widok").click()
+    error = page.locator("#saved-view-name-error")
+    expect(error).to_have_text("Nadaj widokowi nazwę.")
+    expect(page.locator("#saved-view-name")).to_be_focused()
+    expect(page.locator("#saved-view-name")).to_have_attribute("aria-invalid", "true")
+
+    page.locator("#saved-view-name").fill("Moje")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Moje")).to_be_visible()
+    expect(page.locator("#saved-view-name-error")).to_have_count(0)
+
+
 def test_dates_in_the_wrong_order_are_said_at_the_dates(page, live_server, ada):
     ticket = new_ticket()
     day = ticket.created_at.date().isoformat()

@@ -414,11 +414,22 @@ def save_view():
     if not problem:
         # The list changes quietly at the top of the page: the toast says it worked.
         flash(_("View “%(name)s” saved.", name=name), "success")
-    if not request.htmx:
-        if problem:
-            flash(problem, "error")
-        return redirect(_board_url(filters), code=303)
-    return _saved_views_response(problem, 422 if problem else 200)
+        if not request.htmx:
+            return redirect(_board_url(filters), code=303)
+        return _saved_views_response(None, 200)
+    # Refused: the reason stands at the name field, which takes the focus; a plain browser
+    # gets the board again (same filters) rather than a redirect that would lose both.
+    typed = (request.form.get("name") or "")[:80]
+    if request.htmx:
+        return _saved_views_response(problem, 422, typed)
+    page = render_template(
+        "board/index.html",
+        **_columns_context(filters),
+        **_page_context(filters),
+        problem=problem,
+        view_name=typed,
+    )
+    return make_response(page, 422)
 
 
 def _store_view(name: str, query: str) -> str | None:
@@ -450,8 +461,12 @@ def delete_view(view_id: int):
     return _saved_views_response(None, 200)
 
 
-def _saved_views_response(problem: str | None, status: int) -> Response:
+def _saved_views_response(problem: str | None, status: int, typed: str = "") -> Response:
     body = render_template(
-        "board/_saved_views.html", views=_saved_views(), problem=problem, filters=_filters()
+        "board/_saved_views.html",
+        views=_saved_views(),
+        problem=problem,
+        view_name=typed,
+        filters=_filters(),
     )
     return make_response(body, status)
