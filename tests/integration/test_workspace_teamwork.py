@@ -197,22 +197,34 @@ def test_bad_task_input_is_refused_and_kept(client, login, post_form, people, fo
     assert db.session.scalar(select(Task)) is None
 
 
+def next_day(month: int, day: int) -> datetime:
+    """The next `day`.`month` after today: always less than a year ahead, as reminders must be."""
+    today = utcnow().date()
+    this_year = today.replace(month=month, day=day)
+    return datetime.combine(
+        this_year if this_year > today else this_year.replace(year=today.year + 1),
+        datetime.min.time(),
+    )
+
+
 def test_reminder_in_the_agents_timezone_fires_once_when_due(
     app, client, login, post_form, people, smtp_server, run_jobs
 ):
     ticket = make_ticket()
     login(people["bea"])  # Europe/Warsaw: UTC+1 in January
+    winter, summer = next_day(1, 15), next_day(6, 1)
     post_form(
         f"/tickets/{ticket.number}/reminders",
-        {"remind_at": "2030-01-15T09:30", "note": "Check the refund"},
+        {"remind_at": f"{winter:%Y-%m-%d}T09:30", "note": "Check the refund"},
     )
-    post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": "2031-06-01T08:00"})
-    first, later = db.session.scalars(select(Reminder).order_by(Reminder.remind_at)).all()
-    assert first.remind_at == datetime(2030, 1, 15, 8, 30, tzinfo=UTC)
-    assert later.remind_at == datetime(2031, 6, 1, 6, 0, tzinfo=UTC)  # summer time: UTC+2
+    post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": f"{summer:%Y-%m-%d}T08:00"})
+    reminders = db.session.scalars(select(Reminder).order_by(Reminder.id)).all()
+    first, later = reminders
+    assert first.remind_at == winter.replace(hour=8, minute=30, tzinfo=UTC)
+    assert later.remind_at == summer.replace(hour=6, tzinfo=UTC)  # summer time: UTC+2
 
-    assert send_due_reminders(now=datetime(2030, 1, 15, 8, 29, tzinfo=UTC)) == 0
-    moment = datetime(2030, 1, 15, 8, 31, tzinfo=UTC)
+    assert send_due_reminders(now=winter.replace(hour=8, minute=29, tzinfo=UTC)) == 0
+    moment = winter.replace(hour=8, minute=31, tzinfo=UTC)
     assert send_due_reminders(now=moment) == 1
     assert send_due_reminders(now=moment) == 0  # exactly once, even when run twice
     run_jobs()
@@ -263,6 +275,51 @@ def test_a_reminder_in_the_past_is_refused_in_the_agents_language(client, login,
     assert "Ta chwila już minęła" in text_of(response)
     assert 'value="2020-01-15T09:30"' in response.get_data(as_text=True)  # kept to correct
     assert db.session.scalar(select(Reminder)) is None
+
+
+@pytest.mark.parametrize("typed", ["2090-03-01T09:30", "9999-12-31T23:59"])
+def test_a_reminder_years_ahead_is_refused_at_the_field_keeping_what_was_typed(
+    client, login, post_form, people, typed
+):
+    """A typo in the year (the date picker offers 9999) would be a reminder that never comes."""
+    ticket = make_ticket()
+    login(people["ola"])  # Polish interface, Europe/Warsaw
+    response = post_form(
+        f"/tickets/{ticket.number}/reminders", {"remind_at": typed, "note": "Zadzwoń do Jana"}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    latest = (utcnow() + timedelta(days=366)).astimezone(ZoneInfo("Europe/Warsaw"))
+    assert f"To ponad rok od teraz: wybierz chwilę nie później niż {latest.day} " in text_of(
+        response
+    )
+    field = field_attrs(html, "ws-remind-at")
+    assert field["value"] == typed and field["aria-invalid"] == "true"
+    assert field["aria-describedby"] == "reminder-error"
+    assert field_attrs(html, "ws-remind-note")["value"] == "Zadzwoń do Jana"
+    assert db.session.scalar(select(Reminder)) is None
+
+
+def test_the_last_minute_of_9999_west_of_greenwich_is_too_far_not_an_error(
+    client, login, post_form, create_user
+):
+    """In Chicago it is already year 10000 in UTC, past what a date can hold."""
+    ticket = make_ticket()
+    login(create_user(email="sam@example.com", timezone="America/Chicago"))
+    response = post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": "9999-12-31T23:59"})
+    assert response.status_code == 422
+    assert "That is more than a year away" in text_of(response)
+
+
+def test_a_reminder_within_a_year_is_kept(client, login, post_form, people):
+    ticket = make_ticket()
+    login(people["bea"])
+    soon = (utcnow() + timedelta(days=360)).strftime("%Y-%m-%dT%H:%M")
+    assert post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": soon}).status_code in (
+        200,
+        303,
+    )
+    assert db.session.scalar(select(Reminder)) is not None
 
 
 def test_reminders_cli_sends_due_ones(app, people):
@@ -402,10 +459,11 @@ def test_cancelling_a_reminder_is_confirmed_in_the_agents_language(
 ):
     ticket = make_ticket()
     login(people["ola"])  # Polish interface, Europe/Warsaw
-    post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": "2030-01-15T09:30"})
+    day = next_day(1, 15)
+    post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": f"{day:%Y-%m-%d}T09:30"})
     reminder = db.session.scalar(select(Reminder))
     response = post_form(f"/tickets/{ticket.number}/reminders/{reminder.id}/cancel", {}, htmx=True)
     assert response.status_code == 200
-    assert "Przypomnienie na 15.01.2030, 09:30 anulowano." in text_of(response)
+    assert f"Przypomnienie na {day:%d.%m.%Y}, 09:30 anulowano." in text_of(response)
     db.session.expire_all()
     assert db.session.scalar(select(Reminder)) is None

@@ -18,6 +18,10 @@ class BadLocalTime(ValueError):
     """Not a date and time we can read."""
 
 
+class LocalTimeOutOfRange(BadLocalTime):
+    """A readable moment too close to year 9999 to turn into UTC (the date picker offers it)."""
+
+
 def parse_local_datetime(value: str | None, timezone: str) -> datetime:
     """`2025-03-01T09:30` (an <input type=datetime-local>) in `timezone` → aware UTC."""
     text = (value or "").strip()
@@ -27,10 +31,12 @@ def parse_local_datetime(value: str | None, timezone: str) -> datetime:
         naive = datetime.fromisoformat(text)
     except ValueError as exc:
         raise BadLocalTime(text) from exc
-    if naive.tzinfo is not None:
-        return naive.astimezone(UTC)
-    zone = zone_or_utc(timezone)
-    return naive.replace(tzinfo=zone).astimezone(UTC)
+    try:
+        if naive.tzinfo is not None:
+            return naive.astimezone(UTC)
+        return naive.replace(tzinfo=zone_or_utc(timezone)).astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:00 west of Greenwich is past year 9999 in UTC
+        raise LocalTimeOutOfRange(text) from exc
 
 
 def parse_local_date_or_datetime(value: str | None, timezone: str) -> datetime:

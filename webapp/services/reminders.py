@@ -13,26 +13,45 @@ from sqlalchemy import select, update
 from webapp.extensions import db
 from webapp.models import Reminder, Ticket, User, utcnow
 from webapp.services.history import record_event
-from webapp.services.local_time import parse_local_datetime
+from webapp.services.local_time import LocalTimeOutOfRange, parse_local_datetime
 from webapp.services.notifications import notify
 
 MAX_NOTE = 500
 BATCH = 500
 
 
+# A reminder further ahead than this is a typo (2090, or 9999 from the date picker), not a plan.
+HORIZON = timedelta(days=366)
+
+
 class ReminderInThePast(ValueError):
     """A reminder for a moment already gone would never be useful (a typo in the date)."""
+
+
+class ReminderTooFar(ValueError):
+    """A reminder more than HORIZON ahead; `latest` is the last moment accepted now."""
+
+    def __init__(self, local_when: str, latest: datetime):
+        super().__init__(local_when)
+        self.latest = latest
 
 
 def create_reminder(ticket: Ticket, user: User, local_when: str, note: str = "") -> Reminder:
     """A reminder at a moment typed in the user's timezone.
 
     Raises BadLocalTime for a value we cannot read, ReminderInThePast for a moment that has
-    passed (a minute's grace: "now" typed a little while ago is still fine).
+    passed (a minute's grace: "now" typed a little while ago is still fine), ReminderTooFar
+    for one more than a year ahead.
     """
-    remind_at = parse_local_datetime(local_when, user.timezone)
-    if remind_at < utcnow() - timedelta(minutes=1):
+    now = utcnow()
+    try:
+        remind_at = parse_local_datetime(local_when, user.timezone)
+    except LocalTimeOutOfRange as exc:  # the end of year 9999: far too far, as typed
+        raise ReminderTooFar(local_when, now + HORIZON) from exc
+    if remind_at < now - timedelta(minutes=1):
         raise ReminderInThePast(local_when)
+    if remind_at > now + HORIZON:
+        raise ReminderTooFar(local_when, now + HORIZON)
     reminder = Reminder(
         ticket=ticket, user=user, remind_at=remind_at, note=(note or "").strip()[:MAX_NOTE]
     )

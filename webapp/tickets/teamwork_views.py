@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +18,12 @@ from webapp.services.local_time import (
     before_today,
     parse_local_date_or_datetime,
 )
-from webapp.services.reminders import ReminderInThePast, cancel_reminder, create_reminder
+from webapp.services.reminders import (
+    ReminderInThePast,
+    ReminderTooFar,
+    cancel_reminder,
+    create_reminder,
+)
 from webapp.services.tasks import TaskRefused, assign_task, move_task
 from webapp.services.tickets import (
     MoveRefused,
@@ -151,6 +157,12 @@ def reminder_create(number: str):
         return refused(ticket, "reminders", "reminder", str(BAD_DATE), values)
     except ReminderInThePast:
         return refused(ticket, "reminders", "reminder", str(PAST_REMINDER), values)
+    except ReminderTooFar as too_far:
+        message = _(
+            "That is more than a year away: please choose a moment no later than %(date)s.",
+            date=format_date(too_far.latest, "medium"),
+        )
+        return refused(ticket, "reminders", "reminder", message, values)
     db.session.commit()
     flash(_("We will remind you %(when)s.", when=_format(reminder)), "success")
     return after_action(ticket, ["reminders", "timeline"], anchor="ws-reminders")
