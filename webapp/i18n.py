@@ -131,12 +131,21 @@ def language_name(code: str) -> str:
 
 
 def language_name_for_viewer(code: str) -> str:
-    """The language's name in the viewer's language ('Slovenian', 'Słoweński'); else the code."""
+    """The language's name in the viewer's language where it starts a label, an option or a
+    table cell ('Slovenian', 'Słoweński'); else the code. Inside a sentence use
+    `language_in_sentence`: Polish, Russian and Slovenian write it in lower case there."""
+    name = language_in_sentence(code)
+    return name[:1].upper() + name[1:]
+
+
+def language_in_sentence(code: str) -> str:
+    """The language's name in the viewer's language as it is written inside a sentence:
+    Babel's own casing, 'Slovenian' in English but 'słoweński', 'словенский', 'slovenščina'
+    ("Szablon, język: słoweński"); else the code."""
     try:
-        name = Locale.parse(code).get_display_name(get_locale()) or code
+        return Locale.parse(code).get_display_name(get_locale()) or code
     except (UnknownLocaleError, ValueError, TypeError):
         return code
-    return name[:1].upper() + name[1:]
 
 
 def one_full_stop(sentence: str) -> str:
@@ -230,6 +239,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["timeago"] = relative_time
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["language_name_for_viewer"] = language_name_for_viewer
+    app.jinja_env.globals["language_in_sentence"] = language_in_sentence
     app.jinja_env.globals["priority_label"] = priority_label
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["problem_message"] = problem_message

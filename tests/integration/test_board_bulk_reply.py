@@ -85,7 +85,7 @@ def test_a_language_without_a_template_is_skipped_and_said_so(
     response = _reply(post_form, [jan.number, maja.number], pl=templates["pl"])
     words = text_of(response)
     assert f"✓ Zmieniono: {jan.number}" in words
-    refusal = "Nie wybrano szablonu w języku klienta (Słoweński)."
+    refusal = "Nie wybrano szablonu w języku klienta (słoweński)."  # lower case mid-sentence
     assert f"✗ Bez zmian: {maja.number}: {refusal}" in words
     assert _replies(maja) == []
 
@@ -119,6 +119,8 @@ def test_the_board_offers_the_active_templates_per_language(client, login, care,
     assert 'name="canned_pl"' in bar and "Naprawione" in bar and "Nieaktualne" not in bar
     assert 'name="canned_ru"' in bar and 'name="canned_sl"' in bar and 'name="canned_en"' not in bar
     assert "hx-confirm" in bar
+    # Inside a label's sentence a Polish language name is written in lower case.
+    assert "Szablon, język: słoweński" in bar and "Słoweński" not in bar
 
 
 def test_the_preview_shows_what_each_language_s_customers_get_before_sending(

@@ -93,7 +93,7 @@ def test_the_admin_pages_flag_the_text_until_the_link_is_added(
     overview = client.get("/admin/email-templates")
     assert "Some of your texts lack the link their e-mail is sent for." in text_of(overview)
     warning = overview.get_data(as_text=True).split('role="alert"')[1].split("</article>")[0]
-    assert "/admin/email-templates/public_reply/sl\">An agent's reply (Slovenščina)</a>" in warning
+    assert "/admin/email-templates/public_reply/sl\">An agent's reply (Slovenian)</a>" in warning
     assert ": add {status_link}" in warning
     assert "Own text without {status_link}: the built-in text is sent" in text_of(overview)
     editor = client.get("/admin/email-templates/public_reply/sl")

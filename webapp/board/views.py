@@ -37,7 +37,7 @@ from webapp.htmx_responses import (
     redirect_for_htmx_or_browser,
     with_htmx_headers,
 )
-from webapp.i18n import language_name_for_viewer
+from webapp.i18n import language_in_sentence
 from webapp.models import CannedReply, SavedView, Team, Ticket, User, WorkflowKind, utcnow
 from webapp.record_ids import optional_id, record_id
 from webapp.security import staff_required
@@ -394,7 +394,7 @@ def _outcome_message(outcome: BulkOutcome) -> str:
     if isinstance(error, NoTemplate):
         return _(
             "No template was chosen for %(language)s, the customer's language.",
-            language=language_name_for_viewer(error.locale),
+            language=language_in_sentence(error.locale),
         )
     if isinstance(error, ReplyRefused):
         return refusal_text(error.code)

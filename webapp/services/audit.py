@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from webapp.extensions import db
-from webapp.i18n import language_name
+from webapp.i18n import language_in_sentence, language_name
 from webapp.models import AuditEntry, User
 from webapp.services.public_holidays import choice_label
 from workflow.calendars import WEEKDAY_NAMES, humanise_calendar_id
@@ -346,7 +346,7 @@ def target_text(entry: AuditEntry) -> str:
 
         email = EDITABLE.get(match.group(1))
         if email is not None:
-            return f"{email.label} ({language_name(match.group(2))})"
+            return f"{email.label} ({language_in_sentence(match.group(2))})"
     if entry.action.startswith("workflow."):
         if (
             entry.action in _WORKFLOW_DRAFT_ACTIONS

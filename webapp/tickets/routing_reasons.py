@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from flask_babel import format_number, get_locale, gettext
+from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 
+from webapp.i18n import language_in_sentence
 from webapp.services.away import short_date
 from webapp.services.public_holidays import holiday_name
 from workflow.definition import RoutingRule, unnamed_policy_name, unnamed_rule_name
@@ -40,17 +40,10 @@ _NOTES = {
 _CAUSES = {"deactivated": _l("%(name)s was deactivated by %(by)s")}
 
 
-def _language_name(code: str) -> str:
-    try:
-        return Locale.parse(code).get_display_name(str(get_locale())) or code
-    except (UnknownLocaleError, ValueError, TypeError):
-        return code
-
-
 def _values(values: Mapping[str, Any]) -> dict[str, Any]:
     shown = dict(values)
     if "locale" in shown:
-        shown["language"] = _language_name(str(shown.pop("locale")))
+        shown["language"] = language_in_sentence(str(shown.pop("locale")))
     for key in ("open", "capacity"):
         if isinstance(shown.get(key), int):
             shown[key] = format_number(shown[key])
