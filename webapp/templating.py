@@ -8,6 +8,7 @@ import time
 from flask import Flask, Response, current_app, g, has_request_context, render_template, session
 from flask_wtf.csrf import generate_csrf
 from htmx_flask import request
+from markupsafe import Markup, escape
 
 from webapp.erased_text import erased_text
 from webapp.models.tickets import Ticket
@@ -60,6 +61,17 @@ def _server_timing(response: Response) -> Response:
     return response
 
 
+def breakable_email(address: str | None) -> Markup:
+    """An address that may wrap after its @ and before a dot of its name ("anna<wbr>.kowalska@
+    <wbr>firma.pl"), as addresses are broken in print, so a narrow table column never splits
+    it mid-word."""
+    local, at, domain = (address or "").rpartition("@")
+    if not at:
+        return escape(address or "")
+    before_dot = Markup("<wbr>.")  # join() escapes the parts
+    return before_dot.join(local.split(".")) + Markup("@<wbr>") + escape(domain)
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_start_timer)
     app.after_request(_server_timing)
@@ -72,5 +84,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["text_paragraphs"] = text_to_html
     # "[erased]" (a customer's data erased on request) in the reader's language.
     app.jinja_env.filters["erased"] = erased_text
+    app.jinja_env.filters["breakable_email"] = breakable_email
     # "Hello Ana," or "Hello," for e-mails: never "Hello ," when the name is missing.
     app.jinja_env.globals["greeting"] = greeting
