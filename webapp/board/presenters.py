@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_timedelta
 from flask import url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
-from webapp.i18n import priority_label
+from webapp.i18n import language_name_for_viewer, priority_label
 from webapp.models import Ticket, User
 from webapp.services.board import ColumnPage, TaskFlags, card_triggers
 from webapp.services.sla_clock import clocks_stopped
@@ -168,7 +167,7 @@ class CardText:
 
     def language(self, code: str) -> str:
         if code not in self._languages:
-            self._languages[code] = language_display(code)
+            self._languages[code] = language_name_for_viewer(code)
         return self._languages[code]
 
     def state(self, definition: WorkflowDefinition, version_id: int, state: str) -> str:
@@ -224,15 +223,6 @@ def sla_badge(ticket: Ticket, now: datetime, text: CardText) -> SlaBadge | None:
     return SlaBadge(
         status, text.sla_description(metric, status), text.relative(due - now), text.moment(due)
     )
-
-
-def language_display(code: str) -> str:
-    """The language's own name (e.g. 'polski'); the bare code if Babel does not know it."""
-    try:
-        name = Locale.parse(code).get_display_name(code) or code
-    except (UnknownLocaleError, ValueError, TypeError):
-        return code
-    return name[:1].upper() + name[1:]
 
 
 def build_card(
