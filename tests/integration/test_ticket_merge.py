@@ -288,7 +288,9 @@ def test_an_e_mail_reply_to_the_duplicate_joins_the_ticket_that_stays(
     assert [e.data["text"] for e in ticket_events(first, "customer_reply")] == ["Dalej nie działa."]
 
 
-def test_the_api_and_webhooks_say_where_it_went_and_when_it_came_back(client, login, post_form, agent, pair, app):
+def test_the_api_and_webhooks_say_where_it_went_and_when_it_came_back(
+    client, login, post_form, agent, pair, app
+):
     from webapp.models import Webhook, WebhookDelivery
 
     duplicate, first = pair
@@ -413,8 +415,9 @@ def test_a_merge_made_by_mistake_is_undone_and_what_it_moved_comes_back(
 
     page = client.get(f"/tickets/{duplicate.number}")
     words = text_of(page)
-    assert f"{duplicate.number} is no longer merged into {first.number}. It is now: In progress." in (
-        words
+    assert (
+        f"{duplicate.number} is no longer merged into {first.number}. It is now: In progress."
+        in (words)
     )
     assert "1 open task came back. 1 reminder came back." in words
     assert f"Ada Agent undid the merge into {first.number}: this is a ticket of its own again." in (

@@ -36,10 +36,10 @@ from webapp.services.history import record_event
 from webapp.services.ticket_access import can_see, visible_condition
 from webapp.services.tickets import (
     OPEN_TASK_STATES,
+    TicketConflict,
     add_label,
     add_search_text,
     close_without_transition,
-    TicketConflict,
     closed_state,
     flush_or_conflict,
 )
@@ -242,9 +242,7 @@ def _merge_event(source: Ticket) -> TicketEvent | None:
     )
 
 
-def unmerge_ticket(
-    source: Ticket, actor: User, *, expected_version: int | None = None
-) -> Unmerged:
+def unmerge_ticket(source: Ticket, actor: User, *, expected_version: int | None = None) -> Unmerged:
     """Undo the merge of `source` in the caller's transaction (the caller commits).
 
     The duplicate returns to the state it was merged from (its clocks run again as on any
@@ -298,9 +296,7 @@ def unmerge_ticket(
     return Unmerged(source, target, source.state, len(task_ids), len(reminder_ids))
 
 
-def _tell_assignees(
-    source: Ticket, target: Ticket, actor: User, kinds: tuple[str, str]
-) -> None:
+def _tell_assignees(source: Ticket, target: Ticket, actor: User, kinds: tuple[str, str]) -> None:
     """The kept ticket's assignee gets the duplicate's conversation, tasks and reminders; the
     duplicate's assignee loses a ticket they were working on (an undo: the other way round):
     both hear of it, as their ticket-update settings say (never the colleague who did it).
