@@ -53,6 +53,34 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("")
 
 
+@click.command("reseal-secrets")
+def reseal_secrets() -> None:
+    """Seal every stored secret (two-step keys) under the current SECRET_KEY.
+
+    Run it after changing SECRET_KEY and before removing the old key from
+    LOOPDESK_SECRET_KEY_FALLBACKS: what only the old key opens would be lost.
+    """
+    from webapp.secret_box import SealBroken, needs_resealing, reseal
+
+    resealed, broken = 0, []
+    for user in db.session.scalars(select(User).where(User.two_step_secret.is_not(None))):
+        if not needs_resealing(user.two_step_secret):
+            continue
+        try:
+            user.two_step_secret = reseal(user.two_step_secret)
+            resealed += 1
+        except SealBroken:
+            broken.append(user.email)
+    db.session.commit()
+    click.echo(f"Two-step keys resealed under the current SECRET_KEY: {resealed}.")
+    if broken:
+        click.echo(
+            "No key at hand opens the two-step key of: "
+            + ", ".join(broken)
+            + ". They sign in with a recovery code, or an admin resets their two-step sign-in."
+        )
+
+
 @click.group("outbox")
 def outbox_group() -> None:
     """Inspect and relay the outbox."""
@@ -139,6 +167,15 @@ def run_due(at: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    commands = (create_admin, seed_demo_command, outbox_group, mail_group, worker, cron, jobs_group)
+    commands = (
+        create_admin,
+        seed_demo_command,
+        reseal_secrets,
+        outbox_group,
+        mail_group,
+        worker,
+        cron,
+        jobs_group,
+    )
     for command in commands:
         app.cli.add_command(command)

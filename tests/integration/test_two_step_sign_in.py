@@ -161,7 +161,8 @@ def test_a_current_code_switches_it_on_and_shows_ten_recovery_codes_once(
     saved = unquote(html.unescape(link.group(1)))
     assert saved.startswith("Loopdesk recovery codes for ") and all(c in saved for c in shown)
     user = fresh(agent)
-    assert user.two_step_on and user.two_step_secret == key
+    assert user.two_step_on and user.two_step_key == key
+    assert key not in user.two_step_secret  # sealed in the database (test_two_step_sealed)
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10 and not set(shown) & set(stored)  # only hashes are kept
     assert all(code.replace("-", "") not in stored for code in shown)

@@ -80,10 +80,11 @@ class User(UserMixin, db.Model):
     keyboard_shortcuts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Two-step sign-in (services.two_step): the TOTP key (base32; never logged nor audited),
-    # since when it is on (None: off), and the last time step whose code was accepted, so a
-    # code seen over a shoulder cannot be used a second time.
-    two_step_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Two-step sign-in (services.two_step): the TOTP key (base32, sealed by secret_box: a
+    # leaked backup does not give it away; never logged nor audited), since when it is on
+    # (None: off), and the last time step whose code was accepted, so a code seen over a
+    # shoulder cannot be used a second time.
+    two_step_secret: Mapped[str | None] = mapped_column(String(255), nullable=True)
     two_step_on_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     two_step_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
@@ -103,6 +104,21 @@ class User(UserMixin, db.Model):
     def two_step_on(self) -> bool:
         """Whether logging in asks for a code from an authenticator app after the password."""
         return self.two_step_on_since is not None and bool(self.two_step_secret)
+
+    @property
+    def two_step_key(self) -> str | None:
+        """The TOTP key in the clear (None if off, or if no key at hand opens it any more).
+
+        The sign-in stamp is made from it, not from the sealed text: resealing under a new
+        SECRET_KEY signs nobody out."""
+        from webapp.secret_box import SealBroken, open_sealed
+
+        if not self.two_step_secret:
+            return None
+        try:
+            return open_sealed(self.two_step_secret)
+        except SealBroken:
+            return None
 
     @property
     def sees_every_ticket(self) -> bool:
@@ -126,7 +142,7 @@ class User(UserMixin, db.Model):
         out every other device, as a new password does."""
         material = self.password_hash
         if self.two_step_secret:
-            material = f"{material}\n{self.two_step_secret}"
+            material = f"{material}\n{self.two_step_key or self.two_step_secret}"
         return hashlib.blake2b(material.encode(), digest_size=8).hexdigest()
 
     def get_id(self) -> str:

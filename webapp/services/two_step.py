@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import time
@@ -24,10 +25,13 @@ import pyotp
 import segno
 from sqlalchemy import func, or_, select, update
 
+from webapp import secret_box
 from webapp.extensions import db
 from webapp.models import RecoveryCode, Role, User, utcnow
 from webapp.services import audit
 from webapp.services.app_settings import read_setting, write_setting
+
+log = logging.getLogger(__name__)
 
 ISSUER = "Loopdesk"
 STEP_SECONDS = 30
@@ -114,7 +118,11 @@ def use_app_code(user: User, typed: str | None, now: float | None = None) -> boo
     """Accept a current code from the app once: its step becomes the last one used."""
     if not user.two_step_on:
         return False
-    step = matching_step(user.two_step_secret, cleaned(typed), now, user.two_step_last_step)
+    key = user.two_step_key
+    if key is None:  # sealed under a key since removed: only a recovery code gets in now
+        log.warning("user %s: no SECRET_KEY opens the two-step key", user.id)
+        return False
+    step = matching_step(key, cleaned(typed), now, user.two_step_last_step)
     if step is None:
         return False
     taken = db.session.execute(
@@ -129,6 +137,8 @@ def use_app_code(user: User, typed: str | None, now: float | None = None) -> boo
     if taken.rowcount != 1:  # another request used this code (or a later one) just now
         return False
     user.two_step_last_step = step
+    if secret_box.needs_resealing(user.two_step_secret):  # stored in the clear, or an old key
+        user.two_step_secret = secret_box.seal(key)
     return True
 
 
@@ -209,7 +219,7 @@ def turn_on(
     step = matching_step(secret, cleaned(typed), now)
     if step is None:
         return None
-    user.two_step_secret = secret
+    user.two_step_secret = secret_box.seal(secret)
     user.two_step_on_since = utcnow()
     user.two_step_last_step = step
     codes = _replace_recovery_codes(user)
