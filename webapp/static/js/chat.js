@@ -61,14 +61,28 @@
     if (askedForTheComposer() && document.activeElement === document.body) { focusComposer(); }
   });
 
-  // A file over the limit is refused at once, not after minutes of uploading it on a phone.
+  // A file picker (public/_file_picker.html) names the files chosen, in the page's words.
+  function showChosenFiles(input, refusal) {
+    var chosen = document.getElementById(input.id + "-chosen");
+    if (!chosen) { return; }
+    var names = Array.prototype.map.call(input.files || [], function (file) { return file.name; });
+    chosen.textContent = names.length ? names.join(", ") : chosen.getAttribute("data-none");
+    if (refusal) { chosen.textContent += " – " + refusal; }
+    chosen.classList.toggle("refused", Boolean(refusal));
+  }
+
+  // A file over the limit is refused at once, not after minutes of uploading it on a phone:
+  // said beside the file's name (sending it would show the browser's own bubble too).
   document.addEventListener("change", function (evt) {
     var input = evt.target;
-    if (!input.matches || !input.matches("#composer input[type=file][data-max-bytes]")) { return; }
-    var file = input.files && input.files[0];
-    var tooLarge = Boolean(file && file.size > Number(input.getAttribute("data-max-bytes")));
-    input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
-    if (tooLarge) { input.reportValidity(); }
+    if (!input.matches || !input.matches("input[type=file]")) { return; }
+    var tooLarge = false;
+    if (input.matches("#composer input[type=file][data-max-bytes]")) {
+      var file = input.files && input.files[0];
+      tooLarge = Boolean(file && file.size > Number(input.getAttribute("data-max-bytes")));
+      input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
+    }
+    showChosenFiles(input, tooLarge ? input.getAttribute("data-too-large") : "");
   });
 
   // "Skip" does not upload a file chosen meanwhile (nor wait for a too large one to fail).
@@ -78,6 +92,7 @@
     skip.form.querySelectorAll("input[type=file]").forEach(function (input) {
       input.value = "";
       input.setCustomValidity("");
+      showChosenFiles(input, "");
     });
   });
 
