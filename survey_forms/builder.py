@@ -180,6 +180,11 @@ class Outline:
     schedule: dict[str, str] = field(default_factory=dict)  # opens_at, closes_at, … as text
     closed_message: dict[str, str] = field(default_factory=dict)
 
+    def text_for(self, texts: Mapping[str, str], reader: str) -> str:
+        """A text as the admin reads it: in their language where the form has that text,
+        else in the form's default language ("" when neither has it)."""
+        return texts.get(reader) or texts.get(self.default_language) or ""
+
 
 def outline(data: Mapping) -> Outline:
     """Everything the builder page shows, normalised (texts as mappings, ids as text)."""

@@ -1,5 +1,6 @@
 """Conditions in the form builder: the score's groups, and every condition said in words."""
 
+import html
 import re
 from pathlib import Path
 
@@ -253,3 +254,67 @@ def test_a_choice_question_without_choices_keeps_the_rows_values_in_place(
     assert '<option value="">(no choices yet)</option>' in topic_row
     # Every row posts exactly one value.
     assert editor.count('name="value"') == editor.count('name="question"')
+
+
+def _question_picker(editor: str) -> list[str]:
+    picker = re.search(r'<select name="question".*?</select>', editor, re.S).group(0)
+    return [html.unescape(o) for o in re.findall(r"<option [^>]*>(.*?)</option>", picker)]
+
+
+def test_the_condition_pickers_name_questions_and_choices_in_the_admins_language(
+    client, login, create_user, nps
+):
+    login(create_user(email="dima@example.com", name="Dima", role=Role.ADMIN, locale="ru"))
+    page = client.get(EDIT).get_data(as_text=True)
+    editor = condition_editor(page, "questions-testimonial_text")
+    assert "testimonial — Очень рады это слышать! Можно попросить Вас..." in _question_picker(
+        editor
+    )
+    assert '<option value="yes" selected>Да, с удовольствием</option>' in editor
+    assert '<option value="no" >Не сейчас</option>' in editor
+
+
+ENGLISH_AND_POLISH = """
+slug: pair
+title: {en: "Pair", pl: "Para"}
+languages: [en, pl]
+default_language: en
+questions:
+  - id: topic
+    type: single_choice
+    text: {en: "What is it about?", pl: "Czego dotyczy?"}
+    choices:
+      - {value: bill, label: {en: "A bill", pl: "Rachunek"}}
+      - {value: other, label: {en: "Something else", pl: "Coś innego"}}
+  - id: more
+    type: long_text
+    required: false
+    text: {en: "Tell us more", pl: "Opowiedz więcej"}
+    show_if: {field: answers.topic, op: "=", value: other}
+"""
+
+
+@pytest.mark.parametrize(
+    ("locale", "question", "choices"),
+    [
+        # Polish: the form has it, so Polish, and English where a Polish text is missing
+        ("pl", "topic — Czego dotyczy?", ["Rachunek", "Something else"]),
+        ("ru", "topic — What is it about?", ["A bill", "Something else"]),  # no Russian: default
+    ],
+)
+def test_a_language_the_form_lacks_falls_back_to_the_forms_default(
+    client, login, create_user, locale, question, choices
+):
+    publish_form("pair", ENGLISH_AND_POLISH)
+    # the draft being edited has lost one Polish label (drafts may be half translated)
+    half = ENGLISH_AND_POLISH.replace(', pl: "Coś innego"', "")
+    author = create_user(email="ada@example.com", name="Ada", role=Role.ADMIN, locale=locale)
+    drafts.save("form", "pair", half, revision=None, base_number=1, actor=author)
+    db.session.commit()
+    login(author)
+    editor = condition_editor(
+        client.get("/admin/forms/pair/edit").get_data(as_text=True), "questions-more"
+    )
+    assert _question_picker(editor) == [question]
+    value_picker = re.search(r'<select name="value".*?</select>', editor, re.S).group(0)
+    assert re.findall(r"<option [^>]*>(.*?)</option>", value_picker) == choices

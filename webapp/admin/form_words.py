@@ -254,8 +254,7 @@ class _Words:
         view = self.questions.get(question_id)
         if view is not None:
             texts = view.texts.get("text") or {}
-            language = str(get_locale() or "")
-            said = texts.get(language) or texts.get(self.outline.default_language) or ""
+            said = self.outline.text_for(texts, str(get_locale() or ""))
             text = short_text(said) if said.strip() else None
         elif self.forms is not None and self.outline is None:
             text = self.forms.question(question_id)
@@ -431,13 +430,7 @@ def _value_text(value: Any, question, outline) -> str:
         for choice in question.choices:
             if choice.value == str(value):
                 # the reader's language as for the question's own text, else the form's
-                labels = choice.label
-                language = str(get_locale() or "")
-                label = (
-                    (labels.get(language) or labels.get(outline.default_language))
-                    if outline
-                    else ""
-                )
+                label = outline.text_for(choice.label, str(get_locale() or "")) if outline else ""
                 return quoted(label or choice.value)
     if isinstance(value, int | float):
         return str(value)
