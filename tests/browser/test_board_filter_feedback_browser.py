@@ -57,3 +57,13 @@ def test_dates_in_the_wrong_order_are_said_at_the_dates(page, live_server, ada):
     page.locator('input[name="to"]').fill(day)
     expect(page.locator(f"#card-{ticket.number}")).to_be_visible()
     expect(problem).to_be_hidden()
+
+
+def test_the_folded_filters_labels_start_where_their_fields_do(page, live_server, ada):
+    """The filters' fold-out group shares its class name with a column's "load more" line,
+    whose centring it inherited: "Utworzone od" floated above the middle of its field."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    staff_login.log_in(page, live_server, ada.email, then="/board")
+    for name in ("from", "to", "label"):
+        label = page.locator(f'label:has(> input[name="{name}"])')
+        assert label.evaluate("el => getComputedStyle(el).textAlign") in ("start", "left")
