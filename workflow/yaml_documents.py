@@ -100,22 +100,163 @@ def read_yaml(text: str, max_bytes: int, what: str = "document") -> YamlDocument
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        # The parser's own explanation stays English: it comes from PyYAML.
-        if mark is None:
-            return Problem(
-                "",
-                N_("YAML syntax error at unknown position: %(problem)s"),
-                params={"problem": str(exc.problem)},
-            )
+        return syntax_problem(exc, text)
+    except yaml.reader.ReaderError as exc:  # a control character stops the reader
+        line, column = _position(text, exc.position)
         return Problem(
             "",
-            N_("YAML syntax error at line %(line)s, column %(column)s: %(problem)s"),
-            params={"line": mark.line + 1, "column": mark.column + 1, "problem": str(exc.problem)},
+            N_(
+                "YAML syntax error at line %(line)s, column %(column)s: the character "
+                "%(code)s is not allowed in YAML; remove it"
+            ),
+            params={"line": line, "column": column, "code": f"U+{exc.character:04X}"}
+            if isinstance(exc.character, int)
+            else {"line": line, "column": column, "code": repr(exc.character)},
         )
-    except yaml.YAMLError as exc:
-        return Problem("", N_("YAML error: %(error)s"), params={"error": str(exc)})
+    except yaml.YAMLError:
+        return Problem("", N_("YAML error: the text cannot be read as YAML"))
     return YamlDocument(data, line_index(root))
+
+
+# What the parser says (libyaml's words, or PyYAML's where it runs without libyaml) → the
+# admin's words, each with the line and column. The parser's own text stays out of the
+# message: it is English and names parser states ("<block end>"). First match wins.
+_SYNTAX_PROBLEMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("mapping values are not allowed",),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: a colon followed by a "
+            "space starts a value here, where none may start; put text that contains “: ” "
+            "in quotes, or check the indentation"
+        ),
+    ),
+    (
+        ("did not find expected key", "expected <block end>", "expected '-' indicator"),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: this line is not indented "
+            "like the lines around it; the keys of one mapping, and the items of one list, "
+            "start in the same column"
+        ),
+    ),
+    (
+        ("while scanning a quoted scalar", "found unexpected end of stream"),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: the quotation mark "
+            "opened here is never closed"
+        ),
+    ),
+    (
+        ("',' or ']'",),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: a list in square brackets "
+            "[ ] is not closed, or its items are not separated by commas"
+        ),
+    ),
+    (
+        ("',' or '}'",),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: a mapping in curly braces "
+            "{ } is not closed, or its entries are not separated by commas"
+        ),
+    ),
+    (
+        ("unknown escape character",),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: a backslash in double "
+            "quotes starts an escape YAML does not know; write \\\\ for a backslash, or "
+            "use single quotes"
+        ),
+    ),
+    (
+        ("expected a single document", "but found another document"),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: a second document starts "
+            "here (a line with ---); keep only one"
+        ),
+    ),
+    (
+        ("expected node content", "expected the node content"),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: a value is expected here; "
+            "look for a stray bracket or brace, or put the value in quotes"
+        ),
+    ),
+    (
+        ("<document start>",),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: more text follows where "
+            "the value has ended; check the indentation, or put the whole value in quotes"
+        ),
+    ),
+    (
+        ("while scanning an anchor", "while scanning an alias"),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: & and * start names in "
+            "YAML; put a value that starts with & or * in quotes"
+        ),
+    ),
+    (
+        ("constructor for the tag",),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: tags such as !name are "
+            "not supported; remove the tag, or put the value in quotes"
+        ),
+    ),
+    (
+        ("unhashable key",),
+        N_(
+            "YAML syntax error at line %(line)s, column %(column)s: a key must be a single "
+            "value, not a list or a mapping"
+        ),
+    ),
+)
+_TAB = N_(
+    "YAML syntax error at line %(line)s, column %(column)s: a tab indents this line; YAML "
+    "indents with spaces only"
+)
+_CANNOT_START = N_(
+    "YAML syntax error at line %(line)s, column %(column)s: a value cannot start with "
+    "“%(character)s”; put the value in quotes"
+)
+_UNKNOWN_SYNTAX = N_(
+    "YAML syntax error at line %(line)s, column %(column)s: the text cannot be read as YAML "
+    "from here"
+)
+
+
+def syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
+    """The parser's complaint in the admin's words, with its line and column."""
+    said = f"{exc.context or ''} {exc.problem or ''}"
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return Problem("", N_("YAML syntax error: the text cannot be read as YAML"))
+    # Something never closed is reported where the text ends; where it opened is more use.
+    if exc.context_mark is not None and not text[_offset(text, mark) :].strip():
+        mark = exc.context_mark
+    where = {"line": mark.line + 1, "column": mark.column + 1}
+    if "cannot start any token" in said:
+        character = text[_offset(text, mark) : _offset(text, mark) + 1]
+        if character == "\t":
+            return Problem("", _TAB, params=where)
+        return Problem("", _CANNOT_START, params={**where, "character": character})
+    for telling, message in _SYNTAX_PROBLEMS:
+        if any(words in said for words in telling):
+            return Problem("", message, params=where)
+    return Problem("", _UNKNOWN_SYNTAX, params=where)
+
+
+def _offset(text: str, mark: yaml.Mark) -> int:
+    """Where a mark is in `text`, by its line and column (both parsers count those alike)."""
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return len(text)
+    return sum(len(line) + 1 for line in lines[: mark.line]) + mark.column
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """(line, column), both from 1, of a character offset into `text`."""
+    index = max(0, min(index, len(text)))
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def line_index(root: yaml.Node | None) -> dict[str, int]:

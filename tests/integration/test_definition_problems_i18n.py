@@ -95,3 +95,38 @@ def test_an_english_admin_still_reads_english(client, admin, builtin_forms, logi
     broken = SHIPPED_TEXT.replace("dest: closed", f'dest: "{EVIL}"')
     text = text_of(post_form("/admin/workflow/validate", {"yaml": broken}, htmx=True))
     assert f"unknown state '{EVIL}'" in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        (
+            "pl",
+            "Błąd składni YAML w wierszu 6, kolumnie 15: dwukropek ze spacją rozpoczyna tu "
+            "wartość, a w tym miejscu żadna wartość nie może się zaczynać; tekst zawierający "
+            "„: ” ujmij w cudzysłów albo sprawdź wcięcia",
+        ),
+        (
+            "ru",
+            "Синтаксическая ошибка YAML в строке 6, столбце 15: двоеточие с пробелом начинает "
+            "здесь значение, а в этом месте значение начинаться не может; заключите текст, "
+            "содержащий «: », в кавычки или проверьте отступы",
+        ),
+    ],
+)
+def test_broken_yaml_is_explained_in_the_admins_language_with_its_position(
+    client, builtin_forms, create_user, login, post_form, locale, said
+):
+    login(create_user(email="ewa@example.pl", name="Ewa", role=Role.ADMIN, locale=locale))
+    broken = NPS.replace('  en: "Your feedback"', "  en: Feedback: yours", 1)
+    assert broken.splitlines()[5] == "  en: Feedback: yours"
+    checked = text_of(post_form("/admin/forms/nps/validate", {"yaml_text": broken}, htmx=True))
+    assert said in checked
+    assert "mapping values" not in checked  # PyYAML's English words are not shown
+
+    saved = post_form("/admin/forms/nps/yaml", {"yaml_text": broken, "revision": ""})
+    assert saved.status_code in (303, 422)
+    workflow = SHIPPED_TEXT.replace("states:", "states: [", 1)
+    page = text_of(post_form("/admin/workflow/validate", {"yaml": workflow}, htmx=True))
+    assert ("Błąd składni YAML w wierszu" if locale == "pl" else "Синтаксическая ошибка") in page
+    assert "did not find" not in page and "while parsing" not in page

@@ -68,12 +68,45 @@ def test_an_action_parameter_problem_names_the_action():
     assert problem.text == "set_priority needs one of low, normal, high, urgent"
 
 
-def test_a_parser_explanation_stays_a_value_not_part_of_the_template():
+def test_a_parser_complaint_is_said_in_our_words_with_its_position():
     problem = read_yaml("states:\n  new: {label: [unclosed\n", 1024)
     assert isinstance(problem, Problem)
-    assert problem.message == "YAML syntax error at line %(line)s, column %(column)s: %(problem)s"
-    assert problem.params["line"] == 3 and problem.params["problem"]
-    assert str(problem).startswith("YAML syntax error at line 3, column")
+    # the list opened at line 2, column 16 is what is never closed
+    assert problem.params == {"line": 2, "column": 16}
+    assert problem.text == (
+        "YAML syntax error at line 2, column 16: a list in square brackets [ ] is not closed, "
+        "or its items are not separated by commas"
+    )
+
+
+# What an admin typing YAML runs into, and what they are told (PyYAML's words never shown).
+YAML_MISTAKES = [
+    ("title: Hi: there\n", 1, 10, "a colon followed by a space starts a value here"),
+    ("a:\n  b: 1\n c: 2\n", 3, 2, "this line is not indented like the lines around it"),
+    ("a: 1\n- b\n", 2, 1, "this line is not indented like the lines around it"),
+    ('a: 1\nb: "open\nc: 2\n', 2, 4, "the quotation mark opened here is never closed"),
+    ("a: {b: 1\n", 1, 4, "a mapping in curly braces { } is not closed"),
+    ("a:\n\tb: 1\n", 2, 1, "a tab indents this line; YAML indents with spaces only"),
+    ("a: @home\n", 1, 4, "a value cannot start with “@”; put the value in quotes"),
+    ("ą: żółw\nb: `x`\n", 2, 4, "a value cannot start with “`”"),
+    ('a: "C:\\q"\n', 1, 7, "a backslash in double quotes starts an escape YAML does not know"),
+    ("a: 1\n---\nb: 2\n", 2, 1, "a second document starts here (a line with ---)"),
+    ("a: ]\n", 1, 4, "a value is expected here"),
+    ("[1, 2] x\n", 1, 8, "more text follows where the value has ended"),
+    ("a: & 1\n", 1, 5, "& and * start names in YAML"),
+    ("a: !secret 1\n", 1, 4, "tags such as !name are not supported"),
+    ("b: {[1]: 2}\n", 1, 5, "a key must be a single value, not a list or a mapping"),
+    ("a: 1\nb: x\x01\n", 2, 5, "the character U+0001 is not allowed in YAML; remove it"),
+    ("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", 2, 1, "the text cannot be read as YAML from here"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "said"), YAML_MISTAKES)
+def test_each_kind_of_yaml_mistake_is_explained_at_its_line_and_column(text, line, column, said):
+    problem = read_yaml(text, 4096)
+    assert isinstance(problem, Problem)
+    assert problem.text.startswith(f"YAML syntax error at line {line}, column {column}: {said}")
+    assert "%(" not in problem.message or problem.params  # a template with its values
 
 
 def test_helpers_give_structured_problems_and_english_text_alike():
