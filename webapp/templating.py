@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from flask import Flask, Response, current_app, g, has_request_context, render_template, session
@@ -11,7 +12,7 @@ from htmx_flask import request
 from markupsafe import Markup, escape
 
 from webapp.erased_text import erased_text
-from webapp.models.tickets import Ticket
+from webapp.models.tickets import TICKET_NUMBER_PREFIX, Ticket
 from webapp.models.types import utcnow
 from webapp.outbox import status_label
 from webapp.services.email_texts import greeting, text_to_html
@@ -72,6 +73,21 @@ def breakable_email(address: str | None) -> Markup:
     return before_dot.join(local.split(".")) + Markup("@<wbr>") + escape(domain)
 
 
+_TICKET_NUMBER = re.compile(rf"{re.escape(TICKET_NUMBER_PREFIX)}\d+")
+
+
+def whole_ticket_numbers(text: str | None) -> Markup:
+    """`text`, escaped, with each ticket number kept on one line: a browser may break a line
+    after the hyphen, and "LD-" ending one line with "1043" starting the next reads as two."""
+    text = text or ""
+    kept = Markup('<span class="ticket-number">{}</span>')
+    parts, start = [], 0
+    for number in _TICKET_NUMBER.finditer(text):
+        parts += [escape(text[start : number.start()]), kept.format(number.group(0))]
+        start = number.end()
+    return Markup("").join([*parts, escape(text[start:])])
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_start_timer)
     app.after_request(_server_timing)
@@ -85,5 +101,6 @@ def init_app(app: Flask) -> None:
     # "[erased]" (a customer's data erased on request) in the reader's language.
     app.jinja_env.filters["erased"] = erased_text
     app.jinja_env.filters["breakable_email"] = breakable_email
+    app.jinja_env.filters["whole_ticket_numbers"] = whole_ticket_numbers
     # "Hello Ana," or "Hello," for e-mails: never "Hello ," when the name is missing.
     app.jinja_env.globals["greeting"] = greeting

@@ -57,3 +57,20 @@ def test_the_bell_counts_catches_up_and_the_inbox_marks_read(browser, live_serve
     # Both entries about this ticket are read now; the other ticket's breach is not.
     expect(page.get_by_role("link", name="1 unread notification")).to_be_visible()
     context.close()
+
+
+def test_a_ticket_number_is_never_split_at_its_hyphen_on_a_phone(page, live_server, create_user):
+    """Slovenian headlines are long: "…pri zahtevku LD-" ended one line, "1043" began the next."""
+    maja = create_user(email="maja@example.com", name="Maja Novak", locale="sl")
+    ticket = make_ticket(subject="Plačilo ne deluje")
+    for event in ("customer_replied", "reopened", "sla_breach"):
+        inbox.record_notification(maja, event, ticket, {"kind": event})
+    db.session.commit()
+    for width in range(300, 420, 6):  # somewhere a line ends right after "LD-"
+        page.set_viewport_size({"width": width, "height": 800})
+        if width == 300:
+            log_in(page, live_server, "maja@example.com", then="/notifications")
+        numbers = page.locator(".inbox-headline .ticket-number")
+        expect(numbers).to_have_count(3)
+        lines = numbers.evaluate_all("els => els.map(el => el.getClientRects().length)")
+        assert lines == [1, 1, 1], width
