@@ -9,7 +9,8 @@ from webapp.models import User
 
 pytestmark = pytest.mark.browser
 
-WIDE_LISTS = ["/admin/users", "/admin/forms"]  # the agents table, the forms list
+# the agents table, the forms list, the business calendars (a column per weekday, once)
+WIDE_LISTS = ["/admin/users", "/admin/forms", "/admin/workflow/sla"]
 TABLES_CUT_OFF = """() => [...document.querySelectorAll('.table-wrap')]
   .filter(box => box.scrollWidth > box.clientWidth)
   .map(box => box.scrollWidth + ' > ' + box.clientWidth)"""

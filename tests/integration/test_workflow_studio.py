@@ -453,6 +453,11 @@ def test_sla_page_names_calendars_in_the_admins_language_with_their_hours(
     # the calendars table: the name first, the id as written in the YAML beside it
     assert "Biuro w Lublanie (ljubljana_office)" in body
     assert "Słowenia" in body
+    # its working hours in one column, days with equal hours grouped (a column per weekday
+    # made the table wider than a laptop's screen)
+    calendars = body.split("Kalendarze pracy")[-1]
+    assert "Godziny pracy" in calendars
+    assert "pon.–czw. 08:00–18:00 pt. 08:00–16:00 Polska" in calendars
     # conditions in words, not {"field": "priority", …}
     assert "priorytet jest „Pilny”" in body  # the words and the quotation marks of Polish
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import get_day_names
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,7 +20,7 @@ from webapp.security import admin_required
 from webapp.services import drafts, workflow_studio
 from webapp.services.local_time import BadLocalTime, local_input_value, parse_local_datetime
 from webapp.services.workflow_versions import PublishRefused, active_version
-from webapp.tickets.presenters import describe_target, interval_text
+from webapp.tickets.presenters import describe_target
 from webapp.timezone_choices import zone_in_words
 
 MAX_COMMENT = 500
@@ -310,9 +309,7 @@ def workflow_sla():
             timezone=timezone,
             timezone_words=zone_in_words(timezone, _locale(), created_at),
             error=error,
-            day_names=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
             target_text=target_text,
-            interval_text=interval_text,
             say=lambda condition: describe_condition(condition, None, teams, forms),
         )
     )

@@ -30,7 +30,7 @@ from webapp.services.workflow_versions import (
     publish_version,
     validate_for_publish,
 )
-from webapp.tickets.presenters import holiday_country_name, open_hours_in_words
+from webapp.tickets.presenters import holiday_country_name, hours_by_days, open_hours_in_words
 from webapp.timezone_choices import zone_in_words
 from workflow import sla
 from workflow.calendars import WEEKDAY_NAMES, BusinessCalendar
@@ -502,6 +502,7 @@ class CalendarRow:
     id: str
     label: str
     zone: str  # "Warszawa, UTC+01:00"
+    hours: list[str]  # ["pon.–czw. 08:00–18:00", "pt. 08:00–16:00"]: closed days left out
     holidays: str  # the country's name (and region's), "" without public holidays
     calendar: BusinessCalendar
 
@@ -514,6 +515,7 @@ def calendar_rows(definition: WorkflowDefinition, locale: str) -> list[CalendarR
             name,
             calendar.label(locale),
             zone_in_words(calendar.timezone, locale, now),
+            hours_by_days(calendar),
             holiday_country_name(calendar.holiday_country, calendar.holiday_subdivision)
             if calendar.holiday_country
             else "",

@@ -112,6 +112,12 @@ def describe_target(target: Duration) -> str:
 
 def describe_hours(calendar: BusinessCalendar) -> str:
     """e.g. 'pon.–pt. 08:00–18:00' with the viewer's weekday names; equal days grouped."""
+    return "; ".join(hours_by_days(calendar))
+
+
+def hours_by_days(calendar: BusinessCalendar) -> list[str]:
+    """['pon.–czw. 08:00–18:00', 'pt. 08:00–16:00']: days with equal hours grouped, in the
+    viewer's weekday names; closed days left out."""
     names = get_day_names("abbreviated", locale=get_locale())  # 0 = Monday
     hours = calendar.weekly_hours
     groups: list[tuple[int, int, str]] = []
@@ -123,11 +129,10 @@ def describe_hours(calendar: BusinessCalendar) -> str:
             groups[-1] = (groups[-1][0], index, text)
         else:
             groups.append((index, index, text))
-    parts = [
+    return [
         (names[first] if first == last else f"{names[first]}–{names[last]}") + f" {text}"
         for first, last, text in groups
     ]
-    return "; ".join(parts)
 
 
 def interval_text(start: str, end: str) -> str:
