@@ -7,8 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import staff_login
+from tests.browser.test_board_browser import TEXT_FITS
 from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
+from webapp.models import CannedReply
 
 pytestmark = pytest.mark.browser
 
@@ -67,3 +69,29 @@ def test_the_folded_filters_labels_start_where_their_fields_do(page, live_server
     for name in ("from", "to", "label"):
         label = page.locator(f'label:has(> input[name="{name}"])')
         assert label.evaluate("el => getComputedStyle(el).textAlign") in ("start", "left")
+
+
+@pytest.mark.parametrize("locale", ["pl", "ru", "sl"])
+def test_the_bulk_reply_templates_are_read_in_full_on_a_phone(
+    page, live_server, create_user, locale
+):
+    """ "Нет: пропустить этих клиентов" was cut off: the select kept the room a select beside
+    a button has, though it stands alone on its line."""
+    agent = create_user(email=f"{locale}@example.com", locale=locale)
+    on_duty_in_customer_care(agent)
+    for language in ("en", "pl", "ru", "sl"):
+        db.session.add(CannedReply(title=f"Thanks ({language})", locale=language, body="Thanks"))
+    db.session.commit()
+    ticket = new_ticket()
+    page.set_viewport_size({"width": 390, "height": 900})
+    staff_login.log_in(page, live_server, agent.email, then="/board")
+    page.locator(f"#card-{ticket.number} .card-select").check()
+    page.locator(".bulk-reply summary").click()
+    selects = page.locator(".bulk-reply select")
+    expect(selects).to_have_count(4)
+    fields = page.evaluate(
+        TEXT_FITS.replace("#board-filters select, #bulk-form select", ".bulk-reply select")
+    )
+    for field in fields:
+        assert field["fits"] and field["onScreen"], f"{field['text']!r} is cut off"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
