@@ -202,3 +202,27 @@ def test_a_closed_request_says_why_it_takes_no_more_messages(client, ticket):
     html = page.get_data(as_text=True)
     assert 'name="message"' not in html
     assert "Это обращение закрыто, поэтому новые сообщения в него не принимаются." in text_of(page)
+
+
+def test_a_reply_keeps_the_language_the_customer_reads_the_page_in(client, ticket):
+    """A Russian request read in English (?lang=en, as the list of requests links it): the
+    reply, its refusal and the page after it stay English, not back to Russian."""
+    page = client.get(f"/t/{ticket.status_token}?lang=en").get_data(as_text=True)
+    action = re.search(r'<form method="post" action="([^"]+)" class="reply-form"', page).group(1)
+    assert action == f"/t/{ticket.status_token}/reply?lang=en"
+    reply_token = re.search(r'name="reply_token" value="([^"]+)"', page).group(1)
+    refused = client.post(action, data={"reply_token": reply_token, "message": " "})
+    assert refused.status_code == 422 and '<html lang="en">' in refused.text
+    assert "Please write a message first." in text_of(refused)
+    assert f'action="{action}"' in refused.text  # the next try keeps it too
+    done = client.post(action, data={"reply_token": reply_token, "message": "Order 1234"})
+    assert done.status_code == 303
+    assert done.headers["Location"] == f"/t/{ticket.status_token}?lang=en"
+    after = client.get(done.headers["Location"])
+    assert '<html lang="en">' in after.text
+    assert "Thank you, your message was added to your request." in text_of(after)
+    # read in the request's own language, the page's address stays as it was
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert f'action="/t/{ticket.status_token}/reply"' in page
+    db.session.refresh(ticket)
+    assert ticket.customer_locale == "ru"  # our e-mails still speak Russian

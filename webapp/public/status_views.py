@@ -64,14 +64,17 @@ def _erased_page(lang: str):
     return response
 
 
+def _page_language(ticket: Ticket) -> str:
+    """The language the customer reads the page in: the one they chose (`?lang=`, which the
+    reply box's address keeps), else the request's own."""
+    chosen = request.args.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else ticket.customer_locale
+
+
 @bp.get("/t/<token>")
 def ticket_status(token: str):
     ticket = _ticket_or_404(token)
-    lang = (
-        request.args.get("lang")
-        if request.args.get("lang") in current_app.config["LANGUAGES"]
-        else ticket.customer_locale
-    )
+    lang = _page_language(ticket)
     override_locale(lang)
     if ticket.customer_erased_at is not None:
         return _erased_page(lang)
@@ -174,9 +177,10 @@ def ticket_reply(token: str):
     # Up to MAX_FILES files of MAX_FILE_BYTES each: more than the app-wide request limit.
     request.max_content_length = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
     ticket = _ticket_or_404(token)
-    override_locale(ticket.customer_locale)
+    lang = _page_language(ticket)
+    override_locale(lang)
     if ticket.customer_erased_at is not None:
-        return _erased_page(ticket.customer_locale)
+        return _erased_page(lang)
     try:
         signed = _reply_signer().loads(request.form.get("reply_token", ""))
     except BadSignature:
@@ -188,15 +192,13 @@ def ticket_reply(token: str):
     try:
         checked = check_uploads(request.files.getlist("files"))
     except UploadRefused as refused:
-        return _status_page(ticket, ticket.customer_locale, typed=text, error=_refusal(refused))
+        return _status_page(ticket, lang, typed=text, error=_refusal(refused))
     if not text and not checked:
-        return _status_page(
-            ticket, ticket.customer_locale, error=_("Please write a message first.")
-        )
+        return _status_page(ticket, lang, error=_("Please write a message first."))
     if len(text) > MAX_REPLY:
         return _status_page(
             ticket,
-            ticket.customer_locale,
+            lang,
             typed=text,
             error=_("Please keep it under %(max)d characters.", max=MAX_REPLY),
         )
@@ -205,7 +207,8 @@ def ticket_reply(token: str):
         receive_customer_reply(ticket, text, **files.event_data())
     db.session.commit()
     flash(_("Thank you, your message was added to your request."), "success")
-    return redirect(url_for("public.ticket_status", token=ticket.status_token), code=303)
+    kept = {"lang": lang} if "lang" in request.args else {}
+    return redirect(url_for("public.ticket_status", token=ticket.status_token, **kept), code=303)
 
 
 def _refusal(refused: UploadRefused) -> str:
@@ -216,5 +219,6 @@ def reply_too_large(token: str):
     """Files far over the limit: the post cannot be read. The page again, saying why (called
     by the blueprint's one handler of RequestEntityTooLarge, `views.answer_too_large`)."""
     ticket = _ticket_or_404(token)
-    override_locale(ticket.customer_locale)
-    return _status_page(ticket, ticket.customer_locale, error=_refusal(UploadRefused("too_large")))
+    lang = _page_language(ticket)
+    override_locale(lang)
+    return _status_page(ticket, lang, error=_refusal(UploadRefused("too_large")))
