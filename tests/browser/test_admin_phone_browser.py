@@ -50,3 +50,22 @@ def test_admin_pages_fit_a_phone_screen_in_russian(demo_data, browser, live_serv
             too_wide[path] = width
     context.close()
     assert too_wide == {}
+
+
+def test_the_form_builder_fits_a_phone_screen_in_polish(demo_data, browser, live_server):
+    """Its longest picker is Polish: “którykolwiek z tych warunków jest spełniony”."""
+    admin = db.session.query(User).filter_by(email="admin@loopdesk.test").one()
+    admin.locale = "pl"
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="pl-PL")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", "admin@loopdesk.test")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url("**/dashboard")
+    page.goto(f"{live_server}/admin/forms/nps/edit")
+    assert page.locator("select[name=combine]").count() >= 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 390
