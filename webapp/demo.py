@@ -648,7 +648,7 @@ def seed_demo_studio(admin: User) -> None:
 
 def seed_demo_webhook(admin: User, now) -> None:
     """A CRM webhook, switched off until an admin points it at a real receiver."""
-    from webapp.services.webhooks import create_webhook
+    from webapp.services.webhooks import DEMO_OFF_REASON, create_webhook
 
     webhook = create_webhook(
         "CRM (example)",
@@ -658,7 +658,7 @@ def seed_demo_webhook(admin: User, now) -> None:
     )
     webhook.active = False
     webhook.disabled_at = now
-    webhook.disabled_reason = "Demo: point it at your CRM's URL, then switch it on."
+    webhook.disabled_reason = DEMO_OFF_REASON
     db.session.commit()
 
 

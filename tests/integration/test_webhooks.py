@@ -620,3 +620,26 @@ def test_the_delivery_log_says_in_words_why_a_local_address_was_not_called(
     log = text_of(client.get(f"/admin/webhooks/{hook.id}/deliveries"))
     assert "Nie wysłano: ten adres należy do tego serwera lub do sieci prywatnej" in log
     assert "LocalAddressRefused" in log  # the technical text stays, smaller
+
+
+def test_why_a_webhook_is_off_is_said_in_the_admins_language(app, client, login, create_user):
+    refused = _webhook("https://crm.example.com/in", ["ticket.created"], name="CRM")
+    demo = _webhook("https://crm.example.com/demo", ["ticket.created"], name="Demo")
+    teapot = _webhook("https://crm.example.com/tea", ["ticket.created"], name="Tea")
+    for hook, reason in (
+        (refused, "URLError: <urlopen error [Errno 111] Connection refused>"),
+        (demo, webhooks.DEMO_OFF_REASON),
+        (teapot, "HTTP 418 I'm a teapot: short and stout"),  # the receiver's own words
+    ):
+        webhooks.disable(hook, reason)
+    db.session.commit()
+    login(create_user(email="dima@example.com", name="Dima", role=Role.ADMIN, locale="ru"))
+    listing = text_of(client.get("/admin/webhooks"))
+    assert "Демо: укажите URL Вашей CRM, затем включите вебхук." in listing
+    assert "Получатель отклонил соединение: по этому адресу никто не отвечает." in listing
+    assert "Connection refused" not in listing and "Demo: point" not in listing
+    assert "HTTP 418 I&#39;m a teapot: short and stout" in listing
+    for hook in (refused, demo):
+        page = text_of(client.get(f"/admin/webhooks/{hook.id}"))
+        log = text_of(client.get(f"/admin/webhooks/{hook.id}/deliveries"))
+        assert "Connection refused" not in page + log and "Demo: point" not in page + log

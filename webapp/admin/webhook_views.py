@@ -74,6 +74,14 @@ def delivery_error_text(error: str | None) -> str | None:
     return None
 
 
+def disabled_reason_text(reason: str | None) -> str | None:
+    """Why a webhook is off, in the admin's words where Loopdesk knows them (the demo's
+    note, a delivery error it ran into); a receiver's own answer as it was."""
+    if reason == webhooks.DEMO_OFF_REASON:
+        return _("Demo: point it at your CRM's URL, then switch it on.")
+    return delivery_error_text(reason) or reason
+
+
 def _audited(webhook: Webhook) -> dict:
     return audit.snapshot(webhook, ("name", "url", "events", "active"))
 
@@ -83,7 +91,14 @@ def _webhook_or_404(webhook_id: int) -> Webhook:
 
 
 def _form_page(form: WebhookForm, webhook: Webhook | None, status: int = 200):
-    response = make_response(render_template("admin/webhook_form.html", form=form, webhook=webhook))
+    response = make_response(
+        render_template(
+            "admin/webhook_form.html",
+            form=form,
+            webhook=webhook,
+            disabled_reason_text=disabled_reason_text,
+        )
+    )
     response.status_code = status
     return response
 
@@ -108,6 +123,7 @@ def webhook_list():
         webhooks=hooks,
         last_deliveries=webhooks.last_deliveries(hook.id for hook in hooks),
         delivery_status_label=delivery_status_label,
+        disabled_reason_text=disabled_reason_text,
     )
 
 
@@ -313,4 +329,5 @@ def _row_helpers() -> dict:
         "delivery_error_text": delivery_error_text,
         "next_attempt_at": webhooks.next_attempt_at,
         "can_retry_now": webhooks.can_retry_now,
+        "disabled_reason_text": disabled_reason_text,
     }

@@ -57,6 +57,8 @@ MAX_CONSECUTIVE_FAILURES = 5
 # An attempt that has not finished within this time died with its worker (POSTs time out at 10 s).
 ATTEMPT_LEASE = timedelta(minutes=2)
 MAX_URL = 2000
+# Why the demo's webhook is off; stored as it is, shown in the admin's language.
+DEMO_OFF_REASON = "Demo: point it at your CRM's URL, then switch it on."
 
 HANDOVER = handover.HandOver(
     WebhookDelivery, "jobs.webhooks:deliver_webhook", "attempted_at", "loopdesk_webhook_new_ids"
