@@ -62,7 +62,7 @@ def test_the_admin_pages_flag_the_text_and_ask_for_the_placeholder(
     overview = client.get("/admin/email-templates")
     assert "Some of your texts lack the link their e-mail is sent for." in text_of(overview)
     warning = overview.get_data(as_text=True).split('role="alert"')[1].split("</article>")[0]
-    assert '/admin/email-templates/password_reset/pl">Password reset (Polski)</a>: add {link}' in (
+    assert '/admin/email-templates/password_reset/pl">Password reset (Polish)</a>: add {link}' in (
         warning
     )
     assert "staff_invitation" not in warning  # its own text has the link
