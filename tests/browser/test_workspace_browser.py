@@ -143,3 +143,37 @@ def test_why_a_state_button_is_disabled_wraps_on_a_phone(page, live_server, tick
     assert reason.evaluate("el => el.getBoundingClientRect().right") <= 390
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the ticket page scrolls sideways on a phone"
+
+
+def test_the_customers_address_wraps_at_its_at_sign_not_mid_word_on_a_phone(
+    page, live_server, ticket
+):
+    """ "jan.wisniewski@ex" on one line and "ample.pl" on the next was hard to read (or copy)."""
+    ticket.customer_email = "jan.wisniewski.kowalczyk@example-shop.pl"
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_ticket(page, live_server, ticket)
+    words = ["jan", "wisniewski", "kowalczyk", "example", "shop"]
+    for width in range(300, 400, 5):  # wherever the line ends, it ends between words
+        page.set_viewport_size({"width": width, "height": 844})
+        split = page.evaluate(
+            """(words) => {
+              const dd = [...document.querySelectorAll(".facts dd")]
+                .find((el) => el.textContent.includes("@"));
+              const walker = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT);
+              const split = [];
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const word of words) {
+                  const at = node.data.indexOf(word);
+                  if (at < 0) continue;
+                  const range = document.createRange();
+                  range.setStart(node, at);
+                  range.setEnd(node, at + word.length);
+                  if (range.getClientRects().length > 1) split.push(word);
+                }
+              }
+              return split;
+            }""",
+            words,
+        )
+        assert split == [], width
