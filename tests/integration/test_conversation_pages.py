@@ -588,3 +588,20 @@ def test_a_language_switch_after_answer_again_stays_a_fresh_start(client, builti
     polish_link = re.search(r'<a href="([^"]+)" lang="pl"', again.html).group(1)
     polish = Respondent(client, "goal", False, query=polish_link.replace("&amp;", "&")[7:])
     assert polish.question == "goal" and 'id="end"' not in polish.html  # not the finished one
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-javascript"])
+def test_a_refused_answer_keeps_what_the_customer_typed_to_correct_it(client, builtin_forms, htmx):
+    """ "jan@example" refused: the field says "jan@example" again (escaped), not empty."""
+    customer = Respondent(client, "nps", htmx, lang="pl")
+    customer.answer("3")
+    customer.answer("Źle")
+    customer.answer("")
+    reply = customer.answer('jan@example"><b>')
+    assert reply.status_code == 422 and customer.question == "email"
+    assert "Wpisz poprawny adres e-mail" in text_of(reply)
+    assert 'value="jan@example&#34;&gt;&lt;b&gt;"' in customer.html
+    assert '"><b>' not in customer.html
+    # nothing was saved: the page opened again shows the field empty, as before
+    page = client.get("/pl/f/nps").get_data(as_text=True)
+    assert 'type="email" name="value" value=""' in page

@@ -58,6 +58,8 @@ csrf.exempt(bp)  # see the module docstring: conversation tokens protect these p
 COOKIE_PREFIX = "ld_r_"
 ONE_TAP_SHARE = 0.4  # of FORM_MIN_SECONDS_FIRST_ANSWER, for a score or a chip (see _too_soon)
 ASSET_MAX_AGE = 365 * 24 * 3600  # asset names are hashes of their bytes: they never change
+TYPED_ANSWERS = ("short_text", "long_text", "email", "number", "date")
+MAX_TYPED = 5000  # a refused answer given back is never longer than the longest one taken
 
 
 def resume_days() -> int:
@@ -226,7 +228,13 @@ def _render(
     shown_at: float | None = None,
     continue_later: dict | None = None,
     expired: bool = False,
+    typed: str | None = None,
 ):
+    """The conversation page, or (partial) the exchange htmx swaps in.
+
+    `typed`: what the customer typed into an answer that was refused, shown in the field
+    again to correct rather than to type anew.
+    """
     answers = response.answers if response else {}
     context = (
         form_service.context_of(response)
@@ -244,7 +252,9 @@ def _render(
         pipe=lambda text: conversation.pipe(text, answers),
         transcript=conversation.transcript(definition, answers, **context),
         question=None if done else question,
-        current_value=answers.get(question.id) if question and response else None,
+        current_value=typed
+        if typed is not None
+        else (answers.get(question.id) if question and response else None),
         editing=bool(question and response and question.id in answers and not done),
         error=error,
         appended=appended,
@@ -510,6 +520,7 @@ def answer(slug: str):
             partial=bool(htmx_request.htmx),
             status=422,
             shown_at=step.get("t"),  # the clock keeps running: the next try is not refused again
+            typed=_typed_answer(question),
         )
     if response is None:
         pending = step.get("p") or {}
@@ -544,6 +555,7 @@ def answer(slug: str):
             status=422,
             appended=question.id if stale else None,  # with edited: the transcript is redrawn
             edited=stale,
+            typed=None if stale else _typed_answer(question),
         )
     ticket = form_service.finish_if_done(response)
     # The rows just written are what the reply shows: no need to reload them after the commit.
@@ -645,6 +657,14 @@ def _raw_answer(response: Response, question: Question):
     if question.type == "multi_choice":
         return request.form.getlist("value")
     return request.form.get("value")
+
+
+def _typed_answer(question: Question) -> str | None:
+    """What was typed into a refused text, e-mail, number or date answer ("jan@example"),
+    to be given back in the field: the customer corrects it instead of typing it again."""
+    if question.type not in TYPED_ANSWERS or request.form.get("skip"):
+        return None
+    return (request.form.get("value") or "")[: question.max_length or MAX_TYPED]
 
 
 def _expired(form: Form, *, note: bool = False):
