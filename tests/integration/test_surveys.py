@@ -432,3 +432,28 @@ def test_the_status_page_asks_the_survey_too_and_one_click_answers_it(
     page = text_of(client.get(f"/t/{ticket.status_token}"))
     assert "Twoja odpowiedź: 4. Dziękujemy!" in page
     assert "Zmień odpowiedź lub dodaj komentarz" in page
+
+
+def test_a_survey_answered_from_a_status_page_read_in_english_stays_english(
+    resolver, client, smtp_server, run_jobs
+):
+    """A Polish request read in English (?lang=en): its survey, the thanks and the comment
+    box after it are English too, not back in Polish."""
+    ticket = resolved_ticket(resolver)
+    run_survey_job(run_jobs, later(25))
+    token = invitation_of(ticket).token
+    page = client.get(f"/t/{ticket.status_token}?lang=en").get_data(as_text=True)
+    assert "How satisfied are you with the help you received?" in page
+    assert f'action="/s/{token}?lang=en"' in page
+    answered = client.post(f"/s/{token}?lang=en", data={"score": "2"})
+    assert answered.headers["Location"] == f"/s/{token}?lang=en"
+    thanks = client.get(answered.headers["Location"])
+    assert '<html lang="en">' in thanks.text and "My score: 2" in text_of(thanks)
+    assert thanks.text.count(f'action="/s/{token}?lang=en"') == 2  # the comment, another score
+    commented = client.post(f"/s/{token}?lang=en", data={"comment": "Too slow"})
+    assert "Thank you, we added your comment." in text_of(client.get(commented.headers["Location"]))
+    page = text_of(client.get(f"/t/{ticket.status_token}?lang=en"))
+    assert "You answered 2. Thank you!" in page
+    # read in the request's own language, nothing is added to the addresses
+    assert f'action="/s/{token}"' in client.get(f"/s/{token}").text
+    assert "Moja ocena: 2" in text_of(client.get(f"/s/{token}"))

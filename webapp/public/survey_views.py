@@ -10,7 +10,16 @@ proof. `POST /unsubscribe/<token>` is also the RFC 8058 one-click target of the
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,9 +56,21 @@ def _invitation_or_404(token: str) -> SurveyInvitation:
 
 
 def _customer_language(invitation: SurveyInvitation) -> str:
-    lang = normalise_locale(invitation.ticket.customer_locale) or "en"
+    """The request's language, or the one the customer reads its status page in (`?lang=`,
+    which the survey's forms on that page and on these keep)."""
+    chosen = request.args.get("lang")
+    if chosen not in current_app.config["LANGUAGES"]:
+        chosen = None
+    lang = chosen or normalise_locale(invitation.ticket.customer_locale) or "en"
     override_locale(lang)
     return lang
+
+
+def _thanks_page(token: str):
+    """On to the thanks page, in the language chosen on the way (if one was)."""
+    chosen = request.args.get("lang")
+    kept = {"lang": chosen} if chosen in current_app.config["LANGUAGES"] else {}
+    return redirect(url_for("public.survey_thanks", token=token, **kept), code=303)
 
 
 def _open_survey(invitation: SurveyInvitation) -> surveys.SurveyForm | None:
@@ -159,7 +180,7 @@ def survey_answer(token: str):
         except AnswerError as refused:  # the comment (too long)
             db.session.rollback()
             flash(answer_error_message(refused), "error")
-            return redirect(url_for("public.survey_thanks", token=token), code=303)
+            return _thanks_page(token)
         except surveys.SurveyClosed:
             db.session.rollback()
             return _closed_page(invitation, lang)
@@ -170,7 +191,7 @@ def survey_answer(token: str):
             invitation = _invitation_or_404(token)
     if comment and comment.strip():
         flash(_("Thank you, we added your comment."), "success")
-    return redirect(url_for("public.survey_thanks", token=token), code=303)
+    return _thanks_page(token)
 
 
 @bp.get("/unsubscribe/<token>")
