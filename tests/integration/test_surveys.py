@@ -457,3 +457,19 @@ def test_a_survey_answered_from_a_status_page_read_in_english_stays_english(
     # read in the request's own language, nothing is added to the addresses
     assert f'action="/s/{token}"' in client.get(f"/s/{token}").text
     assert "Moja ocena: 2" in text_of(client.get(f"/s/{token}"))
+
+
+def test_an_empty_comment_is_refused_in_the_customers_language(
+    resolver, client, smtp_server, run_jobs
+):
+    """The comment box leaves the check to us (the browser's bubble would be in its language)."""
+    ticket = resolved_ticket(resolver)
+    run_survey_job(run_jobs, later(25))
+    token = invitation_of(ticket).token
+    client.post(f"/s/{token}", data={"score": "4"})
+    thanks = client.get(f"/s/{token}").text
+    assert re.search(r'<form id="composer" [^>]*novalidate>', thanks)
+    sent = client.post(f"/s/{token}", data={"score": "4", "comment": "  "})
+    page = client.get(sent.headers["Location"])
+    assert "Najpierw napisz wiadomość." in text_of(page)
+    assert "Dziękujemy, komentarz został dodany." not in text_of(page)

@@ -191,6 +191,8 @@ def survey_answer(token: str):
             invitation = _invitation_or_404(token)
     if comment and comment.strip():
         flash(_("Thank you, we added your comment."), "success")
+    elif comment is not None:  # the comment box, sent empty: said here, in the page's language
+        flash(_("Please write a message first."), "error")
     return _thanks_page(token)
 
 
