@@ -439,6 +439,20 @@ def test_a_refused_continue_later_address_is_kept_beside_its_field(client, built
     assert db.session.scalar(select(OutboxMessage)) is None
 
 
+def test_an_empty_continue_later_box_asks_for_an_address(client, builtin_forms):
+    """The box leaves checking to us (novalidate): empty, it asks for an address, in Polish."""
+    customer = Respondent(client, "goal", True, lang="pl")
+    customer.answer("no")
+    assert re.search(r'<form [^>]*class="inline-form" novalidate>', customer.html)
+    reply = client.post(
+        "/f/goal/continue-later",
+        data={"step": customer.field("step"), "lang": "pl", "email": " "},
+    )
+    assert reply.status_code == 422
+    assert "Wpisz poprawny adres e-mail, np. name@example.com." in text_of(reply)
+    assert "Odpowiedz na to pytanie." not in text_of(reply)
+
+
 def test_the_link_sent_page_is_headed_by_the_forms_title(client, builtin_forms):
     customer = Respondent(client, "goal", True, lang="pl")
     customer.answer("no")

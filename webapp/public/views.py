@@ -712,6 +712,8 @@ def continue_later(slug: str):
             Question(id="email", type="email", text={}, max_length=254), email
         )
     except AnswerError as refused:
+        if refused.code == "required":  # an empty box asks for an address, not "an answer"
+            refused = AnswerError("email")
         return _render(
             form,
             definition,
