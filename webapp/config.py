@@ -91,6 +91,9 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         # an MTA can pipe them to `flask mail receive` instead).
         "LOOPDESK_REPLY_ADDRESS": (env.get("LOOPDESK_REPLY_ADDRESS") or "").strip() or None,
         "LOOPDESK_IMAP_URL": env.get("LOOPDESK_IMAP_URL") or None,
+        # A folder of that mailbox to move each handled message to (created if missing);
+        # unset: handled messages stay and are marked seen.
+        "LOOPDESK_IMAP_DONE_FOLDER": (env.get("LOOPDESK_IMAP_DONE_FOLDER") or "").strip() or None,
         # Where the testimonial request sends promoters (a review site); unset: "just reply".
         "TESTIMONIAL_URL": env.get("LOOPDESK_TESTIMONIAL_URL") or None,
         # Webhooks may call loopback/private/link-local addresses (SSRF: off unless set).

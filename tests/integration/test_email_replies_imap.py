@@ -1,4 +1,5 @@
-"""The IMAP job reads unseen replies from a real (tiny, local) IMAP server and marks them seen."""
+"""The IMAP job reads replies from a real (tiny, local) IMAP server: it marks them seen, or
+moves them to a folder of their own."""
 
 from __future__ import annotations
 
@@ -16,31 +17,70 @@ from webapp.services.reply_addresses import customer_reply_address
 
 
 class FakeImap(socketserver.StreamRequestHandler):
-    """Just the IMAP4rev1 that imaplib's login, select, UID search/fetch/store and logout use."""
+    """Just the IMAP4rev1 that imaplib's login, select, UID search/fetch/store/copy/move,
+    create, expunge and logout use."""
 
-    mailbox: dict[int, dict] = {}  # uid -> {"raw": bytes, "seen": bool}
+    mailbox: dict[int, dict] = {}  # uid -> {"raw": bytes, "seen": bool, "deleted": bool}
+    folders: dict[str, list[bytes]] = {}  # other folders: the messages moved there
+    capabilities = b"IMAP4rev1"
+    expunged_all = False  # a plain EXPUNGE (not UID EXPUNGE) ran
+    refuse_create = False  # a server (or an account) that may not make folders
 
     def reply(self, *lines: bytes) -> None:
         self.wfile.write(b"".join(line + b"\r\n" for line in lines))
 
     def handle(self) -> None:
+        cls = type(self)
         self.reply(b"* OK fake IMAP4rev1 ready")
         for line in self.rfile:
             tag, command, *rest = line.decode().strip().split(" ", 2) + [""]
             args, ok = rest[0], tag.encode() + b" OK done"
+            verb = args.split(" ", 1)[0] if command == "UID" else command
+            uids = (
+                {int(u) for u in args.split()[1].split(",")}
+                if command == "UID" and verb != "SEARCH"
+                else set()
+            )
+            uid = min(uids, default=None)
             if command == "CAPABILITY":
-                self.reply(b"* CAPABILITY IMAP4rev1", ok)
+                self.reply(b"* CAPABILITY " + cls.capabilities, ok)
             elif command == "SELECT":
-                self.reply(b"* %d EXISTS" % len(self.mailbox), ok)
-            elif command == "UID" and args.startswith("SEARCH"):
-                unseen = b" ".join(b"%d" % u for u, m in self.mailbox.items() if not m["seen"])
-                self.reply(b"* SEARCH " + unseen, ok)
-            elif command == "UID" and args.startswith("FETCH"):
-                uid = int(args.split()[1])
-                raw = self.mailbox[uid]["raw"]
+                self.reply(b"* %d EXISTS" % len(cls.mailbox), ok)
+            elif command == "CREATE":
+                name = args.strip('"')
+                if name in cls.folders or cls.refuse_create:
+                    self.reply(tag.encode() + b" NO [ALREADYEXISTS] exists")
+                else:
+                    cls.folders[name] = []
+                    self.reply(ok)
+            elif verb == "SEARCH":
+                wanted = "deleted" if "UNDELETED" in args else "seen"
+                found = [u for u, m in cls.mailbox.items() if not m.get(wanted)]
+                self.reply(b"* SEARCH " + b" ".join(b"%d" % u for u in found), ok)
+            elif verb == "FETCH":
+                raw = cls.mailbox[uid]["raw"]
                 self.reply(b"* 1 FETCH (UID %d BODY[] {%d}\r\n" % (uid, len(raw)) + raw + b")", ok)
-            elif command == "UID" and args.startswith("STORE"):
-                self.mailbox[int(args.split()[1])]["seen"] = "\\Seen" in args
+            elif verb == "STORE":
+                cls.mailbox[uid]["seen"] = "\\Seen" in args
+                cls.mailbox[uid]["deleted"] = "\\Deleted" in args
+                self.reply(ok)
+            elif verb in ("COPY", "MOVE"):
+                folder = args.split(" ", 2)[2].strip('"')
+                if folder not in cls.folders or (
+                    verb == "MOVE" and b"MOVE" not in cls.capabilities
+                ):
+                    self.reply(tag.encode() + b" NO no such folder")
+                    continue
+                cls.folders[folder].append(cls.mailbox[uid]["raw"])
+                if verb == "MOVE":
+                    del cls.mailbox[uid]
+                self.reply(ok)
+            elif verb == "EXPUNGE":
+                if command == "EXPUNGE":
+                    cls.expunged_all = True
+                keep = set(cls.mailbox) if command == "EXPUNGE" else uids
+                for gone in [u for u, m in cls.mailbox.items() if m.get("deleted") and u in keep]:
+                    del cls.mailbox[gone]
                 self.reply(ok)
             elif command == "LOGOUT":
                 self.reply(b"* BYE", ok)
@@ -90,3 +130,53 @@ def test_the_periodic_job_adds_unseen_replies_and_marks_them_seen(app, builtin_f
     assert {row.via for row in db.session.scalars(select(InboundEmail))} == {"imap"}
     assert poll_reply_mailbox() == 0  # nothing unseen is left
     assert re.fullmatch(r"support\+\d+-[0-9a-f]{20}@example\.com", to)
+
+
+def _two_replies(ticket) -> dict[int, dict]:
+    to = customer_reply_address(ticket)
+    return {
+        uid: {
+            "raw": f"From: jan@example.pl\r\nTo: {to}\r\nMessage-ID: <{uid}@pl>\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\nOdpowiedź {uid}.\r\n".encode(),
+            "seen": seen,
+        }
+        for uid, seen in ((3, True), (4, False))
+    }
+
+
+@pytest.mark.parametrize("capabilities", [b"IMAP4rev1 MOVE", b"IMAP4rev1 UIDPLUS", b"IMAP4rev1"])
+def test_with_a_done_folder_every_reply_is_read_and_moved_there(app, builtin_forms, capabilities):
+    """A colleague who opened a reply in their mail client first (3 is seen) hides nothing;
+    the mailbox is left empty, the replies wait in the folder (MOVE, or copy and delete)."""
+    from jobs.schedule import poll_reply_mailbox
+
+    app.config["LOOPDESK_IMAP_DONE_FOLDER"] = "Loopdesk/Done"
+    ticket = make_ticket()
+    other = {"raw": b"From: x@example.com\r\n\r\nsomeone else's\r\n", "deleted": True}
+    FakeImap.mailbox = {**_two_replies(ticket), 8: other}  # 8: deleted by a person, not ours
+    FakeImap.folders, FakeImap.capabilities, FakeImap.expunged_all = {}, capabilities, False
+    assert poll_reply_mailbox() == 2
+    texts = [e.data["text"] for e in ticket.events if e.kind == "customer_reply"]
+    assert sorted(texts) == ["Odpowiedź 3.", "Odpowiedź 4."]
+    assert len(FakeImap.folders["Loopdesk/Done"]) == 2  # created, then filled
+    if capabilities == b"IMAP4rev1":  # no UID EXPUNGE: the whole mailbox is expunged
+        assert FakeImap.expunged_all and FakeImap.mailbox == {}
+    else:  # only what was moved leaves; a person's deleted message stays theirs
+        assert not FakeImap.expunged_all and list(FakeImap.mailbox) == [8]
+    assert poll_reply_mailbox() == 0  # the folder exists now; nothing left to read
+
+
+def test_a_folder_the_server_refuses_leaves_the_reply_seen_where_it_was(app, builtin_forms):
+    from jobs.schedule import poll_reply_mailbox
+
+    app.config["LOOPDESK_IMAP_DONE_FOLDER"] = "Loopdesk/Done"
+    ticket = make_ticket()
+    FakeImap.mailbox = _two_replies(ticket)
+    FakeImap.folders, FakeImap.capabilities, FakeImap.refuse_create = {}, b"IMAP4rev1 MOVE", True
+    try:
+        assert poll_reply_mailbox() == 2
+    finally:
+        FakeImap.refuse_create = False
+    assert sorted(FakeImap.mailbox) == [3, 4]  # kept where they were, marked seen
+    assert all(m["seen"] for m in FakeImap.mailbox.values())
+    assert len([e for e in ticket.events if e.kind == "customer_reply"]) == 2

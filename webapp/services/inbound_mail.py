@@ -19,6 +19,7 @@ from __future__ import annotations
 import email
 import hashlib
 import imaplib
+import logging
 import re
 from contextlib import suppress
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from webapp.models import InboundEmail, InboundOutcome, OutboxMessage, Ticket
 from webapp.services.history import record_event
 from webapp.services.reply_addresses import outbox_ids_in, ticket_id_from_address
 from webapp.services.ticket_files import keep_attachments
+
+log = logging.getLogger(__name__)
 
 # The status page's limit (public.status_views.MAX_REPLY): a longer e-mail is cut there.
 MAX_EMAIL_REPLY = 5000
@@ -357,33 +360,65 @@ def _imap_settings(url: str) -> tuple[str, int, str, str, str, bool]:
     )
 
 
-def poll_mailbox(url: str, limit: int = 100) -> int:
-    """Receive the unseen messages of the IMAP mailbox; each handled one is marked seen.
+def poll_mailbox(url: str, limit: int = 100, done_folder: str | None = None) -> int:
+    """Receive the messages waiting in the IMAP mailbox; each handled one is put aside.
 
-    A message is marked \\Seen only after `receive_email` committed its outcome, so a crash
-    in between means it is read again next time and then counted a duplicate. A database
-    error stops the poll and leaves the rest unseen for the next run.
+    Without `done_folder` the unseen messages are read and each handled one is marked
+    \\Seen: a message someone opened in a mail client first is never read. With it, every
+    message still in the mailbox is read and each handled one is moved to that folder
+    (created if missing), so the mailbox holds only what is left to do and nobody reading
+    it can hide a reply. A message is put aside only after `receive_email` committed its
+    outcome, so a crash in between means it is read again next time and then counted a
+    duplicate. A database error stops the poll and leaves the rest for the next run.
     """
     host, port, user, password, mailbox, secure = _imap_settings(url)
     client = imaplib.IMAP4_SSL(host, port) if secure else imaplib.IMAP4(host, port)
     handled = 0
     try:
         client.login(user, password)
+        if done_folder:
+            client.create(_quoted(done_folder))  # NO when it exists already: fine
         client.select(_quoted(mailbox))
-        status, data = client.uid("SEARCH", None, "UNSEEN")
+        status, data = client.uid("SEARCH", None, "UNDELETED" if done_folder else "UNSEEN")
         uids = data[0].split()[:limit] if status == "OK" and data and data[0] else []
+        deleted: list[bytes] = []
         for uid in uids:
             status, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((p[1] for p in fetched or [] if isinstance(p, tuple)), None)
             if status != "OK" or raw is None:
                 continue
             receive_email(raw, via="imap")
-            client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+            if done_folder:
+                deleted += [uid] if _move(client, uid, done_folder) else []
+            else:
+                client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             handled += 1
+        if deleted and "UIDPLUS" in client.capabilities:
+            client.uid("EXPUNGE", b",".join(deleted).decode())  # only the ones moved
+        elif deleted:
+            client.expunge()
     finally:
         with suppress(imaplib.IMAP4.error, OSError):
             client.logout()
     return handled
+
+
+def _move(client: imaplib.IMAP4, uid: bytes, folder: str) -> bool:
+    """Move one message to `folder`: MOVE (RFC 6851) where the server has it, else copy it
+    and flag the original deleted (True: the caller expunges at the end). A move the server
+    refuses leaves the message marked seen where it was, and says so in the log."""
+    if "MOVE" in client.capabilities:
+        status, _ = client.uid("MOVE", uid, _quoted(folder))
+        if status == "OK":
+            return False
+    else:
+        status, _ = client.uid("COPY", uid, _quoted(folder))
+        if status == "OK":
+            client.uid("STORE", uid, "+FLAGS", "(\\Seen \\Deleted)")
+            return True
+    log.warning("IMAP: could not move message %s to %r; marked seen instead", uid, folder)
+    client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+    return False
 
 
 def _quoted(mailbox: str) -> str:
@@ -393,4 +428,6 @@ def _quoted(mailbox: str) -> str:
 def poll_configured_mailbox() -> int:
     """The periodic job's work: nothing unless LOOPDESK_IMAP_URL is set."""
     url = current_app.config.get("LOOPDESK_IMAP_URL")
-    return poll_mailbox(url) if url else 0
+    if not url:
+        return 0
+    return poll_mailbox(url, done_folder=current_app.config.get("LOOPDESK_IMAP_DONE_FOLDER"))
