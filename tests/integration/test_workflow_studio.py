@@ -603,3 +603,14 @@ def test_a_routing_builder_save_is_described_in_the_audit_log_too(
     assert "Broken pages go to product quality; Unhappy customers get a fast call back; " in (
         text_of(client.get("/admin/audit"))
     )
+
+
+def test_the_version_loopdesk_installed_is_described_in_the_admins_language(
+    client, create_user, login
+):
+    login(create_user(email="p@example.com", name="P", role=Role.ADMIN, locale="pl"))
+    active_version()  # installed on first use, its comment stored in English
+    db.session.commit()
+    listing = text_of(client.get("/admin/workflow/versions"))
+    assert "Domyślny przepływ pracy dostarczany z Loopdesk" in listing
+    assert "shipped default" not in listing

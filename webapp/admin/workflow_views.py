@@ -19,7 +19,7 @@ from webapp.record_ids import optional_id
 from webapp.security import admin_required
 from webapp.services import drafts, workflow_studio
 from webapp.services.local_time import BadLocalTime, local_input_value, parse_local_datetime
-from webapp.services.workflow_versions import PublishRefused, active_version
+from webapp.services.workflow_versions import SHIPPED_COMMENT, PublishRefused, active_version
 from webapp.tickets.presenters import describe_target
 from webapp.timezone_choices import zone_in_words
 
@@ -195,7 +195,17 @@ def workflow_publish():
 def workflow_versions():
     versions = workflow_studio.versions()
     db.session.commit()
-    return render_template("admin/workflow_versions.html", versions=versions)
+    return render_template(
+        "admin/workflow_versions.html", versions=versions, version_comment=_version_comment
+    )
+
+
+def _version_comment(version) -> str:
+    """What the version list says of a version: its comment, or for the default Loopdesk
+    installed itself, that, in the admin's language (it was stored in English)."""
+    if version.comment == SHIPPED_COMMENT:
+        return _("The default workflow that comes with Loopdesk")
+    return version.comment or ""
 
 
 @bp.get("/workflow/versions/diff")
@@ -213,6 +223,7 @@ def workflow_version_diff():
             render_template(
                 "admin/workflow_versions.html",
                 versions=versions,
+                version_comment=_version_comment,
                 error=_("Choose two existing versions to compare."),
             )
         )

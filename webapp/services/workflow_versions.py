@@ -16,6 +16,8 @@ from workflow.engine import CompiledWorkflow
 from workflow.yaml_documents import N_
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "workflow" / "definitions"
+# The comment of a default Loopdesk installed itself (stored as is, shown in the reader's words).
+SHIPPED_COMMENT = "shipped default"
 SHIPPED = {
     WorkflowKind.TICKET: DEFINITIONS / "default.yaml",
     WorkflowKind.TASK: DEFINITIONS / "tasks.yaml",
@@ -114,7 +116,7 @@ def active_version(kind: WorkflowKind = WorkflowKind.TICKET) -> WorkflowVersion:
                     kind,
                     SHIPPED[kind].read_text(encoding="utf-8"),
                     None,
-                    comment="shipped default",
+                    comment=SHIPPED_COMMENT,
                     check_teams=False,
                 )
         except IntegrityError:  # another request installed it at the same moment
