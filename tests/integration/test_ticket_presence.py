@@ -72,3 +72,44 @@ def test_the_presence_line_names_several_colleagues_in_the_reader_s_language(app
     presence.here(ticket.id, people["bea"].id, True, now)
     page = text_of(_signed_in(app, people["ola"]).get(f"/tickets/{ticket.number}"))
     assert "Bea Brown i Ivan Petrov piszą teraz odpowiedź do klienta." in page
+
+
+def _card(board_html: str, number: str) -> str:
+    start = board_html.index(f'id="card-{number}"')
+    return board_html[start : board_html.index("</li>", start)]
+
+
+def test_the_board_marks_the_cards_colleagues_have_open_and_hears_when_they_come_and_go(
+    app, people, monkeypatch
+):
+    ticket, other = make_ticket(subject="Opened by Bea"), make_ticket(subject="Nobody here")
+    ola_browser = _signed_in(app, people["ola"])
+    tag = ola_browser.get("/board/changes", headers={"HX-Request": "true"}).headers["ETag"]
+    unchanged = ola_browser.get(
+        "/board/changes", headers={"HX-Request": "true", "If-None-Match": tag}
+    )
+    assert unchanged.status_code == 304  # nobody about: the board stays as it is
+
+    bea_page = _open(_signed_in(app, people["bea"]), ticket)  # Bea opens one ticket
+    arrived = ola_browser.get(
+        "/board/changes", headers={"HX-Request": "true", "If-None-Match": tag}
+    )
+    assert arrived.status_code == 200  # Ola's board hears of it at its next poll
+    html = arrived.get_data(as_text=True)
+    assert 'title="Bea Brown ma otwarte to zgłoszenie"' in _card(html, ticket.number)
+    assert "card-presence" not in _card(html, other.number)
+
+    bea_page.url += "&replying=1"
+    bea_page.poll()
+    writing = ola_browser.get(
+        "/board/changes", headers={"HX-Request": "true", "If-None-Match": arrived.headers["ETag"]}
+    ).get_data(as_text=True)
+    assert 'title="Bea Brown pisze teraz odpowiedź do klienta"' in _card(writing, ticket.number)
+
+    own = _signed_in(app, people["bea"]).get("/board").get_data(as_text=True)
+    assert "card-presence" not in _card(own, ticket.number)  # nobody is shown themselves
+
+    later = utcnow() + timedelta(seconds=30)  # Bea closed the tab
+    monkeypatch.setattr("webapp.board.views.utcnow", lambda: later)
+    gone = ola_browser.get("/board").get_data(as_text=True)
+    assert "card-presence" not in _card(gone, ticket.number)

@@ -41,7 +41,7 @@ from webapp.i18n import language_in_sentence
 from webapp.models import CannedReply, SavedView, Team, Ticket, User, WorkflowKind, utcnow
 from webapp.record_ids import optional_id, record_id
 from webapp.security import staff_required
-from webapp.services import canned_replies
+from webapp.services import canned_replies, presence
 from webapp.services.board import (
     COUNT_CAP,
     BoardFilters,
@@ -97,13 +97,19 @@ def _columns(filters: BoardFilters) -> list[ColumnView]:
     return build_columns(pages, definition, current_user, now)
 
 
+def _fingerprint(filters: BoardFilters) -> str:
+    now = utcnow()
+    present = presence.board_fingerprint(presence.on_tickets(current_user.id, now))
+    return change_fingerprint(filters, str(get_locale()), now, present)
+
+
 def _columns_context(filters: BoardFilters, etag: str | None = None) -> dict:
     """The columns and the fingerprint they are current for.
 
     The fingerprint is read *before* the columns: a change landing in between makes the next
     poll see a newer fingerprint and refresh, instead of being marked as already shown.
     """
-    etag = etag or change_fingerprint(filters, str(get_locale()), utcnow())
+    etag = etag or _fingerprint(filters)
     return {"columns": _columns(filters), "filters": filters, "count_cap": COUNT_CAP, "etag": etag}
 
 
@@ -210,7 +216,7 @@ def column(state: str):
 def changes():
     """304 while nothing changed since the client's ETag; otherwise the fresh columns."""
     filters = _filters()
-    etag = change_fingerprint(filters, str(get_locale()), utcnow())
+    etag = _fingerprint(filters)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:

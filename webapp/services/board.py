@@ -523,7 +523,9 @@ def card_triggers(ticket: Ticket, viewer: User, open_tasks: int) -> list[Trigger
 # ---------------------------------------------------------------- live updates
 
 
-def change_fingerprint(filters: BoardFilters, locale: str, now: datetime) -> str:
+def change_fingerprint(
+    filters: BoardFilters, locale: str, now: datetime, present: str = ""
+) -> str:
     """A short token that changes when any ticket changes, and every minute (SLA badges).
 
     Every change to a ticket is an event in its history (moves, assignments, labels, notes,
@@ -531,7 +533,8 @@ def change_fingerprint(filters: BoardFilters, locale: str, now: datetime) -> str
     each of them, and `max(ticket.id)` with each new ticket. Both are read from primary-key
     indexes: the poll costs the same with 100 or 1,000,000 tickets. (`count(*)` or
     `max(updated_at)` would read the whole table on every poll of every open board.) The
-    filters and the viewer's language are in it because they change what the board shows.
+    filters and the viewer's language are in it because they change what the board shows,
+    and `present` (presence.board_fingerprint) as colleagues open and leave tickets.
     """
     row = db.session.execute(
         select(
@@ -539,7 +542,9 @@ def change_fingerprint(filters: BoardFilters, locale: str, now: datetime) -> str
             select(func.max(TicketEvent.id)).scalar_subquery(),
         )
     ).one()
-    raw = "|".join(map(str, (*row, now.strftime("%Y%m%d%H%M"), filters.query_string, locale)))
+    raw = "|".join(
+        map(str, (*row, now.strftime("%Y%m%d%H%M"), filters.query_string, locale, present))
+    )
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
