@@ -129,3 +129,26 @@ def test_the_forms_file_question_names_the_file_and_refuses_a_large_one_beside_i
     page.locator("#composer button", has_text="Prześlij").click()
     page.locator("#composer input[type=email]").wait_for()
     expect(page.locator("#transcript .bubble.customer").last).to_contain_text("mały.png")
+
+
+def test_a_file_dropped_on_the_picker_is_chosen(page, live_server):
+    """The browser's own input took a dropped file; the hidden one's picker does too."""
+    ticket = make_ticket(subject="Zły rozmiar", customer_locale="pl")
+    page.goto(f"{live_server}/t/{ticket.status_token}")
+    page.locator(".file-picker-button").evaluate(
+        """(target) => {
+            const files = new DataTransfer();
+            for (const name of ["faktura.pdf", "paragon.pdf"]) {
+                const pdf = ["%PDF-1.4\\n%%EOF\\n"];
+                files.items.add(new File(pdf, name, {type: "application/pdf"}));
+            }
+            for (const type of ["dragover", "drop"]) {
+                const init = {bubbles: true, cancelable: true, dataTransfer: files};
+                target.dispatchEvent(new DragEvent(type, init));
+            }
+        }"""
+    )
+    expect(page.locator("#reply-files-chosen")).to_have_text("faktura.pdf, paragon.pdf")
+    assert page.locator("#reply-files").evaluate("i => i.files.length") == 2
+    page.get_by_role("button", name="Wyślij", exact=True).click()
+    expect(page.locator(".bubble.customer .attached-file")).to_have_count(2)

@@ -85,6 +85,26 @@
     showChosenFiles(input, tooLarge ? input.getAttribute("data-too-large") : "");
   });
 
+  // A file dropped on a picker is chosen, as the browser's own (now hidden) input took it.
+  function pickerOf(evt) {
+    return evt.target && evt.target.closest ? evt.target.closest(".file-picker") : null;
+  }
+  document.addEventListener("dragover", function (evt) {
+    if (pickerOf(evt)) { evt.preventDefault(); }
+  });
+  document.addEventListener("drop", function (evt) {
+    var picker = pickerOf(evt);
+    var dropped = evt.dataTransfer && evt.dataTransfer.files;
+    if (!picker || !dropped || !dropped.length || !window.DataTransfer) { return; }
+    evt.preventDefault();
+    var input = picker.querySelector("input[type=file]");
+    var chosen = new DataTransfer();
+    Array.prototype.slice.call(dropped, 0, input.multiple ? dropped.length : 1)
+      .forEach(function (file) { chosen.items.add(file); });
+    input.files = chosen.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
   // "Skip" does not upload a file chosen meanwhile (nor wait for a too large one to fail).
   document.addEventListener("click", function (evt) {
     var skip = evt.target.closest && evt.target.closest("#composer .skip");
