@@ -4,7 +4,7 @@ import pytest
 
 from tests.helpers import text_of
 from webapp.extensions import db
-from webapp.models import Form, FormVersion
+from webapp.models import Form, FormVersion, Role
 from webapp.services import drafts
 from webapp.services.forms import find_form, publish_form
 
@@ -217,3 +217,47 @@ def test_removing_the_middle_ending_is_reviewed_as_that_ending_removed(
     page = client.get(REVIEW).get_data(as_text=True)
     assert " </strong>:" not in page and "</strong> :" not in page
     assert "Usunięto zakończenie 2</strong>: <del>We will do better</del>" in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "added", "default", "listed", "option", "remove"),
+    [
+        (
+            "pl",
+            "Dodany język: rosyjski",
+            "Język domyślny: angielski → polski",
+            "Rosyjski",
+            "Słoweński (sl)",
+            "Usuń język angielski",
+        ),
+        (
+            "ru",
+            "Добавлен язык: русский",
+            "Язык по умолчанию: английский → польский",
+            "Русский",
+            "Словенский (sl)",
+            "Удалить язык английский",
+        ),
+        (
+            "en",
+            "Language added: Russian",
+            "Default language: English → Polish",
+            "Russian",
+            "Slovenian (sl)",
+            "Remove the language English",
+        ),
+    ],
+)
+def test_the_builder_and_the_review_name_languages_in_the_admins_language_and_casing(
+    client, login, create_user, shop, post_form, locale, added, default, listed, option, remove
+):
+    """They said each language's own name, capitalised: "Dodany język: Русский"."""
+    login(create_user(email="admin@example.com", role=Role.ADMIN, locale=locale))
+    edit(post_form, "languages", {"lang": "ru", "action": "add"}, "")
+    edit(post_form, "languages", {"lang": "pl", "action": "default"}, "1")
+    builder = client.get("/admin/forms/shop/edit").get_data(as_text=True)
+    assert f">{option}</option>" in builder
+    assert f'aria-label="{remove}"' in builder
+    assert f"<li><span>{listed}</span> <code>ru</code>" in builder
+    text = text_of(client.get(REVIEW))
+    assert added in text and default in text

@@ -75,7 +75,6 @@ PART_TARGETS = {
     "schedule": "#builder-schedule",
 }
 SELECTOR_SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
-LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ru": "Русский", "sl": "Slovenščina"}
 REFUSALS = {
     "unreadable": _l(
         "The draft cannot be read as a form (a YAML error, or a part that is not a list or "
@@ -175,7 +174,6 @@ def _context(form: Form, text: str, revision: int | None, **extra) -> dict:
         "type_labels": TYPE_LABELS,
         "operator_labels": OPERATOR_LABELS,
         "part_labels": PART_LABELS,
-        "language_names": LANGUAGE_NAMES,
         "all_languages": LANGUAGES,
         "scales": SCALES,
         "operators_for": builder.operators_for,

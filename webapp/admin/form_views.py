@@ -13,7 +13,7 @@ from htmx_flask import request as htmx_request
 
 from survey_forms.definition import load_form
 from webapp.admin import bp
-from webapp.admin.form_builder_views import LANGUAGE_NAMES, PART_LABELS, TYPE_LABELS
+from webapp.admin.form_builder_views import PART_LABELS, TYPE_LABELS
 from webapp.admin.form_schedule_words import (
     closes_words,
     schedule_facts,
@@ -213,7 +213,6 @@ def _review_context(form: Form, review: form_review.PublishReview, came_from: st
         "say_after": lambda condition: describe_condition(condition, review.after),
         "type_labels": TYPE_LABELS,
         "part_labels": PART_LABELS,
-        "language_names": LANGUAGE_NAMES,
         "public_url": external_url("public.show_form", slug=form.slug),
         "setting_words": lambda change: setting_change_words(
             change,
