@@ -323,3 +323,26 @@ def test_the_cache_keeps_a_bounded_number_of_counts():
     assert len(cache) == 2 and cache.get((7, "en", ()), now) is None
     assert cache.get((90, "en", ()), now) is not None
     assert cache.get((90, "en", ()), now - timedelta(seconds=1)) is None  # a clock set back
+
+
+def test_an_erasure_anywhere_takes_the_customer_s_words_out_of_every_process_s_count(
+    client, login, builtin_forms
+):
+    """Retention runs in the worker, an erasure in one web worker: the counts the other
+    processes keep must not go on quoting the erased customer for five minutes."""
+    from webapp.services.customer_data import erase_held_data, find_held_data
+
+    for _ in range(2):
+        _answered(
+            "nps", {"score": 2, "what_went_wrong": "Rude courier.", "email": "jan@example.pl"}
+        )
+    _answered("nps", {"score": 3, "what_went_wrong": "Slow app, slow app."})
+    _answered("nps", {"score": 4, "what_went_wrong": "The app is slow."})
+    login(builtin_forms)
+    assert "courier 2" in _themes_table(text_of(_themes(client)))  # counted, and kept
+
+    erase_held_data(find_held_data("jan@example.pl"))
+    db.session.commit()  # as another process would: this one's kept count is not cleared
+
+    table = _themes_table(text_of(_themes(client)))
+    assert "courier" not in table and "slow 2" in table

@@ -466,8 +466,9 @@ class Erasure:
     stored_files: list[Path]
 
     def after_commit(self) -> None:
-        """Delete the uploaded files from disk and forget counted themes that may quote erased
-        words: after the commit, so that a rollback loses nothing."""
+        """Delete the uploaded files from disk and forget this process's counted themes at
+        once (other processes see `forget_everywhere`): after the commit, so that a rollback
+        loses nothing."""
         from webapp.services.report_themes_cache import themes_cache
 
         for path in self.stored_files:
@@ -635,6 +636,9 @@ def erase_records(held: HeldData, now: datetime) -> list[Path]:
 
     ticket_ids = [ticket.id for ticket in held.tickets]
     _erase_ticket_texts(ticket_ids, words)
+    from webapp.services.report_themes_cache import forget_everywhere
+
+    forget_everywhere()  # counted themes may quote what was erased, in any process
     # Colleagues' notes, tasks and reminders stay, without the customer quoted in them.
     notes = scrub_colleagues_words(ticket_ids, words)
     for ticket in held.tickets:

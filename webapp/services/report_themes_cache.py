@@ -8,28 +8,36 @@ answers that came in since show at the next count, and the page says when this o
 made. At most `ENTRIES_KEPT` counts are kept (the oldest goes first), per app, so memory
 stays bounded; two workers each count once. Two requests that miss at the same moment
 both count: simpler than making one wait, and no worse than before the cache.
+
+An erasure must not leave a customer's words quoted by any process (the web workers, the
+worker that ran retention): it writes a new `GENERATION_KEY` in its transaction, which is
+part of every count's key, so each process counts afresh at its next look.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from survey_forms.definition import FormDefinition
 from webapp.extensions import db
-from webapp.models import Form, FormVersion
+from webapp.models import AppSetting, Form, FormVersion
+from webapp.services.app_settings import read_setting
 from webapp.services.forms import published_forms
 from webapp.services.report_themes import Themes, period_themes
 
 KEPT_FOR = timedelta(minutes=5)
 ENTRIES_KEPT = 32  # 3 periods x a few languages x a version change or two
+GENERATION_KEY = "report_themes.generation"
 
-Key = tuple[int, str, tuple[tuple[int, int], ...]]
+Key = tuple[int, str, tuple[tuple[int, int], ...], str]
 
 
 class ThemesCache:
@@ -81,7 +89,7 @@ def counted_themes(
 ) -> Themes:
     """The themes of the `days` before `now`, counted now or up to `KEPT_FOR` ago."""
     cache = themes_cache()
-    key = (days, locale, _published_versions())
+    key = (days, locale, _published_versions(), read_setting(GENERATION_KEY, ""))
     themes = cache.get(key, now)
     if themes is None:
         if published is None:
@@ -91,6 +99,24 @@ def counted_themes(
         )
         cache.put(key, themes)
     return themes
+
+
+def forget_everywhere() -> None:
+    """Every process counts the themes afresh (in the caller's transaction): an erasure.
+
+    An UPDATE first, so two erasures at once queue on the row instead of both inserting it;
+    the very first one inserts it in a savepoint (a concurrent first one wins, same effect).
+    """
+    value = secrets.token_hex(8)
+    changed = db.session.execute(
+        update(AppSetting).where(AppSetting.key == GENERATION_KEY).values(value=value)
+    ).rowcount
+    if not changed:
+        try:
+            with db.session.begin_nested():
+                db.session.add(AppSetting(key=GENERATION_KEY, value=value))
+        except IntegrityError:
+            pass  # another erasure made it just now: every count is stale all the same
 
 
 def _published_versions() -> tuple[tuple[int, int], ...]:
