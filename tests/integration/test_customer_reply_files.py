@@ -66,8 +66,12 @@ def test_a_screenshot_and_a_receipt_reach_the_agent(client, login, ticket):
     assert "📎 ekran.png" in page and "/ticket-files/" not in page
 
     login(ticket.assignee)
-    history = text_of(client.get(f"/tickets/{ticket.number}"))
+    page = client.get(f"/tickets/{ticket.number}")
+    workspace, history = page.get_data(as_text=True), text_of(page)
     assert "ekran.png" in history and "paragon.pdf (2 kB)" in history
+    # The screenshot also shows as a small picture; the receipt only by its name.
+    pictures = re.findall(r'<img src="/ticket-files/(\d+)" alt="" loading="lazy">', workspace)
+    assert pictures == [str(stored[0].id)]
     opened = client.get(f"/ticket-files/{stored[0].id}")
     assert opened.status_code == 200 and opened.data == PNG
 
