@@ -1,13 +1,16 @@
 """An agent attaches a PDF to a reply, previews it (the chosen file stays chosen, though the
 section is redrawn) and sends: the history names the file and the customer's status page
-offers it for download."""
+offers it for download. The file button and the names chosen speak the agent's language."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_file_picker_browser import PNG, chooser_from, choosers_of
 from tests.browser.test_workspace_browser import open_ticket, ticket  # noqa: F401 (fixture)
+from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
+from webapp.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -37,3 +40,46 @@ def test_a_reply_with_a_file_survives_the_preview_and_reaches_the_status_page(
         link.click()
     assert download.value.suggested_filename == "label.pdf"
     customer.context.close()
+
+
+def test_a_polish_agent_chooses_reply_files_in_polish_and_their_names_survive_the_preview(
+    browser, live_server, create_user
+):
+    """The browser is German: its own button would say "Datei auswählen". The agent reads
+    Polish, so the picker does; the chosen names stay beside it through a preview."""
+    on_duty_in_customer_care(create_user(locale="pl"))
+    db.session.commit()
+    waiting = new_ticket()
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    opened = choosers_of(page)
+    open_ticket(page, live_server, waiting)
+    picker = page.get_by_label("Dołącz pliki (opcjonalnie)")
+    button = page.locator("#ws-reply label.file-picker-button")
+    chosen = page.locator("#ws-reply-files-chosen")
+    expect(button).to_have_text("Wybierz pliki")
+    expect(chosen).to_have_text("Nie wybrano plików")
+    box = picker.bounding_box()
+    assert box["width"] <= 1 and box["height"] <= 1  # the browser's German button is not seen
+
+    page.get_by_label("Wiadomość", exact=True).fill("Dzień dobry {name}, etykieta w załączniku.")
+    picker.focus()
+    assert button.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"  # the focus shows
+    page.keyboard.press("Space")
+    chooser_from(page, opened).set_files(
+        [
+            {"name": "etykieta.pdf", "mimeType": "application/pdf", "buffer": PDF},
+            {"name": "zdjęcie.png", "mimeType": "image/png", "buffer": PNG},
+        ]
+    )
+    expect(chosen).to_have_text("etykieta.pdf, zdjęcie.png")
+
+    page.get_by_role("button", name="Podgląd").click()
+    expect(page.locator(".reply-preview")).to_contain_text("etykieta w załączniku")
+    expect(chosen).to_have_text("etykieta.pdf, zdjęcie.png")  # still chosen, still named
+    page.wait_for_function("document.getElementById('ws-reply-files').files.length === 2")
+
+    page.get_by_role("button", name="Wyślij odpowiedź").click()
+    expect(page.locator("#ws-timeline")).to_contain_text("zdjęcie.png")
+    expect(chosen).to_have_text("Nie wybrano plików")  # a sent reply's files are gone
+    context.close()

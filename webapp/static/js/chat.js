@@ -61,58 +61,13 @@
     if (askedForTheComposer() && document.activeElement === document.body) { focusComposer(); }
   });
 
-  // A file picker (public/_file_picker.html) names the files chosen, in the page's words.
-  function showChosenFiles(input, refusal) {
-    var chosen = document.getElementById(input.id + "-chosen");
-    if (!chosen) { return; }
-    var names = Array.prototype.map.call(input.files || [], function (file) { return file.name; });
-    chosen.textContent = names.length ? names.join(", ") : chosen.getAttribute("data-none");
-    if (refusal) { chosen.textContent += " – " + refusal; }
-    chosen.classList.toggle("refused", Boolean(refusal));
-  }
-
-  // A file over the limit is refused at once, not after minutes of uploading it on a phone:
-  // said beside the file's name (sending it would show the browser's own bubble too).
-  document.addEventListener("change", function (evt) {
-    var input = evt.target;
-    if (!input.matches || !input.matches("input[type=file]")) { return; }
-    var tooLarge = false;
-    if (input.matches("#composer input[type=file][data-max-bytes]")) {
-      var file = input.files && input.files[0];
-      tooLarge = Boolean(file && file.size > Number(input.getAttribute("data-max-bytes")));
-      input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
-    }
-    showChosenFiles(input, tooLarge ? input.getAttribute("data-too-large") : "");
-  });
-
-  // A file dropped on a picker is chosen, as the browser's own (now hidden) input took it.
-  function pickerOf(evt) {
-    return evt.target && evt.target.closest ? evt.target.closest(".file-picker") : null;
-  }
-  document.addEventListener("dragover", function (evt) {
-    if (pickerOf(evt)) { evt.preventDefault(); }
-  });
-  document.addEventListener("drop", function (evt) {
-    var picker = pickerOf(evt);
-    var dropped = evt.dataTransfer && evt.dataTransfer.files;
-    if (!picker || !dropped || !dropped.length || !window.DataTransfer) { return; }
-    evt.preventDefault();
-    var input = picker.querySelector("input[type=file]");
-    var chosen = new DataTransfer();
-    Array.prototype.slice.call(dropped, 0, input.multiple ? dropped.length : 1)
-      .forEach(function (file) { chosen.items.add(file); });
-    input.files = chosen.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-  });
-
   // "Skip" does not upload a file chosen meanwhile (nor wait for a too large one to fail).
   document.addEventListener("click", function (evt) {
     var skip = evt.target.closest && evt.target.closest("#composer .skip");
     if (!skip || !skip.form) { return; }
     skip.form.querySelectorAll("input[type=file]").forEach(function (input) {
       input.value = "";
-      input.setCustomValidity("");
-      showChosenFiles(input, "");
+      input.dispatchEvent(new Event("change", { bubbles: true }));  // app.js: "No file chosen"
     });
   });
 

@@ -107,7 +107,9 @@
   }
 
   // A preview redraws the reply section, and a page cannot refill a file input: the files
-  // the agent chose move into the new section (only for a preview: a sent reply's are gone).
+  // the agent chose move into the new section (only for a preview: a sent reply's are gone),
+  // with the whole picker (_file_picker.html), so their names stay beside its button.
+  function pickerOf(input) { return input.closest(".file-picker") || input; }
   var previewing = false;
   var keptFiles = null;
   function isPreview(evt) {
@@ -122,13 +124,13 @@
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     var target = evt.detail.target;
     var chosen = previewing && target && target.id === "ws-reply" && target.querySelector("#ws-reply-files");
-    if (chosen && chosen.files && chosen.files.length) { keptFiles = chosen; }
+    if (chosen && chosen.files && chosen.files.length) { keptFiles = pickerOf(chosen); }
   });
   // Put back in the same task as the swap: nobody sees (or sends) the emptied input.
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (!keptFiles) { return; }
     var fresh = document.getElementById("ws-reply-files");
-    if (fresh && fresh !== keptFiles) { fresh.replaceWith(keptFiles); }
+    if (fresh && !keptFiles.contains(fresh)) { pickerOf(fresh).replaceWith(keptFiles); }
     keptFiles = null;
   });
   document.addEventListener("htmx:afterSettle", function (evt) {
