@@ -263,6 +263,60 @@ def test_a_nonce_sends_a_retried_reply_once(client, people):
     assert len(ticket_events(ticket, "public_reply")) == 1
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_files_sent_with_an_api_reply_go_with_the_e_mail_and_onto_the_status_page(client, people):
+    import base64
+
+    ticket = make_ticket()
+    url = f"/api/v1/tickets/{ticket.number}/replies"
+    encoded = base64.b64encode(PNG).decode()
+    response = client.post(
+        url,
+        json={
+            "text": "Zrzut ekranu poprawki.",
+            "files": [{"name": "poprawka.png", "content_base64": encoded}],
+        },
+        headers=bearer(api_token("CRM")),
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    (sent,) = response.get_json()["files"]
+    assert sent["name"] == "poprawka.png" and sent["content_type"] == "image/png"
+    assert client.get(sent["url"], headers=bearer(api_token())).data == PNG
+    mail = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.message_key.like("public_reply:%"))
+    )
+    assert mail.attachments == [sent["id"]]  # attached when the e-mail is sent
+    status = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert "poprawka.png" in status
+
+
+@pytest.mark.parametrize(
+    "files, status, code",
+    [
+        ({"name": "x.png"}, 400, "bad_files"),
+        ([{"name": "x.png", "content_base64": "%%%"}], 400, "bad_files"),
+        ([{"name": "x.exe", "content_base64": "TVqQAAMAAAAEAAAA"}], 415, "file_type"),
+        ([{"name": "big.png", "content_base64": "A" * 7_000_004}], 413, "file_too_large"),
+        (
+            [{"name": f"{n}.png", "content_base64": "iVBORw0KGgo="} for n in range(6)],
+            400,
+            "bad_files",
+        ),
+    ],
+)
+def test_a_refused_file_sends_nothing_and_says_why(client, people, files, status, code):
+    ticket = make_ticket()
+    response = client.post(
+        f"/api/v1/tickets/{ticket.number}/replies",
+        json={"text": "Hello", "files": files},
+        headers=bearer(api_token()),
+    )
+    api_error(response, status, code)
+    assert ticket_events(ticket, "public_reply") == []
+
+
 @pytest.mark.parametrize("state", ["merged", "spam", "erased"])
 def test_replies_the_workspace_refuses_are_refused(client, people, state):
     kept, ticket = make_ticket(), make_ticket()

@@ -100,8 +100,12 @@ _TRANSITION_ERRORS = _WRITE_ERRORS | {
 }
 _REPLY_ERRORS = _WRITE_ERRORS | {
     "400": _error(
-        "Bad input: `bad_json`, `empty_reply`, `reply_too_long`, `bad_nonce`, `bad_version`."
+        "Bad input: `bad_json`, `empty_reply`, `reply_too_long`, `bad_nonce`, `bad_version`, "
+        "`bad_files` (not a list of at most 5 {name, content_base64}, or not base64), "
+        "`empty_file`."
     ),
+    "413": _error("`file_too_large`: a file is over 5 MB."),
+    "415": _error("`file_type`: only images (PNG, JPEG, GIF, WebP) and PDF files."),
     "409": _error(
         "Refused: `ticket_merged`, `ticket_spam`, `customer_erased` (the customer's data was "
         "erased on request), `duplicate_reply` (this nonce was already sent); or `conflict`."
@@ -314,6 +318,23 @@ SPEC: dict[str, Any] = {
                     ["text"],
                     {
                         "text": {"type": "string", "maxLength": 10000},
+                        "files": {
+                            "type": "array",
+                            "maxItems": 5,
+                            "description": (
+                                "Optional files for the customer (images or PDF, up to 5 MB "
+                                "each, checked by content): attached to the e-mail and "
+                                "downloadable from their status page."
+                            ),
+                            "items": {
+                                "type": "object",
+                                "required": ["name", "content_base64"],
+                                "properties": {
+                                    "name": {"type": "string", "maxLength": 255},
+                                    "content_base64": {"type": "string", "format": "byte"},
+                                },
+                            },
+                        },
                         "nonce": {
                             "type": "string",
                             "pattern": "^[0-9a-f]{32}$",

@@ -91,7 +91,7 @@ def conversation_entry(event: TicketEvent) -> dict[str, Any]:
         "text": data.get("text", ""),
         "created_at": iso(event.created_at),
     }
-    if data.get("files"):  # a customer's reply with attachments: each one downloadable
+    if data.get("files"):  # a reply with files (either way): each one downloadable
         number = Ticket.number_for(event.ticket_id)
         entry["files"] = [
             {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +50,7 @@ from webapp.services.board import BoardFilters, filter_conditions
 from webapp.services.form_responses import STATUSES, ResponseFilters
 from webapp.services.notes import MAX_NOTE, NoteRefused, add_note
 from webapp.services.replies import MAX_REPLY, ReplyRefused, send_public_reply
+from webapp.services.ticket_files import MAX_FILES
 from webapp.services.tickets import (
     MoveRefused,
     TicketConflict,
@@ -58,6 +61,7 @@ from webapp.services.tickets import (
     fire,
     flush_or_conflict,
 )
+from webapp.services.uploads import MAX_FILE_BYTES, UploadRefused, accepted_type
 from webapp.tickets.presenters import refusal_message
 
 DEFAULT_PAGE = 50
@@ -65,6 +69,10 @@ MAX_PAGE = 100
 MAX_LABEL = 64
 MAX_TRIGGER = 64  # a transition id is a short word from the workflow definition
 MAX_EMAIL = 254
+# A reply's files travel as base64 in the JSON body (a third larger than the files):
+# that route alone may send up to MAX_FILES of them, the rest of the API stays small.
+MAX_BASE64 = (MAX_FILE_BYTES + 2) // 3 * 4
+MAX_REPLY_BODY = MAX_FILES * (MAX_BASE64 + 1024) + 256 * 1024
 STAFF_ROLES = (Role.AGENT, Role.ADMIN)
 
 # Bearer tokens only, never a cookie: a forged cross-site request carries no token.
@@ -383,6 +391,7 @@ _REPLY_REFUSALS = {
 def ticket_reply(number: str):
     """A public reply to the customer, as the workspace sends it: e-mail in their language,
     their status page, the first-response clock stopped, watchers and webhooks told."""
+    request.max_content_length = MAX_REPLY_BODY  # before the body is read: files may come
     ticket = _ticket_or_404(number)
     body = _json_body()
     text = body.get("text")
@@ -393,16 +402,59 @@ def ticket_reply(number: str):
     nonce = body.get("nonce")
     if nonce is not None and (not isinstance(nonce, str) or not _is_nonce(nonce)):
         raise ApiError(400, "bad_nonce", "nonce must be 32 lowercase hexadecimal characters.")
+    files = _reply_files(body.get("files"))
     _expected_version(body, ticket)
     try:
         with _committed():
-            sent = send_public_reply(ticket, text, current_integration(), nonce or "")
+            sent = send_public_reply(ticket, text, current_integration(), nonce or "", files)
     except ReplyRefused as refusal:
         status, code, message = _REPLY_REFUSALS.get(
             refusal.code, (409, "reply_refused", "The reply was refused.")
         )
         raise ApiError(status, code, message) from refusal
     return jsonify(conversation_entry(sent.event) | {"emailed": sent.emailed}), 201
+
+
+_BAD_FILES = (
+    f"files must be a list of at most {MAX_FILES} objects, each with a name and its bytes "
+    "as content_base64."
+)
+_FILE_REFUSALS = {
+    "too_large": (413, "file_too_large", "Each file may be at most 5 MB."),
+    "file_type": (
+        415,
+        "file_type",
+        "Only images (PNG, JPEG, GIF, WebP) and PDF files are accepted, checked by content.",
+    ),
+    "empty": (400, "empty_file", "A file has no content."),
+}
+
+
+def _reply_files(files: Any) -> list[tuple[str | None, bytes]]:
+    """The files of an API reply, decoded and checked as the workspace checks them, before
+    anything is sent: a refused one sends nothing."""
+    if files is None:
+        return []
+    if not isinstance(files, list) or len(files) > MAX_FILES:
+        raise ApiError(400, "bad_files", _BAD_FILES)
+    read = []
+    for item in files:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ApiError(400, "bad_files", _BAD_FILES)
+        encoded = item.get("content_base64")
+        if not isinstance(encoded, str):
+            raise ApiError(400, "bad_files", _BAD_FILES)
+        if len(encoded) > MAX_BASE64 + 4:
+            raise ApiError(*_FILE_REFUSALS["too_large"])
+        try:
+            data = base64.b64decode(encoded, validate=True)
+            accepted_type(data)
+        except (binascii.Error, ValueError) as exc:
+            if isinstance(exc, UploadRefused):
+                raise ApiError(*_FILE_REFUSALS[exc.code]) from exc
+            raise ApiError(400, "bad_files", "content_base64 is not valid base64.") from exc
+        read.append((item["name"][:255], data))
+    return read
 
 
 def _is_nonce(value: str) -> bool:
