@@ -73,3 +73,33 @@ def test_a_preview_keeps_the_chosen_move(client, login, post_form, people):
     )
     page = preview.get_data(as_text=True)
     assert '<option value="resolve" selected>' in page
+
+
+def _chosen(page: str) -> str:
+    box = page[
+        page.index('id="ws-reply-then"') : page.index("</select>", page.index('id="ws-reply-then"'))
+    ]
+    found = [part.split('"')[1] for part in box.split("<option")[1:] if " selected>" in part]
+    return found[0] if found else ""
+
+
+def test_the_reply_box_offers_first_what_the_agent_chose_last_time(
+    client, login, post_form, people
+):
+    """An agent who always waits for the customer after asking need not pick it every time."""
+    first, second = _in_progress(people), _in_progress(people)
+    login(people["ola"])
+    assert _chosen(client.get(f"/tickets/{first.number}").get_data(as_text=True)) == ""
+    post_form(
+        f"/tickets/{first.number}/reply", {"text": "Numer zamówienia?", "then": "ask_customer"}
+    )
+    page = client.get(f"/tickets/{second.number}").get_data(as_text=True)
+    assert _chosen(page) == "ask_customer"  # on the next ticket, ready
+
+    post_form(f"/tickets/{second.number}/reply", {"text": "Sprawdzamy.", "then": ""})
+    third = _in_progress(people)
+    assert _chosen(client.get(f"/tickets/{third.number}").get_data(as_text=True)) == ""
+    # Someone else's choice is theirs: Ivan still starts from keeping the status.
+    post_form("/logout")
+    login(people["ivan"])
+    assert _chosen(client.get(f"/tickets/{third.number}").get_data(as_text=True)) == ""

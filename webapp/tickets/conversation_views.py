@@ -141,6 +141,9 @@ def reply(number: str):
             "warning",
         )
     then = request.form.get("then", "")
+    if "then" in request.form and (then or None) != current_user.after_reply:
+        current_user.after_reply = (then or None) and then[:64]  # offered first next time
+        db.session.commit()
     if then:  # "Send and …": the reply is committed first, so a refused move never holds it back
         ticket = move_and_say(
             ticket,
