@@ -1,7 +1,7 @@
 """the reply box remembers each colleague's "After sending" choice
 
 `user_account.after_reply` holds the workflow trigger they last chose to follow a reply
-(e.g. `wait_for_customer`); null: keep the status.
+(e.g. `ask_customer`); null: keep the status.
 
 Revision ID: 0031
 Revises: 0030

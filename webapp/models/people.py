@@ -88,7 +88,7 @@ class User(UserMixin, db.Model):
     two_step_on_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     two_step_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # The move the reply box's "After sending" offers first (a workflow trigger, e.g.
-    # "wait_for_customer"), as this colleague last chose it; None: keep the status.
+    # "ask_customer"), as this colleague last chose it; None: keep the status.
     after_reply: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     memberships: Mapped[list[TeamMembership]] = relationship(
