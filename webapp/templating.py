@@ -88,6 +88,13 @@ def whole_ticket_numbers(text: str | None) -> Markup:
     return Markup("").join([*parts, escape(text[start:])])
 
 
+def breakable_url(url: str | None) -> Markup:
+    """A URL that may wrap before a / . ? & or = ("https://crm<wbr>.example<wbr>.com<wbr>/in"),
+    never inside a word as a narrow column would otherwise break it."""
+    pieces = re.split(r"(?<![:/])(?=[/.?&=])", url or "")
+    return Markup("<wbr>").join(pieces)  # join() escapes the pieces
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_start_timer)
     app.after_request(_server_timing)
@@ -101,6 +108,7 @@ def init_app(app: Flask) -> None:
     # "[erased]" (a customer's data erased on request) in the reader's language.
     app.jinja_env.filters["erased"] = erased_text
     app.jinja_env.filters["breakable_email"] = breakable_email
+    app.jinja_env.filters["breakable_url"] = breakable_url
     app.jinja_env.filters["whole_ticket_numbers"] = whole_ticket_numbers
     # "Hello Ana," or "Hello," for e-mails: never "Hello ," when the name is missing.
     app.jinja_env.globals["greeting"] = greeting
