@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -371,3 +372,67 @@ def test_finding_a_colleague_to_mention_matches_what_was_typed(client, login, pe
     underscore = found("jan_k")
     assert "jan_kowalski@example.com" in underscore and "janek@example.com" not in underscore
     assert "No colleague matches" in found("%")
+
+
+CONSENT_FORM = """\
+slug: callback
+title: {en: Callback, ru: Обратный звонок}
+languages: [en, ru]
+questions:
+  - id: found
+    type: goal
+    text: {en: "Did you find it?", ru: "Вы нашли то, что искали?"}
+  - id: topic
+    type: single_choice
+    text: {en: "About what?", ru: "По какому вопросу?"}
+    choices:
+      - {value: bill, label: {en: "A bill", ru: "Счёт"}}
+      - {value: order, label: {en: "An order", ru: "Заказ"}}
+  - id: call_me
+    type: consent
+    text: {en: "May we call you?", ru: "Можно Вам позвонить?"}
+  - id: note
+    type: short_text
+    required: false
+    text: {en: "Anything else?", ru: "Что-нибудь ещё?"}
+endings:
+  - text: {en: Thanks, ru: Спасибо}
+creates_ticket: true
+"""
+
+
+def customer_bubbles(html: str) -> list[tuple[str, str]]:
+    """(lang, text) of each of the customer's bubbles in the staff transcript."""
+    bubble = r'<div class="bubble customer" lang="([^"]*)"><span class="answer">(.*?)</span></div>'
+    found = re.findall(bubble, html, re.S)
+    return [(lang, re.sub(r"<[^>]+>", "", text).strip()) for lang, text in found]
+
+
+def test_a_russian_customers_yes_no_and_consent_read_in_russian_as_their_bubbles_say(
+    client, login, people
+):
+    """A Polish agent read "Tak" and "Zgadzam się" in bubbles marked Russian, beside the
+    question and the choice in Russian: the words and the lang attribute now agree."""
+    from webapp.services.forms import publish_form
+
+    publish_form("callback", CONSENT_FORM)
+    db.session.commit()
+    customer = Respondent(client, "callback", False, lang="ru")
+    for value in ("yes", "bill", "1"):
+        customer.answer(value)
+    customer.answer("", skip="1")
+    ticket = db.session.scalar(select(Ticket))
+    login(people["ola"])
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert customer_bubbles(html) == [
+        ("ru", "Да"),
+        ("ru", "Счёт"),
+        ("ru", "Я даю согласие"),
+        ("ru", "Пропущено"),
+    ]
+    # A ticket made without the conversation (import, API) keeps only the answers: read alike
+    stored = make_ticket(
+        form_slug="callback", customer_locale="ru", answers={"found": "no", "topic": "order"}
+    )
+    html = client.get(f"/tickets/{stored.number}").get_data(as_text=True)
+    assert '<dd lang="ru">Нет</dd>' in html and '<dd lang="ru">Заказ</dd>' in html

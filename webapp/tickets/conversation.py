@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import get_locale, gettext
+from flask import render_template
+from flask_babel import force_locale, get_locale, gettext
+from markupsafe import Markup
 from sqlalchemy import select
 
 from survey_forms import conversation
 from survey_forms.conversation import Exchange
 from survey_forms.definition import FormDefinition, Question
+from webapp.erased_text import ERASED
 from webapp.extensions import db
 from webapp.models import Response, Ticket
 from webapp.services.forms import context_of, definition_for, find_form_and_active_version
@@ -35,6 +38,23 @@ class Conversation:
 
     def question_text(self, question: Question) -> str:
         return self.pipe(self.text(question.text))
+
+    def erased(self, exchange: Exchange) -> bool:
+        """Whether the answer was erased on the customer's request (only the marker is left)."""
+        answer = exchange.answer
+        return (answer.get("name") if isinstance(answer, dict) else answer) == ERASED
+
+    def answer_lang(self, exchange: Exchange) -> str:
+        """The language of the answer's bubble: the customer's, but an erased answer is only
+        the reader's note that it was erased ("[usunięto]"), in the reader's language."""
+        return str(get_locale()) if self.erased(exchange) else self.lang
+
+    def answer_html(self, exchange: Exchange) -> Markup:
+        """An answer as the customer saw it, in their language ("Да", "Я даю согласие"), as its
+        question and choices are; in `answer_lang`, which marks its bubble."""
+        with force_locale(self.answer_lang(exchange)):
+            rendered = render_template("public/_answer_text.html", ex=exchange, t=self.text)
+        return Markup(rendered)  # noqa: S704 - a template's autoescaped output
 
 
 def conversation_of(ticket: Ticket) -> Conversation | None:
@@ -65,9 +85,12 @@ class FormWording:
         return ", ".join(labels.get(str(v), str(v)) for v in values)
 
 
-def form_wording(ticket: Ticket, talk: Conversation | None, lang: str) -> FormWording:
+def form_wording(
+    ticket: Ticket, talk: Conversation | None, lang: str, answer_lang: str | None = None
+) -> FormWording:
     """From the response's own version, else the form's active version (tickets made
-    without a response still name their form and keep its answers by question id)."""
+    without a response still name their form and keep its answers by question id).
+    `answer_lang`: the language of the answers' words (choices, Yes/No), if not `lang`."""
     definition = talk.definition if talk is not None else None
     if definition is None and ticket.form_slug:
         _form, version_id = find_form_and_active_version(ticket.form_slug)
@@ -81,13 +104,14 @@ def form_wording(ticket: Ticket, talk: Conversation | None, lang: str) -> FormWo
             q.id: conversation.pipe(definition.text(q.text, lang), answers)
             for q in definition.questions
         },
-        {q.id: _answer_labels(definition, q, lang) for q in definition.questions},
+        {q.id: _answer_labels(definition, q, answer_lang or lang) for q in definition.questions},
     )
 
 
 def _answer_labels(definition: FormDefinition, question: Question, lang: str) -> dict[str, str]:
     if question.type == "goal":
-        return {"yes": gettext("Yes"), "no": gettext("No")}
+        with force_locale(lang):
+            return {"yes": gettext("Yes"), "no": gettext("No")}
     return {c.value: definition.text(c.label, lang) or c.value for c in question.choices}
 
 

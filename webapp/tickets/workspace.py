@@ -288,7 +288,7 @@ def workspace_context(
     definition = machine_for(ticket.workflow_version_id).definition
     talk = conversation_of(ticket)
     metadata, hidden = metadata_of(ticket, talk)
-    wording = form_wording(ticket, talk, locale)
+    wording = form_wording(ticket, talk, locale, answer_lang=ticket.customer_locale)
     events, deliveries = timeline(ticket)
     live = shown_mark(ticket, events)
     staff = active_staff()
