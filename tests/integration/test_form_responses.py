@@ -188,3 +188,78 @@ def test_csv_reads_a_fixed_number_of_queries_whatever_the_number_of_responses(
     with count_queries() as many:
         assert len(_csv_rows(client.get("/admin/forms/nps/responses.csv"))) == 43
     assert len(many) <= len(few)
+
+
+def _open_ticket(client, response_id: int, slug: str = "nps", **data):
+    from tests.helpers import csrf_token
+
+    form = {"csrf_token": csrf_token(client.application, client), **data}
+    return client.post(f"/admin/forms/{slug}/responses/{response_id}/ticket", data=form)
+
+
+def test_a_passive_s_suggestion_becomes_a_ticket_when_an_admin_follows_it_up(
+    client, login, builtin_forms, admin
+):
+    """The NPS form makes tickets for detractors only; a passive's idea is worth a reply."""
+    from webapp.models import OutboxMessage, Ticket, TicketEvent
+
+    _respond(
+        "nps",
+        {"score": 8, "what_went_wrong": "Dodajcie BLIK.", "email": "ewa@example.pl"},
+        days_ago=1,
+    )
+    passive = db.session.scalar(select(Response))
+    passive.locale = "pl"
+    db.session.commit()
+    login(admin)
+    page = client.get("/admin/forms/nps/responses").get_data(as_text=True)
+    assert "Open a ticket for this response" in page
+    assert "Tell the customer by e-mail (ewa@example.pl)" in page
+
+    opened = _open_ticket(client, passive.id, tell_customer="1")
+    assert opened.status_code == 303
+    ticket = db.session.scalar(select(Ticket))
+    assert opened.headers["Location"].endswith(f"/tickets/{ticket.number}")
+    assert ticket.customer_email == "ewa@example.pl" and ticket.customer_locale == "pl"
+    assert ticket.first_response_due_at is not None  # routed and on the SLA clock
+    db.session.expire_all()
+    assert db.session.get(Response, passive.id).ticket_id == ticket.id
+    confirmation = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.message_key == f"ticket_confirmation:{ticket.id}")
+    )
+    assert confirmation.to_address == "ewa@example.pl" and confirmation.locale == "pl"
+    words = text_of(client.get(f"/tickets/{ticket.number}"))
+    assert f"{ticket.number} was opened from this response." in words
+    assert (
+        "Ann Admin opened this ticket from the customer's form response, which the form's rule"
+        " had not made a ticket. The customer was told by e-mail." in words
+    )
+    assert "Dodajcie BLIK." in words
+
+    again = _open_ticket(client, passive.id)  # a second click, or a colleague's
+    assert again.status_code == 303
+    assert "This response has a ticket already." in text_of(
+        client.get("/admin/forms/nps/responses")
+    )
+    assert db.session.query(Ticket).count() == 1
+    assert db.session.scalar(select(TicketEvent).where(TicketEvent.kind == "opened_from_response"))
+
+
+def test_without_the_tick_the_customer_hears_nothing_and_unfinished_ones_stay(
+    client, login, builtin_forms, admin
+):
+    from webapp.models import OutboxMessage, Ticket
+
+    _respond("nps", {"score": 9, "email": "ola@example.pl"}, days_ago=2)
+    _respond("nps", {"score": 7}, days_ago=1, completed=False)
+    done, unfinished = db.session.scalars(select(Response).order_by(Response.id)).all()
+    login(admin)
+    assert _open_ticket(client, done.id).status_code == 303
+    to_customer = select(OutboxMessage).where(OutboxMessage.to_address == "ola@example.pl")
+    assert db.session.scalar(to_customer) is None
+    _open_ticket(client, unfinished.id)
+    assert "Only a completed response can become a ticket." in text_of(
+        client.get("/admin/forms/nps/responses")
+    )
+    assert db.session.query(Ticket).count() == 1
+    assert _open_ticket(client, done.id, slug="csat").status_code == 404  # another form's

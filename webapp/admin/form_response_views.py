@@ -1,13 +1,18 @@
-"""A form's responses: read them one by one, filter them, take them away as CSV."""
+"""A form's responses: read them one by one, filter them, take them away as CSV, and open a
+ticket for one the form's rule let pass."""
 
 from __future__ import annotations
 
 from flask import Response as HttpResponse
-from flask import abort, request, stream_with_context, url_for
+from flask import abort, flash, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from webapp.admin import bp
-from webapp.htmx_responses import render_page_or_partial
-from webapp.models import Form, utcnow
+from webapp.extensions import db
+from webapp.htmx_responses import redirect_for_htmx_or_browser, render_page_or_partial
+from webapp.models import Form, Response, utcnow
 from webapp.security import admin_required
 from webapp.services import form_responses
 from webapp.services import forms as form_service
@@ -69,3 +74,38 @@ def form_responses_csv(slug: str):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+TICKET_REFUSALS = {
+    "has_ticket": _l("This response has a ticket already."),
+    "unfinished": _l("Only a completed response can become a ticket."),
+    "spam": _l("This response was marked as spam (or its sender is blocked)."),
+    "erased": _l("The customer's data was erased: there is nothing left to follow up."),
+}
+
+
+@bp.post("/forms/<slug>/responses/<int:response_id>/ticket")
+@admin_required
+def open_ticket_for_response(slug: str, response_id: int):
+    """Follow up a response the form's rule let pass: a ticket as the rule would have made
+    it (routed, on the SLA clock); then the ticket's page."""
+    form, _definition = _form_and_definition(slug)
+    response = db.session.get(Response, response_id)
+    if response is None or response.form_id != form.id:
+        abort(404)
+    try:
+        ticket = form_service.open_ticket_for(
+            response, current_user, tell_customer=request.form.get("tell_customer") == "1"
+        )
+        db.session.commit()
+    except form_service.TicketRefused as refusal:
+        db.session.rollback()
+        flash(str(TICKET_REFUSALS[refusal.code]), "error")
+        return redirect_for_htmx_or_browser(
+            url_for("admin.form_responses_page", slug=slug) + f"#response-{response_id}"
+        )
+    message = _("%(number)s was opened from this response.", number=ticket.number)
+    if request.form.get("tell_customer") == "1" and ticket.customer_email:
+        message += " " + _("The customer was told by e-mail.")
+    flash(message, "success")
+    return redirect_for_htmx_or_browser(url_for("tickets.show", number=ticket.number))

@@ -72,6 +72,7 @@ class ResponseRow:
     ticket_number: str | None
     talk: Conversation | None  # None when its version cannot be read any more
     score: dict
+    email: str = ""  # the address the customer gave, if any (a ticket may tell them)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,15 @@ def _row(response: Response, version: FormVersion) -> ResponseRow:
     exchanges = conversation.transcript(definition, answers, **form_service.context_of(response))
     talk = Conversation(response, definition, response.locale, exchanges)
     score = conversation.score_of(definition, answers)
-    return ResponseRow(response, version.number, ticket_number, talk, score)
+    email = next(
+        (
+            answers[q.id]
+            for q in definition.questions
+            if q.type == "email" and isinstance(answers.get(q.id), str)
+        ),
+        "",
+    )
+    return ResponseRow(response, version.number, ticket_number, talk, score, email)
 
 
 def response_page(

@@ -330,20 +330,72 @@ def finish_if_done(response: Response) -> Ticket | None:
     ticket = create_ticket(new)
     _save_completion(response, completed_at, ticket.id)
     if ticket.customer_email:
-        queue_email(
-            ticket.customer_email,
-            "ticket_confirmation",
-            ticket.customer_locale,
-            {
-                "ticket": ticket,
-                "number": ticket.number,
-                "name": ticket.customer_name,
-                "status_link": external_url("public.ticket_status", token=ticket.status_token),
-                "first_response_due": ticket.first_response_due_at,
-            },
-            message_key=f"ticket_confirmation:{ticket.id}",
-            reply_to=customer_reply_address(ticket),
-        )
+        _confirm(ticket)
+    return ticket
+
+
+def _confirm(ticket: Ticket) -> None:
+    """The customer's confirmation: the ticket's number, when to expect a reply, the status
+    link (through the outbox, in their language)."""
+    queue_email(
+        ticket.customer_email,
+        "ticket_confirmation",
+        ticket.customer_locale,
+        {
+            "ticket": ticket,
+            "number": ticket.number,
+            "name": ticket.customer_name,
+            "status_link": external_url("public.ticket_status", token=ticket.status_token),
+            "first_response_due": ticket.first_response_due_at,
+        },
+        message_key=f"ticket_confirmation:{ticket.id}",
+        reply_to=customer_reply_address(ticket),
+    )
+
+
+class TicketRefused(ValueError):
+    """No ticket can be opened for the response (the code says why; the view words it)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def check_ticket_for(response: Response) -> None:
+    from webapp.services.customer_data import is_erased
+
+    if response.ticket_id is not None:
+        raise TicketRefused("has_ticket")
+    if response.completed_at is None:
+        raise TicketRefused("unfinished")
+    if response.spam:
+        raise TicketRefused("spam")
+    if is_erased(response):
+        raise TicketRefused("erased")
+
+
+def open_ticket_for(response: Response, actor, *, tell_customer: bool = False) -> Ticket:
+    """A ticket for a completed response the form's `creates_ticket` rule let pass (a
+    passive's suggestion worth following up), made as the rule would have made it: routed,
+    on the SLA clock, with the answers; the customer is told only if `tell_customer`.
+    In the caller's transaction (the caller commits)."""
+    check_ticket_for(response)
+    definition = definition_for(response.form_version_id)
+    ticket = create_ticket(_new_ticket(definition, response))
+    table = Response.__table__
+    tied = db.session.execute(
+        update(table)
+        .where(table.c.id == response.id, table.c.ticket_id.is_(None))
+        .values(ticket_id=ticket.id)
+    ).rowcount
+    if tied != 1:  # a colleague opened one for it a moment ago: the caller rolls back
+        raise TicketRefused("has_ticket")
+    set_committed_value(response, "ticket_id", ticket.id)
+    from webapp.services.history import record_event
+
+    record_event(ticket, "opened_from_response", actor, told=bool(tell_customer))
+    if tell_customer and ticket.customer_email:
+        _confirm(ticket)
     return ticket
 
 
