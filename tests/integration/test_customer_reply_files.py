@@ -184,16 +184,22 @@ def test_an_agent_s_files_reach_the_customer_by_e_mail_and_on_the_status_page(
     client, login, post_form, admin, ticket, smtp_server, run_jobs
 ):
     login(ticket.assignee)
-    sent = _agent_reply(client, ticket, "Faktura korygująca w załączniku.", [("faktura.pdf", PDF)])
+    sent = _agent_reply(
+        client,
+        ticket,
+        "Faktura korygująca w załączniku.",
+        [("faktura.pdf", PDF), ("krok.png", PNG)],
+    )
     assert sent.status_code == 303
     run_jobs()
     (mail,) = [m for m in smtp_server.messages if m["To"] == "jan@example.pl"]
-    (attached,) = list(mail.iter_attachments())
+    attached, picture = list(mail.iter_attachments())
     assert attached.get_filename() == "faktura.pdf"
     assert attached.get_content_type() == "application/pdf"
     assert attached.get_content() == PDF
+    assert picture.get_filename() == "krok.png"
 
-    stored = db.session.scalar(select(TicketFile))
+    stored, image = db.session.scalars(select(TicketFile).order_by(TicketFile.id)).all()
     assert stored.channel == "agent"
     customer = client.application.test_client()
     page = customer.get(f"/t/{ticket.status_token}").get_data(as_text=True)
@@ -201,12 +207,15 @@ def test_an_agent_s_files_reach_the_customer_by_e_mail_and_on_the_status_page(
     assert f'href="{link}"' in page and "faktura.pdf" in page
     downloaded = customer.get(link)
     assert downloaded.status_code == 200 and downloaded.data == PDF
+    # The picture also shows small under its name; the PDF only by its name.
+    thumbs = re.findall(r'<img class="attached-thumb" src="([^"]+)"', page)
+    assert thumbs == [f"/t/{ticket.status_token}/files/{image.id}"]
     history = text_of(client.get(f"/tickets/{ticket.number}"))
     assert "📎 faktura.pdf (2 kB)" in history
     mail_row = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.template == "public_reply")
     )
-    assert mail_row.attachments == [stored.id]
+    assert mail_row.attachments == [stored.id, image.id]
     post_form("/logout")
     login(admin)
     assert "Attachments 📎 faktura.pdf (2 kB)" in text_of(client.get(f"/admin/mail/{mail_row.id}"))
