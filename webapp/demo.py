@@ -490,6 +490,7 @@ def seed_demo_tickets() -> int:
     from sqlalchemy import func
 
     from survey_forms.scoring import csat_category, nps_category
+    from webapp.demo_files import seed_demo_files
     from webapp.demo_history import seed_demo_history
     from webapp.demo_responses import seed_demo_responses
     from webapp.models import Ticket, utcnow
@@ -528,6 +529,7 @@ def seed_demo_tickets() -> int:
         db.session.commit()
     seed_demo_history(now, DEMO_QUESTIONS)
     seed_demo_teamwork(now)
+    seed_demo_files()
     seed_demo_responses(now)
     seed_demo_follow_ups(now)
     for _round in range(3):  # a breach raises the priority, whose tighter clocks are past too

@@ -217,3 +217,17 @@ def test_the_demo_has_an_agent_on_holiday_whom_new_tickets_pass_by(demo_data, cl
     _login_as(client, login, "admin@loopdesk.test")
     agents = text_of(client.get("/admin/users"))
     assert "Piotr Zieliński" in agents and "away until" in agents
+
+
+def test_the_app_crash_ticket_has_the_customer_s_screenshot(demo_data, client, login):
+    crash = db.session.scalar(
+        select(Ticket).where(Ticket.subject == "Aplikacija se sesuje ob plačilu")
+    )
+    _login_as(client, login, "maja@loopdesk.test")
+    page = client.get(f"/tickets/{crash.number}")
+    assert "Pošiljam posnetek zaslona" in text_of(page) and "posnetek-zaslona.png" in text_of(page)
+    html = page.get_data(as_text=True)
+    start = html.index('<img src="/ticket-files/') + len('<img src="')
+    picture = client.get(html[start : html.index('"', start)])
+    if picture.status_code == 200:  # the demo snapshot keeps rows, not the uploads folder
+        assert picture.mimetype == "image/png" and picture.data.startswith(b"\x89PNG")
