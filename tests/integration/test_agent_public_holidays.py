@@ -299,6 +299,64 @@ def test_the_agents_list_and_pickers_say_public_holiday_on_the_day(
     assert anna.public_holidays == "PL"
 
 
+RUSSIA_DAY_NOON = datetime(2026, 6, 12, 9, tzinfo=UTC)  # a Friday, noon in Moscow
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "not_said"),
+    [
+        ("ru", "День России", "Russia Day"),  # `holidays` speaks Russian for Russia
+        ("pl", "Russia Day", "День России"),  # but not Polish: English, as before
+    ],
+)
+def test_a_holiday_is_named_in_the_readers_language_where_holidays_offers_it(
+    care, client, login, create_user, monkeypatch, locale, said, not_said
+):
+    from webapp.auth import away_settings
+
+    for email, name in (("ivan@example.com", "Ivan"), ("olga@example.com", "Olga")):
+        colleague = create_user(
+            email=email, name=name, timezone="Europe/Moscow", working_hours=WORKDAYS
+        )
+        colleague.public_holidays = "RU"
+    db.session.commit()
+    monkeypatch.setattr(away_settings, "utcnow", lambda: RUSSIA_DAY_NOON)
+    login(create_user(email="reader@example.com", name="Reader", role="admin", locale=locale))
+    agents = visible(client.get("/admin/users"))
+    assert agents.count(said) == 2
+    assert not_said not in agents
+
+
+def test_naming_holidays_row_by_row_does_not_build_a_countrys_holidays_again(
+    care, client, login, create_user, admin, monkeypatch
+):
+    """Which language `holidays` speaks for a country is asked once, not for every agent
+    listed (building a country's holidays looks for its translation files on disk)."""
+    import holidays
+
+    from webapp.auth import away_settings
+
+    for number in range(5):
+        colleague = create_user(
+            email=f"agent{number}@example.com",
+            name=f"Agent {number}",
+            timezone="Europe/Moscow",
+            working_hours=WORKDAYS,
+        )
+        colleague.public_holidays = "RU"
+    db.session.commit()
+    monkeypatch.setattr(away_settings, "utcnow", lambda: RUSSIA_DAY_NOON)
+    login(admin)
+    assert visible(client.get("/admin/users")).count("public holiday: Russia Day") == 5
+    built = []
+    real = holidays.country_holidays
+    monkeypatch.setattr(
+        holidays, "country_holidays", lambda *a, **k: built.append(a) or real(*a, **k)
+    )
+    assert visible(client.get("/admin/users")).count("public holiday: Russia Day") == 5
+    assert built == []
+
+
 def test_the_routing_tester_says_which_member_has_a_public_holiday(
     care, client, login, post_form, admin, monkeypatch, builtin_forms
 ):

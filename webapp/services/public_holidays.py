@@ -163,8 +163,12 @@ def choice_label(value: str | None) -> str:
     return dict(_choices(_locale_name())).get(value, value)
 
 
+@functools.lru_cache(maxsize=256)
 def _holiday_language(country: str, locale_name: str) -> str | None:
-    """The reader's language as `holidays` names it for this country, else English."""
+    """The reader's language as `holidays` names it for this country ("pl", "en_CA" for an
+    English reader of Canada's), else American English; None where it offers no choice.
+    Cached: building the country's holidays looks for its translations on disk, and the
+    agents list and the History name a holiday on every row."""
     try:
         supported = holidays.country_holidays(country).supported_languages
     except NotImplementedError:
