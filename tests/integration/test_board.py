@@ -437,7 +437,7 @@ def test_board_is_for_staff_and_posts_need_csrf(client, login, care):
 def test_nav_and_dashboard_link_to_the_board(client, login, care):
     login(care["agent"])
     html = client.get("/dashboard").get_data(as_text=True)
-    assert 'href="/board"' in html and 'href="/board?assignee=me"' in html
+    assert 'href="/board"' in html and 'href="/board?assignee=me&amp;status=open"' in html
 
 
 @pytest.mark.parametrize(

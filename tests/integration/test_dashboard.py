@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -36,8 +38,8 @@ def test_open_tickets_that_need_attention_are_counted_and_link_to_the_board(
     assert "1 Yours past an SLA deadline" in page
     assert "1 Not assigned to anyone" in page
     assert "1 Past an SLA deadline, all teams" in page
-    assert 'href="/board?assignee=me&amp;sla=breached"' in html
-    assert 'href="/board?assignee=none"' in html
+    assert 'href="/board?assignee=me&amp;sla=breached&amp;status=open"' in html
+    assert 'href="/board?assignee=none&amp;status=open"' in html
     assert "active agents" not in page  # the workspace figures are for admins
 
 
@@ -61,6 +63,14 @@ def test_resolved_and_closed_tickets_are_not_counted_as_open(client, login, buil
     assert "1 Assigned to you" in page
     assert "1 Yours past an SLA deadline" in page
     assert "1 Past an SLA deadline, all teams" in page
+    # Each number links to what it counted: the board showed the resolved card too
+    html = client.get("/dashboard").get_data(as_text=True)
+    for stat in ("Assigned to you", "Yours past an SLA deadline", "Past an SLA deadline, all"):
+        link = re.search(rf'<a href="([^"]+)"><span class="value">1</span>{stat}', html)
+        board = client.get(unescape(link.group(1))).get_data(as_text=True)
+        cards = re.findall(r'id="card-(LD-\d+)"', board)
+        assert cards == [working.number], stat
+        assert 'option value="open" selected' in board  # the filter shows, to be cleared
 
 
 def test_scores_come_from_the_responses_completed_in_the_last_30_days(client, login, builtin_forms):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
@@ -57,7 +57,8 @@ from webapp.services.tickets import (
     flush_or_conflict,
     last_transition,
 )
-from webapp.services.workflow_versions import machine_for
+from webapp.services.workflow_versions import machine_for, ticket_in_open_state
+from workflow.definition import StateDef
 from workflow.engine import Move, TriggerOption
 from workflow.registry import PRIORITIES
 
@@ -92,6 +93,7 @@ class BoardFilters:
     language: str = ""
     form: str = ""
     sla: str = ""  # ok | warned | breached
+    status: str = ""  # "open": not resolved, not closed (`StateDef.open`), as the dashboard counts
     created_from: date | None = None
     created_to: date | None = None
     q: str = ""
@@ -116,6 +118,7 @@ class BoardFilters:
             language=language if language.replace("-", "").isalpha() else "",
             form=text("form", 100),
             sla=s if (s := text("sla").lower()) in SLA_STATES else "",
+            status="open" if text("status").lower() == "open" else "",
             created_from=_parse_date(args.get("from")),
             created_to=_parse_date(args.get("to")),
             q=text("q", _SEARCH_LIMIT),
@@ -159,6 +162,7 @@ class BoardFilters:
                 self.language,
                 self.form,
                 self.sla,
+                self.status,
                 self.created_from,
                 self.created_to,
             )
@@ -296,6 +300,8 @@ def filter_conditions(filters: BoardFilters, viewer: User, now: datetime) -> lis
         conditions.append(Ticket.form_slug == filters.form)
     if filters.sla:
         conditions.append(sla_condition(filters.sla, now))
+    if filters.status == "open":
+        conditions.append(ticket_in_open_state())
     timezone = viewer.timezone or "UTC"
     if filters.created_from:
         conditions.append(Ticket.created_at >= _start_of_day(filters.created_from, timezone))
@@ -439,6 +445,15 @@ def task_flags(ticket_ids: Sequence[int], now: datetime) -> dict[int, TaskFlags]
 
 def states_where_clocks_run() -> frozenset[str]:
     """States in which some ticket workflow version runs the SLA clocks (one tiny query)."""
+    return _states_where(lambda state: state.clock == "running")
+
+
+def states_open_somewhere() -> frozenset[str]:
+    """States that are open (`StateDef.open`) in some ticket workflow version."""
+    return _states_where(lambda state: state.open)
+
+
+def _states_where(chosen: Callable[[StateDef], bool]) -> frozenset[str]:
     version_ids = db.session.scalars(
         select(WorkflowVersion.id).where(WorkflowVersion.kind == WorkflowKind.TICKET)
     ).all()
@@ -446,7 +461,7 @@ def states_where_clocks_run() -> frozenset[str]:
         name
         for version_id in version_ids
         for name, state in machine_for(version_id).definition.states.items()
-        if state.clock == "running"
+        if chosen(state)
     )
 
 
@@ -457,12 +472,15 @@ def states_to_query(states: Sequence[str], filters: BoardFilters) -> list[str]:
     clocks pause or stop pauses them (`sla_clock.on_state_change`). Asking the database
     anyway would read every closed ticket to find none: the planner cannot know that no
     closed ticket has a running clock, and walks the primary key (100,000 closed tickets:
-    ~70 ms per render).
+    ~70 ms per render). Open tickets only, likewise, are never in a resolved or closed column.
     """
-    if not filters.sla:
-        return list(states)
-    running = states_where_clocks_run()
-    return [state for state in states if state in running]
+    if filters.sla:
+        running = states_where_clocks_run()
+        states = [state for state in states if state in running]
+    if filters.status == "open":
+        still_open = states_open_somewhere()
+        states = [state for state in states if state in still_open]
+    return list(states)
 
 
 def filtered_counts(
