@@ -3,6 +3,7 @@ dashboard, and ends it; the pages pass the accessibility check on the way."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -57,3 +58,24 @@ def test_an_agent_marks_themselves_away_and_comes_back(page, live_server, builti
     expect(page.locator("#away-notice")).to_have_count(0)
     db.session.refresh(ola)
     assert ola.away_until is None
+
+
+def test_on_a_phone_in_russian_each_hint_is_read_whole_beside_its_field(
+    page, live_server, create_user
+):
+    """The note's example was a placeholder, cut off at 390 px ("например: В отпуске,
+    обращайтес"), and the days' rule came after the note, as if it were the note's."""
+    create_user(email="ivan@example.com", name="Ivan Petrov", locale="ru")
+    page.set_viewport_size({"width": 390, "height": 800})
+    log_in(page, live_server, "ivan@example.com", then="/account/away")
+    note = page.get_by_label("Заметка для коллег (необязательно)")
+    expect(note).to_have_accessible_description("например: В отпуске, обращайтесь к Анне")
+    expect(note).not_to_have_attribute("placeholder", re.compile(".+"))
+    example = page.get_by_text("например: В отпуске, обращайтесь к Анне")
+    assert example.evaluate("e => e.scrollWidth <= e.clientWidth")  # whole, not cut off
+    days = "Дни в Вашем часовом поясе, оба включительно."
+    expect(page.get_by_label("Последний день отсутствия")).to_have_accessible_description(
+        re.compile(days)
+    )
+    assert page.get_by_text(days).bounding_box()["y"] < note.bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
