@@ -492,9 +492,36 @@ def test_an_undo_that_cannot_be_made_says_why_and_changes_nothing(
     message = {
         "never_merged": "This ticket is not merged into another (any more).",
         "stale": "changed",
-        "kept_ticket_out_of_sight": "There is no ticket with this number that you can open.",
+        "kept_ticket_out_of_sight": "Only a colleague who can open the ticket it was merged "
+        "into can undo this merge.",
     }[case]
     assert message in text_of(refused)
     db.session.expire_all()
     after = db.session.get(Ticket, duplicate.id)
     assert after.merged_into_id == (None if case == "never_merged" else first.id)
+
+
+def test_a_limited_agent_is_not_offered_an_undo_they_may_not_make(
+    client, login, post_form, agent, create_user, pair
+):
+    """The kept ticket is another team's: the duplicate's page says who can undo the merge
+    instead of a button that could only be refused."""
+    duplicate, first = pair
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    post_form("/logout")
+    care, billing = Team(slug="care", name="Care"), Team(slug="billing", name="Billing")
+    ola = create_user(email="ola@example.com", name="Ola")
+    ola.ticket_access = "teams"
+    db.session.add_all([care, billing, TeamMembership(team=care, user=ola)])
+    duplicate.team, first.team = care, billing
+    db.session.commit()
+    login(ola)
+    page = client.get(f"/tickets/{duplicate.number}")
+    section = text_of(page)[text_of(page).index("Merge") :]
+    assert "Only a colleague who can open the ticket it was merged into can undo" in section
+    assert f"/tickets/{duplicate.number}/unmerge" not in page.get_data(as_text=True)
+    post_form("/logout")
+    login(agent)  # who sees both is offered it
+    page = client.get(f"/tickets/{duplicate.number}").get_data(as_text=True)
+    assert f"/tickets/{duplicate.number}/unmerge" in page

@@ -227,7 +227,7 @@ def check_unmerge(source: Ticket, viewer: User) -> Ticket:
         raise MergeRefused("not_merged")
     target = db.session.get(Ticket, source.merged_into_id)
     if target is None or not can_see(viewer, target):
-        raise MergeRefused("unknown_ticket")  # the kept ticket is another team's now
+        raise MergeRefused("kept_out_of_sight")  # the kept ticket is another team's
     if source.customer_erased_at is not None or target.customer_erased_at is not None:
         raise MergeRefused("erased")
     return target

@@ -37,6 +37,9 @@ REFUSALS = {
     "no_closed_state": _l("This ticket's lifecycle has no closed state to put a merged ticket in."),
     "spam": _l("This ticket was marked as spam: choose “Not spam” before merging it."),
     "not_merged": _l("This ticket is not merged into another (any more)."),
+    "kept_out_of_sight": _l(
+        "Only a colleague who can open the ticket it was merged into can undo this merge."
+    ),
 }
 
 

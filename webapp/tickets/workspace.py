@@ -31,7 +31,7 @@ from webapp.services.replies import canned_replies_for, new_reply_nonce
 from webapp.services.reply_collisions import CONVERSATION_EVENTS, last_message_id
 from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
-from webapp.services.ticket_access import visible_condition
+from webapp.services.ticket_access import can_see_id, visible_condition
 from webapp.services.ticket_changes import change_tag, shown_mark
 from webapp.services.tickets import available_triggers, moves_after_reply
 from webapp.services.watchers import WATCH_EVENTS, watchers_of
@@ -343,6 +343,9 @@ def workspace_context(
         "share_scopes": SCOPES,
         "merge_candidates": merge_choices(ticket, user, locale),
         "merge_into": None,  # the ticket a merge is being confirmed into
+        # Undoing a merge changes the kept ticket too: only for those who may open it.
+        "can_undo_merge": ticket.merged_into_id is not None
+        and can_see_id(user, ticket.merged_into_id),
         "spam_confirm": False,  # the agent asked to mark it as spam: what happens, confirm
         "forms": forms or FormState(),
         "sections": SECTIONS,
