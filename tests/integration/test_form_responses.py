@@ -263,3 +263,26 @@ def test_without_the_tick_the_customer_hears_nothing_and_unfinished_ones_stay(
     )
     assert db.session.query(Ticket).count() == 1
     assert _open_ticket(client, done.id, slug="csat").status_code == 404  # another form's
+
+
+def test_a_blocked_sender_s_response_gets_no_ticket_and_no_mail(
+    client, login, builtin_forms, admin
+):
+    """The rule let the passive's response pass, so nobody looked at the block list then: a
+    follow-up must, or the spammer would get a ticket and our confirmation e-mail."""
+    from webapp.models import BlockedSender, OutboxMessage, Ticket
+
+    _respond("nps", {"score": 8, "email": "bot@spam.example"}, days_ago=1)
+    db.session.add(BlockedSender(email="bot@spam.example", note="known"))
+    db.session.commit()
+    passive = db.session.scalar(select(Response))
+    login(admin)
+    refused = _open_ticket(client, passive.id, tell_customer="1")
+    assert refused.status_code == 303
+    assert "This response was marked as spam (or its sender is blocked)." in text_of(
+        client.get("/admin/forms/nps/responses")
+    )
+    assert db.session.query(Ticket).count() == 0
+    assert db.session.query(OutboxMessage).count() == 0
+    db.session.expire_all()
+    assert db.session.get(Response, passive.id).ticket_id is None

@@ -381,7 +381,12 @@ def open_ticket_for(response: Response, actor, *, tell_customer: bool = False) -
     In the caller's transaction (the caller commits)."""
     check_ticket_for(response)
     definition = definition_for(response.form_version_id)
-    ticket = create_ticket(_new_ticket(definition, response))
+    new = _new_ticket(definition, response)
+    if isinstance(new.customer_email, str) and is_blocked(new.customer_email):
+        # Blocked since, or the rule let the response pass before the block was looked at:
+        # no ticket, and above all no confirmation to a spammer's address.
+        raise TicketRefused("spam")
+    ticket = create_ticket(new)
     table = Response.__table__
     tied = db.session.execute(
         update(table)
