@@ -76,7 +76,7 @@ def test_an_admin_sets_an_agents_public_holidays_and_it_is_audited(
     assert 'name="public_holidays"' in page
     assert '<option selected value="">None: working hours as they are</option>' in page
     assert '<option value="SI">Slovenia</option>' in page
-    assert '<option value="DE-BY">Germany – Bayern (DE-BY)</option>' in page
+    assert '<option value="DE-BY">Germany – Bavaria (DE-BY)</option>' in page
     for code in ("PL", "RU", "DE", "AT", "GB", "US"):
         assert f'value="{code}"' in page
 
@@ -130,23 +130,71 @@ def test_the_list_and_the_refusal_are_in_the_readers_language(
 
 
 @pytest.mark.parametrize(
-    ("locale", "country", "canada"),
-    [("pl", "Niemcy", "Kanada"), ("ru", "Германия", "Канада"), ("sl", "Nemčija", "Kanada")],
+    ("locale", "bavaria", "newfoundland", "untranslated"),
+    [
+        (
+            "pl",
+            "Niemcy – Bawaria (DE-BY)",
+            "Kanada – Nowa Funlandia i Labrador (CA-NL)",
+            ("ES-NC", "Hiszpania – Navarra (ES-NC)"),
+        ),
+        (
+            "ru",
+            "Германия – Бавария (DE-BY)",
+            "Канада – Ньюфаундленд и Лабрадор (CA-NL)",
+            ("DE-SN", "Германия – Sachsen (DE-SN)"),
+        ),
+        (
+            "sl",
+            "Nemčija – Bavarska (DE-BY)",
+            "Kanada – Nova Fundlandija in Labrador (CA-NL)",
+            ("CA-YT", "Kanada – Yukon (CA-YT)"),
+        ),
+        (
+            "en",
+            "Germany – Bavaria (DE-BY)",
+            "Canada – Newfoundland and Labrador (CA-NL)",
+            ("DE-TH", "Germany – Thüringen (DE-TH)"),
+        ),
+    ],
 )
-def test_a_region_goes_by_its_official_name_and_code_beside_the_translated_country(
-    client, login, post_form, create_user, agent, locale, country, canada
+def test_a_region_is_named_in_the_readers_language_with_its_code(
+    client, login, post_form, create_user, agent, locale, bavaria, newfoundland, untranslated
 ):
-    """No translations of region names ship with Loopdesk: rather than English passing for
-    the reader's language, the region keeps its own official name, with its ISO code."""
+    """Where pycountry translates a region's name the reader reads it in their language;
+    where it does not, the region keeps its official name rather than English passing for
+    the reader's language. The ISO code stays beside it either way."""
     reader = create_user(email="adam@example.com", name="Adam", role="admin", locale=locale)
     login(reader)
     page = client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
-    assert f'<option value="DE-BY">{country} – Bayern (DE-BY)</option>' in page
-    newfoundland = f"{canada} – Newfoundland and Labrador (CA-NL)"
+    assert f'<option value="DE-BY">{bavaria}</option>' in page
     assert f'<option value="CA-NL">{newfoundland}</option>' in page
+    code, kept = untranslated
+    assert f'<option value="{code}">{kept}</option>' in page
     saved = post_form(f"/admin/users/{agent.id}", _agent_form(agent, public_holidays="CA-NL"))
     assert saved.status_code == 303
     assert newfoundland in visible(client.get("/admin/audit"))
+
+
+def test_region_names_are_read_from_disk_once_per_language(app, monkeypatch):
+    """Naming every region of three countries reads the reader's translations once."""
+    from webapp.services import public_holidays
+
+    public_holidays._subdivision_translations.cache_clear()
+    public_holidays._region_names_in.cache_clear()
+    read = []
+    real = public_holidays.translation
+    monkeypatch.setattr(
+        public_holidays, "translation", lambda *a, **k: read.append(k["languages"]) or real(*a, **k)
+    )
+    with app.test_request_context(), force_locale("ru"):
+        names = [
+            public_holidays.holidays_label(country, region)
+            for country in ("AT", "CH", "DE")
+            for region in public_holidays._region_names(country)
+        ]
+    assert read == [["ru"]]
+    assert "Австрия – Вена (AT-9)" in names
 
 
 def test_a_calendars_region_is_named_where_its_public_holidays_are_said(app):
@@ -155,8 +203,8 @@ def test_a_calendars_region_is_named_where_its_public_holidays_are_said(app):
         | {"holiday_subdivision": "BY"}
     )
     with app.test_request_context(), force_locale("pl"):
-        assert describe_calendar(calendar).endswith("święta państwowe: Niemcy – Bayern (DE-BY)")
-        assert open_hours_in_words(calendar).endswith("święta państwowe: Niemcy – Bayern (DE-BY)")
+        assert describe_calendar(calendar).endswith("święta państwowe: Niemcy – Bawaria (DE-BY)")
+        assert open_hours_in_words(calendar).endswith("święta państwowe: Niemcy – Bawaria (DE-BY)")
 
 
 def test_a_page_from_before_the_choice_keeps_it(client, login, post_form, admin, care):

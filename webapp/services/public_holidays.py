@@ -5,9 +5,10 @@ country and one of its regions ("DE-BY"). `assignment.working_hours_calendar` cl
 days, so routing passes the agent by and their non-urgent notices wait, as outside their
 hours. Countries are those the `holidays` package knows, named by Babel in the reader's
 language; regions are offered only where they have holidays of their own that matter.
-Nothing we ship translates region names, so a region goes by its official name, in its
-country's language, with its ISO 3166-2 code ("Kanada – Newfoundland and Labrador (CA-NL)"):
-the reader sees a proper name, not a half-translated label.
+A region is named in the reader's language where pycountry's ISO 3166-2 translations have
+it ("Niemcy – Bawaria (DE-BY)"), else by its official name, in its country's language
+("Германия – Sachsen (DE-SN)"): a proper name, not English passing for a translation. Its
+ISO 3166-2 code stays beside the name either way.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import functools
 import re
 import unicodedata
 from datetime import date, datetime
+from gettext import NullTranslations, translation
 
 import holidays
+import pycountry
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale, gettext
 from wtforms import SelectChoice
@@ -101,29 +104,29 @@ def _choices(locale_name: str) -> tuple[tuple[str, str], ...]:
     for code, name in countries:
         listed.append((code, name))
         if code in REGION_COUNTRIES:
-            regions = sorted(_region_names(code).items(), key=lambda item: _sort_key(item[1]))
+            regions = _region_names_in(code, locale_name).items()
             listed.extend(
-                (f"{code}-{region}", _region_label(name, code, region, official))
-                for region, official in regions
+                (f"{code}-{region}", _region_label(name, code, region, named))
+                for region, named in sorted(regions, key=lambda item: _sort_key(item[1]))
             )
     return tuple(listed)
 
 
-def _region_label(country_name: str, country: str, region: str, official: str) -> str:
-    if official == region:  # no name known: the code says it all
+def _region_label(country_name: str, country: str, region: str, named: str) -> str:
+    if named == region:  # no name known: the code says it all
         return f"{country_name} – {country}-{region}"
-    return f"{country_name} – {official} ({country}-{region})"
+    return f"{country_name} – {named} ({country}-{region})"
 
 
 def holidays_label(country: str, region: str | None = None) -> str:
     """A country's public holidays as the reader names them ("Niemcy"), with its region's
-    official name and code where it keeps its own ("Niemcy – Bayern (DE-BY)")."""
-    territories = _territories(_locale_name())
-    country_name = territories.get(country, country)
+    name and code where it keeps its own ("Niemcy – Bawaria (DE-BY)")."""
+    locale_name = _locale_name()
+    country_name = _territories(locale_name).get(country, country)
     if not region:
         return country_name
-    official = _region_names(country).get(region.upper(), region.upper())
-    return _region_label(country_name, country, region.upper(), official)
+    named = _region_names_in(country, locale_name).get(region.upper(), region.upper())
+    return _region_label(country_name, country, region.upper(), named)
 
 
 def _territories(locale_name: str) -> dict[str, str]:
@@ -148,6 +151,35 @@ def _region_names(country: str) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=64)
+def _region_names_in(country: str, locale_name: str) -> dict[str, str]:
+    """Region code → its name in the reader's language where pycountry translates its ISO
+    3166-2 name ("Bawaria"), else its official name ("Bayern"). A "translation" that only
+    repeats the ISO name is none (pycountry's English for "Madrid, Comunidad de")."""
+    translated = _subdivision_translations(locale_name)
+    iso_names = _iso_names(country)
+    named: dict[str, str] = {}
+    for region, official in _region_names(country).items():
+        iso_name = iso_names.get(region)
+        said = translated.gettext(iso_name) if iso_name else official
+        named[region] = said if said and said != iso_name else official
+    return named
+
+
+@functools.lru_cache(maxsize=16)
+def _subdivision_translations(locale_name: str) -> NullTranslations:
+    """pycountry's ISO 3166-2 names in one language, read from disk once per language
+    (nothing at all for a language it lacks)."""
+    return translation("iso3166-2", pycountry.LOCALES_DIR, languages=[locale_name], fallback=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _iso_names(country: str) -> dict[str, str]:
+    """Region code → its ISO 3166-2 name, which pycountry's translations are keyed by."""
+    found = pycountry.subdivisions.get(country_code=country) or ()
+    return {sub.code.partition("-")[2].upper(): sub.name for sub in found}
+
+
 def picker_choices() -> list[SelectChoice]:
     """The form's choices: none first, then `choices()`."""
     return [
@@ -157,7 +189,7 @@ def picker_choices() -> list[SelectChoice]:
 
 
 def choice_label(value: str | None) -> str:
-    """How the picker names a stored choice ("Germany – Bavaria"); "" for none."""
+    """How the picker names a stored choice ("Germany – Bavaria (DE-BY)"); "" for none."""
     if not value:
         return ""
     return dict(_choices(_locale_name())).get(value, value)
