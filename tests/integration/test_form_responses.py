@@ -231,8 +231,8 @@ def test_a_passive_s_suggestion_becomes_a_ticket_when_an_admin_follows_it_up(
     words = text_of(client.get(f"/tickets/{ticket.number}"))
     assert f"{ticket.number} was opened from this response." in words
     assert (
-        "Ann Admin opened this ticket from the customer's form response, which the form's rule"
-        " had not made a ticket. The customer was told by e-mail." in words
+        "Ann Admin opened this ticket from the customer's form response; the form's rule had"
+        " not asked for one. The customer was told by e-mail." in words
     )
     assert "Dodajcie BLIK." in words
 

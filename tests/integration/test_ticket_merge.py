@@ -525,3 +525,24 @@ def test_a_limited_agent_is_not_offered_an_undo_they_may_not_make(
     login(agent)  # who sees both is offered it
     page = client.get(f"/tickets/{duplicate.number}").get_data(as_text=True)
     assert f"/tickets/{duplicate.number}/unmerge" in page
+
+
+def test_the_undo_reads_plainly_in_english_and_polish(client, login, post_form, agent, pair):
+    """Which replies stay is said as a clause ("the customer's replies since stay" read as
+    if "since" were when they stay); a second undo is refused without brackets."""
+    duplicate, first = pair
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    page = text_of(client.get(f"/tickets/{duplicate.number}"))
+    assert (
+        f"Labels, watchers and the replies the customer sent after the merge stay in "
+        f"{first.number}." in page
+    )
+    db.session.expire_all()
+    assert _unmerge(post_form, db.session.get(Ticket, duplicate.id)).status_code == 303
+    agent.locale = "pl"
+    db.session.commit()
+    db.session.expire_all()
+    again = _unmerge(post_form, db.session.get(Ticket, duplicate.id))
+    assert again.status_code == 422
+    assert "To zgłoszenie nie jest już scalone z innym." in text_of(again)
