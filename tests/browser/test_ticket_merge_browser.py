@@ -73,3 +73,25 @@ def test_cancel_goes_back_to_the_choice_without_merging(page, live_server, pair)
     expect(page.get_by_text("Merge into another ticket")).to_be_visible()
     db.session.expire_all()
     assert db.session.get(Ticket, duplicate.id).merged_into_id is None
+
+
+def test_on_a_phone_the_merged_ticket_names_the_kept_one_whole(
+    page, live_server, pair, create_user
+):
+    """At 390 px in Russian the notes read "объединено с LD-" / "1002": a ticket number is
+    never split at its hyphen, in the notice above and in the Merge section."""
+    from webapp.models import User
+    from webapp.services.merging import merge_ticket
+
+    duplicate, first = pair
+    agent = db.session.query(User).filter_by(email="agent@example.com").one()
+    agent.locale = "ru"
+    merge_ticket(duplicate, first, agent)
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{duplicate.number}")
+    for place in (".merged-notice", "#ws-merge"):
+        numbers = page.locator(f"{place} .ticket-number")
+        expect(numbers.first).to_have_text(first.number)
+        lines = numbers.evaluate_all("spans => spans.map(s => s.getClientRects().length)")
+        assert lines and set(lines) == {1}, (place, lines)
