@@ -126,6 +126,10 @@ def test_ticket_list_takes_the_boards_filters(client):
     body = client.get("/api/v1/tickets?language=en", headers=bearer(value)).get_json()
     assert [t["number"] for t in body["data"]] == [english.number]
     assert body["next"] is None
+    english.state = "resolved"
+    db.session.commit()
+    body = client.get("/api/v1/tickets?status=open", headers=bearer(value)).get_json()
+    assert [t["subject"] for t in body["data"]] == ["Polish"]  # the dashboard's "open"
 
 
 @pytest.mark.parametrize(
@@ -140,6 +144,7 @@ def test_ticket_list_takes_the_boards_filters(client):
         ("sla=maybe", "bad_filter"),
         ("from=yesterday", "bad_filter"),
         ("assignee=me", "bad_filter"),
+        ("status=whatever", "bad_filter"),
     ],
 )
 def test_bad_list_input_is_a_400_that_says_what(client, query, code):

@@ -58,6 +58,7 @@ _BOARD_FILTERS = [
         ("from", "Created on or after this day (YYYY-MM-DD, UTC)."),
         ("to", "Created on or before this day (YYYY-MM-DD, UTC)."),
         ("q", "Search in answers, notes and replies, or a ticket number."),
+        ("status", "`open`: not resolved and not closed (what the dashboard counts as open)."),
     )
 ]
 _NUMBER = {

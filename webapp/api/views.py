@@ -143,6 +143,7 @@ def _board_filters() -> BoardFilters:
         "from",
         "to",
         "q",
+        "status",
     ):
         if request.args.get(name, "").strip() and name not in kept:
             raise ApiError(400, "bad_filter", f"The value of the filter '{name}' is not valid.")
