@@ -1,0 +1,38 @@
+"""An admin follows up a response the form's rule let pass, on a phone, in Polish, without
+JavaScript: the button stands clear of the conversation and opens the ticket."""
+
+import pytest
+from playwright.sync_api import expect
+
+from webapp.demo import DEMO_PASSWORD
+from webapp.extensions import db
+from webapp.models import User
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_ticket_is_opened_for_a_response_without_javascript(demo_data, browser, live_server):
+    admin = db.session.query(User).filter_by(email="admin@loopdesk.test").one()
+    admin.locale = "pl"
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", "admin@loopdesk.test")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url("**/dashboard")
+    page.goto(f"{live_server}/admin/forms/nps/responses")
+    item = page.locator("details:has(form.response-ticket)").first
+    item.locator("summary").click()
+    button = item.get_by_role("button", name="Otwórz zgłoszenie dla tej odpowiedzi")
+    chat = item.locator(".staff-chat")
+    gap = chat.bounding_box()["y"] - (button.bounding_box()["y"] + button.bounding_box()["height"])
+    assert gap >= 8, gap  # it touched the first question's bubble
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    button.click()
+    page.wait_for_url("**/tickets/LD-*")
+    expect(page.get_by_text("Z tej odpowiedzi otwarto zgłoszenie")).to_be_visible()
+    expect(page.locator("#ws-timeline")).to_contain_text("reguła formularza go nie wymagała")
+    context.close()
