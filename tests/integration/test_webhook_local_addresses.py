@@ -143,6 +143,7 @@ def test_a_url_naming_a_local_address_is_refused_at_the_field_when_saved(
             "to adres tego serwera lub sieci prywatnej: webhooki wywołują tylko adresy publiczne."
         )
         assert shown in _url_error(response)
+    assert '<label for="name">Nazwa webhooka<' in created.text  # a webhook's name, not a person's
     db.session.expire_all()
     assert [h.url for h in db.session.scalars(select(Webhook))] == ["https://crm.example.com/in"]
 

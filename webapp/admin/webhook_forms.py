@@ -35,7 +35,9 @@ def event_choices() -> list[tuple[str, str]]:
 
 
 class WebhookForm(TranslatedForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    name = StringField(
+        _l("Webhook name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)]
+    )
     url = URLField(
         _l("Payload URL"),
         validators=[DataRequired(_l("Enter the URL to call.")), Length(max=MAX_URL)],
