@@ -521,10 +521,17 @@ def test_a_limited_agent_is_not_offered_an_undo_they_may_not_make(
     section = text_of(page)[text_of(page).index("Merge") :]
     assert "Only a colleague who can open the ticket it was merged into can undo" in section
     assert f"/tickets/{duplicate.number}/unmerge" not in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    notice = html[html.index("merged-notice") : html.index("</p>", html.index("merged-notice"))]
+    merge = html[
+        html.index('id="ws-merge"') : html.index("</section>", html.index('id="ws-merge"'))
+    ]
+    assert f'href="/tickets/{first.number}"' not in notice + merge  # no links to a 404
     post_form("/logout")
     login(agent)  # who sees both is offered it
     page = client.get(f"/tickets/{duplicate.number}").get_data(as_text=True)
     assert f"/tickets/{duplicate.number}/unmerge" in page
+    assert f'href="/tickets/{first.number}"' in page
 
 
 def test_the_undo_reads_plainly_in_english_and_polish(client, login, post_form, agent, pair):

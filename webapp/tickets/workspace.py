@@ -343,7 +343,8 @@ def workspace_context(
         "share_scopes": SCOPES,
         "merge_candidates": merge_choices(ticket, user, locale),
         "merge_into": None,  # the ticket a merge is being confirmed into
-        # Undoing a merge changes the kept ticket too: only for those who may open it.
+        # Undoing a merge changes the kept ticket too: only for those who may open it (and
+        # only they get links to it).
         "can_undo_merge": ticket.merged_into_id is not None
         and can_see_id(user, ticket.merged_into_id),
         "spam_confirm": False,  # the agent asked to mark it as spam: what happens, confirm
