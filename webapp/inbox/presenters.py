@@ -95,35 +95,20 @@ def _headline(entry: InboxNotification) -> str:
         return _(
             "%(number)s, which you follow, is now: %(state)s", number=number, state=_state(entry)
         )
-    if kind == "merged_from":
-        return _(
-            "%(actor)s merged %(other)s into %(number)s",
-            actor=actor or _("Someone"),
-            other=values.get("other_number", ""),
-            number=number,
-        )
-    if kind == "merged_into":
-        return _(
-            "%(actor)s merged %(number)s into %(other)s",
-            actor=actor or _("Someone"),
-            other=values.get("other_number", ""),
-            number=number,
-        )
-    if kind == "unmerged_from":
-        return _(
-            "%(actor)s undid the merge of %(other)s into %(number)s",
-            actor=actor or _("Someone"),
-            other=values.get("other_number", ""),
-            number=number,
-        )
-    if kind == "unmerged":
-        return _(
-            "%(actor)s undid the merge of %(number)s into %(other)s",
-            actor=actor or _("Someone"),
-            other=values.get("other_number", ""),
-            number=number,
+    if kind in _TWO_TICKET_NOTICES:  # a merge, or its undo: this ticket and the other
+        return _TWO_TICKET_NOTICES[kind](
+            actor=actor or _("Someone"), other=values.get("other_number", ""), number=number
         )
     return _("%(number)s is now: %(state)s", number=number, state=_state(entry))
+
+
+# What a merge, or its undo, did to the reader's ticket (`number`) and the other one.
+_TWO_TICKET_NOTICES = {
+    "merged_from": lambda **v: _("%(actor)s merged %(other)s into %(number)s", **v),
+    "merged_into": lambda **v: _("%(actor)s merged %(number)s into %(other)s", **v),
+    "unmerged_from": lambda **v: _("%(actor)s undid the merge of %(other)s into %(number)s", **v),
+    "unmerged": lambda **v: _("%(actor)s undid the merge of %(number)s into %(other)s", **v),
+}
 
 
 def _is_breach(values: Mapping[str, Any]) -> bool:
