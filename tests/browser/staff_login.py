@@ -14,3 +14,23 @@ def log_in(page, live_server: str, email: str, then: str | None = None) -> None:
     page.wait_for_url(f"{live_server}/dashboard")
     if then:
         page.goto(f"{live_server}{then}")
+
+
+def demo_admin_page(browser, live_server: str, language: str, **context_options):
+    """A new browser context with the demo's admin logged in, reading `language` (their
+    profile's language): (context, page); the caller closes the context."""
+    from webapp.demo import DEMO_PASSWORD
+    from webapp.extensions import db
+    from webapp.models import User
+
+    admin = db.session.query(User).filter_by(email="admin@loopdesk.test").one()
+    admin.locale = language
+    db.session.commit()
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", admin.email)  # by name: the labels are in `language`
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url("**/dashboard")
+    return context, page

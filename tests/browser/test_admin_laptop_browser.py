@@ -3,9 +3,7 @@ scrolls sideways, and no table needs its own sideways scroll to show its last co
 
 import pytest
 
-from webapp.demo import DEMO_PASSWORD
-from webapp.extensions import db
-from webapp.models import User
+from tests.browser.staff_login import demo_admin_page
 
 pytestmark = pytest.mark.browser
 
@@ -18,16 +16,9 @@ TABLES_CUT_OFF = """() => [...document.querySelectorAll('.table-wrap')]
 
 @pytest.mark.parametrize("language", ["pl", "ru", "sl"])
 def test_admin_lists_fit_a_laptop_screen(demo_data, browser, live_server, language):
-    admin = db.session.query(User).filter_by(email="admin@loopdesk.test").one()
-    admin.locale = language
-    db.session.commit()
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=language)
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", "admin@loopdesk.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/dashboard")
+    context, page = demo_admin_page(
+        browser, live_server, language, viewport={"width": 1280, "height": 800}, locale=language
+    )
     too_wide = {}
     for path in WIDE_LISTS:
         page.goto(live_server + path)

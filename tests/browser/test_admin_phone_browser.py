@@ -3,11 +3,12 @@ whole page scroll sideways. Wide tables scroll inside their own box; filter bars
 
 import pytest
 
-from webapp.demo import DEMO_PASSWORD
+from tests.browser.staff_login import demo_admin_page
 from webapp.extensions import db
 from webapp.models import User
 
 pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
 
 ADMIN_PAGES = [
     "/admin/users",
@@ -32,16 +33,8 @@ ADMIN_PAGES = [
 
 
 def test_admin_pages_fit_a_phone_screen_in_russian(demo_data, browser, live_server):
+    context, page = demo_admin_page(browser, live_server, "ru", viewport=PHONE, locale="ru-RU")
     admin = db.session.query(User).filter_by(email="admin@loopdesk.test").one()
-    admin.locale = "ru"
-    db.session.commit()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", "admin@loopdesk.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/dashboard")
     too_wide = {}
     for path in ADMIN_PAGES:
         page.goto(live_server + path.format(admin_id=admin.id))
@@ -54,16 +47,7 @@ def test_admin_pages_fit_a_phone_screen_in_russian(demo_data, browser, live_serv
 
 def test_the_form_builder_fits_a_phone_screen_in_polish(demo_data, browser, live_server):
     """Its longest picker is Polish: “którykolwiek z tych warunków jest spełniony”."""
-    admin = db.session.query(User).filter_by(email="admin@loopdesk.test").one()
-    admin.locale = "pl"
-    db.session.commit()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="pl-PL")
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", "admin@loopdesk.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/dashboard")
+    context, page = demo_admin_page(browser, live_server, "pl", viewport=PHONE, locale="pl-PL")
     page.goto(f"{live_server}/admin/forms/nps/edit")
     assert page.locator("select[name=combine]").count() >= 1
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -4,24 +4,19 @@ JavaScript: the button stands clear of the conversation and opens the ticket."""
 import pytest
 from playwright.sync_api import expect
 
-from webapp.demo import DEMO_PASSWORD
-from webapp.extensions import db
-from webapp.models import User
+from tests.browser.staff_login import demo_admin_page
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_ticket_is_opened_for_a_response_without_javascript(demo_data, browser, live_server):
-    admin = db.session.query(User).filter_by(email="admin@loopdesk.test").one()
-    admin.locale = "pl"
-    db.session.commit()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", "admin@loopdesk.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/dashboard")
+    context, page = demo_admin_page(
+        browser,
+        live_server,
+        "pl",
+        viewport={"width": 390, "height": 844},
+        java_script_enabled=False,
+    )
     page.goto(f"{live_server}/admin/forms/nps/responses")
     item = page.locator("details:has(form.response-ticket)").first
     item.locator("summary").click()
