@@ -449,11 +449,12 @@ def _reply_files(files: Any) -> list[tuple[str | None, bytes]]:
             raise ApiError(*_FILE_REFUSALS["too_large"])
         try:
             data = base64.b64decode(encoded, validate=True)
-            accepted_type(data)
-        except (binascii.Error, ValueError) as exc:
-            if isinstance(exc, UploadRefused):
-                raise ApiError(*_FILE_REFUSALS[exc.code]) from exc
+        except binascii.Error as exc:
             raise ApiError(400, "bad_files", "content_base64 is not valid base64.") from exc
+        try:
+            accepted_type(data)
+        except UploadRefused as exc:
+            raise ApiError(*_FILE_REFUSALS[exc.code]) from exc
         read.append((item["name"][:255], data))
     return read
 
