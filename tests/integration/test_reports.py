@@ -103,6 +103,17 @@ def test_reports_are_for_staff(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_insights_the_product_maps_name_opens_the_reports_for_the_same_period(
+    client, login, builtin_forms
+):
+    moved = client.get("/insights?days=7")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/reports?days=7")
+    assert "/login" in client.get("/insights", follow_redirects=True).request.path
+    login(builtin_forms)
+    page = client.get("/insights?days=7", follow_redirects=True).get_data(as_text=True)
+    assert 'aria-current="page">Last 7 days' in page
+
+
 def test_the_period_note_reads_naturally_in_polish(client, login, create_user):
     login(create_user(email="ola@example.com", name="Ola Nowak", locale="pl"))
     page = text_of(client.get("/reports"))

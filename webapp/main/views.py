@@ -134,6 +134,13 @@ def reports():
     )
 
 
+@bp.get("/insights")
+def insights():
+    """The product map and older bookmarks call the reports "insights": same page, same
+    period (`?days=`); the login check happens there."""
+    return redirect(url_for("main.reports", **request.args.to_dict()), code=301)
+
+
 @bp.get("/reports/themes")
 @staff_required
 def reports_themes():
