@@ -18,7 +18,10 @@ PDF = b"%PDF-1.4\n" + b"x" * 3000
 
 
 def test_a_reply_with_a_file_survives_the_preview_and_reaches_the_status_page(
-    browser, page, live_server, ticket  # noqa: F811
+    browser,
+    page,
+    live_server,
+    ticket,  # noqa: F811
 ):
     open_ticket(page, live_server, ticket)
     page.get_by_label("Message", exact=True).fill("Hello {name}, the label is attached.")

@@ -43,7 +43,11 @@ def test_an_admin_compares_every_agent(client, login, builtin_forms, create_user
     assert "Unassigned 1 0" in section
     assert section.index("Ola") < section.index("Piotr") < section.index("Unassigned")
 
-    rows = list(csv.DictReader(io.StringIO(client.get("/reports.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/reports.csv").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
     agents = [(r["key"], r["name"]) for r in rows if r["section"] == "agents"]
     assert agents == [
         ("ola@example.com", "Ola"),
@@ -64,5 +68,9 @@ def test_an_agent_sees_only_their_own_row_in_their_language(
     assert "Ola 1 1" in section
     assert "Piotr" not in page and "Nieprzypisane" not in section
     assert "Administratorzy widzą wyniki wszystkich agentów." in section
-    rows = list(csv.DictReader(io.StringIO(client.get("/reports.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/reports.csv").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
     assert [r["key"] for r in rows if r["section"] == "agents"] == ["ola@example.com"]

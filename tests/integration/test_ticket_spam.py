@@ -470,4 +470,3 @@ def test_the_admin_page_needs_an_admin_and_a_csrf_token(client, login, post_form
     assert client.post(f"/admin/blocked-senders/{row_id}/unblock").status_code == 400
     assert post_form("/admin/blocked-senders/999999/unblock").status_code == 404
     assert _blocked() == ["y@example.com"]
-

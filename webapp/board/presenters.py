@@ -169,8 +169,9 @@ class CardText:
                 if ids
                 else {}
             )
-            looking, writing = _("%(name)s has this ticket open"), _(
-                "%(name)s is writing a reply to the customer"
+            looking, writing = (
+                _("%(name)s has this ticket open"),
+                _("%(name)s is writing a reply to the customer"),
             )
             self._present = {
                 ticket_id: [

@@ -541,9 +541,7 @@ def card_triggers(ticket: Ticket, viewer: User, open_tasks: int) -> list[Trigger
 # ---------------------------------------------------------------- live updates
 
 
-def change_fingerprint(
-    filters: BoardFilters, locale: str, now: datetime, present: str = ""
-) -> str:
+def change_fingerprint(filters: BoardFilters, locale: str, now: datetime, present: str = "") -> str:
     """A short token that changes when any ticket changes, and every minute (SLA badges).
 
     Every change to a ticket is an event in its history (moves, assignments, labels, notes,
