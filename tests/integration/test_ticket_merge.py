@@ -553,3 +553,29 @@ def test_the_undo_reads_plainly_in_english_and_polish(client, login, post_form, 
     again = _unmerge(post_form, db.session.get(Ticket, duplicate.id))
     assert again.status_code == 422
     assert "To zgłoszenie nie jest już scalone z innym." in text_of(again)
+
+
+def _board_numbers(client, q: str) -> set[str]:
+    page = client.get("/board", query_string={"q": q}).get_data(as_text=True)
+    return set(re.findall(r'id="card-(LD-\d+)"', page))
+
+
+def test_after_an_undo_the_board_s_search_finds_the_kept_ticket_by_its_own_words_only(
+    client, login, post_form, agent, pair
+):
+    """The merge made the duplicate's words find the kept ticket; the undo takes them back.
+    What was written in either ticket meanwhile stays findable where it was written."""
+    duplicate, first = pair
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    assert first.number in _board_numbers(client, "Nadal nie mogę")
+    post_form(f"/tickets/{duplicate.number}/notes", {"text": "Zduplikowane przez formularz"})
+    post_form(f"/tickets/{first.number}/notes", {"text": "Bramka płatności odpowiada"})
+    db.session.expire_all()
+
+    assert _unmerge(post_form, db.session.get(Ticket, duplicate.id)).status_code == 303
+    assert _board_numbers(client, "Nadal nie mogę") == {duplicate.number}
+    assert _board_numbers(client, "Zduplikowane") == {duplicate.number}
+    assert _board_numbers(client, "Bramka płatności") == {first.number}
+    assert _board_numbers(client, "Płatność nie działa") == {first.number}
+    assert _board_numbers(client, "jan@example.pl") == {first.number, duplicate.number}

@@ -18,9 +18,10 @@ page shows its whole conversation, which must not reach another person.
 
 A merge made by mistake is undone (`unmerge_ticket`): the duplicate goes back to the state it
 was merged from and its clocks run again; the open tasks and pending reminders the merge moved
-go back with it (their ids are in the merge's event). What the merge gave the kept ticket
-otherwise stays there (labels, watchers, search words), as do the replies the customer sent
-meanwhile: they are part of that conversation now. Both histories say so.
+go back with it (their ids are in the merge's event), and the duplicate's words leave the kept
+ticket's search text (the board's search no longer finds the kept ticket by them). What the
+merge gave the kept ticket otherwise stays there (labels, watchers), as do the replies the
+customer sent meanwhile: they are part of that conversation now. Both histories say so.
 """
 
 from __future__ import annotations
@@ -179,6 +180,7 @@ def merge_ticket(
         target=target.number,
         task_ids=task_ids,  # what an undo takes back
         reminder_ids=reminder_ids,
+        search_chars=len(source.search_text or ""),  # the words it gave the target's search
     )
     record_event(
         target,
@@ -270,6 +272,7 @@ def unmerge_ticket(source: Ticket, actor: User, *, expected_version: int | None 
     reminder_ids = _move(
         Reminder, target, source, Reminder.sent_at.is_(None), ids=data.get("reminder_ids") or []
     )
+    _take_back_search_text(source, target, data.get("search_chars"))
     record_event(
         source,
         "unmerged",
@@ -294,6 +297,25 @@ def unmerge_ticket(source: Ticket, actor: User, *, expected_version: int | None 
 
     publish(source, "ticket.unmerged", **{"from": target.number})
     return Unmerged(source, target, source.state, len(task_ids), len(reminder_ids))
+
+
+def _take_back_search_text(source: Ticket, target: Ticket, chars: int | None) -> None:
+    """Take out of the target's search text the duplicate's words the merge appended there.
+
+    The merge appended " " + the duplicate's search text as it was then (`chars` long; the
+    duplicate's own text only grows at its end since, by notes). The last such piece is the
+    merge's: the target's own words came before it. Text written in the target since stays.
+    """
+    words = source.search_text or ""
+    if chars is not None:
+        words = words[:chars]
+    if not words:
+        return
+    text = target.search_text or ""
+    piece = " " + words
+    start = text.rfind(piece)
+    if start >= 0:
+        target.search_text = text[:start] + text[start + len(piece) :]
 
 
 def _tell_assignees(source: Ticket, target: Ticket, actor: User, kinds: tuple[str, str]) -> None:
