@@ -286,3 +286,22 @@ def test_a_blocked_sender_s_response_gets_no_ticket_and_no_mail(
     assert db.session.query(OutboxMessage).count() == 0
     db.session.expire_all()
     assert db.session.get(Response, passive.id).ticket_id is None
+
+
+def test_each_response_s_language_is_named_in_the_reader_s_language(
+    client, login, builtin_forms, admin
+):
+    """A Russian admin reads "Английский", not "English", beside an English response."""
+    _respond("nps", {"score": 9, "testimonial": "no"}, days_ago=2)
+    _respond("nps", {"score": 3}, days_ago=1)
+    polish = db.session.scalars(select(Response).order_by(Response.id)).all()[1]
+    polish.locale = "pl"
+    admin.locale = "ru"
+    db.session.commit()
+    login(admin)
+    page = text_of(client.get("/admin/forms/nps/responses"))
+    responses = page[page.index("Скачать эти ответы в CSV") :]
+    assert "· Польский ·" in responses and "· Английский ·" in responses
+    assert "English" not in responses and "Polski" not in responses
+    # The language filter names them alike.
+    assert "Любой язык Английский Польский Русский Словенский" in page
