@@ -95,3 +95,29 @@ def test_on_a_phone_the_merged_ticket_names_the_kept_one_whole(
         expect(numbers.first).to_have_text(first.number)
         lines = numbers.evaluate_all("spans => spans.map(s => s.getClientRects().length)")
         assert lines and set(lines) == {1}, (place, lines)
+
+
+def test_an_undo_from_a_stale_tab_is_refused_where_its_button_was(page, live_server, pair):
+    """A colleague (or the agent's other tab) undid the merge meanwhile: the refusal reads at
+    the top of the Merge section, where the Undo button was, and the focus lands by it; the
+    "Merge into another ticket" form that took the button's place stays closed and clean."""
+    from webapp.models import User
+    from webapp.services.merging import merge_ticket, unmerge_ticket
+
+    duplicate, first = pair
+    agent = db.session.query(User).filter_by(email="agent@example.com").one()
+    merge_ticket(duplicate, first, agent)
+    db.session.commit()
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{duplicate.number}")
+    wait_for_htmx(page)
+    unmerge_ticket(db.session.get(Ticket, duplicate.id), agent)  # the other tab
+    db.session.commit()
+
+    page.get_by_role("button", name="Undo the merge").click()
+    error = page.locator("#ws-merge [role=alert]")
+    expect(error).to_have_text("This ticket is not merged into another (any more).")
+    summary = page.locator("#ws-merge summary", has_text="Merge into another ticket")
+    expect(summary).to_be_visible()
+    assert error.bounding_box()["y"] < summary.bounding_box()["y"]  # above, not inside it
+    expect(page.locator("#ws-merge details")).not_to_have_attribute("open", "")
+    expect(page.locator("#ws-merge-title")).to_be_focused()

@@ -102,11 +102,11 @@ def unmerge(number: str):
             source, current_user, expected_version=request.form.get("version", type=int)
         )
         db.session.commit()
-    except MergeRefused as refusal:
+    except MergeRefused as refusal:  # e.g. undone meanwhile in another tab
         db.session.rollback()
-        return refused(ticket_or_404(number), "merge", "merge", str(REFUSALS[refusal.code]))
+        return refused(ticket_or_404(number), "merge", "unmerge", str(REFUSALS[refusal.code]))
     except TicketConflict:
-        return refused(ticket_or_404(number), "merge", "merge", str(CONFLICT))
+        return refused(ticket_or_404(number), "merge", "unmerge", str(CONFLICT))
     state = machine_for(done.source.workflow_version_id).definition.states[done.state]
     message = _(
         "%(old)s is no longer merged into %(new)s. It is now: %(state)s.",
