@@ -65,3 +65,25 @@ def test_a_customer_asks_for_the_link_and_follows_it_to_a_request(page, live_ser
     expect(page.locator(".bubble.customer").last).to_contain_text("Вот скриншот")
     expect(page.locator(".bubble.customer .attached-file").last).to_contain_text(".png")
     assert not serious_violations_of(page)
+
+
+def test_an_address_the_browser_filled_in_and_sent_at_once_is_asked_again(
+    page, live_server, app, builtin_forms
+):
+    """Autofill and Enter within a second of loading: the page does not pretend to have sent
+    it. It keeps the address, asks in Slovenian to send it again, and Enter then sends it."""
+    make_ticket(customer_locale="sl", customer_email="maja@example.si")
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 30
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server}/sl/requests")
+    page.get_by_label("Vaš e-poštni naslov").fill("maja@example.si")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="To je bilo hitro!")).to_be_visible()
+    field = page.get_by_label("Vaš e-poštni naslov")
+    expect(field).to_have_value("maja@example.si")
+    expect(field).to_be_focused()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Preverite svoj e-poštni predal")).to_be_visible()
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "requests_link"))
+    assert mail is not None and mail.to_address == "maja@example.si"

@@ -2,8 +2,9 @@
 
 The asking form is public and anonymous, so it is built like the conversation's posts: a
 signed token instead of the session's CSRF token (the blueprint is exempt), a honeypot, a
-minimum plausible time before sending, and limits per client and per recipient
-(services.recipient_limits). Its answer never says whether we hold requests for the address.
+minimum plausible time before sending (a quicker send is asked again, never dropped), and
+limits per client and per recipient (services.recipient_limits). Its answer never says
+whether we hold requests for the address.
 """
 
 from __future__ import annotations
@@ -46,16 +47,44 @@ def _private(reply):
     return reply
 
 
-def _ask_page(lang: str, *, email: str = "", error: str | None = None, status: int = 200):
+def _ask_page(
+    lang: str,
+    *,
+    email: str = "",
+    error: str | None = None,
+    notice: str | None = None,
+    status: int = 200,
+    asked_again: bool = False,
+):
+    """The asking page. `notice`: a word about the address that is not a fault in it.
+    `asked_again`: its token lets the next send through however soon it comes (see
+    `_too_soon`)."""
+    shown = {"t": time.time(), "again": True} if asked_again else time.time()
     page = render_template(
         "public/requests_ask.html",
         lang=lang,
         email=email,
         error=error,
-        form_token=_form_tokens().dumps(time.time()),
+        notice=notice,
+        form_token=_form_tokens().dumps(shown),
         link_days=customer_requests.LINK_DAYS,
     )
     return _private(make_response(page, status))
+
+
+def _too_soon(shown) -> bool:
+    """Sent sooner after the page was shown than anyone types an address.
+
+    A browser that fills the address in lets a person send it at once, so this is not
+    taken for a bot: the page asks them to send it again, and the page it shows for that
+    lets the next send through. Bots are caught by the honeypot and the rate limits.
+    """
+    if isinstance(shown, dict):
+        if shown.get("again"):
+            return False
+        shown = shown.get("t", 0)
+    minimum = current_app.config.get("FORM_MIN_SECONDS_FIRST_ANSWER", 2.0)
+    return time.time() - float(shown) < minimum
 
 
 @bp.get("/requests")
@@ -81,12 +110,19 @@ def send_requests_link():
             error=_("This page was open for a long time. Please send it again."),
             status=422,
         )
-    minimum = current_app.config.get("FORM_MIN_SECONDS_FIRST_ANSWER", 2.0)
-    if request.form.get("website") or time.time() - float(shown_at) < minimum:
-        # A bot (the honeypot, or faster than anyone types an address): it is told what a
-        # person is told, and nothing is sent.
-        current_app.logger.info("requests link: honeypot or too fast, nothing sent")
+    if request.form.get("website"):
+        # A bot (people never see the field): it is told what a person is told, and
+        # nothing is sent.
+        current_app.logger.info("requests link: honeypot filled, nothing sent")
         return redirect(url_for("public.requests_link_sent", lang=lang), code=303)
+    if _too_soon(shown_at):
+        return _ask_page(
+            lang,
+            email=email[:254],
+            notice=_("That was quick! Please check your address and send it again."),
+            status=422,
+            asked_again=True,
+        )
     try:
         email = conversation.parse_answer(
             Question(id="email", type="email", text={}, required=True, max_length=254), email

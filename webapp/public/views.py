@@ -203,11 +203,15 @@ def _start_metadata() -> dict:
 
 
 def _step_token(
-    response: Response | None, pending: dict | None = None, shown_at: float | None = None
+    response: Response | None,
+    pending: dict | None = None,
+    asked_again: bool = False,
 ) -> str:
-    payload = {"r": response.token if response else None, "t": shown_at or time.time()}
+    payload = {"r": response.token if response else None, "t": time.time()}
     if response is None and pending:
         payload["p"] = pending  # hidden fields and metadata for the response to be created
+    if asked_again:
+        payload["a"] = 1  # a first answer refused as too quick: the next one is taken (_too_soon)
     return _steps().dumps(payload)
 
 
@@ -225,7 +229,7 @@ def _render(
     status: int = 200,
     appended: str | None = None,
     edited: bool = False,
-    shown_at: float | None = None,
+    asked_again: bool = False,
     continue_later: dict | None = None,
     expired: bool = False,
     typed: str | None = None,
@@ -260,7 +264,7 @@ def _render(
         appended=appended,
         edited=edited,
         partial=partial,
-        step=_step_token(response, pending, shown_at),
+        step=_step_token(response, pending, asked_again),
         answered=answered,
         total=max(total, 1),
         done=done,
@@ -519,7 +523,7 @@ def answer(slug: str):
             error=_too_fast(),
             partial=bool(htmx_request.htmx),
             status=422,
-            shown_at=step.get("t"),  # the clock keeps running: the next try is not refused again
+            asked_again=True,  # the next try is taken, however soon it comes
             typed=_typed_answer(question),
         )
     if response is None:
@@ -631,8 +635,13 @@ def _too_soon(step: dict, question: Question | None) -> bool:
     """A first answer sooner after the page was shown than a person could give it: a bot.
 
     A score or a chip takes one tap, so a person who knows their answer may be quick: they
-    get ONE_TAP_SHARE of the time a typed answer needs.
+    get ONE_TAP_SHARE of the time a typed answer needs. A person can be quicker still (the
+    browser filled in their address, they pressed Enter), so a refusal asks again and the
+    page it shows takes the next try at once: a person is slowed once, never lost. Bots
+    are caught by the honeypot and the rate limits.
     """
+    if step.get("a"):
+        return False
     minimum = current_app.config.get("FORM_MIN_SECONDS_FIRST_ANSWER", 2.0)
     if question is not None and question.one_tap:
         minimum *= ONE_TAP_SHARE
