@@ -579,3 +579,41 @@ def test_after_an_undo_the_board_s_search_finds_the_kept_ticket_by_its_own_words
     assert _board_numbers(client, "Bramka płatności") == {first.number}
     assert _board_numbers(client, "Płatność nie działa") == {first.number}
     assert _board_numbers(client, "jan@example.pl") == {first.number, duplicate.number}
+
+
+def test_the_history_links_only_to_the_tickets_a_limited_agent_can_open(
+    client, login, post_form, agent, create_user, pair
+):
+    """The kept ticket is another team's: the duplicate's history names it, merged into and
+    then undone, without an "Open LD-…" link that would lead to a 404."""
+    duplicate, first = pair
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    db.session.expire_all()
+    _unmerge(post_form, db.session.get(Ticket, duplicate.id))
+    db.session.expire_all()
+    _confirm(post_form, db.session.get(Ticket, duplicate.id), first, tell_customer=False)
+    post_form("/logout")
+    care, billing = Team(slug="care", name="Care"), Team(slug="billing", name="Billing")
+    ola = create_user(email="ola@example.com", name="Ola")
+    ola.ticket_access = "teams"
+    db.session.add_all([care, billing, TeamMembership(team=care, user=ola)])
+    db.session.get(Ticket, duplicate.id).team = care
+    db.session.get(Ticket, first.id).team = billing
+    db.session.commit()
+
+    def history(response):
+        html = response.get_data(as_text=True)
+        start = html.index('id="ws-timeline"')
+        return html[start : html.index("</section>", start)]
+
+    login(ola)
+    timeline = history(client.get(f"/tickets/{duplicate.number}"))
+    assert timeline.count(first.number) == 3  # merged, undone, merged again
+    assert f'href="/tickets/{first.number}"' not in timeline
+    post_form("/logout")
+    login(agent)  # who sees both has the links
+    timeline = history(client.get(f"/tickets/{duplicate.number}"))
+    assert timeline.count(f'href="/tickets/{first.number}"') == 3
+    kept = history(client.get(f"/tickets/{first.number}"))
+    assert kept.count(f'href="/tickets/{duplicate.number}"') == 3

@@ -11,6 +11,8 @@ board, the list, its export, the dashboard and a ticket's page cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -44,6 +46,20 @@ def can_see_id(viewer: User, ticket_id: int) -> bool:
     if condition is None:
         return True
     return bool(db.session.scalar(select(exists().where(Ticket.id == ticket_id, condition))))
+
+
+def visible_numbers(viewer: User, numbers: Iterable[str]) -> set[str] | None:
+    """Which of these ticket numbers `viewer` may open (None: every one): one query, and
+    none for those who see every ticket or when there is no number to ask about."""
+    condition = visible_condition(viewer)
+    if condition is None:
+        return None
+    ids = {Ticket.id_from_number(number): number for number in numbers}
+    ids.pop(None, None)
+    if not ids:
+        return set()
+    found = db.session.scalars(select(Ticket.id).where(Ticket.id.in_(ids), condition))
+    return {ids[ticket_id] for ticket_id in found}
 
 
 def let_see(ticket: Ticket, colleague: User, actor: User | None) -> bool:

@@ -31,7 +31,7 @@ from webapp.services.replies import canned_replies_for, new_reply_nonce
 from webapp.services.reply_collisions import CONVERSATION_EVENTS, last_message_id
 from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
-from webapp.services.ticket_access import can_see_id, visible_condition
+from webapp.services.ticket_access import can_see_id, visible_condition, visible_numbers
 from webapp.services.ticket_changes import change_tag, shown_mark
 from webapp.services.tickets import available_triggers, moves_after_reply
 from webapp.services.watchers import WATCH_EVENTS, watchers_of
@@ -98,6 +98,25 @@ def timeline(ticket: Ticket) -> tuple[list[TicketEvent], dict[str, str]]:
             ).all()
         )
     return list(events), deliveries
+
+
+# Events naming another ticket (which it links to), and where they keep its number.
+LINKED_TICKET = {
+    "merged_into": "target",
+    "merged_from": "source",
+    "unmerged": "target",
+    "unmerged_from": "source",
+}
+
+
+def linked_numbers(events: Iterable[TicketEvent]) -> set[str]:
+    """The other tickets the history names (a merge's other side)."""
+    return {
+        str(number)
+        for event in events
+        if event.kind in LINKED_TICKET
+        and (number := (event.data or {}).get(LINKED_TICKET[event.kind]))
+    }
 
 
 def message_keys(event: TicketEvent) -> list[str]:
@@ -315,6 +334,8 @@ def workspace_context(
         "customer_requests": customer_requests(ticket, locale, user),
         "events": events,
         "deliveries": deliveries,
+        # The history links only to the tickets the viewer may open (another team's: a 404).
+        "openable": visible_numbers(user, linked_numbers(events)),
         "canned": canned_replies_for(ticket.customer_locale),
         "reply_nonce": new_reply_nonce(),
         # "Then" beside "Send reply": the moves the agent may make once the reply is sent.
