@@ -296,3 +296,28 @@ def test_still_open_counts_neither_resolved_nor_closed_tickets(app, builtin_form
     assert "Open and assigned to you: 1" in mail.body_text
     assert "W toku" in mail.body_text
     assert "Rozwiązane" not in mail.body_text and "] Spam" not in mail.body_text
+
+
+def test_the_open_tickets_listed_follow_the_line_that_counts_them(
+    app, builtin_forms, create_user, smtp_server, run_jobs
+):
+    """Given to her before the week, still open: listed under "open and assigned to you",
+    not under "assigned to you during the week: 0", which came last and read as its list."""
+    anna = opted_in(create_user(email="anna@example.pl", name="Anna", locale="pl"))
+    older = make_ticket(subject="Faktura do poprawki")
+    older.assignee_id = anna.id
+    db.session.commit()
+    send_weekly_summaries(MONDAY_0830_WARSAW.isoformat())
+    run_jobs()
+    [mail] = [m for m in smtp_server.messages if m["To"] == anna.email]
+    lines = plain_text(mail).splitlines()
+    at = lines.index("- Otwarte i przypisane do Ciebie: 1")
+    assert lines[at - 1] == "- Przypisane do Ciebie w ciągu tygodnia: 0"
+    assert lines[at + 1] == f"  [{older.number}] Faktura do poprawki"
+    html = " ".join(mail.get_body(("html",)).get_content().split())
+    assert re.search(
+        r"<li>Otwarte i przypisane do Ciebie: 1 <ul[^>]*> <li><a [^>]*>"
+        + older.number
+        + r"</a> · Faktura do poprawki</li> </ul> </li>",
+        html,
+    )
