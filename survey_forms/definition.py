@@ -201,7 +201,7 @@ def load_form(text: str) -> FormLoadResult:
     if isinstance(document, Problem):
         return FormLoadResult(None, (document,))
     definition, problems = parse_form(document.data)
-    located = document.locate(problems)
+    located = document.repeated_keys + document.locate(problems)
     return FormLoadResult(definition if not located else None, located)
 
 

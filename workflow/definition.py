@@ -204,7 +204,7 @@ def load_definition(text: str) -> LoadResult:
     if isinstance(document, Problem):
         return LoadResult(None, (document,))
     definition, problems = parse_definition(document.data)
-    located = document.locate(problems)
+    located = document.repeated_keys + document.locate(problems)
     notes = document.locate(definition_notes(document.data))
     return LoadResult(definition if not located else None, located, notes)
 

@@ -68,6 +68,9 @@ class Problem:
 class YamlDocument:
     data: Any
     lines: Mapping[str, int]
+    # Keys written twice in one mapping: YAML keeps the last value without a word, so a
+    # loader reports these as problems (each at the line of the later key).
+    repeated_keys: tuple[Problem, ...] = ()
 
     def locate(self, problems: Iterable[Problem]) -> tuple[Problem, ...]:
         """The same problems, each with the line of its path."""
@@ -115,7 +118,7 @@ def read_yaml(text: str, max_bytes: int, what: str = "document") -> YamlDocument
         )
     except yaml.YAMLError:
         return Problem("", N_("YAML error: the text cannot be read as YAML"))
-    return YamlDocument(data, line_index(root))
+    return YamlDocument(data, line_index(root), repeated_keys(root))
 
 
 # What the parser says (libyaml's words, or PyYAML's where it runs without libyaml) → the
@@ -276,6 +279,38 @@ def line_index(root: yaml.Node | None) -> dict[str, int]:
     if root is not None:
         walk(root, "")
     return index
+
+
+_REPEATED_KEY = N_(
+    "this key is already written at line %(first)s; YAML would keep only this later value, "
+    "so remove one of the two"
+)
+
+
+def repeated_keys(root: yaml.Node | None) -> tuple[Problem, ...]:
+    """A problem for each key written again in the same mapping, at the later one's line."""
+    found: list[Problem] = []
+
+    def walk(node: yaml.Node, path: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            first_lines: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                sub = f"{path}.{key.value}" if path else str(key.value)
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    first = first_lines.get((key.tag, key.value))
+                    if first is None:
+                        first_lines[(key.tag, key.value)] = line
+                    else:
+                        found.append(Problem(sub, _REPEATED_KEY, line, {"first": first}))
+                walk(value, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, f"{path}[{i}]")
+
+    if root is not None:
+        walk(root, "")
+    return tuple(found)
 
 
 def line_for(index: Mapping[str, int], path: str) -> int | None:

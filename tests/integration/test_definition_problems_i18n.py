@@ -130,3 +130,24 @@ def test_broken_yaml_is_explained_in_the_admins_language_with_its_position(
     page = text_of(post_form("/admin/workflow/validate", {"yaml": workflow}, htmx=True))
     assert ("Błąd składni YAML w wierszu" if locale == "pl" else "Синтаксическая ошибка") in page
     assert "did not find" not in page and "while parsing" not in page
+
+
+def test_a_key_written_twice_is_a_problem_in_the_admins_language_not_a_silent_pick(
+    client, polish_admin, post_form
+):
+    """YAML keeps the later of two equal keys without a word: a state pasted with a second
+    `category` would publish as closed although it reads open at first sight."""
+    doubled = SHIPPED_TEXT.replace(
+        "    category: open\n", "    category: open\n    category: closed\n", 1
+    )
+    line = doubled.splitlines().index("    category: closed") + 1
+    text = text_of(post_form("/admin/workflow/validate", {"yaml": doubled}, htmx=True))
+    assert (
+        f"wiersz {line}: Nowe states.new.category : ten klucz jest już wpisany w wierszu "
+        f"{line - 1}; YAML zachowałby tylko tę późniejszą wartość, więc usuń jeden z nich"
+    ) in text
+    assert "Brak problemów" not in text
+
+    form = NPS.replace("type: nps", "type: nps\n    type: csat", 1)
+    checked = text_of(post_form("/admin/forms/nps/validate", {"yaml_text": form}, htmx=True))
+    assert "questions[0].type ten klucz jest już wpisany w wierszu" in checked

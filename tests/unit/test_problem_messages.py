@@ -129,3 +129,17 @@ def test_problems_compare_and_hash_by_what_they_say():
     assert one == same and hash(one) == hash(same)
     assert one != other and len({one, same, other}) == 2
     assert Problem("", "no values").text == "no values"
+
+
+def test_a_key_written_twice_in_one_mapping_is_reported_at_the_later_one():
+    doubled = WORKFLOW.replace("  new: {label: New}", "  new: {label: New, label: Nowe}")
+    problems = [str(p) for p in load_definition(doubled).problems]
+    assert problems[0] == (
+        "states.new.label: this key is already written at line 3; YAML would keep only this "
+        "later value, so remove one of the two (line 3)"
+    )
+    # The same key in different mappings is not written twice.
+    assert not any("written at line" in p for p in problems[1:])
+    assert not any("written at line" in str(p) for p in load_definition(WORKFLOW).problems)
+    form = FORM.replace("title: {en: Shop, pl: Sklep}", "title: {en: Shop, pl: Sklep}\nslug: b")
+    assert any(p.path == "slug" and p.line == 3 for p in load_form(form).problems)
