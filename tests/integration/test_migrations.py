@@ -92,3 +92,54 @@ def test_responses_of_spam_and_of_blocked_senders_are_flagged_on_upgrade(app, bu
         db.select(Response.ticket_id, Response.spam).order_by(Response.id)
     ).all()
     assert flags == [(junk.id, True), (real.id, False), (None, True)]
+
+
+def test_tickets_get_their_customer_id_from_their_responses_on_upgrade(app, builtin_forms):
+    """0032 fills ticket.customer_ref from the response that opened each ticket: verified
+    where the form signs customer_id, not where it does not; nothing for an erased one."""
+    import yaml
+
+    from tests.helpers import completed_response, make_ticket
+    from webapp.models import Response, utcnow
+    from webapp.services.forms import publish_form
+
+    unsigned_form = {
+        "slug": "ask",
+        "title": {"en": "Ask"},
+        "languages": ["en"],
+        "default_language": "en",
+        "hidden_fields": [{"name": "customer_id"}],
+        "questions": [{"id": "question", "type": "short_text", "text": {"en": "Your question?"}}],
+    }
+    publish_form("ask", yaml.safe_dump(unsigned_form))
+    signed, unsigned, erased, without = (make_ticket() for _ in range(4))
+    erased.customer_erased_at = utcnow()
+    completed_response("nps", {"score": 2})
+    completed_response("ask", {"question": "Where is my order?"})
+    completed_response("nps", {"score": 2})
+    completed_response("nps", {"score": 2})
+    responses = db.session.scalars(db.select(Response).order_by(Response.id)).all()
+    for response, ticket, hidden in zip(
+        responses,
+        (signed, unsigned, erased, without),
+        ({"customer_id": "C-1"}, {"customer_id": "C-2"}, {"customer_id": "C-3"}, {"order": "7"}),
+        strict=True,
+    ):
+        response.ticket_id, response.hidden = ticket.id, hidden
+    db.session.commit()
+    try:
+        flask_migrate.downgrade(revision="0031")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("ticket")}
+        assert "customer_ref" not in columns
+    finally:
+        flask_migrate.upgrade()
+    db.session.expire_all()
+    rows = db.session.execute(
+        text("SELECT customer_ref, customer_ref_verified FROM ticket ORDER BY id")
+    ).all()
+    assert [(ref, bool(verified)) for ref, verified in rows] == [
+        ("C-1", True),
+        ("C-2", False),
+        (None, False),
+        (None, False),
+    ]

@@ -57,7 +57,11 @@ _BOARD_FILTERS = [
         ("sla", "ok, warned or breached."),
         ("from", "Created on or after this day (YYYY-MM-DD, UTC)."),
         ("to", "Created on or before this day (YYYY-MM-DD, UTC)."),
-        ("q", "Search in answers, notes and replies, or a ticket number."),
+        (
+            "q",
+            "Search in answers, notes and replies, or a ticket number, or a customer id "
+            "(exact match).",
+        ),
         ("status", "`open`: not resolved and not closed (what the dashboard counts as open)."),
     )
 ]
@@ -486,6 +490,18 @@ SPEC: dict[str, Any] = {
                     "customer_name": {"type": "string"},
                     "customer_email": {"type": ["string", "null"]},
                     "customer_locale": {"type": "string"},
+                    "customer_id": {
+                        "type": ["string", "null"],
+                        "description": "The customer's id in your app, from the `customer_id` "
+                        "hidden field of the form link that opened the ticket (null: none, or "
+                        "erased). Also found by the `q` filter (exact match).",
+                    },
+                    "customer_id_verified": {
+                        "type": "boolean",
+                        "description": "The form signs `customer_id` and its signature was "
+                        "checked. Only a verified id says who the customer is: an unsigned one "
+                        "could have been typed into the link by anyone.",
+                    },
                     "channel": {"type": "string"},
                     "form": {"type": ["string", "null"]},
                     "labels": {"type": "array", "items": {"type": "string"}},

@@ -45,6 +45,9 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
         "customer_name": ticket.customer_name,
         "customer_email": ticket.customer_email,
         "customer_locale": ticket.customer_locale,
+        # The customer's id in your app (a form link's customer_id); verified: it was signed.
+        "customer_id": ticket.customer_ref,
+        "customer_id_verified": bool(ticket.customer_ref and ticket.customer_ref_verified),
         "channel": ticket.channel,
         "form": ticket.form_slug,
         "labels": [label.name for label in ticket.labels],

@@ -5,7 +5,19 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -64,6 +76,14 @@ class Ticket(db.Model):
     customer_locale: Mapped[str] = mapped_column(String(8), default="en")
     channel: Mapped[str] = mapped_column(String(16), default="web")
     form_slug: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # The customer's id in the customer's own app: a form's hidden `customer_id`. Verified:
+    # signed with the form's secret, so it says who the customer is and their other tickets
+    # with it are theirs. Unsigned, anyone could have typed it into the link: it is shown
+    # and searched, never used to join one customer's requests with another's.
+    customer_ref: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)
+    customer_ref_verified: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     # When an admin erased the customer's personal data on request (services.customer_data).
     customer_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # A duplicate merged into another ticket (its id; tickets are never deleted): the

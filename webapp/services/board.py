@@ -314,8 +314,12 @@ def filter_conditions(filters: BoardFilters, viewer: User, now: datetime) -> lis
 
 
 def _search_condition(q: str):
-    """Answers, notes and replies (`search_text` is lower-cased), or a ticket number."""
-    matches = Ticket.search_text.contains(q.lower(), autoescape=True)
+    """Answers, notes and replies (`search_text` is lower-cased), a ticket number, or the
+    customer id a form's link carried, as the customer's app has it (exactly, any case kept;
+    verified or not: agents paste it from their CRM)."""
+    matches = or_(
+        Ticket.search_text.contains(q.lower(), autoescape=True), Ticket.customer_ref == q.strip()
+    )
     ticket_id = Ticket.id_from_number(q)
     return or_(matches, Ticket.id == ticket_id) if ticket_id else matches
 

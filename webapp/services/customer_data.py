@@ -393,6 +393,7 @@ def export_held_data(held: HeldData) -> dict[str, Any]:
                 "state": ticket.state,
                 "customer_name": ticket.customer_name,
                 "customer_email": ticket.customer_email,
+                "customer_id": ticket.customer_ref,
                 "language": ticket.customer_locale,
                 "channel": ticket.channel,
                 "created_at": _iso(ticket.created_at),
@@ -522,6 +523,8 @@ def erase_ticket(
     facts["metadata"] = _kept_metadata(facts.get("metadata"))
     ticket.facts = facts
     ticket.customer_email = None
+    ticket.customer_ref = None  # the customer's id in the customer's own app identifies them
+    ticket.customer_ref_verified = False
     ticket.customer_name = ERASED if ticket.customer_name else ""
     ticket.customer_erased_at = now
     ticket.search_text = searchable(ticket.subject, *notes)

@@ -34,6 +34,8 @@ from webapp.services.spam import is_blocked
 from webapp.services.tickets import NewTicket, create_ticket
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "survey_forms" / "templates"
+# The hidden field that names the customer in the customer's own app (a ticket keeps it).
+CUSTOMER_ID_FIELD = "customer_id"
 
 _definitions: dict[int, FormDefinition] = {}
 _definitions_lock = threading.Lock()
@@ -423,4 +425,15 @@ def _new_ticket(definition: FormDefinition, response: Response) -> NewTicket:
         answers=dict(answers),
         score=conversation.score_of(definition, answers),
         metadata={**response.meta, **response.hidden},
+        **customer_ref_of(definition, response.hidden),
     )
+
+
+def customer_ref_of(definition: FormDefinition, hidden: Mapping[str, Any]) -> dict[str, Any]:
+    """The hidden customer_id as a ticket keeps it, and whether it is verified: the form
+    signs the field, so `hidden_from_query` kept it only with a good signature."""
+    value = hidden.get(CUSTOMER_ID_FIELD)
+    if not isinstance(value, str) or not value.strip():
+        return {}
+    signed = any(f.name == CUSTOMER_ID_FIELD and f.signed for f in definition.hidden_fields)
+    return {"customer_ref": value[:500], "customer_ref_verified": signed}

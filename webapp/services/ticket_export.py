@@ -24,6 +24,8 @@ COLUMNS = (
     "assignee",
     "customer_name",
     "customer_email",
+    "customer_id",
+    "customer_id_verified",
     "customer_language",
     "channel",
     "form",
@@ -65,6 +67,8 @@ def csv_chunks(query, locale: str) -> Iterator[str]:
                     ticket.assignee.name if ticket.assignee else "",
                     ticket.customer_name,
                     ticket.customer_email or "",
+                    ticket.customer_ref or "",
+                    _verified(ticket),
                     ticket.customer_locale,
                     ticket.channel,
                     ticket.form_slug or "",
@@ -83,3 +87,10 @@ def csv_chunks(query, locale: str) -> Iterator[str]:
                 )
             )
         yield out.take()
+
+
+def _verified(ticket: Ticket) -> str:
+    """Whether the customer id was signed: true or false, empty when there is none."""
+    if not ticket.customer_ref:
+        return ""
+    return "true" if ticket.customer_ref_verified else "false"

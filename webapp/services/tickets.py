@@ -72,6 +72,9 @@ class NewTicket:
     score: dict | None = None  # e.g. {"type": "nps", "value": 3, "category": "detractor"}
     metadata: dict | None = None
     created_at: datetime | None = None  # imports and demo data; defaults to now
+    # The customer's id in their own app (a form's hidden customer_id); verified: signed.
+    customer_ref: str | None = None
+    customer_ref_verified: bool = False
 
 
 SEARCH_TEXT_LIMIT = 100_000  # characters kept per ticket for the board's search
@@ -200,6 +203,8 @@ def unsaved_ticket(new: NewTicket, **columns: Any) -> Ticket:
         customer_locale=new.customer_locale,
         channel=new.channel,
         form_slug=new.form_slug,
+        customer_ref=new.customer_ref or None,
+        customer_ref_verified=bool(new.customer_ref and new.customer_ref_verified),
         facts={
             "answers": new.answers or {},
             "score": new.score or {},

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import get_locale
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
@@ -24,6 +24,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import presence
+from webapp.services.forms import CUSTOMER_ID_FIELD
 from webapp.services.merging import merge_candidates
 from webapp.services.notes import active_staff
 from webapp.services.reminders import pending_reminders
@@ -222,16 +223,33 @@ class CustomerRequests:
 
     shown: list[CustomerRequest]
     total: int
+    search: str = ""  # what the ticket list is searched for to list them all
 
     SHOWN = 5
 
 
+def same_customer_condition(ticket: Ticket):
+    """Tickets of `ticket`'s customer: the same e-mail address (any case), or the same
+    verified customer id. An unsigned id joins nothing: anyone can put one into a link.
+    None when the ticket knows neither."""
+    same = []
+    if ticket.customer_email:
+        same.append(func.lower(Ticket.customer_email) == ticket.customer_email.lower())
+    if ticket.customer_ref and ticket.customer_ref_verified:
+        same.append(
+            and_(Ticket.customer_ref == ticket.customer_ref, Ticket.customer_ref_verified.is_(True))
+        )
+    return or_(*same) if same else None
+
+
 def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequests:
-    """One query (the total rides along as a window count), by the e-mail's lower case.
+    """One query (the total rides along as a window count), by the e-mail's lower case or
+    the verified customer id; a ticket matching both is counted once.
 
     Only tickets `viewer` may see: another team's subjects stay with that team.
     """
-    if not ticket.customer_email:
+    same_customer = same_customer_condition(ticket)
+    if same_customer is None:
         return CustomerRequests([], 0)
     visible = visible_condition(viewer)
     rows = db.session.execute(
@@ -246,7 +264,7 @@ def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequ
             func.count().over().label("total"),
         )
         .where(
-            func.lower(Ticket.customer_email) == ticket.customer_email.lower(),
+            same_customer,
             Ticket.id != ticket.id,
             *([] if visible is None else [visible]),
         )
@@ -264,7 +282,10 @@ def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequ
                 number, row.subject, state, row.created_at, merged_into, row.spam_at is not None
             )
         )
-    return CustomerRequests(shown, rows[0].total if rows else 0)
+    # The list searches one thing: the address, else the verified id (the search finds an
+    # id whether or not it is verified; the count above only verified ones).
+    search = ticket.customer_email or ticket.customer_ref or ""
+    return CustomerRequests(shown, rows[0].total if rows else 0, search)
 
 
 def merge_choices(ticket: Ticket, viewer: User, locale: str) -> list[CustomerRequest]:
@@ -307,6 +328,8 @@ def workspace_context(
     definition = machine_for(ticket.workflow_version_id).definition
     talk = conversation_of(ticket)
     metadata, hidden = metadata_of(ticket, talk)
+    if ticket.customer_ref:  # among the customer's facts, marked verified or not
+        hidden.pop(CUSTOMER_ID_FIELD, None)
     wording = form_wording(ticket, talk, locale, answer_lang=ticket.customer_locale)
     events, deliveries = timeline(ticket)
     live = shown_mark(ticket, events)
