@@ -142,6 +142,22 @@ def test_an_urgent_breach_reaches_the_team_lead_at_night(app, care, smtp_server,
     ]
 
 
+def test_a_breach_notice_names_the_ticket_it_is_about(app, care, smtp_server, run_jobs):
+    """The subject "[LD-1001] SLA breached: first response overdue" leaves the lead guessing which
+    ticket it is; the mail names its subject, escaped in the HTML part."""
+    ticket = make_ticket(subject="Site <b>down</b> & out")
+    change_priority(ticket, "urgent", None)
+    ticket.first_response_warn_at = ticket.first_response_due_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    sweep_sla(now=utcnow().isoformat())
+    run_jobs()
+    [mail] = mails_to(smtp_server, care["lena"].email)
+    assert mail["Subject"] == f"[{ticket.number}] SLA breached: first response overdue"
+    assert "Subject: Site <b>down</b> & out" in plain_text(mail).splitlines()
+    html = mail.get_body(("html",)).get_content()
+    assert "<p>Subject: Site &lt;b&gt;down&lt;/b&gt; &amp; out</p>" in html
+
+
 def test_digest_collects_a_mention_and_a_task_change_into_one_email(
     client, login, post_form, care, smtp_server, run_jobs
 ):
