@@ -167,16 +167,6 @@ class WorkflowDefinition:
     default_route: RouteTarget = RouteTarget()
     automations: tuple[Mapping, ...] = ()
 
-    def teams_named(self) -> set[str]:
-        """Every team slug the definition refers to (checked against the database at publish)."""
-        targets = [r.target for r in self.rules] + [self.default_route]
-        names = {t.team for t in targets if t.team} | {
-            t.overflow_team for t in targets if t.overflow_team
-        }
-        for policy in self.policies:
-            names |= {a.param for a in policy.on_breach if a.name == "assign_team"}
-        return names
-
 
 @dataclass(frozen=True)
 class LoadResult:

@@ -108,3 +108,44 @@ def _assigns(actions: Iterable[ActionRef], slug: str) -> bool:
 
 def _targets(target: RouteTarget, slug: str) -> bool:
     return slug in (target.team, target.overflow_team)
+
+
+def teams_written(data: Any) -> list[tuple[str, str]]:
+    """(path, slug) of each place a definition's YAML data sends tickets to a team: a routing
+    rule's or the default's `team` and `overflow_team`, and every `assign_team` action (in
+    on_enter, a state's timers, a transition's `after`, an SLA policy's on_breach, an
+    automation's `do`). Paths are the YAML's, so each can be reported at its line."""
+    found: list[tuple[str, str]] = []
+
+    def mapping(value: Any) -> Mapping:
+        return value if isinstance(value, Mapping) else {}
+
+    def items(value: Any) -> list:
+        return value if isinstance(value, list) else []
+
+    def actions(raw: Any, path: str) -> None:
+        for index, action in enumerate(items(raw)):
+            if isinstance(action, Mapping) and action.get("assign_team") is not None:
+                found.append((f"{path}[{index}]", str(action["assign_team"])))
+
+    def target(raw: Any, path: str) -> None:
+        for key in ("team", "overflow_team"):
+            if mapping(raw).get(key) is not None:
+                found.append((f"{path}.{key}", str(raw[key])))
+
+    data = mapping(data)
+    for name, state in mapping(data.get("states")).items():
+        actions(mapping(state).get("on_enter"), f"states.{name}.on_enter")
+        for index, timer in enumerate(items(mapping(state).get("timers"))):
+            actions(mapping(timer).get("do"), f"states.{name}.timers[{index}].do")
+    for index, transition in enumerate(items(data.get("transitions"))):
+        actions(mapping(transition).get("after"), f"transitions[{index}].after")
+    for index, policy in enumerate(items(mapping(data.get("sla")).get("policies"))):
+        actions(mapping(policy).get("on_breach"), f"sla.policies[{index}].on_breach")
+    routing = mapping(data.get("routing"))
+    for index, rule in enumerate(items(routing.get("rules"))):
+        target(mapping(rule).get("set"), f"routing.rules[{index}].set")
+    target(routing.get("default"), "routing.default")
+    for index, automation in enumerate(items(data.get("automations"))):
+        actions(mapping(automation).get("do"), f"automations[{index}].do")
+    return found

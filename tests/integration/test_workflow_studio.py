@@ -516,6 +516,26 @@ def test_unknown_teams_are_problems_but_the_diagram_still_draws(client, as_admin
     assert "<svg" in response.get_data(as_text=True)
 
 
+def test_a_team_misspelt_anywhere_is_a_problem_at_its_own_line(client, as_admin, teams, post_form):
+    """assign_team with an unknown team did nothing at run time, and checked as fine; an
+    unknown routing team was reported at `routing`, with no line."""
+    text = SHIPPED_TEXT.replace(
+        "    category: closed\n",
+        "    category: closed\n    on_enter:\n      - assign_team: custmer-care\n",
+        1,
+    ).replace("default: {team: customer-care", "default: {team: product-qualty")
+    lines = text.splitlines()
+    on_enter = next(i for i, line in enumerate(lines) if "assign_team: custmer-care" in line)
+    default = next(i for i, line in enumerate(lines) if "product-qualty" in line)
+    body = text_of(validate(post_form, text))
+    assert "2 problems" in body
+    assert (
+        f"line {on_enter + 1}: Closed states.closed.on_enter[0] : unknown team 'custmer-care'"
+    ) in body
+    assert f"line {default + 1}: routing.default.team : unknown team 'product-qualty'" in body
+    assert "No problems" not in body
+
+
 # -- working hours that run past midnight ---------------------------------------------------
 
 NIGHT_YAML = SLA_YAML.replace('fri: [["09:00", "17:00"]]', 'fri: [["17:00", "09:00"]]')

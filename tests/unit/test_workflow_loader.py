@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from workflow.definition import load_definition, parse_definition
+from workflow.team_references import teams_written
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "workflow" / "definitions"
 DEFAULT_TEXT = (DEFINITIONS / "default.yaml").read_text(encoding="utf-8")
@@ -43,7 +44,7 @@ def test_default_lifecycle_shape():
     reopen = next(t for t in definition.transitions if t.trigger == "reopen")
     assert set(reopen.sources) == {"resolved", "closed"}
     assert {p.name for p in definition.policies} >= {"urgent", "high", "standard"}
-    assert definition.teams_named() == {"customer-care", "product-quality"}
+    assert {slug for _, slug in teams_written(DEFAULT)} == {"customer-care", "product-quality"}
 
 
 def edit(change) -> dict:

@@ -11,9 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import Team, Ticket, User, WorkflowKind, WorkflowVersion
-from workflow.definition import LoadResult, Problem, StateDef, load_definition
+from workflow.definition import (
+    MAX_DEFINITION_BYTES,
+    LoadResult,
+    Problem,
+    StateDef,
+    load_definition,
+)
 from workflow.engine import CompiledWorkflow
-from workflow.yaml_documents import N_
+from workflow.team_references import teams_written
+from workflow.yaml_documents import N_, read_yaml
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "workflow" / "definitions"
 # The comment of a default Loopdesk installed itself (stored as is, shown in the reader's words).
@@ -135,14 +142,14 @@ def validate_for_publish(
     result = load_definition(yaml_text)
     if not result.ok or not check_teams or kind != WorkflowKind.TICKET:
         return result
+    document = read_yaml(yaml_text, MAX_DEFINITION_BYTES)  # it loaded, so it reads
     known = set(db.session.scalars(select(Team.slug)))
-    missing = sorted(result.definition.teams_named() - known)
-    if not missing:
-        return result
-    problems = tuple(
-        Problem("routing", N_("unknown team '%(team)s'"), params={"team": slug}) for slug in missing
+    problems = document.locate(
+        Problem(path, N_("unknown team '%(team)s'"), params={"team": slug})
+        for path, slug in teams_written(document.data)
+        if slug not in known
     )
-    return LoadResult(None, problems)
+    return LoadResult(None, problems) if problems else result
 
 
 def publish_version(
