@@ -72,3 +72,14 @@ def test_russian_addresses_the_reader_with_a_capital_polite_vy():
         if m.id and any(LOWER_CASE_YOU.search(form) for form in _forms(m.string))
     ]
     assert lower == []
+
+
+def test_polish_addresses_the_reader_with_the_informal_ty():
+    """Loopdesk writes to a Polish reader with «Ty» («Śledź swoje zgłoszenie»): a mail that
+    then asks «potrzebujemy od Państwa» reads as two voices."""
+    formal = [
+        m.id
+        for m in catalog("pl")
+        if m.id and any(re.search(r"\bPaństw", form) for form in _forms(m.string))
+    ]
+    assert formal == []
