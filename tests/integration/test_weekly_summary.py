@@ -105,6 +105,7 @@ def test_a_polish_colleague_gets_it_over_smtp_in_polish_with_polish_numbers(
     assert "4,5 z 5" in text  # a decimal comma
     assert "+1,5" in text  # against the week before, 3.0
     assert "Otrzymane odpowiedzi: 2" in text
+    assert "Opinie klientów" in text.splitlines()  # the heading, not "Opinia" (an opinion)
     assert "http://loopdesk.test/reports?days=30" in text
     assert "http://loopdesk.test/board" in text
     html = mail.get_body(("html",)).get_content()
