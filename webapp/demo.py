@@ -139,59 +139,55 @@ def seed_demo() -> bool:
 
 
 # Reply templates agents pick from, per language ({name}, {ticket}, {status_link}, {agent}).
+# Only the message: the e-mail that carries a reply greets the customer by name above it and
+# signs it with the agent's name below (email/public_reply), so neither is written here.
 CANNED_REPLIES = {
     "en": (
         (
             "We are on it",
-            "Hello {name},\n\nthank you for telling us. I have taken over {ticket} and will "
-            "get back to you as soon as I know more. You can follow it here: {status_link}\n\n"
-            "{agent}",
+            "Thank you for telling us. I have taken over {ticket} and will get back to you "
+            "as soon as I know more. You can follow it here: {status_link}",
         ),
         (
             "Solved",
-            "Hello {name},\n\ngood news: {ticket} is solved. If anything is still not right, "
-            "just reply on {status_link}.\n\nThank you for your patience,\n{agent}",
+            "Good news: {ticket} is solved. If anything is still not right, just reply on "
+            "{status_link}.\n\nThank you for your patience.",
         ),
     ),
     "pl": (
         (
             "Zajmujemy się tym",
-            "Dzień dobry {name},\n\ndziękujemy za zgłoszenie. Przejąłem sprawę {ticket} i "
-            "odezwę się, gdy tylko będę wiedzieć więcej. Status sprawdzisz tutaj: "
-            "{status_link}\n\n{agent}",
+            "Dziękujemy za zgłoszenie. Przejąłem sprawę {ticket} i odezwę się, gdy tylko "
+            "będę wiedzieć więcej. Status sprawdzisz tutaj: {status_link}",
         ),
         (
             "Rozwiązane",
-            "Dzień dobry {name},\n\nmamy dobrą wiadomość: sprawa {ticket} została rozwiązana. "
-            "Jeśli coś jest nie tak, odpisz na {status_link}.\n\nDziękujemy za cierpliwość,\n"
-            "{agent}",
+            "Mamy dobrą wiadomość: sprawa {ticket} została rozwiązana. Jeśli coś jest nie "
+            "tak, odpisz na {status_link}.\n\nDziękujemy za cierpliwość.",
         ),
     ),
     "ru": (
         (
             "Мы уже занимаемся",
-            "Здравствуйте, {name}!\n\nСпасибо, что сообщили нам. Я взял обращение {ticket} "
-            "в работу и напишу, как только узнаю больше. Статус можно посмотреть здесь: "
-            "{status_link}\n\n{agent}",
+            "Спасибо, что сообщили нам. Я взял обращение {ticket} в работу и напишу, как "
+            "только узнаю больше. Статус можно посмотреть здесь: {status_link}",
         ),
         (
             "Решено",
-            "Здравствуйте, {name}!\n\nХорошие новости: обращение {ticket} решено. Если "
-            "что-то не так, ответьте на странице {status_link}.\n\nСпасибо за терпение,\n"
-            "{agent}",
+            "Хорошие новости: обращение {ticket} решено. Если что-то не так, ответьте на "
+            "странице {status_link}.\n\nСпасибо за терпение.",
         ),
     ),
     "sl": (
         (
             "Že urejamo",
-            "Pozdravljeni, {name},\n\nhvala, ker ste nam pisali. Zadevo {ticket} sem prevzel "
-            "in se oglasim, ko bom vedel več. Stanje spremljate tukaj: {status_link}\n\n"
-            "{agent}",
+            "Hvala, ker ste nam pisali. Zadevo {ticket} sem prevzel in se oglasim, ko bom "
+            "vedel več. Stanje spremljate tukaj: {status_link}",
         ),
         (
             "Rešeno",
-            "Pozdravljeni, {name},\n\ndobra novica: zadeva {ticket} je rešena. Če še kaj ni "
-            "v redu, odgovorite na {status_link}.\n\nHvala za potrpežljivost,\n{agent}",
+            "Dobra novica: zadeva {ticket} je rešena. Če še kaj ni v redu, odgovorite na "
+            "{status_link}.\n\nHvala za potrpežljivost.",
         ),
     ),
 }
@@ -482,6 +478,10 @@ DEMO_TICKETS = (
     ),
 )
 
+# The shop's own customer number, signed into the NPS link (the form signs customer_id):
+# LD-1001 shows it among the customer's facts as verified.
+DEMO_CUSTOMER_IDS = {"Płatność kartą nie przechodzi": "C-20417"}
+
 
 def seed_demo_tickets() -> int:
     """Create demo tickets in several states and languages (only into an empty ticket table)."""
@@ -507,6 +507,8 @@ def seed_demo_tickets() -> int:
             kind, value = score
             category = nps_category(value) if kind == "nps" else csat_category(value)
             scored = {"type": kind, "value": value, "category": category}
+        customer_id = DEMO_CUSTOMER_IDS.get(subject)
+        metadata = {"page_url": answers.get("page_url", "https://shop.example.com/")}
         ticket = create_ticket(
             NewTicket(
                 subject=subject,
@@ -517,7 +519,9 @@ def seed_demo_tickets() -> int:
                 answers=answers,
                 score=scored,
                 created_at=now - timedelta(hours=age),
-                metadata={"page_url": answers.get("page_url", "https://shop.example.com/")},
+                metadata={**metadata, "customer_id": customer_id} if customer_id else metadata,
+                customer_ref=customer_id,
+                customer_ref_verified=customer_id is not None,
             )
         )
         if priority:
