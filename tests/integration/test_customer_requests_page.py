@@ -148,6 +148,15 @@ def test_an_address_sent_at_once_is_asked_again_not_dropped(client, app, builtin
     assert len(_mails()) == 1
 
 
+def test_a_mistyped_address_sent_at_once_is_said_to_be_mistyped_first(client, app, builtin_forms):
+    """One round trip, not two: the address's mistake before "That was quick!"."""
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 60
+    refused = _ask(client, "jan@", lang="en")
+    assert refused.status_code == 422
+    assert "Please enter a valid e-mail address" in text_of(refused)
+    assert "That was quick!" not in text_of(refused)
+
+
 def test_a_bot_asked_to_send_again_is_still_caught_by_the_honeypot(client, app, builtin_forms):
     make_ticket()
     app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 60

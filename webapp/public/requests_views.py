@@ -115,7 +115,13 @@ def send_requests_link():
         # nothing is sent.
         current_app.logger.info("requests link: honeypot filled, nothing sent")
         return redirect(url_for("public.requests_link_sent", lang=lang), code=303)
-    if _too_soon(shown_at):
+    try:
+        email = conversation.parse_answer(
+            Question(id="email", type="email", text={}, required=True, max_length=254), email
+        )
+    except AnswerError as refused:
+        return _ask_page(lang, email=email[:254], error=answer_error_message(refused), status=422)
+    if _too_soon(shown_at):  # after the address's check: a mistyped one is said first
         return _ask_page(
             lang,
             email=email[:254],
@@ -123,12 +129,6 @@ def send_requests_link():
             status=422,
             asked_again=True,
         )
-    try:
-        email = conversation.parse_answer(
-            Question(id="email", type="email", text={}, required=True, max_length=254), email
-        )
-    except AnswerError as refused:
-        return _ask_page(lang, email=email[:254], error=answer_error_message(refused), status=422)
     if not customer_requests.send_link(email, lang):
         return _ask_page(
             lang,
