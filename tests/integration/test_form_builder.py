@@ -88,7 +88,8 @@ def test_adding_a_question_saves_the_draft_and_returns_the_new_revision(as_admin
     assert 'id="question-long_text_1"' in html
     assert 'class="builder-revision" hx-swap-oob="outerHTML:.builder-revision"' in html
     assert revision_in(response) == "1"
-    assert "Missing translation" in html  # no texts yet: flagged, but saved
+    # no texts yet: flagged, but saved; nothing to translate from, so the text is what is missing
+    assert "Missing text<" in html and "Missing translation" not in html
     data = draft_data()
     assert [q["id"] for q in data["questions"]] == ["score", "colour", "long_text_1"]
     assert drafts.current("form", "shop").base_number == 1
