@@ -355,3 +355,18 @@ def test_a_colleagues_long_away_note_keeps_assign_on_a_phone(page, live_server, 
     expect(assign).to_be_visible()
     assert assign.evaluate("el => el.getBoundingClientRect().right") <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_saved_view_s_long_name_wraps_inside_its_toast_on_a_phone(page, live_server, desk):
+    """The toast "View “xxxx…” saved." ran past its right edge, off a 390 px screen: a flex
+    item does not shrink below its longest word."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "agent@example.com")
+    page.get_by_placeholder("Name this view").fill("Escalations" + "x" * 80)
+    page.get_by_role("button", name="Save view").click()
+    toast = page.locator("#toasts .toast", has_text="Escalations")
+    expect(toast).to_be_visible()
+    text = toast.locator("span").first.bounding_box()
+    box = toast.bounding_box()
+    assert text["x"] + text["width"] <= box["x"] + box["width"]
+    assert box["x"] + box["width"] <= 390
