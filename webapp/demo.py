@@ -670,10 +670,10 @@ def seed_demo_webhook(admin: User, now) -> None:
 
 # What the assignee asks before waiting on the customer, in the customer's language.
 DEMO_QUESTIONS = {
-    "en": "Hello {name}, could you send us the order number, please? {agent}",
-    "pl": "Dzień dobry {name}, prosimy o numer zamówienia, wtedy sprawdzimy to od razu. {agent}",
-    "ru": "Здравствуйте, {name}! Пришлите, пожалуйста, номер заказа — сразу проверим. {agent}",
-    "sl": "Pozdravljeni, {name}, nam lahko pošljete številko naročila? {agent}",
+    "en": "Could you send us the order number, please?",
+    "pl": "Prosimy o numer zamówienia, wtedy sprawdzimy to od razu.",
+    "ru": "Пришлите, пожалуйста, номер заказа — сразу проверим.",
+    "sl": "Nam lahko pošljete številko naročila?",
 }
 
 

@@ -192,32 +192,32 @@ REOPEN_TEXTS = {
     "en": (
         "Sorry, but it is still not right: today it is the same as before.",
         "Reopened by the customer: the first fix did not cover it. Checking again with the team.",
-        "Hello {name},\n\nsorry that it came back. We found what the first fix missed and put "
-        "it right; {ticket} is solved again. If you still see it, just reply.\n\n{agent}",
+        "Sorry that it came back. We found what the first fix missed and put "
+        "it right; {ticket} is solved again. If you still see it, just reply.",
     ),
     "pl": (
         "Niestety nadal nie jest dobrze: dzisiaj jest tak samo jak wcześniej.",
         "Klient otworzył zgłoszenie ponownie: pierwsza poprawka nie wystarczyła. Sprawdzam "
         "jeszcze raz z zespołem.",
-        "Dzień dobry {name},\n\nprzepraszamy, że problem wrócił. Znaleźliśmy, czego zabrakło "
+        "Przepraszamy, że problem wrócił. Znaleźliśmy, czego zabrakło "
         "w pierwszej poprawce, i to naprawiliśmy; sprawa {ticket} jest znowu rozwiązana. Jeśli "
-        "nadal coś jest nie tak, po prostu odpisz.\n\n{agent}",
+        "nadal coś jest nie tak, po prostu odpisz.",
     ),
     "ru": (
         "К сожалению, всё по-прежнему: сегодня то же самое, что и раньше.",
         "Клиент снова открыл обращение: первое исправление не помогло. Проверяю ещё раз "
         "с командой.",
-        "Здравствуйте, {name}!\n\nИзвините, что проблема вернулась. Мы нашли, что упустили "
+        "Извините, что проблема вернулась. Мы нашли, что упустили "
         "в первый раз, и исправили это; обращение {ticket} снова решено. Если что-то ещё не "
-        "так, просто ответьте.\n\n{agent}",
+        "так, просто ответьте.",
     ),
     "sl": (
         "Žal še vedno ni v redu: danes je enako kot prej.",
         "Stranka je zadevo ponovno odprla: prvi popravek ni zadostoval. Še enkrat preverjam "
         "z ekipo.",
-        "Pozdravljeni, {name},\n\noprostite, ker se je težava vrnila. Našli smo, kaj je prvi "
+        "Oprostite, ker se je težava vrnila. Našli smo, kaj je prvi "
         "popravek spregledal, in to popravili; zadeva {ticket} je spet rešena. Če še kaj ni v "
-        "redu, nam preprosto odgovorite.\n\n{agent}",
+        "redu, nam preprosto odgovorite.",
     ),
 }
 MAIL_DOMAINS = {"en": "com", "pl": "pl", "ru": "ru", "sl": "si"}

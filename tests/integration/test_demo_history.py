@@ -231,3 +231,21 @@ def test_the_app_crash_ticket_has_the_customer_s_screenshot(demo_data, client, l
     picture = client.get(html[start : html.index('"', start)])
     if picture.status_code == 200:  # the demo snapshot keeps rows, not the uploads folder
         assert picture.mimetype == "image/png" and picture.data.startswith(b"\x89PNG")
+
+
+def test_the_demo_replies_greet_and_sign_once_in_every_language(demo_data):
+    """The reply e-mail greets the customer and signs with the agent's name itself; the
+    demo's canned replies said both again ("Hello Noah Green,\\n\\nHello Noah Green,")."""
+    replies = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "public_reply")
+    ).all()
+    assert {m.locale for m in replies} == {"en", "pl", "ru", "sl"}
+    for mail in replies:
+        paragraphs = [p.strip() for p in mail.body_text.split("\n\n")]
+        greeting = paragraphs[0]
+        assert greeting.startswith(("Hello", "Dzień dobry", "Здравствуйте", "Pozdravljeni"))
+        link_at = max(n for n, p in enumerate(paragraphs) if "/t/" in p)  # "Follow your…"
+        reply, signature = paragraphs[1 : link_at - 1], paragraphs[link_at - 1]
+        assert reply, mail.body_text
+        assert not any(p.startswith(greeting.rstrip(",!")) for p in reply), mail.body_text
+        assert not any(p.endswith(signature) for p in reply), mail.body_text
