@@ -340,3 +340,51 @@ def test_at_320px_in_slovenian_the_language_names_are_whole_and_nothing_scrolls_
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1] == 320, widths
+
+
+RIGHT_TO_LEFT = "שלום, תודה!"  # Hebrew: a customer may write in a language the form is not in
+
+
+def _x_of(answer, char: str) -> float:
+    """Where on the screen a character of an answer's text is drawn."""
+    return answer.evaluate(
+        """(a, char) => {
+          const node = a.firstChild, range = document.createRange();
+          const at = node.textContent.indexOf(char);
+          range.setStart(node, at); range.setEnd(node, at + 1);
+          return range.getBoundingClientRect().x; }""",
+        char,
+    )
+
+
+def test_a_right_to_left_answer_reads_right_to_left_with_its_punctuation_at_its_end(
+    page, live_server, builtin_forms
+):
+    """Typed and shown in its own direction: the "!" ends the sentence on its left, where a
+    reader of Hebrew looks for it, not before its first word on the right."""
+    page.goto(f"{live_server}/pl/f/nps")
+    page.keyboard.press("3")
+    box = page.locator("#composer textarea")
+    box.fill(RIGHT_TO_LEFT)
+    assert box.evaluate("b => getComputedStyle(b).direction") == "rtl"
+    page.get_by_role("button", name="Wyślij").click()
+    answers = page.locator("#transcript .bubble.customer .answer")
+    expect(answers).to_have_count(2)
+    assert answers.nth(1).inner_text() == RIGHT_TO_LEFT
+    assert _x_of(answers.nth(1), "!") < _x_of(answers.nth(1), "ש")
+    # A Polish answer still reads left to right.
+    assert answers.first.evaluate("a => getComputedStyle(a).direction") == "ltr"
+
+
+def test_a_right_to_left_reply_on_the_status_page_reads_right_to_left(
+    page, live_server, builtin_forms
+):
+    ticket = make_ticket(customer_locale="sl")
+    page.goto(f"{live_server}/t/{ticket.status_token}")
+    box = page.get_by_label("Dodajte sporočilo")
+    box.fill(RIGHT_TO_LEFT)
+    assert box.evaluate("b => getComputedStyle(b).direction") == "rtl"
+    page.get_by_role("button", name="Pošlji").click()
+    reply = page.locator(".chat .bubble.customer .answer").last
+    expect(reply).to_have_text(RIGHT_TO_LEFT)
+    assert _x_of(reply, "!") < _x_of(reply, "ש")
