@@ -617,3 +617,26 @@ def test_the_history_links_only_to_the_tickets_a_limited_agent_can_open(
     assert timeline.count(f'href="/tickets/{first.number}"') == 3
     kept = history(client.get(f"/tickets/{first.number}"))
     assert kept.count(f'href="/tickets/{duplicate.number}"') == 3
+
+
+def test_the_history_words_the_colleagues_notices_of_a_merge_and_its_undo(
+    client, login, post_form, agent, create_user, pair
+):
+    """The assignee's notices read "E-mail queued (notice of the merge)", not the code
+    "(merged_into)" / "(unmerged)"."""
+    duplicate, first = pair
+    ola = create_user(email="ola@example.com", name="Ola Nowak", locale="pl")
+    duplicate.assignee_id = ola.id
+    db.session.commit()
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    db.session.expire_all()
+    _unmerge(post_form, db.session.get(Ticket, duplicate.id))
+    history = text_of(client.get(f"/tickets/{duplicate.number}"))
+    assert "E-mail queued (notice of the merge)." in history
+    assert "E-mail queued (notice that the merge was undone)." in history
+    assert "(merged_into)" not in history and "(unmerged)" not in history
+    agent.locale = "pl"
+    db.session.commit()
+    history = text_of(client.get(f"/tickets/{duplicate.number}"))
+    assert "(powiadomienie o cofnięciu scalenia)" in history

@@ -53,6 +53,11 @@ MAILS = {
     "survey_invitation": _l("satisfaction survey"),
     "testimonial_request": _l("request for a review"),
     "merged": _l("notice that two requests were joined"),
+    # The colleagues' notices of a merge and of its undo (services/merging.py).
+    "merged_from": _l("notice of the merge"),
+    "merged_into": _l("notice of the merge"),
+    "unmerged_from": _l("notice that the merge was undone"),
+    "unmerged": _l("notice that the merge was undone"),
 }
 
 
