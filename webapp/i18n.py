@@ -92,8 +92,9 @@ def browser_language(supported) -> str | None:
 def select_locale() -> str:
     if getattr(g, "locale_override", None):
         return g.locale_override
-    if request.blueprint == "public":  # a customer page names its language (?lang= or the form)
-        chosen = normalise_locale(_requested_language())
+    if request.blueprint == "public":  # a customer page names its language (/ru/, ?lang=, the form)
+        prefix = (request.view_args or {}).get("prefix")
+        chosen = normalise_locale(prefix) or normalise_locale(_requested_language())
         if chosen:
             return chosen
     if current_user and current_user.is_authenticated:

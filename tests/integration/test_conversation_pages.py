@@ -383,6 +383,16 @@ def test_unknown_form_is_404(client, builtin_forms):
     assert client.get("/f/nope").status_code == 404
 
 
+def test_an_unknown_form_at_a_language_s_address_says_so_in_that_language(client, builtin_forms):
+    """A stale link to /ru/f/… or /sl/requests is read in the language its address names,
+    whatever the browser prefers."""
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    missing = client.get("/ru/f/nope", headers=english)
+    assert missing.status_code == 404
+    assert "Страница не найдена" in text_of(missing)
+    assert '<html lang="sl">' in client.get("/sl/requests", headers=english).get_data(True)
+
+
 def test_publishing_a_new_version_keeps_conversations_in_flight(client, builtin_forms):
     from pathlib import Path
 
