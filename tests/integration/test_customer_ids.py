@@ -252,3 +252,28 @@ def test_a_hostile_customer_id_is_escaped(app, client, login, builtin_forms):
         page = client.get(url).get_data(as_text=True)
         assert "<script>alert(1)" not in page and "onerror=alert(2)>" not in page
         assert "&lt;script&gt;alert(1)" in page
+
+
+def test_the_embed_page_tells_admins_how_to_sign_the_customer_id(
+    client, login, post_form, builtin_forms, create_user
+):
+    admin = create_user(email="admin@example.com", role=Role.ADMIN)
+    login(admin)
+    nps = db.session.scalar(select(Form).where(Form.slug == "nps"))
+    page = client.get("/admin/forms/nps/embed")
+    words = text_of(page)
+    assert 'data-customer-id="…" data-customer-id-sig="…"' in page.get_data(as_text=True)
+    assert "HMAC-SHA256 (hex) of customer_id=&lt;id&gt;" in words
+    assert nps.secret in words
+    # A form that takes the id unsigned, and one that takes none, say what to change.
+    publish_form("ask", yaml.safe_dump(UNSIGNED, allow_unicode=True))
+    db.session.commit()
+    ask = client.get("/admin/forms/ask/embed").get_data(as_text=True)
+    assert "takes customer_id without a signature" in ask and "data-secret" not in ask
+    csat = client.get("/admin/forms/csat/embed").get_data(as_text=True)
+    assert "This form takes no customer_id" in csat and "data-secret" not in csat
+    # Agents never see a form's secret.
+    post_form("/logout")
+    login(builtin_forms)
+    refused = client.get("/admin/forms/nps/embed")
+    assert refused.status_code == 403 and nps.secret not in refused.get_data(as_text=True)

@@ -441,6 +441,13 @@ def form_embed(slug: str):
         triggers=form_studio.WIDGET_TRIGGERS,
         snippet=form_studio.embed_snippet(script_url, form.slug, options),
         public_url=external_url("public.show_form", slug=form.slug),
+        # How the form takes a signed-in visitor's id: signed, unsigned, or not at all (None).
+        customer_id_field=next(
+            (f for f in definition.hidden_fields if f.name == form_service.CUSTOMER_ID_FIELD),
+            None,
+        )
+        if definition
+        else None,
         # For host pages whose CSP forbids inline styles: the widget then adds none.
         style_link=f'<link id="ld-widget-css" rel="stylesheet" '
         f'href="{external_url("static", filename="css/widget.css")}">',

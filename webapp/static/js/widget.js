@@ -7,7 +7,10 @@
  * (a fast scroll back up after reading down the page), once per page view. `data-color` (any CSS colour)
  * and `data-label` brand the button; its text turns dark on a light colour. A form that is
  * closed (its schedule, its response limit, archived) or unknown shows nothing: the loader asks
- * /f/<form>/availability.json first, and arms as before only if that cannot be read. */
+ * /f/<form>/availability.json first, and arms as before only if that cannot be read.
+ * A signed-in visitor: `data-customer-id` (their id in your app) and `data-customer-id-sig`
+ * (HMAC-SHA256, hex, of "customer_id=<id>" with the form's secret, made on your server) go to
+ * the form as its customer_id hidden field; a wrong signature drops the id. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -23,6 +26,8 @@
   var side = script.getAttribute("data-position") === "left" ? " ld-left" : "";
   var color = script.getAttribute("data-color") || "";
   var label = (script.getAttribute("data-label") || "").trim().slice(0, 40);
+  var customerId = (script.getAttribute("data-customer-id") || "").slice(0, 500);
+  var customerSig = (script.getAttribute("data-customer-id-sig") || "").slice(0, 128);
   var supported = ["en", "pl", "ru", "sl"];
   if (lang === "auto") {
     lang = (document.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
@@ -74,6 +79,10 @@
       embed: "1", channel: "widget", lang: lang,
       page_url: location.href.slice(0, 500), ref: document.referrer.slice(0, 500)
     });
+    if (customerId) {
+      params.set("customer_id", customerId);
+      params.set("customer_id_sig", customerSig);
+    }
     return origin + "/f/" + encodeURIComponent(form) + "?" + params.toString();
   }
 
