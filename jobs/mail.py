@@ -5,12 +5,12 @@ from __future__ import annotations
 import smtplib
 
 from flask import current_app
-from flask_mail import Message
+from flask_mail import Connection, Message
 from sqlalchemy import Row, select, text, update
 
 from jobs.context import in_app_context
 from jobs.queue import max_attempts
-from webapp.extensions import db, mail
+from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus, utcnow
 from webapp.outbox import HANDOVER, SEND_LEASE
 from webapp.services.reply_addresses import message_id
@@ -84,7 +84,8 @@ class SmtpSession:
 
     def send(self, message: Message) -> None:
         if self.connection is None:
-            self.connection = mail.connect().__enter__()  # connects, STARTTLS, logs in as set
+            # Connects, STARTTLS, logs in as set.
+            self.connection = _TimedConnection(current_app.extensions["mail"]).__enter__()
         try:
             message.send(self.connection)
         except BaseException:
@@ -99,6 +100,26 @@ class SmtpSession:
             connection.host.quit()
         except (smtplib.SMTPException, OSError):
             connection.host.close()  # the server is gone already
+
+
+class _TimedConnection(Connection):
+    """Flask-Mail's connection with a socket timeout (`MAIL_TIMEOUT` seconds).
+
+    Flask-Mail opens smtplib's connection without one, so a server that accepts the
+    connection and then stops answering held the worker (in-process: the request that
+    queued the mail) for ever. Now the send fails like a refusal and is retried.
+    """
+
+    def configure_host(self) -> smtplib.SMTP:
+        settings, timeout = self.mail, current_app.config["MAIL_TIMEOUT"]
+        smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
+        host = smtp_class(settings.server, settings.port, timeout=timeout)
+        host.set_debuglevel(int(settings.debug))
+        if settings.use_tls:
+            host.starttls()
+        if settings.username and settings.password:
+            host.login(settings.username, settings.password)
+        return host
 
 
 def _record(message_ids: list[int], **outcome) -> None:

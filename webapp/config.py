@@ -83,6 +83,9 @@ def from_environment(instance_path: str, *, generate_secret: bool = True) -> dic
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Loopdesk <loopdesk@localhost>"),
+        # Seconds to wait for the SMTP server at each step; a server silent longer fails the
+        # send, which is retried later (jobs.mail).
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         # Flask-Mail would silently drop mail under TESTING; our tests use a real SMTP server.
         "MAIL_SUPPRESS_SEND": False,
         # Customers answer by e-mail: customer e-mails about a ticket get a Reply-To of

@@ -263,3 +263,56 @@ def test_a_job_failing_mid_transaction_does_not_break_the_next_one(app, smtp_ser
     db.session.refresh(message)
     assert message.status == OutboxStatus.SENT
     assert [m["To"] for m in smtp_server.messages] == ["kim@example.com"]
+
+
+@pytest.fixture
+def silent_smtp_port():
+    """A port that accepts connections and then says nothing (a hung mail server). It hangs
+    up after 15 s, so that without a timeout a send takes that long rather than for ever."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop, hang_ups = threading.Event(), []
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection = listener.accept()[0]
+            except TimeoutError:
+                continue
+            hang_ups.append(threading.Timer(15, connection.close))
+            hang_ups[-1].start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join(timeout=5)
+    for hang_up in hang_ups:
+        hang_up.cancel()
+        hang_up.function()
+    listener.close()
+
+
+def test_a_mail_server_that_stops_answering_delays_the_mail_without_holding_the_sender(
+    app, smtp_server, silent_smtp_port, run_jobs
+):
+    """Without Redis the send runs in the request that queued the mail: a silent server held
+    it (and the customer's page) for as long as the server kept the connection open."""
+    from jobs.mail import send_outbox_message
+
+    # One try now; RQ's retry (a minute later) is the send_outbox_message call below.
+    app.config.update(MAIL_TIMEOUT=1, JOB_RETRY_INTERVALS=[60])
+    smtp_settings = app.extensions["mail"]  # Flask-Mail's, read from the config at start
+    smtp_settings.port = silent_smtp_port
+    started = time.monotonic()
+    message = _queue_note()  # in-process: sent (tried) on commit; with Redis: by the worker
+    run_jobs()
+    assert time.monotonic() - started < 8
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.RETRYING
+    assert "timed out" in message.last_error
+
+    smtp_settings.port = smtp_server.port  # the server answers again: the retry
+    assert send_outbox_message(message.id) == "sent"
+    assert send_outbox_message(message.id) == "skipped"
+    assert [m["To"] for m in smtp_server.messages] == ["kim@example.com"]
