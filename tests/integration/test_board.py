@@ -462,3 +462,21 @@ def test_a_filter_change_says_how_many_tickets_match_in_polish(client, login, ca
     assert "pasuj" not in text_of(
         client.get("/board/changes?q=Zwrot", headers={"HX-Request": "true"})
     )
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("en", "Any assignee"), ("ru", "Любой ответственный"), ("pl", "Dowolna osoba")],
+)
+def test_the_assignee_filter_says_what_it_filters(client, login, care, locale, words):
+    """Beside "Все команды" the assignee filter read only "Любой" (any what?); on a phone its
+    label is hidden, so the option itself names the assignee."""
+    agent = care["agent"]
+    agent.locale = locale
+    db.session.commit()
+    login(agent)
+    html = client.get("/board").get_data(as_text=True)
+    select = html[
+        html.index('name="assignee"') : html.index("</select>", html.index('name="assignee"'))
+    ]
+    assert f'<option value="">{words}</option>' in select
