@@ -603,6 +603,22 @@ def test_a_disabled_webhook_is_switched_on_again_with_a_clean_count(app, client,
     assert db.session.scalar(select(OutboxMessage.template)) == "webhook_disabled"
 
 
+def test_the_switched_off_mail_says_the_last_error_in_the_admins_language(
+    app, smtp_server, run_jobs, create_user
+):
+    """The pages word Python's "URLError: <urlopen error [Errno 111] Connection refused>";
+    the mail to a Polish admin quoted it as it was, in English."""
+    create_user(email="ola@example.pl", name="Ola", role=Role.ADMIN, locale="pl")
+    hook = _webhook("https://crm.example.com/in", ["ticket.created"])
+    webhooks.disable(hook, "URLError: <urlopen error [Errno 111] Connection refused>")
+    db.session.commit()
+    run_jobs()
+    [received] = [m for m in smtp_server.messages if m["To"] == "ola@example.pl"]
+    body = received.get_body(("plain",)).get_content()
+    assert "Ostatni błąd: Odbiorca odrzucił połączenie: pod tym adresem nic nie odpowiada." in body
+    assert "urlopen" not in body
+
+
 def test_the_delivery_log_says_in_words_why_a_local_address_was_not_called(
     app, client, login, admin, run_jobs
 ):

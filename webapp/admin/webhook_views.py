@@ -24,6 +24,7 @@ from webapp.htmx_responses import render_page_or_partial
 from webapp.models import DeliveryStatus, Webhook, WebhookDelivery
 from webapp.security import admin_required
 from webapp.services import audit, webhooks
+from webapp.services.webhooks import delivery_error_text, disabled_reason_text
 from workflow.registry import EVENTS
 
 DELIVERY_PAGE_SIZE = 50
@@ -40,46 +41,6 @@ _DELIVERY_STATUS_LABELS = {
 
 def delivery_status_label(status: str) -> str:
     return str(_DELIVERY_STATUS_LABELS.get(status, status))
-
-
-# What a stored delivery error (Python's words, e.g. "URLError: <urlopen error [Errno 111]
-# Connection refused>") means for the admin, by a telling part of it; None: shown as stored.
-_DELIVERY_ERRORS = (
-    (
-        "Connection refused",
-        _l("The receiver refused the connection: nothing answers at this address."),
-    ),
-    ("timed out", _l("The receiver did not answer in time.")),
-    ("Name or service not known", _l("The receiver's host name was not found.")),
-    ("Temporary failure in name resolution", _l("The receiver's host name was not found.")),
-    ("No address associated with hostname", _l("The receiver's host name was not found.")),
-    ("CERTIFICATE_VERIFY_FAILED", _l("The receiver's HTTPS certificate is not valid.")),
-    ("Network is unreachable", _l("The receiver's network cannot be reached.")),
-    ("webhook disabled", _l("Not sent: the webhook is switched off.")),
-    (
-        "LocalAddressRefused",  # jobs.webhooks refuses this machine and private networks
-        _l(
-            "Not sent: this address is on this server or a private network, and webhooks "
-            "call only public addresses."
-        ),
-    ),
-)
-
-
-def delivery_error_text(error: str | None) -> str | None:
-    """The admin's words for a delivery error Loopdesk itself ran into; None for others."""
-    for telling, words in _DELIVERY_ERRORS:
-        if error and telling in error:
-            return str(words)
-    return None
-
-
-def disabled_reason_text(reason: str | None) -> str | None:
-    """Why a webhook is off, in the admin's words where Loopdesk knows them (the demo's
-    note, a delivery error it ran into); a receiver's own answer as it was."""
-    if reason == webhooks.DEMO_OFF_REASON:
-        return _("Demo: point it at your CRM's URL, then switch it on.")
-    return delivery_error_text(reason) or reason
 
 
 def _audited(webhook: Webhook) -> dict:

@@ -32,6 +32,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import defer
 
@@ -242,7 +245,7 @@ def literal_local_address(url: str) -> str | None:
         found = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
     except (OSError, UnicodeError, ValueError):
         return None  # a name, not an address
-    for *_, sockaddr in found:
+    for *_address_info, sockaddr in found:
         if is_local_address(sockaddr[0]):
             return sockaddr[0]
     return None
@@ -295,6 +298,46 @@ def enable(webhook: Webhook) -> None:
     webhook.disabled_reason = None
 
 
+# What a stored delivery error (Python's words, e.g. "URLError: <urlopen error [Errno 111]
+# Connection refused>") means for the admin, by a telling part of it; None: shown as stored.
+_DELIVERY_ERRORS = (
+    (
+        "Connection refused",
+        _l("The receiver refused the connection: nothing answers at this address."),
+    ),
+    ("timed out", _l("The receiver did not answer in time.")),
+    ("Name or service not known", _l("The receiver's host name was not found.")),
+    ("Temporary failure in name resolution", _l("The receiver's host name was not found.")),
+    ("No address associated with hostname", _l("The receiver's host name was not found.")),
+    ("CERTIFICATE_VERIFY_FAILED", _l("The receiver's HTTPS certificate is not valid.")),
+    ("Network is unreachable", _l("The receiver's network cannot be reached.")),
+    ("webhook disabled", _l("Not sent: the webhook is switched off.")),
+    (
+        "LocalAddressRefused",  # jobs.webhooks refuses this machine and private networks
+        _l(
+            "Not sent: this address is on this server or a private network, and webhooks "
+            "call only public addresses."
+        ),
+    ),
+)
+
+
+def delivery_error_text(error: str | None) -> str | None:
+    """The admin's words for a delivery error Loopdesk itself ran into; None for others."""
+    for telling, words in _DELIVERY_ERRORS:
+        if error and telling in error:
+            return str(words)
+    return None
+
+
+def disabled_reason_text(reason: str | None) -> str | None:
+    """Why a webhook is off, in the admin's words where Loopdesk knows them (the demo's
+    note, a delivery error it ran into); a receiver's own answer as it was."""
+    if reason == DEMO_OFF_REASON:
+        return _("Demo: point it at your CRM's URL, then switch it on.")
+    return delivery_error_text(reason) or reason
+
+
 def disable(webhook: Webhook, reason: str) -> bool:
     """Switch the webhook off and e-mail every active admin; False if it was already off.
 
@@ -315,6 +358,8 @@ def disable(webhook: Webhook, reason: str) -> bool:
         select(User).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)
     )
     for admin in admins:
+        with force_locale(admin.locale):
+            reason_text = disabled_reason_text(webhook.disabled_reason)
         queue_email(
             admin.email,
             "webhook_disabled",
@@ -323,7 +368,7 @@ def disable(webhook: Webhook, reason: str) -> bool:
                 "name": admin.name,
                 "webhook": webhook.name,
                 "url": webhook.url,
-                "reason": webhook.disabled_reason,
+                "reason": reason_text,
                 "failures": webhook.consecutive_failures,
                 "link": link,
             },
