@@ -298,6 +298,22 @@ def test_share_with_an_outside_address_never_leaks_the_status_link(
     assert event.actor_id == people["bea"].id
 
 
+def test_an_answer_to_a_shared_ticket_goes_to_the_colleague_who_shared_it(
+    client, login, post_form, people, smtp_server, run_jobs
+):
+    """The partner's Reply went to Loopdesk's own sender address, which nobody reads."""
+    ticket = make_ticket()
+    login(people["bea"])
+    post_form(
+        f"/tickets/{ticket.number}/share",
+        {"email": "partner@example.org", "note": "Can you check?", "scope": "ticket"},
+    )
+    run_jobs()
+    [mail] = messages_to(smtp_server, "partner@example.org")
+    assert mail["Reply-To"] == "bea@example.com"
+    assert "Bea Brown" in mail["Subject"]
+
+
 def test_share_with_a_bad_address_says_so(client, login, post_form, people):
     ticket = make_ticket()
     login(people["bea"])

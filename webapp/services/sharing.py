@@ -80,6 +80,8 @@ def share_ticket(
             "state_label": state_label(ticket, recipient.locale),
         },
         message_key=key,
+        # Whoever answers it writes to the colleague who shared it, not to Loopdesk's sender.
+        reply_to=sender.email,
     )
     record_event(
         ticket,
