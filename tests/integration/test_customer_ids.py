@@ -102,7 +102,7 @@ def test_a_verified_customer_id_links_two_tickets_without_e_mails(
     # Shown among the customer's facts, so not again under "Where and how".
     assert words.count("C-1042") == 1
     assert "1 other request from this customer" in text_of(client.get(f"/tickets/{first.number}"))
-    assert "from this customer" not in text_of(client.get(f"/tickets/{other.number}"))
+    assert _requests_section(client.get(f"/tickets/{other.number}").text) == ""
 
 
 def test_an_unsigned_customer_id_is_shown_as_not_verified_and_links_nothing(
@@ -118,10 +118,13 @@ def test_an_unsigned_customer_id_is_shown_as_not_verified_and_links_nothing(
     verified = _detractor(app, _signed("C-1042"), "Payment failed")
     admin = create_user(email="anna@example.com", role=Role.ADMIN, locale="pl")
     login(admin)
-    words = text_of(client.get(f"/tickets/{second.number}"))
-    assert "ID klienta C-1042 Niezweryfikowany Bez podpisu" in words
-    assert "tego klienta" not in words  # no "other requests from this customer"
-    assert "tego klienta" not in text_of(client.get(f"/tickets/{verified.number}"))
+    page = client.get(f"/tickets/{second.number}")
+    assert "ID klienta C-1042 Niezweryfikowany Bez podpisu" in text_of(page)
+    # No "other requests from this customer", on either ticket.
+    assert _requests_section(page.get_data(as_text=True)) == ""
+    page = client.get(f"/tickets/{verified.number}")
+    assert "ID klienta C-1042 Zweryfikowany" in text_of(page)
+    assert _requests_section(page.get_data(as_text=True)) == ""
 
 
 def test_a_badly_signed_customer_id_is_dropped_and_links_nothing(app, client, login, builtin_forms):
@@ -130,7 +133,7 @@ def test_a_badly_signed_customer_id_is_dropped_and_links_nothing(app, client, lo
     assert forged.customer_ref is None and not forged.customer_ref_verified
     login(builtin_forms)
     for ticket in (verified, forged):
-        assert "from this customer" not in text_of(client.get(f"/tickets/{ticket.number}"))
+        assert _requests_section(client.get(f"/tickets/{ticket.number}").text) == ""
     assert "Customer ID" not in text_of(client.get(f"/tickets/{forged.number}"))
 
 
@@ -216,29 +219,49 @@ def test_search_finds_tickets_by_the_customer_id_in_the_list_board_api_and_csv(
     assert {"customer_id", "customer_id_verified"} <= set(ticket)
 
 
-def test_erasing_the_customer_s_data_clears_the_customer_id(client, login, builtin_forms):
-    erased = make_ticket(
-        subject="Erase me",
-        customer_email="jan@example.pl",
-        customer_ref="C-1042",
-        customer_ref_verified=True,
-    )
-    still = make_ticket(customer_email=None, customer_ref="C-1042", customer_ref_verified=True)
-    login(builtin_forms)
-    assert "1 other request" in text_of(client.get(f"/tickets/{still.number}"))
+def test_erasing_the_customer_s_data_clears_the_customer_id_and_their_tickets_by_it(
+    client, login, post_form, builtin_forms, create_user
+):
+    def ticket(subject, email, ref, verified=True):
+        return make_ticket(
+            subject=subject,
+            customer_email=email,
+            customer_ref=ref,
+            customer_ref_verified=verified,
+            answers={"what_went_wrong": f"{subject}: my card C-1042 was refused"},
+        )
+
+    with_address = ticket("Card refused", "jan@example.pl", "C-1042")
+    from_widget = ticket("Card refused again", None, "C-1042")
+    unsigned = ticket("Someone typed the id", None, "C-1042", verified=False)
+    other = ticket("Other customer", "ewa@example.pl", "C-2")
+    admin = create_user(email="admin@example.com", role=Role.ADMIN)
+    login(admin)
+    found = post_form("/admin/customer-data", {"email": "Jan@Example.pl"})
+    words = text_of(found)
+    assert with_address.number in words and from_widget.number in words
+    assert unsigned.number not in words and other.number not in words
+    assert "Card refused again Found by its verified customer ID C-1042" in words
+
     erase_held_data(find_held_data(clean_address("Jan@Example.pl")))
     db.session.commit()
     db.session.expire_all()
-    ticket = db.session.get(Ticket, erased.id)
-    assert (ticket.customer_email, ticket.customer_ref, ticket.customer_ref_verified) == (
-        None,
-        None,
-        False,
-    )
-    assert "from this customer" not in text_of(client.get(f"/tickets/{still.number}"))
-    assert erased.number not in text_of(client.get("/tickets?q=C-1042"))
+    for erased in (with_address, from_widget):
+        row = db.session.get(Ticket, erased.id)
+        assert (row.customer_email, row.customer_ref, row.customer_ref_verified) == (
+            None,
+            None,
+            False,
+        )
+        assert row.customer_erased_at is not None
+        assert row.facts["answers"]["what_went_wrong"] == "[erased]"
+    for kept in (unsigned, other):
+        assert db.session.get(Ticket, kept.id).customer_ref is not None
+    listed = text_of(client.get("/tickets?q=C-1042"))
+    assert unsigned.number in listed
+    assert with_address.number not in listed and from_widget.number not in listed
     body = client.get(
-        f"/api/v1/tickets/{erased.number}", headers=bearer(api_token(scope=TokenScope.READ))
+        f"/api/v1/tickets/{with_address.number}", headers=bearer(api_token(scope=TokenScope.READ))
     ).get_json()
     assert (body["customer_id"], body["customer_id_verified"]) == (None, False)
 

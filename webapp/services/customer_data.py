@@ -1,11 +1,13 @@
 """A customer's personal data, found by e-mail address: what is held, an export, erasure.
 
-Customers are anonymous respondents, known only by the e-mail address they gave: in a form's
+Customers are anonymous respondents, known by the e-mail address they gave: in a form's
 e-mail answer, as a ticket's customer, as the recipient of our e-mails, as the sender of
-replies, on the opt-out list. `find_held_data` gathers all of it in a fixed number of
-queries; `export_held_data` turns it into plain JSON; `erase_held_data` removes the personal
-parts in the caller's transaction and leaves the anonymous figures (scores, choices, ticket
-numbers, states, SLA history) exactly as they were, so reports do not change.
+replies, on the opt-out list; and by the verified customer id of those tickets (the shop's own
+id, signed into a form's link), which ties on the tickets they sent without an address.
+`find_held_data` gathers all of it in a fixed number of queries; `export_held_data` turns it
+into plain JSON; `erase_held_data` removes the personal parts in the caller's transaction and
+leaves the anonymous figures (scores, choices, ticket numbers, states, SLA history) exactly
+as they were, so reports do not change.
 
 The audit log names the customer by a keyed digest of the address (`customer_label`), never
 by the address itself: the log outlives the erasure, and must not keep what was erased.
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from survey_forms.definition import FormDefinition
 from webapp.email_addresses import valid_email_address
@@ -175,13 +177,29 @@ def form_definitions(versions: Iterable[FormVersion]) -> dict[int, FormDefinitio
     }
 
 
+def _customer_s_tickets(address: str):
+    """Tickets with the address, and those with a verified customer id (the shop's own, signed
+    into a form's link) that one of them has: the same customer, also where they answered the
+    widget without an address. An unsigned id is anyone's guess, and adds nothing."""
+    with_address = aliased(Ticket)
+    their_ids = select(with_address.customer_ref).where(
+        func.lower(with_address.customer_email) == address,
+        with_address.customer_ref_verified.is_(True),
+        with_address.customer_ref.is_not(None),
+    )
+    return or_(
+        func.lower(Ticket.customer_email) == address,
+        and_(Ticket.customer_ref_verified.is_(True), Ticket.customer_ref.in_(their_ids)),
+    )
+
+
 def find_held_data(address: str) -> HeldData:
     """What is held for `address` (already cleaned): eight queries however many rows."""
     versions = db.session.scalars(select(FormVersion)).all()
     definitions = form_definitions(versions)
     tickets = db.session.scalars(
         select(Ticket)
-        .where(func.lower(Ticket.customer_email) == address)
+        .where(_customer_s_tickets(address))
         .options(defer(Ticket.search_text))
         .order_by(Ticket.id)
     ).all()
