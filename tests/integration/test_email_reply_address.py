@@ -60,6 +60,36 @@ def test_without_the_setting_customer_emails_stay_as_they_were(app, builtin_form
     assert "odpisując" not in sent.body_text and "odpisując" not in sent.body_html
 
 
+@pytest.mark.parametrize("reply_address", ["Support@Example.com", None])
+def test_a_status_mail_asks_for_a_reply_by_mail_only_where_one_reaches_the_ticket(
+    app, smtp_server, builtin_forms, run_jobs, reply_address
+):
+    """Without a reply address, "Reply to this message" sent the customer's answer to
+    Loopdesk's own sender address: the request's page, linked below, is where it goes."""
+    app.config["LOOPDESK_REPLY_ADDRESS"] = reply_address
+    ticket = make_ticket()
+    fire(ticket, "start", ticket.assignee)
+    send_public_reply(ticket, "Prosimy o numer zamówienia.", ticket.assignee)
+    fire(ticket, "ask_customer", ticket.assignee)
+    fire(ticket, "resolve", ticket.assignee)
+    db.session.commit()
+    run_jobs()
+    waiting, resolved = [
+        " ".join(m.get_body(("plain",)).get_content().split())
+        for m in smtp_server.messages
+        if m["To"] == "jan@example.pl" and m["Subject"].endswith(("Czeka na klienta", "Rozwiązane"))
+    ]
+    if reply_address:
+        assert "Odpowiedz, proszę, na tę wiadomość." in waiting
+        assert "wystarczy odpowiedzieć na tę wiadomość" in resolved
+    else:
+        assert "Odpowiedz nam, proszę, na stronie zgłoszenia (link poniżej)." in waiting
+        assert "napisz nam o tym na stronie zgłoszenia (link poniżej)" in resolved
+        for said in (waiting, resolved):
+            assert "tę wiadomość" not in said
+            assert f"/t/{ticket.status_token}" in said  # the page it points to is linked
+
+
 def test_an_admins_own_text_also_says_that_replying_reaches_the_ticket(app, builtin_forms, admin):
     """The admin edits the wording, not the reply routing: the line is kept below their text."""
     from webapp.services import email_texts
