@@ -388,3 +388,19 @@ def test_a_right_to_left_reply_on_the_status_page_reads_right_to_left(
     reply = page.locator(".chat .bubble.customer .answer").last
     expect(reply).to_have_text(RIGHT_TO_LEFT)
     assert _x_of(reply, "!") < _x_of(reply, "ש")
+
+
+def test_a_long_unbroken_subject_wraps_on_a_phone(page, live_server, builtin_forms):
+    """The subject is the customer's first words: a pasted address 120 characters long wraps
+    in the status and survey pages' headers instead of widening them past a 320 px screen."""
+    ticket = make_ticket(subject="https://example.com/" + "a" * 100, customer_locale="pl")
+    survey = SurveyInvitation(
+        ticket_id=ticket.id, form_slug="csat", status=SurveyStatus.SENT, due_at=utcnow()
+    )
+    db.session.add(survey)
+    db.session.commit()
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in (f"/t/{ticket.status_token}", f"/s/{survey.token}/4"):
+        page.goto(f"{live_server}{path}")
+        expect(page.get_by_text("https://example.com/aaaa")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
