@@ -300,3 +300,32 @@ def test_the_embed_page_tells_admins_how_to_sign_the_customer_id(
     login(builtin_forms)
     refused = client.get("/admin/forms/nps/embed")
     assert refused.status_code == 403 and nps.secret not in refused.get_data(as_text=True)
+
+
+def test_the_retention_period_clears_the_customer_id_of_an_old_ticket(builtin_forms):
+    from sqlalchemy import update
+
+    from webapp.services import retention
+
+    old = make_ticket(customer_email=None, customer_ref="C-1042", customer_ref_verified=True)
+    recent = make_ticket(customer_email=None, customer_ref="C-1042", customer_ref_verified=True)
+    long_ago = utcnow() - timedelta(days=400)
+    db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == old.id)
+        .values(
+            state="closed",
+            created_at=long_ago,
+            state_entered_at=long_ago,
+            resolved_at=long_ago,
+            updated_at=long_ago,
+        )
+    )
+    retention.change_retention(6)
+    db.session.commit()
+    retention.erase_expired_data()
+    db.session.commit()
+    db.session.expire_all()
+    erased = db.session.get(Ticket, old.id)
+    assert erased.customer_erased_at is not None and erased.customer_ref is None
+    assert db.session.get(Ticket, recent.id).customer_ref == "C-1042"
