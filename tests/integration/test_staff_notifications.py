@@ -191,6 +191,10 @@ def test_digest_collects_a_mention_and_a_task_change_into_one_email(
     assert "Mentions in internal notes" in body and "Tasks given to you" in body
     html = digest.get_body(("html",)).get_content()
     assert f'href="http://loopdesk.test/tickets/{ticket.number}"' in html
+    # A digest he chose: his mail client's "Unsubscribe" opens the settings that turn it off.
+    assert digest["List-Unsubscribe"] == "<http://loopdesk.test/account/notifications>"
+    [task_mail] = mails_to(smtp_server, bea.email)
+    assert task_mail["List-Unsubscribe"] is None  # a task given to her is not a subscription
 
 
 def test_off_sends_nothing(client, login, post_form, care, smtp_server, run_jobs):

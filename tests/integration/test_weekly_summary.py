@@ -110,6 +110,9 @@ def test_a_polish_colleague_gets_it_over_smtp_in_polish_with_polish_numbers(
     assert "http://loopdesk.test/board" in text
     html = mail.get_body(("html",)).get_content()
     assert 'href="http://loopdesk.test/reports?days=30"' in html
+    # The mail client's own "Unsubscribe" opens the settings where it is turned off.
+    assert mail["List-Unsubscribe"] == "<http://loopdesk.test/account/notifications>"
+    assert mail["List-Unsubscribe-Post"] is None  # not one-click: that page needs a sign-in
 
 
 def test_the_nps_in_the_mail_is_the_one_reports_shows_for_that_week(

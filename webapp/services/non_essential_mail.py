@@ -25,6 +25,8 @@ from webapp.signing import serializer
 
 UNSUBSCRIBE_SALT = "loopdesk-unsubscribe"
 NON_ESSENTIAL_TEMPLATES = frozenset({"survey_invitation", "testimonial_request"})
+# Staff e-mails a colleague turned on in their notification settings, and turns off there.
+STAFF_CHOSEN_TEMPLATES = frozenset({"weekly_summary", "staff_digest"})
 # Templates the workflow's `send_template` action sends with their own files (not as a
 # `ticket_update` kind); each goes to a customer at most once per ticket.
 DEDICATED_TEMPLATES = frozenset({"testimonial_request"})
@@ -56,7 +58,11 @@ def unsubscribe_url(address: str, locale: str) -> str:
 
 
 def list_unsubscribe_headers(message: OutboxMessage) -> dict[str, str]:
-    """RFC 8058 one-click headers for a non-essential message; nothing for the others."""
+    """RFC 8058 one-click headers for a non-essential message; for the mails a colleague
+    chose (the weekly summary, digests) the RFC 2369 header alone, naming the settings page
+    where they are turned off (signed in, so no one-click); nothing for the others."""
+    if message.template in STAFF_CHOSEN_TEMPLATES:
+        return {"List-Unsubscribe": f"<{external_url('auth.notification_settings')}>"}
     if message.template not in NON_ESSENTIAL_TEMPLATES:
         return {}
     return {
