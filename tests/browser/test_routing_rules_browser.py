@@ -148,7 +148,10 @@ def test_a_refused_rule_marks_and_focuses_the_field_at_fault(
     name = page.get_by_label("Rule name")
     expect(name).to_be_focused()
     expect(name).to_have_attribute("aria-invalid", "true")
-    expect(name).to_have_accessible_description("Give the rule a name.")
+    # the refusal first, then the example under the field
+    expect(name).to_have_accessible_description(
+        "Give the rule a name. e.g. Unhappy customers get a fast call back"
+    )
 
     name.fill("VIP")
     watchers = page.get_by_label("Watchers' e-mail addresses (comma-separated)")
