@@ -151,3 +151,22 @@ def test_a_key_written_twice_is_a_problem_in_the_admins_language_not_a_silent_pi
     form = NPS.replace("type: nps", "type: nps\n    type: csat", 1)
     checked = text_of(post_form("/admin/forms/nps/validate", {"yaml_text": form}, htmx=True))
     assert "questions[0].type ten klucz jest już wpisany w wierszu" in checked
+
+
+def test_the_routing_tester_says_why_a_draft_cannot_route_without_a_dash_for_no_path(
+    client, polish_admin, post_form
+):
+    saved = post_form("/admin/workflow", {"yaml": "- a\n", "revision": "", "base_number": "1"})
+    assert saved.status_code == 303
+    tested = post_form(
+        "/admin/workflow/routing/test",
+        {"source": "typed", "form": "nps", "locale": "pl", "answer-score": "2"},
+        htmx=True,
+    )
+    assert tested.status_code == 200
+    said = text_of(tested)
+    assert (
+        "Ta definicja się nie wczytuje, więc nie może kierować zgłoszeń: "
+        "dokument musi być mapowaniem ze states i transitions"
+    ) in said
+    assert "— :" not in said and "—:" not in said
