@@ -74,10 +74,15 @@ def test_a_status_mail_asks_for_a_reply_by_mail_only_where_one_reaches_the_ticke
     fire(ticket, "resolve", ticket.assignee)
     db.session.commit()
     run_jobs()
+    to_jan = {m["Subject"]: m for m in smtp_server.messages if m["To"] == "jan@example.pl"}
     waiting, resolved = [
-        " ".join(m.get_body(("plain",)).get_content().split())
-        for m in smtp_server.messages
-        if m["To"] == "jan@example.pl" and m["Subject"].endswith(("Czeka na klienta", "Rozwiązane"))
+        " ".join(
+            to_jan[f"[{ticket.number}] Twoje zgłoszenie: {state}"]
+            .get_body(("plain",))
+            .get_content()
+            .split()
+        )
+        for state in ("Czekamy na Twoją odpowiedź", "Rozwiązane")  # to Jan: his turn
     ]
     if reply_address:
         assert "Odpowiedz, proszę, na tę wiadomość." in waiting

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -28,10 +29,15 @@ Details = Mapping[str, Any] | None
 Executor = Callable[[Ticket, Any, User | None, Details], None]
 
 
-def _state_label(ticket: Ticket, locale: str) -> str:
+def _customer_state_label(ticket: Ticket, locale: str) -> str:
+    """The state as the customer reads it, as on their status page: "waiting on customer"
+    is, to them, "waiting for your reply"."""
+    from webapp.services.customer_requests import customer_state_label
     from webapp.services.workflow_versions import machine_for
 
-    return machine_for(ticket.workflow_version_id).definition.states[ticket.state].label(locale)
+    state = machine_for(ticket.workflow_version_id).definition.states[ticket.state]
+    with force_locale(locale):
+        return customer_state_label(state, locale)
 
 
 # Customer e-mails a `notify_customer` action sends with their own files (admins edit them
@@ -53,7 +59,7 @@ def email_customer(ticket: Ticket, template: str, actor: User | None, **extra: A
             "ticket": ticket,
             "number": ticket.number,
             "kind": template,
-            "state_label": _state_label(ticket, locale),
+            "state_label": _customer_state_label(ticket, locale),
             "name": ticket.customer_name,
             # "Waiting on you" asks for an answer: the status page is where they give it.
             "status_link": external_url("public.ticket_status", token=ticket.status_token),
