@@ -226,3 +226,26 @@ def test_a_reply_keeps_the_language_the_customer_reads_the_page_in(client, ticke
     assert f'action="/t/{ticket.status_token}/reply"' in page
     db.session.refresh(ticket)
     assert ticket.customer_locale == "ru"  # our e-mails still speak Russian
+
+
+def test_too_many_replies_are_refused_in_the_page_s_language(client, ticket):
+    """The limit answers before the view knows the ticket: the reply form names its language."""
+    page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    data = {
+        "reply_token": re.search(r'name="reply_token" value="([^"]+)"', page).group(1),
+        "lang": re.search(r'name="lang" value="([^"]+)"', page).group(1),
+        "message": "Ещё вопрос",
+    }
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    replies = [
+        client.post(
+            f"/t/{ticket.status_token}/reply",
+            data=data,
+            headers=english,
+            environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        )
+        for _ in range(21)
+    ]
+    assert [r.status_code for r in replies[:20]] == [303] * 20
+    assert replies[20].status_code == 429
+    assert '<html lang="ru">' in replies[20].get_data(as_text=True)
