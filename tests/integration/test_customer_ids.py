@@ -329,3 +329,19 @@ def test_the_retention_period_clears_the_customer_id_of_an_old_ticket(builtin_fo
     erased = db.session.get(Ticket, old.id)
     assert erased.customer_erased_at is not None and erased.customer_ref is None
     assert db.session.get(Ticket, recent.id).customer_ref == "C-1042"
+
+
+def test_answer_again_keeps_the_signed_in_customer_s_id(app, builtin_forms):
+    browser = app.test_client()
+    html = browser.get(f"/f/nps?order=A-7&{_signed('C-1042')}").get_data(as_text=True)
+    for value in ("3", "Payment failed", "", ""):
+        html = _answer(browser, "nps", html, value)
+    again = re.search(r'href="([^"]*new=1[^"]*)"[^>]*>Answer again', html).group(1)
+    html = browser.get(again.replace("&amp;", "&")).get_data(as_text=True)
+    for value in ("2", "Payment failed again", "", ""):
+        html = _answer(browser, "nps", html, value)
+    first, second = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
+    assert second.subject == "Payment failed again"
+    assert (second.customer_ref, second.customer_ref_verified) == ("C-1042", True)
+    assert second.facts["metadata"]["order"] == "A-7"
+    assert first.customer_ref == second.customer_ref

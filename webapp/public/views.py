@@ -329,11 +329,17 @@ def _takes_new_conversations(form: Form) -> bool:
 
 
 def _answer_again_args(response: Response | None) -> dict:
-    """A widget conversation answered again stays a widget conversation, on the same page."""
-    if response is None or response.channel != "widget":
+    """A widget conversation answered again stays a widget conversation, on the same page;
+    any conversation keeps its hidden fields (a signed-in customer's id stays theirs)."""
+    if response is None or response.completed_at is None:
         return {}
+    definition = form_service.definition_for(response.form_version_id)
+    args: dict = form_service.hidden_query(response.form, definition, response.hidden or {})
+    if response.channel != "widget":
+        return args
     meta = response.meta or {}
     return {
+        **args,
         "embed": 1,
         "channel": "widget",
         "page_url": meta.get("page_url") or None,

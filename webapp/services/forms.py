@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from survey_forms import conversation
 from survey_forms.definition import FormDefinition, load_form
 from survey_forms.scoring import score_changes
+from webapp.erased_text import ERASED
 from webapp.extensions import db
 from webapp.external_urls import external_url
 from webapp.models import Form, FormVersion, Response, Ticket, User, utcnow
@@ -214,6 +215,26 @@ def hidden_from_query(
                 continue
         hidden[field.name] = value
     return hidden, rejected
+
+
+def hidden_query(
+    form: Form, definition: FormDefinition, hidden: Mapping[str, Any]
+) -> dict[str, str]:
+    """URL parameters that give a new conversation the hidden fields of this one ("Answer
+    again"): a signed field with its signature, checked when this conversation started."""
+    args = {}
+    for field in definition.hidden_fields:
+        value = hidden.get(field.name)
+        if not isinstance(value, str) or value == ERASED or field.name in _NOT_HIDDEN_PARAMS:
+            continue
+        args[field.name] = value
+        if field.signed:
+            args[f"{field.name}_sig"] = signature(form, field.name, value)
+    return args
+
+
+# The form page's own parameters: a hidden field of that name cannot travel in a link.
+_NOT_HIDDEN_PARAMS = frozenset({"slug", "lang", "new", "edit", "resume", "embed", "channel"})
 
 
 def new_response(
