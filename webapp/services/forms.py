@@ -454,7 +454,7 @@ def customer_ref_of(definition: FormDefinition, hidden: Mapping[str, Any]) -> di
     """The hidden customer_id as a ticket keeps it, and whether it is verified: the form
     signs the field, so `hidden_from_query` kept it only with a good signature."""
     value = hidden.get(CUSTOMER_ID_FIELD)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or value == ERASED:
         return {}
     signed = any(f.name == CUSTOMER_ID_FIELD and f.signed for f in definition.hidden_fields)
     return {"customer_ref": value[:500], "customer_ref_verified": signed}
