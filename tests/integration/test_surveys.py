@@ -473,3 +473,16 @@ def test_an_empty_comment_is_refused_in_the_customers_language(
     page = client.get(sent.headers["Location"])
     assert "Najpierw napisz wiadomość." in text_of(page)
     assert "Dziękujemy, komentarz został dodany." not in text_of(page)
+
+
+def test_a_comment_with_a_nul_byte_is_kept_without_it(resolver, client, smtp_server, run_jobs):
+    """PostgreSQL refuses NUL in text: the comment came back as a bare "Bad request" page and
+    was lost. It is kept, without the byte nobody meant to send."""
+    ticket = resolved_ticket(resolver)
+    run_survey_job(run_jobs, later(25))
+    token = invitation_of(ticket).token
+    sent = client.post(f"/s/{token}", data={"score": "4", "comment": "Szybko\x00 i miło"})
+    assert sent.status_code == 303
+    page = text_of(client.get(sent.headers["Location"]))
+    assert "Dziękujemy, komentarz został dodany." in page and "Szybko i miło" in page
+    assert "survey_comment" in event_kinds(ticket)

@@ -330,6 +330,8 @@ def record_answer(
             # The form swaps the follow-up with the score ("what did you like?" → "what
             # went wrong?"); the customer's words move along instead of being dropped.
             _store_comment(response, survey, earlier_comment)
+    if comment is not None:
+        comment = comment.replace("\x00", "")  # PostgreSQL's text refuses NUL; nobody means one
     if comment is not None and comment.strip():
         _store_comment(response, survey, comment)
         record_event(
