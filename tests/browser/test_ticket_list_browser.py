@@ -83,3 +83,32 @@ def test_a_tab_keeps_the_search_typed_since_the_page_loaded(page, live_server, a
     page.get_by_role("link", name="All tickets").click()
     expect(page.locator("#ticket-search")).to_have_value("paczka")
     expect(page.locator("#ticket-rows tr")).to_have_count(2)
+
+
+@pytest.mark.parametrize("locale", ["en", "pl", "ru", "sl"])
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_the_list_fits_a_laptop_with_its_deadline_column_in_sight(
+    page, live_server, agent, locale, width
+):
+    """At 1280 px in Russian (and 1024 px in any language) the table was wider than the page:
+    the first-response deadline ("Ответ дан", "Просрочено") hid behind a sideways scroll."""
+    from tests.helpers import make_ticket
+    from webapp.extensions import db
+    from webapp.services.replies import send_public_reply
+    from webapp.services.tickets import assign_to
+
+    answered = make_ticket(subject="Paczka uszkodzona", customer_name="Jan Kowalski")
+    assign_to(answered, agent, None)
+    send_public_reply(answered, "Sprawdzamy.", agent)
+    overdue = make_ticket(subject="Płatność nie działa", customer_name="Anna Nowak")
+    overdue.first_response_breached_at = overdue.created_at
+    agent.locale = locale
+    db.session.commit()
+    page.set_viewport_size({"width": width, "height": 800})
+    staff_login.log_in(page, live_server, "agent@example.com", then="/tickets")
+    expect(page.locator("#ticket-rows tr")).to_have_count(2)
+    wrap = page.locator(".table-wrap").filter(has=page.locator("#ticket-rows"))
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls sideways"
+    for badge in page.locator("#ticket-rows .status").all():
+        box = badge.bounding_box()
+        assert box["x"] + box["width"] <= width
