@@ -154,6 +154,7 @@ def _to_mail_message(message: OutboxMessage | Row) -> Message:
             # Surveys and testimonial requests: one-click unsubscribe (RFC 8058), derived
             # from the row's address, the same signed link as in the body.
             **list_unsubscribe_headers(message),
+            **_automatic_headers(message.template),
         },
     )
     # Stable per outbox row, so receivers can de-duplicate even a resend.
@@ -161,6 +162,21 @@ def _to_mail_message(message: OutboxMessage | Row) -> Message:
     for stored, data in _attached_files(message.attachments):
         mail_message.attach(stored.filename, stored.content_type, data)
     return mail_message
+
+
+# Written by a person (an agent's reply, a colleague forwarding a ticket): answered as mail
+# between people is. Every other template Loopdesk writes by itself.
+WRITTEN_BY_PEOPLE = frozenset({"public_reply", "ticket_shared"})
+
+
+def _automatic_headers(template: str) -> dict[str, str]:
+    """Mark a mail Loopdesk wrote by itself as such (RFC 3834), so that the recipient's
+    out-of-office notice, or another help desk's "we received your request", does not
+    answer it: such answers came back as customer replies, or looped between two desks.
+    Outlook and Exchange read their own header for it."""
+    if template in WRITTEN_BY_PEOPLE:
+        return {}
+    return {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "OOF, AutoReply"}
 
 
 def _attached_files(ids: list[int] | None) -> list:

@@ -167,3 +167,33 @@ def test_confirmation_after_a_form_reaches_smtp_in_polish(app, client, smtp_serv
     )
     assert confirmation["Content-Language"] == "pl"
     assert "/t/" in confirmation.get_body(("plain",)).get_content()
+
+
+def test_mail_loopdesk_writes_by_itself_says_so_and_an_agents_reply_does_not(
+    app, smtp_server, run_jobs, builtin_forms
+):
+    """An out-of-office notice (or another help desk's confirmation) answering our status
+    mail would come back as the customer's reply; RFC 3834's header asks them not to."""
+    from tests.helpers import make_ticket
+    from webapp.people import send_password_reset
+    from webapp.services.replies import send_public_reply
+    from webapp.services.tickets import fire
+
+    ticket = make_ticket()
+    fire(ticket, "start", ticket.assignee)  # "Your request: In progress", automatic
+    send_public_reply(ticket, "Prosimy o numer zamówienia.", ticket.assignee)  # written by Ola
+    send_password_reset(ticket.assignee.email)  # automatic, to staff
+    db.session.commit()
+    run_jobs()
+    to_jan = {m["Subject"]: m for m in smtp_server.messages if m["To"] == "jan@example.pl"}
+    update = to_jan[f"[{ticket.number}] Twoje zgłoszenie: W toku"]
+    reply = to_jan[f"[{ticket.number}] Odpowiedź na Twoje zgłoszenie: {ticket.subject}"]
+    [reset] = [
+        m
+        for m in smtp_server.messages
+        if "/reset-password/" in m.get_body(("plain",)).get_content()
+    ]
+    for automatic in (update, reset):
+        assert automatic["Auto-Submitted"] == "auto-generated"
+        assert automatic["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+    assert reply["Auto-Submitted"] is None and reply["X-Auto-Response-Suppress"] is None
