@@ -496,3 +496,28 @@ def test_a_draft_with_odd_parts_still_shows_and_can_be_edited(as_admin, post_for
     assert response.status_code == 200
     assert draft_data()["title"] == {"pl": "Sklep"}
     assert change(post_form, "endings", {}, revision="2").status_code == 422
+
+
+def test_the_builder_says_before_a_change_that_it_drops_the_yamls_comments(
+    client, login, admin, post_form
+):
+    """It writes the whole form back from data, so the comments an admin wrote in the YAML
+    editor went at the first change, without a word."""
+    publish_form(
+        "shop", "# Kept for the shop team\n" + FORM.replace("languages:", "# en first\nlanguages:")
+    )
+    db.session.commit()
+    admin.locale = "pl"
+    db.session.commit()
+    login(admin)
+    page = text_of(client.get(EDIT))
+    assert (
+        "Zmiana wprowadzona tutaj usunie 2 komentarze z YAML-a formularza (wiersze 1, 4): kreator "
+        "zapisuje formularz bez komentarzy. Aby je zachować, wprowadzaj zmiany w edytorze YAML."
+    ) in page
+    changed = change(post_form, "questions", {"type": "nps"})
+    assert changed.status_code == 200
+    assert "#" not in drafts.current("form", "shop").yaml_text
+    assert 'id="builder-publish"' in changed.get_data(as_text=True)  # refreshed: now said no more
+    assert "komentarz" not in text_of(changed)
+    assert "komentarz" not in text_of(client.get(EDIT))

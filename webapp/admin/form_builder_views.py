@@ -33,6 +33,7 @@ from webapp.services import drafts, form_schedule, form_studio
 from webapp.services import forms as form_service
 from webapp.timezone_choices import timezone_choices, zone_in_words
 from workflow import condition_groups
+from workflow.yaml_documents import comment_lines
 
 MAX_ROWS_READ = builder.MAX_CONDITION_ROWS + 1
 MAX_GROUPS_READ = builder.MAX_CONDITION_GROUPS + 1
@@ -170,6 +171,9 @@ def _context(form: Form, text: str, revision: int | None, **extra) -> dict:
         "has_draft": revision is not None,
         "problems": [(p, _question_of(p.path, ids)) for p in problems],
         "problem_count": len(problems),
+        # The builder writes the whole form back from data: the YAML's comments go at the
+        # first change, so the admin is told before making one.
+        "dropped_comments": comment_lines(text),
         "question_types": QUESTION_TYPES,
         "type_labels": TYPE_LABELS,
         "operator_labels": OPERATOR_LABELS,
