@@ -363,6 +363,20 @@ def _read_holiday_country(value: object, errors: list[Problem]) -> str | None:
         )
         return None
     code = value.upper()
+    country, _, region = code.partition("-")
+    if region and _is_known_country(country) and region in holiday_subdivisions(country):
+        # "DE-BY", as the SLA page names a region: two keys in the YAML
+        errors.append(
+            Problem(
+                "holiday_country",
+                N_(
+                    "%(value)s names a region: write holiday_country: %(country)s and "
+                    "holiday_subdivision: %(region)s"
+                ),
+                params={"value": repr(value), "country": country, "region": region},
+            )
+        )
+        return None
     if not _is_known_country(code):
         errors.append(
             Problem(
@@ -391,6 +405,16 @@ def _read_holiday_subdivision(
         )
         return None
     code = value.upper()
+    region = code.removeprefix(f"{country}-")
+    if code != region and region in holiday_subdivisions(country):
+        errors.append(
+            Problem(
+                "holiday_subdivision",
+                N_("write the region's code without its country: %(region)s"),
+                params={"region": region},
+            )
+        )
+        return None
     if code not in holiday_subdivisions(country):
         errors.append(
             Problem(

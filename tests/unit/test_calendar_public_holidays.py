@@ -91,6 +91,29 @@ def test_a_region_that_is_not_one_is_refused(data):
     assert "is not a subdivision of the holiday country" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (
+            {"holiday_country": "de-by"},
+            "holiday_country: 'de-by' names a region: write holiday_country: DE and "
+            "holiday_subdivision: BY",
+        ),
+        (
+            {"holiday_country": "DE", "holiday_subdivision": "DE-BY"},
+            "holiday_subdivision: write the region's code without its country: BY",
+        ),
+    ],
+)
+def test_a_region_written_as_the_sla_page_shows_it_says_how_to_write_it(data, said):
+    """The SLA page names a region "Germany – Bavaria (DE-BY)"; copied into the YAML, the
+    code read as an unknown country."""
+    with pytest.raises(CalendarError) as refused:
+        BusinessCalendar.from_dict({"timezone": "UTC", "weekly_hours": WEEKDAYS_9_17, **data})
+    assert said in str(refused.value)
+    assert "unknown country code" not in str(refused.value)
+
+
 def test_routing_passes_by_an_agent_on_their_public_holiday_and_says_why():
     anna = Candidate(1, "Anna", ("pl",), POLISH, 0, 10)
     maja = Candidate(2, "Maja", ("pl",), BusinessCalendar("Europe/Ljubljana", WEEKDAYS_9_17), 5, 10)
