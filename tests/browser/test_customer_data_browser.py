@@ -40,12 +40,12 @@ def test_an_admin_finds_and_erases_a_customers_data(page, live_server, create_us
 
     page.get_by_label("Customer's e-mail address").fill("  OLGA@Example.RU ")
     page.get_by_role("button", name="Find").click()
-    assert page.get_by_role("link", name=ticket.number).is_visible()
-    assert page.get_by_text("Courier lost my parcel").is_visible()
+    expect(page.get_by_role("link", name=ticket.number)).to_be_visible()
+    expect(page.get_by_text("Courier lost my parcel")).to_be_visible()
     assert serious_violations(page) == []
 
     page.get_by_role("button", name="Erase…").click()
-    assert page.get_by_role("heading", name="Erase the customer's data?").is_visible()
+    expect(page.get_by_role("heading", name="Erase the customer's data?")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_role("button", name="Erase everything listed").click()
     expect(page.get_by_text("The customer's personal data was erased")).to_be_visible()
@@ -53,5 +53,5 @@ def test_an_admin_finds_and_erases_a_customers_data(page, live_server, create_us
     assert db.session.scalar(select(Ticket.customer_email).where(Ticket.id == ticket.id)) is None
 
     page.goto(f"{live_server}/t/{token}")
-    assert page.get_by_role("heading", name="Эта информация удалена").is_visible()
+    expect(page.get_by_role("heading", name="Эта информация удалена")).to_be_visible()
     assert serious_violations(page) == []
