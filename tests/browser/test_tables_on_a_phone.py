@@ -96,3 +96,18 @@ def test_the_reports_tables_are_cards_whose_long_fact_names_never_overlap(
         "r => [...r.cells].map(c => getComputedStyle(c, '::before').content).join(' ')"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_on_a_laptop_a_long_label_wraps_in_the_reports_labels_table(page, live_server, create_user):
+    """A label may be 64 characters of one word: it made the labels table 1350 px wide at
+    1280 px, its numbers behind a sideways scroll."""
+    from webapp.services.tickets import add_label
+
+    create_user(email="szefowa@example.com", role=Role.ADMIN, locale="pl")
+    add_label(make_ticket(), "zwrot-" + "x" * 58, None)
+    db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    staff_login.log_in(page, live_server, "szefowa@example.com", then="/reports")
+    wrap = page.locator("section[aria-labelledby=labels-title] .table-wrap")
+    expect(wrap).to_contain_text("zwrot-")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls sideways"
