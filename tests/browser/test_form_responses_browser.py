@@ -31,3 +31,20 @@ def test_a_ticket_is_opened_for_a_response_without_javascript(demo_data, browser
     expect(page.get_by_text("Z tej odpowiedzi otwarto zgłoszenie")).to_be_visible()
     expect(page.locator("#ws-timeline")).to_contain_text("reguła formularza go nie wymagała")
     context.close()
+
+
+def test_a_right_to_left_answer_reads_right_to_left_for_staff(demo_data, browser, live_server):
+    """A customer's Hebrew words keep their own direction in the staff's transcript: the
+    "!" that ends them is drawn at their left, not before their first word."""
+    from tests.helpers import completed_response
+
+    completed_response("nps", {"score": 3, "what_went_wrong": "שלום, תודה!"})
+    context, page = demo_admin_page(browser, live_server, "en")
+    page.goto(f"{live_server}/admin/forms/nps/responses")
+    item = page.locator("#responses-list details", has_text="שלום")
+    item.locator("summary").click()
+    answers = item.locator(".staff-chat .bubble.customer .answer")
+    expect(answers.nth(1)).to_have_text("שלום, תודה!")
+    assert answers.nth(1).evaluate("a => getComputedStyle(a).direction") == "rtl"
+    assert answers.first.evaluate("a => getComputedStyle(a).direction") == "ltr"  # the score
+    context.close()
