@@ -87,3 +87,15 @@ def test_an_address_the_browser_filled_in_and_sent_at_once_is_asked_again(
     expect(page.get_by_role("heading", name="Preverite svoj e-poštni predal")).to_be_visible()
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "requests_link"))
     assert mail is not None and mail.to_address == "maja@example.si"
+
+
+def test_on_a_narrow_phone_the_introduction_stands_clear_of_the_language_names(
+    page, live_server, builtin_forms
+):
+    """At 320 px in Slovenian the names wrap to a second line; the text under them did not
+    start a line lower, so it read as part of the list."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server}/sl/requests")
+    names = page.get_by_role("navigation", name="Jezik").bounding_box()
+    intro = page.locator(".requests-intro").bounding_box()
+    assert intro["y"] - (names["y"] + names["height"]) >= 8
