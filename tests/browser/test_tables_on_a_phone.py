@@ -111,3 +111,32 @@ def test_on_a_laptop_a_long_label_wraps_in_the_reports_labels_table(page, live_s
     wrap = page.locator("section[aria-labelledby=labels-title] .table-wrap")
     expect(wrap).to_contain_text("zwrot-")
     assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls sideways"
+
+
+def test_the_sla_policies_and_calendars_are_cards_whose_hours_are_read_whole(
+    page, live_server, create_user
+):
+    """Both tables scrolled sideways in their box on a phone, and a calendar's hours, kept on
+    one line, were cut off there ("pn.–pt. 09:00–12:00, 13:00")."""
+    create_user(email="szef@example.com", role=Role.ADMIN, locale="pl")
+    page.set_viewport_size({"width": 390, "height": 800})
+    staff_login.log_in(page, live_server, "szef@example.com", then="/admin/workflow/sla")
+    policies, calendars = page.locator("table.stack-on-phone").all()
+    first_policy = policies.locator("tbody tr").first
+    assert first_policy.locator("td[data-label]").evaluate_all(NAMED_FACTS)[:2] == [
+        "Ma zastosowanie, gdy",
+        "Kalendarz",
+    ]
+    ljubljana = calendars.locator("tbody tr", has_text="ljubljana_office")
+    assert ljubljana.locator("td[data-label]").evaluate_all(NAMED_FACTS)[:2] == [
+        "Strefa czasowa",
+        "Godziny pracy",
+    ]
+    hours = ljubljana.locator(".sla-hours")
+    expect(hours).to_have_text("pon.–pt. 09:00–12:00, 13:00–17:00")
+    assert hours.evaluate("e => e.getBoundingClientRect().right") <= 390
+    cut = page.locator(".cell-value").evaluate_all(
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).length"
+    )
+    assert cut == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
