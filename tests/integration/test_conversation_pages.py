@@ -652,3 +652,26 @@ def test_a_refused_answer_keeps_what_the_customer_typed_to_correct_it(client, bu
     # nothing was saved: the page opened again shows the field empty, as before
     page = client.get("/pl/f/nps").get_data(as_text=True)
     assert 'type="email" name="value" value=""' in page
+
+
+def test_a_name_longer_than_a_ticket_holds_still_makes_the_ticket(client):
+    """A form may let a name run to 1000 characters; the ticket keeps the first 200 rather
+    than the last answer failing as a bad request (PostgreSQL refuses the longer value)."""
+    form = {
+        **TYPED_FIRST,
+        "creates_ticket": True,
+        "questions": [
+            {
+                "id": "name",
+                "type": "short_text",
+                "text": {"en": "Name?"},
+                "validation": {"max_length": 1000},
+            },
+        ],
+    }
+    publish_form("ask", yaml.safe_dump(form))
+    db.session.commit()
+    reply = Respondent(client, "ask", False).answer("Jan " + "K" * 400)
+    assert reply.status_code == 200, text_of(reply)
+    ticket = db.session.scalar(select(Ticket))
+    assert ticket.customer_name == ("Jan " + "K" * 400)[:200]

@@ -438,7 +438,7 @@ def _new_ticket(definition: FormDefinition, response: Response) -> NewTicket:
         subject = definition.text(definition.title, response.locale)
     return NewTicket(
         subject=" ".join(subject.split())[:120],
-        customer_name=name or "",
+        customer_name=(name or "")[:200],  # the column holds 200; a form may allow more
         customer_email=answers.get(email_question) if email_question else None,
         customer_locale=response.locale,
         channel=response.channel,
