@@ -2,6 +2,7 @@
 whole page scroll sideways. Wide tables scroll inside their own box; filter bars wrap."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.staff_login import demo_admin_page
 from webapp.extensions import db
@@ -94,6 +95,6 @@ def test_examples_are_read_whole_on_a_phone_in_russian(demo_data, browser, live_
         )
         == described
     )
-    assert page.get_by_text(described).is_visible()
+    expect(page.get_by_text(described)).to_be_visible()
     context.close()
     assert cut == {}

@@ -151,7 +151,7 @@ def test_choice_chips_are_readable(page, live_server, builtin_forms):
         "els => els.map(e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor])",
     )
     assert colours and all(text != background for text, background in colours)
-    assert page.get_by_role("button", name="Something isn't working").is_visible()
+    expect(page.get_by_role("button", name="Something isn't working")).to_be_visible()
 
 
 def test_switching_language_keeps_what_the_customer_was_typing(page, live_server, builtin_forms):

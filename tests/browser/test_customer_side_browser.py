@@ -31,7 +31,7 @@ def test_a_question_with_help_text_fits_a_phone_screen(page, live_server, builti
     page.locator("#composer button[value=no]").click()
     page.locator("#composer textarea").wait_for()
     help_text = page.locator("#current-question .help")
-    assert help_text.is_visible()
+    expect(help_text).to_be_visible()
     # The long example wraps inside its bubble: nothing to scroll sideways for.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     bubble, help_box = page.locator("#current-question").bounding_box(), help_text.bounding_box()
@@ -103,7 +103,7 @@ def test_the_typing_dots_are_not_read_aloud(page, live_server, builtin_forms):
     page.goto(f"{live_server}/en/f/goal")
     question = "Did you find what you were looking for today?"
     assert page.locator("#current-question").aria_snapshot() == f"- text: {question}"
-    assert page.get_by_role("form", name=question, exact=True).is_visible()
+    expect(page.get_by_role("form", name=question, exact=True)).to_be_visible()
 
 
 def test_a_skipped_answer_and_the_demo_page_pass_axe(browser, live_server, builtin_forms):
@@ -115,7 +115,7 @@ def test_a_skipped_answer_and_the_demo_page_pass_axe(browser, live_server, built
     page.locator("#composer button", has_text="Send").click()
     page.locator("#composer .skip").click()  # the page address
     page.locator("#composer input[type=file]").wait_for()
-    assert page.locator("#transcript em", has_text="Skipped").is_visible()
+    expect(page.locator("#transcript em", has_text="Skipped")).to_be_visible()
     assert serious_violations(page) == []
     page.goto(f"{live_server}/widget/demo?lang=en")  # its code sample scrolls sideways
     assert serious_violations(page) == []

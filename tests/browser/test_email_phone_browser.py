@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import make_ticket
 from webapp.extensions import db
@@ -35,7 +36,7 @@ def test_a_reply_with_a_long_link_fits_a_phone(
     run_jobs()
     [received] = [m for m in smtp_server.messages if m["To"] == "jan@example.pl"]
     assert _html_width(page, received) <= PHONE["width"]
-    assert page.get_by_role("link", name=TRACKING).is_visible()  # whole, and still a link
+    expect(page.get_by_role("link", name=TRACKING)).to_be_visible()  # whole, and still a link
 
 
 def test_an_admins_own_confirmation_with_its_status_link_fits_a_phone(

@@ -5,6 +5,7 @@ znakov." (at least 10 characters) read as the hint of "Ponovite geslo" (repeat t
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import staff_login
 
@@ -30,4 +31,4 @@ def test_a_hint_on_the_profile_sits_with_its_own_field(page, live_server, create
     for hint in ("password-hint", "public_holidays-hint", "keyboard_shortcuts-hint"):
         gaps = page.evaluate(GAPS, hint)
         assert 0 <= gaps["above"] < gaps["below"], (hint, gaps)
-    assert page.get_by_text("Vsaj 10 znakov.").is_visible()
+    expect(page.get_by_text("Vsaj 10 znakov.")).to_be_visible()

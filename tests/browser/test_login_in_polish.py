@@ -1,6 +1,7 @@
 """A Polish agent switches the language, logs in and works in a Polish interface."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -19,20 +20,20 @@ def test_log_in_in_polish_and_see_the_polish_ui(page, live_server, create_user):
     page.get_by_label("E-mail").fill("anna@example.com")
     page.get_by_label("Hasło").fill("zle-haslo")
     page.get_by_role("button", name="Zaloguj się").click()
-    assert page.get_by_text("Nieprawidłowy e-mail lub hasło.").is_visible()
+    expect(page.get_by_text("Nieprawidłowy e-mail lub hasło.")).to_be_visible()
 
     page.get_by_label("Hasło").fill("haslo-bardzo-dlugie")
     page.get_by_role("button", name="Zaloguj się").click()
     page.wait_for_url(f"{live_server}/dashboard")
     assert "Witamy, Anna Kowalska" in page.get_by_role("heading", level=1).inner_text()
-    assert page.get_by_role("button", name="Wyloguj się").is_visible()
-    assert page.get_by_role("link", name="Pulpit").is_visible()
+    expect(page.get_by_role("button", name="Wyloguj się")).to_be_visible()
+    expect(page.get_by_role("link", name="Pulpit")).to_be_visible()
 
 
 def test_keyboard_users_can_skip_to_the_content(page, live_server):
     response = page.goto(f"{live_server}/no-such-page")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     assert skip.evaluate("el => el === document.activeElement")

@@ -128,7 +128,7 @@ def test_is_one_of_ticks_languages_by_name_and_they_stay_ticked(
     values.get_by_role("checkbox", name="Slovenian").uncheck()
     page.get_by_role("button", name="Save the rule").click()
     wait_for_htmx(page)
-    assert page.get_by_text("Tick at least one value.").is_visible()
+    expect(page.get_by_text("Tick at least one value.")).to_be_visible()
     assert (
         page.get_by_role("group", name="Value of condition 1").get_attribute("aria-invalid")
         == "true"
