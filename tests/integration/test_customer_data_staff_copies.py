@@ -179,6 +179,14 @@ def test_an_erasure_scrubs_the_inbox_notices_digests_and_sent_mail_but_keeps_the
     ola, bea = colleagues
     ticket = _customer_ticket(ola, bea)
     mention = _staff_mail(ticket, "note_mention", ola.email)
+    [replied] = [
+        m
+        for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to_address == ola.email)
+        )
+        if "The customer replied" in m.subject
+    ]
+    assert REPLY in replied.body_text  # the notice quotes what the customer wrote
     notices_before = db.session.scalar(select(func.count(StaffNotice.id)))
     inbox_before = db.session.scalar(select(func.count(InboxNotification.id)))
 
@@ -200,6 +208,8 @@ def test_an_erasure_scrubs_the_inbox_notices_digests_and_sent_mail_but_keeps_the
     routed = _staff_mail(ticket, "staff_ticket_notice", ola.email)
     assert _quotes_the_customer(_mail_text(routed)) == []
     assert "[erased]" in routed.subject and ticket.number in routed.subject
+    replied = db.session.get(OutboxMessage, replied.id)
+    assert _quotes_the_customer(_mail_text(replied)) == []
     mention = db.session.get(OutboxMessage, mention.id)
     assert NOTE in mention.body_text and NOTE in html.unescape(mention.body_html)
     assert _quotes_the_customer(_mail_text(mention)) == []

@@ -158,6 +158,37 @@ def test_a_breach_notice_names_the_ticket_it_is_about(app, care, smtp_server, ru
     assert "<p>Subject: Site &lt;b&gt;down&lt;/b&gt; &amp; out</p>" in html
 
 
+def test_the_customer_replied_notice_quotes_the_reply(app, care, smtp_server, run_jobs):
+    """ "The customer replied" alone sent the assignee to the ticket to learn what was said."""
+    from webapp.services.replies import receive_customer_reply, send_public_reply
+    from webapp.services.tickets import fire
+
+    ola = care["ola"]
+    ola.working_hours = {}  # at work whenever the reply comes
+    ticket = make_ticket()
+    assert ticket.assignee_id == ola.id
+    fire(ticket, "start", ola)
+    send_public_reply(ticket, "Prosimy o numer zamówienia.", ola)
+    fire(ticket, "ask_customer", ola)
+    db.session.commit()
+    receive_customer_reply(ticket, "Numer: <b>48213</b>\n\nPozdrawiam, Jan")
+    db.session.commit()
+    run_jobs()
+    [mail] = [m for m in mails_to(smtp_server, ola.email) if "customer replied" in m["Subject"]]
+    text = plain_text(mail)
+    assert "Numer: <b>48213</b>\n\nPozdrawiam, Jan" in text.replace("\r\n", "\n")
+    html = mail.get_body(("html",)).get_content()
+    assert "Numer: &lt;b&gt;48213&lt;/b&gt;</p>" in html and "<b>48213" not in html
+
+    fire(ticket, "resolve", ola)
+    db.session.commit()
+    receive_customer_reply(ticket, "Niestety znowu nie działa.")  # reopens it
+    db.session.commit()
+    run_jobs()
+    [reopened] = [m for m in mails_to(smtp_server, ola.email) if "Reopened" in m["Subject"]]
+    assert "Niestety znowu nie działa." in plain_text(reopened)
+
+
 def test_digest_collects_a_mention_and_a_task_change_into_one_email(
     client, login, post_form, care, smtp_server, run_jobs
 ):

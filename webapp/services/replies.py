@@ -179,16 +179,20 @@ def receive_customer_reply(ticket: Ticket, text: str, **came: object) -> str | N
     on, the assignee is still told, as the transition would have told them.
     """
     from webapp.services.tickets import CUSTOMER, MoveRefused, fire
-    from webapp.services.workflow_actions import notify_assignee
+    from webapp.services.workflow_actions import notify_assignee, reply_being_received
 
     record_event(ticket, "customer_reply", None, actor_kind="customer", text=text, **came)
     add_search_text(ticket, text)
     state_timers.restart_timers(ticket, utcnow())  # "no reply for 7 days" counts afresh
-    for trigger in CUSTOMER_REPLY_TRIGGERS:
-        try:
-            fire(ticket, trigger, CUSTOMER)
-        except MoveRefused:
-            continue
-        return trigger
-    notify_assignee(ticket, "customer_replied", None)
-    return None
+    quoted = reply_being_received.set((ticket.id, text))  # the assignee's notice quotes it
+    try:
+        for trigger in CUSTOMER_REPLY_TRIGGERS:
+            try:
+                fire(ticket, trigger, CUSTOMER)
+            except MoveRefused:
+                continue
+            return trigger
+        notify_assignee(ticket, "customer_replied", None)
+        return None
+    finally:
+        reply_being_received.reset(quoted)

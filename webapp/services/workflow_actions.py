@@ -8,6 +8,7 @@ transaction; nothing leaves the process before the commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from flask_babel import force_locale
@@ -90,12 +91,32 @@ def _email_staff(
 
     event = event_for_workflow_kind(template)
     context = {**(details or {}), "kind": template}
+    if template in ("customer_replied", "ticket_reopened") and (
+        text := _reply_just_received(ticket)
+    ):
+        # Whole: erasing the customer's data finds and scrubs their words by the full text.
+        context["reply_text"] = text
     for user in {u.id: u for u in users if u and u.active}.values():
         key = notify(user, event, ticket, "staff_ticket_notice", context, actor=actor)
         if key:
             record_event(
                 ticket, "email_queued", None, to=user.email, template=template, message_key=key
             )
+
+
+# What the customer just wrote, while `replies.receive_customer_reply` moves the ticket on:
+# (ticket id, text). The "customer replied" and "reopened" notices quote it; an agent moving
+# a card to "Customer replied" (or reopening it) by hand has nothing to quote.
+reply_being_received: ContextVar[tuple[int, str] | None] = ContextVar(
+    "loopdesk_reply_being_received", default=None
+)
+
+
+def _reply_just_received(ticket: Ticket) -> str | None:
+    received = reply_being_received.get()
+    if received is None or received[0] != ticket.id or not received[1].strip():
+        return None
+    return received[1]
 
 
 def _team_members(ticket: Ticket, leads_only: bool) -> list[User]:
