@@ -200,7 +200,7 @@ def _parse_text(question: Question, raw: Any) -> str:
 
 def _parse_email(question: Question, raw: Any) -> str:
     text = _parse_text(question, raw)
-    if not _EMAIL.match(text):
+    if len(text) > 254 or not _EMAIL.match(text):  # no address is longer (RFC 5321)
         raise AnswerError("email")
     return text
 
