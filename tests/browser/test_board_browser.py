@@ -230,6 +230,18 @@ def test_the_drawer_opens_on_the_subject_and_closes_back_onto_the_card(page, liv
     expect(page.locator(f"#card-{ticket.number} .card-number")).to_be_focused()
 
 
+def test_a_drawer_opened_by_clicking_the_card_closes_back_onto_it(page, live_server, desk):
+    """A click on the card's subject left the focus on the page's <main>: after Escape the
+    next Tab started from the top of the board instead of from the card."""
+    ticket = new_ticket()
+    log_in(page, live_server, "agent@example.com")
+    page.locator(f"#card-{ticket.number} .card-subject").click()
+    expect(page.locator("#drawer #ws-title")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#drawer-dialog")).not_to_be_visible()
+    expect(page.locator(f"#card-{ticket.number} .card-number")).to_be_focused()
+
+
 def test_the_filter_bar_rings_the_focused_field_not_the_whole_bar(page, live_server, desk):
     log_in(page, live_server, "agent@example.com")
     page.locator("#board-filters select[name=priority]").focus()

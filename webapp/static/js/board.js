@@ -358,7 +358,9 @@
     if (!card || evt.target.closest("a, button, input, summary, details, label")) { return; }
     if (Date.now() - dragEndedAt < 400) { return; }  // the end of a drag is not a click
     var link = card.querySelector(".card-number");
-    if (link) { link.click(); }
+    // Focused first, so closing the drawer comes back to this card (the click itself left
+    // the focus on the page's <main>).
+    if (link) { link.focus(); link.click(); }
   });
 
   document.addEventListener("htmx:afterSwap", function (evt) {
