@@ -42,27 +42,39 @@ def send_outbox_message(*message_ids: int) -> str:
     ).all()
     failed: list[str] = []
     with SmtpSession() as smtp:
-        for message in messages:
-            _send_one(smtp, message, failed)
+        for n, message in enumerate(messages):
+            error = _send_one(smtp, message, failed)
+            if error and smtp.unreachable:
+                # No connection could be opened: the rest would each wait as long for it
+                # (MAIL_TIMEOUT, a batch of them) to fail alike. They wait for the retry.
+                for rest in messages[n + 1 :]:
+                    _record_failure(rest, error, failed)
+                break
     if failed:
         raise SendFailed("; ".join(failed))
     return "sent"
 
 
-def _send_one(smtp: SmtpSession, message: Row, failed: list[str]) -> None:
+def _send_one(smtp: SmtpSession, message: Row, failed: list[str]) -> str | None:
+    """Send one message and record the outcome; the error, if it failed."""
     try:
         smtp.send(_to_mail_message(message))
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        final = message.attempts >= max_attempts()
-        _record(
-            [message.id],
-            status=OutboxStatus.FAILED if final else OutboxStatus.RETRYING,
-            last_error=error,
-        )
-        failed.append(f"#{message.id}: {error}")
-    else:
-        _record([message.id], status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
+        _record_failure(message, error, failed)
+        return error
+    _record([message.id], status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
+    return None
+
+
+def _record_failure(message: Row, error: str, failed: list[str]) -> None:
+    final = message.attempts >= max_attempts()
+    _record(
+        [message.id],
+        status=OutboxStatus.FAILED if final else OutboxStatus.RETRYING,
+        last_error=error,
+    )
+    failed.append(f"#{message.id}: {error}")
 
 
 class SmtpSession:
@@ -75,6 +87,7 @@ class SmtpSession:
 
     def __init__(self) -> None:
         self.connection = None
+        self.unreachable = False  # the last try to open a connection failed
 
     def __enter__(self) -> SmtpSession:
         return self
@@ -85,7 +98,9 @@ class SmtpSession:
     def send(self, message: Message) -> None:
         if self.connection is None:
             # Connects, STARTTLS, logs in as set.
+            self.unreachable = True
             self.connection = _TimedConnection(current_app.extensions["mail"]).__enter__()
+            self.unreachable = False
         try:
             message.send(self.connection)
         except BaseException:

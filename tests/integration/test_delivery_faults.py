@@ -265,6 +265,15 @@ def test_a_job_failing_mid_transaction_does_not_break_the_next_one(app, smtp_ser
     assert [m["To"] for m in smtp_server.messages] == ["kim@example.com"]
 
 
+class SilentPort(int):
+    """The port number; `.connections` lists one entry per connection it accepted."""
+
+    def __new__(cls, port: int, connections: list):
+        number = super().__new__(cls, port)
+        number.connections = connections
+        return number
+
+
 @pytest.fixture
 def silent_smtp_port():
     """A port that accepts connections and then says nothing (a hung mail server). It hangs
@@ -284,7 +293,7 @@ def silent_smtp_port():
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    yield listener.getsockname()[1]
+    yield SilentPort(listener.getsockname()[1], hang_ups)
     stop.set()
     thread.join(timeout=5)
     for hang_up in hang_ups:
@@ -303,7 +312,7 @@ def test_a_mail_server_that_stops_answering_delays_the_mail_without_holding_the_
     # One try now; RQ's retry (a minute later) is the send_outbox_message call below.
     app.config.update(MAIL_TIMEOUT=1, JOB_RETRY_INTERVALS=[60])
     smtp_settings = app.extensions["mail"]  # Flask-Mail's, read from the config at start
-    smtp_settings.port = silent_smtp_port
+    smtp_settings.port = int(silent_smtp_port)
     started = time.monotonic()
     message = _queue_note()  # in-process: sent (tried) on commit; with Redis: by the worker
     run_jobs()
@@ -316,3 +325,31 @@ def test_a_mail_server_that_stops_answering_delays_the_mail_without_holding_the_
     assert send_outbox_message(message.id) == "sent"
     assert send_outbox_message(message.id) == "skipped"
     assert [m["To"] for m in smtp_server.messages] == ["kim@example.com"]
+
+
+def test_a_batch_tries_a_server_that_cannot_be_reached_once_not_once_per_message(
+    app, silent_smtp_port
+):
+    """Each of a batch's 25 messages opened its own connection and waited its own timeout
+    for a server that was not answering, the job running 25 times as long."""
+    from jobs.mail import SendFailed, send_outbox_message
+
+    app.config.update(MAIL_TIMEOUT=1, JOB_RETRY_INTERVALS=[60])
+    app.extensions["mail"].port = int(silent_smtp_port)
+    context = {"name": "Kim", "inviter": "Ana", "link": "http://loopdesk.test/x"}
+    messages = [
+        queue_email(f"k{n}@example.com", "staff_invitation", "en", context) for n in range(3)
+    ]
+    db.session.flush()
+    ids = [m.id for m in messages]
+    db.session.info.clear()  # sent by hand below, not on commit
+    db.session.commit()
+    started = time.monotonic()
+    with pytest.raises(SendFailed):  # for RQ to retry the batch
+        send_outbox_message(*ids)
+    assert time.monotonic() - started < 2.5
+    assert len(silent_smtp_port.connections) == 1
+    db.session.expire_all()
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).all()
+    assert {(m.status, m.attempts) for m in rows} == {(OutboxStatus.RETRYING, 1)}
+    assert all("timed out" in m.last_error for m in rows)
