@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser import staff_login
 from tests.helpers import make_ticket
 from webapp.extensions import db
-from webapp.models import Role
+from webapp.models import Role, Webhook
 from webapp.services import audit
 
 pytestmark = pytest.mark.browser
@@ -26,6 +26,9 @@ NAMED_FACTS = (
         ("/dashboard", ["Odpowiedzi", "Ukończone"]),
         ("/admin/", ["E-mail", "Rola"]),
         ("/admin/audit", ["Kto"]),
+        ("/admin/forms", ["Wersja opublikowana", "Wersje"]),
+        ("/admin/teams", ["Nazwa do kierowania", "Członkowie"]),
+        ("/admin/webhooks", ["Adres URL", "Zdarzenia"]),
     ],
 )
 def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
@@ -34,6 +37,14 @@ def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
     boss = create_user(email="szef@example.com", role=Role.ADMIN, locale="pl")
     ticket = make_ticket(subject="Paczka przyszła uszkodzona")
     audit.record("team.created", ticket.team, ticket.team.name, after={"name": "x"}, actor=boss)
+    db.session.add(
+        Webhook(
+            name="CRM",
+            url="https://crm.example.com/hooks/loopdesk/a-rather-long-path",
+            secret="s3cret",
+            events=["ticket.created", "ticket.transitioned"],
+        )
+    )
     db.session.commit()
     page.set_viewport_size({"width": 390, "height": 800})
     staff_login.log_in(page, live_server, "szef@example.com", then=where)
