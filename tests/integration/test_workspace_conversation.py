@@ -312,6 +312,8 @@ def test_an_answer_to_a_shared_ticket_goes_to_the_colleague_who_shared_it(
     [mail] = messages_to(smtp_server, "partner@example.org")
     assert mail["Reply-To"] == "bea@example.com"
     assert "Bea Brown" in mail["Subject"]
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "\n\nCan you check?\n\n" in text and "\n\n\n" not in text  # one blank line apart
 
 
 def test_share_with_a_bad_address_says_so(client, login, post_form, people):
