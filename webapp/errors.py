@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from htmx_flask import request
@@ -39,8 +40,19 @@ CSRF_MESSAGE = _l(
 
 def render_error(code: int, message: str | None = None):
     title, default_message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    template = "errors/_message.html" if request.htmx else "errors/error.html"
-    body = render_template(template, code=code, title=title, message=message or default_message)
+    if request.htmx:
+        template = "errors/_message.html"
+    elif request.blueprint == "public":  # a customer's page: theirs to the end, not the staff's
+        template = "errors/public_error.html"
+    else:
+        template = "errors/error.html"
+    body = render_template(
+        template,
+        code=code,
+        title=title,
+        message=message or default_message,
+        lang=str(get_locale()),
+    )
     return body, code
 
 

@@ -393,6 +393,18 @@ def test_an_unknown_form_at_a_language_s_address_says_so_in_that_language(client
     assert '<html lang="sl">' in client.get("/sl/requests", headers=english).get_data(True)
 
 
+@pytest.mark.parametrize("path", ["/ru/f/nope", "/t/not-a-real-token-but-long-enough?lang=ru"])
+def test_a_customer_s_error_page_is_a_customer_page(client, builtin_forms, path):
+    """No staff header, no button "back" to the staff's sign-in: the customer's way on is
+    the page that sends them links to their requests."""
+    missing = client.get(path)
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 404
+    assert 'class="public' in html and "Страница не найдена" in text_of(missing)
+    assert "/login" not in html and 'href="/"' not in html
+    assert 'href="/requests?lang=ru"' in html
+
+
 def test_publishing_a_new_version_keeps_conversations_in_flight(client, builtin_forms):
     from pathlib import Path
 
