@@ -68,3 +68,25 @@ def test_without_javascript_the_themes_are_a_link_away(browser, live_server, wri
         expect(page.get_by_role("heading", name="Tickets and satisfaction by team")).to_be_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["pl", "ru"])
+def test_on_a_1024_px_laptop_no_report_table_scrolls_sideways(
+    page, live_server, written_answers, locale
+):
+    """The teams', agents' and weeks' tables were wider than the page at 1024 px in Polish
+    and Russian ("Mediana pierwszej odpowiedzi"…): their last columns hid behind a scroll."""
+    from tests.helpers import make_ticket
+    from webapp.models import User
+
+    make_ticket()
+    db.session.query(User).filter_by(email=written_answers.email).one().locale = locale
+    db.session.commit()
+    page.set_viewport_size({"width": 1024, "height": 800})
+    staff_login.log_in(page, live_server, written_answers.email, then="/reports")
+    expect(page.locator("#report-themes table")).to_be_visible()  # counted after the page
+    widths = page.locator(".table-wrap").evaluate_all(
+        "ws => ws.map(w => [w.querySelector('th').textContent, w.scrollWidth - w.clientWidth])"
+    )
+    assert len(widths) >= 6
+    assert [name for name, extra in widths if extra > 0] == []
