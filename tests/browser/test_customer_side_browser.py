@@ -404,3 +404,14 @@ def test_a_long_unbroken_subject_wraps_on_a_phone(page, live_server, builtin_for
         page.goto(f"{live_server}{path}")
         expect(page.get_by_text("https://example.com/aaaa")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+
+
+def test_a_customer_s_error_page_on_a_phone(page, live_server, builtin_forms):
+    """A stale form link: the customer's own page, its words clear of its heading."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server}/pl/f/no-such-form")
+    heading = page.get_by_role("heading", name="Nie znaleziono strony").bounding_box()
+    words = page.locator(".public-error .bubble").bounding_box()
+    assert words["y"] - (heading["y"] + heading["height"]) >= 8
+    expect(page.get_by_role("link", name="Zobacz wszystkie swoje zgłoszenia")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
