@@ -167,6 +167,13 @@ def test_confirmation_after_a_form_reaches_smtp_in_polish(app, client, smtp_serv
     )
     assert confirmation["Content-Language"] == "pl"
     assert "/t/" in confirmation.get_body(("plain",)).get_content()
+    # It names the request it confirms, as the later mails about it do.
+    from webapp.models import Ticket
+
+    ticket = db.session.scalar(select(Ticket))
+    said = f"Zgłoszenie {ticket.number}: {ticket.subject}"
+    assert said in confirmation.get_body(("plain",)).get_content()
+    assert said in confirmation.get_body(("html",)).get_content()
 
 
 def test_mail_loopdesk_writes_by_itself_says_so_and_an_agents_reply_does_not(
