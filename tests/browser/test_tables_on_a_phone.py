@@ -29,6 +29,8 @@ NAMED_FACTS = (
         ("/admin/forms", ["Wersja opublikowana", "Wersje"]),
         ("/admin/teams", ["Nazwa do kierowania", "Członkowie"]),
         ("/admin/webhooks", ["Adres URL", "Zdarzenia"]),
+        ("/admin/email-templates", ["English", "Polski"]),
+        ("/admin/mail", ["Temat", "Język"]),
     ],
 )
 def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
@@ -48,7 +50,7 @@ def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
     db.session.commit()
     page.set_viewport_size({"width": 390, "height": 800})
     staff_login.log_in(page, live_server, "szef@example.com", then=where)
-    table = page.locator("table.stack-on-phone")
+    table = page.locator("table.stack-on-phone").first
     row = table.locator("tbody tr").first
     expect(row).to_be_visible()
     named = row.locator("td[data-label]").evaluate_all(NAMED_FACTS)
