@@ -140,7 +140,7 @@ def test_the_customer_is_told_once_in_their_language_when_the_agent_chooses(
     mails = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.to_address == "jan@example.pl")
     ).all()
-    merged = [m for m in mails if "W tej samej sprawie" in m.body_text]
+    merged = [m for m in mails if "Tej samej sprawy dotyczy też Twoje zgłoszenie" in m.body_text]
     assert len(merged) == 1  # one e-mail, about the request that carries on
     mail = merged[0]
     assert first.number in mail.subject

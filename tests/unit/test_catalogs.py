@@ -83,3 +83,15 @@ def test_polish_addresses_the_reader_with_the_informal_ty():
         if m.id and any(re.search(r"\bPaństw", form) for form in _forms(m.string))
     ]
     assert formal == []
+
+
+def test_polish_speaks_to_the_reader_without_assuming_they_are_a_man():
+    """«Nie prosiłeś o to?» reads wrong to every woman who asked for her link: a second-person
+    past form comes with its feminine one («prosiłeś/prosiłaś») or is said another way."""
+    masculine_only = re.compile(r"\b\w+łeś\b(?!\s*/|\(|-)")
+    found = [
+        m.id
+        for m in catalog("pl")
+        if m.id and any(masculine_only.search(form) for form in _forms(m.string))
+    ]
+    assert found == []
