@@ -243,6 +243,20 @@ def test_a_stale_confirmation_is_a_conflict(client, login, post_form, agent, jun
     assert _fresh(junk).spam_at is None
 
 
+def test_the_spam_time_is_in_the_viewer_s_language_and_zone_without_seconds(
+    client, login, create_user, junk
+):
+    from datetime import UTC, datetime
+
+    ola = create_user(email="ola@example.com", locale="pl", timezone="Europe/Warsaw")
+    junk.spam_at = datetime(2026, 3, 4, 9, 5, 37, tzinfo=UTC)
+    db.session.commit()
+    login(ola)
+    words = text_of(client.get(f"/tickets/{junk.number}"))
+    assert "4.03.2026, 10:05" in words  # Warsaw is UTC+1 in March; Polish short form
+    assert "10:05:37" not in words and "09:05" not in words
+
+
 def test_the_api_says_spam(client, login, post_form, agent, junk, app):
     from webapp.api.presenters import ticket_summary
 
