@@ -31,6 +31,8 @@ NAMED_FACTS = (
         ("/admin/webhooks", ["Adres URL", "Zdarzenia"]),
         ("/admin/email-templates", ["English", "Polski"]),
         ("/admin/mail", ["Temat", "Język"]),
+        ("/admin/forms/nps/versions", ["Opublikowano", "Autor"]),
+        ("/admin/workflow/versions", ["Autor", "Opublikowano"]),
     ],
 )
 def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
