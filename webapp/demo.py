@@ -157,8 +157,8 @@ CANNED_REPLIES = {
     "pl": (
         (
             "Zajmujemy się tym",
-            "Dziękujemy za zgłoszenie. Przejąłem sprawę {ticket} i odezwę się, gdy tylko "
-            "będę wiedzieć więcej. Status sprawdzisz tutaj: {status_link}",
+            "Dziękujemy za zgłoszenie. Zajmujemy się Twoją sprawą {ticket} i odezwiemy się, "
+            "gdy tylko będziemy wiedzieć więcej. Status sprawdzisz tutaj: {status_link}",
         ),
         (
             "Rozwiązane",
@@ -169,8 +169,8 @@ CANNED_REPLIES = {
     "ru": (
         (
             "Мы уже занимаемся",
-            "Спасибо, что сообщили нам. Я взял обращение {ticket} в работу и напишу, как "
-            "только узнаю больше. Статус можно посмотреть здесь: {status_link}",
+            "Спасибо, что сообщили нам. Мы занимаемся Вашим обращением {ticket} и напишем, "
+            "как только узнаем больше. Статус можно посмотреть здесь: {status_link}",
         ),
         (
             "Решено",
@@ -181,8 +181,8 @@ CANNED_REPLIES = {
     "sl": (
         (
             "Že urejamo",
-            "Hvala, ker ste nam pisali. Zadevo {ticket} sem prevzel in se oglasim, ko bom "
-            "vedel več. Stanje spremljate tukaj: {status_link}",
+            "Hvala, ker ste nam pisali. Vaš zahtevek {ticket} obravnavamo in se oglasimo, "
+            "ko bomo vedeli več. Stanje spremljate tukaj: {status_link}",
         ),
         (
             "Rešeno",
