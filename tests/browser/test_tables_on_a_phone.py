@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser import staff_login
 from tests.helpers import make_ticket
 from webapp.extensions import db
-from webapp.models import Role, Webhook
+from webapp.models import InboundEmail, Role, SlaAlert, Webhook
 from webapp.services import audit
 
 pytestmark = pytest.mark.browser
@@ -33,6 +33,8 @@ NAMED_FACTS = (
         ("/admin/mail", ["Temat", "Język"]),
         ("/admin/forms/nps/versions", ["Opublikowano", "Autor"]),
         ("/admin/workflow/versions", ["Autor", "Opublikowano"]),
+        ("/admin/mail/received", ["Temat", "Zgłoszenie"]),
+        ("/admin/sla-alerts", ["Zegar", "Co się stało"]),
     ],
 )
 def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
@@ -48,6 +50,25 @@ def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
             secret="s3cret",
             events=["ticket.created", "ticket.transitioned"],
         )
+    )
+    db.session.add_all(
+        [
+            InboundEmail(
+                message_id="<reply-1@example.com>",
+                ticket_id=ticket.id,
+                sender="klient@example.com",
+                subject="Re: Paczka przyszła uszkodzona",
+                outcome="added",
+            ),
+            SlaAlert(
+                ticket_id=ticket.id,
+                metric="resolution",
+                kind="breach",
+                status="failed",
+                attempts=5,
+                last_error="SMTPServerDisconnected('Connection_unexpectedly_closed_by_remote_host')",
+            ),
+        ]
     )
     db.session.commit()
     page.set_viewport_size({"width": 390, "height": 800})
