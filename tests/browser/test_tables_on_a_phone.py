@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser import staff_login
 from tests.helpers import make_ticket
 from webapp.extensions import db
-from webapp.models import InboundEmail, Role, SlaAlert, Webhook
+from webapp.models import CannedReply, InboundEmail, Role, SlaAlert, Webhook, WebhookDelivery
 from webapp.services import audit
 
 pytestmark = pytest.mark.browser
@@ -35,6 +35,8 @@ NAMED_FACTS = (
         ("/admin/workflow/versions", ["Autor", "Opublikowano"]),
         ("/admin/mail/received", ["Temat", "Zgłoszenie"]),
         ("/admin/sla-alerts", ["Zegar", "Co się stało"]),
+        ("/admin/canned-replies", ["Tekst", "Status"]),
+        ("/admin/webhooks/{hook}/deliveries", ["Zdarzenie", "Status"]),
     ],
 )
 def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
@@ -43,14 +45,26 @@ def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
     boss = create_user(email="szef@example.com", role=Role.ADMIN, locale="pl")
     ticket = make_ticket(subject="Paczka przyszła uszkodzona")
     audit.record("team.created", ticket.team, ticket.team.name, after={"name": "x"}, actor=boss)
+    hook = Webhook(
+        name="CRM",
+        url="https://crm.example.com/hooks/loopdesk/a-rather-long-path",
+        secret="s3cret",
+        events=["ticket.created", "ticket.transitioned"],
+    )
+    db.session.add(hook)
+    db.session.flush()
     db.session.add(
-        Webhook(
-            name="CRM",
-            url="https://crm.example.com/hooks/loopdesk/a-rather-long-path",
-            secret="s3cret",
-            events=["ticket.created", "ticket.transitioned"],
+        WebhookDelivery(
+            webhook_id=hook.id,
+            delivery_key="ticket.created:1",
+            event="ticket.created",
+            status="failed",
+            attempts=8,
+            response_code=502,
+            last_error="HTTP 502 from https://crm.example.com/hooks/loopdesk/a-rather-long-path",
         )
     )
+    db.session.add(CannedReply(title="Przeprosiny", locale="pl", body="Dzień dobry {name}, " * 5))
     db.session.add_all(
         [
             InboundEmail(
@@ -72,7 +86,7 @@ def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
     )
     db.session.commit()
     page.set_viewport_size({"width": 390, "height": 800})
-    staff_login.log_in(page, live_server, "szef@example.com", then=where)
+    staff_login.log_in(page, live_server, "szef@example.com", then=where.format(hook=hook.id))
     table = page.locator("table.stack-on-phone").first
     row = table.locator("tbody tr").first
     expect(row).to_be_visible()
