@@ -184,8 +184,8 @@ def test_the_page_s_query_count_does_not_grow_with_requests_linked_by_id(
             customer_email=f"c{n}@example.pl", customer_ref="C-1", customer_ref_verified=True
         )
     assert queries() == one
-    # More than five: the link to all of them searches the id (no address to search).
-    assert 'href="/tickets?q=C-1"' in client.get(url).get_data(as_text=True)
+    # More than five: the link lists them all on the ticket list, by this ticket's customer.
+    assert f'href="/tickets?customer={current.number}"' in client.get(url).get_data(as_text=True)
 
 
 def test_search_finds_tickets_by_the_customer_id_in_the_list_board_api_and_csv(

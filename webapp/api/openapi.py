@@ -63,6 +63,11 @@ _BOARD_FILTERS = [
             "(exact match).",
         ),
         ("status", "`open`: not resolved and not closed (what the dashboard counts as open)."),
+        (
+            "customer",
+            "A ticket number, e.g. LD-1001: that ticket and its customer's other requests (the "
+            "same e-mail address in any case, or the same verified customer id).",
+        ),
     )
 ]
 _NUMBER = {

@@ -144,6 +144,7 @@ def _board_filters() -> BoardFilters:
         "to",
         "q",
         "status",
+        "customer",
     ):
         if request.args.get(name, "").strip() and name not in kept:
             raise ApiError(400, "bad_filter", f"The value of the filter '{name}' is not valid.")

@@ -44,6 +44,7 @@ from webapp.models import (
     WorkflowVersion,
 )
 from webapp.record_ids import optional_id, record_id
+from webapp.services.same_customer import customer_of_ticket_condition
 from webapp.services.ticket_access import can_see, visible_condition
 from webapp.services.tickets import (
     OPEN_TASK_STATES,
@@ -97,6 +98,8 @@ class BoardFilters:
     created_from: date | None = None
     created_to: date | None = None
     q: str = ""
+    # A ticket number: that ticket's customer's requests (same e-mail or verified id).
+    customer: str = ""
 
     # URL parameter names; `from` is a Python keyword, hence the field names.
     _PARAMS: ClassVar[dict[str, str]] = {"created_from": "from", "created_to": "to"}
@@ -122,6 +125,7 @@ class BoardFilters:
             created_from=_parse_date(args.get("from")),
             created_to=_parse_date(args.get("to")),
             q=text("q", _SEARCH_LIMIT),
+            customer=_ticket_number(text("customer", 40)),
         )
 
     @classmethod
@@ -138,6 +142,10 @@ class BoardFilters:
                     value.isoformat() if isinstance(value, date) else str(value)
                 )
         return args
+
+    def args_without(self, name: str) -> dict[str, str]:
+        """`as_args` with one filter taken off (a filter chip's remove link)."""
+        return {k: v for k, v in self.as_args().items() if k != name}
 
     @property
     def query_string(self) -> str:
@@ -167,6 +175,12 @@ class BoardFilters:
                 self.created_to,
             )
         )
+
+
+def _ticket_number(value: str) -> str:
+    """A ticket number as the board writes it (`ld-1042` → `LD-1042`); "" when it is none."""
+    ticket_id = Ticket.id_from_number(value) if value else None
+    return Ticket.number_for(ticket_id) if ticket_id else ""
 
 
 def _parse_date(value: Any) -> date | None:
@@ -310,6 +324,10 @@ def filter_conditions(filters: BoardFilters, viewer: User, now: datetime) -> lis
         conditions.append(Ticket.created_at < _start_of_day(next_day, timezone))
     if filters.q:
         conditions.append(_search_condition(filters.q))
+    if filters.customer:
+        conditions.append(
+            customer_of_ticket_condition(Ticket.id_from_number(filters.customer), viewer)
+        )
     return conditions
 
 

@@ -13,8 +13,10 @@ duplicate (the source) and points it at the ticket that stays (the target):
 - both timelines say so, by number only (a subject there would outlive an erasure of the
   customer's data); the target may tell the customer in one e-mail.
 
-Only tickets of the same customer (the same e-mail address) merge: the target's status
-page shows its whole conversation, which must not reach another person.
+Only tickets of the same customer (the same e-mail address, or the same verified customer
+id: `services.same_customer`) merge: the target's status page shows its whole conversation,
+which must not reach another person. An unsigned customer id never makes two tickets one
+customer's: anyone can type one into a link.
 
 A merge made by mistake is undone (`unmerge_ticket`): the duplicate goes back to the state it
 was merged from and its clocks run again; the open tasks and pending reminders the merge moved
@@ -28,12 +30,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from webapp.extensions import db
 from webapp.models import Reminder, Task, Ticket, TicketEvent, User, Watcher, utcnow
 from webapp.services import sla_clock, state_timers
 from webapp.services.history import record_event
+from webapp.services.same_customer import is_same_customer, same_customer_condition
 from webapp.services.ticket_access import can_see, visible_condition
 from webapp.services.tickets import (
     OPEN_TASK_STATES,
@@ -94,23 +97,17 @@ def _category(ticket: Ticket) -> str:
     return machine_for(ticket.workflow_version_id).definition.states[ticket.state].category
 
 
-def _same_customer(source: Ticket, target: Ticket) -> bool:
-    return bool(
-        source.customer_email
-        and target.customer_email
-        and source.customer_email.strip().lower() == target.customer_email.strip().lower()
-    )
-
-
 def merge_candidates(ticket: Ticket, viewer: User) -> list[Ticket]:
-    """The customer's other tickets this one may merge into, newest first (one query)."""
-    if not ticket.customer_email or ticket.merged_into_id is not None:
+    """The customer's other tickets this one may merge into, newest first (one query): the
+    same e-mail address or the same verified customer id."""
+    same_customer = same_customer_condition(ticket)
+    if same_customer is None or ticket.merged_into_id is not None:
         return []
     visible = visible_condition(viewer)
     rows = db.session.scalars(
         select(Ticket)
         .where(
-            func.lower(Ticket.customer_email) == ticket.customer_email.strip().lower(),
+            same_customer,
             Ticket.id != ticket.id,
             Ticket.merged_into_id.is_(None),
             *([] if visible is None else [visible]),
@@ -136,7 +133,7 @@ def check_merge(source: Ticket, target: Ticket | None, viewer: User) -> None:
         raise MergeRefused("target_merged")
     if source.customer_erased_at is not None or target.customer_erased_at is not None:
         raise MergeRefused("erased")
-    if not _same_customer(source, target):
+    if not is_same_customer(source, target):
         raise MergeRefused("different_customer")
     if _category(target) == "closed":
         raise MergeRefused("target_closed")

@@ -30,8 +30,9 @@ REFUSALS = {
     ),
     "erased": _l("The customer's data was erased: there is nothing left to merge."),
     "different_customer": _l(
-        "Only requests from the same customer (the same e-mail address) can be merged: "
-        "the customer would otherwise see another person's conversation."
+        "Only requests from the same customer (the same e-mail address or the same verified "
+        "customer ID) can be merged: the customer would otherwise see another person's "
+        "conversation."
     ),
     "target_closed": _l("That ticket is closed: reopen it first, or merge the other way round."),
     "no_closed_state": _l("This ticket's lifecycle has no closed state to put a merged ticket in."),

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import get_locale
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
@@ -30,6 +30,7 @@ from webapp.services.notes import active_staff
 from webapp.services.reminders import pending_reminders
 from webapp.services.replies import canned_replies_for, new_reply_nonce
 from webapp.services.reply_collisions import CONVERSATION_EVENTS, last_message_id
+from webapp.services.same_customer import same_customer_condition
 from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
 from webapp.services.ticket_access import can_see_id, visible_condition, visible_numbers
@@ -223,23 +224,8 @@ class CustomerRequests:
 
     shown: list[CustomerRequest]
     total: int
-    search: str = ""  # what the ticket list is searched for to list them all
 
     SHOWN = 5
-
-
-def same_customer_condition(ticket: Ticket):
-    """Tickets of `ticket`'s customer: the same e-mail address (any case), or the same
-    verified customer id. An unsigned id joins nothing: anyone can put one into a link.
-    None when the ticket knows neither."""
-    same = []
-    if ticket.customer_email:
-        same.append(func.lower(Ticket.customer_email) == ticket.customer_email.lower())
-    if ticket.customer_ref and ticket.customer_ref_verified:
-        same.append(
-            and_(Ticket.customer_ref == ticket.customer_ref, Ticket.customer_ref_verified.is_(True))
-        )
-    return or_(*same) if same else None
 
 
 def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequests:
@@ -282,10 +268,8 @@ def customer_requests(ticket: Ticket, locale: str, viewer: User) -> CustomerRequ
                 number, row.subject, state, row.created_at, merged_into, row.spam_at is not None
             )
         )
-    # The list searches one thing: the address, else the verified id (the search finds an
-    # id whether or not it is verified; the count above only verified ones).
-    search = ticket.customer_email or ticket.customer_ref or ""
-    return CustomerRequests(shown, rows[0].total if rows else 0, search)
+    # "All N requests" lists them on the ticket list, filtered by the same condition.
+    return CustomerRequests(shown, rows[0].total if rows else 0)
 
 
 def merge_choices(ticket: Ticket, viewer: User, locale: str) -> list[CustomerRequest]:
