@@ -56,6 +56,32 @@ def test_a_refused_reminder_puts_the_focus_on_the_date(page, live_server, ticket
     expect(page.get_by_label("Note to yourself")).to_have_value("Call Jan back")
 
 
+def test_cancelling_a_reminder_cancelled_in_another_tab_says_so_where_it_was(
+    page, live_server, ticket
+):
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from webapp.models import Reminder, utcnow
+
+    open_ticket(page, live_server, ticket)
+    tomorrow = utcnow() + timedelta(days=1)
+    page.locator("#ws-remind-at").fill(f"{tomorrow:%Y-%m-%d}T10:00")
+    page.get_by_role("button", name="Set reminder").click()
+    cancel = page.locator("#ws-reminders").get_by_role("button", name="Cancel")
+    expect(cancel).to_be_visible()
+    wait_for_htmx(page)
+    db.session.execute(delete(Reminder))  # the other tab cancelled it
+    db.session.commit()
+
+    cancel.click()
+    error = page.locator("#ws-reminders [role=alert]")
+    expect(error).to_have_text("This reminder was already cancelled, perhaps in another tab.")
+    expect(page.locator("#ws-reminders .reminder-list")).to_have_count(0)
+    expect(page.locator("#toasts")).not_to_contain_text("is cancelled")
+
+
 def test_a_refused_task_marks_the_field_at_fault_and_focuses_it(page, live_server, ticket):
     open_ticket(page, live_server, ticket)
     page.get_by_text("New task").click()

@@ -467,3 +467,42 @@ def test_cancelling_a_reminder_is_confirmed_in_the_agents_language(
     assert f"Przypomnienie na {day:%d.%m.%Y}, 09:30 anulowano." in text_of(response)
     db.session.expire_all()
     assert db.session.scalar(select(Reminder)) is None
+
+
+def test_cancelling_a_reminder_gone_in_another_tab_says_so_in_the_agents_language(
+    client, login, post_form, people
+):
+    ticket = make_ticket()
+    login(people["ola"])  # Polish interface
+    day = next_day(1, 15)
+    post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": f"{day:%Y-%m-%d}T09:30"})
+    reminder = db.session.scalar(select(Reminder))
+    cancel = f"/tickets/{ticket.number}/reminders/{reminder.id}/cancel"
+    post_form(cancel, {}, htmx=True)  # the first tab
+
+    stale = post_form(cancel, {}, htmx=True)  # the second tab, still listing it
+    assert stale.status_code == 422
+    page = stale.get_data(as_text=True)
+    assert 'id="reminder_cancel-error"' in page
+    assert "To przypomnienie zostało już anulowane, być może w innej karcie." in text_of(stale)
+    assert "anulowano" not in text_of(stale)  # no second "cancelled" confirmation
+
+
+def test_cancelling_a_reminder_already_sent_says_it_was_sent(client, login, post_form, people):
+    from webapp.services.reminders import deliver_due_reminders
+
+    ticket = make_ticket()
+    login(people["ola"])
+    day = next_day(1, 15)
+    post_form(f"/tickets/{ticket.number}/reminders", {"remind_at": f"{day:%Y-%m-%d}T09:30"})
+    reminder = db.session.scalar(select(Reminder))
+    assert deliver_due_reminders(now=reminder.remind_at) == 1
+
+    stale = post_form(f"/tickets/{ticket.number}/reminders/{reminder.id}/cancel", {}, htmx=True)
+    assert stale.status_code == 422
+    assert (
+        f"Przypomnienie na {day:%d.%m.%Y}, 09:30 zostało już wysłane, więc nie ma czego anulować."
+        in text_of(stale)
+    )
+    db.session.expire_all()
+    assert db.session.get(Reminder, reminder.id).sent_at is not None  # kept, as sent

@@ -48,6 +48,7 @@ NO_COLLEAGUE = _l("Please choose a colleague.")
 NO_TITLE = _l("Please give the task a title.")
 NO_LABEL = _l("Please enter a label.")
 NO_SUCH_TASK = _l("This task does not exist any more.")
+NO_SUCH_REMINDER = _l("This reminder was already cancelled, perhaps in another tab.")
 
 
 def _colleague(value: str | None) -> User | None:
@@ -180,12 +181,21 @@ def reminder_cancel(number: str, reminder_id: int):
     ticket = ticket_or_404(number)
     reminder = db.session.get(Reminder, reminder_id)
     mine = reminder is not None and reminder.user_id == current_user.id
-    if mine and reminder.ticket_id == ticket.id and reminder.sent_at is None:
-        when = _format(reminder)
-        cancel_reminder(reminder, current_user)
-        db.session.commit()
-        # Said aloud as the other changes are: the list just loses a line otherwise.
-        flash(_("The reminder for %(when)s is cancelled.", when=when), "success")
+    if not mine or reminder.ticket_id != ticket.id:
+        # Cancelled meanwhile (another tab) or never this agent's: said where they clicked,
+        # as a task gone from a stale tab is, rather than a list that silently loses a line.
+        return refused(ticket, "reminders", "reminder_cancel", str(NO_SUCH_REMINDER))
+    if reminder.sent_at is not None:
+        message = _(
+            "The reminder for %(when)s was already sent, so there is nothing to cancel.",
+            when=_format(reminder),
+        )
+        return refused(ticket, "reminders", "reminder_cancel", message)
+    when = _format(reminder)
+    cancel_reminder(reminder, current_user)
+    db.session.commit()
+    # Said aloud as the other changes are: the list just loses a line otherwise.
+    flash(_("The reminder for %(when)s is cancelled.", when=when), "success")
     return after_action(ticket, ["reminders", "timeline"], anchor="ws-reminders")
 
 
