@@ -8,8 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_interval, get_datetime_format
+from babel.dates import format_date as babel_date
+from babel.dates import format_interval, get_datetime_format, get_timezone_name
+from babel.dates import format_time as babel_time
 from babel.dates import format_timedelta as babel_timedelta
+from babel.dates import get_timezone as get_babel_timezone
 from babel.lists import format_list
 from babel.numbers import format_decimal as babel_decimal
 from babel.units import format_unit
@@ -191,18 +194,47 @@ def file_size(size: int | None) -> str:
     return format_unit(round(size / 1024 / 1024, 1), "digital-megabyte", "short", locale=locale)
 
 
-def datetime_with_zone(value: datetime | None) -> str:
+def datetime_with_zone(value: datetime | None, zone: str | None = None) -> str:
     """A moment for a reader whose time zone we do not know: '7 декабря 2026 г., 13:00 (UTC)'.
 
     The language's long date and short time (no seconds), joined as the language joins
     them, then the short name of the zone the time is shown in (the app's zone,
     BABEL_DEFAULT_TIMEZONE, unless a signed-in user has their own).
+    With the reader's `zone` (a customer's browser told us: services.customer_timezone),
+    the time is theirs, named in their words: 'środa, 9 grudnia 2026 14:00
+    (czas środkowoeuropejski)'.
     """
     if value is None:
         return ""
+    if zone:
+        return datetime_in_zone(value, zone, "full")
     time = f"{format_time(value, 'short')} ({format_datetime(value, 'z')})"
     joined = str(get_datetime_format("long", locale=get_locale())).replace("'", "")
     return joined.replace("{0}", time).replace("{1}", format_date(value, "long"))
+
+
+def zone_name(value: datetime, zone: str) -> str:
+    """'czas środkowoeuropejski', 'Eastern Time', 'India Standard Time': the zone as the
+    reader's language names it (the generic name; the one of that moment when the language
+    has no generic one but an offset)."""
+    tzinfo = get_babel_timezone(zone)
+    local = value.astimezone(tzinfo)
+    locale = get_locale()
+    generic = get_timezone_name(local, "long", locale=locale, zone_variant="generic")
+    if generic.startswith("GMT"):
+        return get_timezone_name(local, "long", locale=locale)
+    return generic
+
+
+def datetime_in_zone(value: datetime, zone: str, date_format: str = "long") -> str:
+    """The moment's date and short time in `zone`, joined as the language joins them, then
+    the zone's name: '9 grudnia 2026 14:00 (czas środkowoeuropejski)'."""
+    tzinfo = get_babel_timezone(zone)
+    locale = get_locale()
+    time = f"{babel_time(value, 'short', tzinfo=tzinfo, locale=locale)} ({zone_name(value, zone)})"
+    day = babel_date(value.astimezone(tzinfo), date_format, locale=locale)
+    joined = str(get_datetime_format(date_format, locale=locale)).replace("'", "")
+    return joined.replace("{0}", time).replace("{1}", day)
 
 
 def answer_day(value):
@@ -227,6 +259,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["datetime_with_zone"] = datetime_with_zone
+    app.jinja_env.filters["datetime_in_zone"] = datetime_in_zone
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.filters["name_list"] = name_list

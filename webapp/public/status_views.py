@@ -28,6 +28,8 @@ from webapp.public import bp
 from webapp.public.messages import answer_error_message
 from webapp.services import surveys
 from webapp.services.customer_requests import customer_state_label
+from webapp.services.customer_timezone import FIELD as TIMEZONE_FIELD
+from webapp.services.customer_timezone import customer_timezone, note_ticket_timezone
 from webapp.services.merging import carried_on_in
 from webapp.services.replies import receive_customer_reply
 from webapp.services.ticket_files import MAX_FILES, check_uploads, file_of, keep_uploads, path_of
@@ -133,7 +135,8 @@ def _status_page(ticket: Ticket, lang: str, *, typed: str = "", error: str | Non
                 events=events,
                 talk=conversation_of(ticket),  # what the customer told us, in their words
                 reply_token=_reply_signer().dumps(ticket.status_token),
-                zone=str(get_timezone()),  # said beside times: we do not know the customer's zone
+                zone=str(get_timezone()),  # said beside times when we do not know theirs
+                customer_zone=customer_timezone(ticket),  # their browser's, once it told us
                 typed=typed,
                 error=error,
                 max_files=MAX_FILES,
@@ -203,6 +206,7 @@ def ticket_reply(token: str):
             error=_("Please keep it under %(max)d characters.", max=MAX_REPLY),
         )
     files = keep_uploads(ticket, checked)
+    note_ticket_timezone(ticket, request.form.get(TIMEZONE_FIELD))
     with suppress(TicketConflict):  # a colleague moved it meanwhile: the reply is kept
         receive_customer_reply(ticket, text, **files.event_data())
     db.session.commit()

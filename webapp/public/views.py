@@ -47,6 +47,8 @@ from webapp.public import bp
 from webapp.public.messages import answer_error_message
 from webapp.services import form_assets, form_schedule, recipient_limits
 from webapp.services import forms as form_service
+from webapp.services.customer_timezone import FIELD as TIMEZONE_FIELD
+from webapp.services.customer_timezone import note_response_timezone
 from webapp.services.form_studio import EmbedOptions
 from webapp.services.non_essential_mail import is_opted_out
 from webapp.services.spam import is_blocked
@@ -546,6 +548,7 @@ def answer(slug: str):
             db.session.flush()  # the stored file points at the response
     if response.locale != lang:
         response.locale = lang
+    note_response_timezone(response, request.form.get(TIMEZONE_FIELD))
     edited = question.id in response.answers  # an earlier answer changed: redraw, not append
     try:
         raw = _raw_answer(response, question)

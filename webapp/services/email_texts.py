@@ -287,7 +287,7 @@ def placeholder_values(template: str, context: Mapping[str, Any]) -> dict[str, s
     for key in editable.placeholders if editable else ():
         value = derived.get(key) if derived.get(key) is not None else context.get(key)
         if isinstance(value, datetime):
-            value = datetime_with_zone(value)
+            value = datetime_with_zone(value, context.get("customer_timezone"))
         values[key] = "" if value is None else str(value)
     return values
 

@@ -30,6 +30,7 @@ from webapp.external_urls import external_url
 from webapp.models import Form, FormVersion, Response, Ticket, User, utcnow
 from webapp.models.forms import save_score_changes
 from webapp.outbox import queue_email
+from webapp.services.customer_timezone import customer_timezone, response_timezone
 from webapp.services.reply_addresses import customer_reply_address
 from webapp.services.spam import is_blocked
 from webapp.services.tickets import NewTicket, create_ticket
@@ -370,6 +371,7 @@ def _confirm(ticket: Ticket) -> None:
             "name": ticket.customer_name,
             "status_link": external_url("public.ticket_status", token=ticket.status_token),
             "first_response_due": ticket.first_response_due_at,
+            "customer_timezone": customer_timezone(ticket),  # None: shown in UTC, named
         },
         message_key=f"ticket_confirmation:{ticket.id}",
         reply_to=customer_reply_address(ticket),
@@ -445,7 +447,7 @@ def _new_ticket(definition: FormDefinition, response: Response) -> NewTicket:
         form_slug=definition.slug,
         answers=dict(answers),
         score=conversation.score_of(definition, answers),
-        metadata={**response.meta, **response.hidden},
+        metadata={**response.meta, **response.hidden, **response_timezone(response)},
         **customer_ref_of(definition, response.hidden),
     )
 

@@ -22,6 +22,19 @@
   }
   document.addEventListener("DOMContentLoaded", showLocalTimes);
 
+  // The customer's time zone (conversation, widget, status page reply box): the server then
+  // writes the times it e-mails them in their zone. Without JavaScript it stays UTC, named.
+  function fillTimeZone(root) {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || !root || !root.querySelectorAll) { return; }
+    root.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
+      input.value = zone;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { fillTimeZone(document); });
+  document.addEventListener("htmx:load", function (evt) { fillTimeZone(evt.detail.elt); });
+
   // Messages that came with the page (after a form was sent and redirected) are in the live
   // region from the start, and screen readers announce only what changes in one: put them
   // back a moment after the page is read, so "Thank you, your message was added" is heard.

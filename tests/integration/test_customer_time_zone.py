@@ -1,0 +1,134 @@
+"""The customer's browser names its time zone (app.js fills a hidden field): the confirmation
+e-mail and the status page then show times in that zone, named in the customer's language,
+instead of in UTC. A name zoneinfo does not know is ignored; without it, times stay UTC."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import text_of
+from webapp.extensions import db
+from webapp.models import Response, Ticket
+
+
+@pytest.fixture
+def app_config(smtp_config) -> dict:
+    return {**smtp_config, "FORM_MIN_SECONDS_FIRST_ANSWER": 0}
+
+
+def _field(html: str, name: str) -> str | None:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    return match.group(1) if match else None
+
+
+def _detractor_in_polish(client, timezone: str | None) -> Ticket:
+    """Answers the NPS form as a Polish customer whose browser (when `timezone`) sends its zone."""
+    html = client.get("/pl/f/nps").get_data(as_text=True)
+    assert 'name="timezone" value=""' in html  # empty until app.js fills it
+    for value in ("3", "Płatność kartą nie działa od tygodnia.", "Ewa", "ewa@example.pl"):
+        data = {f: _field(html, f) for f in ("step", "question", "lang")}
+        if timezone is not None:
+            data["timezone"] = timezone
+        reply = client.post(
+            "/f/nps/answer", data={**data, "value": value}, headers={"HX-Request": "true"}
+        )
+        assert reply.status_code == 200
+        html = reply.get_data(as_text=True)
+    ticket = db.session.scalar(select(Ticket))
+    assert ticket is not None and ticket.first_response_due_at is not None
+    return ticket
+
+
+def _confirmation(smtp_server) -> str:
+    mails = [m for m in smtp_server.messages if m["To"] == "ewa@example.pl"]
+    assert len(mails) == 1
+    return " ".join(mails[0].get_body(("plain",)).get_content().split())
+
+
+def test_a_polish_customer_in_warsaw_reads_warsaw_time_in_the_confirmation(
+    client, builtin_forms, smtp_server, run_jobs
+):
+    ticket = _detractor_in_polish(client, "Europe/Warsaw")
+    run_jobs()
+    due = ticket.first_response_due_at.astimezone(ZoneInfo("Europe/Warsaw"))
+    body = _confirmation(smtp_server)
+    said = f"{due:%H:%M} (czas środkowoeuropejski)"
+    assert "Pierwszej odpowiedzi możesz się spodziewać do" in body
+    assert said in body, body
+    assert "(UTC)" not in body
+    weekday = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
+    assert f"{weekday[due.weekday()]}, {due.day} " in body
+    # kept with the answers and the ticket's customer facts
+    assert db.session.scalar(select(Response)).meta["timezone"] == "Europe/Warsaw"
+    assert ticket.facts["metadata"]["timezone"] == "Europe/Warsaw"
+    # the status page keeps the same promise, in the same words
+    page = text_of(client.get(f"/t/{ticket.status_token}"))
+    assert said in page and "(UTC)" not in page
+
+
+@pytest.mark.parametrize(
+    "timezone", ["Mars/Olympus_Mons", "../../etc/passwd", "Europe/Warsaw" * 9, ""]
+)
+def test_a_zone_zoneinfo_does_not_know_is_ignored(
+    client, builtin_forms, smtp_server, run_jobs, timezone
+):
+    ticket = _detractor_in_polish(client, timezone)
+    run_jobs()
+    due = ticket.first_response_due_at.astimezone(ZoneInfo("UTC"))
+    assert f"{due:%H:%M} (UTC)" in _confirmation(smtp_server)
+    assert "timezone" not in db.session.scalar(select(Response)).meta
+    assert "timezone" not in ticket.facts["metadata"]
+
+
+def test_without_javascript_times_stay_in_utc(client, builtin_forms, smtp_server, run_jobs):
+    ticket = _detractor_in_polish(client, None)
+    run_jobs()
+    due = ticket.first_response_due_at.astimezone(ZoneInfo("UTC"))
+    assert f"{due:%H:%M} (UTC)" in _confirmation(smtp_server)
+    page = text_of(client.get(f"/t/{ticket.status_token}"))
+    assert "(UTC)" in page
+
+
+def test_a_reply_from_the_status_page_tells_us_the_zone(client, builtin_forms, run_jobs):
+    ticket = _detractor_in_polish(client, None)
+    status = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    assert 'name="timezone" value=""' in status
+    form = {"reply_token": _field(status, "reply_token"), "lang": "pl"}
+    client.post(
+        f"/t/{ticket.status_token}/reply",
+        data={**form, "message": "Czy coś już wiadomo?", "timezone": "Pluto/Base"},
+    )
+    db.session.refresh(ticket)
+    assert "timezone" not in ticket.facts["metadata"]
+    client.post(
+        f"/t/{ticket.status_token}/reply",
+        data={**form, "message": "Jestem teraz w Nowym Jorku.", "timezone": "America/New_York"},
+    )
+    db.session.refresh(ticket)
+    assert ticket.facts["metadata"]["timezone"] == "America/New_York"
+    page = text_of(client.get(f"/t/{ticket.status_token}"))
+    due = ticket.first_response_due_at.astimezone(ZoneInfo("America/New_York"))
+    assert f"{due:%H:%M} (czas wschodnioamerykański)" in page
+
+
+def test_an_admins_own_confirmation_text_shows_the_customers_time_too(
+    client, builtin_forms, smtp_server, run_jobs, admin
+):
+    from webapp.services import email_texts
+
+    body = (
+        "Dzień dobry {name},\n\nodpowiemy najpóźniej {first_response_due}.\n\n"
+        "{number}: {status_link}\n"
+    )
+    email_texts.save("ticket_confirmation", "pl", "Mamy {number}", body, 0, admin)
+    db.session.commit()
+    ticket = _detractor_in_polish(client, "Europe/Warsaw")
+    run_jobs()
+    due = ticket.first_response_due_at.astimezone(ZoneInfo("Europe/Warsaw"))
+    body = _confirmation(smtp_server)
+    assert "odpowiemy najpóźniej" in body
+    assert f"{due:%H:%M} (czas środkowoeuropejski)" in body and "(UTC)" not in body
