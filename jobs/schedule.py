@@ -110,6 +110,7 @@ def periodic_jobs() -> list[Periodic]:
         Periodic("outbox-relay", relay_outbox, 60),
         Periodic("reminders", send_due_reminders, 60),
         Periodic("surveys", surveys.send_due_surveys, 60),
+        Periodic("survey-reminders", surveys.send_survey_reminders, 60),
         Periodic("held-notices", notices.release_held_notices, 60),
         Periodic("digests", notices.send_digests, 3600),
         Periodic("weekly-summaries", summaries.send_weekly_summaries, 600),

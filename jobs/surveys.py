@@ -15,3 +15,14 @@ def send_due_surveys(now: str | None = None) -> int:
     sent = surveys.send_due_surveys(parse_now(now))
     db.session.commit()
     return sent
+
+
+@in_app_context
+def send_survey_reminders(now: str | None = None) -> int:
+    """Remind once of each survey still unanswered; returns how many. Safe to run twice."""
+    from webapp.extensions import db
+    from webapp.services import surveys
+
+    sent = surveys.send_due_reminders(parse_now(now))
+    db.session.commit()
+    return sent

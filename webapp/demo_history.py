@@ -474,6 +474,10 @@ def _follow_up(stage: _Stage, ticket: Ticket) -> None:
                     invitation, stage.rng.choices((5, 4, 3, 2), (6, 4, 1, 0.5))[0]
                 )
             db.session.commit()
+        remind_at = invitation.remind_at
+        if invitation.status == SurveyStatus.SENT and remind_at and remind_at < stage.now:
+            with clock_at(remind_at):  # the one reminder, as the periodic job would have sent it
+                surveys.send_due_reminders(remind_at)
     close_at = ticket.state_timer_due_at
     if ticket.state == "resolved" and close_at is not None and close_at < stage.now:
         with clock_at(close_at):

@@ -92,6 +92,54 @@ def _priority_param(value: Any) -> ParamProblem | None:
     return N_("%(action)s needs one of %(choices)s"), {"choices": ", ".join(PRIORITIES)}
 
 
+# An unanswered survey is reminded once, this many days after it was sent, unless the
+# workflow's `schedule_survey` says otherwise (`remind_after: 0` or empty: never).
+DEFAULT_SURVEY_REMINDER_DAYS = 3
+MAX_SURVEY_REMINDER_DAYS = 365
+_DAYS = re.compile(r"^\s*([0-9]{1,9})\s*d?\s*$", re.IGNORECASE)
+
+
+class BadReminderDays(ValueError):
+    """`remind_after` is not a whole number of days (or is too many)."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        super().__init__(template)
+        self.template, self.params = template, params
+
+
+def survey_reminder_days(params: Mapping[str, Any]) -> int | None:
+    """Days after sending a survey to remind the customer once; None: no reminder.
+
+    `remind_after` absent: the default; `0`, `0d`, empty: never; `3` or `3d`: three days.
+    Raises BadReminderDays for anything else.
+    """
+    if "remind_after" not in params:
+        return DEFAULT_SURVEY_REMINDER_DAYS
+    value = params["remind_after"]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    match = None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        days = value
+    elif isinstance(value, str) and (match := _DAYS.match(value)):
+        days = int(match.group(1))
+    else:
+        raise BadReminderDays(
+            N_(
+                "%(action)s remind_after: '%(text)s' is not a number of days "
+                "(use 3d, or 0 for no reminder)"
+            ),
+            text=str(value),
+        )
+    if days > MAX_SURVEY_REMINDER_DAYS:
+        raise BadReminderDays(
+            N_("%(action)s remind_after: '%(text)s' is too long (at most %(max_days)sd)"),
+            text=str(value),
+            max_days=MAX_SURVEY_REMINDER_DAYS,
+        )
+    return days or None
+
+
 def _survey_param(value: Any) -> ParamProblem | None:
     from workflow.durations import NOT_A_DURATION, DurationError, parse_duration
 
@@ -105,6 +153,10 @@ def _survey_param(value: Any) -> ParamProblem | None:
                 "%(action)s after: '%(text)s' is not a duration (use 30m, 4h, 2d)"
             ), exc.params
         return N_("%(action)s after: '%(text)s' is too long (at most %(max_days)sd)"), exc.params
+    try:
+        survey_reminder_days(value)
+    except BadReminderDays as exc:
+        return exc.template, exc.params
     return None
 
 

@@ -28,7 +28,11 @@ class SurveyInvitation(db.Model):
 
     __tablename__ = "survey_invitation"
     # The scheduler asks "which scheduled surveys are due?": answered from this index alone.
-    __table_args__ = (Index("ix_survey_invitation_due", "status", "due_at"),)
+    # ... and "which sent surveys are due a reminder?" from this one.
+    __table_args__ = (
+        Index("ix_survey_invitation_due", "status", "due_at"),
+        Index("ix_survey_invitation_remind", "status", "remind_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
@@ -44,6 +48,12 @@ class SurveyInvitation(db.Model):
     response_id: Mapped[int | None] = mapped_column(
         ForeignKey("form_response.id", ondelete="SET NULL"), nullable=True
     )
+    # One reminder when unanswered: days after sending, from the workflow's schedule_survey
+    # (None: no reminder, as for every invitation made before reminders existed); when it
+    # is due (set on sending) and when it was queued.
+    remind_after_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     ticket: Mapped[Ticket] = relationship()
 

@@ -46,7 +46,7 @@ CUSTOMER, STAFF = "customer", "staff"
 SENTENCE_PLACEHOLDERS = ("first_response_due", "review_url", "note")
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 # Kept out of the non-essential set here to avoid an import cycle (outbox ← this module).
-_NON_ESSENTIAL = ("survey_invitation", "testimonial_request")
+_NON_ESSENTIAL = ("survey_invitation", "survey_reminder", "testimonial_request")
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,19 @@ EDITABLE = {
         _editable(
             "survey_invitation",
             _l("Satisfaction survey"),
+            CUSTOMER,
+            {
+                "question": (_l("the survey question"), "How satisfied are you with our help?"),
+                "survey_links": (
+                    _l("one answer link per score, one per line"),
+                    "1: https://loopdesk.example/s/1\n5: https://loopdesk.example/s/5",
+                ),
+            },
+            ("name", "number", "subject", "unsubscribe_url"),
+        ),
+        _editable(
+            "survey_reminder",
+            _l("Reminder of an unanswered satisfaction survey"),
             CUSTOMER,
             {
                 "question": (_l("the survey question"), "How satisfied are you with our help?"),

@@ -24,7 +24,7 @@ from webapp.services.history import record_event
 from webapp.signing import serializer
 
 UNSUBSCRIBE_SALT = "loopdesk-unsubscribe"
-NON_ESSENTIAL_TEMPLATES = frozenset({"survey_invitation", "testimonial_request"})
+NON_ESSENTIAL_TEMPLATES = frozenset({"survey_invitation", "survey_reminder", "testimonial_request"})
 # Staff e-mails a colleague turned on in their notification settings, and turns off there.
 STAFF_CHOSEN_TEMPLATES = frozenset({"weekly_summary", "staff_digest"})
 # Templates the workflow's `send_template` action sends with their own files (not as a

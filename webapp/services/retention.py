@@ -231,6 +231,7 @@ def _customer_mail(tickets: list[Ticket], invitations: list[SurveyInvitation]) -
         return []
     keys = {f"ticket_confirmation:{ticket.id}" for ticket in tickets}
     keys |= {f"survey_invitation:{invitation.id}" for invitation in invitations}
+    keys |= {f"survey_reminder:{invitation.id}" for invitation in invitations}
     for data in db.session.scalars(
         select(TicketEvent.data).where(
             TicketEvent.ticket_id.in_([ticket.id for ticket in tickets]),

@@ -3,9 +3,11 @@
 The workflow decides *when* (`schedule_survey: {form: csat, after: 24h}` on entering
 `resolved`, `cancel_survey` on reopen); this module keeps the invitation rows. The periodic
 job claims each due invitation with a conditional UPDATE (scheduled → sent), so overlapping
-runs send it once. The answer is stored as a response of the survey's form (linked from the
-invitation, not through `Response.ticket_id`, which names the response a ticket came from),
-labels the ticket (`CSAT 5`, `NPS 10`) and publishes `survey.answered` for automations.
+runs send it once; one still unanswered `remind_after_days` after it was sent gets one
+reminder (see `send_due_reminders`). The answer is stored as a response of the survey's
+form (linked from the invitation, not through `Response.ticket_id`, which names the response
+a ticket came from), labels the ticket (`CSAT 5`, `NPS 10`) and publishes `survey.answered`
+for automations.
 """
 
 from __future__ import annotations
@@ -23,7 +25,17 @@ from survey_forms.definition import FormDefinition, Question
 from survey_forms.scoring import category_for
 from webapp.extensions import db
 from webapp.external_urls import external_url
-from webapp.models import Form, Response, SurveyInvitation, SurveyStatus, Ticket, User, utcnow
+from webapp.models import (
+    Form,
+    OutboxMessage,
+    Response,
+    SurveyInvitation,
+    SurveyStatus,
+    Ticket,
+    TicketEvent,
+    User,
+    utcnow,
+)
 from webapp.services import forms as form_service
 from webapp.services.history import record_event
 from webapp.services.non_essential_mail import email_customer, reason_not_to_email
@@ -36,6 +48,7 @@ ANSWERABLE = (SurveyStatus.SENT, SurveyStatus.ANSWERED)
 STILL_RESOLVED = ("resolved", "closed")  # state categories in which a survey still makes sense
 BATCH = 200
 TEMPLATE = "survey_invitation"
+REMINDER_TEMPLATE = "survey_reminder"
 
 
 class SurveyClosed(Exception):
@@ -68,9 +81,14 @@ class SurveyForm:
 
 
 def schedule_survey(
-    ticket: Ticket, form_slug: str, after: str, actor: User | None = None
+    ticket: Ticket,
+    form_slug: str,
+    after: str,
+    actor: User | None = None,
+    remind_after_days: int | None = None,
 ) -> SurveyInvitation | None:
-    """Schedule a survey `after` (e.g. "24h") from now, unless one is already waiting.
+    """Schedule a survey `after` (e.g. "24h") from now, unless one is already waiting;
+    remind once `remind_after_days` after sending it if unanswered (None: never).
 
     Runs inside a transition: nothing here flushes the ticket, so a stale ticket still
     fails at the transition's own flush, as a conflict.
@@ -81,7 +99,11 @@ def schedule_survey(
     # Survey delays are wall-clock time: "1d" is a day later, not a business day.
     due_at = utcnow() + timedelta(days=delay.days, minutes=delay.minutes)
     invitation = SurveyInvitation(
-        ticket=ticket, form_slug=form_slug, due_at=due_at, status=SurveyStatus.SCHEDULED
+        ticket=ticket,
+        form_slug=form_slug,
+        due_at=due_at,
+        status=SurveyStatus.SCHEDULED,
+        remind_after_days=remind_after_days or None,
     )
     db.session.add(invitation)
     record_event(
@@ -204,25 +226,142 @@ def _deliver(invitation: SurveyInvitation, now: datetime) -> bool:
         invitation.status, invitation.sent_at = SurveyStatus.SKIPPED, None
         record_event(ticket, "survey_skipped", None, form=invitation.form_slug, reason=reason)
         return False
+    email_customer(
+        ticket, TEMPLATE, _mail_context(invitation, survey), f"{TEMPLATE}:{invitation.id}"
+    )
+    if invitation.remind_after_days:
+        invitation.remind_at = now + timedelta(days=invitation.remind_after_days)
+    return True
+
+
+def _mail_context(invitation: SurveyInvitation, survey: SurveyForm) -> dict:
+    """The survey e-mail's values; the reminder has the same (the same one-click links)."""
+    ticket = invitation.ticket
     lang = ticket.customer_locale
     low, high = survey.scale
     question = survey.question
-    email_customer(
-        ticket,
-        TEMPLATE,
-        {
-            "subject": ticket.subject,
-            "question": survey.text(question.text, lang),
-            "survey_type": question.type,
-            "low_label": survey.text(question.low_label, lang),
-            "high_label": survey.text(question.high_label, lang),
-            "scores": [
-                {"value": n, "url": score_link(invitation, n)} for n in range(low, high + 1)
-            ],
-        },
-        message_key=f"{TEMPLATE}:{invitation.id}",
+    return {
+        "subject": ticket.subject,
+        "question": survey.text(question.text, lang),
+        "survey_type": question.type,
+        "low_label": survey.text(question.low_label, lang),
+        "high_label": survey.text(question.high_label, lang),
+        "scores": [{"value": n, "url": score_link(invitation, n)} for n in range(low, high + 1)],
+    }
+
+
+# --- the one reminder ---------------------------------------------------------------------
+
+
+def send_due_reminders(now: datetime | None = None, limit: int = BATCH) -> int:
+    """Remind each customer once of a survey still unanswered; returns how many were queued.
+
+    Only invitations that were given a reminder when sent are due (`remind_at`, set from
+    the workflow's `remind_after` as the survey went out): invitations sent before
+    reminders existed have none, so the first run after an upgrade sends no burst of
+    reminders for old surveys. A reminder more than `remind_after_days` late (the jobs were
+    stopped meanwhile) is dropped rather than sent weeks after the survey.
+
+    The claim is a conditional UPDATE of `reminded_at`, committed with the outbox row
+    (`survey_reminder:<id>`), so a retried or overlapping run never queues it twice.
+    """
+    now = now or utcnow()
+    due_ids = db.session.scalars(
+        select(SurveyInvitation.id)
+        .where(
+            SurveyInvitation.status == SurveyStatus.SENT,
+            SurveyInvitation.remind_at <= now,
+            SurveyInvitation.reminded_at.is_(None),
+        )
+        .order_by(SurveyInvitation.remind_at)
+        .limit(limit)
+    ).all()
+    sent = 0
+    for invitation_id in due_ids:
+        if not _claim_reminder(invitation_id, now):
+            continue  # another run took it, or the customer answered meanwhile
+        invitation = db.session.get(SurveyInvitation, invitation_id, populate_existing=True)
+        try:
+            sent += _remind(invitation, now)
+        except Exception:  # one broken reminder must not block the rest
+            log.exception("survey reminder %s: not sent, will retry", invitation_id)
+            db.session.rollback()
+            continue
+        db.session.commit()
+    return sent
+
+
+def _claim_reminder(invitation_id: int, now: datetime) -> bool:
+    return bool(
+        db.session.execute(
+            update(SurveyInvitation)
+            .where(
+                SurveyInvitation.id == invitation_id,
+                SurveyInvitation.status == SurveyStatus.SENT,
+                SurveyInvitation.reminded_at.is_(None),
+            )
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     )
+
+
+def _remind(invitation: SurveyInvitation, now: datetime) -> bool:
+    """Queue the claimed reminder, or drop it (quietly: the survey itself was sent)."""
+    ticket = invitation.ticket
+    key = f"{REMINDER_TEMPLATE}:{invitation.id}"
+    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.message_key == key)):
+        return False  # queued before (a claim undone by hand, a restored backup): once only
+    survey = survey_form(invitation)
+    if survey is None or not _still_worth_reminding(invitation, ticket, now):
+        invitation.reminded_at = invitation.remind_at = None
+        return False
+    email_customer(ticket, REMINDER_TEMPLATE, _mail_context(invitation, survey), key)
+    record_event(ticket, "survey_reminded", None, form=invitation.form_slug)
     return True
+
+
+def _still_worth_reminding(invitation: SurveyInvitation, ticket: Ticket, now: datetime) -> bool:
+    """Resolved all along since the survey went out, the customer still reachable, and
+    not so late that the reminder would come out of the blue."""
+    from webapp.services.spam import is_blocked
+
+    days = timedelta(days=invitation.remind_after_days or 0)
+    if invitation.remind_at is None or now > invitation.remind_at + days:
+        return False
+    if ticket.spam_at is not None or ticket.customer_erased_at is not None:
+        return False
+    if _state_category(ticket) not in STILL_RESOLVED or _reopened_since(invitation):
+        return False
+    return reason_not_to_email(ticket) is None and not is_blocked(ticket.customer_email)
+
+
+def _reopened_since(invitation: SurveyInvitation) -> bool:
+    """Moved back to work after the survey was sent, or resolved again since (that
+    resolution asks with a survey of its own)."""
+    from webapp.services.workflow_versions import machine_for
+
+    states = machine_for(invitation.ticket.workflow_version_id).definition.states
+    moved_to = db.session.scalars(
+        select(TicketEvent.to_state).where(
+            TicketEvent.ticket_id == invitation.ticket_id,
+            TicketEvent.kind == "transition",
+            TicketEvent.created_at >= invitation.sent_at,
+        )
+    ).all()
+    newer = db.session.scalar(
+        select(SurveyInvitation.id)
+        .where(
+            SurveyInvitation.ticket_id == invitation.ticket_id,
+            SurveyInvitation.id > invitation.id,
+        )
+        .limit(1)
+    )
+    return newer is not None or any(
+        state not in states or states[state].category not in STILL_RESOLVED
+        for state in moved_to
+        if state
+    )
 
 
 def answerable_invitation(ticket_id: int) -> SurveyInvitation | None:

@@ -169,8 +169,15 @@ def schedule_survey(
     ticket: Ticket, params: Any, actor: User | None, details: Details = None
 ) -> None:
     from webapp.services import surveys
+    from workflow.registry import survey_reminder_days
 
-    surveys.schedule_survey(ticket, str(params["form"]), str(params.get("after", "0m")), actor)
+    surveys.schedule_survey(
+        ticket,
+        str(params["form"]),
+        str(params.get("after", "0m")),
+        actor,
+        remind_after_days=survey_reminder_days(params),
+    )
 
 
 def cancel_survey(ticket: Ticket, params: Any, actor: User | None, details: Details = None) -> None:

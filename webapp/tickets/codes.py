@@ -51,6 +51,7 @@ MAILS = {
     "sla_warning": _l("SLA warning"),
     "ticket_routed": _l("new request notice"),
     "survey_invitation": _l("satisfaction survey"),
+    "survey_reminder": _l("reminder of the satisfaction survey"),
     "testimonial_request": _l("request for a review"),
     "merged": _l("notice that two requests were joined"),
     # The colleagues' notices of a merge and of its undo (services/merging.py).
