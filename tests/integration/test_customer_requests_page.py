@@ -217,3 +217,57 @@ def test_the_status_page_leads_to_the_list(client, builtin_forms):
     ticket = make_ticket()
     page = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
     assert 'href="/requests?lang=pl"' in page
+
+
+def test_the_list_takes_in_requests_by_the_verified_customer_id_of_the_address_s_requests(
+    client, builtin_forms, run_jobs
+):
+    """A signed-in shop customer answered the widget without an address: those requests are
+    theirs by the verified customer id their addressed request carries. Never by an unsigned
+    id, nor by an id a spam request carried; spam, merged and erased stay out as ever."""
+
+    def ticket(subject, email, ref, verified=True, **columns):
+        made = make_ticket(
+            subject=subject, customer_email=email, customer_ref=ref, customer_ref_verified=verified
+        )
+        for name, value in columns.items():
+            setattr(made, name, value)
+        return made
+
+    addressed = ticket("Zamówienie nie dotarło", "jan@example.pl", "C-1")
+    by_id = ticket("Widżet: nadal brak zamówienia", None, "C-1")
+    from_work = ticket("Z adresu w pracy", "jan@work.example", "C-1")
+    ticket("Niepodpisany identyfikator", None, "C-1", verified=False)
+    ticket("Podane bez podpisu", "jan@example.pl", "C-9", verified=False)
+    ticket("Cudzy C-9", None, "C-9")
+    ticket("Reklama", "jan@example.pl", "C-5", spam_at=utcnow())
+    ticket("Przez spam", None, "C-5")
+    ticket("Spam po identyfikatorze", None, "C-1", spam_at=utcnow())
+    ticket("Scalony duplikat", None, "C-1", merged_into_id=by_id.id)
+    ticket("Usunięte dane", None, "C-1", customer_erased_at=utcnow())
+    db.session.commit()
+
+    assert _ask(client, "jan@example.pl").status_code == 303
+    run_jobs()
+    (mail,) = _mails()
+    said = html.unescape(text_of(client.get(_link(mail))))
+    for mine in (addressed, by_id, from_work):
+        assert mine.number in said and mine.subject in said
+    for other in (
+        "Niepodpisany identyfikator",
+        "Cudzy C-9",
+        "Przez spam",
+        "Spam po identyfikatorze",
+        "Scalony duplikat",
+        "Usunięte dane",
+        "Reklama",
+    ):
+        assert other not in said
+    assert "Podane bez podpisu" in said  # the address's own request, its id adds nothing
+
+
+def test_a_request_known_only_by_its_id_does_not_get_a_link_sent(client, builtin_forms):
+    """The link names a request with the address: the list is built from that address."""
+    make_ticket(customer_email=None, customer_ref="C-1", customer_ref_verified=True)
+    assert _ask(client, "jan@example.pl").status_code == 303
+    assert _mails() == []

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.orm import aliased, defer, joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from survey_forms.definition import FormDefinition
 from webapp.email_addresses import valid_email_address
@@ -54,6 +54,7 @@ from webapp.models.forms import new_token
 from webapp.people import normalise_email
 from webapp.services import audit
 from webapp.services.forms import definition_of
+from webapp.services.same_customer import tickets_of_address_condition
 from webapp.services.staff_copies import (
     CustomerWords,
     erase_staff_copies,
@@ -177,29 +178,13 @@ def form_definitions(versions: Iterable[FormVersion]) -> dict[int, FormDefinitio
     }
 
 
-def _customer_s_tickets(address: str):
-    """Tickets with the address, and those with a verified customer id (the shop's own, signed
-    into a form's link) that one of them has: the same customer, also where they answered the
-    widget without an address. An unsigned id is anyone's guess, and adds nothing."""
-    with_address = aliased(Ticket)
-    their_ids = select(with_address.customer_ref).where(
-        func.lower(with_address.customer_email) == address,
-        with_address.customer_ref_verified.is_(True),
-        with_address.customer_ref.is_not(None),
-    )
-    return or_(
-        func.lower(Ticket.customer_email) == address,
-        and_(Ticket.customer_ref_verified.is_(True), Ticket.customer_ref.in_(their_ids)),
-    )
-
-
 def find_held_data(address: str) -> HeldData:
     """What is held for `address` (already cleaned): eight queries however many rows."""
     versions = db.session.scalars(select(FormVersion)).all()
     definitions = form_definitions(versions)
     tickets = db.session.scalars(
         select(Ticket)
-        .where(_customer_s_tickets(address))
+        .where(tickets_of_address_condition(address))  # and by their verified ids
         .options(defer(Ticket.search_text))
         .order_by(Ticket.id)
     ).all()

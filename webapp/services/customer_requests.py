@@ -8,7 +8,10 @@ is signed and expires after LINK_DAYS.
 
 The link names one of the customer's tickets, not the address: an e-mail address in a URL
 ends up in browser history and logs. The list is "the tickets with that ticket's address",
-so it follows an erasure (the address is gone) and never outlives the customer's data.
+so it follows an erasure (the address is gone) and never outlives the customer's data; and
+those with the verified customer id of one of them (the shop's own id, signed into a form's
+link): the customer proved the address, and that id is theirs, also on a widget answer sent
+without an address. An unsigned id adds nothing: anyone can type one into a link.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from webapp.outbox import queue_email
 from webapp.people import normalise_email
 from webapp.services import recipient_limits
 from webapp.services.non_essential_mail import is_opted_out
+from webapp.services.same_customer import tickets_of_address_condition
 from webapp.services.spam import is_blocked
 from webapp.services.workflow_versions import machine_for
 from webapp.signing import timed_serializer
@@ -55,14 +59,30 @@ def _signer() -> URLSafeTimedSerializer:
     return timed_serializer(_SALT)
 
 
+_SHOWN_TO_THE_CUSTOMER = (
+    Ticket.spam_at.is_(None),
+    Ticket.customer_erased_at.is_(None),
+    Ticket.merged_into_id.is_(None),
+)
+
+
 def _listed(address: str):
-    """The tickets a customer sees in their list: not spam, not erased, not merged away
-    (a merged duplicate's conversation carries on in the ticket kept, which is listed)."""
+    """The tickets with the address a customer sees in their list: not spam, not erased,
+    not merged away (a merged duplicate's conversation carries on in the ticket kept, which
+    is listed)."""
     return select(Ticket).where(
-        func.lower(Ticket.customer_email) == normalise_email(address),
-        Ticket.spam_at.is_(None),
-        Ticket.customer_erased_at.is_(None),
-        Ticket.merged_into_id.is_(None),
+        func.lower(Ticket.customer_email) == normalise_email(address), *_SHOWN_TO_THE_CUSTOMER
+    )
+
+
+def _listed_with_their_ids(address: str):
+    """`_listed`, and the tickets carrying the verified customer id of one of the address's
+    tickets (never of a spam one: its words are not the customer's), on the same terms."""
+    return select(Ticket).where(
+        tickets_of_address_condition(
+            normalise_email(address), id_from=(lambda t: t.spam_at.is_(None),)
+        ),
+        *_SHOWN_TO_THE_CUSTOMER,
     )
 
 
@@ -108,7 +128,9 @@ def requests_for_link(token: str) -> list[CustomerRequest] | None:
     if not address:
         return []  # erased since the link was sent: nothing of theirs is kept to list
     tickets = db.session.scalars(
-        _listed(address).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(SHOWN)
+        _listed_with_their_ids(address)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(SHOWN)
     ).all()
     return [_as_request(ticket) for ticket in tickets]
 
