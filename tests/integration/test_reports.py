@@ -106,10 +106,10 @@ def test_reports_are_for_staff(client):
 def test_insights_the_product_maps_name_opens_the_reports_for_the_same_period(
     client, login, builtin_forms
 ):
-    moved = client.get("/insights?days=7")
-    assert moved.status_code == 301 and moved.headers["Location"].endswith("/reports?days=7")
     assert "/login" in client.get("/insights", follow_redirects=True).request.path
     login(builtin_forms)
+    moved = client.get("/insights?days=7")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/reports?days=7")
     page = client.get("/insights?days=7", follow_redirects=True).get_data(as_text=True)
     assert 'aria-current="page">Last 7 days' in page
 

@@ -135,9 +135,10 @@ def reports():
 
 
 @bp.get("/insights")
+@staff_required
 def insights():
     """The product map and older bookmarks call the reports "insights": same page, same
-    period (`?days=`); the login check happens there."""
+    period (`?days=`)."""
     return redirect(url_for("main.reports", **request.args.to_dict()), code=301)
 
 
