@@ -581,6 +581,39 @@ def test_after_an_undo_the_board_s_search_finds_the_kept_ticket_by_its_own_words
     assert _board_numbers(client, "jan@example.pl") == {first.number, duplicate.number}
 
 
+def test_undoing_a_merge_after_the_kept_ticket_was_merged_on_takes_the_words_from_both(
+    client, login, post_form, agent, pair
+):
+    """A into B, then B into C: A's words reached C inside B's. Once A is separate again the
+    board's search finds A alone by them; B's words still find C until B's merge is undone,
+    and that undo still takes B's words (what is left of them) out of C."""
+    duplicate, first = pair
+    oldest = make_ticket(subject="Karta odrzucona", created_at=utcnow() - timedelta(days=2))
+    login(agent)
+    _confirm(post_form, duplicate, first, tell_customer=False)
+    db.session.expire_all()
+    _confirm(post_form, db.session.get(Ticket, first.id), oldest, tell_customer=False)
+    assert oldest.number in _board_numbers(client, "Nadal nie mogę")
+    post_form(f"/tickets/{oldest.number}/notes", {"text": "Bank potwierdził blokadę"})
+    db.session.expire_all()
+
+    assert _unmerge(post_form, db.session.get(Ticket, duplicate.id)).status_code == 303
+    assert _board_numbers(client, "Nadal nie mogę") == {duplicate.number}
+    # B's own words: B (merged, still listed) and C, until B's merge is undone too.
+    assert _board_numbers(client, "Płatność nie działa") == {first.number, oldest.number}
+    assert _board_numbers(client, "Bank potwierdził") == {oldest.number}
+    assert _board_numbers(client, "Karta odrzucona") == {oldest.number}
+
+    db.session.expire_all()
+    assert _unmerge(post_form, db.session.get(Ticket, first.id)).status_code == 303
+    assert _board_numbers(client, "Płatność nie działa") == {first.number}
+    assert _board_numbers(client, "Nadal nie mogę") == {duplicate.number}
+    assert _board_numbers(client, "Karta odrzucona") == {oldest.number}
+    assert _board_numbers(client, "Bank potwierdził") == {oldest.number}
+    db.session.expire_all()
+    assert "karta odrzucona" in db.session.get(Ticket, oldest.id).search_text
+
+
 def test_the_history_links_only_to_the_tickets_a_limited_agent_can_open(
     client, login, post_form, agent, create_user, pair
 ):

@@ -21,7 +21,8 @@ customer's: anyone can type one into a link.
 A merge made by mistake is undone (`unmerge_ticket`): the duplicate goes back to the state it
 was merged from and its clocks run again; the open tasks and pending reminders the merge moved
 go back with it (their ids are in the merge's event), and the duplicate's words leave the kept
-ticket's search text (the board's search no longer finds the kept ticket by them). What the
+ticket's search text, and that of any ticket the kept one was merged on into since (the
+board's search no longer finds them by those words). What the
 merge gave the kept ticket otherwise stays there (labels, watchers), as do the replies the
 customer sent meanwhile: they are part of that conversation now. Both histories say so.
 """
@@ -269,7 +270,7 @@ def unmerge_ticket(source: Ticket, actor: User, *, expected_version: int | None 
     reminder_ids = _move(
         Reminder, target, source, Reminder.sent_at.is_(None), ids=data.get("reminder_ids") or []
     )
-    _take_back_search_text(source, target, data.get("search_chars"))
+    _take_back_search_text(source, target, merged)
     record_event(
         source,
         "unmerged",
@@ -296,23 +297,57 @@ def unmerge_ticket(source: Ticket, actor: User, *, expected_version: int | None 
     return Unmerged(source, target, source.state, len(task_ids), len(reminder_ids))
 
 
-def _take_back_search_text(source: Ticket, target: Ticket, chars: int | None) -> None:
-    """Take out of the target's search text the duplicate's words the merge appended there.
+def _take_back_search_text(source: Ticket, target: Ticket, merged: TicketEvent | None) -> None:
+    """Take the duplicate's words the merge appended out of the target's search text, and out
+    of the tickets the target was merged on into since (A into B, then B into C: A's words
+    travelled to C inside B's; separate again, A's words find neither B nor C).
 
-    The merge appended " " + the duplicate's search text as it was then (`chars` long; the
-    duplicate's own text only grows at its end since, by notes). The last such piece is the
-    merge's: the target's own words came before it. Text written in the target since stays.
+    The merge appended " " + the duplicate's search text as it was then (`search_chars`
+    long; the duplicate's own text only grows at its end since, by notes). The last such
+    piece is the merge's: the target's own words came before it. Text written since stays.
+    An onward merge counts only if it came after this one (a merge into B made while B was
+    already merged on is refused, but B may have been merged, undone and merged again), and
+    the chain is followed only while the piece is found: a ticket whose text no longer holds
+    it (cut at the search-text limit) is left as it is rather than cut somewhere else. Each
+    onward merge's `search_chars` shrinks by what was taken, so undoing that merge later
+    still finds its own piece.
     """
+    data = merged.data if merged is not None else {}
+    chars = data.get("search_chars")
     words = source.search_text or ""
     if chars is not None:
         words = words[:chars]
     if not words:
         return
-    text = target.search_text or ""
     piece = " " + words
+    after = merged.id if merged is not None else None
+    ticket = target
+    for _ in range(MAX_CHAIN + 1):
+        if not _cut_last(ticket, piece):
+            return
+        if ticket.merged_into_id is None or after is None:
+            return
+        onward = _merge_event(ticket)
+        if onward is None or onward.id < after:
+            return  # merged on before these words arrived: they never went further
+        following = db.session.get(Ticket, ticket.merged_into_id)
+        if following is None:
+            return
+        onward_data = dict(onward.data or {})
+        if onward_data.get("search_chars") is not None:
+            onward_data["search_chars"] = max(0, onward_data["search_chars"] - len(piece))
+            onward.data = onward_data  # a new dict: JSON columns do not see changes in place
+        after, ticket = onward.id, following
+
+
+def _cut_last(ticket: Ticket, piece: str) -> bool:
+    """Remove the last occurrence of `piece` from the ticket's search text; False if absent."""
+    text = ticket.search_text or ""
     start = text.rfind(piece)
-    if start >= 0:
-        target.search_text = text[:start] + text[start + len(piece) :]
+    if start < 0:
+        return False
+    ticket.search_text = text[:start] + text[start + len(piece) :]
+    return True
 
 
 def _tell_assignees(source: Ticket, target: Ticket, actor: User, kinds: tuple[str, str]) -> None:
