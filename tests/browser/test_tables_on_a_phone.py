@@ -37,6 +37,7 @@ NAMED_FACTS = (
         ("/admin/sla-alerts", ["Zegar", "Co się stało"]),
         ("/admin/canned-replies", ["Tekst", "Status"]),
         ("/admin/webhooks/{hook}/deliveries", ["Zdarzenie", "Status"]),
+        ("/admin/forms/nps/translations", ["Przetłumaczone", "Brakujące teksty"]),
     ],
 )
 def test_on_a_phone_each_row_is_a_card_with_its_facts_named(
