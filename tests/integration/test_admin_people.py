@@ -296,7 +296,7 @@ def test_admin_changes_an_agents_interface_language_and_the_log_says_so(
     )
     assert (entry.before["locale"], entry.after["locale"]) == ("en", "sl")
     assert entry.before["timezone"] == entry.after["timezone"]  # the zone was left alone
-    assert "Slovenščina" in text_of(client.get("/admin/audit"))
+    assert "English → Slovenian" in text_of(client.get("/admin/audit"))
     post_form("/logout")
     login(agent)
     assert '<html lang="sl"' in client.get("/board").get_data(as_text=True)

@@ -66,3 +66,70 @@ def test_a_russian_agent_reads_it_in_lower_case_inside_the_reply_boxs_sentence(
     workspace = text_of(client.get(f"/tickets/{ticket.number}"))
     assert "Отправляется по эл. почте (язык: словенский)" in workspace
     assert "Язык Словенский" in workspace  # a value of its own starts with a capital
+
+
+@pytest.fixture
+def polish_admin(client, login, create_user, builtin_forms):
+    from webapp.models import Role
+
+    admin = create_user(email="boss@example.com", name="Pani Admin", role=Role.ADMIN, locale="pl")
+    login(admin)
+    return admin
+
+
+def test_admin_pages_name_the_agents_languages_in_the_readers_language(
+    client, post_form, create_user, polish_admin
+):
+    """The routing tester, the staff list and the audit log named an agent's languages in
+    themselves ("Русский, Slovenščina") to a Polish admin: now as the board does, in Polish."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Team, TeamMembership
+
+    care = db.session.scalar(select(Team).where(Team.slug == "customer-care"))
+    olga = create_user(email="olga@example.com", name="Olga", locale="ru", languages=["ru", "sl"])
+    olga.working_hours = {}
+    db.session.add(TeamMembership(team=care, user=olga))
+    db.session.commit()
+
+    tested = post_form(
+        "/admin/workflow/routing/test",
+        {"source": "typed", "form": "nps", "locale": "pl", "channel": "web", "answer-score": "2"},
+        htmx=True,
+    )
+    said = text_of(tested)
+    assert "Olga Rosyjski, Słoweński" in said
+    assert "Русский" not in said and "Slovenščina" not in said
+
+    routing = client.get("/admin/workflow/routing").get_data(as_text=True)
+    tester_languages = re.search(r'<select name="locale">(.*?)</select>', routing, re.S).group(1)
+    assert re.findall(r">([^<]+)</option>", tester_languages) == [
+        "Angielski",
+        "Polski",
+        "Rosyjski",
+        "Słoweński",
+    ]
+
+    staff = text_of(client.get("/admin/"))
+    assert "Rosyjski Słoweński" in staff and "Русский" not in staff.replace(
+        "English Polski Русский Slovenščina", ""
+    )
+
+    form = {"name": "Olga", "role": "agent", "timezone": olga.timezone, "capacity": "20"}
+    post_form(f"/admin/users/{olga.id}", form | {"languages": ["ru", "pl"], "locale": "ru"})
+    audit = text_of(client.get("/admin/audit"))
+    assert "Rosyjski, Słoweński" in audit and "Rosyjski, Polski" in audit
+    assert "Slovenščina" not in audit.replace("English Polski Русский Slovenščina", "")
+
+
+def test_admin_pages_per_language_are_headed_in_the_readers_language(client, polish_admin):
+    canned = text_of(client.get("/admin/canned-replies"))
+    assert "Rosyjski" in canned and "Słoweński" in canned
+    email_text = text_of(client.get("/admin/email-templates/ticket_confirmation/ru"))
+    assert "Rosyjski" in email_text
+    branding = client.get("/admin/forms/nps/branding").get_data(as_text=True)
+    bot_names = re.findall(r'<label for="branding-bot-\w+">([^<]+)</label>', branding)
+    assert "Русский" not in bot_names and "Angielski" in bot_names
+    for page in (canned, email_text):
+        assert "Русский" not in page.replace("English Polski Русский Slovenščina", "")

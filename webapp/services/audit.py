@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from webapp.extensions import db
-from webapp.i18n import language_in_sentence, language_name
+from webapp.i18n import language_in_sentence, language_name_for_viewer
 from webapp.models import AuditEntry, User
 from webapp.services.public_holidays import choice_label
 from workflow.calendars import WEEKDAY_NAMES, humanise_calendar_id
@@ -248,9 +248,9 @@ def shown_value(field: str, value: Any) -> Any:
     if field == "ticket_access" and isinstance(value, str):
         return str(_ACCESS_WORDS.get(value, value))
     if field == "locale" and isinstance(value, str) and value:
-        return language_name(value)
+        return language_name_for_viewer(value)
     if field == "languages" and isinstance(value, list):
-        return [language_name(code) if isinstance(code, str) else code for code in value]
+        return [language_name_for_viewer(code) if isinstance(code, str) else code for code in value]
     if field == "working_hours" and isinstance(value, Mapping):
         return _hours_text(value)
     if field == "public_holidays" and isinstance(value, str):
