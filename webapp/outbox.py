@@ -71,6 +71,24 @@ def delivered_as_written() -> Iterator[None]:
         _delivered_as_written.reset(token)
 
 
+SUBJECT_LIMIT = OutboxMessage.__table__.c.subject.type.length  # 300
+
+
+def fit_subject(subject: str) -> str:
+    """The subject on one line, cut to what the outbox keeps with an ellipsis at the end.
+
+    A ticket's subject may itself be as long as that limit (API, e-mail), and notices put
+    "[LD-1042] SLA breached: " or a team's name before it: too long a subject must shorten
+    the e-mail's subject line, not refuse to queue the mail (and with it the ticket's
+    creation, or a whole SLA sweep, on PostgreSQL). The ticket number comes first in our
+    subjects, so it is never what is cut.
+    """
+    line = " ".join(subject.split())
+    if len(line) <= SUBJECT_LIMIT:
+        return line
+    return line[: SUBJECT_LIMIT - 1].rstrip() + "…"
+
+
 def queue_email(
     to: str,
     template: str,
@@ -113,7 +131,7 @@ def queue_email(
         locale=locale,
         to_address=to,
         reply_to=reply_to,
-        subject=" ".join(subject.split()),
+        subject=fit_subject(subject),
         body_text=body_text,
         body_html=body_html,
         attachments=list(attachments) if attachments else None,

@@ -300,6 +300,32 @@ def test_a_new_ticket_routed_to_an_agent_notifies_them_once(app, care, smtp_serv
     assert f"/tickets/{ticket.number}" in plain_text(mail)
 
 
+def test_a_ticket_subject_as_long_as_allowed_shortens_the_notice_s_subject_line(
+    app, care, smtp_server, run_jobs
+):
+    """A 300-character subject (the most a ticket keeps) put after "[LD-1001] Assigned to
+    you: " was more than the outbox keeps: on PostgreSQL the ticket could not be created.
+    The e-mail goes, its subject line cut with an ellipsis, the number first as always."""
+    from email.header import decode_header, make_header
+
+    from webapp.outbox import SUBJECT_LIMIT
+
+    words = ("Zwrot pieniędzy za zamówienie " * 10)[:300]
+    ticket = make_ticket(subject=words)
+    assert ticket.subject == words
+    run_jobs()
+    [mail] = mails_to(smtp_server, care["ola"].email)
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject.startswith(f"[{ticket.number}] Assigned to you: Zwrot pieniędzy za")
+    assert subject.endswith("…") and len(subject) == SUBJECT_LIMIT
+    assert words[:200] in subject
+    # A digest lists the same line, cut the same way.
+    from webapp.services.notifications import notice_summary
+
+    line = notice_summary(care["ola"], ticket, "staff_ticket_notice", {"kind": "ticket_assigned"})
+    assert line == subject
+
+
 def test_an_unassigned_new_ticket_notifies_the_team(app, care, smtp_server, run_jobs):
     for member in (care["ola"], care["lena"]):
         member.capacity = 0  # the team is full: routing leaves the ticket to the team

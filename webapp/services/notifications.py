@@ -39,7 +39,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.outbox import queue_email
+from webapp.outbox import fit_subject, queue_email
 from webapp.services import away
 from webapp.services.assignment import working_hours_calendar
 from webapp.services.history import record_event
@@ -159,7 +159,7 @@ def notice_summary(user: User, ticket: Ticket, template: str, context: Mapping[s
             **values,
             base_url=current_app.config["LOOPDESK_BASE_URL"],
         )
-    return " ".join(subject.split())[:300]
+    return fit_subject(subject)  # cut as the e-mail's own subject line is
 
 
 def notify(
