@@ -29,7 +29,7 @@ NAMED_FACTS = (
         ("/admin/forms", ["Wersja opublikowana", "Wersje"]),
         ("/admin/teams", ["Nazwa do kierowania", "Członkowie"]),
         ("/admin/webhooks", ["Adres URL", "Zdarzenia"]),
-        ("/admin/email-templates", ["English", "Polski"]),
+        ("/admin/email-templates", ["Angielski", "Polski"]),
         ("/admin/mail", ["Temat", "Język"]),
         ("/admin/forms/nps/versions", ["Opublikowano", "Autor"]),
         ("/admin/workflow/versions", ["Autor", "Opublikowano"]),

@@ -126,6 +126,9 @@ def test_admin_pages_name_the_agents_languages_in_the_readers_language(
 def test_admin_pages_per_language_are_headed_in_the_readers_language(client, polish_admin):
     canned = text_of(client.get("/admin/canned-replies"))
     assert "Rosyjski" in canned and "Słoweński" in canned
+    overview = client.get("/admin/email-templates").get_data(as_text=True)
+    columns = re.findall(r'<th scope="col">([^<]+)</th>', overview)
+    assert columns[:5] == ["E-mail", "Angielski", "Polski", "Rosyjski", "Słoweński"]
     email_text = text_of(client.get("/admin/email-templates/ticket_confirmation/ru"))
     assert "Rosyjski" in email_text
     branding = client.get("/admin/forms/nps/branding").get_data(as_text=True)
