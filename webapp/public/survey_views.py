@@ -151,6 +151,9 @@ def survey_thanks(token: str):
         prompt=survey.text(follow_up.text, lang) if follow_up else _("Anything to add?"),
         survey_type=survey.question.type,
         scores=range(low, high + 1),
+        # the scale to change the score says which end is which, as where it was first given
+        low_label=survey.text(survey.question.low_label, lang),
+        high_label=survey.text(survey.question.high_label, lang),
     )
     return _private(page)
 
