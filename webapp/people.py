@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 
 from webapp.extensions import db
 from webapp.external_urls import external_url
-from webapp.i18n import language_name
+from webapp.i18n import language_name, language_name_for_viewer
 from webapp.models import Role, Team, TeamMembership, User
 from webapp.models.people import password_hash_method
 from webapp.outbox import queue_email
@@ -30,8 +30,18 @@ class EmailTaken(ValueError):
 
 
 def language_choices() -> list[SelectChoice]:
+    """Interface languages, each in its own name: one finds one's own language there."""
     return [
         SelectChoice(code, language_name(code), render_kw={"lang": code})
+        for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def spoken_language_choices() -> list[SelectChoice]:
+    """The languages an agent answers customers in, named in the reader's language as the
+    routing tester and the staff list name them."""
+    return [
+        SelectChoice(code, language_name_for_viewer(code))
         for code in current_app.config["LANGUAGES"]
     ]
 

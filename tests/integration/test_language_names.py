@@ -116,6 +116,12 @@ def test_admin_pages_name_the_agents_languages_in_the_readers_language(
         "English Polski Русский Slovenščina", ""
     )
 
+    edit = client.get(f"/admin/users/{olga.id}").get_data(as_text=True)
+    spoken = re.findall(r'name="languages"[^>]*> <label for="languages-\d">([^<]+)</label>', edit)
+    assert spoken == ["Angielski", "Polski", "Rosyjski", "Słoweński"]
+    interface = re.search(r'<select[^>]*name="locale".*?</select>', edit, re.S).group(0)
+    assert ">Русский</option>" in interface  # where one picks one's own: each in itself
+
     form = {"name": "Olga", "role": "agent", "timezone": olga.timezone, "capacity": "20"}
     post_form(f"/admin/users/{olga.id}", form | {"languages": ["ru", "pl"], "locale": "ru"})
     audit = text_of(client.get("/admin/audit"))

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from webapp.email_addresses import EmailAddress
 from webapp.form_fields import MultiCheckboxField, TimeZoneField, TranslatedForm
 from webapp.models import Role, TicketAccess
-from webapp.people import language_choices
+from webapp.people import language_choices, spoken_language_choices
 from webapp.services.public_holidays import picker_choices as public_holiday_choices
 
 
@@ -44,7 +44,7 @@ class StaffMemberForm(TranslatedForm):
     def __init__(self, *args, team_choices: list[SelectChoice] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices()
-        self.languages.choices = language_choices()
+        self.languages.choices = spoken_language_choices()
         self.teams.choices = list(team_choices)
 
 
@@ -105,7 +105,7 @@ class AgentForm(TranslatedForm):
     def __init__(self, *args, team_choices: list[SelectChoice] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices()
-        self.languages.choices = language_choices()
+        self.languages.choices = spoken_language_choices()
         self.teams.choices = list(team_choices)
         self.public_holidays.choices = public_holiday_choices()
 

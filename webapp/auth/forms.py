@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from webapp.email_addresses import EmailAddress
 from webapp.form_fields import MultiCheckboxField, TimeZoneField, TranslatedForm
-from webapp.people import language_choices
+from webapp.people import language_choices, spoken_language_choices
 from webapp.services.public_holidays import picker_choices as public_holiday_choices
 
 MIN_PASSWORD = 10
@@ -88,7 +88,7 @@ class ProfileForm(TranslatedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices()
-        self.languages.choices = language_choices()
+        self.languages.choices = spoken_language_choices()
         self.public_holidays.choices = public_holiday_choices()
 
 
