@@ -506,3 +506,31 @@ def test_cancelling_a_reminder_already_sent_says_it_was_sent(client, login, post
     )
     db.session.expire_all()
     assert db.session.get(Reminder, reminder.id).sent_at is not None  # kept, as sent
+
+
+def test_a_reminder_sent_while_the_cancel_is_on_its_way_is_not_cancelled(people):
+    """The sweep claims the reminder after the cancel read it: the e-mail went, so the
+    reminder stays as sent and the history says nothing was cancelled."""
+    from sqlalchemy import update
+
+    from tests.helpers import ticket_events
+    from webapp.services.reminders import cancel_reminder, create_reminder
+
+    ticket = make_ticket()
+    day = next_day(1, 15)
+    reminder = create_reminder(ticket, people["ola"], f"{day:%Y-%m-%d}T09:30")
+    db.session.commit()
+    assert reminder.sent_at is None  # what the cancel read
+    db.session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder.id)
+        .values(sent_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )  # the sweep, in between
+
+    assert cancel_reminder(reminder, people["ola"]) is False
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Reminder, reminder.id).sent_at is not None
+    assert len(ticket_events(ticket, "reminder_set")) == 1
+    assert ticket_events(ticket, "reminder_cancelled") == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from webapp.extensions import db
 from webapp.models import Reminder, Ticket, User, utcnow
@@ -60,9 +60,19 @@ def create_reminder(ticket: Ticket, user: User, local_when: str, note: str = "")
     return reminder
 
 
-def cancel_reminder(reminder: Reminder, user: User) -> None:
-    db.session.delete(reminder)
+def cancel_reminder(reminder: Reminder, user: User) -> bool:
+    """Delete a pending reminder; False if it was sent meanwhile (claimed by the sweep after
+    the caller read it), which then stays as sent, with nothing recorded."""
+    deleted = db.session.execute(
+        delete(Reminder)
+        .where(Reminder.id == reminder.id, Reminder.sent_at.is_(None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not deleted:
+        db.session.refresh(reminder)
+        return False
     record_event(reminder.ticket, "reminder_cancelled", user, note=reminder.note)
+    return True
 
 
 def pending_reminders(ticket: Ticket, user: User) -> list[Reminder]:

@@ -185,14 +185,13 @@ def reminder_cancel(number: str, reminder_id: int):
         # Cancelled meanwhile (another tab) or never this agent's: said where they clicked,
         # as a task gone from a stale tab is, rather than a list that silently loses a line.
         return refused(ticket, "reminders", "reminder_cancel", str(NO_SUCH_REMINDER))
-    if reminder.sent_at is not None:
+    when = _format(reminder)
+    if reminder.sent_at is not None or not cancel_reminder(reminder, current_user):
         message = _(
             "The reminder for %(when)s was already sent, so there is nothing to cancel.",
-            when=_format(reminder),
+            when=when,
         )
         return refused(ticket, "reminders", "reminder_cancel", message)
-    when = _format(reminder)
-    cancel_reminder(reminder, current_user)
     db.session.commit()
     # Said aloud as the other changes are: the list just loses a line otherwise.
     flash(_("The reminder for %(when)s is cancelled.", when=when), "success")
