@@ -1,5 +1,7 @@
 """Flask extensions, created unbound here and bound in `create_app`."""
 
+from email import charset
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -32,5 +34,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
+# Flask-Mail registers UTF-8 bodies as raw 8-bit text, unwrapped, so a reply of one long
+# paragraph (about 1,000 characters) is a line SMTP servers refuse ("Line too long", RFC 5321
+# 4.5.3.1.6) or break: the message was retried and never delivered. Quoted-printable wraps
+# every line at 76 characters and mail programs join them again, unchanged.
+charset.add_charset("utf-8", charset.SHORTEST, charset.QP, "utf-8")
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address)

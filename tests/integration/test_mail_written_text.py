@@ -108,3 +108,18 @@ def test_other_written_text_keeps_its_lines(app, builtin_forms, template, contex
     if template == "ticket_shared":  # the answer is quoted line by line in the plain text
         assert f"> {FIRST}\n> {SECOND}" in message.body_text
     db.session.rollback()
+
+
+def test_a_reply_of_one_long_paragraph_reaches_the_customer_whole(
+    app, builtin_forms, agent, smtp_server, run_jobs
+):
+    """SMTP refuses lines over 998 characters: the reply was retried and never delivered."""
+    paragraph = " ".join(["Zażółć gęślą jaźń, sprawdziliśmy Twoje zamówienie."] * 80)
+    ticket = make_ticket(customer_email="jan@example.com", customer_locale="pl")
+    send_public_reply(ticket, paragraph, agent)
+    db.session.commit()
+    run_jobs()
+    (received,) = [m for m in smtp_server.messages if m["To"] == "jan@example.com"]
+    assert all(len(line) <= 998 for line in received.as_bytes().splitlines())
+    assert paragraph in received.get_body(("plain",)).get_content()
+    assert paragraph in received.get_body(("html",)).get_content()
