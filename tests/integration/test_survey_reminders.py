@@ -16,7 +16,8 @@ from sqlalchemy import func, inspect, select, text
 
 from jobs import enqueue
 from jobs.surveys import send_due_surveys, send_survey_reminders
-from tests.helpers import make_ticket, text_of
+from tests.helpers import text_of
+from tests.integration.test_surveys import later, resolved_ticket
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Role, SurveyInvitation, SurveyStatus, WorkflowKind
 from webapp.services import surveys
@@ -40,22 +41,11 @@ def resolver(app, builtin_forms, create_user):
     return create_user(email="lea@example.com", name="Lea", role=Role.ADMIN, locale="pl")
 
 
-def later(hours: float) -> str:
-    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
-
-
 def run(run_jobs, job, hours: float) -> None:
     """A periodic job as the scheduler runs it (on RQ when configured), then its e-mails."""
     enqueue(job, later(hours))
     run_jobs()
     run_jobs()
-
-
-def resolved_ticket(resolver, **fields):
-    ticket = make_ticket(**{"answers": {}, "score": {}, **fields})
-    fire(ticket, "resolve", resolver)
-    db.session.commit()
-    return ticket
 
 
 def invitation_of(ticket) -> SurveyInvitation:
