@@ -12,7 +12,7 @@ while the CLI, logs and tests read the English text (`str(problem)`, `problem.te
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -262,19 +262,25 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
+def _children(node: yaml.Node, path: str) -> Iterator[tuple[yaml.Node | None, yaml.Node, str]]:
+    """(key node or None in a list, child node, the child's path) of a mapping or a list."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key, value, f"{path}.{key.value}" if path else str(key.value)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield None, item, f"{path}[{i}]"
+
+
 def line_index(root: yaml.Node | None) -> dict[str, int]:
     index: dict[str, int] = {}
 
     def walk(node: yaml.Node, path: str) -> None:
         index.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                sub = f"{path}.{key.value}" if path else str(key.value)
+        for key, child, sub in _children(node, path):
+            if key is not None:
                 index.setdefault(sub, key.start_mark.line + 1)
-                walk(value, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, f"{path}[{i}]")
+            walk(child, sub)
 
     if root is not None:
         walk(root, "")
@@ -292,21 +298,16 @@ def repeated_keys(root: yaml.Node | None) -> tuple[Problem, ...]:
     found: list[Problem] = []
 
     def walk(node: yaml.Node, path: str) -> None:
-        if isinstance(node, yaml.MappingNode):
-            first_lines: dict[tuple[str, str], int] = {}
-            for key, value in node.value:
-                sub = f"{path}.{key.value}" if path else str(key.value)
-                if isinstance(key, yaml.ScalarNode):
-                    line = key.start_mark.line + 1
-                    first = first_lines.get((key.tag, key.value))
-                    if first is None:
-                        first_lines[(key.tag, key.value)] = line
-                    else:
-                        found.append(Problem(sub, _REPEATED_KEY, line, {"first": first}))
-                walk(value, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, f"{path}[{i}]")
+        first_lines: dict[tuple[str, str], int] = {}  # of this mapping's keys
+        for key, child, sub in _children(node, path):
+            if isinstance(key, yaml.ScalarNode):
+                line = key.start_mark.line + 1
+                first = first_lines.get((key.tag, key.value))
+                if first is None:
+                    first_lines[(key.tag, key.value)] = line
+                else:
+                    found.append(Problem(sub, _REPEATED_KEY, line, {"first": first}))
+            walk(child, sub)
 
     if root is not None:
         walk(root, "")
