@@ -81,6 +81,16 @@ _SAMPLE = {
 }
 
 
+# The survey and its reminder ask the same question with the same one-click links.
+_SURVEY_VALUES = {
+    "question": (_l("the survey question"), "How satisfied are you with our help?"),
+    "survey_links": (
+        _l("one answer link per score, one per line"),
+        "1: https://loopdesk.example/s/1\n5: https://loopdesk.example/s/5",
+    ),
+}
+
+
 def _editable(name, label, audience, extra: Mapping[str, tuple[Any, str]], common=(), required=()):
     placeholders = {key: _P[key] for key in common} | {k: v[0] for k, v in extra.items()}
     samples = {key: _SAMPLE[key] for key in common} | {k: v[1] for k, v in extra.items()}
@@ -131,26 +141,14 @@ EDITABLE = {
             "survey_invitation",
             _l("Satisfaction survey"),
             CUSTOMER,
-            {
-                "question": (_l("the survey question"), "How satisfied are you with our help?"),
-                "survey_links": (
-                    _l("one answer link per score, one per line"),
-                    "1: https://loopdesk.example/s/1\n5: https://loopdesk.example/s/5",
-                ),
-            },
+            _SURVEY_VALUES,
             ("name", "number", "subject", "unsubscribe_url"),
         ),
         _editable(
             "survey_reminder",
             _l("Reminder of an unanswered satisfaction survey"),
             CUSTOMER,
-            {
-                "question": (_l("the survey question"), "How satisfied are you with our help?"),
-                "survey_links": (
-                    _l("one answer link per score, one per line"),
-                    "1: https://loopdesk.example/s/1\n5: https://loopdesk.example/s/5",
-                ),
-            },
+            _SURVEY_VALUES,
             ("name", "number", "subject", "unsubscribe_url"),
         ),
         _editable(
