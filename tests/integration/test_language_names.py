@@ -142,3 +142,28 @@ def test_admin_pages_per_language_are_headed_in_the_readers_language(client, pol
     assert "Русский" not in bot_names and "Angielski" in bot_names
     for page in (canned, email_text):
         assert "Русский" not in page.replace("English Polski Русский Slovenščina", "")
+
+
+def test_sent_mail_names_each_message_s_language_in_the_readers_language(client, polish_admin):
+    from webapp.extensions import db
+    from webapp.models import OutboxMessage, OutboxStatus
+
+    message = OutboxMessage(
+        message_key="helper-test:ru",
+        channel="email",
+        template="ticket_confirmation",
+        locale="ru",
+        to_address="olga@example.com",
+        subject="[LD-1001] Мы получили Ваше обращение",
+        body_text="Текст",
+        body_html="<p>Текст</p>",
+        status=OutboxStatus.SENT,
+    )
+    db.session.add(message)
+    db.session.commit()
+    listed = client.get("/admin/mail").get_data(as_text=True)
+    row = listed[listed.index("olga@example.com") :]
+    assert "Rosyjski" in row[: row.index("</tr>")]
+    shown = text_of(client.get(f"/admin/mail/{message.id}"))
+    assert "Język Rosyjski" in shown
+    assert "Русский" not in shown.replace("English Polski Русский Slovenščina", "")
