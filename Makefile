@@ -32,6 +32,8 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 compile-translations: $(MO_FILES)
 
+# Links in e-mails and the printed address follow HOST and PORT unless LOOPDESK_BASE_URL is set.
+run: export LOOPDESK_BASE_URL := $(or $(LOOPDESK_BASE_URL),http://$(HOST):$(PORT))
 run: $(VENV)/.installed compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
