@@ -21,6 +21,7 @@ from tests.integration.test_surveys import later, resolved_ticket
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Role, SurveyInvitation, SurveyStatus, WorkflowKind
 from webapp.services import surveys
+from webapp.services.customer_data import export_held_data, find_held_data
 from webapp.services.non_essential_mail import opt_out
 from webapp.services.spam import block_sender
 from webapp.services.tickets import fire
@@ -122,6 +123,9 @@ def test_an_unanswered_survey_is_reminded_once_in_polish_three_days_later(
     invitation = invitation_of(ticket)
     assert invitation.status == SurveyStatus.SENT and invitation.reminded_at is not None
     assert reminders_queued(ticket) == 1
+    # A data request shows the customer when they were reminded, too.
+    [exported] = export_held_data(find_held_data("jan@example.pl"))["survey_invitations"]
+    assert exported["reminded_at"] == invitation.reminded_at.isoformat()
 
     # A retried job whose claim was lost finds the reminder in the outbox: nothing twice.
     invitation.reminded_at = None

@@ -431,6 +431,7 @@ def export_held_data(held: HeldData) -> dict[str, Any]:
                 "status": invitation.status,
                 "due_at": _iso(invitation.due_at),
                 "sent_at": _iso(invitation.sent_at),
+                "reminded_at": _iso(invitation.reminded_at),
                 "answered_at": _iso(invitation.answered_at),
             }
             for invitation in held.invitations
