@@ -49,7 +49,7 @@ def test_the_widget_brings_a_signed_in_customer_s_id_to_the_ticket(
     frame.locator("#composer button[value='2']").click()
     frame.locator("#composer textarea").fill("Znowu nie mogę zapłacić kartą.")
     frame.locator("#composer button", has_text="Wyślij").click()
-    frame.locator("#composer input[type=text]").wait_for()
+    frame.locator("#answer-input[type=text]").wait_for()  # the name
     frame.locator("#composer button.skip").click()  # no name
     frame.locator("#composer input[type=email]").wait_for()
     frame.locator("#composer button.skip").click()  # and no e-mail

@@ -138,6 +138,8 @@ def test_the_widgets_nps_buttons_are_big_enough_to_tap(page, live_server, builti
     page.get_by_role("button", name="Feedback").click()
     frame = page.wait_for_selector("iframe[title=Feedback]").content_frame()
     frame.wait_for_selector("#composer .scale-button")
+    # The buttons are in the DOM before the frame's stylesheets apply; measure once it has loaded.
+    frame.wait_for_load_state("load")
     rows = _check_tappable(frame, "#composer .scale-button", 11)
     assert rows == [[str(n) for n in range(6)], [str(n) for n in range(6, 11)]]
 
