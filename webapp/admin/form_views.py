@@ -7,6 +7,7 @@ parse the request, commit, and pick the page or the htmx fragment to show.
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request as htmx_request
@@ -199,6 +200,7 @@ def form_validate(slug: str):
 
 def _review_context(form: Form, review: form_review.PublishReview, came_from: str) -> dict:
     builder_url = url_for("admin.form_builder", slug=form.slug)
+    reader = str(get_locale() or "")
     return {
         "form": form,
         "review": review,
@@ -209,6 +211,8 @@ def _review_context(form: Form, review: form_review.PublishReview, came_from: st
         }.get(came_from, builder_url),
         # shown inside the builder by htmx: Back brings the builder back the same way
         "in_builder": bool(htmx_request.htmx) and came_from == "builder",
+        # texts in the admin's own language where the form has it, else its default one
+        "read": lambda outline, texts: outline.text_for(texts, reader) if outline else "",
         "say_before": lambda condition: describe_condition(condition, review.before),
         "say_after": lambda condition: describe_condition(condition, review.after),
         "type_labels": TYPE_LABELS,
