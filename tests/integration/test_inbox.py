@@ -3,7 +3,7 @@ counts the unread ones, opening one marks it read, and nobody sees another's."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -302,3 +302,20 @@ def test_opening_a_ticket_reads_its_entries_and_the_bell_follows(
     )
     assert "HX-Trigger" not in drawer.headers
     assert client.get("/tickets/LD-99999999999999999999").status_code == 404
+
+
+def test_an_sla_warning_names_its_deadline_as_the_reader_now_reads_dates(client, login, people):
+    """The deadline is written when the list is shown, in the reader's language and time
+    zone of today: a colleague who switched from English to Polish and moved from Warsaw
+    to Moscow read "Dec 9, 2026, 2:00 PM" (their old words and clock) in a Polish line."""
+    dan, ticket = people["dan"], make_ticket()
+    dan.locale, dan.timezone = "en", "Europe/Warsaw"
+    ticket.assignee_id = dan.id
+    db.session.commit()
+    warn_about_sla(ticket, "resolution", datetime(2026, 12, 9, 13, 0, tzinfo=UTC))
+    db.session.commit()
+    dan.locale, dan.timezone = "pl", "Europe/Moscow"
+    db.session.commit()
+    login(dan)
+    text = text_of(client.get("/notifications"))
+    assert f"Ostrzeżenie SLA w zgłoszeniu {ticket.number}: Rozwiązanie do 9.12.2026, 16:00" in text

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from webapp.erased_text import ERASED, erased_text
@@ -62,7 +62,7 @@ def _headline(entry: InboxNotification) -> str:
             "SLA warning on %(number)s: %(metric)s due %(when)s",
             number=number,
             metric=metric_label(values.get("metric")),
-            when=values.get("due_text", ""),
+            when=_deadline(values),
         )
     if event == "sla_breach" or (event == "watched" and _is_breach(values)):
         # Watchers told by the `notify_watchers` action read the same deadline as assignees.
@@ -109,6 +109,15 @@ _TWO_TICKET_NOTICES = {
     "unmerged_from": lambda **v: _("%(actor)s undid the merge of %(other)s into %(number)s", **v),
     "unmerged": lambda **v: _("%(actor)s undid the merge of %(number)s into %(other)s", **v),
 }
+
+
+def _deadline(values: Mapping[str, Any]) -> str:
+    """An SLA warning's deadline in the reader's language and time zone of today; an entry
+    from before it kept the moment ("due_text" only) as its reader wrote dates then."""
+    try:
+        return format_datetime(datetime.fromisoformat(values["due_at"]), "short")
+    except (KeyError, TypeError, ValueError):
+        return values.get("due_text", "")
 
 
 def _is_breach(values: Mapping[str, Any]) -> bool:

@@ -34,7 +34,8 @@ _KEPT_KEYS = (
     "for_team",
     "team",
     "metric",
-    "due_text",
+    "due_text",  # entries kept before "due_at": the deadline as it was written then
+    "due_at",  # ISO: written when shown, in the reader's language and time zone of the day
     "task_state",
     "other_number",  # a merge: the other ticket's number
 )

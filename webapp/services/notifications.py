@@ -296,9 +296,11 @@ def warn_about_sla(ticket: Ticket, metric: str, due_at: datetime | None) -> list
         return []
     from webapp.services.tasks import format_for
 
+    # The inbox writes the moment when shown (the reader's words then); the e-mail, now.
+    due_iso = due_at.isoformat() if due_at else None
     told, keys = [], []
     for user in recipients:
-        context = {"metric": metric, "due_text": format_for(user, due_at)}
+        context = {"metric": metric, "due_text": format_for(user, due_at), "due_at": due_iso}
         key = notify(user, "sla_warning", ticket, "sla_warning", context)
         if key:
             told.append(user)
