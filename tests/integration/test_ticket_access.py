@@ -160,8 +160,57 @@ def test_the_live_refresh_stops_when_the_ticket_moves_to_another_team(client, lo
     db.session.commit()
     gone = client.get(f"/tickets/{care.number}/changes", headers={"HX-Request": "true"})
     assert gone.status_code == 286  # htmx stops polling
-    assert "moved out of the tickets you can see" in text_of(gone)
+    assert (
+        "This ticket was deleted or has moved out of the tickets you can see. "
+        "The page no longer updates by itself." in text_of(gone)
+    )
     assert "Subject of the care ticket" not in text_of(gone)
+
+
+def _ticket_pages(app) -> list[str]:
+    """Every address a browser may GET under /tickets/<number>, now and when one is added."""
+    rules = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/tickets/<number>") and "GET" in rule.methods
+    ]
+    assert {"/tickets/<number>", "/tickets/<number>/reply", "/tickets/<number>/changes"} <= set(
+        rules
+    )
+    return [re.sub(r"<(?:\w+:)?(?!number>)\w+>", "1", rule) for rule in rules]
+
+
+def _as_seen(response, number: str) -> tuple:
+    """What an agent learns from an answer: status, the headers that matter and the text,
+    with the asked-for number and the per-request form tokens set aside."""
+    body = response.get_data(as_text=True).replace(number, "<number>")
+    body = re.sub(r'(name="csrf_token" value="|X-CSRFToken&#34;: &#34;)[^"&]*', r"\1", body)
+    headers = {
+        name: value.replace(number, "<number>")
+        for name, value in response.headers.items()
+        if name not in ("Content-Length", "Set-Cookie", "Date", "Server-Timing")
+    }
+    return response.status_code, headers, body
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["browser", "htmx"])
+def test_another_teams_ticket_answers_as_one_that_does_not_exist(app, client, login, teams, htmx):
+    """Not only "not found": the very same answer, on every page under a ticket, so that
+    trying numbers tells a limited agent nothing about other teams' tickets."""
+    login(teams["ola"])
+    client.get("/board")  # shows "Welcome back", which would stand on the first page only
+    hidden = teams["billing"].number
+    missing = Ticket.number_for(db.session.scalar(select(func.max(Ticket.id))) + 1)
+    assert len(missing) == len(hidden)
+    headers = {"HX-Request": "true"} if htmx else {}
+    for page in _ticket_pages(app):
+        answers = [
+            _as_seen(client.get(page.replace("<number>", number), headers=headers), number)
+            for number in (hidden, missing)
+        ]
+        assert answers[0] == answers[1], page
+        assert answers[0][0] in (286, 303, 404), page
+        assert "Subject of the billing ticket" not in answers[0][2], page
 
 
 def test_the_customers_other_tickets_and_the_dashboard_count_only_visible_ones(

@@ -179,7 +179,7 @@ def test_a_ticket_that_is_gone_stops_the_polling_with_a_notice(client, login, pe
     login(people["ola"])
     answer = client.get(f"/tickets/{number}/changes", headers=HTMX)
     assert answer.status_code == 286  # htmx stops polling
-    assert "To zgłoszenie już nie istnieje." in text_of(answer)
+    assert "To zgłoszenie usunięto albo trafiło poza zgłoszenia, które widzisz." in text_of(answer)
 
 
 def test_bad_marks_in_the_address_redraw_without_announcing_old_messages(client, login, people):

@@ -67,11 +67,12 @@ def arrival_notices(messages: list[TicketEvent]) -> list[str]:
     return lines
 
 
-def _stop_polling(hidden: bool) -> Response:
-    """Say once why the page stopped updating; the 286 status ends the poll."""
-    response = make_response(
-        render_template("tickets/_live_gone.html", hidden=hidden), STOP_POLLING
-    )
+def _stop_polling() -> Response:
+    """Say once why the page stopped updating; the 286 status ends the poll.
+
+    One answer for a ticket that is gone and one the agent may not see (any more): told
+    apart, they would tell an agent that another team's ticket number exists."""
+    response = make_response(render_template("tickets/_live_gone.html"), STOP_POLLING)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -85,10 +86,8 @@ def changes(number: str) -> Response:
     messages. The reply and note boxes are never part of it: the agent may be typing."""
     ticket_id = Ticket.id_from_number(number)
     mark = ticket_mark(ticket_id) if ticket_id else None
-    if mark is None:
-        return _stop_polling(hidden=False)
-    if not can_see_id(current_user, ticket_id):  # moved to a team the agent does not see
-        return _stop_polling(hidden=True)
+    if mark is None or not can_see_id(current_user, ticket_id):  # gone, or another team's
+        return _stop_polling()
     locale = str(get_locale())
     now = utcnow()
     # "I am here" (and writing a reply, when the page's reply box holds a draft).
