@@ -542,7 +542,9 @@ class _Checker(ProblemCollector):
             calendar = spec.get("calendar")
             if calendar is None:
                 calendar = next(iter(calendars), "")
-            if calendar not in calendars:
+            if isinstance(calendar, (list, Mapping)):  # no calendar's name (nor hashable)
+                self.add(f"{path}.calendar", N_("must be the name of a calendar"))
+            elif str(calendar) not in calendars:
                 self.add(
                     f"{path}.calendar", N_("unknown calendar '%(calendar)s'"), calendar=calendar
                 )
