@@ -1,4 +1,9 @@
-"""Send outbox e-mails; safe to run twice (a retried job never sends a message twice)."""
+"""Send outbox e-mails; safe to run twice (a retried job never sends a message twice).
+
+A temporary failure (a 4xx reply, a timeout, no connection) is retried with back-off; a
+permanent refusal of the message (a 5xx reply to its recipient or its content) fails it at
+once with the server's reply: retrying would only be refused again, an hour later.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from webapp.services.reply_addresses import message_id
 
 
 class SendFailed(Exception):
-    """Some messages of the batch were not accepted; raised so that RQ retries the job."""
+    """Some messages of the batch failed for now; raised so that RQ retries the job."""
 
 
 @in_app_context
@@ -25,7 +30,8 @@ def send_outbox_message(*message_ids: int) -> str:
     """Deliver outbox rows by SMTP over one connection and record each outcome.
 
     Rows already sent, or held by another worker, are skipped by the claim; so when RQ
-    retries a batch after a failure, only the messages that failed are tried again.
+    retries a batch after a failure, only the messages that failed for now are tried again
+    (one refused for good is `failed`, which no claim takes).
     """
     claimed = HANDOVER.claim_for_work(message_ids, SEND_LEASE)
     if not claimed:
@@ -40,10 +46,11 @@ def send_outbox_message(*message_ids: int) -> str:
         .where(OutboxMessage.id.in_(claimed))
         .order_by(OutboxMessage.id)
     ).all()
-    failed: list[str] = []
+    failed: list[str] = []  # to try again
+    refused: list[str] = []  # refused for good: failed already
     with SmtpSession() as smtp:
         for n, message in enumerate(messages):
-            error = _send_one(smtp, message, failed)
+            error = _send_one(smtp, message, failed, refused)
             if error and smtp.unreachable:
                 # No connection could be opened: the rest would each wait as long for it
                 # (MAIL_TIMEOUT, a batch of them) to fail alike. They wait for the retry.
@@ -52,22 +59,29 @@ def send_outbox_message(*message_ids: int) -> str:
                 break
     if failed:
         raise SendFailed("; ".join(failed))
-    return "sent"
+    return f"sent; refused for good: {'; '.join(refused)}" if refused else "sent"
 
 
-def _send_one(smtp: SmtpSession, message: Row, failed: list[str]) -> str | None:
+def _send_one(smtp: SmtpSession, message: Row, failed: list[str], refused: list[str]) -> str | None:
     """Send one message and record the outcome; the error, if it failed."""
     try:
         smtp.send(_to_mail_message(message))
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        _record_failure(message, error, failed)
+        said, for_good = refusal_of(exc) or (f"{type(exc).__name__}: {exc}", False)
+        error = said[:2000]
+        if for_good:
+            # Failed now, and not listed in `failed`: nothing for RQ to retry.
+            _record([message.id], status=OutboxStatus.FAILED, last_error=error)
+            refused.append(f"#{message.id}: {error}")
+        else:
+            _record_failure(message, error, failed)
         return error
     _record([message.id], status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
     return None
 
 
 def _record_failure(message: Row, error: str, failed: list[str]) -> None:
+    """Record a failure for now: retried, unless this was the last attempt."""
     final = message.attempts >= max_attempts()
     _record(
         [message.id],
@@ -75,6 +89,36 @@ def _record_failure(message: Row, error: str, failed: list[str]) -> None:
         last_error=error,
     )
     failed.append(f"#{message.id}: {error}")
+
+
+def refusal_of(exc: BaseException) -> tuple[str, bool] | None:
+    """The server's reply refusing the message itself, as it said it ("550 5.1.1 <x@y>:
+    Recipient address rejected"), and whether it refused for good (RFC 5321: 5xx);
+    None for a failure that is not such a refusal (a timeout, no connection, a refused
+    login or sender: the same for every message, a setting the retries give time to mend).
+
+    A refusal of the recipient counts as for good only if every recipient got a 5xx.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = list(exc.recipients.values())
+    elif isinstance(exc, smtplib.SMTPDataError):
+        replies = [(exc.smtp_code, exc.smtp_error)]
+    else:
+        return None
+    if not replies:
+        return None
+    said = "; ".join(_reply_line(code, text) for code, text in replies)
+    return said, all(_is_permanent(code) for code, _text in replies)
+
+
+def _is_permanent(code: int) -> bool:
+    return 500 <= code <= 599
+
+
+def _reply_line(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return f"{code} {' '.join(text.split())}".strip()
 
 
 class SmtpSession:

@@ -17,6 +17,7 @@ History written after the fact (the demo's past weeks) queues its e-mails inside
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,6 +149,20 @@ def queue_email(
 def status_label(status: str) -> str:
     """The delivery status as staff read it, in their language."""
     return str(_STATUS_LABELS.get(status, status))
+
+
+# How `jobs.mail` records a refusal of the message: the server's reply, code first ("550 5.1.1
+# <x@y>: Recipient address rejected"); other failures are recorded as "ExceptionName: ...".
+_PERMANENT_REPLY = re.compile(r"5\d\d(?:\s|$)")
+
+
+def refused_reply(message: OutboxMessage) -> str | None:
+    """The receiving server's reply if it refused the message for good (a 5xx to its
+    recipient or its content, which is not retried), as the server said it; else None."""
+    error = message.last_error
+    if message.status == OutboxStatus.FAILED and error and _PERMANENT_REPLY.match(error):
+        return error
+    return None
 
 
 def relay(message_ids: list[int]) -> int:

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from webapp.erased_text import erased_text
 from webapp.models.tickets import TICKET_NUMBER_PREFIX, Ticket
 from webapp.models.types import utcnow
-from webapp.outbox import status_label
+from webapp.outbox import refused_reply, status_label
 from webapp.services.email_texts import greeting, text_to_html
 
 
@@ -102,6 +102,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_flashes_for_htmx)
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["refused_reply"] = refused_reply  # a 5xx that failed a message
     app.jinja_env.globals["ticket_number_for"] = Ticket.number_for  # "LD-1042" from an id
     # An e-mail's plain-text lines as HTML paragraphs and <br>s: mail clients ignore pre-line.
     app.jinja_env.filters["text_paragraphs"] = text_to_html

@@ -18,7 +18,7 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"  # a worker holds it (a lease; see jobs.mail.SEND_LEASE)
     SENT = "sent"
     RETRYING = "retrying"  # last attempt failed, another is scheduled
-    FAILED = "failed"  # gave up after the last attempt
+    FAILED = "failed"  # gave up after the last attempt, or refused for good (a 5xx reply)
     NOT_SENT = "not_sent"  # no SMTP server configured: kept for the Sent mail page
 
 
