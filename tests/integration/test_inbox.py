@@ -14,7 +14,7 @@ from webapp.models import InboxNotification, OutboxMessage, Team, TeamMembership
 from webapp.services import inbox
 from webapp.services.notifications import announce_assignments, warn_about_sla
 from webapp.services.reminders import create_reminder, deliver_due_reminders
-from webapp.services.tasks import assign_task
+from webapp.services.tasks import assign_task, move_task
 from webapp.services.workflow_actions import notify_team_lead
 
 
@@ -319,3 +319,18 @@ def test_an_sla_warning_names_its_deadline_as_the_reader_now_reads_dates(client,
     login(dan)
     text = text_of(client.get("/notifications"))
     assert f"Ostrzeżenie SLA w zgłoszeniu {ticket.number}: Rozwiązanie do 9.12.2026, 16:00" in text
+
+
+def test_a_moved_task_names_its_state_in_the_readers_language_of_today(client, login, people):
+    """A task's new state is named when the list is shown: its creator, who read Polish when
+    it moved and Russian now, read "Przyjęte" in a Russian line."""
+    ola, bea, ticket = people["ola"], people["bea"], make_ticket()
+    task = assign_task(ticket, "Call the courier", bea, ola)  # Ola (Polish) gives Bea a task
+    move_task(task, "accept", bea)
+    db.session.commit()
+    ola.locale = "ru"
+    db.session.commit()
+    login(ola)
+    text = text_of(client.get("/notifications"))
+    assert f"Bea Brown: Ваша задача в обращении {ticket.number} теперь в статусе «Принята»" in text
+    assert "Przyjęte" not in text

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from webapp.erased_text import ERASED, erased_text
 from webapp.models import InboxNotification
 from webapp.services.staff_mail import state_label
+from webapp.services.workflow_versions import machine_for
 from webapp.tickets.presenters import metric_label
 
 
@@ -55,7 +56,7 @@ def _headline(entry: InboxNotification) -> str:
             "%(actor)s moved your task on %(number)s to “%(state)s”",
             actor=actor,
             number=number,
-            state=values.get("task_state", ""),
+            state=_task_state(values),
         )
     if event == "sla_warning":
         return _(
@@ -118,6 +119,16 @@ def _deadline(values: Mapping[str, Any]) -> str:
         return format_datetime(datetime.fromisoformat(values["due_at"]), "short")
     except (KeyError, TypeError, ValueError):
         return values.get("due_text", "")
+
+
+def _task_state(values: Mapping[str, Any]) -> str:
+    """The state a task moved to, named in the reader's language of today."""
+    name, version_id = values.get("task_state_name"), values.get("task_workflow_version_id")
+    if name and version_id:
+        state = machine_for(version_id).definition.states.get(name)
+        if state is not None:
+            return state.label(str(get_locale()))
+    return values.get("task_state", "")
 
 
 def _is_breach(values: Mapping[str, Any]) -> bool:

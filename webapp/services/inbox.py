@@ -54,6 +54,10 @@ def inbox_context(
         values["excerpt"] = " ".join(str(excerpt).split())[:MAX_EXCERPT]
     if task is not None:
         values["task_title"] = task.title
+        # Its state is named when shown, in the reader's language of the day ("task_state"
+        # is the name in the language of the moment, for entries kept before these two).
+        values["task_state_name"] = task.state
+        values["task_workflow_version_id"] = task.workflow_version_id
     return values
 
 
