@@ -233,6 +233,8 @@ class _Checker(ProblemCollector):
         super().__init__()
         # (state, path, trigger) of each timer's trigger, checked once transitions are read
         self._timer_triggers: list[tuple[str, str, str]] = []
+        # every calendar written under sla.calendars, the ones with problems too
+        self._calendar_names: list[str] = []
 
     # -- top level -------------------------------------------------------
     def check(self, data: Mapping) -> WorkflowDefinition:
@@ -490,6 +492,7 @@ class _Checker(ProblemCollector):
             self.add("sla.calendars", N_("must map calendar names to calendars"))
             return {}
         calendars = {}
+        self._calendar_names = [str(name) for name in raw]
         for name, spec in raw.items():
             path = f"sla.calendars.{name}"
             if not isinstance(spec, Mapping):
@@ -516,6 +519,7 @@ class _Checker(ProblemCollector):
             self.add("sla.policies", N_("must be a list of policies"))
             return []
         result, names = [], set()
+        unknown: dict[str, list[tuple[str, str]]] = {}  # calendar -> (path, name) naming it
         for index, spec in enumerate(raw):
             path = f"sla.policies[{index}]"
             if not isinstance(spec, Mapping):
@@ -540,14 +544,13 @@ class _Checker(ProblemCollector):
             names.add(name)
             when = self.condition(spec.get("when"), f"{path}.when")
             calendar = spec.get("calendar")
-            if calendar is None:
-                calendar = next(iter(calendars), "")
+            if calendar is None:  # the first calendar written
+                calendar = next(iter(self._calendar_names), "")
             if isinstance(calendar, (list, Mapping)):  # no calendar's name (nor hashable)
                 self.add(f"{path}.calendar", N_("must be the name of a calendar"))
             elif str(calendar) not in calendars:
-                self.add(
-                    f"{path}.calendar", N_("unknown calendar '%(calendar)s'"), calendar=calendar
-                )
+                where = f"{path}.calendar" if "calendar" in spec else path
+                unknown.setdefault(str(calendar), []).append((where, name))
             first = self.duration(spec.get("first_response"), f"{path}.first_response")
             resolution = self.duration(spec.get("resolution"), f"{path}.resolution")
             if first is None and resolution is None:
@@ -563,7 +566,53 @@ class _Checker(ProblemCollector):
                     on_breach=self.actions(spec.get("on_breach"), f"{path}.on_breach"),
                 )
             )
+        self.unknown_calendars(unknown, calendars)
         return result
+
+    def unknown_calendars(
+        self, unknown: Mapping[str, list[tuple[str, str]]], calendars: Mapping[str, Any]
+    ) -> None:
+        """One problem per calendar the policies cannot use, however many policies name it.
+
+        A calendar written with problems of its own is not repeated here: those problems say
+        what to fix, and fixing them mends every policy that names it.
+        """
+        for calendar, named_by in unknown.items():
+            if calendar in self._calendar_names:
+                continue
+            where = named_by[0][0]
+            if not calendar:
+                self.add(
+                    "sla.policies",
+                    N_("the policies need a business calendar: add one under sla.calendars"),
+                )
+            elif not self._calendar_names:
+                self.add(
+                    where,
+                    N_("unknown calendar '%(calendar)s': add it under sla.calendars"),
+                    calendar=calendar,
+                )
+            elif len(named_by) == 1:
+                self.add(
+                    where,
+                    N_(
+                        "unknown calendar '%(calendar)s': name one of the calendars "
+                        "(%(calendars)s) or add it under sla.calendars"
+                    ),
+                    calendar=calendar,
+                    calendars=", ".join(self._calendar_names),
+                )
+            else:
+                self.add(
+                    where,
+                    N_(
+                        "unknown calendar '%(calendar)s', named by the policies %(policies)s: "
+                        "name one of the calendars (%(calendars)s) or add it under sla.calendars"
+                    ),
+                    calendar=calendar,
+                    policies=", ".join(name for _, name in named_by),
+                    calendars=", ".join(self._calendar_names),
+                )
 
     def duration(self, raw: Any, path: str) -> Duration | None:
         if raw is None:

@@ -35,3 +35,48 @@ def test_a_calendar_written_as_a_list_or_mapping_is_a_problem_not_a_crash(
     text = SHIPPED_TEXT.replace("calendar: around_the_clock", f"calendar: {written}")
     body = check(post_form, text)
     assert "sla.policies[0].calendar: must be the name of a calendar" in body
+
+
+def save_draft(post_form, text: str) -> None:
+    saved = post_form(
+        "/admin/workflow", {"yaml": text, "revision": "", "base_number": "1", "action": "save"}
+    )
+    assert saved.status_code == 303
+
+
+def test_a_calendar_with_a_problem_is_named_once_not_once_per_policy(client, as_admin, post_form):
+    broken = SHIPPED_TEXT.replace("timezone: Europe/Warsaw", "timezone: Europe/Warszawa")
+    body = check(post_form, broken)
+    assert "1 problem " in body
+    assert "sla.calendars.warsaw_office.timezone: unknown timezone 'Europe/Warszawa'" in body
+    assert "unknown calendar" not in body  # the policies naming it are not called wrong
+
+
+def test_a_calendar_no_longer_written_is_named_once_with_its_policies_in_polish(
+    client, create_user, login, post_form
+):
+    login(create_user(email="pl@example.com", role=Role.ADMIN, locale="pl"))
+    renamed = SHIPPED_TEXT.replace("    warsaw_office:\n", "    warsaw:\n")
+    body = check(post_form, renamed)
+    assert body.count("nieznany kalendarz") == 1
+    assert (
+        "nieznany kalendarz 'warsaw_office', używany przez polityki high, standard: podaj jeden "
+        "z kalendarzy (warsaw, ljubljana_office, around_the_clock) albo dodaj go w sekcji "
+        "sla.calendars"
+    ) in body
+
+
+def test_the_sla_page_says_once_why_the_draft_is_not_shown(client, as_admin, post_form):
+    save_draft(post_form, SHIPPED_TEXT.replace("timezone: Europe/Warsaw", "timezone: Mars/Base"))
+    response = client.get("/admin/workflow/sla")
+    body = html.unescape(raw_text_of(response))
+    assert "Showing the active version 1." in body
+    assert "The draft has problems, so its policies cannot be shown." in body
+    assert 'href="/admin/workflow#check-heading">See what to fix in the editor' in (
+        response.get_data(as_text=True)
+    )
+    assert "unknown calendar" not in body
+    # asked for the active version on purpose: the draft is offered, not blamed
+    body = html.unescape(raw_text_of(client.get("/admin/workflow/sla?source=active")))
+    assert "Show the draft (only when it has no problems)" in body
+    assert "The draft has problems" not in body

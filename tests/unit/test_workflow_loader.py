@@ -133,8 +133,46 @@ def test_unknown_calendar_and_bad_warn_at():
         d["sla"]["policies"][0]["warn_at"] = "150%"
 
     problems = problems_of(edit(change))
-    assert "sla.policies[0].calendar: unknown calendar 'moon_base'" in problems
+    assert (
+        "sla.policies[0].calendar: unknown calendar 'moon_base': name one of the calendars "
+        "(warsaw_office, ljubljana_office, around_the_clock) or add it under sla.calendars"
+    ) in problems
     assert "sla.policies[0].warn_at: '150%' is not a share of the target (use e.g. 75%)" in problems
+
+
+def test_a_calendar_is_named_once_however_many_policies_use_it():
+    # renamed under sla.calendars, not in the policies: one problem, naming every policy
+    problems = problems_of(
+        edit(
+            lambda d: d["sla"]["calendars"].update(
+                office=d["sla"]["calendars"].pop("warsaw_office")
+            )
+        )
+    )
+    calendar_problems = [p for p in problems if "calendar" in p]
+    assert calendar_problems == [
+        "sla.policies[1].calendar: unknown calendar 'warsaw_office', named by the policies "
+        "high, standard: name one of the calendars (ljubljana_office, around_the_clock, office) "
+        "or add it under sla.calendars"
+    ]
+
+
+def test_a_calendar_with_problems_is_not_called_unknown_by_its_policies():
+    data = edit(lambda d: d["sla"]["calendars"]["warsaw_office"].update(timezone="Mars/Base"))
+    assert [p for p in problems_of(data) if "calendar" in p] == [
+        "sla.calendars.warsaw_office.timezone: unknown timezone 'Mars/Base'"
+    ]
+
+
+def test_policies_without_any_calendar_are_told_once_to_add_one():
+    def change(d):
+        del d["sla"]["calendars"]
+        for policy in d["sla"]["policies"]:
+            policy.pop("calendar", None)
+
+    assert [p for p in problems_of(edit(change)) if "calendar" in p] == [
+        "sla.policies: the policies need a business calendar: add one under sla.calendars"
+    ]
 
 
 def test_routing_problems():
