@@ -655,6 +655,18 @@ class BusinessCalendar:
     def __repr__(self) -> str:
         return f"<BusinessCalendar {self.describe()}>"
 
+    def counts_like(self, other: BusinessCalendar) -> bool:
+        """Whether both calendars count the same open time (zone, hours, holidays, closed
+        dates): a new name or label changes no deadline."""
+        mine, theirs = self._spec, other._spec
+        return (
+            mine.timezone == theirs.timezone
+            and mine.weekly_hours == theirs.weekly_hours
+            and mine.holiday_country == theirs.holiday_country
+            and mine.holiday_subdivision == theirs.holiday_subdivision
+            and mine.closed_dates == theirs.closed_dates
+        )
+
     @property
     def timezone(self) -> str:
         return self._spec.timezone

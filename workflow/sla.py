@@ -2,7 +2,9 @@
 
 Due times are business time: `created + target` counted over the policy's
 calendar only, then pushed back by the business time the clock spent
-paused (e.g. waiting on the customer).
+paused (e.g. waiting on the customer), and by what a calendar change gave or
+took (`open_time_gained`), so that a new holiday or new opening hours apply to
+the time left without recounting the time already spent.
 """
 
 from __future__ import annotations
@@ -42,12 +44,23 @@ class Deadline:
     warn_at: datetime
 
 
-def choose_policy(definition: WorkflowDefinition, facts: Mapping[str, Any]) -> PolicyChoice | None:
-    """The first policy whose condition holds (a policy without `when` matches everything)."""
+def choose_policy(
+    definition: WorkflowDefinition,
+    facts: Mapping[str, Any],
+    calendars: Mapping[str, BusinessCalendar] | None = None,
+) -> PolicyChoice | None:
+    """The first policy whose condition holds (a policy without `when` matches everything).
+
+    `calendars`: calendars by id that take the place of the definition's own (a newer
+    version's); a policy whose calendar is not among them keeps the definition's.
+    """
     for index, policy in enumerate(definition.policies):
         if evaluate(policy.when, facts):
             reason = _reason(policy.when, facts)
-            return PolicyChoice(policy, definition.calendars[policy.calendar], reason, index)
+            calendar = (calendars or {}).get(policy.calendar) or definition.calendars[
+                policy.calendar
+            ]
+            return PolicyChoice(policy, calendar, reason, index)
     return None
 
 
@@ -63,21 +76,44 @@ def _reason(condition: Mapping | None, facts: Mapping[str, Any]) -> str:
 def deadlines(
     choice: PolicyChoice, started_at: datetime, paused: timedelta = timedelta()
 ) -> dict[str, Deadline]:
-    """Due and warning instants per metric, pushed back by `paused` business time."""
+    """Due and warning instants per metric, pushed back by `paused` business time.
+
+    A negative `paused` brings them forward (a calendar change took open time away that
+    the clock had already spent), never before `started_at`.
+    """
     result = {}
     calendar, policy = choice.calendar, choice.policy
     for metric in METRICS:
         target: Duration | None = getattr(policy, metric)
         if target is None:
             continue
-        unpaused_due = calendar.add_business_time(started_at, target)
-        span = calendar.business_time_between(started_at, unpaused_due)
-        warn = calendar.add_business_time(started_at, span * policy.warn_at)
+        due = calendar.add_business_time(started_at, target)
+        span = calendar.business_time_between(started_at, due)
+        warn_span = span * policy.warn_at
+        warn = calendar.add_business_time(started_at, warn_span)
         if paused > timedelta():
-            unpaused_due = calendar.add_business_time(unpaused_due, paused)
+            due = calendar.add_business_time(due, paused)
             warn = calendar.add_business_time(warn, paused)
-        result[metric] = Deadline(metric, target, unpaused_due, warn)
+        elif paused < timedelta():
+            due = calendar.add_business_time(started_at, max(span + paused, timedelta()))
+            warn = calendar.add_business_time(started_at, max(warn_span + paused, timedelta()))
+        result[metric] = Deadline(metric, target, due, warn)
     return result
+
+
+def open_time_gained(
+    before: BusinessCalendar, after: BusinessCalendar, started_at: datetime, until: datetime
+) -> timedelta:
+    """How much more open time `after` counts than `before` between a clock's start and
+    `until` (negative: less).
+
+    Pushing the clock's due times back by it keeps the business time the clock had spent
+    by `until` as it was counted: a calendar change applies from then on, so a holiday
+    added for yesterday gives no time back, and longer hours take none away.
+    """
+    return after.business_time_between(started_at, until) - before.business_time_between(
+        started_at, until
+    )
 
 
 def describe_target(target: Duration) -> str:

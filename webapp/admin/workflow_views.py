@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request as htmx_request
@@ -164,7 +164,7 @@ def workflow_publish():
         return _publish_page()
     comment = _comment()
     try:
-        version = workflow_studio.publish_draft(
+        published = workflow_studio.publish_draft(
             optional_id(request.form.get("revision")), comment, _admin()
         )
     except workflow_studio.StaleReview:
@@ -183,11 +183,27 @@ def workflow_publish():
     flash(
         _(
             "Version %(number)s is active; older tickets keep the version they started on.",
-            number=version.number,
+            number=published.version.number,
         ),
         "success",
     )
+    _flash_deadlines_moved(published.deadlines_moved)
     return redirect(url_for("admin.workflow_versions"), 303)
+
+
+def _flash_deadlines_moved(moved: int | None) -> None:
+    """Tell the admin what a calendar change did to open tickets (nothing when none changed)."""
+    if moved is None:
+        return
+    if moved:
+        message = ngettext(
+            "The business calendars changed: the deadlines of %(num)d open ticket moved.",
+            "The business calendars changed: the deadlines of %(num)d open tickets moved.",
+            moved,
+        )
+    else:
+        message = _("The business calendars changed; no open ticket's deadline moved.")
+    flash(message, "info")
 
 
 @bp.get("/workflow/versions")
@@ -255,7 +271,7 @@ def workflow_rollback(number: int):
         )
     comment = _comment() or _("Rolled back to version %(number)s", number=old.number)
     try:
-        version = workflow_studio.roll_back(old, comment, _admin())
+        published = workflow_studio.roll_back(old, comment, _admin())
     except PublishRefused as refused:
         db.session.rollback()
         response = make_response(
@@ -274,10 +290,11 @@ def workflow_rollback(number: int):
         _(
             "Version %(old)s was published again as version %(number)s.",
             old=old.number,
-            number=version.number,
+            number=published.version.number,
         ),
         "success",
     )
+    _flash_deadlines_moved(published.deadlines_moved)
     return redirect(url_for("admin.workflow_versions"), 303)
 
 

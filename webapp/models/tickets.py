@@ -110,6 +110,9 @@ class Ticket(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sla_paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sla_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)  # business time
+    # Business time the clock was pushed back (negative: brought forward) when an admin
+    # changed its calendar, so the time spent before the change stays as counted then.
+    sla_calendar_shift_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_response_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_response_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolution_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

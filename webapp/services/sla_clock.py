@@ -5,6 +5,11 @@ warned_at IS NULL`), so each fires exactly once per ticket and metric even
 when several sweeps overlap, a policy changes or the clock was paused. What
 fired is written as `SlaAlert` rows in the same transaction and acted on by
 jobs (`act_on`), so the sweep itself costs what is due.
+
+A ticket keeps the SLA policy of the workflow version it started under (its targets are
+what it was promised), but counts them on the business calendar of that id in the active
+version: an admin's new holiday or opening hours apply to every open ticket from the
+moment they are published (`follow_new_calendars`).
 """
 
 from __future__ import annotations
@@ -14,15 +19,24 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, union, update
+from sqlalchemy import and_, bindparam, func, or_, select, union, update
+from sqlalchemy.orm import selectinload
 
 from webapp import handover
 from webapp.extensions import db
 from webapp.models import SlaAlert, SlaAlertStatus, Ticket, utcnow
 from webapp.services.events import publish
 from webapp.services.history import events_dated, record_event
+from workflow.calendars import BusinessCalendar
 from workflow.definition import WorkflowDefinition
-from workflow.sla import PolicyChoice, choose_policy, deadlines, explain_deadline
+from workflow.sla import (
+    METRICS,
+    PolicyChoice,
+    choose_policy,
+    deadlines,
+    explain_deadline,
+    open_time_gained,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +53,33 @@ def _definition(ticket: Ticket) -> WorkflowDefinition:
     return machine_for(ticket.workflow_version_id).definition
 
 
-def _choice(ticket: Ticket) -> PolicyChoice | None:
+def live_calendars() -> dict[str, BusinessCalendar]:
+    """The business calendars of the active workflow version, by id (every clock's)."""
+    from webapp.services.workflow_versions import active_version_id, machine_for
+
+    return machine_for(active_version_id()).definition.calendars
+
+
+def policy_choice(ticket: Ticket) -> PolicyChoice | None:
+    """The ticket's policy from its own version, on the active version's calendar."""
     from webapp.services.tickets import ticket_facts
 
-    return choose_policy(_definition(ticket), ticket_facts(ticket))
+    return choose_policy(_definition(ticket), ticket_facts(ticket), live_calendars())
 
 
 def paused_time(ticket: Ticket, now: datetime | None = None) -> timedelta:
     """Business time the clock has been paused, including a pause still running."""
     total = timedelta(seconds=ticket.sla_paused_seconds or 0)
     if ticket.sla_paused_since and now:
-        choice = _choice(ticket)
+        choice = policy_choice(ticket)
         if choice:
             total += choice.calendar.business_time_between(ticket.sla_paused_since, now)
     return total
+
+
+def calendar_shift(ticket: Ticket) -> timedelta:
+    """Business time calendar changes pushed the clock back (negative: forward)."""
+    return timedelta(seconds=ticket.sla_calendar_shift_seconds or 0)
 
 
 def clocks_stopped(ticket: Ticket) -> bool:
@@ -79,7 +106,7 @@ def stopped_unresolved(version_id: int, state: str, resolved_at: datetime | None
 
 def apply_sla(ticket: Ticket) -> PolicyChoice | None:
     """(Re)compute the policy and due times from the ticket's facts; keeps warned/breached marks."""
-    choice = _choice(ticket)
+    choice = policy_choice(ticket)
     ticket.sla_started_at = ticket.sla_started_at or ticket.created_at or utcnow()
     if choice is None:
         ticket.sla_policy = None
@@ -87,9 +114,8 @@ def apply_sla(ticket: Ticket) -> PolicyChoice | None:
         ticket.resolution_due_at = ticket.resolution_warn_at = None
         return None
     ticket.sla_policy = choice.policy.name
-    due = deadlines(
-        choice, ticket.sla_started_at, timedelta(seconds=ticket.sla_paused_seconds or 0)
-    )
+    pushed_back = timedelta(seconds=ticket.sla_paused_seconds or 0) + calendar_shift(ticket)
+    due = deadlines(choice, ticket.sla_started_at, pushed_back)
     first, resolution = due.get("first_response"), due.get("resolution")
     # A clock already met keeps the deadline it was met (or missed) against: time paused
     # later, or a priority changed later, must not turn a late first reply into one in time.
@@ -127,15 +153,143 @@ def record_first_response(ticket: Ticket, now: datetime) -> bool:
     return True
 
 
+# A due time that moves less than this moved by rounding, not by anything a person reads.
+MOVE_WORTH_TELLING = timedelta(minutes=1)
+
+
+def follow_new_calendars(
+    before: WorkflowDefinition, after: WorkflowDefinition, version_number: int, now: datetime
+) -> int | None:
+    """Move open tickets' running deadlines onto the calendars just published; returns how
+    many tickets' deadlines moved (None: no calendar changed).
+
+    `before` was the active definition until now, `after` (version `version_number`) is
+    from now on. Time spent before now, and pauses, stay as they were counted; only the time
+    left is counted on the new calendar (`open_time_gained`, kept in the ticket's
+    `sla_calendar_shift_seconds` so every later recount agrees). Met and breached clocks,
+    resolved tickets and closed ones keep theirs. A clock already warned whose new warning
+    time lies ahead again is re-armed: its agent hears again before the new deadline.
+
+    One query reads the tickets (locked, so a move at the same moment waits), one UPDATE
+    writes them all and bumps their version (an agent's stale form then hears of the
+    change), and each moved ticket's history says which deadline moved from when to when.
+    """
+    from webapp.services.tickets import ticket_facts
+    from webapp.services.workflow_versions import machine_for, ticket_in_open_state
+
+    if before.calendars.keys() == after.calendars.keys() and all(
+        calendar.counts_like(after.calendars[name]) for name, calendar in before.calendars.items()
+    ):
+        return None
+    running = or_(*(_running_clause(metric) for metric in METRICS))
+    tickets = db.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.resolved_at.is_(None),
+            Ticket.sla_policy.is_not(None),
+            ticket_in_open_state(),
+            running,
+        )
+        .options(selectinload(Ticket.team), selectinload(Ticket.labels))
+        .order_by(Ticket.id)
+        .with_for_update(of=Ticket)
+    ).all()
+    rows, rearm, moved = [], {metric: [] for metric in METRICS}, 0
+    for ticket in tickets:
+        definition = machine_for(ticket.workflow_version_id).definition
+        facts = ticket_facts(ticket)
+        old = choose_policy(definition, facts, before.calendars)
+        new = choose_policy(definition, facts, after.calendars)
+        if old is None or new is None or old.calendar.counts_like(new.calendar):
+            continue
+        started = ticket.sla_started_at or ticket.created_at
+        # A running pause counts on whichever calendar is current; the clock stood still.
+        until = min(now, ticket.sla_paused_since or now)
+        gained = open_time_gained(old.calendar, new.calendar, started, until)
+        shift = (ticket.sla_calendar_shift_seconds or 0) + round(gained.total_seconds())
+        pushed_back = timedelta(seconds=(ticket.sla_paused_seconds or 0) + shift)
+        due = deadlines(new, started, pushed_back)
+        row = {"b_id": ticket.id, "b_shift": shift}
+        moves = []
+        for metric in METRICS:
+            old_due, old_warn = (getattr(ticket, f"{metric}_{kind}_at") for kind in ("due", "warn"))
+            deadline = due.get(metric)
+            if deadline is None or not _is_running(ticket, metric):
+                row[f"b_{metric}_due"], row[f"b_{metric}_warn"] = old_due, old_warn
+                continue
+            row[f"b_{metric}_due"], row[f"b_{metric}_warn"] = deadline.due_at, deadline.warn_at
+            if abs(deadline.due_at - old_due) >= MOVE_WORTH_TELLING:
+                moves.append(
+                    {
+                        "metric": metric,
+                        "previous": old_due.isoformat(),
+                        "due": deadline.due_at.isoformat(),
+                    }
+                )
+            if getattr(ticket, f"{metric}_warned_at") and deadline.warn_at > now:
+                rearm[metric].append(ticket.id)
+        rows.append(row)
+        if moves:
+            moved += 1
+            record_event(ticket, "sla_calendar_changed", moves=moves, version=version_number)
+    if not rows:
+        return 0
+    db.session.flush()  # the history first: the UPDATE below must be the tickets' last write
+    table = Ticket.__table__
+    due_type = table.c.first_response_due_at.type
+    db.session.execute(
+        table.update()
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            sla_calendar_shift_seconds=bindparam("b_shift"),
+            version=table.c.version + 1,
+            **{
+                f"{metric}_{kind}_at": bindparam(f"b_{metric}_{kind}", type_=due_type)
+                for metric in METRICS
+                for kind in ("due", "warn")
+            },
+        ),
+        rows,
+    )
+    for metric, ticket_ids in rearm.items():
+        if ticket_ids:
+            warn_col = getattr(Ticket, f"{metric}_warn_at")
+            db.session.execute(
+                update(Ticket)
+                .where(Ticket.id.in_(ticket_ids), warn_col > now)
+                .values({f"{metric}_warned_at": None})
+                .execution_options(synchronize_session=False)
+            )
+    for ticket in tickets:
+        db.session.expire(ticket)
+    return moved
+
+
+def _running_clause(metric: str):
+    """SQL: the metric's clock has a deadline and is neither met nor breached."""
+    _warn, due_col, met_col, _warned, breached_attr = _METRIC_COLUMNS[metric]
+    return and_(met_col.is_(None), due_col.is_not(None), getattr(Ticket, breached_attr).is_(None))
+
+
+def _is_running(ticket: Ticket, metric: str) -> bool:
+    """`_running_clause` for a loaded ticket."""
+    met = ticket.first_response_at if metric == "first_response" else ticket.resolved_at
+    return (
+        met is None
+        and getattr(ticket, f"{metric}_due_at") is not None
+        and getattr(ticket, f"{metric}_breached_at") is None
+    )
+
+
 def explain(ticket: Ticket, now: datetime | None = None) -> list[str]:
     """One line per clock saying why it is due when it is (policy, target, calendar, pauses)."""
-    choice = _choice(ticket)
+    choice = policy_choice(ticket)
     if choice is None:
         return ["no SLA policy applies"]
     paused = paused_time(ticket, now or utcnow())
     started = ticket.sla_started_at or ticket.created_at
     lines = []
-    for metric, deadline in deadlines(choice, started, paused).items():
+    for metric, deadline in deadlines(choice, started, paused + calendar_shift(ticket)).items():
         line = explain_deadline(choice, deadline, paused)
         met = ticket.first_response_at if metric == "first_response" else ticket.resolved_at
         if met:
@@ -157,7 +311,7 @@ def act_on(alert: SlaAlert) -> None:
     with events_dated(alert.fired_at):
         record_event(ticket, f"sla_{alert.kind}", metric=alert.metric, policy=ticket.sla_policy)
         if alert.kind == "breach":
-            choice = _choice(ticket)
+            choice = policy_choice(ticket)
             if choice:
                 reason = f"sla_{alert.metric}_breach"
                 # Which deadline: a ticket that misses both gets two notices that say so.

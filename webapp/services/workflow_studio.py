@@ -24,9 +24,10 @@ from webapp.extensions import db
 from webapp.i18n import supported_locales
 from webapp.models import DefinitionDraft, Team, User, WorkflowKind, WorkflowVersion
 from webapp.models.types import utcnow
-from webapp.services import audit, drafts
+from webapp.services import audit, drafts, sla_clock
 from webapp.services.workflow_versions import (
     active_version,
+    machine_for,
     publish_version,
     validate_for_publish,
 )
@@ -237,13 +238,33 @@ def discard_draft(actor: User) -> bool:
     return drafts.discard(DRAFT_KIND, DRAFT_KEY)
 
 
-def publish_draft(revision: int | None, comment: str, actor: User) -> WorkflowVersion:
-    """Publish the reviewed draft as a new active version (raises StaleReview/PublishRefused)."""
+@dataclass(frozen=True)
+class Published:
+    """A version just published, and what it did to open tickets' SLA deadlines."""
+
+    version: WorkflowVersion
+    deadlines_moved: int | None  # open tickets whose deadlines moved; None: no calendar changed
+
+
+def _follow_calendars(before: WorkflowVersion, version: WorkflowVersion) -> int | None:
+    """Open tickets' clocks follow the calendars of the version just published."""
+    # Loaded, not compiled through machine_for: that caches by id, and this transaction (and
+    # with it the id) may still roll back.
+    published = load_definition(version.yaml_text).definition
+    return sla_clock.follow_new_calendars(
+        machine_for(before.id).definition, published, version.number, utcnow()
+    )
+
+
+def publish_draft(revision: int | None, comment: str, actor: User) -> Published:
+    """Publish the reviewed draft as a new active version (raises StaleReview/PublishRefused);
+    open tickets' deadlines follow its business calendars."""
     draft = drafts.current(DRAFT_KIND, DRAFT_KEY)
     if draft is None or revision is None or draft.revision != revision:
         raise StaleReview()
     before = active_version(WorkflowKind.TICKET)
     version = publish_version(WorkflowKind.TICKET, draft.yaml_text, actor, comment=comment)
+    moved = _follow_calendars(before, version)
     audit.record(
         "workflow.published",
         version,
@@ -253,13 +274,15 @@ def publish_draft(revision: int | None, comment: str, actor: User) -> WorkflowVe
         actor=actor,
     )
     drafts.discard(DRAFT_KIND, DRAFT_KEY)
-    return version
+    return Published(version, moved)
 
 
-def roll_back(version: WorkflowVersion, comment: str, actor: User) -> WorkflowVersion:
-    """Publish an old version's text again, as a new version; the draft is left alone."""
+def roll_back(version: WorkflowVersion, comment: str, actor: User) -> Published:
+    """Publish an old version's text again, as a new version; the draft is left alone.
+    Open tickets' deadlines follow its business calendars, as on any publish."""
     before = active_version(WorkflowKind.TICKET)
     new = publish_version(WorkflowKind.TICKET, version.yaml_text, actor, comment=comment)
+    moved = _follow_calendars(before, new)
     audit.record(
         "workflow.rolled_back",
         new,
@@ -273,7 +296,7 @@ def roll_back(version: WorkflowVersion, comment: str, actor: User) -> WorkflowVe
         },
         actor=actor,
     )
-    return new
+    return Published(new, moved)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from webapp.timezone_choices import zone_in_words
 from workflow.calendars import BusinessCalendar
 from workflow.durations import Duration
 from workflow.registry import EVENTS
-from workflow.sla import choose_policy, deadlines
+from workflow.sla import deadlines
 
 if TYPE_CHECKING:
     from webapp.services.tickets import TicketConflict
@@ -210,10 +210,7 @@ def sla_clocks(
     `forms` (a `FormNames`): form titles and question texts, loaded once per page.
     """
     now = now or utcnow()
-    definition = machine_for(ticket.workflow_version_id).definition
-    from webapp.services.tickets import ticket_facts
-
-    choice = choose_policy(definition, ticket_facts(ticket))
+    choice = sla_clock.policy_choice(ticket)
     if choice is None:
         return []
     from webapp.tickets.routing_reasons import condition_words, policy_named
@@ -227,8 +224,9 @@ def sla_clocks(
     # Closed unresolved (spam, merged): nothing is owed, so no deadline runs or waits.
     stopped = sla_clock.clocks_stopped(ticket)
     views = []
+    pushed_back = paused + sla_clock.calendar_shift(ticket)
     for metric, deadline in deadlines(
-        choice, ticket.sla_started_at or ticket.created_at, paused
+        choice, ticket.sla_started_at or ticket.created_at, pushed_back
     ).items():
         met = ticket.first_response_at if metric == "first_response" else ticket.resolved_at
         breached = getattr(ticket, f"{metric}_breached_at")
