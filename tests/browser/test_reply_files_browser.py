@@ -11,6 +11,7 @@ from tests.browser.test_file_picker_browser import PNG, chooser_from, choosers_o
 from tests.browser.test_workspace_browser import open_ticket, ticket  # noqa: F401 (fixture)
 from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
+from webapp.models import CannedReply
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +87,29 @@ def test_a_polish_agent_chooses_reply_files_in_polish_and_their_names_survive_th
     expect(page.locator("#ws-timeline")).to_contain_text("zdjęcie.png")
     expect(chosen).to_have_text("Nie wybrano plików")  # a sent reply's files are gone
     context.close()
+
+
+def test_a_template_picked_after_the_files_and_the_next_step_keeps_both(
+    page,
+    live_server,
+    ticket,  # noqa: F811
+):
+    """Picking a template redraws the reply box with the template after the draft: the files
+    chosen before and "After sending" stay as the agent left them (both were dropped)."""
+    db.session.add(CannedReply(title="Fixed", locale="en", body="It is fixed, {name}."))
+    db.session.commit()
+    open_ticket(page, live_server, ticket)
+    page.get_by_label("Message", exact=True).fill("Hello,")
+    files = page.get_by_label("Attach files (optional)")
+    files.set_input_files([{"name": "label.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.get_by_label("After sending").select_option("resolve")
+    page.get_by_label("Template").select_option(label="Fixed")
+    expect(page.get_by_label("Message", exact=True)).to_have_value("Hello,\n\nIt is fixed, {name}.")
+    expect(page.get_by_label("After sending")).to_have_value("resolve")
+    expect(page.locator("#ws-reply-files-chosen")).to_have_text("label.pdf")
+    page.wait_for_function("() => document.getElementById('ws-reply-files').files.length === 1")
+
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#ws-timeline")).to_contain_text("label.pdf")
+    expect(page.locator("#ws-header")).to_contain_text("Resolved")
+    expect(page.locator("#ws-reply-files-chosen")).to_have_text("No files chosen")  # sent

@@ -9,7 +9,7 @@ import pytest
 from tests.helpers import make_ticket, text_of
 from tests.integration.test_workspace_conversation import add_people, field_attrs
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import CannedReply, Ticket
 from webapp.services.tickets import fire
 
 
@@ -73,6 +73,21 @@ def test_a_preview_keeps_the_chosen_move(client, login, post_form, people):
     )
     page = preview.get_data(as_text=True)
     assert '<option value="resolve" selected>' in page
+
+
+def test_a_template_keeps_the_chosen_move(client, login, people):
+    """Picking a template redraws the reply box; the step chosen for after sending stays."""
+    ticket = _in_progress(people)
+    fixed = CannedReply(title="Naprawione", locale="pl", body="Naprawione, {name}.")
+    db.session.add(fixed)
+    db.session.commit()
+    login(people["ola"])
+    page = client.get(
+        f"/tickets/{ticket.number}/reply?canned={fixed.id}&text=Witam&then=resolve",
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "Witam\n\nNaprawione, {name}." in page
+    assert _chosen(page) == "resolve"
 
 
 def _chosen(page: str) -> str:

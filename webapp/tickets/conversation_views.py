@@ -67,16 +67,18 @@ def reply_form(number: str):
     """The reply section with a canned template's text in the box (htmx on select change).
 
     What the agent had already typed (sent along by htmx) stays, with the template after it,
-    as a help desk's macros do: picking a template must never throw away a draft.
+    as a help desk's macros do: picking a template must never throw away a draft, nor the
+    step chosen for after sending (the files chosen stay in the browser: ticket_live.js).
     """
     ticket = ticket_or_404(number)
     text = canned_body(ticket, request.args.get("canned", type=record_id) or 0)
     draft = request.args.get("text", "").rstrip()
     if draft:
         text = f"{draft}\n\n{text}" if text else draft
-    forms = FormState(
-        values={"reply": {"text": text, "canned": request.args.get("canned"), **_seen_kept()}}
-    )
+    values = {"text": text, "canned": request.args.get("canned"), **_seen_kept()}
+    if "then" in request.args:  # else the box offers the agent's usual step
+        values["then"] = request.args["then"]
+    forms = FormState(values={"reply": values})
     return after_action(ticket, ["reply"], anchor="ws-reply", forms=forms, reply_prefilled=True)
 
 

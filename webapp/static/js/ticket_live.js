@@ -1,7 +1,8 @@
 // The open ticket page, and the board's drawer, stay current: htmx polls #ws-live
-// (templates/tickets/_ws_live.html) and swaps in the changed sections out of band. This file adds what htmx cannot say
-// without eval: no polls from a hidden tab, sections the agent is working in are kept, and
-// the poll stops for good (saying so once) when the session or the access is gone.
+// (templates/tickets/_ws_live.html) and swaps in the changed sections out of band. This file
+// adds what htmx cannot say without eval: no polls from a hidden tab, sections the agent is
+// working in are kept, a refusal on screen stays through a redraw of its section, and the
+// poll stops for good (saying so once) when the session or the access is gone.
 (function () {
   "use strict";
 
@@ -78,8 +79,15 @@
       return field.checked !== field.defaultChecked;
     }
     if (field.tagName === "SELECT") {
-      return Array.prototype.some.call(field.options, function (option) {
-        return option.selected !== option.defaultSelected;
+      // A single choice drawn with no option marked shows its first one: that is no edit
+      // (else the tasks' "For" box, or an unassigned ticket's, would hold its section still).
+      var options = Array.prototype.slice.call(field.options);
+      var drawn = options.filter(function (option) { return option.defaultSelected; });
+      if (!drawn.length && !field.multiple) {
+        drawn = options.filter(function (option) { return !option.disabled; }).slice(0, 1);
+      }
+      return options.some(function (option) {
+        return option.selected !== (drawn.indexOf(option) >= 0);
       });
     }
     return field.value !== field.defaultValue;
@@ -106,17 +114,19 @@
     });
   }
 
-  // A preview redraws the reply section, and a page cannot refill a file input: the files
-  // the agent chose move into the new section (only for a preview: a sent reply's are gone),
-  // with the whole picker (_file_picker.html), so their names stay beside its button.
+  // A preview, or a template picked, redraws the reply section, and a page cannot refill a
+  // file input: the files the agent chose move into the new section (only for those: a sent
+  // reply's are gone), with the whole picker (_file_picker.html), so their names stay
+  // beside its button.
   function pickerOf(input) { return input.closest(".file-picker") || input; }
   var previewing = false;
   var keptFiles = null;
   function isPreview(evt) {
     var detail = evt.detail || {};
-    var path = (detail.pathInfo && detail.pathInfo.requestPath) ||
-      (detail.requestConfig && detail.requestConfig.path) || "";
-    return /\/reply\/preview$/.test(pathOf(path));
+    var config = detail.requestConfig || {};
+    var path = pathOf((detail.pathInfo && detail.pathInfo.requestPath) || config.path || "");
+    var template = config.verb === "get" && /\/reply$/.test(path);  // _ws_reply.html's picker
+    return template || /\/reply\/preview$/.test(path);
   }
   document.addEventListener("htmx:beforeRequest", function (evt) {
     if (isPreview(evt)) { previewing = true; }  // a live poll meanwhile changes nothing
@@ -137,6 +147,92 @@
     if (isPreview(evt)) { previewing = false; }
   });
 
+  // Why the agent's last label, task, reminder or assignment was refused stays on screen
+  // when the refresh redraws its section: the section brings what changed meanwhile, and
+  // the message goes back where the form's slot is (_form_error.html), with what the agent
+  // had typed for it (the fields it names in data-kept) and the fields it marks invalid.
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+
+  function fieldsNamed(form, name) {
+    return Array.prototype.filter.call(form.querySelectorAll("input, select, textarea"),
+      function (field) { return field.name === name && field.type !== "hidden" && field.type !== "file"; });
+  }
+
+  // Set as the fresh field's default: it shows, and counts as not yet edited, as it did.
+  function copyValue(was, field) {
+    if (field.type === "checkbox" || field.type === "radio") {
+      field.defaultChecked = was.checked;
+    } else if (field.tagName === "SELECT") {
+      each(field.options, function (option) {
+        option.defaultSelected = Array.prototype.some.call(was.options, function (old) {
+          return old.selected && old.value === option.value;
+        });
+      });
+    } else {
+      field.defaultValue = was.value;
+    }
+  }
+
+  function keepTyped(before, after, names) {
+    names.forEach(function (name) {
+      var old = fieldsNamed(before, name);
+      fieldsNamed(after, name).forEach(function (field, index) {
+        var was = field.type === "checkbox" || field.type === "radio"
+          ? old.filter(function (o) { return o.value === field.value; })[0]
+          : old[index];
+        if (was) { copyValue(was, field); }
+      });
+    });
+  }
+
+  function keepMarks(before, after, errorId) {
+    each(before.querySelectorAll("[aria-invalid='true']"), function (was) {
+      var field = fieldsNamed(after, was.name)[0];
+      if (!field) { return; }
+      var described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      if (described.indexOf(errorId) < 0) { described.push(errorId); }
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", described.join(" "));
+    });
+  }
+
+  function openAround(node) {
+    for (var up = node.parentElement; up; up = up.parentElement) {
+      if (up.tagName === "DETAILS") { up.setAttribute("open", ""); }
+    }
+  }
+
+  // The form a refusal is about: the one it stands in, or the one whose field points at it.
+  function refusedForm(error, section) {
+    var pointing = section.querySelector("[aria-describedby~='" + CSS.escape(error.id) + "']");
+    return error.closest("form") || (pointing && pointing.form) || null;
+  }
+
+  function sameForm(fragment, form) {
+    var action = form.getAttribute("action");
+    return Array.prototype.filter.call(fragment.querySelectorAll("form"), function (other) {
+      return other.getAttribute("action") === action;
+    })[0] || null;
+  }
+
+  function keepRefusals(section, fragment) {
+    each(section.querySelectorAll(".field-error[id][data-kept]"), function (error) {
+      var name = error.id.replace(/-error$/, "");
+      var slot = fragment.querySelector("template[data-form-error='" + CSS.escape(name) + "']");
+      if (!slot) { return; }  // the form is gone from the section, and the reason with it
+      var kept = error.cloneNode(true);
+      kept.removeAttribute("role");  // announced when it came, not again at every redraw
+      slot.replaceWith(kept);
+      openAround(kept);
+      var before = refusedForm(error, section);
+      var after = before && sameForm(fragment, before);
+      if (!after) { return; }
+      keepTyped(before, after, error.dataset.kept.split(/\s+/).filter(Boolean));
+      keepMarks(before, after, error.id);
+      openAround(after);
+    });
+  }
+
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     if (!refreshing) { return; }
     var target = evt.detail.target;
@@ -146,5 +242,6 @@
       return;
     }
     keepOpen(target, evt.detail.fragment);
+    keepRefusals(target, evt.detail.fragment);
   });
 })();
