@@ -73,8 +73,8 @@ def test_polish_preview_follows_show_if_and_stores_nothing(signed_in, post_form,
     assert 'class="preview-banner"' in preview.html
     assert preview.question == "score"
     assert "Jak prawdopodobne jest" in preview.html
-    # The language switcher stays inside the preview.
-    assert 'href="/admin/forms/nps/preview?lang=ru"' in preview.html
+    # The language switcher stays inside the preview, and leads to the question.
+    assert 'href="/admin/forms/nps/preview?lang=ru#composer"' in preview.html
     assert "/f/nps/answer" not in preview.html
 
     preview.answer("3")  # a detractor is asked what went wrong, never for a testimonial

@@ -217,7 +217,8 @@ def test_a_reply_keeps_the_language_the_customer_reads_the_page_in(client, ticke
     assert f'action="{action}"' in refused.text  # the next try keeps it too
     done = client.post(action, data={"reply_token": reply_token, "message": "Order 1234"})
     assert done.status_code == 303
-    assert done.headers["Location"] == f"/t/{ticket.status_token}?lang=en"
+    # back at the reply box (#reply), not at the top of the page
+    assert done.headers["Location"] == f"/t/{ticket.status_token}?lang=en#reply"
     after = client.get(done.headers["Location"])
     assert '<html lang="en">' in after.text
     assert "Thank you, your message was added to your request." in text_of(after)

@@ -212,7 +212,10 @@ def ticket_reply(token: str):
     db.session.commit()
     flash(_("Thank you, your message was added to your request."), "success")
     kept = {"lang": lang} if "lang" in request.args else {}
-    return redirect(url_for("public.ticket_status", token=ticket.status_token, **kept), code=303)
+    # Back at the reply box, their message just above it: chat.js focuses the box, and
+    # without JavaScript the fragment starts the Tab order there, not at the page's top.
+    target = url_for("public.ticket_status", token=ticket.status_token, _anchor="reply", **kept)
+    return redirect(target, code=303)
 
 
 def _refusal(refused: UploadRefused) -> str:

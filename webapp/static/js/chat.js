@@ -1,12 +1,12 @@
 // The conversation page: move focus to each new question, and answer scales by keyboard.
+// The status page: after a reply, the focus is back in its reply box.
 (function () {
   "use strict";
 
   // The new control, or when an earlier answer is being edited, the one that holds it.
-  function focusComposer(root) {
-    var scope = root || document;
-    var target = scope.querySelector("#composer [data-autofocus-first][aria-pressed=true]") ||
-      scope.querySelector("#composer [data-autofocus-first]");
+  function focusComposer(scope) {
+    var target = scope.querySelector("[data-autofocus-first][aria-pressed=true]") ||
+      scope.querySelector("[data-autofocus-first]");
     if (target) { target.focus({ preventScroll: false }); }
   }
 
@@ -48,17 +48,26 @@
     press(evt.key);
   });
 
-  function askedForTheComposer() {
-    return location.hash === "#composer" || location.hash === "#end" || document.querySelector(".answer-error");
+  // Where a page loaded with an address's #fragment wants the keyboard: the conversation's
+  // question or end screen (an answer without htmx, a language switched, an edit link), the
+  // status page's reply box (after a reply). Else the page starts at the top, as pages do.
+  function askedForRegion() {
+    if (location.hash === "#composer" || location.hash === "#end" || document.querySelector(".answer-error")) {
+      return document.getElementById("composer");
+    }
+    if (location.hash === "#reply") { return document.getElementById("reply"); }
+    return null;
   }
   document.addEventListener("DOMContentLoaded", function () {
     restoreDraft();
-    if (askedForTheComposer()) { focusComposer(); }
+    var region = askedForRegion();
+    if (region) { focusComposer(region); }
   });
-  // Chromium scrolls to the #fragment after DOMContentLoaded and drops the focus on the way
-  // (an edit link, an answer without htmx): give it back to the control.
+  // Chromium scrolls to the #fragment after DOMContentLoaded and drops the focus on the way:
+  // give it back to the control.
   window.addEventListener("load", function () {
-    if (askedForTheComposer() && document.activeElement === document.body) { focusComposer(); }
+    var region = askedForRegion();
+    if (region && document.activeElement === document.body) { focusComposer(region); }
   });
 
   // "Skip" does not upload a file chosen meanwhile (nor wait for a too large one to fail).
@@ -82,7 +91,8 @@
     return input ? input.form.action + "#" + input.value : null;
   }
   document.addEventListener("click", function (evt) {
-    var link = evt.target.closest && evt.target.closest(".chat-languages a");
+    // The page's own language only moves to the #composer fragment: nothing reloads.
+    var link = evt.target.closest && evt.target.closest(".chat-languages a:not([aria-current])");
     var field = typedField();
     if (!link || !field || !field.value) { return; }
     try {
