@@ -5,14 +5,16 @@ instead of in UTC. A name zoneinfo does not know is ignored; without it, times s
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import text_of
+from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
-from webapp.models import Response, Ticket
+from webapp.models import OutboxMessage, Response, Ticket
+from webapp.services.customer_requests import send_link
 
 
 @pytest.fixture
@@ -132,3 +134,52 @@ def test_an_admins_own_confirmation_text_shows_the_customers_time_too(
     body = _confirmation(smtp_server)
     assert "odpowiemy najpóźniej" in body
     assert f"{due:%H:%M} (czas środkowoeuropejski)" in body and "(UTC)" not in body
+
+
+def _requests_list(client, lang: str = "pl"):
+    """Jan's list of requests, opened from the link he was e-mailed."""
+    assert send_link("jan@example.pl", lang)
+    db.session.commit()
+    mail = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.template == "requests_link")
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    page = client.get(re.search(r"https?://[^/\s]+(/requests/\S+)", mail.body_text).group(1))
+    assert page.status_code == 200
+    return page
+
+
+def test_the_list_of_requests_says_when_each_was_sent_in_the_customer_s_zone(client, builtin_forms):
+    """Written at 23:30 UTC on 30 November: in Warsaw it was already 1 December, 00:30. A
+    request sent from a browser without JavaScript is read on the same clock (one customer,
+    one list), and the zone is named in the language the list is read in."""
+    late = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    make_ticket(created_at=late, metadata={"timezone": "Europe/Warsaw"})
+    make_ticket(subject="Bez JavaScriptu", created_at=datetime(2026, 12, 2, 9, 5, tzinfo=UTC))
+    said = text_of(_requests_list(client))
+    assert "Wysłane 1 grudnia 2026 00:30 (czas środkowoeuropejski)" in said, said
+    assert "Wysłane 2 grudnia 2026 10:05 (czas środkowoeuropejski)" in said, said
+    assert "UTC" not in said and "30 listopada" not in said
+    russian = text_of(_requests_list(client, "ru"))
+    assert "Отправлено 1 декабря 2026 г., 00:30 (Центральная Европа)" in russian, russian
+
+    # He wrote again from New York: the list reads on the clock he is on now.
+    make_ticket(
+        subject="Jestem w Nowym Jorku",
+        created_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC),
+        metadata={"timezone": "America/New_York"},
+    )
+    said = text_of(_requests_list(client))
+    assert "Wysłane 30 listopada 2026 18:30 (czas wschodnioamerykański)" in said, said
+    assert "Wysłane 3 grudnia 2026 10:00 (czas wschodnioamerykański)" in said, said
+    assert "czas środkowoeuropejski" not in said
+
+
+def test_without_the_customer_s_zone_the_list_names_the_server_s(client, builtin_forms):
+    """No request of theirs knows the zone: the time is the server's, named, and marked for
+    app.js to show it on the reader's own clock."""
+    make_ticket(created_at=datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+    page = _requests_list(client)
+    assert "Wysłane 30 listopada 2026 23:30 (UTC)" in text_of(page), text_of(page)
+    assert 'datetime="2026-11-30T23:30:00+00:00" data-local-time' in page.get_data(as_text=True)

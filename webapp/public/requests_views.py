@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -171,5 +172,11 @@ def customer_requests_page(token: str):
             error=_("This link is not valid. Enter your e-mail address to get a new one."),
             status=404,
         )
-    page = render_template("public/requests_list.html", lang=lang, requests=listed)
+    page = render_template(
+        "public/requests_list.html",
+        lang=lang,
+        requests=listed,
+        customer_zone=customer_requests.list_timezone(listed),  # their browser's, once told
+        zone=str(get_timezone()),  # said beside times when we do not know theirs
+    )
     return _private(make_response(page))

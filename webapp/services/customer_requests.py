@@ -28,6 +28,7 @@ from webapp.models import Ticket
 from webapp.outbox import queue_email
 from webapp.people import normalise_email
 from webapp.services import recipient_limits
+from webapp.services.customer_timezone import customer_timezone
 from webapp.services.non_essential_mail import is_opted_out
 from webapp.services.same_customer import tickets_of_address_condition
 from webapp.services.spam import is_blocked
@@ -49,6 +50,7 @@ class CustomerRequest:
     created_at: datetime
     updated_at: datetime
     status_token: str
+    timezone: str | None = None  # the customer's browser's, when it told us on this request
 
 
 class LinkExpired(ValueError):
@@ -148,7 +150,15 @@ def _as_request(ticket: Ticket) -> CustomerRequest:
         created_at=ticket.created_at,
         updated_at=ticket.updated_at or ticket.created_at,
         status_token=ticket.status_token,
+        timezone=customer_timezone(ticket),
     )
+
+
+def list_timezone(requests: list[CustomerRequest]) -> str | None:
+    """The zone the customer's list reads in: the newest request's that knows it (where their
+    browser was last), for every request, so one customer's list speaks of one clock; None
+    when none of them knows it."""
+    return next((r.timezone for r in requests if r.timezone), None)
 
 
 def customer_state_label(state, lang: str) -> str:
