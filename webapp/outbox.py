@@ -165,6 +165,30 @@ def refused_reply(message: OutboxMessage) -> str | None:
     return None
 
 
+# What "Send again" takes: a message that did not go out, or is still waiting for a retry.
+SENDABLE_AGAIN = (OutboxStatus.FAILED, OutboxStatus.NOT_SENT, OutboxStatus.RETRYING)
+
+
+def send_again(message: OutboxMessage) -> bool:
+    """Put a message that did not go out back in line, recorded in the audit log (no commit;
+    `relay` it once committed). False when it may not be: sent or in line already, or its
+    recipient was erased on request."""
+    from webapp.services import audit
+
+    if message.status not in SENDABLE_AGAIN or not message.to_address:
+        return False
+    audit.record(
+        "mail.retried",
+        message,
+        f"{message.to_address}: {message.subject}",
+        before={"status": message.status},
+        after={"status": OutboxStatus.PENDING.value},
+    )
+    message.status = OutboxStatus.PENDING
+    message.last_error = None
+    return True
+
+
 def relay(message_ids: list[int]) -> int:
     """Hand committed outbox rows to the job queue, each exactly once.
 

@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.htmx_responses import render_page_or_partial
 from webapp.i18n import normalise_locale
 from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembership, User, utcnow
-from webapp.outbox import relay
+from webapp.outbox import relay, send_again
 from webapp.people import EmailTaken, create_staff_member
 from webapp.security import admin_required, content_security_policy, inline_style_hashes
 from webapp.services import audit, away, sla_clock, staff_admin, two_step
@@ -291,17 +291,7 @@ def mail_message(message_id: int):
 @admin_required
 def retry_mail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    retryable = (OutboxStatus.FAILED, OutboxStatus.NOT_SENT, OutboxStatus.RETRYING)
-    if message.status in retryable and message.to_address:  # erased on request: no recipient
-        audit.record(
-            "mail.retried",
-            message,
-            f"{message.to_address}: {message.subject}",
-            before={"status": message.status},
-            after={"status": OutboxStatus.PENDING.value},
-        )
-        message.status = OutboxStatus.PENDING
-        message.last_error = None
+    if send_again(message):  # not one erased on request: it has no recipient
         db.session.commit()
         relay([message.id])
         db.session.refresh(message)

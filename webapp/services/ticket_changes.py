@@ -32,6 +32,7 @@ EVENT_SECTIONS = (
     "watchers",
 )
 VERSION_SECTIONS = ("header", "sla")  # the ticket row changed without a new event
+MAIL_SECTIONS = ("conversation", "timeline")  # a reply's e-mail was sent, or failed
 TIME_SECTIONS = ("sla",)  # "due in 3 hours" moves on by itself
 
 
@@ -56,11 +57,20 @@ def ticket_mark(ticket_id: int) -> TicketMark | None:
 
 
 def change_tag(
-    ticket_id: int, mark: TicketMark, locale: str, now: datetime, present: str = ""
+    ticket_id: int,
+    mark: TicketMark,
+    locale: str,
+    now: datetime,
+    present: str = "",
+    mails: str = "",
 ) -> str:
     """The ETag of what a page shows: changes with the ticket, every minute (SLA times),
-    with the viewer's language and with who else has it open (`presence.fingerprint`)."""
-    raw = f"{ticket_id}|{mark.version}|{mark.last_event_id}|{now:%Y%m%d%H%M}|{locale}|{present}"
+    with the viewer's language, with who else has it open (`presence.fingerprint`) and with
+    the delivery of the replies' e-mails it watches (`reply_deliveries.marks_fingerprint`)."""
+    raw = (
+        f"{ticket_id}|{mark.version}|{mark.last_event_id}|{now:%Y%m%d%H%M}|{locale}|{present}"
+        f"|{mails}"
+    )
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
@@ -70,13 +80,17 @@ def shown_mark(ticket: Ticket, events: Sequence[TicketEvent]) -> TicketMark:
     return TicketMark(ticket.version, events[0].id if events else 0)
 
 
-def changed_sections(shown: TicketMark, since: int | None, version: int | None) -> tuple[str, ...]:
-    """Which workspace sections a page that knew (`since`, `version`) must redraw."""
+def changed_sections(
+    shown: TicketMark, since: int | None, version: int | None, mails_changed: bool = False
+) -> tuple[str, ...]:
+    """Which workspace sections a page that knew (`since`, `version`) must redraw;
+    `mails_changed`: the delivery of a reply's e-mail it shows changed."""
     if since != shown.last_event_id:
         return EVENT_SECTIONS
-    if version != shown.version:
-        return VERSION_SECTIONS
-    return TIME_SECTIONS
+    sections = VERSION_SECTIONS if version != shown.version else TIME_SECTIONS
+    if mails_changed:
+        sections = (*MAIL_SECTIONS, *sections)
+    return sections
 
 
 def messages_from_others(

@@ -12,6 +12,7 @@ from webapp.htmx_responses import fragment_only
 from webapp.models import Ticket, TicketEvent, utcnow
 from webapp.security import staff_required
 from webapp.services import presence
+from webapp.services.reply_deliveries import current_marks, marks_fingerprint
 from webapp.services.ticket_access import can_see_id
 from webapp.services.ticket_changes import (
     change_tag,
@@ -92,16 +93,24 @@ def changes(number: str) -> Response:
     now = utcnow()
     # "I am here" (and writing a reply, when the page's reply box holds a draft).
     present = presence.here(ticket_id, current_user.id, request.args.get("replying") == "1", now)
-    tag = change_tag(ticket_id, mark, locale, now, presence.fingerprint(present))
+    # The replies' e-mails the page shows on their way (or failed), as they are now.
+    shown_mails = request.args.getlist("mail")
+    mails = current_marks(ticket_id, shown_mails)
+    tag = change_tag(
+        ticket_id, mark, locale, now, presence.fingerprint(present), marks_fingerprint(mails)
+    )
     if request.if_none_match.contains(tag):
         response = make_response("", 304)
     else:
         context = workspace_context(ticket_or_404(number), current_user, present=present)
         since = _query_number("since")
         arrived = messages_from_others(context["events"], since, current_user)
+        swap = changed_sections(
+            context["live"], since, _query_number("version"), mails_changed=mails != shown_mails
+        )
         body = render_template(
             "tickets/_live_changes.html",
-            swap=changed_sections(context["live"], since, _query_number("version")),
+            swap=swap,
             notices=arrival_notices(arrived),
             **context,
         )

@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from webapp.extensions import db
 from webapp.i18n import PRIORITY_LABELS
 from webapp.models import (
-    OutboxMessage,
     Task,
     Team,
     Ticket,
@@ -30,6 +29,12 @@ from webapp.services.notes import active_staff
 from webapp.services.reminders import pending_reminders
 from webapp.services.replies import canned_replies_for, new_reply_nonce
 from webapp.services.reply_collisions import CONVERSATION_EVENTS, last_message_id
+from webapp.services.reply_deliveries import (
+    MailDelivery,
+    deliveries_of,
+    marks_fingerprint,
+    watched_marks,
+)
 from webapp.services.same_customer import same_customer_condition
 from webapp.services.sharing import SCOPES
 from webapp.services.tasks import is_overdue, task_options, tasks_of
@@ -77,8 +82,8 @@ def board_url(**filters: str) -> str:
     return url_for("board.index", **filters)
 
 
-def timeline(ticket: Ticket) -> tuple[list[TicketEvent], dict[str, str]]:
-    """Events newest first, and the delivery status of every e-mail they mention.
+def timeline(ticket: Ticket) -> tuple[list[TicketEvent], dict[str, MailDelivery]]:
+    """Events newest first, and the delivery of every e-mail they mention, by message key.
 
     Two queries whatever the number of events: the events (with their actors), then
     the outbox rows of all message keys found in them.
@@ -89,17 +94,7 @@ def timeline(ticket: Ticket) -> tuple[list[TicketEvent], dict[str, str]]:
         .where(TicketEvent.ticket_id == ticket.id)
         .order_by(TicketEvent.id.desc())
     ).all()
-    keys = {key for event in events for key in message_keys(event)}
-    deliveries: dict[str, str] = {}
-    if keys:
-        deliveries = dict(
-            db.session.execute(
-                select(OutboxMessage.message_key, OutboxMessage.status).where(
-                    OutboxMessage.message_key.in_(keys)
-                )
-            ).all()
-        )
-    return list(events), deliveries
+    return list(events), deliveries_of(key for event in events for key in message_keys(event))
 
 
 # Events naming another ticket (which it links to), and where they keep its number.
@@ -315,8 +310,11 @@ def workspace_context(
     if ticket.customer_ref:  # among the customer's facts, marked verified or not
         hidden.pop(CUSTOMER_ID_FIELD, None)
     wording = form_wording(ticket, talk, locale, answer_lang=ticket.customer_locale)
-    events, deliveries = timeline(ticket)
+    events, mails = timeline(ticket)
+    thread = [e for e in reversed(events) if e.kind in CONVERSATION_EVENTS]
     live = shown_mark(ticket, events)
+    # The replies' e-mails still on their way (or failed): the live refresh redraws their marks.
+    mail_marks = watched_marks(thread, mails)
     staff = active_staff()
     watchers = watchers_of(ticket)
     tasks = task_views(ticket, user, locale)
@@ -340,7 +338,8 @@ def workspace_context(
         "hidden_fields": hidden,
         "customer_requests": customer_requests(ticket, locale, user),
         "events": events,
-        "deliveries": deliveries,
+        "deliveries": {key: mail.status for key, mail in mails.items()},  # the history's ✉
+        "mails": mails,  # the conversation's replies: sent, on the way, or failed and why
         # The history links only to the tickets the viewer may open (another team's: a 404).
         "openable": visible_numbers(user, linked_numbers(events)),
         "canned": canned_replies_for(ticket.customer_locale),
@@ -350,11 +349,19 @@ def workspace_context(
         "last_message": last_message_id(events),  # what the agent sees while writing
         # What the page's live refresh asks about: "anything newer than this?"
         "live": live,
-        "live_tag": change_tag(ticket.id, live, locale, utcnow(), presence.fingerprint(present)),
+        "live_tag": change_tag(
+            ticket.id,
+            live,
+            locale,
+            utcnow(),
+            presence.fingerprint(present),
+            marks_fingerprint(mail_marks),
+        ),
+        "mail_marks": mail_marks,
         # Colleagues with the ticket open now, named from the staff list (no query).
         "colleagues": _present_names(present, staff),
         # Replies both ways after the form, oldest first: the conversation as one thread.
-        "thread": [e for e in reversed(events) if e.kind in CONVERSATION_EVENTS],
+        "thread": thread,
         "staff": staff,
         "teams": teams,
         "team_names": team_names,
