@@ -242,6 +242,37 @@ def test_a_drawer_opened_by_clicking_the_card_closes_back_onto_it(page, live_ser
     expect(page.locator(f"#card-{ticket.number} .card-number")).to_be_focused()
 
 
+def test_a_reply_and_a_note_typed_in_the_drawer_outlive_closing_it(page, live_server, desk):
+    """Escape twice (out of the box, then out of the drawer) threw away what was typed;
+    opening the card again, or the ticket's page, finds it until it is sent."""
+    ticket, other = new_ticket(), new_ticket("Second parcel")
+    log_in(page, live_server, "agent@example.com")
+    page.locator(f"#card-{ticket.number} .card-subject").click()
+    page.locator("#drawer #ws-reply-text").fill("Dear Jan, we are sorry 😀 <b>really</b>")
+    page.locator("#drawer #ws-note-text").fill("Courier called twice")
+    page.keyboard.press("Escape")  # leaves the note box
+    page.keyboard.press("Escape")  # closes the drawer
+    expect(page.locator("#drawer-dialog")).not_to_be_visible()
+
+    page.locator(f"#card-{other.number} .card-subject").click()
+    expect(page.locator("#drawer #ws-reply-text")).to_have_value("")  # another ticket's box
+    page.keyboard.press("Escape")
+    page.locator(f"#card-{ticket.number} .card-subject").click()
+    reply = page.locator("#drawer #ws-reply-text")
+    expect(reply).to_have_value("Dear Jan, we are sorry 😀 <b>really</b>")
+    expect(page.locator("#drawer #ws-note-text")).to_have_value("Courier called twice")
+
+    page.locator("#drawer").get_by_role("button", name="Add note").click()
+    expect(page.locator("#drawer #ws-timeline")).to_contain_text("Courier called twice")
+    page.goto(f"{live_server}/tickets/{ticket.number}")
+    expect(page.locator("#ws-reply-text")).to_have_value("Dear Jan, we are sorry 😀 <b>really</b>")
+    expect(page.locator("#ws-note-text")).to_have_value("")  # added: no draft any more
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#ws-timeline")).to_contain_text("we are sorry")
+    page.reload()
+    expect(page.locator("#ws-reply-text")).to_have_value("")
+
+
 def test_the_filter_bar_rings_the_focused_field_not_the_whole_bar(page, live_server, desk):
     log_in(page, live_server, "agent@example.com")
     page.locator("#board-filters select[name=priority]").focus()
