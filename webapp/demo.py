@@ -482,6 +482,23 @@ DEMO_TICKETS = (
 # LD-1001 shows it among the customer's facts as verified.
 DEMO_CUSTOMER_IDS = {"Płatność kartą nie przechodzi": "C-20417"}
 
+# Where the customers' browsers said they were when they answered (the conversation page
+# sends the zone, services.customer_timezone): mostly at home, by their language's country
+# (demo_history.CUSTOMER_ZONES), a few elsewhere. Their status pages and their lists of
+# requests show times on their own clock.
+DEMO_CUSTOMERS_ABROAD = {
+    "oliver@example.com": "America/New_York",
+    "igor.petrov@example.ru": "Asia/Yekaterinburg",
+    "sophie.turner@example.com": "Europe/Dublin",
+}
+
+
+def demo_customer_zone(email: str, locale: str) -> str:
+    """The time zone a demo customer's browser told us."""
+    from webapp.demo_history import CUSTOMER_ZONES
+
+    return DEMO_CUSTOMERS_ABROAD.get(email, CUSTOMER_ZONES[locale])
+
 
 def seed_demo_tickets() -> int:
     """Create demo tickets in several states and languages (only into an empty ticket table)."""
@@ -508,7 +525,10 @@ def seed_demo_tickets() -> int:
             category = nps_category(value) if kind == "nps" else csat_category(value)
             scored = {"type": kind, "value": value, "category": category}
         customer_id = DEMO_CUSTOMER_IDS.get(subject)
-        metadata = {"page_url": answers.get("page_url", "https://shop.example.com/")}
+        metadata = {
+            "page_url": answers.get("page_url", "https://shop.example.com/"),
+            "timezone": demo_customer_zone(email, locale),
+        }
         ticket = create_ticket(
             NewTicket(
                 subject=subject,

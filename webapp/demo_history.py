@@ -377,7 +377,11 @@ def _open_ticket(
                 score=score,
                 created_at=created,
                 channel="email" if form == "csat" else stage.rng.choice(("web", "widget")),
-                metadata={"page_url": "https://shop.example.com/"},
+                # with the zone their browser sent, the clock they wrote by (_customer_writes_first)
+                metadata={
+                    "page_url": "https://shop.example.com/",
+                    "timezone": CUSTOMER_ZONES[locale],
+                },
             )
         )
         db.session.flush()

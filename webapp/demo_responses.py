@@ -12,8 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from webapp.demo_history import CUSTOMER_ZONES
 from webapp.extensions import db
 from webapp.models import Response, Ticket
+from webapp.services.customer_timezone import FIELD as TIMEZONE_FIELD
+from webapp.services.customer_timezone import customer_timezone
 from webapp.services.forms import find_form_and_active_version, published_forms
 
 # What happy customers wrote, by language: the NPS follow-up for passives (7–8), the CSAT
@@ -94,7 +97,10 @@ def seed_demo_responses(now: datetime) -> int:
                     locale=locale,
                     channel="email" if slug == "csat" else rng.choice(("web", "widget", "widget")),
                     answers=answers,
-                    meta={"user_agent": rng.choice(("desktop", "mobile", "mobile"))},
+                    meta={  # with the zone their browser sent (app.js), as real ones
+                        "user_agent": rng.choice(("desktop", "mobile", "mobile")),
+                        TIMEZONE_FIELD: CUSTOMER_ZONES[locale],
+                    },
                     started_at=started,
                     updated_at=started + timedelta(seconds=40),
                     completed_at=started + timedelta(seconds=40) if n < completed else None,
@@ -123,6 +129,9 @@ def _conversations_behind_tickets(forms: dict, versions: dict) -> list[Response]
         meta = {"user_agent": "desktop"}
         if page_url:
             meta["page_url"] = page_url
+        zone = customer_timezone(ticket)  # the ticket took it from this response's metadata
+        if zone:
+            meta[TIMEZONE_FIELD] = zone
         responses.append(
             Response(
                 form=form,
