@@ -272,6 +272,11 @@ def test_a_reply_and_a_note_typed_in_the_drawer_outlive_closing_it(page, live_se
     page.reload()
     expect(page.locator("#ws-reply-text")).to_have_value("")
 
+    page.locator("#ws-note-text").fill("Not for the next person")  # a shared computer
+    page.get_by_role("button", name="Log out").click()
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{ticket.number}")
+    expect(page.locator("#ws-note-text")).to_have_value("")
+
 
 def test_the_filter_bar_rings_the_focused_field_not_the_whole_bar(page, live_server, desk):
     log_in(page, live_server, "agent@example.com")

@@ -1,8 +1,8 @@
 // What an agent has typed for a ticket's reply or note outlives the box it was typed in:
 // closing the board's drawer (Escape twice) or leaving the page, then opening the ticket
-// again in the same tab, finds it there. Kept in this tab only (sessionStorage: a shared
-// computer's next person opens a new tab), per ticket and box, until the reply or the note
-// has been sent. Loaded on staff pages (base.html); it does something only on a ticket.
+// again in the same tab, finds it there. Kept in this tab only (sessionStorage), per ticket
+// and box, until the reply or the note has been sent, or the agent logs out (the next person
+// at a shared computer finds none). Loaded on staff pages (base.html).
 (function () {
   "use strict";
 
@@ -55,6 +55,15 @@
     Object.keys(BOXES).forEach(function (id) {
       if (BOXES[id] === sent[2]) { write(keyOf(decodeURIComponent(sent[1]), id), ""); }
     });
+  });
+
+  document.addEventListener("submit", function (evt) {
+    if (!/\/logout$/.test(evt.target.getAttribute("action") || "")) { return; }
+    try {
+      Object.keys(sessionStorage).forEach(function (key) {
+        if (key.indexOf("loopdesk-draft:") === 0) { sessionStorage.removeItem(key); }
+      });
+    } catch (e) { /* storage off: nothing was kept */ }
   });
 
   document.addEventListener("htmx:afterSwap", function (evt) {
