@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,7 +241,10 @@ class _Checker(ProblemCollector):
         self.unknown_keys(data, "", _TOP_LEVEL, noun="section")
         states = self.states(data.get("states"))
         initial = data.get("initial") or (next(iter(states)) if states else "")
-        if states and initial not in states:
+        if not _names_one(initial):
+            self.add("initial", N_("must be the name of a state"))
+            initial = ""
+        elif states and initial not in states:
             self.add("initial", N_("unknown state '%(state)s'"), state=initial)
         transitions = self.transitions(data.get("transitions"), states)
         if states and initial in states:
@@ -412,10 +415,16 @@ class _Checker(ProblemCollector):
             else:
                 sources = tuple(raw_sources) if isinstance(raw_sources, list) else (raw_sources,)
             for source in sources:
-                if source not in states:
+                if not _names_one(source):
+                    self.add(f"{path}.source", N_("must be the name of a state"))
+                elif source not in states:
                     self.add(f"{path}.source", N_("unknown state '%(state)s'"), state=source)
+            sources = tuple(source for source in sources if _names_one(source))
             dest = spec.get("dest")
-            if dest not in states:
+            if not _names_one(dest):
+                self.add(f"{path}.dest", N_("must be the name of a state"))
+                dest = ""
+            elif dest not in states:
                 self.add(f"{path}.dest", N_("unknown state '%(state)s'"), state=dest)
             roles = spec.get("roles", ["agent", "admin"])
             if not isinstance(roles, list) or not roles:
@@ -434,7 +443,7 @@ class _Checker(ProblemCollector):
                 self.add(f"{path}.guards", N_("must be a list of guard names"))
                 guards = []
             for guard in guards:
-                if guard not in GUARDS:
+                if not _names_one(guard) or guard not in GUARDS:
                     self.add(
                         f"{path}.guards",
                         N_("unknown guard '%(guard)s' (known: %(guards)s)"),
@@ -546,7 +555,7 @@ class _Checker(ProblemCollector):
             calendar = spec.get("calendar")
             if calendar is None:  # the first calendar written
                 calendar = next(iter(self._calendar_names), "")
-            if isinstance(calendar, (list, Mapping)):  # no calendar's name (nor hashable)
+            if not _names_one(calendar):
                 self.add(f"{path}.calendar", N_("must be the name of a calendar"))
             elif str(calendar) not in calendars:
                 where = f"{path}.calendar" if "calendar" in spec else path
@@ -791,6 +800,12 @@ class _Checker(ProblemCollector):
                 f"{path}.en", N_("missing: the English label is the fallback for other languages")
             )
         return dict(raw)
+
+
+def _names_one(value: Any) -> bool:
+    """Whether `value` can be a name looked up among others: a list, a mapping or a set
+    written where one name belongs cannot (nor be looked up: it is not hashable)."""
+    return isinstance(value, Hashable)
 
 
 def _frozen(value: Any) -> Any:

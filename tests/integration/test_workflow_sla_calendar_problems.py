@@ -80,3 +80,26 @@ def test_the_sla_page_says_once_why_the_draft_is_not_shown(client, as_admin, pos
     body = html.unescape(raw_text_of(client.get("/admin/workflow/sla?source=active")))
     assert "Show the draft (only when it has no problems)" in body
     assert "The draft has problems" not in body
+
+
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("initial: new", "initial: [new]"),
+        ("source: new", "source: {state: new}"),
+        ("dest: assigned", "dest: [assigned]"),
+        ("dest: assigned", "dest: !!set {assigned}"),
+    ],
+)
+def test_a_state_written_as_a_list_or_mapping_is_a_problem_not_a_crash(
+    client, as_admin, post_form, written, expected
+):
+    assert written in SHIPPED_TEXT
+    body = check(post_form, SHIPPED_TEXT.replace(written, expected, 1))
+    assert "must be the name of a state" in body
+
+
+def test_a_guard_written_as_a_mapping_is_an_unknown_guard_not_a_crash(client, as_admin, post_form):
+    text = SHIPPED_TEXT.replace("guards: [", "guards: [{name: x}, ", 1)
+    assert text != SHIPPED_TEXT
+    assert "unknown guard" in check(post_form, text)
