@@ -668,7 +668,7 @@ def _text_owner(data: dict, target: str) -> tuple[dict, str]:
         if len(parts) == 3 and parts[2] in ("text", "help", "placeholder"):
             return spec, parts[2]
         if len(parts) == 3 and parts[2] in ("labels.low", "labels.high"):
-            if spec.get("type") not in SCALES:
+            if not isinstance(spec.get("type"), str) or spec["type"] not in SCALES:
                 raise BuilderError("unknown_target")
             if not isinstance(spec.get("labels"), dict):
                 spec["labels"] = {}
@@ -689,7 +689,8 @@ def score_question(data: Mapping) -> tuple[str, str] | None:
     """(id, type) of the form's first scored question: the answer `score.category` reads."""
     raw = data.get("questions")
     for spec in raw if isinstance(raw, list) else []:
-        if isinstance(spec, Mapping) and spec.get("type") in CATEGORY_ANSWERS:
+        qtype = spec.get("type") if isinstance(spec, Mapping) else None
+        if isinstance(qtype, str) and qtype in CATEGORY_ANSWERS:  # a list is no type
             return str(spec.get("id", "")), str(spec["type"])
     return None
 
