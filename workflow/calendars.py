@@ -486,14 +486,50 @@ def _read_closed_dates(value: object, errors: list[Problem]) -> frozenset[date]:
 @lru_cache(maxsize=512)
 def _public_holidays(country: str, year: int, subdivision: str | None = None) -> frozenset[date]:
     """Public holidays of one country and year; cached because `holidays` is slow to build."""
-    return frozenset(_holiday_names(country, year, subdivision))
+    return frozenset(_holiday_names(country, year, subdivision, holiday_language(country, "en")))
+
+
+@lru_cache(maxsize=1024)
+def holiday_language(country: str, reader: str | None) -> str | None:
+    """The language `holidays` names this country's holidays in for a reader ("pl", "ru"):
+    the reader's own where the country has it (its own variant first: "en_CA" for an English
+    reader of Canada's), else English ("en_US", or the country's own English), else the
+    country's own language; None where `holidays` has no translations at all (its names are
+    English then). Never None where it has some: `holidays` would guess the language from
+    the server's environment (LANGUAGE, LANG), and one page would mix languages.
+    Cached per country and reader: asking builds the country's holidays."""
+    try:
+        entity = holidays.country_holidays(country)
+    except NotImplementedError:
+        return None
+    supported = tuple(entity.supported_languages or ())
+    if not supported:
+        return None
+    default = entity.default_language
+    language = (reader or "en").replace("-", "_").split("_")[0].lower()
+
+    def base(code: str | None) -> str:
+        return (code or "").split("_")[0].lower()
+
+    if default in supported and base(default) == language:
+        return default
+    if reader in supported:
+        return reader
+    for wanted in (language, "en"):
+        if wanted == "en" and base(default) != "en" and "en_US" in supported:
+            return "en_US"
+        found = next((code for code in supported if base(code) == wanted), None)
+        if found is not None:
+            return found
+    return default if default in supported else supported[0]
 
 
 @lru_cache(maxsize=512)
 def _holiday_names(
     country: str, year: int, subdivision: str | None = None, language: str | None = None
 ) -> Mapping[date, str]:
-    """Each public holiday of one country (or its subdivision) and year with its name."""
+    """Each public holiday of one country (or its subdivision) and year with its name, in a
+    language `holiday_language` chose (cached per country, region, year and language)."""
     found = holidays.country_holidays(
         country, subdiv=_subdiv_as_known(country, subdivision), years=year, language=language
     )
@@ -512,11 +548,13 @@ def _subdiv_as_known(country: str, subdivision: str | None) -> str | None:
 
 
 def public_holiday_name(
-    country: str, day: date, subdivision: str | None = None, language: str | None = None
+    country: str, day: date, subdivision: str | None = None, reader: str | None = "en"
 ) -> str | None:
-    """The name of the public holiday on `day` (None: a working day); `language` as the
-    `holidays` package knows it ("pl", "en_US"), None for English."""
+    """The name of the public holiday on `day` (None: a working day), in the reader's
+    language ("pl", "sl", "ru") where `holidays` has it for this country, else as
+    `holiday_language` falls back; English when no reader is given."""
     try:
+        language = holiday_language(country, reader)
         return _holiday_names(country, day.year, subdivision, language).get(day)
     except (NotImplementedError, KeyError, ValueError):
         return None
@@ -772,14 +810,15 @@ class BusinessCalendar:
             country, day.year, self._spec.holiday_subdivision
         )
 
-    def public_holiday(self, at: datetime) -> str | None:
-        """The public holiday (its English name) on the local date at this instant; None on
-        other days, and for a calendar without holidays."""
+    def public_holiday(self, at: datetime, reader: str | None = "en") -> str | None:
+        """The public holiday on the local date at this instant, named for the reader ("pl";
+        English by default: see `public_holiday_name`); None on other days, and for a
+        calendar without holidays."""
         country = self._spec.holiday_country
         if country is None:
             return None
         day = self._local_date(_as_utc(at, "at"))
-        return public_holiday_name(country, day, self._spec.holiday_subdivision)
+        return public_holiday_name(country, day, self._spec.holiday_subdivision, reader)
 
     def _day_intervals(self, day: date) -> tuple[OpenInterval, ...]:
         """One local date's open intervals in UTC (cached: every query walks whole days)."""

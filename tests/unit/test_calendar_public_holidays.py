@@ -7,7 +7,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from workflow.calendars import BusinessCalendar, CalendarError, public_holiday_name
+from workflow.calendars import (
+    BusinessCalendar,
+    CalendarError,
+    _holiday_names,
+    holiday_language,
+    public_holiday_name,
+)
 from workflow.routing import Candidate, in_english, pick_assignee
 
 WEEKDAYS_9_17 = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -36,10 +42,10 @@ def test_the_holiday_is_named_and_other_days_have_no_name():
     assert POLISH.public_holiday(LABOUR_DAY_NOON)
     assert POLISH.public_holiday(MONDAY_MORNING) is None
     assert BusinessCalendar("Europe/Warsaw", WEEKDAYS_9_17).public_holiday(LABOUR_DAY_NOON) is None
-    assert public_holiday_name("SI", date(2026, 12, 26), language="sl") == (
+    assert public_holiday_name("SI", date(2026, 12, 26), reader="sl") == (
         "dan samostojnosti in enotnosti"
     )
-    assert public_holiday_name("RU", date(2026, 5, 9), language="ru") == "День Победы"
+    assert public_holiday_name("RU", date(2026, 5, 9), reader="ru") == "День Победы"
 
 
 def test_the_holiday_follows_the_calendars_own_time_zone():
@@ -135,3 +141,37 @@ def test_a_holiday_on_the_agents_day_off_is_not_given_as_the_reason():
     sunday = datetime(2026, 5, 3, 10, tzinfo=UTC)
     pick = pick_assignee("least_loaded", [anna], locale="pl", now=sunday)
     assert [code for code, _values in pick.notes if code == "holiday"] == []
+
+
+@pytest.mark.parametrize(
+    ("country", "reader", "language"),
+    [
+        ("PL", "pl", "pl"),  # the reader's own language where the country has it
+        ("PL", "en", "en_US"),
+        ("SI", "sl", "sl"),
+        ("RU", "ru", "ru"),
+        ("RU", "pl", "en_US"),  # no Polish for Russia: English, not Russian
+        ("CA", "en", "en_CA"),  # an English reader reads the country's own English
+        ("GB", "sl", "en_GB"),  # no Slovenian: the country's own language, which is English
+        ("BS", "pl", None),  # no translations at all: its names are English
+    ],
+)
+def test_holidays_are_named_in_the_readers_language_else_english(country, reader, language):
+    assert holiday_language(country, reader) == language
+
+
+def test_the_servers_environment_does_not_choose_the_language(monkeypatch):
+    """`holidays` guesses from LANGUAGE / LANG when no language is given: a server started
+    in Polish named a calendar's holidays in Polish on an English page, next to names in
+    English (and the routing note kept them so)."""
+    monkeypatch.setenv("LANGUAGE", "pl")
+    holiday_language.cache_clear()
+    _holiday_names.cache_clear()
+    assert POLISH.public_holiday(LABOUR_DAY_NOON) == "National Day"
+    assert POLISH.public_holiday(LABOUR_DAY_NOON, "pl") == "Święto Państwowe"
+    assert POLISH.public_holiday(LABOUR_DAY_NOON, "sl") == "National Day"
+    anna = Candidate(1, "Anna", ("pl",), POLISH, 0, 10)
+    pick = pick_assignee("least_loaded", [anna], locale="pl", now=LABOUR_DAY_NOON)
+    assert ("holiday", "National Day") in [
+        (code, values.get("holiday")) for code, values in pick.notes
+    ]

@@ -5,7 +5,8 @@ country and one of its regions ("DE-BY"). `assignment.working_hours_calendar` cl
 days, so routing passes the agent by and their non-urgent notices wait, as outside their
 hours. Countries are those the `holidays` package knows, named by Babel in the reader's
 language; regions are offered only where they have holidays of their own that matter.
-A region is named in the reader's language where pycountry's ISO 3166-2 translations have
+A region that is a territory of its own (US-PR, Puerto Rico) is named by Babel, as countries
+are; another is named in the reader's language where pycountry's ISO 3166-2 translations have
 it ("Niemcy – Bawaria (DE-BY)"), else by its official name, in its country's language
 ("Германия – Sachsen (DE-SN)"): a proper name, not English passing for a translation. Its
 ISO 3166-2 code stays beside the name either way.
@@ -157,13 +158,32 @@ def _region_names_in(country: str, locale_name: str) -> dict[str, str]:
     3166-2 name ("Bawaria"), else its official name ("Bayern"). A "translation" that only
     repeats the ISO name is none (pycountry's English for "Madrid, Comunidad de")."""
     translated = _subdivision_translations(locale_name)
+    territories = _territories(locale_name)
+    as_territory = _territory_regions(country)
     iso_names = _iso_names(country)
     named: dict[str, str] = {}
     for region, official in _region_names(country).items():
+        if region in as_territory and as_territory[region] in territories:
+            named[region] = territories[as_territory[region]]  # Babel's "Portoryko"
+            continue
         iso_name = iso_names.get(region)
         said = translated.gettext(iso_name) if iso_name else official
         named[region] = said if said and said != iso_name else official
     return named
+
+
+@functools.lru_cache(maxsize=16)
+def _territory_regions(country: str) -> dict[str, str]:
+    """Regions that are territories of their own in ISO 3166-1 (US-PR is Puerto Rico, PR)
+    → that code, so Babel names them as it names countries ("Portoryko", "Пуэрто-Рико"),
+    instead of pycountry's ISO forms ("Virgin Islands, U.S.", "United States Minor
+    Outlying Islands" under "United States")."""
+    found: dict[str, str] = {}
+    for region, iso_name in _iso_names(country).items():
+        own = pycountry.countries.get(alpha_2=region) if len(region) == 2 else None
+        if own is not None and own.name == iso_name:
+            found[region] = region
+    return found
 
 
 @functools.lru_cache(maxsize=16)
@@ -195,33 +215,15 @@ def choice_label(value: str | None) -> str:
     return dict(_choices(_locale_name())).get(value, value)
 
 
-@functools.lru_cache(maxsize=256)
-def _holiday_language(country: str, locale_name: str) -> str | None:
-    """The reader's language as `holidays` names it for this country ("pl", "en_CA" for an
-    English reader of Canada's), else American English; None where it offers no choice.
-    Cached: building the country's holidays looks for its translations on disk, and the
-    agents list and the History name a holiday on every row."""
-    try:
-        supported = holidays.country_holidays(country).supported_languages
-    except NotImplementedError:
-        return None
-    language = locale_name.split("_")[0]
-    for candidate in supported:
-        if candidate == language or candidate.split("_")[0] == language:
-            return candidate
-    return "en_US" if "en_US" in supported else None
-
-
 def holiday_name(value: str | None, day: date) -> str | None:
-    """The public holiday on `day` for a stored choice, named in the reader's language."""
+    """The public holiday on `day` for a stored choice, named in the reader's language where
+    `holidays` has it for the country, else in English (`calendars.holiday_language`: one
+    choice per country and reader, so a page never mixes them)."""
     parts = split(value)
     if parts is None:
         return None
     country, region = parts
-    language = _holiday_language(country, _locale_name())
-    return public_holiday_name(country, day, region, language) or public_holiday_name(
-        country, day, region
-    )
+    return public_holiday_name(country, day, region, _locale_name())
 
 
 def holiday_today(user, now: datetime) -> str | None:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from survey_forms import conversation
@@ -34,8 +35,6 @@ from webapp.models import (
 )
 from webapp.services import forms as form_service
 from webapp.services.assignment import team_candidates
-from webapp.services.local_time import zone_or_utc
-from webapp.services.public_holidays import holiday_name
 from webapp.services.tickets import NewTicket, ticket_facts, unsaved_ticket
 from webapp.services.workflow_versions import SHIPPED
 from workflow.calendars import BusinessCalendar
@@ -426,12 +425,9 @@ def _dry_choose(team: Team, strategy: str, locale: str, now: datetime, running: 
 def _holiday_off(hours: BusinessCalendar | None, now: datetime) -> str | None:
     """The public holiday an off-duty member has now, in the reader's language (the table
     then says why "no", as the History of a real ticket does)."""
-    if hours is None or hours.is_open(now) or hours.public_holiday(now) is None:
+    if hours is None or hours.is_open(now):
         return None
-    country, region = hours.holiday_country, hours.holiday_subdivision
-    choice = f"{country}-{region}" if region else country
-    day = now.astimezone(zone_or_utc(hours.timezone)).date()
-    return holiday_name(choice, day) or hours.public_holiday(now)
+    return hours.public_holiday(now, str(get_locale() or "en"))
 
 
 def real_routing(ticket: Ticket) -> TicketEvent | None:
