@@ -10,16 +10,19 @@ from babel.dates import format_datetime, format_timedelta
 from flask import url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from webapp.extensions import db
 from webapp.i18n import language_name_for_viewer, priority_label
 from webapp.models import Ticket, User
-from webapp.services import presence
 from webapp.services.board import ColumnPage, TaskFlags, card_triggers
 from webapp.services.sla_clock import clocks_stopped
 from webapp.services.workflow_versions import machine_for
-from webapp.tickets.presenters import metric_label, refusal_message, sla_status_label
+from webapp.tickets.presenters import (
+    Colleague,
+    colleagues_on_tickets,
+    metric_label,
+    refusal_message,
+    sla_status_label,
+)
 from workflow.definition import WorkflowDefinition
 from workflow.registry import PRIORITIES
 
@@ -58,15 +61,6 @@ class SlaBadge:
 class ScoreBadge:
     text: str
     tone: str  # good | warn | bad | none
-
-
-@dataclass(frozen=True)
-class Colleague:
-    """A colleague who has the card's ticket open now (services.presence)."""
-
-    initials: str
-    says: str  # "Maja Novak has this ticket open" / "… is writing a reply to the customer"
-    replying: bool
 
 
 @dataclass(frozen=True)
@@ -162,29 +156,7 @@ class CardText:
         """Who else has the ticket open: read once per render, for every card, with the
         names in one query (none while nobody is about)."""
         if self._present is None:
-            found = presence.on_tickets(viewer.id, now)
-            ids = {p.user_id for people in found.values() for p in people}
-            staff = (
-                {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-                if ids
-                else {}
-            )
-            looking, writing = (
-                _("%(name)s has this ticket open"),
-                _("%(name)s is writing a reply to the customer"),
-            )
-            self._present = {
-                ticket_id: [
-                    Colleague(
-                        staff[p.user_id].initials,
-                        (writing if p.replying else looking) % {"name": staff[p.user_id].name},
-                        p.replying,
-                    )
-                    for p in people
-                    if p.user_id in staff
-                ]
-                for ticket_id, people in found.items()
-            }
+            self._present = colleagues_on_tickets(viewer.id, now)
         return self._present.get(ticket_id, [])
 
     def ticket_url(self, number: str) -> str:

@@ -19,7 +19,7 @@ from webapp.services.replies import canned_body
 from webapp.services.sla_clock import clocks_stopped
 from webapp.services.ticket_access import can_see_id
 from webapp.tickets import bp
-from webapp.tickets.presenters import state_label
+from webapp.tickets.presenters import colleagues_on_tickets, state_label
 from webapp.tickets.responses import (
     after_action,
     move_and_say,
@@ -53,13 +53,16 @@ def index():
     rows = (
         db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).unique().all()
     )
+    shown = rows[:PAGE_SIZE]
     locale = str(get_locale())
     return render_page_or_partial(
         "tickets/index.html",
         "tickets/_rows.html",
-        tickets=rows[:PAGE_SIZE],
-        states={t.id: state_label(t, locale) for t in rows[:PAGE_SIZE]},
-        stopped={t.id for t in rows[:PAGE_SIZE] if clocks_stopped(t)},
+        tickets=shown,
+        states={t.id: state_label(t, locale) for t in shown},
+        stopped={t.id for t in shown if clocks_stopped(t)},
+        # Who else has a row's ticket open, as on the board's cards: one read for the page.
+        present=colleagues_on_tickets(current_user.id, utcnow(), {t.id for t in shown}),
         has_more=len(rows) > PAGE_SIZE,
         page=page,
         mine=mine,
