@@ -3,6 +3,7 @@ moves them to a folder of their own."""
 
 from __future__ import annotations
 
+import html
 import re
 import socketserver
 import threading
@@ -10,7 +11,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import make_ticket
+from tests.helpers import make_ticket, text_of
 from webapp.extensions import db
 from webapp.models import InboundEmail, TicketEvent
 from webapp.services.reply_addresses import customer_reply_address
@@ -25,6 +26,9 @@ class FakeImap(socketserver.StreamRequestHandler):
     capabilities = b"IMAP4rev1"
     expunged_all = False  # a plain EXPUNGE (not UID EXPUNGE) ran
     refuse_create = False  # a server (or an account) that may not make folders
+    refuse_store = False  # an account that may not change flags
+    uidvalidity = 1
+    fetched: list[int] = []  # the UIDs whose body was fetched, in order
 
     def reply(self, *lines: bytes) -> None:
         self.wfile.write(b"".join(line + b"\r\n" for line in lines))
@@ -45,7 +49,11 @@ class FakeImap(socketserver.StreamRequestHandler):
             if command == "CAPABILITY":
                 self.reply(b"* CAPABILITY " + cls.capabilities, ok)
             elif command == "SELECT":
-                self.reply(b"* %d EXISTS" % len(cls.mailbox), ok)
+                self.reply(
+                    b"* %d EXISTS" % len(cls.mailbox),
+                    b"* OK [UIDVALIDITY %d] UIDs valid" % cls.uidvalidity,
+                    ok,
+                )
             elif command == "CREATE":
                 name = args.strip('"')
                 if name in cls.folders or cls.refuse_create:
@@ -58,8 +66,11 @@ class FakeImap(socketserver.StreamRequestHandler):
                 found = [u for u, m in cls.mailbox.items() if not m.get(wanted)]
                 self.reply(b"* SEARCH " + b" ".join(b"%d" % u for u in found), ok)
             elif verb == "FETCH":
+                cls.fetched.append(uid)
                 raw = cls.mailbox[uid]["raw"]
                 self.reply(b"* 1 FETCH (UID %d BODY[] {%d}\r\n" % (uid, len(raw)) + raw + b")", ok)
+            elif verb == "STORE" and cls.refuse_store:
+                self.reply(tag.encode() + b" NO [NOPERM] flags are read-only here")
             elif verb == "STORE":
                 cls.mailbox[uid]["seen"] = "\\Seen" in args
                 cls.mailbox[uid]["deleted"] = "\\Deleted" in args
@@ -87,6 +98,14 @@ class FakeImap(socketserver.StreamRequestHandler):
                 return
             else:  # LOGIN and anything else
                 self.reply(ok)
+
+
+@pytest.fixture(autouse=True)
+def fresh_server_state():
+    FakeImap.refuse_create = FakeImap.refuse_store = False
+    FakeImap.uidvalidity, FakeImap.fetched = 1, []
+    yield
+    FakeImap.refuse_create = FakeImap.refuse_store = False
 
 
 @pytest.fixture
@@ -180,3 +199,116 @@ def test_a_folder_the_server_refuses_leaves_the_reply_seen_where_it_was(app, bui
     assert sorted(FakeImap.mailbox) == [3, 4]  # kept where they were, marked seen
     assert all(m["seen"] for m in FakeImap.mailbox.values())
     assert len([e for e in ticket.events if e.kind == "customer_reply"]) == 2
+
+
+def _received_page(client, login, reader) -> str:
+    login(reader)
+    return html.unescape(text_of(client.get("/admin/mail/received")))
+
+
+def test_a_reply_the_server_will_not_move_is_not_fetched_again_and_admins_are_told_once(
+    app, builtin_forms, client, login, create_user
+):
+    """The reply stays in the mailbox: the next polls leave it there without fetching it
+    (each minute, forever, before), read only what is new, and the Received mail page says
+    it once until someone moves the replies away."""
+    from jobs.schedule import poll_reply_mailbox
+
+    app.config["LOOPDESK_IMAP_DONE_FOLDER"] = "Loopdesk/Done"
+    ticket = make_ticket()
+    FakeImap.mailbox = _two_replies(ticket)
+    FakeImap.folders, FakeImap.capabilities, FakeImap.refuse_create = {}, b"IMAP4rev1 MOVE", True
+    assert poll_reply_mailbox() == 2
+    assert poll_reply_mailbox() == 0
+    assert FakeImap.fetched == [3, 4]  # the second poll fetched nothing
+
+    new = _two_replies(ticket)[4] | {"raw": _two_replies(ticket)[4]["raw"].replace(b"<4@", b"<5@")}
+    FakeImap.mailbox[5] = new
+    assert poll_reply_mailbox() == 1
+    assert FakeImap.fetched == [3, 4, 5]
+    assert len([e for e in ticket.events if e.kind == "customer_reply"]) == 3
+
+    reader = create_user(email="reader@example.com", name="Reader", role="admin", locale="en")
+    page = _received_page(client, login, reader)
+    said = (
+        "The mail server refused to move 3 handled replies to the folder “Loopdesk/Done”, "
+        "so they stay in the mailbox, marked as read."
+    )
+    assert page.count(said) == 1
+    assert "The server said: NO no such folder" in page
+    assert page.count("Replies left in the mailbox") == 1
+
+    del FakeImap.mailbox[3], FakeImap.mailbox[4]  # moved away by hand
+    assert poll_reply_mailbox() == 0
+    assert "refused to move 1 handled reply to the folder" in _received_page(client, login, reader)
+    del FakeImap.mailbox[5]
+    assert poll_reply_mailbox() == 0
+    assert "Replies left in the mailbox" not in _received_page(client, login, reader)
+
+
+def test_a_new_uidvalidity_means_other_messages_and_they_are_read_again(app, builtin_forms):
+    """The server renumbered the mailbox: the UIDs remembered no longer name those replies,
+    so they are read (and found recorded already: nothing is added twice)."""
+    from jobs.schedule import poll_reply_mailbox
+
+    app.config["LOOPDESK_IMAP_DONE_FOLDER"] = "Loopdesk/Done"
+    ticket = make_ticket()
+    FakeImap.mailbox = _two_replies(ticket)
+    FakeImap.folders, FakeImap.capabilities, FakeImap.refuse_create = {}, b"IMAP4rev1 MOVE", True
+    assert poll_reply_mailbox() == 2
+    FakeImap.uidvalidity = 2
+    FakeImap.refuse_create = False  # and the folder may be made now
+    assert poll_reply_mailbox() == 2
+    assert FakeImap.fetched == [3, 4, 3, 4]
+    assert FakeImap.mailbox == {} and len(FakeImap.folders["Loopdesk/Done"]) == 2
+    assert len([e for e in ticket.events if e.kind == "customer_reply"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "server"),
+    [
+        (
+            "en",
+            "The mail server refused to mark 1 handled reply as read, so it stays in the "
+            "mailbox, unread.",
+            "The server said: NO [NOPERM] flags are read-only here",
+        ),
+        (
+            "pl",
+            "Serwer poczty odmówił oznaczenia 1 obsłużonej odpowiedzi jako przeczytanej, więc "
+            "pozostaje ona w skrzynce jako nieprzeczytana.",
+            "Serwer odpowiedział: NO [NOPERM] flags are read-only here",
+        ),
+        (
+            "ru",
+            "Почтовый сервер отказался отметить 1 обработанный ответ как прочитанный, поэтому "
+            "он остаётся в ящике непрочитанным.",
+            "Сервер ответил: NO [NOPERM] flags are read-only here",
+        ),
+        (
+            "sl",
+            "Poštni strežnik je zavrnil označitev 1 obdelanega odgovora kot prebranega, zato "
+            "ostaja v nabiralniku neprebran.",
+            "Strežnik je odgovoril: NO [NOPERM] flags are read-only here",
+        ),
+    ],
+)
+def test_a_reply_that_may_not_be_marked_seen_is_left_unread_and_said_so(
+    app, builtin_forms, client, login, create_user, locale, said, server
+):
+    from jobs.schedule import poll_reply_mailbox
+
+    ticket = make_ticket()
+    FakeImap.mailbox = {4: _two_replies(ticket)[4]}
+    FakeImap.refuse_store = True
+    assert poll_reply_mailbox() == 1
+    assert poll_reply_mailbox() == 0
+    assert FakeImap.fetched == [4] and not FakeImap.mailbox[4]["seen"]
+    reader = create_user(email="reader@example.com", name="Reader", role="admin", locale=locale)
+    page = _received_page(client, login, reader)
+    assert page.count(said) == 1
+    assert server in page
+
+    FakeImap.mailbox[4]["seen"] = True  # marked read by hand
+    assert poll_reply_mailbox() == 0
+    assert said not in _received_page(client, login, reader)

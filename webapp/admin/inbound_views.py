@@ -10,6 +10,7 @@ from webapp.admin import bp
 from webapp.extensions import db
 from webapp.models import InboundEmail, InboundOutcome, Ticket
 from webapp.security import admin_required
+from webapp.services.inbound_mail import left_in_mailbox
 
 RECEIVED_PAGE_SIZE = 100
 OUTCOME_LABELS = {
@@ -26,7 +27,8 @@ VIA_LABELS = {"pipe": _l("Mail server"), "imap": _l("IMAP mailbox")}
 @bp.get("/mail/received")
 @admin_required
 def received_mail():
-    """The newest received e-mails with their ticket (one query, whatever the rows)."""
+    """The newest received e-mails with their ticket (one query, whatever the rows), and
+    the replies the IMAP server would not let us put aside, said once above them."""
     messages = db.session.scalars(
         select(InboundEmail).order_by(InboundEmail.id.desc()).limit(RECEIVED_PAGE_SIZE)
     ).all()
@@ -42,4 +44,5 @@ def received_mail():
             for message in messages
         ],
         limit=RECEIVED_PAGE_SIZE,
+        left=left_in_mailbox(),
     )

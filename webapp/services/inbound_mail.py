@@ -23,6 +23,7 @@ import logging
 import re
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -34,6 +35,8 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import InboundEmail, InboundOutcome, OutboxMessage, Ticket
+from webapp.models.types import utcnow
+from webapp.services.app_settings import read_setting, write_setting
 from webapp.services.history import record_event
 from webapp.services.reply_addresses import outbox_ids_in, ticket_id_from_address
 from webapp.services.ticket_files import keep_attachments
@@ -360,6 +363,79 @@ def _imap_settings(url: str) -> tuple[str, int, str, str, str, bool]:
     )
 
 
+# Messages the server would not let us put aside (moved to the done folder, or marked seen):
+# their outcome is recorded, but they stay where the next poll looks. Remembered here by
+# the mailbox's UIDVALIDITY and their UIDs, so they are skipped without a fetch, and said
+# once on the admins' Received mail page (`left_in_mailbox`).
+LEFT_IN_MAILBOX_KEY = "imap_left_in_mailbox"
+MAX_REMEMBERED = 5000  # UIDs kept at most; beyond that the oldest are read (and skipped) again
+
+
+@dataclass(frozen=True)
+class LeftInMailbox:
+    """What the Received mail page says about messages the server would not put aside."""
+
+    count: int
+    folder: str  # the done folder it refused ("" when marking them seen was refused)
+    reason: str  # the server's own words, as it said them
+    since: datetime | None  # the first refusal
+
+
+def left_in_mailbox() -> LeftInMailbox | None:
+    """The messages the poll leaves alone because the server refused to put them aside;
+    None when there are none (any more: moved by hand, or the mailbox was reset)."""
+    state = read_setting(LEFT_IN_MAILBOX_KEY)
+    if not isinstance(state, dict) or not state.get("uids"):
+        return None
+    try:
+        since = datetime.fromisoformat(str(state.get("since")))
+    except ValueError:
+        since = None
+    return LeftInMailbox(
+        len(state["uids"]), str(state.get("folder") or ""), str(state.get("reason") or ""), since
+    )
+
+
+def _remembered(mailbox: str, uidvalidity: str, folder: str) -> dict:
+    """The stored state for this mailbox as it is now; a fresh one when the mailbox, its
+    UIDVALIDITY (UIDs mean other messages now) or the done folder changed."""
+    state = read_setting(LEFT_IN_MAILBOX_KEY)
+    same = (
+        isinstance(state, dict)
+        and state.get("mailbox") == mailbox
+        and state.get("uidvalidity") == uidvalidity
+        and state.get("folder") == folder
+        and isinstance(state.get("uids"), list)
+    )
+    if same:
+        return dict(state)
+    return {"mailbox": mailbox, "uidvalidity": uidvalidity, "folder": folder, "uids": []}
+
+
+def _save_remembered(state: dict, waiting: set[int], refused: dict[int, str]) -> None:
+    """Keep the UIDs still waiting in the mailbox plus those just refused; commits only when
+    anything changed (most polls write nothing)."""
+    before = [int(uid) for uid in state["uids"]]
+    kept = [uid for uid in before if uid in waiting] + sorted(refused)
+    kept = kept[-MAX_REMEMBERED:]
+    if kept == before:
+        return
+    if refused:
+        state["reason"] = next(iter(refused.values()))
+        if not before:
+            state["since"] = utcnow().isoformat()
+    if not kept:
+        state = {k: state[k] for k in ("mailbox", "uidvalidity", "folder")}
+    write_setting(LEFT_IN_MAILBOX_KEY, {**state, "uids": kept})
+    db.session.commit()
+
+
+def _uidvalidity(client: imaplib.IMAP4) -> str:
+    _typ, data = client.response("UIDVALIDITY")
+    value = data[0] if data else None
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else str(value or "")
+
+
 def poll_mailbox(url: str, limit: int = 100, done_folder: str | None = None) -> int:
     """Receive the messages waiting in the IMAP mailbox; each handled one is put aside.
 
@@ -369,7 +445,9 @@ def poll_mailbox(url: str, limit: int = 100, done_folder: str | None = None) -> 
     (created if missing), so the mailbox holds only what is left to do and nobody reading
     it can hide a reply. A message is put aside only after `receive_email` committed its
     outcome, so a crash in between means it is read again next time and then counted a
-    duplicate. A database error stops the poll and leaves the rest for the next run.
+    duplicate. One the server refuses to put aside is remembered (UIDVALIDITY and UID) and
+    skipped from then on without being fetched; the admins' Received mail page says so. A
+    database error stops the poll and leaves the rest for the next run.
     """
     host, port, user, password, mailbox, secure = _imap_settings(url)
     client = imaplib.IMAP4_SSL(host, port) if secure else imaplib.IMAP4(host, port)
@@ -379,9 +457,15 @@ def poll_mailbox(url: str, limit: int = 100, done_folder: str | None = None) -> 
         if done_folder:
             client.create(_quoted(done_folder))  # NO when it exists already: fine
         client.select(_quoted(mailbox))
+        remembered = _remembered(mailbox, _uidvalidity(client), done_folder or "")
         status, data = client.uid("SEARCH", None, "UNDELETED" if done_folder else "UNSEEN")
-        uids = data[0].split()[:limit] if status == "OK" and data and data[0] else []
+        found = data[0].split() if status == "OK" and data and data[0] else []
+        skipped = {int(uid) for uid in remembered["uids"]}
+        # Still waiting there: the rest were moved away by hand (a failed search says nothing).
+        waiting = {int(uid) for uid in found if uid.isdigit()} if status == "OK" else skipped
+        uids = [uid for uid in found if not (uid.isdigit() and int(uid) in skipped)][:limit]
         deleted: list[bytes] = []
+        refused: dict[int, str] = {}
         for uid in uids:
             status, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((p[1] for p in fetched or [] if isinstance(p, tuple)), None)
@@ -389,36 +473,59 @@ def poll_mailbox(url: str, limit: int = 100, done_folder: str | None = None) -> 
                 continue
             receive_email(raw, via="imap")
             if done_folder:
-                deleted += [uid] if _move(client, uid, done_folder) else []
+                moved, refusal = _move(client, uid, done_folder)
+                deleted += [uid] if moved else []
             else:
-                client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+                refusal = _mark_seen(client, uid)
+            if refusal is not None and uid.isdigit():
+                refused[int(uid)] = refusal
             handled += 1
         if deleted and "UIDPLUS" in client.capabilities:
             client.uid("EXPUNGE", b",".join(deleted).decode())  # only the ones moved
         elif deleted:
             client.expunge()
+        _save_remembered(remembered, waiting, refused)
     finally:
         with suppress(imaplib.IMAP4.error, OSError):
             client.logout()
     return handled
 
 
-def _move(client: imaplib.IMAP4, uid: bytes, folder: str) -> bool:
+def _move(client: imaplib.IMAP4, uid: bytes, folder: str) -> tuple[bool, str | None]:
     """Move one message to `folder`: MOVE (RFC 6851) where the server has it, else copy it
     and flag the original deleted (True: the caller expunges at the end). A move the server
-    refuses leaves the message marked seen where it was, and says so in the log."""
+    refuses leaves the message marked seen where it was, says so in the log, and gives the
+    server's words back (the message is then remembered, not read again)."""
     if "MOVE" in client.capabilities:
-        status, _ = client.uid("MOVE", uid, _quoted(folder))
+        status, said = client.uid("MOVE", uid, _quoted(folder))
         if status == "OK":
-            return False
+            return False, None
     else:
-        status, _ = client.uid("COPY", uid, _quoted(folder))
+        status, said = client.uid("COPY", uid, _quoted(folder))
         if status == "OK":
             client.uid("STORE", uid, "+FLAGS", "(\\Seen \\Deleted)")
-            return True
+            return True, None
     log.warning("IMAP: could not move message %s to %r; marked seen instead", uid, folder)
     client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
-    return False
+    return False, _server_words(status, said)
+
+
+def _mark_seen(client: imaplib.IMAP4, uid: bytes) -> str | None:
+    """Flag a handled message seen; the server's words when it refuses (None: done)."""
+    status, said = client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+    if status == "OK":
+        return None
+    log.warning("IMAP: could not mark message %s seen", uid)
+    return _server_words(status, said)
+
+
+def _server_words(status: str, said: object) -> str:
+    """What the server answered, as text for the admins ("NO [TRYCREATE] no such folder")."""
+    parts = said if isinstance(said, list | tuple) else [said]
+    text = " ".join(
+        p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p) for p in parts if p
+    )
+    return " ".join(f"{status} {text}".split())[:300]
 
 
 def _quoted(mailbox: str) -> str:
