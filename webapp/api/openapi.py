@@ -96,6 +96,37 @@ def _body(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _reply_body(properties: dict[str, Any]) -> dict[str, Any]:
+    """A reply as JSON (files in base64), or as multipart/form-data (files as file parts)."""
+    body = _body(["text"], properties)
+    body["content"]["multipart/form-data"] = {
+        "schema": {
+            "type": "object",
+            "required": ["text"],
+            "properties": {
+                "text": properties["text"],
+                "files": {
+                    "type": "array",
+                    "maxItems": 5,
+                    "description": (
+                        "Optional files, one file part each, named `files` (or `files[]`), "
+                        "the part's filename the file's name: images or PDF, up to 5 MB each, "
+                        "checked by content, as in JSON."
+                    ),
+                    "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+                },
+                "nonce": properties["nonce"],
+                "version": {
+                    "type": "string",
+                    "pattern": "^[0-9]+$",
+                    "description": _VERSION["description"],
+                },
+            },
+        },
+    }
+    return body
+
+
 _TRANSITION_ERRORS = _WRITE_ERRORS | {
     "400": _error(
         "Bad input: `bad_json`, `bad_transition`, `bad_version`, or `unknown_transition` "
@@ -111,10 +142,10 @@ _TRANSITION_ERRORS = _WRITE_ERRORS | {
 _REPLY_ERRORS = _WRITE_ERRORS | {
     "400": _error(
         "Bad input: `bad_json`, `empty_reply`, `reply_too_long`, `bad_nonce`, `bad_version`, "
-        "`bad_files` (not a list of at most 5 {name, content_base64}, or not base64), "
-        "`empty_file`."
+        "`bad_files` (not a list of at most 5 {name, content_base64}, or not base64; in "
+        "multipart, more than 5 file parts, or a part not named `files`), `empty_file`."
     ),
-    "413": _error("`file_too_large`: a file is over 5 MB."),
+    "413": _error("`file_too_large`: a file is over 5 MB; `too_large`: the whole body is."),
     "415": _error("`file_type`: only images (PNG, JPEG, GIF, WebP) and PDF files."),
     "409": _error(
         "Refused: `ticket_merged`, `ticket_spam`, `customer_erased` (the customer's data was "
@@ -321,11 +352,12 @@ SPEC: dict[str, Any] = {
                     "language (signed with the token's name) when they left an address, "
                     "their status page, the first-response clock stopped, watchers and the "
                     "`reply.sent` webhook. Placeholders {name}, {ticket}, {status_link} and "
-                    "{agent} (the token's name) are filled in."
+                    "{agent} (the token's name) are filled in. Send JSON (files in base64) "
+                    "or multipart/form-data (files as file parts, no base64); the same limits "
+                    "and errors apply to both."
                 ),
                 "parameters": [_NUMBER],
-                "requestBody": _body(
-                    ["text"],
+                "requestBody": _reply_body(
                     {
                         "text": {"type": "string", "maxLength": 10000},
                         "files": {
@@ -354,7 +386,7 @@ SPEC: dict[str, Any] = {
                             ),
                         },
                         "version": _VERSION,
-                    },
+                    }
                 ),
                 "responses": {
                     "201": {

@@ -395,7 +395,8 @@ def ticket_reply(number: str):
     their status page, the first-response clock stopped, watchers and webhooks told."""
     request.max_content_length = MAX_REPLY_BODY  # before the body is read: files may come
     ticket = _ticket_or_404(number)
-    body = _json_body()
+    as_form = request.mimetype == "multipart/form-data"  # the files as file parts
+    body = _form_body() if as_form else _json_body()
     text = body.get("text")
     if not isinstance(text, str):
         raise ApiError(400, "empty_reply", "text must be a non-empty string.")
@@ -404,7 +405,7 @@ def ticket_reply(number: str):
     nonce = body.get("nonce")
     if nonce is not None and (not isinstance(nonce, str) or not _is_nonce(nonce)):
         raise ApiError(400, "bad_nonce", "nonce must be 32 lowercase hexadecimal characters.")
-    files = _reply_files(body.get("files"))
+    files = _form_files() if as_form else _reply_files(body.get("files"))
     _expected_version(body, ticket)
     try:
         with _committed():
@@ -457,6 +458,45 @@ def _reply_files(files: Any) -> list[tuple[str | None, bytes]]:
         except UploadRefused as exc:
             raise ApiError(*_FILE_REFUSALS[exc.code]) from exc
         read.append((item["name"][:255], data))
+    return read
+
+
+_BAD_FILE_PARTS = (
+    f"Send at most {MAX_FILES} files, each as a file part named files (with a filename)."
+)
+MAX_VERSION_DIGITS = 18
+
+
+def _form_body() -> dict[str, Any]:
+    """A reply sent as multipart/form-data (as help-desk APIs take attachments): its fields
+    as the JSON body would hold them, checked in the same order and words."""
+    form = request.form
+    body: dict[str, Any] = {"text": form.get("text"), "nonce": form.get("nonce")}
+    version = form.get("version")
+    if version is not None:  # a number's digits, or left as text: `bad_version`
+        digits = version.isascii() and version.isdigit() and len(version) <= MAX_VERSION_DIGITS
+        body["version"] = int(version) if digits else version
+    return body
+
+
+def _form_files() -> list[tuple[str | None, bytes]]:
+    """The file parts of a multipart reply, read and checked as `_reply_files` checks decoded
+    ones: the same limits, codes and statuses, and a refused one sends nothing."""
+    if "files" in request.form or "files[]" in request.form:
+        raise ApiError(400, "bad_files", _BAD_FILE_PARTS)  # sent as text, not as a file
+    if set(request.files) - {"files", "files[]"}:
+        raise ApiError(400, "bad_files", _BAD_FILE_PARTS)  # a name nothing reads
+    uploads = request.files.getlist("files") + request.files.getlist("files[]")
+    if len(uploads) > MAX_FILES:
+        raise ApiError(400, "bad_files", _BAD_FILE_PARTS)
+    read = []
+    for upload in uploads:
+        data = upload.stream.read(MAX_FILE_BYTES + 1)  # no more than one too many
+        try:
+            accepted_type(data)
+        except UploadRefused as exc:
+            raise ApiError(*_FILE_REFUSALS[exc.code]) from exc
+        read.append(((upload.filename or "")[:255], data))
     return read
 
 
