@@ -34,3 +34,18 @@ def test_a_question_type_written_as_a_list_or_mapping(client, as_admin, post_for
         assert response.status_code == 200, page
     review = html.unescape(text_of(client.get("/admin/forms/nps/publish")))
     assert "cannot be published yet" in review and "questions[0].type" in review
+
+
+def test_a_score_group_condition_with_no_group(client, as_admin, post_form):
+    """show_if: score.category in [] picks no group: said as written, not a 500."""
+    written = "show_if: {field: score.category, op: in, value: [detractor, passive]}"
+    text = NPS.replace(written, "show_if: {field: score.category, op: in, value: []}")
+    assert text != NPS
+    saved = post_form(
+        "/admin/forms/nps/yaml", {"yaml_text": text, "revision": "", "base_number": "1"}
+    )
+    assert saved.status_code == 303
+    for page in ("/admin/forms/nps/edit", "/admin/forms/nps/publish"):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert '"value": []' in html.unescape(text_of(response)), page

@@ -392,6 +392,8 @@ def _category_comparison(op: str, value: Any, words: _Words, score_type: str = "
     outline, questions = words.outline, words.questions
     qid = outline.score_question if outline else None
     picked = value if isinstance(value, list) else [value]
+    if not picked:  # no group at all (value: []): said as written
+        return condition_json({"field": builder.SCORE_CATEGORY, "op": op, "value": value})
     qtype = score_type or (questions[qid].type if qid in questions else _scale_of(picked))
     order = list(CATEGORY_ANSWERS.get(qtype, {}))
     picked = sorted((str(v) for v in picked), key=lambda v: order.index(v) if v in order else 99)
