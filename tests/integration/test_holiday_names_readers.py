@@ -60,20 +60,49 @@ def test_each_holiday_in_the_readers_language_else_in_english(
 
 
 @pytest.mark.parametrize(
-    ("locale", "puerto_rico", "virgin_islands"),
+    ("locale", "puerto_rico", "virgin_islands", "madrid", "fribourg"),
     [
-        ("en", "United States – Puerto Rico (US-PR)", "United States – U.S. Virgin Islands"),
-        ("pl", "Stany Zjednoczone – Portoryko (US-PR)", "Wyspy Dziewicze Stanów Zjednoczonych"),
-        ("ru", "Соединенные Штаты – Пуэрто-Рико (US-PR)", "Виргинские о-ва (США)"),
-        ("sl", "Združene države Amerike – Portoriko (US-PR)", "Ameriški Deviški otoki"),
+        (
+            "en",
+            "United States – Puerto Rico (US-PR)",
+            "United States – U.S. Virgin Islands",
+            "Spain – Madrid (ES-MD)",
+            "Switzerland – Fribourg (CH-FR)",
+        ),
+        (
+            "pl",
+            "Stany Zjednoczone – Portoryko (US-PR)",
+            "Wyspy Dziewicze Stanów Zjednoczonych",
+            "Hiszpania – Madryt (ES-MD)",
+            "Szwajcaria – Fryburg (CH-FR)",
+        ),
+        (
+            "ru",
+            "Соединенные Штаты – Пуэрто-Рико (US-PR)",
+            "Виргинские о-ва (США)",
+            "Испания – Madrid (ES-MD)",
+            "Швейцария – Freiburg (CH-FR)",
+        ),
+        (
+            "sl",
+            "Združene države Amerike – Portoriko (US-PR)",
+            "Ameriški Deviški otoki",
+            "Španija – Madridska skupnost (ES-MD)",
+            "Švica – Freiburg (CH-FR)",
+        ),
     ],
 )
-def test_a_region_that_is_a_territory_is_named_as_babel_names_it(
-    client, login, create_user, agent, locale, puerto_rico, virgin_islands
+def test_region_names_read_as_names_not_as_iso_entries(
+    client, login, create_user, agent, locale, puerto_rico, virgin_islands, madrid, fribourg
 ):
-    """pycountry's ISO forms ("Virgin Islands, U.S.") read oddly beside Babel's countries."""
+    """A region that is a territory of its own is named by Babel, as countries are, not in
+    pycountry's ISO form ("Virgin Islands, U.S."); pycountry's qualifiers ("Madryt
+    (wspólnota)") and lists of names in several languages ("Fribourg / Freiburg / Friburgo
+    / Friburg") are left out."""
     login(create_user(email="reader@example.com", name="Reader", role="admin", locale=locale))
     page = html.unescape(client.get(f"/admin/users/{agent.id}").get_data(as_text=True))
     assert f'<option value="US-PR">{puerto_rico}</option>' in page
     assert virgin_islands in page
+    assert f'<option value="ES-MD">{madrid}</option>' in page
+    assert f'<option value="CH-FR">{fribourg}</option>' in page
     assert "Virgin Islands, U.S." not in page

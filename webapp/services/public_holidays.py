@@ -8,8 +8,9 @@ language; regions are offered only where they have holidays of their own that ma
 A region that is a territory of its own (US-PR, Puerto Rico) is named by Babel, as countries
 are; another is named in the reader's language where pycountry's ISO 3166-2 translations have
 it ("Niemcy – Bawaria (DE-BY)"), else by its official name, in its country's language
-("Германия – Sachsen (DE-SN)"): a proper name, not English passing for a translation. Its
-ISO 3166-2 code stays beside the name either way.
+("Германия – Sachsen (DE-SN)"): a proper name, not English passing for a translation;
+without pycountry's qualifiers ("Madryt (wspólnota)") and of a name in several languages
+the first. Its ISO 3166-2 code stays beside the name either way.
 """
 
 from __future__ import annotations
@@ -168,8 +169,18 @@ def _region_names_in(country: str, locale_name: str) -> dict[str, str]:
             continue
         iso_name = iso_names.get(region)
         said = translated.gettext(iso_name) if iso_name else official
-        named[region] = said if said and said != iso_name else official
+        named[region] = _plain(said if said and said != iso_name else official)
     return named
+
+
+_QUALIFIER = re.compile(r"\s+\([^()]*\)$")
+
+
+def _plain(name: str) -> str:
+    """A region's name as a label reads it: without pycountry's qualifier in brackets
+    ("Madryt (wspólnota)", beside the code in brackets anyway) and, of a name in several
+    languages ("Fribourg / Freiburg / Friburgo / Friburg"), the first."""
+    return _QUALIFIER.sub("", name.split(" / ")[0]).strip() or name
 
 
 @functools.lru_cache(maxsize=16)
