@@ -312,3 +312,20 @@ def test_a_reply_that_may_not_be_marked_seen_is_left_unread_and_said_so(
     FakeImap.mailbox[4]["seen"] = True  # marked read by hand
     assert poll_reply_mailbox() == 0
     assert said not in _received_page(client, login, reader)
+
+
+def test_the_sent_mail_page_leads_to_the_replies_left_in_the_mailbox(
+    app, builtin_forms, client, login, create_user
+):
+    from jobs.schedule import poll_reply_mailbox
+
+    reader = create_user(email="reader@example.com", name="Reader", role="admin", locale="pl")
+    login(reader)
+    before = html.unescape(text_of(client.get("/admin/mail")))
+    assert "Odebrana poczta: odpowiedzi klientów e-mailem" in before
+    app.config["LOOPDESK_IMAP_DONE_FOLDER"] = "Loopdesk/Done"
+    FakeImap.mailbox = _two_replies(make_ticket())
+    FakeImap.folders, FakeImap.capabilities, FakeImap.refuse_create = {}, b"IMAP4rev1 MOVE", True
+    assert poll_reply_mailbox() == 2
+    page = html.unescape(text_of(client.get("/admin/mail")))
+    assert "Odebrana poczta: 2 odpowiedzi pozostały w skrzynce IMAP" in page

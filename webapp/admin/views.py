@@ -17,7 +17,7 @@ from webapp.models import OutboxMessage, OutboxStatus, Role, Team, TeamMembershi
 from webapp.outbox import relay, send_again
 from webapp.people import EmailTaken, create_staff_member
 from webapp.security import admin_required, content_security_policy, inline_style_hashes
-from webapp.services import audit, away, sla_clock, staff_admin, two_step
+from webapp.services import audit, away, inbound_mail, sla_clock, staff_admin, two_step
 from webapp.services.audit import snapshot
 from webapp.services.tickets import TicketConflict
 
@@ -260,6 +260,7 @@ def mail():
         status=status,
         statuses=list(OutboxStatus),
         failed_alerts=sla_clock.count_failed_alerts(),
+        left_in_mailbox=inbound_mail.left_in_mailbox(),
     )
 
 
