@@ -10,6 +10,7 @@ import contextvars
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
@@ -354,9 +355,9 @@ class RecordingSMTPHandler:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[RecordingSMTPHandler]:
-    """A real SMTP server on a free local port; `.messages` holds what arrived."""
+@contextmanager
+def running_smtp_server(handler: RecordingSMTPHandler) -> Iterator[RecordingSMTPHandler]:
+    """Serve `handler` as a real SMTP server on a free local port (its `.port`)."""
     import socket
 
     from aiosmtpd.controller import Controller
@@ -364,12 +365,20 @@ def smtp_server() -> Iterator[RecordingSMTPHandler]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    handler = RecordingSMTPHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     handler.port = port
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[RecordingSMTPHandler]:
+    """A real SMTP server on a free local port; `.messages` holds what arrived."""
+    with running_smtp_server(RecordingSMTPHandler()) as handler:
+        yield handler
 
 
 @pytest.fixture
@@ -380,9 +389,6 @@ def smtp_config(smtp_server) -> dict:
 @pytest.fixture
 def count_queries(app):
     """Count SQL statements run while the returned context manager is open."""
-    from contextlib import contextmanager
-
-    from sqlalchemy import event
 
     @contextmanager
     def counting():

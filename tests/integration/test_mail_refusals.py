@@ -5,13 +5,12 @@ worker on the PostgreSQL path, in-process jobs on SQLite."""
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import RecordingSMTPHandler
+from tests.conftest import RecordingSMTPHandler, running_smtp_server
 from tests.helpers import csrf_token, text_of
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus, Role
@@ -50,18 +49,10 @@ class RefusingSMTPHandler(RecordingSMTPHandler):
 @pytest.fixture
 def smtp_server() -> Iterator[RefusingSMTPHandler]:
     """This module's SMTP server: the suite's recording one, refusing as a test sets."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = RefusingSMTPHandler()
     handler.replies[GONE] = [GONE_REPLY]  # for good: every try gets it
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    controller.stop()
+    with running_smtp_server(handler):
+        yield handler
 
 
 @pytest.fixture

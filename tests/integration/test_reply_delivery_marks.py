@@ -6,12 +6,12 @@ that is gone; RQ's worker on the PostgreSQL path, in-process jobs on SQLite."""
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import running_smtp_server
 from tests.helpers import make_ticket, text_of
 from tests.integration.test_mail_refusals import GONE, GONE_REPLY, RefusingSMTPHandler
 from tests.integration.test_ticket_live_refresh import OpenPage
@@ -26,18 +26,10 @@ ESCAPED_REPLY = GONE_REPLY.replace("<", "&lt;").replace(">", "&gt;")
 @pytest.fixture
 def smtp_server() -> Iterator[RefusingSMTPHandler]:
     """The suite's recording SMTP server, answering 550 to the customer whose mailbox is gone."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = RefusingSMTPHandler()
-    handler.replies[GONE] = [GONE_REPLY]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    controller.stop()
+    handler.replies[GONE] = [GONE_REPLY]  # for good: every try gets it
+    with running_smtp_server(handler):
+        yield handler
 
 
 @pytest.fixture
