@@ -297,6 +297,28 @@ def test_a_reply_and_a_note_typed_in_the_drawer_outlive_closing_it(page, live_se
     expect(page.locator("#ws-note-text")).to_have_value("")
 
 
+def test_on_a_phone_the_bulk_actions_stay_in_sight_while_cards_are_selected(
+    page, live_server, desk
+):
+    """The bar appears above the columns: an agent who had scrolled down to the cards and
+    ticked one never saw it (it opened above the screen's top edge)."""
+    tickets = [new_ticket(f"Parcel {n}") for n in range(6)]
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "agent@example.com")
+    page.locator("#cards-assigned").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 400)  # down through the cards, the page's end in sight
+    last = page.locator(f"#card-{tickets[0].number} .card-select")
+    last.scroll_into_view_if_needed()
+    last.check()
+    bar = page.locator("#bulk-form")
+    expect(bar.locator(".bulk-count")).to_have_text("1")
+    expect(bar).to_be_in_viewport()
+    expect(last).to_be_in_viewport()  # the bar does not cover the card just ticked
+    assert page.evaluate("() => document.documentElement.scrollWidth") == 390
+    last.uncheck()
+    expect(bar).to_be_hidden()
+
+
 def test_the_filter_bar_rings_the_focused_field_not_the_whole_bar(page, live_server, desk):
     log_in(page, live_server, "agent@example.com")
     page.locator("#board-filters select[name=priority]").focus()
