@@ -216,7 +216,8 @@ def test_removing_the_middle_ending_is_reviewed_as_that_ending_removed(
     db.session.commit()
     page = client.get(REVIEW).get_data(as_text=True)
     assert " </strong>:" not in page and "</strong> :" not in page
-    assert "Usunięto zakończenie 2</strong>: <del>We will do better</del>" in page
+    # the removed text as the admin reads it: in Polish, which the form has
+    assert "Usunięto zakończenie 2</strong>: <del>Poprawimy się</del>" in page
 
 
 @pytest.mark.parametrize(
