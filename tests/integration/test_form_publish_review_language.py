@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.helpers import text_of
 from webapp.extensions import db
 from webapp.models import Role
 from webapp.services import drafts, form_studio
@@ -99,3 +100,21 @@ def test_a_first_publication_names_its_title_and_questions_in_polish(
     assert "Publikacja utworzy wersję 1" in page
     assert "Opinia o sklepie" in page
     assert "Jak minęła dostawa?" in page and "How was the delivery?" not in page
+
+
+def test_the_forms_list_and_overview_speak_the_admins_language(app, client, admin_in):
+    admin = admin_in("pl")
+    publish_form("shop", LIVE, admin)
+    db.session.commit()
+    forms = html.unescape(text_of(client.get("/admin/forms")))
+    assert "Opinia o sklepie" in forms and "Shop feedback" not in forms
+    assert "Angielski Polski" in forms  # the languages by name, not en pl
+    overview = html.unescape(text_of(client.get("/admin/forms/shop")))
+    assert "Opinia o sklepie" in overview
+    assert "Języki Angielski (domyślny), Polski" in overview
+
+
+def test_a_form_without_the_admins_language_is_titled_in_its_default(app, client, admin_in):
+    publish_form("shop", LIVE, admin_in("sl"))
+    db.session.commit()
+    assert "Shop feedback" in html.unescape(text_of(client.get("/admin/forms/shop")))

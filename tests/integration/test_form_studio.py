@@ -98,7 +98,9 @@ def test_the_list_shows_versions_languages_responses_and_completion(client, as_a
     page = client.get("/admin/forms")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert row_of(html, "nps") == "nps Your opinion 2 2 en pl ru sl 3 1 75% Open"
+    assert (
+        row_of(html, "nps") == "nps Your opinion 2 2 English Polish Russian Slovenian 3 1 75% Open"
+    )
     assert row_of(html, "csat").endswith("0 0 — Open")
     assert row_of(html, "goal").endswith("Archived")
     assert 'href="/admin/forms"' in html  # in the admin menu

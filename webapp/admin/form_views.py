@@ -51,7 +51,7 @@ def _page(template: str, status: int = 200, **context):
 def form_list():
     return render_template(
         "admin/forms.html",
-        summaries=form_studio.form_summaries(),
+        summaries=form_studio.form_summaries(reader=str(get_locale() or "")),
         templates=form_studio.builtin_templates(),
         new_slug="",
         chosen_template="blank",
@@ -73,7 +73,7 @@ def create_form():
         return _page(
             "admin/forms.html",
             422,
-            summaries=form_studio.form_summaries(),
+            summaries=form_studio.form_summaries(reader=str(get_locale() or "")),
             templates=form_studio.builtin_templates(),
             new_slug=slug,
             chosen_template=template,
@@ -97,7 +97,7 @@ def create_form():
 @admin_required
 def form_overview(slug: str):
     form = _form_or_404(slug)
-    summary = form_studio.form_summaries(form)[0]
+    summary = form_studio.form_summaries(form, str(get_locale() or ""))[0]
     state = form_studio.editor_state(form)
     return render_template(
         "admin/form_overview.html",

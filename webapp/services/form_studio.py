@@ -96,8 +96,9 @@ class EditorState:
     draft: DefinitionDraft | None
 
 
-def form_summaries(form: Form | None = None) -> list[FormSummary]:
-    """Every form (or just `form`) with its counts, in four queries whatever their number."""
+def form_summaries(form: Form | None = None, reader: str = "") -> list[FormSummary]:
+    """Every form (or just `form`) with its counts, in four queries whatever their number;
+    titles in the `reader`'s language where the form has it, else in its default one."""
     forms = select(Form, FormVersion).outerjoin(
         FormVersion, (FormVersion.form_id == Form.id) & FormVersion.active.is_(True)
     )
@@ -133,7 +134,7 @@ def form_summaries(form: Form | None = None) -> list[FormSummary]:
                 active_number=version.number if version is not None else None,
                 version_count=version_counts.get(row_form.id, 0),
                 languages=definition.languages if definition else (),
-                title=_title(definition),
+                title=definition.text(definition.title, reader) if definition else "",
                 complete=complete,
                 partial=total - complete,
                 has_draft=row_form.slug in with_drafts,
@@ -142,10 +143,6 @@ def form_summaries(form: Form | None = None) -> list[FormSummary]:
             )
         )
     return summaries
-
-
-def _title(definition: FormDefinition | None) -> str:
-    return definition.text(definition.title, definition.default_language) if definition else ""
 
 
 def versions_of(form: Form) -> list[FormVersion]:
