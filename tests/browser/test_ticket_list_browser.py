@@ -112,3 +112,23 @@ def test_the_list_fits_a_laptop_with_its_deadline_column_in_sight(
     for badge in page.locator("#ticket-rows .status").all():
         box = badge.bounding_box()
         assert box["x"] + box["width"] <= width
+
+
+def test_a_long_label_without_spaces_wraps_inside_the_list(page, live_server, agent):
+    """One label of 64 letters with no space (a pasted order reference, a joined phrase)
+    held the subject column at its length: the table scrolled sideways (at 1280 px with the
+    demo's rows) and its deadline column was out of sight. It wraps inside its chip, as on
+    the board's cards."""
+    from tests.helpers import make_ticket
+    from webapp.extensions import db
+    from webapp.services.tickets import add_label
+
+    ticket = make_ticket(subject="Zwrot pieniędzy", customer_name="Jan Kowalski")
+    add_label(ticket, "zamówienie" + "ż" * 54, None)
+    agent.locale = "ru"
+    db.session.commit()
+    page.set_viewport_size({"width": 1024, "height": 800})
+    staff_login.log_in(page, live_server, "agent@example.com", then="/tickets")
+    expect(page.locator("#ticket-rows tr")).to_have_count(1)
+    wrap = page.locator(".table-wrap").filter(has=page.locator("#ticket-rows"))
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls sideways"
