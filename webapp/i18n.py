@@ -226,12 +226,20 @@ def zone_name(value: datetime, zone: str) -> str:
     return generic
 
 
-def datetime_in_zone(value: datetime, zone: str, date_format: str = "long") -> str:
+def datetime_in_zone(
+    value: datetime, zone: str, date_format: str = "long", *, named: bool = True
+) -> str:
     """The moment's date and short time in `zone`, joined as the language joins them, then
-    the zone's name: '9 grudnia 2026 14:00 (czas środkowoeuropejski)'."""
+    the zone's name: '9 grudnia 2026 14:00 (czas środkowoeuropejski)'.
+
+    `named=False` leaves the name out, for a page that sets it apart (the status page's
+    bubbles: the date stays whole, the name may wrap below it on a phone).
+    """
     tzinfo = get_babel_timezone(zone)
     locale = get_locale()
-    time = f"{babel_time(value, 'short', tzinfo=tzinfo, locale=locale)} ({zone_name(value, zone)})"
+    time = babel_time(value, "short", tzinfo=tzinfo, locale=locale)
+    if named:
+        time = f"{time} ({zone_name(value, zone)})"
     day = babel_date(value.astimezone(tzinfo), date_format, locale=locale)
     joined = str(get_datetime_format(date_format, locale=locale)).replace("'", "")
     return joined.replace("{0}", time).replace("{1}", day)
@@ -260,6 +268,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["datetime_with_zone"] = datetime_with_zone
     app.jinja_env.filters["datetime_in_zone"] = datetime_in_zone
+    app.jinja_env.filters["zone_name"] = zone_name
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.filters["name_list"] = name_list
