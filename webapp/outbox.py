@@ -170,20 +170,23 @@ SENDABLE_AGAIN = (OutboxStatus.FAILED, OutboxStatus.NOT_SENT, OutboxStatus.RETRY
 
 
 def send_again(message: OutboxMessage) -> bool:
-    """Put a message that did not go out back in line, recorded in the audit log (no commit;
-    `relay` it once committed). False when it may not be: sent or in line already, or its
-    recipient was erased on request."""
+    """Put a message that did not go out back in line, recorded in the audit log and, for a
+    reply to a customer, in its ticket's history (no commit; `relay` it once committed).
+    False when it may not be: sent or in line already, or its recipient was erased on
+    request."""
     from webapp.services import audit
+    from webapp.services.reply_deliveries import record_reply_sent_again
 
     if message.status not in SENDABLE_AGAIN or not message.to_address:
         return False
-    audit.record(
+    entry = audit.record(
         "mail.retried",
         message,
         f"{message.to_address}: {message.subject}",
         before={"status": message.status},
         after={"status": OutboxStatus.PENDING.value},
     )
+    record_reply_sent_again(message, entry.actor)  # who sent it again, as the audit names
     message.status = OutboxStatus.PENDING
     message.last_error = None
     return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -74,6 +75,8 @@ KEPT_ANSWER_TYPES = frozenset(
 KEPT_METADATA = ("user_agent", "country")
 # History events that hold what the customer wrote or what was written to them.
 CUSTOMER_TEXT_EVENTS = ("customer_reply", "public_reply", "survey_comment")
+# History lines that name the customer's address: the address goes, the line stays.
+CUSTOMER_ADDRESS_EVENTS = ("reply_sent_again",)
 KEPT_EVENT_DATA = ("channel", "message_key", "form", "type", "score", "category")
 UNSENT_MAIL = (
     OutboxStatus.PENDING,
@@ -535,7 +538,13 @@ def erase_ticket(
 
 
 def erase_outbox_message(message: OutboxMessage) -> None:
-    """The recipient and the text go; a message not sent yet is never sent."""
+    """The recipient and the text go; a message not sent yet is never sent. A refusal's
+    reply quotes the recipient ("550 5.1.1 <ewa@example.pl>: ..."): the address goes there
+    too, the server's words stay."""
+    if message.to_address and message.last_error:
+        message.last_error = re.sub(
+            re.escape(message.to_address), ERASED, message.last_error, flags=re.IGNORECASE
+        )
     message.to_address = ""
     message.reply_to = None
     message.subject = ERASED
@@ -556,15 +565,21 @@ def stop_invitation(invitation: SurveyInvitation, now: datetime) -> None:
 
 def _erase_ticket_texts(ticket_ids: list[int], words: dict[int, CustomerWords]) -> None:
     """Erase what the customer wrote and what was written to them on these tickets' history,
-    adding what the customer wrote to `words` (one query)."""
+    and the address named in it, adding what the customer wrote to `words` (one query)."""
     if not ticket_ids:
         return
     for event in db.session.scalars(
         select(TicketEvent)
-        .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.kind.in_(CUSTOMER_TEXT_EVENTS))
+        .where(
+            TicketEvent.ticket_id.in_(ticket_ids),
+            TicketEvent.kind.in_(CUSTOMER_TEXT_EVENTS + CUSTOMER_ADDRESS_EVENTS),
+        )
         .order_by(TicketEvent.id)
     ):
         data = dict(event.data or {})
+        if event.kind in CUSTOMER_ADDRESS_EVENTS:
+            event.data = {**data, "to": ERASED}
+            continue
         if event.kind != "public_reply":
             words[event.ticket_id].add(data.get("text"))
         kept = {key: value for key, value in data.items() if key in KEPT_EVENT_DATA}

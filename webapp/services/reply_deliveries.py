@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import OutboxMessage, OutboxStatus, Ticket, TicketEvent
+from webapp.models import OutboxMessage, OutboxStatus, Ticket, TicketEvent, User
 from webapp.outbox import refused_reply, send_again
+from webapp.services.history import record_event
 
 # How many marks a live poll may ask about: a conversation has far fewer mails in flight.
 WATCH_LIMIT = 50
@@ -109,8 +110,35 @@ def watched_marks(thread: Sequence[TicketEvent], deliveries: dict[str, MailDeliv
     return marks[:WATCH_LIMIT]
 
 
+REPLY_KEY_PREFIX = "public_reply:"  # services.replies.send_public_reply's keys
+
+
 def _reply_keys_of(ticket_id: int) -> str:
-    return f"public_reply:{ticket_id}:"  # services.replies.send_public_reply's keys
+    return f"{REPLY_KEY_PREFIX}{ticket_id}:"
+
+
+def _ticket_id_of_reply(message: OutboxMessage) -> int | None:
+    """The ticket whose public reply this e-mail is (from its key); None for other mail."""
+    key = message.message_key or ""
+    if not key.startswith(REPLY_KEY_PREFIX):
+        return None
+    number = key[len(REPLY_KEY_PREFIX) :].partition(":")[0]
+    return int(number) if number.isascii() and number.isdigit() and len(number) <= 18 else None
+
+
+def record_reply_sent_again(message: OutboxMessage, actor: User | None) -> TicketEvent | None:
+    """Tell the ticket's history that a colleague put a reply's e-mail back in line, and to
+    which address (no commit): "Anna sent the reply again to ewa@example.com". Called by
+    `outbox.send_again`, so the conversation's "Send again" and an admin's resend from Sent
+    mail both leave it; other mail (notices, confirmations) is no reply and leaves none.
+    One query at most (the ticket, when the session does not hold it already)."""
+    ticket_id = _ticket_id_of_reply(message)
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id is not None else None
+    if ticket is None:
+        return None
+    return record_event(
+        ticket, "reply_sent_again", actor, to=message.to_address, message_id=message.id
+    )
 
 
 def current_marks(ticket_id: int, shown: Sequence[str]) -> list[str]:
@@ -152,7 +180,8 @@ class SendAgainRefused(Exception):
 
 def send_reply_again(ticket: Ticket, event_id: int) -> OutboxMessage:
     """Put a public reply whose e-mail failed back in line, to the same address (no commit;
-    `outbox.relay` it once committed). Recorded in the audit log, as the admin's resend is.
+    `outbox.relay` it once committed). Recorded in the audit log and the ticket's history,
+    as the admin's resend is.
 
     Refused when the event is not one of this ticket's e-mailed replies (`unknown`), the
     customer's data was erased (`erased`), or the e-mail is no longer failed: a colleague sent
