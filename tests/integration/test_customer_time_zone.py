@@ -59,7 +59,9 @@ def test_a_polish_customer_in_warsaw_reads_warsaw_time_in_the_confirmation(
     due = ticket.first_response_due_at.astimezone(ZoneInfo("Europe/Warsaw"))
     body = _confirmation(smtp_server)
     said = f"{due:%H:%M} (czas środkowoeuropejski)"
-    assert "Pierwszej odpowiedzi możesz się spodziewać do" in body
+    # The full date starts with the weekday, said as a name ("niedziela"): never after "do",
+    # which would need "niedzieli".
+    assert "Pierwszej odpowiedzi możesz się spodziewać najpóźniej: " in body
     assert said in body, body
     assert "(UTC)" not in body
     weekday = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
@@ -70,6 +72,41 @@ def test_a_polish_customer_in_warsaw_reads_warsaw_time_in_the_confirmation(
     # the status page keeps the same promise, in the same words
     page = text_of(client.get(f"/t/{ticket.status_token}"))
     assert said in page and "(UTC)" not in page
+
+
+# What the status page promises, in the customer's zone: the full date starts with the
+# weekday as a name, so the sentence reads it as a name ("…: niedziela, 6 grudnia"), never
+# after a preposition that needs another case ("do niedziela", "не позднее воскресенье").
+PROMISES = {
+    "pl": (
+        "Pierwszej odpowiedzi możesz się spodziewać najpóźniej: ",
+        "Obiecany termin pierwszej odpowiedzi – ",
+    ),
+    "ru": ("Срок первого ответа: ", "Обещанный срок первого ответа — "),
+    "sl": ("Predviden rok za prvi odgovor: ", "Obljubljeni rok za prvi odgovor – "),
+}
+WEEKDAYS = {
+    "pl": ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela"),
+    "ru": ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"),
+    "sl": ("ponedeljek", "torek", "sreda", "četrtek", "petek", "sobota", "nedelja"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PROMISES))
+def test_the_promised_first_reply_reads_as_a_sentence_in_the_customers_zone(client, lang):
+    ticket = make_ticket(customer_locale=lang)
+    ticket.facts = {**(ticket.facts or {}), "metadata": {"timezone": "Europe/Warsaw"}}
+    ticket.first_response_due_at = datetime(2099, 12, 6, 10, 5, tzinfo=UTC)  # a Sunday
+    db.session.commit()
+    ahead, late = PROMISES[lang]
+    sunday = WEEKDAYS[lang][6]
+    page = text_of(client.get(f"/t/{ticket.status_token}"))
+    assert f"{ahead}{sunday}, " in page, page
+
+    ticket.first_response_due_at = datetime(2026, 12, 6, 10, 5, tzinfo=UTC)  # a Sunday, past
+    db.session.commit()
+    page = text_of(client.get(f"/t/{ticket.status_token}"))
+    assert f"{late}{sunday}, " in page, page
 
 
 @pytest.mark.parametrize(

@@ -218,13 +218,13 @@ def test_a_built_in_language_opens_with_its_wording_and_the_preview_of_it(client
     subject, body = _editor_fields(page.get_data(as_text=True))
     assert subject == "[{number}] Otrzymaliśmy Twoje zgłoszenie"
     assert body.startswith("Dzień dobry, {name},\n\nDziękujemy za Twoją opinię.")
-    assert "Pierwszej odpowiedzi możesz się spodziewać do {first_response_due}." in body
+    assert "Pierwszej odpowiedzi możesz się spodziewać najpóźniej: {first_response_due}." in body
     assert "{status_link}" in body
     shown = text_of(page)
     assert "Press “Preview”" not in shown  # the preview is there at once, with sample data
     assert "[LD-1042] Otrzymaliśmy Twoje zgłoszenie" in shown
     assert "Dzień dobry, Jana Novak," in shown
-    assert "do 12 maja 2025 14:00 (CEST)." in shown  # the sample moment, written in Polish
+    assert "najpóźniej: 12 maja 2025 14:00 (CEST)." in shown  # the sample moment, in Polish
     assert db.session.scalar(select(EmailTemplateText)) is None  # opening it saved nothing
 
 

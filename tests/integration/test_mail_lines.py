@@ -43,7 +43,7 @@ def confirmation(locale: str):
 @pytest.mark.parametrize(
     ("app_config", "locale", "expected"),
     [
-        ({}, "ru", "не позднее 7 декабря 2026\u202fг., 13:00 (UTC)."),  # CLDR's narrow space
+        ({}, "ru", "ответа: 7 декабря 2026\u202fг., 13:00 (UTC)."),  # CLDR's narrow space
         ({}, "sl", "7. december 2026 13:00 (UTC)."),
         ({}, "en", "by December 7, 2026, 1:00\u202fPM (UTC)."),
         ({"BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw"}, "pl", "7 grudnia 2026 14:00 (CET)."),
