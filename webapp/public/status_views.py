@@ -27,9 +27,9 @@ from webapp.models import Ticket, TicketEvent
 from webapp.public import bp
 from webapp.public.messages import answer_error_message
 from webapp.services import surveys
-from webapp.services.customer_requests import customer_state_label
+from webapp.services.customer_requests import customer_state_label, request_timezone
 from webapp.services.customer_timezone import FIELD as TIMEZONE_FIELD
-from webapp.services.customer_timezone import customer_timezone, note_ticket_timezone
+from webapp.services.customer_timezone import note_ticket_timezone
 from webapp.services.merging import carried_on_in
 from webapp.services.replies import receive_customer_reply
 from webapp.services.ticket_files import MAX_FILES, check_uploads, file_of, keep_uploads, path_of
@@ -136,7 +136,7 @@ def _status_page(ticket: Ticket, lang: str, *, typed: str = "", error: str | Non
                 talk=conversation_of(ticket),  # what the customer told us, in their words
                 reply_token=_reply_signer().dumps(ticket.status_token),
                 zone=str(get_timezone()),  # said beside times when we do not know theirs
-                customer_zone=customer_timezone(ticket),  # their browser's, once it told us
+                customer_zone=request_timezone(ticket),  # their browser's, once it told us
                 typed=typed,
                 error=error,
                 max_files=MAX_FILES,

@@ -16,6 +16,7 @@ without an address. An unsigned id adds nothing: anyone can type one into a link
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +29,8 @@ from webapp.models import Ticket
 from webapp.outbox import queue_email
 from webapp.people import normalise_email
 from webapp.services import recipient_limits
-from webapp.services.customer_timezone import customer_timezone
+from webapp.services.customer_timezone import FIELD as TIMEZONE_FIELD
+from webapp.services.customer_timezone import customer_timezone, known_timezone
 from webapp.services.non_essential_mail import is_opted_out
 from webapp.services.same_customer import tickets_of_address_condition
 from webapp.services.spam import is_blocked
@@ -129,11 +131,7 @@ def requests_for_link(token: str) -> list[CustomerRequest] | None:
     address = db.session.scalar(select(Ticket.customer_email).where(Ticket.id == ticket_id))
     if not address:
         return []  # erased since the link was sent: nothing of theirs is kept to list
-    tickets = db.session.scalars(
-        _listed_with_their_ids(address)
-        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        .limit(SHOWN)
-    ).all()
+    tickets = db.session.scalars(_newest_shown(_listed_with_their_ids(address))).all()
     return [_as_request(ticket) for ticket in tickets]
 
 
@@ -154,11 +152,37 @@ def _as_request(ticket: Ticket) -> CustomerRequest:
     )
 
 
+def _newest_shown(query):
+    """The customer's list: newest first, the SHOWN newest."""
+    return query.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(SHOWN)
+
+
+def _newest_known(zones: Iterable[object]) -> str | None:
+    """Of the listed requests' zones, newest first, the first one known (where the
+    customer's browser was last): the one choice the list and the status page share."""
+    return next((zone for zone in map(known_timezone, zones) if zone), None)
+
+
 def list_timezone(requests: list[CustomerRequest]) -> str | None:
-    """The zone the customer's list reads in: the newest request's that knows it (where their
-    browser was last), for every request, so one customer's list speaks of one clock; None
-    when none of them knows it."""
-    return next((r.timezone for r in requests if r.timezone), None)
+    """The zone the customer's list reads in: the newest request's that knows it, for every
+    request, so one customer's list speaks of one clock; None when none of them knows it."""
+    return _newest_known(r.timezone for r in requests)
+
+
+def request_timezone(ticket: Ticket) -> str | None:
+    """The zone a request's status page reads in: its own, when the customer's browser told
+    us on it; else the zone their list of requests reads in (`list_timezone`: the newest of
+    the requests listed for the ticket's address that knows one), so a request sent without
+    JavaScript reads on the clock of the customer's others. None when none knows it.
+
+    No query when the request knows its zone; else one, for the zones alone.
+    """
+    own = customer_timezone(ticket)
+    if own is not None or not ticket.customer_email:
+        return own
+    zone = Ticket.facts[("metadata", TIMEZONE_FIELD)].as_string()
+    listed = _listed_with_their_ids(ticket.customer_email).with_only_columns(zone)
+    return _newest_known(db.session.scalars(_newest_shown(listed)))
 
 
 def customer_state_label(state, lang: str) -> str:
