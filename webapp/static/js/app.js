@@ -258,9 +258,16 @@
   }
 
   // A live poll answering between an action's swap and its restore finds the focus already
-  // lost: it must not forget the control the action's swap removed.
-  document.addEventListener("htmx:beforeSwap", function () {
-    var now = describeFocus();
+  // lost: it must not forget the control the action's swap removed. A refresh the person did
+  // not start ([data-live-refresh], ticket_live.js) keeps the focus itself, and is never a
+  // reason to move it to a heading.
+  function startedByPerson(evt) {
+    var config = evt.detail && evt.detail.requestConfig;
+    var source = config && config.elt;
+    return !(source && source.closest && source.closest("[data-live-refresh]"));
+  }
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var now = startedByPerson(evt) && describeFocus();
     if (now) { focusBefore = now; }
   });
   // After the swap: htmx fires afterSettle on the new elements, which may be none that are

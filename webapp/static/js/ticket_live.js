@@ -1,8 +1,9 @@
 // The open ticket page, and the board's drawer, stay current: htmx polls #ws-live
 // (templates/tickets/_ws_live.html) and swaps in the changed sections out of band. This file
 // adds what htmx cannot say without eval: no polls from a hidden tab, sections the agent is
-// working in are kept, a refusal on screen stays through a redraw of its section, and the
-// poll stops for good (saying so once) when the session or the access is gone.
+// working in are kept, a refusal on screen stays through a redraw of its section, the
+// keyboard stays on the control it was on, and the poll stops for good (saying so once)
+// when the session or the access is gone.
 (function () {
   "use strict";
 
@@ -60,7 +61,7 @@
   });
 
   document.addEventListener("htmx:afterRequest", function (evt) {
-    if (pollOf(evt)) { refreshing = false; }
+    if (pollOf(evt)) { refreshing = false; refocus = null; keptId = null; }
   });
 
   // A dropped connection: the next poll tries again, without a toast at every poll.
@@ -233,14 +234,122 @@
     });
   }
 
+  // ---- the keyboard stays where it was ---------------------------------------------------
+  // A redraw the agent did not start must not move them: the focus goes to the same control
+  // in the new section (same id; else the same tag, name, value, link and form, the n-th of
+  // its kind), and a control that did not change stays itself, focused. A section whose
+  // focused control is gone (a button for a move made meanwhile) is held back, as a section
+  // in use is, and caught up by a full redraw once the keyboard has left it.
+  var HIDDEN_KEYS_SKIPPED = ["csrf_token", "version", "nonce", "seen"];  // change at every redraw
+  var held = {};     // ids of sections held back from a redraw
+  var refocus = null;  // the control to focus once its section is swapped in
+  var keptId = null;   // a control kept through the swap by a borrowed id
+
+  function formKey(form) {
+    if (!form) { return ""; }
+    var keys = Array.prototype.filter.call(form.querySelectorAll("input[type=hidden]"), function (field) {
+      return HIDDEN_KEYS_SKIPPED.indexOf(field.name) < 0;
+    }).map(function (field) { return field.name + "=" + field.value; });
+    return (form.getAttribute("action") || "") + "?" + keys.join("&");
+  }
+
+  function signature(element, withText) {
+    var keyed = element.tagName === "BUTTON" || element.type === "checkbox" || element.type === "radio";
+    return [
+      element.tagName,
+      element.getAttribute("name") || "",
+      keyed ? element.getAttribute("value") || "" : "",
+      element.getAttribute("href") || "",
+      formKey(element.form || element.closest("form")),
+      withText ? element.textContent.trim() : ""
+    ].join("\n");
+  }
+
+  function alike(root, element, withText) {
+    var wanted = signature(element, withText);
+    return Array.prototype.filter.call(root.querySelectorAll(element.tagName), function (other) {
+      return signature(other, withText) === wanted;
+    });
+  }
+
+  // The focused control's counterpart in the new section, or null when it is gone or ambiguous.
+  function counterpart(section, fragment, element) {
+    if (element.id) {
+      var same = fragment.querySelector("#" + CSS.escape(element.id));
+      return same && same.tagName === element.tagName ? same : null;
+    }
+    for (var pass = 0; pass < 2; pass++) {  // with the same text first: a changed label still counts
+      var before = alike(section, element, pass === 0);
+      var after = alike(fragment, element, pass === 0);
+      if (before.length === after.length && before.indexOf(element) >= 0) {
+        return after[before.indexOf(element)];
+      }
+    }
+    return null;
+  }
+
+  function canFocus(element) {
+    return !element.disabled && !element.closest("[hidden], [inert]");
+  }
+
+  // Null: the section may be swapped, focus or not; false: hold it back.
+  function keepFocus(section, fragment) {
+    var active = document.activeElement;
+    if (!active || active === section || !section.contains(active)) { return null; }
+    var fresh = counterpart(section, fragment, active);
+    if (!fresh || !canFocus(fresh)) { return false; }
+    if (active.hasAttribute("tabindex") && !fresh.hasAttribute("tabindex")) {
+      fresh.setAttribute("tabindex", active.getAttribute("tabindex"));  // a heading app.js focused
+    }
+    refocus = fresh;
+    // Unchanged: the control itself stays, moved into the new section without losing the
+    // focus where the browser can (htmx's hx-preserve, by id), so nothing is announced again.
+    if (fresh.outerHTML === active.outerHTML) {
+      if (!active.id) { keptId = active.id = fresh.id = "ws-live-kept"; }
+      fresh.setAttribute("hx-preserve", "");
+      refocus = active;
+    }
+    return null;
+  }
+
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!refocus || !document.body.contains(refocus)) { return; }
+    if (keptId && refocus.id === keptId) { refocus.removeAttribute("id"); }
+    if (document.activeElement !== refocus) { refocus.focus({ preventScroll: true }); }
+    refocus = null;
+    keptId = null;
+  });
+
+  function holdsFocus(section) {
+    return section.contains(document.activeElement) && document.activeElement !== section;
+  }
+
+  // A poll after the keyboard left a held section asks for every section again (a page that
+  // says no `since`; so no arrival is announced twice), and not with the tag it holds.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (!pollOf(evt)) { return; }
+    var due = Object.keys(held).some(function (id) {
+      var section = document.getElementById(id);
+      return section && !holdsFocus(section) && !inUse(section);
+    });
+    if (!due) { return; }
+    held = {};
+    var url = new URL(evt.detail.path, window.location.href);
+    url.searchParams.set("since", "");
+    evt.detail.path = url.pathname + url.search;
+    delete evt.detail.headers["If-None-Match"];
+  });
+
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
-    if (!refreshing) { return; }
     var target = evt.detail.target;
     if (!target || target.tagName !== "SECTION") { return; }
-    if (inUse(target)) {
-      evt.detail.shouldSwap = false;  // it catches up with the next change, or the agent's own action
+    if (!refreshing) { delete held[target.id]; return; }  // the agent's own action redraws it
+    if (inUse(target) || keepFocus(target, evt.detail.fragment) === false) {
+      evt.detail.shouldSwap = false;  // caught up once the agent is done there, or by their own action
+      held[target.id] = true;
       return;
     }
+    delete held[target.id];
     keepOpen(target, evt.detail.fragment);
     keepRefusals(target, evt.detail.fragment);
   });
