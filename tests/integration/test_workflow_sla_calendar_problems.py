@@ -103,3 +103,11 @@ def test_a_guard_written_as_a_mapping_is_an_unknown_guard_not_a_crash(client, as
     text = SHIPPED_TEXT.replace("guards: [", "guards: [{name: x}, ", 1)
     assert text != SHIPPED_TEXT
     assert "unknown guard" in check(post_form, text)
+
+
+def test_a_draft_naming_a_calendar_as_a_list_is_saved_with_its_problem(client, as_admin, post_form):
+    """Saving keeps any text as the draft (the audit log outlines it): no 500."""
+    text = SHIPPED_TEXT.replace("calendar: around_the_clock", "calendar: [around_the_clock]")
+    save_draft(post_form, text)
+    body = html.unescape(raw_text_of(client.get("/admin/workflow"))).replace(" : ", ": ")
+    assert "sla.policies[0].calendar: must be the name of a calendar" in body

@@ -8,7 +8,7 @@ the active version, and only if the draft is still the revision they reviewed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -459,7 +459,7 @@ def outline(text: str) -> dict[str, list]:
                 "first_response": _text_or_none(p.get("first_response")),
                 "resolution": _text_or_none(p.get("resolution")),
                 "calendar": str(p.get("calendar")),
-                "calendar_labels": _labels_of(calendars.get(p.get("calendar"))),
+                "calendar_labels": _labels_of(_calendar_named(calendars, p.get("calendar"))),
             }
             for p in entries(sla_part.get("policies"))
         ],
@@ -468,6 +468,11 @@ def outline(text: str) -> dict[str, list]:
         ],
         "rules": [str(rule.get("name")) for rule in entries(routing.get("rules"))],
     }
+
+
+def _calendar_named(calendars: Mapping, name: Any) -> Any:
+    """The calendar a policy names; none for a name written as a list or a mapping."""
+    return calendars.get(name) if isinstance(name, Hashable) else None
 
 
 def _text_or_none(value: Any) -> str | None:
