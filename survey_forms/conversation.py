@@ -140,9 +140,12 @@ def parse_answer(question: Question, raw: Any) -> Any:
 
     `raw` is a string, a list of strings (multi_choice) or None/"" (skipped).
     """
+    # NUL is never kept (PostgreSQL's text refuses it): dropped before asking whether
+    # anything was answered, so NULs alone are no answer to a required question.
     if isinstance(raw, str):
-        raw = raw.strip()
+        raw = raw.replace("\x00", "").strip()
     elif isinstance(raw, list):  # boxes ticked; "Skip" adds its own empty value
+        raw = [v.replace("\x00", "") if isinstance(v, str) else v for v in raw]
         raw = [value for value in raw if not isinstance(value, str) or value.strip()]
     empty = raw in (None, "", []) or (question.type == "consent" and raw in ("0", "false", "no"))
     if empty:

@@ -4,7 +4,7 @@ import pytest
 
 from survey_forms import conversation
 from survey_forms.conversation import AnswerError, parse_answer
-from survey_forms.definition import Question, load_form
+from survey_forms.definition import Choice, Question, load_form
 
 FORM = load_form("""
 slug: demo
@@ -140,7 +140,6 @@ def test_bad_answers_are_refused_with_a_code(question, raw, code):
 
 
 def test_choices_keep_the_forms_order_and_refuse_unknown_values():
-    from survey_forms.definition import Choice
 
     question = q(type="multi_choice", choices=(Choice("a", {"en": "A"}), Choice("b", {"en": "B"})))
     assert parse_answer(question, ["b", "a", "b"]) == ["a", "b"]
@@ -206,3 +205,23 @@ questions:
 )
 def test_one_tap_questions_are_those_answered_by_a_single_tap(qtype, one_tap):
     assert Question(id="q", type=qtype, text={"en": "?"}).one_tap is one_tap
+
+
+@pytest.mark.parametrize(
+    ("qtype", "raw"),
+    [
+        ("long_text", "\x00"),
+        ("long_text", " \x00\n"),
+        ("short_text", "\x00 \x00"),
+        ("email", "\x00"),
+        ("multi_choice", ["\x00"]),
+    ],
+)
+def test_only_nul_characters_are_no_answer(qtype, raw):
+    """NUL is dropped from what was typed (PostgreSQL's text refuses it): an answer of NULs
+    alone was taken as given, so a required "What happened?" went through empty."""
+    choices = (Choice("a", {"en": "A"}),)
+    with pytest.raises(AnswerError) as refused:
+        parse_answer(q(type=qtype, choices=choices), raw)
+    assert refused.value.code == "required"
+    assert parse_answer(q(type=qtype, choices=choices, required=False), raw) is None
