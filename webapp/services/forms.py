@@ -8,10 +8,12 @@ the ticket (routing, SLA) and the confirmation e-mail in the same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -427,6 +429,60 @@ def open_ticket_for(response: Response, actor, *, tell_customer: bool = False) -
     if tell_customer and ticket.customer_email:
         _confirm(ticket)
     return ticket
+
+
+# How many responses one "Open tickets" step takes: each ticket is routed and committed on
+# its own, and the request must end in reasonable time.
+MAX_TICKETS_AT_ONCE = 50
+
+
+@dataclass
+class OpenedTickets:
+    """What opening tickets for several responses did: the tickets opened (their numbers,
+    and how many customers were told), and the responses skipped, by why (TicketRefused's
+    codes), with the number of the ticket a response has already."""
+
+    opened: list[str] = dataclasses.field(default_factory=list)
+    told: int = 0
+    skipped: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+    existing: list[str] = dataclasses.field(default_factory=list)  # of those with a ticket
+
+
+def open_tickets_for(
+    form: Form, response_ids: list[int], actor: User, *, tell_customer: bool = False
+) -> OpenedTickets:
+    """`open_ticket_for` each of these responses of `form` (others' ids are left out), oldest
+    first, each in a transaction of its own (committed here): a refused or failing one
+    undoes only itself, the tickets opened before it stay, and routing's lock on a team's
+    round-robin pointer is held for one ticket, not the whole batch. The responses are read
+    in one query; the ones that cannot become a ticket are skipped with the reason why."""
+    done = OpenedTickets()
+    ids = sorted(set(response_ids))[:MAX_TICKETS_AT_ONCE]
+    if not ids:
+        return done
+    responses = db.session.scalars(
+        select(Response).where(Response.form_id == form.id, Response.id.in_(ids))
+    ).all()
+    # Read before the first commit expires them (no query per response for what is known).
+    chosen = [(response, response.id, response.ticket_id) for response in responses]
+    for response, response_id, ticket_id in sorted(chosen, key=lambda row: row[1]):
+        try:
+            ticket = open_ticket_for(response, actor, tell_customer=tell_customer)
+            number, told = ticket.number, bool(tell_customer and ticket.customer_email)
+            db.session.commit()
+        except TicketRefused as refusal:
+            db.session.rollback()
+            done.skipped.setdefault(refusal.code, []).append(response_id)
+            if refusal.code == "has_ticket":
+                tied = ticket_id or db.session.scalar(
+                    select(Response.ticket_id).where(Response.id == response_id)
+                )
+                if tied:
+                    done.existing.append(Ticket.number_for(tied))
+            continue
+        done.opened.append(number)
+        done.told += told
+    return done
 
 
 def _new_ticket(definition: FormDefinition, response: Response) -> NewTicket:
