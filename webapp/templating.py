@@ -15,7 +15,7 @@ from webapp.erased_text import erased_text
 from webapp.models.tickets import TICKET_NUMBER_PREFIX, Ticket
 from webapp.models.types import utcnow
 from webapp.outbox import refused_reply, status_label
-from webapp.services.email_texts import greeting, text_to_html
+from webapp.services.email_texts import greeting, linked_text, text_to_html
 
 
 def _template_globals() -> dict:
@@ -106,6 +106,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["ticket_number_for"] = Ticket.number_for  # "LD-1042" from an id
     # An e-mail's plain-text lines as HTML paragraphs and <br>s: mail clients ignore pre-line.
     app.jinja_env.filters["text_paragraphs"] = text_to_html
+    # Plain text with its URLs as links, line breaks left to CSS (the status page's replies).
+    app.jinja_env.filters["linked_text"] = linked_text
     # "[erased]" (a customer's data erased on request) in the reader's language.
     app.jinja_env.filters["erased"] = erased_text
     app.jinja_env.filters["breakable_email"] = breakable_email

@@ -250,3 +250,26 @@ def test_too_many_replies_are_refused_in_the_page_s_language(client, ticket):
     assert [r.status_code for r in replies[:20]] == [303] * 20
     assert replies[20].status_code == 429
     assert '<html lang="ru">' in replies[20].get_data(as_text=True)
+
+
+def test_a_link_in_our_reply_can_be_followed_from_the_status_page(client, ticket):
+    """The e-mail of a reply links its URLs; on the status page the same reply was plain
+    text, so a customer on a phone had to copy a parcel-tracking address by hand."""
+    from webapp.models import User
+    from webapp.services.replies import send_public_reply
+
+    agent = db.session.scalar(select(User).where(User.email == "ola@example.com"))
+    send_public_reply(
+        ticket,
+        "Посылку можно отследить здесь: https://track.example.com/p/123?lang=ru&a=1.\n"
+        "<b>Не</b> ссылка: javascript:alert(1)",
+        agent,
+    )
+    db.session.commit()
+    html = client.get(f"/t/{ticket.status_token}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]*)"[^>]*>https://track[^<]*</a>', html)
+    assert link, html
+    assert link.group(1) == "https://track.example.com/p/123?lang=ru&amp;a=1"  # no full stop
+    assert 'rel="nofollow noreferrer"' in link.group(0)
+    assert "&lt;b&gt;Не&lt;/b&gt; ссылка: javascript:alert(1)" in html
+    assert 'href="javascript' not in html

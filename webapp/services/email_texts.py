@@ -322,13 +322,23 @@ def text_to_html(text: str, style: str = "") -> Markup:
 
 def _linked(paragraph: str) -> str:
     """The paragraph escaped, with each URL (found in the raw text) escaped inside a link."""
+    return str(linked_text(paragraph)).replace("\n", "<br>\n")
+
+
+def linked_text(text: str, attributes: str = "") -> Markup:
+    """The text escaped, each URL in it (http or https) a link to itself, line breaks kept as
+    they are (for a page that shows them with CSS): the `linked_text` filter, so the team's
+    reply on the status page links what the e-mail of it links. `attributes` go on each link.
+    """
+    text = str(text)  # plain str, also from Markup: its pieces would skip escaping
+    extra = f" {attributes}" if attributes else ""
     out, last = [], 0
-    for match in _URL.finditer(paragraph):
+    for match in _URL.finditer(text):
         url = escape(match.group(0))
-        out += [str(escape(paragraph[last : match.start()])), f'<a href="{url}">{url}</a>']
+        out += [str(escape(text[last : match.start()])), f'<a href="{url}"{extra}>{url}</a>']
         last = match.end()
-    out.append(str(escape(paragraph[last:])))
-    return "".join(out).replace("\n", "<br>\n")
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))  # noqa: S704  (escaped above)
 
 
 def _filled_subject(subject: str, values: Mapping[str, str]) -> str:
