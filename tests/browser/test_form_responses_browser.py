@@ -48,3 +48,31 @@ def test_a_right_to_left_answer_reads_right_to_left_for_staff(demo_data, browser
     assert answers.nth(1).evaluate("a => getComputedStyle(a).direction") == "rtl"
     assert answers.first.evaluate("a => getComputedStyle(a).direction") == "ltr"  # the score
     context.close()
+
+
+def test_several_ticked_responses_become_tickets_in_one_step(demo_data, browser, live_server):
+    """Ticked on the first page and among the older responses loaded further down (the boxes
+    belong to the step's form from outside it), followed up in one click, in Slovenian."""
+    context, page = demo_admin_page(browser, live_server, "sl")
+    page.goto(f"{live_server}/admin/forms/nps/responses")
+    rows = page.locator("ol.response-list > li[id^=response-]")
+    first_page = rows.count()
+    page.locator("li.response-more").scroll_into_view_if_needed()
+    expect(rows).not_to_have_count(first_page)  # older responses came in under the others
+    boxes = page.locator("input[name=response]")
+    first, last = boxes.first, boxes.last
+    assert first.get_attribute("form") == last.get_attribute("form") == "responses-tickets"
+    picked = [first.get_attribute("value"), last.get_attribute("value")]
+    first.check()
+    last.check()
+    page.get_by_role("button", name="Odpri zahtevke za označene odgovore").click()
+    expect(page.get_by_text("Odprta sta 2 zahtevka:")).to_be_visible()
+    row = page.locator(f"#response-{picked[0]}")  # back on the first page: its ticket, no box
+    expect(row.locator("summary")).to_contain_text("LD-")
+    expect(row.locator("input[name=response]")).to_have_count(0)
+    from webapp.extensions import db
+    from webapp.models import Response
+
+    db.session.expire_all()
+    assert all(db.session.get(Response, int(i)).ticket_id for i in picked)
+    context.close()
