@@ -271,3 +271,38 @@ def test_a_request_known_only_by_its_id_does_not_get_a_link_sent(client, builtin
     make_ticket(customer_email=None, customer_ref="C-1", customer_ref_verified=True)
     assert _ask(client, "jan@example.pl").status_code == 303
     assert _mails() == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "many_21"),
+    [
+        ("pl", "Otwórz swoje zgłoszenie, aby zobaczyć wiadomości i odpowiedzieć.", None),
+        (
+            "ru",
+            "Откройте своё обращение, чтобы увидеть сообщения и ответить.",
+            "21 обращение, сначала новые. Откройте любое,",
+        ),
+        (
+            "sl",
+            "Odprite svoj zahtevek, da vidite sporočila in odgovorite.",
+            "21 zahtevkov, najnovejši najprej. Odprite enega,",
+        ),
+        ("en", "Open your request to see its messages and to reply.", None),
+    ],
+)
+def test_one_request_is_not_said_as_a_list_to_choose_from(
+    client, builtin_forms, lang, one, many_21
+):
+    """With one request the list said "1 обращение, сначала новые" (the newest first) and, in
+    Russian, "Откройте его" (open it) for 21 requests too, which share that plural form."""
+    from webapp.services.customer_requests import _signer
+
+    ticket = make_ticket(customer_locale=lang)
+    page = text_of(client.get(f"/requests/{_signer().dumps(ticket.id)}?lang={lang}"))
+    assert one in page, page
+    assert "newest" not in page and "сначала новые" not in page and "najnow" not in page
+    if many_21:
+        for _ in range(20):
+            make_ticket(customer_locale=lang)
+        page = text_of(client.get(f"/requests/{_signer().dumps(ticket.id)}?lang={lang}"))
+        assert many_21 in page, page
