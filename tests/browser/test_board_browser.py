@@ -30,6 +30,23 @@ def desk(app, create_user):
     return {"ada": ada, "bob": bob}
 
 
+class HeldAnswers:
+    """The server does the work at once, but its answers reach the page only on `release()`,
+    as on a busy machine: the board's live refresh (every second here) answers in between."""
+
+    def __init__(self, page, url_pattern: str) -> None:
+        self._held = []
+        page.route(url_pattern, self._hold)
+
+    def _hold(self, route) -> None:
+        self._held.append((route, route.fetch()))
+
+    def release(self) -> None:
+        while self._held:
+            route, response = self._held.pop(0)
+            route.fulfill(response=response)
+
+
 def log_in(page, live_server: str, email: str) -> None:
     staff_login.log_in(page, live_server, email, then="/board")
 
@@ -249,6 +266,33 @@ def test_the_drawer_opens_on_the_subject_and_closes_back_onto_the_card(page, liv
     expect(page.locator(f"#card-{ticket.number} .card-number")).to_be_focused()
 
 
+def test_escape_closes_the_drawer_while_a_label_just_sent_is_on_its_way(page, live_server, desk):
+    """On a busy server the board showed the new label before the drawer's own answer came:
+    the label was still in its box, so Escape only left the box and the drawer stayed open."""
+    ticket = new_ticket()
+    log_in(page, live_server, "agent@example.com")
+    labels = HeldAnswers(page, "**/labels")
+    page.locator(f"#card-{ticket.number} .card-number").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#drawer #ws-title")).to_be_focused()
+    # The drawer's own refresh would empty the box if it came first: without it the box
+    # holds the label until the answer, as when the board's refresh is the quicker one.
+    page.evaluate("document.querySelector('#drawer #ws-live').remove()")
+    page.locator("#drawer #ws-label-name").fill("refund")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#card-{ticket.number} .chips")).to_contain_text("refund")
+    expect(page.locator("#drawer #ws-label-name")).to_have_value("refund")  # not answered yet
+    page.keyboard.press("Escape")
+    expect(page.locator("#drawer-dialog")).not_to_be_visible()
+    link = page.locator(f"#card-{ticket.number} .card-number")
+    expect(link).to_be_focused()
+    # The answer lands in the closed drawer and the polls go on: the focus stays.
+    labels.release()
+    expect(page.locator("#drawer #ws-labels .label-list")).to_contain_text("refund")
+    page.wait_for_timeout(1500)
+    expect(link).to_be_focused()
+
+
 def test_a_drawer_opened_by_clicking_the_card_closes_back_onto_it(page, live_server, desk):
     """A click on the card's subject left the focus on the page's <main>: after Escape the
     next Tab started from the top of the board instead of from the card."""
@@ -427,6 +471,28 @@ def test_a_bulk_label_by_keyboard_is_added_and_the_focus_lands_on_the_results(
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.closest('#board-columns') !== null")
     assert focused, "Tab after the results does not reach the board"
+
+
+def test_a_slow_bulk_answer_still_puts_the_focus_on_the_results(page, live_server, desk):
+    """On a busy server a live refresh answered before the bulk action did: its redraw took
+    the focus hand-over meant for the action's answer, and the focus fell to the page."""
+    first, second = new_ticket(), new_ticket("Wrong size")
+    log_in(page, live_server, "agent@example.com")
+    bulk = HeldAnswers(page, "**/board/bulk")
+    page.locator(f"#card-{first.number} .card-select").check()
+    page.locator(f"#card-{second.number} .card-select").check()
+    page.locator("#bulk-form input[placeholder=Label]").fill("call back")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(2500)  # the live refresh comes every second
+    bulk.release()
+    results = page.locator("#bulk-results")
+    expect(results).to_contain_text(second.number)
+    expect(page.locator(f"#card-{first.number} .chips")).to_contain_text("call back")
+    expect(page.locator(f"#card-{second.number} .chips")).to_contain_text("call back")
+    expect(page.locator("#bulk-form")).to_be_hidden()
+    expect(results).to_be_focused()
+    page.wait_for_timeout(1500)  # the live refresh goes on and leaves it there
+    expect(results).to_be_focused()
 
 
 def test_a_colleagues_long_away_note_keeps_assign_on_a_phone(page, live_server, desk):

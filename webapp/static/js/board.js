@@ -9,14 +9,16 @@
   var dragEndedAt = 0;
   var movedNumber = null;     // the card to focus once a move has been answered
   var keep = null;            // selection and focus to restore after a live refresh
-  var bulkAnswered = false;   // a bulk action's answer is being drawn
+  var writesSent = 0;         // moves and bulk actions sent since the page loaded
+  var writesPending = 0;      // of those, not answered yet
   var sortables = new WeakSet();  // not a data attribute: history snapshots would copy it
 
   function boardPage() { return document.querySelector(".board-page"); }
   function columnsRoot() { return document.getElementById("board-columns"); }
 
   function isBusy() {
-    return dragging || Boolean(document.querySelector(".board-card .card-menu[open]"));
+    return dragging || writesPending > 0 ||
+      Boolean(document.querySelector(".board-card .card-menu[open]"));
   }
 
   function say(text, failed) {
@@ -154,11 +156,40 @@
     var page = boardPage();
     return Boolean(page && detail.pathInfo && detail.pathInfo.requestPath === page.dataset.moveUrl);
   }
+  // A bulk action, not the bulk reply's preview (which is asked from inside the bulk form).
+  function isBulk(detail) {
+    var form = document.getElementById("bulk-form");
+    return Boolean(form && detail.pathInfo && detail.pathInfo.requestPath === form.getAttribute("hx-post"));
+  }
 
+  // A live refresh must not draw the board as it was before a move or a bulk action the
+  // agent just made: its answer would take a moved card back, or the labels just added
+  // off, and it would redraw the cards between the action and its answer, which decides
+  // where the focus goes. So no poll is sent while an action waits for its answer, and
+  // one that was under way when an action was sent is not drawn (the next one is).
+  // Counted at beforeSend, when the request really goes out (beforeRequest can be cancelled).
+  document.addEventListener("htmx:beforeSend", function (evt) {
+    var detail = evt.detail;
+    if (!detail.xhr) { return; }
+    if (isMove(detail) || isBulk(detail)) {
+      writesSent += 1;
+      writesPending += 1;
+      // loadend follows the answer's swap, and comes after an error or an abort too.
+      detail.xhr.addEventListener("loadend", function () { writesPending -= 1; });
+    } else if (isPoll(evt)) {
+      detail.xhr.ldWritesBefore = writesSent;
+    }
+  });
+  function isStalePoll(detail) {
+    return writesPending > 0 || detail.xhr.ldWritesBefore !== writesSent;
+  }
+
+  // Called while a failed move is being answered: the refresh goes out once that answer is
+  // over (its loadend), not refused as a poll during an action.
   function refreshBoard() {
     var root = columnsRoot();
     if (root) { root.dataset.etag = ""; }
-    htmx.trigger(document.body, "board:refresh");
+    setTimeout(function () { htmx.trigger(document.body, "board:refresh"); }, 0);
   }
 
   document.addEventListener("htmx:configRequest", function (evt) {
@@ -175,7 +206,7 @@
     var detail = evt.detail;
     var status = detail.xhr.status;
     if (isPoll(evt)) {
-      if (status === 304 || isBusy()) { detail.shouldSwap = false; return; }
+      if (status === 304 || isBusy() || isStalePoll(detail)) { detail.shouldSwap = false; return; }
       rememberSelection();
       return;
     }
@@ -241,11 +272,6 @@
     if (isMove(evt.detail)) { focusMovedCard(); }
   });
 
-  document.addEventListener("htmx:beforeRequest", function (evt) {
-    var elt = sourceOf(evt);
-    if (elt && elt.closest && elt.closest("#bulk-form")) { bulkAnswered = true; }
-  });
-
   // Enter in the bulk bar's label box adds the label: the browser would press the bar's
   // first button, Assign, and answer that no agent was chosen.
   document.addEventListener("keydown", function (evt) {
@@ -258,17 +284,18 @@
     button.click();  // htmx takes the operation from the button clicked, not a submitter
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
+  // htmx fires afterSettle once per element drawn: for a bulk action's answer, on the
+  // redrawn columns and on the results. Only that answer's own settling moves the focus.
+  document.addEventListener("htmx:afterSettle", function (evt) {
     focusMovedCard();
     restoreSelection();
     updateSelectedCount();  // a bulk result redraws the cards with its failures still selected
-    if (bulkAnswered) { focusBulkResults(); }
+    if (isBulk(evt.detail || {})) { focusBulkResults(); }
   });
 
   // Every selected card changed: the bar hides with the button just pressed, and the focus
   // would fall to the top of the page. The results say what happened; the cards follow.
   function focusBulkResults() {
-    bulkAnswered = false;
     var results = document.getElementById("bulk-results");
     var here = document.activeElement;
     var lost = !here || here === document.body || !here.getClientRects().length;

@@ -117,9 +117,12 @@
   function leaveField(evt) {
     var field = evt.target;
     if (!isTextField(field) || field.matches("select")) { return; }
-    // An empty box in the drawer has nothing to lose: Escape closes the drawer as before.
+    // An empty box in the drawer has nothing to lose: Escape closes the drawer as before. Nor
+    // has one whose form is on its way (htmx marks it): the label just sent with Enter is
+    // still in its box until the answer comes, which takes a while on a busy server.
     var inDrawer = field.closest && field.closest("#drawer-dialog");
-    if (inDrawer && !field.isContentEditable && field.value === "") { return; }
+    var sending = Boolean(field.form && field.form.classList.contains("htmx-request"));
+    if (inDrawer && !field.isContentEditable && (field.value === "" || sending)) { return; }
     // The browser would empty a search box or close the drawer; keep the text, just leave.
     evt.preventDefault();
     field.blur();
