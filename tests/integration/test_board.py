@@ -391,8 +391,12 @@ def test_saved_views_belong_to_their_owner(client, login, switch_to, post_form, 
         as_text=True
     )
     assert "Zapisano widok „My urgent”." in text_of(saved)  # the toast: the list changes quietly
-    # Saving the same name again replaces its filters.
+    # Saving the same name again replaces its filters once the agent confirms it.
     post_form("/board/views", {"name": "My urgent", "sla": "breached"}, htmx=True)
+    assert db.session.query(SavedView).one().query == "assignee=me&priority=urgent"
+    post_form(
+        "/board/views", {"name": "My urgent", "sla": "breached", "replace": "My urgent"}, htmx=True
+    )
     view = db.session.query(SavedView).one()
     assert view.query == "sla=breached"
     assert "My urgent" in text_of(client.get("/board"))

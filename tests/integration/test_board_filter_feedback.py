@@ -82,3 +82,58 @@ def test_the_board_says_when_created_from_is_after_created_to(client, login, car
         r'<p id="board-dates-problem"[^>]*hx-swap-oob="innerHTML"[^>]*>\s*Data „', text
     )
     assert "Żadne zgłoszenie nie może pasować: „Utworzone od” jest późniejsze niż „do”." in text
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_name_already_in_use_is_asked_about_before_its_filters_are_replaced(
+    client, login, post_form, care, htmx
+):
+    login(care["agent"])  # Ola reads Polish
+    post_form("/board/views", {"name": "Pilne", "priority": "urgent"}, htmx=True)
+    post_form("/board/views", {"name": "Moje", "assignee": "me"}, htmx=True)
+
+    asked = post_form(
+        "/board/views", {"name": " Pilne ", "sla": "breached", "query": "sla=breached"}, htmx=htmx
+    )
+    assert asked.status_code == 422
+    html = asked.get_data(as_text=True)
+    assert "Masz już widok o nazwie „Pilne”." in text_of(asked)
+    field = _name_field(html)
+    assert 'value=" Pilne "' in field and "autofocus" in field
+    assert 'aria-describedby="saved-view-replace-question"' in field
+    assert "aria-invalid" not in field  # nothing is wrong with the name
+    assert re.search(
+        r'<button type="submit" name="replace" value="Pilne"[^>]*>Zastąp „Pilne”</button>', html
+    )
+    assert db.session.query(SavedView).filter_by(name="Pilne").one().query == "priority=urgent"
+    if not htmx:  # the board again, still filtered as it was
+        assert '<option value="breached" selected>' in html
+
+    # "Replace" confirms this name only: it does not reach another view of the same agent.
+    post_form("/board/views", {"name": "Moje", "sla": "breached", "replace": "Pilne"}, htmx=htmx)
+    assert db.session.query(SavedView).filter_by(name="Moje").one().query == "assignee=me"
+
+    replaced = post_form(
+        "/board/views",
+        {"name": "Pilne", "sla": "breached", "query": "sla=breached", "replace": "Pilne"},
+        htmx=htmx,
+    )
+    assert replaced.status_code == (200 if htmx else 303)
+    assert db.session.query(SavedView).filter_by(name="Pilne").one().query == "sla=breached"
+    toast = text_of(replaced if htmx else client.get("/board?sla=breached"))
+    assert "Zastąpiono widok „Pilne”: pokazuje teraz te filtry." in toast
+    assert db.session.query(SavedView).count() == 2
+
+    # The same filters under the same name: nothing to lose, nothing asked.
+    again = post_form("/board/views", {"name": "Pilne", "sla": "breached"}, htmx=True)
+    assert again.status_code == 200
+    assert "Zapisano widok „Pilne”." in text_of(again)
+
+
+def test_the_question_is_in_the_agents_language(client, login, post_form, care):
+    login(care["other"])  # Ivan reads Russian
+    post_form("/board/views", {"name": "Срочные", "priority": "urgent"}, htmx=True)
+    asked = post_form("/board/views", {"name": "Срочные", "priority": "high"}, htmx=True)
+    assert asked.status_code == 422
+    assert "У Вас уже есть представление «Срочные»." in text_of(asked)
+    assert "Заменить «Срочные»" in text_of(asked)

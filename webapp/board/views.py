@@ -410,39 +410,63 @@ def _outcome_message(outcome: BulkOutcome) -> str:
 @bp.post("/board/views")
 @staff_required
 def save_view():
-    """Keep the current filters under a name (saving an existing name replaces its filters)."""
+    """Keep the current filters under a name. A name already in use with other filters is
+    asked about first: its filters are replaced only when the agent confirms (`replace`)."""
     name = clean_text(request.form.get("name"), 80)
     filters = _filters()
     if not filters and not request.htmx and request.form.get("query"):
         # Without JavaScript the form carries the page's filters; htmx sends the live ones.
         filters = BoardFilters.from_query_string(request.form["query"])
-    problem = _store_view(name, filters.query_string) if name else _("Give the view a name.")
-    if not problem:
-        # The list changes quietly at the top of the page: the toast says it worked.
-        flash(_("View “%(name)s” saved.", name=name), "success")
-        if not request.htmx:
-            return redirect(_board_url(filters), code=303)
-        return _saved_views_response(None, 200)
-    # Refused: the reason stands at the name field, which takes the focus; a plain browser
-    # gets the board again (same filters) rather than a redirect that would lose both.
+    query = filters.query_string
     typed = (request.form.get("name") or "")[:80]
+    existing = _saved_view_named(name) if name else None
+    if existing is not None and existing.query != query and request.form.get("replace") != name:
+        # The same name with other filters: ask before the old ones are gone.
+        return _refused_view(filters, typed, None, replacing=name)
+    replaced = existing is not None and existing.query != query
+    problem = _store_view(name, query, existing) if name else _("Give the view a name.")
+    if problem:
+        # Refused: the reason stands at the name field, which takes the focus.
+        return _refused_view(filters, typed, problem)
+    # The list changes quietly at the top of the page: the toast says it worked.
+    if replaced:
+        flash(_("View “%(name)s” replaced: it now shows these filters.", name=name), "success")
+    else:
+        flash(_("View “%(name)s” saved.", name=name), "success")
+    if not request.htmx:
+        return redirect(_board_url(filters), code=303)
+    return _saved_views_response(None, 200)
+
+
+def _refused_view(
+    filters: BoardFilters, typed: str, problem: str | None, replacing: str = ""
+) -> Response:
+    """The saved views again with what was typed and why it was not saved, or the question
+    whether to replace the view `replacing`; a plain browser gets the board again (same
+    filters) rather than a redirect that would lose them."""
     if request.htmx:
-        return _saved_views_response(problem, 422, typed)
+        return _saved_views_response(problem, 422, typed, replacing)
     page = render_template(
         "board/index.html",
         **_columns_context(filters),
         **_page_context(filters),
         problem=problem,
         view_name=typed,
+        replacing=replacing,
     )
     return make_response(page, 422)
 
 
-def _store_view(name: str, query: str) -> str | None:
-    views = {v.name: v for v in _saved_views()}
-    if name in views:
-        views[name].query = query
-    elif len(views) >= SAVED_VIEWS_PER_AGENT:
+def _saved_view_named(name: str) -> SavedView | None:
+    return db.session.scalar(
+        select(SavedView).where(SavedView.user_id == current_user.id, SavedView.name == name)
+    )
+
+
+def _store_view(name: str, query: str, existing: SavedView | None) -> str | None:
+    if existing is not None:
+        existing.query = query
+    elif len(_saved_views()) >= SAVED_VIEWS_PER_AGENT:
         return _("You have too many saved views; delete one first.")
     else:
         db.session.add(SavedView(user_id=current_user.id, name=name, query=query))
@@ -467,12 +491,15 @@ def delete_view(view_id: int):
     return _saved_views_response(None, 200)
 
 
-def _saved_views_response(problem: str | None, status: int, typed: str = "") -> Response:
+def _saved_views_response(
+    problem: str | None, status: int, typed: str = "", replacing: str = ""
+) -> Response:
     body = render_template(
         "board/_saved_views.html",
         views=_saved_views(),
         problem=problem,
         view_name=typed,
+        replacing=replacing,
         filters=_filters(),
     )
     return make_response(body, status)
