@@ -111,3 +111,18 @@ def test_a_draft_naming_a_calendar_as_a_list_is_saved_with_its_problem(client, a
     save_draft(post_form, text)
     body = html.unescape(raw_text_of(client.get("/admin/workflow"))).replace(" : ", ": ")
     assert "sla.policies[0].calendar: must be the name of a calendar" in body
+
+
+DEFAULT_ROUTE = "  default: {team: customer-care, priority: normal, assign: round_robin}"
+
+
+@pytest.mark.parametrize("key", ["team", "priority", "assign", "overflow_team"])
+def test_the_routing_page_shows_a_target_written_as_a_mapping(client, as_admin, post_form, key):
+    """The default route's team (priority, …) as {odd: 1}: shown as written, not a 500."""
+    assert DEFAULT_ROUTE in SHIPPED_TEXT
+    route = {"team": "customer-care", "priority": "normal", "assign": "round_robin", key: "ODD"}
+    written = ", ".join(f"{k}: {v}" for k, v in route.items()).replace("ODD", "{odd: 1}")
+    save_draft(post_form, SHIPPED_TEXT.replace(DEFAULT_ROUTE, f"  default: {{{written}}}"))
+    page = client.get("/admin/workflow/routing")
+    assert page.status_code == 200
+    assert '{"odd": 1}' in html.unescape(raw_text_of(page))

@@ -9,7 +9,7 @@ shown, never overwritten. Testing routing writes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -175,9 +175,21 @@ def _summary(rule: Any, index: int, team_names: Mapping[str, str]) -> str:
     if not isinstance(rule, Mapping):
         return str(rule)
     team = (rule.get("set") or {}).get("team") if isinstance(rule.get("set"), Mapping) else None
-    team_text = team_names.get(team, str(team)) if team else "—"
+    if not team:
+        team_text = "—"
+    else:  # a team written as a list or a mapping is shown as written, not looked up
+        team_text = team_names.get(team, str(team)) if isinstance(team, Hashable) else str(team)
     name = rule_title(rule.get("name"), index)
     return f"{name}: {rr.describe_condition(rule.get('when'))} → {team_text}"
+
+
+def _target_shown(target: Mapping) -> dict:
+    """A rule's `set` for the page: a team, priority or strategy written as a list or a
+    mapping is shown as written (the draft's problems say what is wrong), not looked up."""
+    return {
+        key: value if isinstance(value, Hashable) else json.dumps(value, default=str)
+        for key, value in target.items()
+    } | {key: target[key] for key in ("labels", "watchers") if key in target}
 
 
 def _routing_audit(
@@ -227,7 +239,7 @@ def _context(editing: Editing, **extra) -> dict:
     if editing.data is not None:
         for index, rule in enumerate(rr.rules_of(editing.data)):
             rule = rule if isinstance(rule, Mapping) else {}
-            target = rule.get("set") if isinstance(rule.get("set"), Mapping) else {}
+            target = _target_shown(rule.get("set") if isinstance(rule.get("set"), Mapping) else {})
             warnings = rr.unknown_questions(rule.get("when"), question_ids)
             rules.append(
                 {
@@ -243,7 +255,7 @@ def _context(editing: Editing, **extra) -> dict:
     values = {
         "editing": editing,
         "rules": rules,
-        "default": rr.default_of(editing.data) if editing.data is not None else {},
+        "default": _target_shown(rr.default_of(editing.data)) if editing.data is not None else {},
         "problems": _problems(editing.text),
         "seen": _seen_json(editing.data),
         "teams": teams,
