@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser import staff_login
 from tests.helpers import make_ticket
 from webapp.extensions import db
-from webapp.models import Role, Team, TeamMembership
+from webapp.models import Role, Team, TeamMembership, User
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,14 @@ def wide_team(create_user, builtin_forms):
     team = Team(slug="wide", name=LONG_NAME)
     db.session.add(team)
     db.session.flush()
-    db.session.add(TeamMembership(team_id=team.id, user_id=boss.id))
+    colleague = create_user(
+        email="dmitrij.aleksandrovic@example.com",
+        name="Дмитрий Александрович Иванов",
+        locale="ru",
+        languages=["ru", "en", "pl", "sl"],
+    )
+    for member in (boss, colleague):
+        db.session.add(TeamMembership(team_id=team.id, user_id=member.id))
     ticket = make_ticket()
     ticket.team_id = team.id
     db.session.commit()
@@ -68,7 +75,12 @@ def test_a_long_team_name_wraps_on_a_phone(page, live_server, wide_team):
     assert crumb.evaluate("el => el.getBoundingClientRect().right") <= 390
 
 
-def test_a_long_team_name_keeps_the_staff_table_on_a_laptop_screen(page, live_server, wide_team):
+@pytest.mark.parametrize("language", ["pl", "ru"])  # Russian's longer words fill the table
+def test_a_long_team_name_keeps_the_staff_table_on_a_laptop_screen(
+    page, live_server, wide_team, language
+):
+    db.session.get(User, wide_team["boss"]).locale = language
+    db.session.commit()
     page.set_viewport_size({"width": 1280, "height": 800})
     staff_login.log_in(page, live_server, "szef@example.com", then="/admin/")
     scroller = page.locator(".table-wrap").first
