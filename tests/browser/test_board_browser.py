@@ -14,7 +14,7 @@ from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
 from webapp.models import SavedView, Team, Ticket, utcnow
 from webapp.services import away
-from webapp.services.tickets import add_label, assign_to
+from webapp.services.tickets import add_label, assign_to, fire
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +90,36 @@ def test_drag_to_a_legal_column_sticks_and_an_illegal_one_bounces(page, live_ser
     page.mouse.up()
     expect(page.locator(f"#cards-in_progress {card}")).to_be_visible()
     expect(page.locator("#board-message")).to_have_text("Reply to the customer first.")
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "in_progress"
+
+
+def test_after_a_refused_drop_the_focus_is_on_the_card_and_the_reason_is_said(
+    page, live_server, desk
+):
+    """The focus stayed on the page's <main> (where pressing the mouse on the card put it):
+    Tab went on from the top of the board, not from the card that went back."""
+    ticket = new_ticket()
+    card, link = f"#card-{ticket.number}", page.locator(f"#card-{ticket.number} .card-number")
+    log_in(page, live_server, "agent@example.com")
+    message = page.locator("#board-message[role=status]")
+
+    # Refused by the server: a colleague started the ticket since the board was drawn.
+    page.evaluate("document.querySelector('.board-poll').remove()")
+    fire(ticket, "start", desk["ada"])
+    db.session.commit()
+    drag(page, card, "in_progress")
+    expect(message).to_have_text(
+        "Ada Agent moved this ticket to In progress a moment ago. Here is its current state."
+    )
+    expect(page.locator(f"#cards-in_progress {card}")).to_be_visible()
+    expect(link).to_be_focused()
+
+    # Refused on the page: the workflow says no to that column.
+    drag(page, card, "waiting_on_customer")
+    expect(message).to_have_text("Reply to the customer first.")
+    expect(page.locator(f"#cards-in_progress {card}")).to_be_visible()
+    expect(link).to_be_focused()
     db.session.expire_all()
     assert db.session.get(Ticket, ticket.id).state == "in_progress"
 

@@ -124,6 +124,9 @@
           sendMove(card, evt.to.dataset.state);
           return;
         }
+        // Back where it was: the keyboard goes back to the card (pressing the mouse on it
+        // left the focus on the page's <main>), then the reason is said.
+        focusCard(card);
         var column = columnAtLastPoint();
         if (column && column !== evt.from.closest(".board-column")) {
           say(refusalFor(card, column.dataset.state), true);
@@ -257,11 +260,24 @@
     if (card && isMove(evt.detail)) { movedNumber = card.dataset.number; }
   });
 
-  function focusMovedCard() {
-    if (!movedNumber) { return; }
-    var card = document.getElementById("card-" + movedNumber);
+  function focusCard(card) {
     var link = card && card.querySelector(".card-number");
     if (link) { link.focus(); }
+    return Boolean(link);
+  }
+
+  // The answer's message (moved, or why not) came into the status line with the card; said
+  // again once the focus is on the card, as a screen reader may drop what a focus change
+  // interrupts.
+  function sayAgain() {
+    var region = document.getElementById("board-message");
+    var said = region && region.firstElementChild;
+    if (said) { region.replaceChildren(said.cloneNode(true)); }
+  }
+
+  function focusMovedCard() {
+    if (!movedNumber) { return; }
+    if (focusCard(document.getElementById("card-" + movedNumber))) { sayAgain(); }
     movedNumber = null;
   }
 
