@@ -344,10 +344,10 @@ def test_a_batch_tries_a_server_that_cannot_be_reached_once_not_once_per_message
     ids = [m.id for m in messages]
     db.session.info.clear()  # sent by hand below, not on commit
     db.session.commit()
-    started = time.monotonic()
     with pytest.raises(SendFailed):  # for RQ to retry the batch
         send_outbox_message(*ids)
-    assert time.monotonic() - started < 2.5
+    # One wait for the silent server, not one per message (timed by counting, not by a clock
+    # that a busy machine stretches).
     assert len(silent_smtp_port.connections) == 1
     db.session.expire_all()
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).all()
