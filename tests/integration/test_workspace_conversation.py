@@ -421,7 +421,9 @@ creates_ticket: true
 
 def customer_bubbles(html: str) -> list[tuple[str, str]]:
     """(lang, text) of each of the customer's bubbles in the staff transcript."""
-    bubble = r'<div class="bubble customer" lang="([^"]*)"><span class="answer"[^>]*>(.*?)</span></div>'
+    bubble = (
+        r'<div class="bubble customer" lang="([^"]*)"><span class="answer"[^>]*>(.*?)</span></div>'
+    )
     found = re.findall(bubble, html, re.S)
     return [(lang, re.sub(r"<[^>]+>", "", text).strip()) for lang, text in found]
 
