@@ -11,7 +11,7 @@ from tests.browser.conftest import FAST_POLLS
 from tests.browser.htmx_wait import wait_for_htmx
 from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from tests.integration import test_reply_delivery_marks as delivery_marks
-from tests.integration.test_mail_refusals import GONE, GONE_REPLY
+from tests.integration.refusing_smtp import GONE, GONE_REPLY
 from webapp.extensions import db
 from webapp.models import OutboxMessage
 from webapp.services.replies import send_public_reply

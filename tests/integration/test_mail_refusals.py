@@ -5,59 +5,19 @@ worker on the PostgreSQL path, in-process jobs on SQLite."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import RecordingSMTPHandler, running_smtp_server
 from tests.helpers import csrf_token, text_of
+from tests.integration import refusing_smtp
+from tests.integration.refusing_smtp import BUSY_REPLY, GONE, GONE_REPLY
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus, Role
 from webapp.outbox import queue_email
 
-GONE = "gone@example.com"
-# Postfix's words for an unknown mailbox; the address in angle brackets tests the escaping.
-GONE_REPLY = "550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown"
-BUSY_REPLY = "451 4.2.1 <busy@example.com>: Mailbox busy, try again later"
-
-
-class RefusingSMTPHandler(RecordingSMTPHandler):
-    """Records every RCPT TO it is given; answers the replies queued for an address first."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.recipients_tried: list[str] = []
-        self.replies: dict[str, list[str]] = {}  # address -> replies to give, in turn
-        self.content_refusals: dict[str, str] = {}  # address -> reply to its DATA
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        self.recipients_tried.append(address)
-        waiting = self.replies.get(address) or ["250 OK"]
-        reply = waiting.pop(0) if len(waiting) > 1 else waiting[0]  # the last one stays
-        if reply.startswith("250"):
-            envelope.rcpt_tos.append(address)
-        return reply
-
-    async def handle_DATA(self, server, session, envelope):
-        for address in envelope.rcpt_tos:
-            if address in self.content_refusals:
-                return self.content_refusals[address]
-        return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[RefusingSMTPHandler]:
-    """This module's SMTP server: the suite's recording one, refusing as a test sets."""
-    handler = RefusingSMTPHandler()
-    handler.replies[GONE] = [GONE_REPLY]  # for good: every try gets it
-    with running_smtp_server(handler):
-        yield handler
-
-
-@pytest.fixture
-def app_config(smtp_config) -> dict:
-    return {**smtp_config, "JOB_RETRY_INTERVALS": [0, 0, 0]}  # RQ retries at once, same burst
+smtp_server = refusing_smtp.smtp_server  # the SMTP server refuses: 550 for GONE
+app_config = refusing_smtp.app_config
 
 
 def _note(to: str) -> OutboxMessage:

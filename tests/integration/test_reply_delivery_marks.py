@@ -6,35 +6,23 @@ that is gone; RQ's worker on the PostgreSQL path, in-process jobs on SQLite."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import running_smtp_server
 from tests.helpers import make_ticket, text_of
-from tests.integration.test_mail_refusals import GONE, GONE_REPLY, RefusingSMTPHandler
+from tests.integration import refusing_smtp
+from tests.integration.refusing_smtp import GONE, GONE_REPLY
 from tests.integration.test_ticket_live_refresh import OpenPage
 from webapp.extensions import db
 from webapp.models import AuditEntry, OutboxMessage, OutboxStatus, TicketAccess, TicketEvent
 from webapp.models.types import clock_at, utcnow
 from webapp.services.replies import send_public_reply
 
+smtp_server = refusing_smtp.smtp_server  # the SMTP server refuses: 550 for GONE
+app_config = refusing_smtp.app_config
+
 ESCAPED_REPLY = GONE_REPLY.replace("<", "&lt;").replace(">", "&gt;")
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[RefusingSMTPHandler]:
-    """The suite's recording SMTP server, answering 550 to the customer whose mailbox is gone."""
-    handler = RefusingSMTPHandler()
-    handler.replies[GONE] = [GONE_REPLY]  # for good: every try gets it
-    with running_smtp_server(handler):
-        yield handler
-
-
-@pytest.fixture
-def app_config(smtp_config) -> dict:
-    return {**smtp_config, "JOB_RETRY_INTERVALS": [0, 0, 0]}
 
 
 def conversation_html(page_html: str) -> str:

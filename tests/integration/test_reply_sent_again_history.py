@@ -6,32 +6,20 @@ the PostgreSQL path, in-process jobs on SQLite."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import running_smtp_server
 from tests.helpers import make_ticket
-from tests.integration.test_mail_refusals import GONE, GONE_REPLY, RefusingSMTPHandler
+from tests.integration import refusing_smtp
+from tests.integration.refusing_smtp import GONE
 from tests.integration.test_reply_delivery_marks import _mail_of, _reply
 from webapp.extensions import db
 from webapp.models import TicketEvent
 from webapp.outbox import queue_email
 
-
-@pytest.fixture
-def smtp_server() -> Iterator[RefusingSMTPHandler]:
-    """The suite's recording SMTP server, answering 550 to the customer whose mailbox is gone."""
-    handler = RefusingSMTPHandler()
-    handler.replies[GONE] = [GONE_REPLY]  # for good: every try gets it
-    with running_smtp_server(handler):
-        yield handler
-
-
-@pytest.fixture
-def app_config(smtp_config) -> dict:
-    return {**smtp_config, "JOB_RETRY_INTERVALS": [0, 0, 0]}
+smtp_server = refusing_smtp.smtp_server  # the SMTP server refuses: 550 for GONE
+app_config = refusing_smtp.app_config
 
 
 def history_text(page_html: str) -> str:
