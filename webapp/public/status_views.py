@@ -114,7 +114,14 @@ def _survey_on_page(ticket: Ticket, lang: str) -> dict | None:
     }
 
 
-def _status_page(ticket: Ticket, lang: str, *, typed: str = "", error: str | None = None):
+def _status_page(
+    ticket: Ticket,
+    lang: str,
+    *,
+    typed: str = "",
+    error: str | None = None,
+    error_for_files: bool = False,
+):
     """The page, also redrawn with a refused message: the customer's text stays in the box."""
     definition = machine_for(ticket.workflow_version_id).definition
     events = db.session.scalars(
@@ -139,7 +146,9 @@ def _status_page(ticket: Ticket, lang: str, *, typed: str = "", error: str | Non
                 customer_zone=request_timezone(ticket),  # their browser's, once it told us
                 typed=typed,
                 error=error,
+                error_for_files=error_for_files,  # app.js drops it once other files are chosen
                 max_files=MAX_FILES,
+                max_file_bytes=MAX_FILE_BYTES,  # app.js refuses a bigger file before uploading
                 survey=_survey_on_page(ticket, lang),
             ),
             422 if error else 200,
@@ -195,7 +204,7 @@ def ticket_reply(token: str):
     try:
         checked = check_uploads(request.files.getlist("files"))
     except UploadRefused as refused:
-        return _status_page(ticket, lang, typed=text, error=_refusal(refused))
+        return _status_page(ticket, lang, typed=text, error=_refusal(refused), error_for_files=True)
     if not text and not checked:
         return _status_page(ticket, lang, error=_("Please write a message first."))
     if len(text) > MAX_REPLY:
@@ -228,4 +237,6 @@ def reply_too_large(token: str):
     ticket = _ticket_or_404(token)
     lang = _page_language(ticket)
     override_locale(lang)
-    return _status_page(ticket, lang, error=_refusal(UploadRefused("too_large")))
+    return _status_page(
+        ticket, lang, error=_refusal(UploadRefused("too_large")), error_for_files=True
+    )

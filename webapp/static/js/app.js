@@ -149,12 +149,32 @@
     if (!input.matches || !input.matches("input[type=file]")) { return; }
     var tooLarge = false;
     if (input.hasAttribute("data-max-bytes")) {
-      var file = input.files && input.files[0];
-      tooLarge = Boolean(file && file.size > Number(input.getAttribute("data-max-bytes")));
+      var limit = Number(input.getAttribute("data-max-bytes"));
+      tooLarge = Array.prototype.some.call(input.files || [], function (file) {
+        return file.size > limit;
+      });
       input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
     }
+    dropServerErrors(input);
     showChosenFiles(input, tooLarge ? input.getAttribute("data-too-large") : "");
   });
+
+  // The server's refusal of the file sent before ("not an image or a PDF") is about that
+  // file: once another is chosen it goes, or it would stand beside what is said of the new one.
+  function dropServerErrors(input) {
+    document.querySelectorAll("[data-error-for]").forEach(function (error) {
+      if (error.getAttribute("data-error-for") !== input.id) { return; }
+      document.querySelectorAll("[aria-describedby~='" + error.id + "']").forEach(function (el) {
+        var rest = el.getAttribute("aria-describedby").split(/\s+/).filter(function (id) {
+          return id && id !== error.id;
+        });
+        if (rest.length) { el.setAttribute("aria-describedby", rest.join(" ")); }
+        else { el.removeAttribute("aria-describedby"); }
+        el.removeAttribute("aria-invalid");
+      });
+      error.remove();
+    });
+  }
 
   // A file dropped on a picker is chosen, as the browser's own (now hidden) input took it.
   function pickerOf(evt) {
