@@ -71,3 +71,60 @@ def test_in_the_drawer_escape_first_undoes_the_choice_then_closes(page, live_ser
     expect(drawer).to_be_hidden()
     expect(page.locator(f"#card-{ticket.number} .card-number")).to_be_focused()
     assert assignee_of(ticket) == "Ada Agent"
+
+
+def test_with_the_shortcuts_turned_off_the_menus_still_take_escape_and_enter(
+    page,
+    live_server,
+    desk,  # noqa: F811
+):
+    """Escape and Enter are how the menus behave, not shortcuts: an agent who turned the
+    shortcuts off on their profile gets them too, on the page and in the drawer."""
+    desk["ada"].keyboard_shortcuts = False
+    db.session.commit()
+    ticket = new_ticket()
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{ticket.number}")
+    assert page.locator("script[src*='shortcuts.js']").count() == 0
+    ada, bob = str(desk["ada"].id), str(desk["bob"].id)
+    page.get_by_text("Assign, team and priority").click()
+    menu = page.locator("#ws-assignee")
+    menu.focus()
+    page.keyboard.type("b")
+    expect(menu).to_have_value(bob)
+    page.keyboard.press("Escape")
+    expect(menu).not_to_be_focused()
+    expect(menu).to_have_value(ada)
+    assert assignee_of(ticket) == "Ada Agent"
+
+    priority = page.locator("#ws-priority")
+    priority.focus()
+    chosen = priority.input_value()
+    page.keyboard.press("ArrowDown")
+    expect(priority).not_to_have_value(chosen)
+    page.keyboard.press("Escape")
+    expect(priority).to_have_value(chosen)
+
+    menu.focus()
+    page.keyboard.type("b")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ws-header hgroup")).to_contain_text("Bob Builder")
+    assert assignee_of(ticket) == "Bob Builder"
+
+    other = new_ticket()
+    page.goto(f"{live_server}/board")
+    page.locator(f"#card-{other.number} .card-number").click()
+    drawer = page.locator("#drawer-dialog")
+    expect(drawer.locator("#ws-title")).to_be_focused()
+    drawer.get_by_text("Assign, team and priority").click()
+    menu = drawer.locator("#ws-assignee")
+    menu.focus()
+    page.keyboard.type("b")
+    expect(menu).to_have_value(bob)
+    page.keyboard.press("Escape")  # undoes the choice; the drawer stays
+    expect(menu).to_have_value(ada)
+    expect(menu).not_to_be_focused()
+    expect(drawer).to_be_visible()
+    menu.focus()
+    page.keyboard.press("Escape")  # nothing changed: closes the drawer
+    expect(drawer).to_be_hidden()
+    assert assignee_of(other) == "Ada Agent"

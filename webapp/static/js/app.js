@@ -131,6 +131,37 @@
     }
   });
 
+  // A ticket's assignee, team and priority menus (page and board drawer) change nothing until
+  // their form is sent: the letters typed there pick a person by name (the browser's own
+  // type-ahead), so Escape puts back the choice the ticket has and leaves the menu, and Enter
+  // sends it. In the drawer, a menu with nothing changed lets Escape close it. Here, not in
+  // shortcuts.js: it is how the menus behave, also for staff who turned the shortcuts off.
+  var TICKET_PICKERS = ".ws-assign select";
+
+  function defaultIndex(select) {
+    var index = 0;
+    Array.prototype.forEach.call(select.options, function (option, at) {
+      if (option.defaultSelected) { index = at; }
+    });
+    return index;
+  }
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.defaultPrevented || evt.isComposing || evt.ctrlKey || evt.altKey || evt.metaKey) { return; }
+    var select = evt.target;
+    if (!select.matches || !select.matches(TICKET_PICKERS) || !select.form) { return; }
+    if (evt.key === "Enter") {
+      evt.preventDefault();
+      select.form.requestSubmit(select.form.querySelector("button[type=submit], button:not([type])"));
+    } else if (evt.key === "Escape") {
+      var changed = select.selectedIndex !== defaultIndex(select);
+      if (!changed && select.closest("#drawer-dialog")) { return; }
+      select.selectedIndex = defaultIndex(select);
+      evt.preventDefault();
+      select.blur();
+    }
+  });
+
   // A file picker (_file_picker.html) names the files chosen, in the page's words.
   function showChosenFiles(input, refusal) {
     var chosen = document.getElementById(input.id + "-chosen");

@@ -128,37 +128,6 @@
     field.blur();
   }
 
-  // The ticket's assignee, team and priority menus (reached with "a") change nothing until
-  // their form is sent: the letters typed there pick a person by name (the browser's own
-  // type-ahead), so Escape puts back the choice the ticket has and leaves the menu, and
-  // Enter sends it. In the drawer, a menu with nothing changed lets Escape close it.
-  var PICKERS = ".ws-assign select";
-
-  function defaultIndex(select) {
-    var index = 0;
-    Array.prototype.forEach.call(select.options, function (option, at) {
-      if (option.defaultSelected) { index = at; }
-    });
-    return index;
-  }
-
-  function leavePicker(evt) {
-    var select = evt.target;
-    var changed = select.selectedIndex !== defaultIndex(select);
-    if (!changed && select.closest("#drawer-dialog")) { return; }
-    select.selectedIndex = defaultIndex(select);
-    evt.preventDefault();
-    select.blur();
-  }
-
-  document.addEventListener("keydown", function (evt) {
-    if (evt.key !== "Enter" || evt.isComposing || evt.ctrlKey || evt.altKey || evt.metaKey) { return; }
-    var select = evt.target;
-    if (!select.matches || !select.matches(PICKERS) || !select.form) { return; }
-    evt.preventDefault();
-    select.form.requestSubmit(select.form.querySelector("button[type=submit], button:not([type])"));
-  });
-
   function commandFor(key) {
     switch (key) {
       case "/": return focusSearch;
@@ -201,8 +170,8 @@
     if (others.length && !drawerOnly) { goPending = 0; return; }
 
     if (key === "Escape") {
-      var picker = evt.target.matches && evt.target.matches(PICKERS);
-      if (!helpDialog() || !helpDialog().open) { (picker ? leavePicker : leaveField)(evt); }
+      // A ticket's assign, team and priority menus handle Escape themselves (app.js).
+      if (!helpDialog() || !helpDialog().open) { leaveField(evt); }
       goPending = 0;
       return;
     }
