@@ -140,6 +140,18 @@ def survey_thanks(token: str):
     answer = surveys.current_answer(invitation, survey)
     if answer.score is None:
         return _scale_page(invitation, survey, lang, None)
+    return _comment_page(invitation, survey, lang, answer)
+
+
+def _comment_page(
+    invitation: SurveyInvitation,
+    survey: surveys.SurveyForm,
+    lang: str,
+    answer: surveys.SurveyAnswer,
+    typed: str | None = None,
+    error: str | None = None,
+):
+    """Thanks, and the box for a comment; a refused comment is back in it, with the reason."""
     follow_up = surveys.follow_up_question(survey, {survey.question.id: answer.score}, lang)
     low, high = survey.scale
     page = render_template(
@@ -148,6 +160,9 @@ def survey_thanks(token: str):
         invitation=invitation,
         ticket=invitation.ticket,
         answer=answer,
+        typed=answer.comment if typed is None else typed,
+        comment_limit=surveys.comment_limit(follow_up),
+        error=error,
         prompt=survey.text(follow_up.text, lang) if follow_up else _("Anything to add?"),
         survey_type=survey.question.type,
         scores=range(low, high + 1),
@@ -155,7 +170,7 @@ def survey_thanks(token: str):
         low_label=survey.text(survey.question.low_label, lang),
         high_label=survey.text(survey.question.high_label, lang),
     )
-    return _private(page)
+    return _private((page, 422 if error else 200))
 
 
 @bp.post("/s/<token>")
@@ -182,8 +197,14 @@ def survey_answer(token: str):
             return _scale_page(invitation, survey, lang, None, message, 400)
         except AnswerError as refused:  # the comment (too long)
             db.session.rollback()
-            flash(answer_error_message(refused), "error")
-            return _thanks_page(token)
+            answer = surveys.current_answer(invitation, survey)
+            if answer.score is None:  # the score came with it: asked again first
+                flash(answer_error_message(refused), "error")
+                return _thanks_page(token)
+            # Never cut: what they typed stays in the box, with the reason beside it
+            return _comment_page(
+                invitation, survey, lang, answer, comment, answer_error_message(refused)
+            )
         except surveys.SurveyClosed:
             db.session.rollback()
             return _closed_page(invitation, lang)

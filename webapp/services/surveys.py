@@ -47,6 +47,7 @@ SCORED_TYPES = ("nps", "csat", "ces")
 ANSWERABLE = (SurveyStatus.SENT, SurveyStatus.ANSWERED)
 STILL_RESOLVED = ("resolved", "closed")  # state categories in which a survey still makes sense
 BATCH = 200
+COMMENT_MAX_LENGTH = 5000  # as a long answer without a limit of its own (survey_forms)
 TEMPLATE = "survey_invitation"
 REMINDER_TEMPLATE = "survey_reminder"
 
@@ -410,6 +411,11 @@ def _response_of(invitation: SurveyInvitation) -> Response | None:
     return db.session.get(Response, invitation.response_id) if invitation.response_id else None
 
 
+def comment_limit(follow_up: Question | None) -> int:
+    """How long the comment may be: its question's own limit, else the app's."""
+    return (follow_up.max_length if follow_up else None) or COMMENT_MAX_LENGTH
+
+
 def follow_up_question(survey: SurveyForm, answers: dict, lang: str) -> Question | None:
     """The form's open question that applies after this score ("What could we do better?")."""
     context = {"hidden": {}, "locale": lang, "channel": "email"}
@@ -471,11 +477,10 @@ def record_answer(
             _store_comment(response, survey, earlier_comment)
     if comment is not None:
         comment = comment.replace("\x00", "")  # PostgreSQL's text refuses NUL; nobody means one
+        comment = comment.replace("\r\n", "\n")  # a line break is one character, as typed
     if comment is not None and comment.strip():
-        _store_comment(response, survey, comment)
-        record_event(
-            ticket, "survey_comment", None, actor_kind="customer", text=comment.strip()[:5000]
-        )
+        _store_comment(response, survey, comment)  # refuses a comment over the limit, whole
+        record_event(ticket, "survey_comment", None, actor_kind="customer", text=comment.strip())
         from webapp.services.tickets import add_search_text
 
         add_search_text(ticket, comment)
@@ -539,8 +544,8 @@ def _store_comment(response: Response, survey: SurveyForm, comment: str) -> None
     if follow_up is not None:
         _store(response, follow_up.id, comment)
         return
-    if len(comment) > 5000:
-        raise AnswerError("too_long", max=5000)
+    if len(comment.strip()) > COMMENT_MAX_LENGTH:
+        raise AnswerError("too_long", max=COMMENT_MAX_LENGTH)
     response.meta = {**(response.meta or {}), "comment": comment.strip()}
 
 
