@@ -167,3 +167,30 @@ def test_sent_mail_names_each_message_s_language_in_the_readers_language(client,
     shown = text_of(client.get(f"/admin/mail/{message.id}"))
     assert "Język Rosyjski" in shown
     assert "Русский" not in shown.replace("English Polski Русский Slovenščina", "")
+
+
+def test_the_routing_testers_recent_responses_are_named_as_the_admin_reads_them(
+    client, polish_admin
+):
+    """The tester listed a response as "goal · en · yes": now the form's title, the
+    language's name and the answer's label, in the admin's language."""
+    from tests.helpers import completed_response
+
+    completed_response("goal", {"goal": "yes"}, locale="en")
+    completed_response(
+        "report-problem",
+        {"category": "payment", "description": "Karta odrzucona"},
+        locale="sl",
+    )
+    routing = client.get("/admin/workflow/routing").get_data(as_text=True)
+    listed = re.search(r'<select id="test-response".*?</select>', routing, re.S).group(0)
+    options = [o.strip() for o in re.findall(r"<option[^>]*>([^<]+)</option>", listed)][1:]
+    assert len(options) == 2
+    problem, goal = options
+    assert " · Zgłoś problem · " in problem and " · Słoweński · Płatność" in problem
+    assert " · Czy udało Ci się znaleźć to, czego szukasz? · " in goal
+    assert goal.endswith(" · Angielski · Tak")
+    assert "payment" not in listed and " en " not in listed and "· yes" not in listed
+
+    typed = re.search(r'<select name="form".*?</select>', routing, re.S).group(0)
+    assert ">Zgłoś problem</option>" in typed and ">report-problem</option>" not in typed

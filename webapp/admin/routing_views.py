@@ -351,7 +351,10 @@ def _page_context(context: dict) -> dict:
     return {
         **context,
         "responses": routing_tester.recent_responses(),
-        "test_forms": [slug for slug, _d in routing_tester.testable_forms()],
+        "test_forms": [  # by title in the admin's language, as the forms list names them
+            (slug, definition.text(definition.title, str(get_locale() or "")) or slug)
+            for slug, definition in routing_tester.testable_forms()
+        ],
         "locales": LOCALES,  # the typed test's language and channel choices
         "channels": CHANNELS,
         "test": test,

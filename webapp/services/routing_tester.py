@@ -16,7 +16,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
 from survey_forms import conversation
@@ -68,6 +68,7 @@ class ResponseChoice:
     excerpt: str
     locale: str
     ticket_number: str | None
+    form_title: str = ""  # in the reader's language where the form has it
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ class Trial:
 
 
 def recent_responses(limit: int = RECENT_RESPONSES) -> list[ResponseChoice]:
-    """Completed responses, newest first, with a short excerpt to recognise them by."""
+    """Completed responses, newest first, with a short excerpt to recognise them by: the
+    form's title and the choices' labels in the reader's language, not their codes."""
     rows = db.session.execute(
         select(Response, Form.slug)
         .join(Form, Form.id == Response.form_id)
@@ -160,21 +162,63 @@ def recent_responses(limit: int = RECENT_RESPONSES) -> list[ResponseChoice]:
             select(Ticket).where(Ticket.id.in_([r.ticket_id for r, _ in rows if r.ticket_id]))
         )
     }
-    return [
-        ResponseChoice(
-            id=response.id,
-            form_slug=slug,
-            at=response.completed_at,
-            excerpt=_excerpt(response.answers or {}),
-            locale=response.locale,
-            ticket_number=tickets.get(response.ticket_id),
+    reader = str(get_locale() or "")
+    definitions: dict[int, FormDefinition | None] = {}
+    for response, _slug in rows:
+        if response.form_version_id not in definitions:
+            definitions[response.form_version_id] = _definition_or_none(response.form_version_id)
+    choices = []
+    for response, slug in rows:
+        definition = definitions[response.form_version_id]
+        choices.append(
+            ResponseChoice(
+                id=response.id,
+                form_slug=slug,
+                at=response.completed_at,
+                excerpt=_excerpt(response.answers or {}, definition, reader),
+                locale=response.locale,
+                ticket_number=tickets.get(response.ticket_id),
+                form_title=(definition.text(definition.title, reader) if definition else "")
+                or slug,
+            )
         )
-        for response, slug in rows
+    return choices
+
+
+def _definition_or_none(version_id: int) -> FormDefinition | None:
+    try:
+        return form_service.definition_for(version_id)
+    except form_service.FormPublishRefused:
+        return None
+
+
+def _answer_words(
+    definition: FormDefinition | None, question_id: str, value: Any, reader: str
+) -> str:
+    """An answer as the reader says it: "Yes" for a goal's `yes`, "Payment" for `payment`."""
+    question = definition.question(question_id) if definition else None
+    values = value if isinstance(value, list) else [value]
+    if question is not None and question.type == "goal":
+        words = {"yes": gettext("Yes"), "no": gettext("No")}
+    elif question is not None and definition is not None:
+        words = {c.value: definition.text(c.label, reader) or c.value for c in question.choices}
+    else:
+        words = {}
+    return ", ".join(words.get(str(v), str(v)) for v in values)
+
+
+def _excerpt(
+    answers: Mapping[str, Any],
+    definition: FormDefinition | None = None,
+    reader: str = "",
+    limit: int = 60,
+) -> str:
+    texts = [
+        _answer_words(definition, k, v, reader)
+        for k, v in answers.items()
+        if (isinstance(v, str) and v.strip())
+        or (isinstance(v, list) and v and all(isinstance(item, str) for item in v))
     ]
-
-
-def _excerpt(answers: Mapping[str, Any], limit: int = 60) -> str:
-    texts = [str(v) for v in answers.values() if isinstance(v, str) and v.strip()]
     numbers = [f"{k}={v}" for k, v in answers.items() if isinstance(v, int | float)]
     text = " · ".join([*numbers[:2], *texts[:1]])
     text = " ".join(text.split())
