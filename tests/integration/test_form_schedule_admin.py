@@ -174,7 +174,7 @@ def test_the_forms_list_shows_each_forms_state(as_admin):
     for slug in ("full", "full", "counting"):
         completed_response(slug, {"score": 9})
     page = text_of(as_admin.get("/admin/forms"))
-    assert "open-now Shop 1 1 en pl 0 0 — Open" in page
+    assert "open-now Shop 1 1 English Polish 0 0 — Open" in page
     assert "Opens January 1, 2999" in page
     assert "Closed February 3, 2001" in page
     assert "Limit reached (2/2)" in page
