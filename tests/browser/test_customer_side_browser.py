@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_conversation_browser import serious_violations
+from tests.browser.test_file_picker_browser import reach_the_file_question
 from tests.helpers import make_ticket
 from webapp.extensions import db
 from webapp.models import SurveyInvitation, SurveyStatus, utcnow
@@ -125,11 +126,7 @@ def test_a_skipped_answer_and_the_demo_page_pass_axe(browser, live_server, built
 def test_a_file_over_5_mb_is_refused_before_it_is_sent_and_skip_moves_on(
     page, live_server, builtin_forms
 ):
-    page.goto(f"{live_server}/pl/f/report-problem")
-    page.locator("#composer button[value=bug]").click()
-    page.locator("#composer textarea").fill("Koszyk się opróżnia")
-    page.locator("#composer button", has_text="Wyślij").click()
-    page.locator("#composer .skip").click()  # the page address
+    reach_the_file_question(page, live_server)
     picker = page.locator("#composer input[type=file]")
     picker.set_input_files(
         {"name": "zrzut.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"0" * 5_300_000}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_file_picker_browser import reach_the_file_question
 from tests.helpers import make_ticket
 
 pytestmark = pytest.mark.browser
@@ -25,11 +26,7 @@ def app_config() -> dict:
 def test_the_forms_file_question_drops_the_old_refusal_when_another_file_is_chosen(
     page, live_server, builtin_forms
 ):
-    page.goto(f"{live_server}/pl/f/report-problem")
-    page.locator("#composer button[value=bug]").click()
-    page.locator("#composer textarea").fill("Koszyk się opróżnia")
-    page.locator("#composer button", has_text="Wyślij").click()
-    page.locator("#composer .skip").click()  # the page address
+    reach_the_file_question(page, live_server)
     picker = page.locator("#composer input[type=file]")
     picker.set_input_files(TEXT_FILE)
     page.locator("#composer button", has_text="Prześlij").click()

@@ -46,6 +46,15 @@ def chooser_from(page, opened: list):
     pytest.fail("no file chooser opened")
 
 
+def reach_the_file_question(page, live_server: str) -> None:
+    """Answer Polish "Report a problem" up to its screenshot question (the page address skipped)."""
+    page.goto(f"{live_server}/pl/f/report-problem")
+    page.locator("#composer button[value=bug]").click()
+    page.locator("#composer textarea").fill("Koszyk się opróżnia")
+    page.locator("#composer button", has_text="Wyślij").click()
+    page.locator("#composer .skip").click()  # the page address
+
+
 def test_a_russian_customer_chooses_files_by_keyboard_on_the_status_page(
     german_browser, live_server
 ):
@@ -103,11 +112,7 @@ def test_the_forms_file_question_names_the_file_and_refuses_a_large_one_beside_i
 ):
     page = german_browser
     opened = choosers_of(page)
-    page.goto(f"{live_server}/pl/f/report-problem")
-    page.locator("#composer button[value=bug]").click()
-    page.locator("#composer textarea").fill("Koszyk się opróżnia")
-    page.locator("#composer button", has_text="Wyślij").click()
-    page.locator("#composer .skip").click()  # the page address
+    reach_the_file_question(page, live_server)
     picker = page.locator("#composer input[type=file]")
     expect(page.locator("#composer label.file-picker-button")).to_have_text("Wybierz plik")
     expect(page.locator("#answer-input-chosen")).to_have_text("Nie wybrano pliku")
