@@ -426,13 +426,16 @@
 
   // Closing the drawer goes back to the card it was opened from. The dialog restores the
   // focus by itself only while that very link exists: a change made in the drawer redraws
-  // the card, and the focus would fall to the top of the page.
+  // the card, and the focus would fall to the top of the page. Until the browser's next
+  // rendering, the focus may still sit on the box inside the closed drawer: that is lost too.
   document.addEventListener("close", function (evt) {
-    if (evt.target.id !== "drawer-dialog") { return; }
-    var workspace = evt.target.querySelector(".workspace[data-ticket]");
+    var dialog = evt.target;
+    if (dialog.id !== "drawer-dialog") { return; }
+    var workspace = dialog.querySelector(".workspace[data-ticket]");
     if (!workspace) { return; }
     setTimeout(function () {
-      var lost = !document.activeElement || document.activeElement === document.body;
+      var here = document.activeElement;
+      var lost = !here || here === document.body || dialog.contains(here) || !here.isConnected;
       var card = document.getElementById("card-" + workspace.dataset.ticket);
       var link = card && card.querySelector(".card-number");
       if (lost && link) { link.focus(); }

@@ -48,12 +48,15 @@
 
   // The dialog gives the focus back by itself, but not to a control that was replaced while
   // it was open (a live refresh redraws the board): then start from the main content.
+  // Until the browser's next rendering the focus may still sit inside the closed dialog.
   document.addEventListener("close", function (evt) {
-    if (evt.target !== helpDialog()) { return; }
+    var dialog = evt.target;
+    if (dialog !== helpDialog()) { return; }
     var before = focusBeforeHelp;
     focusBeforeHelp = null;
     setTimeout(function () {
-      var lost = !document.activeElement || document.activeElement === document.body;
+      var here = document.activeElement;
+      var lost = !here || here === document.body || dialog.contains(here);
       if (!lost) { return; }
       if (before && before !== document.body && document.body.contains(before)) { before.focus(); }
       else { var main = document.getElementById("main"); if (main) { main.focus(); } }
