@@ -224,7 +224,8 @@ def test_the_list_takes_in_requests_by_the_verified_customer_id_of_the_address_s
 ):
     """A signed-in shop customer answered the widget without an address: those requests are
     theirs by the verified customer id their addressed request carries. Never by an unsigned
-    id, nor by an id a spam request carried; spam, merged and erased stay out as ever."""
+    id, nor by an id a spam request carried, nor one sent from another address; spam, merged
+    and erased stay out as ever."""
 
     def ticket(subject, email, ref, verified=True, **columns):
         made = make_ticket(
@@ -251,9 +252,10 @@ def test_the_list_takes_in_requests_by_the_verified_customer_id_of_the_address_s
     run_jobs()
     (mail,) = _mails()
     said = html.unescape(text_of(client.get(_link(mail))))
-    for mine in (addressed, by_id, from_work):
+    for mine in (addressed, by_id):
         assert mine.number in said and mine.subject in said
     for other in (
+        from_work.subject,  # listed for jan@work.example, the address it was sent from
         "Niepodpisany identyfikator",
         "Cudzy C-9",
         "Przez spam",
@@ -264,6 +266,37 @@ def test_the_list_takes_in_requests_by_the_verified_customer_id_of_the_address_s
     ):
         assert other not in said
     assert "Podane bez podpisu" in said  # the address's own request, its id adds nothing
+
+
+def test_a_mistyped_address_shows_its_mailbox_only_the_request_sent_to_it(
+    client, builtin_forms, run_jobs
+):
+    """A signed-in customer (verified C-1) once typed a stranger's address: that mailbox got
+    the one request's confirmation, and its list must not add the customer's other requests,
+    sent from their own address. Their own list shows only theirs and the addressless one."""
+    own = make_ticket(
+        subject="Moje zamówienie",
+        customer_email="jan@example.pl",
+        customer_ref="C-1",
+        customer_ref_verified=True,
+    )
+    mistyped = make_ticket(
+        subject="Literówka w adresie",
+        customer_email="jna@example.pl",
+        customer_ref="C-1",
+        customer_ref_verified=True,
+    )
+    db.session.commit()
+    assert _ask(client, "jna@example.pl").status_code == 303
+    run_jobs()
+    (mail,) = _mails()
+    said = html.unescape(text_of(client.get(_link(mail))))
+    assert mistyped.subject in said
+    assert own.subject not in said and own.number not in said
+    assert _ask(client, "jan@example.pl").status_code == 303
+    run_jobs()
+    theirs = html.unescape(text_of(client.get(_link(_mails()[-1]))))
+    assert own.subject in theirs and mistyped.subject not in theirs
 
 
 def test_a_request_known_only_by_its_id_does_not_get_a_link_sent(client, builtin_forms):

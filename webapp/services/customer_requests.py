@@ -9,9 +9,11 @@ is signed and expires after LINK_DAYS.
 The link names one of the customer's tickets, not the address: an e-mail address in a URL
 ends up in browser history and logs. The list is "the tickets with that ticket's address",
 so it follows an erasure (the address is gone) and never outlives the customer's data; and
-those with the verified customer id of one of them (the shop's own id, signed into a form's
-link): the customer proved the address, and that id is theirs, also on a widget answer sent
-without an address. An unsigned id adds nothing: anyone can type one into a link.
+those sent without an address with the verified customer id of one of them (the shop's own
+id, signed into a form's link): the customer proved the address, and that id is theirs, on a
+widget answer sent without an address. A ticket of that id with another address is listed for
+that address only: the customer may have mistyped it, and its mailbox must not see the rest.
+An unsigned id adds nothing: anyone can type one into a link.
 """
 
 from __future__ import annotations
@@ -80,11 +82,14 @@ def _listed(address: str):
 
 
 def _listed_with_their_ids(address: str):
-    """`_listed`, and the tickets carrying the verified customer id of one of the address's
-    tickets (never of a spam one: its words are not the customer's), on the same terms."""
+    """`_listed`, and the tickets sent without an address that carry the verified customer
+    id of one of the address's tickets (never of a spam one: its words are not the
+    customer's), on the same terms. A ticket with another address is listed for that one."""
     return select(Ticket).where(
         tickets_of_address_condition(
-            normalise_email(address), id_from=(lambda t: t.spam_at.is_(None),)
+            normalise_email(address),
+            id_from=(lambda t: t.spam_at.is_(None),),
+            addressless_only=True,
         ),
         *_SHOWN_TO_THE_CUSTOMER,
     )

@@ -74,11 +74,16 @@ def customer_of_ticket_condition(ticket_id: int, viewer: User) -> ColumnElement[
     )
 
 
-def tickets_of_address_condition(address: str, id_from=()) -> ColumnElement[bool]:
+def tickets_of_address_condition(
+    address: str, id_from=(), addressless_only: bool = False
+) -> ColumnElement[bool]:
     """Tickets with `address` (already lower-cased), and those with a verified customer id
     that one of them carries: the same customer, also where they answered a widget without
     an address. `id_from`: further conditions on the tickets whose ids count (the customer's
-    own list takes none from spam)."""
+    own list takes none from spam). `addressless_only`: of the tickets found by id, only
+    those sent without an address; one with another address is that mailbox's (the
+    customer's own list: a signed-in customer who mistyped their address once must not show
+    a stranger every request they sent from their own)."""
     with_address = aliased(Ticket)
     their_ids = select(with_address.customer_ref).where(
         func.lower(with_address.customer_email) == address,
@@ -86,7 +91,7 @@ def tickets_of_address_condition(address: str, id_from=()) -> ColumnElement[bool
         with_address.customer_ref.is_not(None),
         *(condition(with_address) for condition in id_from),
     )
-    return or_(
-        func.lower(Ticket.customer_email) == address,
-        and_(Ticket.customer_ref_verified.is_(True), Ticket.customer_ref.in_(their_ids)),
-    )
+    by_id = [Ticket.customer_ref_verified.is_(True), Ticket.customer_ref.in_(their_ids)]
+    if addressless_only:
+        by_id.append(Ticket.customer_email.is_(None))
+    return or_(func.lower(Ticket.customer_email) == address, and_(*by_id))
