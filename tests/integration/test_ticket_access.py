@@ -194,9 +194,13 @@ def _as_seen(response, number: str) -> tuple:
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["browser", "htmx"])
-def test_another_teams_ticket_answers_as_one_that_does_not_exist(app, client, login, teams, htmx):
+def test_another_teams_ticket_answers_as_one_that_does_not_exist(
+    app, client, login, teams, htmx, count_queries
+):
     """Not only "not found": the very same answer, on every page under a ticket, so that
-    trying numbers tells a limited agent nothing about other teams' tickets."""
+    trying numbers tells a limited agent nothing about other teams' tickets. Nor the same
+    answer after more work: the database is asked the same for both, so the time taken (and
+    its Server-Timing) tells nothing either."""
     login(teams["ola"])
     client.get("/board")  # shows "Welcome back", which would stand on the first page only
     hidden = teams["billing"].number
@@ -204,11 +208,14 @@ def test_another_teams_ticket_answers_as_one_that_does_not_exist(app, client, lo
     assert len(missing) == len(hidden)
     headers = {"HX-Request": "true"} if htmx else {}
     for page in _ticket_pages(app):
-        answers = [
-            _as_seen(client.get(page.replace("<number>", number), headers=headers), number)
-            for number in (hidden, missing)
-        ]
+        answers, statements = [], []
+        for number in (hidden, missing):
+            with count_queries() as asked:
+                answer = client.get(page.replace("<number>", number), headers=headers)
+            answers.append(_as_seen(answer, number))
+            statements.append(len(asked))
         assert answers[0] == answers[1], page
+        assert statements[0] == statements[1], page
         assert answers[0][0] in (286, 303, 404), page
         assert "Subject of the billing ticket" not in answers[0][2], page
 
