@@ -11,6 +11,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -384,6 +385,29 @@ def smtp_server() -> Iterator[RecordingSMTPHandler]:
 @pytest.fixture
 def smtp_config(smtp_server) -> dict:
     return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
+
+
+@pytest.fixture
+def one_minute(monkeypatch):
+    """Pages that poll (a ticket, the board) change their tag every minute, for their SLA
+    times: a test whose page and poll fell either side of a minute got a 200 where it
+    expected a 304. Here every tag is taken in one fixed minute."""
+    from webapp.board import views as board_views
+    from webapp.services.board import change_fingerprint
+    from webapp.services.ticket_changes import change_tag
+    from webapp.tickets import live_views, workspace
+
+    minute = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+    def ticket_tag(ticket_id, mark, locale, now, *rest):
+        return change_tag(ticket_id, mark, locale, minute, *rest)
+
+    def board_tag(filters, locale, now, *rest):
+        return change_fingerprint(filters, locale, minute, *rest)
+
+    monkeypatch.setattr(workspace, "change_tag", ticket_tag)
+    monkeypatch.setattr(live_views, "change_tag", ticket_tag)
+    monkeypatch.setattr(board_views, "change_fingerprint", board_tag)
 
 
 @pytest.fixture

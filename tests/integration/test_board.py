@@ -344,6 +344,7 @@ def test_form_filter_names_forms_by_their_title_in_the_agents_language(
     assert russian[""] == "Любая форма"
 
 
+@pytest.mark.usefixtures("one_minute")
 def test_changes_endpoint_answers_304_until_something_changes(client, login, post_form, care):
     ticket = make_ticket()
     login(care["agent"])

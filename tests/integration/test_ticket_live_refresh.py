@@ -18,6 +18,7 @@ from webapp.services.replies import receive_customer_reply, send_public_reply
 from webapp.services.tickets import fire
 
 HTMX = {"HX-Request": "true"}
+pytestmark = pytest.mark.usefixtures("one_minute")
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from webapp.models import utcnow
 from webapp.services import presence
 from webapp.tickets import live_views
 
+pytestmark = pytest.mark.usefixtures("one_minute")
+
 
 @pytest.fixture
 def people(app, client, create_user) -> dict:
