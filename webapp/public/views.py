@@ -852,13 +852,22 @@ def resume(slug: str, token: str):
     return reply
 
 
+# The demo page's own arguments, carried by its language links (each checked when read).
+DEMO_ARGUMENTS = ("form", "trigger", "style", "position", "color", "label")
+
+
 @bp.get("/widget/demo")
-def widget_demo():
-    """A pretend shop page with the widget embedded, to see it working."""
-    lang = (
-        request.args.get("lang")
-        if request.args.get("lang") in current_app.config["LANGUAGES"]
-        else (browser_language(current_app.config["LANGUAGES"]) or "en")
+@bp.get("/<any(en, pl, ru, sl):prefix>/widget/demo")
+def widget_demo(prefix: str | None = None):
+    """A pretend shop page with the widget embedded, to see it working.
+
+    Its language, as on the other public pages: /pl/widget/demo, else ?lang=, else the
+    browser's, else English. The widget opens in the page's language (data-lang).
+    """
+    languages = current_app.config["LANGUAGES"]
+    lang = next(
+        (code for code in (prefix, request.args.get("lang")) if code in languages),
+        browser_language(languages) or "en",
     )
     override_locale(lang)
     form = request.args.get("form") or "nps"
@@ -867,6 +876,12 @@ def widget_demo():
         abort(400)
     # The look chosen on the admin's embed page (style, side, colour, text), checked there.
     look = EmbedOptions.from_args(request.args, tuple(current_app.config["LANGUAGES"]))
+    carried = {name: request.args[name] for name in DEMO_ARGUMENTS if request.args.get(name)}
     return render_template(
-        "public/widget_demo.html", lang=lang, form_slug=form, trigger=trigger, look=look
+        "public/widget_demo.html",
+        lang=lang,
+        form_slug=form,
+        trigger=trigger,
+        look=look,
+        carried=carried,
     )
