@@ -1,5 +1,7 @@
 """Agents read tickets, see why they are routed and due, and move them through the workflow."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -174,6 +176,28 @@ def test_the_list_says_a_stopped_clock_is_paused_not_due_in_a_day(client, login,
     page = text_of(client.get(f"/tickets/{resolved.number}"))
     assert "Pierwsza odpowiedź: rozwiązano bez odpowiedzi" in page
     assert "Ponowne otwarcie wznawia odliczanie." in page
+
+
+def test_a_deadline_missed_before_the_wait_stays_overdue_not_paused(client, login, care):
+    """A ticket overdue when it went to wait on the customer: the wait does not undo the
+    miss. Its page and the list said "wstrzymano" with a due time the pause kept pushing
+    back ("4 godziny temu" for a deadline missed days before)."""
+    late = make_ticket(created_at=datetime(2025, 1, 9, 9, tzinfo=UTC))
+    in_time = make_ticket()
+    for ticket in (late, in_time):
+        on_state_change(ticket, ticket.state, "waiting_on_customer", utcnow())
+        ticket.state = "waiting_on_customer"
+    db.session.commit()
+    login(care["agent"])
+    rows = {row.split()[0]: row for row in text_of(client.get("/tickets")).split("LD-")[1:]}
+    assert "Po terminie" in rows[late.number.removeprefix("LD-")]
+    assert "wstrzymano" in rows[in_time.number.removeprefix("LD-")]
+    page = text_of(client.get(f"/tickets/{late.number}"))
+    assert "Pierwsza odpowiedź: po terminie" in page and "Rozwiązanie: po terminie" in page
+    assert "wstrzymano" not in page.split("Pierwsza odpowiedź:")[1].split("Skąd ten termin?")[0]
+    assert "2025" in page.split("Rozwiązanie: po terminie")[1].split("Skąd ten termin?")[0]
+    waiting = text_of(client.get(f"/tickets/{in_time.number}"))
+    assert "Pierwsza odpowiedź: wstrzymano" in waiting
 
 
 def test_the_sla_reason_reads_as_a_slovenian_sentence(client, login, create_user, care):

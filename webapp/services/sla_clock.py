@@ -271,6 +271,17 @@ def _running_clause(metric: str):
     return and_(met_col.is_(None), due_col.is_not(None), getattr(Ticket, breached_attr).is_(None))
 
 
+def missed_before_pause(ticket: Ticket, metric: str) -> bool:
+    """Whether the clock's deadline had passed when it paused (the ticket went to wait on the
+    customer after it was due). A pause does not undo a miss: the ticket's page and list say
+    "overdue", as they do for a breach the sweep recorded (the board, a queue of work to do
+    now, shows it paused). The sweep does not look at paused tickets, so one that paused
+    within its minute has no `breached_at` yet; its stored due time is the one it missed.
+    """
+    due = getattr(ticket, f"{metric}_due_at")
+    return bool(ticket.sla_paused_since and due and due <= ticket.sla_paused_since)
+
+
 def _is_running(ticket: Ticket, metric: str) -> bool:
     """`_running_clause` for a loaded ticket."""
     met = ticket.first_response_at if metric == "first_response" else ticket.resolved_at

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -279,7 +279,12 @@ def sla_clocks(
         elif stopped:  # a deadline missed before the close stays missed
             status = "breached" if breached else "stopped"
         elif ticket.sla_paused_since:
-            status = "paused"
+            missed = breached or sla_clock.missed_before_pause(ticket, metric)
+            status = "breached" if missed else "paused"
+            # The deadline that was missed, not one the pause keeps pushing back.
+            stored_due = getattr(ticket, f"{metric}_due_at")
+            if missed and stored_due:
+                deadline = replace(deadline, due_at=stored_due)
         elif breached or deadline.due_at <= now:
             status = "breached"
         elif warned or deadline.warn_at <= now:
