@@ -219,3 +219,35 @@ def test_the_poll_costs_the_same_queries_whatever_the_history(client, login, peo
     db.session.commit()
     assert costs(long) == short
     assert short[0] <= 4  # the session's user, the ticket's mark, the e-mails on their way
+
+
+def _sections(body: str) -> list[str]:
+    return re.findall(r'<section id="ws-([a-z]+)"', body)
+
+
+def _notice(body: str) -> str:
+    found = re.search(r'<div id="ws-live-notice" hx-swap-oob="innerHTML">(.*?)</div>', body, re.S)
+    return found.group(1) if found else ""
+
+
+def test_a_full_redraw_for_held_sections_still_announces_what_just_arrived(client, login, people):
+    """A section the agent was working in was held back; once they leave it the page asks
+    for every section (`full`), with its real `since`: a message that arrived meanwhile is
+    announced, and one the page already announced is not announced again."""
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    receive_customer_reply(ticket, "Pierwsza wiadomość.")
+    db.session.commit()
+    assert "Nowa wiadomość od klienta" in _notice(page.poll().get_data(as_text=True))
+
+    # What ticket_live.js asks once a held section is free again, without the page's tag.
+    full = page.url + "&full=1"
+    body = client.get(full, headers=HTMX).get_data(as_text=True)
+    assert {"header", "conversation", "labels", "tasks"} <= set(_sections(body))
+    assert "ws-live-notice" not in body  # already announced with the poll that showed it
+
+    receive_customer_reply(ticket, "Druga wiadomość.")
+    db.session.commit()
+    body = client.get(full, headers=HTMX).get_data(as_text=True)
+    assert "Druga wiadomość." in body
+    assert _notice(body).count("Nowa wiadomość od klienta") == 1

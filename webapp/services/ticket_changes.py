@@ -81,11 +81,17 @@ def shown_mark(ticket: Ticket, events: Sequence[TicketEvent]) -> TicketMark:
 
 
 def changed_sections(
-    shown: TicketMark, since: int | None, version: int | None, mails_changed: bool = False
+    shown: TicketMark,
+    since: int | None,
+    version: int | None,
+    mails_changed: bool = False,
+    held: bool = False,
 ) -> tuple[str, ...]:
     """Which workspace sections a page that knew (`since`, `version`) must redraw;
-    `mails_changed`: the delivery of a reply's e-mail it shows changed."""
-    if since != shown.last_event_id:
+    `mails_changed`: the delivery of a reply's e-mail it shows changed; `held`: the page
+    kept sections back from earlier redraws (the agent was working in them) and asks for
+    them all, still saying what it showed, so what arrived since is announced."""
+    if held or since != shown.last_event_id:
         return EVENT_SECTIONS
     sections = VERSION_SECTIONS if version != shown.version else TIME_SECTIONS
     if mails_changed:

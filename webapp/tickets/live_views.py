@@ -110,7 +110,11 @@ def changes(number: str) -> Response:
         since = _query_number("since")
         arrived = messages_from_others(context["events"], since, current_user)
         swap = changed_sections(
-            context["live"], since, _query_number("version"), mails_changed=mails != shown_mails
+            context["live"],
+            since,
+            _query_number("version"),
+            mails_changed=mails != shown_mails,
+            held=request.args.get("full") == "1",  # js/ticket_live.js: sections held back
         )
         body = render_template(
             "tickets/_live_changes.html",

@@ -57,6 +57,9 @@
       return;
     }
     if (status === 304) { detail.shouldSwap = false; return; }
+    if (/[?&]full=1(&|$)/.test((detail.requestConfig || {}).path || "")) {
+      held = {};  // every section comes: those still in use are held again as they arrive
+    }
     refreshing = true;
   });
 
@@ -324,8 +327,11 @@
     return section.contains(document.activeElement) && document.activeElement !== section;
   }
 
-  // A poll after the keyboard left a held section asks for every section again (a page that
-  // says no `since`; so no arrival is announced twice), and not with the tag it holds.
+  // A poll after the keyboard left a held section asks for every section again (`full`), and
+  // not with the tag it holds. It still says what the page showed (`since`): a message that
+  // arrives with it is announced, and one an earlier poll announced is not, again. The
+  // sections count as held until its answer comes (a poll from a hidden tab, or one lost
+  // on the way, would otherwise leave them behind for good).
   document.addEventListener("htmx:configRequest", function (evt) {
     if (!pollOf(evt)) { return; }
     var due = Object.keys(held).some(function (id) {
@@ -333,9 +339,8 @@
       return section && !holdsFocus(section) && !inUse(section);
     });
     if (!due) { return; }
-    held = {};
     var url = new URL(evt.detail.path, window.location.href);
-    url.searchParams.set("since", "");
+    url.searchParams.set("full", "1");
     evt.detail.path = url.pathname + url.search;
     delete evt.detail.headers["If-None-Match"];
   });

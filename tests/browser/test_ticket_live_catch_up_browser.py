@@ -1,0 +1,115 @@
+"""The open ticket page after a section was held back (the agent was working in it): a
+customer's message is announced exactly once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import staff_login
+from tests.browser.conftest import FAST_POLLS
+from tests.browser.htmx_wait import wait_for_htmx
+from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
+from webapp.extensions import db
+from webapp.models import Ticket
+from webapp.services.notes import add_note
+from webapp.services.replies import receive_customer_reply
+
+pytestmark = pytest.mark.browser
+
+ARRIVES_WITHIN_MS = (2 * FAST_POLLS["LIVE_REFRESH_SECONDS"] + 5) * 1000
+MESSAGE = "The box was wet too."
+
+# Every time the live region by the reply box is given something to say.
+COUNT_ANNOUNCEMENTS = """() => {
+    window.announced = [];
+    new MutationObserver(() => {
+        const said = document.getElementById("ws-live-notice").textContent.trim();
+        if (said) { window.announced.push(said); }
+    }).observe(document.getElementById("ws-live-notice"), {childList: true});
+}"""
+
+
+@pytest.fixture
+def ticket(app, create_user) -> Ticket:
+    on_duty_in_customer_care(create_user())
+    create_user(email="bea@example.com", name="Bea Brown")
+    db.session.commit()
+    return new_ticket()
+
+
+def _bea():
+    from webapp.models import User
+
+    return db.session.query(User).filter_by(email="bea@example.com").one()
+
+
+def _open(page, live_server: str, ticket: Ticket) -> None:
+    staff_login.log_in(page, live_server, "agent@example.com", then=f"/tickets/{ticket.number}")
+    wait_for_htmx(page)
+    page.evaluate(COUNT_ANNOUNCEMENTS)
+
+
+def _is_catch_up(request) -> bool:
+    """The poll that asks for every section once a held one is free: it sends no tag."""
+    return "/changes" in request.url and "if-none-match" not in request.headers
+
+
+def _hold_the_labels(page, ticket: Ticket):
+    """The agent types a label while a colleague's note arrives: the labels are held back."""
+    label = page.get_by_label("New label")
+    label.fill("damaged")
+    add_note(db.session.get(Ticket, ticket.id), "Courier confirmed the damage.", _bea())
+    db.session.commit()
+    expect(page.locator("#ws-timeline")).to_contain_text(
+        "Courier confirmed the damage.", timeout=ARRIVES_WITHIN_MS
+    )
+    return label
+
+
+def _leave(label) -> None:
+    label.fill("")
+    label.evaluate("box => box.blur()")
+
+
+def test_a_message_that_comes_with_the_catch_up_is_announced(app, page, live_server, ticket):
+    _open(page, live_server, ticket)
+    label = _hold_the_labels(page, ticket)
+    written = []
+
+    # The customer writes just as the page catches up with the labels. (Playwright calls this
+    # in a greenlet of its own, outside the test's app context.)
+    def catch_up(route) -> None:
+        if _is_catch_up(route.request) and not written:
+            with app.app_context():
+                receive_customer_reply(db.session.get(Ticket, ticket.id), MESSAGE)
+                db.session.commit()
+            written.append(route.request.url)
+        route.continue_()
+
+    page.route(re.compile(r"/changes"), catch_up)
+    _leave(label)
+
+    expect(page.locator("#ws-conversation")).to_contain_text(MESSAGE, timeout=ARRIVES_WITHIN_MS)
+    expect(page.locator("#ws-live-notice")).to_contain_text("New message from the customer")
+    assert page.evaluate("window.announced").count("New message from the customer Read it") == 1
+
+
+def test_a_message_announced_while_a_section_was_held_is_not_announced_again(
+    page, live_server, ticket
+):
+    _open(page, live_server, ticket)
+    label = _hold_the_labels(page, ticket)
+    receive_customer_reply(db.session.get(Ticket, ticket.id), MESSAGE)
+    db.session.commit()
+    expect(page.locator("#ws-conversation")).to_contain_text(MESSAGE, timeout=ARRIVES_WITHIN_MS)
+    expect(page.locator("#ws-live-notice")).to_contain_text("New message from the customer")
+    expect(label).to_have_value("damaged")  # held: not redrawn under the agent
+
+    with page.expect_response(lambda answer: _is_catch_up(answer.request)) as caught_up:
+        _leave(label)
+    assert caught_up.value.status == 200
+    wait_for_htmx(page)
+    assert page.evaluate("window.announced") == ["New message from the customer Read it"]
