@@ -1,5 +1,6 @@
-"""The open ticket page after a section was held back (the agent was working in it): a
-customer's message is announced exactly once."""
+"""The open ticket page after a section was held back (the agent was working in it) and after
+the agent's own priority or assignment: a customer's message is announced exactly once, and
+the page's poll moves on with what the agent's action drew."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import func, select
 
 from tests.browser import staff_login
 from tests.browser.conftest import FAST_POLLS
 from tests.browser.htmx_wait import wait_for_htmx
+from tests.browser.test_ticket_live_browser import _start_early_in_a_minute
 from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import Ticket, TicketEvent
 from webapp.services.notes import add_note
 from webapp.services.replies import receive_customer_reply
 
@@ -113,3 +116,33 @@ def test_a_message_announced_while_a_section_was_held_is_not_announced_again(
     assert caught_up.value.status == 200
     wait_for_htmx(page)
     assert page.evaluate("window.announced") == ["New message from the customer Read it"]
+
+
+@pytest.mark.parametrize(
+    ("menu", "choice", "button", "said"),
+    [
+        ("Priority", "Urgent", "Change priority", "Priority changed to Urgent."),
+        ("Assignee", "Bea Brown", "Assign", "Assigned to Bea Brown."),
+    ],
+)
+def test_the_agents_own_priority_or_assignment_moves_the_poll_on(
+    page, live_server, ticket, menu, choice, button, said
+):
+    _start_early_in_a_minute()  # the tag changes with the minute: a 304 is expected below
+    _open(page, live_server, ticket)
+    page.get_by_text("Assign, team and priority").click()
+    page.get_by_label(menu, exact=True).select_option(label=choice)
+    with page.expect_response(lambda answer: answer.request.method == "POST") as acted:
+        page.get_by_role("button", name=button, exact=True).click()
+    expect(page.locator("#toasts")).to_contain_text(said)
+
+    # The action's own answer brought the poll on past its history line (the page said what
+    # it showed), not a later poll that redrew every section: nothing is left to redraw.
+    newest = db.session.scalar(
+        select(func.max(TicketEvent.id)).where(TicketEvent.ticket_id == ticket.id)
+    )
+    assert re.search(rf'<div id="ws-live"[^>]*since={newest}&', acted.value.text())
+    expect(page.locator("#ws-live")).to_have_attribute("hx-get", re.compile(rf"since={newest}&"))
+    with page.expect_response(lambda answer: f"since={newest}&" in answer.url) as next_poll:
+        pass
+    assert next_poll.value.status == 304

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -46,6 +47,16 @@ class OpenPage:
             self._take_poll(body)
             if 'id="ws-reply-seen"' in body:
                 self.seen = _seen(body)
+        return answer
+
+    def act(self, post_form, url: str, data: dict):
+        """The agent's own htmx action, telling what the page shows as ticket_live.js does
+        (the poll's query); a poll in its answer replaces the page's, as htmx swaps it."""
+        shown = {"X-Live-Shown": urlsplit(self.url).query}
+        answer = post_form(url, data, htmx=True, headers=shown)
+        body = answer.get_data(as_text=True)
+        if 'id="ws-live"' in body:
+            self._take_poll(body)
         return answer
 
 
@@ -251,3 +262,52 @@ def test_a_full_redraw_for_held_sections_still_announces_what_just_arrived(clien
     body = client.get(full, headers=HTMX).get_data(as_text=True)
     assert "Druga wiadomość." in body
     assert _notice(body).count("Nowa wiadomość od klienta") == 1
+
+
+@pytest.mark.parametrize("action", ["priority", "assignee", "team"])
+def test_the_agents_own_priority_or_assignment_leaves_the_next_poll_nothing_to_redraw(
+    client, login, post_form, people, action
+):
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    url, data, shown = {
+        "priority": ("priority", {"priority": "urgent"}, "Pilny"),
+        "assignee": ("assign", {"assignee": str(people["ivan"].id)}, "Ivan Petrov"),
+        "team": ("assign", {"team": str(_team("product-quality").id)}, "Product Quality"),
+    }[action]
+    answer = page.act(post_form, f"/tickets/{ticket.number}/{url}", data)
+    assert answer.status_code == 200
+    assert shown in text_of(answer)
+    assert set(_sections(answer.get_data(as_text=True))) >= {"header", "sla", "timeline"}
+    # The answer drew what changed and moved the poll on with it: nothing left to redraw.
+    assert page.poll().status_code == 304
+
+
+def test_what_arrived_before_the_agents_action_still_comes_with_the_next_poll(
+    client, login, post_form, people
+):
+    """The answer to a priority change draws the header, SLA and history only: when the page
+    was behind (a customer's message, a colleague's label since its last poll), its poll
+    keeps the old mark, and the next poll draws and announces what it had not shown."""
+    from webapp.services.tickets import add_label
+
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    receive_customer_reply(ticket, "Gdzie jest moja paczka?")
+    add_label(ticket, "kurier", people["bea"])
+    db.session.commit()
+    answer = page.act(post_form, f"/tickets/{ticket.number}/priority", {"priority": "urgent"})
+    assert answer.status_code == 200
+    assert 'id="ws-live"' not in answer.get_data(as_text=True)  # the poll keeps its mark
+
+    body = page.poll().get_data(as_text=True)
+    assert {"conversation", "labels"} <= set(_sections(body))
+    assert "Gdzie jest moja paczka?" in body and "kurier" in body
+    assert _notice(body).count("Nowa wiadomość od klienta") == 1
+    assert page.poll().status_code == 304
+
+
+def _team(slug: str):
+    from webapp.models import Team
+
+    return db.session.query(Team).filter_by(slug=slug).one()

@@ -34,6 +34,15 @@ EVENT_SECTIONS = (
 VERSION_SECTIONS = ("header", "sla")  # the ticket row changed without a new event
 MAIL_SECTIONS = ("conversation", "timeline")  # a reply's e-mail was sent, or failed
 TIME_SECTIONS = ("sla",)  # "due in 3 hours" moves on by itself
+# Where a change of these kinds shows: the agent's own priority or assignment answers with
+# these sections, and then moves the page's poll on with them (`drawn_in_full`). Any other
+# kind counts as showing everywhere.
+KIND_SECTIONS = {
+    "priority": ("header", "sla", "timeline"),
+    "assigned": ("header", "sla", "timeline"),
+    "team": ("header", "sla", "timeline"),
+    "email_queued": ("timeline",),  # e.g. the new assignee told by e-mail
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,30 @@ def changed_sections(
     if mails_changed:
         sections = (*MAIL_SECTIONS, *sections)
     return sections
+
+
+def drawn_in_full(
+    shown: TicketMark,
+    events: Sequence[TicketEvent],
+    since: int | None,
+    version: int | None,
+    drawn: Sequence[str],
+) -> bool:
+    """Whether `drawn` (an action's answer) brings a page that showed (`since`, `version`)
+    up to `shown`: every event since is of a kind those sections show whole, a changed
+    ticket row shows in them too, and so do the SLA's times (the new tag counts this
+    minute). A page that was behind (a customer's message, a colleague's label since its
+    last poll) is not: its poll keeps its mark and catches up."""
+    drawn = set(drawn)
+    if since is None or version is None or not set(TIME_SECTIONS) <= drawn:
+        return False
+    if version != shown.version and not set(VERSION_SECTIONS) <= drawn:
+        return False
+    return all(
+        set(KIND_SECTIONS.get(event.kind, EVENT_SECTIONS)) <= drawn
+        for event in events
+        if event.id > since
+    )
 
 
 def messages_from_others(

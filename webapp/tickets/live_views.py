@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from urllib.parse import parse_qsl
+
 from flask import Response, make_response, render_template, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request
+from werkzeug.datastructures import MultiDict
 
 from webapp.htmx_responses import fragment_only
 from webapp.models import Ticket, TicketEvent, utcnow
@@ -17,6 +21,7 @@ from webapp.services.ticket_access import can_see_id
 from webapp.services.ticket_changes import (
     change_tag,
     changed_sections,
+    drawn_in_full,
     messages_from_others,
     ticket_mark,
 )
@@ -32,10 +37,31 @@ def _ticket_page(number: str) -> str:
     return url_for("tickets.show", number=number)
 
 
-def _query_number(name: str) -> int | None:
-    """A number the page sent back (what it shows); anything else counts as unknown."""
-    value = request.args.get(name, "")
+def _query_number(name: str, query: Mapping[str, str] | None = None) -> int | None:
+    """A number the page sent back (what it shows; in its poll's address unless `query`);
+    anything else counts as unknown."""
+    value = (request.args if query is None else query).get(name, "")
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+# What the page's poll asks with (since, version, mail), said by js/ticket_live.js with the
+# agent's own actions.
+SHOWN_HEADER = "X-Live-Shown"
+
+
+def poll_moves_on(context: dict, drawn: Sequence[str]) -> bool:
+    """Whether the answer to the agent's own action, drawing `drawn`, also carries the poll
+    with the new mark: only when it leaves the page current (`drawn_in_full`, the replies'
+    e-mails as shown). Otherwise the next poll would redraw every section for the action's
+    own history line, and hold back the one the agent is still in."""
+    shown = request.headers.get(SHOWN_HEADER)
+    if shown is None:
+        return False
+    query = MultiDict(parse_qsl(shown, keep_blank_values=True))
+    if query.getlist("mail") != context["mail_marks"]:
+        return False
+    since, version = _query_number("since", query), _query_number("version", query)
+    return drawn_in_full(context["live"], context["events"], since, version, drawn)
 
 
 def arrival_notices(messages: list[TicketEvent]) -> list[str]:

@@ -72,9 +72,12 @@ def after_action(
         flash(message, "info")
         return redirect_for_htmx_or_browser(url_for("board.index"))
     if request.htmx:
+        from webapp.tickets.live_views import poll_moves_on  # it imports ticket_or_404
+
         context = workspace_context(ticket, current_user, forms, **extra)
+        swap = only_sections(sections)
         body = render_template(
-            "tickets/_sections_oob.html", swap=only_sections(sections), **context
+            "tickets/_sections_oob.html", swap=swap, poll=poll_moves_on(context, swap), **context
         )
         response = make_response(body, status)
         # The board (or any other listener) refreshes the card: no DOM ids in server code.

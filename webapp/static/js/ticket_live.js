@@ -42,6 +42,18 @@
     if (box && box.value.trim()) { evt.detail.parameters.replying = "1"; }
   });
 
+  // The agent's own action (a priority, an assignment) says what the page's poll shows: when
+  // its answer draws everything that changed since, it brings the poll with the new mark
+  // (live_views.poll_moves_on), and the next poll has nothing to redraw.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var poll = document.getElementById(POLL_ID);
+    if (!poll || pollOf(evt) || evt.detail.verb === "get") { return; }
+    var asked = new URL(poll.getAttribute("hx-get"), window.location.href);
+    var ticket = asked.pathname.replace(/changes$/, "");  // "/tickets/LD-7/"
+    if (pathOf(evt.detail.path).indexOf(ticket) !== 0) { return; }
+    evt.detail.headers["X-Live-Shown"] = asked.search.slice(1);
+  });
+
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var poll = pollOf(evt);
     if (!poll) { return; }
