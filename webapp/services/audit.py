@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from babel.dates import format_date, get_day_names
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, select
@@ -111,6 +111,7 @@ FIELD_LABELS = {
     "transitions": _l("Transitions"),
     "sla_policies": _l("SLA policies (first response / resolution)"),
     "calendars": _l("Business calendars"),
+    "deadlines_moved": _l("SLA deadlines moved to the new calendars"),
     "restored": _l("Restored version"),
     "comment": _l("Comment"),
     "version": _l("Version"),
@@ -265,6 +266,8 @@ def shown_value(field: str, value: Any) -> Any:
     if field == "sla_policies" and isinstance(value, list):
         said = "; ".join(_policy_text(p) if isinstance(p, Mapping) else str(p) for p in value)
         return said or None  # a policy added or removed: "—" on the other side
+    if field == "deadlines_moved" and isinstance(value, int):  # a publish's calendar change
+        return ngettext("%(num)d open ticket", "%(num)d open tickets", value)
     if field == "calendars" and isinstance(value, list):
         return [
             _calendar_label(c.get("id"), c.get("labels")) if isinstance(c, Mapping) else c

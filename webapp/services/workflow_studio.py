@@ -256,6 +256,12 @@ def _follow_calendars(before: WorkflowVersion, version: WorkflowVersion) -> int 
     )
 
 
+def _moved_field(moved: int | None) -> dict[str, int]:
+    """For a publish's audit entry: how many open tickets' deadlines moved to the calendars
+    it published (nothing when no calendar changed)."""
+    return {} if moved is None else {"deadlines_moved": moved}
+
+
 def publish_draft(revision: int | None, comment: str, actor: User) -> Published:
     """Publish the reviewed draft as a new active version (raises StaleReview/PublishRefused);
     open tickets' deadlines follow its business calendars."""
@@ -270,7 +276,12 @@ def publish_draft(revision: int | None, comment: str, actor: User) -> Published:
         version,
         _version_label(version),
         before={"version": before.number, **outline(before.yaml_text)},
-        after={"version": version.number, "comment": comment, **outline(version.yaml_text)},
+        after={
+            "version": version.number,
+            "comment": comment,
+            **outline(version.yaml_text),
+            **_moved_field(moved),
+        },
         actor=actor,
     )
     drafts.discard(DRAFT_KIND, DRAFT_KEY)
@@ -293,6 +304,7 @@ def roll_back(version: WorkflowVersion, comment: str, actor: User) -> Published:
             "restored": version.number,
             "comment": comment,
             **outline(new.yaml_text),
+            **_moved_field(moved),
         },
         actor=actor,
     )
