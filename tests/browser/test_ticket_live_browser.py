@@ -3,9 +3,6 @@ they are typing stays in the reply box, and sending it afterwards is not held ba
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -114,14 +111,6 @@ def test_a_section_the_agent_is_filling_in_is_not_redrawn_under_them(
         "Refund approved.", timeout=ARRIVES_WITHIN_MS
     )
     expect(label).to_have_value("damaged-in-transit")
-
-
-def _start_early_in_a_minute() -> None:
-    """The page's tag changes with the minute (its SLA times move on): a test that expects
-    a 304 some seconds later starts early in a minute, not across the next one."""
-    second = datetime.now(UTC).second
-    if second >= 50:
-        time.sleep(61 - second)
 
 
 @pytest.mark.usefixtures("one_minute")  # a 304 is expected some seconds later

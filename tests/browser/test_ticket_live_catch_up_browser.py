@@ -10,11 +10,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser import staff_login
+from tests.browser import staff_login, test_ticket_live_focus_browser
 from tests.browser.conftest import FAST_POLLS
 from tests.browser.htmx_wait import wait_for_htmx
-from tests.browser.test_ticket_live_browser import _start_early_in_a_minute
-from tests.browser.ticket_setup import new_ticket, on_duty_in_customer_care
 from webapp.extensions import db
 from webapp.models import Ticket, TicketEvent
 from webapp.services.notes import add_note
@@ -35,12 +33,7 @@ COUNT_ANNOUNCEMENTS = """() => {
 }"""
 
 
-@pytest.fixture
-def ticket(app, create_user) -> Ticket:
-    on_duty_in_customer_care(create_user())
-    create_user(email="bea@example.com", name="Bea Brown")
-    db.session.commit()
-    return new_ticket()
+ticket = test_ticket_live_focus_browser.ticket  # Bea Brown on duty beside the agent
 
 
 def _bea():
@@ -125,10 +118,10 @@ def test_a_message_announced_while_a_section_was_held_is_not_announced_again(
         ("Assignee", "Bea Brown", "Assign", "Assigned to Bea Brown."),
     ],
 )
+@pytest.mark.usefixtures("one_minute")  # a 304 is expected below
 def test_the_agents_own_priority_or_assignment_moves_the_poll_on(
     page, live_server, ticket, menu, choice, button, said
 ):
-    _start_early_in_a_minute()  # the tag changes with the minute: a 304 is expected below
     _open(page, live_server, ticket)
     page.get_by_text("Assign, team and priority").click()
     page.get_by_label(menu, exact=True).select_option(label=choice)
