@@ -125,8 +125,9 @@ class SmtpSession:
     """One SMTP connection for a batch of messages, opened when first needed.
 
     Opening a session (TCP, EHLO, STARTTLS, AUTH, QUIT) costs more than sending a typical
-    message. After an error the session's state is unknown, so the next message opens a
-    fresh one.
+    message. A refusal of one message (its recipient or its content) leaves the session
+    usable: after an RSET the next message goes over it, unless the server hung up. After
+    any other error the session's state is unknown, so the next message opens a fresh one.
     """
 
     def __init__(self) -> None:
@@ -147,9 +148,19 @@ class SmtpSession:
             self.unreachable = False
         try:
             message.send(self.connection)
-        except BaseException:
-            self.close()
+        except BaseException as exc:
+            if refusal_of(exc) is None or not self._still_usable():
+                self.close()
             raise
+
+    def _still_usable(self) -> bool:
+        """Whether the server still answers after refusing a message: smtplib sent RSET
+        already, but says nothing if the server had hung up; one more RSET tells."""
+        try:
+            code, _text = self.connection.host.rset()
+        except (smtplib.SMTPException, OSError):
+            return False
+        return code == 250
 
     def close(self) -> None:
         connection, self.connection = self.connection, None

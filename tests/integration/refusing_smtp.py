@@ -4,6 +4,7 @@ sent-again tests, which import its fixtures (`smtp_server`, `app_config`) by nam
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -24,13 +25,26 @@ class RefusingSMTPHandler(RecordingSMTPHandler):
         self.recipients_tried: list[str] = []
         self.replies: dict[str, list[str]] = {}  # address -> replies to give, in turn
         self.content_refusals: dict[str, str] = {}  # address -> reply to its DATA
+        self.hang_up_after: set[str] = set()  # addresses whose refusal ends the connection
+        self.sessions: list = []  # one per connection that reached RCPT TO
+
+    @property
+    def connections(self) -> int:
+        """How many connections the client opened (that got as far as a recipient)."""
+        return len(self.sessions)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not any(seen is session for seen in self.sessions):
+            self.sessions.append(session)
         self.recipients_tried.append(address)
         waiting = self.replies.get(address) or ["250 OK"]
         reply = waiting.pop(0) if len(waiting) > 1 else waiting[0]  # the last one stays
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
+        elif address in self.hang_up_after:
+            # The reply is written first (the hook returns before this runs), then the
+            # server hangs up, as some do after refusing.
+            asyncio.get_running_loop().call_soon(server.transport.close)
         return reply
 
     async def handle_DATA(self, server, session, envelope):
