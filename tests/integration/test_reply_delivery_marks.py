@@ -17,6 +17,7 @@ from tests.integration.test_ticket_live_refresh import OpenPage
 from webapp.extensions import db
 from webapp.models import AuditEntry, OutboxMessage, OutboxStatus, TicketAccess, TicketEvent
 from webapp.models.types import clock_at, utcnow
+from webapp.services.customer_data import erase_held_data, find_held_data
 from webapp.services.replies import send_public_reply
 
 smtp_server = refusing_smtp.smtp_server  # the SMTP server refuses: 550 for GONE
@@ -106,6 +107,24 @@ def test_a_refused_reply_says_so_why_and_what_to_do_in_the_agents_language(
     bubble = re.search(r'<div class="bubble bot undelivered"[^>]*>', page).group(0)
     box_id = re.search(r'aria-describedby="([^"]+)"', bubble).group(1)
     assert f'<div class="mail-failed" id="{box_id}" lang="{locale}">' in page
+
+
+def test_after_erasure_the_refusal_marks_the_erased_address_in_the_agents_language(
+    app, client, login, smtp_server, run_jobs, builtin_forms
+):
+    """Erasing the customer's data takes their address out of the server's stored words
+    ("550 5.1.1 <[erased]>"): the marker reads as the agent's language has it."""
+    ticket = _gone_ticket()
+    ticket.assignee.locale = "pl"
+    _reply(ticket, "Prosimy o numer zamówienia.")
+    run_jobs()
+    erase_held_data(find_held_data(GONE))
+    db.session.commit()
+    login(ticket.assignee)
+    shown = replies_text(client.get(f"/tickets/{ticket.number}").get_data(as_text=True))
+    assert "Odmowa serwera pocztowego: 550 5.1.1 &lt;[usunięto]&gt;:" in shown
+    assert "Odpowiedzi [usunięto] Ola" in shown  # the reply's text went with the data
+    assert "[erased]" not in shown and GONE not in shown
 
 
 def test_send_again_puts_the_reply_back_in_line_and_the_page_shows_it_sent(
