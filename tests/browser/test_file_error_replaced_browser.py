@@ -50,6 +50,9 @@ def test_the_status_page_drops_the_old_refusal_and_refuses_a_large_file_at_once(
     error = page.locator("#reply-error")
     expect(error).to_have_text(WRONG_TYPE)
     expect(page.get_by_label("Dodaj wiadomość")).to_have_value("Oto plik")
+    # Said at the files, where the keyboard is: the message was fine and is not marked.
+    expect(page.locator("#reply-files")).to_be_focused()
+    expect(page.get_by_label("Dodaj wiadomość")).not_to_have_attribute("aria-invalid", "true")
 
     page.locator("#reply-files").set_input_files([TEXT_FILE | {"name": "a.pdf"}, BIG_PNG])
     expect(page.locator("#reply-files-chosen")).to_have_text(

@@ -83,6 +83,24 @@ def test_a_file_of_another_kind_is_refused_keeping_the_message(client, ticket):
     assert "Prześlij obraz (PNG, JPEG, GIF, WebP) lub plik PDF." in text_of(refused)
     assert ">Mój komentarz</textarea>" in page  # nothing typed is lost
     assert _replies(ticket) == [] and db.session.scalars(select(TicketFile)).all() == []
+    # The refusal is the file's: said at the file picker, which is marked and focused; the
+    # message, which was fine, is not marked wrong.
+    message = re.search(r"<textarea[^>]*>", page).group(0)
+    assert "aria-invalid" not in message and " autofocus" not in message
+    picker = re.search(r'<input type="file" id="reply-files"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in picker and " autofocus" in picker
+    assert 'aria-describedby="reply-error ' in picker
+    assert page.index('id="reply-files-label"') < page.index('id="reply-error"')
+
+
+def test_a_message_too_long_is_marked_at_the_message(client, ticket):
+    refused = _send(client, ticket, "x" * 5001)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    message = re.search(r"<textarea[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in message and 'aria-describedby="reply-error"' in message
+    picker = re.search(r'<input type="file" id="reply-files"[^>]*>', page).group(0)
+    assert "aria-invalid" not in picker and "reply-error" not in picker
 
 
 def test_too_many_files_and_an_empty_message_are_refused_in_the_customer_s_language(client, ticket):
