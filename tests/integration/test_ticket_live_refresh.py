@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from tests.helpers import make_ticket, text_of
 from tests.integration.test_workspace_conversation import add_people
 from webapp.extensions import db
-from webapp.models import Role, Ticket
+from webapp.models import Role, Ticket, utcnow
 from webapp.services.notes import add_note
 from webapp.services.replies import receive_customer_reply, send_public_reply
 from webapp.services.tickets import fire
@@ -311,3 +312,55 @@ def _team(slug: str):
     from webapp.models import Team
 
     return db.session.query(Team).filter_by(slug=slug).one()
+
+
+def _teamwork(people, ticket) -> dict:
+    """Each label, task, reminder and watcher action: (address, form, what it shows)."""
+    from webapp.services.reminders import create_reminder
+    from webapp.services.tasks import assign_task
+    from webapp.services.tickets import add_label
+    from webapp.services.watchers import follow
+
+    ola, ivan = people["ola"], people["ivan"]
+    month_ahead = f"{utcnow() + timedelta(days=30):%Y-%m-%d}"
+    add_label(ticket, "stara", ola)
+    task = assign_task(ticket, "Sprawdzić zwrot", ola, ola)
+    reminder = create_reminder(ticket, ola, f"{month_ahead}T10:00", "Oddzwonić")
+    follow(ticket, ivan, ["note"], ola)
+    db.session.commit()
+    return {
+        "label_add": ("labels", {"name": "kurier"}, "kurier"),
+        "label_remove": ("labels/remove", {"name": "stara"}, "Usunięto etykietę"),
+        "task": ("tasks", {"title": "Zadzwonić", "assignee": str(ivan.id)}, "Zadzwonić"),
+        "task_move": (f"tasks/{task.id}/move", {"trigger": "accept", "version": task.version}, ""),
+        "reminder": ("reminders", {"remind_at": f"{month_ahead}T09:00"}, ""),
+        "reminder_cancel": (f"reminders/{reminder.id}/cancel", {}, ""),
+        "watcher": ("watchers", {"user": str(people["bea"].id)}, "Bea Brown"),
+        "watcher_remove": (f"watchers/{ivan.id}/remove", {}, ""),
+    }
+
+
+TEAMWORK = [
+    "label_add",
+    "label_remove",
+    "task",
+    "task_move",
+    "reminder",
+    "reminder_cancel",
+    "watcher",
+    "watcher_remove",
+]
+
+
+@pytest.mark.parametrize("action", TEAMWORK)
+def test_the_agents_own_label_task_reminder_or_watcher_leaves_the_next_poll_nothing_to_redraw(
+    client, login, post_form, people, action
+):
+    ticket = make_ticket()
+    url, data, shown = _teamwork(people, ticket)[action]
+    page = _open(client, login, people["ola"], ticket)
+    answer = page.act(post_form, f"/tickets/{ticket.number}/{url}", data)
+    assert answer.status_code == 200
+    assert shown in text_of(answer)
+    assert page.poll().status_code == 304
+    assert "sla" in _sections(answer.get_data(as_text=True))  # its times as of the new mark

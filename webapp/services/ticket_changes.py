@@ -34,14 +34,22 @@ EVENT_SECTIONS = (
 VERSION_SECTIONS = ("header", "sla")  # the ticket row changed without a new event
 MAIL_SECTIONS = ("conversation", "timeline")  # a reply's e-mail was sent, or failed
 TIME_SECTIONS = ("sla",)  # "due in 3 hours" moves on by itself
-# Where a change of these kinds shows: the agent's own priority or assignment answers with
-# these sections, and then moves the page's poll on with them (`drawn_in_full`). Any other
-# kind counts as showing everywhere.
+# Where a change of these kinds shows: the agent's own action answers with these sections,
+# and then moves the page's poll on with them (`drawn_in_full`). Any other kind counts as
+# showing everywhere.
 KIND_SECTIONS = {
     "priority": ("header", "sla", "timeline"),
     "assigned": ("header", "sla", "timeline"),
     "team": ("header", "sla", "timeline"),
     "email_queued": ("timeline",),  # e.g. the new assignee told by e-mail
+    "label_added": ("labels", "sla", "timeline"),  # an SLA policy may ask for a label
+    "label_removed": ("labels", "sla", "timeline"),
+    "task_created": ("tasks", "header", "timeline"),  # open tasks may hold back a move
+    "task_transition": ("tasks", "header", "timeline"),
+    "reminder_set": ("reminders", "timeline"),
+    "reminder_cancelled": ("reminders", "timeline"),
+    "watcher_added": ("watchers", "timeline"),
+    "watcher_removed": ("watchers", "timeline"),
 }
 
 
@@ -116,12 +124,12 @@ def drawn_in_full(
     drawn: Sequence[str],
 ) -> bool:
     """Whether `drawn` (an action's answer) brings a page that showed (`since`, `version`)
-    up to `shown`: every event since is of a kind those sections show whole, a changed
-    ticket row shows in them too, and so do the SLA's times (the new tag counts this
-    minute). A page that was behind (a customer's message, a colleague's label since its
-    last poll) is not: its poll keeps its mark and catches up."""
+    up to `shown`: every event since is of a kind those sections show whole, and a changed
+    ticket row shows in them too. (The SLA's times must be drawn as well, `TIME_SECTIONS`:
+    the new tag counts this minute.) A page that was behind (a customer's message, a
+    colleague's label since its last poll) is not: its poll keeps its mark and catches up."""
     drawn = set(drawn)
-    if since is None or version is None or not set(TIME_SECTIONS) <= drawn:
+    if since is None or version is None:
         return False
     if version != shown.version and not set(VERSION_SECTIONS) <= drawn:
         return False

@@ -19,6 +19,7 @@ from webapp.services import presence
 from webapp.services.reply_deliveries import current_marks, marks_fingerprint
 from webapp.services.ticket_access import can_see_id
 from webapp.services.ticket_changes import (
+    TIME_SECTIONS,
     change_tag,
     changed_sections,
     drawn_in_full,
@@ -50,8 +51,9 @@ SHOWN_HEADER = "X-Live-Shown"
 
 
 def poll_moves_on(context: dict, drawn: Sequence[str]) -> bool:
-    """Whether the answer to the agent's own action, drawing `drawn`, also carries the poll
-    with the new mark: only when it leaves the page current (`drawn_in_full`, the replies'
+    """Whether the answer to the agent's own action, drawing `drawn` and then the SLA's
+    times (`TIME_SECTIONS`, as the new tag counts this minute), also carries the poll with
+    the new mark: only when it leaves the page current (`drawn_in_full`, the replies'
     e-mails as shown). Otherwise the next poll would redraw every section for the action's
     own history line, and hold back the one the agent is still in."""
     shown = request.headers.get(SHOWN_HEADER)
@@ -61,6 +63,7 @@ def poll_moves_on(context: dict, drawn: Sequence[str]) -> bool:
     if query.getlist("mail") != context["mail_marks"]:
         return False
     since, version = _query_number("since", query), _query_number("version", query)
+    drawn = (*drawn, *TIME_SECTIONS)
     return drawn_in_full(context["live"], context["events"], since, version, drawn)
 
 

@@ -14,6 +14,7 @@ from webapp.extensions import db
 from webapp.htmx_responses import redirect_for_htmx_or_browser, with_htmx_headers
 from webapp.models import Ticket
 from webapp.services.ticket_access import can_see, can_see_id
+from webapp.services.ticket_changes import TIME_SECTIONS
 from webapp.tickets.workspace import FormState, load_ticket, only_sections, workspace_context
 
 DRAWER_TARGET = "drawer"
@@ -76,9 +77,10 @@ def after_action(
 
         context = workspace_context(ticket, current_user, forms, **extra)
         swap = only_sections(sections)
-        body = render_template(
-            "tickets/_sections_oob.html", swap=swap, poll=poll_moves_on(context, swap), **context
-        )
+        poll = poll_moves_on(context, swap)
+        if poll:  # the new poll's tag counts this minute: the SLA's times are drawn as of now
+            swap += [name for name in TIME_SECTIONS if name not in swap]
+        body = render_template("tickets/_sections_oob.html", swap=swap, poll=poll, **context)
         response = make_response(body, status)
         # The board (or any other listener) refreshes the card: no DOM ids in server code.
         return with_htmx_headers(response, trigger={"ticketChanged": {"number": ticket.number}})

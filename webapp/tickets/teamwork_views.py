@@ -76,7 +76,8 @@ def label_add(number: str):
     db.session.commit()
     if label is not None:
         flash(_("Label “%(label)s” added.", label=label.name), "success")
-    return after_action(ticket, ["labels", "timeline"], anchor="ws-labels")
+    # The SLA too: a policy may ask for a label (ticket_changes.KIND_SECTIONS).
+    return after_action(ticket, ["labels", "sla", "timeline"], anchor="ws-labels")
 
 
 @bp.post("/tickets/<number>/labels/remove")
@@ -89,7 +90,7 @@ def label_remove(number: str):
         flash(_("Label “%(label)s” removed.", label=name), "success")
     elif name:  # removed meanwhile, in another tab or by a colleague
         flash(_("The ticket has no label “%(label)s” any more.", label=name), "info")
-    return after_action(ticket, ["labels", "timeline"], anchor="ws-labels")
+    return after_action(ticket, ["labels", "sla", "timeline"], anchor="ws-labels")
 
 
 # Tasks -------------------------------------------------------------------------------------
