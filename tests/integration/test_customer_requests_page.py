@@ -157,6 +157,24 @@ def test_a_mistyped_address_sent_at_once_is_said_to_be_mistyped_first(client, ap
     assert "That was quick!" not in text_of(refused)
 
 
+def test_a_mistyped_address_corrected_at_once_is_sent(client, app, builtin_forms):
+    """The customer adds the missing "m" of ".com" a second after the refusal: the
+    corrected address goes out, not "That was quick!" as a second round trip."""
+    make_ticket(customer_email="jan@example.com")
+    app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 60
+    refused = _ask(client, "jan@example.co m", lang="ru")
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    corrected = client.post(
+        "/requests",
+        data={"form_token": token, "lang": "ru", "email": "jan@example.com"},
+        environ_base={"REMOTE_ADDR": next(_ADDRESSES)},
+    )
+    assert corrected.status_code == 303 and "/requests/sent" in corrected.headers["Location"]
+    assert len(_mails()) == 1
+
+
 def test_a_bot_asked_to_send_again_is_still_caught_by_the_honeypot(client, app, builtin_forms):
     make_ticket()
     app.config["FORM_MIN_SECONDS_FIRST_ANSWER"] = 60

@@ -121,7 +121,14 @@ def send_requests_link():
             Question(id="email", type="email", text={}, required=True, max_length=254), email
         )
     except AnswerError as refused:
-        return _ask_page(lang, email=email[:254], error=answer_error_message(refused), status=422)
+        # Corrected within a second ("….co" to "….com"): sent, not "That was quick!" too.
+        return _ask_page(
+            lang,
+            email=email[:254],
+            error=answer_error_message(refused),
+            status=422,
+            asked_again=True,
+        )
     if _too_soon(shown_at):  # after the address's check: a mistyped one is said first
         return _ask_page(
             lang,
