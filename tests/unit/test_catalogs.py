@@ -95,3 +95,15 @@ def test_polish_speaks_to_the_reader_without_assuming_they_are_a_man():
         if m.id and any(masculine_only.search(form) for form in _forms(m.string))
     ]
     assert found == []
+
+
+def test_russian_calls_a_ticket_obrashchenie_everywhere():
+    """A ticket is «обращение» on every Russian page: the API tokens page said «заявки» and
+    the received mail page «Добавлено в заявку», beside the «Обращения» of the menu."""
+    other_word = re.compile(r"(?<![А-Яа-яЁё])[Зз]аявк[а-яё]*")
+    found = [
+        m.id
+        for m in catalog("ru")
+        if m.id and any(other_word.search(form) for form in _forms(m.string))
+    ]
+    assert found == []
