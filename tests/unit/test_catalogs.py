@@ -107,3 +107,18 @@ def test_russian_calls_a_ticket_obrashchenie_everywhere():
         if m.id and any(other_word.search(form) for form in _forms(m.string))
     ]
     assert found == []
+
+
+def test_slovenian_calls_a_webhook_spletni_kavelj_everywhere():
+    """The webhooks page is «Spletni kavlji», so the audit log's «Ustvarjen webhook» read as
+    something else. Only the workflow's action keeps its name, quoted: »webhook«."""
+    found = [
+        m.id
+        for m in catalog("sl")
+        if m.id
+        and any(
+            "ebhook" in form.replace("»webhook«", "").replace("%(webhook)s", "")
+            for form in _forms(m.string)
+        )
+    ]
+    assert found == []
