@@ -55,3 +55,19 @@ def test_continue_later_refuses_an_address_in_the_pages_language(
     expect(page.locator("#continue-email-error")).to_have_text(EMAIL_REFUSED)
     expect(page.get_by_label("Vaš e-poštni naslov")).to_have_value("jan@")
     context.close()
+
+
+def test_continue_later_refused_keeps_the_answer_being_typed(browser, live_server, builtin_forms):
+    """The refusal draws the page again: the answer half typed in the conversation stays."""
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server}/ru/f/goal")
+    page.locator("#composer button[value=no]").click()
+    page.locator("#composer textarea").fill("Не нашёл размер")
+    page.locator(".continue-later summary").click()
+    page.get_by_label("Ваш адрес эл. почты").fill("ivan@example")
+    page.get_by_role("button", name="Отправить мне ссылку").click()
+    expect(page.locator("#continue-email-error")).to_be_visible()
+    expect(page.locator("#composer textarea")).to_have_value("Не нашёл размер")
+    expect(page.get_by_label("Ваш адрес эл. почты")).to_be_focused()
+    context.close()

@@ -80,7 +80,9 @@
     });
   });
 
-  // Switching language loads the page again: what the customer was typing comes along.
+  // Switching language, or asking for a "continue later" link (its refusal, "not a valid
+  // address", draws the page again), loads the page again: what the customer was typing
+  // comes along.
   var DRAFT = "loopdesk-draft";
   function typedField() {
     return document.querySelector("#composer textarea, #composer input[type=text]:not([name=website])," +
@@ -90,14 +92,20 @@
     var input = document.querySelector("#composer input[name=question]");
     return input ? input.form.action + "#" + input.value : null;
   }
-  document.addEventListener("click", function (evt) {
-    // The page's own language only moves to the #composer fragment: nothing reloads.
-    var link = evt.target.closest && evt.target.closest(".chat-languages a:not([aria-current])");
+  function keepDraft() {
     var field = typedField();
-    if (!link || !field || !field.value) { return; }
+    if (!field || !field.value) { return; }
     try {
       sessionStorage.setItem(DRAFT, JSON.stringify({ question: currentQuestion(), value: field.value }));
     } catch (e) { /* storage off: the draft is simply not kept */ }
+  }
+  document.addEventListener("click", function (evt) {
+    // The page's own language only moves to the #composer fragment: nothing reloads.
+    var link = evt.target.closest && evt.target.closest(".chat-languages a:not([aria-current])");
+    if (link) { keepDraft(); }
+  });
+  document.addEventListener("submit", function (evt) {
+    if (evt.target.closest && evt.target.closest("#continue-later")) { keepDraft(); }
   });
   function restoreDraft() {
     var saved = null;
