@@ -1,5 +1,6 @@
-"""The open ticket page after a section was held back (the agent was working in it) and after
-the agent's own priority or assignment: a customer's message is announced exactly once, and
+"""The open ticket page after a section was held back (the agent was working in it), after
+the agent's own priority or assignment and after a reply refused as the conversation moved
+on: a customer's message is announced exactly once (or not, when the refusal showed it), and
 the page's poll moves on with what the agent's action drew."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from webapp.extensions import db
 from webapp.models import Ticket, TicketEvent
 from webapp.services.notes import add_note
 from webapp.services.replies import receive_customer_reply
+from webapp.services.tickets import add_label
 
 pytestmark = pytest.mark.browser
 
@@ -139,3 +141,25 @@ def test_the_agents_own_priority_or_assignment_moves_the_poll_on(
     with page.expect_response(lambda answer: f"since={newest}&" in answer.url) as next_poll:
         pass
     assert next_poll.value.status == 304
+
+
+def test_a_message_a_refused_reply_showed_is_not_announced_by_the_next_poll(
+    page, live_server, ticket
+):
+    _open(page, live_server, ticket)
+    page.get_by_label("Message", exact=True).fill("Hello Jan, a new parcel is on its way.")
+    # While the page's polls are lost on the way, the customer writes and a colleague adds a
+    # label: the agent sends on what the page still shows.
+    page.route(re.compile(r"/changes"), lambda route: route.abort())
+    receive_customer_reply(db.session.get(Ticket, ticket.id), MESSAGE)
+    add_label(db.session.get(Ticket, ticket.id), "courier", _bea())
+    db.session.commit()
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#ws-reply").get_by_text("the conversation moved on")).to_be_visible()
+    expect(page.locator("#ws-conversation")).to_contain_text(MESSAGE)
+
+    # The next poll draws the label, and says nothing of the message the refusal showed.
+    page.unroute(re.compile(r"/changes"))
+    expect(page.locator("#ws-labels")).to_contain_text("courier", timeout=ARRIVES_WITHIN_MS)
+    wait_for_htmx(page)
+    assert page.evaluate("window.announced") == []

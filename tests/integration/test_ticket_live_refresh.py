@@ -42,7 +42,9 @@ class OpenPage:
         self.headers = json.loads(html.unescape(re.search(r"hx-headers='([^']+)'", poll).group(1)))
 
     def poll(self):
-        answer = self.client.get(self.url, headers={**HTMX, **self.headers})
+        # With the reply form's `seen`, as the page's poll includes it (hx-include).
+        url = f"{self.url}&seen={self.seen}"
+        answer = self.client.get(url, headers={**HTMX, **self.headers})
         if answer.status_code == 200:
             body = answer.get_data(as_text=True)
             self._take_poll(body)
@@ -58,6 +60,8 @@ class OpenPage:
         body = answer.get_data(as_text=True)
         if 'id="ws-live"' in body:
             self._take_poll(body)
+        if 'id="ws-reply-seen"' in body:
+            self.seen = _seen(body)
         return answer
 
 
@@ -364,3 +368,58 @@ def test_the_agents_own_label_task_reminder_or_watcher_leaves_the_next_poll_noth
     assert shown in text_of(answer)
     assert page.poll().status_code == 304
     assert "sla" in _sections(answer.get_data(as_text=True))  # its times as of the new mark
+
+
+@pytest.mark.parametrize("then", ["", "resolve"])
+def test_the_agents_own_reply_leaves_the_next_poll_nothing_to_redraw(
+    client, login, post_form, people, then
+):
+    """Sent (and the ticket moved with it, when asked): the answer draws the conversation
+    with the reply's e-mail on its way, the header, SLA and history, and moves the poll on."""
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    data = {"text": "Paczka jest w drodze.", "seen": page.seen, "then": then}
+    answer = page.act(post_form, f"/tickets/{ticket.number}/reply", data)
+    assert answer.status_code == 200
+    assert "Paczka jest w drodze." in text_of(answer)
+    assert page.poll().status_code == 304
+
+
+def test_a_reply_refused_as_the_conversation_moved_on_leaves_nothing_to_announce(
+    client, login, post_form, people
+):
+    """The refusal shows the customer's new message (and says so): the next poll has
+    nothing to redraw, and does not announce that message as if it had just arrived."""
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    receive_customer_reply(ticket, "Gdzie jest moja paczka?")
+    db.session.commit()
+    data = {"text": "Już wysłana.", "seen": page.seen}
+    answer = page.act(post_form, f"/tickets/{ticket.number}/reply", data)
+    assert answer.status_code == 422
+    assert "Gdzie jest moja paczka?" in text_of(answer)
+    assert page.poll().status_code == 304
+
+
+def test_a_reply_refused_on_a_page_that_was_behind_announces_nothing_it_showed(
+    client, login, post_form, people
+):
+    """A colleague's label came too: the next poll draws it, but the message the refusal
+    already showed is not announced; one arriving after it is."""
+    from webapp.services.tickets import add_label
+
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    receive_customer_reply(ticket, "Gdzie jest moja paczka?")
+    add_label(ticket, "kurier", people["bea"])
+    db.session.commit()
+    data = {"text": "Już wysłana.", "seen": page.seen}
+    assert page.act(post_form, f"/tickets/{ticket.number}/reply", data).status_code == 422
+
+    body = page.poll().get_data(as_text=True)
+    assert "labels" in _sections(body) and "kurier" in body
+    assert "ws-live-notice" not in body
+
+    receive_customer_reply(ticket, "Halo?")
+    db.session.commit()
+    assert _notice(page.poll().get_data(as_text=True)).count("Nowa wiadomość od klienta") == 1

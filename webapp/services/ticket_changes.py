@@ -50,6 +50,12 @@ KIND_SECTIONS = {
     "reminder_cancelled": ("reminders", "timeline"),
     "watcher_added": ("watchers", "timeline"),
     "watcher_removed": ("watchers", "timeline"),
+    # Messages and moves show in the reply box too (its `seen`, its "Then" choices), which
+    # polls never redraw: only the agent's own reply, sent or refused, draws it.
+    "public_reply": ("reply", "conversation", "header", "sla", "timeline"),
+    "customer_reply": ("reply", "conversation", "header", "sla", "timeline"),
+    "transition": ("reply", "header", "sla", "timeline"),
+    "survey_scheduled": ("timeline",),
 }
 
 

@@ -115,9 +115,10 @@ def reply(number: str):
     seen = _seen_kept().get("seen")  # "0": no message yet when the page was drawn
     if seen is not None and messages_since(ticket, int(seen), current_user):
         # The section comes back with the new messages in the history and the text kept;
-        # its form now knows them, so sending again sends.
+        # its form now knows them, so sending again sends. The header and SLA show the
+        # ticket as those messages left it (ticket_changes.KIND_SECTIONS).
         forms = FormState(values={"reply": values}, errors={"reply": str(REPLIED_MEANWHILE)})
-        sections = ["reply", "conversation", "timeline"]
+        sections = ["reply", "conversation", "timeline", "header", "sla"]
         return after_action(ticket, sections, anchor="ws-reply", forms=forms, status=422)
     if seen is not None:
         values["seen"] = seen  # any other refusal redraws the form only, not the history

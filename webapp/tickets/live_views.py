@@ -19,6 +19,7 @@ from webapp.services import presence
 from webapp.services.reply_deliveries import current_marks, marks_fingerprint
 from webapp.services.ticket_access import can_see_id
 from webapp.services.ticket_changes import (
+    MAIL_SECTIONS,
     TIME_SECTIONS,
     change_tag,
     changed_sections,
@@ -54,13 +55,13 @@ def poll_moves_on(context: dict, drawn: Sequence[str]) -> bool:
     """Whether the answer to the agent's own action, drawing `drawn` and then the SLA's
     times (`TIME_SECTIONS`, as the new tag counts this minute), also carries the poll with
     the new mark: only when it leaves the page current (`drawn_in_full`, the replies'
-    e-mails as shown). Otherwise the next poll would redraw every section for the action's
-    own history line, and hold back the one the agent is still in."""
+    e-mails as shown or drawn). Otherwise the next poll would redraw every section for the
+    action's own history line, and hold back the one the agent is still in."""
     shown = request.headers.get(SHOWN_HEADER)
     if shown is None:
         return False
     query = MultiDict(parse_qsl(shown, keep_blank_values=True))
-    if query.getlist("mail") != context["mail_marks"]:
+    if query.getlist("mail") != context["mail_marks"] and not set(MAIL_SECTIONS) <= set(drawn):
         return False
     since, version = _query_number("since", query), _query_number("version", query)
     drawn = (*drawn, *TIME_SECTIONS)
@@ -137,7 +138,11 @@ def changes(number: str) -> Response:
     else:
         context = workspace_context(ticket_or_404(number), current_user, present=present)
         since = _query_number("since")
-        arrived = messages_from_others(context["events"], since, current_user)
+        # The reply form's `seen` (the poll includes it): the newest message on the page,
+        # e.g. drawn by the agent's reply refused as the conversation moved on. Not news.
+        seen = _query_number("seen")
+        heard = since if since is None or seen is None else max(since, seen)
+        arrived = messages_from_others(context["events"], heard, current_user)
         swap = changed_sections(
             context["live"],
             since,

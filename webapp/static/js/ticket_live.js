@@ -42,7 +42,7 @@
     if (box && box.value.trim()) { evt.detail.parameters.replying = "1"; }
   });
 
-  // The agent's own action (a priority, an assignment) says what the page's poll shows: when
+  // The agent's own action (a priority, a label, a reply) says what the page's poll shows: when
   // its answer draws everything that changed since, it brings the poll with the new mark
   // (live_views.poll_moves_on), and the next poll has nothing to redraw.
   document.addEventListener("htmx:configRequest", function (evt) {
