@@ -411,3 +411,32 @@ def test_a_refused_id_says_why_instead_of_dropping_the_change(page, live_server,
     expect(field).to_be_focused()
     assert page.evaluate("document.activeElement.validationMessage")
     assert sent == [] and draft_question(0)["id"] == "comment"
+
+
+def test_a_condition_row_added_or_removed_by_keyboard_keeps_the_focus_in_its_question(
+    page, live_server, blank_form
+):
+    # Every question's condition editor posts to the same address: the focus went to the
+    # first question's editor (or the Questions heading), not the one the admin was in.
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    log_in_and_edit(page, live_server)
+    for _ in range(2):
+        before = revision(page)
+        page.get_by_label("New question of type").select_option("csat")
+        page.get_by_role("button", name="Add the question").click()
+        wait_for_save(page, before)
+    editors = page.locator("#builder-questions form.condition-editor")
+    expect(editors.last.get_by_role("button", name="Add a condition")).to_be_visible()
+    expect(editors.first.get_by_role("button", name="Add a condition")).to_be_visible()
+    assert editors.count() >= 2
+    last = page.locator(f"#{editors.last.get_attribute('id')}")
+
+    last.get_by_role("button", name="Add a condition").focus()
+    page.keyboard.press("Enter")  # a row to fill in, not saved yet
+    expect(last.get_by_role("button", name="Remove condition 1")).to_be_visible()
+    expect(last.get_by_role("button", name="Add a condition")).to_be_focused()
+
+    last.get_by_role("button", name="Remove condition 1").focus()
+    page.keyboard.press("Enter")
+    expect(last.get_by_role("button", name="Remove condition 1")).to_have_count(0)
+    expect(last.get_by_role("button", name="Add a condition")).to_be_focused()

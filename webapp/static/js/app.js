@@ -267,6 +267,8 @@
     return {
       element: element,
       section: section.id,
+      form: form && form.id ? form.id : null,
+      button: element.tagName === "BUTTON" && element.name ? [element.name, element.value] : null,
       action: form ? form.getAttribute("action") : null,
       trigger: hiddenValue(form, "trigger"),
       index: form ? Array.prototype.indexOf.call(form.elements, element) : -1
@@ -280,16 +282,43 @@
     return !details || element === details.querySelector("summary");
   }
 
-  function focusTarget(before, section) {
-    var forms = Array.prototype.filter.call(section.querySelectorAll("form"), function (form) {
+  // The same form is the one with the same id, where it has one: the form builder's condition
+  // editors all post to one address, and the first of them is another question's.
+  function sameForms(before, section) {
+    var own = before.form && document.getElementById(before.form);
+    if (own && own.tagName === "FORM" && section.contains(own)) { return [own]; }
+    return Array.prototype.filter.call(section.querySelectorAll("form"), function (form) {
       return form.getAttribute("action") === before.action &&
         hiddenValue(form, "trigger") === before.trigger;
     });
+  }
+
+  // The same button is the one with the same name and value ("Add a condition" stays "Add a
+  // condition" when the form grows a row above it); other controls keep their place.
+  function sameControl(before, form) {
+    if (before.button) {
+      var button = Array.prototype.find.call(form.elements, function (element) {
+        return element.tagName === "BUTTON" && element.name === before.button[0] &&
+          element.value === before.button[1];
+      });
+      if (isShown(button)) { return button; }
+    }
+    var same = before.index >= 0 ? form.elements[before.index] : null;
+    if (isShown(same) || form.id !== before.form) { return same; }
+    // The control is gone from its own form (a condition row removed): the form's first
+    // control, not the section's heading a screen above.
+    return Array.prototype.find.call(form.elements, function (element) {
+      return element.type !== "hidden" && !element.disabled && isShown(element);
+    }) || same;
+  }
+
+  function focusTarget(before, section) {
+    var forms = sameForms(before, section);
     // The refused field is in the form that was sent: a field flagged for another reason
     // elsewhere in the section (a missing translation in the form builder) is not it.
     var invalid = (forms.length ? forms[0] : section).querySelector('[aria-invalid="true"]');
     if (isShown(invalid)) { return invalid; }
-    var same = forms.length && before.index >= 0 ? forms[0].elements[before.index] : null;
+    var same = forms.length ? sameControl(before, forms[0]) : null;
     if (isShown(same)) { return same; }
     var closed = same && same.closest("details:not([open])");
     if (closed && isShown(closed.querySelector("summary"))) { return closed.querySelector("summary"); }
