@@ -214,9 +214,13 @@ def test_an_expired_or_altered_link_offers_a_new_one(client, builtin_forms, monk
     assert expired.status_code == 410
     assert "This link has expired." in text_of(expired)
     assert 'name="email"' in expired.get_data(as_text=True)
+    # The empty address box is not marked wrong: the word is about the link.
+    assert 'aria-invalid="true"' not in expired.get_data(as_text=True)
     token = link.split("/requests/")[1].split("?")[0]
     altered = client.get(link.replace(token, token[:-3] + "abc"))
     assert altered.status_code == 404 and "This link is not valid." in text_of(altered)
+    assert 'aria-invalid="true"' not in altered.get_data(as_text=True)
+    assert 'aria-describedby="requests-email-note"' in altered.get_data(as_text=True)
 
 
 def test_after_an_erasure_the_link_lists_nothing(client, builtin_forms):

@@ -168,15 +168,16 @@ def customer_requests_page(token: str):
     try:
         listed = customer_requests.requests_for_link(token)
     except customer_requests.LinkExpired:
+        # A word about the link, not a fault in the empty address box below it.
         return _ask_page(
             lang,
-            error=_("This link has expired. Enter your e-mail address to get a new one."),
+            notice=_("This link has expired. Enter your e-mail address to get a new one."),
             status=410,
         )
     if listed is None:
         return _ask_page(
             lang,
-            error=_("This link is not valid. Enter your e-mail address to get a new one."),
+            notice=_("This link is not valid. Enter your e-mail address to get a new one."),
             status=404,
         )
     page = render_template(
