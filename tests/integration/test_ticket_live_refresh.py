@@ -423,3 +423,22 @@ def test_a_reply_refused_on_a_page_that_was_behind_announces_nothing_it_showed(
     receive_customer_reply(ticket, "Halo?")
     db.session.commit()
     assert _notice(page.poll().get_data(as_text=True)).count("Nowa wiadomość od klienta") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "drawn"),
+    [
+        ("reply/preview", {"text": "Dzień dobry {{ name }}"}, ["reply"]),
+        ("labels", {"name": " "}, ["labels"]),  # refused: nothing changed
+    ],
+)
+def test_an_action_that_changed_nothing_leaves_the_poll_and_the_sla_alone(
+    client, login, post_form, people, url, data, drawn
+):
+    ticket = make_ticket()
+    page = _open(client, login, people["ola"], ticket)
+    before = page.url
+    answer = page.act(post_form, f"/tickets/{ticket.number}/{url}", data)
+    assert _sections(answer.get_data(as_text=True)) == drawn
+    assert page.url == before
+    assert page.poll().status_code == 304

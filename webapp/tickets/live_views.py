@@ -56,7 +56,8 @@ def poll_moves_on(context: dict, drawn: Sequence[str]) -> bool:
     times (`TIME_SECTIONS`, as the new tag counts this minute), also carries the poll with
     the new mark: only when it leaves the page current (`drawn_in_full`, the replies'
     e-mails as shown or drawn). Otherwise the next poll would redraw every section for the
-    action's own history line, and hold back the one the agent is still in."""
+    action's own history line, and hold back the one the agent is still in. An action that
+    changed nothing (a preview, a refusal) leaves the poll, and the SLA, as they are."""
     shown = request.headers.get(SHOWN_HEADER)
     if shown is None:
         return False
@@ -64,8 +65,11 @@ def poll_moves_on(context: dict, drawn: Sequence[str]) -> bool:
     if query.getlist("mail") != context["mail_marks"] and not set(MAIL_SECTIONS) <= set(drawn):
         return False
     since, version = _query_number("since", query), _query_number("version", query)
+    live = context["live"]
+    if (since, version) == (live.last_event_id, live.version):
+        return False
     drawn = (*drawn, *TIME_SECTIONS)
-    return drawn_in_full(context["live"], context["events"], since, version, drawn)
+    return drawn_in_full(live, context["events"], since, version, drawn)
 
 
 def arrival_notices(messages: list[TicketEvent]) -> list[str]:
