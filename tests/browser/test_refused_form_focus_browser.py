@@ -34,3 +34,19 @@ def test_no_event_chosen_puts_the_keyboard_on_the_first_event_and_says_why(
     events = page.get_by_role("group", name="Ticket events")
     expect(events).to_have_accessible_description("Choose at least one event.")
     expect(events.get_by_role("checkbox").first).to_be_focused()
+
+
+def test_the_customer_data_page_puts_the_keyboard_on_what_it_refused(page, live_server, admin):
+    log_in(page, live_server, admin.email, then="/admin/customer-data")
+    page.get_by_label("Customer's e-mail address").fill("not an address")
+    page.get_by_role("button", name="Find").click()
+    address = page.get_by_label("Customer's e-mail address")
+    expect(address).to_have_attribute("aria-invalid", "true")
+    expect(address).to_be_focused()
+
+    months = page.get_by_label("Erase customers' personal data this many months after")
+    months.fill("many")
+    page.get_by_role("button", name="Save the retention period").click()
+    months = page.get_by_label("Erase customers' personal data this many months after")
+    expect(months).to_have_attribute("aria-invalid", "true")
+    expect(months).to_be_focused()
