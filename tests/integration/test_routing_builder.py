@@ -712,3 +712,15 @@ def test_typed_answers_can_be_tested_in_every_language_and_channel(as_admin, cli
     assert re.findall(r'value="([a-z]+)"', language) == ["en", "pl", "ru", "sl"]
     assert "Slovenian" in language  # in the reader's language, as the board names it
     assert re.findall(r'value="([a-z]+)"', channel) == ["web", "widget", "email"]
+
+
+def test_the_typed_answers_name_the_form_by_its_title_in_the_admins_language(admin, client, login):
+    """The picker above says «Mnenje o naši podpori»: the answers under it said «csat»."""
+    admin.locale = "sl"
+    db.session.commit()
+    login(admin)
+    reply = client.get(f"{PAGE}/test/questions?form=csat", headers={"HX-Request": "true"})
+    assert reply.status_code == 200
+    text = visible(reply)
+    assert "Odgovori na obrazec »Mnenje o naši podpori«" in text
+    assert "csat (" not in text
