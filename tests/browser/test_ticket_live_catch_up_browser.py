@@ -163,3 +163,19 @@ def test_a_message_a_refused_reply_showed_is_not_announced_by_the_next_poll(
     expect(page.locator("#ws-labels")).to_contain_text("courier", timeout=ARRIVES_WITHIN_MS)
     wait_for_htmx(page)
     assert page.evaluate("window.announced") == []
+
+
+@pytest.mark.usefixtures("one_minute")  # the label's answer moves the poll on
+def test_the_sla_explanation_stays_open_through_the_agents_own_label(page, live_server, ticket):
+    """The answer to a label draws the SLA again (a policy may ask for a label): what the
+    agent unfolded there stays unfolded, as it does through a live poll."""
+    _open(page, live_server, ticket)
+    why = page.locator("#ws-sla details").first
+    why.get_by_text("Why this due time?").click()
+    expect(why).to_have_attribute("open", "")
+    page.get_by_label("New label").fill("damaged")
+    with page.expect_response(lambda answer: answer.request.method == "POST") as acted:
+        page.get_by_role("button", name="Add", exact=True).click()
+    assert 'id="ws-sla"' in acted.value.text() and 'id="ws-live"' in acted.value.text()
+    expect(page.locator("#ws-labels")).to_contain_text("damaged")
+    expect(page.locator("#ws-sla details").first).to_have_attribute("open", "")

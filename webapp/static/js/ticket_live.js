@@ -360,7 +360,13 @@
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     var target = evt.detail.target;
     if (!target || target.tagName !== "SECTION") { return; }
-    if (!refreshing) { delete held[target.id]; return; }  // the agent's own action redraws it
+    if (!refreshing) {  // the agent's own action redraws it
+      delete held[target.id];
+      // The SLA comes along with most of them (live_views.poll_moves_on): an explanation the
+      // agent unfolded there stays unfolded. (Their own forms close once done.)
+      if (target.id === "ws-sla") { keepOpen(target, evt.detail.fragment); }
+      return;
+    }
     if (inUse(target) || keepFocus(target, evt.detail.fragment) === false) {
       evt.detail.shouldSwap = false;  // caught up once the agent is done there, or by their own action
       held[target.id] = true;
