@@ -51,7 +51,7 @@ def test_continue_later_refuses_an_address_in_the_pages_language(
     page.locator("#composer textarea").wait_for()
     page.locator(".continue-later summary").click()
     page.get_by_label("Vaš e-poštni naslov").fill("jan@")
-    page.get_by_role("button", name="Pošlji mi povezavo").click()
+    page.get_by_role("button", name="Pošljite mi povezavo").click()
     expect(page.locator("#continue-email-error")).to_have_text(EMAIL_REFUSED)
     expect(page.get_by_label("Vaš e-poštni naslov")).to_have_value("jan@")
     context.close()
