@@ -72,6 +72,8 @@ def test_a_message_refused_for_its_length_stays_when_a_file_is_chosen(page, live
     page.get_by_label("Dodaj wiadomość").fill("x" * 5001)
     page.get_by_role("button", name="Wyślij", exact=True).click()
     expect(page.locator("#reply-error")).to_contain_text("5000")
+    # The refusal is a new page: its scripts, which name the chosen file, run once it loads.
+    page.wait_for_load_state()
     page.locator("#reply-files").set_input_files(
         {"name": "zrzut.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
     )
