@@ -488,10 +488,7 @@ def test_a_bulk_label_by_keyboard_is_added_and_the_focus_lands_on_the_results(
     and Tab goes on into the board."""
     first, second = new_ticket(), new_ticket("Wrong size")
     log_in(page, live_server, "agent@example.com")
-    page.locator(f"#card-{first.number} .card-select").check()
-    page.locator(f"#card-{second.number} .card-select").check()
-    page.locator("#bulk-form input[placeholder=Label]").fill("call back")
-    page.keyboard.press("Enter")
+    _label_both_in_bulk(page, first, second)
     results = page.locator("#bulk-results")
     expect(results).to_contain_text(second.number)
     expect(page.locator(f"#card-{first.number} .chips")).to_contain_text("call back")
@@ -503,16 +500,21 @@ def test_a_bulk_label_by_keyboard_is_added_and_the_focus_lands_on_the_results(
     assert focused, "Tab after the results does not reach the board"
 
 
+def _label_both_in_bulk(page, first, second) -> None:
+    """Tick two cards and add the label "call back" to both from the bulk bar, by Enter."""
+    page.locator(f"#card-{first.number} .card-select").check()
+    page.locator(f"#card-{second.number} .card-select").check()
+    page.locator("#bulk-form input[placeholder=Label]").fill("call back")
+    page.keyboard.press("Enter")
+
+
 def test_a_slow_bulk_answer_still_puts_the_focus_on_the_results(page, live_server, desk):
     """On a busy server a live refresh answered before the bulk action did: its redraw took
     the focus hand-over meant for the action's answer, and the focus fell to the page."""
     first, second = new_ticket(), new_ticket("Wrong size")
     log_in(page, live_server, "agent@example.com")
     bulk = HeldAnswers(page, "**/board/bulk")
-    page.locator(f"#card-{first.number} .card-select").check()
-    page.locator(f"#card-{second.number} .card-select").check()
-    page.locator("#bulk-form input[placeholder=Label]").fill("call back")
-    page.keyboard.press("Enter")
+    _label_both_in_bulk(page, first, second)
     page.wait_for_timeout(2500)  # the live refresh comes every second
     bulk.release()
     results = page.locator("#bulk-results")

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import text_of
+from tests.integration import test_surveys
 from tests.integration.test_surveys import (
     event_kinds,
     invitation_of,
@@ -21,18 +22,11 @@ from tests.integration.test_surveys import (
     run_survey_job,
 )
 from webapp.extensions import db
-from webapp.models import Role, TicketEvent
+from webapp.models import TicketEvent
 from webapp.services import surveys
 
-
-@pytest.fixture
-def app_config(smtp_config) -> dict:
-    return {**smtp_config, "RATELIMIT_ENABLED": False}
-
-
-@pytest.fixture
-def resolver(app, builtin_forms, create_user):
-    return create_user(email="lead@example.com", name="Lea", role=Role.ADMIN)
+app_config = test_surveys.app_config  # a real SMTP server, no rate limit
+resolver = test_surveys.resolver  # Lea, an admin who resolves the ticket
 
 
 def answered_survey(resolver, run_jobs, client) -> tuple:
