@@ -82,6 +82,8 @@ def test_russian_nps_by_keyboard(axe_page, live_server, builtin_forms):
 
 def test_widget_opens_submits_and_closes(page, live_server, builtin_forms):
     page.goto(f"{live_server}/widget/demo?lang=en")
+    shop_link = page.get_by_role("link", name="report-problem")
+    shop_link.focus()  # where the visitor was before opening the widget
     launcher = page.get_by_role("button", name="Feedback")
     launcher.click()
     frame = page.frame_locator("iframe[title=Feedback]")
@@ -99,6 +101,8 @@ def test_widget_opens_submits_and_closes(page, live_server, builtin_forms):
     page.get_by_role("button", name="Feedback").wait_for(state="detached")
     page.keyboard.press("Escape")
     page.locator(".ld-overlay").wait_for(state="detached")
+    # With the launcher gone, the keyboard goes back where it was, not to the page's top.
+    expect(shop_link).to_be_focused()
 
 
 def test_the_widget_wears_the_sites_brand(page, live_server, builtin_forms):

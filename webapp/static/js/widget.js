@@ -65,6 +65,13 @@
 
   var launcher = null;
   var overlay = null;
+  // Where the keyboard was on the host page before the widget: a launcher gone once the form
+  // is answered cannot take the focus back on close, so it goes here instead of to <body>.
+  var lastOnPage = null;
+  document.addEventListener("focusin", function (evt) {
+    var t = evt.target;
+    if (t !== launcher && !(overlay && overlay.contains(t))) { lastOnPage = t; }
+  });
 
   function addStyles() {
     if (document.getElementById("ld-widget-css")) { return; }
@@ -93,7 +100,8 @@
     document.removeEventListener("keydown", onKey, true);
     stayQuiet();
     if (answered && launcher) { launcher.remove(); launcher = null; }
-    if (launcher) { launcher.focus(); }
+    var back = launcher || (lastOnPage && lastOnPage.isConnected ? lastOnPage : null);
+    if (back) { back.focus({ preventScroll: true }); }
   }
 
   function onKey(evt) {
