@@ -286,6 +286,31 @@ def test_paused_and_answered_clocks_do_not_fire(teams):
     assert sla_clock.sweep(ticket.created_at + timedelta(days=2)) == []
 
 
+def test_a_deadline_missed_just_before_the_wait_still_fires_its_breach(teams, run_jobs):
+    """The sweep runs each minute and skips paused clocks: a ticket that went to wait on the
+    customer a few seconds after its deadline passed, before the sweep got there, fired no
+    breach (no notice, no escalation) until the clock ran again, perhaps never."""
+    late = new_ticket(score={}, customer_locale="en", answers={})
+    in_time = new_ticket(score={}, customer_locale="en", answers={})
+    for ticket in (late, in_time):
+        change_priority(ticket, "urgent", teams["anna"])  # 24/7: 30 minutes to a first reply
+    db.session.commit()
+    due = late.first_response_due_at
+    assert sla_clock.sweep(due - timedelta(seconds=20)) != []  # the warnings, before the miss
+    for ticket, paused_at in ((late, due + timedelta(seconds=10)), (in_time, due)):
+        sla_clock.on_state_change(ticket, ticket.state, "waiting_on_customer", paused_at)
+        ticket.state = "waiting_on_customer"
+    in_time.first_response_due_at = due + timedelta(seconds=1)  # paused just before its deadline
+    db.session.commit()
+    fired = sla_clock.sweep(due + timedelta(seconds=40))
+    assert [(a.ticket_id, a.metric, a.kind) for a in fired] == [
+        (late.id, "first_response", "breach")
+    ]
+    run_jobs()
+    assert kinds(late).count("sla_breach") == 1 and "sla_breach" not in kinds(in_time)
+    assert sla_clock.sweep(due + timedelta(days=3)) == []  # once; the paused one owes nothing
+
+
 def test_tickets_keep_the_version_they_were_created_under(teams):
     old = new_ticket()
     text = (

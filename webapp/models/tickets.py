@@ -54,6 +54,22 @@ class Ticket(db.Model):
                 ("resolution_due_at", "resolution_breached_at", "resolved_at"),
             )
         ),
+        *(  # … and deadlines a paused clock may have missed just before it paused
+            Index(
+                f"ix_ticket_sla_{column}_paused",
+                column,
+                postgresql_where=text(
+                    f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS NOT NULL"
+                ),
+                sqlite_where=text(
+                    f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS NOT NULL"
+                ),
+            )
+            for column, fired, met in (
+                ("first_response_due_at", "first_response_breached_at", "first_response_at"),
+                ("resolution_due_at", "resolution_breached_at", "resolved_at"),
+            )
+        ),
         # The state-timer sweep reads only tickets with a timer still to fire.
         Index(
             "ix_ticket_state_timer_due_at",

@@ -275,8 +275,8 @@ def missed_before_pause(ticket: Ticket, metric: str) -> bool:
     """Whether the clock's deadline had passed when it paused (the ticket went to wait on the
     customer after it was due). A pause does not undo a miss: the ticket's page and list say
     "overdue", as they do for a breach the sweep recorded (the board, a queue of work to do
-    now, shows it paused). The sweep does not look at paused tickets, so one that paused
-    within its minute has no `breached_at` yet; its stored due time is the one it missed.
+    now, shows it paused). One that paused within the sweep's minute has no `breached_at`
+    until the next sweep records it; its stored due time is the one it missed.
     """
     due = getattr(ticket, f"{metric}_due_at")
     return bool(ticket.sla_paused_since and due and due <= ticket.sla_paused_since)
@@ -366,11 +366,21 @@ def sweep(now: datetime | None = None, limit: int = 500) -> list[SlaAlert]:
     for metric, (warn_col, due_col, met_col, warned_attr, breached_attr) in _METRIC_COLUMNS.items():
         warned_col, breached_col = getattr(Ticket, warned_attr), getattr(Ticket, breached_attr)
         running = (met_col.is_(None), Ticket.sla_paused_since.is_(None))
+        # A deadline that passed after the last sweep and before the clock paused (the ticket
+        # went to wait on the customer within that minute) is missed all the same.
+        missed_then = (
+            met_col.is_(None),
+            Ticket.sla_paused_since.is_not(None),
+            due_col <= Ticket.sla_paused_since,
+            Ticket.merged_into_id.is_(None),  # its deadlines went with its conversation
+            Ticket.spam_at.is_(None),  # nobody owes spam an answer
+        )
         # One arm per partial index (ix_ticket_sla_*), each spelling out the index's
         # condition: SQLite uses a partial index only then, PostgreSQL either way.
         due_ids = union(
             select(Ticket.id).where(warn_col <= now, warned_col.is_(None), *running),
             select(Ticket.id).where(due_col <= now, breached_col.is_(None), *running),
+            select(Ticket.id).where(due_col <= now, breached_col.is_(None), *missed_then),
         ).subquery()
         candidates = db.session.execute(
             select(Ticket.id, due_col <= now)
