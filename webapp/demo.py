@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from webapp.extensions import db
 from webapp.models import Role, Team, TeamMembership, User
@@ -566,21 +566,31 @@ def seed_demo_tickets() -> int:
 def seed_demo_inbox(unread: int = 3) -> None:
     """The seeding itself notified people (routing, mentions, tasks, SLA): each keeps their
     newest few unread, so the bell shows a number at once, and the rest (the weeks of
-    history among them) read."""
+    history among them) read.
+
+    The inbox lists entries by id, which in real use follows time; the weeks of history
+    were seeded after today's tickets, so the entries are written again in time order.
+    """
     from webapp.models import InboxNotification
 
     entries = db.session.scalars(
-        select(InboxNotification).order_by(
-            InboxNotification.user_id,
-            InboxNotification.created_at.desc(),
-            InboxNotification.id.desc(),
-        )
-    )
+        select(InboxNotification).order_by(InboxNotification.created_at, InboxNotification.id)
+    ).all()
+    rows = [
+        {
+            column.key: getattr(entry, column.key)
+            for column in InboxNotification.__table__.columns
+            if column.key != "id"
+        }
+        for entry in entries
+    ]
+    db.session.execute(delete(InboxNotification))
     seen: dict[int, int] = {}
-    for entry in entries:
-        seen[entry.user_id] = seen.get(entry.user_id, 0) + 1
-        if seen[entry.user_id] > unread:
-            entry.read_at = entry.created_at
+    for row in reversed(rows):  # newest first: each colleague's first few stay unread
+        seen[row["user_id"]] = seen.get(row["user_id"], 0) + 1
+        if seen[row["user_id"]] > unread:
+            row["read_at"] = row["created_at"]
+    db.session.add_all(InboxNotification(**row) for row in rows)
     db.session.commit()
 
 

@@ -16,6 +16,7 @@ from webapp.demo import DEMO_PASSWORD, DEMO_TICKETS
 from webapp.demo_history import CUSTOMER_ZONES, REOPEN_TEXTS
 from webapp.extensions import db
 from webapp.models import (
+    InboxNotification,
     OutboxMessage,
     OutboxStatus,
     SlaAlert,
@@ -250,3 +251,21 @@ def test_the_demo_replies_greet_and_sign_once_in_every_language(demo_data):
         assert reply, mail.body_text
         assert not any(p.startswith(greeting.rstrip(",!")) for p in reply), mail.body_text
         assert not any(p.endswith(signature) for p in reply), mail.body_text
+
+
+def test_each_colleague_s_inbox_reads_newest_first(demo_data):
+    """The inbox lists by id; the weeks of history were seeded after today's tickets, so a
+    notice from three weeks ago sat above this morning's."""
+    for user in db.session.scalars(select(User)):
+        times = db.session.scalars(
+            select(InboxNotification.created_at)
+            .where(InboxNotification.user_id == user.id)
+            .order_by(InboxNotification.id.desc())
+        ).all()
+        assert times == sorted(times, reverse=True), user.email
+        unread = db.session.scalars(
+            select(InboxNotification.read_at)
+            .where(InboxNotification.user_id == user.id)
+            .order_by(InboxNotification.id.desc())
+        ).all()
+        assert all(read is None for read in unread[:3]) and all(unread[3:]), user.email
