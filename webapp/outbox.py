@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from webapp import handover
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxStatus, utcnow
+from webapp.shortened import shortened
 
 _STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Waiting"),
@@ -85,9 +86,7 @@ def fit_subject(subject: str) -> str:
     subjects, so it is never what is cut.
     """
     line = " ".join(subject.split())
-    if len(line) <= SUBJECT_LIMIT:
-        return line
-    return line[: SUBJECT_LIMIT - 1].rstrip() + "…"
+    return shortened(line, SUBJECT_LIMIT)
 
 
 def queue_email(

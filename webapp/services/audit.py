@@ -24,6 +24,7 @@ from webapp.extensions import db
 from webapp.i18n import language_in_sentence, language_name_for_viewer
 from webapp.models import AuditEntry, User
 from webapp.services.public_holidays import choice_label
+from webapp.shortened import shortened
 from workflow.calendars import WEEKDAY_NAMES, humanise_calendar_id
 from workflow.durations import DurationError, parse_duration
 
@@ -184,7 +185,7 @@ def record(
         action=action,
         target_type=action.partition(".")[0],
         target_id=str(target.id) if getattr(target, "id", None) is not None else None,
-        target_label=(label or "")[:300],
+        target_label=shortened(label or "", 300),
         before=before,
         after=after,
     )

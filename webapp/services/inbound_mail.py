@@ -40,6 +40,7 @@ from webapp.services.app_settings import read_setting, write_setting
 from webapp.services.history import record_event
 from webapp.services.reply_addresses import outbox_ids_in, ticket_id_from_address
 from webapp.services.ticket_files import keep_attachments
+from webapp.shortened import shortened
 
 log = logging.getLogger(__name__)
 
@@ -271,9 +272,7 @@ def strip_quoted(text: str) -> str:
 
 def reply_text(message: EmailMessage) -> str:
     text = strip_quoted(body_text(message).replace("\x00", ""))
-    if len(text) > MAX_EMAIL_REPLY:
-        text = text[: MAX_EMAIL_REPLY - 1].rstrip() + "…"
-    return text
+    return shortened(text, MAX_EMAIL_REPLY)
 
 
 # ---------------------------------------------------------------- acting on it

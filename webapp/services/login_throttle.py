@@ -38,6 +38,7 @@ from webapp.extensions import db, limiter
 from webapp.models import AuditEntry, User
 from webapp.people import find_user_by_email, normalise_email
 from webapp.services import audit
+from webapp.shortened import shortened
 from webapp.signing import timed_serializer
 
 _KEY = "loopdesk/login-failures/"
@@ -182,9 +183,7 @@ def shown_address(email: str) -> str:
     """A typed address as the audit log keeps it: normalised, printable, at most 100 characters."""
     # No control or invisible formatting characters (a right-to-left override, …).
     address = "".join(c if c.isprintable() else "?" for c in normalise_email(email))
-    if len(address) > UNKNOWN_ADDRESS_SHOWN:
-        return address[: UNKNOWN_ADDRESS_SHOWN - 1] + "…"
-    return address
+    return shortened(address, UNKNOWN_ADDRESS_SHOWN)
 
 
 def forget_failures(email: str, device: str | None = None) -> None:

@@ -37,6 +37,7 @@ from webapp.services import forms as form_service
 from webapp.services.assignment import team_candidates
 from webapp.services.tickets import NewTicket, ticket_facts, unsaved_ticket
 from webapp.services.workflow_versions import SHIPPED
+from webapp.shortened import shortened
 from workflow.calendars import BusinessCalendar
 from workflow.conditions import evaluate, explain
 from workflow.definition import RouteTarget, WorkflowDefinition, load_definition
@@ -222,7 +223,7 @@ def _excerpt(
     numbers = [f"{k}={v}" for k, v in answers.items() if isinstance(v, int | float)]
     text = " · ".join([*numbers[:2], *texts[:1]])
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shortened(text, limit)
 
 
 def testable_forms() -> list[tuple[str, FormDefinition]]:

@@ -49,6 +49,7 @@ from webapp.models import (
     Ticket,
     TicketEvent,
 )
+from webapp.shortened import shortened
 
 # Shorter quotations are not looked for: a one-letter answer would erase letters anywhere.
 MIN_WORD = 2
@@ -167,11 +168,11 @@ def scrub_colleagues_words(
             notes[event.ticket_id].append(str(scrubbed["text"] or ""))
     for task in db.session.scalars(select(Task).where(Task.ticket_id.in_(ticket_ids))):
         scrubber = scrubbers[task.ticket_id]
-        title, text = scrubber.scrub(task.title)[:300], scrubber.scrub(task.notes)
+        title, text = shortened(scrubber.scrub(task.title), 300), scrubber.scrub(task.notes)
         if (title, text) != (task.title, task.notes):
             task.title, task.notes = title, text
     for reminder in db.session.scalars(select(Reminder).where(Reminder.ticket_id.in_(ticket_ids))):
-        note = scrubbers[reminder.ticket_id].scrub(reminder.note)[:500]
+        note = shortened(scrubbers[reminder.ticket_id].scrub(reminder.note), 500)
         if note != reminder.note:
             reminder.note = note
     return notes
@@ -206,7 +207,7 @@ def _history(ticket_ids: list[int]) -> tuple[set[str], set[int]]:
 
 def _scrub_mail(message: OutboxMessage, scrubber: Scrubber) -> None:
     marker = marker_in(message.locale)
-    message.subject = scrubber.scrub(message.subject, marker)[:300]
+    message.subject = shortened(scrubber.scrub(message.subject, marker), 300)
     message.body_text = scrubber.scrub(message.body_text, marker)
     message.body_html = scrubber.scrub_html(message.body_html, marker)
 
@@ -252,7 +253,7 @@ def erase_staff_copies(tickets: list[Ticket], words: Mapping[int, CustomerWords]
         context = scrubber.scrub_values(notice.context)
         if context != (notice.context or {}):
             notice.context = context
-        summary = scrubber.scrub(notice.summary, marker_in(notice.user.locale))[:300]
+        summary = shortened(scrubber.scrub(notice.summary, marker_in(notice.user.locale)), 300)
         if summary != notice.summary:
             notice.summary = summary
 
