@@ -97,6 +97,10 @@ def test_detractor_in_polish_creates_a_routed_ticket(client, builtin_forms, htmx
         select(OutboxMessage).where(OutboxMessage.to_address == "jan@example.pl")
     )
     assert confirmation.locale == "pl" and ticket.number in confirmation.subject
+    # Said to anyone who wrote, a complaint or a bug report alike, not "thanks for your opinion".
+    assert f"Dziękujemy za wiadomość. Utworzyliśmy zgłoszenie {ticket.number}" in (
+        confirmation.body_text
+    )
 
 
 def test_promoter_gets_no_ticket(client, builtin_forms):

@@ -217,7 +217,7 @@ def test_a_built_in_language_opens_with_its_wording_and_the_preview_of_it(client
     page = client.get("/admin/email-templates/ticket_confirmation/pl")
     subject, body = _editor_fields(page.get_data(as_text=True))
     assert subject == "[{number}] Otrzymaliśmy Twoje zgłoszenie"
-    assert body.startswith("Dzień dobry, {name},\n\nDziękujemy za Twoją opinię.")
+    assert body.startswith("Dzień dobry, {name},\n\nDziękujemy za wiadomość.")
     assert "Pierwszej odpowiedzi możesz się spodziewać najpóźniej: {first_response_due}." in body
     assert "{status_link}" in body
     shown = text_of(page)
