@@ -31,22 +31,24 @@ TICKET_NUMBER_PREFIX = "LD-"
 TICKET_NUMBER_OFFSET = 1000  # LD-1001 is the first ticket
 
 
+def _sla_clock_index(column: str, fired: str, met: str, *, paused: bool) -> Index:
+    """A partial index on one SLA time, holding only clocks not yet met nor fired, running
+    or paused: the sweep's arms spell out the same condition (SQLite needs that)."""
+    condition = text(
+        f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS {'NOT ' if paused else ''}NULL"
+    )
+    name = f"ix_ticket_sla_{column}{'_paused' if paused else ''}"
+    return Index(name, column, postgresql_where=condition, sqlite_where=condition)
+
+
 class Ticket(db.Model):
     __tablename__ = "ticket"
     __table_args__ = (
         Index("ix_ticket_state_team", "state", "team_id"),
         Index("ix_ticket_assignee_state", "assignee_id", "state"),
-        *(  # the SLA sweep reads only clocks still waiting to fire (see sla_clock.sweep)
-            Index(
-                f"ix_ticket_sla_{column}",
-                column,
-                postgresql_where=text(
-                    f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS NULL"
-                ),
-                sqlite_where=text(
-                    f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS NULL"
-                ),
-            )
+        # The SLA sweep reads only clocks still waiting to fire (see sla_clock.sweep) …
+        *(
+            _sla_clock_index(column, fired, met, paused=False)
             for column, fired, met in (
                 ("first_response_warn_at", "first_response_warned_at", "first_response_at"),
                 ("first_response_due_at", "first_response_breached_at", "first_response_at"),
@@ -54,17 +56,9 @@ class Ticket(db.Model):
                 ("resolution_due_at", "resolution_breached_at", "resolved_at"),
             )
         ),
-        *(  # … and deadlines a paused clock may have missed just before it paused
-            Index(
-                f"ix_ticket_sla_{column}_paused",
-                column,
-                postgresql_where=text(
-                    f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS NOT NULL"
-                ),
-                sqlite_where=text(
-                    f"{fired} IS NULL AND {met} IS NULL AND sla_paused_since IS NOT NULL"
-                ),
-            )
+        # … and deadlines a paused clock may have missed just before it paused.
+        *(
+            _sla_clock_index(column, fired, met, paused=True)
             for column, fired, met in (
                 ("first_response_due_at", "first_response_breached_at", "first_response_at"),
                 ("resolution_due_at", "resolution_breached_at", "resolved_at"),
